@@ -1,0 +1,106 @@
+/**
+ * The contract between a cmdlet file and the host. A cmdlet declares its parameters (the binder,
+ * the help renderer and shell completion all read the same declaration, so help cannot drift from
+ * behaviour) and an async generator that yields output objects. It never touches argv, stdout,
+ * process.exit or the terminal: the host does.
+ */
+
+export type ParameterType =
+  | 'string'
+  | 'int'
+  | 'guid'
+  | 'switch'
+  /** A string that must never be echoed: help shows `<SecureString>`, -Debug and errors redact it. */
+  | 'secret'
+  /** A file path; with `mustExist` the binder checks it before anything runs. */
+  | 'path'
+  /** Comma-separated or repeated. */
+  | 'string[]';
+
+export interface ParameterDeclaration {
+  type: ParameterType;
+  description: string;
+  /** Parameter sets this parameter belongs to; omitted means every set. */
+  sets?: readonly string[];
+  /** true: mandatory in each of its sets; or the names of the sets where it is mandatory. */
+  mandatory?: boolean | readonly string[];
+  /** Position for positional binding (0-based), where declared. */
+  position?: number;
+  aliases?: readonly string[];
+  /** Shown in help and used when the parameter is not given. */
+  default?: string | number | boolean;
+  /** Allowed values, matched case-insensitively and bound in this canonical case. */
+  choices?: readonly string[];
+  /** Inclusive range for `int`. */
+  range?: readonly [number, number];
+  /** Regular expression a `string` must match, with a description of what it allows. */
+  pattern?: { regex: RegExp; allowed: string };
+  /** `path`: must name an existing file. */
+  mustExist?: boolean;
+  /** Binds from the same-named (or aliased) property of each NDJSON object on stdin. */
+  pipeline?: 'byPropertyName';
+  /** Environment variable read when the parameter is not given (e.g. PARTNERCENTER_CLIENT_SECRET). */
+  env?: string;
+}
+
+export interface CmdletExample {
+  title: string;
+  code: string;
+  remarks?: string;
+}
+
+/** How the table and CSV formats show an object type by default (e.g. customers). */
+export interface ViewColumn {
+  /** Column heading. */
+  name: string;
+  /** Dotted property path into the output object, e.g. `companyProfile.domain`. */
+  path: string;
+}
+
+export interface CmdletDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  synopsis: string;
+  description: string;
+  /** Set used when the given parameters fit several (or none were given). */
+  defaultParameterSet?: string;
+  parameters: { [K in keyof P & string]: ParameterDeclaration } & Record<string, ParameterDeclaration>;
+  /** Help's INPUTS and OUTPUTS sections. */
+  inputs?: string;
+  outputs?: string;
+  /** Default columns for Table/Csv output of what this cmdlet yields. */
+  view?: readonly ViewColumn[];
+  examples: readonly CmdletExample[];
+  /** Extra help text, e.g. notes; shown by -Full. */
+  notes?: string;
+  /** Called once per pipeline input object (or once when there is no pipeline input). */
+  run(parameters: P, context: CmdletContext): AsyncIterable<unknown>;
+}
+
+/** What the host gives a running cmdlet. Everything here is injectable, so specs drive a cmdlet without a terminal. */
+export interface CmdletContext {
+  /** The parameter set the binder chose. */
+  parameterSet: string;
+  /** Aborted on SIGINT/SIGTERM or when stdout's reader went away (e.g. `| head`). */
+  signal: AbortSignal;
+  /** One GUID for the whole command run: Partner Center's MS-CorrelationId. */
+  correlationId: string;
+  /** -Verbose: a line of what the cmdlet is doing, on stderr. No-op otherwise. */
+  verbose(message: string): void;
+  /** A warning line on stderr (always shown). */
+  warn(message: string): void;
+  /** -Debug: a trace line (HTTP trace). Undefined when -Debug is off. Callers must redact secrets. */
+  debug?: (message: string) => void;
+  /** Progress of a long listing; the host shows it on a terminal only. */
+  progress(status: { activity: string; pages?: number; items?: number }): void;
+  /** A message meant for the person at the keyboard (e.g. a device code), on stderr. */
+  inform(message: string): void;
+  /** -Context <name> or PARTNERCENTER_CONTEXT; undefined means the default context. */
+  contextName?: string;
+  /** The environment the cmdlet should read (process.env in production). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Identity helper that keeps the literal types of a cmdlet's declaration. */
+export function defineCmdlet<P extends Record<string, unknown>>(definition: CmdletDefinition<P>): CmdletDefinition<P> {
+  return definition;
+}
