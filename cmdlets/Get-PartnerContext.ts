@@ -1,0 +1,41 @@
+import { NotConnectedError } from '../lib/errors.js';
+import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
+import { storesFor } from '../lib/session/session.js';
+
+interface Parameters extends Record<string, unknown> {
+  ListAvailable?: boolean;
+}
+
+export default defineCmdlet<Parameters>({
+  name: 'Get-PartnerContext',
+  synopsis: 'Shows the current session context (never any secret).',
+  description:
+    'Shows the context later commands will use: the environment and its endpoints, the tenant, the signed-in account, and when the stored access token expires. It reads only the saved files and makes no network call. With -ListAvailable it shows every saved context. Not connected is an error (exit code 3), so a script can test for it.',
+  defaultParameterSet: 'Current',
+  parameters: {
+    ListAvailable: { type: 'switch', sets: ['ListAvailable'], mandatory: true, description: 'Show every saved context, the default one marked isDefault.' },
+  },
+  inputs: 'None.',
+  outputs: 'One context object per context: name, isDefault, environment, apiEndpoint, authorityHost, tenantId, account, authentication, tokenExpiresOn.',
+  view: CONTEXT_VIEW_COLUMNS,
+  examples: [
+    { title: 'Show the current context', code: 'Get-PartnerContext' },
+    { title: 'Show the context a runbook will use', code: 'PARTNERCENTER_CONTEXT=prod Get-PartnerContext' },
+    { title: 'List every saved context as a table', code: 'Get-PartnerContext -ListAvailable -OutputFormat Table' },
+  ],
+  async *run(p, context) {
+    const { contexts, tokens } = storesFor(context.env);
+    const current = await contexts.resolveName(context.contextName ?? (context.env.PARTNERCENTER_CONTEXT || undefined));
+    const names = p.ListAvailable ? contexts.list() : [current];
+    for (const name of names) {
+      const saved = await contexts.read(name);
+      if (saved) yield viewOf(saved, tokens.read(name), name === current);
+      else if (!p.ListAvailable) {
+        throw new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
+          hint: 'Run Connect-Partner first.',
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,130 @@
+/**
+ * Saved session contexts. One conf file per context (`contexts/<name>.json`) plus a tiny
+ * `settings.json` naming the default, so two processes connecting to different contexts at once
+ * never overwrite each other (conf writes atomically but loses concurrent updates to one file).
+ * A context holds no secret: those live in the token store.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigFileError, UsageError } from '../errors.js';
+import { assertPrivate, ensurePrivateDir, makePrivateFile } from './config-dir.js';
+import type { PartnerEnvironment } from './environments.js';
+
+export const DEFAULT_CONTEXT_NAME = 'default';
+export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export type AuthenticationKind = 'AccessToken' | 'ServicePrincipal';
+
+export interface PartnerContext {
+  name: string;
+  environment: PartnerEnvironment;
+  /** PEM file trusted in addition to the system roots (the emulator's self-signed certificate). */
+  caCertificatePath?: string;
+  tenantId: string;
+  authentication: AuthenticationKind;
+  /** Service principal (app) id, for app-only and app+user sign-ins. */
+  applicationId?: string;
+  /** Where the client secret comes from when tokens must be renewed. */
+  secretSource?: 'TokenStore' | 'Environment';
+  /** Who signed in, as the token says (app id or user principal name). */
+  account?: string;
+  connectedAt: string;
+  outputFormat?: string;
+}
+
+type ConfInstance = { store: Record<string, unknown>; path: string; set(value: Record<string, unknown>): void };
+
+export function validateContextName(name: string): string {
+  if (!CONTEXT_NAME.test(name)) {
+    throw new UsageError(`Context name '${name}' is not allowed.`, {
+      hint: 'Use 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+    });
+  }
+  return name;
+}
+
+export class ContextStore {
+  readonly contextsDir: string;
+
+  constructor(readonly configDir: string) {
+    this.contextsDir = join(configDir, 'contexts');
+  }
+
+  /** The context to use: an explicit name, else PARTNERCENTER_CONTEXT (applied by the caller), else the saved default. */
+  async resolveName(explicit: string | undefined): Promise<string> {
+    if (explicit) return validateContextName(explicit);
+    const settings = await this.open('settings', this.configDir);
+    const saved = settings.store.defaultContext;
+    return typeof saved === 'string' && CONTEXT_NAME.test(saved) ? saved : DEFAULT_CONTEXT_NAME;
+  }
+
+  async read(name: string): Promise<PartnerContext | undefined> {
+    validateContextName(name);
+    if (!existsSync(join(this.contextsDir, `${name}.json`))) return undefined;
+    const conf = await this.open(name, this.contextsDir);
+    const value = conf.store as unknown as PartnerContext;
+    if (typeof value.tenantId !== 'string' || typeof value.environment?.apiEndpoint !== 'string') {
+      throw new ConfigFileError(`The context file '${conf.path}' is not a PartnerCenter context.`, {
+        hint: 'Remove it with Disconnect-Partner (or delete the file) and run Connect-Partner again.',
+      });
+    }
+    return value;
+  }
+
+  async write(context: PartnerContext): Promise<string> {
+    validateContextName(context.name);
+    const conf = await this.open(context.name, this.contextsDir);
+    conf.set(context as unknown as Record<string, unknown>);
+    makePrivateFile(conf.path);
+    return conf.path;
+  }
+
+  async setDefault(name: string): Promise<void> {
+    const settings = await this.open('settings', this.configDir);
+    settings.set({ ...settings.store, defaultContext: validateContextName(name) });
+    makePrivateFile(settings.path);
+  }
+
+  list(): string[] {
+    if (!existsSync(this.contextsDir)) return [];
+    return readdirSync(this.contextsDir)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.slice(0, -'.json'.length))
+      .filter((name) => CONTEXT_NAME.test(name))
+      .sort();
+  }
+
+  /** Returns whether there was a context to remove. */
+  remove(name: string): boolean {
+    validateContextName(name);
+    const path = join(this.contextsDir, `${name}.json`);
+    if (!existsSync(path)) return false;
+    rmSync(path, { force: true });
+    return true;
+  }
+
+  /** conf is imported here, not at module load, so commands that never touch a context do not pay for it. */
+  private async open(configName: string, cwd: string): Promise<ConfInstance> {
+    ensurePrivateDir(cwd);
+    const path = join(cwd, `${configName}.json`);
+    assertPrivate(path, 0o600);
+    const { default: Conf } = await import('conf');
+    try {
+      return new Conf({
+        projectName: 'partnercenter',
+        cwd,
+        configName,
+        configFileMode: 0o600,
+        clearInvalidConfig: false,
+        accessPropertiesByDotNotation: false,
+      }) as unknown as ConfInstance;
+    } catch (error) {
+      throw new ConfigFileError(`The file '${path}' is corrupted or not valid JSON (${(error as Error).message}).`, {
+        hint: configName === 'settings'
+          ? 'Delete it to forget the default context, then run Select-PartnerContext or Connect-Partner.'
+          : 'Run Disconnect-Partner for this context (or delete the file) and run Connect-Partner again.',
+        cause: error,
+      });
+    }
+  }
+}
