@@ -1,0 +1,94 @@
+/**
+ * Seek paging as the service defines it: each page's `links.next` (uri, method and every header,
+ * which is how MS-ContinuationToken travels) is the only way to the next page, and the last page
+ * has none. The next page is requested as soon as the current one is handed out, so the network
+ * works while the consumer writes; never more than one page ahead, so memory holds two pages.
+ */
+import { ServiceError } from '../errors.js';
+import type { ApiRoot } from './api-url.js';
+import type { ContinuationTokenSource } from './service-errors.js';
+import type { Collection, Link, Page } from './types.js';
+
+export const CONTINUATION_HEADER = 'MS-ContinuationToken';
+
+export interface PageRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  continuationToken?: ContinuationTokenSource;
+}
+
+/** Headers a link may not set: the client owns the credential, the framing and the call's identity. */
+const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'connection', 'ms-requestid', 'ms-correlationid']);
+
+export function nextPageRequest(root: ApiRoot, link: Link): PageRequest {
+  if (typeof link.uri !== 'string' || link.uri === '') {
+    throw new ServiceError('Partner Center returned a next link without a uri.', { hint: 'Report this with the -Debug output.' });
+  }
+  const headers: Record<string, string> = {};
+  for (const { key, value } of link.headers ?? []) {
+    if (typeof key === 'string' && typeof value === 'string' && !RESERVED_HEADERS.has(key.toLowerCase())) headers[key] = value;
+  }
+  const carriesToken = Object.keys(headers).some((name) => name.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  return { method: (link.method ?? 'GET').toUpperCase(), url: root.resolve(link.uri), headers, continuationToken: carriesToken ? 'service' : undefined };
+}
+
+/** The token that resumes after this page: the one its next link sends, else the body's copy. */
+export function continuationTokenOf(collection: Collection<unknown>): string | undefined {
+  const next = collection.links?.next;
+  if (!next) return undefined;
+  const header = next.headers?.find(({ key }) => typeof key === 'string' && key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  return header?.value ?? collection.continuationToken;
+}
+
+export function asCollection<T>(body: unknown, request: PageRequest): Collection<T> {
+  if (body && typeof body === 'object' && Array.isArray((body as Collection<T>).items)) return body as Collection<T>;
+  throw new ServiceError(`Partner Center answered ${request.method} ${request.url.pathname} with something that is not a collection (no items array).`, {
+    hint: 'Report this with the -Debug output.',
+  });
+}
+
+export async function* followPages<T>(
+  root: ApiRoot,
+  first: PageRequest,
+  fetchCollection: (request: PageRequest, signal: AbortSignal) => Promise<Collection<T>>,
+  outerSignal?: AbortSignal,
+  /** Stop once this many items have been handed out: the page that reaches it is the last one requested. */
+  itemLimit?: number,
+): AsyncGenerator<Page<T>> {
+  // Stops the prefetched request when the consumer leaves early (break, error, head -n 1).
+  const listing = new AbortController();
+  const signal = outerSignal ? AbortSignal.any([outerSignal, listing.signal]) : listing.signal;
+  const fetchAhead = (request: PageRequest) => {
+    const promise = fetchCollection(request, signal);
+    // Its failure belongs to the consumer's NEXT step; until then it must not count as unhandled.
+    promise.catch(() => undefined);
+    return promise;
+  };
+  let pending: Promise<Collection<T>> | undefined = fetchAhead(first);
+  let previousToken: string | undefined = first.headers[CONTINUATION_HEADER];
+  let pageNumber = 0;
+  let itemCount = 0;
+  try {
+    while (pending) {
+      const collection: Collection<T> = await pending;
+      pending = undefined;
+      const continuationToken = continuationTokenOf(collection);
+      const next = collection.links?.next;
+      itemCount += collection.items.length;
+      if (next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
+        if (continuationToken !== undefined && continuationToken === previousToken) {
+          throw new ServiceError('Partner Center returned the same continuation token twice; the listing was stopped so it would not loop forever.', {
+            hint: 'Try again later; report it with the -Debug output if it persists.',
+          });
+        }
+        previousToken = continuationToken;
+        pending = fetchAhead(nextPageRequest(root, next));
+      }
+      pageNumber++;
+      yield { items: collection.items, pageNumber, continuationToken };
+    }
+  } finally {
+    listing.abort();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * One HTTP exchange over node:https (node:http only for loopback), through the client's
+ * keep-alive agent, with the whole body read and checked. Global fetch is not used because it
+ * ignores `https.Agent`, and the agent is how an extra CA (the emulator's) is trusted without
+ * replacing Node's roots and how one connection is reused across pages.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { abortReason } from './abortable.js';
+
+/** A response whose body was read to the end and matched its framing. */
+export interface RawResponse {
+  status: number;
+  statusMessage: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** The body's end was marked by the connection closing (no length, not chunked): a cut cannot be detected by framing. */
+  closeDelimited: boolean;
+}
+
+/**
+ * A failure below HTTP: no answer, or an answer cut short. `retryable` says whether sending the
+ * same request again can help (a reset can; an untrusted certificate cannot).
+ */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+const RETRYABLE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENETRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/i;
+/** A body larger than this is not a Partner Center page (500 customers are well under 1 MB). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export class Connections {
+  private https?: https.Agent;
+  private http?: http.Agent;
+  private readonly seenSockets = new WeakSet<object>();
+  /** New TCP connections opened, and requests sent; a listing should open one connection for all its pages. */
+  readonly stats = { connections: 0, requests: 0 };
+
+  constructor(private readonly extraCa?: string | Buffer) {}
+
+  private agentFor(url: URL): http.Agent {
+    if (url.protocol === 'http:') return (this.http ??= new http.Agent({ keepAlive: true }));
+    const ca = this.extraCa === undefined ? undefined : [...rootCertificates, this.extraCa.toString()];
+    return (this.https ??= new https.Agent({ keepAlive: true, ca }));
+  }
+
+  send(method: string, url: URL, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const request = (url.protocol === 'http:' ? http : https).request(url, { method, headers, agent: this.agentFor(url) });
+      this.stats.requests++;
+      let settled = false;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      const fail = (error: unknown) => finish(() => reject(error));
+      const onAbort = () => {
+        fail(abortReason(signal!));
+        request.destroy();
+      };
+      const timer = setTimeout(() => {
+        fail(new TransportError(`no complete answer within ${formatSeconds(timeoutMs)}`, 'EREQUESTTIMEOUT', true));
+        request.destroy();
+      }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      request.on('socket', (socket) => {
+        if (this.seenSockets.has(socket)) return;
+        this.seenSockets.add(socket);
+        this.stats.connections++;
+      });
+      request.on('error', (error) => fail(toTransportError(error)));
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_BODY_BYTES) {
+            fail(new TransportError(`the response body exceeded ${MAX_BODY_BYTES} bytes`, 'EBODYTOOLARGE', false));
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', (error) => fail(toTransportError(error, 'the response body was cut off')));
+        response.on('close', () => {
+          if (!response.complete) fail(new TransportError(`the response body was cut off after ${received} bytes`, 'ETRUNCATED', true));
+        });
+        response.on('end', () => {
+          const declared = response.headers['content-length'];
+          if (!response.complete || (declared !== undefined && Number(declared) !== received)) {
+            fail(new TransportError(`the response body was cut off after ${received} of ${declared ?? '?'} bytes`, 'ETRUNCATED', true));
+            return;
+          }
+          const closeDelimited = declared === undefined && !/chunked/i.test(String(response.headers['transfer-encoding'] ?? ''));
+          finish(() =>
+            resolve({ status: response.statusCode ?? 0, statusMessage: response.statusMessage ?? '', headers: response.headers, body: Buffer.concat(chunks), closeDelimited }),
+          );
+        });
+      });
+      request.end();
+    });
+  }
+
+  close(): void {
+    this.https?.destroy();
+    this.http?.destroy();
+  }
+}
+
+function toTransportError(error: NodeJS.ErrnoException, context?: string): TransportError {
+  if (error instanceof TransportError) return error;
+  const code = error.code ?? 'EUNKNOWN';
+  if (CERTIFICATE_CODE.test(code)) {
+    return new TransportError(`the server's TLS certificate is not trusted (${code})`, code, false, { cause: error });
+  }
+  if (code === 'ECONNREFUSED') return new TransportError('the connection was refused', code, false, { cause: error });
+  if (code === 'ENOTFOUND') return new TransportError('the host name was not found', code, false, { cause: error });
+  const what = context ?? (error.message === 'socket hang up' ? 'the connection was closed before an answer (socket hang up)' : `a network error occurred (${code})`);
+  return new TransportError(what, code, RETRYABLE_SOCKET_CODES.has(code), { cause: error });
+}
+
+export function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}

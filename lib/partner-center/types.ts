@@ -1,0 +1,45 @@
+/** Wire shapes of Partner Center resources the client reads (PARTNER-CENTER-API.md). */
+
+/** A link as the service writes it: `uri` relative to the version root (`/customers?...` or `/v1/customers?...`). */
+export interface Link {
+  uri: string;
+  method?: string;
+  headers?: ReadonlyArray<{ key: string; value: string }>;
+}
+
+export interface Collection<T> {
+  /** Items in THIS page, not the grand total. */
+  totalCount?: number;
+  items: T[];
+  links?: { self?: Link; next?: Link; previous?: Link };
+  continuationToken?: string;
+  attributes?: { objectType?: string };
+}
+
+/** One page of a listing, as `PartnerCenterClient.pages` yields it. */
+export interface Page<T> {
+  items: T[];
+  /** 1-based position of this page in this run of the listing. */
+  pageNumber: number;
+  /**
+   * Opaque token that resumes the listing AFTER this page (undefined on the last page). Once the
+   * page's items are written, a failed run resumes from here without duplicates or gaps.
+   */
+  continuationToken?: string;
+}
+
+export interface CompanyProfile {
+  tenantId?: string;
+  domain?: string;
+  companyName?: string;
+  [property: string]: unknown;
+}
+
+/** A customer exactly as the API returns it (lossless: unknown properties are kept). */
+export interface Customer {
+  id: string;
+  companyProfile?: CompanyProfile;
+  relationshipToPartner?: string;
+  associatedPartnerId?: string;
+  [property: string]: unknown;
+}
