@@ -1,0 +1,105 @@
+/**
+ * Get-PartnerCustomer end to end: the real bin/ command, in its own process, against the emulator
+ * over HTTPS, signed in through @azure/identity. Every listing must hold exactly the emulator's ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseNdjson, repoRoot } from '../support/cli.js';
+import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
+
+describe.each([0, 1, 499, 500, 501, 2345])('Get-PartnerCustomer with %i customers', (count) => {
+  let partner: EmulatedPartner;
+  beforeAll(async () => {
+    partner = await emulatedPartner({ customers: count });
+  });
+  afterAll(() => partner.dispose());
+
+  it.each([1, 7, 500])('lists every customer exactly once with -PageSize %i', async (size) => {
+    if (size === 1 && count > 501) return; // 2,345 round trips prove nothing that 501 does not
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', String(size)]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const ids = idsOf(parseNdjson(result.stdout));
+    expect(ids).toEqual(partner.emulator.customers.map((c) => c.id));
+    expect(new Set(ids).size).toBe(count);
+    expect(result.stdout.endsWith('\n') || count === 0).toBe(true);
+  });
+});
+
+describe('Get-PartnerCustomer against the service\'s quirks', () => {
+  let partner: EmulatedPartner;
+  beforeAll(async () => {
+    partner = await emulatedPartner({ customers: 1203 });
+  });
+  afterAll(() => partner.dispose());
+  const expected = () => partner.emulator.customers.map((c) => c.id);
+
+  it.each(['v1', 'relative'] as const)('follows next links of the %s form', async (form) => {
+    partner.emulator.configure({ nextLinkForm: form, bom: false });
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '100']);
+    expect(result.code).toBe(0);
+    expect(idsOf(parseNdjson(result.stdout))).toEqual(expected());
+  });
+
+  it('tolerates a UTF-8 byte-order mark before every body', async () => {
+    partner.emulator.configure({ nextLinkForm: 'v1', bom: true });
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '250']);
+    partner.emulator.configure({ bom: false });
+    expect(result.code).toBe(0);
+    expect(result.stdout.charCodeAt(0)).not.toBe(0xfeff);
+    expect(idsOf(parseNdjson(result.stdout))).toEqual(expected());
+  });
+
+  it('writes customers exactly as the API sent them (lossless), non-Latin scripts intact', async () => {
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
+    expect(parseNdjson(result.stdout)).toEqual(partner.emulator.customers);
+    expect(result.stdout).toMatch(/[\uac00-\ud7af]/); // Hangul
+    expect(result.stdout).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/); // Japanese
+  });
+
+  it('sends the documented headers: a new MS-RequestId per call, one MS-CorrelationId per run', async () => {
+    partner.emulator.resetCounters();
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
+    expect(result.code).toBe(0);
+    const pages = partner.emulator.recentRequests(50).filter((r) => r.route === 'GET /v1/customers');
+    expect(pages).toHaveLength(3);
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    for (const request of pages) {
+      expect(request.headers['ms-requestid']).toMatch(guid);
+      expect(request.headers['ms-correlationid']).toMatch(guid);
+      expect(request.headers.accept).toBe('application/json');
+      expect(request.headers['x-locale']).toBe('en-US');
+      expect(request.headers['ms-partnercenter-application']).toMatch(/^PartnerCenter-Node\//);
+      expect(request.headers.authorization).toMatch(/^Bearer /);
+    }
+    expect(new Set(pages.map((r) => r.headers['ms-requestid'])).size).toBe(3);
+    expect(new Set(pages.map((r) => r.headers['ms-correlationid'])).size).toBe(1);
+  });
+
+  it('gets one customer in full by -CustomerId', async () => {
+    const id = partner.emulator.customers[42]!.id as string;
+    const result = await partner.run('Get-PartnerCustomer', ['-CustomerId', id]);
+    expect(result.code).toBe(0);
+    const [customer] = parseNdjson(result.stdout);
+    expect(customer!.id).toBe(id);
+    expect(customer).toHaveProperty('billingProfile');
+    expect(customer).toHaveProperty('commerceId');
+  });
+
+  it('ends quietly with status 0 when the reader closes early (| head -n 1), without fetching every page', async () => {
+    partner.emulator.resetCounters();
+    const script = `"${process.execPath}" "${join(repoRoot, 'bin', 'Get-PartnerCustomer')}" -PageSize 1 | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`;
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', script], { env: partner.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c));
+      child.stderr.on('data', (c: Buffer) => (err += c));
+      child.on('close', () => resolve({ stdout: out, stderr: err }));
+    });
+    expect(parseNdjson(stdout)).toHaveLength(1);
+    expect(stderr.trim()).toBe('status=0');
+    expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(1203);
+  });
+});

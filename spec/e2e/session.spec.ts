@@ -1,0 +1,177 @@
+/**
+ * Connect-Partner, Get-PartnerContext and Disconnect-Partner end to end: real processes, the real
+ * @azure/identity ClientSecretCredential against the emulator's token endpoint over HTTPS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNdjson, runCli } from '../support/cli.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? allFiles(join(entry.parentPath, entry.name)) : [join(entry.parentPath, entry.name)],
+  );
+}
+
+describe('a service principal session', () => {
+  let partner: EmulatedPartner;
+  beforeAll(async () => {
+    partner = await emulatedPartner({ customers: 30 });
+  });
+  afterAll(() => partner.dispose());
+
+  it('saves a private context with no secret in it, and the secret only in the private token store', () => {
+    expect(mode(partner.configDir)).toBe(0o700);
+    const files = allFiles(partner.configDir);
+    const contextFile = files.find((f) => f.endsWith(join('contexts', 'default.json')))!;
+    const tokenFile = files.find((f) => f.endsWith(join('tokens', 'default.json')))!;
+    expect(contextFile).toBeDefined();
+    expect(tokenFile).toBeDefined();
+    for (const file of files) expect(mode(file)).toBe(0o600);
+    const contextText = readFileSync(contextFile, 'utf8');
+    expect(contextText).not.toContain(partner.emulator.clientSecret);
+    expect(contextText).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT
+    expect(JSON.parse(contextText)).toMatchObject({ tenantId: partner.emulator.tenantId, authentication: 'ServicePrincipal' });
+    expect(readFileSync(tokenFile, 'utf8')).toContain(partner.emulator.clientSecret);
+  });
+
+  it('prints the context without secrets, from any later process', async () => {
+    const result = await partner.run('Get-PartnerContext');
+    expect(result.code).toBe(0);
+    const [view] = parseNdjson(result.stdout);
+    expect(view).toMatchObject({
+      name: 'default',
+      isDefault: true,
+      environment: 'Custom',
+      apiEndpoint: partner.emulator.apiEndpoint,
+      tenantId: partner.emulator.tenantId,
+      authentication: 'ServicePrincipal',
+    });
+    expect(Date.parse(view!.tokenExpiresOn as string)).toBeGreaterThan(Date.now());
+    expect(result.stdout + result.stderr).not.toContain(partner.emulator.clientSecret);
+  });
+
+  it('reuses the stored token in later processes instead of asking the token endpoint again', async () => {
+    const before = partner.emulator.counters().tokensIssued;
+    for (let i = 0; i < 2; i++) {
+      const result = await partner.run('Get-PartnerCustomer', ['-First', '3']);
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toHaveLength(3);
+    }
+    expect(partner.emulator.counters().tokensIssued).toBe(before);
+  });
+
+  it('renews an expired token by itself and carries on', async () => {
+    partner.emulator.configure({ accessTokenLifetimeSeconds: 2 });
+    const reconnect = await partner.run('Connect-Partner', partner.connectArgs);
+    expect(reconnect.code).toBe(0);
+    partner.emulator.configure({ accessTokenLifetimeSeconds: 3600 });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const before = partner.emulator.counters().tokensIssued;
+    const result = await partner.run('Get-PartnerCustomer');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toHaveLength(30);
+    expect(partner.emulator.counters().tokensIssued).toBe(before + 1);
+  });
+
+  it('never shows the secret or a token, even in a -Debug trace', async () => {
+    const result = await partner.run('Get-PartnerCustomer', ['-First', '2', '-Debug']);
+    expect(result.code).toBe(0);
+    const tokens = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'default.json'), 'utf8'));
+    expect(result.stderr).not.toContain(tokens.accessToken.token);
+    expect(result.stderr).not.toContain(partner.emulator.clientSecret);
+    expect(result.stderr).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
+  });
+
+  it('Disconnect-Partner removes the context and its tokens, and later commands say to connect', async () => {
+    const result = await partner.run('Disconnect-Partner');
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toEqual([{ name: 'default', removed: true }]);
+    expect(allFiles(partner.configDir).filter((f) => /(contexts|tokens)[/\\]default\.json$/.test(f))).toEqual([]);
+    const after = await partner.run('Get-PartnerCustomer');
+    expect(after.code).toBe(3);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toMatch(/^Get-PartnerCustomer: Not connected to Partner Center\..*Connect-Partner/);
+    expect(after.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('Connect-Partner failures', () => {
+  let partner: EmulatedPartner;
+  beforeAll(async () => {
+    partner = await emulatedPartner({ customers: 3 }, false);
+  });
+  afterAll(() => partner.dispose());
+
+  const oneLine = (text: string) => expect(text.trim().split('\n')).toHaveLength(1);
+
+  it('explains a wrong client secret, keeps the AADSTS code, saves nothing', async () => {
+    const env = { ...partner.env, PARTNERCENTER_CLIENT_SECRET: 'not-the-secret' };
+    const wrong = await runCli('Connect-Partner', [...partner.connectArgs, '-ContextName', 'wrong'], { env });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/client secret is wrong.*AADSTS7000215/);
+    expect(wrong.stderr).not.toContain('not-the-secret');
+    oneLine(wrong.stderr);
+    expect(allFiles(partner.configDir).some((f) => f.includes('wrong'))).toBe(false);
+  });
+
+  it('says the certificate is untrusted when -CaCertificatePath is missing', async () => {
+    const args = partner.connectArgs.slice(0, -2);
+    const result = await partner.run('Connect-Partner', [...args, '-ContextName', 'nocert']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/untrusted certificate/);
+    expect(result.stderr).toMatch(/-CaCertificatePath/);
+    oneLine(result.stderr);
+  });
+
+  it('says the authority is unreachable when nothing listens there', async () => {
+    const args = partner.connectArgs.map((a) => (a === partner.emulator.authorityHost ? 'https://127.0.0.1:9' : a));
+    const result = await partner.run('Connect-Partner', [...args, '-ContextName', 'nohost']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/connection refused/);
+    oneLine(result.stderr);
+  });
+
+  it('refuses plain http:// to a non-loopback host before any network call', async () => {
+    const args = partner.connectArgs.map((a) => (a === partner.emulator.apiEndpoint ? 'http://partner.example.com' : a));
+    const result = await partner.run('Connect-Partner', args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/http:\/\/.*loopback/);
+    oneLine(result.stderr);
+  });
+
+  it('accepts a valid -AccessToken, reports its expiry, and refuses it once expired', async () => {
+    const token = partner.emulator.issueAccessToken({ lifetimeSeconds: 600 });
+    const base = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-CaCertificatePath', partner.emulator.caCertificatePath!];
+    const ok = await partner.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'bytoken']);
+    expect(ok.code).toBe(0);
+    const [view] = parseNdjson(ok.stdout);
+    expect(view).toMatchObject({ name: 'bytoken', authentication: 'AccessToken', tenantId: partner.emulator.tenantId });
+    expect(Math.abs(Date.parse(view!.tokenExpiresOn as string) - (Date.now() + 600_000))).toBeLessThan(60_000);
+    expect(ok.stdout).not.toContain(token);
+    const listed = await partner.run('Get-PartnerCustomer', ['-Context', 'bytoken']);
+    expect(listed.code).toBe(0);
+    expect(parseNdjson(listed.stdout)).toHaveLength(3);
+
+    const expired = partner.emulator.issueAccessToken({ lifetimeSeconds: -60 });
+    const refused = await partner.run('Connect-Partner', ['-AccessToken', expired, ...base, '-ContextName', 'expired']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/expired at \d{4}-\d\d-\d\dT/);
+    expect(refused.stderr).not.toContain(expired);
+  });
+
+  it('says a saved access token that has expired cannot be renewed (exit 3, nothing on stdout)', async () => {
+    const token = partner.emulator.issueAccessToken({ lifetimeSeconds: 61 });
+    const base = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-CaCertificatePath', partner.emulator.caCertificatePath!];
+    expect((await partner.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'short'])).code).toBe(0);
+    // 61 s of life is inside the renewal margin, so the client treats it as expired already.
+    const listed = await partner.run('Get-PartnerCustomer', ['-Context', 'short']);
+    expect(listed.code).toBe(3);
+    expect(listed.stdout).toBe('');
+    expect(listed.stderr).toMatch(/cannot be renewed/);
+  });
+});
