@@ -76,17 +76,21 @@ export async function* followPages<T>(
       const continuationToken = continuationTokenOf(collection);
       const next = collection.links?.next;
       itemCount += collection.items.length;
+      let loop: ServiceError | undefined;
       if (next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
         if (continuationToken !== undefined && continuationToken === previousToken) {
-          throw new ServiceError('Partner Center returned the same continuation token twice; the listing was stopped so it would not loop forever.', {
+          // This page is new, but the one after it would be this one again, forever.
+          loop = new ServiceError('Partner Center returned the same continuation token twice; the listing was stopped so it would not loop forever.', {
             hint: 'Try again later; report it with the -Debug output if it persists.',
           });
+        } else {
+          previousToken = continuationToken;
+          pending = fetchAhead(nextPageRequest(root, next));
         }
-        previousToken = continuationToken;
-        pending = fetchAhead(nextPageRequest(root, next));
       }
       pageNumber++;
       yield { items: collection.items, pageNumber, continuationToken };
+      if (loop) throw loop;
     }
   } finally {
     listing.abort();

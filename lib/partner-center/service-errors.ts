@@ -54,7 +54,8 @@ function detail(status: number, fault: ServiceFault, statusMessage?: string): st
   const head = `HTTP ${status}${statusMessage ? ` ${statusMessage}` : ''}`;
   if (fault.code === undefined && !fault.description) return head;
   const code = fault.code === undefined ? '' : `code ${fault.code}`;
-  const text = fault.description ?? '';
+  // The service's descriptions often end with a period; the sentence around them adds its own.
+  const text = (fault.description ?? '').replace(/[.\s]+$/, '');
   return `${head}, ${code}${code && text ? ': ' : ''}${text}`;
 }
 
@@ -100,7 +101,7 @@ export function retriesExhaustedError(
   reason: string,
 ): ServiceError {
   const throttled = call.status === 429;
-  const message = `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; the last one got ${lastProblem}.`;
+  const message = `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; last problem: ${lastProblem}.`;
   return new ServiceError(message, {
     status: call.status,
     serviceCode: fault?.code,
