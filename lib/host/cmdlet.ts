@@ -41,6 +41,8 @@ export interface ParameterDeclaration {
   pipeline?: 'byPropertyName';
   /** Environment variable read when the parameter is not given (e.g. PARTNERCENTER_CLIENT_SECRET). */
   env?: string;
+  /** Left out of help, syntax and shell completion (internal switches); still bound when typed. */
+  hidden?: boolean;
 }
 
 export interface CmdletExample {
@@ -98,6 +100,19 @@ export interface CmdletContext {
   contextName?: string;
   /** The environment the cmdlet should read (process.env in production). */
   env: NodeJS.ProcessEnv;
+  /**
+   * A person is at a terminal (stdin and stderr are TTYs and CI is unset): only then may a cmdlet
+   * start anything that waits for a human, such as a browser sign-in. Undefined counts as false.
+   */
+  interactive?: boolean;
+}
+
+/**
+ * Preformatted text a cmdlet yields instead of an object (a help page, a completion script): the host
+ * writes it to stdout as it is, whatever -OutputFormat says, ending it with a newline if it lacks one.
+ */
+export class TextOutput {
+  constructor(readonly text: string) {}
 }
 
 /** Identity helper that keeps the literal types of a cmdlet's declaration. */

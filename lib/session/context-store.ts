@@ -13,7 +13,7 @@ import type { PartnerEnvironment } from './environments.js';
 export const DEFAULT_CONTEXT_NAME = 'default';
 export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export type AuthenticationKind = 'AccessToken' | 'ServicePrincipal';
+export type AuthenticationKind = 'AccessToken' | 'ServicePrincipal' | 'ServicePrincipalCertificate' | 'User' | 'RefreshToken' | 'ManagedIdentity';
 
 export interface PartnerContext {
   name: string;
@@ -24,8 +24,19 @@ export interface PartnerContext {
   authentication: AuthenticationKind;
   /** Service principal (app) id, for app-only and app+user sign-ins. */
   applicationId?: string;
-  /** Where the client secret comes from when tokens must be renewed. */
+  /**
+   * Where the secret that renews tokens (client secret, certificate password, refresh token) comes
+   * from: the private token store, or the environment (-FromEnvironment: never written to disk).
+   */
   secretSource?: 'TokenStore' | 'Environment';
+  /** ServicePrincipalCertificate, or RefreshToken proven with a certificate. */
+  certificatePath?: string;
+  /** User: the device-code flow rather than a browser. */
+  useDeviceCode?: boolean;
+  /** User: @azure/identity's serialized AuthenticationRecord (account and home tenant; no secret). */
+  authenticationRecord?: string;
+  /** ManagedIdentity: the client id of a user-assigned identity. */
+  managedIdentityClientId?: string;
   /** Who signed in, as the token says (app id or user principal name). */
   account?: string;
   connectedAt: string;

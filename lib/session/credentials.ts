@@ -1,6 +1,7 @@
 /**
- * Builds @azure/identity credentials for a context. This is the only module that imports
- * @azure/identity, and only when a token must really be acquired (it costs ~200 ms at start-up).
+ * Builds @azure/identity credentials for each way of signing in. This is the only module that
+ * imports @azure/identity, and only when a token must really be acquired (it costs ~200 ms at
+ * start-up, so a command with a valid stored token never loads it).
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -9,14 +10,35 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ConfigFileError } from '../errors.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import type { PartnerEnvironment } from './environments.js';
+import { registerCachePersistence } from './msal-cache-plugin.js';
+import { loadCertificatePem } from './certificate-file.js';
 
-export interface ServicePrincipalSignIn {
+/** Azure CLI's well-known public client, used for user sign-in when no -ApplicationId is given. */
+export const DEFAULT_PUBLIC_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+
+interface Common {
   environment: PartnerEnvironment;
   tenantId: string;
-  applicationId: string;
-  clientSecret: string;
   caCertificatePath?: string;
 }
+
+export type CredentialRequest = Common &
+  (
+    | { kind: 'ServicePrincipal'; applicationId: string; clientSecret: string }
+    | { kind: 'ServicePrincipalCertificate'; applicationId: string; certificatePath: string; certificatePassword?: string }
+    | {
+        kind: 'User';
+        applicationId: string;
+        useDeviceCode: boolean;
+        /** Where MSAL's cache (refresh token) persists: the context's name, and the tokens directory. */
+        cacheName: string;
+        tokensDir: string;
+        /** Serialized AuthenticationRecord of an earlier sign-in: renew silently, never prompt. */
+        authenticationRecord?: string;
+        inform(message: string): void;
+      }
+    | { kind: 'ManagedIdentity'; clientId?: string }
+  );
 
 export function readCaCertificate(path: string | undefined): string | undefined {
   if (!path) return undefined;
@@ -30,31 +52,68 @@ export function readCaCertificate(path: string | undefined): string | undefined 
   }
 }
 
-/**
- * Options every credential shares: the authority, and for a custom (local) authority no instance
- * discovery and an agent trusting its CA; DESIGN.md explains why not NODE_EXTRA_CA_CERTS.
- */
-function commonOptions(environment: PartnerEnvironment, caCertificatePath: string | undefined) {
-  const ca = readCaCertificate(caCertificatePath);
-  const authority = new URL(environment.authorityHost);
+/** An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not NODE_EXTRA_CA_CERTS. */
+export function agentTrusting(ca: string | undefined): Agent | undefined {
+  return ca ? new Agent({ keepAlive: true, ca: [...rootCertificates, ca] }) : undefined;
+}
+
+/** Options every credential shares: the authority, and for a custom (local) authority no instance discovery. */
+function commonOptions(request: Common) {
+  const authority = new URL(request.environment.authorityHost);
+  const agent = agentTrusting(readCaCertificate(request.caCertificatePath));
   return {
-    authorityHost: environment.authorityHost,
-    disableInstanceDiscovery: environment.name === 'Custom',
+    authorityHost: request.environment.authorityHost,
+    disableInstanceDiscovery: request.environment.name === 'Custom',
     allowInsecureConnection: authority.protocol === 'http:' && isLoopbackHost(authority.hostname),
-    ...(ca ? { agent: new Agent({ keepAlive: true, ca: [...rootCertificates, ca] }) } : {}),
+    ...(agent ? { agent } : {}),
   };
 }
 
-export async function servicePrincipalCredential(signIn: ServicePrincipalSignIn): Promise<TokenCredential> {
-  const { ClientSecretCredential } = await import('@azure/identity');
-  return new ClientSecretCredential(
-    signIn.tenantId,
-    signIn.applicationId,
-    signIn.clientSecret,
-    commonOptions(signIn.environment, signIn.caCertificatePath),
-  );
+export async function createCredential(request: CredentialRequest): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  const options = commonOptions(request);
+  switch (request.kind) {
+    case 'ServicePrincipal':
+      return new identity.ClientSecretCredential(request.tenantId, request.applicationId, request.clientSecret, options);
+    case 'ServicePrincipalCertificate': {
+      const certificate = await loadCertificatePem(request.certificatePath, request.certificatePassword);
+      return new identity.ClientCertificateCredential(request.tenantId, request.applicationId, { certificate }, options);
+    }
+    case 'ManagedIdentity':
+      return request.clientId
+        ? new identity.ManagedIdentityCredential({ ...options, clientId: request.clientId })
+        : new identity.ManagedIdentityCredential(options);
+    case 'User': {
+      registerCachePersistence(identity, request.tokensDir);
+      const userOptions = {
+        ...options,
+        tenantId: request.tenantId,
+        clientId: request.applicationId,
+        tokenCachePersistenceOptions: { enabled: true, name: request.cacheName },
+        ...(request.authenticationRecord
+          ? { authenticationRecord: identity.deserializeAuthenticationRecord(request.authenticationRecord), disableAutomaticAuthentication: true }
+          : {}),
+      };
+      if (request.useDeviceCode) {
+        return new identity.DeviceCodeCredential({ ...userOptions, userPromptCallback: (info) => request.inform(info.message) });
+      }
+      return new identity.InteractiveBrowserCredential({ ...userOptions, redirectUri: 'http://localhost' });
+    }
+  }
+}
+
+/** Signs a user in (prompting once) and returns the record later processes renew silently with. */
+export async function authenticateUser(credential: TokenCredential, scope: string): Promise<string> {
+  const identity = await import('@azure/identity');
+  const record = await (credential as unknown as { authenticate(scopes: string[]): Promise<unknown> }).authenticate([scope]);
+  if (!record) throw new Error('The sign-in returned no account.');
+  return identity.serializeAuthenticationRecord(record as Parameters<typeof identity.serializeAuthenticationRecord>[0]);
 }
 
 export function appOnlyScope(environment: PartnerEnvironment): string {
   return `${environment.audience}/.default`;
+}
+
+export function delegatedScope(environment: PartnerEnvironment): string {
+  return `${environment.audience}/user_impersonation`;
 }

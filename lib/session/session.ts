@@ -1,15 +1,16 @@
 /**
  * A session is a saved context plus a way to get a valid access token for it. Later processes
  * reuse the stored access token while it is valid (no @azure/identity import, no network), and
- * renew it through the credential the user connected with when it is about to expire.
+ * renew it, without asking anyone, through the way the user connected.
  */
 import { AuthenticationError, NotConnectedError } from '../errors.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
 import { ContextStore, type PartnerContext } from './context-store.js';
-import { appOnlyScope, readCaCertificate, servicePrincipalCredential, type ServicePrincipalSignIn } from './credentials.js';
+import { appOnlyScope, createCredential, delegatedScope, readCaCertificate, type CredentialRequest } from './credentials.js';
+import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
-import { TokenStore, type CachedAccessToken } from './token-store.js';
+import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-store.js';
 
 /** Renew a little before expiry, so a request never leaves with a token that dies on the way. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -42,10 +43,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const name = await contexts.resolveName(options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined));
   const context = await contexts.read(name);
   if (!context) {
-    throw new NotConnectedError(
-      name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`,
-      { hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).' },
-    );
+    throw new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
+      hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
+    });
   }
   return {
     context,
@@ -54,44 +54,47 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
 }
 
+/** The secrets that renew a context's tokens: from the token store, or (-FromEnvironment) the environment. */
+export function renewalSecrets(context: PartnerContext, stored: TokenRecord, env: NodeJS.ProcessEnv): TokenRecord {
+  if (context.secretSource !== 'Environment') return stored;
+  return {
+    clientSecret: env.PARTNERCENTER_CLIENT_SECRET || undefined,
+    certificatePassword: env.PARTNERCENTER_CERTIFICATE_PASSWORD || undefined,
+    refreshToken: stored.refreshToken ?? (env.PARTNERCENTER_REFRESH_TOKEN || undefined),
+  };
+}
+
 class ContextTokenProvider implements TokenProvider {
+  private inFlight?: Promise<string>;
+
   constructor(
     private readonly context: PartnerContext,
     private readonly tokens: TokenStore,
     private readonly options: SessionOptions,
   ) {}
 
-  async getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
-    const stored = this.tokens.read(this.context.name);
-    if (!request.forceRefresh && stored.accessToken && isFresh(stored.accessToken)) return stored.accessToken.token;
-    const renewed = await this.renew(stored.clientSecret);
-    this.tokens.update(this.context.name, { accessToken: renewed });
-    return renewed.token;
+  getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
+    // Concurrent callers share one renewal rather than each asking the authority.
+    this.inFlight ??= this.obtain(request.forceRefresh === true).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 
-  private async renew(storedSecret: string | undefined): Promise<CachedAccessToken> {
-    const { context } = this;
-    if (context.authentication === 'AccessToken') {
-      throw new NotConnectedError(`The access token saved in context '${context.name}' has expired (or was rejected) and cannot be renewed.`, {
-        hint: 'Run Connect-Partner again with a new -AccessToken, or connect with -ServicePrincipal so tokens renew themselves.',
+  private async obtain(forceRefresh: boolean): Promise<string> {
+    const stored = this.tokens.read(this.context.name);
+    if (!forceRefresh && stored.accessToken && isFresh(stored.accessToken)) return stored.accessToken.token;
+    if (this.context.authentication === 'AccessToken') {
+      throw new NotConnectedError(`The access token saved in context '${this.context.name}' has expired (or was rejected) and cannot be renewed.`, {
+        hint: 'Run Connect-Partner again with a new -AccessToken, or use a sign-in that renews itself (e.g. -ServicePrincipal).',
       });
     }
-    const clientSecret = context.secretSource === 'Environment' ? this.options.env.PARTNERCENTER_CLIENT_SECRET : storedSecret;
-    if (!clientSecret || !context.applicationId) {
-      throw new NotConnectedError(`The token of context '${context.name}' must be renewed, but its client secret is not available.`, {
-        hint: context.secretSource === 'Environment'
-          ? 'Set PARTNERCENTER_CLIENT_SECRET, which this context reads the secret from.'
-          : 'Run Connect-Partner -ServicePrincipal again.',
-      });
-    }
-    this.options.verbose?.(`Renewing the access token of context '${context.name}' through ${context.environment.authorityHost}.`);
-    return acquireServicePrincipalToken({
-      environment: context.environment,
-      tenantId: context.tenantId,
-      applicationId: context.applicationId,
-      clientSecret,
-      caCertificatePath: context.caCertificatePath,
+    this.options.verbose?.(`Renewing the access token of context '${this.context.name}' (${this.context.authentication}) through ${this.context.environment.authorityHost}.`);
+    const renewed = await renewToken(this.context, renewalSecrets(this.context, stored, this.options.env), this.tokens.tokensDir);
+    this.tokens.update(this.context.name, {
+      accessToken: renewed.accessToken,
+      // Only a refresh token the user gave us is kept; one from the environment stays there.
+      ...(renewed.refreshToken && this.context.secretSource !== 'Environment' ? { refreshToken: renewed.refreshToken } : {}),
     });
+    return renewed.accessToken.token;
   }
 }
 
@@ -99,30 +102,91 @@ function isFresh(token: CachedAccessToken): boolean {
   return token.expiresOnTimestamp - Date.now() > EXPIRY_MARGIN_MS;
 }
 
-/** Signs in with a client secret and returns the access token; failures explained (AADSTS code kept). */
-export async function acquireServicePrincipalToken(signIn: ServicePrincipalSignIn): Promise<CachedAccessToken> {
-  const credential = await servicePrincipalCredential(signIn);
-  try {
-    const token = await credential.getToken(appOnlyScope(signIn.environment));
-    if (!token) throw new AuthenticationError('Sign-in returned no access token.');
-    return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
-  } catch (error) {
-    if (error instanceof AuthenticationError) throw error;
-    throw await explainSignInFailure(error, signIn);
+async function renewToken(context: PartnerContext, secrets: TokenRecord, tokensDir: string): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
+  const common = { environment: context.environment, tenantId: context.tenantId, caCertificatePath: context.caCertificatePath };
+  const missing = (what: string, variable: string) =>
+    new NotConnectedError(`The token of context '${context.name}' must be renewed, but its ${what} is not available.`, {
+      hint: context.secretSource === 'Environment' ? `Set ${variable}, which this context reads it from.` : 'Run Connect-Partner again.',
+    });
+  switch (context.authentication) {
+    case 'ServicePrincipal':
+      if (!secrets.clientSecret) throw missing('client secret', 'PARTNERCENTER_CLIENT_SECRET');
+      return { accessToken: await acquireToken({ ...common, kind: 'ServicePrincipal', applicationId: context.applicationId!, clientSecret: secrets.clientSecret }) };
+    case 'ServicePrincipalCertificate':
+      return {
+        accessToken: await acquireToken({
+          ...common,
+          kind: 'ServicePrincipalCertificate',
+          applicationId: context.applicationId!,
+          certificatePath: context.certificatePath!,
+          certificatePassword: secrets.certificatePassword,
+        }),
+      };
+    case 'ManagedIdentity':
+      return { accessToken: await acquireToken({ ...common, kind: 'ManagedIdentity', clientId: context.managedIdentityClientId }) };
+    case 'User':
+      return {
+        accessToken: await acquireToken({
+          ...common,
+          kind: 'User',
+          applicationId: context.applicationId!,
+          useDeviceCode: context.useDeviceCode === true,
+          cacheName: context.name,
+          tokensDir,
+          authenticationRecord: context.authenticationRecord,
+          inform: () => undefined,
+        }),
+      };
+    case 'RefreshToken':
+      if (!secrets.refreshToken) throw missing('refresh token', 'PARTNERCENTER_REFRESH_TOKEN');
+      return redeemRefreshToken({
+        ...common,
+        applicationId: context.applicationId!,
+        refreshToken: secrets.refreshToken,
+        clientSecret: secrets.clientSecret,
+        certificatePath: context.certificatePath,
+        certificatePassword: secrets.certificatePassword,
+      });
+    case 'AccessToken':
+      throw missing('access token', 'PARTNERCENTER_ACCESS_TOKEN');
   }
 }
 
-async function explainSignInFailure(error: unknown, signIn: ServicePrincipalSignIn): Promise<AuthenticationError> {
-  const translated = translateSignInError(error, signIn.environment.authorityHost);
+export function scopeFor(request: CredentialRequest): string {
+  return request.kind === 'User' ? delegatedScope(request.environment) : appOnlyScope(request.environment);
+}
+
+/** Acquires an access token through @azure/identity; failures explained (AADSTS code kept, network cause named). */
+export async function acquireToken(request: CredentialRequest): Promise<CachedAccessToken> {
+  try {
+    const credential = await createCredential(request);
+    const token = await credential.getToken(scopeFor(request));
+    if (!token) throw new AuthenticationError('Sign-in returned no access token.');
+    return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
+  } catch (error) {
+    if (error instanceof AuthenticationError || error instanceof NotConnectedError) throw error;
+    if ((error as Error).name === 'AuthenticationRequiredError') {
+      throw new NotConnectedError('The saved user sign-in can no longer be renewed silently.', {
+        hint: 'Run Connect-Partner again to sign in (with -UseDeviceAuthentication on a headless machine).',
+        cause: error,
+      });
+    }
+    throw await explainSignInFailure(error, request);
+  }
+}
+
+export async function explainSignInFailure(error: unknown, request: { environment: CredentialRequest['environment']; caCertificatePath?: string }): Promise<AuthenticationError> {
+  const translated = translateSignInError(error, request.environment.authorityHost);
   if (translated.aadstsCode) return translated;
   // MSAL says "endpoints_resolution_error" for both an unreachable host and an untrusted
   // certificate; a handshake of our own says which.
-  const problem = await diagnoseEndpoint(new URL(signIn.environment.authorityHost), readCaCertificate(signIn.caCertificatePath));
+  const problem = await diagnoseEndpoint(new URL(request.environment.authorityHost), readCaCertificate(request.caCertificatePath));
   if (problem === 'reachable') return translated;
-  return new AuthenticationError(`Sign-in failed: cannot reach the authority ${signIn.environment.authorityHost} (${problem}).`, {
-    hint: problem === 'untrusted certificate'
-      ? 'Its TLS certificate is not trusted: pass -CaCertificatePath with the PEM of the CA that signed it.'
-      : 'Check -AuthorityHost / -Environment and the network.',
+  return new AuthenticationError(`Sign-in failed: cannot reach the authority ${request.environment.authorityHost} (${problem}).`, {
+    hint:
+      problem === 'untrusted certificate'
+        ? 'Its TLS certificate is not trusted: pass -CaCertificatePath with the PEM of the CA that signed it.'
+        : 'Check -AuthorityHost / -Environment and the network.',
     cause: error,
   });
 }

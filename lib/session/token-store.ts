@@ -18,6 +18,9 @@ export interface CachedAccessToken {
 export interface TokenRecord {
   accessToken?: CachedAccessToken;
   clientSecret?: string;
+  certificatePassword?: string;
+  /** RefreshToken sign-in: the latest (rotated) refresh token. */
+  refreshToken?: string;
 }
 
 export class TokenStore {

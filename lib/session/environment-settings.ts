@@ -1,0 +1,71 @@
+/**
+ * Connect-Partner -FromEnvironment: every setting from a PARTNERCENTER_ variable named after the
+ * parameter in upper snake case (-ApplicationId → PARTNERCENTER_APPLICATION_ID), so a runbook
+ * needs no flags. Which way to sign in follows from what is set.
+ */
+import { UsageError } from '../errors.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.js';
+
+export interface EnvironmentSettings {
+  kind: 'AccessToken' | 'ServicePrincipal' | 'ServicePrincipalCertificate' | 'RefreshToken' | 'ManagedIdentity';
+  AccessToken?: string;
+  RefreshToken?: string;
+  ApplicationId?: string;
+  Tenant?: string;
+  ClientSecret?: string;
+  CertificatePath?: string;
+  CertificatePassword?: string;
+  Environment?: EnvironmentName;
+  ApiEndpoint?: string;
+  AuthorityHost?: string;
+  CaCertificatePath?: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function environmentVariableFor(parameter: string): string {
+  return `PARTNERCENTER_${parameter.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSettings {
+  const read = (parameter: string) => env[environmentVariableFor(parameter)] || undefined;
+  const settings: Omit<EnvironmentSettings, 'kind'> = {
+    AccessToken: read('AccessToken'),
+    RefreshToken: read('RefreshToken'),
+    ApplicationId: read('ApplicationId'),
+    Tenant: read('Tenant'),
+    ClientSecret: read('ClientSecret'),
+    CertificatePath: read('CertificatePath'),
+    CertificatePassword: read('CertificatePassword'),
+    ApiEndpoint: read('ApiEndpoint'),
+    AuthorityHost: read('AuthorityHost'),
+    CaCertificatePath: read('CaCertificatePath'),
+  };
+  const environment = read('Environment');
+  if (environment) {
+    const canonical = ENVIRONMENT_NAMES.find((name) => name.toLowerCase() === environment.toLowerCase());
+    if (!canonical) throw new UsageError(`PARTNERCENTER_ENVIRONMENT '${environment}' is not a known cloud.`, { hint: `Use one of: ${ENVIRONMENT_NAMES.join(', ')}.` });
+    (settings as EnvironmentSettings).Environment = canonical;
+  }
+  if (settings.ApplicationId !== undefined && !GUID.test(settings.ApplicationId)) {
+    throw new UsageError(`PARTNERCENTER_APPLICATION_ID '${settings.ApplicationId}' is not a GUID.`, { hint: 'Give the application (client) id, e.g. 00000000-0000-0000-0000-000000000001.' });
+  }
+  const kind = kindOf(settings, env);
+  const needs = (parameter: 'ApplicationId' | 'Tenant') => {
+    if (!settings[parameter]) throw new UsageError(`-FromEnvironment (${kind}) needs ${environmentVariableFor(parameter)}.`, { hint: 'Set it, or connect with explicit parameters.' });
+  };
+  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate') (needs('ApplicationId'), needs('Tenant'));
+  if (kind === 'RefreshToken') needs('ApplicationId');
+  return { ...settings, kind };
+}
+
+function kindOf(settings: Omit<EnvironmentSettings, 'kind'>, env: NodeJS.ProcessEnv): EnvironmentSettings['kind'] {
+  if (settings.AccessToken) return 'AccessToken';
+  if (settings.RefreshToken) return 'RefreshToken';
+  if (settings.ClientSecret) return 'ServicePrincipal';
+  if (settings.CertificatePath) return 'ServicePrincipalCertificate';
+  if (/^(1|true|yes)$/i.test(env.PARTNERCENTER_IDENTITY ?? '') || env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT) return 'ManagedIdentity';
+  throw new UsageError('-FromEnvironment found no credential in the environment.', {
+    hint: 'Set PARTNERCENTER_CLIENT_SECRET, PARTNERCENTER_CERTIFICATE_PATH, PARTNERCENTER_REFRESH_TOKEN or PARTNERCENTER_ACCESS_TOKEN (or PARTNERCENTER_IDENTITY=true for a managed identity).',
+  });
+}
