@@ -105,6 +105,8 @@ export interface CmdletContext {
    * start anything that waits for a human, such as a browser sign-in. Undefined counts as false.
    */
   interactive?: boolean;
+  /** Width of the terminal stdout goes to, when it is one (help text wraps to it). */
+  terminalColumns?: number;
 }
 
 /**

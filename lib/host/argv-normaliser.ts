@@ -1,0 +1,95 @@
+/**
+ * Turns PowerShell-style words into canonical parameter names and raw values: case-insensitive
+ * names, unambiguous prefixes, aliases, `-Name:value`, `-Switch:$false`, `--` ending parameters.
+ * yargs understands none of that, so this runs first and hands yargs canonical `--Name=value` words.
+ */
+import { UsageError } from '../errors.js';
+import { closestName } from './closest-name.js';
+import type { ParameterEntry, ParameterTable } from './parameter-table.js';
+import { typeNames } from './parameter-values.js';
+
+export interface NamedArgument {
+  entry: ParameterEntry;
+  /** Raw text for values, a list for string[], true/false (or raw text for the value checker) for switches. */
+  value: string | string[] | boolean;
+}
+
+export interface NormalisedArguments {
+  named: NamedArgument[];
+  positional: string[];
+}
+
+const parameterWord = /^--?[A-Za-z?_]/;
+
+export function looksLikeParameterName(word: string): boolean {
+  return parameterWord.test(word);
+}
+
+export function normaliseArguments(table: ParameterTable, argv: readonly string[], cmdletName: string): NormalisedArguments {
+  const named: NamedArgument[] = [];
+  const positional: string[] = [];
+  let index = 0;
+  while (index < argv.length) {
+    const word = argv[index++]!;
+    if (word === '--') {
+      positional.push(...argv.slice(index));
+      break;
+    }
+    if (!looksLikeParameterName(word)) {
+      positional.push(word);
+      continue;
+    }
+    const doubleDash = word.startsWith('--');
+    const body = word.slice(doubleDash ? 2 : 1);
+    const separator = doubleDash ? body.search(/[:=]/) : body.indexOf(':');
+    const typed = separator < 0 ? body : body.slice(0, separator);
+    const inline = separator < 0 ? undefined : body.slice(separator + 1);
+    const entry = resolveName(table, typed, cmdletName);
+    const { type } = entry.declaration;
+    if (type === 'switch') {
+      // `-Switch: $false` (with a space) is valid PowerShell too.
+      const text = inline === '' && index < argv.length ? argv[index++]! : inline;
+      named.push({ entry, value: text ?? true });
+      continue;
+    }
+    let value: string;
+    if (inline !== undefined && inline !== '') {
+      value = inline;
+    } else if (index < argv.length && (inline === '' || !looksLikeParameterName(argv[index]!))) {
+      // `-Name: -value` is PowerShell's way to pass a value that starts with a dash.
+      value = argv[index++]!;
+    } else {
+      throw new UsageError(`Missing an argument for parameter '${entry.name}'. Specify a parameter of type '${typeNames[type]}' and try again.`, {
+        hint: `Give a value after -${entry.name}; for a value that starts with '-', write -${entry.name}:<value>.`,
+      });
+    }
+    if (type === 'string[]') {
+      // `-Property a, b` reaches us as the two words `a,` and `b`.
+      while (value.endsWith(',') && index < argv.length) value += argv[index++]!;
+      named.push({ entry, value: value.split(',').filter((item) => item !== '') });
+    } else {
+      named.push({ entry, value });
+    }
+  }
+  return { named, positional };
+}
+
+export function resolveName(table: ParameterTable, typed: string, cmdletName: string): ParameterEntry {
+  const exact = table.get(typed);
+  if (exact) return exact;
+  const lower = typed.toLowerCase();
+  const visible = table.entries.filter((entry) => !entry.declaration.hidden);
+  const matches = visible.filter((entry) => entry.name.toLowerCase().startsWith(lower));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    throw new UsageError(
+      `Parameter name '${typed}' is ambiguous. Possible matches include: ${matches.map((entry) => `-${entry.name}`).join(' ')}.`,
+      { hint: 'Type more of the parameter name.' },
+    );
+  }
+  const suggestion = closestName(typed, visible.map((entry) => entry.name));
+  const shown = typed.length > 40 ? `${typed.slice(0, 37)}...` : typed;
+  throw new UsageError(`A parameter cannot be found that matches parameter name '${JSON.stringify(shown).slice(1, -1)}'.`, {
+    hint: `${suggestion ? `Did you mean -${suggestion}? ` : ''}Run '${cmdletName} -?' to list the parameters.`,
+  });
+}

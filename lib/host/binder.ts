@@ -1,0 +1,161 @@
+/**
+ * The binder: command line first (names, positions, validation, common parameters), then, once per
+ * run, the parameter set, pipeline properties, environment fallbacks and defaults. Everything a
+ * cmdlet receives has passed its declaration's checks before the cmdlet starts.
+ */
+import yargsParser from 'yargs-parser';
+import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
+import { UsageError } from '../errors.js';
+import { normaliseArguments, type NamedArgument } from './argv-normaliser.js';
+import { type CommonParameterValues, type ErrorAction, type OutputFormat, isCommonParameterName } from './common-parameters.js';
+import { belongsToSet, candidateSets, parameterSetNames, resolveParameterSet } from './parameter-sets.js';
+import { parameterTable } from './parameter-table.js';
+import { convertParameterValue, quote } from './parameter-values.js';
+
+export interface CommandLineBinding {
+  /** The cmdlet's own parameters given on the command line, converted and validated. */
+  given: ReadonlyMap<string, unknown>;
+  common: CommonParameterValues;
+  /** The sets that still fit what was given. */
+  candidateSets: string[];
+  /** Parameters that pipeline objects may still bind: by property name, not given, in a candidate set. */
+  pipelineParameters: string[];
+}
+
+export interface CompleteBinding {
+  parameters: Record<string, unknown>;
+  parameterSet: string;
+  /** Values of `secret` parameters, for redaction. */
+  secrets: string[];
+}
+
+export function bindCommandLine(definition: CmdletDefinition<any>, argv: readonly string[]): CommandLineBinding {
+  const table = parameterTable(definition);
+  const { named, positional } = normaliseArguments(table, argv, definition.name);
+  const parsed = parseWithYargs(named);
+  const given = new Map<string, unknown>();
+  const commonRaw = new Map<string, unknown>();
+  for (const [name, raw] of parsed) {
+    const entry = table.get(name)!;
+    if (entry.common) commonRaw.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
+  }
+  const common = commonValues(commonRaw);
+  // With -? the cmdlet does not run, so its own values need not be valid.
+  if (common.help) return { given, common, candidateSets: parameterSetNames(definition), pipelineParameters: [] };
+  for (const [name, raw] of parsed) {
+    const entry = table.get(name)!;
+    if (!entry.common) given.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
+  }
+
+  let candidates = candidateSets(definition, [...given.keys()]);
+  for (const word of positional) {
+    const name = nextPositional(definition, candidates, given);
+    if (!name) {
+      throw new UsageError(`A positional parameter cannot be found that accepts argument ${quote(word)}.`, {
+        hint: `Name the parameter (-Name value); for a value after '--', check the cmdlet takes it by position: run '${definition.name} -?'.`,
+      });
+    }
+    given.set(name, convertParameterValue(name, definition.parameters[name]!, word, { kind: 'commandLine' }));
+    candidates = candidateSets(definition, [...given.keys()]);
+  }
+  const pipelineParameters = Object.entries(definition.parameters)
+    .filter(([name, declaration]) => declaration.pipeline === 'byPropertyName' && !given.has(name))
+    .filter(([, declaration]) => candidates.some((set) => belongsToSet(declaration, set)))
+    .map(([name]) => name);
+  return { given, common, candidateSets: candidates, pipelineParameters };
+}
+
+/**
+ * Resolves the set for one run and fills in what was not given: `fromPipeline` (already converted),
+ * then each parameter's environment variable, then its default.
+ */
+export function completeBinding(
+  definition: CmdletDefinition<any>,
+  commandLine: CommandLineBinding,
+  env: NodeJS.ProcessEnv,
+  fromPipeline: ReadonlyMap<string, unknown> = new Map(),
+): CompleteBinding {
+  const bound = new Map<string, unknown>([...commandLine.given, ...fromPipeline]);
+  const fromEnv = (declaration: ParameterDeclaration) => (declaration.env ? env[declaration.env] : undefined);
+  const present = (name: string) => bound.has(name) || Boolean(fromEnv(definition.parameters[name]!));
+  const parameterSet = resolveParameterSet(definition, [...bound.keys()], present);
+  const parameters: Record<string, unknown> = {};
+  const secrets: string[] = [];
+  for (const [name, declaration] of Object.entries(definition.parameters)) {
+    if (!belongsToSet(declaration, parameterSet)) continue;
+    let value = bound.get(name);
+    const envText = value === undefined ? fromEnv(declaration) : undefined;
+    if (envText) value = convertParameterValue(name, declaration, envText, { kind: 'environment', variable: declaration.env! });
+    if (value === undefined) value = declaration.default ?? (declaration.type === 'switch' ? false : undefined);
+    if (value === undefined) continue;
+    parameters[name] = value;
+    if (declaration.type === 'secret' && typeof value === 'string') secrets.push(value);
+  }
+  return { parameters, parameterSet, secrets };
+}
+
+/** The unbound positional parameter next in line, preferring the default set where positions clash. */
+function nextPositional(definition: CmdletDefinition<any>, candidates: readonly string[], given: ReadonlyMap<string, unknown>): string | undefined {
+  const sets = parameterSetNames(definition).filter((set) => candidates.includes(set));
+  let best: { name: string; position: number; setRank: number } | undefined;
+  for (const [name, declaration] of Object.entries(definition.parameters)) {
+    if (declaration.position === undefined || given.has(name)) continue;
+    const setRank = sets.findIndex((set) => belongsToSet(declaration, set));
+    if (setRank < 0) continue;
+    if (!best || declaration.position < best.position || (declaration.position === best.position && setRank < best.setRank)) {
+      best = { name, position: declaration.position, setRank };
+    }
+  }
+  return best?.name;
+}
+
+/** yargs does the final parse of the canonical words the normaliser produced (DESIGN.md). */
+function parseWithYargs(named: readonly NamedArgument[]): Map<string, unknown> {
+  const words: string[] = [];
+  const options = { string: [] as string[], array: [] as string[] };
+  for (const { entry, value } of named) {
+    if (!options.string.includes(entry.name)) options.string.push(entry.name);
+    if (entry.declaration.type === 'string[]' && !options.array.includes(entry.name)) options.array.push(entry.name);
+    for (const item of Array.isArray(value) ? value : [value]) words.push(`--${entry.name}=${String(item)}`);
+  }
+  if (words.length === 0) return new Map();
+  const result = yargsParser(words, {
+    ...options,
+    configuration: {
+      'short-option-groups': false,
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': true,
+      'flatten-duplicate-arrays': true,
+      'greedy-arrays': false,
+    },
+  });
+  const values = new Map<string, unknown>();
+  for (const { entry } of named) {
+    if (!Object.prototype.hasOwnProperty.call(result, entry.name)) continue;
+    const value: unknown = result[entry.name];
+    const list = [value].flat();
+    // A repeated list parameter collects every value; for anything else the last one wins.
+    values.set(entry.name, entry.declaration.type === 'string[]' ? list.map(String) : list[list.length - 1]);
+  }
+  return values;
+}
+
+function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues {
+  const get = (name: string) => {
+    if (!isCommonParameterName(name)) throw new Error(`not a common parameter: ${name}`);
+    return raw.get(name);
+  };
+  return {
+    verbose: get('Verbose') === true,
+    debug: get('Debug') === true,
+    errorAction: (get('ErrorAction') as ErrorAction | undefined) ?? 'Stop',
+    outputFormat: get('OutputFormat') as OutputFormat | undefined,
+    property: get('Property') as string[] | undefined,
+    contextName: get('Context') as string | undefined,
+    help: get('Help') === true,
+  };
+}

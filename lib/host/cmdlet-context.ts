@@ -1,0 +1,30 @@
+/** The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids. */
+import { randomUUID } from 'node:crypto';
+import type { CmdletContext } from './cmdlet.js';
+import type { CommonParameterValues } from './common-parameters.js';
+import type { Diagnostics } from './diagnostics.js';
+
+export function createCmdletContext(options: {
+  common: CommonParameterValues;
+  diagnostics: Diagnostics;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  contextName?: string;
+  interactive: boolean;
+  terminalColumns?: number;
+}): Omit<CmdletContext, 'parameterSet'> {
+  const { common, diagnostics } = options;
+  return {
+    signal: options.signal,
+    correlationId: randomUUID(),
+    verbose: common.verbose ? (message) => diagnostics.line(message, 'VERBOSE: ') : () => {},
+    warn: (message) => diagnostics.line(message, 'WARNING: '),
+    debug: common.debug ? (message) => diagnostics.line(message, 'DEBUG: ') : undefined,
+    progress: (status) => diagnostics.progress(status),
+    inform: (message) => diagnostics.line(message),
+    contextName: options.contextName,
+    env: options.env,
+    interactive: options.interactive,
+    terminalColumns: options.terminalColumns,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The parameters every cmdlet takes, handled by the host rather than the cmdlet. Declared in the same
+ * shape as a cmdlet's own parameters, so the binder, help (about_CommonParameters) and completion
+ * read one list.
+ */
+import type { ParameterDeclaration } from './cmdlet.js';
+
+export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table'] as const;
+export type OutputFormat = (typeof outputFormats)[number];
+
+export const errorActions = ['Stop', 'Continue', 'SilentlyContinue'] as const;
+export type ErrorAction = (typeof errorActions)[number];
+
+export const commonParameters = {
+  Verbose: {
+    type: 'switch',
+    description: 'Writes what the cmdlet is doing to stderr, each line prefixed with "VERBOSE: ".',
+    aliases: ['vb'],
+  },
+  Debug: {
+    type: 'switch',
+    description:
+      'Writes a trace (HTTP method, URL, status, timing, headers) to stderr, each line prefixed with "DEBUG: ". Tokens and secrets are redacted. Unexpected errors also show their stack.',
+    aliases: ['db'],
+  },
+  ErrorAction: {
+    type: 'string',
+    description:
+      'What happens when one pipeline input object fails: Stop ends the run (default); Continue reports the failure on stderr and goes on; SilentlyContinue goes on without reporting. Either way a run in which some object failed exits with a non-zero code.',
+    choices: errorActions,
+    default: 'Stop',
+    aliases: ['ea'],
+  },
+  OutputFormat: {
+    type: 'string',
+    description:
+      'How output objects are written: Ndjson (one JSON object per line; the default, and always the default when stdout is not a terminal), Json (one array), Csv (RFC 4180) or Table. On a terminal, a format saved with the context is used when this is not given.',
+    choices: outputFormats,
+    aliases: ['of'],
+  },
+  Property: {
+    type: 'string[]',
+    description: 'The properties to output, as dotted paths (e.g. id,companyProfile.domain); for every format.',
+  },
+  Context: {
+    type: 'string',
+    description: 'The saved context (connection) to use instead of the default one.',
+    env: 'PARTNERCENTER_CONTEXT',
+  },
+  Help: {
+    type: 'switch',
+    description: 'Shows help for the cmdlet instead of running it.',
+    aliases: ['?'],
+  },
+} as const satisfies Record<string, ParameterDeclaration>;
+
+export type CommonParameterName = keyof typeof commonParameters;
+
+export interface CommonParameterValues {
+  verbose: boolean;
+  debug: boolean;
+  errorAction: ErrorAction;
+  /** Undefined when not given: the host then picks the default for where stdout goes. */
+  outputFormat?: OutputFormat;
+  property?: string[];
+  contextName?: string;
+  help: boolean;
+}
+
+export function isCommonParameterName(name: string): name is CommonParameterName {
+  return Object.prototype.hasOwnProperty.call(commonParameters, name);
+}

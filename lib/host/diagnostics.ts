@@ -1,0 +1,66 @@
+/**
+ * Everything the host writes to stderr: error lines, VERBOSE/DEBUG/WARNING lines, messages for the
+ * person at the keyboard, and the progress line. Each line is redacted and whole. The progress line
+ * exists only on a terminal: it is one line redrawn in place (at most ten times a second) and
+ * erased before any other output, so nothing ever lands in the middle of it.
+ */
+import type { Writable } from 'node:stream';
+import type { Redactor } from './redact.js';
+
+export interface ProgressStatus {
+  activity: string;
+  pages?: number;
+  items?: number;
+}
+
+const redrawInterval = 100;
+
+export class Diagnostics {
+  private progressShown = false;
+  private lastStatus: ProgressStatus | undefined;
+  private lastDrawn = 0;
+
+  constructor(
+    private readonly stderr: Writable,
+    private readonly isTTY: boolean,
+    readonly redact: Redactor,
+  ) {
+    // A closed stderr must never crash a run that is otherwise fine.
+    stderr.on('error', () => {});
+  }
+
+  /** Writes each line of `text`, prefixed, redacted. */
+  line(text: string, prefix = ''): void {
+    this.clearProgress();
+    const lines = this.redact(text).split(/\r?\n/);
+    this.write(lines.map((line) => `${prefix}${line}\n`).join(''));
+  }
+
+  progress(status: ProgressStatus): void {
+    if (!this.isTTY) return;
+    this.lastStatus = status;
+    const now = Date.now();
+    if (this.progressShown && now - this.lastDrawn < redrawInterval) return;
+    this.lastDrawn = now;
+    const parts = [status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`, status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`].filter(Boolean);
+    const text = this.redact(`${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`).replace(/[\u0000-\u001f\u007f]/g, ' ');
+    const width = Math.max(20, ((this.stderr as { columns?: number }).columns ?? 80) - 1);
+    this.write(`\r\u001b[K${text.slice(0, width)}`);
+    this.progressShown = true;
+  }
+
+  /** Erases the progress line (before other output, and at the end of the run). */
+  clearProgress(): void {
+    if (!this.progressShown) return;
+    this.progressShown = false;
+    this.write('\r\u001b[K');
+  }
+
+  private write(text: string): void {
+    try {
+      this.stderr.write(text);
+    } catch {
+      // stderr is gone: nothing left to tell anyone.
+    }
+  }
+}

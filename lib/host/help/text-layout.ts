@@ -1,0 +1,36 @@
+/** Plain-text layout for help pages: word wrap with indentation, keeping the author's line breaks. */
+
+export function wrap(text: string, width: number, indent: string, hangingIndent = indent): string {
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    if (paragraph.trim() === '') {
+      out.push('');
+      continue;
+    }
+    let line = indent;
+    let lineHasWord = false;
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (lineHasWord && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = hangingIndent;
+        lineHasWord = false;
+      }
+      line += (lineHasWord ? ' ' : '') + word;
+      lineHasWord = true;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** Code keeps its own lines; only indented. */
+export function indentLines(text: string, indent: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? '' : indent + line))
+    .join('\n');
+}
+
+export function helpWidth(columns: number | undefined): number {
+  return Math.max(40, Math.min(columns ?? 100, 120) - 1);
+}

@@ -1,0 +1,31 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** Everything a run touches, injected: main() passes the process's, specs pass streams of their own. */
+export interface HostIO {
+  argv: string[];
+  /** Read only when pipeline input is wanted (main passes a getter, so fd 0 is not opened otherwise). */
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /**
+   * Whether stdin carries pipeline input: a pipe, file or socket; not a terminal, /dev/null or a
+   * closed descriptor. Defaults to `!stdinIsTTY`.
+   */
+  stdinHasInput?: boolean;
+  /** Terminal width for Table output (process.stdout.columns). */
+  columns?: number;
+  /** SIGINT/SIGTERM: abort with an InterruptedError as the reason. */
+  signal?: AbortSignal;
+}
+
+/** The reason the run's signal carries when stdout's reader went away (`| head`). */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('The output stream was closed by its reader.');
+    this.name = 'OutputClosedError';
+  }
+}

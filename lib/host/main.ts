@@ -1,0 +1,88 @@
+/**
+ * The process entry point behind every bin/<Verb-Noun> shim: loads that one cmdlet, runs it against
+ * the real argv/stdin/stdout/stderr/env, and exits with the run's code. It imports only what the
+ * run needs, so start-up stays close to `node -e 0`.
+ */
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { InterruptedError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { errorLine, exitCodeOf } from './error-report.js';
+import type { HostIO } from './host-io.js';
+import { loadCmdlet } from './load-cmdlet.js';
+import { redactSecrets } from './redact.js';
+import { runCmdlet } from './run.js';
+
+export async function main(cmdletName: string): Promise<void> {
+  const controller = new AbortController();
+  const signalsSeen = new Set<NodeJS.Signals>();
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    // The first signal stops the run between two lines; a second one means "now".
+    if (signalsSeen.size > 0) process.exit(signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated);
+    signalsSeen.add(signal);
+    controller.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const crash = (error: unknown) => {
+    writeLine(errorLine(cmdletName, error));
+    process.exit(ExitCode.Failure);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  let code: number;
+  try {
+    const definition = await loadCmdlet(cmdletName);
+    code = await runCmdlet(definition, processIO(controller.signal));
+  } catch (error) {
+    writeLine(errorLine(cmdletName, error));
+    code = exitCodeOf(error);
+  }
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  // Exit rather than wait for the event loop: a keep-alive socket or a timer left by a cmdlet must
+  // not hold the shell prompt back once every line is written.
+  process.exit(code);
+}
+
+function processIO(signal: AbortSignal): HostIO {
+  return {
+    argv: process.argv.slice(2),
+    // A getter: fd 0 is opened only when the run reads pipeline input.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY: isatty(1),
+    stderrIsTTY: isatty(2),
+    stdinHasInput: stdinHasInput(),
+    columns: process.stdout.columns,
+    signal,
+  };
+}
+
+/** Pipeline input comes from a pipe, a socket or a file; not from a terminal, /dev/null or nothing. */
+function stdinHasInput(): boolean {
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isSocket() || stats.isFile();
+  } catch {
+    return false;
+  }
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+function writeLine(text: string): void {
+  try {
+    process.stderr.write(`${redactSecrets(text)}\n`);
+  } catch {
+    // Nothing left to report to.
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * manifest.json, the module's one list of cmdlets. Found by walking up from this file, so it works
+ * from lib/ (specs), from dist/lib/ (the build) and from an npm global install alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigFileError } from '../errors.js';
+
+export interface ManifestCmdlet {
+  name: string;
+  file: string;
+  synopsis: string;
+}
+
+export interface ModuleManifest {
+  name: string;
+  version: string;
+  description: string;
+  author?: string;
+  cmdlets: ManifestCmdlet[];
+}
+
+let cached: ModuleManifest | undefined;
+
+export function packageRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth++) {
+    if (existsSync(join(directory, 'manifest.json')) && existsSync(join(directory, 'package.json'))) return directory;
+    const parent = dirname(directory);
+    if (parent === directory) break;
+    directory = parent;
+  }
+  throw new ConfigFileError('manifest.json was not found above the installed module.', { hint: 'Reinstall the module (npm install).' });
+}
+
+export function readManifest(): ModuleManifest {
+  if (cached) return cached;
+  const path = join(packageRoot(), 'manifest.json');
+  try {
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as ModuleManifest;
+    if (!Array.isArray(manifest.cmdlets)) throw new Error('it has no "cmdlets" list');
+    cached = manifest;
+    return manifest;
+  } catch (error) {
+    throw new ConfigFileError(`The module manifest ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}.`, {
+      hint: 'Reinstall the module (npm install).',
+      cause: error,
+    });
+  }
+}
+
+/** The manifest entry for a cmdlet name typed in any case, or undefined. */
+export function findManifestCmdlet(name: string): ManifestCmdlet | undefined {
+  const lower = name.toLowerCase();
+  return readManifest().cmdlets.find((cmdlet) => cmdlet.name.toLowerCase() === lower);
+}

@@ -1,0 +1,93 @@
+/**
+ * Dotted property paths (`companyProfile.domain`) for -Property, views and CSV headers. Only own
+ * properties are read and new objects have no prototype, so a key such as `__proto__` in the data
+ * is just a key.
+ */
+import type { ViewColumn } from '../cmdlet.js';
+
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+/** The value at a dotted path; names match case-insensitively when no exact key exists. */
+export function valueAtPath(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  let current = value;
+  for (const segment of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = ownKey(current, segment);
+    if (key === undefined) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function ownKey(object: object, segment: string): string | undefined {
+  if (hasOwn(object, segment)) return segment;
+  const lower = segment.toLowerCase();
+  return Object.keys(object).find((key) => key.toLowerCase() === lower);
+}
+
+/** A new object holding only the given paths, nested as in the original (missing ones are null). */
+export function selectPaths(value: unknown, paths: readonly string[]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const result: Record<string, unknown> = Object.create(null);
+  for (const path of paths) {
+    let source: unknown = value;
+    let target = result;
+    const segments = path.split('.');
+    segments.forEach((segment, index) => {
+      const key = source !== null && typeof source === 'object' ? (ownKey(source, segment) ?? segment) : segment;
+      source = source !== null && typeof source === 'object' && hasOwn(source, key) ? (source as Record<string, unknown>)[key] : undefined;
+      if (index === segments.length - 1) {
+        target[key] = source === undefined ? null : source;
+      } else {
+        const next = target[key];
+        target = next !== null && typeof next === 'object' ? (next as Record<string, unknown>) : (target[key] = Object.create(null));
+      }
+    });
+  }
+  return result;
+}
+
+/** Dotted paths of every leaf of an object (arrays are leaves), for a header when nothing else names columns. */
+export function leafPaths(value: unknown, maxColumns = 200, maxDepth = 8): string[] {
+  const paths: string[] = [];
+  const walk = (node: unknown, prefix: string, depth: number) => {
+    for (const key of Object.keys(node as object)) {
+      if (paths.length >= maxColumns) return;
+      const child = (node as Record<string, unknown>)[key];
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (child !== null && typeof child === 'object' && !Array.isArray(child) && depth < maxDepth && Object.keys(child).length > 0) {
+        walk(child, path, depth + 1);
+      } else {
+        paths.push(path);
+      }
+    }
+  };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) walk(value, '', 0);
+  return paths;
+}
+
+export interface Column {
+  heading: string;
+  path: string;
+}
+
+/** Columns for Csv and Table: -Property, else the cmdlet's view, else the first object's leaves. */
+export function columnsFor(first: unknown, property: readonly string[] | undefined, view: readonly ViewColumn[] | undefined): Column[] {
+  if (property && property.length > 0) return property.map((path) => ({ heading: path, path }));
+  if (view && view.length > 0) return view.map((column) => ({ heading: column.name, path: column.path }));
+  const leaves = leafPaths(first);
+  return leaves.length > 0 ? leaves.map((path) => ({ heading: path, path })) : [{ heading: 'Value', path: '' }];
+}
+
+/** A value as one cell of text: scalars as they are, objects and arrays as compact JSON. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Table, PowerShell's Format-Table look (headings, a dashed rule, no borders), drawn with the
+ * `table` package so wide scripts (Korean, Japanese) line up. Rows stream: they are drawn in
+ * batches whenever the cmdlet pauses (typically once per page). Column widths are fixed by the
+ * first batch, as PowerShell fixes them from the first rows, and fitted to the terminal; longer
+ * cells are cut with an ellipsis. Control characters in the data are blanked so a hostile company
+ * name cannot drive the terminal.
+ */
+import { getBorderCharacters, table } from 'table';
+import type { OutputSink } from './output-sink.js';
+import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
+import { type Column, cellText, columnsFor, valueAtPath } from './property-paths.js';
+
+const batchLimit = 500;
+const columnGap = 2;
+const widestColumn = 60;
+const narrowestColumn = 4;
+
+export class TableWriter implements OutputWriter {
+  private columns: Column[] | undefined;
+  private widths: number[] | undefined;
+  private pending: string[][] = [];
+  private renderScheduled = false;
+
+  constructor(
+    private readonly sink: OutputSink,
+    private readonly options: OutputWriterOptions,
+  ) {}
+
+  write(value: unknown): Promise<void> | undefined {
+    this.columns ??= columnsFor(value, this.options.property, this.options.view);
+    this.pending.push(this.columns.map((column) => printable(cellText(valueAtPath(value, column.path)))));
+    if (this.pending.length >= batchLimit) this.render();
+    else this.scheduleRender();
+    return this.sink.waitForRoom();
+  }
+
+  writeText(text: string): Promise<void> | undefined {
+    this.render();
+    return this.sink.write(withNewline(text));
+  }
+
+  end(): void {
+    this.render();
+  }
+
+  private scheduleRender(): void {
+    if (this.renderScheduled) return;
+    this.renderScheduled = true;
+    setImmediate(() => {
+      this.renderScheduled = false;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    if (this.pending.length === 0 || !this.columns) return;
+    const rows = this.pending;
+    this.pending = [];
+    if (!this.widths) {
+      const headings = this.columns.map((column) => printable(column.heading));
+      this.widths = fitWidths([headings, ...rows], this.options.columns ?? 120);
+      rows.unshift(headings, headings.map((heading) => '-'.repeat(Math.max(1, Math.min(displayWidth(heading), widestColumn)))));
+    }
+    const text = table(rows, {
+      border: getBorderCharacters('void'),
+      columnDefault: { paddingLeft: 0, paddingRight: columnGap },
+      columns: this.widths.map((width) => ({ width, truncate: width, wrapWord: false })),
+      singleLine: true,
+    });
+    const lines = text.split('\n').map((line) => line.trimEnd());
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    this.sink.write(`${lines.join('\n')}\n`);
+  }
+}
+
+/** Widths that show the first batch whole where the terminal allows, shrinking the widest columns first. */
+function fitWidths(rows: readonly string[][], terminalWidth: number): number[] {
+  const count = rows[0]!.length;
+  const widths = Array.from({ length: count }, (_, i) =>
+    Math.max(1, Math.min(widestColumn, Math.max(...rows.map((row) => displayWidth(row[i]!))))),
+  );
+  const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * count);
+  let total = widths.reduce((sum, width) => sum + width, 0);
+  while (total > room) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= narrowestColumn) break;
+    widths[widest]!--;
+    total--;
+  }
+  return widths;
+}
+
+/** Terminal columns a string takes: East Asian wide characters count two, combining marks none. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    if ((code >= 0x300 && code <= 0x36f) || (code >= 0x200b && code <= 0x200f)) continue;
+    width += isWide(code) ? 2 : 1;
+  }
+  return width;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/** Control characters (C0, DEL, C1) and bidirectional overrides become spaces. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
+}

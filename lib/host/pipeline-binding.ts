@@ -1,0 +1,50 @@
+/**
+ * Binds one pipeline object by property name, as PowerShell does: each parameter that takes
+ * pipeline input and was not given on the command line takes the object's property of the same
+ * name or alias (case-insensitive). Sets are tried default first; the first that binds and
+ * resolves wins. Only the object's own keys are read, so `__proto__` or `constructor` keys are just
+ * names that match no parameter.
+ */
+import type { CmdletDefinition } from './cmdlet.js';
+import { UsageError } from '../errors.js';
+import { type CommandLineBinding, type CompleteBinding, completeBinding } from './binder.js';
+import { belongsToSet } from './parameter-sets.js';
+import { convertParameterValue } from './parameter-values.js';
+
+export function bindPipelineObject(
+  definition: CmdletDefinition<any>,
+  commandLine: CommandLineBinding,
+  object: Record<string, unknown>,
+  line: number,
+  env: NodeJS.ProcessEnv,
+): CompleteBinding {
+  const keys = new Map<string, string>();
+  for (const key of Object.keys(object)) if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
+  let firstError: unknown;
+  for (const set of commandLine.candidateSets) {
+    const bound = new Map<string, unknown>();
+    for (const name of commandLine.pipelineParameters) {
+      const declaration = definition.parameters[name]!;
+      if (!belongsToSet(declaration, set)) continue;
+      const property = [name, ...(declaration.aliases ?? [])].map((candidate) => keys.get(candidate.toLowerCase())).find(Boolean);
+      if (property === undefined) continue;
+      const raw = object[property];
+      if (raw === null || raw === undefined) continue;
+      bound.set(name, convertParameterValue(name, declaration, raw, { kind: 'pipeline', line, property }));
+    }
+    if (bound.size === 0) continue;
+    try {
+      return completeBinding(definition, commandLine, env, bound);
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  if (firstError instanceof UsageError && !firstError.message.startsWith('Input line')) {
+    throw new UsageError(`Input line ${line}: ${firstError.message}`, { hint: firstError.hint });
+  }
+  if (firstError) throw firstError;
+  const wanted = commandLine.pipelineParameters.flatMap((name) => [name, ...(definition.parameters[name]!.aliases ?? [])]);
+  throw new UsageError(`Input line ${line}: the object cannot be bound to any parameter: it has none of the properties ${wanted.join(', ')}.`, {
+    hint: `Pipe in objects that have one of these properties, or give the parameter on the command line.`,
+  });
+}
