@@ -1,3 +1,7 @@
+import type { FaultScript } from './fault-types.js';
+
+export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from './fault-types.js';
+
 /**
  * The emulator's programmatic face: `Start-PartnerEmulator`, `npm start`, specs and benchmarks all
  * start it through `startEmulator(options)` (lib/emulator/index.ts). It is its own world: it never
@@ -25,13 +29,48 @@ export interface EmulatorOptions {
   pageLatencyMs?: number;
   /** Directory for the generated CA certificate file; default a fresh temp directory. */
   stateDir?: string;
+  /** Access-token lifetime per sign-in flow, in seconds, overriding `accessTokenLifetimeSeconds` (renewal tests in seconds). */
+  tokenLifetimes?: Partial<Record<TokenFlow, number>>;
+  /** Lifetime of refresh tokens, in seconds. Default 90 days. */
+  refreshTokenLifetimeSeconds?: number;
+  /** Device-code sign-ins are approved as soon as they start (the demo); otherwise a test approves them. */
+  autoApproveDeviceCode?: boolean;
+  /** The authorization endpoint redirects straight back with a code (browser sign-in without a person). */
+  autoApproveAuthorization?: boolean;
+  /** The polling interval the device-code endpoint tells clients, in seconds. Default 1. */
+  deviceCodeIntervalSeconds?: number;
+  /** How long a continuation token stays valid, in seconds. Default 3600. */
+  continuationTokenLifetimeSeconds?: number;
+  /** Scripted faults from the first request on (see fault-types.ts). */
+  faults?: FaultScript;
 }
+
+/** Sign-in flows with their own token lifetime. */
+export type TokenFlow = 'clientCredentials' | 'clientAssertion' | 'deviceCode' | 'authorizationCode' | 'refreshToken' | 'managedIdentity';
+
+/** What `configure()` and `POST /_emulator/configure` may change while the emulator runs. */
+export type LiveSettings = Partial<
+  Pick<
+    EmulatorOptions,
+    | 'nextLinkForm'
+    | 'bom'
+    | 'pageLatencyMs'
+    | 'accessTokenLifetimeSeconds'
+    | 'tokenLifetimes'
+    | 'refreshTokenLifetimeSeconds'
+    | 'autoApproveDeviceCode'
+    | 'autoApproveAuthorization'
+    | 'deviceCodeIntervalSeconds'
+  >
+>;
 
 export interface EmulatorCounters {
   /** Requests by route, keyed `METHOD /route/template`, e.g. `GET /v1/customers`, `POST /{tenant}/oauth2/v2.0/token`. */
   requests: Record<string, number>;
   /** Access tokens issued by the token endpoint, all grants together. */
   tokensIssued: number;
+  /** Scripted faults that fired (each firing of a rule or of the rate limit counts once). */
+  faultsInjected?: number;
 }
 
 /** One request as the emulator saw it, secrets redacted (Authorization shows `Bearer <redacted>`). */
@@ -73,4 +112,56 @@ export interface RunningEmulator {
   /** Change behaviour while running (next-link form, BOM, latency, token lifetime). */
   configure(options: Partial<Pick<EmulatorOptions, 'nextLinkForm' | 'bom' | 'pageLatencyMs' | 'accessTokenLifetimeSeconds'>>): void;
   close(): Promise<void>;
+}
+
+/** A certificate registered on the emulated application, for the certificate sign-in flow. */
+export interface ClientCertificateFiles {
+  /** PEM with the certificate and its unencrypted private key (what ClientCertificateCredential reads). */
+  certificatePath: string;
+  /** The certificate alone, PEM. */
+  certificatePem: string;
+  /** The private key alone, PEM (PKCS#8). */
+  privateKeyPem: string;
+  /** SHA-1 thumbprint, upper-case hex, as the Azure portal shows it. */
+  thumbprint: string;
+}
+
+/**
+ * What `startEmulator` actually returns: the contract above plus the levers of the sign-in and
+ * fault-injection tests (issues 3, 4 and 5). Every lever also exists as a route under `/_emulator/`.
+ */
+export interface StartedEmulator extends RunningEmulator {
+  /** Number of customers, without materialising `customers`. */
+  customerCount: number;
+  /** The customer at a listing position, list shape (cheap: derived on demand). */
+  customerAt(index: number): Record<string, unknown>;
+  /** Tenant ids of the indirect resellers some customers carry as `associatedPartnerId` (filter `IndirectReseller`). */
+  indirectResellers: readonly string[];
+  /** The user of delegated sign-ins (device code, browser, refresh token). */
+  user: { userPrincipalName: string; objectId: string };
+  /** App Service-shaped managed identity: set these as IDENTITY_ENDPOINT and IDENTITY_HEADER. */
+  identityEndpoint: string;
+  identityHeader: string;
+  /** Client ids of the system-assigned and the user-assigned managed identity. */
+  managedIdentityClientId: string;
+  userAssignedIdentityClientId: string;
+  issueAccessToken(options?: { lifetimeSeconds?: number; audience?: string; tenantId?: string; delegated?: boolean }): string;
+  configure(options: LiveSettings): void;
+  /** Approves the pending device-code sign-in with this user code, or all pending ones; returns how many. */
+  approveDeviceCode(userCode?: string): number;
+  declineDeviceCode(userCode?: string): number;
+  /** A refresh token for the emulated user (the CSP "secure application model" starts from one). */
+  issueRefreshToken(options?: { mfaRequired?: boolean; lifetimeSeconds?: number; scopes?: readonly string[] }): string;
+  /** Revokes one refresh token, or all; returns how many. */
+  revokeRefreshTokens(refreshToken?: string): number;
+  /** Every access token issued so far stops working (the API answers 401). */
+  revokeAccessTokens(): void;
+  /** Every continuation token issued so far is refused with a 400. */
+  invalidateContinuationTokens(): void;
+  /** Creates a self-signed RSA certificate, registers it on the application and writes it as PEM. */
+  createClientCertificate(): Promise<ClientCertificateFiles>;
+  /** Registers an existing certificate (PEM) on the application; returns its SHA-1 thumbprint. */
+  registerClientCertificate(certificatePem: string): string;
+  /** Replaces the fault script (request counting restarts); `{}` clears it. */
+  setFaults(script: FaultScript): void;
 }

@@ -1,0 +1,63 @@
+/**
+ * Continuation tokens: opaque to clients, tamper-evident to us. A token carries where the next page
+ * starts and what the listing was (size, filter), signed with an HMAC key that lives only as long
+ * as the emulator, so a forged, edited, foreign or invalidated token is refused, never misread.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CustomerFilter } from './customer-filter.js';
+
+export interface ListingCursor {
+  /** Index in the data set where the next page's scan starts. */
+  offset: number;
+  size: number;
+  filter: CustomerFilter | null;
+}
+
+interface TokenPayload {
+  o: number;
+  s: number;
+  f: CustomerFilter | null;
+  /** Generation: bumping it invalidates every token issued before. */
+  g: number;
+  /** Issued at, seconds since the epoch. */
+  t: number;
+}
+
+export type DecodeResult = { ok: true; cursor: ListingCursor } | { ok: false; reason: string };
+
+const MAC_BYTES = 18;
+
+export class ContinuationTokenCodec {
+  private readonly key = randomBytes(32);
+  private generation = 0;
+
+  constructor(private lifetimeSeconds: number) {}
+
+  /** Every token issued so far stops working (a fault the client must survive by restarting or reporting). */
+  invalidateAll(): void {
+    this.generation++;
+  }
+
+  encode(cursor: ListingCursor, nowMs: number): string {
+    const payload: TokenPayload = { o: cursor.offset, s: cursor.size, f: cursor.filter, g: this.generation, t: Math.floor(nowMs / 1000) };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+
+  decode(token: string, nowMs: number): DecodeResult {
+    const dot = token.indexOf('.');
+    if (dot <= 0) return { ok: false, reason: 'the token is malformed' };
+    const body = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(body), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'the token was not issued by this service' };
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    if (payload.g !== this.generation) return { ok: false, reason: 'the token is no longer valid; start the listing again' };
+    if (nowMs / 1000 - payload.t > this.lifetimeSeconds) return { ok: false, reason: 'the token has expired; start the listing again' };
+    return { ok: true, cursor: { offset: payload.o, size: payload.s, filter: payload.f } };
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest().subarray(0, MAC_BYTES).toString('base64url');
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `/_emulator/...`: counters, recent requests and every test lever over HTTP, for tests that drive
+ * the emulator from another process (the `Start-PartnerEmulator` command).
+ */
+import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
+import type { EmulatorState } from './emulator-state.js';
+import type { FaultScript } from './fault-types.js';
+import { jsonReply, readJsonObject, type Exchange, type Reply } from './http-exchange.js';
+import type { LiveSettings } from './types.js';
+
+type ControlHandler = (state: EmulatorState, exchange: Exchange) => Reply | Promise<Reply>;
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  return value;
+}
+
+const ok = (body: Record<string, unknown> = {}) => jsonReply(200, { ok: true, ...body });
+
+export const controlRoutes: Record<string, ControlHandler> = {
+  'GET /_emulator/counters': (state) => jsonReply(200, counters(state)),
+  'POST /_emulator/counters/reset': (state) => {
+    resetCounters(state);
+    return ok();
+  },
+  'GET /_emulator/requests': (state, exchange) => {
+    const limit = Number(exchange.url.searchParams.get('limit') ?? 100);
+    return jsonReply(200, state.recorder.recentRequests(Number.isFinite(limit) ? limit : 100));
+  },
+  'POST /_emulator/configure': async (state, exchange) => {
+    applySettings(state.settings, (await readJsonObject(exchange.req)) as LiveSettings);
+    return ok();
+  },
+  'POST /_emulator/devicecode/approve': async (state, exchange) => {
+    const body = await readJsonObject(exchange.req);
+    return ok({ approved: state.deviceCodes.settle('approved', optionalString(body, 'userCode')) });
+  },
+  'POST /_emulator/devicecode/decline': async (state, exchange) => {
+    const body = await readJsonObject(exchange.req);
+    return ok({ declined: state.deviceCodes.settle('declined', optionalString(body, 'userCode')) });
+  },
+  'POST /_emulator/refresh-tokens': async (state, exchange) => {
+    const body = await readJsonObject(exchange.req);
+    const lifetimeSeconds = body.lifetimeSeconds;
+    if (lifetimeSeconds !== undefined && typeof lifetimeSeconds !== 'number') throw new TypeError('lifetimeSeconds must be a number');
+    return ok({ refreshToken: issueRefreshToken(state, { mfaRequired: body.mfaRequired === true, lifetimeSeconds }) });
+  },
+  'POST /_emulator/refresh-tokens/revoke': async (state, exchange) => {
+    const body = await readJsonObject(exchange.req);
+    return ok({ revoked: state.refreshTokens.revoke(optionalString(body, 'refreshToken')) });
+  },
+  'POST /_emulator/access-tokens/revoke': (state) => {
+    state.accessTokens.revokeAll();
+    return ok();
+  },
+  'POST /_emulator/continuation-tokens/invalidate': (state) => {
+    state.continuation.invalidateAll();
+    return ok();
+  },
+  'GET /_emulator/faults': (state) => jsonReply(200, state.faults.script),
+  'POST /_emulator/faults': async (state, exchange) => {
+    state.faults.set((await readJsonObject(exchange.req)) as FaultScript);
+    return ok();
+  },
+  'DELETE /_emulator/faults': (state) => {
+    state.faults.set({});
+    return ok();
+  },
+};

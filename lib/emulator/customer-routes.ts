@@ -1,0 +1,128 @@
+/**
+ * Partner Center's customer routes: `GET /v1/customers` (seek paging, size, filter) and
+ * `GET /v1/customers/{id}`, shaped exactly as PARTNER-CENTER-API.md documents.
+ */
+import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
+import type { ListingCursor } from './continuation-tokens.js';
+import { listJsonOf, type CustomerDataset, type CustomerSummary } from './dataset.js';
+import type { EmulatorState } from './emulator-state.js';
+import { bufferReply, header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
+import { pcErrors, type PartnerCenterError } from './partner-center-errors.js';
+import type { NextLinkForm } from './types.js';
+
+export const MAX_PAGE_SIZE = 500;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Comfortably above the longest serialised customer, so a page buffer never overflows. */
+const BYTES_PER_ITEM = 1536;
+const PAGE_OVERHEAD_BYTES = 4096;
+
+export interface ApiCaller {
+  delegated: boolean;
+}
+
+export function errorReply(error: PartnerCenterError, bom: boolean): Reply {
+  return jsonReply(error.status, error.body, { bom, headers: error.headers });
+}
+
+function parseSize(value: string | null): number | PartnerCenterError {
+  if (value === null) return MAX_PAGE_SIZE;
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  // Above 500 is unverified on the real service: clamp rather than fail (PARTNER-CENTER-API.md).
+  return Math.min(Number(value), MAX_PAGE_SIZE);
+}
+
+function cursorFor(state: EmulatorState, exchange: Exchange, size: number | null): ListingCursor | PartnerCenterError {
+  const { searchParams } = exchange.url;
+  if ((searchParams.get('seekOperation') ?? '').toLowerCase() === 'next') {
+    const token = header(exchange, 'ms-continuationtoken');
+    if (!token) return pcErrors.invalidContinuationToken('seekOperation=Next needs the MS-ContinuationToken header');
+    const decoded = state.continuation.decode(token, exchange.receivedAt);
+    if (!decoded.ok) return pcErrors.invalidContinuationToken(decoded.reason);
+    return { ...decoded.cursor, size: size ?? decoded.cursor.size };
+  }
+  const filterText = searchParams.get('filter');
+  let filter: CustomerFilter | null = null;
+  if (filterText !== null) {
+    const parsed = parseCustomerFilter(filterText);
+    if (!parsed.ok) return pcErrors.invalidProperty(parsed.reason);
+    filter = parsed.filter;
+  }
+  return { offset: 0, size: size ?? MAX_PAGE_SIZE, filter };
+}
+
+interface PageSlice {
+  customers: CustomerSummary[];
+  /** Where the following page starts, or undefined on the last page. */
+  nextOffset?: number;
+}
+
+/** Collects one page from the cursor; a filtered scan looks one match ahead so the last page has no next link. */
+function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
+  const customers: CustomerSummary[] = [];
+  const { filter } = cursor;
+  if (!filter) {
+    const end = Math.min(cursor.offset + cursor.size, dataset.count);
+    for (let index = cursor.offset; index < end; index++) customers.push(dataset.summary(index));
+    return { customers, nextOffset: end < dataset.count ? end : undefined };
+  }
+  for (let index = cursor.offset; index < dataset.count; index++) {
+    const customer = dataset.summary(index);
+    if (!matchesFilter(customer, filter)) continue;
+    if (customers.length === cursor.size) return { customers, nextOffset: index };
+    customers.push(customer);
+  }
+  return { customers };
+}
+
+function listingUri(form: NextLinkForm, size: number, filter: CustomerFilter | null, next: boolean): string {
+  const prefix = form === 'v1' ? '/v1' : '';
+  const filterPart = filter ? `&filter=${encodeURIComponent(JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }))}` : '';
+  return `${prefix}/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
+}
+
+function linkJson(uri: string, continuationToken?: string): string {
+  const headers = continuationToken ? `[{"key":"MS-ContinuationToken","value":${JSON.stringify(continuationToken)}}]` : '[]';
+  return `{"uri":${JSON.stringify(uri)},"method":"GET","headers":${headers}}`;
+}
+
+/** Serialises a page straight into one buffer: the hot path of every listing. */
+function pageBody(slice: PageSlice, selfUri: string, nextUri: string, continuationToken: string | undefined, bom: boolean): Buffer {
+  const buffer = Buffer.allocUnsafe(slice.customers.length * BYTES_PER_ITEM + PAGE_OVERHEAD_BYTES + selfUri.length * 3 + (continuationToken?.length ?? 0) * 2);
+  let offset = bom ? buffer.write('\ufeff', 0) : 0;
+  offset += buffer.write(`{"totalCount":${slice.customers.length},"items":[`, offset);
+  slice.customers.forEach((customer, n) => {
+    if (n > 0) buffer[offset++] = 0x2c;
+    offset += buffer.write(listJsonOf(customer), offset);
+  });
+  const next = continuationToken ? `,"next":${linkJson(nextUri, continuationToken)}` : '';
+  const token = continuationToken ? `"continuationToken":${JSON.stringify(continuationToken)},` : '';
+  offset += buffer.write(`],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`, offset);
+  return buffer.subarray(0, offset);
+}
+
+export function listCustomers(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {
+  const { settings } = state;
+  const sizeParam = exchange.url.searchParams.get('size');
+  const size = sizeParam === null ? null : parseSize(sizeParam);
+  if (typeof size === 'object' && size !== null) return errorReply(size, settings.bom);
+  const cursor = cursorFor(state, exchange, size);
+  if ('status' in cursor) return errorReply(cursor, settings.bom);
+  if (cursor.filter?.field === 'IndirectReseller' && !caller.delegated) {
+    return errorReply(pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'), settings.bom);
+  }
+  const slice = slicePage(state.dataset, cursor);
+  const continuationToken =
+    slice.nextOffset === undefined ? undefined : state.continuation.encode({ ...cursor, offset: slice.nextOffset }, exchange.receivedAt);
+  const continuing = exchange.url.searchParams.has('seekOperation');
+  const selfUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, continuing);
+  const nextUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, true);
+  return bufferReply(200, pageBody(slice, selfUri, nextUri, continuationToken, settings.bom));
+}
+
+export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {
+  const id = decodeURIComponent(exchange.params.id);
+  if (!GUID.test(id)) return errorReply(pcErrors.invalidCustomerId(), state.settings.bom);
+  const index = state.dataset.indexOfId(id);
+  if (index < 0) return errorReply(pcErrors.tenantNotFound(id), state.settings.bom);
+  return jsonReply(200, state.dataset.detail(index), { bom: state.settings.bom });
+}

@@ -1,0 +1,51 @@
+/**
+ * Everything the route handlers share: the settings a test may change while running, the data set,
+ * the directory, the token machinery and the stores of delegated sign-ins.
+ */
+import type { AccessTokenAuthority } from './access-tokens.js';
+import type { AuthorizationCodeStore } from './authorization-codes.js';
+import type { ContinuationTokenCodec } from './continuation-tokens.js';
+import type { CustomerDataset } from './dataset.js';
+import type { DeviceCodeStore } from './device-codes.js';
+import type { EmulatedDirectory } from './directory.js';
+import type { FaultInjector } from './fault-injector.js';
+import type { JwtSigner } from './jwt.js';
+import type { RefreshTokenStore } from './refresh-tokens.js';
+import type { RequestRecorder } from './request-recorder.js';
+import type { NextLinkForm, TokenFlow } from './types.js';
+
+export interface EmulatorSettings {
+  nextLinkForm: NextLinkForm;
+  bom: boolean;
+  pageLatencyMs: number;
+  accessTokenLifetimeSeconds: number;
+  tokenLifetimes: Partial<Record<TokenFlow, number>>;
+  refreshTokenLifetimeSeconds: number;
+  autoApproveDeviceCode: boolean;
+  autoApproveAuthorization: boolean;
+  deviceCodeIntervalSeconds: number;
+}
+
+export interface EmulatorState {
+  /** `https://127.0.0.1:port`, known once the server listens. */
+  baseUrl: string;
+  readonly settings: EmulatorSettings;
+  readonly dataset: CustomerDataset;
+  readonly directory: EmulatedDirectory;
+  readonly signer: JwtSigner;
+  readonly accessTokens: AccessTokenAuthority;
+  readonly continuation: ContinuationTokenCodec;
+  readonly deviceCodes: DeviceCodeStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly authorizationCodes: AuthorizationCodeStore;
+  readonly recorder: RequestRecorder;
+  readonly faults: FaultInjector;
+  /** The secret App Service puts in IDENTITY_HEADER. */
+  readonly identityHeader: string;
+  /** Sent back as MS-ServerId. */
+  readonly serverId: string;
+}
+
+export function tokenLifetime(settings: EmulatorSettings, flow: TokenFlow): number {
+  return settings.tokenLifetimes[flow] ?? settings.accessTokenLifetimeSeconds;
+}

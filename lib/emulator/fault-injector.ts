@@ -1,0 +1,217 @@
+/**
+ * Decides, request by request, which scripted faults fire (see fault-types.ts). Side effects
+ * (revoking tokens, invalidating continuation tokens) happen here; what reaches the wire (a
+ * replacement reply, a delay, a broken connection) is returned for the server to carry out.
+ */
+import { entraError } from './entra-errors.js';
+import type { FaultAction, FaultRule, FaultScript, FaultTarget } from './fault-types.js';
+import { jsonReply, type Reply } from './http-exchange.js';
+import { pcErrors } from './partner-center-errors.js';
+
+export type CountedTarget = Exclude<FaultTarget, 'any'>;
+export type ResetPoint = Extract<FaultAction, { type: 'reset' }>['when'];
+
+export interface FaultDecision {
+  delayMs: number;
+  /** Sent instead of what the route would have answered. */
+  reply?: Reply;
+  reset?: ResetPoint;
+}
+
+export interface FaultEffects {
+  expireAccessTokens(): void;
+  revokeRefreshTokens(): void;
+  invalidateContinuationTokens(): void;
+}
+
+const RESET_POINTS: readonly ResetPoint[] = ['before-headers', 'before-body', 'mid-body'];
+const TARGETS: readonly FaultTarget[] = ['api', 'token', 'any'];
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1;
+}
+
+function isNonNegativeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function validateAction(action: FaultAction | undefined, where: string): void {
+  if (!action || typeof action !== 'object') throw new TypeError(`${where}: action is required`);
+  switch (action.type) {
+    case 'status':
+      if (!Number.isInteger(action.status) || action.status < 400 || action.status > 599) throw new TypeError(`${where}: status must be 400..599`);
+      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds)) throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+      return;
+    case 'throttle':
+      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds)) throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+      return;
+    case 'reset':
+      if (!RESET_POINTS.includes(action.when)) throw new TypeError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
+      return;
+    case 'delay':
+      if (!isNonNegativeNumber(action.ms)) throw new TypeError(`${where}: ms must be >= 0`);
+      return;
+    case 'expire-tokens':
+    case 'revoke-refresh-tokens':
+    case 'invalidate-continuation-tokens':
+      return;
+    default:
+      throw new TypeError(`${where}: unknown action type '${String((action as { type?: unknown }).type)}'`);
+  }
+}
+
+/** Throws a TypeError naming the first thing wrong with a script (the control route turns it into a 400). */
+export function validateFaultScript(script: FaultScript): void {
+  if (typeof script !== 'object' || script === null) throw new TypeError('faults: expected an object');
+  (script.rules ?? []).forEach((rule, n) => {
+    const where = `faults.rules[${n}]`;
+    if (rule.target !== undefined && !TARGETS.includes(rule.target)) throw new TypeError(`${where}: target must be one of ${TARGETS.join(', ')}`);
+    const triggers = [rule.at, rule.after, rule.every].filter((trigger) => trigger !== undefined);
+    if (triggers.length !== 1) throw new TypeError(`${where}: give exactly one of at, after, every`);
+    if (rule.at !== undefined && !isPositiveInteger(rule.at)) throw new TypeError(`${where}: at must be an integer >= 1`);
+    if (rule.every !== undefined && !isPositiveInteger(rule.every)) throw new TypeError(`${where}: every must be an integer >= 1`);
+    if (rule.after !== undefined && !(Number.isInteger(rule.after) && rule.after >= 0)) throw new TypeError(`${where}: after must be an integer >= 0`);
+    if (rule.times !== undefined && !isPositiveInteger(rule.times)) throw new TypeError(`${where}: times must be an integer >= 1`);
+    validateAction(rule.action, where);
+  });
+  const limit = script.rateLimit;
+  if (limit !== undefined) {
+    if (!isPositiveInteger(limit.requests)) throw new TypeError('faults.rateLimit.requests must be an integer >= 1');
+    if (limit.windowSeconds !== undefined && !(isNonNegativeNumber(limit.windowSeconds) && limit.windowSeconds > 0)) throw new TypeError('faults.rateLimit.windowSeconds must be > 0');
+    if (limit.target !== undefined && !TARGETS.includes(limit.target)) throw new TypeError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
+  }
+}
+
+export function throttleReply(retryAfterSeconds: number): Reply {
+  const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
+  return jsonReply(429, { statusCode: 429, message: `Rate limit is exceeded. Try again in ${seconds} seconds.` }, { headers: { 'Retry-After': String(seconds) } });
+}
+
+function statusReply(target: CountedTarget, status: number, retryAfterSeconds: number | undefined): Reply {
+  if (status === 429) return throttleReply(retryAfterSeconds ?? 1);
+  const retryHeaders: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.ceil(retryAfterSeconds)) };
+  if (target === 'token') {
+    const failure = entraError(status, 'temporarily_unavailable', 50196, `Injected failure (HTTP ${status}).`);
+    return jsonReply(status, failure.body, { headers: retryHeaders });
+  }
+  const failure = pcErrors.injected(status);
+  return jsonReply(status, failure.body, { headers: retryHeaders });
+}
+
+interface ArmedRule {
+  rule: FaultRule;
+  fired: number;
+}
+
+export class FaultInjector {
+  private rules: ArmedRule[] = [];
+  private rateLimit?: RateLimit;
+  private counts: Record<CountedTarget | 'any', number> = { api: 0, token: 0, any: 0 };
+  private windows = new Map<string, { start: number; count: number }>();
+  private injectedCount = 0;
+  private current: FaultScript = {};
+
+  constructor(private readonly effects: FaultEffects) {}
+
+  get injected(): number {
+    return this.injectedCount;
+  }
+
+  get script(): FaultScript {
+    return this.current;
+  }
+
+  resetCount(): void {
+    this.injectedCount = 0;
+  }
+
+  /** Replaces the script; request counting starts again from zero. */
+  set(script: FaultScript): void {
+    validateFaultScript(script);
+    this.current = structuredClone(script);
+    this.rules = (this.current.rules ?? []).map((rule) => ({ rule, fired: 0 }));
+    this.rateLimit = this.current.rateLimit;
+    this.counts = { api: 0, token: 0, any: 0 };
+    this.windows.clear();
+  }
+
+  decide(target: CountedTarget, tenantKey: string, nowMs: number): FaultDecision | undefined {
+    this.counts[target]++;
+    this.counts.any++;
+    if (this.rules.length === 0 && !this.rateLimit) return undefined;
+    const decision: FaultDecision = { delayMs: 0 };
+    let fired = false;
+    for (const armed of this.rules) {
+      const ruleTarget = armed.rule.target ?? 'api';
+      if (ruleTarget !== 'any' && ruleTarget !== target) continue;
+      if (!this.fires(armed, this.counts[ruleTarget])) continue;
+      armed.fired++;
+      fired = true;
+      this.injectedCount++;
+      this.apply(armed.rule.action, target, decision);
+    }
+    if (!decision.reply && !decision.reset) {
+      const throttled = this.throttle(target, tenantKey, nowMs);
+      if (throttled) {
+        decision.reply = throttled;
+        fired = true;
+        this.injectedCount++;
+      }
+    }
+    return fired ? decision : undefined;
+  }
+
+  private fires(armed: ArmedRule, count: number): boolean {
+    const { rule } = armed;
+    const limit = rule.times ?? (rule.at !== undefined ? 1 : Infinity);
+    if (armed.fired >= limit) return false;
+    if (rule.at !== undefined) return count === rule.at;
+    if (rule.after !== undefined) return count > rule.after;
+    return rule.every !== undefined && count % rule.every === 0;
+  }
+
+  private apply(action: FaultAction, target: CountedTarget, decision: FaultDecision): void {
+    const responds = decision.reply !== undefined || decision.reset !== undefined;
+    switch (action.type) {
+      case 'status':
+        if (!responds) decision.reply = statusReply(target, action.status, action.retryAfterSeconds);
+        return;
+      case 'throttle':
+        if (!responds) decision.reply = throttleReply(action.retryAfterSeconds ?? 1);
+        return;
+      case 'reset':
+        if (!responds) decision.reset = action.when;
+        return;
+      case 'delay':
+        decision.delayMs += action.ms;
+        return;
+      case 'expire-tokens':
+        this.effects.expireAccessTokens();
+        return;
+      case 'revoke-refresh-tokens':
+        this.effects.revokeRefreshTokens();
+        return;
+      case 'invalidate-continuation-tokens':
+        this.effects.invalidateContinuationTokens();
+        return;
+    }
+  }
+
+  private throttle(target: CountedTarget, tenantKey: string, nowMs: number): Reply | undefined {
+    const limit = this.rateLimit;
+    if (!limit) return undefined;
+    const limitTarget = limit.target ?? 'api';
+    if (limitTarget !== 'any' && limitTarget !== target) return undefined;
+    const windowMs = (limit.windowSeconds ?? 60) * 1000;
+    let window = this.windows.get(tenantKey);
+    if (!window || nowMs - window.start >= windowMs) {
+      window = { start: nowMs, count: 0 };
+      this.windows.set(tenantKey, window);
+    }
+    window.count++;
+    if (window.count <= limit.requests) return undefined;
+    return throttleReply((window.start + windowMs - nowMs) / 1000);
+  }
+}
+
+type RateLimit = NonNullable<FaultScript['rateLimit']>;

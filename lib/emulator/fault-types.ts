@@ -1,0 +1,53 @@
+/**
+ * The fault-injection script: deterministic (faults fire on request numbers, not at random) and
+ * settable at start (`EmulatorOptions.faults`), from a test (`RunningEmulator.setFaults`) or over
+ * HTTP (`POST /_emulator/faults` with this JSON). Requests are counted per target from the moment
+ * the script is set; control routes under `/_emulator/` are never counted nor faulted.
+ */
+
+/** Which requests a rule counts and hits: the Partner Center API, the Entra token endpoints, or both. */
+export type FaultTarget = 'api' | 'token' | 'any';
+
+export type FaultAction =
+  /** Answer with this status instead of serving (a Partner Center error body; 429 gets the gateway's body and Retry-After). */
+  | { type: 'status'; status: number; retryAfterSeconds?: number }
+  /** The gateway's 429 with `Retry-After` (default 1 s) and `{statusCode, message}`. */
+  | { type: 'throttle'; retryAfterSeconds?: number }
+  /** Break the connection: before any byte, after the headers, or half-way through the body. */
+  | { type: 'reset'; when: 'before-headers' | 'before-body' | 'mid-body' }
+  /** Hold the response this long (past a client's timeout, say), then send it. */
+  | { type: 'delay'; ms: number }
+  /** Every access token issued so far stops working; this request then proceeds (and gets 401 if it carried one). */
+  | { type: 'expire-tokens' }
+  /** Every refresh token issued so far is revoked. */
+  | { type: 'revoke-refresh-tokens' }
+  /** Every continuation token issued so far is refused with a 400. */
+  | { type: 'invalidate-continuation-tokens' };
+
+export interface FaultRule {
+  /** Default `api`. */
+  target?: FaultTarget;
+  /** Fire on the n-th counted request (1-based). */
+  at?: number;
+  /** Fire on every counted request after the first k. */
+  after?: number;
+  /** Fire on every n-th counted request (n, 2n, ...). */
+  every?: number;
+  /** Fire at most this many times (default: once for `at`, unlimited otherwise). */
+  times?: number;
+  action: FaultAction;
+}
+
+/** The gateway's documented throttle: at most `requests` per window per tenant (the token's `tid`), then 429. */
+export interface RateLimit {
+  requests: number;
+  /** Default 60 (Partner Center documents 500 requests per minute per tenant for customers). */
+  windowSeconds?: number;
+  /** Default `api`. */
+  target?: FaultTarget;
+}
+
+export interface FaultScript {
+  rules?: FaultRule[];
+  rateLimit?: RateLimit;
+}

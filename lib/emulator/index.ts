@@ -1,0 +1,199 @@
+/**
+ * Starts the emulator: one HTTP(S) server on 127.0.0.1 that is both the Partner Center API and the
+ * Entra ID authority (so `apiEndpoint === authorityHost`), over a deterministic data set.
+ */
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
+import { AuthorizationCodeStore } from './authorization-codes.js';
+import { createClientCertificate, createServerCertificate, portalThumbprint } from './certificates.js';
+import { ContinuationTokenCodec } from './continuation-tokens.js';
+import { CustomerDataset } from './dataset.js';
+import { DeviceCodeStore } from './device-codes.js';
+import { createDirectory } from './directory.js';
+import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
+import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
+import { FaultInjector } from './fault-injector.js';
+import { createJwtSigner } from './jwt.js';
+import { RefreshTokenStore } from './refresh-tokens.js';
+import { createRequestListener } from './request-handler.js';
+import { RequestRecorder } from './request-recorder.js';
+import type { EmulatorOptions, StartedEmulator } from './types.js';
+
+export type * from './types.js';
+
+const DEFAULT_CUSTOMERS = 2500;
+const MAX_CUSTOMERS = 2_000_000;
+const CA_FILE = 'emulator-ca.pem';
+const CLIENT_CERTIFICATE_FILE = 'client-certificate.pem';
+const NINETY_DAYS = 90 * 24 * 3600;
+
+function checkOptions(options: EmulatorOptions): void {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535; got ${port}`);
+  const customers = options.customers ?? DEFAULT_CUSTOMERS;
+  if (!Number.isInteger(customers) || customers < 0 || customers > MAX_CUSTOMERS) throw new RangeError(`customers must be an integer from 0 to ${MAX_CUSTOMERS}; got ${customers}`);
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new RangeError(`seed must be an integer; got ${options.seed}`);
+}
+
+function initialSettings(options: EmulatorOptions): EmulatorSettings {
+  const settings: EmulatorSettings = {
+    nextLinkForm: 'v1',
+    bom: false,
+    pageLatencyMs: 0,
+    accessTokenLifetimeSeconds: 3600,
+    tokenLifetimes: {},
+    refreshTokenLifetimeSeconds: NINETY_DAYS,
+    autoApproveDeviceCode: false,
+    autoApproveAuthorization: false,
+    deviceCodeIntervalSeconds: 1,
+  };
+  applySettings(settings, options);
+  return settings;
+}
+
+async function listen(server: http.Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
+  checkOptions(options);
+  const seed = options.seed ?? 1;
+  const settings = initialSettings(options);
+  const ownStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
+  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // The two slow steps run side by side: the RSA signing key and the TLS certificate.
+  const [signer, tls] = await Promise.all([createJwtSigner(options.stateDir), options.http ? undefined : createServerCertificate()]);
+
+  const dataset = new CustomerDataset(seed, options.customers ?? DEFAULT_CUSTOMERS);
+  const directory = createDirectory(seed, dataset.partnerTenantId);
+  const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
+  const continuation = new ContinuationTokenCodec(options.continuationTokenLifetimeSeconds ?? 3600);
+  const refreshTokens = new RefreshTokenStore();
+  const state: EmulatorState = {
+    baseUrl: '',
+    settings,
+    dataset,
+    directory,
+    signer,
+    accessTokens,
+    continuation,
+    deviceCodes: new DeviceCodeStore(),
+    refreshTokens,
+    authorizationCodes: new AuthorizationCodeStore(),
+    recorder: new RequestRecorder(),
+    faults: new FaultInjector({
+      expireAccessTokens: () => accessTokens.revokeAll(),
+      revokeRefreshTokens: () => refreshTokens.revoke(),
+      invalidateContinuationTokens: () => continuation.invalidateAll(),
+    }),
+    identityHeader: randomBytes(24).toString('hex'),
+    serverId: String(100000000 + (seed >>> 0) % 900000000),
+  };
+  if (options.faults) state.faults.set(options.faults);
+
+  const listener = createRequestListener(state);
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
+  server.keepAliveTimeout = 30_000;
+  const port = await listen(server, options.port ?? 0);
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  state.baseUrl = baseUrl;
+
+  let caCertificatePath: string | undefined;
+  if (tls) {
+    caCertificatePath = path.join(stateDir, CA_FILE);
+    await fs.writeFile(caCertificatePath, tls.cert, { mode: 0o644 });
+  }
+
+  let materialised: readonly Record<string, unknown>[] | undefined;
+  let closed: Promise<void> | undefined;
+
+  const registerClientCertificate = (certificatePem: string): string => {
+    const certificate = new X509Certificate(certificatePem);
+    directory.certificates.push(certificate);
+    return portalThumbprint(certificate);
+  };
+
+  const emulator: StartedEmulator = {
+    apiEndpoint: baseUrl,
+    authorityHost: baseUrl,
+    tenantId: directory.tenantId,
+    tenantDomain: directory.tenantDomain,
+    applicationId: directory.applicationId,
+    clientSecret: directory.clientSecret,
+    caCertificatePath,
+    caCertificate: tls?.cert,
+    audience: PARTNER_CENTER_AUDIENCE,
+    get customers() {
+      materialised ??= Object.freeze(Array.from({ length: dataset.count }, (_, index) => dataset.listItem(index)));
+      return materialised;
+    },
+    customerCount: dataset.count,
+    customerAt: (index) => {
+      if (!Number.isInteger(index) || index < 0 || index >= dataset.count) throw new RangeError(`no customer at index ${index}`);
+      return dataset.listItem(index);
+    },
+    indirectResellers: dataset.indirectResellers,
+    user: { userPrincipalName: directory.user.userPrincipalName, objectId: directory.user.objectId },
+    identityEndpoint: `${baseUrl}/msi/token`,
+    identityHeader: state.identityHeader,
+    managedIdentityClientId: directory.systemAssignedIdentity.clientId,
+    userAssignedIdentityClientId: directory.userAssignedIdentity.clientId,
+    counters: () => counters(state),
+    recentRequests: (limit) => state.recorder.recentRequests(limit),
+    resetCounters: () => resetCounters(state),
+    issueAccessToken: (request = {}) =>
+      accessTokens.mint(
+        {
+          tenantId: request.tenantId ?? directory.tenantId,
+          clientId: directory.applicationId,
+          audience: request.audience ?? PARTNER_CENTER_AUDIENCE,
+          lifetimeSeconds: request.lifetimeSeconds ?? settings.accessTokenLifetimeSeconds,
+          clientAuthentication: '1',
+          objectId: directory.servicePrincipalObjectId,
+          ...(request.delegated ? { user: directory.user, scopes: ['user_impersonation'] } : {}),
+        },
+        Date.now(),
+        false,
+      ).accessToken,
+    configure: (changes) => applySettings(settings, changes),
+    approveDeviceCode: (userCode) => state.deviceCodes.settle('approved', userCode),
+    declineDeviceCode: (userCode) => state.deviceCodes.settle('declined', userCode),
+    issueRefreshToken: (request) => issueRefreshToken(state, request),
+    revokeRefreshTokens: (refreshToken) => refreshTokens.revoke(refreshToken),
+    revokeAccessTokens: () => accessTokens.revokeAll(),
+    invalidateContinuationTokens: () => continuation.invalidateAll(),
+    registerClientCertificate,
+    createClientCertificate: async () => {
+      const pair = await createClientCertificate(`PartnerCenter emulator app ${directory.applicationId}`);
+      const certificatePath = path.join(stateDir, CLIENT_CERTIFICATE_FILE);
+      await fs.writeFile(certificatePath, `${pair.key}${pair.cert}`, { mode: 0o600 });
+      return { certificatePath, certificatePem: pair.cert, privateKeyPem: pair.key, thumbprint: registerClientCertificate(pair.cert) };
+    },
+    setFaults: (script) => state.faults.set(script),
+    close: () => {
+      closed ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // close() alone waits for idle keep-alive sockets to time out; end them now.
+        server.closeAllConnections();
+        await stopped;
+        if (ownStateDir) await fs.rm(stateDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+  return emulator;
+}

@@ -1,0 +1,36 @@
+/**
+ * Partner Center's error body, `{code, description, data, source}`, with the codes the real service
+ * uses (PARTNER-CENTER-API.md, "Errors"). `code` is a number, as in real responses.
+ */
+export interface PartnerCenterErrorBody {
+  code: number;
+  description: string;
+  data: unknown[];
+  source: 'PartnerFD';
+}
+
+export interface PartnerCenterError {
+  status: number;
+  body: PartnerCenterErrorBody;
+  headers?: Record<string, string>;
+}
+
+/** The Partner Center API's own Entra application (its realm in WWW-Authenticate). */
+export const PARTNER_CENTER_APP_ID = 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd';
+
+function error(status: number, code: number, description: string, headers?: Record<string, string>): PartnerCenterError {
+  return { status, body: { code, description, data: [], source: 'PartnerFD' }, headers };
+}
+
+export const pcErrors = {
+  invalidCustomerId: () => error(400, 900118, 'Invalid Customer Id'),
+  invalidProperty: (detail: string) => error(400, 3000, `Invalid property: ${detail}`),
+  invalidContinuationToken: (why: string) => error(400, 3000, `Invalid continuation token: ${why}`),
+  accessDenied401: (why: string) =>
+    error(401, 400, `Access denied: ${why}`, { 'WWW-Authenticate': `OAuth realm=urn:cpsvc:cpid:${PARTNER_CENTER_APP_ID}` }),
+  accessDenied403: (why: string) => error(403, 2032, `Access denied: ${why}`),
+  tenantNotFound: (id: string) => error(404, 60003, `Tenant not found: ${id}`),
+  notFound: (what: string) => error(404, 1000, `Not found: ${what}`),
+  methodNotAllowed: () => error(405, 1000, 'The requested resource does not support this HTTP method.'),
+  injected: (status: number) => error(status, status >= 500 ? 0 : status, `Injected failure (HTTP ${status}).`),
+} as const;

@@ -1,0 +1,114 @@
+/**
+ * The one request listener: route, count, decide faults, run the handler, add Partner Center's
+ * response headers, wait out latency, and send (or break) the reply.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { errorReply } from './customer-routes.js';
+import type { EmulatorState } from './emulator-state.js';
+import type { FaultDecision, ResetPoint } from './fault-injector.js';
+import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
+import { peekClaims } from './jwt.js';
+import { pcErrors } from './partner-center-errors.js';
+import { matchRoute, routeKey, type Route } from './routes.js';
+
+const UNMATCHED_ROUTE = '(unmatched)';
+
+function apiHeaders(state: EmulatorState, exchange: Exchange): Record<string, string> {
+  return {
+    'MS-RequestId': header(exchange, 'ms-requestid') ?? randomUUID(),
+    'MS-CorrelationId': header(exchange, 'ms-correlationid') ?? randomUUID(),
+    'MS-CV': `${randomBytes(12).toString('base64')}.0`,
+    'MS-ServerId': state.serverId,
+  };
+}
+
+function tenantKey(exchange: Exchange): string {
+  const token = /^Bearer\s+(\S+)/i.exec(header(exchange, 'authorization') ?? '')?.[1];
+  const tid = token ? peekClaims(token)?.tid : undefined;
+  return typeof tid === 'string' ? tid : 'anonymous';
+}
+
+/** Waits, unless the client goes away first (close() ends every socket, so no timer outlives it). */
+function sleep(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
+}
+
+function breakConnection(socket: Socket | null): void {
+  socket?.destroy();
+}
+
+function send(res: ServerResponse, reply: Reply, reset: ResetPoint | undefined): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
+  if (reset === 'before-body') {
+    res.flushHeaders();
+    setImmediate(() => breakConnection(res.socket));
+  } else if (reset === 'mid-body') {
+    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => breakConnection(res.socket));
+  } else {
+    res.end(reply.body);
+  }
+}
+
+/** Bad input to a control route or a token endpoint is the client's fault: 400, not 500. */
+function failureReply(route: Route, error: unknown, bom: boolean): Reply {
+  const clientError = error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError || error instanceof URIError;
+  const message = error instanceof Error ? error.message : String(error);
+  if (route.kind === 'api') return errorReply(clientError ? pcErrors.invalidProperty(message) : { status: 500, body: { code: 0, description: 'Internal error', data: [], source: 'PartnerFD' } }, bom);
+  return jsonReply(clientError ? 400 : 500, { error: clientError ? 'invalid_request' : 'server_error', error_description: message });
+}
+
+async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const receivedAt = Date.now();
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', state.baseUrl);
+  const match = matchRoute(method, url.pathname);
+  if (!match.route) {
+    state.recorder.count(`${method} ${UNMATCHED_ROUTE}`);
+    const failure = match.methodNotAllowed ? pcErrors.methodNotAllowed() : pcErrors.notFound(url.pathname);
+    res.once('close', () => state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers));
+    send(res, errorReply(failure, false), undefined);
+    return;
+  }
+  const { route } = match;
+  const key = routeKey(route);
+  const exchange: Exchange = { req, url, params: match.params, route: key, receivedAt };
+  if (route.kind !== 'control') {
+    state.recorder.count(key);
+    res.once('close', () => state.recorder.record(method, req.url ?? '', key, res.headersSent ? res.statusCode : 0, req.headers));
+  }
+  const decision: FaultDecision | undefined = route.faultTarget ? state.faults.decide(route.faultTarget, tenantKey(exchange), receivedAt) : undefined;
+  if (decision?.reset === 'before-headers') {
+    breakConnection(req.socket);
+    return;
+  }
+  let reply: Reply;
+  try {
+    reply = decision?.reply ?? (await route.handle(state, exchange));
+  } catch (error) {
+    reply = failureReply(route, error, state.settings.bom);
+  }
+  if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, exchange) };
+  const delayMs = (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
+  if (delayMs > 0) await sleep(delayMs, res);
+  send(res, reply, decision?.reset);
+}
+
+export function createRequestListener(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    serve(state, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  };
+}
