@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import https from 'node:https';
+import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import { request } from './support.js';
+
+describe('continuation tokens, counters, recorded requests and close', () => {
+  let emulator: StartedEmulator;
+  let token: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ customers: 30, seed: 9 });
+    token = emulator.issueAccessToken();
+  });
+  afterAll(() => emulator.close());
+
+  const next = (continuationToken: string) =>
+    request(emulator, '/v1/customers?size=10&seekOperation=Next', { token, headers: { 'MS-ContinuationToken': continuationToken } });
+
+  it('refuses a forged, edited, foreign or missing continuation token with a 400 error body', async () => {
+    const first = await request(emulator, '/v1/customers?size=10', { token });
+    const good: string = first.json.continuationToken;
+    expect((await next(good)).status).toBe(200);
+    const [body, mac] = good.split('.');
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const edited = `${Buffer.from(JSON.stringify({ ...payload, o: 0 })).toString('base64url')}.${mac}`;
+    const other = await startEmulator({ customers: 30, seed: 9, http: true });
+    let foreign: string;
+    try {
+      const page = await fetch(`${other.apiEndpoint}/v1/customers?size=10`, { headers: { Authorization: `Bearer ${other.issueAccessToken()}` } });
+      foreign = ((await page.json()) as { continuationToken: string }).continuationToken;
+    } finally {
+      await other.close();
+    }
+    for (const bad of ['garbage', edited, foreign, `${body}.`]) {
+      const response = await next(bad);
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ code: 3000, description: expect.stringContaining('continuation token'), data: [], source: 'PartnerFD' });
+    }
+    const missing = await request(emulator, '/v1/customers?seekOperation=Next', { token });
+    expect(missing.status).toBe(400);
+  });
+
+  it('refuses tokens issued before they were invalidated', async () => {
+    const first = await request(emulator, '/v1/customers?size=10', { token });
+    emulator.invalidateContinuationTokens();
+    expect((await next(first.json.continuationToken)).status).toBe(400);
+    const fresh = await request(emulator, '/v1/customers?size=10', { token });
+    expect((await next(fresh.json.continuationToken)).status).toBe(200);
+  });
+
+  it('counts requests by route and tokens issued, over HTTP too, and resets', async () => {
+    emulator.resetCounters();
+    expect(emulator.counters()).toEqual({ requests: {}, tokensIssued: 0, faultsInjected: 0 });
+    await request(emulator, '/v1/customers', { token });
+    await request(emulator, `/v1/customers/${emulator.customerAt(0).id}`, { token });
+    await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
+      body: { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: emulator.clientSecret, scope: 'https://api.partnercenter.microsoft.com/.default' },
+    });
+    const expected = { 'GET /v1/customers': 1, 'GET /v1/customers/{id}': 1, 'POST /{tenant}/oauth2/v2.0/token': 1 };
+    expect(emulator.counters()).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
+    const overHttp = await request(emulator, '/_emulator/counters');
+    expect(overHttp.json).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
+    await request(emulator, '/_emulator/counters/reset', { method: 'POST' });
+    expect(emulator.counters().requests).toEqual({});
+  });
+
+  it('records recent requests with the Authorization header redacted', async () => {
+    await request(emulator, '/v1/customers?size=3', { token, headers: { 'MS-CorrelationId': 'c0ffee00-0000-4000-8000-000000000001' } });
+    const [recorded] = emulator.recentRequests(1);
+    expect(recorded).toEqual({
+      method: 'GET',
+      url: '/v1/customers?size=3',
+      route: 'GET /v1/customers',
+      status: 200,
+      headers: expect.objectContaining({ authorization: 'Bearer <redacted>', 'ms-correlationid': 'c0ffee00-0000-4000-8000-000000000001' }),
+    });
+    expect(JSON.stringify(emulator.recentRequests(1000))).not.toContain(token);
+    const overHttp = await request(emulator, '/_emulator/requests?limit=1');
+    expect(overHttp.json).toEqual([recorded]);
+  });
+
+  it('changes behaviour over HTTP and refuses bad settings with 400', async () => {
+    expect((await request(emulator, '/_emulator/configure', { method: 'POST', body: JSON.stringify({ nextLinkForm: 'relative' }) })).status).toBe(200);
+    expect((await request(emulator, '/v1/customers?size=10', { token })).json.links.next.uri).toBe('/customers?size=10&seekOperation=Next');
+    expect((await request(emulator, '/_emulator/configure', { method: 'POST', body: JSON.stringify({ nextLinkForm: 'v2' }) })).status).toBe(400);
+    emulator.configure({ nextLinkForm: 'v1' });
+  });
+
+  it('answers unknown paths with 404 and wrong methods with 405', async () => {
+    expect((await request(emulator, '/v1/nothing', { token })).status).toBe(404);
+    expect((await request(emulator, '/v1/customers', { token, method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('closes promptly even with an idle keep-alive connection open', async () => {
+    const other = await startEmulator({ customers: 1 });
+    const agent = new https.Agent({ ca: other.caCertificate, keepAlive: true });
+    const socketClosed = new Promise<void>((resolve, reject) => {
+      https
+        .get(`${other.apiEndpoint}/v1/customers`, { agent, headers: { Authorization: `Bearer ${other.issueAccessToken()}` } }, (res) => {
+          res.resume();
+          res.socket.once('close', () => resolve());
+        })
+        .on('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await other.close();
+    await socketClosed;
+    agent.destroy();
+  });
+});

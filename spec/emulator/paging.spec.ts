@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import { listAll, request } from './support.js';
+
+const totals = [0, 1, 499, 500, 501, 2345];
+const sizes = [1, 7, 500];
+
+describe('GET /v1/customers paging', () => {
+  const emulators = new Map<number, StartedEmulator>();
+  const tokens = new Map<number, string>();
+
+  beforeAll(async () => {
+    const started = await Promise.all(totals.map((customers) => startEmulator({ customers, seed: 7 })));
+    started.forEach((emulator, n) => {
+      emulators.set(totals[n], emulator);
+      tokens.set(totals[n], emulator.issueAccessToken());
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([...emulators.values()].map((emulator) => emulator.close()));
+  });
+
+  describe.each(totals)('%i customers', (total) => {
+    it.each(sizes)('size %i: every id once, in order, with the documented page shape', async (size) => {
+      const emulator = emulators.get(total)!;
+      const listing = await listAll(emulator, tokens.get(total)!, `/v1/customers?size=${size}`);
+      const expectedIds = Array.from({ length: total }, (_, n) => emulator.customerAt(n).id);
+      expect(listing.ids).toEqual(expectedIds);
+      expect(listing.pages).toHaveLength(Math.max(1, Math.ceil(total / size)));
+      listing.pages.forEach((page, n) => {
+        const last = n === listing.pages.length - 1;
+        expect(page.totalCount).toBe(page.items.length);
+        expect(page.items.length).toBe(last ? total - size * n : size);
+        expect(page.attributes).toEqual({ objectType: 'Collection' });
+        expect(page.links.self).toMatchObject({ method: 'GET', headers: [] });
+        if (last) {
+          expect(page.links.next).toBeUndefined();
+          expect(page.continuationToken).toBeUndefined();
+        } else {
+          expect(page.links.next).toEqual({
+            uri: `/v1/customers?size=${size}&seekOperation=Next`,
+            method: 'GET',
+            headers: [{ key: 'MS-ContinuationToken', value: page.continuationToken }],
+          });
+        }
+      });
+    });
+  });
+
+  it('defaults to pages of 500 and says so in the next link', async () => {
+    const emulator = emulators.get(501)!;
+    const first = await request(emulator, '/v1/customers', { token: tokens.get(501) });
+    expect(first.json.totalCount).toBe(500);
+    expect(first.json.links.next.uri).toBe('/v1/customers?size=500&seekOperation=Next');
+  });
+
+  it('clamps a size above 500 to 500', async () => {
+    const emulator = emulators.get(501)!;
+    const first = await request(emulator, '/v1/customers?size=5000', { token: tokens.get(501) });
+    expect(first.status).toBe(200);
+    expect(first.json.totalCount).toBe(500);
+  });
+
+  it.each(['0', '-1', 'abc', '1.5', ''])('refuses size=%p with a Partner Center error body', async (size) => {
+    const emulator = emulators.get(501)!;
+    const response = await request(emulator, `/v1/customers?size=${size}`, { token: tokens.get(501) });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ code: 3000, data: [], source: 'PartnerFD' });
+  });
+
+  it('writes the next link in the relative form when configured, and the relative form works', async () => {
+    const emulator = emulators.get(501)!;
+    emulator.configure({ nextLinkForm: 'relative' });
+    try {
+      const listing = await listAll(emulator, tokens.get(501)!, '/v1/customers?size=7');
+      expect(listing.pages[0].links.next.uri).toBe('/customers?size=7&seekOperation=Next');
+      expect(listing.pages[0].links.self.uri).toBe('/customers?size=7');
+      expect(listing.ids).toHaveLength(501);
+    } finally {
+      emulator.configure({ nextLinkForm: 'v1' });
+    }
+  });
+
+  it('accepts the hand-built next request: seekOperation=Next with the MS-ContinuationToken header', async () => {
+    const emulator = emulators.get(2345)!;
+    const token = tokens.get(2345)!;
+    const first = await request(emulator, '/v1/customers?size=100', { token });
+    const second = await request(emulator, '/v1/customers?seekOperation=Next', { token, headers: { 'MS-ContinuationToken': first.json.continuationToken } });
+    expect(second.json.items[0].id).toBe(emulator.customerAt(100).id);
+    expect(second.json.totalCount).toBe(100);
+  });
+
+  it('prefixes every body with a UTF-8 BOM when asked, errors included', async () => {
+    const emulator = emulators.get(499)!;
+    emulator.configure({ bom: true });
+    try {
+      const page = await request(emulator, '/v1/customers?size=10', { token: tokens.get(499) });
+      expect([...page.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(page.json.totalCount).toBe(10);
+      const error = await request(emulator, '/v1/customers/not-a-guid', { token: tokens.get(499) });
+      expect([...error.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    } finally {
+      emulator.configure({ bom: false });
+    }
+    const plain = await request(emulator, '/v1/customers?size=1', { token: tokens.get(499) });
+    expect(plain.raw[0]).toBe(0x7b);
+  });
+
+  it('answers with Partner Center headers, echoing the request and correlation ids', async () => {
+    const emulator = emulators.get(1)!;
+    const ids = { 'MS-RequestId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e001', 'MS-CorrelationId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e002' };
+    const response = await request(emulator, '/v1/customers', { token: tokens.get(1), headers: ids });
+    expect(response.headers['ms-requestid']).toBe(ids['MS-RequestId']);
+    expect(response.headers['ms-correlationid']).toBe(ids['MS-CorrelationId']);
+    expect(response.headers['ms-cv']).toMatch(/^\S+\.0$/);
+    expect(response.headers['ms-serverid']).toMatch(/^\d+$/);
+    expect(new Date(String(response.headers.date)).getTime()).not.toBeNaN();
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+});
