@@ -1,6 +1,7 @@
 /**
  * The -Debug line for one HTTP exchange: enough to reproduce it and to quote to support, and
- * nothing secret. The Authorization header is never written; a continuation token only by length.
+ * nothing secret. The Authorization header's value is never written (and it comes last, because
+ * the host's redaction masks everything after an `Authorization:`); a continuation token only by length.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecrets } from './redact.js';
@@ -20,7 +21,7 @@ export interface TraceEntry {
 
 export function traceLine(entry: TraceEntry): string {
   const sent = Object.entries(entry.requestHeaders)
-    .filter(([name]) => !/^ms-(requestid|correlationid)$/i.test(name))
+    .filter(([name]) => !/^(ms-requestid|ms-correlationid|authorization)$/i.test(name))
     .map(([name, value]) => `${name}: ${shownValue(name, value)}`);
   const received = RESPONSE_HEADERS_SHOWN.flatMap((name) => {
     const value = entry.responseHeaders?.[name];
@@ -30,14 +31,13 @@ export function traceLine(entry: TraceEntry): string {
     `${entry.method} ${entry.url.href} → ${entry.outcome} (${Math.round(entry.elapsedMs)} ms) attempt ${entry.attempt}` +
     ` MS-RequestId=${header(entry.requestHeaders, 'ms-requestid')} MS-CorrelationId=${header(entry.requestHeaders, 'ms-correlationid')}` +
     ` | sent ${sent.join('; ')}` +
-    (received.length ? ` | received ${received.join('; ')}` : '');
+    (received.length ? ` | received ${received.join('; ')}` : '') +
+    (header(entry.requestHeaders, 'authorization') === '-' ? ' | no Authorization (another host)' : ' | Authorization: ***');
   return redactSecrets(line);
 }
 
 function shownValue(name: string, value: string): string {
-  const lower = name.toLowerCase();
-  if (lower === 'authorization') return '<redacted>';
-  if (lower === 'ms-continuationtoken') return `<${value.length} chars>`;
+  if (name.toLowerCase() === 'ms-continuationtoken') return `<${value.length} chars>`;
   return value;
 }
 
