@@ -8,12 +8,18 @@ import { isatty } from 'node:tty';
 import { InterruptedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { errorLine, exitCodeOf } from './error-report.js';
+import type { CmdletDefinition } from './cmdlet.js';
 import type { HostIO } from './host-io.js';
 import { loadCmdlet } from './load-cmdlet.js';
 import { redactSecrets } from './redact.js';
 import { runCmdlet } from './run.js';
 
-export async function main(cmdletName: string): Promise<void> {
+export function main(cmdletName: string): Promise<void> {
+  return runProcess(cmdletName, () => loadCmdlet(cmdletName));
+}
+
+/** main() with the definition supplied by the caller: lets specs run fixture cmdlets as real processes. */
+export async function runProcess(cmdletName: string, load: () => Promise<CmdletDefinition<any>>): Promise<void> {
   const controller = new AbortController();
   const signalsSeen = new Set<NodeJS.Signals>();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
@@ -33,7 +39,7 @@ export async function main(cmdletName: string): Promise<void> {
 
   let code: number;
   try {
-    const definition = await loadCmdlet(cmdletName);
+    const definition = await load();
     code = await runCmdlet(definition, processIO(controller.signal));
   } catch (error) {
     writeLine(errorLine(cmdletName, error));

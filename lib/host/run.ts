@@ -166,7 +166,9 @@ class Run {
     }
     if (this.signal.aborted) return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
     if (this.failures > 0) {
-      this.diagnostics.line(`${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} failed.`, this.binding.common.errorAction === 'SilentlyContinue' ? 'VERBOSE: ' : '');
+      const summary = `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} failed.`;
+      if (this.binding.common.errorAction === 'Continue') this.diagnostics.line(summary);
+      else if (this.binding.common.verbose) this.diagnostics.line(summary, 'VERBOSE: ');
       return ExitCode.Failure;
     }
     return ExitCode.Success;

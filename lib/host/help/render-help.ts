@@ -8,6 +8,7 @@ import { commonParameters } from '../common-parameters.js';
 import { parameterSetNames } from '../parameter-sets.js';
 import { typeNames } from '../parameter-values.js';
 import { syntaxLines, valueSyntax } from './syntax.js';
+import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { helpWidth, indentLines, wrap } from './text-layout.js';
 
 export type HelpView = 'default' | 'full' | 'examples' | 'parameter';
@@ -92,9 +93,10 @@ function required(declaration: ParameterDeclaration): string {
 
 function selectParameters(definition: CmdletDefinition<any>, pattern: string): string[] {
   const names = Object.keys(definition.parameters).filter((name) => !definition.parameters[name]!.hidden);
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}${pattern.includes('*') ? '' : '.*'}$`, 'i');
+  // Like the binder, a plain name also matches as a prefix; an exact name wins.
+  const isMatch = wildcardMatcher(hasWildcard(pattern) ? pattern : `${pattern}*`);
   const exact = names.filter((name) => name.toLowerCase() === pattern.toLowerCase());
-  const matches = exact.length > 0 ? exact : names.filter((name) => regex.test(name));
+  const matches = exact.length > 0 ? exact : names.filter(isMatch);
   if (matches.length === 0) {
     throw new UsageError(`${definition.name} has no parameter that matches '${pattern}'.`, {
       hint: `Its parameters are: ${names.map((name) => `-${name}`).join(' ') || 'none'} (and the common parameters, see about_CommonParameters).`,

@@ -11,6 +11,7 @@ import { selectPaths } from './property-paths.js';
 export class JsonWriter implements OutputWriter {
   private held: string | undefined;
   private started = false;
+  private wroteText = false;
 
   constructor(
     private readonly sink: OutputSink,
@@ -32,10 +33,13 @@ export class JsonWriter implements OutputWriter {
   }
 
   writeText(text: string): Promise<void> | undefined {
+    this.wroteText = true;
     return this.sink.write(withNewline(text));
   }
 
   end(): void {
-    this.sink.write(this.started ? `${this.held}\n]\n` : '[]\n');
+    // A cmdlet that only wrote text (help) wrote no array at all.
+    if (this.started) this.sink.write(`${this.held}\n]\n`);
+    else if (!this.wroteText) this.sink.write('[]\n');
   }
 }

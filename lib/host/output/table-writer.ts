@@ -62,10 +62,14 @@ export class TableWriter implements OutputWriter {
       this.widths = fitWidths([headings, ...rows], this.options.columns ?? 120);
       rows.unshift(headings, headings.map((heading) => '-'.repeat(Math.max(1, Math.min(displayWidth(heading), widestColumn)))));
     }
-    const text = table(rows, {
+    const widths = this.widths;
+    // Cut by display width ourselves: the package's own truncation counts characters, and a cut
+    // wide (Korean, Japanese) cell would then wrap onto a second line.
+    const cells = rows.map((row) => row.map((cell, i) => truncateToWidth(cell, widths[i]!)));
+    const text = table(cells, {
       border: getBorderCharacters('void'),
       columnDefault: { paddingLeft: 0, paddingRight: columnGap },
-      columns: this.widths.map((width) => ({ width, truncate: width, wrapWord: false })),
+      columns: widths.map((width) => ({ width, wrapWord: false })),
       singleLine: true,
     });
     const lines = text.split('\n').map((line) => line.trimEnd());
@@ -80,15 +84,30 @@ function fitWidths(rows: readonly string[][], terminalWidth: number): number[] {
   const widths = Array.from({ length: count }, (_, i) =>
     Math.max(1, Math.min(widestColumn, Math.max(...rows.map((row) => displayWidth(row[i]!))))),
   );
-  const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * count);
+  const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * (count - 1));
   let total = widths.reduce((sum, width) => sum + width, 0);
+  // The first column is usually what identifies the row (an id): it gives way last.
   while (total > room) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= narrowestColumn) break;
-    widths[widest]!--;
+    const others = widths.slice(1);
+    const shrinkable = others.some((width) => width > narrowestColumn) ? 1 + others.indexOf(Math.max(...others)) : 0;
+    if (widths[shrinkable]! <= narrowestColumn) break;
+    widths[shrinkable]!--;
     total--;
   }
   return widths;
+}
+
+function truncateToWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let kept = '';
+  let used = 0;
+  for (const character of text) {
+    const next = displayWidth(character);
+    if (used + next > width - 1) break;
+    kept += character;
+    used += next;
+  }
+  return `${kept}…`;
 }
 
 /** Terminal columns a string takes: East Asian wide characters count two, combining marks none. */

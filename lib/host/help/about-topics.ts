@@ -1,0 +1,103 @@
+/**
+ * Conceptual help topics (`Get-Help about_ExitCodes`). Where a topic describes something declared in
+ * code (exit codes, common parameters), it is generated from that declaration.
+ */
+import { exitCodeDescriptions } from '../../exit-codes.js';
+import { commonParameterDetails } from './render-help.js';
+import { helpWidth, tableRow, wrap } from './text-layout.js';
+
+export interface AboutTopic {
+  name: string;
+  synopsis: string;
+  body(width: number): string;
+}
+
+const tab = '    ';
+
+export const aboutTopics: readonly AboutTopic[] = [
+  {
+    name: 'about_ExitCodes',
+    synopsis: 'The exit codes every cmdlet of the module uses.',
+    body: (width) =>
+      [
+        wrap('Every cmdlet exits with one of these codes, so scripts and runbooks can tell what happened without reading stderr. Errors are also written to stderr as one line: "<Cmdlet>: <what went wrong> <what to do>".', width, tab),
+        '',
+        `${tab}${'Code'.padEnd(6)}${'Name'.padEnd(16)}Meaning`,
+        `${tab}${'----'.padEnd(6)}${'----'.padEnd(16)}-------`,
+        ...exitCodeDescriptions.map(([code, name, meaning]) => tableRow([String(code), name, meaning], [6, 16], width, tab)),
+        '',
+        wrap('When the reader of the output goes away early (for example "| head -n 1"), the cmdlet stops quietly, fetches nothing more, and exits 0.', width, tab),
+      ].join('\n'),
+  },
+  {
+    name: 'about_CommonParameters',
+    synopsis: 'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, -OutputFormat, -Property, -Context, -Help.',
+    body: (width) =>
+      [
+        wrap('Every cmdlet of the module takes these parameters in addition to its own. Like all parameters, their names are case-insensitive and any unambiguous prefix works.', width, tab),
+        '',
+        commonParameterDetails(width),
+      ].join('\n'),
+  },
+  {
+    name: 'about_Parameters',
+    synopsis: 'How parameters are written on a command line: names, prefixes, values, switches, positions, parameter sets.',
+    body: (width) =>
+      [
+        '-Name value, -Name:value',
+        'A parameter and its value, as in PowerShell. Names are case-insensitive and any unambiguous prefix binds (-cust for -CustomerId); an ambiguous prefix is refused with the candidates. Aliases work too (-Id for -CustomerId). To pass a value that starts with a dash, write -Name:-value.',
+        '',
+        '-Switch, -Switch:$false',
+        'A switch is on when named; -Switch:$false (or :false) turns it off explicitly. In bash, quote the dollar sign or write :false.',
+        '',
+        'Lists',
+        'A list parameter takes comma-separated values (-Property id,companyProfile.domain) or repeats (-Property id -Property companyProfile.domain).',
+        '',
+        'Positional parameters and --',
+        'Some parameters bind by position (see "Position?" in a cmdlet\'s help). After --, every word is a positional value, even one that starts with a dash.',
+        '',
+        'Parameter sets',
+        'Many cmdlets have several parameter sets (one per SYNTAX line of their help). The parameters given choose the set; parameters of different sets cannot be combined, and a missing mandatory parameter is an error, never a prompt, when the run is not interactive.',
+        '',
+        'Environment variables',
+        'Some parameters fall back to an environment variable when not given (see "Environment variable" in a cmdlet\'s help), such as PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. PARTNERCENTER_CONTEXT selects a saved context for every command.',
+        '',
+        'Validation',
+        'Every value is checked (GUIDs, number ranges, allowed values, files that must exist) before anything is sent over the network; a bad value exits with code 2.',
+      ]
+        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .join('\n'),
+  },
+  {
+    name: 'about_Pipelines',
+    synopsis: 'How cmdlets pass objects to each other: NDJSON on stdout and stdin, bound by property name.',
+    body: (width) =>
+      [
+        'Output',
+        'Cmdlets write objects as NDJSON (one JSON object per line) unless -OutputFormat says otherwise. Objects are written as soon as they exist, so a long listing streams; every line is whole, even when the run is stopped by Ctrl-C.',
+        '',
+        'Input by property name',
+        'When a cmdlet\'s stdin is a pipe or a file, it reads NDJSON objects from it and runs once per object. Each parameter marked "Accept pipeline input? True (ByPropertyName)" takes the value of the object\'s property with the same name or alias (case-insensitive). For example, a customer\'s "id" binds to -CustomerId through its alias Id, so "Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer" fetches each match in full. No input objects means no runs. Parameters given on the command line stay as given.',
+        '',
+        'Bad input lines',
+        'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) is an error naming its line number. -ErrorAction Stop (the default) ends the run there; Continue reports it and goes on; SilentlyContinue goes on quietly. Either way a run with failed objects exits non-zero.',
+        '',
+        'Early end',
+        'When the reader stops early ("| head -n 5"), the writing cmdlet stops quietly, fetches no further pages, and exits 0.',
+        '',
+        'Running a cmdlet from another program',
+        'A cmdlet whose stdin is a pipe waits for pipeline input until the pipe is closed. Programs that start a cmdlet without meaning to give it input should connect its stdin to /dev/null (or close it).',
+      ]
+        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .join('\n'),
+  },
+];
+
+export function findAboutTopic(name: string): AboutTopic | undefined {
+  return aboutTopics.find((topic) => topic.name.toLowerCase() === name.toLowerCase());
+}
+
+export function renderAboutTopic(topic: AboutTopic, columns?: number): string {
+  const width = helpWidth(columns);
+  return `\nTOPIC\n${tab}${topic.name}\n\nSHORT DESCRIPTION\n${wrap(topic.synopsis, width, tab)}\n\nLONG DESCRIPTION\n${topic.body(width)}\n`;
+}

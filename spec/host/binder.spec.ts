@@ -1,0 +1,194 @@
+/** The binder, case by case: what a command line binds to, or the one message it fails with. */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../lib/errors.js';
+import { bindCommandLine, completeBinding } from '../../lib/host/binder.js';
+import { defineCmdlet } from '../../lib/host/cmdlet.js';
+import { getThing } from '../fixtures/host/fixture-cmdlets.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pc-binder-'));
+const existingFile = join(scratch, 'cert.pem');
+writeFileSync(existingFile, 'x');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const guid = 'C5757D70-06F3-4F23-8367-5A9E55019F94';
+
+function bind(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const commandLine = bindCommandLine(getThing, argv);
+  if (commandLine.common.help) return { help: true, common: commandLine.common };
+  const { parameterSet, parameters, secrets } = completeBinding(getThing, commandLine, env);
+  return { parameterSet, parameters, secrets, common: commandLine.common };
+}
+
+function failure(argv: string[], env: NodeJS.ProcessEnv = {}): UsageError {
+  try {
+    bind(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} to fail`);
+}
+
+describe('binding that succeeds', () => {
+  it.each<[string[], string, Record<string, unknown>]>([
+    [[], 'List', { PageSize: 500 }],
+    [['-PageSize', '7'], 'List', { PageSize: 7 }],
+    [['-pagesize', '7'], 'List', { PageSize: 7 }],
+    [['-PAGESIZE', '7'], 'List', { PageSize: 7 }],
+    [['-pag', '7'], 'List', { PageSize: 7 }],
+    [['-PageSize:7'], 'List', { PageSize: 7 }],
+    [['--PageSize=7'], 'List', { PageSize: 7 }],
+    [['-PageSize', '5', '-PageSize', '6'], 'List', { PageSize: 6 }],
+    [['-PageSize', '1'], 'List', { PageSize: 1 }],
+    [['-PageSize', '500'], 'List', { PageSize: 500 }],
+    [['-CustomerId', guid], 'ById', { CustomerId: guid.toLowerCase() }],
+    [['-Id', guid], 'ById', { CustomerId: guid.toLowerCase() }],
+    [['-tenantid', guid], 'ById', { CustomerId: guid.toLowerCase() }],
+    [[guid], 'ById', { CustomerId: guid.toLowerCase() }],
+    [['--', guid], 'ById', { CustomerId: guid.toLowerCase() }],
+    [['-Domain', 'contoso'], 'ByDomain', { Domain: 'contoso', PageSize: 500 }],
+    [['-Domain:-dash'], 'ByDomain', { Domain: '-dash' }],
+    [['-Domain:', '-dash'], 'ByDomain', { Domain: '-dash' }],
+    [['-Name', 'Contoso Ltd'], 'ByCompanyName', { CompanyName: 'Contoso Ltd' }],
+    [['-Force'], 'List', { Force: true }],
+    [['-Force:$false'], 'List', { Force: false }],
+    [['-Force:false'], 'List', { Force: false }],
+    [['-Force:$TRUE'], 'List', { Force: true }],
+    [['-Force:', '$false'], 'List', { Force: false }],
+    [['-Kind', 'reseller'], 'List', { Kind: 'Reseller' }],
+    [['-Kind', 'ADVISOR'], 'List', { Kind: 'Advisor' }],
+    [['-Tags', 'a,b', '-Tags', 'c'], 'List', { Tags: ['a', 'b', 'c'] }],
+    [['-Tags', 'a,', 'b'], 'List', { Tags: ['a', 'b'] }],
+    [['-Code', 'AB'], 'List', { Code: 'AB' }],
+    [['-Certificate', existingFile], 'List', { Certificate: existingFile }],
+    [['-Internal'], 'List', { Internal: true }],
+    [['-First', '2147483647'], 'List', { First: 2147483647 }],
+  ])('%j → %s', (argv, set, expected) => {
+    const result = bind(argv);
+    expect(result.parameterSet).toBe(set);
+    expect(result.parameters).toMatchObject(expected);
+  });
+
+  it('binds the common parameters in canonical case, leaving the cmdlet its own', () => {
+    const result = bind(['-Verbose', '-ea', 'continue', '-of', 'csv', '-Property', 'id,companyProfile.domain', '-Context', 'prod', '-db']);
+    expect(result.common).toEqual({
+      verbose: true,
+      debug: true,
+      errorAction: 'Continue',
+      outputFormat: 'Csv',
+      property: ['id', 'companyProfile.domain'],
+      contextName: 'prod',
+      help: false,
+    });
+    expect(Object.keys(result.parameters!)).not.toContain('Verbose');
+  });
+
+  it('defaults -ErrorAction to Stop and leaves -OutputFormat unset', () => {
+    expect(bind([]).common).toMatchObject({ errorAction: 'Stop', outputFormat: undefined, verbose: false });
+  });
+
+  it.each([[['-?']], [['-Help']], [['-h']], [['--help']], [['-PageSize', 'abc', '-?']]])('%j asks for help without validating the rest', (argv) => {
+    expect(bind(argv).help).toBe(true);
+  });
+
+  it('takes a secret from its environment variable and reports it for redaction', () => {
+    const result = bind([], { FIXTURE_SECRET: 'hunter2-secret' });
+    expect(result.parameters!.Secret).toBe('hunter2-secret');
+    expect(result.secrets).toEqual(['hunter2-secret']);
+  });
+
+  it('prefers the command line over the environment', () => {
+    expect(bind(['-Secret', 'from-argv'], { FIXTURE_SECRET: 'from-env' }).parameters!.Secret).toBe('from-argv');
+  });
+});
+
+describe('binding that fails, with one clear message', () => {
+  it.each<[string[], RegExp]>([
+    [['-P', '7'], /^Parameter name 'P' is ambiguous\. Possible matches include: -PageSize -Property\.$/],
+    [['-C', 'x'], /^Parameter name 'C' is ambiguous\. Possible matches include: -CustomerId -CompanyName -Certificate -Code -Context\.$/],
+    [['-PageSize', '0'], /'PageSize'.*0 is outside the allowed range 1\.\.500/],
+    [['-PageSize', '501'], /'PageSize'.*501 is outside the allowed range 1\.\.500/],
+    [['-PageSize', 'abc'], /'PageSize'.*"abc" is not a whole number/],
+    [['-PageSize', '1.5'], /"1\.5" is not a whole number/],
+    [['-First', '0'], /outside the allowed range 1\.\.2147483647/],
+    [['-CustomerId', 'nope'], /'CustomerId'.*"nope" is not a GUID/],
+    [['--', '-5'], /"-5" is not a GUID/],
+    [['-Kind', 'Distributor'], /"Distributor" is not one of Reseller, Advisor/],
+    [['-Code', 'abc'], /"abc" is not allowed here/],
+    [['-Certificate', join(scratch, 'missing.pem')], /does not exist/],
+    [['-Certificate', scratch], /is not a file/],
+    [['-Force:maybe'], /"maybe" is not a switch value/],
+    [['-Domain', 'a', '-CustomerId', guid], /different parameter sets.*-Domain \(ByDomain\), -CustomerId \(ById\)/],
+    [['-Domain', 'a', '-Name', 'b'], /different parameter sets.*-Domain \(ByDomain\), -CompanyName \(ByCompanyName\)/],
+    [['-Bogus'], /^A parameter cannot be found that matches parameter name 'Bogus'\.$/],
+    [['-Domain'], /^Missing an argument for parameter 'Domain'\. Specify a parameter of type 'String'/],
+    [['-Domain', '-Force'], /^Missing an argument for parameter 'Domain'/],
+    [['-Inte'], /cannot be found that matches parameter name 'Inte'/],
+    [[guid, 'extra'], /positional parameter cannot be found that accepts argument "extra"/],
+    [['-ErrorAction', 'Inquire'], /"Inquire" is not one of Stop, Continue, SilentlyContinue/],
+    [['-OutputFormat', 'xml'], /"xml" is not one of Ndjson, Json, Csv, Table/],
+  ])('%j', (argv, message) => {
+    const error = failure(argv);
+    expect(error.message).toMatch(message);
+    expect(`${error.message} ${error.hint ?? ''}`).not.toMatch(/\n/);
+  });
+
+  it('names the allowed range in the hint of every bad -PageSize', () => {
+    for (const value of ['0', '501', 'abc']) expect(failure(['-PageSize', value]).hint).toBe('Use a whole number from 1 to 500.');
+  });
+
+  it('suggests the closest name for a typo', () => {
+    expect(failure(['-PagSize', '5']).hint).toMatch(/^Did you mean -PageSize\?/);
+    expect(failure(['-Domian', 'x']).hint).toMatch(/^Did you mean -Domain\?/);
+  });
+
+  it('never echoes a secret value', () => {
+    const declaration = defineCmdlet({
+      name: 'Test-Secret',
+      synopsis: '.',
+      description: '.',
+      parameters: { Key: { type: 'secret', pattern: { regex: /^k-/, allowed: 'a key starting with k-' }, env: 'TEST_KEY', description: '.' } },
+      examples: [],
+      async *run() {},
+    });
+    for (const run of [() => bindCommandLine(declaration, ['-Key', 'sup3r-s3cret']), () => completeBinding(declaration, bindCommandLine(declaration, []), { TEST_KEY: 'sup3r-s3cret' })]) {
+      expect(run).toThrow(UsageError);
+      try {
+        run();
+      } catch (error) {
+        expect(String((error as Error).message)).not.toContain('sup3r');
+      }
+    }
+  });
+
+  it('reports a missing mandatory parameter instead of prompting', () => {
+    const declaration = defineCmdlet({
+      name: 'Test-Mandatory',
+      synopsis: '.',
+      description: '.',
+      parameters: { Name: { type: 'string', mandatory: true, env: 'TEST_NAME', description: '.' } },
+      examples: [],
+      async *run() {},
+    });
+    expect(() => completeBinding(declaration, bindCommandLine(declaration, []), {})).toThrow(/^Missing mandatory parameter -Name\.$/);
+    expect(completeBinding(declaration, bindCommandLine(declaration, []), { TEST_NAME: 'x' }).parameters.Name).toBe('x');
+  });
+
+  it('refuses a set it cannot choose, naming the sets', () => {
+    const declaration = defineCmdlet({
+      name: 'Test-Sets',
+      synopsis: '.',
+      description: '.',
+      parameters: {
+        A: { type: 'string', sets: ['One'], mandatory: true, description: '.' },
+        B: { type: 'string', sets: ['Two'], mandatory: true, description: '.' },
+        Shared: { type: 'string', sets: ['One', 'Two'], description: '.' },
+      },
+      examples: [],
+      async *run() {},
+    });
+    expect(() => completeBinding(declaration, bindCommandLine(declaration, ['-Shared', 'x']), {})).toThrow(/One needs -A; Two needs -B/);
+  });
+});
