@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const emulator = await startEmulator({ customers });
   const configDir = mkdtempSync(join(tmpdir(), 'partnercenter-demo-'));
   // The secret travels in the environment, not on a command line other users could read.
-  const env = { ...process.env, PARTNERCENTER_CONFIG_DIR: configDir, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret };
+  const env: NodeJS.ProcessEnv = { ...process.env, PARTNERCENTER_CONFIG_DIR: configDir, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret };
   delete env.PARTNERCENTER_CONTEXT;
   const stop = () => undefined; // children get the same Ctrl-C from the terminal; we clean up after them
   process.on('SIGINT', stop);
