@@ -1,0 +1,119 @@
+/**
+ * Seeded random command lines and pipeline input: whatever arrives, the run resolves (no throw
+ * escapes), each failure is one line naming the cmdlet with no stack trace, stdout holds only whole
+ * JSON lines, nothing pollutes Object.prototype, and memory does not grow with the input.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { Readable } from 'node:stream';
+import { getThing } from '../fixtures/host/fixture-cmdlets.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+
+/** mulberry32: small, seeded, good enough to pick fragments. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    int: (below: number) => Math.floor(next() * below),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+  };
+}
+
+const argvWords = [
+  '-CustomerId', '-cust', '-C', '-c', '-Id', '-Domain', '-Domain:', '-Domain:x', '-Name', '-PageSize', '-pa', '-P', '-First', '-Kind', '-Force',
+  '-Force:$false', '-Force:maybe', '-Tags', '-Code', '-Certificate', '-Secret', '-Internal', '-Verbose', '-Debug', '-ErrorAction', '-OutputFormat',
+  '-Property', '-Context', '--', '-', '--PageSize=3', '-?', '-Bogus', '-__proto__', '-constructor', '-toString', '-:', '-:x', '--=', '-Ωmega',
+  'c5757d70-06f3-4f23-8367-5a9e55019f94', '0', '500', '501', '-5', 'abc', 'Reseller', 'advisor', 'Table', 'csv', 'Continue', 'a,b,', ',',
+  '', ' ', '$false', '__proto__', 'constructor', '\u0000', '\u001b[31m', 'x'.repeat(5000), '콘토소', '\ud800', '{"id":1}', '/etc/passwd', '/nonexistent',
+];
+
+const lineFragments = [
+  '{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
+  '{"ID":"c5757d70-06f3-4f23-8367-5a9e55019f94","Kind":"x"}',
+  '{"__proto__":{"polluted":1},"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
+  '{"constructor":{"prototype":{"polluted":1}}}',
+  '{"id":null}', '{"id":42}', '{"id":["a"]}', '{"id":{"toString":"x"}}', '{"id":"00000000-0000-0000-0000-000000000404"}',
+  '{', '}', '[]', 'null', '"text"', '1e999', '{"a":1,}', '{"id":"\\ud800"}', '\ufeff{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
+  `{"deep":${'['.repeat(1500)}${']'.repeat(1500)}}`, `{"pad":"${'p'.repeat(100_000)}"}`, '', '   ', '\r',
+];
+
+function randomInput(rng: ReturnType<typeof random>): Buffer {
+  const parts: Buffer[] = [];
+  const count = rng.int(8);
+  for (let i = 0; i < count; i++) {
+    const kind = rng.int(10);
+    if (kind === 0) parts.push(Buffer.from(Array.from({ length: rng.int(64) }, () => rng.int(256))));
+    else parts.push(Buffer.from(rng.pick(lineFragments)));
+    parts.push(Buffer.from(rng.int(6) === 0 ? '\r\n' : '\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+function expectWellFormed(result: { code: number; stdout: string; stderrLines: string[] }) {
+  for (const line of result.stderrLines) {
+    if (line.startsWith('DEBUG: ') || line.startsWith('VERBOSE: ')) continue;
+    expect(line).toMatch(/^Get-Thing: \S/);
+    expect(line).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  }
+  if (result.code === 0) expect(result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE): /.test(line))).toEqual([]);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+}
+
+describe('fuzzing the argv binder', () => {
+  it('handles 1500 random command lines with one clear line or a clean run', async () => {
+    const rng = random(20261123);
+    for (let run = 0; run < 1500; run++) {
+      const argv = Array.from({ length: rng.int(7) }, () => rng.pick(argvWords));
+      const result = await runInProcess(getThing, argv, { env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent-config' } });
+      try {
+        expect([0, 2, 4]).toContain(result.code);
+        expectWellFormed(result);
+        if (result.code === 2) expect(result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE): /.test(line))).toHaveLength(1);
+      } catch (error) {
+        throw new Error(`argv ${JSON.stringify(argv)}: ${(error as Error).message}`);
+      }
+    }
+  });
+});
+
+describe('fuzzing the NDJSON pipeline reader', () => {
+  it('handles 400 random inputs under every -ErrorAction', async () => {
+    const rng = random(42);
+    for (let run = 0; run < 400; run++) {
+      const input = randomInput(rng);
+      const argv = ['-ErrorAction', rng.pick(['Stop', 'Continue', 'SilentlyContinue'])];
+      const result = await runInProcess(getThing, argv, { stdin: input });
+      try {
+        expect([0, 1, 2, 4]).toContain(result.code);
+        expectWellFormed(result);
+        for (const line of result.stdout.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+      } catch (error) {
+        throw new Error(`input ${JSON.stringify(input.toString('latin1').slice(0, 300))} ${argv.join(' ')}: ${(error as Error).message}`);
+      }
+    }
+  });
+
+  it('streams 256 MiB without a newline in bounded memory and reports one overlong line', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x7b);
+    const input = Readable.from(
+      (function* () {
+        for (let i = 0; i < 256; i++) yield chunk;
+      })(),
+    );
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const result = await runInProcess(getThing, [], { stdin: input });
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    expect(result.code).toBe(2);
+    expect(result.stderrLines).toEqual(['Get-Thing: Input line 1 is longer than 16 MiB. Split the input into smaller objects.']);
+    // Holding the line would take 256 MiB or more; a bounded reader stays far below that.
+    expect(peak - before).toBeLessThan(96 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,183 @@
+/** Get-Help, <Cmdlet> -?, Get-Command and the completion scripts, against the module's real cmdlets. */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import getCommand from '../../cmdlets/Get-Command.js';
+import getHelp from '../../cmdlets/Get-Help.js';
+import { exitCodeDescriptions } from '../../lib/exit-codes.js';
+import { bindCommandLine, completeBinding } from '../../lib/host/binder.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../../lib/host/cmdlet.js';
+import { syntaxLine } from '../../lib/host/help/syntax.js';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { packageRoot, readManifest } from '../../lib/host/module-manifest.js';
+import { belongsToSet, isMandatoryIn, parameterSetNames } from '../../lib/host/parameter-sets.js';
+import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+
+const manifest = readManifest();
+
+async function loadable(): Promise<CmdletDefinition<any>[]> {
+  const definitions = await Promise.all(manifest.cmdlets.map((cmdlet) => loadCmdlet(cmdlet.name).catch(() => undefined)));
+  return definitions.filter((definition): definition is CmdletDefinition<any> => definition !== undefined);
+}
+
+function sectionsOf(page: string): string[] {
+  return page.split('\n').filter((line) => /^[A-Z]+$/.test(line));
+}
+
+describe('Get-Help <Cmdlet>', () => {
+  it('renders the sections in PowerShell\'s order, one SYNTAX line per parameter set', async () => {
+    const result = await runInProcess(getHelp, ['get-partnercustomer'], { columns: 200 });
+    expect(result.code).toBe(0);
+    expect(sectionsOf(result.stdout)).toEqual(['NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'REMARKS']);
+    expect(result.stdout).toContain('    Get-PartnerCustomer [-PageSize <Int32>] [-First <Int32>] [<CommonParameters>]\n');
+    expect(result.stdout).toContain('    Get-PartnerCustomer [-CustomerId] <Guid> [<CommonParameters>]\n');
+    expect(result.stdout).toMatch(/-CustomerId <Guid>[\s\S]*Required\?\s+true[\s\S]*Position\?\s+0[\s\S]*Accept pipeline input\?\s+True \(ByPropertyName\)[\s\S]*Aliases\s+Id, TenantId/);
+    expect(result.stdout).toMatch(/-PageSize <Int32>[\s\S]*Default value\s+500[\s\S]*Accepted range\s+1\.\.500/);
+    expect(result.stdout).toContain('-------------------------- EXAMPLE 1 --------------------------');
+  });
+
+  it('is what <Cmdlet> -? shows', async () => {
+    const definition = await loadCmdlet('Get-PartnerCustomer');
+    const viaQuestionMark = await runInProcess(definition, ['-?'], { columns: 100 });
+    const viaGetHelp = await runInProcess(getHelp, ['Get-PartnerCustomer'], { columns: 100, stdoutIsTTY: true, env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent' } });
+    expect(viaQuestionMark.stdout).toBe(viaGetHelp.stdout);
+  });
+
+  it('-Examples shows only the name, synopsis and examples; -Parameter one parameter; -Full the common parameters', async () => {
+    expect(sectionsOf((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Examples'])).stdout)).toEqual(['NAME', 'SYNOPSIS']);
+    const parameter = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'pagesize']);
+    expect(parameter.stdout.trim().split('\n')[0]).toBe('-PageSize <Int32>');
+    expect(parameter.stdout).not.toContain('-First');
+    expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain('-ErrorAction {Stop | Continue | SilentlyContinue}');
+    const missing = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'Nope']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderrLines).toHaveLength(1);
+  });
+
+  it('shows about_ topics, generated from the code they describe', async () => {
+    const exitCodes = (await runInProcess(getHelp, ['about_exitcodes'])).stdout;
+    for (const [code, name] of exitCodeDescriptions) expect(exitCodes).toMatch(new RegExp(`^ {4}${code} +${name} +\\S`, 'm'));
+    const common = (await runInProcess(getHelp, ['about_CommonParameters'])).stdout;
+    for (const name of ['Verbose', 'Debug', 'ErrorAction', 'OutputFormat', 'Property', 'Context', 'Help']) expect(common).toContain(`-${name}`);
+    expect((await runInProcess(getHelp, ['about_Pipelines'])).stdout).toContain('by property name');
+  });
+
+  it('lists matches for a wildcard, everything without a name, and fails for an unknown name (exit 4)', async () => {
+    const listing = (await runInProcess(getHelp, ['*customer*'])).stdout;
+    expect(listing).toMatch(/^Get-PartnerCustomer +Cmdlet +Lists every customer/m);
+    expect(listing).not.toContain('Get-Command');
+    const overview = (await runInProcess(getHelp, [])).stdout;
+    for (const cmdlet of manifest.cmdlets) expect(overview).toContain(cmdlet.name);
+    expect(overview).toContain('about_ExitCodes');
+    const unknown = await runInProcess(getHelp, ['Get-Nothing']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderrLines).toEqual([expect.stringMatching(/^Get-Help: Get-Help cannot find help for 'Get-Nothing'/)]);
+  });
+});
+
+describe('help cannot drift from the binder', () => {
+  it('documents every visible parameter of every cmdlet, and no hidden one', async () => {
+    for (const definition of await loadable()) {
+      const page = (await runInProcess(definition, ['-?'])).stdout;
+      for (const [name, declaration] of Object.entries(definition.parameters)) {
+        if (declaration.hidden) expect(page).not.toMatch(new RegExp(`^ {4}-${name}\\b`, 'm'));
+        else expect(page).toMatch(new RegExp(`^ {4}-${name}\\b`, 'm'));
+      }
+    }
+  });
+
+  it('each SYNTAX line, filled in with valid values, binds to its own parameter set', async () => {
+    const sampleFile = join(packageRoot(), 'package.json');
+    const sample = (declaration: ParameterDeclaration): string[] => {
+      if (declaration.type === 'switch') return [];
+      if (declaration.choices) return [declaration.choices[0]!];
+      if (declaration.type === 'guid') return ['c5757d70-06f3-4f23-8367-5a9e55019f94'];
+      if (declaration.type === 'int') return [String(declaration.range?.[0] ?? 1)];
+      if (declaration.type === 'path') return [sampleFile];
+      return ['sample'];
+    };
+    let checked = 0;
+    for (const definition of await loadable()) {
+      for (const set of parameterSetNames(definition)) {
+        const mandatory = Object.entries(definition.parameters).filter(([, d]) => isMandatoryIn(d, set));
+        if (mandatory.some(([, d]) => d.pattern)) continue;
+        const argv = mandatory.flatMap(([name, d]) => [`-${name}`, ...sample(d)]);
+        // A set nothing but its optional parameters tell apart: give the first of them.
+        const distinguishing = Object.entries(definition.parameters).find(
+          ([, d]) => belongsToSet(d, set) && parameterSetNames(definition).filter((other) => belongsToSet(d, other)).length === 1,
+        );
+        if (mandatory.length === 0 && distinguishing && set !== definition.defaultParameterSet) argv.push(`-${distinguishing[0]}`, ...sample(distinguishing[1]));
+        const bound = completeBinding(definition, bindCommandLine(definition, argv), {});
+        expect({ cmdlet: definition.name, set: bound.parameterSet }).toEqual({ cmdlet: definition.name, set });
+        expect(syntaxLine(definition, set).startsWith(definition.name)).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+});
+
+describe('Get-Command', () => {
+  it('lists every cmdlet of the manifest with its synopsis', async () => {
+    const result = await runInProcess(getCommand, []);
+    expect(ndjsonLines(result.stdout)).toEqual(
+      manifest.cmdlets.map((cmdlet) => ({ name: cmdlet.name, verb: cmdlet.name.split('-')[0], noun: cmdlet.name.split('-')[1], synopsis: cmdlet.synopsis })),
+    );
+  });
+
+  it.each<[string[], (name: string) => boolean]>([
+    [['-Verb', 'get'], (name) => name.startsWith('Get-')],
+    [['-Noun', 'Partner*'], (name) => /^[A-Za-z]+-Partner/.test(name)],
+    [['*Customer*'], (name) => name.includes('Customer')],
+    [['-Verb', 'Get', '-Noun', '*Context'], (name) => name === 'Get-PartnerContext'],
+    [['-Name', 'get-help,Get-Command'], (name) => name === 'Get-Help' || name === 'Get-Command'],
+  ])('%j filters with wildcards, case-insensitively', async (argv, expected) => {
+    const names = ndjsonLines((await runInProcess(getCommand, argv)).stdout).map((command) => (command as { name: string }).name);
+    expect(names).toEqual(manifest.cmdlets.map((cmdlet) => cmdlet.name).filter(expected));
+    expect(names.length).toBeGreaterThan(0);
+  });
+
+  it('fails for a name that is not a cmdlet (exit 4), but not for a pattern that matches nothing', async () => {
+    expect((await runInProcess(getCommand, ['Get-Nothing'])).code).toBe(4);
+    expect(await runInProcess(getCommand, ['*Nothing*'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('shows Name and Synopsis in a table', async () => {
+    const lines = (await runInProcess(getCommand, ['-OutputFormat', 'Table'], { columns: 200 })).stdout.split('\n');
+    expect(lines[0]).toMatch(/^Name +Synopsis$/);
+  });
+});
+
+describe('completion scripts', () => {
+  const bash = spawnSync('bash', ['--version']).status === 0;
+
+  (bash ? it : it.skip)('bash completes cmdlet parameters, values and Get-Help names, case-insensitively', async () => {
+    const script = (await runInProcess(getCommand, ['-Completion', 'bash'])).stdout;
+    const complete = (...words: string[]) =>
+      execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', ...words], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
+    expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
+    expect(complete('Get-PartnerCustomer', '-c')).toEqual(['-CustomerId', '-CompanyName', '-Context']);
+    expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual(['Ndjson', 'Json', 'Csv', 'Table']);
+    expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
+    expect(complete('Get-Help', 'get-partnerc')).toEqual(['Get-PartnerContext', 'Get-PartnerCustomer']);
+    expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
+    expect(complete('Get-Command', '-Completion', '')).toEqual(['bash', 'zsh']);
+    expect(complete('Get-PartnerCustomer', '-Domain', '')).toEqual([]);
+    expect(script).toMatch(/^complete -o default -F __partnercenter_complete .*Get-PartnerCustomer/m);
+  });
+
+  it('zsh gets a script for the same cmdlets (checked with zsh -n where zsh is installed)', async () => {
+    const script = (await runInProcess(getCommand, ['-Completion', 'zsh'])).stdout;
+    expect(script).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
+    if (spawnSync('zsh', ['--version']).status === 0) expect(spawnSync('zsh', ['-n'], { input: script }).status).toBe(0);
+  });
+
+  it('the README-style one-liner is what the help of -Completion says', () => {
+    expect(readFileSync(join(packageRoot(), 'cmdlets', 'Get-Command.ts'), 'utf8')).toContain('source <(Get-Command -Completion bash)');
+  });
+});
