@@ -31,9 +31,17 @@ export class Diagnostics {
 
   /** Writes each line of `text`, prefixed, redacted. */
   line(text: string, prefix = ''): void {
+    const hadProgress = this.progressShown;
     this.clearProgress();
     const lines = this.redact(text).split(/\r?\n/);
     this.write(lines.map((line) => `${prefix}${line}\n`).join(''));
+    if (hadProgress) this.redrawProgress();
+  }
+
+  /** Ends the run's progress for good: erased, and not drawn again. */
+  finishProgress(): void {
+    this.clearProgress();
+    this.lastStatus = undefined;
   }
 
   progress(status: ProgressStatus): void {
@@ -42,6 +50,15 @@ export class Diagnostics {
     const now = Date.now();
     if (this.progressShown && now - this.lastDrawn < redrawInterval) return;
     this.lastDrawn = now;
+    this.draw(status);
+  }
+
+  /** Draws the last progress again after other output erased it. */
+  redrawProgress(): void {
+    if (this.isTTY && this.lastStatus && !this.progressShown) this.draw(this.lastStatus);
+  }
+
+  private draw(status: ProgressStatus): void {
     const parts = [status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`, status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`].filter(Boolean);
     const text = this.redact(`${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`).replace(/[\u0000-\u001f\u007f]/g, ' ');
     const width = Math.max(20, ((this.stderr as { columns?: number }).columns ?? 80) - 1);

@@ -51,7 +51,9 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       outputFailure = error;
       controller.abort(error);
     },
-    beforeWrite: () => diagnostics.clearProgress(),
+    // Only a terminal shared with stdout needs the progress line out of the way of output lines.
+    beforeWrite: io.stdoutIsTTY ? () => diagnostics.clearProgress() : undefined,
+    afterWrite: io.stdoutIsTTY ? () => diagnostics.redrawProgress() : undefined,
   });
   try {
     if (binding.common.help) {
@@ -77,11 +79,11 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     }
     return code;
   } finally {
+    diagnostics.finishProgress();
     // Waits for stdout to take the last whole lines; a reader that never reads again is main's
     // second-signal problem, not something to cut short here (that would tear a line).
     await sink.end();
     sink.detach();
-    diagnostics.clearProgress();
     io.signal?.removeEventListener('abort', forward);
   }
 }

@@ -15,8 +15,10 @@ export interface OutputSinkEvents {
   onClosed(): void;
   /** Any other write error (disk full, EIO): output cannot go on. */
   onFailed(error: Error): void;
-  /** Called before each write reaches the stream (the progress line clears itself). */
+  /** Called before each write reaches the stream (a progress line on the same terminal steps aside). */
   beforeWrite?(): void;
+  /** Called after each write was handed to the stream (the progress line comes back). */
+  afterWrite?(): void;
 }
 
 export class OutputSink {
@@ -72,6 +74,7 @@ export class OutputSink {
         resolve();
       }
     });
+    this.events.afterWrite?.();
     if (!accepted && !this.stopped) {
       this.congestion = new Promise<void>((resolve) => (this.releaseCongestion = resolve));
     }
