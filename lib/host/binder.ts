@@ -3,7 +3,6 @@
  * run, the parameter set, pipeline properties, environment fallbacks and defaults. Everything a
  * cmdlet receives has passed its declaration's checks before the cmdlet starts.
  */
-import yargsParser from 'yargs-parser';
 import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
 import { UsageError } from '../errors.js';
 import { normaliseArguments, type NamedArgument } from './argv-normaliser.js';
@@ -29,10 +28,14 @@ export interface CompleteBinding {
   secrets: string[];
 }
 
-export function bindCommandLine(definition: CmdletDefinition<any>, argv: readonly string[]): CommandLineBinding {
+export async function bindCommandLine(definition: CmdletDefinition<any>, argv: readonly string[]): Promise<CommandLineBinding> {
   const table = parameterTable(definition);
   const { named, positional } = normaliseArguments(table, argv, definition.name);
-  const parsed = parseWithYargs(named);
+  // -? skips the parse: help is the start-up path people feel most.
+  if (named.some(asksForHelp)) {
+    return { given: new Map(), common: commonValues(new Map([['Help', true]])), candidateSets: parameterSetNames(definition), pipelineParameters: [] };
+  }
+  const parsed = named.length === 0 ? new Map<string, unknown>() : await parseWithYargs(named);
   const given = new Map<string, unknown>();
   const commonRaw = new Map<string, unknown>();
   for (const [name, raw] of parsed) {
@@ -109,8 +112,16 @@ function nextPositional(definition: CmdletDefinition<any>, candidates: readonly 
   return best?.name;
 }
 
-/** yargs does the final parse of the canonical words the normaliser produced (DESIGN.md). */
-function parseWithYargs(named: readonly NamedArgument[]): Map<string, unknown> {
+function asksForHelp({ entry, value }: NamedArgument): boolean {
+  return entry.common && entry.name === 'Help' && convertParameterValue('Help', entry.declaration, value, { kind: 'commandLine' }) === true;
+}
+
+/**
+ * yargs does the final parse of the canonical words the normaliser produced (DESIGN.md). Its
+ * parser is loaded only when there is something to parse: it is a good part of start-up.
+ */
+async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<string, unknown>> {
+  const { default: yargsParser } = await import('yargs-parser');
   const words: string[] = [];
   const options = { string: [] as string[], array: [] as string[] };
   for (const { entry, value } of named) {
@@ -118,7 +129,6 @@ function parseWithYargs(named: readonly NamedArgument[]): Map<string, unknown> {
     if (entry.declaration.type === 'string[]' && !options.array.includes(entry.name)) options.array.push(entry.name);
     for (const item of Array.isArray(value) ? value : [value]) words.push(`--${entry.name}=${String(item)}`);
   }
-  if (words.length === 0) return new Map();
   const result = yargsParser(words, {
     ...options,
     configuration: {

@@ -22,7 +22,7 @@ export interface NdjsonReaderOptions {
 export const defaultMaxLineBytes = 16 * 1024 * 1024;
 export const defaultMaxDepth = 1000;
 
-export async function* readNdjson(input: AsyncIterable<Buffer | string>, options: NdjsonReaderOptions = {}): AsyncGenerator<PipelineRecord> {
+export async function* readNdjson(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: NdjsonReaderOptions = {}): AsyncGenerator<PipelineRecord> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let parts: Buffer[] = [];

@@ -35,7 +35,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   const diagnostics = new Diagnostics(io.stderr, io.stderrIsTTY, createRedactor());
   let binding: CommandLineBinding;
   try {
-    binding = bindCommandLine(definition, io.argv);
+    binding = await bindCommandLine(definition, io.argv);
   } catch (error) {
     diagnostics.line(errorLine(definition.name, error));
     return exitCodeOf(error);

@@ -14,16 +14,16 @@ writeFileSync(existingFile, 'x');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const guid = 'C5757D70-06F3-4F23-8367-5A9E55019F94';
 
-function bind(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const commandLine = bindCommandLine(getThing, argv);
+async function bind(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const commandLine = await bindCommandLine(getThing, argv);
   if (commandLine.common.help) return { help: true, common: commandLine.common };
   const { parameterSet, parameters, secrets } = completeBinding(getThing, commandLine, env);
   return { parameterSet, parameters, secrets, common: commandLine.common };
 }
 
-function failure(argv: string[], env: NodeJS.ProcessEnv = {}): UsageError {
+async function failure(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<UsageError> {
   try {
-    bind(argv, env);
+    await bind(argv, env);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return error as UsageError;
@@ -65,14 +65,14 @@ describe('binding that succeeds', () => {
     [['-Certificate', existingFile], 'List', { Certificate: existingFile }],
     [['-Internal'], 'List', { Internal: true }],
     [['-First', '2147483647'], 'List', { First: 2147483647 }],
-  ])('%j → %s', (argv, set, expected) => {
-    const result = bind(argv);
+  ])('%j → %s', async (argv, set, expected) => {
+    const result = await bind(argv);
     expect(result.parameterSet).toBe(set);
     expect(result.parameters).toMatchObject(expected);
   });
 
-  it('binds the common parameters in canonical case, leaving the cmdlet its own', () => {
-    const result = bind(['-Verbose', '-ea', 'continue', '-of', 'csv', '-Property', 'id,companyProfile.domain', '-Context', 'prod', '-db']);
+  it('binds the common parameters in canonical case, leaving the cmdlet its own', async () => {
+    const result = await bind(['-Verbose', '-ea', 'continue', '-of', 'csv', '-Property', 'id,companyProfile.domain', '-Context', 'prod', '-db']);
     expect(result.common).toEqual({
       verbose: true,
       debug: true,
@@ -85,22 +85,22 @@ describe('binding that succeeds', () => {
     expect(Object.keys(result.parameters!)).not.toContain('Verbose');
   });
 
-  it('defaults -ErrorAction to Stop and leaves -OutputFormat unset', () => {
-    expect(bind([]).common).toMatchObject({ errorAction: 'Stop', outputFormat: undefined, verbose: false });
+  it('defaults -ErrorAction to Stop and leaves -OutputFormat unset', async () => {
+    expect((await bind([])).common).toMatchObject({ errorAction: 'Stop', outputFormat: undefined, verbose: false });
   });
 
-  it.each([[['-?']], [['-Help']], [['-h']], [['--help']], [['-PageSize', 'abc', '-?']]])('%j asks for help without validating the rest', (argv) => {
-    expect(bind(argv).help).toBe(true);
+  it.each([[['-?']], [['-Help']], [['-h']], [['--help']], [['-PageSize', 'abc', '-?']]])('%j asks for help without validating the rest', async (argv) => {
+    expect((await bind(argv)).help).toBe(true);
   });
 
-  it('takes a secret from its environment variable and reports it for redaction', () => {
-    const result = bind([], { FIXTURE_SECRET: 'hunter2-secret' });
+  it('takes a secret from its environment variable and reports it for redaction', async () => {
+    const result = await bind([], { FIXTURE_SECRET: 'hunter2-secret' });
     expect(result.parameters!.Secret).toBe('hunter2-secret');
     expect(result.secrets).toEqual(['hunter2-secret']);
   });
 
-  it('prefers the command line over the environment', () => {
-    expect(bind(['-Secret', 'from-argv'], { FIXTURE_SECRET: 'from-env' }).parameters!.Secret).toBe('from-argv');
+  it('prefers the command line over the environment', async () => {
+    expect((await bind(['-Secret', 'from-argv'], { FIXTURE_SECRET: 'from-env' })).parameters!.Secret).toBe('from-argv');
   });
 });
 
@@ -129,22 +129,22 @@ describe('binding that fails, with one clear message', () => {
     [[guid, 'extra'], /positional parameter cannot be found that accepts argument "extra"/],
     [['-ErrorAction', 'Inquire'], /"Inquire" is not one of Stop, Continue, SilentlyContinue/],
     [['-OutputFormat', 'xml'], /"xml" is not one of Ndjson, Json, Csv, Table/],
-  ])('%j', (argv, message) => {
-    const error = failure(argv);
+  ])('%j', async (argv, message) => {
+    const error = await failure(argv);
     expect(error.message).toMatch(message);
     expect(`${error.message} ${error.hint ?? ''}`).not.toMatch(/\n/);
   });
 
-  it('names the allowed range in the hint of every bad -PageSize', () => {
-    for (const value of ['0', '501', 'abc']) expect(failure(['-PageSize', value]).hint).toBe('Use a whole number from 1 to 500.');
+  it('names the allowed range in the hint of every bad -PageSize', async () => {
+    for (const value of ['0', '501', 'abc']) expect((await failure(['-PageSize', value])).hint).toBe('Use a whole number from 1 to 500.');
   });
 
-  it('suggests the closest name for a typo', () => {
-    expect(failure(['-PagSize', '5']).hint).toMatch(/^Did you mean -PageSize\?/);
-    expect(failure(['-Domian', 'x']).hint).toMatch(/^Did you mean -Domain\?/);
+  it('suggests the closest name for a typo', async () => {
+    expect((await failure(['-PagSize', '5'])).hint).toMatch(/^Did you mean -PageSize\?/);
+    expect((await failure(['-Domian', 'x'])).hint).toMatch(/^Did you mean -Domain\?/);
   });
 
-  it('never echoes a secret value', () => {
+  it('never echoes a secret value', async () => {
     const declaration = defineCmdlet({
       name: 'Test-Secret',
       synopsis: '.',
@@ -153,17 +153,16 @@ describe('binding that fails, with one clear message', () => {
       examples: [],
       async *run() {},
     });
-    for (const run of [() => bindCommandLine(declaration, ['-Key', 'sup3r-s3cret']), () => completeBinding(declaration, bindCommandLine(declaration, []), { TEST_KEY: 'sup3r-s3cret' })]) {
-      expect(run).toThrow(UsageError);
-      try {
-        run();
-      } catch (error) {
-        expect(String((error as Error).message)).not.toContain('sup3r');
-      }
+    const empty = await bindCommandLine(declaration, []);
+    const attempts = [() => bindCommandLine(declaration, ['-Key', 'sup3r-s3cret']), async () => completeBinding(declaration, empty, { TEST_KEY: 'sup3r-s3cret' })];
+    for (const attempt of attempts) {
+      const error = await attempt().then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(String((error as Error).message)).not.toContain('sup3r');
     }
   });
 
-  it('reports a missing mandatory parameter instead of prompting', () => {
+  it('reports a missing mandatory parameter instead of prompting', async () => {
     const declaration = defineCmdlet({
       name: 'Test-Mandatory',
       synopsis: '.',
@@ -172,11 +171,12 @@ describe('binding that fails, with one clear message', () => {
       examples: [],
       async *run() {},
     });
-    expect(() => completeBinding(declaration, bindCommandLine(declaration, []), {})).toThrow(/^Missing mandatory parameter -Name\.$/);
-    expect(completeBinding(declaration, bindCommandLine(declaration, []), { TEST_NAME: 'x' }).parameters.Name).toBe('x');
+    const commandLine = await bindCommandLine(declaration, []);
+    expect(() => completeBinding(declaration, commandLine, {})).toThrow(/^Missing mandatory parameter -Name\.$/);
+    expect(completeBinding(declaration, commandLine, { TEST_NAME: 'x' }).parameters.Name).toBe('x');
   });
 
-  it('refuses a set it cannot choose, naming the sets', () => {
+  it('refuses a set it cannot choose, naming the sets', async () => {
     const declaration = defineCmdlet({
       name: 'Test-Sets',
       synopsis: '.',
@@ -189,6 +189,7 @@ describe('binding that fails, with one clear message', () => {
       examples: [],
       async *run() {},
     });
-    expect(() => completeBinding(declaration, bindCommandLine(declaration, ['-Shared', 'x']), {})).toThrow(/One needs -A; Two needs -B/);
+    const commandLine = await bindCommandLine(declaration, ['-Shared', 'x']);
+    expect(() => completeBinding(declaration, commandLine, {})).toThrow(/One needs -A; Two needs -B/);
   });
 });

@@ -108,7 +108,7 @@ describe('help cannot drift from the binder', () => {
           ([, d]) => belongsToSet(d, set) && parameterSetNames(definition).filter((other) => belongsToSet(d, other)).length === 1,
         );
         if (mandatory.length === 0 && distinguishing && set !== definition.defaultParameterSet) argv.push(`-${distinguishing[0]}`, ...sample(distinguishing[1]));
-        const bound = completeBinding(definition, bindCommandLine(definition, argv), {});
+        const bound = completeBinding(definition, await bindCommandLine(definition, argv), {});
         expect({ cmdlet: definition.name, set: bound.parameterSet }).toEqual({ cmdlet: definition.name, set });
         expect(syntaxLine(definition, set).startsWith(definition.name)).toBe(true);
         checked++;
