@@ -34,6 +34,13 @@ export async function runProcess(cmdletName: string, load: () => Promise<CmdletD
     writeLine(errorLine(cmdletName, error));
     process.exit(ExitCode.Failure);
   };
+  // stderr belongs to the run's one-line messages: Node's own warnings (deprecations from a
+  // dependency) are noise to a user, so they show only with -Debug.
+  const debug = process.argv.slice(2).some((word) => /^--?(debug|db)(:\$?true)?$/i.test(word));
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (debug) writeLine(`DEBUG: ${warning.name}: ${warning.message}`);
+  });
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
