@@ -200,6 +200,8 @@ class Run {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
     if (reason instanceof OutputClosedError) return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
+    // Any other reason is a failed stdout, which runCmdlet reports itself.
+    if (!(reason instanceof InterruptedError)) return ExitCode.Failure;
     if (outcome.kind === 'completed') return ExitCode.Success;
     if (outcome.kind === 'failed' && !isAbortError(outcome.error, reason)) this.report(outcome.error);
     else this.report(reason);

@@ -186,3 +186,17 @@ describe('diagnostics on stderr', () => {
     expect(await contextOf([], {})).toBeNull();
   });
 });
+
+describe('a stdout that fails', () => {
+  it('reports the write error once and exits 1', async () => {
+    const { definition } = counting();
+    const stdout = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+      },
+    });
+    const result = await runInProcess(definition, [], { stdout });
+    expect(result.code).toBe(1);
+    expect(result.stderrLines).toEqual(['Get-Numbers: Cannot write the output: no space left on device.']);
+  });
+});

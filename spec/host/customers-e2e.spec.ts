@@ -1,0 +1,93 @@
+/**
+ * The host's promises with the real Get-PartnerCustomer, as real processes against the emulator:
+ * pipelines by property name, every output format, bad input lines, -Debug redaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseNdjson, repoRoot } from '../support/cli.js';
+import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
+
+let partner: EmulatedPartner;
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 12 });
+});
+afterAll(() => partner?.dispose());
+
+const bin = (name: string) => `"${process.execPath}" "${join(repoRoot, 'bin', name)}"`;
+
+/** Runs a bash pipeline of real commands; reports each command's exit status. */
+function pipeline(script: string): Promise<{ stdout: string; stderr: string; statuses: number[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `${script}; echo "statuses=\${PIPESTATUS[*]}" >&2`], { env: partner.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', () => {
+      const match = /statuses=([\d ]+)\n$/.exec(stderr);
+      resolve({ stdout, stderr: stderr.replace(/statuses=.*\n$/, ''), statuses: (match?.[1] ?? '').split(' ').map(Number) });
+    });
+  });
+}
+
+describe('pipelines of real commands', () => {
+  it('Get-PartnerCustomer -First 5 | Get-PartnerCustomer returns each customer in full', async () => {
+    const result = await pipeline(`${bin('Get-PartnerCustomer')} -First 5 | ${bin('Get-PartnerCustomer')}`);
+    expect(result.statuses).toEqual([0, 0]);
+    expect(result.stderr).toBe('');
+    const customers = parseNdjson(result.stdout);
+    expect(idsOf(customers)).toEqual(partner.emulator.customers.slice(0, 5).map((customer) => customer.id));
+    for (const customer of customers) expect(customer).toHaveProperty('billingProfile');
+  });
+
+  it('a malformed line stops the downstream command naming the line (exit 2); Continue goes on (exit 1)', async () => {
+    const first = partner.emulator.customers[0]!.id as string;
+    const third = partner.emulator.customers[2]!.id as string;
+    const input = `{"id":"${first}"}\\n{oops\\n{"id":"${third}"}\\n`;
+    const stop = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
+    expect(stop.statuses).toEqual([0, 2]);
+    expect(stop.stderr).toMatch(/^Get-PartnerCustomer: Input line 2 is not valid JSON/);
+    expect(stop.stderr.trim().split('\n')).toHaveLength(1);
+    expect(idsOf(parseNdjson(stop.stdout))).toEqual([first]);
+    const goOn = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Continue`);
+    expect(goOn.statuses).toEqual([0, 1]);
+    expect(idsOf(parseNdjson(goOn.stdout))).toEqual([first, third]);
+  });
+});
+
+describe('every output format with real customers', () => {
+  it('Json is one array of the same customers Ndjson writes', async () => {
+    const ndjson = await partner.run('Get-PartnerCustomer', ['-First', '4']);
+    const json = await partner.run('Get-PartnerCustomer', ['-First', '4', '-OutputFormat', 'Json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(parseNdjson(ndjson.stdout));
+  });
+
+  it('Csv has the customer view as its header and one record per customer', async () => {
+    const result = await partner.run('Get-PartnerCustomer', ['-First', '3', '-of', 'csv']);
+    const records = result.stdout.split('\r\n');
+    expect(records[0]).toBe('CustomerId,Domain,Name,Relationship');
+    expect(records.slice(1, -1)).toHaveLength(3);
+    expect(records[1]!.startsWith(`${partner.emulator.customers[0]!.id as string},`)).toBe(true);
+  });
+
+  it('Table shows the customer view', async () => {
+    const result = await partner.run('Get-PartnerCustomer', ['-First', '3', '-of', 'Table', '-Property', 'id,relationshipToPartner']);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^id +relationshipToPartner$/);
+    expect(lines).toHaveLength(5);
+  });
+});
+
+describe('-Debug', () => {
+  it('traces without a token or the client secret anywhere on stderr', async () => {
+    const result = await partner.run('Get-PartnerCustomer', ['-First', '2', '-Debug']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^DEBUG: /m);
+    expect(result.stderr).not.toMatch(/eyJ[\w-]{10,}/);
+    expect(result.stderr).not.toContain(partner.emulator.clientSecret);
+    for (const line of result.stderr.trim().split('\n')) expect(line).toMatch(/^DEBUG: /);
+  });
+});
