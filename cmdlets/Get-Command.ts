@@ -1,8 +1,6 @@
 import { NotFoundError } from '../lib/errors.js';
 import { defineCmdlet, TextOutput } from '../lib/host/cmdlet.js';
-import { type CompletionCmdlet, type CompletionShell, completionScript } from '../lib/host/completion.js';
-import { aboutTopics } from '../lib/host/help/about-topics.js';
-import { loadCmdlet } from '../lib/host/load-cmdlet.js';
+import type { CompletionCmdlet, CompletionShell } from '../lib/host/completion.js';
 import { readManifest } from '../lib/host/module-manifest.js';
 import { hasWildcard, wildcardMatcher } from '../lib/host/wildcard.js';
 
@@ -46,6 +44,7 @@ export default defineCmdlet<Parameters>({
   async *run(p) {
     const cmdlets = readManifest().cmdlets;
     if (p.Completion) {
+      const { completionScript } = await import('../lib/host/completion.js');
       yield new TextOutput(completionScript(p.Completion, await completionData(cmdlets.map((cmdlet) => cmdlet.name))));
       return;
     }
@@ -78,6 +77,7 @@ function splitName(name: string): [string, string] {
 
 /** Every cmdlet's declaration; one that cannot be loaded still completes by name. */
 async function completionData(names: string[]): Promise<CompletionCmdlet[]> {
+  const [{ loadCmdlet }, { aboutTopics }] = await Promise.all([import('../lib/host/load-cmdlet.js'), import('../lib/host/help/about-topics.js')]);
   return Promise.all(
     names.map(async (name): Promise<CompletionCmdlet> => {
       const definition = await loadCmdlet(name).catch(() => undefined);
