@@ -1,0 +1,166 @@
+/**
+ * Runs a bound cmdlet once, or once per NDJSON object on stdin, and decides the exit code.
+ *
+ * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process):
+ * - A command-line usage error always ends the run (exit 2) before anything else happens.
+ * - Stop (default): the first failure ends the run with that error's own exit code.
+ * - Continue: each failed pipeline object is reported on stderr and the run goes on; SilentlyContinue
+ *   goes on without reporting. A run in which any object failed still exits 1 (Failure), so a
+ *   runbook can tell; with a single run (no pipeline input) the error's own code is kept.
+ * - Not connected, authentication and config-file failures end the run whatever -ErrorAction says:
+ *   every later object would fail the same way.
+ * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
+ * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
+ *   (the emulator shutting down) exits 0.
+ */
+import type { CmdletDefinition } from './cmdlet.js';
+import { AuthenticationError, ConfigFileError, InterruptedError, NotConnectedError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
+import { createCmdletContext } from './cmdlet-context.js';
+import type { Diagnostics } from './diagnostics.js';
+import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
+import { type HostIO, OutputClosedError } from './host-io.js';
+import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
+import type { PipelineRecord } from './ndjson-reader.js';
+import type { OutputWriter } from './output/output-writer.js';
+
+export class CmdletRun {
+  readonly contextName: string | undefined;
+  private failures = 0;
+  private lastFailureCode: number = ExitCode.Failure;
+
+  constructor(
+    private readonly definition: CmdletDefinition<any>,
+    private readonly io: HostIO,
+    private readonly binding: CommandLineBinding,
+    private readonly diagnostics: Diagnostics,
+    private readonly signal: AbortSignal,
+  ) {
+    this.contextName = binding.common.contextName ?? (io.env.PARTNERCENTER_CONTEXT || undefined);
+  }
+
+  async execute(writer: OutputWriter): Promise<number> {
+    const usesPipeline = this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
+    if (!usesPipeline) {
+      let bound: CompleteBinding;
+      try {
+        bound = completeBinding(this.definition, this.binding, this.io.env);
+      } catch (error) {
+        this.diagnostics.line(errorLine(this.definition.name, error));
+        return exitCodeOf(error);
+      }
+      const outcome = await this.invoke(bound, writer);
+      if (outcome.kind === 'failed' && !this.signal.aborted) {
+        if (this.binding.common.errorAction !== 'SilentlyContinue' || isTerminating(outcome.error)) this.report(outcome.error);
+        return exitCodeOf(outcome.error);
+      }
+      return this.exitCode(outcome);
+    }
+    return this.executePipeline(writer);
+  }
+
+  private async executePipeline(writer: OutputWriter): Promise<number> {
+    const { readNdjson } = await import('./ndjson-reader.js');
+    const { bindPipelineObject } = await import('./pipeline-binding.js');
+    const stdin = this.io.stdin;
+    const records = readNdjson(stdin)[Symbol.asyncIterator]();
+    // A run waiting for upstream input must still stop at once on a signal.
+    const stopReading = () => stdin.destroy();
+    this.signal.addEventListener('abort', stopReading, { once: true });
+    let outcome: InvocationOutcome = { kind: 'completed' };
+    try {
+      for (;;) {
+        let next: IteratorResult<PipelineRecord> | undefined;
+        try {
+          next = await untilAborted(records.next(), this.signal);
+        } catch (error) {
+          // stdin itself failed (not a bad line): nothing more can come.
+          if (this.signal.aborted) break;
+          this.report(error);
+          return exitCodeOf(error);
+        }
+        if (this.signal.aborted || !next || next.done) break;
+        const record = next.value;
+        let bound: CompleteBinding | undefined;
+        try {
+          if (record.error) throw record.error;
+          bound = bindPipelineObject(this.definition, this.binding, record.value!, record.line, this.io.env);
+        } catch (error) {
+          outcome = { kind: 'failed', error };
+        }
+        if (bound) outcome = await this.invoke(bound, writer);
+        if (outcome.kind !== 'failed' || this.signal.aborted) continue;
+        if (this.binding.common.errorAction === 'Stop' || isTerminating(outcome.error)) {
+          this.report(outcome.error);
+          return exitCodeOf(outcome.error);
+        }
+        this.failures++;
+        this.lastFailureCode = exitCodeOf(outcome.error);
+        if (this.binding.common.errorAction === 'Continue') this.report(outcome.error);
+      }
+    } finally {
+      this.signal.removeEventListener('abort', stopReading);
+      if (this.signal.aborted) stdin.destroy();
+    }
+    if (this.signal.aborted) return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
+    if (this.failures > 0) {
+      const summary = `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} failed.`;
+      if (this.binding.common.errorAction === 'Continue') this.diagnostics.line(summary);
+      else if (this.binding.common.verbose) this.diagnostics.line(summary, 'VERBOSE: ');
+      return ExitCode.Failure;
+    }
+    return ExitCode.Success;
+  }
+
+  private invoke(bound: CompleteBinding, writer: OutputWriter): Promise<InvocationOutcome> {
+    for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
+    const context = {
+      ...createCmdletContext({
+        common: this.binding.common,
+        diagnostics: this.diagnostics,
+        signal: this.signal,
+        env: this.io.env,
+        contextName: this.contextName,
+        // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or stderr.
+        interactive: this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI,
+        terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
+      }),
+      parameterSet: bound.parameterSet,
+    };
+    context.debug?.(`${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`);
+    return invokeCmdlet(this.definition, bound.parameters, context, writer);
+  }
+
+  /** The exit code once the signal may have been aborted. */
+  private exitCode(outcome: InvocationOutcome): number {
+    const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
+    if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
+    if (reason instanceof OutputClosedError) return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
+    // Any other reason is a failed stdout, which runCmdlet reports itself.
+    if (!(reason instanceof InterruptedError)) return ExitCode.Failure;
+    if (outcome.kind === 'completed') return ExitCode.Success;
+    if (outcome.kind === 'failed' && !isAbortError(outcome.error, reason)) this.report(outcome.error);
+    else this.report(reason);
+    return exitCodeOf(reason);
+  }
+
+  private report(error: unknown): void {
+    this.diagnostics.line(errorLine(this.definition.name, error));
+    if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
+  }
+}
+
+function isTerminating(error: unknown): boolean {
+  return error instanceof NotConnectedError || error instanceof AuthenticationError || error instanceof ConfigFileError || error instanceof InterruptedError;
+}
+
+function isAbortError(error: unknown, reason: unknown): boolean {
+  return error === reason || (error instanceof Error && error.name === 'AbortError');
+}
+
+function describeParameters(definition: CmdletDefinition<any>, parameters: Record<string, unknown>): string {
+  const shown: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(parameters)) shown[name] = definition.parameters[name]?.type === 'secret' ? '***' : value;
+  return JSON.stringify(shown);
+}
