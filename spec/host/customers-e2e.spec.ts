@@ -3,7 +3,7 @@
  * pipelines by property name, every output format, bad input lines, -Debug redaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseNdjson, repoRoot } from '../support/cli.js';
 import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
@@ -89,5 +89,36 @@ describe('-Debug', () => {
     expect(result.stderr).not.toMatch(/eyJ[\w-]{10,}/);
     expect(result.stderr).not.toContain(partner.emulator.clientSecret);
     for (const line of result.stderr.trim().split('\n')) expect(line).toMatch(/^DEBUG: /);
+  });
+});
+
+const tmux = spawnSync('tmux', ['-V']).status === 0;
+
+(tmux ? describe : describe.skip)('on a real terminal (tmux)', () => {
+  it('lists customers as a table with the customer view when the context prefers Table', async () => {
+    const socket = join(partner.configDir, 'tmux.sock');
+    const tmuxRun = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+    const session = 'customers';
+    tmuxRun(
+      'new-session', '-d', '-s', session, '-x', '150', '-y', '30',
+      '-e', `PARTNERCENTER_CONFIG_DIR=${partner.configDir}`,
+      '-e', `PARTNERCENTER_CLIENT_SECRET=${partner.emulator.clientSecret}`,
+      '-e', 'PARTNERCENTER_OUTPUT_FORMAT=Table',
+      'bash', '--norc', '--noprofile',
+    );
+    try {
+      tmuxRun('send-keys', '-t', session, `${bin('Get-PartnerCustomer')} -First 3; echo DONE=$?`, 'Enter');
+      let screen = '';
+      for (let i = 0; i < 200 && !/^DONE=\d/m.test(screen); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        screen = tmuxRun('capture-pane', '-p', '-t', session);
+      }
+      expect(screen).toMatch(/^DONE=0/m);
+      expect(screen).toMatch(/^CustomerId +Domain +Name +Relationship$/m);
+      const first = partner.emulator.customers[0]!;
+      expect(screen).toContain(first.id as string);
+    } finally {
+      spawnSync('tmux', ['-S', socket, 'kill-server']);
+    }
   });
 });
