@@ -14,7 +14,8 @@ import { parseScopes } from './scopes.js';
 import type { TokenFlow } from './types.js';
 import { userTokenResponse } from './user-tokens.js';
 
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 8628's name, and the short one MSAL sends (Entra accepts both). */
+const DEVICE_CODE_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'device_code']);
 /** Entra's "no cache" hint: a response marked so is never stored by proxies. */
 const NO_STORE = { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' };
 
@@ -169,11 +170,10 @@ export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): P
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: grant !== 'client_credentials' });
   if (!tenantId) return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
   const request: TokenRequest = { state, exchange, form, tenantId, correlationId };
+  if (DEVICE_CODE_GRANTS.has(grant)) return deviceCode(request);
   switch (grant) {
     case 'client_credentials':
       return clientCredentials(request);
-    case DEVICE_CODE_GRANT:
-      return deviceCode(request);
     case 'refresh_token':
       return refreshToken(request);
     case 'authorization_code':
