@@ -195,7 +195,7 @@ describe('delegated, certificate and managed-identity sign-ins', () => {
           const token = await credential.getToken('${USER_SCOPE}');
           process.stdout.write(token.token);
           process.exit(0);`;
-        const env = {
+        const env: NodeJS.ProcessEnv = {
           ...process.env,
           BROWSER: browser,
           EMULATOR_CA: readFileSync(emulator.caCertificatePath!, 'utf8'),
