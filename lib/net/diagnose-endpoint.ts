@@ -3,7 +3,7 @@
  * `endpoints_resolution_error`. One TLS handshake of our own tells them apart.
  */
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 
 export type EndpointProblem = 'untrusted certificate' | 'connection refused' | 'host name not found' | 'timed out' | 'reachable';
 
@@ -13,7 +13,7 @@ export function diagnoseEndpoint(url: URL, extraCa?: string, timeoutMs = 3000): 
   return new Promise((resolve) => {
     const socket =
       url.protocol === 'https:'
-        ? tlsConnect({ host, port, servername: host, ca: extraCa ? [...rootCertificates, extraCa] : undefined })
+        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ca: extraCa ? [...rootCertificates, extraCa] : undefined })
         : netConnect({ host, port });
     const done = (problem: EndpointProblem) => {
       socket.destroy();

@@ -50,7 +50,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     authentication: request.kind,
     account: accountOf(claims),
     connectedAt: new Date().toISOString(),
-    ...signedIn.context,
+    ...dropUndefined(signedIn.context),
   };
   if (request.kind !== 'AccessToken' && request.kind !== 'ManagedIdentity' && request.kind !== 'User') context.secretSource = request.secretSource;
   const tokens: TokenRecord = { accessToken: signedIn.accessToken, ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}) };

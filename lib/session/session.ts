@@ -14,6 +14,8 @@ import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-st
 
 /** Renew a little before expiry, so a request never leaves with a token that dies on the way. */
 const EXPIRY_MARGIN_MS = 60_000;
+/** A token that cannot be renewed is worth using to its last seconds. */
+const UNRENEWABLE_MARGIN_MS = 5_000;
 
 export interface TokenProvider {
   getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
@@ -81,7 +83,8 @@ class ContextTokenProvider implements TokenProvider {
 
   private async obtain(forceRefresh: boolean): Promise<string> {
     const stored = this.tokens.read(this.context.name);
-    if (!forceRefresh && stored.accessToken && isFresh(stored.accessToken)) return stored.accessToken.token;
+    const margin = this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
+    if (!forceRefresh && stored.accessToken && stored.accessToken.expiresOnTimestamp - Date.now() > margin) return stored.accessToken.token;
     if (this.context.authentication === 'AccessToken') {
       throw new NotConnectedError(`The access token saved in context '${this.context.name}' has expired (or was rejected) and cannot be renewed.`, {
         hint: 'Run Connect-Partner again with a new -AccessToken, or use a sign-in that renews itself (e.g. -ServicePrincipal).',
@@ -96,10 +99,6 @@ class ContextTokenProvider implements TokenProvider {
     });
     return renewed.accessToken.token;
   }
-}
-
-function isFresh(token: CachedAccessToken): boolean {
-  return token.expiresOnTimestamp - Date.now() > EXPIRY_MARGIN_MS;
 }
 
 async function renewToken(context: PartnerContext, secrets: TokenRecord, tokensDir: string): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
@@ -165,7 +164,9 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
   } catch (error) {
     if (error instanceof AuthenticationError || error instanceof NotConnectedError) throw error;
-    if ((error as Error).name === 'AuthenticationRequiredError') {
+    // @azure/identity wraps every MSAL failure, a wrong secret included, as AuthenticationRequiredError:
+    // only a user sign-in with no AADSTS code behind it really means "sign in again".
+    if (request.kind === 'User' && (error as Error).name === 'AuthenticationRequiredError' && !/AADSTS\d+/.test(String((error as Error).message))) {
       throw new NotConnectedError('The saved user sign-in can no longer be renewed silently.', {
         hint: 'Run Connect-Partner again to sign in (with -UseDeviceAuthentication on a headless machine).',
         cause: error,
