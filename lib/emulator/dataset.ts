@@ -107,16 +107,26 @@ function selfLink(uri: string): string {
   return `{"self":{"uri":"${uri}","method":"GET","headers":[]}}`;
 }
 
-/** The list shape of a customer as JSON text, built by hand: this runs for every customer of every page. */
-export function listJsonOf(customer: CustomerSummary): string {
+/**
+ * The list shape of a customer as JSON, in three pieces: ASCII text before the company name, the
+ * name, ASCII text after it. Built by hand because this runs for every customer of every page, and
+ * split so a page can be written to a buffer with the ASCII pieces copied byte for byte.
+ */
+export function listJsonPieces(customer: CustomerSummary): readonly [head: string, companyName: string, tail: string] {
   const { id } = customer;
   const associated = customer.associatedPartnerId ? `"associatedPartnerId":"${customer.associatedPartnerId}",` : '';
-  return (
-    `{"id":"${id}","companyProfile":{"tenantId":"${id}","domain":"${customer.domain}","companyName":${JSON.stringify(customer.companyName)},` +
-    `"links":${selfLink(`/customers/${id}/profiles/company`)},"attributes":{"objectType":"CustomerCompanyProfile"}},` +
-    `"relationshipToPartner":"${customer.relationshipToPartner}",${associated}` +
-    `"links":${selfLink(`/customers/${id}`)},"attributes":{"objectType":"Customer"}}`
-  );
+  return [
+    `{"id":"${id}","companyProfile":{"tenantId":"${id}","domain":"${customer.domain}","companyName":`,
+    customer.companyName,
+    `,"links":${selfLink(`/customers/${id}/profiles/company`)},"attributes":{"objectType":"CustomerCompanyProfile"}},` +
+      `"relationshipToPartner":"${customer.relationshipToPartner}",${associated}` +
+      `"links":${selfLink(`/customers/${id}`)},"attributes":{"objectType":"Customer"}}`,
+  ];
+}
+
+export function listJsonOf(customer: CustomerSummary): string {
+  const [head, companyName, tail] = listJsonPieces(customer);
+  return `${head}${JSON.stringify(companyName)}${tail}`;
 }
 
 function detailOf(customer: CustomerSummary, rng: Rng, seed: number): Record<string, unknown> {

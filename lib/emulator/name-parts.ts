@@ -29,15 +29,33 @@ function joinWords(parts: readonly Word[], separator: string): Word {
   return [parts.map((part) => part[0]).join(separator), parts.map((part) => part[1]).join('')];
 }
 
-/** Latin-script companies: a family name, a trade, a legal form. */
-function latinCompany(surnames: readonly Word[], trades: readonly Word[], forms: readonly string[]) {
+/**
+ * Remembers each name built from a combination of picks, so a customer's name is the same string
+ * instance every time it is derived: the page writer's cache of encoded names then hits at once.
+ */
+function memoised(build: (picks: readonly number[]) => Word, sizes: readonly number[]) {
+  const cache = new Map<number, Word>();
   return (rng: Rng): Word => {
-    const surname = rng.pick(surnames);
-    const trade = rng.pick(trades);
-    const form = rng.pick(forms);
-    const name = rng.below(3) === 0 ? joinWords([trade, surname], ' ') : joinWords([surname, trade], ' ');
-    return [form ? `${name[0]} ${form}` : name[0], name[1]];
+    const picks = sizes.map((size) => rng.below(size));
+    const key = picks.reduce((code, pick, n) => code * sizes[n] + pick, 0);
+    let word = cache.get(key);
+    if (!word) {
+      word = build(picks);
+      cache.set(key, word);
+    }
+    return word;
   };
+}
+
+/** Latin-script companies: a family name, a trade, a legal form, in either order. */
+function latinCompany(surnames: readonly Word[], trades: readonly Word[], forms: readonly string[]) {
+  return memoised(([surnameIndex, tradeIndex, formIndex, order]) => {
+    const surname = surnames[surnameIndex];
+    const trade = trades[tradeIndex];
+    const form = forms[formIndex];
+    const name = order === 0 ? joinWords([trade, surname], ' ') : joinWords([surname, trade], ' ');
+    return [form ? `${name[0]} ${form}` : name[0], name[1]];
+  }, [surnames.length, trades.length, forms.length, 3]);
 }
 
 const englishBrands: readonly Word[] = [
@@ -86,11 +104,11 @@ export const localeGroups: readonly LocaleGroup[] = [
     firstNames: [['Alex', 'alex'], ['Jordan', 'jordan'], ['Taylor', 'taylor'], ['Morgan', 'morgan'], ['Casey', 'casey']],
     lastNames: [['Smith', 'smith'], ['Johnson', 'johnson'], ['Lee', 'lee'], ['Garcia', 'garcia'], ['Brown', 'brown']],
     street: pickStreet(['Main Street', 'Microsoft Way', 'Pine Avenue', 'Lake Drive'], (name, n) => `${n} ${name}`),
-    company: (rng) => {
-      const brand = rng.pick(englishBrands);
-      const form = rng.pick(englishForms);
+    company: memoised(([brandIndex, formIndex]) => {
+      const brand = englishBrands[brandIndex];
+      const form = englishForms[formIndex];
       return [form ? `${brand[0]} ${form}` : brand[0], brand[1]];
-    },
+    }, [englishBrands.length, englishForms.length]),
   },
   {
     key: 'de', weight: 10, culture: 'de-DE', language: 'de', country: 'DE', tld: 'de', phonePrefix: '+49 89',
@@ -182,11 +200,10 @@ export const localeGroups: readonly LocaleGroup[] = [
     firstNames: [['민준', 'minjun'], ['서연', 'seoyeon'], ['지훈', 'jihun'], ['하은', 'haeun'], ['도윤', 'doyun']],
     lastNames: [['김', 'kim'], ['이', 'lee'], ['박', 'park'], ['최', 'choi'], ['정', 'jung']],
     street: pickStreet(['세종대로', '테헤란로', '해운대로', '한밭대로'], (name, n) => `${name} ${n}`),
-    company: (rng) => {
-      const name = joinWords([rng.pick(korean.prefixes), rng.pick(korean.trades)], '');
-      const form = rng.below(3);
+    company: memoised(([prefix, trade, form]) => {
+      const name = joinWords([korean.prefixes[prefix], korean.trades[trade]], '');
       return [form === 0 ? `${name[0]} 주식회사` : form === 1 ? `(주)${name[0]}` : `유한회사 ${name[0]}`, name[1]];
-    },
+    }, [korean.prefixes.length, korean.trades.length, 3]),
   },
   {
     key: 'ja', weight: 9, culture: 'ja-JP', language: 'ja', country: 'JP', tld: 'co.jp', phonePrefix: '+81 3',
@@ -194,12 +211,11 @@ export const localeGroups: readonly LocaleGroup[] = [
     firstNames: [['健太', 'kenta'], ['さくら', 'sakura'], ['翔', 'sho'], ['美咲', 'misaki'], ['大輔', 'daisuke']],
     lastNames: [['佐藤', 'sato'], ['鈴木', 'suzuki'], ['高橋', 'takahashi'], ['田中', 'tanaka'], ['渡辺', 'watanabe']],
     street: pickStreet(['丸の内', '梅田', '大通西', '博多駅前'], (name, n) => `${name}${1 + (n % 9)}-${n}`),
-    company: (rng) => {
-      const name = joinWords([rng.pick(japanese.prefixes), rng.pick(japanese.trades)], '');
-      const form = rng.below(4);
+    company: memoised(([prefix, trade, form]) => {
+      const name = joinWords([japanese.prefixes[prefix], japanese.trades[trade]], '');
       const shown = form === 0 ? `株式会社${name[0]}` : form === 1 ? `${name[0]}株式会社` : form === 2 ? `合同会社${name[0]}` : `有限会社${name[0]}`;
       return [shown, name[1]];
-    },
+    }, [japanese.prefixes.length, japanese.trades.length, 4]),
   },
 ];
 
