@@ -4,11 +4,11 @@
  */
 import { expect } from '@jest/globals';
 import { startEmulator } from '../../lib/emulator/index.js';
-import type { EmulatorOptions, RunningEmulator } from '../../lib/emulator/types.js';
+import type { EmulatorOptions, StartedEmulator } from '../../lib/emulator/types.js';
 import { cleanEnv, runCli, scratchConfigDir, type CliResult } from './cli.js';
 
 export interface EmulatedPartner {
-  emulator: RunningEmulator;
+  emulator: StartedEmulator;
   env: NodeJS.ProcessEnv;
   configDir: string;
   connectArgs: string[];

@@ -1,0 +1,233 @@
+/**
+ * Every way Connect-Partner signs in, end to end in separate processes, with the real
+ * @azure/identity credential classes (or, for refresh tokens, our own grant) against the
+ * emulator's token endpoint: connect, list, reuse the token (no new grant), renew it after
+ * expiry, and leave no secret where it should not be.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNdjson, repoRoot, runCli } from '../support/cli.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const tokenGrants = (partner: EmulatedPartner) => partner.emulator.counters().tokensIssued;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(entry.parentPath, entry.name)) : [join(entry.parentPath, entry.name)],
+  );
+}
+
+/** Makes the stored access token of a context look expired, so the next command must renew it. */
+function expireStoredToken(context: string): Record<string, any> {
+  const file = join(partner.configDir, 'tokens', `${context}.json`);
+  const stored = JSON.parse(readFileSync(file, 'utf8'));
+  stored.accessToken.expiresOnTimestamp = Date.now() - 1000;
+  writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
+  return stored;
+}
+
+let partner: EmulatedPartner;
+let endpoints: string[];
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 12 }, false);
+  endpoints = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-AuthorityHost', partner.emulator.authorityHost, '-CaCertificatePath', partner.emulator.caCertificatePath!];
+});
+afterAll(() => partner.dispose());
+
+/** Lists every customer with the context's stored token, asking the token endpoint for nothing. */
+async function listsWithStoredToken(context: string): Promise<void> {
+  const before = tokenGrants(partner);
+  const listed = await partner.run('Get-PartnerCustomer', ['-Context', context]);
+  expect(listed.stderr).toBe('');
+  expect(listed.code).toBe(0);
+  expect(parseNdjson(listed.stdout)).toHaveLength(12);
+  expect(tokenGrants(partner)).toBe(before);
+}
+
+describe('Connect-Partner -UseDeviceAuthentication', () => {
+  it('prints the code on stderr, waits for approval, then renews silently from the cached refresh token', async () => {
+    partner.emulator.configure({ autoApproveDeviceCode: false, deviceCodeIntervalSeconds: 1, tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 } });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Connect-Partner'), '-UseDeviceAuthentication', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'device'], {
+      env: partner.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 100 && !/code/i.test(stderr); i++) await sleep(100);
+    expect(stderr).toMatch(/code/i);
+    expect(stdout).toBe('');
+    expect(partner.emulator.approveDeviceCode()).toBe(1);
+    expect(await exited).toBe(0);
+    const [view] = parseNdjson(stdout);
+    expect(view).toMatchObject({ name: 'device', authentication: 'User', account: partner.emulator.user.userPrincipalName, tenantId: partner.emulator.tenantId });
+
+    await listsWithStoredToken('device');
+
+    // Expire the stored access token: the next process renews it through MSAL's persisted cache, without a prompt.
+    expireStoredToken('device');
+    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-Verbose']);
+    expect(renewed.stderr).toMatch(/Renewing the access token/);
+    expect(renewed.code).toBe(0);
+    expect(parseNdjson(renewed.stdout)).toHaveLength(12);
+    expect(partner.emulator.counters().requests['POST /{tenant}/oauth2/v2.0/devicecode']).toBe(1);
+    expect(statSync(join(partner.configDir, 'tokens', 'device.msal.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a browser sign-in when nobody is at a terminal (exit 2, no prompt)', async () => {
+    const result = await partner.run('Connect-Partner', ['-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'browser']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not interactive.*-UseDeviceAuthentication/);
+  });
+});
+
+describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
+  it('signs in with a client assertion, lists, reuses and renews', async () => {
+    const certificate = await partner.emulator.createClientCertificate();
+    partner.emulator.configure({ tokenLifetimes: { clientAssertion: 3600 } });
+    const connected = await partner.run('Connect-Partner', ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, '-CertificatePath', certificate.certificatePath, ...endpoints, '-ContextName', 'cert']);
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ authentication: 'ServicePrincipalCertificate' });
+    await listsWithStoredToken('cert');
+    expireStoredToken('cert');
+    const before = tokenGrants(partner);
+    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'cert']);
+    expect(renewed.code).toBe(0);
+    expect(tokenGrants(partner)).toBe(before + 1);
+    const tokens = readFileSync(join(partner.configDir, 'tokens', 'cert.json'), 'utf8');
+    expect(tokens).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('Connect-Partner -RefreshToken (secure application model)', () => {
+  it('redeems the refresh token, stores the rotated one, and renews with it', async () => {
+    const original = partner.emulator.issueRefreshToken();
+    const connected = await partner.run('Connect-Partner', ['-RefreshToken', original, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'sam']);
+    expect(connected.code).toBe(0);
+    expect(connected.stdout).not.toContain(original);
+    expect(connected.stderr).toMatch(/WARNING.*command line|^$/s);
+    const stored = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
+    expect(stored.refreshToken).toBeDefined();
+    expect(stored.refreshToken).not.toBe(original);
+    await listsWithStoredToken('sam');
+
+    const expired = expireStoredToken('sam');
+    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'sam']);
+    expect(renewed.code).toBe(0);
+    const after = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
+    expect(after.refreshToken).not.toBe(expired.refreshToken);
+  });
+
+  it('explains a refresh token that needs MFA, keeping AADSTS50076', async () => {
+    const token = partner.emulator.issueRefreshToken({ mfaRequired: true });
+    const result = await partner.run('Connect-Partner', ['-RefreshToken', token, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'mfa']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/Multi-factor authentication is required.*AADSTS50076/);
+    expect(result.stderr).not.toContain(token);
+  });
+
+  it('explains a revoked refresh token', async () => {
+    const token = partner.emulator.issueRefreshToken();
+    partner.emulator.revokeRefreshTokens(token);
+    const result = await partner.run('Connect-Partner', ['-RefreshToken', token, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'revoked']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/AADSTS\d+/);
+  });
+});
+
+describe('Connect-Partner -Identity', () => {
+  it('signs in through the App Service managed identity endpoint', async () => {
+    const env = { ...partner.env, IDENTITY_ENDPOINT: partner.emulator.identityEndpoint, IDENTITY_HEADER: partner.emulator.identityHeader };
+    const connected = await runCli('Connect-Partner', ['-Identity', ...endpoints, '-ContextName', 'msi'], { env });
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ authentication: 'ManagedIdentity', tenantId: partner.emulator.tenantId });
+    const listed = await runCli('Get-PartnerCustomer', ['-Context', 'msi'], { env });
+    expect(listed.code).toBe(0);
+    expect(parseNdjson(listed.stdout)).toHaveLength(12);
+  });
+});
+
+describe('Connect-Partner -FromEnvironment', () => {
+  it('needs no flags, and never writes the secret to disk', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...partner.env,
+      PARTNERCENTER_APPLICATION_ID: partner.emulator.applicationId,
+      PARTNERCENTER_TENANT: partner.emulator.tenantDomain,
+      PARTNERCENTER_API_ENDPOINT: partner.emulator.apiEndpoint,
+      PARTNERCENTER_AUTHORITY_HOST: partner.emulator.authorityHost,
+      PARTNERCENTER_CA_CERTIFICATE_PATH: partner.emulator.caCertificatePath!,
+    };
+    const connected = await runCli('Connect-Partner', ['-FromEnvironment', '-ContextName', 'runbook'], { env });
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ secretSource: 'Environment', tenantId: partner.emulator.tenantId });
+    const runbookFiles = filesUnder(partner.configDir).filter((file) => /[/\\]runbook(\.msal)?\.json$/.test(file));
+    expect(runbookFiles).toHaveLength(2); // its context and its token store (access token only)
+    for (const file of runbookFiles) expect(readFileSync(file, 'utf8')).not.toContain(partner.emulator.clientSecret);
+    const listed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
+    expect(listed.code).toBe(0);
+
+    // Renewal reads the secret from the environment again; without it the error names the variable.
+    expireStoredToken('runbook');
+    const withoutSecret = { ...env };
+    delete withoutSecret.PARTNERCENTER_CLIENT_SECRET;
+    const failed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env: withoutSecret });
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
+    const renewed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
+    expect(renewed.code).toBe(0);
+  });
+
+  it('says what is missing when the environment holds no credential', async () => {
+    const result = await runCli('Connect-Partner', ['-FromEnvironment'], { env: { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
+  });
+});
+
+describe('named contexts', () => {
+  it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
+    for (const name of ['alpha', 'beta']) {
+      expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', name])).code).toBe(0);
+    }
+    const listed = parseNdjson((await partner.run('Get-PartnerContext', ['-ListAvailable'])).stdout);
+    expect(listed.map((c) => c.name)).toEqual(expect.arrayContaining(['alpha', 'beta']));
+    expect(listed.filter((c) => c.isDefault).map((c) => c.name)).toEqual(['beta']);
+
+    expect((await partner.run('Select-PartnerContext', ['alpha'])).code).toBe(0);
+    expect(parseNdjson((await partner.run('Get-PartnerContext')).stdout)[0]!.name).toBe('alpha');
+    expect(parseNdjson((await partner.run('Get-PartnerContext', ['-Context', 'beta'])).stdout)[0]!.name).toBe('beta');
+    const perRunbook = await runCli('Get-PartnerContext', [], { env: { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' } });
+    expect(parseNdjson(perRunbook.stdout)[0]!.name).toBe('beta');
+
+    const missing = await partner.run('Select-PartnerContext', ['nope']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no saved context named 'nope'.*alpha/);
+
+    const environments = parseNdjson((await partner.run('Get-PartnerEnvironment')).stdout);
+    expect(environments.map((e) => e.name)).toEqual(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);
+
+    const removed = await partner.run('Disconnect-Partner', ['-All']);
+    expect(removed.code).toBe(0);
+    expect(parseNdjson(removed.stdout).every((r) => r.removed === true)).toBe(true);
+    expect(filesUnder(partner.configDir).filter((f) => f.endsWith('.json') && !f.endsWith('settings.json'))).toEqual([]);
+  });
+
+  it('refuses a context file that other users can read, saying how to fix it', async () => {
+    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'loose'])).code).toBe(0);
+    const file = join(partner.configDir, 'contexts', 'loose.json');
+    chmodSync(file, 0o644);
+    const result = await partner.run('Get-PartnerCustomer', ['-Context', 'loose']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/chmod 600/);
+    chmodSync(file, 0o600);
+  });
+});
