@@ -79,6 +79,26 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
     expect(statSync(join(partner.configDir, 'tokens', 'device.msal.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('signs in through a browser when a person is at a terminal (a real pty; the "browser" follows the redirects)', async () => {
+    partner.emulator.configure({ autoApproveAuthorization: true });
+    const browser = join(partner.configDir, 'browser');
+    // xdg-open (bundled with the `open` package) hands the URL to $BROWSER: curl plays the person who signs in.
+    writeFileSync(browser, `#!/bin/sh\nexec curl -s -L --max-redirs 5 --cacert '${partner.emulator.caCertificatePath}' -o /dev/null "$1"\n`, { mode: 0o700 });
+    const env: NodeJS.ProcessEnv = { ...partner.env, BROWSER: browser };
+    delete env.CI;
+    const command = [join(repoRoot, 'bin', 'Connect-Partner'), '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'browser'].join(' ');
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
+      child.on('close', () => resolve(text));
+    });
+    partner.emulator.configure({ autoApproveAuthorization: false });
+    const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
+    expect(view).toMatchObject({ name: 'browser', authentication: 'User', account: partner.emulator.user.userPrincipalName });
+    await listsWithStoredToken('browser');
+  });
+
   it('refuses a browser sign-in when nobody is at a terminal (exit 2, no prompt)', async () => {
     const result = await partner.run('Connect-Partner', ['-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'browser']);
     expect(result.code).toBe(2);
