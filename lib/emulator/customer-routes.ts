@@ -4,7 +4,8 @@
  */
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
-import { listJsonPieces, type CustomerDataset, type CustomerSummary } from './dataset.js';
+import { MAX_CUSTOMER_JSON_BYTES, writeCustomerListJson } from './customer-json.js';
+import type { CustomerDataset, CustomerSummary } from './dataset.js';
 import type { EmulatorState } from './emulator-state.js';
 import { bufferReply, header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { pcErrors, type PartnerCenterError } from './partner-center-errors.js';
@@ -82,56 +83,20 @@ function linkJson(uri: string, continuationToken?: string): string {
   return `{"uri":${JSON.stringify(uri)},"method":"GET","headers":${headers}}`;
 }
 
-/**
- * Company names come from a few thousand combinations of words, so their UTF-8 JSON form is kept
- * (bounded) instead of being re-encoded for every customer of every page.
- */
-const encodedNames = new Map<string, Buffer>();
-const MAX_ENCODED_NAMES = 65536;
-
-function encodedName(name: string): Buffer {
-  let encoded = encodedNames.get(name);
-  if (!encoded) {
-    encoded = Buffer.from(JSON.stringify(name), 'utf8');
-    if (encodedNames.size < MAX_ENCODED_NAMES) encodedNames.set(name, encoded);
-  }
-  return encoded;
-}
-
-/** Blank runs that hold a company name's place in a page's ASCII text, by byte length. */
-const placeholders: string[] = [];
-
-function placeholder(length: number): string {
-  return (placeholders[length] ??= ' '.repeat(length));
-}
-
-/**
- * Serialises a page into one buffer: the hot path of every listing. Native writes cost about a
- * microsecond each here, so the whole page is written as ASCII text in one call, with blanks
- * exactly as long as each company name's UTF-8 bytes, which are then copied into place.
- */
+/** Serialises a page straight into one buffer: the hot path of every listing. */
 function pageBody(slice: PageSlice, selfUri: string, nextUri: string, continuationToken: string | undefined, bom: boolean): Buffer {
-  const start = bom ? 3 : 0;
-  let text = `{"totalCount":${slice.customers.length},"items":[`;
-  const names: Buffer[] = [];
-  const namePositions: number[] = [];
-  slice.customers.forEach((customer, n) => {
-    const [head, companyName, tail] = listJsonPieces(customer);
-    text += n > 0 ? `,${head}` : head;
-    const name = encodedName(companyName);
-    names.push(name);
-    namePositions.push(start + text.length);
-    text += placeholder(name.length);
-    text += tail;
-  });
   const next = continuationToken ? `,"next":${linkJson(nextUri, continuationToken)}` : '';
   const token = continuationToken ? `"continuationToken":${JSON.stringify(continuationToken)},` : '';
-  text += `],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`;
-  const buffer = Buffer.allocUnsafe(start + text.length);
-  if (bom) buffer.write('\ufeff', 0);
-  buffer.write(text, start, 'latin1');
-  names.forEach((name, n) => buffer.set(name, namePositions[n]));
-  return buffer;
+  const head = `${bom ? '\ufeff' : ''}{"totalCount":${slice.customers.length},"items":[`;
+  const tail = `],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`;
+  const buffer = Buffer.allocUnsafe(head.length * 3 + slice.customers.length * (MAX_CUSTOMER_JSON_BYTES + 1) + tail.length * 3);
+  let offset = buffer.write(head, 0);
+  slice.customers.forEach((customer, n) => {
+    if (n > 0) buffer[offset++] = 0x2c;
+    offset = writeCustomerListJson(buffer, offset, customer);
+  });
+  offset += buffer.write(tail, offset);
+  return buffer.subarray(0, offset);
 }
 
 export function listCustomers(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {

@@ -2,7 +2,8 @@
  * The emulated partner's customers, derived from (seed, index) on demand: nothing per customer is
  * held in memory, so a million customers cost the same as ten, and listing order is index order.
  */
-import { localeGroups, pickLocaleGroup } from './name-parts.js';
+import { customerListJson, INITIAL_DOMAIN_SUFFIX } from './customer-json.js';
+import { localeGroups, pickLocaleGroup, type CompanyName } from './name-parts.js';
 import { guidFromWords, hash32, mix32, Rng, seededGuid, unmix32 } from './random.js';
 
 export const relationshipValues = ['unknown', 'reseller', 'advisor', 'syndication', 'microsoft_support', 'none'] as const;
@@ -18,7 +19,6 @@ const INDIRECT_RESELLER_COUNT = 4;
 const SALT_LIST = 1;
 const SALT_DETAIL = 2;
 const SALT_ID = 3;
-const MAX_SLUG_LENGTH = 20;
 
 /** The fields every listing and search needs: cheap to compute. */
 export interface CustomerSummary {
@@ -30,6 +30,8 @@ export interface CustomerSummary {
   readonly associatedPartnerId?: string;
   readonly slug: string;
   readonly localeKey: string;
+  /** The company name prepared for the page writer. */
+  readonly name: CompanyName;
 }
 
 export class CustomerDataset {
@@ -65,19 +67,18 @@ export class CustomerDataset {
   summary(index: number): CustomerSummary {
     const rng = new Rng(hash32(this.seed, index, SALT_LIST));
     const group = pickLocaleGroup(rng);
-    const [companyName, fullSlug] = group.company(rng);
+    const name = group.company(rng);
     const relationshipToPartner = this.relationshipOf(index, rng);
     const indirect = relationshipToPartner === 'reseller' && (index < relationshipValues.length || rng.below(5) === 0);
     const associatedPartnerId = indirect ? this.indirectResellers[rng.below(this.indirectResellers.length)] : undefined;
-    const slug = fullSlug.slice(0, MAX_SLUG_LENGTH);
     // The slug holds letters only, so slug + index can never equal another customer's slug + index.
-    const domain = `${slug}${index}.onmicrosoft.com`;
-    return { index, id: this.idOf(index), companyName, domain, relationshipToPartner, associatedPartnerId, slug, localeKey: group.key };
+    const domain = `${name.slug}${index}${INITIAL_DOMAIN_SUFFIX}`;
+    return { index, id: this.idOf(index), companyName: name.shown, domain, relationshipToPartner, associatedPartnerId, slug: name.slug, localeKey: group.key, name };
   }
 
   /** The customer as `GET /v1/customers` lists it, serialised directly (the hot path of every page). */
   listJson(index: number): string {
-    return listJsonOf(this.summary(index));
+    return customerListJson(this.summary(index));
   }
 
   /** The customer as `GET /v1/customers` lists it. */
@@ -103,32 +104,6 @@ export class CustomerDataset {
   }
 }
 
-function selfLink(uri: string): string {
-  return `{"self":{"uri":"${uri}","method":"GET","headers":[]}}`;
-}
-
-/**
- * The list shape of a customer as JSON, in three pieces: ASCII text before the company name, the
- * name, ASCII text after it. Built by hand because this runs for every customer of every page, and
- * split so a page can be written to a buffer with the ASCII pieces copied byte for byte.
- */
-export function listJsonPieces(customer: CustomerSummary): readonly [head: string, companyName: string, tail: string] {
-  const { id } = customer;
-  const associated = customer.associatedPartnerId ? `"associatedPartnerId":"${customer.associatedPartnerId}",` : '';
-  return [
-    `{"id":"${id}","companyProfile":{"tenantId":"${id}","domain":"${customer.domain}","companyName":`,
-    customer.companyName,
-    `,"links":${selfLink(`/customers/${id}/profiles/company`)},"attributes":{"objectType":"CustomerCompanyProfile"}},` +
-      `"relationshipToPartner":"${customer.relationshipToPartner}",${associated}` +
-      `"links":${selfLink(`/customers/${id}`)},"attributes":{"objectType":"Customer"}}`,
-  ];
-}
-
-export function listJsonOf(customer: CustomerSummary): string {
-  const [head, companyName, tail] = listJsonPieces(customer);
-  return `${head}${JSON.stringify(companyName)}${tail}`;
-}
-
 function detailOf(customer: CustomerSummary, rng: Rng, seed: number): Record<string, unknown> {
   const { id } = customer;
   const group = pickLocaleGroupByKey(customer.localeKey);
@@ -151,7 +126,7 @@ function detailOf(customer: CustomerSummary, rng: Rng, seed: number): Record<str
   const commerceId = guidFromWords(hash32(seed, customer.index, 21), hash32(seed, customer.index, 22), hash32(seed, customer.index, 23), hash32(seed, customer.index, 24));
   const billingId = guidFromWords(hash32(seed, customer.index, 31), hash32(seed, customer.index, 32), hash32(seed, customer.index, 33), hash32(seed, customer.index, 34));
   const customDomains = rng.below(3) === 0 ? [] : [webDomain];
-  const list = JSON.parse(listJsonOf(customer)) as Record<string, unknown> & { companyProfile: Record<string, unknown> };
+  const list = JSON.parse(customerListJson(customer)) as Record<string, unknown> & { companyProfile: Record<string, unknown> };
   return {
     id,
     commerceId,

@@ -135,7 +135,8 @@ export class FaultInjector {
     this.windows.clear();
   }
 
-  decide(target: CountedTarget, tenantKey: string, nowMs: number): FaultDecision | undefined {
+  /** `tenantKey` is asked only when a rate limit applies (it decodes the caller's token). */
+  decide(target: CountedTarget, tenantKey: () => string, nowMs: number): FaultDecision | undefined {
     this.counts[target]++;
     this.counts.any++;
     if (this.rules.length === 0 && !this.rateLimit) return undefined;
@@ -197,16 +198,17 @@ export class FaultInjector {
     }
   }
 
-  private throttle(target: CountedTarget, tenantKey: string, nowMs: number): Reply | undefined {
+  private throttle(target: CountedTarget, tenantKey: () => string, nowMs: number): Reply | undefined {
     const limit = this.rateLimit;
     if (!limit) return undefined;
     const limitTarget = limit.target ?? 'api';
     if (limitTarget !== 'any' && limitTarget !== target) return undefined;
     const windowMs = (limit.windowSeconds ?? 60) * 1000;
-    let window = this.windows.get(tenantKey);
+    const key = tenantKey();
+    let window = this.windows.get(key);
     if (!window || nowMs - window.start >= windowMs) {
       window = { start: nowMs, count: 0 };
-      this.windows.set(tenantKey, window);
+      this.windows.set(key, window);
     }
     window.count++;
     if (window.count <= limit.requests) return undefined;

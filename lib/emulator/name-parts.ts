@@ -7,6 +7,19 @@ import type { Rng } from './random.js';
 /** A word as shown, and its romanised slug (lowercase a-z only). */
 export type Word = readonly [shown: string, slug: string];
 
+/** The longest slug put in a customer's `onmicrosoft.com` domain. */
+const MAX_SLUG_LENGTH = 20;
+
+/** A company name, prepared once for the page writer (which copies bytes rather than encode strings). */
+export interface CompanyName {
+  readonly shown: string;
+  /** Lowercase a-z only, at most 20 letters: the start of the customer's initial domain. */
+  readonly slug: string;
+  /** `shown` as a JSON string literal, UTF-8. */
+  readonly json: Buffer;
+  readonly slugBytes: Buffer;
+}
+
 export interface LocaleGroup {
   readonly key: string;
   /** Relative share of customers. */
@@ -21,8 +34,7 @@ export interface LocaleGroup {
   readonly firstNames: readonly Word[];
   readonly lastNames: readonly Word[];
   readonly street: (rng: Rng) => string;
-  /** The company name and its slug. */
-  readonly company: (rng: Rng) => Word;
+  readonly company: (rng: Rng) => CompanyName;
 }
 
 function joinWords(parts: readonly Word[], separator: string): Word {
@@ -30,20 +42,28 @@ function joinWords(parts: readonly Word[], separator: string): Word {
 }
 
 /**
- * Remembers each name built from a combination of picks, so a customer's name is the same string
- * instance every time it is derived: the page writer's cache of encoded names then hits at once.
+ * Remembers each name built from a combination of picks (a few thousand in all), with its encoded
+ * forms, so deriving a customer allocates no name and writing one copies ready bytes.
  */
 function memoised(build: (picks: readonly number[]) => Word, sizes: readonly number[]) {
-  const cache = new Map<number, Word>();
-  return (rng: Rng): Word => {
-    const picks = sizes.map((size) => rng.below(size));
-    const key = picks.reduce((code, pick, n) => code * sizes[n] + pick, 0);
-    let word = cache.get(key);
-    if (!word) {
-      word = build(picks);
-      cache.set(key, word);
+  const cache = new Map<number, CompanyName>();
+  return (rng: Rng): CompanyName => {
+    let key = 0;
+    for (const size of sizes) key = key * size + rng.below(size);
+    let name = cache.get(key);
+    if (!name) {
+      const picks: number[] = [];
+      let rest = key;
+      for (let n = sizes.length - 1; n >= 0; n--) {
+        picks[n] = rest % sizes[n];
+        rest = Math.floor(rest / sizes[n]);
+      }
+      const [shown, fullSlug] = build(picks);
+      const slug = fullSlug.slice(0, MAX_SLUG_LENGTH);
+      name = { shown, slug, json: Buffer.from(JSON.stringify(shown), 'utf8'), slugBytes: Buffer.from(slug, 'latin1') };
+      cache.set(key, name);
     }
-    return word;
+    return name;
   };
 }
 

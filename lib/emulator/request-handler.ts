@@ -87,7 +87,7 @@ async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResp
     state.recorder.count(key);
     res.once('close', () => state.recorder.record(method, req.url ?? '', key, res.headersSent ? res.statusCode : 0, req.headers));
   }
-  const decision: FaultDecision | undefined = route.faultTarget ? state.faults.decide(route.faultTarget, tenantKey(exchange), receivedAt) : undefined;
+  const decision: FaultDecision | undefined = route.faultTarget ? state.faults.decide(route.faultTarget, () => tenantKey(exchange), receivedAt) : undefined;
   if (decision?.reset === 'before-headers') {
     breakConnection(req.socket);
     return;

@@ -43,6 +43,19 @@ describe('the emulated data set', () => {
     }
   });
 
+  it('writes each customer exactly as its summary says (the byte writer and the searches agree)', () => {
+    customers.forEach((c, n) => {
+      const summary = dataset.summary(n);
+      expect([c.id, c.companyProfile.domain, c.companyProfile.companyName, c.relationshipToPartner, c.associatedPartnerId]).toEqual([
+        summary.id,
+        summary.domain,
+        summary.companyName,
+        summary.relationshipToPartner,
+        summary.associatedPartnerId,
+      ]);
+    });
+  });
+
   it('has the documented list shape', () => {
     const c = customers[0];
     expect(Object.keys(c).filter((key) => key !== 'associatedPartnerId')).toEqual(['id', 'companyProfile', 'relationshipToPartner', 'links', 'attributes']);
