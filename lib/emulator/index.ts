@@ -29,8 +29,6 @@ export type * from './types.js';
 
 const DEFAULT_CUSTOMERS = 2500;
 const MAX_CUSTOMERS = 2_000_000;
-const CA_FILE = 'emulator-ca.pem';
-const CLIENT_CERTIFICATE_FILE = 'client-certificate.pem';
 const NINETY_DAYS = 90 * 24 * 3600;
 
 function checkOptions(options: EmulatorOptions): void {
@@ -112,10 +110,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   state.baseUrl = baseUrl;
 
+  // Files are named by port or thumbprint, so emulators sharing a state directory never overwrite each other's.
+  const instanceFiles: string[] = [];
   let caCertificatePath: string | undefined;
   if (tls) {
-    caCertificatePath = path.join(stateDir, CA_FILE);
+    caCertificatePath = path.join(stateDir, `emulator-ca-${port}.pem`);
     await fs.writeFile(caCertificatePath, tls.cert, { mode: 0o644 });
+    instanceFiles.push(caCertificatePath);
   }
 
   let materialised: readonly Record<string, unknown>[] | undefined;
@@ -179,9 +180,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     registerClientCertificate,
     createClientCertificate: async () => {
       const pair = await createClientCertificate(`PartnerCenter emulator app ${directory.applicationId}`);
-      const certificatePath = path.join(stateDir, CLIENT_CERTIFICATE_FILE);
+      const thumbprint = registerClientCertificate(pair.cert);
+      const certificatePath = path.join(stateDir, `client-certificate-${thumbprint}.pem`);
       await fs.writeFile(certificatePath, `${pair.key}${pair.cert}`, { mode: 0o600 });
-      return { certificatePath, certificatePem: pair.cert, privateKeyPem: pair.key, thumbprint: registerClientCertificate(pair.cert) };
+      instanceFiles.push(certificatePath);
+      return { certificatePath, certificatePem: pair.cert, privateKeyPem: pair.key, thumbprint };
     },
     setFaults: (script) => state.faults.set(script),
     close: () => {
@@ -191,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         server.closeAllConnections();
         await stopped;
         if (ownStateDir) await fs.rm(stateDir, { recursive: true, force: true });
+        else await Promise.all(instanceFiles.map((file) => fs.rm(file, { force: true })));
       })();
       return closed;
     },

@@ -27,7 +27,11 @@ export interface EmulatorOptions {
   accessTokenLifetimeSeconds?: number;
   /** Extra latency added to every API page response, in ms. Default 0. */
   pageLatencyMs?: number;
-  /** Directory for the generated CA certificate file; default a fresh temp directory. */
+  /**
+   * Directory for the generated CA certificate file; default a fresh temp directory (removed on close).
+   * A given directory also keeps the token-signing key across runs (`signing-key.pem`, 0600), which
+   * saves the few hundred ms of generating it; files of one instance are named by port and removed on close.
+   */
   stateDir?: string;
   /** Access-token lifetime per sign-in flow, in seconds, overriding `accessTokenLifetimeSeconds` (renewal tests in seconds). */
   tokenLifetimes?: Partial<Record<TokenFlow, number>>;

@@ -108,3 +108,26 @@ describe('continuation tokens, counters, recorded requests and close', () => {
     agent.destroy();
   });
 });
+
+describe('a shared state directory', () => {
+  it('keeps the signing key across runs, and gives each instance its own certificate file', async () => {
+    const { mkdtempSync, rmSync, existsSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const stateDir = mkdtempSync(join(tmpdir(), 'pc-emulator-state-'));
+    try {
+      const first = await startEmulator({ customers: 2, stateDir });
+      const second = await startEmulator({ customers: 2, stateDir });
+      expect(first.caCertificatePath).not.toBe(second.caCertificatePath);
+      expect(statSync(join(stateDir, 'signing-key.pem')).mode & 0o777).toBe(0o600);
+      // Same signing key: a token of one verifies at the other (same seed, same tenant).
+      expect((await request(second, '/v1/customers', { token: first.issueAccessToken() })).status).toBe(200);
+      await first.close();
+      expect(existsSync(first.caCertificatePath!)).toBe(false);
+      expect((await request(second, '/v1/customers', { token: second.issueAccessToken() })).status).toBe(200);
+      await second.close();
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
