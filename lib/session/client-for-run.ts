@@ -1,20 +1,37 @@
 /**
  * The bridge from a running cmdlet to an HTTP client: opens the session of the chosen context and
- * builds one PartnerCenterClient per process, reused by every pipeline item so the connection
+ * builds one PartnerCenterClient per run, reused by every pipeline item so the connection
  * (keep-alive) and the token survive from one item to the next.
  */
 import type { CmdletContext } from '../host/cmdlet.js';
 import { PartnerCenterClient } from '../partner-center/client.js';
+import { retryOptionsFor } from './retry-settings.js';
 import { openSession } from './session.js';
 
 const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
-const clients = new Map<string, Promise<PartnerCenterClient>>();
 
-export function clientForRun(context: CmdletContext): Promise<PartnerCenterClient> {
+export interface ClientSettings {
+  /** -MaxRetry as bound (it already fell back to PARTNERCENTER_MAX_RETRY); the context's saved value otherwise. */
+  maxRetry?: number;
+}
+
+/**
+ * Keyed by the run's signal (one per command run, shared by its pipeline items), then by context
+ * name: a process normally makes one run, but specs drive many runs in one process, and a client
+ * must never outlive the run whose signal it listens to.
+ */
+const clientsByRun = new WeakMap<AbortSignal, Map<string, Promise<PartnerCenterClient>>>();
+
+export function clientForRun(context: CmdletContext, settings: ClientSettings = {}): Promise<PartnerCenterClient> {
+  let clients = clientsByRun.get(context.signal);
+  if (!clients) {
+    clients = new Map();
+    clientsByRun.set(context.signal, clients);
+  }
   const key = context.contextName ?? '';
   let client = clients.get(key);
   if (!client) {
-    client = createClient(context);
+    client = createClient(context, settings);
     clients.set(key, client);
     // A failed sign-in must not be cached: the next pipeline item reports it again.
     client.catch(() => clients.delete(key));
@@ -22,9 +39,13 @@ export function clientForRun(context: CmdletContext): Promise<PartnerCenterClien
   return client;
 }
 
-async function createClient(context: CmdletContext): Promise<PartnerCenterClient> {
+async function createClient(context: CmdletContext, settings: ClientSettings): Promise<PartnerCenterClient> {
   const session = await openSession({ contextName: context.contextName, env: context.env, verbose: context.verbose });
-  context.verbose(`Using context '${session.context.name}' (${session.context.environment.apiEndpoint}, tenant ${session.context.tenantId}).`);
+  const retry = retryOptionsFor(settings.maxRetry, session.context, context.env);
+  context.verbose(
+    `Using context '${session.context.name}' (${session.context.environment.apiEndpoint}, tenant ${session.context.tenantId})` +
+      `${retry.maxAttempts === undefined ? '' : `; up to ${retry.maxAttempts - 1} retries per request`}.`,
+  );
   return new PartnerCenterClient({
     apiEndpoint: session.context.environment.apiEndpoint,
     tokenProvider: session.tokenProvider,
@@ -34,5 +55,6 @@ async function createClient(context: CmdletContext): Promise<PartnerCenterClient
     signal: context.signal,
     debug: context.debug,
     verbose: context.verbose,
+    retry,
   });
 }

@@ -41,6 +41,10 @@ export interface PartnerContext {
   account?: string;
   connectedAt: string;
   outputFormat?: string;
+  /** Retries per request when a command gives no -MaxRetry (and PARTNERCENTER_MAX_RETRY is unset). */
+  maxRetry?: number;
+  /** Total wait per request, in seconds, when PARTNERCENTER_MAX_RETRY_WAIT is unset. */
+  maxRetryWaitSeconds?: number;
 }
 
 type ConfInstance = { store: Record<string, unknown>; path: string; set(value: Record<string, unknown>): void };

@@ -6,7 +6,7 @@
  */
 import { createHash, createPrivateKey, createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { AuthenticationError } from '../errors.js';
-import { postForm } from '../net/post-form.js';
+import { postForm } from '../net/json-request.js';
 import { agentTrusting, delegatedScope, readCaCertificate } from './credentials.js';
 import { loadCertificatePem } from './certificate-file.js';
 import type { PartnerEnvironment } from './environments.js';

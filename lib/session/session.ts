@@ -3,11 +3,12 @@
  * reuse the stored access token while it is valid (no @azure/identity import, no network), and
  * renew it, without asking anyone, through the way the user connected.
  */
-import { AuthenticationError, NotConnectedError } from '../errors.js';
+import { AuthenticationError, NotConnectedError, PartnerCenterModuleError } from '../errors.js';
+import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
 import { ContextStore, type PartnerContext } from './context-store.js';
-import { appOnlyScope, createCredential, delegatedScope, readCaCertificate, type CredentialRequest } from './credentials.js';
+import { agentTrusting, appOnlyScope, createCredential, delegatedScope, readCaCertificate, type CredentialRequest } from './credentials.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
 import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-store.js';
@@ -163,7 +164,7 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
     if (!token) throw new AuthenticationError('Sign-in returned no access token.');
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
   } catch (error) {
-    if (error instanceof AuthenticationError || error instanceof NotConnectedError) throw error;
+    if (error instanceof PartnerCenterModuleError) throw error;
     // @azure/identity wraps every MSAL failure, a wrong secret included, as AuthenticationRequiredError:
     // only a user sign-in with no AADSTS code behind it really means "sign in again".
     if (request.kind === 'User' && (error as Error).name === 'AuthenticationRequiredError' && !/AADSTS\d+/.test(String((error as Error).message))) {
@@ -176,13 +177,17 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
   }
 }
 
-export async function explainSignInFailure(error: unknown, request: { environment: CredentialRequest['environment']; caCertificatePath?: string }): Promise<AuthenticationError> {
+export async function explainSignInFailure(
+  error: unknown,
+  request: { environment: CredentialRequest['environment']; caCertificatePath?: string; tenantId: string },
+): Promise<AuthenticationError> {
   const translated = translateSignInError(error, request.environment.authorityHost);
   if (translated.aadstsCode) return translated;
-  // MSAL says "endpoints_resolution_error" for both an unreachable host and an untrusted
-  // certificate; a handshake of our own says which.
-  const problem = await diagnoseEndpoint(new URL(request.environment.authorityHost), readCaCertificate(request.caCertificatePath));
-  if (problem === 'reachable') return translated;
+  // MSAL says "endpoints_resolution_error" for an unreachable host, an untrusted certificate and
+  // an unknown tenant alike; a handshake and a look at the OpenID configuration say which.
+  const ca = readCaCertificate(request.caCertificatePath);
+  const problem = await diagnoseEndpoint(new URL(request.environment.authorityHost), ca);
+  if (problem === 'reachable') return (await openIdConfigurationError(request, ca)) ?? translated;
   return new AuthenticationError(`Sign-in failed: cannot reach the authority ${request.environment.authorityHost} (${problem}).`, {
     hint:
       problem === 'untrusted certificate'
@@ -190,4 +195,17 @@ export async function explainSignInFailure(error: unknown, request: { environmen
         : 'Check -AuthorityHost / -Environment and the network.',
     cause: error,
   });
+}
+
+/** The authority's own error for the tenant's OpenID configuration (e.g. AADSTS90002), which MSAL does not pass on. */
+async function openIdConfigurationError(request: { environment: CredentialRequest['environment']; tenantId: string }, ca: string | undefined): Promise<AuthenticationError | undefined> {
+  try {
+    const url = new URL(`${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/v2.0/.well-known/openid-configuration`);
+    const answer = await getJson(url, agentTrusting(ca));
+    if (answer.status === 200) return undefined;
+    const translated = translateSignInError(new Error(String(answer.body.error_description ?? answer.body.error ?? answer.status)), request.environment.authorityHost);
+    return translated.aadstsCode ? translated : undefined;
+  } catch {
+    return undefined;
+  }
 }

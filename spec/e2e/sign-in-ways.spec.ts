@@ -5,7 +5,7 @@
  * expiry, and leave no secret where it should not be.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNdjson, repoRoot, runCli } from '../support/cli.js';
@@ -118,10 +118,25 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
     expireStoredToken('cert');
     const before = tokenGrants(partner);
     const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'cert']);
+    expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     expect(tokenGrants(partner)).toBe(before + 1);
     const tokens = readFileSync(join(partner.configDir, 'tokens', 'cert.json'), 'utf8');
     expect(tokens).not.toContain('PRIVATE KEY');
+  });
+
+  it('reads a password-protected .pfx through openssl, in memory', async () => {
+    const certificate = await partner.emulator.createClientCertificate();
+    const pfx = join(partner.configDir, 'app.pfx');
+    execFileSync('openssl', ['pkcs12', '-export', '-in', certificate.certificatePath, '-out', pfx, '-passout', 'pass:pfx-pass-1']);
+    const env = { ...partner.env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'pfx-pass-1' };
+    const args = ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, '-CertificatePath', pfx, ...endpoints, '-ContextName', 'pfx'];
+    const connected = await runCli('Connect-Partner', args, { env });
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    const wrong = await runCli('Connect-Partner', args, { env: { ...env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'nope-nope' } });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/wrong -CertificatePassword/);
   });
 });
 
@@ -129,9 +144,9 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   it('redeems the refresh token, stores the rotated one, and renews with it', async () => {
     const original = partner.emulator.issueRefreshToken();
     const connected = await partner.run('Connect-Partner', ['-RefreshToken', original, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'sam']);
+    expect(connected.stderr).toMatch(/^WARNING: -RefreshToken on the command line can be seen by other users/);
     expect(connected.code).toBe(0);
     expect(connected.stdout).not.toContain(original);
-    expect(connected.stderr).toMatch(/WARNING.*command line|^$/s);
     const stored = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
     expect(stored.refreshToken).toBeDefined();
     expect(stored.refreshToken).not.toBe(original);
@@ -139,6 +154,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
 
     const expired = expireStoredToken('sam');
     const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'sam']);
+    expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     const after = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
     expect(after.refreshToken).not.toBe(expired.refreshToken);
@@ -150,6 +166,12 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/Multi-factor authentication is required.*AADSTS50076/);
     expect(result.stderr).not.toContain(token);
+  });
+
+  it('explains a tenant that does not exist, keeping AADSTS90002', async () => {
+    const result = await partner.run('Connect-Partner', ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', 'nosuchtenant.onmicrosoft.com', ...endpoints, '-ContextName', 'notenant']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/tenant was not found.*AADSTS90002/);
   });
 
   it('explains a revoked refresh token', async () => {
@@ -171,6 +193,21 @@ describe('Connect-Partner -Identity', () => {
     const listed = await runCli('Get-PartnerCustomer', ['-Context', 'msi'], { env });
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(12);
+  });
+
+  it('uses a user-assigned identity given by -ClientId', async () => {
+    const env = { ...partner.env, IDENTITY_ENDPOINT: partner.emulator.identityEndpoint, IDENTITY_HEADER: partner.emulator.identityHeader };
+    const connected = await runCli('Connect-Partner', ['-Identity', '-ClientId', partner.emulator.userAssignedIdentityClientId, ...endpoints, '-ContextName', 'msi-user'], { env });
+    expect(connected.code).toBe(0);
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ applicationId: partner.emulator.userAssignedIdentityClientId });
+    const recent = partner.emulator.recentRequests(10).filter((r) => r.url.startsWith('/msi/token'));
+    expect(recent.at(-1)!.url).toContain(partner.emulator.userAssignedIdentityClientId);
+  });
+
+  it('says so when this machine has no managed identity', async () => {
+    const result = await partner.run('Connect-Partner', ['-Identity', ...endpoints, '-ContextName', 'nomsi']);
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,146 @@
+/**
+ * Get-PartnerCustomer's listing as a run: from the start, from -ContinuationToken/-Skip, or from a
+ * -ResumeFile kept current page by page; and when it cannot finish (retries exhausted, the token
+ * expired and cannot be renewed, SIGINT/SIGTERM), one error that says how many customers were
+ * written and the exact command that continues with the next one. Failed run + resumed run = every
+ * customer exactly once.
+ */
+import type { CmdletContext } from '../host/cmdlet.js';
+import { commandLine } from '../host/shell-quote.js';
+import { InterruptedError, PartnerCenterModuleError, UsageError } from '../errors.js';
+import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
+import { customersFrom, IncompleteListingError, ListingProgress, type ListingPosition } from '../partner-center/resumable-listing.js';
+import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
+import { clientForRun } from './client-for-run.js';
+import { ResumeFile, type ListingIdentity } from './resume-file.js';
+
+export interface CustomerListingRequest {
+  cmdletName: string;
+  filter?: CustomerFilter;
+  /** The command-line words that repeat the search (e.g. `-Domain contoso`), for the resume command. */
+  searchArguments: readonly string[];
+  pageSize?: number;
+  first?: number;
+  skip?: number;
+  continuationToken?: string;
+  resumeFile?: string;
+  maxRetry?: number;
+}
+
+export async function* listCustomersResumably(request: CustomerListingRequest, context: CmdletContext): AsyncGenerator<Customer> {
+  if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
+    throw new UsageError('-ResumeFile and -ContinuationToken cannot be used together.', {
+      hint: 'A resume file keeps the continuation token itself: give only -ResumeFile.',
+    });
+  }
+  const identity: ListingIdentity = {
+    pageSize: request.pageSize ?? MAX_PAGE_SIZE,
+    filter: request.filter ?? null,
+    first: request.first ?? null,
+    skip: request.skip ?? 0,
+  };
+  // Read (and check) before anything goes over the network: a wrong file is a usage error.
+  const file = request.resumeFile === undefined ? undefined : new ResumeFile(request.resumeFile);
+  const saved = file?.read(identity);
+  const skip = identity.skip;
+  const start: ListingPosition =
+    saved?.position ?? (request.continuationToken === undefined ? { skip, offset: skip } : { continuationToken: request.continuationToken, skip });
+  const earlier = saved?.written ?? 0;
+  if (saved) context.verbose(`Resuming the listing kept in '${file!.path}': ${earlier} customer(s) were written by earlier runs.`);
+
+  const client = await clientForRun(context, { maxRetry: request.maxRetry });
+  let progress = new ListingProgress(start);
+  let pages = 0;
+  const save = (position: ListingPosition) => file?.write(identity, { position, written: earlier + progress.written });
+  const limit = request.first === undefined ? undefined : Math.max(0, request.first - earlier);
+  const list = () =>
+    customersFrom(client, { pageSize: identity.pageSize, filter: request.filter }, progress, {
+      limit,
+      onPagePassed: async () => {
+        pages++;
+        context.progress({ activity: 'Listing customers', pages, items: earlier + progress.written });
+        // The host hands coalesced output to stdout on the next turn of the event loop: waiting
+        // one turn means the page is out of the process before the file says it was written, so
+        // even a SIGKILL can repeat part of a page but never lose one.
+        await new Promise((resolve) => setImmediate(resolve));
+        save(progress.position);
+      },
+    });
+
+  let settled = false;
+  const stopped = (error: unknown): unknown => {
+    settled = true;
+    if (!(error instanceof PartnerCenterModuleError)) return error;
+    const refused = isContinuationTokenRefusal(error);
+    // The token of the current position is dead: only a restart that skips what was written can continue.
+    const position = refused ? progress.positionWithoutToken : progress.position;
+    if (refused && !position && progress.written === 0 && !file) return error;
+    if (position) save(position);
+    return new IncompleteListingError(error, resumeAdvice(request, context, { position, written: progress.written, earlier, file, refused }), {
+      replaceHint: refused && position !== undefined,
+    });
+  };
+
+  try {
+    try {
+      yield* list();
+    } catch (error) {
+      const fallback = start.offset;
+      if (!(saved && start.continuationToken && fallback !== undefined && progress.written === 0 && isContinuationTokenRefusal(error))) throw error;
+      context.warn(
+        `Partner Center no longer accepts the continuation token kept in '${file!.path}'; listing again from the start and skipping the ${fallback} customer(s) before the saved position (exact unless customers were added or removed meanwhile).`,
+      );
+      progress = new ListingProgress({ skip: fallback, offset: fallback });
+      yield* list();
+    }
+    settled = true;
+    file?.delete();
+    context.verbose(`Listed ${progress.written} customer(s)${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`);
+  } catch (error) {
+    throw stopped(error);
+  } finally {
+    // The host stopped asking for customers: a signal (report how to resume) or a reader that left.
+    if (!settled) {
+      const reason: unknown = context.signal.reason;
+      if (reason instanceof InterruptedError) throw stopped(reason);
+      save(progress.position);
+    }
+  }
+}
+
+interface StopState {
+  position: ListingPosition | undefined;
+  written: number;
+  earlier: number;
+  file: ResumeFile | undefined;
+  refused: boolean;
+}
+
+function resumeAdvice(request: CustomerListingRequest, context: CmdletContext, state: StopState): string {
+  const total = state.earlier + state.written;
+  const wrote = `${state.written} customer${state.written === 1 ? ' was' : 's were'} written${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
+  if (!state.position) return `${capitalised(wrote)}; the listing cannot continue from where it stopped: start it again.`;
+  const common = [...request.searchArguments, ...(request.pageSize !== undefined && request.pageSize !== MAX_PAGE_SIZE ? ['-PageSize', request.pageSize] : [])];
+  const contextArgs = context.contextName ? ['-Context', context.contextName] : [];
+  if (state.file) {
+    const args = [...common, ...(request.first ? ['-First', request.first] : []), ...(request.skip ? ['-Skip', request.skip] : [])];
+    return `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`;
+  }
+  const { continuationToken, skip } = state.position;
+  const args = [
+    ...common,
+    ...(request.first ? ['-First', request.first - total] : []),
+    ...(continuationToken ? ['-ContinuationToken', continuationToken] : []),
+    ...(skip ? ['-Skip', skip] : []),
+    ...contextArgs,
+  ];
+  const command = commandLine(request.cmdletName, args);
+  if (state.refused) {
+    return `${capitalised(wrote)}. No token can continue this listing, so the next run lists again from the start and skips the ${skip} customer(s) before this point (exact unless customers were added or removed meanwhile): ${command}`;
+  }
+  return `${capitalised(wrote)}. To continue with the next one, run: ${command}`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
