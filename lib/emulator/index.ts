@@ -147,6 +147,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count) throw new RangeError(`no customer at index ${index}`);
       return dataset.listItem(index);
     },
+    customerIds: function* () {
+      for (let index = 0; index < dataset.count; index++) yield dataset.idOf(index);
+    },
     indirectResellers: dataset.indirectResellers,
     user: { userPrincipalName: directory.user.userPrincipalName, objectId: directory.user.objectId },
     identityEndpoint: `${baseUrl}/msi/token`,
