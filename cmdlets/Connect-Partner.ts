@@ -5,25 +5,15 @@ import { connect, type ConnectRequest } from '../lib/session/connect.js';
 import { DEFAULT_CONTEXT_NAME, validateContextName } from '../lib/session/context-store.js';
 import { CONTEXT_VIEW_COLUMNS } from '../lib/session/context-view.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../lib/session/credentials.js';
-import { ENVIRONMENT_NAMES, resolveEnvironment, type EnvironmentName } from '../lib/session/environments.js';
-import { settingsFromEnvironment } from '../lib/session/environment-settings.js';
+import { ENVIRONMENT_NAMES, resolveEnvironment } from '../lib/session/environments.js';
+import { settingsFromEnvironment, type EnvironmentSettings } from '../lib/session/environment-settings.js';
 
-export interface ConnectParameters extends Record<string, unknown> {
+/** Every setting -FromEnvironment can read is also a parameter, plus the switches that pick a sign-in. */
+export interface ConnectParameters extends Omit<EnvironmentSettings, 'kind'>, Record<string, unknown> {
   UseDeviceAuthentication?: boolean;
-  AccessToken?: string;
   ServicePrincipal?: boolean;
   Identity?: boolean;
-  RefreshToken?: string;
   FromEnvironment?: boolean;
-  ApplicationId?: string;
-  Tenant?: string;
-  ClientSecret?: string;
-  CertificatePath?: string;
-  CertificatePassword?: string;
-  Environment?: EnvironmentName;
-  ApiEndpoint?: string;
-  AuthorityHost?: string;
-  CaCertificatePath?: string;
   ContextName?: string;
 }
 

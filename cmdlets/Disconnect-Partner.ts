@@ -27,7 +27,7 @@ export default defineCmdlet<Parameters>({
     const { contexts, tokens } = storesFor(context.env);
     const names = p.All
       ? [...new Set([...contexts.list(), ...tokens.list()])]
-      : [await contexts.resolveName(p.ContextName ?? context.contextName ?? (context.env.PARTNERCENTER_CONTEXT || undefined))];
+      : [await contexts.resolveName(p.ContextName ?? context.contextName)];
     for (const name of names) {
       // Tokens first: if this is interrupted, what is left is a context that asks to sign in again, never a stray secret.
       const removedTokens = tokens.remove(name);

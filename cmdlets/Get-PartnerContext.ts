@@ -26,7 +26,7 @@ export default defineCmdlet<Parameters>({
   ],
   async *run(p, context) {
     const { contexts, tokens } = storesFor(context.env);
-    const current = await contexts.resolveName(context.contextName ?? (context.env.PARTNERCENTER_CONTEXT || undefined));
+    const current = await contexts.resolveName(context.contextName);
     const names = p.ListAvailable ? contexts.list() : [current];
     for (const name of names) {
       const saved = await contexts.read(name);

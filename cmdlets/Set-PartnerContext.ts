@@ -23,7 +23,7 @@ export default defineCmdlet<Parameters>({
   examples: [{ title: 'Tables on the terminal from now on', code: 'Set-PartnerContext -DefaultOutputFormat Table' }],
   async *run(p, context) {
     const { contexts, tokens } = storesFor(context.env);
-    const current = await contexts.resolveName(context.contextName ?? (context.env.PARTNERCENTER_CONTEXT || undefined));
+    const current = await contexts.resolveName(context.contextName);
     const name = await contexts.resolveName(p.Name ?? current);
     const saved = await contexts.read(name);
     if (!saved) throw new NotConnectedError(`There is no saved context named '${name}'.`, { hint: 'Run Connect-Partner first.' });
