@@ -1,0 +1,55 @@
+/**
+ * The emulator in a process of its own, driven over IPC by the benchmarks: its CPU work then never
+ * shares an event loop with the harness's clocks. It also counts the TCP connections accepted, so a
+ * benchmark can check that a listing used one connection for all its pages.
+ */
+import dc from 'node:diagnostics_channel';
+import { startEmulator } from '../../dist/lib/emulator/index.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+let connections = 0;
+let cpuSince = process.cpuUsage();
+dc.subscribe('net.server.socket', () => connections++);
+
+const emulator = await startEmulator(options);
+
+const commands = {
+  // cpuMs: this process's CPU time (user + system) since the last reset: the emulator's own cost.
+  stats: () => {
+    const cpu = process.cpuUsage(cpuSince);
+    return { connections, requests: emulator.counters().requests, cpuMs: (cpu.user + cpu.system) / 1000 };
+  },
+  reset: () => {
+    connections = 0;
+    cpuSince = process.cpuUsage();
+    emulator.resetCounters();
+  },
+  configure: (settings) => emulator.configure(settings),
+  // A token for the hand-written loops (the cmdlets use the one Connect-Partner stored).
+  token: () => emulator.issueAccessToken({ lifetimeSeconds: 6 * 3600 }),
+  close: async () => {
+    await emulator.close();
+    setImmediate(() => process.exit(0));
+  },
+};
+
+process.on('message', async ({ id, command, argument }) => {
+  try {
+    process.send({ id, result: await commands[command](argument) });
+  } catch (error) {
+    process.send({ id, error: String(error?.stack ?? error) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+process.send({
+  ready: {
+    apiEndpoint: emulator.apiEndpoint,
+    authorityHost: emulator.authorityHost,
+    tenantId: emulator.tenantId,
+    applicationId: emulator.applicationId,
+    clientSecret: emulator.clientSecret,
+    caCertificatePath: emulator.caCertificatePath,
+    customerCount: emulator.customerCount,
+  },
+});

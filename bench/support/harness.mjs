@@ -1,0 +1,216 @@
+/**
+ * What every benchmark shares: an emulator in its own process, a config directory connected to it
+ * the way a user connects (the real Connect-Partner), timed child processes, and medians and ratios
+ * of cases run side by side in the same rounds, so drift on a noisy machine hits every case alike.
+ */
+import { fork, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const bin = (name) => join(repoRoot, 'bin', name);
+export const benchFile = (name) => join(repoRoot, 'bench', name);
+
+/** Starts the emulator in a child process; `call(command, argument)` drives it (see emulator-process.mjs). */
+export async function startBenchEmulator(options = {}) {
+  const child = fork(benchFile('support/emulator-process.mjs'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map();
+  let nextId = 0;
+  const details = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
+    child.on('message', (message) => {
+      if (message.ready) return resolve(message.ready);
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.result);
+    });
+  });
+  child.removeAllListeners('exit');
+  const call = (command, argument) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, command, argument });
+    });
+  return {
+    ...details,
+    call,
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await call('close').catch(() => undefined);
+      await exited;
+    },
+  };
+}
+
+/** Environment for a child: the machine's, minus anything of ours from the developer's shell. */
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PARTNERCENTER_') && !key.startsWith('BENCH_')) env[key] = value;
+  return { ...env, ...extra };
+}
+
+/** A private config directory connected to the emulator by the real Connect-Partner (service principal). */
+export async function connectedConfig(emulator) {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-bench-'));
+  const env = cleanEnv({ PARTNERCENTER_CONFIG_DIR: dir });
+  const connect = await runTimed(
+    [bin('Connect-Partner'), '-ServicePrincipal', '-ApplicationId', emulator.applicationId, '-Tenant', emulator.tenantId,
+      '-ApiEndpoint', emulator.apiEndpoint, '-AuthorityHost', emulator.authorityHost, '-CaCertificatePath', emulator.caCertificatePath],
+    { env: { ...env, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret } },
+  );
+  if (connect.code !== 0) throw new Error(`Connect-Partner failed (${connect.code}): ${connect.stderr}`);
+  return { dir, env, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Runs one process to its end and times it from spawn to exit. stdout is read through a pipe and
+ * its lines counted (a real consumer, and a check that nothing was lost). Options:
+ * - `untilFirstLine`: stop the process (SIGKILL) once its first line arrived; `firstLineMs` says when.
+ * - `peakRss`: run it under /usr/bin/time and report its maximum resident set size.
+ * - `readBytesPerSecond`: a throttled reader; `onTick(linesRead)` is called as it reads.
+ * - `hash`: a SHA-256 of stdout, to check two programs wrote the same bytes.
+ */
+export function runTimed(argv, options = {}) {
+  const rssFile = options.peakRss ? join(mkdtempSync(join(tmpdir(), 'pc-bench-rss-')), 'rss') : undefined;
+  const [command, ...args] = rssFile ? ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...commandOf(argv)] : commandOf(argv);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let bytes = 0;
+    let firstLineMs;
+    let stderr = '';
+    const digest = options.hash ? createHash('sha256') : undefined;
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const count = (chunk) => {
+      bytes += chunk.length;
+      digest?.update(chunk);
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+        if (lines++ === 0) {
+          firstLineMs = performance.now() - started;
+          if (options.untilFirstLine) child.kill('SIGKILL');
+        }
+      }
+    };
+    let throttle;
+    if (options.readBytesPerSecond) {
+      // Paused mode: read only what the budget allows; the pipe fills and the writer must wait.
+      const tickMs = 50;
+      const perTick = Math.max(1, Math.round((options.readBytesPerSecond * tickMs) / 1000));
+      throttle = setInterval(() => {
+        let budget = perTick;
+        while (budget > 0) {
+          const chunk = child.stdout.read(Math.min(budget, child.stdout.readableLength || budget)) ?? child.stdout.read();
+          if (!chunk) break;
+          budget -= chunk.length;
+          count(chunk);
+        }
+        options.onTick?.(lines);
+      }, tickMs);
+    } else {
+      child.stdout.on('data', count);
+    }
+    // Once the writer has exited, Node resumes unread stdio and drops what nobody listens to: what it
+    // left in the pipe is counted, unthrottled.
+    if (throttle) child.on('exit', () => child.stdout.on('data', count));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - started;
+      clearInterval(throttle);
+      const peakRssKb = rssFile ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined;
+      if (rssFile) rmSync(join(rssFile, '..'), { recursive: true, force: true });
+      resolve({ ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, sha256: digest?.digest('hex') });
+    });
+  });
+}
+
+/** A .mjs/.js path or a bin/ shim (a file beside a run.cjs) runs under this Node; a .sh under bash; anything else as is. */
+function commandOf(argv) {
+  const [first, ...rest] = argv;
+  if (first.endsWith('.sh')) return ['bash', first, ...rest];
+  if (first === 'node' || first === process.execPath) return [process.execPath, ...rest];
+  if (/\.(c|m)?js$/.test(first) || existsSync(join(dirname(first), 'run.cjs'))) return [process.execPath, first, ...rest];
+  return argv;
+}
+
+/**
+ * Runs every case `rounds` times, interleaved (A B C, A B C, ...), after one unmeasured warm-up
+ * round (file cache, JIT of the emulator). Each case: { name, run: () => Promise<result>, rounds? }
+ * (a slow case may take part in fewer rounds, the first ones, and skip the warm-up with `warmup: false`).
+ * Returns, per case, every result and the median of `metric(result)`.
+ */
+export async function sideBySide(cases, { rounds, warmup = 1, metric = (result) => result.ms, check }) {
+  const results = new Map(cases.map((c) => [c.name, []]));
+  for (let round = -warmup; round < rounds; round++) {
+    for (const c of cases) {
+      if (c.rounds !== undefined && round >= c.rounds) continue;
+      if (round < 0 && c.warmup === false) continue;
+      const result = await c.run();
+      check?.(c, result);
+      if (round >= 0) results.get(c.name).push(result);
+    }
+  }
+  return cases.map((c) => {
+    const all = results.get(c.name);
+    return { name: c.name, results: all, median: median(all.map(metric)) };
+  });
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Fails loudly when a run did not do what it claims (a benchmark of a failing command measures nothing). */
+export function expectRun(name, result, { code = 0, lines } = {}) {
+  if (result.code !== code && !(code === 'killed' && result.signal === 'SIGKILL')) {
+    throw new Error(`${name}: exit ${result.code ?? result.signal}, expected ${code}. stderr: ${result.stderr.slice(0, 500)}`);
+  }
+  if (lines !== undefined && result.lines !== lines) throw new Error(`${name}: ${result.lines} lines, expected ${lines}. stderr: ${result.stderr.slice(0, 500)}`);
+}
+
+export function heading(title) {
+  process.stdout.write(`\n## ${title}\n`);
+}
+
+/** Prints aligned rows: [label, ...cells]. */
+export function table(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  for (const row of rows) {
+    process.stdout.write(`${row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ')}\n`);
+  }
+}
+
+export const fixed = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+export const ratio = (value, base) => `${(value / base).toFixed(2)}x`;
+export const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+
+/** A line of the verdict: what the target is and whether this run met it (printed, never asserted). */
+export function verdict(ok, text) {
+  process.stdout.write(`${ok ? 'meets' : 'MISSES'}: ${text}\n`);
+  return { ok, text };
+}
+
+/** Parses `--name value` and `--flag` options of a bench script. */
+export function benchArgs(defaults) {
+  const parsed = { ...defaults };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, '');
+    if (name === 'help') {
+      process.stdout.write(`options (defaults): ${Object.entries(defaults).map(([key, value]) => `--${key} ${JSON.stringify(value)}`).join(' ')}\n`);
+      process.exit(0);
+    }
+    if (!(name in defaults)) throw new Error(`unknown option --${name}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`);
+    if (typeof defaults[name] === 'boolean') parsed[name] = true;
+    else parsed[name] = typeof defaults[name] === 'number' ? Number(argv[++i]) : argv[++i];
+  }
+  return parsed;
+}
