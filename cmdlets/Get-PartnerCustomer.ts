@@ -1,6 +1,8 @@
 import { defineCmdlet } from '../lib/host/cmdlet.js';
-import { getCustomer, listCustomers, type CustomerFilter } from '../lib/partner-center/customers.js';
+import { getCustomer, type CustomerFilter } from '../lib/partner-center/customers.js';
 import { clientForRun } from '../lib/session/client-for-run.js';
+import { maxRetryParameter } from '../lib/session/retry-settings.js';
+import { listCustomersResumably } from '../lib/session/resumable-customer-listing.js';
 
 interface Parameters extends Record<string, unknown> {
   CustomerId?: string;
@@ -9,7 +11,13 @@ interface Parameters extends Record<string, unknown> {
   ResellerId?: string;
   PageSize?: number;
   First?: number;
+  Skip?: number;
+  ContinuationToken?: string;
+  ResumeFile?: string;
+  MaxRetry?: number;
 }
+
+const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'];
 
 export default defineCmdlet<Parameters>({
   name: 'Get-PartnerCustomer',
@@ -22,8 +30,12 @@ export default defineCmdlet<Parameters>({
     Domain: { type: 'string', sets: ['ByDomain'], mandatory: true, description: 'Customers whose domain starts with this text (case-insensitive).' },
     CompanyName: { type: 'string', sets: ['ByCompanyName'], mandatory: true, aliases: ['Name'], description: 'Customers whose company name starts with this text (case-insensitive).' },
     ResellerId: { type: 'guid', sets: ['ByReseller'], mandatory: true, description: 'Customers of this indirect reseller (its tenant id). Partner Center allows this search only when signed in as a user (App+User).' },
-    PageSize: { type: 'int', sets: ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'], range: [1, 500], default: 500, description: 'Customers per request. 500 is the service\'s maximum and the fewest round trips.' },
-    First: { type: 'int', sets: ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'], range: [1, 2_147_483_647], description: 'Stop after this many customers; no further pages are requested.' },
+    PageSize: { type: 'int', sets: LISTING_SETS, range: [1, 500], default: 500, description: 'Customers per request. 500 is the service\'s maximum and the fewest round trips.' },
+    First: { type: 'int', sets: LISTING_SETS, range: [1, 2_147_483_647], description: 'Stop after this many customers; no further pages are requested.' },
+    Skip: { type: 'int', sets: LISTING_SETS, range: [0, 2_147_483_647], description: 'Leave out this many customers first (counted from where the listing starts, so with -ContinuationToken from that point). A listing that stopped half-way through a page tells you the -ContinuationToken and -Skip that continue it.' },
+    ContinuationToken: { type: 'string', sets: LISTING_SETS, pattern: { regex: /\S/, allowed: 'the token a stopped listing reported' }, description: 'Continue a listing that stopped: the token its error message gave, which resumes after the last page it finished. Partner Center accepts a token only for a limited time; an expired one is reported as such.' },
+    ResumeFile: { type: 'path', sets: LISTING_SETS, description: 'Keep the listing\'s position in this file, rewritten after every page: if the run stops (retries exhausted, expired sign-in, Ctrl-C), the same command continues with the next customer. A resume with other parameters (page size, search, -First, -Skip) is refused. The file is deleted when the listing completes.' },
+    MaxRetry: maxRetryParameter,
   },
   inputs: 'Objects with an id (or CustomerId / TenantId) property, e.g. customers from another Get-PartnerCustomer: each is fetched in full.',
   outputs: 'Customer objects exactly as Partner Center returns them (id, companyProfile, relationshipToPartner, links, attributes, ...).',
@@ -39,26 +51,36 @@ export default defineCmdlet<Parameters>({
     { title: 'One customer in full', code: 'Get-PartnerCustomer -CustomerId c5757d70-06f3-4f23-8367-5a9e55019f94' },
     { title: 'Search by domain, then fetch each match in full', code: 'Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer' },
     { title: 'Count customers with jq', code: "Get-PartnerCustomer | jq -s 'length'" },
+    {
+      title: 'A runbook that survives a flaky night',
+      code: 'Get-PartnerCustomer -ResumeFile customers.resume -MaxRetry 10 >> customers.ndjson',
+      remarks: 'If the run stops (exit 5 after retries, 3 for an expired sign-in, 130/143 for a signal), run the same line again: it continues with the next customer, so customers.ndjson ends with every customer exactly once.',
+    },
+    {
+      title: 'Continue a listing that stopped, with the command its error gave',
+      code: "Get-PartnerCustomer -ContinuationToken '<token from the error>' -Skip 37 >> customers.ndjson",
+    },
   ],
   async *run(p, context) {
-    const client = await clientForRun(context);
     if (context.parameterSet === 'ById') {
+      const client = await clientForRun(context, { maxRetry: p.MaxRetry });
       yield await getCustomer(client, p.CustomerId!);
       return;
     }
-    const filter = filterOf(p);
-    const pageSize = p.First !== undefined ? Math.min(p.PageSize ?? 500, p.First) : p.PageSize;
-    let written = 0;
-    let pages = 0;
-    for await (const page of listCustomers(client, { pageSize, filter, limit: p.First })) {
-      pages++;
-      for (const customer of page.items) {
-        yield customer;
-        if (++written === p.First) return;
-      }
-      context.progress({ activity: 'Listing customers', pages, items: written });
-    }
-    context.verbose(`Listed ${written} customer(s) in ${pages} page(s).`);
+    yield* listCustomersResumably(
+      {
+        cmdletName: 'Get-PartnerCustomer',
+        filter: filterOf(p),
+        searchArguments: searchArgumentsOf(p),
+        pageSize: p.PageSize,
+        first: p.First,
+        skip: p.Skip,
+        continuationToken: p.ContinuationToken,
+        resumeFile: p.ResumeFile,
+        maxRetry: p.MaxRetry,
+      },
+      context,
+    );
   },
 });
 
@@ -67,4 +89,11 @@ function filterOf(p: Parameters): CustomerFilter | undefined {
   if (p.CompanyName !== undefined) return { field: 'CompanyName', value: p.CompanyName };
   if (p.ResellerId !== undefined) return { field: 'IndirectReseller', value: p.ResellerId };
   return undefined;
+}
+
+function searchArgumentsOf(p: Parameters): string[] {
+  if (p.Domain !== undefined) return ['-Domain', p.Domain];
+  if (p.CompanyName !== undefined) return ['-CompanyName', p.CompanyName];
+  if (p.ResellerId !== undefined) return ['-ResellerId', p.ResellerId];
+  return [];
 }

@@ -18,6 +18,7 @@ import { AuthenticationError, ConfigFileError, InterruptedError, NotConnectedErr
 import { ExitCode } from '../exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
+import { commandLineSecretWarning } from './command-line-secrets.js';
 import type { Diagnostics } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
@@ -29,6 +30,7 @@ export class CmdletRun {
   readonly contextName: string | undefined;
   private failures = 0;
   private lastFailureCode: number = ExitCode.Failure;
+  private secretWarningGiven = false;
 
   constructor(
     private readonly definition: CmdletDefinition<any>,
@@ -114,6 +116,12 @@ export class CmdletRun {
   }
 
   private invoke(bound: CompleteBinding, writer: OutputWriter): Promise<InvocationOutcome> {
+    // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
+    if (!this.secretWarningGiven) {
+      this.secretWarningGiven = true;
+      const warning = commandLineSecretWarning(this.definition, this.binding);
+      if (warning) this.diagnostics.line(warning, 'WARNING: ');
+    }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
     const context = {
       ...createCmdletContext({

@@ -7,6 +7,7 @@ import { InterruptedError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { bindCommandLine, type CommandLineBinding } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
+import { withSecretsFromStdin } from './command-line-secrets.js';
 import { type OutputFormat, outputFormats } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
@@ -22,6 +23,13 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);
+    if (!binding.common.help) {
+      binding = await withSecretsFromStdin(definition, binding, {
+        readable: () => io.stdin,
+        isTTY: io.stdinIsTTY,
+        hasInput: io.stdinHasInput ?? !io.stdinIsTTY,
+      });
+    }
   } catch (error) {
     diagnostics.line(errorLine(definition.name, error));
     return exitCodeOf(error);

@@ -82,14 +82,31 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
     case 400:
       if (call.continuationToken) {
         const message = `Partner Center no longer accepts the continuation token (${why}).`;
-        return call.continuationToken === 'user'
-          ? new UsageError(message, { hint: 'Start the listing again without -ContinuationToken; a token is only valid for a limited time.' })
-          : new ServiceError(message, { ...ids, hint: `Start the listing again. ${supportHint(call)}` });
+        return markedAsTokenRefusal(
+          call.continuationToken === 'user'
+            ? new UsageError(message, { hint: 'Start the listing again without -ContinuationToken; a token is only valid for a limited time.' })
+            : new ServiceError(message, { ...ids, hint: `Start the listing again. ${supportHint(call)}` }),
+        );
       }
       return new ServiceError(`Partner Center rejected ${what} as invalid (${why}).`, { ...ids, hint: 'Check the parameters you gave; -Debug shows the request.' });
     default:
       return new ServiceError(`Partner Center failed ${what} (${why}).`, { ...ids, hint: `Try again later. ${supportHint(call)}` });
   }
+}
+
+const tokenRefusals = new WeakSet<object>();
+
+function markedAsTokenRefusal<E extends PartnerCenterModuleError>(error: E): E {
+  tokenRefusals.add(error);
+  return error;
+}
+
+/**
+ * The service refused a continuation token (stale, invalidated or foreign): a resumable listing
+ * then knows that no token can continue it, whichever error class (usage or service) was chosen.
+ */
+export function isContinuationTokenRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && tokenRefusals.has(error);
 }
 
 /** Retries or the wait budget ran out; says how many attempts were made and what the last one got. */

@@ -123,7 +123,7 @@ export class ContextStore {
     ensurePrivateDir(cwd);
     const path = join(cwd, `${configName}.json`);
     assertPrivate(path, 0o600);
-    const { default: Conf } = await import('conf');
+    const { default: Conf } = await importConf();
     try {
       return new Conf({
         projectName: 'partnercenter',
@@ -142,4 +142,21 @@ export class ContextStore {
       });
     }
   }
+}
+
+const HOST_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * conf writes through `atomically`, whose `when-exit` hooks SIGINT and SIGTERM at import and sends
+ * the same signal to the process again after its cleanup. The host owns those two signals (it stops
+ * between two output lines, says how to resume, and treats a second signal as "exit now"), so that
+ * echo cut output short mid-line. The listeners the import adds for them are taken off again.
+ */
+async function importConf(): Promise<typeof import('conf')> {
+  const before = new Map(HOST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('conf');
+  for (const signal of HOST_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  }
+  return module;
 }

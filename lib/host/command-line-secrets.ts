@@ -1,0 +1,81 @@
+/**
+ * Secrets typed on a command line are visible to every user of the machine (ps, /proc/<pid>/cmdline)
+ * and often land in shell history. The binder knows where each value came from, so it warns once
+ * when a `secret` parameter was typed, and accepts `-` as the value to read the secret from stdin
+ * instead (only for a cmdlet that is not reading pipeline input from it).
+ */
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import type { CommandLineBinding } from './binder.js';
+import type { CmdletDefinition } from './cmdlet.js';
+
+export const READ_FROM_STDIN = '-';
+
+/** Secrets can be long (certificates' passwords, refresh tokens) but not this long. */
+const MAX_SECRET_BYTES = 64 * 1024;
+
+/** The WARNING line for secrets typed on the command line, or undefined when there were none. */
+export function commandLineSecretWarning(definition: CmdletDefinition<any>, binding: CommandLineBinding): string | undefined {
+  const typed = secretNames(definition, binding).filter((name) => binding.given.get(name) !== READ_FROM_STDIN);
+  if (typed.length === 0) return undefined;
+  const names = typed.map((name) => `-${name}`);
+  const listed = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const instead = (name: string) => {
+    const variable = definition.parameters[name]!.env;
+    return `${variable ? `set ${variable}, or ` : ''}pass -${name} ${READ_FROM_STDIN} and write it to stdin`;
+  };
+  const advice = typed.length === 1 ? `Instead, ${instead(typed[0]!)}.` : `Instead: ${typed.map((name) => `for -${name}, ${instead(name)}`).join('; ')}.`;
+  return `${listed} on the command line can be seen by other users of this machine (ps, /proc) and may stay in your shell history. ${advice}`;
+}
+
+/** The binding with a `-` secret replaced by what stdin holds (one trailing newline removed). */
+export async function withSecretsFromStdin(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+  stdin: { readable: () => Readable; isTTY: boolean; hasInput: boolean },
+): Promise<CommandLineBinding> {
+  const fromStdin = secretNames(definition, binding).filter((name) => binding.given.get(name) === READ_FROM_STDIN);
+  if (fromStdin.length === 0) return binding;
+  if (fromStdin.length > 1) {
+    throw new UsageError(`Only one secret can be read from stdin, but ${fromStdin.map((name) => `-${name}`).join(' and ')} both ask for it.`, {
+      hint: 'Give the others through their environment variables.',
+    });
+  }
+  const name = fromStdin[0]!;
+  if (binding.pipelineParameters.length > 0 && stdin.hasInput) {
+    throw new UsageError(`-${name} ${READ_FROM_STDIN} cannot read stdin: ${definition.name} reads its pipeline input from there.`, {
+      hint: 'Give the secret through its environment variable instead.',
+    });
+  }
+  if (stdin.isTTY || !stdin.hasInput) {
+    throw new UsageError(`-${name} ${READ_FROM_STDIN} reads the secret from stdin, but nothing is piped into it.`, {
+      hint: `Pipe or redirect it, e.g. ${definition.name} ... -${name} ${READ_FROM_STDIN} < secret.txt`,
+    });
+  }
+  const secret = await readAll(stdin.readable(), name);
+  if (secret === '') throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin was empty.`, { hint: 'Write the secret to stdin, on one line.' });
+  const given = new Map(binding.given);
+  given.set(name, secret);
+  return { ...binding, given };
+}
+
+function secretNames(definition: CmdletDefinition<any>, binding: CommandLineBinding): string[] {
+  return [...binding.given.keys()].filter((name) => definition.parameters[name]?.type === 'secret');
+}
+
+async function readAll(stream: Readable, name: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_SECRET_BYTES) {
+      stream.destroy();
+      throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin holds more than ${MAX_SECRET_BYTES / 1024} KiB, which is no secret.`, {
+        hint: 'Write only the secret to stdin.',
+      });
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}

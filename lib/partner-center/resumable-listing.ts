@@ -1,0 +1,109 @@
+/**
+ * A customer listing that always knows where it stands, so a run that fails or is stopped can say
+ * exactly where the next one continues: after the last page boundary it passed (a continuation
+ * token) plus the customers of the following page it already wrote. The position moves only when
+ * an item is handed to the consumer, so "written" and "resumable from" never disagree.
+ */
+import { PartnerCenterModuleError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { PartnerCenterClient } from './client.js';
+import { listCustomers, type Customer, type CustomerFilter } from './customers.js';
+
+export interface ListingPosition {
+  /** The page boundary the position is measured from; undefined is the start of the listing. */
+  continuationToken?: string;
+  /** Customers after that boundary that are already written (or were to be skipped): the next run drops them. */
+  skip: number;
+  /**
+   * Customers of the whole listing before this position, when known (the run began at the start).
+   * When the service no longer accepts the token, a listing can start over and skip this many.
+   */
+  offset?: number;
+}
+
+export interface ListingQuery {
+  pageSize?: number;
+  filter?: CustomerFilter;
+}
+
+/** Where a listing stands; the listing updates it as customers are handed out. */
+export class ListingProgress {
+  /** Customers handed out by this run. */
+  written = 0;
+  private current: ListingPosition;
+
+  constructor(start: ListingPosition) {
+    this.current = { ...start };
+  }
+
+  get position(): ListingPosition {
+    return { ...this.current };
+  }
+
+  /** The same place, counted from the start of the listing: for a token the service refused. */
+  get positionWithoutToken(): ListingPosition | undefined {
+    const { offset } = this.current;
+    return offset === undefined ? undefined : { skip: offset, offset };
+  }
+
+  itemWritten(): void {
+    this.written++;
+    this.current.skip++;
+    if (this.current.offset !== undefined) this.current.offset++;
+  }
+
+  /** Every item of a page of `length` items was written or dropped; `next` resumes after it. */
+  pagePassed(length: number, next: string): void {
+    this.current = { continuationToken: next, skip: this.current.skip - length, offset: this.current.offset };
+  }
+}
+
+/**
+ * The customers from `progress.position` on, at most `limit` of them. `onPagePassed` runs once
+ * every customer of a page has been handed out (and before the next page is awaited): the moment
+ * to persist the position.
+ */
+export async function* customersFrom(
+  client: PartnerCenterClient,
+  query: ListingQuery,
+  progress: ListingProgress,
+  options: { limit?: number; onPagePassed?: () => void | Promise<void> } = {},
+): AsyncGenerator<Customer> {
+  const start = progress.position;
+  const { limit } = options;
+  if (limit === 0) return;
+  // -First 5 needs no page of 500; neither does the page that only finishes what was skipped.
+  const pageSize = limit === undefined ? query.pageSize : Math.min(query.pageSize ?? 500, start.skip + limit);
+  const pages = listCustomers(client, {
+    pageSize,
+    filter: query.filter,
+    continuationToken: start.continuationToken,
+    limit: limit === undefined ? undefined : start.skip + limit,
+  });
+  for await (const page of pages) {
+    // Items before the position in this page: all of them when the position lies beyond it.
+    const drop = Math.min(page.items.length, progress.position.skip);
+    for (let index = drop; index < page.items.length; index++) {
+      progress.itemWritten();
+      yield page.items[index]!;
+      if (progress.written === limit) return;
+    }
+    if (page.continuationToken === undefined) return;
+    progress.pagePassed(page.items.length, page.continuationToken);
+    await options.onPagePassed?.();
+  }
+}
+
+/**
+ * A listing that stopped before its end: the cause's message and exit code, with a hint that adds
+ * how many customers were written and how to continue. Under SIGINT/SIGTERM the host still exits
+ * with 130/143 (the signal's code wins), and this is the one line it prints.
+ */
+export class IncompleteListingError extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(cause: PartnerCenterModuleError, resumeAdvice: string, options: { replaceHint?: boolean } = {}) {
+    super(cause.message, { hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '), cause });
+    this.exitCode = cause.exitCode ?? ExitCode.Failure;
+  }
+}
