@@ -3,7 +3,8 @@
  * Keys and enum values are read case-insensitively, as the service's .NET JSON reader does; anything
  * else (another operator or field, bad JSON, an empty value) is a 400 with Partner Center's body.
  */
-import type { CustomerSummary } from './dataset.js';
+import { initialDomain } from './customer-json.js';
+import type { SearchFields } from './dataset.js';
 
 export type FilterField = 'CompanyName' | 'Domain' | 'IndirectReseller';
 
@@ -44,13 +45,18 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   return { ok: true, filter: { field: knownField, value: lowered } };
 }
 
-export function matchesFilter(customer: CustomerSummary, filter: CustomerFilter): boolean {
+/** Checked for every customer a filtered page scans past, so it builds no string unless it must. */
+export function matchesFilter(customer: SearchFields, filter: CustomerFilter): boolean {
+  const { value } = filter;
   switch (filter.field) {
     case 'CompanyName':
-      return customer.companyName.toLowerCase().startsWith(filter.value);
-    case 'Domain':
-      return customer.domain.startsWith(filter.value);
+      return customer.name.lowerShown.startsWith(value);
+    case 'Domain': {
+      const { slug } = customer.name;
+      if (value.length <= slug.length) return slug.startsWith(value);
+      return value.startsWith(slug) && initialDomain(slug, customer.index).startsWith(value);
+    }
     case 'IndirectReseller':
-      return customer.associatedPartnerId === filter.value;
+      return customer.associatedPartnerId === value;
   }
 }

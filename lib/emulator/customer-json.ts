@@ -6,14 +6,19 @@
  */
 import type { CustomerSummary } from './dataset.js';
 
-/** Every customer's initial domain is `{slug}{index}` + this. */
-export const INITIAL_DOMAIN_SUFFIX = '.onmicrosoft.com';
+const INITIAL_DOMAIN_SUFFIX = '.onmicrosoft.com';
+
+/** A customer's initial domain. The slug holds letters only, so no two (slug, index) pairs give the same domain. */
+export function initialDomain(slug: string, index: number): string {
+  return `${slug}${index}${INITIAL_DOMAIN_SUFFIX}`;
+}
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
 const ID_OPEN = bytes('{"id":"');
 const TENANT_ID = bytes('","companyProfile":{"tenantId":"');
 const DOMAIN = bytes('","domain":"');
+/** The domain is written as slug bytes, index digits and this suffix: `initialDomain` in pieces. */
 const COMPANY_NAME = bytes(`${INITIAL_DOMAIN_SUFFIX}","companyName":`);
 const PROFILE_LINK = bytes(',"links":{"self":{"uri":"/customers/');
 const PROFILE_TAIL = bytes('/profiles/company","method":"GET","headers":[]}},"attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"');

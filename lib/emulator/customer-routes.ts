@@ -64,10 +64,9 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
     return { customers, nextOffset: end < dataset.count ? end : undefined };
   }
   for (let index = cursor.offset; index < dataset.count; index++) {
-    const customer = dataset.summary(index);
-    if (!matchesFilter(customer, filter)) continue;
+    if (!matchesFilter(dataset.searchFields(index), filter)) continue;
     if (customers.length === cursor.size) return { customers, nextOffset: index };
-    customers.push(customer);
+    customers.push(dataset.summary(index));
   }
   return { customers };
 }

@@ -2,7 +2,7 @@
  * The emulated partner's customers, derived from (seed, index) on demand: nothing per customer is
  * held in memory, so a million customers cost the same as ten, and listing order is index order.
  */
-import { customerListJson, INITIAL_DOMAIN_SUFFIX } from './customer-json.js';
+import { customerListJson, initialDomain } from './customer-json.js';
 import { localeGroups, pickLocaleGroup, type CompanyName } from './name-parts.js';
 import { guidFromWords, hash32, mix32, Rng, seededGuid, unmix32 } from './random.js';
 
@@ -20,18 +20,22 @@ const SALT_LIST = 1;
 const SALT_DETAIL = 2;
 const SALT_ID = 3;
 
-/** The fields every listing and search needs: cheap to compute. */
-export interface CustomerSummary {
+/** What a search looks at: no per-customer string is built for it. */
+export interface SearchFields {
   readonly index: number;
+  /** The company name, prepared for searches and the page writer. */
+  readonly name: CompanyName;
+  readonly relationshipToPartner: RelationshipToPartner;
+  readonly associatedPartnerId?: string;
+  readonly localeKey: string;
+}
+
+/** The fields every listed customer needs: cheap to compute. */
+export interface CustomerSummary extends SearchFields {
   readonly id: string;
   readonly companyName: string;
   readonly domain: string;
-  readonly relationshipToPartner: RelationshipToPartner;
-  readonly associatedPartnerId?: string;
   readonly slug: string;
-  readonly localeKey: string;
-  /** The company name prepared for the page writer. */
-  readonly name: CompanyName;
 }
 
 export class CustomerDataset {
@@ -64,16 +68,21 @@ export class CustomerDataset {
     return index < this.count && this.idOf(index) === normalized ? index : -1;
   }
 
-  summary(index: number): CustomerSummary {
+  /** What searches look at, without the strings a listing needs (a filtered scan visits every customer). */
+  searchFields(index: number): SearchFields {
     const rng = new Rng(hash32(this.seed, index, SALT_LIST));
     const group = pickLocaleGroup(rng);
     const name = group.company(rng);
     const relationshipToPartner = this.relationshipOf(index, rng);
     const indirect = relationshipToPartner === 'reseller' && (index < relationshipValues.length || rng.below(5) === 0);
     const associatedPartnerId = indirect ? this.indirectResellers[rng.below(this.indirectResellers.length)] : undefined;
-    // The slug holds letters only, so slug + index can never equal another customer's slug + index.
-    const domain = `${name.slug}${index}${INITIAL_DOMAIN_SUFFIX}`;
-    return { index, id: this.idOf(index), companyName: name.shown, domain, relationshipToPartner, associatedPartnerId, slug: name.slug, localeKey: group.key, name };
+    return { index, name, relationshipToPartner, associatedPartnerId, localeKey: group.key };
+  }
+
+  summary(index: number): CustomerSummary {
+    const fields = this.searchFields(index);
+    const { name } = fields;
+    return { ...fields, id: this.idOf(index), companyName: name.shown, domain: initialDomain(name.slug, index), slug: name.slug };
   }
 
   /** The customer as `GET /v1/customers` lists it, serialised directly (the hot path of every page). */

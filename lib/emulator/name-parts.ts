@@ -13,6 +13,8 @@ const MAX_SLUG_LENGTH = 20;
 /** A company name, prepared once for the page writer (which copies bytes rather than encode strings). */
 export interface CompanyName {
   readonly shown: string;
+  /** `shown` in lower case, for case-insensitive searches. */
+  readonly lowerShown: string;
   /** Lowercase a-z only, at most 20 letters: the start of the customer's initial domain. */
   readonly slug: string;
   /** `shown` as a JSON string literal, UTF-8. */
@@ -60,7 +62,7 @@ function memoised(build: (picks: readonly number[]) => Word, sizes: readonly num
       }
       const [shown, fullSlug] = build(picks);
       const slug = fullSlug.slice(0, MAX_SLUG_LENGTH);
-      name = { shown, slug, json: Buffer.from(JSON.stringify(shown), 'utf8'), slugBytes: Buffer.from(slug, 'latin1') };
+      name = { shown, lowerShown: shown.toLowerCase(), slug, json: Buffer.from(JSON.stringify(shown), 'utf8'), slugBytes: Buffer.from(slug, 'latin1') };
       cache.set(key, name);
     }
     return name;
