@@ -3,7 +3,7 @@
  * Entra ID authority (so `apiEndpoint === authorityHost`), over a deterministic data set.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +30,19 @@ export type * from './types.js';
 const DEFAULT_CUSTOMERS = 2500;
 const MAX_CUSTOMERS = 2_000_000;
 const NINETY_DAYS = 90 * 24 * 3600;
+
+/** Temp directories of emulators still running, removed if the process exits without closing them. */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function removeOnExit(dir: string): void {
+  liveTempDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const live of liveTempDirs) rmSync(live, { recursive: true, force: true });
+  });
+}
 
 function checkOptions(options: EmulatorOptions): void {
   const port = options.port ?? 0;
@@ -73,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+  if (ownStateDir) removeOnExit(stateDir);
   // The two slow steps run side by side: the RSA signing key and the TLS certificate.
   const [signer, tls] = await Promise.all([createJwtSigner(options.stateDir), options.http ? undefined : createServerCertificate()]);
 
@@ -196,7 +210,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         // close() alone waits for idle keep-alive sockets to time out; end them now.
         server.closeAllConnections();
         await stopped;
-        if (ownStateDir) await fs.rm(stateDir, { recursive: true, force: true });
+        if (ownStateDir) {
+          liveTempDirs.delete(stateDir);
+          await fs.rm(stateDir, { recursive: true, force: true });
+        }
         else await Promise.all(instanceFiles.map((file) => fs.rm(file, { force: true })));
       })();
       return closed;
