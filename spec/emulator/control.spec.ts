@@ -94,15 +94,17 @@ describe('continuation tokens, counters, recorded requests and close', () => {
   it('closes promptly even with an idle keep-alive connection open', async () => {
     const other = await startEmulator({ customers: 1 });
     const agent = new https.Agent({ ca: other.caCertificate, keepAlive: true });
-    const socketClosed = new Promise<void>((resolve, reject) => {
+    // Wait for the whole answer (not a fixed delay: a loaded machine may take longer), leaving the socket idle in the agent.
+    let socketClosed!: Promise<void>;
+    await new Promise<void>((answered, reject) => {
       https
         .get(`${other.apiEndpoint}/v1/customers`, { agent, headers: { Authorization: `Bearer ${other.issueAccessToken()}` } }, (res) => {
+          socketClosed = new Promise<void>((closed) => res.socket.once('close', () => closed()));
           res.resume();
-          res.socket.once('close', () => resolve());
+          res.once('end', () => answered());
         })
         .on('error', reject);
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
     await other.close();
     await socketClosed;
     agent.destroy();
