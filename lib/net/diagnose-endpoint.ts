@@ -2,8 +2,9 @@
  * MSAL reports an unreachable authority and an untrusted certificate with the same
  * `endpoints_resolution_error`. One TLS handshake of our own tells them apart.
  */
-import { connect as tlsConnect, rootCertificates } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { connect as netConnect, isIP } from 'node:net';
+import { trustingExtraCa } from './extra-ca.js';
 
 export type EndpointProblem = 'untrusted certificate' | 'connection refused' | 'host name not found' | 'timed out' | 'reachable';
 
@@ -13,7 +14,7 @@ export function diagnoseEndpoint(url: URL, extraCa?: string, timeoutMs = 3000): 
   return new Promise((resolve) => {
     const socket =
       url.protocol === 'https:'
-        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ca: extraCa ? [...rootCertificates, extraCa] : undefined })
+        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...trustingExtraCa(extraCa || undefined) })
         : netConnect({ host, port });
     const done = (problem: EndpointProblem) => {
       socket.destroy();

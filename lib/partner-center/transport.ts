@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { trustingExtraCa } from '../net/extra-ca.js';
 import { abortReason } from './abortable.js';
 
 /** A response whose body was read to the end and matched its framing. */
@@ -51,8 +51,7 @@ export class Connections {
 
   private agentFor(url: URL): http.Agent {
     if (url.protocol === 'http:') return (this.http ??= new http.Agent({ keepAlive: true }));
-    const ca = this.extraCa === undefined ? undefined : [...rootCertificates, this.extraCa.toString()];
-    return (this.https ??= new https.Agent({ keepAlive: true, ca }));
+    return (this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) }));
   }
 
   send(method: string, url: URL, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {

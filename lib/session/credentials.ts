@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigFileError } from '../errors.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
+import { trustingExtraCa } from '../net/extra-ca.js';
 import type { PartnerEnvironment } from './environments.js';
 import { registerCachePersistence } from './msal-cache-plugin.js';
 import { loadCertificatePem } from './certificate-file.js';
@@ -54,7 +54,7 @@ export function readCaCertificate(path: string | undefined): string | undefined 
 
 /** An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not NODE_EXTRA_CA_CERTS. */
 export function agentTrusting(ca: string | undefined): Agent | undefined {
-  return ca ? new Agent({ keepAlive: true, ca: [...rootCertificates, ca] }) : undefined;
+  return ca ? new Agent({ keepAlive: true, ...trustingExtraCa(ca) }) : undefined;
 }
 
 /** Options every credential shares: the authority, and for a custom (local) authority no instance discovery. */
