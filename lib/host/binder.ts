@@ -19,6 +19,8 @@ export interface CommandLineBinding {
   candidateSets: string[];
   /** Parameters that pipeline objects may still bind: by property name, not given, in a candidate set. */
   pipelineParameters: string[];
+  /** `secret` parameters given as `-` on the command line, whose value was then read from stdin. */
+  secretsFromStdin?: readonly string[];
 }
 
 export interface CompleteBinding {

@@ -16,7 +16,7 @@ const MAX_SECRET_BYTES = 64 * 1024;
 
 /** The WARNING line for secrets typed on the command line, or undefined when there were none. */
 export function commandLineSecretWarning(definition: CmdletDefinition<any>, binding: CommandLineBinding): string | undefined {
-  const typed = secretNames(definition, binding).filter((name) => binding.given.get(name) !== READ_FROM_STDIN);
+  const typed = secretNames(definition, binding).filter((name) => binding.given.get(name) !== READ_FROM_STDIN && !binding.secretsFromStdin?.includes(name));
   if (typed.length === 0) return undefined;
   const names = typed.map((name) => `-${name}`);
   const listed = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -56,7 +56,7 @@ export async function withSecretsFromStdin(
   if (secret === '') throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin was empty.`, { hint: 'Write the secret to stdin, on one line.' });
   const given = new Map(binding.given);
   given.set(name, secret);
-  return { ...binding, given };
+  return { ...binding, given, secretsFromStdin: [name] };
 }
 
 function secretNames(definition: CmdletDefinition<any>, binding: CommandLineBinding): string[] {

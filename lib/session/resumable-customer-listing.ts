@@ -74,7 +74,12 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
     const refused = isContinuationTokenRefusal(error);
     // The token of the current position is dead: only a restart that skips what was written can continue.
     const position = refused ? progress.positionWithoutToken : progress.position;
-    if (refused && !position && progress.written === 0 && !file) return error;
+    if (refused && !position && progress.written === 0 && !file) {
+      return new UsageError(error.message, {
+        hint: 'A token is only valid for a limited time. Start the listing again, or leave out what the earlier runs of this listing wrote: list from the start with -Skip <the number of customers they wrote> in place of -ContinuationToken.',
+        cause: error,
+      });
+    }
     if (position) save(position);
     return new IncompleteListingError(error, resumeAdvice(request, context, { position, written: progress.written, earlier, file, refused }), {
       replaceHint: refused && position !== undefined,
