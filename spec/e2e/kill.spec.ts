@@ -19,62 +19,57 @@ beforeAll(async () => {
 afterAll(() => partner.dispose());
 
 describe('a listing stopped by a signal', () => {
-  it('SIGINT exits 130 and SIGTERM 143, with whole lines, one resume line, and a resume that completes the set', async () => {
-    partner.emulator.configure({ pageLatencyMs: 120 });
+  it('SIGINT exits 130 and SIGTERM 143 (also with -ResumeFile), with whole lines, one resume line, and a resume that completes the set', async () => {
+    const file = join(partner.configDir, 'customers.resume');
     const cases = [
-      { signal: 'SIGINT' as const, code: 130 },
-      { signal: 'SIGTERM' as const, code: 143 },
+      { signal: 'SIGINT' as const, code: 130, args: ['-PageSize', '100'] },
+      { signal: 'SIGTERM' as const, code: 143, args: ['-PageSize', '100'] },
+      { signal: 'SIGINT' as const, code: 130, args: ['-PageSize', '100', '-ResumeFile', file] },
     ];
-    const runs = await Promise.all(cases.map(({ signal }) => runUntilSignalled(['-PageSize', '50'], partner.env, { signal, afterLines: 120 })));
+    partner.emulator.configure({ pageLatencyMs: 150 });
+    const runs = await Promise.all(cases.map(({ signal, args }) => runUntilSignalled(args, partner.env, { signal, afterLines: 150 })));
     partner.emulator.configure({ pageLatencyMs: 0 });
-    for (const [index, run] of runs.entries()) {
-      const { signal, code } = cases[index]!;
+
+    const resumes = runs.map((run, index) => {
+      const { signal, code, args } = cases[index]!;
       expect(run.signal).toBeNull();
       expect(run.code).toBe(code);
       const written = idsOf(run.stdout);
-      expect(written.length).toBeGreaterThanOrEqual(120);
+      expect(written.length).toBeGreaterThanOrEqual(150);
       expect(written.length).toBeLessThan(3000);
       const [line, ...more] = errorLines(run.stderr);
       expect(more).toEqual([]);
-      expect(line).toMatch(new RegExp(`^Get-PartnerCustomer: Stopped by ${signal}\\. ${written.length} customers were written\\. To continue with the next one, run: Get-PartnerCustomer -PageSize 50 -ContinuationToken \\S+$`));
-      const resumed = await partner.run('Get-PartnerCustomer', resumeCommandOf(line!));
-      expect(resumed.stderr).toBe('');
-      expect(resumed.code).toBe(0);
-      expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
-    }
+      const start = `^Get-PartnerCustomer: Stopped by ${signal}\\. ${written.length} customers were written`;
+      if (args.includes('-ResumeFile')) {
+        expect(line).toMatch(new RegExp(`${start}; \\S+ keeps the position\\. To continue with the next one, run: Get-PartnerCustomer -PageSize 100 -ResumeFile \\S+$`));
+        const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+        expect(saved).toMatchObject({ written: written.length, listing: { pageSize: 100, filter: null }, position: { continuationToken: expect.any(String) } });
+      } else {
+        expect(line).toMatch(new RegExp(`${start}\\. To continue with the next one, run: Get-PartnerCustomer -PageSize 100 -ContinuationToken \\S+$`));
+      }
+      return { written, args: resumeCommandOf(line!) };
+    });
+    const resumed = await Promise.all(resumes.map(({ args }) => partner.run('Get-PartnerCustomer', args)));
+    resumed.forEach((result, index) => {
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect([...resumes[index]!.written, ...idsOf(result.stdout)]).toEqual(expected());
+    });
+    expect(existsSync(file)).toBe(false);
   });
 
   it('a run held mid-page by a stalled reader stops between two lines, and -ContinuationToken with -Skip continues inside that page', async () => {
     const run = await runUntilSignalled(['-PageSize', '400'], partner.env, { signal: 'SIGTERM', afterLines: 500, stallReader: true });
     expect(run.code).toBe(143);
     const written = idsOf(run.stdout);
+    expect(written.length).toBeLessThan(3000);
     const [line, ...more] = errorLines(run.stderr);
     expect(more).toEqual([]);
     const args = resumeCommandOf(line!);
     // Stopped inside a page: the page's token plus how many of its customers are already out.
-    expect(written.length).toBeLessThan(3000);
-    if (written.length % 400 !== 0) expect(args).toContain('-Skip');
-    expect(args.slice(0, 2)).toEqual(['-PageSize', '400']);
+    if (written.length % 400 !== 0) expect(args).toEqual(['-PageSize', '400', '-ContinuationToken', expect.any(String), '-Skip', String(written.length % 400)]);
     const resumed = await partner.run('Get-PartnerCustomer', args);
     expect(resumed.code).toBe(0);
     expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
-  });
-
-  it('with -ResumeFile, SIGINT leaves the file at the position reached and the same command finishes the listing', async () => {
-    const file = join(partner.configDir, 'customers.resume');
-    const args = ['-PageSize', '50', '-ResumeFile', file];
-    partner.emulator.configure({ pageLatencyMs: 120 });
-    const run = await runUntilSignalled(args, partner.env, { signal: 'SIGINT', afterLines: 100 });
-    partner.emulator.configure({ pageLatencyMs: 0 });
-    expect(run.code).toBe(130);
-    const written = idsOf(run.stdout);
-    const [line] = errorLines(run.stderr);
-    expect(line).toContain(`${written.length} customers were written; ${file} keeps the position. To continue with the next one, run: Get-PartnerCustomer -PageSize 50 -ResumeFile ${file}`);
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { written: number; listing: { pageSize: number } };
-    expect(saved).toMatchObject({ written: written.length, listing: { pageSize: 50 } });
-    const resumed = await partner.run('Get-PartnerCustomer', args);
-    expect(resumed.code).toBe(0);
-    expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
-    expect(existsSync(file)).toBe(false);
   });
 });
