@@ -4,6 +4,7 @@
  * has none. The next page is requested as soon as the current one is handed out, so the network
  * works while the consumer writes; never more than one page ahead, so memory holds two pages.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceError } from '../errors.js';
 import type { ApiRoot } from './api-url.js';
 import type { ContinuationTokenSource } from './service-errors.js';
@@ -85,7 +86,14 @@ export async function* followPages<T>(
           });
         } else {
           previousToken = continuationToken;
+          // What the consumer made of the page before reaches the output first (the sink flushes on
+          // the next turn; a slow reader holds the listing here), so the listing runs one page ahead
+          // of what is written, not of what is buffered.
+          await nextTurn();
           pending = fetchAhead(nextPageRequest(root, next));
+          // A request is written to its socket only on a later tick: without this turn it would
+          // wait until the consumer had written the whole page, and the server would idle meanwhile.
+          await nextTurn();
         }
       }
       pageNumber++;
