@@ -6,7 +6,7 @@
  * Targets: within 1.10x the reference loop, at least 3x faster than curl + jq, one connection.
  */
 import { execFileSync } from 'node:child_process';
-import { benchArgs, benchFile, bin, connectedConfig, expectRun, fixed, heading, ratio, runTimed, sideBySide, startBenchEmulator, table, verdict } from './support/harness.mjs';
+import { benchArgs, benchFile, bin, connectedConfig, expectRun, fixed, heading, median, ratio, runTimed, sideBySide, startBenchEmulator, table, verdict } from './support/harness.mjs';
 
 export async function enumeration({ customers = 100_000, rounds = 5, curlRounds = 3 } = {}) {
   const curlJq = hasCurlAndJq();
@@ -16,16 +16,16 @@ export async function enumeration({ customers = 100_000, rounds = 5, curlRounds 
   try {
     const listing = async ({ argv, env }, options = {}) => {
       await emulator.call('reset');
-      const result = await runTimed(argv, { env, ...options });
+      const result = await runTimed(argv, { env, resources: true, ...options });
       expectRun(argv.join(' '), result, { lines: customers });
       const stats = await emulator.call('stats');
-      return { ...result, connections: stats.connections, pages: stats.requests['GET /v1/customers'] ?? 0 };
+      return { ...result, connections: stats.connections, pages: stats.requests['GET /v1/customers'] ?? 0, emulatorCpuMs: stats.cpuMs };
     };
     const loopArgs = [emulator.apiEndpoint, emulator.caCertificatePath, '500'];
     const programs = [
       { name: 'Get-PartnerCustomer -PageSize 500', argv: [bin('Get-PartnerCustomer'), '-PageSize', '500'], env: config.env },
       { name: 'reference-loop.mjs', argv: [benchFile('reference-loop.mjs'), ...loopArgs], env: loopEnv },
-      ...(curlJq ? [{ name: 'curl-jq-loop.sh', argv: [benchFile('curl-jq-loop.sh'), ...loopArgs], env: loopEnv, rounds: curlRounds, warmup: false }] : []),
+      ...(curlJq && curlRounds > 0 ? [{ name: 'curl-jq-loop.sh', argv: [benchFile('curl-jq-loop.sh'), ...loopArgs], env: loopEnv, rounds: curlRounds, warmup: false }] : []),
     ];
 
     // Same bytes first: a faster listing that writes something else measures nothing.
@@ -38,13 +38,15 @@ export async function enumeration({ customers = 100_000, rounds = 5, curlRounds 
     const [cmdlet, reference, curl] = measured;
     heading(`Full enumeration of ${customers.toLocaleString('en-US')} customers, page size 500 (median, ms; same bytes checked)`);
     table([
-      ['case', 'runs', 'median', 'customers/s', 'vs reference', 'connections', 'pages'],
+      ['case', 'runs', 'median', 'customers/s', 'vs reference', 'client CPU ms', 'emulator CPU ms', 'connections', 'pages'],
       ...measured.map((m) => [
         m.name,
         m.results.length,
         fixed(m.median),
         fixed((customers / m.median) * 1000),
         ratio(m.median, reference.median),
+        fixed(median(m.results.map((r) => r.cpuMs))),
+        fixed(median(m.results.map((r) => r.emulatorCpuMs))),
         m.results.at(-1).connections,
         m.results.at(-1).pages,
       ]),
@@ -54,7 +56,7 @@ export async function enumeration({ customers = 100_000, rounds = 5, curlRounds 
       verdict(cmdlet.results.every((r) => r.connections === 1), `one TLS connection per listing (${cmdlet.results.map((r) => r.connections).join(', ')})`),
     ];
     if (curl) verdicts.push(verdict(curl.median >= 3 * cmdlet.median, `at least 3x faster than curl + jq (${(curl.median / cmdlet.median).toFixed(1)}x)`));
-    else process.stdout.write('curl + jq: not measured (curl or jq is missing: apt-get install -y curl jq)\n');
+    else if (!curlJq) process.stdout.write('curl + jq: not measured (curl or jq is missing: apt-get install -y curl jq)\n');
     return verdicts;
   } finally {
     config.dispose();

@@ -25,7 +25,7 @@ export async function memory({ small = 10_000, large = 1_000_000, rounds = 3, la
         const env = { ...config.env, BENCH_ACCESS_TOKEN: await emulator.call('token') };
         const kb = [];
         for (let n = 0; n < times; n++) {
-          const result = await runTimed(argvOf(emulator), { env, peakRss: true });
+          const result = await runTimed(argvOf(emulator), { env, resources: true });
           expectRun(name, result, { lines: customers });
           kb.push(result.peakRssKb);
         }

@@ -13,7 +13,7 @@ export async function slowConsumer({ customers = 20_000, bytesPerSecond = 1024 *
   const config = await connectedConfig(emulator);
   try {
     const argv = [bin('Get-PartnerCustomer'), '-PageSize', String(PAGE_SIZE)];
-    const fast = await runTimed(argv, { env: config.env, peakRss: true });
+    const fast = await runTimed(argv, { env: config.env, resources: true });
     expectRun('fast reader', fast, { lines: customers });
 
     await emulator.call('reset');
@@ -30,7 +30,7 @@ export async function slowConsumer({ customers = 20_000, bytesPerSecond = 1024 *
       }
     };
     const sampler = sample();
-    const slow = await runTimed(argv, { env: config.env, peakRss: true, readBytesPerSecond: bytesPerSecond, onTick: (lines) => (linesRead = lines) });
+    const slow = await runTimed(argv, { env: config.env, resources: true, readBytesPerSecond: bytesPerSecond, onTick: (lines) => (linesRead = lines) });
     sampling = false;
     await sampler;
     expectRun('slow reader', slow, { lines: customers });

@@ -72,13 +72,15 @@ export async function connectedConfig(emulator) {
  * Runs one process to its end and times it from spawn to exit. stdout is read through a pipe and
  * its lines counted (a real consumer, and a check that nothing was lost). Options:
  * - `untilFirstLine`: stop the process (SIGKILL) once its first line arrived; `firstLineMs` says when.
- * - `peakRss`: run it under /usr/bin/time and report its maximum resident set size.
+ * - `resources`: run it under /usr/bin/time and report its maximum resident set size (peakRssKb)
+ *   and the CPU time it used (cpuMs, user + system): CPU time suffers less than wall time from
+ *   whatever else the machine is doing.
  * - `readBytesPerSecond`: a throttled reader; `onTick(linesRead)` is called as it reads.
  * - `hash`: a SHA-256 of stdout, to check two programs wrote the same bytes.
  */
 export function runTimed(argv, options = {}) {
-  const rssFile = options.peakRss ? join(mkdtempSync(join(tmpdir(), 'pc-bench-rss-')), 'rss') : undefined;
-  const [command, ...args] = rssFile ? ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...commandOf(argv)] : commandOf(argv);
+  const usageFile = options.resources ? join(mkdtempSync(join(tmpdir(), 'pc-bench-usage-')), 'usage') : undefined;
+  const [command, ...args] = usageFile ? ['/usr/bin/time', '-f', '%M %U %S', '-o', usageFile, ...commandOf(argv)] : commandOf(argv);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,9 +125,15 @@ export function runTimed(argv, options = {}) {
     child.on('close', (code, signal) => {
       const ms = performance.now() - started;
       clearInterval(throttle);
-      const peakRssKb = rssFile ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined;
-      if (rssFile) rmSync(join(rssFile, '..'), { recursive: true, force: true });
-      resolve({ ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, sha256: digest?.digest('hex') });
+      let peakRssKb;
+      let cpuMs;
+      if (usageFile) {
+        const [rss, user, system] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        rmSync(join(usageFile, '..'), { recursive: true, force: true });
+        peakRssKb = rss;
+        cpuMs = (user + system) * 1000;
+      }
+      resolve({ ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, cpuMs, sha256: digest?.digest('hex') });
     });
   });
 }
