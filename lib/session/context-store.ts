@@ -4,7 +4,7 @@
  * never overwrite each other (conf writes atomically but loses concurrent updates to one file).
  * A context holds no secret: those live in the token store.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigFileError, UsageError } from '../errors.js';
 import { assertPrivate, ensurePrivateDir, makePrivateFile } from './config-dir.js';
@@ -68,9 +68,8 @@ export class ContextStore {
   /** The context to use: an explicit name, else PARTNERCENTER_CONTEXT (applied by the caller), else the saved default. */
   async resolveName(explicit: string | undefined): Promise<string> {
     if (explicit) return validateContextName(explicit);
-    const settings = await this.open('settings', this.configDir);
-    const saved = settings.store.defaultContext;
-    return typeof saved === 'string' && CONTEXT_NAME.test(saved) ? saved : DEFAULT_CONTEXT_NAME;
+    const saved = (await this.openSettings()).store.defaultContext;
+    return typeof saved === 'string' ? saved : DEFAULT_CONTEXT_NAME;
   }
 
   async read(name: string): Promise<PartnerContext | undefined> {
@@ -95,7 +94,7 @@ export class ContextStore {
   }
 
   async setDefault(name: string): Promise<void> {
-    const settings = await this.open('settings', this.configDir);
+    const settings = await this.openSettings();
     settings.set({ ...settings.store, defaultContext: validateContextName(name) });
     makePrivateFile(settings.path);
   }
@@ -118,11 +117,24 @@ export class ContextStore {
     return true;
   }
 
+  /** settings.json, refused rather than ignored (and later overwritten) when it is not ours. */
+  private async openSettings(): Promise<ConfInstance> {
+    const settings = await this.open('settings', this.configDir);
+    const { defaultContext, ...others } = settings.store;
+    if (Object.keys(others).length > 0 || (defaultContext !== undefined && !(typeof defaultContext === 'string' && CONTEXT_NAME.test(defaultContext)))) {
+      throw new ConfigFileError(`The file '${settings.path}' is not a PartnerCenter settings file (that holds only {"defaultContext": "<context name>"}).`, {
+        hint: 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.',
+      });
+    }
+    return settings;
+  }
+
   /** conf is imported here, not at module load, so commands that never touch a context do not pay for it. */
   private async open(configName: string, cwd: string): Promise<ConfInstance> {
     ensurePrivateDir(cwd);
     const path = join(cwd, `${configName}.json`);
     assertPrivate(path, 0o600);
+    assertJsonObjectIfPresent(path, configName === 'settings');
     const { default: Conf } = await importConf();
     try {
       return new Conf({
@@ -142,6 +154,31 @@ export class ContextStore {
       });
     }
   }
+}
+
+/**
+ * conf spreads whatever JSON it finds into an object, so `[]` or `"text"` would read as an empty
+ * store (and be overwritten by the next write): anything but a JSON object is refused first.
+ */
+function assertJsonObjectIfPresent(path: string, isSettings: boolean): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return; // Missing: conf starts an empty one. Unreadable: conf reports it.
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return; // conf reports the syntax error with its position.
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return;
+  throw new ConfigFileError(`The file '${path}' is not a PartnerCenter ${isSettings ? 'settings' : 'context'} file (it holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object).`, {
+    hint: isSettings
+      ? 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.'
+      : 'Move it away (or delete it, or run Disconnect-Partner for this context) and run Connect-Partner again.',
+  });
 }
 
 const HOST_SIGNALS = ['SIGINT', 'SIGTERM'] as const;

@@ -71,6 +71,8 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
   const stopped = (error: unknown): unknown => {
     settled = true;
     if (!(error instanceof PartnerCenterModuleError)) return error;
+    // Nothing written by a run that began at the beginning: the same command simply starts over.
+    if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
     const refused = isContinuationTokenRefusal(error);
     // The token of the current position is dead: only a restart that skips what was written can continue.
     const position = refused ? progress.positionWithoutToken : progress.position;

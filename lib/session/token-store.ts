@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ensurePrivateDir } from './config-dir.js';
 import { CONTEXT_NAME } from './context-store.js';
 import { readPrivateJson, writePrivateJson } from './atomic-file.js';
+import { ConfigFileError } from '../errors.js';
 
 export interface CachedAccessToken {
   token: string;
@@ -35,12 +36,13 @@ export class TokenStore {
   }
 
   read(contextName: string): TokenRecord {
-    return (
-      readPrivateJson<TokenRecord>(
-        this.pathOf(contextName),
-        `Delete it (or run Disconnect-Partner -ContextName ${contextName}) and run Connect-Partner again.`,
-      ) ?? {}
-    );
+    const path = this.pathOf(contextName);
+    const recover = `Delete it (or run Disconnect-Partner -ContextName ${contextName}) and run Connect-Partner again.`;
+    const record = readPrivateJson<Record<string, unknown>>(path, recover) ?? {};
+    const problem = tokenRecordProblem(record);
+    // Not ours (another tool's cache copied here, a hand edit): refused, so the next renewal does not write over it.
+    if (problem) throw new ConfigFileError(`The file '${path}' is not a PartnerCenter token file (${problem}).`, { hint: recover });
+    return record as TokenRecord;
   }
 
   write(contextName: string, record: TokenRecord): void {
@@ -67,4 +69,17 @@ export class TokenStore {
     rmSync(path, { force: true });
     return true;
   }
+}
+
+const SECRET_FIELDS = ['clientSecret', 'certificatePassword', 'refreshToken'] as const;
+
+function tokenRecordProblem(record: Record<string, unknown>): string | undefined {
+  const unknown = Object.keys(record).filter((key) => key !== 'accessToken' && !(SECRET_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) return `unexpected ${unknown.length === 1 ? 'entry' : 'entries'} ${unknown.slice(0, 3).map((key) => JSON.stringify(key)).join(', ')}`;
+  const access = record.accessToken as Partial<CachedAccessToken> | undefined;
+  if (access !== undefined && (typeof access !== 'object' || access === null || typeof access.token !== 'string' || typeof access.expiresOnTimestamp !== 'number')) {
+    return 'its access token entry is malformed';
+  }
+  const badSecret = SECRET_FIELDS.find((key) => record[key] !== undefined && typeof record[key] !== 'string');
+  return badSecret ? `its ${badSecret} entry is not text` : undefined;
 }
