@@ -62,6 +62,9 @@ export const aboutTopics: readonly AboutTopic[] = [
         'Environment variables',
         'Some parameters fall back to an environment variable when not given (see "Environment variable" in a cmdlet\'s help), such as PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. PARTNERCENTER_CONTEXT selects a saved context for every command.',
         '',
+        'Secrets',
+        'A secret typed on the command line (-ClientSecret, -RefreshToken, -AccessToken, -CertificatePassword) can be seen by other users of the machine and stays in shell history: the cmdlet warns once on stderr. Use its environment variable, or give - as the value and write the secret to stdin (-ClientSecret - < secret.txt), which works when the cmdlet is not reading pipeline input.',
+        '',
         'Validation',
         'Every value is checked (GUIDs, number ranges, allowed values, files that must exist) before anything is sent over the network; a bad value exits with code 2.',
       ]
@@ -87,6 +90,29 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Running a cmdlet from another program',
         'A cmdlet whose stdin is a pipe waits for pipeline input until the pipe is closed. Programs that start a cmdlet without meaning to give it input should connect its stdin to /dev/null (or close it).',
+      ]
+        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .join('\n'),
+  },
+  {
+    name: 'about_Retries',
+    synopsis: 'How commands retry a failing service, how to bound that, and how to resume a listing that stopped.',
+    body: (width) =>
+      [
+        'What is retried',
+        'Throttling (429) waits what Retry-After asks; 408, 500, 502, 503, 504, dropped connections, answers cut off mid-way and requests slower than the timeout are retried with exponential backoff and jitter. 400, 403, 404 and 409 are answers, not accidents: never retried. A 401 renews the access token once and repeats the call. -Verbose reports every retry, wait and renewal.',
+        '',
+        'Bounds',
+        '-MaxRetry <0..20> (default 5) is the number of retries per request; PARTNERCENTER_MAX_RETRY sets it for a shell, and a value saved with the context ("maxRetry") applies when neither is given. PARTNERCENTER_MAX_RETRY_WAIT bounds, in seconds, the total time one request may spend waiting (default 300; "maxRetryWaitSeconds" in the context). When a bound is reached the command gives up with exit code 5.',
+        '',
+        'Tuning knobs',
+        'PARTNERCENTER_REQUEST_TIMEOUT_MS is the time one attempt may take (default 100000); PARTNERCENTER_RETRY_BASE_DELAY_MS the first backoff step (default 500, doubling each retry). They exist for unusual networks and for tests; the defaults suit Partner Center.',
+        '',
+        'Resuming a listing',
+        'When Get-PartnerCustomer stops before the end (retries exhausted: exit 5; a sign-in that cannot be renewed: exit 3; Ctrl-C or SIGTERM: exit 130 or 143), its one line on stderr says how many customers were written and the exact command that continues with the next one: -ContinuationToken <token> (plus -Skip <n> when it stopped inside a page). Append that run\'s output to the first (>>) and every customer is there exactly once. With -ResumeFile <path> the position is kept in that file after every page, the same command continues where the last run stopped, and the file is deleted when the listing completes; a resume with other parameters is refused.',
+        '',
+        'Expired continuation tokens',
+        'Partner Center accepts a continuation token for a limited time. A resume file whose token expired makes the listing start over and skip the customers already written, with a WARNING (exact unless customers were added or removed meanwhile); a -ContinuationToken that expired is an error that says how to do the same with -Skip.',
       ]
         .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
         .join('\n'),
