@@ -5,9 +5,8 @@
  * an item is handed to the consumer, so "written" and "resumable from" never disagree.
  */
 import { PartnerCenterModuleError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import type { PartnerCenterClient } from './client.js';
-import { listCustomers, type Customer, type CustomerFilter } from './customers.js';
+import { listCustomers, MAX_PAGE_SIZE, type Customer, type CustomerFilter } from './customers.js';
 
 export interface ListingPosition {
   /** The page boundary the position is measured from; undefined is the start of the listing. */
@@ -73,7 +72,7 @@ export async function* customersFrom(
   const { limit } = options;
   if (limit === 0) return;
   // -First 5 needs no page of 500; neither does the page that only finishes what was skipped.
-  const pageSize = limit === undefined ? query.pageSize : Math.min(query.pageSize ?? 500, start.skip + limit);
+  const pageSize = limit === undefined ? query.pageSize : Math.min(query.pageSize ?? MAX_PAGE_SIZE, start.skip + limit);
   const pages = listCustomers(client, {
     pageSize,
     filter: query.filter,
@@ -104,6 +103,6 @@ export class IncompleteListingError extends PartnerCenterModuleError {
 
   constructor(cause: PartnerCenterModuleError, resumeAdvice: string, options: { replaceHint?: boolean } = {}) {
     super(cause.message, { hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '), cause });
-    this.exitCode = cause.exitCode ?? ExitCode.Failure;
+    this.exitCode = cause.exitCode;
   }
 }
