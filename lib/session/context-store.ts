@@ -2,10 +2,12 @@
  * Saved session contexts. One conf file per context (`contexts/<name>.json`) plus a tiny
  * `settings.json` naming the default, so two processes connecting to different contexts at once
  * never overwrite each other (conf writes atomically but loses concurrent updates to one file).
- * A context holds no secret: those live in the token store.
+ * A context holds no secret: those live in the token store. Reading does without conf (plain JSON,
+ * the same checks and errors): conf and its schema validator cost about 15 ms of start-up even
+ * bundled (100 ms unbundled), which every command that merely uses a context paid.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigFileError, UsageError } from '../errors.js';
 import { assertPrivate, ensurePrivateDir, makePrivateFile } from './config-dir.js';
 import type { PartnerEnvironment } from './environments.js';
@@ -68,17 +70,18 @@ export class ContextStore {
   /** The context to use: an explicit name, else PARTNERCENTER_CONTEXT (applied by the caller), else the saved default. */
   async resolveName(explicit: string | undefined): Promise<string> {
     if (explicit) return validateContextName(explicit);
-    const saved = (await this.openSettings()).store.defaultContext;
+    const path = join(this.configDir, 'settings.json');
+    const saved = checkSettings(readStoreFile(path, true) ?? {}, path).defaultContext;
     return typeof saved === 'string' ? saved : DEFAULT_CONTEXT_NAME;
   }
 
   async read(name: string): Promise<PartnerContext | undefined> {
     validateContextName(name);
-    if (!existsSync(join(this.contextsDir, `${name}.json`))) return undefined;
-    const conf = await this.open(name, this.contextsDir);
-    const value = conf.store as unknown as PartnerContext;
+    const path = join(this.contextsDir, `${name}.json`);
+    const value = readStoreFile(path, false) as PartnerContext | undefined;
+    if (value === undefined) return undefined;
     if (typeof value.tenantId !== 'string' || typeof value.environment?.apiEndpoint !== 'string') {
-      throw new ConfigFileError(`The context file '${conf.path}' is not a PartnerCenter context.`, {
+      throw new ConfigFileError(`The context file '${path}' is not a PartnerCenter context.`, {
         hint: 'Remove it with Disconnect-Partner (or delete the file) and run Connect-Partner again.',
       });
     }
@@ -94,7 +97,8 @@ export class ContextStore {
   }
 
   async setDefault(name: string): Promise<void> {
-    const settings = await this.openSettings();
+    const settings = await this.open('settings', this.configDir);
+    checkSettings(settings.store, settings.path);
     settings.set({ ...settings.store, defaultContext: validateContextName(name) });
     makePrivateFile(settings.path);
   }
@@ -117,18 +121,6 @@ export class ContextStore {
     return true;
   }
 
-  /** settings.json, refused rather than ignored (and later overwritten) when it is not ours. */
-  private async openSettings(): Promise<ConfInstance> {
-    const settings = await this.open('settings', this.configDir);
-    const { defaultContext, ...others } = settings.store;
-    if (Object.keys(others).length > 0 || (defaultContext !== undefined && !(typeof defaultContext === 'string' && CONTEXT_NAME.test(defaultContext)))) {
-      throw new ConfigFileError(`The file '${settings.path}' is not a PartnerCenter settings file (that holds only {"defaultContext": "<context name>"}).`, {
-        hint: 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.',
-      });
-    }
-    return settings;
-  }
-
   /** conf is imported here, not at module load, so commands that never touch a context do not pay for it. */
   private async open(configName: string, cwd: string): Promise<ConfInstance> {
     ensurePrivateDir(cwd);
@@ -146,14 +138,44 @@ export class ContextStore {
         accessPropertiesByDotNotation: false,
       }) as unknown as ConfInstance;
     } catch (error) {
-      throw new ConfigFileError(`The file '${path}' is corrupted or not valid JSON (${(error as Error).message}).`, {
-        hint: configName === 'settings'
-          ? 'Delete it to forget the default context, then run Select-PartnerContext or Connect-Partner.'
-          : 'Run Disconnect-Partner for this context (or delete the file) and run Connect-Partner again.',
-        cause: error,
-      });
+      throw corruptedFile(path, configName === 'settings', error);
     }
   }
+}
+
+/** settings.json, refused rather than ignored (and later overwritten) when it is not ours. */
+function checkSettings(store: Record<string, unknown>, path: string): Record<string, unknown> {
+  const { defaultContext, ...others } = store;
+  if (Object.keys(others).length > 0 || (defaultContext !== undefined && !(typeof defaultContext === 'string' && CONTEXT_NAME.test(defaultContext)))) {
+    throw new ConfigFileError(`The file '${path}' is not a PartnerCenter settings file (that holds only {"defaultContext": "<context name>"}).`, {
+      hint: 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.',
+    });
+  }
+  return store;
+}
+
+/** A context or settings file as `open` sees it, without loading conf; undefined when it does not exist. */
+function readStoreFile(path: string, isSettings: boolean): Record<string, unknown> | undefined {
+  assertPrivate(dirname(path), 0o700);
+  assertPrivate(path, 0o600);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw corruptedFile(path, isSettings, error);
+  }
+  assertJsonObject(value, path, isSettings);
+  return value as Record<string, unknown>;
+}
+
+function corruptedFile(path: string, isSettings: boolean, error: unknown): ConfigFileError {
+  return new ConfigFileError(`The file '${path}' is corrupted or not valid JSON (${(error as Error).message}).`, {
+    hint: isSettings
+      ? 'Delete it to forget the default context, then run Select-PartnerContext or Connect-Partner.'
+      : 'Run Disconnect-Partner for this context (or delete the file) and run Connect-Partner again.',
+    cause: error,
+  });
 }
 
 /**
@@ -173,6 +195,10 @@ function assertJsonObjectIfPresent(path: string, isSettings: boolean): void {
   } catch {
     return; // conf reports the syntax error with its position.
   }
+  assertJsonObject(value, path, isSettings);
+}
+
+function assertJsonObject(value: unknown, path: string, isSettings: boolean): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return;
   throw new ConfigFileError(`The file '${path}' is not a PartnerCenter ${isSettings ? 'settings' : 'context'} file (it holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object).`, {
     hint: isSettings
