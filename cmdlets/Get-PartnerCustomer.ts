@@ -1,8 +1,6 @@
 import { defineCmdlet } from '../lib/host/cmdlet.js';
 import { getCustomer, type CustomerFilter } from '../lib/partner-center/customers.js';
-import { clientForRun } from '../lib/session/client-for-run.js';
 import { maxRetryParameter } from '../lib/session/retry-settings.js';
-import { listCustomersResumably } from '../lib/session/resumable-customer-listing.js';
 
 interface Parameters extends Record<string, unknown> {
   CustomerId?: string;
@@ -62,11 +60,14 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
+    // The session and the HTTP client load here rather than at the top: -? and usage errors never need them.
     if (context.parameterSet === 'ById') {
+      const { clientForRun } = await import('../lib/session/client-for-run.js');
       const client = await clientForRun(context, { maxRetry: p.MaxRetry });
       yield await getCustomer(client, p.CustomerId!);
       return;
     }
+    const { listCustomersResumably } = await import('../lib/session/resumable-customer-listing.js');
     yield* listCustomersResumably(
       {
         cmdletName: 'Get-PartnerCustomer',
