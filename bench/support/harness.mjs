@@ -3,9 +3,10 @@
  * the way a user connects (the real Connect-Partner), timed child processes, and medians and ratios
  * of cases run side by side in the same rounds, so drift on a noisy machine hits every case alike.
  */
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,73 +70,96 @@ export async function connectedConfig(emulator) {
 }
 
 /**
- * Runs one process to its end and times it from spawn to exit. stdout is read through a pipe and
- * its lines counted (a real consumer, and a check that nothing was lost). Options:
+ * Runs one process to its end and times it from spawn to exit. stdout is a real pipe, as a shell
+ * makes for `cmd | reader` (a FIFO: 64 KB, where Node's own spawn would give a socket pair with
+ * several times that), read by this process with its lines counted (a real consumer, and a check
+ * that nothing was lost). Options:
  * - `untilFirstLine`: stop the process (SIGKILL) once its first line arrived; `firstLineMs` says when.
  * - `resources`: run it under /usr/bin/time and report its maximum resident set size (peakRssKb)
  *   and the CPU time it used (cpuMs, user + system): CPU time suffers less than wall time from
  *   whatever else the machine is doing.
- * - `readBytesPerSecond`: a throttled reader; `onTick(linesRead)` is called as it reads.
+ * - `readBytesPerSecond`: a throttled reader; `onTick(linesRead)` is called as it reads. With
+ *   `stallMs`, it first reads nothing at all for that long.
  * - `hash`: a SHA-256 of stdout, to check two programs wrote the same bytes.
  */
-export function runTimed(argv, options = {}) {
+export async function runTimed(argv, options = {}) {
   const usageFile = options.resources ? join(mkdtempSync(join(tmpdir(), 'pc-bench-usage-')), 'usage') : undefined;
   const [command, ...args] = usageFile ? ['/usr/bin/time', '-f', '%M %U %S', '-o', usageFile, ...commandOf(argv)] : commandOf(argv);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
-    let bytes = 0;
-    let firstLineMs;
-    let stderr = '';
-    const digest = options.hash ? createHash('sha256') : undefined;
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const count = (chunk) => {
-      bytes += chunk.length;
-      digest?.update(chunk);
-      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
-        if (lines++ === 0) {
-          firstLineMs = performance.now() - started;
-          if (options.untilFirstLine) child.kill('SIGKILL');
-        }
+  const pipe = realPipe();
+  const started = performance.now();
+  const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['ignore', pipe.writeFd, 'pipe'] });
+  closeSync(pipe.writeFd);
+  const stdout = pipe.reader;
+  let lines = 0;
+  let bytes = 0;
+  let firstLineMs;
+  let stderr = '';
+  const digest = options.hash ? createHash('sha256') : undefined;
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const count = (chunk) => {
+    bytes += chunk.length;
+    digest?.update(chunk);
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+      if (lines++ === 0) {
+        firstLineMs = performance.now() - started;
+        if (options.untilFirstLine) child.kill('SIGKILL');
       }
-    };
-    let throttle;
-    if (options.readBytesPerSecond) {
-      // Paused mode: read only what the budget allows; the pipe fills and the writer must wait.
-      const tickMs = 50;
-      const perTick = Math.max(1, Math.round((options.readBytesPerSecond * tickMs) / 1000));
-      throttle = setInterval(() => {
-        let budget = perTick;
-        while (budget > 0) {
-          const chunk = child.stdout.read(Math.min(budget, child.stdout.readableLength || budget)) ?? child.stdout.read();
-          if (!chunk) break;
-          budget -= chunk.length;
-          count(chunk);
-        }
-        options.onTick?.(lines);
-      }, tickMs);
-    } else {
-      child.stdout.on('data', count);
     }
-    // Once the writer has exited, Node resumes unread stdio and drops what nobody listens to: what it
-    // left in the pipe is counted, unthrottled.
-    if (throttle) child.on('exit', () => child.stdout.on('data', count));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const ms = performance.now() - started;
-      clearInterval(throttle);
-      let peakRssKb;
-      let cpuMs;
-      if (usageFile) {
-        const [rss, user, system] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-        rmSync(join(usageFile, '..'), { recursive: true, force: true });
-        peakRssKb = rss;
-        cpuMs = (user + system) * 1000;
+  };
+  let throttle;
+  if (options.readBytesPerSecond) {
+    // Paused mode: read only what the budget allows; the pipe fills and the writer must wait.
+    const tickMs = 50;
+    const perTick = Math.max(1, Math.round((options.readBytesPerSecond * tickMs) / 1000));
+    const readFrom = started + (options.stallMs ?? 0);
+    throttle = setInterval(() => {
+      let budget = performance.now() < readFrom ? 0 : perTick;
+      while (budget > 0) {
+        const chunk = stdout.read(Math.min(budget, stdout.readableLength || budget)) ?? stdout.read();
+        if (!chunk) break;
+        budget -= chunk.length;
+        count(chunk);
       }
-      resolve({ ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, cpuMs, sha256: digest?.digest('hex') });
-    });
-  });
+      options.onTick?.(lines);
+    }, tickMs);
+  } else {
+    stdout.on('data', count);
+  }
+  const [[code, signal]] = await Promise.all([
+    new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (...outcome) => resolve(outcome));
+    }),
+    new Promise((resolve) => {
+      // The writer is gone: what it left in the pipe is counted, unthrottled.
+      child.on('exit', () => {
+        clearInterval(throttle);
+        stdout.on('data', count);
+      });
+      stdout.on('close', resolve);
+    }),
+  ]);
+  const ms = performance.now() - started;
+  let peakRssKb;
+  let cpuMs;
+  if (usageFile) {
+    const [rss, user, system] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    rmSync(join(usageFile, '..'), { recursive: true, force: true });
+    peakRssKb = rss;
+    cpuMs = (user + system) * 1000;
+  }
+  return { ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, cpuMs, sha256: digest?.digest('hex') };
+}
+
+/** A FIFO opened at both ends and unlinked at once: an anonymous pipe, which Node cannot make itself. */
+function realPipe() {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-bench-pipe-'));
+  const path = join(dir, 'stdout');
+  execFileSync('mkfifo', ['-m', '600', path]);
+  const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, constants.O_WRONLY);
+  rmSync(dir, { recursive: true, force: true });
+  return { reader: new Socket({ fd: readFd, readable: true, writable: false }), writeFd };
 }
 
 /** A .mjs/.js path or a bin/ shim (a file beside a run.cjs) runs under this Node; a .sh under bash; anything else as is. */
