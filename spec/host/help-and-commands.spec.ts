@@ -30,8 +30,11 @@ describe('Get-Help <Cmdlet>', () => {
     const result = await runInProcess(getHelp, ['get-partnercustomer'], { columns: 200 });
     expect(result.code).toBe(0);
     expect(sectionsOf(result.stdout)).toEqual(['NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'REMARKS']);
-    expect(result.stdout).toContain('    Get-PartnerCustomer [-PageSize <Int32>] [-First <Int32>] [<CommonParameters>]\n');
-    expect(result.stdout).toContain('    Get-PartnerCustomer [-CustomerId] <Guid> [<CommonParameters>]\n');
+    const unwrapped = result.stdout.replace(/\n {8}(?=\S)/g, ' '); // long SYNTAX lines wrap with an 8-space indent
+    expect(unwrapped).toContain(
+      '    Get-PartnerCustomer [-PageSize <Int32>] [-First <Int32>] [-Skip <Int32>] [-ContinuationToken <String>] [-ResumeFile <String>] [-MaxRetry <Int32>] [<CommonParameters>]\n',
+    );
+    expect(unwrapped).toContain('    Get-PartnerCustomer [-CustomerId] <Guid> [-MaxRetry <Int32>] [<CommonParameters>]\n');
     expect(result.stdout).toMatch(/-CustomerId <Guid>[\s\S]*Required\?\s+true[\s\S]*Position\?\s+0[\s\S]*Accept pipeline input\?\s+True \(ByPropertyName\)[\s\S]*Aliases\s+Id, TenantId/);
     expect(result.stdout).toMatch(/-PageSize <Int32>[\s\S]*Default value\s+500[\s\S]*Accepted range\s+1\.\.500/);
     expect(result.stdout).toContain('-------------------------- EXAMPLE 1 --------------------------');
@@ -161,7 +164,7 @@ describe('completion scripts', () => {
         .split('\n')
         .filter(Boolean);
     expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
-    expect(complete('Get-PartnerCustomer', '-c')).toEqual(['-CustomerId', '-CompanyName', '-Context']);
+    expect(complete('Get-PartnerCustomer', '-c')).toEqual(['-CustomerId', '-CompanyName', '-ContinuationToken', '-Context']);
     expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual(['Ndjson', 'Json', 'Csv', 'Table']);
     expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
     expect(complete('Get-Help', 'get-partnerc')).toEqual(['Get-PartnerContext', 'Get-PartnerCustomer']);
