@@ -72,7 +72,8 @@ function processIO(signal: AbortSignal): HostIO {
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
     stdinHasInput: stdinHasInput(),
-    columns: process.stdout.columns,
+    // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0 columns.
+    columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
     signal,
   };
 }

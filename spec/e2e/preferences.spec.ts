@@ -1,0 +1,54 @@
+/** Preferences saved with a context: the terminal's output format and the retry limits. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNdjson, repoRoot } from '../support/cli.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+
+let partner: EmulatedPartner;
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 4 });
+});
+afterAll(() => partner.dispose());
+
+/** Runs a command on a real pseudo-terminal (util-linux `script`), as a person at a shell would. */
+function onTerminal(command: string, args: string[]): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...partner.env, COLUMNS: '120' };
+  delete env.CI;
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', [join(repoRoot, 'bin', command), ...args].join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk));
+    child.on('close', () => resolve(text));
+  });
+}
+
+describe('Set-PartnerContext', () => {
+  it('saves a terminal output format that pipes and files never see', async () => {
+    const set = await partner.run('Set-PartnerContext', ['-DefaultOutputFormat', 'table']);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8')).outputFormat).toBe('Table');
+
+    const piped = await partner.run('Get-PartnerCustomer');
+    expect(parseNdjson(piped.stdout)).toHaveLength(4);
+
+    const terminal = await onTerminal('Get-PartnerCustomer', []);
+    expect(terminal).toMatch(/CustomerId\s.*Domain\s.*Name\s.*Relationship/);
+    expect(terminal).not.toMatch(/^\{"id"/m);
+  });
+
+  it('saves retry limits, and refuses a call with nothing to change or a value out of range', async () => {
+    const set = await partner.run('Set-PartnerContext', ['-MaxRetry', '9', '-MaxRetryWaitSeconds', '60']);
+    expect(set.code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8'));
+    expect(saved).toMatchObject({ maxRetry: 9, maxRetryWaitSeconds: 60, outputFormat: 'Table' });
+
+    const nothing = await partner.run('Set-PartnerContext');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/Nothing to change/);
+    const tooMany = await partner.run('Set-PartnerContext', ['-MaxRetry', '99']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/MaxRetry.*99.*0.*20/);
+  });
+});
