@@ -7,22 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
-
-/** mulberry32: small, seeded, good enough to pick fragments. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    int: (below: number) => Math.floor(next() * below),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  };
-}
+import { seededRandom, type Random } from '../support/seeded-random.js';
 
 const argvWords = [
   '-CustomerId', '-cust', '-C', '-c', '-Id', '-Domain', '-Domain:', '-Domain:x', '-Name', '-PageSize', '-pa', '-P', '-First', '-Kind', '-Force',
@@ -42,7 +27,7 @@ const lineFragments = [
   `{"deep":${'['.repeat(1500)}${']'.repeat(1500)}}`, `{"pad":"${'p'.repeat(100_000)}"}`, '', '   ', '\r',
 ];
 
-function randomInput(rng: ReturnType<typeof random>): Buffer {
+function randomInput(rng: Random): Buffer {
   const parts: Buffer[] = [];
   const count = rng.int(8);
   for (let i = 0; i < count; i++) {
@@ -66,7 +51,7 @@ function expectWellFormed(result: { code: number; stdout: string; stderrLines: s
 
 describe('fuzzing the argv binder', () => {
   it('handles 1500 random command lines with one clear line or a clean run', async () => {
-    const rng = random(20261123);
+    const rng = seededRandom(20261123);
     for (let run = 0; run < 1500; run++) {
       const argv = Array.from({ length: rng.int(7) }, () => rng.pick(argvWords));
       const result = await runInProcess(getThing, argv, { env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent-config' } });
@@ -83,7 +68,7 @@ describe('fuzzing the argv binder', () => {
 
 describe('fuzzing the NDJSON pipeline reader', () => {
   it('handles 400 random inputs under every -ErrorAction', async () => {
-    const rng = random(42);
+    const rng = seededRandom(42);
     for (let run = 0; run < 400; run++) {
       const input = randomInput(rng);
       const argv = ['-ErrorAction', rng.pick(['Stop', 'Continue', 'SilentlyContinue'])];

@@ -5,6 +5,8 @@
  */
 import type { FaultAction, FaultRule, FaultScript } from '../../../lib/emulator/types.js';
 import type { RunMode } from './listing-runs.js';
+import { seededRandom, type Random } from '../../support/seeded-random.js';
+export { seededRandom, type Random };
 
 /** Per-request timeout the runs use (PARTNERCENTER_REQUEST_TIMEOUT_MS); a `delay` fault holds an answer past it. */
 export const REQUEST_TIMEOUT_MS = 300;
@@ -19,31 +21,6 @@ export interface ScheduledRun {
   refreshTokenContext: boolean;
   pageLatencyMs: number;
   script: FaultScript;
-}
-
-export interface Random {
-  next(): number;
-  int(below: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(probability: number): boolean;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (below) => Math.floor(next() * below),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-    chance: (probability) => next() < probability,
-  };
 }
 
 const PAGE_SIZES = [10, 25, 40, 64, 100] as const;
