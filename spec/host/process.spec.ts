@@ -111,7 +111,8 @@ const tmux = built && spawnSync('tmux', ['-V']).status === 0;
   const screen = () => tmuxRun('capture-pane', '-p', '-t', session);
 
   beforeAll(() => {
-    tmuxRun('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-e', `PARTNERCENTER_CONFIG_DIR=${configDir}`, 'bash', '--norc', '--noprofile');
+    tmuxRun('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-e', `PARTNERCENTER_CONFIG_DIR=${configDir}`, 'env', '-u', 'CI', 'bash', '--norc', '--noprofile');
+    // (CI is unset in the pane: a person at this terminal is what these cases are about, even when CI runs them.)
   });
   afterAll(() => {
     spawnSync('tmux', ['-S', socket, 'kill-server']);
