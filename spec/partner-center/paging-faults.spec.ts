@@ -4,43 +4,22 @@
  * mid-way is fetched again with the same token, and next links are followed exactly (uri in any
  * form, method, every header).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
 import { ServiceError, UsageError } from '../../lib/errors.js';
-import { PartnerCenterClient } from '../../lib/partner-center/client.js';
 import { listCustomers } from '../../lib/partner-center/customers.js';
-import { collectionPage, FaultServer, type FaultAction, type ReceivedRequest } from './fixtures/fault-server.js';
-import { opaqueTokens, recordingTokenProvider } from './fixtures/token-provider.js';
+import { collectionPage, type FaultAction, type ReceivedRequest } from './fixtures/fault-server.js';
+import { useFaultServer } from './fixtures/fault-server-suite.js';
 
-let server: FaultServer;
-const clients: PartnerCenterClient[] = [];
-
-beforeAll(async () => {
-  server = await FaultServer.start();
-});
-afterEach(() => {
-  while (clients.length) clients.pop()!.close();
-  server.reset();
-});
-afterAll(() => server.close());
+const suite = useFaultServer();
 
 function newClient(verbose: string[] = []) {
-  const client = new PartnerCenterClient({
-    apiEndpoint: server.origin,
-    caCertificate: server.ca,
-    tokenProvider: recordingTokenProvider(opaqueTokens()),
-    correlationId: randomUUID(),
-    verbose: (line) => verbose.push(line),
-    retry: { baseDelayMs: 5 },
-  });
-  clients.push(client);
-  return client;
+  return suite.clientFor({ verbose: (line) => verbose.push(line) }).client;
 }
 
 /** `pages` pages of `size` items; page n (1-based) is found by the token `t<n>`; `override` can replace any answer. */
 function pagedCatalogue(pages: number, size: number, linkUri: (n: number) => string = (n) => `/v1/customers?size=${size}&seekOperation=Next&n=${n}`,
   override?: (request: ReceivedRequest, page: number) => FaultAction | undefined) {
-  server.respond((request) => {
+  suite.server.respond((request) => {
     const token = request.headers['ms-continuationtoken'];
     const page = token === undefined ? 1 : Number(String(token).slice(1));
     const answer = override?.(request, page);
@@ -62,14 +41,14 @@ describe('prefetch', () => {
     for await (const page of client.pages<{ id: string }>('/customers?size=3')) {
       seen += page.items.length;
       if (page.pageNumber < 5) {
-        await until(() => server.received.length === page.pageNumber + 1);
+        await until(() => suite.server.received.length === page.pageNumber + 1);
         // A greedy client would have gone on to page n+2 by now; the generator is parked here.
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(server.received).toHaveLength(Math.min(page.pageNumber + 1, 5));
+      expect(suite.server.received).toHaveLength(Math.min(page.pageNumber + 1, 5));
     }
     expect(seen).toBe(15);
-    expect(new Set(server.received.map((r) => r.connection)).size).toBe(1);
+    expect(new Set(suite.server.received.map((r) => r.connection)).size).toBe(1);
     expect(client.stats).toEqual({ connections: 1, requests: 5 });
   });
 
@@ -79,7 +58,7 @@ describe('prefetch', () => {
     const pages = [];
     for await (const page of listCustomers(client, { pageSize: 3, limit: 4 })) pages.push(page.pageNumber);
     expect(pages).toEqual([1, 2]);
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
   });
 
   it('stops the prefetched request when the consumer leaves early, and the client stays usable', async () => {
@@ -87,7 +66,7 @@ describe('prefetch', () => {
     const client = newClient();
     for await (const page of client.pages('/customers?size=3')) {
       expect(page.pageNumber).toBe(1);
-      await until(() => server.received.length === 2);
+      await until(() => suite.server.received.length === 2);
       break;
     }
     await expect(client.getJson('/customers?size=3')).resolves.toMatchObject({ totalCount: 3 });
@@ -101,7 +80,7 @@ describe('prefetch', () => {
     const pages = client.pages<{ id: string }>('/customers?size=2');
     const first = await pages.next();
     expect(first.value).toMatchObject({ pageNumber: 1, continuationToken: 't2', items: [{ id: 'p1-0' }, { id: 'p1-1' }] });
-    await until(() => server.received.length === 2);
+    await until(() => suite.server.received.length === 2);
     const error = (await pages.next().catch((e: unknown) => e)) as ServiceError;
     expect(error).toBeInstanceOf(ServiceError);
     expect(error.message).toBe('Partner Center no longer accepts the continuation token (HTTP 400 Bad Request, code 3000: Invalid continuation token).');
@@ -122,20 +101,20 @@ describe('faults in the middle of a listing', () => {
     for await (const page of client.pages<{ id: string }>('/customers?size=5')) ids.push(...page.items.map((c) => c.id));
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
-    const pageThree = server.received.filter((r) => r.headers['ms-continuationtoken'] === 't3');
+    const pageThree = suite.server.received.filter((r) => r.headers['ms-continuationtoken'] === 't3');
     expect(pageThree).toHaveLength(2);
     expect(pageThree[0].headers['ms-requestid']).toBe(pageThree[1].headers['ms-requestid']);
     expect(verbose).toHaveLength(1);
   });
 
   it('stops when the service hands back the same continuation token twice', async () => {
-    server.respond(() => ({ status: 200, json: collectionPage([{ id: 'x' }], { uri: '/customers?seekOperation=Next', token: 'same' }) }));
+    suite.server.respond(() => ({ status: 200, json: collectionPage([{ id: 'x' }], { uri: '/customers?seekOperation=Next', token: 'same' }) }));
     const client = newClient();
     const pages = client.pages('/customers?size=1');
     await pages.next();
     await pages.next();
     await expect(pages.next()).rejects.toThrow(/same continuation token twice/);
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
   });
 });
 
@@ -143,23 +122,23 @@ describe('next links are followed exactly', () => {
   it.each([
     ['relative to the version root', (n: number) => `/customers?size=2&seekOperation=Next&n=${n}`],
     ['with the /v1 prefix', (n: number) => `/v1/customers?size=2&seekOperation=Next&n=${n}`],
-    ['absolute on the same host', (n: number) => `${server.origin}/v1/customers?size=2&seekOperation=Next&n=${n}`],
+    ['absolute on the same host', (n: number) => `${suite.server.origin}/v1/customers?size=2&seekOperation=Next&n=${n}`],
   ])('a uri %s', async (_form, linkUri) => {
     pagedCatalogue(3, 2, linkUri);
     const client = newClient();
     let count = 0;
     for await (const page of client.pages<{ id: string }>('/customers?size=2')) count += page.items.length;
     expect(count).toBe(6);
-    expect(server.received.map((r) => r.url)).toEqual([
+    expect(suite.server.received.map((r) => r.url)).toEqual([
       '/v1/customers?size=2',
       '/v1/customers?size=2&seekOperation=Next&n=2',
       '/v1/customers?size=2&seekOperation=Next&n=3',
     ]);
-    expect(server.received.map((r) => r.headers['ms-continuationtoken'])).toEqual([undefined, 't2', 't3']);
+    expect(suite.server.received.map((r) => r.headers['ms-continuationtoken'])).toEqual([undefined, 't2', 't3']);
   });
 
   it("sends every header of the link and uses the link's method", async () => {
-    server.sequence(
+    suite.server.sequence(
       {
         status: 200,
         json: {
@@ -174,7 +153,7 @@ describe('next links are followed exactly', () => {
     const ids: string[] = [];
     for await (const page of client.pages<{ id: string }>('/customers?size=1')) ids.push(...page.items.map((c) => c.id));
     expect(ids).toEqual(['a', 'b']);
-    const second = server.received[1];
+    const second = suite.server.received[1];
     expect(second.method).toBe('GET');
     expect(second.headers['ms-continuationtoken']).toBe('opaque,composite==');
     expect(second.headers['x-extra']).toBe('1');
@@ -189,23 +168,23 @@ describe('resuming from a continuation token', () => {
     const ids: string[] = [];
     for await (const page of listCustomers(client, { pageSize: 2, continuationToken: 't3' })) ids.push(...page.items.map((c) => c.id));
     expect(ids).toEqual(['p3-0', 'p3-1', 'p4-0', 'p4-1']);
-    expect(server.received[0].url).toBe('/v1/customers?size=2&seekOperation=Next');
-    expect(server.received[0].headers['ms-continuationtoken']).toBe('t3');
+    expect(suite.server.received[0].url).toBe('/v1/customers?size=2&seekOperation=Next');
+    expect(suite.server.received[0].headers['ms-continuationtoken']).toBe('t3');
   });
 
   it('reports a token the service no longer accepts as such, as a usage error', async () => {
-    server.sequence({ status: 400, json: { code: 3000, description: 'Invalid continuation token.', data: [], source: 'PartnerFD' } });
+    suite.server.sequence({ status: 400, json: { code: 3000, description: 'Invalid continuation token.', data: [], source: 'PartnerFD' } });
     const client = newClient();
     const error = (await listCustomers(client, { continuationToken: 'stale' }).next().catch((e: unknown) => e)) as UsageError;
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/^Partner Center no longer accepts the continuation token/);
     expect(error.hint).toMatch(/without -ContinuationToken/);
-    expect(server.received).toHaveLength(1);
+    expect(suite.server.received).toHaveLength(1);
   });
 
   it('refuses page sizes outside 1..500 before any request', () => {
     const client = newClient();
     for (const pageSize of [0, 501, 2.5]) expect(() => listCustomers(client, { pageSize })).toThrow(UsageError);
-    expect(server.received).toHaveLength(0);
+    expect(suite.server.received).toHaveLength(0);
   });
 });

@@ -4,97 +4,68 @@
  * same MS-RequestId, honour Retry-After, give up within its bounds, and never retry what an
  * answer settles. Waits are kept tiny through baseDelayMs and small Retry-After values.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
 import { AuthenticationError, NotFoundError, ServiceError } from '../../lib/errors.js';
-import { PartnerCenterClient, type ClientOptions } from '../../lib/partner-center/client.js';
-import { FaultServer, type FaultAction } from './fixtures/fault-server.js';
-import { opaqueTokens, recordingTokenProvider } from './fixtures/token-provider.js';
+import { type FaultAction } from './fixtures/fault-server.js';
+import { useFaultServer } from './fixtures/fault-server-suite.js';
 
 const ok: FaultAction = { status: 200, json: { id: 'c1', attributes: { objectType: 'Customer' } } };
 const unavailable: FaultAction = { status: 503, json: { code: 5000, description: 'Service unavailable', data: [], source: 'PartnerFD' } };
 
-let server: FaultServer;
-const clients: PartnerCenterClient[] = [];
-
-beforeAll(async () => {
-  server = await FaultServer.start();
-});
-afterEach(() => {
-  while (clients.length) clients.pop()!.close();
-  server.reset();
-});
-afterAll(() => server.close());
-
-function clientFor(overrides: Partial<ClientOptions> = {}) {
-  const verbose: string[] = [];
-  const debug: string[] = [];
-  const tokens = recordingTokenProvider(opaqueTokens());
-  const client = new PartnerCenterClient({
-    apiEndpoint: server.origin,
-    caCertificate: server.ca,
-    tokenProvider: tokens,
-    correlationId: randomUUID(),
-    verbose: (line) => verbose.push(line),
-    debug: (line) => debug.push(line),
-    ...overrides,
-    retry: { baseDelayMs: 5, requestTimeoutMs: 5_000, ...overrides.retry },
-  });
-  clients.push(client);
-  return { client, verbose, debug, tokens };
-}
+const suite = useFaultServer();
+const clientFor = suite.clientFor;
 
 describe('transient failures are retried with the same MS-RequestId', () => {
   it('retries 503s and keeps MS-RequestId and MS-CorrelationId across the attempts', async () => {
-    server.sequence(unavailable, unavailable, ok);
+    suite.server.sequence(unavailable, unavailable, ok);
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
-    expect(server.received).toHaveLength(3);
-    const requestIds = new Set(server.received.map((r) => r.headers['ms-requestid']));
-    const correlationIds = new Set(server.received.map((r) => r.headers['ms-correlationid']));
+    expect(suite.server.received).toHaveLength(3);
+    const requestIds = new Set(suite.server.received.map((r) => r.headers['ms-requestid']));
+    const correlationIds = new Set(suite.server.received.map((r) => r.headers['ms-correlationid']));
     expect(requestIds.size).toBe(1);
     expect(correlationIds.size).toBe(1);
     expect(verbose.filter((line) => /HTTP 503.*retrying in .* attempt [23] of 6/.test(line))).toHaveLength(2);
   });
 
   it('gives each logical call a new MS-RequestId but the run one MS-CorrelationId', async () => {
-    server.sequence(ok);
+    suite.server.sequence(ok);
     const { client } = clientFor();
     await client.getJson('/customers/c1');
     await client.getJson('/customers/c1');
-    expect(server.received[0].headers['ms-requestid']).not.toBe(server.received[1].headers['ms-requestid']);
-    expect(server.received[0].headers['ms-correlationid']).toBe(server.received[1].headers['ms-correlationid']);
+    expect(suite.server.received[0].headers['ms-requestid']).not.toBe(suite.server.received[1].headers['ms-requestid']);
+    expect(suite.server.received[0].headers['ms-correlationid']).toBe(suite.server.received[1].headers['ms-correlationid']);
   });
 
   it.each([408, 500, 502, 504])('retries HTTP %i', async (status) => {
-    server.sequence({ status, json: { code: status, description: 'transient', data: [], source: 'PartnerFD' } }, ok);
+    suite.server.sequence({ status, json: { code: status, description: 'transient', data: [], source: 'PartnerFD' } }, ok);
     const { client } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
   });
 
   it('retries a connection reset before any answer (socket hang up)', async () => {
-    server.sequence({ reset: true }, ok);
+    suite.server.sequence({ reset: true }, ok);
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
     expect(verbose.join('\n')).toMatch(/socket hang up|ECONNRESET/);
   });
 
   it('retries a body cut off mid-way and never returns the half it got', async () => {
     const page = { totalCount: 2, items: [{ id: 'a' }, { id: 'b' }] };
-    server.sequence({ truncate: { json: page, bytes: 20 } }, { status: 200, json: page });
+    suite.server.sequence({ truncate: { json: page, bytes: 20 } }, { status: 200, json: page });
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers?size=2')).resolves.toEqual(page);
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
     expect(verbose.join('\n')).toMatch(/cut off/);
   });
 
   it('retries an answer slower than the per-request timeout', async () => {
-    server.sequence({ delayMs: 3_000, then: ok }, ok);
+    suite.server.sequence({ delayMs: 3_000, then: ok }, ok);
     const { client, verbose } = clientFor({ retry: { requestTimeoutMs: 150 } });
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
     expect(verbose.join('\n')).toMatch(/no complete answer within 150 ms/);
   });
 });
@@ -107,7 +78,7 @@ describe('throttling (429 from the gateway)', () => {
   });
 
   it('waits Retry-After given in seconds, then succeeds', async () => {
-    server.sequence(throttled('1'), ok);
+    suite.server.sequence(throttled('1'), ok);
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(verbose).toHaveLength(1);
@@ -115,39 +86,39 @@ describe('throttling (429 from the gateway)', () => {
   });
 
   it('waits Retry-After given as an HTTP date', async () => {
-    server.sequence(throttled(new Date(Date.now() + 1_000).toUTCString()), ok);
+    suite.server.sequence(throttled(new Date(Date.now() + 1_000).toUTCString()), ok);
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(verbose[0]).toMatch(/Throttled .*\(Retry-After \d+ ms\)/);
   });
 
   it('gives up at once when Retry-After would pass the total wait limit, and says so', async () => {
-    server.sequence(throttled('120'));
+    suite.server.sequence(throttled('120'));
     const { client } = clientFor({ retry: { maxTotalWaitMs: 2_000 } });
     const error = await client.getJson('/customers/c1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).status).toBe(429);
     expect((error as ServiceError).message).toMatch(/failed after 1 attempt and 0 ms of waiting \(the next wait, 120 s, would pass the limit of 2\.0 s\); last problem: HTTP 429/);
     expect((error as ServiceError).hint).toMatch(/throttling/);
-    expect(server.received).toHaveLength(1);
+    expect(suite.server.received).toHaveLength(1);
   });
 });
 
 describe('bounds', () => {
   it('stops after maxAttempts and reports how many attempts and the last status', async () => {
-    server.sequence(unavailable);
+    suite.server.sequence(unavailable);
     const { client } = clientFor({ retry: { maxAttempts: 3 } });
     const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as ServiceError;
     expect(error).toBeInstanceOf(ServiceError);
     expect(error.message).toBe('GET /v1/customers/c1 failed after 3 attempts; last problem: HTTP 503 Service Unavailable, code 5000: Service unavailable.');
     expect(error.status).toBe(503);
     expect(error.serviceCode).toBe(5000);
-    expect(error.requestId).toBe(server.received[0].headers['ms-requestid']);
-    expect(server.received).toHaveLength(3);
+    expect(error.requestId).toBe(suite.server.received[0].headers['ms-requestid']);
+    expect(suite.server.received).toHaveLength(3);
   });
 
   it('aborts a wait as soon as the run is stopped', async () => {
-    server.sequence({ status: 429, headers: { 'retry-after': '60' }, json: { statusCode: 429, message: 'slow down' } });
+    suite.server.sequence({ status: 429, headers: { 'retry-after': '60' }, json: { statusCode: 429, message: 'slow down' } });
     const controller = new AbortController();
     const { client, verbose } = clientFor({ signal: controller.signal });
     const call = client.getJson('/customers/c1');
@@ -158,11 +129,11 @@ describe('bounds', () => {
   });
 
   it('aborts an in-flight request', async () => {
-    server.sequence({ delayMs: 60_000, then: ok });
+    suite.server.sequence({ delayMs: 60_000, then: ok });
     const controller = new AbortController();
     const { client } = clientFor({ signal: controller.signal });
     const call = client.getJson('/customers/c1');
-    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (suite.server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
   });
@@ -177,13 +148,13 @@ describe('answers are not retried', () => {
     [404, 60003, 'Tenant not found', NotFoundError, /^Partner Center found nothing at GET \/v1\/customers\/c1 \(HTTP 404 Not Found, code 60003: Tenant not found\)\.$/],
     [409, 1001, 'Conflict', ServiceError, /^Partner Center failed GET \/v1\/customers\/c1 \(HTTP 409 Conflict, code 1001: Conflict\)\.$/],
   ])('HTTP %i is sent once and mapped', async (status, code, description, errorClass, message) => {
-    server.sequence(pcError(status, code, description));
+    suite.server.sequence(pcError(status, code, description));
     const { client } = clientFor();
     const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as Error & { hint?: string };
     expect(error).toBeInstanceOf(errorClass);
     expect(error.message).toMatch(message);
     expect(error.hint).toBeTruthy();
-    expect(server.received).toHaveLength(1);
+    expect(suite.server.received).toHaveLength(1);
   });
 });
 
@@ -195,27 +166,27 @@ describe('401: the token is renewed once', () => {
   };
 
   it('renews the token through the provider and repeats the call with the new one', async () => {
-    server.sequence(denied, ok);
+    suite.server.sequence(denied, ok);
     const { client, tokens, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(tokens.forcedRefreshes).toBe(1);
-    expect(server.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${tokens.issued[0]}`, `Bearer ${tokens.issued[1]}`]);
-    expect(server.received[0].headers['ms-requestid']).toBe(server.received[1].headers['ms-requestid']);
+    expect(suite.server.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${tokens.issued[0]}`, `Bearer ${tokens.issued[1]}`]);
+    expect(suite.server.received[0].headers['ms-requestid']).toBe(suite.server.received[1].headers['ms-requestid']);
     expect(verbose.join('\n')).toMatch(/refused the access token \(HTTP 401\).*renewing it/);
   });
 
   it('reports a second 401 as an authentication error without the token in it', async () => {
-    server.sequence(denied);
+    suite.server.sequence(denied);
     const { client, tokens } = clientFor();
     const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as AuthenticationError;
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.message).toMatch(/rejected the access token .* even after renewing it \(HTTP 401 Unauthorized, code 400: Access denied\)/);
-    expect(server.received).toHaveLength(2);
+    expect(suite.server.received).toHaveLength(2);
     for (const token of tokens.issued) expect(`${error.message} ${error.hint}`).not.toContain(token);
   });
 
   it('renews again on a later call of the same run (a token expiring mid-listing)', async () => {
-    server.sequence(denied, ok, ok, denied, ok);
+    suite.server.sequence(denied, ok, ok, denied, ok);
     const { client, tokens } = clientFor();
     await client.getJson('/customers/c1');
     await client.getJson('/customers/c1');
