@@ -25,6 +25,7 @@ import { type HostIO, OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import type { OutputWriter } from './output/output-writer.js';
+import { MissingMandatoryError } from './parameter-sets.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
@@ -47,7 +48,7 @@ export class CmdletRun {
     if (!usesPipeline) {
       let bound: CompleteBinding;
       try {
-        bound = completeBinding(this.definition, this.binding, this.io.env);
+        bound = await this.bindAskingIfNeeded();
       } catch (error) {
         this.diagnostics.line(errorLine(this.definition.name, error));
         return exitCodeOf(error);
@@ -60,6 +61,23 @@ export class CmdletRun {
       return this.exitCode(outcome);
     }
     return this.executePipeline(writer);
+  }
+
+  /** Binds the command line; a person at a terminal is asked for missing mandatory parameters. */
+  private async bindAskingIfNeeded(): Promise<CompleteBinding> {
+    try {
+      return completeBinding(this.definition, this.binding, this.io.env);
+    } catch (error) {
+      if (!(error instanceof MissingMandatoryError) || !this.interactive) throw error;
+      const { promptForMissing } = await import('./prompt-mandatory.js');
+      const typed = await promptForMissing(this.definition, error.missing, this.io.stdin, this.io.stderr);
+      const given = new Map([...this.binding.given, ...typed]);
+      return completeBinding(this.definition, { ...this.binding, given }, this.io.env);
+    }
+  }
+
+  private get interactive(): boolean {
+    return this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI;
   }
 
   private async executePipeline(writer: OutputWriter): Promise<number> {
@@ -131,7 +149,7 @@ export class CmdletRun {
         env: this.io.env,
         contextName: this.contextName,
         // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or stderr.
-        interactive: this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI,
+        interactive: this.interactive,
         terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
       }),
       parameterSet: bound.parameterSet,

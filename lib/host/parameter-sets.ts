@@ -70,7 +70,14 @@ export function resolveParameterSet(
   });
 }
 
-function missingMandatoryError(definition: CmdletDefinition<any>, set: string, missing: string[]): UsageError {
+/** Mandatory parameters of the one set that fits are missing: a person at a terminal can be asked for them. */
+export class MissingMandatoryError extends UsageError {
+  constructor(message: string, options: { hint: string }, readonly parameterSet: string, readonly missing: readonly string[]) {
+    super(message, options);
+  }
+}
+
+function missingMandatoryError(definition: CmdletDefinition<any>, set: string, missing: string[]): MissingMandatoryError {
   const declarations = missing.map((name) => definition.parameters[name]!);
   const fromPipeline = missing.filter((_, i) => declarations[i]!.pipeline === 'byPropertyName');
   const fromEnv = declarations.map((declaration) => declaration.env).filter((name): name is string => Boolean(name));
@@ -78,9 +85,12 @@ function missingMandatoryError(definition: CmdletDefinition<any>, set: string, m
   if (fromEnv.length > 0) ways.push(`set ${fromEnv.join(' or ')}`);
   if (fromPipeline.length > 0) ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
   const setText = parameterSetNames(definition).length > 1 ? ` (parameter set ${set})` : '';
-  return new UsageError(`Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${missing.map((name) => `-${name}`).join(', ')}${setText}.`, {
-    hint: `${capitalise(ways.join(', or '))}; run '${definition.name} -?' for help.`,
-  });
+  return new MissingMandatoryError(
+    `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${missing.map((name) => `-${name}`).join(', ')}${setText}.`,
+    { hint: `${capitalise(ways.join(', or '))}; run '${definition.name} -?' for help.` },
+    set,
+    missing,
+  );
 }
 
 function conflictingSetsError(definition: CmdletDefinition<any>, given: readonly string[]): UsageError {

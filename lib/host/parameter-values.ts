@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 export type ValueSource =
   | { kind: 'commandLine' }
   | { kind: 'environment'; variable: string }
-  | { kind: 'pipeline'; line: number; property: string };
+  | { kind: 'pipeline'; line: number; property: string }
+  | { kind: 'prompt' };
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const int32: readonly [number, number] = [-2147483648, 2147483647];
@@ -110,6 +111,8 @@ function where(name: string, source: ValueSource): string {
       return `Cannot bind parameter '${name}' from environment variable ${source.variable}`;
     case 'pipeline':
       return `Input line ${source.line}: cannot bind property '${source.property}' to parameter '${name}'`;
+    case 'prompt':
+      return `Cannot bind the value typed for parameter '${name}'`;
   }
 }
 
