@@ -13,6 +13,7 @@ interface Parameters extends Record<string, unknown> {
   TokenLifetime?: number;
   PageLatency?: number;
   AutoApproveDeviceCode?: boolean;
+  StateDirectory?: string;
 }
 
 const nextLinkForms: Record<NonNullable<Parameters['NextLinkForm']>, NextLinkForm> = { V1: 'v1', Relative: 'relative' };
@@ -52,6 +53,7 @@ export default defineCmdlet<Parameters>({
     TokenLifetime: { type: 'int', range: [1, 86_400], default: 3600, description: 'Lifetime of issued access tokens, in seconds (short ones test renewal).' },
     PageLatency: { type: 'int', range: [0, 600_000], default: 0, description: 'Extra latency added to every Partner Center response, in milliseconds.' },
     AutoApproveDeviceCode: { type: 'switch', description: 'Approve device-code sign-ins at once (a demo without a second terminal).' },
+    StateDirectory: { type: 'string', description: 'Keep the TLS certificate and the token-signing key in this directory (created if missing): restarted on the same -Port, the emulator is still trusted by the contexts saved against it and honours their tokens. Without it, every start is new.' },
   },
   inputs: 'None.',
   outputs: 'One object: apiEndpoint, authorityHost, tenantId, applicationId, clientSecret, caCertificatePath (absent with -Http).',
@@ -78,6 +80,10 @@ export default defineCmdlet<Parameters>({
       remarks: 'The first line of output has everything Connect-Partner needs.',
     },
     { title: 'Test a client against the link form used before 2021, with a BOM', code: 'Start-PartnerEmulator -NextLinkForm Relative -Bom' },
+    {
+      title: 'One emulator for offline runbook development: connect once, restart it as often as needed',
+      code: 'Start-PartnerEmulator -Port 8443 -StateDirectory ~/.partnercenter-emulator',
+    },
   ],
   notes:
     'Test levers (POST unless noted): /_emulator/counters (GET), /_emulator/requests (GET), /_emulator/counters/reset, /_emulator/configure, ' +
@@ -94,6 +100,7 @@ export default defineCmdlet<Parameters>({
       accessTokenLifetimeSeconds: p.TokenLifetime ?? 3600,
       pageLatencyMs: p.PageLatency ?? 0,
       autoApproveDeviceCode: p.AutoApproveDeviceCode ?? false,
+      stateDir: p.StateDirectory,
     });
     try {
       context.verbose(`Emulator listening on ${emulator.apiEndpoint} with ${emulator.customerCount} customers (seed ${p.Seed ?? 1}).`);

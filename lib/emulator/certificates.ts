@@ -4,6 +4,8 @@
  * their CA, and RSA client certificates for the certificate sign-in flow (MSAL signs RS256/PS256).
  */
 import { createHash, generateKeyPair, X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { generate } from 'selfsigned';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,6 +13,37 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface PemPair {
   cert: string;
   key: string;
+}
+
+export const SERVER_CERTIFICATE_FILE = 'server-certificate.pem';
+const SERVER_KEY_FILE = 'server-key.pem';
+
+/**
+ * The TLS certificate kept in a state directory, so that a restarted emulator (same directory,
+ * same -Port) is still trusted by contexts saved against it. Renewed when it has less than a day
+ * left. Written atomically; concurrent first starts may each write one, and the last one wins for
+ * later starts while every running instance keeps serving the pair it loaded.
+ */
+export async function persistentServerCertificate(stateDir: string): Promise<PemPair & { path: string }> {
+  const certificatePath = path.join(stateDir, SERVER_CERTIFICATE_FILE);
+  const keyPath = path.join(stateDir, SERVER_KEY_FILE);
+  try {
+    const [cert, key] = await Promise.all([fs.readFile(certificatePath, 'utf8'), fs.readFile(keyPath, 'utf8')]);
+    if (Date.parse(new X509Certificate(cert).validTo) - Date.now() > DAY_MS) return { cert, key, path: certificatePath };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const fresh = await createServerCertificate();
+  // The key first, so a certificate on disk always has its key beside it.
+  await writeAtomically(keyPath, fresh.key, 0o600);
+  await writeAtomically(certificatePath, fresh.cert, 0o644);
+  return { ...fresh, path: certificatePath };
+}
+
+async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.writeFile(temporary, text, { mode });
+  await fs.rename(temporary, file);
 }
 
 export async function createServerCertificate(): Promise<PemPair> {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
 import { AuthorizationCodeStore } from './authorization-codes.js';
-import { createClientCertificate, createServerCertificate, portalThumbprint } from './certificates.js';
+import { createClientCertificate, createServerCertificate, persistentServerCertificate, portalThumbprint } from './certificates.js';
 import { ContinuationTokenCodec } from './continuation-tokens.js';
 import { CustomerDataset } from './dataset.js';
 import { DeviceCodeStore } from './device-codes.js';
@@ -87,8 +87,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
   if (ownStateDir) removeOnExit(stateDir);
-  // The two slow steps run side by side: the RSA signing key and the TLS certificate.
-  const [signer, tls] = await Promise.all([createJwtSigner(options.stateDir), options.http ? undefined : createServerCertificate()]);
+  // The two slow steps run side by side: the RSA signing key and the TLS certificate. A state
+  // directory given by the caller keeps both, so a restart keeps saved contexts and tokens valid.
+  const [signer, tls] = await Promise.all([
+    createJwtSigner(options.stateDir),
+    options.http ? undefined : options.stateDir ? persistentServerCertificate(options.stateDir) : createServerCertificate(),
+  ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? DEFAULT_CUSTOMERS);
   const directory = createDirectory(seed, dataset.partnerTenantId);
@@ -124,10 +128,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   state.baseUrl = baseUrl;
 
-  // Files are named by port or thumbprint, so emulators sharing a state directory never overwrite each other's.
+  // Files are named by port or thumbprint, so emulators sharing a state directory never overwrite
+  // each other's; a persistent certificate is shared by them and outlives every instance.
   const instanceFiles: string[] = [];
   let caCertificatePath: string | undefined;
-  if (tls) {
+  if (tls && 'path' in tls) caCertificatePath = tls.path as string;
+  else if (tls) {
     caCertificatePath = path.join(stateDir, `emulator-ca-${port}.pem`);
     await fs.writeFile(caCertificatePath, tls.cert, { mode: 0o644 });
     instanceFiles.push(caCertificatePath);

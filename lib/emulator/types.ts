@@ -28,9 +28,11 @@ export interface EmulatorOptions {
   /** Extra latency added to every API page response, in ms. Default 0. */
   pageLatencyMs?: number;
   /**
-   * Directory for the generated CA certificate file; default a fresh temp directory (removed on close).
-   * A given directory also keeps the token-signing key across runs (`signing-key.pem`, 0600), which
-   * saves the few hundred ms of generating it; files of one instance are named by port and removed on close.
+   * Directory for the emulator's files; default a fresh temp directory (removed on close). A given
+   * directory keeps the token-signing key (`signing-key.pem`, 0600) and the TLS certificate
+   * (`server-certificate.pem`, its key 0600) across runs, so a restart on the same port is still
+   * trusted by saved contexts and honours their stored tokens; other files of one instance (client
+   * certificates) are named by thumbprint.
    */
   stateDir?: string;
   /** Access-token lifetime per sign-in flow, in seconds, overriding `accessTokenLifetimeSeconds` (renewal tests in seconds). */

@@ -175,3 +175,30 @@ describe('Connect-Partner failures', () => {
     expect(listed.stderr).toMatch(/cannot be renewed/);
   });
 });
+
+describe('an emulator restarted with -StateDirectory on the same port', () => {
+  it('is still trusted by the saved context and honours its stored token: no reconnect', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { startEmulator } = await import('../../lib/emulator/index.js');
+    const stateDir = mkdtempSync(join(tmpdir(), 'pc-emulator-state-'));
+    const first = await emulatedPartner({ customers: 4, stateDir });
+    try {
+      const port = Number(new URL(first.emulator.apiEndpoint).port);
+      await first.emulator.close();
+      const restarted = await startEmulator({ customers: 4, stateDir, port });
+      try {
+        const listed = await first.run('Get-PartnerCustomer');
+        expect(listed.stderr).toBe('');
+        expect(listed.code).toBe(0);
+        expect(parseNdjson(listed.stdout)).toHaveLength(4);
+        expect(restarted.counters().tokensIssued).toBe(0);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await first.dispose();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});

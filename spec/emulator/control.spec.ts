@@ -112,7 +112,7 @@ describe('continuation tokens, counters, recorded requests and close', () => {
 });
 
 describe('a shared state directory', () => {
-  it('keeps the signing key across runs, and gives each instance its own certificate file', async () => {
+  it('keeps the signing key and the TLS certificate across runs, shared by the instances using it', async () => {
     const { mkdtempSync, rmSync, existsSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -120,14 +120,19 @@ describe('a shared state directory', () => {
     try {
       const first = await startEmulator({ customers: 2, stateDir });
       const second = await startEmulator({ customers: 2, stateDir });
-      expect(first.caCertificatePath).not.toBe(second.caCertificatePath);
+      expect(second.caCertificatePath).toBe(first.caCertificatePath);
+      expect(first.caCertificatePath).toBe(join(stateDir, 'server-certificate.pem'));
+      expect(statSync(join(stateDir, 'server-key.pem')).mode & 0o777).toBe(0o600);
       expect(statSync(join(stateDir, 'signing-key.pem')).mode & 0o777).toBe(0o600);
       // Same signing key: a token of one verifies at the other (same seed, same tenant).
       expect((await request(second, '/v1/customers', { token: first.issueAccessToken() })).status).toBe(200);
       await first.close();
-      expect(existsSync(first.caCertificatePath!)).toBe(false);
+      expect(existsSync(first.caCertificatePath!)).toBe(true);
       expect((await request(second, '/v1/customers', { token: second.issueAccessToken() })).status).toBe(200);
       await second.close();
+      const third = await startEmulator({ customers: 2, stateDir });
+      expect(third.caCertificate).toBe(first.caCertificate);
+      await third.close();
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
