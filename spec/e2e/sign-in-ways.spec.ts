@@ -79,6 +79,23 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
     expect(statSync(join(partner.configDir, 'tokens', 'device.msal.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('searches an indirect reseller\'s customers with the user (App+User) sign-in; app-only is refused', async () => {
+    const customersOf = (reseller: string) => partner.emulator.customers.filter((c) => c.associatedPartnerId === reseller).map((c) => c.id);
+    const reseller = partner.emulator.indirectResellers.find((id) => customersOf(id).length > 0)!;
+    const expected = customersOf(reseller);
+    expect(expected.length).toBeGreaterThan(0);
+    const found = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-ResellerId', reseller]);
+    expect(found.stderr).toBe('');
+    expect(found.code).toBe(0);
+    expect(parseNdjson(found.stdout).map((c) => c.id)).toEqual(expected);
+
+    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'apponly'])).code).toBe(0);
+    const refused = await partner.run('Get-PartnerCustomer', ['-Context', 'apponly', '-ResellerId', reseller]);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('signs in through a browser when a person is at a terminal (a real pty; the "browser" follows the redirects)', async () => {
     partner.emulator.configure({ autoApproveAuthorization: true });
     const browser = join(partner.configDir, 'browser');
