@@ -1,7 +1,6 @@
-import { NotConnectedError } from '../lib/errors.js';
 import { defineCmdlet } from '../lib/host/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
-import { storesFor } from '../lib/session/session.js';
+import { noSavedContext, storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   ListAvailable?: boolean;
@@ -32,9 +31,7 @@ export default defineCmdlet<Parameters>({
       const saved = await contexts.read(name);
       if (saved) yield viewOf(saved, tokens.read(name), name === current);
       else if (!p.ListAvailable) {
-        throw new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
-          hint: 'Run Connect-Partner first.',
-        });
+        throw noSavedContext(name);
       }
     }
   },

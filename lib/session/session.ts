@@ -46,15 +46,20 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const name = await contexts.resolveName(options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined));
   const context = await contexts.read(name);
   if (!context) {
-    throw new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
-      hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
-    });
+    throw noSavedContext(name);
   }
   return {
     context,
     caCertificate: readCaCertificate(context.caCertificatePath),
     tokenProvider: new ContextTokenProvider(context, tokens, options),
   };
+}
+
+/** The error for a context that is not saved: "not connected" for the default one. */
+export function noSavedContext(name: string): NotConnectedError {
+  return new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
+    hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
+  });
 }
 
 /** The secrets that renew a context's tokens: from the token store, or (-FromEnvironment) the environment. */
