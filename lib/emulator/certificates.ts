@@ -7,6 +7,7 @@ import { createHash, generateKeyPair, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'selfsigned';
+import { writeAtomically } from './state-files.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,11 +41,6 @@ export async function persistentServerCertificate(stateDir: string): Promise<Pem
   return { ...fresh, path: certificatePath };
 }
 
-async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await fs.writeFile(temporary, text, { mode });
-  await fs.rename(temporary, file);
-}
 
 export async function createServerCertificate(): Promise<PemPair> {
   const now = Date.now();

@@ -5,6 +5,7 @@
 import { createHash, createPublicKey, generateKeyPair, sign, verify, type KeyObject, createPrivateKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from './state-files.js';
 
 export type JwtClaims = Record<string, unknown>;
 export type JwtVerifyResult = { ok: true; claims: JwtClaims } | { ok: false; reason: string };
@@ -93,8 +94,6 @@ export async function createJwtSigner(stateDir: string | undefined): Promise<Jwt
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const key = await generateRsaKey();
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  await fs.rename(temporary, file);
+  await writeAtomically(file, key.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
   return new JwtSigner(key);
 }
