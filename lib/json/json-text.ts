@@ -1,0 +1,96 @@
+/**
+ * One JSON value kept as the UTF-8 bytes it arrived as, parsed only if something needs its
+ * properties. A listing of a million customers mostly just writes each one out again: keeping the
+ * service's bytes skips a parse and a re-serialisation per customer (most of a listing's CPU time)
+ * and the objects that would otherwise fill V8's young generation, and it is lossless (numbers
+ * beyond 2^53 and escapes stay exactly as sent).
+ */
+export class JsonText<T = unknown> {
+  private parsed: T | undefined;
+  private isParsed = false;
+
+  /**
+   * `compact`: the bytes hold no whitespace outside strings, so they are already one NDJSON line
+   * as they stand. The bytes must be well-formed JSON in valid UTF-8 (the scanner checked them).
+   */
+  constructor(
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+    readonly compact: boolean,
+  ) {}
+
+  /** The parsed value (parsed once, on first use). */
+  get value(): T {
+    if (!this.isParsed) {
+      this.parsed = JSON.parse(this.source.toString('utf8', this.start, this.end)) as T;
+      this.isParsed = true;
+    }
+    return this.parsed as T;
+  }
+
+  get byteLength(): number {
+    return this.end - this.start;
+  }
+
+  /** So JSON.stringify of anything holding a JsonText writes the value, not this wrapper. */
+  toJSON(): T {
+    return this.value;
+  }
+}
+
+/** The plain value of something that may be a JsonText. */
+export function plainValue(value: unknown): unknown {
+  return value instanceof JsonText ? value.value : value;
+}
+
+/**
+ * The items of one page as spans of the page's bytes: (start, end, compact) triples in a typed
+ * array. A page of 500 customers is then a handful of heap objects rather than 500 wrappers kept
+ * alive while it is written: what survives V8's minor collections is what makes its young
+ * generation (and the process's memory) grow over a long listing. JsonText wrappers are made one
+ * at a time as the list is read, and die young.
+ */
+export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
+  constructor(
+    private readonly source: Buffer,
+    private readonly spans: Int32Array,
+    private readonly first = 0,
+    readonly length = spans.length / 3 - first,
+  ) {}
+
+  /** Values that did not arrive as bytes (a fallback path), serialised compactly into one buffer. */
+  static fromValues<T>(values: readonly T[]): JsonTextList<T> {
+    const texts = values.map((value) => JSON.stringify(value) ?? 'null');
+    const spans = new Int32Array(texts.length * 3);
+    let offset = 0;
+    texts.forEach((text, index) => {
+      const length = Buffer.byteLength(text, 'utf8');
+      spans.set([offset, offset + length, 1], index * 3);
+      offset += length;
+    });
+    return new JsonTextList<T>(Buffer.from(texts.join(''), 'utf8'), spans);
+  }
+
+  at(index: number): JsonText<T> {
+    const k = (this.first + index) * 3;
+    return new JsonText<T>(this.source, this.spans[k]!, this.spans[k + 1]!, this.spans[k + 2] === 1);
+  }
+
+  /** Items [start, end) as a list over the same bytes. */
+  slice(start: number, end = this.length): JsonTextList<T> {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    return new JsonTextList<T>(this.source, this.spans, this.first + from, to - from);
+  }
+
+  map<U>(mapping: (item: JsonText<T>, index: number) => U): U[] {
+    const mapped: U[] = [];
+    for (let index = 0; index < this.length; index++) mapped.push(mapping(this.at(index), index));
+    return mapped;
+  }
+
+  *[Symbol.iterator](): Iterator<JsonText<T>> {
+    for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
+}
