@@ -48,7 +48,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     // Only a terminal shared with stdout needs the progress line out of the way of output lines.
     beforeWrite: io.stdoutIsTTY ? () => diagnostics.clearProgress() : undefined,
     afterWrite: io.stdoutIsTTY ? () => diagnostics.redrawProgress() : undefined,
-  });
+  }, { reuseChunks: io.stdout === process.stdout });
   try {
     if (binding.common.help) {
       const { renderHelp } = await import('./help/render-help.js');

@@ -4,11 +4,18 @@
  * backpressure: while the stream is congested, `write` hands back a promise to await before the
  * next object is produced, so a slow reader slows the fetch instead of filling memory. A reader that
  * went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once.
+ *
+ * Lines are encoded straight into fixed-size byte chunks that are reused once the stream has
+ * written them: a long listing then allocates no new output memory per page (fresh buffers per
+ * write pile up as external memory until V8 next collects, which made the peak RSS grow with the
+ * length of the listing).
  */
 import type { Writable } from 'node:stream';
 
-/** Flush at once past this many buffered characters, rather than waiting for the producer to pause. */
-const flushThreshold = 64 * 1024;
+/** Bytes per chunk: a chunk is written when full, or as soon as the producer pauses. */
+const chunkSize = 64 * 1024;
+/** Chunks kept for reuse; more than this are only in flight while the reader is slow. */
+const spareChunks = 4;
 
 export interface OutputSinkEvents {
   /** The reader went away (EPIPE or the stream was destroyed). */
@@ -21,9 +28,19 @@ export interface OutputSinkEvents {
   afterWrite?(): void;
 }
 
+export interface OutputSinkOptions {
+  /**
+   * Reuse a chunk once the stream's write callback ran. Only for streams that are done with the
+   * bytes by then (process.stdout: a file, pipe or terminal); a stream that keeps the Buffer it was
+   * given (a PassThrough, a collecting Writable) would see its data overwritten.
+   */
+  reuseChunks?: boolean;
+}
+
 export class OutputSink {
-  private pieces: string[] = [];
+  private chunk: Buffer = Buffer.allocUnsafe(chunkSize);
   private buffered = 0;
+  private readonly spares: Buffer[] = [];
   private flushScheduled = false;
   private congestion: Promise<void> | undefined;
   private releaseCongestion: (() => void) | undefined;
@@ -33,6 +50,7 @@ export class OutputSink {
   constructor(
     private readonly stream: Writable,
     private readonly events: OutputSinkEvents,
+    private readonly options: OutputSinkOptions = {},
   ) {
     stream.on('error', this.onError);
     stream.on('drain', this.onDrain);
@@ -46,9 +64,39 @@ export class OutputSink {
   /** Queues whole lines. Returns a promise while the stream is congested; await it before producing more. */
   write(text: string): Promise<void> | undefined {
     if (this.stopped || text === '') return undefined;
-    this.pieces.push(text);
-    this.buffered += text.length;
-    if (this.buffered >= flushThreshold) this.flush();
+    // A UTF-16 unit never takes more than 3 bytes in UTF-8: measure exactly only when it may not fit.
+    if (text.length * 3 > chunkSize - this.buffered) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > chunkSize - this.buffered) this.sendChunk();
+      if (bytes > chunkSize) {
+        // Larger than a chunk (help, a huge object): it goes out on its own, after what was queued.
+        this.send(Buffer.from(text, 'utf8'));
+        return this.congestion;
+      }
+    }
+    this.buffered += this.chunk.write(text, this.buffered, 'utf8');
+    return this.queued();
+  }
+
+  /** Queues bytes [start, end) of `source` (well-formed UTF-8, no newline) and a newline after them. */
+  writeLine(source: Buffer, start: number, end: number): Promise<void> | undefined {
+    if (this.stopped) return undefined;
+    const length = end - start + 1;
+    if (length > chunkSize - this.buffered) this.sendChunk();
+    if (length > chunkSize) {
+      const line = Buffer.allocUnsafe(length);
+      source.copy(line, 0, start, end);
+      line[length - 1] = 0x0a;
+      this.send(line);
+      return this.congestion;
+    }
+    this.buffered += source.copy(this.chunk, this.buffered, start, end);
+    this.chunk[this.buffered++] = 0x0a;
+    return this.queued();
+  }
+
+  private queued(): Promise<void> | undefined {
+    if (this.buffered >= chunkSize) this.sendChunk();
     else this.scheduleFlush();
     return this.congestion;
   }
@@ -60,15 +108,32 @@ export class OutputSink {
 
   /** Writes what is buffered unless the stream is congested (then the drain flushes it). */
   flush(): void {
-    if (this.stopped || this.buffered === 0 || this.congestion) return;
-    const chunk = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
-    this.pieces = [];
+    if (!this.congestion) this.sendChunk();
+  }
+
+  /**
+   * Writes what is buffered even into a congested stream: a full chunk, or one that must go before
+   * a line that does not fit, cannot wait (the producer itself waits for the congestion to pass).
+   */
+  private sendChunk(): void {
+    if (this.stopped || this.buffered === 0) return;
+    const chunk = this.chunk;
+    const bytes = chunk.subarray(0, this.buffered);
+    this.chunk = this.spares.pop() ?? Buffer.allocUnsafe(chunkSize);
     this.buffered = 0;
+    this.send(bytes, this.options.reuseChunks ? chunk : undefined);
+  }
+
+  /** Hands bytes to the stream; `reusable` goes back to the spares once the stream has written it. */
+  private send(bytes: Buffer, reusable?: Buffer): void {
     this.events.beforeWrite?.();
     let accepted = true;
     this.lastWrite = new Promise<void>((resolve) => {
       try {
-        accepted = this.stream.write(chunk, () => resolve());
+        accepted = this.stream.write(bytes, () => {
+          if (reusable && this.spares.length < spareChunks) this.spares.push(reusable);
+          resolve();
+        });
       } catch (error) {
         this.onError(error as Error);
         resolve();
@@ -76,7 +141,7 @@ export class OutputSink {
     });
     this.events.afterWrite?.();
     if (!accepted && !this.stopped) {
-      this.congestion = new Promise<void>((resolve) => (this.releaseCongestion = resolve));
+      this.congestion ??= new Promise<void>((resolve) => (this.releaseCongestion = resolve));
     }
   }
 
@@ -112,7 +177,6 @@ export class OutputSink {
   private readonly onError = (error: Error): void => {
     if (this.stopped) return;
     this.stopped = true;
-    this.pieces = [];
     this.buffered = 0;
     this.uncongest();
     const code = (error as NodeJS.ErrnoException).code;
