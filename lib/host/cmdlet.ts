@@ -117,6 +117,17 @@ export class TextOutput {
   constructor(readonly text: string) {}
 }
 
+/**
+ * Several objects yielded at once, written in order exactly as if they had been yielded one by one
+ * (PowerShell's WriteObject(list, enumerateCollection: true)). A listing hands out each page this
+ * way: the host then waits for a congested stdout and checks for signals between pages rather than
+ * between objects, which saves a trip through every generator of the chain per object (most of
+ * what a long listing allocated).
+ */
+export class ObjectList<T = unknown> {
+  constructor(readonly objects: Iterable<T>) {}
+}
+
 /** Identity helper that keeps the literal types of a cmdlet's declaration. */
 export function defineCmdlet<P extends Record<string, unknown>>(definition: CmdletDefinition<P>): CmdletDefinition<P> {
   return definition;

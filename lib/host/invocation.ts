@@ -4,8 +4,8 @@
  * (SIGINT, SIGTERM, or the reader went away), so the last line written is always whole.
  */
 import type { CmdletContext, CmdletDefinition } from './cmdlet.js';
-import { TextOutput } from './cmdlet.js';
-import type { OutputWriter } from './output/output-writer.js';
+import { ObjectList, TextOutput } from './cmdlet.js';
+import { type OutputWriter, writeObject, writeObjects } from './output/output-writer.js';
 
 export type InvocationOutcome =
   /** The generator ran to its end (even if a signal came meanwhile: the emulator ends that way). */
@@ -36,7 +36,8 @@ export async function invokeCmdlet(
       const next = await iterator.next();
       if (next.done) return { kind: 'completed' };
       const value = next.value;
-      const room = value instanceof TextOutput ? writer.writeText(value.text) : writer.write(value);
+      const room =
+        value instanceof TextOutput ? writer.writeText(value.text) : value instanceof ObjectList ? writeObjects(writer, value.objects) : writeObject(writer, value);
       if (room) await untilAborted(room, signal);
     }
   } catch (error) {

@@ -1,4 +1,5 @@
 /** NDJSON: one JSON object per line, exactly as the API sent it (or only the -Property paths). */
+import type { JsonText } from '../../json/json-text.js';
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
 import { selectPaths } from './property-paths.js';
@@ -13,6 +14,12 @@ export class NdjsonWriter implements OutputWriter {
     const selected = this.options.property ? selectPaths(value, this.options.property) : value;
     const line = JSON.stringify(selected);
     return line === undefined ? undefined : this.sink.write(`${line}\n`);
+  }
+
+  /** The service's own bytes when they already are one line; a spread-out item is written compact. */
+  writeJsonText(text: JsonText): Promise<void> | undefined {
+    if (this.options.property || !text.compact) return this.write(text.value);
+    return this.sink.writeLine(text.source, text.start, text.end);
   }
 
   writeText(text: string): Promise<void> | undefined {

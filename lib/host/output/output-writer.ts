@@ -4,11 +4,17 @@
  */
 import type { ViewColumn } from '../cmdlet.js';
 import type { OutputFormat } from '../common-parameters.js';
+import { JsonText } from '../../json/json-text.js';
 import type { OutputSink } from './output-sink.js';
 
 export interface OutputWriter {
   /** Writes one object; returns a promise while the sink is congested. */
   write(value: unknown): Promise<void> | undefined;
+  /**
+   * Writes one object that arrived as JSON bytes, when the format can use the bytes as they are
+   * (Ndjson without -Property); writers without it get the parsed value through `write`.
+   */
+  writeJsonText?(text: JsonText): Promise<void> | undefined;
   /** Writes preformatted text (help, completion scripts) between objects, whatever the format. */
   writeText(text: string): Promise<void> | undefined;
   /** Closes the format (Json's `]`, Table's last rows). Called on every stop except a vanished reader. */
@@ -37,4 +43,17 @@ export async function createOutputWriter(format: OutputFormat, sink: OutputSink,
 
 export function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Writes one object a cmdlet yielded, by the cheapest path the writer offers. */
+export function writeObject(writer: OutputWriter, value: unknown): Promise<void> | undefined {
+  if (!(value instanceof JsonText)) return writer.write(value);
+  return writer.writeJsonText ? writer.writeJsonText(value) : writer.write(value.value);
+}
+
+/** Writes objects in order; the sink is waited for once, after the last (it holds at most this list). */
+export function writeObjects(writer: OutputWriter, values: Iterable<unknown>): Promise<void> | undefined {
+  let room: Promise<void> | undefined;
+  for (const value of values) room = writeObject(writer, value) ?? room;
+  return room;
 }
