@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ServiceError, UsageError } from '../errors.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
-import { abortReason, anySignal, sleep, throwIfAborted } from './abortable.js';
+import { abortReason, linkedSignal, sleep, throwIfAborted } from './abortable.js';
 import { ApiRoot } from './api-url.js';
 import { asCollection, CONTINUATION_HEADER, followPages, type PageRequest } from './paging.js';
 import { isRetryableStatus, parseRetryAfter, resolveRetryOptions, retryDelayMs, type ResolvedRetryOptions, type RetryOptions } from './retry-policy.js';
@@ -18,13 +18,14 @@ import {
   errorForAnswer,
   readServiceFault,
   retriesExhaustedError,
-  stripBom,
   type ContinuationTokenSource,
   type ServiceFault,
 } from './service-errors.js';
+import { decodeCollectionBody, parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
+import type { JsonTextList } from '../json/json-text.js';
 import { traceLine } from './trace.js';
 import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
-import type { Page } from './types.js';
+import type { ItemList, Page } from './types.js';
 
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
@@ -124,17 +125,29 @@ export class PartnerCenterClient {
    * carries it as MS-ContinuationToken (resume: e.g. `/customers?size=500&seekOperation=Next`).
    * The next page is already being fetched while the consumer handles the current one.
    */
-  pages<T>(firstPathAndQuery: string, options: PagesOptions = {}): AsyncGenerator<Page<T>> {
+  pages<T>(firstPathAndQuery: string, options: PagesOptions = {}): AsyncGenerator<Page<T[]>> {
+    return this.followPages<T[]>(firstPathAndQuery, options, parseJsonBody);
+  }
+
+  /**
+   * The same pages with each item kept as the bytes the service sent (parsed only on demand): what
+   * a listing that writes its items out again should use (see JsonText).
+   */
+  jsonTextPages<T>(firstPathAndQuery: string, options: PagesOptions = {}): AsyncGenerator<Page<JsonTextList<T>>> {
+    return this.followPages<JsonTextList<T>>(firstPathAndQuery, options, decodeCollectionBody);
+  }
+
+  private followPages<L extends ItemList>(firstPathAndQuery: string, options: PagesOptions, decode: (body: Buffer) => DecodedBody): AsyncGenerator<Page<L>> {
     const first: PageRequest = {
       method: 'GET',
       url: this.root.resolve(firstPathAndQuery),
       headers: options.continuationToken === undefined ? {} : { [CONTINUATION_HEADER]: options.continuationToken },
       continuationToken: options.continuationToken === undefined ? undefined : 'user',
     };
-    return followPages<T>(
+    return followPages<L>(
       this.root,
       first,
-      async (request, signal) => asCollection<T>(await this.call(request.method, request.url, { ...request, signal }), request),
+      async (request, signal) => asCollection<L>(await this.call(request.method, request.url, { ...request, signal }, decode), request),
       this.options.signal,
       options.limit,
     );
@@ -146,8 +159,16 @@ export class PartnerCenterClient {
   }
 
   /** One logical call: the same MS-RequestId on every attempt, until an answer, a final error or the retry budget's end. */
-  private async call(method: string, url: URL, options: CallOptions): Promise<unknown> {
-    const signal = anySignal([this.options.signal, options.signal]);
+  private async call(method: string, url: URL, options: CallOptions, decode: (body: Buffer) => DecodedBody = parseJsonBody): Promise<unknown> {
+    const { signal, dispose } = linkedSignal([this.options.signal, options.signal]);
+    try {
+      return await this.attempts(method, url, options, decode, signal);
+    } finally {
+      dispose();
+    }
+  }
+
+  private async attempts(method: string, url: URL, options: CallOptions, decode: (body: Buffer) => DecodedBody, signal: AbortSignal | undefined): Promise<unknown> {
     const requestId = randomUUID();
     const headers = { ...this.commonHeaders, ...options.headers, 'MS-RequestId': requestId };
     const identity = { method, url, requestId, correlationId: this.options.correlationId, continuationToken: options.continuationToken };
@@ -165,7 +186,7 @@ export class PartnerCenterClient {
       try {
         const answer = await this.sendFollowingRedirects(method, url, headers, token, sends, signal);
         if (answer.status >= 200 && answer.status < 300) {
-          const parsed = parseJsonBody(answer.body);
+          const parsed = decode(answer.body);
           if (parsed.ok) return parsed.value;
           if (!answer.closeDelimited) {
             throw new ServiceError(`Partner Center answered ${describeCall(identity)} with a body that is not JSON.`, {
@@ -273,15 +294,5 @@ export class PartnerCenterClient {
 
   private trace(entry: Parameters<typeof traceLine>[0]): void {
     if (this.options.debug) this.options.debug(traceLine(entry));
-  }
-}
-
-function parseJsonBody(body: Buffer): { ok: true; value: unknown } | { ok: false } {
-  const text = stripBom(body.toString('utf8'));
-  if (text.trim() === '') return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
   }
 }

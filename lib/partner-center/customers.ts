@@ -1,10 +1,12 @@
 /** The Customer resource: listing (plain, filtered, resumed) and reading one customer. */
 import { NotFoundError, UsageError } from '../errors.js';
+import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
 import type { Customer, Page } from './types.js';
 
 export type { Customer } from './types.js';
-export type CustomerPage = Page<Customer>;
+/** A page of customers, each kept as the service's bytes (written out as is, parsed only when needed). */
+export type CustomerPage = Page<JsonTextList<Customer>>;
 
 /** The service's maximum page size, and its default. */
 export const MAX_PAGE_SIZE = 500;
@@ -49,7 +51,7 @@ export function customersQuery(options: ListCustomersOptions = {}): string {
 
 /** Every page of the partner's customers, one page prefetched while the current one is consumed. */
 export function listCustomers(client: PartnerCenterClient, options: ListCustomersOptions = {}): AsyncGenerator<CustomerPage> {
-  return client.pages<Customer>(customersQuery(options), { continuationToken: options.continuationToken, limit: options.limit });
+  return client.jsonTextPages<Customer>(customersQuery(options), { continuationToken: options.continuationToken, limit: options.limit });
 }
 
 export async function getCustomer(client: PartnerCenterClient, customerId: string): Promise<Customer> {

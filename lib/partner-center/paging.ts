@@ -8,7 +8,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceError } from '../errors.js';
 import type { ApiRoot } from './api-url.js';
 import type { ContinuationTokenSource } from './service-errors.js';
-import type { Collection, Link, Page } from './types.js';
+import { JsonTextList } from '../json/json-text.js';
+import type { Collection, ItemList, Link, Page } from './types.js';
 
 export const CONTINUATION_HEADER = 'MS-ContinuationToken';
 
@@ -35,28 +36,29 @@ export function nextPageRequest(root: ApiRoot, link: Link): PageRequest {
 }
 
 /** The token that resumes after this page: the one its next link sends, else the body's copy. */
-export function continuationTokenOf(collection: Collection<unknown>): string | undefined {
+export function continuationTokenOf(collection: Collection<ItemList>): string | undefined {
   const next = collection.links?.next;
   if (!next) return undefined;
   const header = next.headers?.find(({ key }) => typeof key === 'string' && key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
   return header?.value ?? collection.continuationToken;
 }
 
-export function asCollection<T>(body: unknown, request: PageRequest): Collection<T> {
-  if (body && typeof body === 'object' && Array.isArray((body as Collection<T>).items)) return body as Collection<T>;
+export function asCollection<L extends ItemList>(body: unknown, request: PageRequest): Collection<L> {
+  const items = body && typeof body === 'object' ? (body as Collection<ItemList>).items : undefined;
+  if (Array.isArray(items) || items instanceof JsonTextList) return body as Collection<L>;
   throw new ServiceError(`Partner Center answered ${request.method} ${request.url.pathname} with something that is not a collection (no items array).`, {
     hint: 'Report this with the -Debug output.',
   });
 }
 
-export async function* followPages<T>(
+export async function* followPages<L extends ItemList>(
   root: ApiRoot,
   first: PageRequest,
-  fetchCollection: (request: PageRequest, signal: AbortSignal) => Promise<Collection<T>>,
+  fetchCollection: (request: PageRequest, signal: AbortSignal) => Promise<Collection<L>>,
   outerSignal?: AbortSignal,
   /** Stop once this many items have been handed out: the page that reaches it is the last one requested. */
   itemLimit?: number,
-): AsyncGenerator<Page<T>> {
+): AsyncGenerator<Page<L>> {
   // Stops the prefetched request when the consumer leaves early (break, error, head -n 1).
   const listing = new AbortController();
   const signal = outerSignal ? AbortSignal.any([outerSignal, listing.signal]) : listing.signal;
@@ -66,13 +68,13 @@ export async function* followPages<T>(
     promise.catch(() => undefined);
     return promise;
   };
-  let pending: Promise<Collection<T>> | undefined = fetchAhead(first);
+  let pending: Promise<Collection<L>> | undefined = fetchAhead(first);
   let previousToken: string | undefined = first.headers[CONTINUATION_HEADER];
   let pageNumber = 0;
   let itemCount = 0;
   try {
     while (pending) {
-      const collection: Collection<T> = await pending;
+      const collection: Collection<L> = await pending;
       pending = undefined;
       const continuationToken = continuationTokenOf(collection);
       const next = collection.links?.next;

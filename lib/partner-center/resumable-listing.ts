@@ -5,6 +5,7 @@
  * an item is handed to the consumer, so "written" and "resumable from" never disagree.
  */
 import { PartnerCenterModuleError } from '../errors.js';
+import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
 import { listCustomers, MAX_PAGE_SIZE, type Customer, type CustomerFilter } from './customers.js';
 
@@ -45,10 +46,15 @@ export class ListingProgress {
     return offset === undefined ? undefined : { skip: offset, offset };
   }
 
-  itemWritten(): void {
-    this.written++;
-    this.current.skip++;
-    if (this.current.offset !== undefined) this.current.offset++;
+  /** Customers after the current page boundary already written or skipped. */
+  get skip(): number {
+    return this.current.skip;
+  }
+
+  itemsWritten(count: number): void {
+    this.written += count;
+    this.current.skip += count;
+    if (this.current.offset !== undefined) this.current.offset += count;
   }
 
   /** Every item of a page of `length` items was written or dropped; `next` resumes after it. */
@@ -58,16 +64,16 @@ export class ListingProgress {
 }
 
 /**
- * The customers from `progress.position` on, at most `limit` of them. `onPagePassed` runs once
- * every customer of a page has been handed out (and before the next page is awaited): the moment
- * to persist the position.
+ * The customers from `progress.position` on, at most `limit` of them, a page's worth at a time (the
+ * part of each page that is not skipped). `onPagePassed` runs once every customer of a page has
+ * been handed out (and before the next page is awaited): the moment to persist the position.
  */
 export async function* customersFrom(
   client: PartnerCenterClient,
   query: ListingQuery,
   progress: ListingProgress,
   options: { limit?: number; onPagePassed?: () => void | Promise<void> } = {},
-): AsyncGenerator<Customer> {
+): AsyncGenerator<JsonTextList<Customer>> {
   const start = progress.position;
   const { limit } = options;
   if (limit === 0) return;
@@ -80,15 +86,18 @@ export async function* customersFrom(
     limit: limit === undefined ? undefined : start.skip + limit,
   });
   for await (const page of pages) {
+    const { items } = page;
     // Items before the position in this page: all of them when the position lies beyond it.
-    const drop = Math.min(page.items.length, progress.position.skip);
-    for (let index = drop; index < page.items.length; index++) {
-      progress.itemWritten();
-      yield page.items[index]!;
-      if (progress.written === limit) return;
+    const drop = Math.min(items.length, progress.skip);
+    const take = limit === undefined ? items.length - drop : Math.min(items.length - drop, limit - progress.written);
+    if (take > 0) {
+      // Counted as written when handed out: the consumer writes a list whole before it asks again.
+      progress.itemsWritten(take);
+      yield drop === 0 && take === items.length ? items : items.slice(drop, drop + take);
     }
+    if (progress.written === limit) return;
     if (page.continuationToken === undefined) return;
-    progress.pagePassed(page.items.length, page.continuationToken);
+    progress.pagePassed(items.length, page.continuationToken);
     await options.onPagePassed?.();
   }
 }

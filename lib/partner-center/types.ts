@@ -7,18 +7,23 @@ export interface Link {
   headers?: ReadonlyArray<{ key: string; value: string }>;
 }
 
-export interface Collection<T> {
+/** A page's items: parsed objects in an array, or a JsonTextList over the page's own bytes. */
+export interface ItemList {
+  readonly length: number;
+}
+
+export interface Collection<L extends ItemList = unknown[]> {
   /** Items in THIS page, not the grand total. */
   totalCount?: number;
-  items: T[];
+  items: L;
   links?: { self?: Link; next?: Link; previous?: Link };
   continuationToken?: string;
   attributes?: { objectType?: string };
 }
 
-/** One page of a listing, as `PartnerCenterClient.pages` yields it. */
-export interface Page<T> {
-  items: T[];
+/** One page of a listing, as `PartnerCenterClient.pages` (T[]) or `jsonTextPages` (JsonTextList) yields it. */
+export interface Page<L extends ItemList> {
+  items: L;
   /** 1-based position of this page in this run of the listing. */
   pageNumber: number;
   /**

@@ -5,9 +5,10 @@
  * written and the exact command that continues with the next one. Failed run + resumed run = every
  * customer exactly once.
  */
-import type { CmdletContext } from '../host/cmdlet.js';
+import { ObjectList, type CmdletContext } from '../host/cmdlet.js';
 import { commandLine } from '../host/shell-quote.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../errors.js';
+import type { JsonText } from '../json/json-text.js';
 import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
 import { customersFrom, IncompleteListingError, ListingProgress, type ListingPosition } from '../partner-center/resumable-listing.js';
 import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
@@ -27,7 +28,7 @@ export interface CustomerListingRequest {
   maxRetry?: number;
 }
 
-export async function* listCustomersResumably(request: CustomerListingRequest, context: CmdletContext): AsyncGenerator<Customer> {
+export async function* listCustomersResumably(request: CustomerListingRequest, context: CmdletContext): AsyncGenerator<ObjectList<JsonText<Customer>>> {
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
     throw new UsageError('-ResumeFile and -ContinuationToken cannot be used together.', {
       hint: 'A resume file keeps the continuation token itself: give only -ResumeFile.',
@@ -53,7 +54,7 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
   let pages = 0;
   const save = (position: ListingPosition) => file?.write(identity, { position, written: earlier + progress.written });
   const limit = request.first === undefined ? undefined : Math.max(0, request.first - earlier);
-  const list = () =>
+  const list = () => pagesOf(
     customersFrom(client, { pageSize: identity.pageSize, filter: request.filter }, progress, {
       limit,
       onPagePassed: async () => {
@@ -65,7 +66,7 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
         await new Promise((resolve) => setImmediate(resolve));
         save(progress.position);
       },
-    });
+    }));
 
   let settled = false;
   const stopped = (error: unknown): unknown => {
@@ -113,6 +114,11 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
       save(progress.position);
     }
   }
+}
+
+/** Each page's customers as one ObjectList, which the host writes whole before it asks for more. */
+async function* pagesOf<T>(batches: AsyncIterable<Iterable<T>>): AsyncGenerator<ObjectList<T>> {
+  for await (const batch of batches) yield new ObjectList(batch);
 }
 
 interface StopState {

@@ -32,7 +32,7 @@ function newClient(overrides: Partial<ClientOptions> = {}) {
 
 async function allIds(client: PartnerCenterClient, pageSize: number) {
   const ids: string[] = [];
-  for await (const page of listCustomers(client, { pageSize })) ids.push(...page.items.map((c) => c.id));
+  for await (const page of listCustomers(client, { pageSize })) ids.push(...page.items.map((c) => c.value.id));
   return ids;
 }
 
@@ -73,7 +73,7 @@ describe('a listing under a mixed fault schedule', () => {
     let resumeToken: string | undefined;
     const error = await (async () => {
       for await (const page of listCustomers(client, { pageSize: 100 })) {
-        written.push(...page.items.map((c) => c.id));
+        written.push(...page.items.map((c) => c.value.id));
         resumeToken = page.continuationToken;
       }
     })().catch((e: unknown) => e);
@@ -86,7 +86,7 @@ describe('a listing under a mixed fault schedule', () => {
     emulator.setFaults({});
     const { client: resumed } = newClient();
     const rest: string[] = [];
-    for await (const page of listCustomers(resumed, { pageSize: 100, continuationToken: resumeToken })) rest.push(...page.items.map((c) => c.id));
+    for await (const page of listCustomers(resumed, { pageSize: 100, continuationToken: resumeToken })) rest.push(...page.items.map((c) => c.value.id));
     expect([...written, ...rest]).toEqual(expectedIds());
   });
 
@@ -95,7 +95,7 @@ describe('a listing under a mixed fault schedule', () => {
     const { client } = newClient();
     const written: string[] = [];
     const error = await (async () => {
-      for await (const page of listCustomers(client, { pageSize: 100 })) written.push(...page.items.map((c) => c.id));
+      for await (const page of listCustomers(client, { pageSize: 100 })) written.push(...page.items.map((c) => c.value.id));
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).message).toMatch(/^Partner Center no longer accepts the continuation token \(HTTP 400/);

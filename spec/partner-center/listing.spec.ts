@@ -24,7 +24,7 @@ async function collect(client: PartnerCenterClient, options: ListCustomersOption
   const ids: string[] = [];
   const pages: { size: number; pageNumber: number; continuationToken?: string }[] = [];
   for await (const page of listCustomers(client, options)) {
-    ids.push(...page.items.map((customer) => customer.id));
+    ids.push(...page.items.map((customer) => customer.value.id));
     pages.push({ size: page.items.length, pageNumber: page.pageNumber, continuationToken: page.continuationToken });
   }
   return { ids, pages };
@@ -116,7 +116,7 @@ describe('resume, search, one customer', () => {
       const before: string[] = [];
       let token: string | undefined;
       for await (const page of listCustomers(first.client, { pageSize: 500 })) {
-        before.push(...page.items.map((c) => c.id));
+        before.push(...page.items.map((c) => c.value.id));
         token = page.continuationToken;
         if (page.pageNumber === 2) break;
       }

@@ -166,7 +166,7 @@ describe('resuming from a continuation token', () => {
     pagedCatalogue(4, 2);
     const client = newClient();
     const ids: string[] = [];
-    for await (const page of listCustomers(client, { pageSize: 2, continuationToken: 't3' })) ids.push(...page.items.map((c) => c.id));
+    for await (const page of listCustomers(client, { pageSize: 2, continuationToken: 't3' })) ids.push(...page.items.map((c) => c.value.id));
     expect(ids).toEqual(['p3-0', 'p3-1', 'p4-0', 'p4-1']);
     expect(suite.server.received[0].url).toBe('/v1/customers?size=2&seekOperation=Next');
     expect(suite.server.received[0].headers['ms-continuationtoken']).toBe('t3');
