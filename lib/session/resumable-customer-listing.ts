@@ -12,6 +12,7 @@ import type { JsonText } from '../json/json-text.js';
 import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
 import { customersFrom, IncompleteListingError, ListingProgress, type ListingPosition } from '../partner-center/resumable-listing.js';
 import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
+import { holdYoungGeneration } from '../young-generation.js';
 import { clientForRun } from './client-for-run.js';
 import { ResumeFile, type ListingIdentity } from './resume-file.js';
 
@@ -50,6 +51,8 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
   if (saved) context.verbose(`Resuming the listing kept in '${file!.path}': ${earlier} customer(s) were written by earlier runs.`);
 
   const client = await clientForRun(context, { maxRetry: request.maxRetry });
+  // However many customers there are, memory must not grow with them (see young-generation.ts).
+  holdYoungGeneration();
   let progress = new ListingProgress(start);
   let pages = 0;
   const save = (position: ListingPosition) => file?.write(identity, { position, written: earlier + progress.written });
