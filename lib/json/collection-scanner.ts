@@ -257,5 +257,6 @@ function literalEnd(b: Buffer, i: number): number {
 function isItemsKey(b: Buffer, start: number, end: number): boolean {
   if (end - start === 7) return b[start + 1] === 0x69 && b[start + 2] === 0x74 && b[start + 3] === 0x65 && b[start + 4] === 0x6d && b[start + 5] === 0x73;
   // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it so.
-  return b.indexOf(BACKSLASH, start) < end && JSON.parse(b.toString('utf8', start, end)) === 'items';
+  const escape = b.indexOf(BACKSLASH, start);
+  return escape !== -1 && escape < end && JSON.parse(b.toString('utf8', start, end)) === 'items';
 }

@@ -73,14 +73,16 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
   }
 
   at(index: number): JsonText<T> {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`No item ${index} in a list of ${this.length}.`);
     const k = (this.first + index) * 3;
     return new JsonText<T>(this.source, this.spans[k]!, this.spans[k + 1]!, this.spans[k + 2] === 1);
   }
 
-  /** Items [start, end) as a list over the same bytes. */
-  slice(start: number, end = this.length): JsonTextList<T> {
-    const from = Math.max(0, Math.min(start, this.length));
-    const to = Math.max(from, Math.min(end, this.length));
+  /** Items [start, end) as a list over the same bytes; negative positions count from the end, as Array.slice's do. */
+  slice(start = 0, end = this.length): JsonTextList<T> {
+    const position = (n: number) => Math.max(0, Math.min(n < 0 ? this.length + n : n, this.length));
+    const from = position(start);
+    const to = Math.max(from, position(end));
     return new JsonTextList<T>(this.source, this.spans, this.first + from, to - from);
   }
 
@@ -88,6 +90,11 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
     const mapped: U[] = [];
     for (let index = 0; index < this.length; index++) mapped.push(mapping(this.at(index), index));
     return mapped;
+  }
+
+  /** JSON.stringify of a list (or of a page holding one) writes the items' values, as for an array. */
+  toJSON(): T[] {
+    return this.map((item) => item.value);
   }
 
   *[Symbol.iterator](): Iterator<JsonText<T>> {

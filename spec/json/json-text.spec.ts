@@ -148,3 +148,25 @@ describe('plainValue', () => {
     expect(plainValue('x')).toBe('x');
   });
 });
+
+describe('JsonTextList, like an array where it can be', () => {
+  const list = scannedList([{ a: 1 }, { b: 2 }, { c: 3 }]);
+
+  it('refuses a position outside the list instead of reading the whole page', () => {
+    expect(() => list.at(3)).toThrow(RangeError);
+    expect(() => list.at(-1)).toThrow(RangeError);
+    expect(() => list.slice(1).at(2)).toThrow(RangeError);
+  });
+
+  it('counts negative slice positions from the end', () => {
+    expect(list.slice(-1).map((item) => item.value)).toEqual([{ c: 3 }]);
+    expect(list.slice(-2, -1).map((item) => item.value)).toEqual([{ b: 2 }]);
+    expect(list.slice(0, -5).length).toBe(0);
+  });
+
+  it('serialises as the array of its values, alone or inside its page', () => {
+    expect(JSON.stringify(list)).toBe('[{"a":1},{"b":2},{"c":3}]');
+    const decoded = decodeCollectionBody(Buffer.from('{"totalCount":1,"items":[{"x":"é"}]}'));
+    expect(decoded.ok && JSON.stringify(decoded.value)).toBe('{"totalCount":1,"items":[{"x":"é"}]}');
+  });
+});
