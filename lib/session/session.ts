@@ -74,6 +74,8 @@ export function renewalSecrets(context: PartnerContext, stored: TokenRecord, env
 
 class ContextTokenProvider implements TokenProvider {
   private inFlight?: Promise<string>;
+  /** The token last read or renewed: reused while valid, so a listing reads the token file once, not once per page. */
+  private current?: CachedAccessToken;
 
   constructor(
     private readonly context: PartnerContext,
@@ -88,9 +90,15 @@ class ContextTokenProvider implements TokenProvider {
   }
 
   private async obtain(forceRefresh: boolean): Promise<string> {
-    const stored = this.tokens.read(this.context.name);
     const margin = this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
-    if (!forceRefresh && stored.accessToken && stored.accessToken.expiresOnTimestamp - Date.now() > margin) return stored.accessToken.token;
+    const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken => token !== undefined && token.expiresOnTimestamp - Date.now() > margin;
+    if (!forceRefresh && valid(this.current)) return this.current.token;
+    // Near expiry (or refused): the file may hold a token another process has renewed meanwhile.
+    const stored = this.tokens.read(this.context.name);
+    if (!forceRefresh && valid(stored.accessToken)) {
+      this.current = stored.accessToken;
+      return stored.accessToken.token;
+    }
     if (this.context.authentication === 'AccessToken') {
       throw new NotConnectedError(`The access token saved in context '${this.context.name}' has expired (or was rejected) and cannot be renewed.`, {
         hint: 'Run Connect-Partner again with a new -AccessToken, or use a sign-in that renews itself (e.g. -ServicePrincipal).',
@@ -103,6 +111,7 @@ class ContextTokenProvider implements TokenProvider {
       // Only a refresh token the user gave us is kept; one from the environment stays there.
       ...(renewed.refreshToken && this.context.secretSource !== 'Environment' ? { refreshToken: renewed.refreshToken } : {}),
     });
+    this.current = renewed.accessToken;
     return renewed.accessToken.token;
   }
 }
