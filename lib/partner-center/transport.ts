@@ -85,7 +85,7 @@ export class Connections {
       });
       request.on('error', (error) => fail(toTransportError(error)));
       request.on('response', (response) => {
-        const chunks: Buffer[] = [];
+        const body = new BodyBuffer(response.headers['content-length']);
         let received = 0;
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -94,7 +94,7 @@ export class Connections {
             request.destroy();
             return;
           }
-          chunks.push(chunk);
+          body.append(chunk);
         });
         response.on('error', (error) => fail(toTransportError(error, 'the response body was cut off')));
         response.on('close', () => {
@@ -108,7 +108,7 @@ export class Connections {
           }
           const closeDelimited = declared === undefined && !/chunked/i.test(String(response.headers['transfer-encoding'] ?? ''));
           finish(() =>
-            resolve({ status: response.statusCode ?? 0, statusMessage: response.statusMessage ?? '', headers: response.headers, body: Buffer.concat(chunks), closeDelimited }),
+            resolve({ status: response.statusCode ?? 0, statusMessage: response.statusMessage ?? '', headers: response.headers, body: body.bytes(), closeDelimited }),
           );
         });
       });
@@ -119,6 +119,34 @@ export class Connections {
   close(): void {
     this.https?.destroy();
     this.http?.destroy();
+  }
+}
+
+/**
+ * A response body collected as it arrives. With a declared length (Partner Center's pages have
+ * one) it is one buffer of that size that each chunk is copied into on arrival, so the network's
+ * chunks are garbage at once rather than held until the end and copied again.
+ */
+class BodyBuffer {
+  private readonly whole: Buffer | undefined;
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(declaredLength: string | undefined) {
+    const declared = Number(declaredLength);
+    if (declaredLength !== undefined && Number.isInteger(declared) && declared > 0 && declared <= MAX_BODY_BYTES) this.whole = Buffer.allocUnsafe(declared);
+  }
+
+  append(chunk: Buffer): void {
+    if (!this.whole) this.chunks.push(chunk);
+    // Beyond the declared length nothing is kept: the framing check refuses such a body anyway.
+    else if (this.length + chunk.length <= this.whole.length) chunk.copy(this.whole, this.length);
+    this.length += chunk.length;
+  }
+
+  /** The body; with a declared length, only called once exactly that many bytes arrived. */
+  bytes(): Buffer {
+    return this.whole ?? Buffer.concat(this.chunks);
   }
 }
 
