@@ -77,7 +77,7 @@ export const aboutTopics: readonly AboutTopic[] = [
     body: (width) =>
       [
         'Output',
-        'Cmdlets write objects as NDJSON (one JSON object per line) unless -OutputFormat says otherwise. Objects are written as soon as they exist, so a long listing streams; every line is whole, even when the run is stopped by Ctrl-C.',
+        'Cmdlets write objects as NDJSON (one JSON object per line) unless -OutputFormat says otherwise. Objects are written as soon as they exist, so a long listing streams; every line is whole, even when the run is stopped by Ctrl-C. A listing writes each object as the bytes Partner Center sent, without parsing it: numbers too large for a double and escaped characters arrive exactly as sent (an object the service spread over several lines is made one line). -Property and the Json, Csv and Table formats parse each object.',
         '',
         'Input by property name',
         'When a cmdlet\'s stdin is a pipe or a file, it reads NDJSON objects from it and runs once per object. Each parameter marked "Accept pipeline input? True (ByPropertyName)" takes the value of the object\'s property with the same name or alias (case-insensitive). For example, a customer\'s "id" binds to -CustomerId through its alias Id, so "Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer" fetches each match in full. No input objects means no runs. Parameters given on the command line stay as given.',
