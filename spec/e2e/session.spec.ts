@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNdjson, runCli } from '../support/cli.js';
+import { inBackground, parseNdjson, runCli, scratchConfigDir, untilPast, type CliResult } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -15,6 +15,34 @@ function allFiles(dir: string): string[] {
     entry.isDirectory() ? allFiles(join(entry.parentPath, entry.name)) : [join(entry.parentPath, entry.name)],
   );
 }
+
+/** When the access token a context saved runs out, as the token store holds it. */
+function storedTokenExpiry(partner: EmulatedPartner, context: string): number {
+  return JSON.parse(readFileSync(join(partner.configDir, 'tokens', `${context}.json`), 'utf8')).accessToken.expiresOnTimestamp;
+}
+
+/** The emulator the Connect-Partner failures below run against, never connected. */
+let unconnected: EmulatedPartner;
+/**
+ * Connect-Partner against an authority where nothing listens. @azure/identity's HTTP pipeline
+ * retries a refused connection with back-off (about 6 s) and no setting reaches it from outside,
+ * so this run starts before every other case in the file and overlaps them; its case only awaits it.
+ * It has a config directory of its own, so it cannot touch what the other cases check.
+ */
+let unreachableAuthority: Promise<CliResult>;
+let unreachableConfig: { dir: string; dispose(): void };
+beforeAll(async () => {
+  unconnected = await emulatedPartner({ customers: 3 }, false);
+  unreachableConfig = scratchConfigDir();
+  const args = unconnected.connectArgs.map((a) => (a === unconnected.emulator.authorityHost ? 'https://127.0.0.1:9' : a));
+  const env = { ...unconnected.env, PARTNERCENTER_CONFIG_DIR: unreachableConfig.dir };
+  unreachableAuthority = inBackground(runCli('Connect-Partner', [...args, '-ContextName', 'nohost'], { env }));
+});
+afterAll(async () => {
+  await unreachableAuthority.catch(() => undefined);
+  unreachableConfig.dispose();
+  await unconnected.dispose();
+});
 
 describe('a service principal session', () => {
   let partner: EmulatedPartner;
@@ -65,11 +93,12 @@ describe('a service principal session', () => {
   });
 
   it('renews an expired token by itself and carries on', async () => {
-    partner.emulator.configure({ accessTokenLifetimeSeconds: 2 });
+    partner.emulator.configure({ accessTokenLifetimeSeconds: 1 });
     const reconnect = await partner.run('Connect-Partner', partner.connectArgs);
     expect(reconnect.code).toBe(0);
     partner.emulator.configure({ accessTokenLifetimeSeconds: 3600 });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Really expired, not merely inside the renewal margin: only the wait for the saved expiry is left.
+    await untilPast(storedTokenExpiry(partner, 'default'));
     const before = partner.emulator.counters().tokensIssued;
     const result = await partner.run('Get-PartnerCustomer');
     expect(result.stderr).toBe('');
@@ -101,27 +130,21 @@ describe('a service principal session', () => {
 });
 
 describe('Connect-Partner failures', () => {
-  let partner: EmulatedPartner;
-  beforeAll(async () => {
-    partner = await emulatedPartner({ customers: 3 }, false);
-  });
-  afterAll(() => partner.dispose());
-
   const oneLine = (text: string) => expect(text.trim().split('\n')).toHaveLength(1);
 
   it('explains a wrong client secret, keeps the AADSTS code, saves nothing', async () => {
-    const env = { ...partner.env, PARTNERCENTER_CLIENT_SECRET: 'not-the-secret' };
-    const wrong = await runCli('Connect-Partner', [...partner.connectArgs, '-ContextName', 'wrong'], { env });
+    const env = { ...unconnected.env, PARTNERCENTER_CLIENT_SECRET: 'not-the-secret' };
+    const wrong = await runCli('Connect-Partner', [...unconnected.connectArgs, '-ContextName', 'wrong'], { env });
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/client secret is wrong.*AADSTS7000215/);
     expect(wrong.stderr).not.toContain('not-the-secret');
     oneLine(wrong.stderr);
-    expect(allFiles(partner.configDir).some((f) => f.includes('wrong'))).toBe(false);
+    expect(allFiles(unconnected.configDir).some((f) => f.includes('wrong'))).toBe(false);
   });
 
   it('says the certificate is untrusted when -CaCertificatePath is missing', async () => {
-    const args = partner.connectArgs.slice(0, -2);
-    const result = await partner.run('Connect-Partner', [...args, '-ContextName', 'nocert']);
+    const args = unconnected.connectArgs.slice(0, -2);
+    const result = await unconnected.run('Connect-Partner', [...args, '-ContextName', 'nocert']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/untrusted certificate/);
     expect(result.stderr).toMatch(/-CaCertificatePath/);
@@ -129,47 +152,49 @@ describe('Connect-Partner failures', () => {
   });
 
   it('says the authority is unreachable when nothing listens there', async () => {
-    const args = partner.connectArgs.map((a) => (a === partner.emulator.authorityHost ? 'https://127.0.0.1:9' : a));
-    const result = await partner.run('Connect-Partner', [...args, '-ContextName', 'nohost']);
+    const result = await unreachableAuthority;
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/connection refused/);
     oneLine(result.stderr);
+    expect(allFiles(unreachableConfig.dir).some((f) => f.includes('nohost'))).toBe(false);
   });
 
   it('refuses plain http:// to a non-loopback host before any network call', async () => {
-    const args = partner.connectArgs.map((a) => (a === partner.emulator.apiEndpoint ? 'http://partner.example.com' : a));
-    const result = await partner.run('Connect-Partner', args);
+    const args = unconnected.connectArgs.map((a) => (a === unconnected.emulator.apiEndpoint ? 'http://partner.example.com' : a));
+    const result = await unconnected.run('Connect-Partner', args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/http:\/\/.*loopback/);
     oneLine(result.stderr);
   });
 
   it('accepts a valid -AccessToken, reports its expiry, and refuses it once expired', async () => {
-    const token = partner.emulator.issueAccessToken({ lifetimeSeconds: 600 });
-    const base = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-CaCertificatePath', partner.emulator.caCertificatePath!];
-    const ok = await partner.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'bytoken']);
+    const token = unconnected.emulator.issueAccessToken({ lifetimeSeconds: 600 });
+    const base = ['-ApiEndpoint', unconnected.emulator.apiEndpoint, '-CaCertificatePath', unconnected.emulator.caCertificatePath!];
+    const ok = await unconnected.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'bytoken']);
     expect(ok.code).toBe(0);
     const [view] = parseNdjson(ok.stdout);
-    expect(view).toMatchObject({ name: 'bytoken', authentication: 'AccessToken', tenantId: partner.emulator.tenantId });
+    expect(view).toMatchObject({ name: 'bytoken', authentication: 'AccessToken', tenantId: unconnected.emulator.tenantId });
     expect(Math.abs(Date.parse(view!.tokenExpiresOn as string) - (Date.now() + 600_000))).toBeLessThan(60_000);
     expect(ok.stdout).not.toContain(token);
-    const listed = await partner.run('Get-PartnerCustomer', ['-Context', 'bytoken']);
+    const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'bytoken']);
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(3);
 
-    const expired = partner.emulator.issueAccessToken({ lifetimeSeconds: -60 });
-    const refused = await partner.run('Connect-Partner', ['-AccessToken', expired, ...base, '-ContextName', 'expired']);
+    const expired = unconnected.emulator.issueAccessToken({ lifetimeSeconds: -60 });
+    const refused = await unconnected.run('Connect-Partner', ['-AccessToken', expired, ...base, '-ContextName', 'expired']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/expired at \d{4}-\d\d-\d\dT/);
     expect(refused.stderr).not.toContain(expired);
   });
 
   it('says a saved access token that has expired cannot be renewed (exit 3, nothing on stdout)', async () => {
-    const token = partner.emulator.issueAccessToken({ lifetimeSeconds: 7 });
-    const base = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-CaCertificatePath', partner.emulator.caCertificatePath!];
-    expect((await partner.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'short'])).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // into the last 5 s, when it is no longer worth sending
-    const listed = await partner.run('Get-PartnerCustomer', ['-Context', 'short']);
+    // Five seconds of life is already the last 5 s, when a token nobody can renew is no longer worth
+    // sending: Connect-Partner still accepts it (unexpired), the next command must refuse it.
+    const token = unconnected.emulator.issueAccessToken({ lifetimeSeconds: 5 });
+    const base = ['-ApiEndpoint', unconnected.emulator.apiEndpoint, '-CaCertificatePath', unconnected.emulator.caCertificatePath!];
+    expect((await unconnected.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'short'])).code).toBe(0);
+    expect(storedTokenExpiry(unconnected, 'short')).toBeLessThanOrEqual(Date.now() + 5000);
+    const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'short']);
     expect(listed.code).toBe(3);
     expect(listed.stdout).toBe('');
     expect(listed.stderr).toMatch(/cannot be renewed/);

@@ -59,3 +59,17 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/**
+ * A run started now and awaited later, by the case that checks it: lets a slow run that nothing
+ * else depends on overlap other cases. A failure is kept for that case, not reported as unhandled.
+ */
+export function inBackground<T>(run: Promise<T>): Promise<T> {
+  run.catch(() => undefined);
+  return run;
+}
+
+/** Resolves once the clock has passed `timestamp` (ms since the epoch): waits for a condition, not a guess. */
+export async function untilPast(timestamp: number): Promise<void> {
+  while (Date.now() <= timestamp) await new Promise((resolve) => setTimeout(resolve, timestamp - Date.now() + 1));
+}
