@@ -49,7 +49,8 @@ async function listsWithStoredToken(context: string): Promise<void> {
 
 describe('Connect-Partner -UseDeviceAuthentication', () => {
   it('prints the code on stderr, waits for approval, then renews silently from the cached refresh token', async () => {
-    partner.emulator.configure({ autoApproveDeviceCode: false, deviceCodeIntervalSeconds: 1, tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 } });
+    // MSAL waits one interval after each "authorization_pending": a short one keeps the wait after approval short.
+    partner.emulator.configure({ autoApproveDeviceCode: false, deviceCodeIntervalSeconds: 0.2, tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 } });
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Connect-Partner'), '-UseDeviceAuthentication', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'device'], {
       env: partner.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -276,17 +277,22 @@ describe('named contexts', () => {
     expect(listed.filter((c) => c.isDefault).map((c) => c.name)).toEqual(['beta']);
 
     expect((await partner.run('Select-PartnerContext', ['alpha'])).code).toBe(0);
-    expect(parseNdjson((await partner.run('Get-PartnerContext')).stdout)[0]!.name).toBe('alpha');
-    expect(parseNdjson((await partner.run('Get-PartnerContext', ['-Context', 'beta'])).stdout)[0]!.name).toBe('beta');
-    const perRunbook = await runCli('Get-PartnerContext', [], { env: { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' } });
+    // Only reads (and a refused selection) from here to Disconnect-Partner: they run side by side.
+    const [selected, perCommand, perRunbook, missing, environments] = await Promise.all([
+      partner.run('Get-PartnerContext'),
+      partner.run('Get-PartnerContext', ['-Context', 'beta']),
+      runCli('Get-PartnerContext', [], { env: { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' } }),
+      partner.run('Select-PartnerContext', ['nope']),
+      partner.run('Get-PartnerEnvironment'),
+    ]);
+    expect(parseNdjson(selected.stdout)[0]!.name).toBe('alpha');
+    expect(parseNdjson(perCommand.stdout)[0]!.name).toBe('beta');
     expect(parseNdjson(perRunbook.stdout)[0]!.name).toBe('beta');
 
-    const missing = await partner.run('Select-PartnerContext', ['nope']);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/no saved context named 'nope'.*alpha/);
 
-    const environments = parseNdjson((await partner.run('Get-PartnerEnvironment')).stdout);
-    expect(environments.map((e) => e.name)).toEqual(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);
+    expect(parseNdjson(environments.stdout).map((e) => e.name)).toEqual(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);
 
     const removed = await partner.run('Disconnect-Partner', ['-All']);
     expect(removed.code).toBe(0);
