@@ -5,6 +5,37 @@ import { listAll, request } from './support.js';
 const totals = [0, 1, 499, 500, 501, 2345];
 const sizes = [1, 7, 500];
 
+/** A page's envelope: everything but the items themselves (only their count). */
+function envelopeOf(page: any) {
+  return {
+    totalCount: page.totalCount,
+    itemCount: page.items.length,
+    attributes: page.attributes,
+    self: { method: page.links.self.method, headers: page.links.self.headers },
+    next: page.links.next,
+    continuationToken: page.continuationToken,
+  };
+}
+
+/**
+ * The envelope page `n` of `pages` must have: full pages of `size` but the last, totalCount the
+ * page's own count, and a next link carrying the page's continuation token except on the last.
+ */
+function documentedEnvelope(page: any, n: number, pages: number, total: number, size: number) {
+  const last = n === pages - 1;
+  const count = last ? total - size * n : size;
+  return {
+    totalCount: count,
+    itemCount: count,
+    attributes: { objectType: 'Collection' },
+    self: { method: 'GET', headers: [] },
+    next: last
+      ? undefined
+      : { uri: `/v1/customers?size=${size}&seekOperation=Next`, method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: page.continuationToken }] },
+    continuationToken: last ? undefined : page.continuationToken,
+  };
+}
+
 describe('GET /v1/customers paging', () => {
   const emulators = new Map<number, StartedEmulator>();
   const tokens = new Map<number, string>();
@@ -28,23 +59,9 @@ describe('GET /v1/customers paging', () => {
       expect(expectedIds).toEqual(Array.from({ length: total }, (_, n) => emulator.customerAt(n).id));
       expect(listing.ids).toEqual(expectedIds);
       expect(listing.pages).toHaveLength(Math.max(1, Math.ceil(total / size)));
-      listing.pages.forEach((page, n) => {
-        const last = n === listing.pages.length - 1;
-        expect(page.totalCount).toBe(page.items.length);
-        expect(page.items.length).toBe(last ? total - size * n : size);
-        expect(page.attributes).toEqual({ objectType: 'Collection' });
-        expect(page.links.self).toMatchObject({ method: 'GET', headers: [] });
-        if (last) {
-          expect(page.links.next).toBeUndefined();
-          expect(page.continuationToken).toBeUndefined();
-        } else {
-          expect(page.links.next).toEqual({
-            uri: `/v1/customers?size=${size}&seekOperation=Next`,
-            method: 'GET',
-            headers: [{ key: 'MS-ContinuationToken', value: page.continuationToken }],
-          });
-        }
-      });
+      // One comparison over every page's envelope: the same checks as one expect per field per
+      // page, without thousands of matcher calls for the size-1 listings.
+      expect(listing.pages.map(envelopeOf)).toEqual(listing.pages.map((page, n) => documentedEnvelope(page, n, listing.pages.length, total, size)));
     });
   });
 
