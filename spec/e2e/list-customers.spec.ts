@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { parseNdjson, repoRoot } from '../support/cli.js';
-import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
+import { inBackground, parseNdjson, repoRoot, taskQueue, type CliResult } from '../support/cli.js';
+import { emulatedPartners, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
 
 /**
  * The full count × page-size matrix runs in-process in spec/partner-center/listing.spec.ts; through
@@ -20,16 +20,41 @@ const COUNTS_AND_PAGE_SIZES: ReadonlyArray<[number, number[]]> = [
   [501, [1, 500]],
   [2345, [7, 500]],
 ];
+/** Three pages of 500 (the header case counts them), with names in non-Latin scripts among them. */
+const QUIRKS_COUNT = 1203;
+
+/** One emulator per count, plus the quirks one: independent, so they start side by side. */
+const partners = new Map<number, EmulatedPartner>();
+/**
+ * The count × page-size listings, keyed `count/size`. Each is its own process against its own
+ * emulator and changes nothing, so they all start here (as many at once as there are cores) and
+ * each case below awaits and checks its own.
+ */
+const listings = new Map<string, Promise<CliResult>>();
+beforeAll(async () => {
+  const counts = [...COUNTS_AND_PAGE_SIZES.map(([count]) => count), QUIRKS_COUNT];
+  const started = await emulatedPartners(counts.map((customers) => ({ customers })));
+  started.forEach((partner, n) => partners.set(counts[n]!, partner));
+  const queue = taskQueue();
+  for (const [count, sizes] of COUNTS_AND_PAGE_SIZES) {
+    for (const size of sizes) {
+      listings.set(`${count}/${size}`, inBackground(queue(() => partners.get(count)!.run('Get-PartnerCustomer', ['-PageSize', String(size)]))));
+    }
+  }
+});
+afterAll(async () => {
+  await Promise.allSettled(listings.values());
+  await Promise.all([...partners.values()].map((partner) => partner.dispose()));
+});
 
 describe.each(COUNTS_AND_PAGE_SIZES)('Get-PartnerCustomer with %i customers', (count, sizes) => {
   let partner: EmulatedPartner;
-  beforeAll(async () => {
-    partner = await emulatedPartner({ customers: count });
+  beforeAll(() => {
+    partner = partners.get(count)!;
   });
-  afterAll(() => partner.dispose());
 
   it.each(sizes)('lists every customer exactly once with -PageSize %i', async (size) => {
-    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', String(size)]);
+    const result = await listings.get(`${count}/${size}`)!;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const ids = idsOf(parseNdjson(result.stdout));
@@ -41,10 +66,9 @@ describe.each(COUNTS_AND_PAGE_SIZES)('Get-PartnerCustomer with %i customers', (c
 
 describe('Get-PartnerCustomer against the service\'s quirks', () => {
   let partner: EmulatedPartner;
-  beforeAll(async () => {
-    partner = await emulatedPartner({ customers: 1203 });
+  beforeAll(() => {
+    partner = partners.get(QUIRKS_COUNT)!;
   });
-  afterAll(() => partner.dispose());
   const expected = () => partner.emulator.customers.map((c) => c.id);
 
   it.each(['v1', 'relative'] as const)('follows next links of the %s form', async (form) => {
@@ -112,6 +136,6 @@ describe('Get-PartnerCustomer against the service\'s quirks', () => {
     });
     expect(parseNdjson(stdout)).toHaveLength(1);
     expect(stderr.trim()).toBe('status=0');
-    expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(1203);
+    expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(QUIRKS_COUNT);
   });
 });

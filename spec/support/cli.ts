@@ -1,7 +1,7 @@
 /** Runs the real bin/ commands as separate processes, each with its own private config directory. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -72,4 +72,23 @@ export function inBackground<T>(run: Promise<T>): Promise<T> {
 /** Resolves once the clock has passed `timestamp` (ms since the epoch): waits for a condition, not a guess. */
 export async function untilPast(timestamp: number): Promise<void> {
   while (Date.now() <= timestamp) await new Promise((resolve) => setTimeout(resolve, timestamp - Date.now() + 1));
+}
+
+/**
+ * Runs tasks at most `limit` at a time, in the order given: independent runs overlap on a machine
+ * with several cores, without more processes at once than it has cores (each keeps its usual pace).
+ */
+export function taskQueue(limit = availableParallelism()): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }

@@ -47,3 +47,15 @@ export async function emulatedPartner(options: EmulatorOptions = {}, connect = t
 export function idsOf(lines: Record<string, unknown>[]): string[] {
   return lines.map((line) => line.id as string);
 }
+
+/**
+ * Several independent emulated partners started side by side (each start is mostly a key pair and a
+ * Connect-Partner process, so they overlap well). If one fails, those already started are disposed.
+ */
+export async function emulatedPartners(optionsList: readonly EmulatorOptions[], connect = true): Promise<EmulatedPartner[]> {
+  const settled = await Promise.allSettled(optionsList.map((options) => emulatedPartner(options, connect)));
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (!failure) return settled.map((result) => (result as PromiseFulfilledResult<EmulatedPartner>).value);
+  await Promise.all(settled.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)));
+  throw failure.reason;
+}
