@@ -37,8 +37,10 @@ export async function emulatorThroughput({ customers = 100_000, rounds = 5 } = {
       ...measured.map((m) => [m.name, fixed(m.median), fixed((customers / m.median) * 1000), fixed(perPage(m, 'emulatorCpuMs'), 2), fixed(perPage(m, 'cpuMs'), 2)]),
     ]);
     return [
+      // Both: the emulator alone is faster end to end, and it spends less CPU per page than the client,
+      // so on two cores a listing waits on the client, never on the emulator.
       verdict(
-        drain.median < cmdlet.median,
+        drain.median < cmdlet.median && perPage(cmdlet, 'emulatorCpuMs') < perPage(cmdlet, 'cpuMs'),
         `the emulator alone serves the listing faster than Get-PartnerCustomer consumes it (${(cmdlet.median / drain.median).toFixed(2)}x; ${fixed(perPage(cmdlet, 'emulatorCpuMs'), 1)} vs ${fixed(perPage(cmdlet, 'cpuMs'), 1)} ms of CPU per page)`,
       ),
     ];

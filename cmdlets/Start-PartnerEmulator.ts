@@ -12,6 +12,7 @@ interface Parameters extends Record<string, unknown> {
   Bom?: boolean;
   TokenLifetime?: number;
   PageLatency?: number;
+  PageCacheMegabytes?: number;
   AutoApproveDeviceCode?: boolean;
   StateDirectory?: string;
 }
@@ -52,6 +53,7 @@ export default defineCmdlet<Parameters>({
     Bom: { type: 'switch', description: 'Begin every Partner Center response body with a UTF-8 byte-order mark, as the real service sometimes does.' },
     TokenLifetime: { type: 'int', range: [1, 86_400], default: 3600, description: 'Lifetime of issued access tokens, in seconds (short ones test renewal).' },
     PageLatency: { type: 'int', range: [0, 600_000], default: 0, description: 'Extra latency added to every Partner Center response, in milliseconds.' },
+    PageCacheMegabytes: { type: 'int', range: [0, 65_536], default: 0, description: 'Keep the customers of recently served pages in memory, up to this many megabytes (about 0.3 MB per page of 500), so listing the same customers again costs the emulator little more than HTTPS. 0 derives every page anew.' },
     AutoApproveDeviceCode: { type: 'switch', description: 'Approve device-code sign-ins at once (a demo without a second terminal).' },
     StateDirectory: { type: 'string', description: 'Keep the TLS certificate and the token-signing key in this directory (created if missing): restarted on the same -Port, the emulator is still trusted by the contexts saved against it and honours their tokens. Without it, every start is new.' },
   },
@@ -99,6 +101,7 @@ export default defineCmdlet<Parameters>({
       bom: p.Bom ?? false,
       accessTokenLifetimeSeconds: p.TokenLifetime ?? 3600,
       pageLatencyMs: p.PageLatency ?? 0,
+      pageCacheMegabytes: p.PageCacheMegabytes ?? 0,
       autoApproveDeviceCode: p.AutoApproveDeviceCode ?? false,
       stateDir: p.StateDirectory,
     });

@@ -9,6 +9,7 @@ import type { CustomerDataset, CustomerSummary } from './dataset.js';
 import type { EmulatorState } from './emulator-state.js';
 import { bufferReply, header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { pcErrors, type PartnerCenterError } from './partner-center-errors.js';
+import type { CachedPage } from './page-cache.js';
 import type { NextLinkForm } from './types.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -83,28 +84,40 @@ function linkJson(uri: string, continuationToken?: string): string {
 }
 
 /**
- * Where pages are serialised: sized for the worst case (every customer at its longest), reused by
- * every page, and only the bytes actually written are copied out. A fresh worst-case buffer per page
- * was about 1 MB of allocation for 280 KB of page.
+ * Where a page's customers are serialised: sized for the worst case (every customer at its
+ * longest), reused by every page, and only the bytes written are copied out. A fresh worst-case
+ * buffer per page was about 1 MB of allocation for 280 KB of page.
  */
 let scratch = Buffer.alloc(0);
 
-/** Serialises a page straight into one buffer: the hot path of every listing. */
-function pageBody(slice: PageSlice, selfUri: string, nextUri: string, continuationToken: string | undefined, bom: boolean): Buffer {
+/** The page's customers as the items array's contents (JSON joined by commas): the hot path of every listing. */
+function itemsOf(slice: PageSlice): CachedPage {
+  const worstCase = slice.customers.length * (MAX_CUSTOMER_JSON_BYTES + 1);
+  if (scratch.length < worstCase) scratch = Buffer.allocUnsafe(worstCase);
+  let offset = 0;
+  slice.customers.forEach((customer, n) => {
+    if (n > 0) scratch[offset++] = 0x2c;
+    offset = writeCustomerListJson(scratch, offset, customer);
+  });
+  return { items: Buffer.from(scratch.subarray(0, offset)), count: slice.customers.length, nextOffset: slice.nextOffset };
+}
+
+function pageBody(page: CachedPage, selfUri: string, nextUri: string, continuationToken: string | undefined, bom: boolean): Buffer {
   const next = continuationToken ? `,"next":${linkJson(nextUri, continuationToken)}` : '';
   const token = continuationToken ? `"continuationToken":${JSON.stringify(continuationToken)},` : '';
-  const head = `${bom ? '\ufeff' : ''}{"totalCount":${slice.customers.length},"items":[`;
+  const head = `${bom ? '\ufeff' : ''}{"totalCount":${page.count},"items":[`;
   const tail = `],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`;
-  const worstCase = head.length * 3 + slice.customers.length * (MAX_CUSTOMER_JSON_BYTES + 1) + tail.length * 3;
-  if (scratch.length < worstCase) scratch = Buffer.allocUnsafe(worstCase);
-  const buffer = scratch;
-  let offset = buffer.write(head, 0);
-  slice.customers.forEach((customer, n) => {
-    if (n > 0) buffer[offset++] = 0x2c;
-    offset = writeCustomerListJson(buffer, offset, customer);
-  });
-  offset += buffer.write(tail, offset);
-  return Buffer.from(buffer.subarray(0, offset));
+  return Buffer.concat([Buffer.from(head, 'utf8'), page.items, Buffer.from(tail, 'utf8')]);
+}
+
+/** The page at the cursor, from the cache when the emulator keeps one. */
+function pageAt(state: EmulatorState, cursor: ListingCursor): CachedPage {
+  const key = `${cursor.offset}/${cursor.size}/${cursor.filter ? `${cursor.filter.field}:${cursor.filter.value}` : ''}`;
+  const cached = state.pageCache?.get(key);
+  if (cached) return cached;
+  const page = itemsOf(slicePage(state.dataset, cursor));
+  state.pageCache?.set(key, page);
+  return page;
 }
 
 export function listCustomers(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {
@@ -117,13 +130,13 @@ export function listCustomers(state: EmulatorState, exchange: Exchange, caller: 
   if (cursor.filter?.field === 'IndirectReseller' && !caller.delegated) {
     return errorReply(pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'), settings.bom);
   }
-  const slice = slicePage(state.dataset, cursor);
+  const page = pageAt(state, cursor);
   const continuationToken =
-    slice.nextOffset === undefined ? undefined : state.continuation.encode({ ...cursor, offset: slice.nextOffset }, exchange.receivedAt);
+    page.nextOffset === undefined ? undefined : state.continuation.encode({ ...cursor, offset: page.nextOffset }, exchange.receivedAt);
   const continuing = exchange.url.searchParams.has('seekOperation');
   const selfUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, continuing);
   const nextUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, true);
-  return bufferReply(200, pageBody(slice, selfUri, nextUri, continuationToken, settings.bom));
+  return bufferReply(200, pageBody(page, selfUri, nextUri, continuationToken, settings.bom));
 }
 
 export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {

@@ -10,6 +10,7 @@ import type { DeviceCodeStore } from './device-codes.js';
 import type { EmulatedDirectory } from './directory.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { JwtSigner } from './jwt.js';
+import type { PageCache } from './page-cache.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { RequestRecorder } from './request-recorder.js';
 import type { NextLinkForm, TokenFlow } from './types.js';
@@ -40,6 +41,8 @@ export interface EmulatorState {
   readonly authorizationCodes: AuthorizationCodeStore;
   readonly recorder: RequestRecorder;
   readonly faults: FaultInjector;
+  /** Recently served pages' customers, when the emulator was asked to keep them (`pageCacheMegabytes`). */
+  readonly pageCache?: PageCache;
   /** The secret App Service puts in IDENTITY_HEADER. */
   readonly identityHeader: string;
   /** Sent back as MS-ServerId. */

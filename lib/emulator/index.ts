@@ -21,6 +21,7 @@ import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import { FaultInjector } from './fault-injector.js';
 import { createJwtSigner } from './jwt.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
+import { PageCache } from './page-cache.js';
 import { createRequestListener } from './request-handler.js';
 import { RequestRecorder } from './request-recorder.js';
 import type { EmulatorOptions, StartedEmulator } from './types.js';
@@ -50,6 +51,8 @@ function checkOptions(options: EmulatorOptions): void {
   const customers = options.customers ?? DEFAULT_CUSTOMERS;
   if (!Number.isInteger(customers) || customers < 0 || customers > MAX_CUSTOMERS) throw new RangeError(`customers must be an integer from 0 to ${MAX_CUSTOMERS}; got ${customers}`);
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new RangeError(`seed must be an integer; got ${options.seed}`);
+  const cache = options.pageCacheMegabytes ?? 0;
+  if (!(Number.isFinite(cache) && cache >= 0)) throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
 }
 
 function initialSettings(options: EmulatorOptions): EmulatorSettings {
@@ -95,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? DEFAULT_CUSTOMERS);
+  const cacheMegabytes = options.pageCacheMegabytes ?? 0;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
   const continuation = new ContinuationTokenCodec(options.continuationTokenLifetimeSeconds ?? 3600);
@@ -116,6 +120,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       revokeRefreshTokens: () => refreshTokens.revoke(),
       invalidateContinuationTokens: () => continuation.invalidateAll(),
     }),
+    pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
     serverId: String(100000000 + (seed >>> 0) % 900000000),
   };

@@ -28,6 +28,12 @@ export interface EmulatorOptions {
   /** Extra latency added to every API page response, in ms. Default 0. */
   pageLatencyMs?: number;
   /**
+   * Keep the customers of recently served pages, up to this many megabytes, and serve them again
+   * from memory: repeated listings (benchmarks, a runbook run again and again) then cost the
+   * emulator little more than HTTPS. Default 0: every page is derived anew.
+   */
+  pageCacheMegabytes?: number;
+  /**
    * Directory for the emulator's files; default a fresh temp directory (removed on close). A given
    * directory keeps the token-signing key (`signing-key.pem`, 0600) and the TLS certificate
    * (`server-certificate.pem`, its key 0600) across runs, so a restart on the same port is still
