@@ -14,9 +14,14 @@ import { JsonTextList } from './json-text.js';
 
 export type DecodedBody = { ok: true; value: unknown } | { ok: false };
 
+/** Text without the byte-order mark some services put before JSON. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** A body as JSON.parse reads it (BOM dropped, invalid UTF-8 replaced); empty means no value. */
 export function parseJsonBody(body: Buffer): DecodedBody {
-  const text = body.toString('utf8').replace(/^\uFEFF/, '');
+  const text = stripBom(body.toString('utf8'));
   if (text.trim() === '') return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) };

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ServiceError, UsageError } from '../errors.js';
+import { decodeCollectionBody, parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
+import type { JsonTextList } from '../json/json-text.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import { abortReason, linkedSignal, sleep, throwIfAborted } from './abortable.js';
 import { ApiRoot } from './api-url.js';
@@ -21,8 +23,6 @@ import {
   type ContinuationTokenSource,
   type ServiceFault,
 } from './service-errors.js';
-import { decodeCollectionBody, parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
-import type { JsonTextList } from '../json/json-text.js';
 import { traceLine } from './trace.js';
 import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
 import type { ItemList, Page } from './types.js';

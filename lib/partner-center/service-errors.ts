@@ -4,6 +4,7 @@
  */
 import { AuthenticationError, NotFoundError, PartnerCenterModuleError, ServiceError, UsageError } from '../errors.js';
 import { oneLine } from './redact.js';
+import { stripBom } from '../json/collection-scanner.js';
 
 /** What a failed answer said, from Partner Center's `{code, description, data, source}` or the gateway's `{statusCode, message}`. */
 export interface ServiceFault {
@@ -26,10 +27,6 @@ export function readServiceFault(body: Buffer): ServiceFault {
     // Not JSON: a proxy's HTML or plain text page; a short excerpt still helps.
   }
   return { description: oneLine(text, 160) };
-}
-
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Who supplied the MS-ContinuationToken a request carried: the user (resume) or the previous page's next link. */
