@@ -4,7 +4,7 @@
  */
 import type { ViewColumn } from '../cmdlet.js';
 import type { OutputFormat } from '../common-parameters.js';
-import { JsonText } from '../../json/json-text.js';
+import { JsonText, plainValue } from '../../json/json-text.js';
 import type { OutputSink } from './output-sink.js';
 
 export interface OutputWriter {
@@ -47,8 +47,7 @@ export function withNewline(text: string): string {
 
 /** Writes one object a cmdlet yielded, by the cheapest path the writer offers. */
 export function writeObject(writer: OutputWriter, value: unknown): Promise<void> | undefined {
-  if (!(value instanceof JsonText)) return writer.write(value);
-  return writer.writeJsonText ? writer.writeJsonText(value) : writer.write(value.value);
+  return value instanceof JsonText && writer.writeJsonText ? writer.writeJsonText(value) : writer.write(plainValue(value));
 }
 
 /** Writes objects in order; the sink is waited for once, after the last (it holds at most this list). */
