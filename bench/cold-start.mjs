@@ -3,7 +3,20 @@
  * against `node -e 0` (the floor no Node command can beat), measured in the same rounds.
  * Targets: help and context within 2x the floor; the first customer within the floor + 150 ms.
  */
-import { benchArgs, bin, connectedConfig, expectRun, fixed, heading, ratio, runTimed, sideBySide, startBenchEmulator, table, verdict } from './support/harness.mjs';
+import {
+  benchArgs,
+  bin,
+  connectedConfig,
+  expectRun,
+  fixed,
+  heading,
+  ratio,
+  runTimed,
+  sideBySide,
+  startBenchEmulator,
+  table,
+  verdict,
+} from './support/harness.mjs';
 
 export async function coldStart({ rounds = 15 } = {}) {
   const emulator = await startBenchEmulator({ customers: 500 });
@@ -18,17 +31,35 @@ export async function coldStart({ rounds = 15 } = {}) {
       { name: 'node -e 0', run: run(['node', '-e', '0'], 0) },
       { name: 'Get-PartnerCustomer -?', run: run([bin('Get-PartnerCustomer'), '-?']) },
       { name: 'Get-PartnerContext', run: run([bin('Get-PartnerContext')], 1) },
-      { name: 'Get-PartnerCustomer -First 1', run: run([bin('Get-PartnerCustomer'), '-First', '1'], 1) },
+      {
+        name: 'Get-PartnerCustomer -First 1',
+        run: run([bin('Get-PartnerCustomer'), '-First', '1'], 1),
+      },
     ];
     const measured = await sideBySide(cases, { rounds });
     const floor = measured[0].median;
     heading(`Cold start (median of ${rounds} runs, ms, spawn to exit)`);
-    table([['case', 'median', 'vs node -e 0', 'client time'], ...measured.map((m) => [m.name, fixed(m.median), ratio(m.median, floor), fixed(m.median - floor)])]);
+    table([
+      ['case', 'median', 'vs node -e 0', 'client time'],
+      ...measured.map((m) => [
+        m.name,
+        fixed(m.median),
+        ratio(m.median, floor),
+        fixed(m.median - floor),
+      ]),
+    ]);
     const [, help, context, first] = measured;
     return [
       verdict(help.median <= 2 * floor, `help within 2x node -e 0 (${ratio(help.median, floor)})`),
-      verdict(context.median <= 2 * floor, `Get-PartnerContext within 2x node -e 0 (${ratio(context.median, floor)})`),
-      verdict(first.median - floor <= 150, `first customer (cached token, no page latency) within node -e 0 + 150 ms (+${fixed(first.median - floor)} ms)`),
+      verdict(
+        context.median <= 2 * floor,
+        `Get-PartnerContext within 2x node -e 0 (${ratio(context.median, floor)})`,
+      ),
+      verdict(
+        first.median - floor <= 150,
+        'first customer (cached token, no page latency) within node -e 0 + 150 ms ' +
+          `(+${fixed(first.median - floor)} ms)`,
+      ),
     ];
   } finally {
     config.dispose();

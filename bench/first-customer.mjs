@@ -4,7 +4,20 @@
  * first page, nothing is counted first). The process is stopped at its first line.
  * Target: within `node -e 0` + 150 ms of client time + one page of latency.
  */
-import { benchArgs, benchFile, bin, connectedConfig, expectRun, fixed, heading, runTimed, sideBySide, startBenchEmulator, table, verdict } from './support/harness.mjs';
+import {
+  benchArgs,
+  benchFile,
+  bin,
+  connectedConfig,
+  expectRun,
+  fixed,
+  heading,
+  runTimed,
+  sideBySide,
+  startBenchEmulator,
+  table,
+  verdict,
+} from './support/harness.mjs';
 
 const PAGE_LATENCY_MS = 100;
 
@@ -13,7 +26,12 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
   try {
     for (const customers of sizes) {
       const emulator = await startBenchEmulator({ customers, pageLatencyMs: PAGE_LATENCY_MS });
-      setups.push({ customers, emulator, config: await connectedConfig(emulator), token: await emulator.call('token') });
+      setups.push({
+        customers,
+        emulator,
+        config: await connectedConfig(emulator),
+        token: await emulator.call('token'),
+      });
     }
     const firstLine = (argv, env) => async () => {
       const result = await runTimed(argv, { env, untilFirstLine: true });
@@ -23,25 +41,54 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
     const largest = setups.at(-1);
     const cases = [
       { name: 'node -e 0 (exit)', run: () => runTimed(['node', '-e', '0']) },
-      ...setups.map(({ customers, config }) => ({ name: `Get-PartnerCustomer, ${customers.toLocaleString('en-US')} customers`, run: firstLine([bin('Get-PartnerCustomer')], config.env) })),
+      ...setups.map(({ customers, config }) => ({
+        name: `Get-PartnerCustomer, ${customers.toLocaleString('en-US')} customers`,
+        run: firstLine([bin('Get-PartnerCustomer')], config.env),
+      })),
       {
         name: `reference loop, ${largest.customers.toLocaleString('en-US')} customers`,
-        run: firstLine([benchFile('reference-loop.mjs'), largest.emulator.apiEndpoint, largest.emulator.caCertificatePath, '500'], { ...largest.config.env, BENCH_ACCESS_TOKEN: largest.token }),
+        run: firstLine(
+          [
+            benchFile('reference-loop.mjs'),
+            largest.emulator.apiEndpoint,
+            largest.emulator.caCertificatePath,
+            '500',
+          ],
+          { ...largest.config.env, BENCH_ACCESS_TOKEN: largest.token },
+        ),
       },
     ];
-    const measured = await sideBySide(cases, { rounds, metric: (result) => result.firstLineMs ?? result.ms });
+    const measured = await sideBySide(cases, {
+      rounds,
+      metric: (result) => result.firstLineMs ?? result.ms,
+    });
     const floor = measured[0].median;
-    heading(`Time to first customer line, ${PAGE_LATENCY_MS} ms page latency (median of ${rounds}, ms)`);
+    heading(
+      `Time to first customer line, ${PAGE_LATENCY_MS} ms page latency (median of ${rounds}, ms)`,
+    );
     table([
       ['case', 'first line', 'minus node -e 0', 'minus latency too'],
-      ...measured.map((m, n) => [m.name, fixed(m.median), n === 0 ? '-' : fixed(m.median - floor), n === 0 ? '-' : fixed(m.median - floor - PAGE_LATENCY_MS)]),
+      ...measured.map((m, n) => [
+        m.name,
+        fixed(m.median),
+        n === 0 ? '-' : fixed(m.median - floor),
+        n === 0 ? '-' : fixed(m.median - floor - PAGE_LATENCY_MS),
+      ]),
     ]);
     const cmdlet = measured.slice(1, 1 + setups.length);
     const worst = Math.max(...cmdlet.map((m) => m.median));
     const spread = worst - Math.min(...cmdlet.map((m) => m.median));
     return [
-      verdict(worst <= floor + 150 + PAGE_LATENCY_MS, `first customer within node -e 0 + 150 ms + one page latency (worst: +${fixed(worst - floor - PAGE_LATENCY_MS)} ms client time)`),
-      verdict(spread <= 50, `first customer does not grow with the total (spread ${fixed(spread)} ms from ${sizes[0]} to ${sizes.at(-1)} customers)`),
+      verdict(
+        worst <= floor + 150 + PAGE_LATENCY_MS,
+        `first customer within node -e 0 + 150 ms + one page latency (worst: +${fixed(worst - floor - PAGE_LATENCY_MS)} ` +
+          'ms client time)',
+      ),
+      verdict(
+        spread <= 50,
+        `first customer does not grow with the total (spread ${fixed(spread)} ms ` +
+          `from ${sizes[0]} to ${sizes.at(-1)} customers)`,
+      ),
     ];
   } finally {
     for (const { config, emulator } of setups) {

@@ -5,7 +5,8 @@
  * connection trusting the emulator's CA, and writes each item as one JSON line, waiting for
  * stdout when it is full. No retries, no error mapping, no prefetch: what a careful script does.
  *
- *   BENCH_ACCESS_TOKEN=... node bench/reference-loop.mjs <apiEndpoint> <caCertificate.pem> [pageSize]
+ * BENCH_ACCESS_TOKEN=... node bench/reference-loop.mjs <apiEndpoint> <caCertificate.pem> [pageSize]
+ *   e]
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,15 +24,20 @@ const common = {
 
 function getJson(uri, headers) {
   return new Promise((resolve, reject) => {
-    const request = https.get(new URL(uri, apiEndpoint), { agent, headers: { ...common, ...headers, 'MS-RequestId': randomUUID() } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode} for ${uri}`));
-        else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-      response.on('error', reject);
-    });
+    const request = https.get(
+      new URL(uri, apiEndpoint),
+      { agent, headers: { ...common, ...headers, 'MS-RequestId': randomUUID() } },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200)
+            reject(new Error(`HTTP ${response.statusCode} for ${uri}`));
+          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -42,7 +48,8 @@ for (;;) {
   const page = await getJson(uri, headers);
   let lines = '';
   for (const item of page.items) lines += `${JSON.stringify(item)}\n`;
-  if (!process.stdout.write(lines)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  if (!process.stdout.write(lines))
+    await new Promise((resolve) => process.stdout.once('drain', resolve));
   const next = page.links?.next;
   if (!next) break;
   uri = next.uri;

@@ -18,7 +18,8 @@ const options = benchArgs({ large: false, only: '' });
 const parts = {
   'cold-start': () => coldStart(),
   'first-customer': () => firstCustomer(),
-  enumeration: () => (options.large ? enumeration({ customers: 1_000_000, rounds: 3, curlRounds: 1 }) : enumeration()),
+  enumeration: () =>
+    options.large ? enumeration({ customers: 1_000_000, rounds: 3, curlRounds: 1 }) : enumeration(),
   memory: () => memory(),
   'slow-consumer': () => slowConsumer(),
   'emulator-throughput': () => emulatorThroughput(),
@@ -26,14 +27,18 @@ const parts = {
 
 const commit = (() => {
   try {
-    return execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return 'unknown';
   }
 })();
 process.stdout.write(
   `# PartnerCenter for Node benchmarks${options.large ? ' (large)' : ''}\n` +
-    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}, commit ${commit}\n`,
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}, commit ${commit}\n`,
 );
 
 const verdicts = [];
@@ -41,5 +46,7 @@ for (const [name, run] of Object.entries(parts)) {
   if (options.only && !options.only.split(',').includes(name)) continue;
   verdicts.push(...(await run()));
 }
-process.stdout.write(`\n## Targets: ${verdicts.filter((v) => v.ok).length} of ${verdicts.length} met\n`);
+process.stdout.write(
+  `\n## Targets: ${verdicts.filter((v) => v.ok).length} of ${verdicts.length} met\n`,
+);
 for (const { ok, text } of verdicts) process.stdout.write(`${ok ? 'meets ' : 'MISSES'}  ${text}\n`);

@@ -15,10 +15,19 @@ export default defineCmdlet<Parameters>({
   name: 'Get-Command',
   synopsis: 'Lists the cmdlets of the module, or prints a shell completion script.',
   description:
-    'Lists the cmdlets of the module from its manifest, with their synopses, filtered by -Name, -Verb and -Noun (each takes several values and * and ? wildcards, case-insensitive). With -Completion bash or -Completion zsh it prints a completion script for that shell instead: cmdlet names, parameter names and allowed values, generated from the cmdlets\' declarations.',
+    'Lists the cmdlets of the module from its manifest, with their synopses, ' +
+    'filtered by -Name, -Verb and -Noun (each takes several values and * and ' +
+    '? wildcards, case-insensitive). With -Completion bash or -Completion zsh ' +
+    'it prints a completion script for that shell instead: cmdlet names, ' +
+    "parameter names and allowed values, generated from the cmdlets' declarations.",
   defaultParameterSet: 'List',
   parameters: {
-    Name: { type: 'string[]', sets: ['List'], position: 0, description: 'Cmdlet names or patterns (e.g. *Customer*).' },
+    Name: {
+      type: 'string[]',
+      sets: ['List'],
+      position: 0,
+      description: 'Cmdlet names or patterns (e.g. *Customer*).',
+    },
     Verb: { type: 'string[]', sets: ['List'], description: 'Verbs or patterns (e.g. Get).' },
     Noun: { type: 'string[]', sets: ['List'], description: 'Nouns or patterns (e.g. Partner*).' },
     Completion: {
@@ -26,7 +35,9 @@ export default defineCmdlet<Parameters>({
       sets: ['Completion'],
       mandatory: true,
       choices: ['bash', 'zsh'],
-      description: 'Prints a completion script for this shell. Load it with: source <(Get-Command -Completion bash).',
+      description:
+        'Prints a completion script for this shell. Load it with: source ' +
+        '<(Get-Command -Completion bash).',
     },
   },
   inputs: 'None.',
@@ -39,13 +50,18 @@ export default defineCmdlet<Parameters>({
     { title: 'Every cmdlet, as a table', code: 'Get-Command -OutputFormat Table' },
     { title: 'The cmdlets that read', code: 'Get-Command -Verb Get' },
     { title: 'The cmdlets about contexts', code: 'Get-Command -Noun *Context' },
-    { title: 'Tab completion in bash (add to ~/.bashrc)', code: 'source <(Get-Command -Completion bash)' },
+    {
+      title: 'Tab completion in bash (add to ~/.bashrc)',
+      code: 'source <(Get-Command -Completion bash)',
+    },
   ],
   async *run(p) {
     const cmdlets = readManifest().cmdlets;
     if (p.Completion) {
       const { completionScript } = await import('../lib/host/completion.js');
-      yield new TextOutput(completionScript(p.Completion, await completionData(cmdlets.map((cmdlet) => cmdlet.name))));
+      yield new TextOutput(
+        completionScript(p.Completion, await completionData(cmdlets.map((cmdlet) => cmdlet.name))),
+      );
       return;
     }
     const anyOf = (patterns: string[] | undefined) => {
@@ -60,12 +76,18 @@ export default defineCmdlet<Parameters>({
       found.add(cmdlet.name.toLowerCase());
       yield { name: cmdlet.name, verb, noun, synopsis: cmdlet.synopsis };
     }
-    // As in PowerShell, a name without wildcards that matches nothing is an error; a pattern is not.
-    const missing = (p.Name ?? []).filter((name) => !hasWildcard(name) && !found.has(name.toLowerCase()));
+    // As in PowerShell, a name without wildcards that matches nothing is an error; a pattern is
+    // not.
+    const missing = (p.Name ?? []).filter(
+      (name) => !hasWildcard(name) && !found.has(name.toLowerCase()),
+    );
     if (missing.length > 0) {
-      throw new NotFoundError(`${missing.map((name) => `'${name.slice(0, 80)}'`).join(', ')} ${missing.length === 1 ? 'is not a cmdlet' : 'are not cmdlets'} of the module.`, {
-        hint: 'Run Get-Command without parameters to list the cmdlets.',
-      });
+      throw new NotFoundError(
+        `${missing.map((name) => `'${name.slice(0, 80)}'`).join(', ')} ${missing.length === 1 ? 'is not a cmdlet' : 'are not cmdlets'} of the module.`,
+        {
+          hint: 'Run Get-Command without parameters to list the cmdlets.',
+        },
+      );
     }
   },
 });
@@ -77,12 +99,19 @@ function splitName(name: string): [string, string] {
 
 /** Every cmdlet's declaration; one that cannot be loaded still completes by name. */
 async function completionData(names: string[]): Promise<CompletionCmdlet[]> {
-  const [{ loadCmdlet }, { aboutTopics }] = await Promise.all([import('../lib/host/load-cmdlet.js'), import('../lib/host/help/about-topics.js')]);
+  const [{ loadCmdlet }, { aboutTopics }] = await Promise.all([
+    import('../lib/host/load-cmdlet.js'),
+    import('../lib/host/help/about-topics.js'),
+  ]);
   return Promise.all(
     names.map(async (name): Promise<CompletionCmdlet> => {
       const definition = await loadCmdlet(name).catch(() => undefined);
       const extraValues =
-        name === 'Get-Help' ? { Name: [...names, ...aboutTopics.map((topic) => topic.name)] } : name === 'Get-Command' ? { Name: names } : undefined;
+        name === 'Get-Help'
+          ? { Name: [...names, ...aboutTopics.map((topic) => topic.name)] }
+          : name === 'Get-Command'
+            ? { Name: names }
+            : undefined;
       return { name, definition, extraValues };
     }),
   );

@@ -18,13 +18,40 @@ export default defineCmdlet<Parameters>({
   name: 'Get-Help',
   synopsis: 'Shows help for a cmdlet of the module, or an about_ topic.',
   description:
-    'Shows the help of a cmdlet, generated from the same declaration its parameter binder uses, so it always matches what the cmdlet accepts: NAME, SYNOPSIS, SYNTAX (one line per parameter set), DESCRIPTION, PARAMETERS, INPUTS, OUTPUTS and EXAMPLES. "<Cmdlet> -?" shows the same page. With an about_ topic name it shows that topic (about_ExitCodes, about_CommonParameters, about_Parameters, about_Pipelines); with wildcards it lists the cmdlets and topics that match; without a name it lists everything there is help for.',
+    'Shows the help of a cmdlet, generated from the same declaration its ' +
+    'parameter binder uses, so it always matches what the cmdlet accepts: ' +
+    'NAME, SYNOPSIS, SYNTAX (one line per parameter set), DESCRIPTION, ' +
+    'PARAMETERS, INPUTS, OUTPUTS and EXAMPLES. "<Cmdlet> -?" shows the same ' +
+    'page. With an about_ topic name it shows that topic (about_ExitCodes, ' +
+    'about_CommonParameters, about_Parameters, about_Pipelines); with ' +
+    'wildcards it lists the cmdlets and topics that match; without a name it ' +
+    'lists everything there is help for.',
   defaultParameterSet: 'Default',
   parameters: {
-    Name: { type: 'string', position: 0, description: 'A cmdlet name (any case), an about_ topic, or a pattern with * and ? wildcards.' },
-    Full: { type: 'switch', sets: ['Full'], mandatory: true, description: 'Adds the notes and the details of the common parameters.' },
-    Examples: { type: 'switch', sets: ['Examples'], mandatory: true, description: 'Shows only the name, synopsis and examples.' },
-    Parameter: { type: 'string', sets: ['Parameter'], mandatory: true, description: 'Shows only this parameter (a name, a prefix, or a pattern with wildcards).' },
+    Name: {
+      type: 'string',
+      position: 0,
+      description:
+        'A cmdlet name (any case), an about_ topic, or a pattern with * and ? wildcards.',
+    },
+    Full: {
+      type: 'switch',
+      sets: ['Full'],
+      mandatory: true,
+      description: 'Adds the notes and the details of the common parameters.',
+    },
+    Examples: {
+      type: 'switch',
+      sets: ['Examples'],
+      mandatory: true,
+      description: 'Shows only the name, synopsis and examples.',
+    },
+    Parameter: {
+      type: 'string',
+      sets: ['Parameter'],
+      mandatory: true,
+      description: 'Shows only this parameter (a name, a prefix, or a pattern with wildcards).',
+    },
   },
   inputs: 'None.',
   outputs: 'Help text.',
@@ -53,12 +80,24 @@ export default defineCmdlet<Parameters>({
     }
     const entry = findManifestCmdlet(name);
     if (!entry) {
-      throw new NotFoundError(`Get-Help cannot find help for '${name.slice(0, 80)}': it is neither a cmdlet of the module nor a help topic.`, {
-        hint: 'Run Get-Command to list the cmdlets, or Get-Help with no name for every topic.',
-      });
+      throw new NotFoundError(
+        `Get-Help cannot find help for '${name.slice(0, 80)}': it is neither a cmdlet ` +
+          'of the module nor a help topic.',
+        {
+          hint: 'Run Get-Command to list the cmdlets, or Get-Help with no name for every topic.',
+        },
+      );
     }
-    const view: HelpView = p.Full ? 'full' : p.Examples ? 'examples' : p.Parameter !== undefined ? 'parameter' : 'default';
-    yield new TextOutput(renderHelp(await loadCmdlet(entry.name), { view, parameter: p.Parameter, width: columns }));
+    const view: HelpView = p.Full
+      ? 'full'
+      : p.Examples
+        ? 'examples'
+        : p.Parameter !== undefined
+          ? 'parameter'
+          : 'default';
+    yield new TextOutput(
+      renderHelp(await loadCmdlet(entry.name), { view, parameter: p.Parameter, width: columns }),
+    );
   },
 });
 
@@ -74,7 +113,13 @@ function overview(columns: number | undefined): string {
     wrap(manifest.description, width, '    '),
     '',
     'LONG DESCRIPTION',
-    wrap('Get-Help <Cmdlet> shows a cmdlet\'s help; <Cmdlet> -? does too. Get-Command lists the cmdlets. Every cmdlet writes NDJSON unless -OutputFormat says otherwise, and takes pipeline input by property name.', width, '    '),
+    wrap(
+      "Get-Help <Cmdlet> shows a cmdlet's help; <Cmdlet> -? does too. " +
+        'Get-Command lists the cmdlets. Every cmdlet writes NDJSON unless ' +
+        '-OutputFormat says otherwise, and takes pipeline input by property name.',
+      width,
+      '    ',
+    ),
     '',
     listing(() => true, columns),
   ].join('\n');

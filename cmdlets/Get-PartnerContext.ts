@@ -10,18 +10,35 @@ export default defineCmdlet<Parameters>({
   name: 'Get-PartnerContext',
   synopsis: 'Shows the current session context (never any secret).',
   description:
-    'Shows the context later commands will use: the environment and its endpoints, the tenant, the signed-in account, and when the stored access token expires. It reads only the saved files and makes no network call. With -ListAvailable it shows every saved context. Not connected is an error (exit code 3), so a script can test for it.',
+    'Shows the context later commands will use: the environment and its ' +
+    'endpoints, the tenant, the signed-in account, and when the stored access ' +
+    'token expires. It reads only the saved files and makes no network call. ' +
+    'With -ListAvailable it shows every saved context. Not connected is an ' +
+    'error (exit code 3), so a script can test for it.',
   defaultParameterSet: 'Current',
   parameters: {
-    ListAvailable: { type: 'switch', sets: ['ListAvailable'], mandatory: true, description: 'Show every saved context, the default one marked isDefault.' },
+    ListAvailable: {
+      type: 'switch',
+      sets: ['ListAvailable'],
+      mandatory: true,
+      description: 'Show every saved context, the default one marked isDefault.',
+    },
   },
   inputs: 'None.',
-  outputs: 'One context object per context: name, isDefault, environment, apiEndpoint, authorityHost, tenantId, account, authentication, tokenExpiresOn.',
+  outputs:
+    'One context object per context: name, isDefault, environment, ' +
+    'apiEndpoint, authorityHost, tenantId, account, authentication, tokenExpiresOn.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },
-    { title: 'Show the context a runbook will use', code: 'PARTNERCENTER_CONTEXT=prod Get-PartnerContext' },
-    { title: 'List every saved context as a table', code: 'Get-PartnerContext -ListAvailable -OutputFormat Table' },
+    {
+      title: 'Show the context a runbook will use',
+      code: 'PARTNERCENTER_CONTEXT=prod Get-PartnerContext',
+    },
+    {
+      title: 'List every saved context as a table',
+      code: 'Get-PartnerContext -ListAvailable -OutputFormat Table',
+    },
   ],
   async *run(p, context) {
     const { contexts, tokens } = storesFor(context.env);

@@ -10,12 +10,22 @@ export default defineCmdlet<Parameters>({
   name: 'Get-PartnerEnvironment',
   synopsis: 'Lists the Partner Center clouds and the custom environments of saved contexts.',
   description:
-    'Lists the Partner Center clouds Connect-Partner -Environment knows (AzureCloud, AzureChinaCloud, AzureUSGovernment), each with its API endpoint, Entra ID authority host, token audience and app-only scope, followed by the custom environments (-ApiEndpoint / -AuthorityHost, such as the emulator) that saved contexts use.',
+    'Lists the Partner Center clouds Connect-Partner -Environment knows ' +
+    '(AzureCloud, AzureChinaCloud, AzureUSGovernment), each with its API ' +
+    'endpoint, Entra ID authority host, token audience and app-only scope, ' +
+    'followed by the custom environments (-ApiEndpoint / -AuthorityHost, such ' +
+    'as the emulator) that saved contexts use.',
   parameters: {
-    Name: { type: 'string', position: 0, description: 'Only the environment with this name (case-insensitive).' },
+    Name: {
+      type: 'string',
+      position: 0,
+      description: 'Only the environment with this name (case-insensitive).',
+    },
   },
   inputs: 'None.',
-  outputs: 'Environment objects: name, apiEndpoint, authorityHost, audience, scope, custom, and for custom ones the contexts using them.',
+  outputs:
+    'Environment objects: name, apiEndpoint, authorityHost, audience, scope, ' +
+    'custom, and for custom ones the contexts using them.',
   view: [
     { name: 'Name', path: 'name' },
     { name: 'ApiEndpoint', path: 'apiEndpoint' },
@@ -29,10 +39,14 @@ export default defineCmdlet<Parameters>({
     const wanted = p.Name?.toLowerCase();
     const matches = (name: string) => wanted === undefined || name.toLowerCase() === wanted;
     for (const environment of Object.values(ENVIRONMENTS)) {
-      if (matches(environment.name)) yield { ...environment, scope: `${environment.audience}/.default`, custom: false };
+      if (matches(environment.name))
+        yield { ...environment, scope: `${environment.audience}/.default`, custom: false };
     }
     const { contexts } = storesFor(context.env);
-    const custom = new Map<string, { apiEndpoint: string; authorityHost: string; audience: string; contexts: string[] }>();
+    const custom = new Map<
+      string,
+      { apiEndpoint: string; authorityHost: string; audience: string; contexts: string[] }
+    >();
     for (const name of contexts.list()) {
       const saved = await contexts.read(name).catch(() => undefined);
       if (!saved || saved.environment.name !== 'Custom') continue;
@@ -42,7 +56,16 @@ export default defineCmdlet<Parameters>({
       custom.set(key, entry);
     }
     for (const entry of custom.values()) {
-      if (matches('Custom')) yield { name: 'Custom', apiEndpoint: entry.apiEndpoint, authorityHost: entry.authorityHost, audience: entry.audience, scope: `${entry.audience}/.default`, custom: true, contexts: entry.contexts };
+      if (matches('Custom'))
+        yield {
+          name: 'Custom',
+          apiEndpoint: entry.apiEndpoint,
+          authorityHost: entry.authorityHost,
+          audience: entry.audience,
+          scope: `${entry.audience}/.default`,
+          custom: true,
+          contexts: entry.contexts,
+        };
     }
   },
 });

@@ -12,16 +12,29 @@ export default defineCmdlet<Parameters>({
   name: 'Select-PartnerContext',
   synopsis: 'Makes a saved context the default for later commands.',
   description:
-    'Makes a saved context the default: later commands without -Context (and without PARTNERCENTER_CONTEXT) use it. The context must exist; Get-PartnerContext -ListAvailable shows the saved ones. Safe to run from several processes at once: the default is one small file written atomically.',
+    'Makes a saved context the default: later commands without -Context (and ' +
+    'without PARTNERCENTER_CONTEXT) use it. The context must exist; ' +
+    'Get-PartnerContext -ListAvailable shows the saved ones. Safe to run from ' +
+    'several processes at once: the default is one small file written atomically.',
   parameters: {
-    Name: { type: 'string', mandatory: true, position: 0, aliases: ['ContextName'], pipeline: 'byPropertyName', description: 'The name of the saved context.' },
+    Name: {
+      type: 'string',
+      mandatory: true,
+      position: 0,
+      aliases: ['ContextName'],
+      pipeline: 'byPropertyName',
+      description: 'The name of the saved context.',
+    },
   },
   inputs: 'Context objects (from Get-PartnerContext -ListAvailable): their name binds to -Name.',
   outputs: 'The selected context.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Make the production context the default', code: 'Select-PartnerContext prod' },
-    { title: 'Use another context for one command only', code: 'Get-PartnerCustomer -Context test -First 5' },
+    {
+      title: 'Use another context for one command only',
+      code: 'Get-PartnerCustomer -Context test -First 5',
+    },
   ],
   async *run(p, context) {
     const name = validateContextName(p.Name!);
@@ -30,7 +43,9 @@ export default defineCmdlet<Parameters>({
     if (!saved) {
       const available = contexts.list();
       throw new NotConnectedError(`There is no saved context named '${name}'.`, {
-        hint: available.length ? `Saved contexts: ${available.join(', ')}.` : 'Run Connect-Partner -ContextName <name> first.',
+        hint: available.length
+          ? `Saved contexts: ${available.join(', ')}.`
+          : 'Run Connect-Partner -ContextName <name> first.',
       });
     }
     await contexts.setDefault(name);

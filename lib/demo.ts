@@ -13,7 +13,12 @@ import { startEmulator } from './emulator/index.js';
 
 const bin = (name: string) => join(import.meta.dirname, '..', '..', 'bin', name);
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'stderr'): Promise<number> {
+function run(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdout: 'inherit' | 'stderr',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin(name), ...args], {
       env,
@@ -30,27 +35,49 @@ async function main(): Promise<number> {
   const emulator = await startEmulator({ customers });
   const configDir = mkdtempSync(join(tmpdir(), 'partnercenter-demo-'));
   // The secret travels in the environment, not on a command line other users could read.
-  const env: NodeJS.ProcessEnv = { ...process.env, PARTNERCENTER_CONFIG_DIR: configDir, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PARTNERCENTER_CONFIG_DIR: configDir,
+    PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret,
+  };
   delete env.PARTNERCENTER_CONTEXT;
   const stop = () => undefined; // children get the same Ctrl-C from the terminal; we clean up after them
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    process.stderr.write(`Emulator: ${emulator.apiEndpoint} with ${customers} customers (tenant ${emulator.tenantId}).\n`);
-    process.stderr.write('Connect-Partner -ServicePrincipal (through @azure/identity, over HTTPS):\n');
+    process.stderr.write(
+      `Emulator: ${emulator.apiEndpoint} with ${customers} customers (tenant ${emulator.tenantId}).\n`,
+    );
+    process.stderr.write(
+      'Connect-Partner -ServicePrincipal (through @azure/identity, over HTTPS):\n',
+    );
     const connected = await run(
       'Connect-Partner',
-      ['-ServicePrincipal', '-ApplicationId', emulator.applicationId, '-Tenant', emulator.tenantId,
-        '-ApiEndpoint', emulator.apiEndpoint, '-AuthorityHost', emulator.authorityHost,
-        '-CaCertificatePath', emulator.caCertificatePath!],
+      [
+        '-ServicePrincipal',
+        '-ApplicationId',
+        emulator.applicationId,
+        '-Tenant',
+        emulator.tenantId,
+        '-ApiEndpoint',
+        emulator.apiEndpoint,
+        '-AuthorityHost',
+        emulator.authorityHost,
+        '-CaCertificatePath',
+        emulator.caCertificatePath!,
+      ],
       env,
       'stderr',
     );
     if (connected !== 0) return connected;
-    process.stderr.write('Get-PartnerCustomer (every customer, one NDJSON line each, on stdout):\n');
+    process.stderr.write(
+      'Get-PartnerCustomer (every customer, one NDJSON line each, on stdout):\n',
+    );
     const listed = await run('Get-PartnerCustomer', process.argv.slice(2), env, 'inherit');
     const counters = emulator.counters();
-    process.stderr.write(`Done: ${JSON.stringify(counters.requests)}; access tokens issued: ${counters.tokensIssued}.\n`);
+    process.stderr.write(
+      `Done: ${JSON.stringify(counters.requests)}; access tokens issued: ${counters.tokensIssued}.\n`,
+    );
     return listed;
   } finally {
     await emulator.close();

@@ -16,7 +16,9 @@ export class PartnerCenterModuleError extends Error {
   }
 }
 
-/** Bad parameters, bad input lines, anything the user typed wrong. Raised before any network call. */
+/**
+ * Bad parameters, bad input lines, anything the user typed wrong. Raised before any network call.
+ */
 export class UsageError extends PartnerCenterModuleError {
   override readonly exitCode = ExitCode.Usage;
 }
@@ -30,7 +32,10 @@ export class NotConnectedError extends PartnerCenterModuleError {
 export class AuthenticationError extends PartnerCenterModuleError {
   override readonly exitCode = ExitCode.Authentication;
   readonly aadstsCode?: string;
-  constructor(message: string, options: { hint?: string; cause?: unknown; aadstsCode?: string } = {}) {
+  constructor(
+    message: string,
+    options: { hint?: string; cause?: unknown; aadstsCode?: string } = {},
+  ) {
     super(message, options);
     this.aadstsCode = options.aadstsCode;
   }
@@ -53,7 +58,14 @@ export class ServiceError extends PartnerCenterModuleError {
   readonly correlationId?: string;
   constructor(
     message: string,
-    options: { hint?: string; cause?: unknown; status?: number; serviceCode?: number | string; requestId?: string; correlationId?: string } = {},
+    options: {
+      hint?: string;
+      cause?: unknown;
+      status?: number;
+      serviceCode?: number | string;
+      requestId?: string;
+      correlationId?: string;
+    } = {},
   ) {
     super(message, options);
     this.status = options.status;

@@ -2,7 +2,10 @@
 export const ExitCode = {
   /** Everything asked for was done. */
   Success: 0,
-  /** An unexpected failure, a bad context/token file, or (with -ErrorAction Continue) some pipeline items failed. */
+  /**
+   * An unexpected failure, a bad context/token file, or (with -ErrorAction Continue) some pipeline
+   * items failed.
+   */
   Failure: 1,
   /** Bad parameters or bad pipeline input: nothing was sent to the network. */
   Usage: 2,
@@ -20,11 +23,28 @@ export const ExitCode = {
 
 export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [ExitCode.Success, 'Success', 'Everything asked for was done.'],
-  [ExitCode.Failure, 'Failure', 'Unexpected failure, unreadable context/token file, or some pipeline items failed (-ErrorAction Continue).'],
-  [ExitCode.Usage, 'Usage', 'Bad parameters or bad pipeline input; nothing was sent over the network.'],
-  [ExitCode.Authentication, 'Authentication', 'Not connected, token expired and not renewable, sign-in failed, or access denied.'],
+  [
+    ExitCode.Failure,
+    'Failure',
+    'Unexpected failure, unreadable context/token file, or some pipeline ' +
+      'items failed (-ErrorAction Continue).',
+  ],
+  [
+    ExitCode.Usage,
+    'Usage',
+    'Bad parameters or bad pipeline input; nothing was sent over the network.',
+  ],
+  [
+    ExitCode.Authentication,
+    'Authentication',
+    'Not connected, token expired and not renewable, sign-in failed, or access denied.',
+  ],
   [ExitCode.NotFound, 'NotFound', 'The customer or other object does not exist.'],
-  [ExitCode.ServiceFailure, 'ServiceFailure', 'Partner Center failed the request, or retries/throttling waits ran out.'],
+  [
+    ExitCode.ServiceFailure,
+    'ServiceFailure',
+    'Partner Center failed the request, or retries/throttling waits ran out.',
+  ],
   [ExitCode.Interrupted, 'Interrupted', 'Stopped by Ctrl-C (SIGINT).'],
   [ExitCode.Terminated, 'Terminated', 'Stopped by SIGTERM.'],
 ];

@@ -1,4 +1,7 @@
-/** manifest.json is the one list of cmdlets: package.json `bin`, the bin/ shims and cmdlets/ must follow it. */
+/**
+ * manifest.json is the one list of cmdlets: package.json `bin`, the bin/ shims and cmdlets/ must
+ * follow it.
+ */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +13,10 @@ const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) a
   description: string;
   cmdlets: { name: string; file: string; synopsis: string }[];
 };
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 describe('manifest.json', () => {
   it('names the module and agrees with package.json on the version', () => {
@@ -19,19 +25,25 @@ describe('manifest.json', () => {
     expect(manifest.version).toBe(pkg.version);
   });
 
-  it('lists each cmdlet once, as Verb-Noun, with a synopsis and an existing file named like the command', () => {
-    const names = manifest.cmdlets.map((c) => c.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const cmdlet of manifest.cmdlets) {
-      expect(cmdlet.name).toMatch(/^[A-Z][a-z]+-[A-Z][A-Za-z]+$/);
-      expect(cmdlet.file).toBe(`cmdlets/${cmdlet.name}.ts`);
-      expect(existsSync(join(root, cmdlet.file))).toBe(true);
-      expect(cmdlet.synopsis).toMatch(/\.$/);
-    }
-  });
+  it(
+    'lists each cmdlet once, as Verb-Noun, with a synopsis and an existing ' +
+      'file named like the command',
+    () => {
+      const names = manifest.cmdlets.map((c) => c.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const cmdlet of manifest.cmdlets) {
+        expect(cmdlet.name).toMatch(/^[A-Z][a-z]+-[A-Z][A-Za-z]+$/);
+        expect(cmdlet.file).toBe(`cmdlets/${cmdlet.name}.ts`);
+        expect(existsSync(join(root, cmdlet.file))).toBe(true);
+        expect(cmdlet.synopsis).toMatch(/\.$/);
+      }
+    },
+  );
 
   it('has no cmdlet file that the manifest does not export', () => {
-    const files = readdirSync(join(root, 'cmdlets')).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(join(root, 'cmdlets'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     expect(files).toEqual(manifest.cmdlets.map((c) => `${c.name}.ts`).sort());
   });
 
@@ -41,7 +53,9 @@ describe('manifest.json', () => {
   });
 
   it('has one executable shim per cmdlet in bin/, and no other', () => {
-    const shims = readdirSync(join(root, 'bin')).filter((f) => !f.includes('.')).sort();
+    const shims = readdirSync(join(root, 'bin'))
+      .filter((f) => !f.includes('.'))
+      .sort();
     expect(shims).toEqual(manifest.cmdlets.map((c) => c.name).sort());
     for (const cmdlet of manifest.cmdlets) {
       const shim = join(root, 'bin', cmdlet.name);
@@ -52,7 +66,10 @@ describe('manifest.json', () => {
 
   it('declares each cmdlet with the same name and synopsis as its definition', async () => {
     for (const cmdlet of manifest.cmdlets) {
-      const definition = (await import(join(root, cmdlet.file))).default as { name: string; synopsis: string };
+      const definition = (await import(join(root, cmdlet.file))).default as {
+        name: string;
+        synopsis: string;
+      };
       expect(definition.name).toBe(cmdlet.name);
       expect(definition.synopsis).toBe(cmdlet.synopsis);
     }

@@ -3,14 +3,18 @@
  * keep-alive connection and throws the bodies away, reading only the continuation token off the
  * end of each body (no JSON parse, no output). It prints one line: pages and items seen.
  *
- *   BENCH_ACCESS_TOKEN=... node bench/support/drain-pages.mjs <apiEndpoint> <caCertificate.pem> [pageSize]
+ * BENCH_ACCESS_TOKEN=... node bench/support/drain-pages.mjs <apiEndpoint> <caCertificate.pem>
+ *   m> [pageSize]
  */
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 
 const [apiEndpoint, caPath, pageSize = '500'] = process.argv.slice(2);
 const agent = new https.Agent({ keepAlive: true, ca: readFileSync(caPath) });
-const headers = { Accept: 'application/json', Authorization: `Bearer ${process.env.BENCH_ACCESS_TOKEN}` };
+const headers = {
+  Accept: 'application/json',
+  Authorization: `Bearer ${process.env.BENCH_ACCESS_TOKEN}`,
+};
 const nextToken = /"key":"MS-ContinuationToken","value":"([^"]+)"/;
 
 function get(uri, extra) {
@@ -19,7 +23,11 @@ function get(uri, extra) {
       .get(new URL(uri, apiEndpoint), { agent, headers: { ...headers, ...extra } }, (response) => {
         const chunks = [];
         response.on('data', (chunk) => chunks.push(chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}`))));
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve(Buffer.concat(chunks))
+            : reject(new Error(`HTTP ${response.statusCode}`)),
+        );
       })
       .on('error', reject);
   });
@@ -28,7 +36,11 @@ function get(uri, extra) {
 let pages = 0;
 let bytes = 0;
 let extra = {};
-for (let uri = `/v1/customers?size=${pageSize}`; ; uri = `/v1/customers?size=${pageSize}&seekOperation=Next`) {
+for (
+  let uri = `/v1/customers?size=${pageSize}`;
+  ;
+  uri = `/v1/customers?size=${pageSize}&seekOperation=Next`
+) {
   const body = await get(uri, extra);
   pages++;
   bytes += body.length;

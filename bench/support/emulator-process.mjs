@@ -17,7 +17,11 @@ const commands = {
   // cpuMs: this process's CPU time (user + system) since the last reset: the emulator's own cost.
   stats: () => {
     const cpu = process.cpuUsage(cpuSince);
-    return { connections, requests: emulator.counters().requests, cpuMs: (cpu.user + cpu.system) / 1000 };
+    return {
+      connections,
+      requests: emulator.counters().requests,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
   },
   reset: () => {
     connections = 0;

@@ -5,7 +5,15 @@
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,19 +24,25 @@ export const bin = (name) => join(repoRoot, 'bin', name);
 export const benchFile = (name) => join(repoRoot, 'bench', name);
 
 /**
- * Starts the emulator in a child process; `call(command, argument)` drives it (see emulator-process.mjs).
- * It keeps every page it serves (pageCacheMegabytes sized to the data set): each case runs an
- * unmeasured warm-up round first, so measured rounds time the clients, not the emulator deriving
- * customers (most of its work per page).
+ * Starts the emulator in a child process; `call(command, argument)` drives it (see
+ * emulator-process.mjs). It keeps every page it serves (pageCacheMegabytes sized to the data set):
+ * each case runs an unmeasured warm-up round first, so measured rounds time the clients, not the
+ * emulator deriving customers (most of its work per page).
  */
 export async function startBenchEmulator(options = {}) {
   const pageCacheMegabytes = Math.ceil(((options.customers ?? 2500) * 700) / 1e6) + 16;
-  const child = fork(benchFile('support/emulator-process.mjs'), [JSON.stringify({ pageCacheMegabytes, ...options })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(
+    benchFile('support/emulator-process.mjs'),
+    [JSON.stringify({ pageCacheMegabytes, ...options })],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   const pending = new Map();
   let nextId = 0;
   const details = await new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the emulator exited (${code}) before it was ready`)),
+    );
     child.on('message', (message) => {
       if (message.ready) return resolve(message.ready);
       const waiter = pending.get(message.id);
@@ -58,20 +72,37 @@ export async function startBenchEmulator(options = {}) {
 /** Environment for a child: the machine's, minus anything of ours from the developer's shell. */
 export function cleanEnv(extra = {}) {
   const env = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PARTNERCENTER_') && !key.startsWith('BENCH_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('PARTNERCENTER_') && !key.startsWith('BENCH_')) env[key] = value;
   return { ...env, ...extra };
 }
 
-/** A private config directory connected to the emulator by the real Connect-Partner (service principal). */
+/**
+ * A private config directory connected to the emulator by the real Connect-Partner (service
+ * principal).
+ */
 export async function connectedConfig(emulator) {
   const dir = mkdtempSync(join(tmpdir(), 'pc-bench-'));
   const env = cleanEnv({ PARTNERCENTER_CONFIG_DIR: dir });
   const connect = await runTimed(
-    [bin('Connect-Partner'), '-ServicePrincipal', '-ApplicationId', emulator.applicationId, '-Tenant', emulator.tenantId,
-      '-ApiEndpoint', emulator.apiEndpoint, '-AuthorityHost', emulator.authorityHost, '-CaCertificatePath', emulator.caCertificatePath],
+    [
+      bin('Connect-Partner'),
+      '-ServicePrincipal',
+      '-ApplicationId',
+      emulator.applicationId,
+      '-Tenant',
+      emulator.tenantId,
+      '-ApiEndpoint',
+      emulator.apiEndpoint,
+      '-AuthorityHost',
+      emulator.authorityHost,
+      '-CaCertificatePath',
+      emulator.caCertificatePath,
+    ],
     { env: { ...env, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret } },
   );
-  if (connect.code !== 0) throw new Error(`Connect-Partner failed (${connect.code}): ${connect.stderr}`);
+  if (connect.code !== 0)
+    throw new Error(`Connect-Partner failed (${connect.code}): ${connect.stderr}`);
   return { dir, env, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -80,7 +111,8 @@ export async function connectedConfig(emulator) {
  * makes for `cmd | reader` (a FIFO: 64 KB, where Node's own spawn would give a socket pair with
  * several times that), read by this process with its lines counted (a real consumer, and a check
  * that nothing was lost). Options:
- * - `untilFirstLine`: stop the process (SIGKILL) once its first line arrived; `firstLineMs` says when.
+ * - `untilFirstLine`: stop the process (SIGKILL) once its first line arrived; `firstLineMs` says
+ *   when.
  * - `resources`: run it under /usr/bin/time and report its maximum resident set size (peakRssKb)
  *   and the CPU time it used (cpuMs, user + system): CPU time suffers less than wall time from
  *   whatever else the machine is doing.
@@ -89,11 +121,18 @@ export async function connectedConfig(emulator) {
  * - `hash`: a SHA-256 of stdout, to check two programs wrote the same bytes.
  */
 export async function runTimed(argv, options = {}) {
-  const usageFile = options.resources ? join(mkdtempSync(join(tmpdir(), 'pc-bench-usage-')), 'usage') : undefined;
-  const [command, ...args] = usageFile ? ['/usr/bin/time', '-f', '%M %U %S', '-o', usageFile, ...commandOf(argv)] : commandOf(argv);
+  const usageFile = options.resources
+    ? join(mkdtempSync(join(tmpdir(), 'pc-bench-usage-')), 'usage')
+    : undefined;
+  const [command, ...args] = usageFile
+    ? ['/usr/bin/time', '-f', '%M %U %S', '-o', usageFile, ...commandOf(argv)]
+    : commandOf(argv);
   const pipe = realPipe();
   const started = performance.now();
-  const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['ignore', pipe.writeFd, 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env ?? cleanEnv(),
+    stdio: ['ignore', pipe.writeFd, 'pipe'],
+  });
   closeSync(pipe.writeFd);
   const stdout = pipe.reader;
   let lines = 0;
@@ -121,7 +160,8 @@ export async function runTimed(argv, options = {}) {
     throttle = setInterval(() => {
       let budget = performance.now() < readFrom ? 0 : perTick;
       while (budget > 0) {
-        const chunk = stdout.read(Math.min(budget, stdout.readableLength || budget)) ?? stdout.read();
+        const chunk =
+          stdout.read(Math.min(budget, stdout.readableLength || budget)) ?? stdout.read();
         if (!chunk) break;
         budget -= chunk.length;
         count(chunk);
@@ -149,15 +189,34 @@ export async function runTimed(argv, options = {}) {
   let peakRssKb;
   let cpuMs;
   if (usageFile) {
-    const [rss, user, system] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    const [rss, user, system] = readFileSync(usageFile, 'utf8')
+      .trim()
+      .split('\n')
+      .pop()
+      .split(' ')
+      .map(Number);
     rmSync(join(usageFile, '..'), { recursive: true, force: true });
     peakRssKb = rss;
     cpuMs = (user + system) * 1000;
   }
-  return { ms, firstLineMs, lines, bytes, code, signal, stderr, peakRssKb, cpuMs, sha256: digest?.digest('hex') };
+  return {
+    ms,
+    firstLineMs,
+    lines,
+    bytes,
+    code,
+    signal,
+    stderr,
+    peakRssKb,
+    cpuMs,
+    sha256: digest?.digest('hex'),
+  };
 }
 
-/** A FIFO opened at both ends and unlinked at once: an anonymous pipe, which Node cannot make itself. */
+/**
+ * A FIFO opened at both ends and unlinked at once: an anonymous pipe, which Node cannot make
+ * itself.
+ */
 function realPipe() {
   const dir = mkdtempSync(join(tmpdir(), 'pc-bench-pipe-'));
   const path = join(dir, 'stdout');
@@ -168,22 +227,29 @@ function realPipe() {
   return { reader: new Socket({ fd: readFd, readable: true, writable: false }), writeFd };
 }
 
-/** A .mjs/.js path or a bin/ shim (a file beside a run.cjs) runs under this Node; a .sh under bash; anything else as is. */
+/**
+ * A .mjs/.js path or a bin/ shim (a file beside a run.cjs) runs under this Node; a .sh under bash;
+ * anything else as is.
+ */
 function commandOf(argv) {
   const [first, ...rest] = argv;
   if (first.endsWith('.sh')) return ['bash', first, ...rest];
   if (first === 'node' || first === process.execPath) return [process.execPath, ...rest];
-  if (/\.(c|m)?js$/.test(first) || existsSync(join(dirname(first), 'run.cjs'))) return [process.execPath, first, ...rest];
+  if (/\.(c|m)?js$/.test(first) || existsSync(join(dirname(first), 'run.cjs')))
+    return [process.execPath, first, ...rest];
   return argv;
 }
 
 /**
  * Runs every case `rounds` times, interleaved (A B C, A B C, ...), after one unmeasured warm-up
  * round (file cache, JIT of the emulator). Each case: { name, run: () => Promise<result>, rounds? }
- * (a slow case may take part in fewer rounds, the first ones, and skip the warm-up with `warmup: false`).
- * Returns, per case, every result and the median of `metric(result)`.
+ * (a slow case may take part in fewer rounds, the first ones, and skip the warm-up with `warmup:
+ * false`). Returns, per case, every result and the median of `metric(result)`.
  */
-export async function sideBySide(cases, { rounds, warmup = 1, metric = (result) => result.ms, check }) {
+export async function sideBySide(
+  cases,
+  { rounds, warmup = 1, metric = (result) => result.ms, check },
+) {
   const results = new Map(cases.map((c) => [c.name, []]));
   for (let round = -warmup; round < rounds; round++) {
     for (const c of cases) {
@@ -206,12 +272,21 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Fails loudly when a run did not do what it claims (a benchmark of a failing command measures nothing). */
+/**
+ * Fails loudly when a run did not do what it claims (a benchmark of a failing command measures
+ * nothing).
+ */
 export function expectRun(name, result, { code = 0, lines } = {}) {
   if (result.code !== code && !(code === 'killed' && result.signal === 'SIGKILL')) {
-    throw new Error(`${name}: exit ${result.code ?? result.signal}, expected ${code}. stderr: ${result.stderr.slice(0, 500)}`);
+    throw new Error(
+      `${name}: exit ${result.code ?? result.signal}, expected ${code}. stderr: ` +
+        `${result.stderr.slice(0, 500)}`,
+    );
   }
-  if (lines !== undefined && result.lines !== lines) throw new Error(`${name}: ${result.lines} lines, expected ${lines}. stderr: ${result.stderr.slice(0, 500)}`);
+  if (lines !== undefined && result.lines !== lines)
+    throw new Error(
+      `${name}: ${result.lines} lines, expected ${lines}. stderr: ${result.stderr.slice(0, 500)}`,
+    );
 }
 
 export function heading(title) {
@@ -220,17 +295,24 @@ export function heading(title) {
 
 /** Prints aligned rows: [label, ...cells]. */
 export function table(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  const widths = rows[0].map((_, column) =>
+    Math.max(...rows.map((row) => String(row[column]).length)),
+  );
   for (const row of rows) {
-    process.stdout.write(`${row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ')}\n`);
+    process.stdout.write(
+      `${row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ')}\n`,
+    );
   }
 }
 
-export const fixed = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+export const fixed = (value, digits = 0) =>
+  value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
 export const ratio = (value, base) => `${(value / base).toFixed(2)}x`;
 export const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 
-/** A line of the verdict: what the target is and whether this run met it (printed, never asserted). */
+/**
+ * A line of the verdict: what the target is and whether this run met it (printed, never asserted).
+ */
 export function verdict(ok, text) {
   process.stdout.write(`${ok ? 'meets' : 'MISSES'}: ${text}\n`);
   return { ok, text };
@@ -243,10 +325,19 @@ export function benchArgs(defaults) {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].replace(/^--/, '');
     if (name === 'help') {
-      process.stdout.write(`options (defaults): ${Object.entries(defaults).map(([key, value]) => `--${key} ${JSON.stringify(value)}`).join(' ')}\n`);
+      process.stdout.write(
+        `options (defaults): ${Object.entries(defaults)
+          .map(([key, value]) => `--${key} ${JSON.stringify(value)}`)
+          .join(' ')}\n`,
+      );
       process.exit(0);
     }
-    if (!(name in defaults)) throw new Error(`unknown option --${name}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`);
+    if (!(name in defaults))
+      throw new Error(
+        `unknown option --${name}; known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
     if (typeof defaults[name] === 'boolean') parsed[name] = true;
     else parsed[name] = typeof defaults[name] === 'number' ? Number(argv[++i]) : argv[++i];
   }

@@ -8,7 +8,11 @@ import type { JwtClaims, JwtSigner } from './jwt.js';
 import { PARTNER_CENTER_APP_ID } from './partner-center-errors.js';
 
 export const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
-const ACCEPTED_AUDIENCES = new Set([PARTNER_CENTER_AUDIENCE, `${PARTNER_CENTER_AUDIENCE}/`, PARTNER_CENTER_APP_ID]);
+const ACCEPTED_AUDIENCES = new Set([
+  PARTNER_CENTER_AUDIENCE,
+  `${PARTNER_CENTER_AUDIENCE}/`,
+  PARTNER_CENTER_APP_ID,
+]);
 
 export interface AccessTokenRequest {
   tenantId: string;
@@ -31,11 +35,15 @@ export interface MintedAccessToken {
   expiresOn: number;
 }
 
-export type ApiTokenCheck = { ok: true; claims: JwtClaims; delegated: boolean } | { ok: false; reason: string };
+export type ApiTokenCheck =
+  | { ok: true; claims: JwtClaims; delegated: boolean }
+  | { ok: false; reason: string };
 
 export class AccessTokenAuthority {
   private issued = 0;
-  /** Every token carries a sequence number in `uti`; revocation is "everything up to this number". */
+  /**
+   * Every token carries a sequence number in `uti`; revocation is "everything up to this number".
+   */
   private sequence = 0;
   private revokedThrough = 0;
 
@@ -75,7 +83,13 @@ export class AccessTokenAuthority {
       uti,
       ver: '1.0',
       ...(request.user
-        ? { scp: (request.scopes ?? ['user_impersonation']).join(' '), upn: request.user.userPrincipalName, name: request.user.displayName, amr: ['pwd', 'mfa'], idtyp: 'user' }
+        ? {
+            scp: (request.scopes ?? ['user_impersonation']).join(' '),
+            upn: request.user.userPrincipalName,
+            name: request.user.displayName,
+            amr: ['pwd', 'mfa'],
+            idtyp: 'user',
+          }
         : { idtyp: 'app' }),
     };
     return { accessToken: this.signer.sign(claims), expiresIn: request.lifetimeSeconds, expiresOn };
@@ -95,16 +109,29 @@ export class AccessTokenAuthority {
     if (!verified.ok) return verified;
     const { claims } = verified;
     const now = nowMs / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp <= now) return { ok: false, reason: 'the access token has expired' };
-    if (typeof claims.nbf === 'number' && claims.nbf > now + 1) return { ok: false, reason: 'the access token is not valid yet' };
-    if (typeof claims.aud !== 'string' || !ACCEPTED_AUDIENCES.has(claims.aud)) return { ok: false, reason: `the access token's audience '${String(claims.aud)}' is not Partner Center` };
-    if (claims.tid !== this.partnerTenantId) return { ok: false, reason: "the access token's tenant is not a partner tenant" };
-    if (this.sequenceOf(claims) <= this.revokedThrough) return { ok: false, reason: 'the access token has been revoked' };
-    return { ok: true, claims, delegated: claims.idtyp === 'user' || typeof claims.scp === 'string' };
+    if (typeof claims.exp !== 'number' || claims.exp <= now)
+      return { ok: false, reason: 'the access token has expired' };
+    if (typeof claims.nbf === 'number' && claims.nbf > now + 1)
+      return { ok: false, reason: 'the access token is not valid yet' };
+    if (typeof claims.aud !== 'string' || !ACCEPTED_AUDIENCES.has(claims.aud))
+      return {
+        ok: false,
+        reason: `the access token's audience '${String(claims.aud)}' is not Partner Center`,
+      };
+    if (claims.tid !== this.partnerTenantId)
+      return { ok: false, reason: "the access token's tenant is not a partner tenant" };
+    if (this.sequenceOf(claims) <= this.revokedThrough)
+      return { ok: false, reason: 'the access token has been revoked' };
+    return {
+      ok: true,
+      claims,
+      delegated: claims.idtyp === 'user' || typeof claims.scp === 'string',
+    };
   }
 
   private sequenceOf(claims: JwtClaims): number {
-    const uti = typeof claims.uti === 'string' ? Buffer.from(claims.uti, 'base64url') : Buffer.alloc(0);
+    const uti =
+      typeof claims.uti === 'string' ? Buffer.from(claims.uti, 'base64url') : Buffer.alloc(0);
     return uti.length >= 4 ? uti.readUInt32LE(0) : 0;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Authorization codes of the browser sign-in (authorization code flow with PKCE, loopback redirect):
- * single use, short-lived, bound to the client, the redirect URI and the code challenge.
+ * Authorization codes of the browser sign-in (authorization code flow with PKCE, loopback
+ * redirect): single use, short-lived, bound to the client, the redirect URI and the code challenge.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -29,7 +29,13 @@ export class AuthorizationCodeStore {
     return code;
   }
 
-  redeem(code: string, clientId: string, redirectUri: string | undefined, codeVerifier: string | undefined, nowMs: number): CodeRedemption {
+  redeem(
+    code: string,
+    clientId: string,
+    redirectUri: string | undefined,
+    codeVerifier: string | undefined,
+    nowMs: number,
+  ): CodeRedemption {
     const stored = this.codes.get(code);
     this.codes.delete(code);
     if (!stored || stored.expiresAt <= nowMs) return { ok: false, reason: 'unknown' };
@@ -37,8 +43,14 @@ export class AuthorizationCodeStore {
     if (stored.redirectUri !== redirectUri) return { ok: false, reason: 'redirect-mismatch' };
     if (stored.codeChallenge !== undefined) {
       const method = (stored.codeChallengeMethod ?? 'plain').toUpperCase();
-      const derived = method === 'S256' ? createHash('sha256').update(codeVerifier ?? '').digest('base64url') : codeVerifier;
-      if (!codeVerifier || derived !== stored.codeChallenge) return { ok: false, reason: 'pkce-mismatch' };
+      const derived =
+        method === 'S256'
+          ? createHash('sha256')
+              .update(codeVerifier ?? '')
+              .digest('base64url')
+          : codeVerifier;
+      if (!codeVerifier || derived !== stored.codeChallenge)
+        return { ok: false, reason: 'pkce-mismatch' };
     }
     return { ok: true, request: stored };
   }

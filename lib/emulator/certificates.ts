@@ -25,12 +25,18 @@ const SERVER_KEY_FILE = 'server-key.pem';
  * left. Written atomically; concurrent first starts may each write one, and the last one wins for
  * later starts while every running instance keeps serving the pair it loaded.
  */
-export async function persistentServerCertificate(stateDir: string): Promise<PemPair & { path: string }> {
+export async function persistentServerCertificate(
+  stateDir: string,
+): Promise<PemPair & { path: string }> {
   const certificatePath = path.join(stateDir, SERVER_CERTIFICATE_FILE);
   const keyPath = path.join(stateDir, SERVER_KEY_FILE);
   try {
-    const [cert, key] = await Promise.all([fs.readFile(certificatePath, 'utf8'), fs.readFile(keyPath, 'utf8')]);
-    if (Date.parse(new X509Certificate(cert).validTo) - Date.now() > DAY_MS) return { cert, key, path: certificatePath };
+    const [cert, key] = await Promise.all([
+      fs.readFile(certificatePath, 'utf8'),
+      fs.readFile(keyPath, 'utf8'),
+    ]);
+    if (Date.parse(new X509Certificate(cert).validTo) - Date.now() > DAY_MS)
+      return { cert, key, path: certificatePath };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -41,22 +47,30 @@ export async function persistentServerCertificate(stateDir: string): Promise<Pem
   return { ...fresh, path: certificatePath };
 }
 
-
 export async function createServerCertificate(): Promise<PemPair> {
   const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: 'PartnerCenter emulator (127.0.0.1)' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now - DAY_MS),
-    notAfterDate: new Date(now + 30 * DAY_MS),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-    ],
-  });
+  const pems = await generate(
+    [{ name: 'commonName', value: 'PartnerCenter emulator (127.0.0.1)' }],
+    {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now - DAY_MS),
+      notAfterDate: new Date(now + 30 * DAY_MS),
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 7, ip: '127.0.0.1' },
+            { type: 2, value: 'localhost' },
+          ],
+        },
+      ],
+    },
+  );
   return { cert: pems.cert, key: pems.private };
 }
 
@@ -64,8 +78,13 @@ function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
   return new Promise((resolve, reject) =>
     generateKeyPair(
       'rsa',
-      { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
-      (error, publicKey, privateKey) => (error ? reject(error) : resolve({ privateKey, publicKey })),
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
+      (error, publicKey, privateKey) =>
+        error ? reject(error) : resolve({ privateKey, publicKey }),
     ),
   );
 }

@@ -33,13 +33,22 @@ export class ContinuationTokenCodec {
 
   constructor(private lifetimeSeconds: number) {}
 
-  /** Every token issued so far stops working (a fault the client must survive by restarting or reporting). */
+  /**
+   * Every token issued so far stops working (a fault the client must survive by restarting or
+   * reporting).
+   */
   invalidateAll(): void {
     this.generation++;
   }
 
   encode(cursor: ListingCursor, nowMs: number): string {
-    const payload: TokenPayload = { o: cursor.offset, s: cursor.size, f: cursor.filter, g: this.generation, t: Math.floor(nowMs / 1000) };
+    const payload: TokenPayload = {
+      o: cursor.offset,
+      s: cursor.size,
+      f: cursor.filter,
+      g: this.generation,
+      t: Math.floor(nowMs / 1000),
+    };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
@@ -50,14 +59,21 @@ export class ContinuationTokenCodec {
     const body = token.slice(0, dot);
     const given = Buffer.from(token.slice(dot + 1), 'base64url');
     const expected = Buffer.from(this.mac(body), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'the token was not issued by this service' };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, reason: 'the token was not issued by this service' };
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
-    if (payload.g !== this.generation) return { ok: false, reason: 'the token is no longer valid; start the listing again' };
-    if (nowMs / 1000 - payload.t > this.lifetimeSeconds) return { ok: false, reason: 'the token has expired; start the listing again' };
+    if (payload.g !== this.generation)
+      return { ok: false, reason: 'the token is no longer valid; start the listing again' };
+    if (nowMs / 1000 - payload.t > this.lifetimeSeconds)
+      return { ok: false, reason: 'the token has expired; start the listing again' };
     return { ok: true, cursor: { offset: payload.o, size: payload.s, filter: payload.f } };
   }
 
   private mac(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest().subarray(0, MAC_BYTES).toString('base64url');
+    return createHmac('sha256', this.key)
+      .update(body)
+      .digest()
+      .subarray(0, MAC_BYTES)
+      .toString('base64url');
   }
 }

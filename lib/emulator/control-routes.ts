@@ -44,8 +44,14 @@ export const controlRoutes: Record<string, ControlHandler> = {
   'POST /_emulator/refresh-tokens': async (state, exchange) => {
     const body = await readJsonObject(exchange.req);
     const lifetimeSeconds = body.lifetimeSeconds;
-    if (lifetimeSeconds !== undefined && typeof lifetimeSeconds !== 'number') throw new TypeError('lifetimeSeconds must be a number');
-    return ok({ refreshToken: issueRefreshToken(state, { mfaRequired: body.mfaRequired === true, lifetimeSeconds }) });
+    if (lifetimeSeconds !== undefined && typeof lifetimeSeconds !== 'number')
+      throw new TypeError('lifetimeSeconds must be a number');
+    return ok({
+      refreshToken: issueRefreshToken(state, {
+        mfaRequired: body.mfaRequired === true,
+        lifetimeSeconds,
+      }),
+    });
   },
   'POST /_emulator/refresh-tokens/revoke': async (state, exchange) => {
     const body = await readJsonObject(exchange.req);

@@ -1,7 +1,8 @@
 /**
- * The `filter` query of `GET /v1/customers`: `{"Field":"CompanyName","Value":"cont","Operator":"starts_with"}`.
- * Keys and enum values are read case-insensitively, as the service's .NET JSON reader does; anything
- * else (another operator or field, bad JSON, an empty value) is a 400 with Partner Center's body.
+ * The `filter` query of `GET /v1/customers`:
+ * `{"Field":"CompanyName","Value":"cont","Operator":"starts_with"}`. Keys and enum values are read
+ * case-insensitively, as the service's .NET JSON reader does; anything else (another operator or
+ * field, bad JSON, an empty value) is a 400 with Partner Center's body.
  */
 import { initialDomain } from './customer-json.js';
 import type { SearchFields } from './dataset.js';
@@ -14,13 +15,17 @@ export interface CustomerFilter {
   value: string;
 }
 
-export type FilterParseResult = { ok: true; filter: CustomerFilter } | { ok: false; reason: string };
+export type FilterParseResult =
+  | { ok: true; filter: CustomerFilter }
+  | { ok: false; reason: string };
 
 const FIELDS: readonly FilterField[] = ['CompanyName', 'Domain', 'IndirectReseller'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function property(object: Record<string, unknown>, name: string): unknown {
-  const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  const key = Object.keys(object).find(
+    (candidate) => candidate.toLowerCase() === name.toLowerCase(),
+  );
   return key === undefined ? undefined : object[key];
 }
 
@@ -31,17 +36,24 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   } catch {
     return { ok: false, reason: 'filter is not valid JSON' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'filter must be a JSON object' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: 'filter must be a JSON object' };
   const object = parsed as Record<string, unknown>;
   const field = property(object, 'Field');
   const value = property(object, 'Value');
   const operator = property(object, 'Operator');
-  const knownField = typeof field === 'string' ? FIELDS.find((candidate) => candidate.toLowerCase() === field.toLowerCase()) : undefined;
+  const knownField =
+    typeof field === 'string'
+      ? FIELDS.find((candidate) => candidate.toLowerCase() === field.toLowerCase())
+      : undefined;
   if (!knownField) return { ok: false, reason: `filter Field must be one of ${FIELDS.join(', ')}` };
-  if (typeof operator !== 'string' || operator.toLowerCase() !== 'starts_with') return { ok: false, reason: 'filter Operator must be starts_with' };
-  if (typeof value !== 'string' || value.length === 0) return { ok: false, reason: 'filter Value must be a non-empty string' };
+  if (typeof operator !== 'string' || operator.toLowerCase() !== 'starts_with')
+    return { ok: false, reason: 'filter Operator must be starts_with' };
+  if (typeof value !== 'string' || value.length === 0)
+    return { ok: false, reason: 'filter Value must be a non-empty string' };
   const lowered = value.toLowerCase();
-  if (knownField === 'IndirectReseller' && !GUID.test(lowered)) return { ok: false, reason: 'filter Value must be the reseller tenant id (a GUID)' };
+  if (knownField === 'IndirectReseller' && !GUID.test(lowered))
+    return { ok: false, reason: 'filter Value must be the reseller tenant id (a GUID)' };
   return { ok: true, filter: { field: knownField, value: lowered } };
 }
 

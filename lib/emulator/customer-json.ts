@@ -8,7 +8,10 @@ import type { CustomerSummary } from './dataset.js';
 
 const INITIAL_DOMAIN_SUFFIX = '.onmicrosoft.com';
 
-/** A customer's initial domain. The slug holds letters only, so no two (slug, index) pairs give the same domain. */
+/**
+ * A customer's initial domain. The slug holds letters only, so no two (slug, index) pairs give the
+ * same domain.
+ */
 export function initialDomain(slug: string, index: number): string {
   return `${slug}${index}${INITIAL_DOMAIN_SUFFIX}`;
 }
@@ -21,12 +24,18 @@ const DOMAIN = bytes('","domain":"');
 /** The domain is written as slug bytes, index digits and this suffix: `initialDomain` in pieces. */
 const COMPANY_NAME = bytes(`${INITIAL_DOMAIN_SUFFIX}","companyName":`);
 const PROFILE_LINK = bytes(',"links":{"self":{"uri":"/customers/');
-const PROFILE_TAIL = bytes('/profiles/company","method":"GET","headers":[]}},"attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"');
+const PROFILE_TAIL = bytes(
+  '/profiles/company","method":"GET","headers":[]}},"attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"',
+);
 const CUSTOMER_LINK = bytes('"links":{"self":{"uri":"/customers/');
-const CUSTOMER_TAIL = bytes('","method":"GET","headers":[]}},"attributes":{"objectType":"Customer"}}');
+const CUSTOMER_TAIL = bytes(
+  '","method":"GET","headers":[]}},"attributes":{"objectType":"Customer"}}',
+);
 const ID_LENGTH = 36;
 
-/** `reseller",` and the like, and `"associatedPartnerId":"...",` per reseller: few distinct values. */
+/**
+ * `reseller",` and the like, and `"associatedPartnerId":"...",` per reseller: few distinct values.
+ */
 const fragments = new Map<string, Buffer>();
 
 function fragment(text: string): Buffer {
@@ -38,7 +47,9 @@ function fragment(text: string): Buffer {
   return encoded;
 }
 
-/** An upper bound of one customer's bytes: the fixed text, four ids, the longest name and domain. */
+/**
+ * An upper bound of one customer's bytes: the fixed text, four ids, the longest name and domain.
+ */
 export const MAX_CUSTOMER_JSON_BYTES = 2048;
 
 function put(buffer: Buffer, offset: number, part: Buffer): number {
@@ -52,7 +63,11 @@ function putAscii(buffer: Buffer, offset: number, text: string): number {
 }
 
 /** Writes the customer's list shape at `offset`; returns where it ends. */
-export function writeCustomerListJson(buffer: Buffer, offset: number, customer: CustomerSummary): number {
+export function writeCustomerListJson(
+  buffer: Buffer,
+  offset: number,
+  customer: CustomerSummary,
+): number {
   let at = put(buffer, offset, ID_OPEN);
   const idAt = at;
   at = putAscii(buffer, at, customer.id);
@@ -67,7 +82,8 @@ export function writeCustomerListJson(buffer: Buffer, offset: number, customer: 
   buffer.copyWithin(at, idAt, idAt + ID_LENGTH);
   at = put(buffer, at + ID_LENGTH, PROFILE_TAIL);
   at = put(buffer, at, fragment(`${customer.relationshipToPartner}",`));
-  if (customer.associatedPartnerId) at = put(buffer, at, fragment(`"associatedPartnerId":"${customer.associatedPartnerId}",`));
+  if (customer.associatedPartnerId)
+    at = put(buffer, at, fragment(`"associatedPartnerId":"${customer.associatedPartnerId}",`));
   at = put(buffer, at, CUSTOMER_LINK);
   buffer.copyWithin(at, idAt, idAt + ID_LENGTH);
   return put(buffer, at + ID_LENGTH, CUSTOMER_TAIL);

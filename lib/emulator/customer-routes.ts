@@ -25,16 +25,24 @@ export function errorReply(error: PartnerCenterError, bom: boolean): Reply {
 
 function parseSize(value: string | null): number | PartnerCenterError {
   if (value === null) return MAX_PAGE_SIZE;
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1)
+    return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   // Above 500 is unverified on the real service: clamp rather than fail (PARTNER-CENTER-API.md).
   return Math.min(Number(value), MAX_PAGE_SIZE);
 }
 
-function cursorFor(state: EmulatorState, exchange: Exchange, size: number | null): ListingCursor | PartnerCenterError {
+function cursorFor(
+  state: EmulatorState,
+  exchange: Exchange,
+  size: number | null,
+): ListingCursor | PartnerCenterError {
   const { searchParams } = exchange.url;
   if ((searchParams.get('seekOperation') ?? '').toLowerCase() === 'next') {
     const token = header(exchange, 'ms-continuationtoken');
-    if (!token) return pcErrors.invalidContinuationToken('seekOperation=Next needs the MS-ContinuationToken header');
+    if (!token)
+      return pcErrors.invalidContinuationToken(
+        'seekOperation=Next needs the MS-ContinuationToken header',
+      );
     const decoded = state.continuation.decode(token, exchange.receivedAt);
     if (!decoded.ok) return pcErrors.invalidContinuationToken(decoded.reason);
     return { ...decoded.cursor, size: size ?? decoded.cursor.size };
@@ -55,7 +63,10 @@ interface PageSlice {
   nextOffset?: number;
 }
 
-/** Collects one page from the cursor; a filtered scan looks one match ahead so the last page has no next link. */
+/**
+ * Collects one page from the cursor; a filtered scan looks one match ahead so the last page has no
+ * next link.
+ */
 function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
   const customers: CustomerSummary[] = [];
   const { filter } = cursor;
@@ -72,14 +83,23 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
   return { customers };
 }
 
-function listingUri(form: NextLinkForm, size: number, filter: CustomerFilter | null, next: boolean): string {
+function listingUri(
+  form: NextLinkForm,
+  size: number,
+  filter: CustomerFilter | null,
+  next: boolean,
+): string {
   const prefix = form === 'v1' ? '/v1' : '';
-  const filterPart = filter ? `&filter=${encodeURIComponent(JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }))}` : '';
+  const filterPart = filter
+    ? `&filter=${encodeURIComponent(JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }))}`
+    : '';
   return `${prefix}/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
 }
 
 function linkJson(uri: string, continuationToken?: string): string {
-  const headers = continuationToken ? `[{"key":"MS-ContinuationToken","value":${JSON.stringify(continuationToken)}}]` : '[]';
+  const headers = continuationToken
+    ? `[{"key":"MS-ContinuationToken","value":${JSON.stringify(continuationToken)}}]`
+    : '[]';
   return `{"uri":${JSON.stringify(uri)},"method":"GET","headers":${headers}}`;
 }
 
@@ -90,7 +110,10 @@ function linkJson(uri: string, continuationToken?: string): string {
  */
 let scratch = Buffer.alloc(0);
 
-/** The page's customers as the items array's contents (JSON joined by commas): the hot path of every listing. */
+/**
+ * The page's customers as the items array's contents (JSON joined by commas): the hot path of every
+ * listing.
+ */
 function itemsOf(slice: PageSlice): CachedPage {
   const worstCase = slice.customers.length * (MAX_CUSTOMER_JSON_BYTES + 1);
   if (scratch.length < worstCase) scratch = Buffer.allocUnsafe(worstCase);
@@ -99,12 +122,24 @@ function itemsOf(slice: PageSlice): CachedPage {
     if (n > 0) scratch[offset++] = 0x2c;
     offset = writeCustomerListJson(scratch, offset, customer);
   });
-  return { items: Buffer.from(scratch.subarray(0, offset)), count: slice.customers.length, nextOffset: slice.nextOffset };
+  return {
+    items: Buffer.from(scratch.subarray(0, offset)),
+    count: slice.customers.length,
+    nextOffset: slice.nextOffset,
+  };
 }
 
-function pageBody(page: CachedPage, selfUri: string, nextUri: string, continuationToken: string | undefined, bom: boolean): Buffer {
+function pageBody(
+  page: CachedPage,
+  selfUri: string,
+  nextUri: string,
+  continuationToken: string | undefined,
+  bom: boolean,
+): Buffer {
   const next = continuationToken ? `,"next":${linkJson(nextUri, continuationToken)}` : '';
-  const token = continuationToken ? `"continuationToken":${JSON.stringify(continuationToken)},` : '';
+  const token = continuationToken
+    ? `"continuationToken":${JSON.stringify(continuationToken)},`
+    : '';
   const head = `${bom ? '\ufeff' : ''}{"totalCount":${page.count},"items":[`;
   const tail = `],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`;
   return Buffer.concat([Buffer.from(head, 'utf8'), page.items, Buffer.from(tail, 'utf8')]);
@@ -128,11 +163,16 @@ export function listCustomers(state: EmulatorState, exchange: Exchange, caller: 
   const cursor = cursorFor(state, exchange, size);
   if ('status' in cursor) return errorReply(cursor, settings.bom);
   if (cursor.filter?.field === 'IndirectReseller' && !caller.delegated) {
-    return errorReply(pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'), settings.bom);
+    return errorReply(
+      pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'),
+      settings.bom,
+    );
   }
   const page = pageAt(state, cursor);
   const continuationToken =
-    page.nextOffset === undefined ? undefined : state.continuation.encode({ ...cursor, offset: page.nextOffset }, exchange.receivedAt);
+    page.nextOffset === undefined
+      ? undefined
+      : state.continuation.encode({ ...cursor, offset: page.nextOffset }, exchange.receivedAt);
   const continuing = exchange.url.searchParams.has('seekOperation');
   const selfUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, continuing);
   const nextUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, true);

@@ -6,12 +6,26 @@ import { customerListJson, initialDomain } from './customer-json.js';
 import { localeGroups, pickLocaleGroup, type CompanyName } from './name-parts.js';
 import { guidFromWords, hash32, mix32, Rng, seededGuid, unmix32 } from './random.js';
 
-export const relationshipValues = ['unknown', 'reseller', 'advisor', 'syndication', 'microsoft_support', 'none'] as const;
+export const relationshipValues = [
+  'unknown',
+  'reseller',
+  'advisor',
+  'syndication',
+  'microsoft_support',
+  'none',
+] as const;
 export type RelationshipToPartner = (typeof relationshipValues)[number];
 
-/** Weighted share of each relationship after the first six customers (which show each value once). */
+/**
+ * Weighted share of each relationship after the first six customers (which show each value once).
+ */
 const relationshipWeights: readonly (readonly [RelationshipToPartner, number])[] = [
-  ['reseller', 70], ['advisor', 8], ['syndication', 5], ['microsoft_support', 4], ['none', 7], ['unknown', 6],
+  ['reseller', 70],
+  ['advisor', 8],
+  ['syndication', 5],
+  ['microsoft_support', 4],
+  ['none', 7],
+  ['unknown', 6],
 ];
 const relationshipWeightTotal = relationshipWeights.reduce((sum, [, weight]) => sum + weight, 0);
 
@@ -48,44 +62,68 @@ export class CustomerDataset {
     readonly seed: number,
     readonly count: number,
   ) {
-    if (!Number.isInteger(count) || count < 0 || count > 0xffffffff) throw new RangeError(`customers must be an integer from 0; got ${count}`);
+    if (!Number.isInteger(count) || count < 0 || count > 0xffffffff)
+      throw new RangeError(`customers must be an integer from 0; got ${count}`);
     this.partnerTenantId = seededGuid(seed, 'partner-tenant');
-    this.indirectResellers = Array.from({ length: INDIRECT_RESELLER_COUNT }, (_, n) => seededGuid(seed, `indirect-reseller-${n}`));
+    this.indirectResellers = Array.from({ length: INDIRECT_RESELLER_COUNT }, (_, n) =>
+      seededGuid(seed, `indirect-reseller-${n}`),
+    );
     this.idKey = hash32(seed, SALT_ID, 0x1d);
   }
 
   /** The last 32 bits of an id are a bijection of the index, so ids are unique by construction. */
   idOf(index: number): string {
     const base = hash32(this.seed, index, SALT_ID);
-    return guidFromWords(mix32(base ^ 11), mix32(base ^ 12), mix32(base ^ 13), mix32((index ^ this.idKey) >>> 0));
+    return guidFromWords(
+      mix32(base ^ 11),
+      mix32(base ^ 12),
+      mix32(base ^ 13),
+      mix32((index ^ this.idKey) >>> 0),
+    );
   }
 
   /** The index of a customer id, or -1: inverts the id's last 32 bits, then checks the whole id. */
   indexOfId(id: string): number {
     const normalized = id.toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(normalized)) return -1;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(normalized))
+      return -1;
     const index = (unmix32(parseInt(normalized.slice(28), 16)) ^ this.idKey) >>> 0;
     return index < this.count && this.idOf(index) === normalized ? index : -1;
   }
 
-  /** What searches look at, without the strings a listing needs (a filtered scan visits every customer). */
+  /**
+   * What searches look at, without the strings a listing needs (a filtered scan visits every
+   * customer).
+   */
   searchFields(index: number): SearchFields {
     const rng = new Rng(hash32(this.seed, index, SALT_LIST));
     const group = pickLocaleGroup(rng);
     const name = group.company(rng);
     const relationshipToPartner = this.relationshipOf(index, rng);
-    const indirect = relationshipToPartner === 'reseller' && (index < relationshipValues.length || rng.below(5) === 0);
-    const associatedPartnerId = indirect ? this.indirectResellers[rng.below(this.indirectResellers.length)] : undefined;
+    const indirect =
+      relationshipToPartner === 'reseller' &&
+      (index < relationshipValues.length || rng.below(5) === 0);
+    const associatedPartnerId = indirect
+      ? this.indirectResellers[rng.below(this.indirectResellers.length)]
+      : undefined;
     return { index, name, relationshipToPartner, associatedPartnerId, localeKey: group.key };
   }
 
   summary(index: number): CustomerSummary {
     const fields = this.searchFields(index);
     const { name } = fields;
-    return { ...fields, id: this.idOf(index), companyName: name.shown, domain: initialDomain(name.slug, index), slug: name.slug };
+    return {
+      ...fields,
+      id: this.idOf(index),
+      companyName: name.shown,
+      domain: initialDomain(name.slug, index),
+      slug: name.slug,
+    };
   }
 
-  /** The customer as `GET /v1/customers` lists it, serialised directly (the hot path of every page). */
+  /**
+   * The customer as `GET /v1/customers` lists it, serialised directly (the hot path of every page).
+   */
   listJson(index: number): string {
     return customerListJson(this.summary(index));
   }
@@ -103,7 +141,11 @@ export class CustomerDataset {
   /** The first six customers show every relationship once, in a seed-dependent order. */
   private relationshipOf(index: number, rng: Rng): RelationshipToPartner {
     const draw = rng.below(relationshipWeightTotal);
-    if (index < relationshipValues.length) return relationshipValues[(((index + this.seed) % relationshipValues.length) + relationshipValues.length) % relationshipValues.length];
+    if (index < relationshipValues.length)
+      return relationshipValues[
+        (((index + this.seed) % relationshipValues.length) + relationshipValues.length) %
+          relationshipValues.length
+      ];
     let remaining = draw;
     for (const [value, weight] of relationshipWeights) {
       remaining -= weight;
@@ -132,10 +174,22 @@ function detailOf(customer: CustomerSummary, rng: Rng, seed: number): Record<str
     lastName: last[0],
     phoneNumber,
   };
-  const commerceId = guidFromWords(hash32(seed, customer.index, 21), hash32(seed, customer.index, 22), hash32(seed, customer.index, 23), hash32(seed, customer.index, 24));
-  const billingId = guidFromWords(hash32(seed, customer.index, 31), hash32(seed, customer.index, 32), hash32(seed, customer.index, 33), hash32(seed, customer.index, 34));
+  const commerceId = guidFromWords(
+    hash32(seed, customer.index, 21),
+    hash32(seed, customer.index, 22),
+    hash32(seed, customer.index, 23),
+    hash32(seed, customer.index, 24),
+  );
+  const billingId = guidFromWords(
+    hash32(seed, customer.index, 31),
+    hash32(seed, customer.index, 32),
+    hash32(seed, customer.index, 33),
+    hash32(seed, customer.index, 34),
+  );
   const customDomains = rng.below(3) === 0 ? [] : [webDomain];
-  const list = JSON.parse(customerListJson(customer)) as Record<string, unknown> & { companyProfile: Record<string, unknown> };
+  const list = JSON.parse(customerListJson(customer)) as Record<string, unknown> & {
+    companyProfile: Record<string, unknown>;
+  };
   return {
     id,
     commerceId,
@@ -158,11 +212,15 @@ function detailOf(customer: CustomerSummary, rng: Rng, seed: number): Record<str
       companyName: customer.companyName,
       defaultAddress: address,
       links: { self: { uri: `/customers/${id}/profiles/billing`, method: 'GET', headers: [] } },
-      attributes: { etag: `"${(hash32(seed, customer.index, 41) % 1000000).toString()}"`, objectType: 'CustomerBillingProfile' },
+      attributes: {
+        etag: `"${(hash32(seed, customer.index, 41) % 1000000).toString()}"`,
+        objectType: 'CustomerBillingProfile',
+      },
     },
     relationshipToPartner: customer.relationshipToPartner,
     ...(customer.associatedPartnerId ? { associatedPartnerId: customer.associatedPartnerId } : {}),
-    allowDelegatedAccess: customer.relationshipToPartner === 'reseller' || customer.relationshipToPartner === 'advisor',
+    allowDelegatedAccess:
+      customer.relationshipToPartner === 'reseller' || customer.relationshipToPartner === 'advisor',
     customDomains,
     links: list.links,
     attributes: list.attributes,

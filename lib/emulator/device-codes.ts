@@ -18,19 +18,29 @@ interface PendingDeviceCode extends DeviceCodeRequest {
   state: 'pending' | 'approved' | 'declined';
 }
 
-export type DevicePoll = { status: 'approved'; request: DeviceCodeRequest } | { status: 'pending' | 'declined' | 'expired' | 'unknown' };
+export type DevicePoll =
+  | { status: 'approved'; request: DeviceCodeRequest }
+  | { status: 'pending' | 'declined' | 'expired' | 'unknown' };
 
 /** Letters and digits a person cannot confuse, as Entra's codes use. */
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 function userCode(): string {
-  return Array.from(randomBytes(9), (byte) => USER_CODE_ALPHABET[byte % USER_CODE_ALPHABET.length]).join('');
+  return Array.from(
+    randomBytes(9),
+    (byte) => USER_CODE_ALPHABET[byte % USER_CODE_ALPHABET.length],
+  ).join('');
 }
 
 export class DeviceCodeStore {
   private byDeviceCode = new Map<string, PendingDeviceCode>();
 
-  create(request: DeviceCodeRequest, nowMs: number, lifetimeSeconds: number, approved: boolean): PendingDeviceCode {
+  create(
+    request: DeviceCodeRequest,
+    nowMs: number,
+    lifetimeSeconds: number,
+    approved: boolean,
+  ): PendingDeviceCode {
     this.prune(nowMs);
     const pending: PendingDeviceCode = {
       ...request,
@@ -43,7 +53,10 @@ export class DeviceCodeStore {
     return pending;
   }
 
-  /** Approves (or declines) the pending code with this user code, or every pending code; returns how many. */
+  /**
+   * Approves (or declines) the pending code with this user code, or every pending code; returns how
+   * many.
+   */
   settle(decision: 'approved' | 'declined', code?: string): number {
     let settled = 0;
     for (const pending of this.byDeviceCode.values()) {
@@ -56,7 +69,9 @@ export class DeviceCodeStore {
   }
 
   pendingUserCodes(): string[] {
-    return [...this.byDeviceCode.values()].filter((pending) => pending.state === 'pending').map((pending) => pending.userCode);
+    return [...this.byDeviceCode.values()]
+      .filter((pending) => pending.state === 'pending')
+      .map((pending) => pending.userCode);
   }
 
   poll(deviceCode: string, nowMs: number): DevicePoll {
@@ -69,10 +84,14 @@ export class DeviceCodeStore {
     if (pending.state === 'pending') return { status: 'pending' };
     this.byDeviceCode.delete(deviceCode);
     if (pending.state === 'declined') return { status: 'declined' };
-    return { status: 'approved', request: { clientId: pending.clientId, tenantId: pending.tenantId, scopes: pending.scopes } };
+    return {
+      status: 'approved',
+      request: { clientId: pending.clientId, tenantId: pending.tenantId, scopes: pending.scopes },
+    };
   }
 
   private prune(nowMs: number): void {
-    for (const [code, pending] of this.byDeviceCode) if (pending.expiresAt <= nowMs) this.byDeviceCode.delete(code);
+    for (const [code, pending] of this.byDeviceCode)
+      if (pending.expiresAt <= nowMs) this.byDeviceCode.delete(code);
   }
 }

@@ -5,10 +5,21 @@
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import type { EmulatorCounters, LiveSettings, TokenFlow } from './types.js';
 
-const TOKEN_FLOWS: readonly TokenFlow[] = ['clientCredentials', 'clientAssertion', 'deviceCode', 'authorizationCode', 'refreshToken', 'managedIdentity'];
+const TOKEN_FLOWS: readonly TokenFlow[] = [
+  'clientCredentials',
+  'clientAssertion',
+  'deviceCode',
+  'authorizationCode',
+  'refreshToken',
+  'managedIdentity',
+];
 
 export function counters(state: EmulatorState): EmulatorCounters {
-  return { requests: state.recorder.requestsByRoute(), tokensIssued: state.accessTokens.tokensIssued, faultsInjected: state.faults.injected };
+  return {
+    requests: state.recorder.requestsByRoute(),
+    tokensIssued: state.accessTokens.tokensIssued,
+    faultsInjected: state.faults.injected,
+  };
 }
 
 export function resetCounters(state: EmulatorState): void {
@@ -17,34 +28,76 @@ export function resetCounters(state: EmulatorState): void {
   state.faults.resetCount();
 }
 
-function checkSeconds(name: string, value: unknown, options: { allowNegative?: boolean } = {}): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (!options.allowNegative && value < 0)) throw new TypeError(`${name} must be a ${options.allowNegative ? '' : 'non-negative '}number`);
+function checkSeconds(
+  name: string,
+  value: unknown,
+  options: { allowNegative?: boolean } = {},
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (!options.allowNegative && value < 0))
+    throw new TypeError(`${name} must be a ${options.allowNegative ? '' : 'non-negative '}number`);
   return value;
 }
 
-/** Validates and applies settings; throws TypeError naming the bad one (the control route answers 400). */
+/**
+ * Validates and applies settings; throws TypeError naming the bad one (the control route answers
+ * 400).
+ */
 export function applySettings(settings: EmulatorSettings, changes: LiveSettings): void {
   const next = { ...settings, tokenLifetimes: { ...settings.tokenLifetimes } };
   if (changes.nextLinkForm !== undefined) {
-    if (changes.nextLinkForm !== 'v1' && changes.nextLinkForm !== 'relative') throw new TypeError("nextLinkForm must be 'v1' or 'relative'");
+    if (changes.nextLinkForm !== 'v1' && changes.nextLinkForm !== 'relative')
+      throw new TypeError("nextLinkForm must be 'v1' or 'relative'");
     next.nextLinkForm = changes.nextLinkForm;
   }
   if (changes.bom !== undefined) next.bom = Boolean(changes.bom);
-  if (changes.pageLatencyMs !== undefined) next.pageLatencyMs = checkSeconds('pageLatencyMs', changes.pageLatencyMs);
-  if (changes.accessTokenLifetimeSeconds !== undefined) next.accessTokenLifetimeSeconds = checkSeconds('accessTokenLifetimeSeconds', changes.accessTokenLifetimeSeconds, { allowNegative: true });
-  if (changes.refreshTokenLifetimeSeconds !== undefined) next.refreshTokenLifetimeSeconds = checkSeconds('refreshTokenLifetimeSeconds', changes.refreshTokenLifetimeSeconds, { allowNegative: true });
-  if (changes.deviceCodeIntervalSeconds !== undefined) next.deviceCodeIntervalSeconds = checkSeconds('deviceCodeIntervalSeconds', changes.deviceCodeIntervalSeconds);
-  if (changes.autoApproveDeviceCode !== undefined) next.autoApproveDeviceCode = Boolean(changes.autoApproveDeviceCode);
-  if (changes.autoApproveAuthorization !== undefined) next.autoApproveAuthorization = Boolean(changes.autoApproveAuthorization);
+  if (changes.pageLatencyMs !== undefined)
+    next.pageLatencyMs = checkSeconds('pageLatencyMs', changes.pageLatencyMs);
+  if (changes.accessTokenLifetimeSeconds !== undefined)
+    next.accessTokenLifetimeSeconds = checkSeconds(
+      'accessTokenLifetimeSeconds',
+      changes.accessTokenLifetimeSeconds,
+      { allowNegative: true },
+    );
+  if (changes.refreshTokenLifetimeSeconds !== undefined)
+    next.refreshTokenLifetimeSeconds = checkSeconds(
+      'refreshTokenLifetimeSeconds',
+      changes.refreshTokenLifetimeSeconds,
+      { allowNegative: true },
+    );
+  if (changes.deviceCodeIntervalSeconds !== undefined)
+    next.deviceCodeIntervalSeconds = checkSeconds(
+      'deviceCodeIntervalSeconds',
+      changes.deviceCodeIntervalSeconds,
+    );
+  if (changes.autoApproveDeviceCode !== undefined)
+    next.autoApproveDeviceCode = Boolean(changes.autoApproveDeviceCode);
+  if (changes.autoApproveAuthorization !== undefined)
+    next.autoApproveAuthorization = Boolean(changes.autoApproveAuthorization);
   for (const [flow, seconds] of Object.entries(changes.tokenLifetimes ?? {})) {
-    if (!TOKEN_FLOWS.includes(flow as TokenFlow)) throw new TypeError(`tokenLifetimes.${flow}: unknown flow; one of ${TOKEN_FLOWS.join(', ')}`);
-    next.tokenLifetimes[flow as TokenFlow] = checkSeconds(`tokenLifetimes.${flow}`, seconds, { allowNegative: true });
+    if (!TOKEN_FLOWS.includes(flow as TokenFlow))
+      throw new TypeError(`tokenLifetimes.${flow}: unknown flow; one of ${TOKEN_FLOWS.join(', ')}`);
+    next.tokenLifetimes[flow as TokenFlow] = checkSeconds(`tokenLifetimes.${flow}`, seconds, {
+      allowNegative: true,
+    });
   }
   Object.assign(settings, next);
 }
 
-export function issueRefreshToken(state: EmulatorState, options: { mfaRequired?: boolean; lifetimeSeconds?: number; scopes?: readonly string[] } = {}): string {
+export function issueRefreshToken(
+  state: EmulatorState,
+  options: { mfaRequired?: boolean; lifetimeSeconds?: number; scopes?: readonly string[] } = {},
+): string {
   const lifetime = options.lifetimeSeconds ?? state.settings.refreshTokenLifetimeSeconds;
-  const scopes = options.scopes ?? ['https://api.partnercenter.microsoft.com/user_impersonation', 'openid', 'profile', 'offline_access'];
-  return state.refreshTokens.issue({ clientId: state.directory.applicationId, tenantId: state.directory.tenantId, scopes }, Date.now(), lifetime, { mfaRequired: options.mfaRequired });
+  const scopes = options.scopes ?? [
+    'https://api.partnercenter.microsoft.com/user_impersonation',
+    'openid',
+    'profile',
+    'offline_access',
+  ];
+  return state.refreshTokens.issue(
+    { clientId: state.directory.applicationId, tenantId: state.directory.tenantId, scopes },
+    Date.now(),
+    lifetime,
+    { mfaRequired: options.mfaRequired },
+  );
 }

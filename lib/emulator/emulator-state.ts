@@ -41,7 +41,10 @@ export interface EmulatorState {
   readonly authorizationCodes: AuthorizationCodeStore;
   readonly recorder: RequestRecorder;
   readonly faults: FaultInjector;
-  /** Recently served pages' customers, when the emulator was asked to keep them (`pageCacheMegabytes`). */
+  /**
+   * Recently served pages' customers, when the emulator was asked to keep them
+   * (`pageCacheMegabytes`).
+   */
   readonly pageCache?: PageCache;
   /** The secret App Service puts in IDENTITY_HEADER. */
   readonly identityHeader: string;

@@ -11,17 +11,29 @@ export interface EntraError {
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
-export function entraError(status: number, error: string, code: number, description: string, correlationId?: string, extra: Record<string, unknown> = {}): EntraError {
+export function entraError(
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+  correlationId?: string,
+  extra: Record<string, unknown> = {},
+): EntraError {
   const traceId = randomUUID();
   const correlation = correlationId ?? randomUUID();
   return {
     status,
     body: {
       error,
-      error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp()}`,
+      error_description:
+        `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlation} ` +
+        `Timestamp: ${timestamp()}`,
       error_codes: [code],
       timestamp: timestamp(),
       trace_id: traceId,
@@ -34,36 +46,190 @@ export function entraError(status: number, error: string, code: number, descript
 
 export const entraErrors = {
   tenantNotFound: (tenant: string, c?: string) =>
-    entraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, c),
+    entraError(
+      400,
+      'invalid_request',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ` +
+        'ID and are signing into the correct cloud.',
+      c,
+    ),
   invalidTenantConfiguration: (tenant: string) =>
-    entraError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`),
+    entraError(
+      400,
+      'invalid_tenant',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ` +
+        'ID and are signing into the correct cloud.',
+    ),
   applicationNotFound: (appId: string, tenant: string, c?: string) =>
-    entraError(400, 'unauthorized_client', 700016, `Application with identifier '${appId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`, c),
+    entraError(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${appId}' was not found in the directory '${tenant}'. ` +
+        'This can happen if the application has not been installed by the administrator ' +
+        'of the tenant or consented to by any user in the tenant.',
+      c,
+    ),
   invalidClientSecret: (appId: string, c?: string) =>
-    entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`, c),
+    entraError(
+      401,
+      'invalid_client',
+      7000215,
+      'Invalid client secret provided. Ensure the secret being sent in the request ' +
+        'is the client secret value, not the client secret ID, for a secret added ' +
+        `to app '${appId}'.`,
+      c,
+    ),
   missingClientCredential: (c?: string) =>
-    entraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", c),
-  invalidClientAssertion: (why: string, c?: string) => entraError(401, 'invalid_client', 700027, `Client assertion failed signature validation or is not valid: ${why}`, c),
-  clientAssertionExpired: (c?: string) => entraError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.', c),
+    entraError(
+      401,
+      'invalid_client',
+      7000218,
+      'The request body must contain the following parameter: ' +
+        "'client_assertion' or 'client_secret'.",
+      c,
+    ),
+  invalidClientAssertion: (why: string, c?: string) =>
+    entraError(
+      401,
+      'invalid_client',
+      700027,
+      `Client assertion failed signature validation or is not valid: ${why}`,
+      c,
+    ),
+  clientAssertionExpired: (c?: string) =>
+    entraError(
+      401,
+      'invalid_client',
+      700024,
+      'Client assertion is not within its valid time range.',
+      c,
+    ),
   certificateNotRegistered: (thumbprint: string, appId: string, c?: string) =>
-    entraError(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${appId}'.]`, c),
-  unsupportedGrant: (grant: string, c?: string) => entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`, c),
-  missingParameter: (name: string, c?: string) => entraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`, c),
-  invalidScope: (scope: string, c?: string) => entraError(400, 'invalid_scope', 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid: '${scope}'.`, c),
-  authorizationPending: (c?: string) => entraError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.', c),
-  authorizationDeclined: (c?: string) => entraError(400, 'authorization_declined', 70000, 'The user declined the sign-in request.', c),
-  deviceCodeExpired: (c?: string) => entraError(400, 'expired_token', 70020, 'The provided value for the input parameter \'device_code\' is not valid. This device code has expired.', c),
-  badDeviceCode: (c?: string) => entraError(400, 'invalid_grant', 70019, 'Verification code expired or not valid.', c),
-  refreshTokenExpired: (c?: string) => entraError(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for longer than allowed.', c),
-  refreshTokenRevoked: (c?: string) => entraError(400, 'invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.', c),
-  refreshTokenInvalid: (c?: string) => entraError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', c),
+    entraError(
+      401,
+      'invalid_client',
+      700027,
+      'The certificate with identifier used to sign the client assertion is not ' +
+        'registered on application. [Reason - The key was not found., Thumbprint ' +
+        `of key used by client: '${thumbprint}', Please visit the Azure Portal, ` +
+        'Graph Explorer or directly use MS Graph to see configured keys for app ' +
+        `Id '${appId}'.]`,
+      c,
+    ),
+  unsupportedGrant: (grant: string, c?: string) =>
+    entraError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grant}'.`,
+      c,
+    ),
+  missingParameter: (name: string, c?: string) =>
+    entraError(
+      400,
+      'invalid_request',
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+      c,
+    ),
+  invalidScope: (scope: string, c?: string) =>
+    entraError(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided ` +
+        `value for the input parameter 'scope' is not valid: '${scope}'.`,
+      c,
+    ),
+  authorizationPending: (c?: string) =>
+    entraError(
+      400,
+      'authorization_pending',
+      70016,
+      'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+      c,
+    ),
+  authorizationDeclined: (c?: string) =>
+    entraError(400, 'authorization_declined', 70000, 'The user declined the sign-in request.', c),
+  deviceCodeExpired: (c?: string) =>
+    entraError(
+      400,
+      'expired_token',
+      70020,
+      "The provided value for the input parameter 'device_code' is not valid. " +
+        'This device code has expired.',
+      c,
+    ),
+  badDeviceCode: (c?: string) =>
+    entraError(400, 'invalid_grant', 70019, 'Verification code expired or not valid.', c),
+  refreshTokenExpired: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      700082,
+      'The refresh token has expired due to inactivity. The token was issued on ' +
+        'a date and was inactive for longer than allowed.',
+      c,
+    ),
+  refreshTokenRevoked: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      50173,
+      'The provided grant has expired due to it being revoked, a fresh auth ' +
+        'token is needed. The user might have changed or reset their password.',
+      c,
+    ),
+  refreshTokenInvalid: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      9002313,
+      'Invalid request. Request is malformed or invalid.',
+      c,
+    ),
   mfaRequired: (resource: string, c?: string) =>
-    entraError(400, 'invalid_grant', 50076, `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`, c, {
-      suberror: 'basic_action',
-      claims: '{"access_token":{"capolids":{"essential":true,"values":["00000000-0000-0000-0000-000000000000"]}}}',
-    }),
-  badAuthorizationCode: (c?: string) => entraError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.', c),
-  pkceMismatch: (c?: string) => entraError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.', c),
+    entraError(
+      400,
+      'invalid_grant',
+      50076,
+      'Due to a configuration change made by your administrator, or because you ' +
+        `moved to a new location, you must use multi-factor authentication to access '${resource}'.`,
+      c,
+      {
+        suberror: 'basic_action',
+        claims:
+          '{"access_token":{"capolids":{"essential":true,"values":["00000000-0000-0000-0000-000000000000"]}}}',
+      },
+    ),
+  badAuthorizationCode: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to ' +
+        'inactivity. Send a new interactive authorization request for this user ' +
+        'and resource.',
+      c,
+    ),
+  pkceMismatch: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      c,
+    ),
   redirectUriMismatch: (uri: string, c?: string) =>
-    entraError(400, 'invalid_request', 50011, `The redirect URI '${uri}' specified in the request does not match the redirect URIs configured for the application.`, c),
+    entraError(
+      400,
+      'invalid_request',
+      50011,
+      `The redirect URI '${uri}' specified in the request does not match the redirect ` +
+        'URIs configured for the application.',
+      c,
+    ),
 } as const;

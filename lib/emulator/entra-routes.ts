@@ -5,7 +5,15 @@
 import { resolveTenant } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { entraErrors } from './entra-errors.js';
-import { header, htmlReply, jsonReply, readForm, redirectReply, type Exchange, type Reply } from './http-exchange.js';
+import {
+  header,
+  htmlReply,
+  jsonReply,
+  readForm,
+  redirectReply,
+  type Exchange,
+  type Reply,
+} from './http-exchange.js';
 import { entraReply } from './token-endpoint.js';
 import { clientInfo } from './user-tokens.js';
 
@@ -17,12 +25,17 @@ export function openIdConfiguration(state: EmulatorState, exchange: Exchange): R
   const segment = exchange.params.tenant;
   const tenantId = resolveTenant(state.directory, segment, { allowAliases: true });
   if (!tenantId) return entraReply(entraErrors.invalidTenantConfiguration(segment));
-  const isAlias = tenantId !== segment.toLowerCase() && segment.toLowerCase() !== state.directory.tenantDomain;
+  const isAlias =
+    tenantId !== segment.toLowerCase() && segment.toLowerCase() !== state.directory.tenantDomain;
   const pathTenant = isAlias ? segment : tenantId;
   const base = `${state.baseUrl}/${pathTenant}`;
   return jsonReply(200, {
     token_endpoint: `${base}/oauth2/v2.0/token`,
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    token_endpoint_auth_methods_supported: [
+      'client_secret_post',
+      'private_key_jwt',
+      'client_secret_basic',
+    ],
     jwks_uri: `${base}/discovery/v2.0/keys`,
     response_modes_supported: ['query', 'fragment', 'form_post'],
     subject_types_supported: ['pairwise'],
@@ -36,7 +49,21 @@ export function openIdConfiguration(state: EmulatorState, exchange: Exchange): R
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'tid', 'ver', 'oid', 'preferred_username', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'name',
+      'tid',
+      'ver',
+      'oid',
+      'preferred_username',
+      'email',
+    ],
     tenant_region_scope: 'NA',
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
@@ -45,20 +72,33 @@ export function openIdConfiguration(state: EmulatorState, exchange: Exchange): R
 }
 
 export function jwks(state: EmulatorState, exchange: Exchange): Reply {
-  if (!resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true })) return entraReply(entraErrors.invalidTenantConfiguration(exchange.params.tenant));
+  if (!resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true }))
+    return entraReply(entraErrors.invalidTenantConfiguration(exchange.params.tenant));
   return jsonReply(200, state.signer.jwks());
 }
 
-export async function deviceAuthorization(state: EmulatorState, exchange: Exchange): Promise<Reply> {
+export async function deviceAuthorization(
+  state: EmulatorState,
+  exchange: Exchange,
+): Promise<Reply> {
   const form = await readForm(exchange.req);
   const correlationId = header(exchange, 'client-request-id');
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true });
-  if (!tenantId) return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
+  if (!tenantId)
+    return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
   const clientId = (form.client_id ?? '').toLowerCase();
-  if (clientId !== state.directory.applicationId) return entraReply(entraErrors.applicationNotFound(form.client_id ?? '', tenantId, correlationId));
+  if (clientId !== state.directory.applicationId)
+    return entraReply(
+      entraErrors.applicationNotFound(form.client_id ?? '', tenantId, correlationId),
+    );
   const scopes = (form.scope ?? '').split(/\s+/).filter(Boolean);
   if (scopes.length === 0) return entraReply(entraErrors.missingParameter('scope', correlationId));
-  const pending = state.deviceCodes.create({ clientId, tenantId, scopes }, exchange.receivedAt, DEVICE_CODE_LIFETIME_SECONDS, state.settings.autoApproveDeviceCode);
+  const pending = state.deviceCodes.create(
+    { clientId, tenantId, scopes },
+    exchange.receivedAt,
+    DEVICE_CODE_LIFETIME_SECONDS,
+    state.settings.autoApproveDeviceCode,
+  );
   const verificationUri = `${state.baseUrl}/devicelogin`;
   return jsonReply(200, {
     user_code: pending.userCode,
@@ -66,17 +106,24 @@ export async function deviceAuthorization(state: EmulatorState, exchange: Exchan
     verification_uri: verificationUri,
     expires_in: DEVICE_CODE_LIFETIME_SECONDS,
     interval: state.settings.deviceCodeIntervalSeconds,
-    message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${pending.userCode} to authenticate.`,
+    message:
+      `To sign in, use a web browser to open the page ${verificationUri} and enter ` +
+      `the code ${pending.userCode} to authenticate.`,
   });
 }
 
-/** What a person sees at the verification URI: the emulator has no login page, only the way to approve. */
+/**
+ * What a person sees at the verification URI: the emulator has no login page, only the way to
+ * approve.
+ */
 export function deviceLoginPage(state: EmulatorState): Reply {
   const codes = state.deviceCodes.pendingUserCodes();
   return htmlReply(
     200,
-    `<!doctype html><title>Partner Center emulator sign-in</title><p>Pending codes: ${codes.join(', ') || '(none)'}.</p>` +
-      '<p>Approve with <code>POST /_emulator/devicecode/approve</code> (body <code>{"userCode":"..."}</code>, or empty for all).</p>',
+    '<!doctype html><title>Partner Center emulator sign-in</title><p>Pending ' +
+      `codes: ${codes.join(', ') || '(none)'}.</p>` +
+      '<p>Approve with <code>POST /_emulator/devicecode/approve</code> (body ' +
+      '<code>{"userCode":"..."}</code>, or empty for all).</p>',
   );
 }
 
@@ -86,23 +133,43 @@ function escapeHtml(text: string): string {
 
 /**
  * The browser sign-in: with `autoApproveAuthorization` (or `emulator_approve=1` in the query, the
- * link the page offers) it redirects straight to the loopback redirect URI with a code; otherwise it
- * shows a page with that link.
+ * link the page offers) it redirects straight to the loopback redirect URI with a code; otherwise
+ * it shows a page with that link.
  */
 export function authorize(state: EmulatorState, exchange: Exchange): Reply {
   const query = exchange.url.searchParams;
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true });
-  if (!tenantId) return htmlReply(400, `<!doctype html><p>AADSTS90002: Tenant '${escapeHtml(exchange.params.tenant)}' not found.</p>`);
+  if (!tenantId)
+    return htmlReply(
+      400,
+      `<!doctype html><p>AADSTS90002: Tenant '${escapeHtml(exchange.params.tenant)}' not found.</p>`,
+    );
   const clientId = (query.get('client_id') ?? '').toLowerCase();
-  if (clientId !== state.directory.applicationId) return htmlReply(400, `<!doctype html><p>AADSTS700016: Application with identifier '${escapeHtml(clientId)}' was not found.</p>`);
+  if (clientId !== state.directory.applicationId)
+    return htmlReply(
+      400,
+      `<!doctype html><p>AADSTS700016: Application with identifier '${escapeHtml(clientId)}' ` +
+        'was not found.</p>',
+    );
   const redirectUri = query.get('redirect_uri') ?? '';
-  if (!LOOPBACK_REDIRECT.test(redirectUri)) return htmlReply(400, `<!doctype html><p>AADSTS50011: The redirect URI '${escapeHtml(redirectUri)}' does not match the redirect URIs configured for the application.</p>`);
-  if (query.get('response_type') !== 'code') return htmlReply(400, '<!doctype html><p>AADSTS900144: response_type must be code.</p>');
+  if (!LOOPBACK_REDIRECT.test(redirectUri))
+    return htmlReply(
+      400,
+      `<!doctype html><p>AADSTS50011: The redirect URI '${escapeHtml(redirectUri)}' ` +
+        'does not match the redirect URIs configured for the application.</p>',
+    );
+  if (query.get('response_type') !== 'code')
+    return htmlReply(400, '<!doctype html><p>AADSTS900144: response_type must be code.</p>');
   if (!(state.settings.autoApproveAuthorization || query.get('emulator_approve') === '1')) {
     const approveUrl = new URL(exchange.url.href);
     approveUrl.searchParams.set('emulator_approve', '1');
     const link = `${approveUrl.pathname}${approveUrl.search}`;
-    return htmlReply(200, `<!doctype html><title>Partner Center emulator sign-in</title><p>Sign in as ${escapeHtml(state.directory.user.userPrincipalName)}?</p><p><a id="approve" href="${escapeHtml(link)}">Approve</a></p>`);
+    return htmlReply(
+      200,
+      '<!doctype html><title>Partner Center emulator sign-in</title><p>Sign in ' +
+        `as ${escapeHtml(state.directory.user.userPrincipalName)}?</p><p><a id="approve" ` +
+        `href="${escapeHtml(link)}">Approve</a></p>`,
+    );
   }
   const code = state.authorizationCodes.create(
     {

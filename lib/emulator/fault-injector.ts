@@ -39,14 +39,18 @@ function validateAction(action: FaultAction | undefined, where: string): void {
   if (!action || typeof action !== 'object') throw new TypeError(`${where}: action is required`);
   switch (action.type) {
     case 'status':
-      if (!Number.isInteger(action.status) || action.status < 400 || action.status > 599) throw new TypeError(`${where}: status must be 400..599`);
-      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds)) throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+      if (!Number.isInteger(action.status) || action.status < 400 || action.status > 599)
+        throw new TypeError(`${where}: status must be 400..599`);
+      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds))
+        throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
       return;
     case 'throttle':
-      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds)) throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+      if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds))
+        throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
       return;
     case 'reset':
-      if (!RESET_POINTS.includes(action.when)) throw new TypeError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
+      if (!RESET_POINTS.includes(action.when))
+        throw new TypeError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
       return;
     case 'delay':
       if (!isNonNegativeNumber(action.ms)) throw new TypeError(`${where}: ms must be >= 0`);
@@ -56,42 +60,74 @@ function validateAction(action: FaultAction | undefined, where: string): void {
     case 'invalidate-continuation-tokens':
       return;
     default:
-      throw new TypeError(`${where}: unknown action type '${String((action as { type?: unknown }).type)}'`);
+      throw new TypeError(
+        `${where}: unknown action type '${String((action as { type?: unknown }).type)}'`,
+      );
   }
 }
 
-/** Throws a TypeError naming the first thing wrong with a script (the control route turns it into a 400). */
+/**
+ * Throws a TypeError naming the first thing wrong with a script (the control route turns it into a
+ * 400).
+ */
 export function validateFaultScript(script: FaultScript): void {
-  if (typeof script !== 'object' || script === null) throw new TypeError('faults: expected an object');
+  if (typeof script !== 'object' || script === null)
+    throw new TypeError('faults: expected an object');
   (script.rules ?? []).forEach((rule, n) => {
     const where = `faults.rules[${n}]`;
-    if (rule.target !== undefined && !TARGETS.includes(rule.target)) throw new TypeError(`${where}: target must be one of ${TARGETS.join(', ')}`);
+    if (rule.target !== undefined && !TARGETS.includes(rule.target))
+      throw new TypeError(`${where}: target must be one of ${TARGETS.join(', ')}`);
     const triggers = [rule.at, rule.after, rule.every].filter((trigger) => trigger !== undefined);
-    if (triggers.length !== 1) throw new TypeError(`${where}: give exactly one of at, after, every`);
-    if (rule.at !== undefined && !isPositiveInteger(rule.at)) throw new TypeError(`${where}: at must be an integer >= 1`);
-    if (rule.every !== undefined && !isPositiveInteger(rule.every)) throw new TypeError(`${where}: every must be an integer >= 1`);
-    if (rule.after !== undefined && !(Number.isInteger(rule.after) && rule.after >= 0)) throw new TypeError(`${where}: after must be an integer >= 0`);
-    if (rule.times !== undefined && !isPositiveInteger(rule.times)) throw new TypeError(`${where}: times must be an integer >= 1`);
+    if (triggers.length !== 1)
+      throw new TypeError(`${where}: give exactly one of at, after, every`);
+    if (rule.at !== undefined && !isPositiveInteger(rule.at))
+      throw new TypeError(`${where}: at must be an integer >= 1`);
+    if (rule.every !== undefined && !isPositiveInteger(rule.every))
+      throw new TypeError(`${where}: every must be an integer >= 1`);
+    if (rule.after !== undefined && !(Number.isInteger(rule.after) && rule.after >= 0))
+      throw new TypeError(`${where}: after must be an integer >= 0`);
+    if (rule.times !== undefined && !isPositiveInteger(rule.times))
+      throw new TypeError(`${where}: times must be an integer >= 1`);
     validateAction(rule.action, where);
   });
   const limit = script.rateLimit;
   if (limit !== undefined) {
-    if (!isPositiveInteger(limit.requests)) throw new TypeError('faults.rateLimit.requests must be an integer >= 1');
-    if (limit.windowSeconds !== undefined && !(isNonNegativeNumber(limit.windowSeconds) && limit.windowSeconds > 0)) throw new TypeError('faults.rateLimit.windowSeconds must be > 0');
-    if (limit.target !== undefined && !TARGETS.includes(limit.target)) throw new TypeError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
+    if (!isPositiveInteger(limit.requests))
+      throw new TypeError('faults.rateLimit.requests must be an integer >= 1');
+    if (
+      limit.windowSeconds !== undefined &&
+      !(isNonNegativeNumber(limit.windowSeconds) && limit.windowSeconds > 0)
+    )
+      throw new TypeError('faults.rateLimit.windowSeconds must be > 0');
+    if (limit.target !== undefined && !TARGETS.includes(limit.target))
+      throw new TypeError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
   }
 }
 
 export function throttleReply(retryAfterSeconds: number): Reply {
   const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
-  return jsonReply(429, { statusCode: 429, message: `Rate limit is exceeded. Try again in ${seconds} seconds.` }, { headers: { 'Retry-After': String(seconds) } });
+  return jsonReply(
+    429,
+    { statusCode: 429, message: `Rate limit is exceeded. Try again in ${seconds} seconds.` },
+    { headers: { 'Retry-After': String(seconds) } },
+  );
 }
 
-function statusReply(target: CountedTarget, status: number, retryAfterSeconds: number | undefined): Reply {
+function statusReply(
+  target: CountedTarget,
+  status: number,
+  retryAfterSeconds: number | undefined,
+): Reply {
   if (status === 429) return throttleReply(retryAfterSeconds ?? 1);
-  const retryHeaders: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.ceil(retryAfterSeconds)) };
+  const retryHeaders: Record<string, string> =
+    retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.ceil(retryAfterSeconds)) };
   if (target === 'token') {
-    const failure = entraError(status, 'temporarily_unavailable', 50196, `Injected failure (HTTP ${status}).`);
+    const failure = entraError(
+      status,
+      'temporarily_unavailable',
+      50196,
+      `Injected failure (HTTP ${status}).`,
+    );
     return jsonReply(status, failure.body, { headers: retryHeaders });
   }
   const failure = pcErrors.injected(status);
@@ -175,7 +211,8 @@ export class FaultInjector {
     const responds = decision.reply !== undefined || decision.reset !== undefined;
     switch (action.type) {
       case 'status':
-        if (!responds) decision.reply = statusReply(target, action.status, action.retryAfterSeconds);
+        if (!responds)
+          decision.reply = statusReply(target, action.status, action.retryAfterSeconds);
         return;
       case 'throttle':
         if (!responds) decision.reply = throttleReply(action.retryAfterSeconds ?? 1);
@@ -198,7 +235,11 @@ export class FaultInjector {
     }
   }
 
-  private throttle(target: CountedTarget, tenantKey: () => string, nowMs: number): Reply | undefined {
+  private throttle(
+    target: CountedTarget,
+    tenantKey: () => string,
+    nowMs: number,
+  ): Reply | undefined {
     const limit = this.rateLimit;
     if (!limit) return undefined;
     const limitTarget = limit.target ?? 'api';

@@ -5,11 +5,17 @@
  * the script is set; control routes under `/_emulator/` are never counted nor faulted.
  */
 
-/** Which requests a rule counts and hits: the Partner Center API, the Entra token endpoints, or both. */
+/**
+ * Which requests a rule counts and hits: the Partner Center API, the Entra token endpoints, or
+ * both.
+ */
 export type FaultTarget = 'api' | 'token' | 'any';
 
 export type FaultAction =
-  /** Answer with this status instead of serving (a Partner Center error body; 429 gets the gateway's body and Retry-After). */
+  /**
+   * Answer with this status instead of serving (a Partner Center error body; 429 gets the gateway's
+   * body and Retry-After).
+   */
   | { type: 'status'; status: number; retryAfterSeconds?: number }
   /** The gateway's 429 with `Retry-After` (default 1 s) and `{statusCode, message}`. */
   | { type: 'throttle'; retryAfterSeconds?: number }
@@ -17,7 +23,10 @@ export type FaultAction =
   | { type: 'reset'; when: 'before-headers' | 'before-body' | 'mid-body' }
   /** Hold the response this long (past a client's timeout, say), then send it. */
   | { type: 'delay'; ms: number }
-  /** Every access token issued so far stops working; this request then proceeds (and gets 401 if it carried one). */
+  /**
+   * Every access token issued so far stops working; this request then proceeds (and gets 401 if it
+   * carried one).
+   */
   | { type: 'expire-tokens' }
   /** Every refresh token issued so far is revoked. */
   | { type: 'revoke-refresh-tokens' }
@@ -38,7 +47,10 @@ export interface FaultRule {
   action: FaultAction;
 }
 
-/** The gateway's documented throttle: at most `requests` per window per tenant (the token's `tid`), then 429. */
+/**
+ * The gateway's documented throttle: at most `requests` per window per tenant (the token's `tid`),
+ * then 429.
+ */
 export interface RateLimit {
   requests: number;
   /** Default 60 (Partner Center documents 500 requests per minute per tenant for customers). */

@@ -32,12 +32,24 @@ export function header(exchange: Exchange, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function bufferReply(status: number, body: Buffer, headers: Record<string, string> = {}): Reply {
+export function bufferReply(
+  status: number,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Reply {
   return { status, headers: { 'Content-Type': JSON_TYPE, ...headers }, body };
 }
 
-export function jsonReply(status: number, body: unknown, options: { bom?: boolean; headers?: Record<string, string> } = {}): Reply {
-  return bufferReply(status, withBom(Buffer.from(JSON.stringify(body), 'utf8'), options.bom ?? false), options.headers);
+export function jsonReply(
+  status: number,
+  body: unknown,
+  options: { bom?: boolean; headers?: Record<string, string> } = {},
+): Reply {
+  return bufferReply(
+    status,
+    withBom(Buffer.from(JSON.stringify(body), 'utf8'), options.bom ?? false),
+    options.headers,
+  );
 }
 
 export function withBom(body: Buffer, bom: boolean): Buffer {
@@ -49,7 +61,11 @@ export function redirectReply(location: string): Reply {
 }
 
 export function htmlReply(status: number, html: string): Reply {
-  return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: Buffer.from(html, 'utf8') };
+  return {
+    status,
+    headers: { 'Content-Type': 'text/html; charset=utf-8' },
+    body: Buffer.from(html, 'utf8'),
+  };
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -73,6 +89,7 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   const text = (await readBody(req)).trim();
   if (!text) return {};
   const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('expected a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new SyntaxError('expected a JSON object');
   return parsed as Record<string, unknown>;
 }

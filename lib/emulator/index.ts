@@ -11,7 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
 import { AuthorizationCodeStore } from './authorization-codes.js';
-import { createClientCertificate, createServerCertificate, persistentServerCertificate, portalThumbprint } from './certificates.js';
+import {
+  createClientCertificate,
+  createServerCertificate,
+  persistentServerCertificate,
+  portalThumbprint,
+} from './certificates.js';
 import { ContinuationTokenCodec } from './continuation-tokens.js';
 import { CustomerDataset } from './dataset.js';
 import { DeviceCodeStore } from './device-codes.js';
@@ -32,7 +37,9 @@ const DEFAULT_CUSTOMERS = 2500;
 const MAX_CUSTOMERS = 2_000_000;
 const NINETY_DAYS = 90 * 24 * 3600;
 
-/** Temp directories of emulators still running, removed if the process exits without closing them. */
+/**
+ * Temp directories of emulators still running, removed if the process exits without closing them.
+ */
 const liveTempDirs = new Set<string>();
 let exitHookInstalled = false;
 
@@ -47,12 +54,18 @@ function removeOnExit(dir: string): void {
 
 function checkOptions(options: EmulatorOptions): void {
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535; got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port must be an integer from 0 to 65535; got ${port}`);
   const customers = options.customers ?? DEFAULT_CUSTOMERS;
-  if (!Number.isInteger(customers) || customers < 0 || customers > MAX_CUSTOMERS) throw new RangeError(`customers must be an integer from 0 to ${MAX_CUSTOMERS}; got ${customers}`);
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new RangeError(`seed must be an integer; got ${options.seed}`);
+  if (!Number.isInteger(customers) || customers < 0 || customers > MAX_CUSTOMERS)
+    throw new RangeError(
+      `customers must be an integer from 0 to ${MAX_CUSTOMERS}; got ${customers}`,
+    );
+  if (options.seed !== undefined && !Number.isInteger(options.seed))
+    throw new RangeError(`seed must be an integer; got ${options.seed}`);
   const cache = options.pageCacheMegabytes ?? 0;
-  if (!(Number.isFinite(cache) && cache >= 0)) throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
+  if (!(Number.isFinite(cache) && cache >= 0))
+    throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
 }
 
 function initialSettings(options: EmulatorOptions): EmulatorSettings {
@@ -87,14 +100,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const seed = options.seed ?? 1;
   const settings = initialSettings(options);
   const ownStateDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
+  const stateDir =
+    options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
   if (ownStateDir) removeOnExit(stateDir);
   // The two slow steps run side by side: the RSA signing key and the TLS certificate. A state
   // directory given by the caller keeps both, so a restart keeps saved contexts and tokens valid.
   const [signer, tls] = await Promise.all([
     createJwtSigner(options.stateDir),
-    options.http ? undefined : options.stateDir ? persistentServerCertificate(options.stateDir) : createServerCertificate(),
+    options.http
+      ? undefined
+      : options.stateDir
+        ? persistentServerCertificate(options.stateDir)
+        : createServerCertificate(),
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? DEFAULT_CUSTOMERS);
@@ -122,12 +140,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     }),
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
-    serverId: String(100000000 + (seed >>> 0) % 900000000),
+    serverId: String(100000000 + ((seed >>> 0) % 900000000)),
   };
   if (options.faults) state.faults.set(options.faults);
 
   const listener = createRequestListener(state);
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert }, listener)
+    : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
   const port = await listen(server, options.port ?? 0);
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -164,19 +184,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     caCertificate: tls?.cert,
     audience: PARTNER_CENTER_AUDIENCE,
     get customers() {
-      materialised ??= Object.freeze(Array.from({ length: dataset.count }, (_, index) => dataset.listItem(index)));
+      materialised ??= Object.freeze(
+        Array.from({ length: dataset.count }, (_, index) => dataset.listItem(index)),
+      );
       return materialised;
     },
     customerCount: dataset.count,
     customerAt: (index) => {
-      if (!Number.isInteger(index) || index < 0 || index >= dataset.count) throw new RangeError(`no customer at index ${index}`);
+      if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
+        throw new RangeError(`no customer at index ${index}`);
       return dataset.listItem(index);
     },
     customerIds: function* () {
       for (let index = 0; index < dataset.count; index++) yield dataset.idOf(index);
     },
     indirectResellers: dataset.indirectResellers,
-    user: { userPrincipalName: directory.user.userPrincipalName, objectId: directory.user.objectId },
+    user: {
+      userPrincipalName: directory.user.userPrincipalName,
+      objectId: directory.user.objectId,
+    },
     identityEndpoint: `${baseUrl}/msi/token`,
     identityHeader: state.identityHeader,
     managedIdentityClientId: directory.systemAssignedIdentity.clientId,
@@ -207,7 +233,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     invalidateContinuationTokens: () => continuation.invalidateAll(),
     registerClientCertificate,
     createClientCertificate: async () => {
-      const pair = await createClientCertificate(`PartnerCenter emulator app ${directory.applicationId}`);
+      const pair = await createClientCertificate(
+        `PartnerCenter emulator app ${directory.applicationId}`,
+      );
       const thumbprint = registerClientCertificate(pair.cert);
       const certificatePath = path.join(stateDir, `client-certificate-${thumbprint}.pem`);
       await fs.writeFile(certificatePath, `${pair.key}${pair.cert}`, { mode: 0o600 });
@@ -224,8 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         if (ownStateDir) {
           liveTempDirs.delete(stateDir);
           await fs.rm(stateDir, { recursive: true, force: true });
-        }
-        else await Promise.all(instanceFiles.map((file) => fs.rm(file, { force: true })));
+        } else await Promise.all(instanceFiles.map((file) => fs.rm(file, { force: true })));
       })();
       return closed;
     },

@@ -2,7 +2,15 @@
  * RS256 JSON Web Tokens signed with the emulator's own key, published as a JWKS, so the API can
  * verify what the token endpoint issued and a forged token (another key, an edited payload) fails.
  */
-import { createHash, createPublicKey, generateKeyPair, sign, verify, type KeyObject, createPrivateKey } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPair,
+  sign,
+  verify,
+  type KeyObject,
+  createPrivateKey,
+} from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from './state-files.js';
@@ -25,7 +33,9 @@ export class JwtSigner {
 
   constructor(private readonly privateKey: KeyObject) {
     this.publicKey = createPublicKey(privateKey);
-    this.kid = createHash('sha1').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+    this.kid = createHash('sha1')
+      .update(this.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url');
   }
 
   sign(claims: JwtClaims): string {
@@ -48,22 +58,33 @@ export class JwtSigner {
     } catch {
       return { ok: false, reason: 'the token is not a JWT' };
     }
-    if (header.alg !== 'RS256' || header.kid !== this.kid) return { ok: false, reason: 'the token was not signed by this issuer' };
-    if (typeof claims !== 'object' || claims === null) return { ok: false, reason: 'the token is not a JWT' };
+    if (header.alg !== 'RS256' || header.kid !== this.kid)
+      return { ok: false, reason: 'the token was not signed by this issuer' };
+    if (typeof claims !== 'object' || claims === null)
+      return { ok: false, reason: 'the token is not a JWT' };
     const signature = Buffer.from(parts[2], 'base64url');
-    if (!verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.publicKey, signature)) return { ok: false, reason: 'the token signature is invalid' };
-    if (this.verified.size >= VERIFIED_CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+    if (!verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.publicKey, signature))
+      return { ok: false, reason: 'the token signature is invalid' };
+    if (this.verified.size >= VERIFIED_CACHE_LIMIT)
+      this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, claims);
     return { ok: true, claims };
   }
 
   jwks(): { keys: Record<string, unknown>[] } {
     const jwk = this.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
-    return { keys: [{ kty: 'RSA', use: 'sig', alg: 'RS256', kid: this.kid, x5t: this.kid, n: jwk.n, e: jwk.e }] };
+    return {
+      keys: [
+        { kty: 'RSA', use: 'sig', alg: 'RS256', kid: this.kid, x5t: this.kid, n: jwk.n, e: jwk.e },
+      ],
+    };
   }
 }
 
-/** Reads a JWT's payload without checking anything (for routing decisions such as per-tenant throttling). */
+/**
+ * Reads a JWT's payload without checking anything (for routing decisions such as per-tenant
+ * throttling).
+ */
 export function peekClaims(token: string): JwtClaims | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
@@ -77,7 +98,9 @@ export function peekClaims(token: string): JwtClaims | undefined {
 
 function generateRsaKey(): Promise<KeyObject> {
   return new Promise((resolve, reject) =>
-    generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey))),
+    generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) =>
+      error ? reject(error) : resolve(privateKey),
+    ),
   );
 }
 

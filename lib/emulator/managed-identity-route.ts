@@ -12,10 +12,17 @@ import { canonicalResource } from './scopes.js';
 const API_VERSION = '2019-08-01';
 
 function failure(status: number, message: string): Reply {
-  return jsonReply(status, { statusCode: status, error: status === 401 ? 'unauthorized_client' : 'invalid_request', message });
+  return jsonReply(status, {
+    statusCode: status,
+    error: status === 401 ? 'unauthorized_client' : 'invalid_request',
+    message,
+  });
 }
 
-function chooseIdentity(state: EmulatorState, query: URLSearchParams): EmulatedIdentity | undefined {
+function chooseIdentity(
+  state: EmulatorState,
+  query: URLSearchParams,
+): EmulatedIdentity | undefined {
   const { systemAssignedIdentity, userAssignedIdentity } = state.directory;
   const clientId = query.get('client_id');
   const objectId = query.get('object_id') ?? query.get('principal_id');
@@ -28,13 +35,16 @@ function chooseIdentity(state: EmulatorState, query: URLSearchParams): EmulatedI
 }
 
 export function managedIdentityToken(state: EmulatorState, exchange: Exchange): Reply {
-  if (header(exchange, 'x-identity-header') !== state.identityHeader) return failure(401, 'The X-IDENTITY-HEADER header is missing or wrong.');
+  if (header(exchange, 'x-identity-header') !== state.identityHeader)
+    return failure(401, 'The X-IDENTITY-HEADER header is missing or wrong.');
   const query = exchange.url.searchParams;
-  if (query.get('api-version') !== API_VERSION) return failure(400, `api-version must be ${API_VERSION}.`);
+  if (query.get('api-version') !== API_VERSION)
+    return failure(400, `api-version must be ${API_VERSION}.`);
   const resource = query.get('resource');
   if (!resource) return failure(400, 'The resource parameter is required.');
   const identity = chooseIdentity(state, query);
-  if (!identity) return failure(400, 'No managed identity with that id is assigned to this resource.');
+  if (!identity)
+    return failure(400, 'No managed identity with that id is assigned to this resource.');
   const minted = state.accessTokens.mint(
     {
       tenantId: state.directory.tenantId,

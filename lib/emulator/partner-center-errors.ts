@@ -18,7 +18,12 @@ export interface PartnerCenterError {
 /** The Partner Center API's own Entra application (its realm in WWW-Authenticate). */
 export const PARTNER_CENTER_APP_ID = 'fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd';
 
-function error(status: number, code: number, description: string, headers?: Record<string, string>): PartnerCenterError {
+function error(
+  status: number,
+  code: number,
+  description: string,
+  headers?: Record<string, string>,
+): PartnerCenterError {
   return { status, body: { code, description, data: [], source: 'PartnerFD' }, headers };
 }
 
@@ -27,10 +32,14 @@ export const pcErrors = {
   invalidProperty: (detail: string) => error(400, 3000, `Invalid property: ${detail}`),
   invalidContinuationToken: (why: string) => error(400, 3000, `Invalid continuation token: ${why}`),
   accessDenied401: (why: string) =>
-    error(401, 400, `Access denied: ${why}`, { 'WWW-Authenticate': `OAuth realm=urn:cpsvc:cpid:${PARTNER_CENTER_APP_ID}` }),
+    error(401, 400, `Access denied: ${why}`, {
+      'WWW-Authenticate': `OAuth realm=urn:cpsvc:cpid:${PARTNER_CENTER_APP_ID}`,
+    }),
   accessDenied403: (why: string) => error(403, 2032, `Access denied: ${why}`),
   tenantNotFound: (id: string) => error(404, 60003, `Tenant not found: ${id}`),
   notFound: (what: string) => error(404, 1000, `Not found: ${what}`),
-  methodNotAllowed: () => error(405, 1000, 'The requested resource does not support this HTTP method.'),
-  injected: (status: number) => error(status, status >= 500 ? 0 : status, `Injected failure (HTTP ${status}).`),
+  methodNotAllowed: () =>
+    error(405, 1000, 'The requested resource does not support this HTTP method.'),
+  injected: (status: number) =>
+    error(status, status >= 500 ? 0 : status, `Injected failure (HTTP ${status}).`),
 } as const;

@@ -14,10 +14,13 @@ export function mix32(value: number): number {
   return h >>> 0;
 }
 
-/** Multiplicative inverse modulo 2^32 by Newton's iteration (each step doubles the correct bits). */
+/**
+ * Multiplicative inverse modulo 2^32 by Newton's iteration (each step doubles the correct bits).
+ */
 function inverseOdd(multiplier: number): number {
   let inverse = multiplier;
-  for (let step = 0; step < 5; step++) inverse = Math.imul(inverse, 2 - Math.imul(multiplier, inverse));
+  for (let step = 0; step < 5; step++)
+    inverse = Math.imul(inverse, 2 - Math.imul(multiplier, inverse));
   return inverse >>> 0;
 }
 
@@ -77,7 +80,7 @@ function hex4(value: number): string {
  * Built from a byte table because ids are minted for every listed customer.
  */
 export function guidFromWords(a: number, b: number, c: number, d: number): string {
-  const version = 0x4000 | (c >>> 16 & 0x0fff);
+  const version = 0x4000 | ((c >>> 16) & 0x0fff);
   const variant = 0x8000 | (c & 0x3fff);
   return `${hex4(a >>> 16)}${hex4(a)}-${hex4(b >>> 16)}-${hex4(version)}-${hex4(variant)}-${hex4(b)}${hex4(d >>> 16)}${hex4(d)}`;
 }
@@ -86,5 +89,10 @@ export function guidFromWords(a: number, b: number, c: number, d: number): strin
 export function seededGuid(seed: number, label: string): string {
   let labelHash = 0;
   for (let i = 0; i < label.length; i++) labelHash = mix32(labelHash ^ label.charCodeAt(i));
-  return guidFromWords(hash32(seed, labelHash, 1), hash32(seed, labelHash, 2), hash32(seed, labelHash, 3), hash32(seed, labelHash, 4));
+  return guidFromWords(
+    hash32(seed, labelHash, 1),
+    hash32(seed, labelHash, 2),
+    hash32(seed, labelHash, 3),
+    hash32(seed, labelHash, 4),
+  );
 }

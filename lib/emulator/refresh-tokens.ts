@@ -25,9 +25,20 @@ export type RefreshRedemption =
 export class RefreshTokenStore {
   private tokens = new Map<string, StoredRefreshToken>();
 
-  issue(grant: RefreshTokenGrant, nowMs: number, lifetimeSeconds: number, options: { mfaRequired?: boolean } = {}): string {
+  issue(
+    grant: RefreshTokenGrant,
+    nowMs: number,
+    lifetimeSeconds: number,
+    options: { mfaRequired?: boolean } = {},
+  ): string {
     const token = `1.AQ${randomBytes(96).toString('base64url')}`;
-    this.tokens.set(token, { ...grant, scopes: [...grant.scopes], expiresAt: nowMs + lifetimeSeconds * 1000, revoked: false, mfaRequired: options.mfaRequired ?? false });
+    this.tokens.set(token, {
+      ...grant,
+      scopes: [...grant.scopes],
+      expiresAt: nowMs + lifetimeSeconds * 1000,
+      revoked: false,
+      mfaRequired: options.mfaRequired ?? false,
+    });
     return token;
   }
 
@@ -38,7 +49,10 @@ export class RefreshTokenStore {
     if (stored.expiresAt <= nowMs) return { ok: false, reason: 'expired' };
     if (stored.clientId !== clientId) return { ok: false, reason: 'wrong-client' };
     if (stored.mfaRequired) return { ok: false, reason: 'mfa-required' };
-    return { ok: true, grant: { clientId: stored.clientId, tenantId: stored.tenantId, scopes: stored.scopes } };
+    return {
+      ok: true,
+      grant: { clientId: stored.clientId, tenantId: stored.tenantId, scopes: stored.scopes },
+    };
   }
 
   /** Revokes one token, or every token when none is named; returns how many were revoked. */

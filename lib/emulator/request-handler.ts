@@ -30,7 +30,9 @@ function tenantKey(exchange: Exchange): string {
   return typeof tid === 'string' ? tid : 'anonymous';
 }
 
-/** Waits, unless the client goes away first (close() ends every socket, so no timer outlives it). */
+/**
+ * Waits, unless the client goes away first (close() ends every socket, so no timer outlives it).
+ */
 function sleep(ms: number, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -54,7 +56,9 @@ function send(res: ServerResponse, reply: Reply, reset: ResetPoint | undefined):
     res.flushHeaders();
     setImmediate(() => breakConnection(res.socket));
   } else if (reset === 'mid-body') {
-    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => breakConnection(res.socket));
+    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () =>
+      breakConnection(res.socket),
+    );
   } else {
     res.end(reply.body);
   }
@@ -62,21 +66,45 @@ function send(res: ServerResponse, reply: Reply, reset: ResetPoint | undefined):
 
 /** Bad input to a control route or a token endpoint is the client's fault: 400, not 500. */
 function failureReply(route: Route, error: unknown, bom: boolean): Reply {
-  const clientError = error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError || error instanceof URIError;
+  const clientError =
+    error instanceof TypeError ||
+    error instanceof SyntaxError ||
+    error instanceof RangeError ||
+    error instanceof URIError;
   const message = error instanceof Error ? error.message : String(error);
-  if (route.kind === 'api') return errorReply(clientError ? pcErrors.invalidProperty(message) : { status: 500, body: { code: 0, description: 'Internal error', data: [], source: 'PartnerFD' } }, bom);
-  return jsonReply(clientError ? 400 : 500, { error: clientError ? 'invalid_request' : 'server_error', error_description: message });
+  if (route.kind === 'api')
+    return errorReply(
+      clientError
+        ? pcErrors.invalidProperty(message)
+        : {
+            status: 500,
+            body: { code: 0, description: 'Internal error', data: [], source: 'PartnerFD' },
+          },
+      bom,
+    );
+  return jsonReply(clientError ? 400 : 500, {
+    error: clientError ? 'invalid_request' : 'server_error',
+    error_description: message,
+  });
 }
 
-async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const receivedAt = Date.now();
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', state.baseUrl);
   const match = matchRoute(method, url.pathname);
   if (!match.route) {
     state.recorder.count(`${method} ${UNMATCHED_ROUTE}`);
-    const failure = match.methodNotAllowed ? pcErrors.methodNotAllowed() : pcErrors.notFound(url.pathname);
-    res.once('close', () => state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers));
+    const failure = match.methodNotAllowed
+      ? pcErrors.methodNotAllowed()
+      : pcErrors.notFound(url.pathname);
+    res.once('close', () =>
+      state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers),
+    );
     send(res, errorReply(failure, false), undefined);
     return;
   }
@@ -85,9 +113,19 @@ async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResp
   const exchange: Exchange = { req, url, params: match.params, route: key, receivedAt };
   if (route.kind !== 'control') {
     state.recorder.count(key);
-    res.once('close', () => state.recorder.record(method, req.url ?? '', key, res.headersSent ? res.statusCode : 0, req.headers));
+    res.once('close', () =>
+      state.recorder.record(
+        method,
+        req.url ?? '',
+        key,
+        res.headersSent ? res.statusCode : 0,
+        req.headers,
+      ),
+    );
   }
-  const decision: FaultDecision | undefined = route.faultTarget ? state.faults.decide(route.faultTarget, () => tenantKey(exchange), receivedAt) : undefined;
+  const decision: FaultDecision | undefined = route.faultTarget
+    ? state.faults.decide(route.faultTarget, () => tenantKey(exchange), receivedAt)
+    : undefined;
   if (decision?.reset === 'before-headers') {
     breakConnection(req.socket);
     return;
@@ -99,12 +137,15 @@ async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResp
     reply = failureReply(route, error, state.settings.bom);
   }
   if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, exchange) };
-  const delayMs = (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
+  const delayMs =
+    (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset);
 }
 
-export function createRequestListener(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestListener(
+  state: EmulatorState,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     serve(state, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();

@@ -21,7 +21,8 @@ function redactHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** Query parameters that can carry a secret (the authorization endpoint is a GET). */
-const SECRET_QUERY = /([?&](?:code|client_secret|refresh_token|access_token|client_assertion)=)[^&]*/g;
+const SECRET_QUERY =
+  /([?&](?:code|client_secret|refresh_token|access_token|client_assertion)=)[^&]*/g;
 
 export class RequestRecorder {
   private byRoute = new Map<string, number>();
@@ -31,8 +32,20 @@ export class RequestRecorder {
     this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
   }
 
-  record(method: string, url: string, route: string, status: number, headers: IncomingHttpHeaders): void {
-    this.recent.push({ method, url: url.replace(SECRET_QUERY, '$1<redacted>'), route, status, headers: redactHeaders(headers) });
+  record(
+    method: string,
+    url: string,
+    route: string,
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.recent.push({
+      method,
+      url: url.replace(SECRET_QUERY, '$1<redacted>'),
+      route,
+      status,
+      headers: redactHeaders(headers),
+    });
     if (this.recent.length > KEPT_REQUESTS * 2) this.recent = this.recent.slice(-KEPT_REQUESTS);
   }
 
@@ -43,7 +56,9 @@ export class RequestRecorder {
   recentRequests(limit = 100): RecordedRequest[] {
     const kept = Math.min(Math.max(0, Math.floor(limit)), KEPT_REQUESTS);
     if (kept === 0) return [];
-    return this.recent.slice(-kept).map((request) => ({ ...request, headers: { ...request.headers } }));
+    return this.recent
+      .slice(-kept)
+      .map((request) => ({ ...request, headers: { ...request.headers } }));
   }
 
   reset(): void {

@@ -6,7 +6,13 @@
 import { controlRoutes } from './control-routes.js';
 import { errorReply, getCustomer, listCustomers, type ApiCaller } from './customer-routes.js';
 import type { EmulatorState } from './emulator-state.js';
-import { authorize, deviceAuthorization, deviceLoginPage, jwks, openIdConfiguration } from './entra-routes.js';
+import {
+  authorize,
+  deviceAuthorization,
+  deviceLoginPage,
+  jwks,
+  openIdConfiguration,
+} from './entra-routes.js';
 import type { CountedTarget } from './fault-injector.js';
 import { header, type Exchange, type Reply } from './http-exchange.js';
 import { managedIdentityToken } from './managed-identity-route.js';
@@ -26,24 +32,64 @@ export interface Route {
 }
 
 /** Partner Center routes run only with a valid access token, as the real API does. */
-function authorized(handler: (state: EmulatorState, exchange: Exchange, caller: ApiCaller) => Reply) {
+function authorized(
+  handler: (state: EmulatorState, exchange: Exchange, caller: ApiCaller) => Reply,
+) {
   return (state: EmulatorState, exchange: Exchange): Reply => {
-    const check = state.accessTokens.checkApiToken(header(exchange, 'authorization'), exchange.receivedAt);
+    const check = state.accessTokens.checkApiToken(
+      header(exchange, 'authorization'),
+      exchange.receivedAt,
+    );
     if (!check.ok) return errorReply(pcErrors.accessDenied401(check.reason), state.settings.bom);
     return handler(state, exchange, { delegated: check.delegated });
   };
 }
 
 const routes: readonly Route[] = [
-  { method: 'GET', path: '/v1/customers', kind: 'api', faultTarget: 'api', handle: authorized(listCustomers) },
-  { method: 'GET', path: '/v1/customers/{id}', kind: 'api', faultTarget: 'api', handle: authorized((state, exchange) => getCustomer(state, exchange)) },
-  { method: 'GET', path: '/{tenant}/v2.0/.well-known/openid-configuration', kind: 'entra', handle: openIdConfiguration },
+  {
+    method: 'GET',
+    path: '/v1/customers',
+    kind: 'api',
+    faultTarget: 'api',
+    handle: authorized(listCustomers),
+  },
+  {
+    method: 'GET',
+    path: '/v1/customers/{id}',
+    kind: 'api',
+    faultTarget: 'api',
+    handle: authorized((state, exchange) => getCustomer(state, exchange)),
+  },
+  {
+    method: 'GET',
+    path: '/{tenant}/v2.0/.well-known/openid-configuration',
+    kind: 'entra',
+    handle: openIdConfiguration,
+  },
   { method: 'GET', path: '/{tenant}/discovery/v2.0/keys', kind: 'entra', handle: jwks },
-  { method: 'POST', path: '/{tenant}/oauth2/v2.0/token', kind: 'entra', faultTarget: 'token', handle: tokenEndpoint },
-  { method: 'POST', path: '/{tenant}/oauth2/v2.0/devicecode', kind: 'entra', faultTarget: 'token', handle: deviceAuthorization },
+  {
+    method: 'POST',
+    path: '/{tenant}/oauth2/v2.0/token',
+    kind: 'entra',
+    faultTarget: 'token',
+    handle: tokenEndpoint,
+  },
+  {
+    method: 'POST',
+    path: '/{tenant}/oauth2/v2.0/devicecode',
+    kind: 'entra',
+    faultTarget: 'token',
+    handle: deviceAuthorization,
+  },
   { method: 'GET', path: '/{tenant}/oauth2/v2.0/authorize', kind: 'entra', handle: authorize },
   { method: 'GET', path: '/devicelogin', kind: 'entra', handle: deviceLoginPage },
-  { method: 'GET', path: '/msi/token', kind: 'entra', faultTarget: 'token', handle: managedIdentityToken },
+  {
+    method: 'GET',
+    path: '/msi/token',
+    kind: 'entra',
+    faultTarget: 'token',
+    handle: managedIdentityToken,
+  },
   ...Object.entries(controlRoutes).map(([key, handle]): Route => {
     const [method, path] = key.split(' ');
     return { method, path, kind: 'control', handle };
@@ -52,7 +98,10 @@ const routes: readonly Route[] = [
 
 const splitRoutes = routes.map((route) => ({ route, segments: route.path.split('/').slice(1) }));
 
-function matchSegments(template: readonly string[], actual: readonly string[]): Record<string, string> | undefined {
+function matchSegments(
+  template: readonly string[],
+  actual: readonly string[],
+): Record<string, string> | undefined {
   if (template.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (let n = 0; n < template.length; n++) {
@@ -67,9 +116,14 @@ function matchSegments(template: readonly string[], actual: readonly string[]): 
   return params;
 }
 
-export type RouteMatch = { route: Route; params: Record<string, string> } | { route?: undefined; methodNotAllowed: boolean };
+export type RouteMatch =
+  | { route: Route; params: Record<string, string> }
+  | { route?: undefined; methodNotAllowed: boolean };
 
-/** Literal routes are listed before the `{tenant}` ones that could shadow them, so the first match wins. */
+/**
+ * Literal routes are listed before the `{tenant}` ones that could shadow them, so the first match
+ * wins.
+ */
 export function matchRoute(method: string, pathname: string): RouteMatch {
   const actual = pathname.replace(/\/+$/, '').split('/').slice(1);
   let pathMatched = false;

@@ -20,7 +20,10 @@ export interface ParsedScopes {
 /** The canonical audience: Partner Center is asked for by URL or by its application id. */
 export function canonicalResource(resource: string): string {
   const trimmed = resource.replace(/\/+$/, '');
-  return trimmed.toLowerCase() === PARTNER_CENTER_APP_ID || trimmed.toLowerCase() === PARTNER_CENTER_AUDIENCE ? PARTNER_CENTER_AUDIENCE : trimmed;
+  return trimmed.toLowerCase() === PARTNER_CENTER_APP_ID ||
+    trimmed.toLowerCase() === PARTNER_CENTER_AUDIENCE
+    ? PARTNER_CENTER_AUDIENCE
+    : trimmed;
 }
 
 export function parseScopes(scope: string): ParsedScopes {
@@ -41,6 +44,10 @@ export function parseScopes(scope: string): ParsedScopes {
 
 /** The `scope` a token response reports, as Entra writes it (`{resource}/{permission} ...`). */
 export function grantedScope(parsed: ParsedScopes): string {
-  const resourceScopes = parsed.resource ? parsed.permissions.map((permission) => `${parsed.resource}/${permission}`) : [];
-  return [...resourceScopes, ...parsed.oidc.filter((scope) => scope !== 'offline_access')].join(' ');
+  const resourceScopes = parsed.resource
+    ? parsed.permissions.map((permission) => `${parsed.resource}/${permission}`)
+    : [];
+  return [...resourceScopes, ...parsed.oidc.filter((scope) => scope !== 'offline_access')].join(
+    ' ',
+  );
 }

@@ -45,17 +45,27 @@ function secretsEqual(given: string, expected: string): boolean {
 }
 
 /** Checks client_id and any client credential given; `required` for confidential-only grants. */
-function authenticateClient(request: TokenRequest, required: boolean): ClientAuthentication | EntraError {
+function authenticateClient(
+  request: TokenRequest,
+  required: boolean,
+): ClientAuthentication | EntraError {
   const { state, form, correlationId } = request;
   const { directory } = state;
   const clientId = (form.client_id ?? '').toLowerCase();
   if (!clientId) return entraErrors.missingParameter('client_id', correlationId);
-  if (clientId !== directory.applicationId) return entraErrors.applicationNotFound(form.client_id, request.tenantId, correlationId);
+  if (clientId !== directory.applicationId)
+    return entraErrors.applicationNotFound(form.client_id, request.tenantId, correlationId);
   if (form.client_secret !== undefined) {
-    return secretsEqual(form.client_secret, directory.clientSecret) ? '1' : entraErrors.invalidClientSecret(directory.applicationId, correlationId);
+    return secretsEqual(form.client_secret, directory.clientSecret)
+      ? '1'
+      : entraErrors.invalidClientSecret(directory.applicationId, correlationId);
   }
   if (form.client_assertion !== undefined) {
-    if (form.client_assertion_type !== JWT_BEARER_ASSERTION) return entraErrors.invalidClientAssertion(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`, correlationId);
+    if (form.client_assertion_type !== JWT_BEARER_ASSERTION)
+      return entraErrors.invalidClientAssertion(
+        `client_assertion_type must be ${JWT_BEARER_ASSERTION}`,
+        correlationId,
+      );
     const failure = checkClientAssertion(form.client_assertion, {
       clientId: directory.applicationId,
       certificates: directory.certificates,
@@ -76,7 +86,11 @@ function isTokenEndpointOf(state: EmulatorState, audience: string): boolean {
     return false;
   }
   const match = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?token\/?$/.exec(url.pathname);
-  return url.origin === state.baseUrl && match !== null && resolveTenant(state.directory, match[1], { allowAliases: false }) !== undefined;
+  return (
+    url.origin === state.baseUrl &&
+    match !== null &&
+    resolveTenant(state.directory, match[1], { allowAliases: false }) !== undefined
+  );
 }
 
 function clientCredentials(request: TokenRequest): Reply {
@@ -100,7 +114,12 @@ function clientCredentials(request: TokenRequest): Reply {
     },
     request.exchange.receivedAt,
   );
-  return tokenReply({ token_type: 'Bearer', expires_in: minted.expiresIn, ext_expires_in: minted.expiresIn, access_token: minted.accessToken });
+  return tokenReply({
+    token_type: 'Bearer',
+    expires_in: minted.expiresIn,
+    ext_expires_in: minted.expiresIn,
+    access_token: minted.accessToken,
+  });
 }
 
 function deviceCode(request: TokenRequest): Reply {
@@ -119,7 +138,13 @@ function deviceCode(request: TokenRequest): Reply {
     case 'unknown':
       return entraReply(entraErrors.badDeviceCode(request.correlationId));
     case 'approved':
-      return tokenReply(userTokenResponse(request.state, { ...poll.request, flow: 'deviceCode', clientAuthentication: authentication }, request.exchange.receivedAt));
+      return tokenReply(
+        userTokenResponse(
+          request.state,
+          { ...poll.request, flow: 'deviceCode', clientAuthentication: authentication },
+          request.exchange.receivedAt,
+        ),
+      );
   }
 }
 
@@ -127,8 +152,13 @@ function refreshToken(request: TokenRequest): Reply {
   const authentication = authenticateClient(request, false);
   if (typeof authentication !== 'string') return entraReply(authentication);
   const { state, form, correlationId } = request;
-  if (!form.refresh_token) return entraReply(entraErrors.missingParameter('refresh_token', correlationId));
-  const redemption = state.refreshTokens.redeem(form.refresh_token, state.directory.applicationId, request.exchange.receivedAt);
+  if (!form.refresh_token)
+    return entraReply(entraErrors.missingParameter('refresh_token', correlationId));
+  const redemption = state.refreshTokens.redeem(
+    form.refresh_token,
+    state.directory.applicationId,
+    request.exchange.receivedAt,
+  );
   if (!redemption.ok) {
     switch (redemption.reason) {
       case 'expired':
@@ -136,14 +166,26 @@ function refreshToken(request: TokenRequest): Reply {
       case 'revoked':
         return entraReply(entraErrors.refreshTokenRevoked(correlationId));
       case 'mfa-required':
-        return entraReply(entraErrors.mfaRequired(parseScopes(form.scope ?? '').resource ?? 'the resource', correlationId));
+        return entraReply(
+          entraErrors.mfaRequired(
+            parseScopes(form.scope ?? '').resource ?? 'the resource',
+            correlationId,
+          ),
+        );
       default:
         return entraReply(entraErrors.refreshTokenInvalid(correlationId));
     }
   }
-  // A refresh token is good for any resource the user consented to: the scope asked now decides the audience.
+  // A refresh token is good for any resource the user consented to: the scope asked now decides the
+  // audience.
   const scopes = form.scope ? form.scope.split(/\s+/).filter(Boolean) : redemption.grant.scopes;
-  return tokenReply(userTokenResponse(state, { ...redemption.grant, scopes, flow: 'refreshToken', clientAuthentication: authentication }, request.exchange.receivedAt));
+  return tokenReply(
+    userTokenResponse(
+      state,
+      { ...redemption.grant, scopes, flow: 'refreshToken', clientAuthentication: authentication },
+      request.exchange.receivedAt,
+    ),
+  );
 }
 
 function authorizationCode(request: TokenRequest): Reply {
@@ -151,15 +193,33 @@ function authorizationCode(request: TokenRequest): Reply {
   if (typeof authentication !== 'string') return entraReply(authentication);
   const { state, form, correlationId } = request;
   if (!form.code) return entraReply(entraErrors.missingParameter('code', correlationId));
-  const redemption = state.authorizationCodes.redeem(form.code, state.directory.applicationId, form.redirect_uri, form.code_verifier, request.exchange.receivedAt);
+  const redemption = state.authorizationCodes.redeem(
+    form.code,
+    state.directory.applicationId,
+    form.redirect_uri,
+    form.code_verifier,
+    request.exchange.receivedAt,
+  );
   if (!redemption.ok) {
-    if (redemption.reason === 'pkce-mismatch') return entraReply(entraErrors.pkceMismatch(correlationId));
-    if (redemption.reason === 'redirect-mismatch') return entraReply(entraErrors.redirectUriMismatch(form.redirect_uri ?? '', correlationId));
+    if (redemption.reason === 'pkce-mismatch')
+      return entraReply(entraErrors.pkceMismatch(correlationId));
+    if (redemption.reason === 'redirect-mismatch')
+      return entraReply(entraErrors.redirectUriMismatch(form.redirect_uri ?? '', correlationId));
     return entraReply(entraErrors.badAuthorizationCode(correlationId));
   }
   const { scopes, nonce } = redemption.request;
   return tokenReply(
-    userTokenResponse(state, { ...redemption.request, scopes, nonce, flow: 'authorizationCode', clientAuthentication: authentication }, request.exchange.receivedAt),
+    userTokenResponse(
+      state,
+      {
+        ...redemption.request,
+        scopes,
+        nonce,
+        flow: 'authorizationCode',
+        clientAuthentication: authentication,
+      },
+      request.exchange.receivedAt,
+    ),
   );
 }
 
@@ -167,8 +227,11 @@ export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): P
   const form = await readForm(exchange.req);
   const correlationId = header(exchange, 'client-request-id');
   const grant = form.grant_type ?? '';
-  const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: grant !== 'client_credentials' });
-  if (!tenantId) return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
+  const tenantId = resolveTenant(state.directory, exchange.params.tenant, {
+    allowAliases: grant !== 'client_credentials',
+  });
+  if (!tenantId)
+    return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
   const request: TokenRequest = { state, exchange, form, tenantId, correlationId };
   if (DEVICE_CODE_GRANTS.has(grant)) return deviceCode(request);
   switch (grant) {

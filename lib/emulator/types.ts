@@ -19,7 +19,10 @@ export interface EmulatorOptions {
   seed?: number;
   /** Serve plain HTTP instead of HTTPS with a self-signed certificate. */
   http?: boolean;
-  /** Shape of `links.next.uri`: `/v1/customers?...` (default, what the service returns since 2021) or `/customers?...`. */
+  /**
+   * Shape of `links.next.uri`: `/v1/customers?...` (default, what the service returns since 2021)
+   * or `/customers?...`.
+   */
   nextLinkForm?: NextLinkForm;
   /** Prefix every JSON body with a UTF-8 byte-order mark, as the real service sometimes does. */
   bom?: boolean;
@@ -41,13 +44,22 @@ export interface EmulatorOptions {
    * certificates) are named by thumbprint.
    */
   stateDir?: string;
-  /** Access-token lifetime per sign-in flow, in seconds, overriding `accessTokenLifetimeSeconds` (renewal tests in seconds). */
+  /**
+   * Access-token lifetime per sign-in flow, in seconds, overriding `accessTokenLifetimeSeconds`
+   * (renewal tests in seconds).
+   */
   tokenLifetimes?: Partial<Record<TokenFlow, number>>;
   /** Lifetime of refresh tokens, in seconds. Default 90 days. */
   refreshTokenLifetimeSeconds?: number;
-  /** Device-code sign-ins are approved as soon as they start (the demo); otherwise a test approves them. */
+  /**
+   * Device-code sign-ins are approved as soon as they start (the demo); otherwise a test approves
+   * them.
+   */
   autoApproveDeviceCode?: boolean;
-  /** The authorization endpoint redirects straight back with a code (browser sign-in without a person). */
+  /**
+   * The authorization endpoint redirects straight back with a code (browser sign-in without a
+   * person).
+   */
   autoApproveAuthorization?: boolean;
   /** The polling interval the device-code endpoint tells clients, in seconds. Default 1. */
   deviceCodeIntervalSeconds?: number;
@@ -58,7 +70,13 @@ export interface EmulatorOptions {
 }
 
 /** Sign-in flows with their own token lifetime. */
-export type TokenFlow = 'clientCredentials' | 'clientAssertion' | 'deviceCode' | 'authorizationCode' | 'refreshToken' | 'managedIdentity';
+export type TokenFlow =
+  | 'clientCredentials'
+  | 'clientAssertion'
+  | 'deviceCode'
+  | 'authorizationCode'
+  | 'refreshToken'
+  | 'managedIdentity';
 
 /** What `configure()` and `POST /_emulator/configure` may change while the emulator runs. */
 export type LiveSettings = Partial<
@@ -77,7 +95,10 @@ export type LiveSettings = Partial<
 >;
 
 export interface EmulatorCounters {
-  /** Requests by route, keyed `METHOD /route/template`, e.g. `GET /v1/customers`, `POST /{tenant}/oauth2/v2.0/token`. */
+  /**
+   * Requests by route, keyed `METHOD /route/template`, e.g. `GET /v1/customers`, `POST
+   * /{tenant}/oauth2/v2.0/token`.
+   */
   requests: Record<string, number>;
   /** Access tokens issued by the token endpoint, all grants together. */
   tokensIssued: number;
@@ -85,7 +106,9 @@ export interface EmulatorCounters {
   faultsInjected?: number;
 }
 
-/** One request as the emulator saw it, secrets redacted (Authorization shows `Bearer <redacted>`). */
+/**
+ * One request as the emulator saw it, secrets redacted (Authorization shows `Bearer <redacted>`).
+ */
 export interface RecordedRequest {
   method: string;
   /** Path and query as received. */
@@ -99,7 +122,10 @@ export interface RecordedRequest {
 export interface RunningEmulator {
   /** Base of the Partner Center API, without `/v1`: e.g. `https://127.0.0.1:43123`. */
   apiEndpoint: string;
-  /** Entra ID authority host, e.g. `https://127.0.0.1:43123` (token endpoint at `{authorityHost}/{tenant}/oauth2/v2.0/token`). */
+  /**
+   * Entra ID authority host, e.g. `https://127.0.0.1:43123` (token endpoint at
+   * `{authorityHost}/{tenant}/oauth2/v2.0/token`).
+   */
   authorityHost: string;
   /** The partner's tenant id (GUID). Its domain `tenantDomain` is accepted in token URLs too. */
   tenantId: string;
@@ -111,7 +137,11 @@ export interface RunningEmulator {
   caCertificatePath?: string;
   /** The same certificate as PEM text. */
   caCertificate?: string;
-  /** The whole data set, in listing order (as returned by `GET /v1/customers`, list shape). Materialised on first access: for large data sets use `customerAt`/`customerIds` of StartedEmulator. */
+  /**
+   * The whole data set, in listing order (as returned by `GET /v1/customers`, list shape).
+   * Materialised on first access: for large data sets use `customerAt`/`customerIds` of
+   * StartedEmulator.
+   */
   customers: readonly Record<string, unknown>[];
   /** The audience the API accepts in access tokens: `https://api.partnercenter.microsoft.com`. */
   audience: string;
@@ -119,16 +149,30 @@ export interface RunningEmulator {
   /** The most recent requests (newest last), at most `limit` (default 100). */
   recentRequests(limit?: number): RecordedRequest[];
   resetCounters(): void;
-  /** Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for an expired one. */
-  issueAccessToken(options?: { lifetimeSeconds?: number; audience?: string; tenantId?: string }): string;
+  /**
+   * Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for
+   * an expired one.
+   */
+  issueAccessToken(options?: {
+    lifetimeSeconds?: number;
+    audience?: string;
+    tenantId?: string;
+  }): string;
   /** Change behaviour while running (next-link form, BOM, latency, token lifetime). */
-  configure(options: Partial<Pick<EmulatorOptions, 'nextLinkForm' | 'bom' | 'pageLatencyMs' | 'accessTokenLifetimeSeconds'>>): void;
+  configure(
+    options: Partial<
+      Pick<EmulatorOptions, 'nextLinkForm' | 'bom' | 'pageLatencyMs' | 'accessTokenLifetimeSeconds'>
+    >,
+  ): void;
   close(): Promise<void>;
 }
 
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */
 export interface ClientCertificateFiles {
-  /** PEM with the certificate and its unencrypted private key (what ClientCertificateCredential reads). */
+  /**
+   * PEM with the certificate and its unencrypted private key (what ClientCertificateCredential
+   * reads).
+   */
   certificatePath: string;
   /** The certificate alone, PEM. */
   certificatePem: string;
@@ -140,16 +184,23 @@ export interface ClientCertificateFiles {
 
 /**
  * What `startEmulator` actually returns: the contract above plus the levers of the sign-in and
- * fault-injection tests (issues 3, 4 and 5). Every lever also exists as a route under `/_emulator/`.
+ * fault-injection tests (issues 3, 4 and 5). Every lever also exists as a route under
+ * `/_emulator/`.
  */
 export interface StartedEmulator extends RunningEmulator {
   /** Number of customers, without materialising `customers`. */
   customerCount: number;
   /** The customer at a listing position, list shape (cheap: derived on demand). */
   customerAt(index: number): Record<string, unknown>;
-  /** Every customer id in listing order, derived one by one (about 0.2 µs each): for comparing large listings. */
+  /**
+   * Every customer id in listing order, derived one by one (about 0.2 µs each): for comparing large
+   * listings.
+   */
   customerIds(): IterableIterator<string>;
-  /** Tenant ids of the indirect resellers some customers carry as `associatedPartnerId` (filter `IndirectReseller`). */
+  /**
+   * Tenant ids of the indirect resellers some customers carry as `associatedPartnerId` (filter
+   * `IndirectReseller`).
+   */
   indirectResellers: readonly string[];
   /** The user of delegated sign-ins (device code, browser, refresh token). */
   user: { userPrincipalName: string; objectId: string };
@@ -159,20 +210,34 @@ export interface StartedEmulator extends RunningEmulator {
   /** Client ids of the system-assigned and the user-assigned managed identity. */
   managedIdentityClientId: string;
   userAssignedIdentityClientId: string;
-  issueAccessToken(options?: { lifetimeSeconds?: number; audience?: string; tenantId?: string; delegated?: boolean }): string;
+  issueAccessToken(options?: {
+    lifetimeSeconds?: number;
+    audience?: string;
+    tenantId?: string;
+    delegated?: boolean;
+  }): string;
   configure(options: LiveSettings): void;
-  /** Approves the pending device-code sign-in with this user code, or all pending ones; returns how many. */
+  /**
+   * Approves the pending device-code sign-in with this user code, or all pending ones; returns how
+   * many.
+   */
   approveDeviceCode(userCode?: string): number;
   declineDeviceCode(userCode?: string): number;
   /** A refresh token for the emulated user (the CSP "secure application model" starts from one). */
-  issueRefreshToken(options?: { mfaRequired?: boolean; lifetimeSeconds?: number; scopes?: readonly string[] }): string;
+  issueRefreshToken(options?: {
+    mfaRequired?: boolean;
+    lifetimeSeconds?: number;
+    scopes?: readonly string[];
+  }): string;
   /** Revokes one refresh token, or all; returns how many. */
   revokeRefreshTokens(refreshToken?: string): number;
   /** Every access token issued so far stops working (the API answers 401). */
   revokeAccessTokens(): void;
   /** Every continuation token issued so far is refused with a 400. */
   invalidateContinuationTokens(): void;
-  /** Creates a self-signed RSA certificate, registers it on the application and writes it as PEM. */
+  /**
+   * Creates a self-signed RSA certificate, registers it on the application and writes it as PEM.
+   */
   createClientCertificate(): Promise<ClientCertificateFiles>;
   /** Registers an existing certificate (PEM) on the application; returns its SHA-1 thumbprint. */
   registerClientCertificate(certificatePem: string): string;

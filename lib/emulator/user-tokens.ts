@@ -23,7 +23,11 @@ export function clientInfo(uid: string, utid: string): string {
   return Buffer.from(JSON.stringify({ uid, utid })).toString('base64url');
 }
 
-export function userTokenResponse(state: EmulatorState, grant: UserTokenGrant, nowMs: number): Record<string, unknown> {
+export function userTokenResponse(
+  state: EmulatorState,
+  grant: UserTokenGrant,
+  nowMs: number,
+): Record<string, unknown> {
   const { directory, settings } = state;
   const { user } = directory;
   const parsed = parseScopes(grant.scopes.join(' '));
@@ -55,7 +59,11 @@ export function userTokenResponse(state: EmulatorState, grant: UserTokenGrant, n
     ver: '2.0',
     ...(grant.nonce ? { nonce: grant.nonce } : {}),
   });
-  const refreshToken = state.refreshTokens.issue({ clientId: grant.clientId, tenantId: grant.tenantId, scopes: grant.scopes }, nowMs, settings.refreshTokenLifetimeSeconds);
+  const refreshToken = state.refreshTokens.issue(
+    { clientId: grant.clientId, tenantId: grant.tenantId, scopes: grant.scopes },
+    nowMs,
+    settings.refreshTokenLifetimeSeconds,
+  );
   return {
     token_type: 'Bearer',
     scope: grantedScope(parsed),

@@ -1,7 +1,8 @@
 /**
  * Turns PowerShell-style words into canonical parameter names and raw values: case-insensitive
  * names, unambiguous prefixes, aliases, `-Name:value`, `-Switch:$false`, `--` ending parameters.
- * yargs understands none of that, so this runs first and hands yargs canonical `--Name=value` words.
+ * yargs understands none of that, so this runs first and hands yargs canonical `--Name=value`
+ * words.
  */
 import { UsageError } from '../errors.js';
 import { closestName } from './closest-name.js';
@@ -10,7 +11,10 @@ import { typeNames } from './parameter-values.js';
 
 export interface NamedArgument {
   entry: ParameterEntry;
-  /** Raw text for values, a list for string[], true/false (or raw text for the value checker) for switches. */
+  /**
+   * Raw text for values, a list for string[], true/false (or raw text for the value checker) for
+   * switches.
+   */
   value: string | string[] | boolean;
 }
 
@@ -25,7 +29,11 @@ export function looksLikeParameterName(word: string): boolean {
   return parameterWord.test(word);
 }
 
-export function normaliseArguments(table: ParameterTable, argv: readonly string[], cmdletName: string): NormalisedArguments {
+export function normaliseArguments(
+  table: ParameterTable,
+  argv: readonly string[],
+  cmdletName: string,
+): NormalisedArguments {
   const named: NamedArgument[] = [];
   const positional: string[] = [];
   let index = 0;
@@ -59,9 +67,15 @@ export function normaliseArguments(table: ParameterTable, argv: readonly string[
       // `-Name: -value` is PowerShell's way to pass a value that starts with a dash.
       value = argv[index++]!;
     } else {
-      throw new UsageError(`Missing an argument for parameter '${entry.name}'. Specify a parameter of type '${typeNames[type]}' and try again.`, {
-        hint: `Give a value after -${entry.name}; for a value that starts with '-', write -${entry.name}:<value>.`,
-      });
+      throw new UsageError(
+        `Missing an argument for parameter '${entry.name}'. Specify a parameter ` +
+          `of type '${typeNames[type]}' and try again.`,
+        {
+          hint:
+            `Give a value after -${entry.name}; for a value that starts with '-', write ` +
+            `-${entry.name}:<value>.`,
+        },
+      );
     }
     if (type === 'string[]') {
       // `-Property a, b` reaches us as the two words `a,` and `b`.
@@ -74,7 +88,11 @@ export function normaliseArguments(table: ParameterTable, argv: readonly string[
   return { named, positional };
 }
 
-export function resolveName(table: ParameterTable, typed: string, cmdletName: string): ParameterEntry {
+export function resolveName(
+  table: ParameterTable,
+  typed: string,
+  cmdletName: string,
+): ParameterEntry {
   const exact = table.get(typed);
   if (exact) return exact;
   const lower = typed.toLowerCase();
@@ -87,9 +105,17 @@ export function resolveName(table: ParameterTable, typed: string, cmdletName: st
       { hint: 'Type more of the parameter name.' },
     );
   }
-  const suggestion = closestName(typed, visible.map((entry) => entry.name));
+  const suggestion = closestName(
+    typed,
+    visible.map((entry) => entry.name),
+  );
   const shown = typed.length > 40 ? `${typed.slice(0, 37)}...` : typed;
-  throw new UsageError(`A parameter cannot be found that matches parameter name '${JSON.stringify(shown).slice(1, -1)}'.`, {
-    hint: `${suggestion ? `Did you mean -${suggestion}? ` : ''}Run '${cmdletName} -?' to list the parameters.`,
-  });
+  throw new UsageError(
+    `A parameter cannot be found that matches parameter name '${JSON.stringify(shown).slice(1, -1)}'.`,
+    {
+      hint:
+        `${suggestion ? `Did you mean -${suggestion}? ` : ''}Run '${cmdletName} ` +
+        `-?' to list the parameters.`,
+    },
+  );
 }

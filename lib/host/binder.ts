@@ -6,8 +6,18 @@
 import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
 import { UsageError } from '../errors.js';
 import { normaliseArguments, type NamedArgument } from './argv-normaliser.js';
-import { type CommonParameterValues, type ErrorAction, type OutputFormat, isCommonParameterName } from './common-parameters.js';
-import { belongsToSet, candidateSets, parameterSetNames, resolveParameterSet } from './parameter-sets.js';
+import {
+  type CommonParameterValues,
+  type ErrorAction,
+  type OutputFormat,
+  isCommonParameterName,
+} from './common-parameters.js';
+import {
+  belongsToSet,
+  candidateSets,
+  parameterSetNames,
+  resolveParameterSet,
+} from './parameter-sets.js';
 import { parameterTable } from './parameter-table.js';
 import { convertParameterValue, quote } from './parameter-values.js';
 
@@ -17,7 +27,10 @@ export interface CommandLineBinding {
   common: CommonParameterValues;
   /** The sets that still fit what was given. */
   candidateSets: string[];
-  /** Parameters that pipeline objects may still bind: by property name, not given, in a candidate set. */
+  /**
+   * Parameters that pipeline objects may still bind: by property name, not given, in a candidate
+   * set.
+   */
   pipelineParameters: string[];
   /** `secret` parameters given as `-` on the command line, whose value was then read from stdin. */
   secretsFromStdin?: readonly string[];
@@ -30,37 +43,59 @@ export interface CompleteBinding {
   secrets: string[];
 }
 
-export async function bindCommandLine(definition: CmdletDefinition<any>, argv: readonly string[]): Promise<CommandLineBinding> {
+export async function bindCommandLine(
+  definition: CmdletDefinition<any>,
+  argv: readonly string[],
+): Promise<CommandLineBinding> {
   const table = parameterTable(definition);
   const { named, positional } = normaliseArguments(table, argv, definition.name);
   // -? skips the parse: help is the start-up path people feel most.
   if (named.some(asksForHelp)) {
-    return { given: new Map(), common: commonValues(new Map([['Help', true]])), candidateSets: parameterSetNames(definition), pipelineParameters: [] };
+    return {
+      given: new Map(),
+      common: commonValues(new Map([['Help', true]])),
+      candidateSets: parameterSetNames(definition),
+      pipelineParameters: [],
+    };
   }
   const parsed = named.length === 0 ? new Map<string, unknown>() : await parseWithYargs(named);
   const given = new Map<string, unknown>();
   const commonRaw = new Map<string, unknown>();
   for (const [name, raw] of parsed) {
     const entry = table.get(name)!;
-    if (entry.common) commonRaw.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
+    if (entry.common)
+      commonRaw.set(
+        name,
+        convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }),
+      );
   }
   const common = commonValues(commonRaw);
   // With -? the cmdlet does not run, so its own values need not be valid.
-  if (common.help) return { given, common, candidateSets: parameterSetNames(definition), pipelineParameters: [] };
+  if (common.help)
+    return { given, common, candidateSets: parameterSetNames(definition), pipelineParameters: [] };
   for (const [name, raw] of parsed) {
     const entry = table.get(name)!;
-    if (!entry.common) given.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
+    if (!entry.common)
+      given.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
   }
 
   let candidates = candidateSets(definition, [...given.keys()]);
   for (const word of positional) {
     const name = nextPositional(definition, candidates, given);
     if (!name) {
-      throw new UsageError(`A positional parameter cannot be found that accepts argument ${quote(word)}.`, {
-        hint: `Name the parameter (-Name value); for a value after '--', check the cmdlet takes it by position: run '${definition.name} -?'.`,
-      });
+      throw new UsageError(
+        `A positional parameter cannot be found that accepts argument ${quote(word)}.`,
+        {
+          hint:
+            `Name the parameter (-Name value); for a value after '--', check the cmdlet ` +
+            `takes it by position: run '${definition.name} -?'.`,
+        },
+      );
     }
-    given.set(name, convertParameterValue(name, definition.parameters[name]!, word, { kind: 'commandLine' }));
+    given.set(
+      name,
+      convertParameterValue(name, definition.parameters[name]!, word, { kind: 'commandLine' }),
+    );
     candidates = candidateSets(definition, [...given.keys()]);
   }
   const pipelineParameters = Object.entries(definition.parameters)
@@ -81,8 +116,10 @@ export function completeBinding(
   fromPipeline: ReadonlyMap<string, unknown> = new Map(),
 ): CompleteBinding {
   const bound = new Map<string, unknown>([...commandLine.given, ...fromPipeline]);
-  const fromEnv = (declaration: ParameterDeclaration) => (declaration.env ? env[declaration.env] : undefined);
-  const present = (name: string) => bound.has(name) || Boolean(fromEnv(definition.parameters[name]!));
+  const fromEnv = (declaration: ParameterDeclaration) =>
+    declaration.env ? env[declaration.env] : undefined;
+  const present = (name: string) =>
+    bound.has(name) || Boolean(fromEnv(definition.parameters[name]!));
   const parameterSet = resolveParameterSet(definition, [...bound.keys()], present);
   const parameters: Record<string, unknown> = {};
   const secrets: string[] = [];
@@ -90,8 +127,13 @@ export function completeBinding(
     if (!belongsToSet(declaration, parameterSet)) continue;
     let value = bound.get(name);
     const envText = value === undefined ? fromEnv(declaration) : undefined;
-    if (envText) value = convertParameterValue(name, declaration, envText, { kind: 'environment', variable: declaration.env! });
-    if (value === undefined) value = declaration.default ?? (declaration.type === 'switch' ? false : undefined);
+    if (envText)
+      value = convertParameterValue(name, declaration, envText, {
+        kind: 'environment',
+        variable: declaration.env!,
+      });
+    if (value === undefined)
+      value = declaration.default ?? (declaration.type === 'switch' ? false : undefined);
     if (value === undefined) continue;
     parameters[name] = value;
     if (declaration.type === 'secret' && typeof value === 'string') secrets.push(value);
@@ -99,15 +141,25 @@ export function completeBinding(
   return { parameters, parameterSet, secrets };
 }
 
-/** The unbound positional parameter next in line, preferring the default set where positions clash. */
-function nextPositional(definition: CmdletDefinition<any>, candidates: readonly string[], given: ReadonlyMap<string, unknown>): string | undefined {
+/**
+ * The unbound positional parameter next in line, preferring the default set where positions clash.
+ */
+function nextPositional(
+  definition: CmdletDefinition<any>,
+  candidates: readonly string[],
+  given: ReadonlyMap<string, unknown>,
+): string | undefined {
   const sets = parameterSetNames(definition).filter((set) => candidates.includes(set));
   let best: { name: string; position: number; setRank: number } | undefined;
   for (const [name, declaration] of Object.entries(definition.parameters)) {
     if (declaration.position === undefined || given.has(name)) continue;
     const setRank = sets.findIndex((set) => belongsToSet(declaration, set));
     if (setRank < 0) continue;
-    if (!best || declaration.position < best.position || (declaration.position === best.position && setRank < best.setRank)) {
+    if (
+      !best ||
+      declaration.position < best.position ||
+      (declaration.position === best.position && setRank < best.setRank)
+    ) {
       best = { name, position: declaration.position, setRank };
     }
   }
@@ -115,7 +167,11 @@ function nextPositional(definition: CmdletDefinition<any>, candidates: readonly 
 }
 
 function asksForHelp({ entry, value }: NamedArgument): boolean {
-  return entry.common && entry.name === 'Help' && convertParameterValue('Help', entry.declaration, value, { kind: 'commandLine' }) === true;
+  return (
+    entry.common &&
+    entry.name === 'Help' &&
+    convertParameterValue('Help', entry.declaration, value, { kind: 'commandLine' }) === true
+  );
 }
 
 /**
@@ -128,8 +184,10 @@ async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<stri
   const options = { string: [] as string[], array: [] as string[] };
   for (const { entry, value } of named) {
     if (!options.string.includes(entry.name)) options.string.push(entry.name);
-    if (entry.declaration.type === 'string[]' && !options.array.includes(entry.name)) options.array.push(entry.name);
-    for (const item of Array.isArray(value) ? value : [value]) words.push(`--${entry.name}=${String(item)}`);
+    if (entry.declaration.type === 'string[]' && !options.array.includes(entry.name))
+      options.array.push(entry.name);
+    for (const item of Array.isArray(value) ? value : [value])
+      words.push(`--${entry.name}=${String(item)}`);
   }
   const result = yargsParser(words, {
     ...options,
@@ -147,11 +205,14 @@ async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<stri
   });
   const values = new Map<string, unknown>();
   for (const { entry } of named) {
-    if (!Object.prototype.hasOwnProperty.call(result, entry.name)) continue;
+    if (!Object.hasOwn(result, entry.name)) continue;
     const value: unknown = result[entry.name];
     const list = [value].flat();
     // A repeated list parameter collects every value; for anything else the last one wins.
-    values.set(entry.name, entry.declaration.type === 'string[]' ? list.map(String) : list[list.length - 1]);
+    values.set(
+      entry.name,
+      entry.declaration.type === 'string[]' ? list.map(String) : list[list.length - 1],
+    );
   }
   return values;
 }

@@ -1,4 +1,7 @@
-/** The candidate nearest to what was typed (case-insensitive edit distance), or undefined when none is near. */
+/**
+ * The candidate nearest to what was typed (case-insensitive edit distance), or undefined when none
+ * is near.
+ */
 export function closestName(typed: string, candidates: readonly string[]): string | undefined {
   const wanted = typed.toLowerCase();
   let best: string | undefined;

@@ -1,4 +1,6 @@
-/** The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids. */
+/**
+ * The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids.
+ */
 import type { CmdletContext } from './cmdlet.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -15,7 +17,8 @@ export function createCmdletContext(options: {
   const { common, diagnostics } = options;
   return {
     signal: options.signal,
-    // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
+    // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one
+    // call.
     correlationId: globalThis.crypto.randomUUID(),
     verbose: common.verbose ? (message) => diagnostics.line(message, 'VERBOSE: ') : () => {},
     warn: (message) => diagnostics.line(message, 'WARNING: '),

@@ -4,9 +4,10 @@
  * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process):
  * - A command-line usage error always ends the run (exit 2) before anything else happens.
  * - Stop (default): the first failure ends the run with that error's own exit code.
- * - Continue: each failed pipeline object is reported on stderr and the run goes on; SilentlyContinue
- *   goes on without reporting. A run in which any object failed still exits 1 (Failure), so a
- *   runbook can tell; with a single run (no pipeline input) the error's own code is kept.
+ * - Continue: each failed pipeline object is reported on stderr and the run goes on;
+ *   SilentlyContinue goes on without reporting. A run in which any object failed still exits 1
+ *   (Failure), so a runbook can tell; with a single run (no pipeline input) the error's own code is
+ *   kept.
  * - Not connected, authentication and config-file failures end the run whatever -ErrorAction says:
  *   every later object would fail the same way.
  * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
@@ -14,7 +15,12 @@
  *   (the emulator shutting down) exits 0.
  */
 import type { CmdletDefinition } from './cmdlet.js';
-import { AuthenticationError, ConfigFileError, InterruptedError, NotConnectedError } from '../errors.js';
+import {
+  AuthenticationError,
+  ConfigFileError,
+  InterruptedError,
+  NotConnectedError,
+} from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
@@ -44,7 +50,8 @@ export class CmdletRun {
   }
 
   async execute(writer: OutputWriter): Promise<number> {
-    const usesPipeline = this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
+    const usesPipeline =
+      this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
     if (!usesPipeline) {
       let bound: CompleteBinding;
       try {
@@ -55,7 +62,8 @@ export class CmdletRun {
       }
       const outcome = await this.invoke(bound, writer);
       if (outcome.kind === 'failed' && !this.signal.aborted) {
-        if (this.binding.common.errorAction !== 'SilentlyContinue' || isTerminating(outcome.error)) this.report(outcome.error);
+        if (this.binding.common.errorAction !== 'SilentlyContinue' || isTerminating(outcome.error))
+          this.report(outcome.error);
         return exitCodeOf(outcome.error);
       }
       return this.exitCode(outcome);
@@ -70,7 +78,12 @@ export class CmdletRun {
     } catch (error) {
       if (!(error instanceof MissingMandatoryError) || !this.interactive) throw error;
       const { promptForMissing } = await import('./prompt-mandatory.js');
-      const typed = await promptForMissing(this.definition, error.missing, this.io.stdin, this.io.stderr);
+      const typed = await promptForMissing(
+        this.definition,
+        error.missing,
+        this.io.stdin,
+        this.io.stderr,
+      );
       const given = new Map([...this.binding.given, ...typed]);
       return completeBinding(this.definition, { ...this.binding, given }, this.io.env);
     }
@@ -105,7 +118,13 @@ export class CmdletRun {
         let bound: CompleteBinding | undefined;
         try {
           if (record.error) throw record.error;
-          bound = bindPipelineObject(this.definition, this.binding, record.value!, record.line, this.io.env);
+          bound = bindPipelineObject(
+            this.definition,
+            this.binding,
+            record.value!,
+            record.line,
+            this.io.env,
+          );
         } catch (error) {
           outcome = { kind: 'failed', error };
         }
@@ -123,7 +142,8 @@ export class CmdletRun {
       this.signal.removeEventListener('abort', stopReading);
       if (this.signal.aborted) stdin.destroy();
     }
-    if (this.signal.aborted) return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
+    if (this.signal.aborted)
+      return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
     if (this.failures > 0) {
       const summary = `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} failed.`;
       if (this.binding.common.errorAction === 'Continue') this.diagnostics.line(summary);
@@ -148,13 +168,16 @@ export class CmdletRun {
         signal: this.signal,
         env: this.io.env,
         contextName: this.contextName,
-        // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or stderr.
+        // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or
+        // stderr.
         interactive: this.interactive,
         terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
       }),
       parameterSet: bound.parameterSet,
     };
-    context.debug?.(`${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`);
+    context.debug?.(
+      `${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`,
+    );
     return invokeCmdlet(this.definition, bound.parameters, context, writer);
   }
 
@@ -162,11 +185,13 @@ export class CmdletRun {
   private exitCode(outcome: InvocationOutcome): number {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
-    if (reason instanceof OutputClosedError) return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
+    if (reason instanceof OutputClosedError)
+      return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
     // Any other reason is a failed stdout, which runCmdlet reports itself.
     if (!(reason instanceof InterruptedError)) return ExitCode.Failure;
     if (outcome.kind === 'completed') return ExitCode.Success;
-    if (outcome.kind === 'failed' && !isAbortError(outcome.error, reason)) this.report(outcome.error);
+    if (outcome.kind === 'failed' && !isAbortError(outcome.error, reason))
+      this.report(outcome.error);
     else this.report(reason);
     return exitCodeOf(reason);
   }
@@ -178,15 +203,24 @@ export class CmdletRun {
 }
 
 function isTerminating(error: unknown): boolean {
-  return error instanceof NotConnectedError || error instanceof AuthenticationError || error instanceof ConfigFileError || error instanceof InterruptedError;
+  return (
+    error instanceof NotConnectedError ||
+    error instanceof AuthenticationError ||
+    error instanceof ConfigFileError ||
+    error instanceof InterruptedError
+  );
 }
 
 function isAbortError(error: unknown, reason: unknown): boolean {
   return error === reason || (error instanceof Error && error.name === 'AbortError');
 }
 
-function describeParameters(definition: CmdletDefinition<any>, parameters: Record<string, unknown>): string {
+function describeParameters(
+  definition: CmdletDefinition<any>,
+  parameters: Record<string, unknown>,
+): string {
   const shown: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(parameters)) shown[name] = definition.parameters[name]?.type === 'secret' ? '***' : value;
+  for (const [name, value] of Object.entries(parameters))
+    shown[name] = definition.parameters[name]?.type === 'secret' ? '***' : value;
   return JSON.stringify(shown);
 }

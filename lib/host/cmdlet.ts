@@ -10,7 +10,9 @@ export type ParameterType =
   | 'int'
   | 'guid'
   | 'switch'
-  /** A string that must never be echoed: help shows `<SecureString>`, -Debug and errors redact it. */
+  /**
+   * A string that must never be echoed: help shows `<SecureString>`, -Debug and errors redact it.
+   */
   | 'secret'
   /** A file path; with `mustExist` the binder checks it before anything runs. */
   | 'path'
@@ -39,7 +41,9 @@ export interface ParameterDeclaration {
   mustExist?: boolean;
   /** Binds from the same-named (or aliased) property of each NDJSON object on stdin. */
   pipeline?: 'byPropertyName';
-  /** Environment variable read when the parameter is not given (e.g. PARTNERCENTER_CLIENT_SECRET). */
+  /**
+   * Environment variable read when the parameter is not given (e.g. PARTNERCENTER_CLIENT_SECRET).
+   */
   env?: string;
   /** Left out of help, syntax and shell completion (internal switches); still bound when typed. */
   hidden?: boolean;
@@ -65,7 +69,10 @@ export interface CmdletDefinition<P extends Record<string, unknown> = Record<str
   description: string;
   /** Set used when the given parameters fit several (or none were given). */
   defaultParameterSet?: string;
-  parameters: { [K in keyof P & string]: ParameterDeclaration } & Record<string, ParameterDeclaration>;
+  parameters: { [K in keyof P & string]: ParameterDeclaration } & Record<
+    string,
+    ParameterDeclaration
+  >;
   /** Help's INPUTS and OUTPUTS sections. */
   inputs?: string;
   outputs?: string;
@@ -78,7 +85,10 @@ export interface CmdletDefinition<P extends Record<string, unknown> = Record<str
   run(parameters: P, context: CmdletContext): AsyncIterable<unknown>;
 }
 
-/** What the host gives a running cmdlet. Everything here is injectable, so specs drive a cmdlet without a terminal. */
+/**
+ * What the host gives a running cmdlet. Everything here is injectable, so specs drive a cmdlet
+ * without a terminal.
+ */
 export interface CmdletContext {
   /** The parameter set the binder chose. */
   parameterSet: string;
@@ -90,7 +100,9 @@ export interface CmdletContext {
   verbose(message: string): void;
   /** A warning line on stderr (always shown). */
   warn(message: string): void;
-  /** -Debug: a trace line (HTTP trace). Undefined when -Debug is off. Callers must redact secrets. */
+  /**
+   * -Debug: a trace line (HTTP trace). Undefined when -Debug is off. Callers must redact secrets.
+   */
   debug?: (message: string) => void;
   /** Progress of a long listing; the host shows it on a terminal only. */
   progress(status: { activity: string; pages?: number; items?: number }): void;
@@ -110,8 +122,9 @@ export interface CmdletContext {
 }
 
 /**
- * Preformatted text a cmdlet yields instead of an object (a help page, a completion script): the host
- * writes it to stdout as it is, whatever -OutputFormat says, ending it with a newline if it lacks one.
+ * Preformatted text a cmdlet yields instead of an object (a help page, a completion script): the
+ * host writes it to stdout as it is, whatever -OutputFormat says, ending it with a newline if it
+ * lacks one.
  */
 export class TextOutput {
   constructor(readonly text: string) {}
@@ -129,6 +142,8 @@ export class ObjectList<T = unknown> {
 }
 
 /** Identity helper that keeps the literal types of a cmdlet's declaration. */
-export function defineCmdlet<P extends Record<string, unknown>>(definition: CmdletDefinition<P>): CmdletDefinition<P> {
+export function defineCmdlet<P extends Record<string, unknown>>(
+  definition: CmdletDefinition<P>,
+): CmdletDefinition<P> {
   return definition;
 }

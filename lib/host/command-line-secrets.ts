@@ -1,8 +1,8 @@
 /**
- * Secrets typed on a command line are visible to every user of the machine (ps, /proc/<pid>/cmdline)
- * and often land in shell history. The binder knows where each value came from, so it warns once
- * when a `secret` parameter was typed, and accepts `-` as the value to read the secret from stdin
- * instead (only for a cmdlet that is not reading pipeline input from it).
+ * Secrets typed on a command line are visible to every user of the machine (ps,
+ * /proc/<pid>/cmdline) and often land in shell history. The binder knows where each value came
+ * from, so it warns once when a `secret` parameter was typed, and accepts `-` as the value to read
+ * the secret from stdin instead (only for a cmdlet that is not reading pipeline input from it).
  */
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
@@ -15,17 +15,35 @@ export const READ_FROM_STDIN = '-';
 const MAX_SECRET_BYTES = 64 * 1024;
 
 /** The WARNING line for secrets typed on the command line, or undefined when there were none. */
-export function commandLineSecretWarning(definition: CmdletDefinition<any>, binding: CommandLineBinding): string | undefined {
-  const typed = secretNames(definition, binding).filter((name) => binding.given.get(name) !== READ_FROM_STDIN && !binding.secretsFromStdin?.includes(name));
+export function commandLineSecretWarning(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+): string | undefined {
+  const typed = secretNames(definition, binding).filter(
+    (name) =>
+      binding.given.get(name) !== READ_FROM_STDIN && !binding.secretsFromStdin?.includes(name),
+  );
   if (typed.length === 0) return undefined;
   const names = typed.map((name) => `-${name}`);
-  const listed = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const listed =
+    names.length === 1
+      ? names[0]!
+      : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
   const instead = (name: string) => {
     const variable = definition.parameters[name]!.env;
-    return `${variable ? `set ${variable}, or ` : ''}pass -${name} ${READ_FROM_STDIN} and write it to stdin`;
+    return (
+      `${variable ? `set ${variable}, or ` : ''}pass -${name} ${READ_FROM_STDIN} ` +
+      'and write it to stdin'
+    );
   };
-  const advice = typed.length === 1 ? `Instead, ${instead(typed[0]!)}.` : `Instead: ${typed.map((name) => `for -${name}, ${instead(name)}`).join('; ')}.`;
-  return `${listed} on the command line can be seen by other users of this machine (ps, /proc) and may stay in your shell history. ${advice}`;
+  const advice =
+    typed.length === 1
+      ? `Instead, ${instead(typed[0]!)}.`
+      : `Instead: ${typed.map((name) => `for -${name}, ${instead(name)}`).join('; ')}.`;
+  return (
+    `${listed} on the command line can be seen by other users of this machine ` +
+    `(ps, /proc) and may stay in your shell history. ${advice}`
+  );
 }
 
 /** The binding with a `-` secret replaced by what stdin holds (one trailing newline removed). */
@@ -34,26 +52,42 @@ export async function withSecretsFromStdin(
   binding: CommandLineBinding,
   stdin: { readable: () => Readable; isTTY: boolean; hasInput: boolean },
 ): Promise<CommandLineBinding> {
-  const fromStdin = secretNames(definition, binding).filter((name) => binding.given.get(name) === READ_FROM_STDIN);
+  const fromStdin = secretNames(definition, binding).filter(
+    (name) => binding.given.get(name) === READ_FROM_STDIN,
+  );
   if (fromStdin.length === 0) return binding;
   if (fromStdin.length > 1) {
-    throw new UsageError(`Only one secret can be read from stdin, but ${fromStdin.map((name) => `-${name}`).join(' and ')} both ask for it.`, {
-      hint: 'Give the others through their environment variables.',
-    });
+    throw new UsageError(
+      `Only one secret can be read from stdin, but ${fromStdin.map((name) => `-${name}`).join(' and ')} ` +
+        'both ask for it.',
+      {
+        hint: 'Give the others through their environment variables.',
+      },
+    );
   }
   const name = fromStdin[0]!;
   if (binding.pipelineParameters.length > 0 && stdin.hasInput) {
-    throw new UsageError(`-${name} ${READ_FROM_STDIN} cannot read stdin: ${definition.name} reads its pipeline input from there.`, {
-      hint: 'Give the secret through its environment variable instead.',
-    });
+    throw new UsageError(
+      `-${name} ${READ_FROM_STDIN} cannot read stdin: ${definition.name} reads ` +
+        'its pipeline input from there.',
+      {
+        hint: 'Give the secret through its environment variable instead.',
+      },
+    );
   }
   if (stdin.isTTY || !stdin.hasInput) {
-    throw new UsageError(`-${name} ${READ_FROM_STDIN} reads the secret from stdin, but nothing is piped into it.`, {
-      hint: `Pipe or redirect it, e.g. ${definition.name} ... -${name} ${READ_FROM_STDIN} < secret.txt`,
-    });
+    throw new UsageError(
+      `-${name} ${READ_FROM_STDIN} reads the secret from stdin, but nothing is piped into it.`,
+      {
+        hint: `Pipe or redirect it, e.g. ${definition.name} ... -${name} ${READ_FROM_STDIN} < secret.txt`,
+      },
+    );
   }
   const secret = await readAll(stdin.readable(), name);
-  if (secret === '') throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin was empty.`, { hint: 'Write the secret to stdin, on one line.' });
+  if (secret === '')
+    throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin was empty.`, {
+      hint: 'Write the secret to stdin, on one line.',
+    });
   const given = new Map(binding.given);
   given.set(name, secret);
   return { ...binding, given, secretsFromStdin: [name] };
@@ -71,11 +105,17 @@ async function readAll(stream: Readable, name: string): Promise<string> {
     size += buffer.length;
     if (size > MAX_SECRET_BYTES) {
       stream.destroy();
-      throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin holds more than ${MAX_SECRET_BYTES / 1024} KiB, which is no secret.`, {
-        hint: 'Write only the secret to stdin.',
-      });
+      throw new UsageError(
+        `-${name} ${READ_FROM_STDIN}: stdin holds more than ${MAX_SECRET_BYTES / 1024} ` +
+          'KiB, which is no secret.',
+        {
+          hint: 'Write only the secret to stdin.',
+        },
+      );
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

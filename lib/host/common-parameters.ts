@@ -1,7 +1,7 @@
 /**
- * The parameters every cmdlet takes, handled by the host rather than the cmdlet. Declared in the same
- * shape as a cmdlet's own parameters, so the binder, help (about_CommonParameters) and completion
- * read one list.
+ * The parameters every cmdlet takes, handled by the host rather than the cmdlet. Declared in the
+ * same shape as a cmdlet's own parameters, so the binder, help (about_CommonParameters) and
+ * completion read one list.
  */
 import type { ParameterDeclaration } from './cmdlet.js';
 
@@ -20,13 +20,18 @@ export const commonParameters = {
   Debug: {
     type: 'switch',
     description:
-      'Writes a trace (HTTP method, URL, status, timing, headers) to stderr, each line prefixed with "DEBUG: ". Tokens and secrets are redacted. Unexpected errors also show their stack.',
+      'Writes a trace (HTTP method, URL, status, timing, headers) to stderr, ' +
+      'each line prefixed with "DEBUG: ". Tokens and secrets are redacted. ' +
+      'Unexpected errors also show their stack.',
     aliases: ['db'],
   },
   ErrorAction: {
     type: 'string',
     description:
-      'What happens when one pipeline input object fails: Stop ends the run (default); Continue reports the failure on stderr and goes on; SilentlyContinue goes on without reporting. Either way a run in which some object failed exits with a non-zero code.',
+      'What happens when one pipeline input object fails: Stop ends the run ' +
+      '(default); Continue reports the failure on stderr and goes on; ' +
+      'SilentlyContinue goes on without reporting. Either way a run in which ' +
+      'some object failed exits with a non-zero code.',
     choices: errorActions,
     default: 'Stop',
     aliases: ['ea'],
@@ -34,13 +39,18 @@ export const commonParameters = {
   OutputFormat: {
     type: 'string',
     description:
-      'How output objects are written: Ndjson (one JSON object per line; the default, and always the default when stdout is not a terminal), Json (one array), Csv (RFC 4180) or Table. On a terminal, a format saved with the context is used when this is not given.',
+      'How output objects are written: Ndjson (one JSON object per line; the ' +
+      'default, and always the default when stdout is not a terminal), Json ' +
+      '(one array), Csv (RFC 4180) or Table. On a terminal, a format saved with ' +
+      'the context is used when this is not given.',
     choices: outputFormats,
     aliases: ['of'],
   },
   Property: {
     type: 'string[]',
-    description: 'The properties to output, as dotted paths (e.g. id,companyProfile.domain); for every format.',
+    description:
+      'The properties to output, as dotted paths (e.g. ' +
+      'id,companyProfile.domain); for every format.',
   },
   Context: {
     type: 'string',
@@ -68,5 +78,5 @@ export interface CommonParameterValues {
 }
 
 export function isCommonParameterName(name: string): name is CommonParameterName {
-  return Object.prototype.hasOwnProperty.call(commonParameters, name);
+  return Object.hasOwn(commonParameters, name);
 }

@@ -59,8 +59,13 @@ export class Diagnostics {
   }
 
   private draw(status: ProgressStatus): void {
-    const parts = [status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`, status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`].filter(Boolean);
-    const text = this.redact(`${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`).replace(/[\u0000-\u001f\u007f]/g, ' ');
+    const parts = [
+      status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`,
+      status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`,
+    ].filter(Boolean);
+    const text = this.redact(
+      `${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`,
+    ).replace(/[\u0000-\u001f\u007f]/g, ' ');
     const width = Math.max(20, ((this.stderr as { columns?: number }).columns ?? 80) - 1);
     this.write(`\r\u001b[K${text.slice(0, width)}`);
     this.progressShown = true;

@@ -1,6 +1,6 @@
 /**
- * How a failure reads on stderr: one line, `<Cmdlet>: <message> <hint>`, and the exit code the error
- * carries (lib/errors.ts). Anything that is not one of our errors is a bug or an unforeseen
+ * How a failure reads on stderr: one line, `<Cmdlet>: <message> <hint>`, and the exit code the
+ * error carries (lib/errors.ts). Anything that is not one of our errors is a bug or an unforeseen
  * condition: exit 1, still one line; its stack only with -Debug.
  */
 import { ExitCode } from '../exit-codes.js';
@@ -17,9 +17,13 @@ export function errorLine(cmdletName: string, error: unknown): string {
     text = [error.message, error.hint].filter(Boolean).join(' ');
   } else if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    text = `Unexpected error: ${error.message || error.name}${code && !error.message.includes(code) ? ` (${code})` : ''}. Run again with -Debug for details; if it persists, report it.`;
+    text =
+      `Unexpected error: ${error.message || error.name}${code && !error.message.includes(code) ? ` (${code})` : ''}. ` +
+      'Run again with -Debug for details; if it persists, report it.';
   } else {
-    text = `Unexpected error: ${String(error)}. Run again with -Debug for details; if it persists, report it.`;
+    text =
+      `Unexpected error: ${String(error)}. Run again with -Debug for details; ` +
+      'if it persists, report it.';
   }
   return `${cmdletName}: ${oneLine(text)}`;
 }

@@ -1,9 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
 
-/** Everything a run touches, injected: main() passes the process's, specs pass streams of their own. */
+/**
+ * Everything a run touches, injected: main() passes the process's, specs pass streams of their own.
+ */
 export interface HostIO {
   argv: string[];
-  /** Read only when pipeline input is wanted (main passes a getter, so fd 0 is not opened otherwise). */
+  /**
+   * Read only when pipeline input is wanted (main passes a getter, so fd 0 is not opened
+   * otherwise).
+   */
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;

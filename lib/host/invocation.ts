@@ -37,7 +37,11 @@ export async function invokeCmdlet(
       if (next.done) return { kind: 'completed' };
       const value = next.value;
       const room =
-        value instanceof TextOutput ? writer.writeText(value.text) : value instanceof ObjectList ? writeObjects(writer, value.objects) : writeObject(writer, value);
+        value instanceof TextOutput
+          ? writer.writeText(value.text)
+          : value instanceof ObjectList
+            ? writeObjects(writer, value.objects)
+            : writeObject(writer, value);
       if (room) await untilAborted(room, signal);
     }
   } catch (error) {
@@ -45,7 +49,10 @@ export async function invokeCmdlet(
   }
 }
 
-/** Resolves with `promise`, or as soon as the signal is aborted (a stuck reader must not block Ctrl-C). */
+/**
+ * Resolves with `promise`, or as soon as the signal is aborted (a stuck reader must not block
+ * Ctrl-C).
+ */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined);
   return new Promise<T | undefined>((resolve, reject) => {

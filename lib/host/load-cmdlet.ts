@@ -9,22 +9,31 @@ import { PartnerCenterModuleError, UsageError } from '../errors.js';
 const cmdletName = /^[A-Z][A-Za-z]*-[A-Z][A-Za-z]*$/;
 
 export async function loadCmdlet(name: string): Promise<CmdletDefinition<any>> {
-  if (!cmdletName.test(name)) throw new UsageError(`'${name.slice(0, 60)}' is not a cmdlet name.`, { hint: 'Cmdlet names have the form Verb-Noun.' });
+  if (!cmdletName.test(name))
+    throw new UsageError(`'${name.slice(0, 60)}' is not a cmdlet name.`, {
+      hint: 'Cmdlet names have the form Verb-Noun.',
+    });
   let module: Record<string, unknown>;
   try {
     module = (await import(`../../cmdlets/${name}.js`)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`${name}.`)) {
-      throw new PartnerCenterModuleError(`The cmdlet ${name} is not installed (its file is missing).`, {
-        hint: 'Rebuild or reinstall the module (npm run build).',
-        cause: error,
-      });
+      throw new PartnerCenterModuleError(
+        `The cmdlet ${name} is not installed (its file is missing).`,
+        {
+          hint: 'Rebuild or reinstall the module (npm run build).',
+          cause: error,
+        },
+      );
     }
     throw error;
   }
   const definition = [module.default, ...Object.values(module)].find(isCmdletDefinition);
-  if (!definition) throw new PartnerCenterModuleError(`cmdlets/${name} does not export a cmdlet definition.`, { hint: 'Report this as a bug.' });
+  if (!definition)
+    throw new PartnerCenterModuleError(`cmdlets/${name} does not export a cmdlet definition.`, {
+      hint: 'Report this as a bug.',
+    });
   return definition;
 }
 

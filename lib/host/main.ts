@@ -18,13 +18,20 @@ export function main(cmdletName: string): Promise<void> {
   return runProcess(cmdletName, () => loadCmdlet(cmdletName));
 }
 
-/** main() with the definition supplied by the caller: lets specs run fixture cmdlets as real processes. */
-export async function runProcess(cmdletName: string, load: () => Promise<CmdletDefinition<any>>): Promise<void> {
+/**
+ * main() with the definition supplied by the caller: lets specs run fixture cmdlets as real
+ * processes.
+ */
+export async function runProcess(
+  cmdletName: string,
+  load: () => Promise<CmdletDefinition<any>>,
+): Promise<void> {
   const controller = new AbortController();
   const signalsSeen = new Set<NodeJS.Signals>();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     // The first signal stops the run between two lines; a second one means "now".
-    if (signalsSeen.size > 0) process.exit(signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated);
+    if (signalsSeen.size > 0)
+      process.exit(signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated);
     signalsSeen.add(signal);
     controller.abort(new InterruptedError(signal));
   };
@@ -72,13 +79,16 @@ function processIO(signal: AbortSignal): HostIO {
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
     stdinHasInput: stdinHasInput(),
-    // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0 columns.
+    // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
+    // columns.
     columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
     signal,
   };
 }
 
-/** Pipeline input comes from a pipe, a socket or a file; not from a terminal, /dev/null or nothing. */
+/**
+ * Pipeline input comes from a pipe, a socket or a file; not from a terminal, /dev/null or nothing.
+ */
 function stdinHasInput(): boolean {
   try {
     const stats = fstatSync(0);

@@ -26,12 +26,15 @@ let cached: ModuleManifest | undefined;
 export function packageRoot(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 8; depth++) {
-    if (existsSync(join(directory, 'manifest.json')) && existsSync(join(directory, 'package.json'))) return directory;
+    if (existsSync(join(directory, 'manifest.json')) && existsSync(join(directory, 'package.json')))
+      return directory;
     const parent = dirname(directory);
     if (parent === directory) break;
     directory = parent;
   }
-  throw new ConfigFileError('manifest.json was not found above the installed module.', { hint: 'Reinstall the module (npm install).' });
+  throw new ConfigFileError('manifest.json was not found above the installed module.', {
+    hint: 'Reinstall the module (npm install).',
+  });
 }
 
 export function readManifest(): ModuleManifest {
@@ -43,10 +46,13 @@ export function readManifest(): ModuleManifest {
     cached = manifest;
     return manifest;
   } catch (error) {
-    throw new ConfigFileError(`The module manifest ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}.`, {
-      hint: 'Reinstall the module (npm install).',
-      cause: error,
-    });
+    throw new ConfigFileError(
+      `The module manifest ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+      {
+        hint: 'Reinstall the module (npm install).',
+        cause: error,
+      },
+    );
   }
 }
 

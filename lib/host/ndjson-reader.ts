@@ -22,7 +22,10 @@ export interface NdjsonReaderOptions {
 export const defaultMaxLineBytes = 16 * 1024 * 1024;
 export const defaultMaxDepth = 1000;
 
-export async function* readNdjson(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: NdjsonReaderOptions = {}): AsyncGenerator<PipelineRecord> {
+export async function* readNdjson(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: NdjsonReaderOptions = {},
+): AsyncGenerator<PipelineRecord> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let parts: Buffer[] = [];
@@ -32,7 +35,14 @@ export async function* readNdjson(input: AsyncIterable<Buffer | string> | Iterab
   const finishLine = (): PipelineRecord | undefined => {
     line++;
     const record = oversized
-      ? { line, error: lineError(line, `is longer than ${formatBytes(maxLineBytes)}`, 'Split the input into smaller objects.') }
+      ? {
+          line,
+          error: lineError(
+            line,
+            `is longer than ${formatBytes(maxLineBytes)}`,
+            'Split the input into smaller objects.',
+          ),
+        }
       : parseLine(Buffer.concat(parts, partBytes), line, maxDepth);
     parts = [];
     partBytes = 0;
@@ -77,22 +87,43 @@ function parseLine(bytes: Buffer, line: number, maxDepth: number): PipelineRecor
   }
   if (text.trim() === '') return undefined;
   if (nestingDepth(text) > maxDepth) {
-    return { line, error: lineError(line, `nests objects or arrays deeper than ${maxDepth} levels`, 'Pipe in flatter objects.') };
+    return {
+      line,
+      error: lineError(
+        line,
+        `nests objects or arrays deeper than ${maxDepth} levels`,
+        'Pipe in flatter objects.',
+      ),
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 120) : 'unreadable';
-    return { line, error: lineError(line, `is not valid JSON (${reason})`, 'Pipe in NDJSON: one JSON object per line.') };
+    const reason =
+      error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 120) : 'unreadable';
+    return {
+      line,
+      error: lineError(
+        line,
+        `is not valid JSON (${reason})`,
+        'Pipe in NDJSON: one JSON object per line.',
+      ),
+    };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { line, error: lineError(line, 'is not a JSON object', 'Pipe in NDJSON: one JSON object per line.') };
+    return {
+      line,
+      error: lineError(line, 'is not a JSON object', 'Pipe in NDJSON: one JSON object per line.'),
+    };
   }
   return { line, value: value as Record<string, unknown> };
 }
 
-/** Deepest nesting outside strings; cheap next to JSON.parse, and keeps hostile input from costing more. */
+/**
+ * Deepest nesting outside strings; cheap next to JSON.parse, and keeps hostile input from costing
+ * more.
+ */
 function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;

@@ -1,7 +1,7 @@
 /**
  * Parameter sets as PowerShell resolves them: the given parameters narrow the sets; of those left,
- * the one whose mandatory parameters are all present wins, the default set breaking ties; parameters
- * from sets that exclude each other are refused, naming the sets.
+ * the one whose mandatory parameters are all present wins, the default set breaking ties;
+ * parameters from sets that exclude each other are refused, naming the sets.
  */
 import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
 import { UsageError } from '../errors.js';
@@ -30,14 +30,23 @@ export function isMandatoryIn(declaration: ParameterDeclaration, set: string): b
 }
 
 /** The sets that contain every one of the given (cmdlet, not common) parameters. */
-export function candidateSets(definition: CmdletDefinition<any>, given: readonly string[]): string[] {
+export function candidateSets(
+  definition: CmdletDefinition<any>,
+  given: readonly string[],
+): string[] {
   const sets = parameterSetNames(definition);
-  const candidates = sets.filter((set) => given.every((name) => belongsToSet(definition.parameters[name]!, set)));
+  const candidates = sets.filter((set) =>
+    given.every((name) => belongsToSet(definition.parameters[name]!, set)),
+  );
   if (candidates.length === 0) throw conflictingSetsError(definition, given);
   return candidates;
 }
 
-export function missingMandatory(definition: CmdletDefinition<any>, set: string, present: (name: string) => boolean): string[] {
+export function missingMandatory(
+  definition: CmdletDefinition<any>,
+  set: string,
+  present: (name: string) => boolean,
+): string[] {
   return Object.entries(definition.parameters)
     .filter(([name, declaration]) => isMandatoryIn(declaration, set) && !present(name))
     .map(([name]) => name);
@@ -53,37 +62,78 @@ export function resolveParameterSet(
   present: (name: string) => boolean,
 ): string {
   const candidates = candidateSets(definition, given);
-  const complete = candidates.filter((set) => missingMandatory(definition, set, present).length === 0);
+  const complete = candidates.filter(
+    (set) => missingMandatory(definition, set, present).length === 0,
+  );
   const preferred = definition.defaultParameterSet;
   if (complete.length === 1) return complete[0]!;
   if (complete.length > 1) {
     if (preferred && complete.includes(preferred)) return preferred;
-    throw new UsageError(`Parameter set cannot be resolved using the specified named parameters: they fit the sets ${complete.join(', ')}.`, {
-      hint: `Add a parameter that only one of these sets has; run '${definition.name} -?' to see the sets.`,
-    });
+    throw new UsageError(
+      'Parameter set cannot be resolved using the specified named parameters: ' +
+        `they fit the sets ${complete.join(', ')}.`,
+      {
+        hint:
+          `Add a parameter that only one of these sets has; run '${definition.name} ` +
+          `-?' to see the sets.`,
+      },
+    );
   }
-  const fallback = candidates.length === 1 ? candidates[0]! : preferred && candidates.includes(preferred) ? preferred : undefined;
-  if (fallback) throw missingMandatoryError(definition, fallback, missingMandatory(definition, fallback, present));
-  const needs = candidates.map((set) => `${set} needs ${missingMandatory(definition, set, present).map((name) => `-${name}`).join(' ')}`);
-  throw new UsageError(`Parameter set cannot be resolved using the specified named parameters: ${needs.join('; ')}.`, {
-    hint: `Run '${definition.name} -?' to see the sets.`,
-  });
+  const fallback =
+    candidates.length === 1
+      ? candidates[0]!
+      : preferred && candidates.includes(preferred)
+        ? preferred
+        : undefined;
+  if (fallback)
+    throw missingMandatoryError(
+      definition,
+      fallback,
+      missingMandatory(definition, fallback, present),
+    );
+  const needs = candidates.map(
+    (set) =>
+      `${set} needs ${missingMandatory(definition, set, present)
+        .map((name) => `-${name}`)
+        .join(' ')}`,
+  );
+  throw new UsageError(
+    `Parameter set cannot be resolved using the specified named parameters: ${needs.join('; ')}.`,
+    {
+      hint: `Run '${definition.name} -?' to see the sets.`,
+    },
+  );
 }
 
-/** Mandatory parameters of the one set that fits are missing: a person at a terminal can be asked for them. */
+/**
+ * Mandatory parameters of the one set that fits are missing: a person at a terminal can be asked
+ * for them.
+ */
 export class MissingMandatoryError extends UsageError {
-  constructor(message: string, options: { hint: string }, readonly parameterSet: string, readonly missing: readonly string[]) {
+  constructor(
+    message: string,
+    options: { hint: string },
+    readonly parameterSet: string,
+    readonly missing: readonly string[],
+  ) {
     super(message, options);
   }
 }
 
-function missingMandatoryError(definition: CmdletDefinition<any>, set: string, missing: string[]): MissingMandatoryError {
+function missingMandatoryError(
+  definition: CmdletDefinition<any>,
+  set: string,
+  missing: string[],
+): MissingMandatoryError {
   const declarations = missing.map((name) => definition.parameters[name]!);
   const fromPipeline = missing.filter((_, i) => declarations[i]!.pipeline === 'byPropertyName');
-  const fromEnv = declarations.map((declaration) => declaration.env).filter((name): name is string => Boolean(name));
+  const fromEnv = declarations
+    .map((declaration) => declaration.env)
+    .filter((name): name is string => Boolean(name));
   const ways = ['give it on the command line'];
   if (fromEnv.length > 0) ways.push(`set ${fromEnv.join(' or ')}`);
-  if (fromPipeline.length > 0) ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
+  if (fromPipeline.length > 0)
+    ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
   const setText = parameterSetNames(definition).length > 1 ? ` (parameter set ${set})` : '';
   return new MissingMandatoryError(
     `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${missing.map((name) => `-${name}`).join(', ')}${setText}.`,
@@ -93,13 +143,19 @@ function missingMandatoryError(definition: CmdletDefinition<any>, set: string, m
   );
 }
 
-function conflictingSetsError(definition: CmdletDefinition<any>, given: readonly string[]): UsageError {
+function conflictingSetsError(
+  definition: CmdletDefinition<any>,
+  given: readonly string[],
+): UsageError {
   const parts = given
     .filter((name) => definition.parameters[name]!.sets !== undefined)
     .map((name) => `-${name} (${definition.parameters[name]!.sets!.join(', ')})`);
-  return new UsageError(`Parameters from different parameter sets cannot be used together: ${parts.join(', ')}.`, {
-    hint: `Use the parameters of one set only; run '${definition.name} -?' to see the sets.`,
-  });
+  return new UsageError(
+    `Parameters from different parameter sets cannot be used together: ${parts.join(', ')}.`,
+    {
+      hint: `Use the parameters of one set only; run '${definition.name} -?' to see the sets.`,
+    },
+  );
 }
 
 function capitalise(text: string): string {

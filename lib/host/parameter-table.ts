@@ -38,7 +38,8 @@ function buildTable(definition: CmdletDefinition<any>): ParameterTable {
   }
   const own = new Set(entries.map((entry) => entry.name.toLowerCase()));
   for (const [name, declaration] of Object.entries(commonParameters)) {
-    if (!own.has(name.toLowerCase())) entries.push({ name, declaration: declaration as ParameterDeclaration, common: true });
+    if (!own.has(name.toLowerCase()))
+      entries.push({ name, declaration: declaration as ParameterDeclaration, common: true });
   }
   // Aliases first, names last: a name always wins over another parameter's alias.
   for (const entry of entries) {

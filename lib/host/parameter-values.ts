@@ -1,7 +1,7 @@
 /**
  * Converts one raw value (a command-line word, an environment variable, a pipeline property) to the
- * parameter's type and validates it, so a cmdlet only ever sees valid values and nothing reaches the
- * network before every check passed. Messages quote the offending value except for secrets.
+ * parameter's type and validates it, so a cmdlet only ever sees valid values and nothing reaches
+ * the network before every check passed. Messages quote the offending value except for secrets.
  */
 import { statSync } from 'node:fs';
 import type { ParameterDeclaration } from './cmdlet.js';
@@ -26,19 +26,29 @@ export const typeNames: Record<ParameterDeclaration['type'], string> = {
   'string[]': 'String[]',
 };
 
-export function convertParameterValue(name: string, declaration: ParameterDeclaration, raw: unknown, source: ValueSource): unknown {
+export function convertParameterValue(
+  name: string,
+  declaration: ParameterDeclaration,
+  raw: unknown,
+  source: ValueSource,
+): unknown {
   const fail = (problem: string, hint: string): never => {
     throw new UsageError(`${where(name, source)}: ${problem}.`, { hint });
   };
   const shown = declaration.type === 'secret' ? 'the value' : quote(raw);
   switch (declaration.type) {
     case 'switch':
-      return toBoolean(raw) ?? fail(`${shown} is not a switch value`, `Use -${name}, -${name}:$true or -${name}:$false.`);
+      return (
+        toBoolean(raw) ??
+        fail(`${shown} is not a switch value`, `Use -${name}, -${name}:$true or -${name}:$false.`)
+      );
     case 'int':
       return toInt(name, declaration, raw, shown, fail);
     case 'string[]': {
       const items = Array.isArray(raw) ? raw : [raw];
-      return items.map((item) => checkString(name, declaration, scalarText(item, shown, fail), quote(item), fail));
+      return items.map((item) =>
+        checkString(name, declaration, scalarText(item, shown, fail), quote(item), fail),
+      );
     }
     default:
       return checkString(name, declaration, scalarText(raw, shown, fail), shown, fail);
@@ -47,13 +57,28 @@ export function convertParameterValue(name: string, declaration: ParameterDeclar
 
 type Fail = (problem: string, hint: string) => never;
 
-function checkString(name: string, declaration: ParameterDeclaration, text: string, shown: string, fail: Fail): string {
+function checkString(
+  name: string,
+  declaration: ParameterDeclaration,
+  text: string,
+  shown: string,
+  fail: Fail,
+): string {
   if (declaration.choices) {
-    const canonical = declaration.choices.find((choice) => choice.toLowerCase() === text.toLowerCase());
-    return canonical ?? fail(`${shown} is not one of ${declaration.choices.join(', ')}`, `Use one of: ${declaration.choices.join(', ')}.`);
+    const canonical = declaration.choices.find(
+      (choice) => choice.toLowerCase() === text.toLowerCase(),
+    );
+    return (
+      canonical ??
+      fail(
+        `${shown} is not one of ${declaration.choices.join(', ')}`,
+        `Use one of: ${declaration.choices.join(', ')}.`,
+      )
+    );
   }
   if (declaration.type === 'guid') {
-    if (!guidPattern.test(text)) fail(`${shown} is not a GUID`, 'Use the form 00000000-0000-0000-0000-000000000000.');
+    if (!guidPattern.test(text))
+      fail(`${shown} is not a GUID`, 'Use the form 00000000-0000-0000-0000-000000000000.');
     return text.toLowerCase();
   }
   if (declaration.pattern && !declaration.pattern.regex.test(text)) {
@@ -68,21 +93,38 @@ function checkFileExists(path: string, shown: string, fail: Fail): void {
   try {
     isFile = statSync(path).isFile();
   } catch {
-    return fail(`the file ${shown} does not exist or cannot be read`, 'Check the path; relative paths start from the current directory.');
+    return fail(
+      `the file ${shown} does not exist or cannot be read`,
+      'Check the path; relative paths start from the current directory.',
+    );
   }
-  if (!isFile) fail(`${shown} is not a file`, 'Give the path of a file, not of a directory or device.');
+  if (!isFile)
+    fail(`${shown} is not a file`, 'Give the path of a file, not of a directory or device.');
 }
 
-function toInt(name: string, declaration: ParameterDeclaration, raw: unknown, shown: string, fail: Fail): number {
+function toInt(
+  name: string,
+  declaration: ParameterDeclaration,
+  raw: unknown,
+  shown: string,
+  fail: Fail,
+): number {
   const [low, high] = declaration.range ?? int32;
-  const hint = declaration.range ? `Use a whole number from ${low} to ${high}.` : 'Use a whole number.';
+  const hint = declaration.range
+    ? `Use a whole number from ${low} to ${high}.`
+    : 'Use a whole number.';
   let value: number;
   if (typeof raw === 'number') value = raw;
   else if (typeof raw === 'string' && /^\s*[+-]?\d+\s*$/.test(raw)) value = Number(raw);
   else return fail(`${shown} is not a whole number`, hint);
   if (!Number.isInteger(value)) return fail(`${shown} is not a whole number`, hint);
   if (value < low || value > high) {
-    return fail(declaration.range ? `${value} is outside the allowed range ${low}..${high}` : `${value} is too large for an Int32`, hint);
+    return fail(
+      declaration.range
+        ? `${value} is outside the allowed range ${low}..${high}`
+        : `${value} is too large for an Int32`,
+      hint,
+    );
   }
   return value;
 }
@@ -100,7 +142,11 @@ function scalarText(raw: unknown, shown: string, fail: Fail): string {
   if (typeof raw === 'string') return raw;
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   if (raw === null) return fail('the value is null', 'Give a value.');
-  return fail(`${Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : shown} cannot be converted to text`, 'Give a single value.');
+  return fail(
+    `${Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : shown} ` +
+      'cannot be converted to text',
+    'Give a single value.',
+  );
 }
 
 function where(name: string, source: ValueSource): string {
@@ -110,7 +156,10 @@ function where(name: string, source: ValueSource): string {
     case 'environment':
       return `Cannot bind parameter '${name}' from environment variable ${source.variable}`;
     case 'pipeline':
-      return `Input line ${source.line}: cannot bind property '${source.property}' to parameter '${name}'`;
+      return (
+        `Input line ${source.line}: cannot bind property '${source.property}' to ` +
+        `parameter '${name}'`
+      );
     case 'prompt':
       return `Cannot bind the value typed for parameter '${name}'`;
   }
@@ -119,7 +168,8 @@ function where(name: string, source: ValueSource): string {
 /** A value as a message shows it: quoted, escaped onto one line, and short. */
 export function quote(raw: unknown): string {
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
-  if (typeof raw !== 'string') return Array.isArray(raw) ? 'an array' : raw === null ? 'null' : 'an object';
+  if (typeof raw !== 'string')
+    return Array.isArray(raw) ? 'an array' : raw === null ? 'null' : 'an object';
   const text = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
   return JSON.stringify(text);
 }

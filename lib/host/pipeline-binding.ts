@@ -19,18 +19,24 @@ export function bindPipelineObject(
   env: NodeJS.ProcessEnv,
 ): CompleteBinding {
   const keys = new Map<string, string>();
-  for (const key of Object.keys(object)) if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
+  for (const key of Object.keys(object))
+    if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
   let firstError: unknown;
   for (const set of commandLine.candidateSets) {
     const bound = new Map<string, unknown>();
     for (const name of commandLine.pipelineParameters) {
       const declaration = definition.parameters[name]!;
       if (!belongsToSet(declaration, set)) continue;
-      const property = [name, ...(declaration.aliases ?? [])].map((candidate) => keys.get(candidate.toLowerCase())).find(Boolean);
+      const property = [name, ...(declaration.aliases ?? [])]
+        .map((candidate) => keys.get(candidate.toLowerCase()))
+        .find(Boolean);
       if (property === undefined) continue;
       const raw = object[property];
       if (raw === null || raw === undefined) continue;
-      bound.set(name, convertParameterValue(name, declaration, raw, { kind: 'pipeline', line, property }));
+      bound.set(
+        name,
+        convertParameterValue(name, declaration, raw, { kind: 'pipeline', line, property }),
+      );
     }
     if (bound.size === 0) continue;
     try {
@@ -43,8 +49,17 @@ export function bindPipelineObject(
     throw new UsageError(`Input line ${line}: ${firstError.message}`, { hint: firstError.hint });
   }
   if (firstError) throw firstError;
-  const wanted = commandLine.pipelineParameters.flatMap((name) => [name, ...(definition.parameters[name]!.aliases ?? [])]);
-  throw new UsageError(`Input line ${line}: the object cannot be bound to any parameter: it has none of the properties ${wanted.join(', ')}.`, {
-    hint: `Pipe in objects that have one of these properties, or give the parameter on the command line.`,
-  });
+  const wanted = commandLine.pipelineParameters.flatMap((name) => [
+    name,
+    ...(definition.parameters[name]!.aliases ?? []),
+  ]);
+  throw new UsageError(
+    `Input line ${line}: the object cannot be bound to any parameter: it has ` +
+      `none of the properties ${wanted.join(', ')}.`,
+    {
+      hint:
+        'Pipe in objects that have one of these properties, or give the parameter ' +
+        'on the command line.',
+    },
+  );
 }

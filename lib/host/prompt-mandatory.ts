@@ -1,7 +1,8 @@
 /**
  * PowerShell asks a person at a terminal for the mandatory parameters they left out ("Supply values
  * for the following parameters:"); so does the host, and only then: never when stdin or stderr is
- * not a terminal or CI is set, where a missing parameter stays an error. Secrets are read without echo.
+ * not a terminal or CI is set, where a missing parameter stays an error. Secrets are read without
+ * echo.
  */
 import { createInterface } from 'node:readline';
 import { Writable, type Readable } from 'node:stream';
@@ -21,16 +22,24 @@ export async function promptForMissing(
     const declaration = definition.parameters[name]!;
     const typed = await askLine(`${name}: `, stdin, stderr, declaration.type === 'secret');
     if (typed === undefined || typed === '') {
-      throw new UsageError(`No value was given for the mandatory parameter -${name}.`, { hint: `Run '${definition.name} -?' for help.` });
+      throw new UsageError(`No value was given for the mandatory parameter -${name}.`, {
+        hint: `Run '${definition.name} -?' for help.`,
+      });
     }
     values.set(name, convertParameterValue(name, declaration, typed, { kind: 'prompt' }));
   }
   return values;
 }
 
-function askLine(question: string, stdin: Readable, stderr: Writable, secret: boolean): Promise<string | undefined> {
+function askLine(
+  question: string,
+  stdin: Readable,
+  stderr: Writable,
+  secret: boolean,
+): Promise<string | undefined> {
   let muted = false;
-  // readline echoes what is typed through `output`: for a secret, swallow everything after the question.
+  // readline echoes what is typed through `output`: for a secret, swallow everything after the
+  // question.
   const output = new Writable({
     write(chunk, _encoding, done) {
       if (!muted) stderr.write(chunk);

@@ -1,8 +1,8 @@
 /**
  * Masks secrets in text bound for stderr (errors, -Verbose, -Debug traces): bearer tokens, anything
- * shaped like a JWT, secret-bearing form fields, JSON members and headers, and the literal values of
- * `secret` parameters. The host runs every stderr line through it; the client and session use it for
- * their traces too. Over-masking is acceptable; a leak is not.
+ * shaped like a JWT, secret-bearing form fields, JSON members and headers, and the literal values
+ * of `secret` parameters. The host runs every stderr line through it; the client and session use it
+ * for their traces too. Over-masking is acceptable; a leak is not.
  */
 
 const mask = '***';
@@ -23,7 +23,10 @@ const patterns: ReadonlyArray<[RegExp, string]> = [
     `$1${mask}"`,
   ],
   // Headers: Authorization, Cookie, managed identity's X-IDENTITY-HEADER, ...
-  [/\b((?:authorization|proxy-authorization|cookie|set-cookie|x-identity-header|identity_header|secret)\s*[:=]\s*)[^\r\n]+/gi, `$1${mask}`],
+  [
+    /\b((?:authorization|proxy-authorization|cookie|set-cookie|x-identity-header|identity_header|secret)\s*[:=]\s*)[^\r\n]+/gi,
+    `$1${mask}`,
+  ],
 ];
 
 /** Returns `text` with every recognisable secret, and each of `secretValues`, replaced by `***`. */

@@ -39,16 +39,20 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   if (io.signal?.aborted) forward();
   io.signal?.addEventListener('abort', forward, { once: true });
   let outputFailure: Error | undefined;
-  const sink = new OutputSink(io.stdout, {
-    onClosed: () => controller.abort(new OutputClosedError()),
-    onFailed: (error) => {
-      outputFailure = error;
-      controller.abort(error);
+  const sink = new OutputSink(
+    io.stdout,
+    {
+      onClosed: () => controller.abort(new OutputClosedError()),
+      onFailed: (error) => {
+        outputFailure = error;
+        controller.abort(error);
+      },
+      // Only a terminal shared with stdout needs the progress line out of the way of output lines.
+      beforeWrite: io.stdoutIsTTY ? () => diagnostics.clearProgress() : undefined,
+      afterWrite: io.stdoutIsTTY ? () => diagnostics.redrawProgress() : undefined,
     },
-    // Only a terminal shared with stdout needs the progress line out of the way of output lines.
-    beforeWrite: io.stdoutIsTTY ? () => diagnostics.clearProgress() : undefined,
-    afterWrite: io.stdoutIsTTY ? () => diagnostics.redrawProgress() : undefined,
-  }, { reuseChunks: io.stdout === process.stdout });
+    { reuseChunks: io.stdout === process.stdout },
+  );
   try {
     if (binding.common.help) {
       const { renderHelp } = await import('./help/render-help.js');
@@ -56,11 +60,15 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       return ExitCode.Success;
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const writer = await createOutputWriter(await chooseOutputFormat(binding, io, run.contextName, diagnostics), sink, {
-      property: binding.common.property,
-      view: definition.view,
-      columns: io.columns,
-    });
+    const writer = await createOutputWriter(
+      await chooseOutputFormat(binding, io, run.contextName, diagnostics),
+      sink,
+      {
+        property: binding.common.property,
+        view: definition.view,
+        columns: io.columns,
+      },
+    );
     let code: number;
     try {
       code = await run.execute(writer);
@@ -82,8 +90,15 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   }
 }
 
-/** Without -OutputFormat: Ndjson, unless stdout is a terminal and the context saved another format. */
-async function chooseOutputFormat(binding: CommandLineBinding, io: HostIO, contextName: string | undefined, diagnostics: Diagnostics): Promise<OutputFormat> {
+/**
+ * Without -OutputFormat: Ndjson, unless stdout is a terminal and the context saved another format.
+ */
+async function chooseOutputFormat(
+  binding: CommandLineBinding,
+  io: HostIO,
+  contextName: string | undefined,
+  diagnostics: Diagnostics,
+): Promise<OutputFormat> {
   // Ndjson is the default even on a terminal (issue 3), so `cmd` and `cmd | jq` see the same thing;
   // people who want tables save that preference once with their context.
   if (binding.common.outputFormat) return binding.common.outputFormat;
@@ -93,8 +108,12 @@ async function chooseOutputFormat(binding: CommandLineBinding, io: HostIO, conte
     const saved = (await readPreferences(contextName, io.env)).outputFormat?.toLowerCase();
     return outputFormats.find((format) => format.toLowerCase() === saved) ?? 'Ndjson';
   } catch (error) {
-    if (binding.common.verbose) diagnostics.line(`Saved preferences not read (${error instanceof Error ? error.message : String(error)}); writing Ndjson.`, 'VERBOSE: ');
+    if (binding.common.verbose)
+      diagnostics.line(
+        `Saved preferences not read (${error instanceof Error ? error.message : String(error)}); ` +
+          'writing Ndjson.',
+        'VERBOSE: ',
+      );
     return 'Ndjson';
   }
 }
-

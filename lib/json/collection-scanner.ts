@@ -30,14 +30,20 @@ export function parseJsonBody(body: Buffer): DecodedBody {
   }
 }
 
-/** A collection body with its items as JsonText; `{ ok: false }` when the body is not well-formed JSON. */
+/**
+ * A collection body with its items as JsonText; `{ ok: false }` when the body is not well-formed
+ * JSON.
+ */
 export function decodeCollectionBody(body: Buffer): DecodedBody {
   const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   const scan = isUtf8(body) ? scanCollection(body, from) : undefined;
-  if (!scan || !scan.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1) return withItemsAsJsonText(parseJsonBody(body));
+  if (!scan || !scan.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
+    return withItemsAsJsonText(parseJsonBody(body));
   let envelope: Record<string, unknown>;
   try {
-    envelope = JSON.parse(body.toString('utf8', from, scan.itemsOpen + 1) + body.toString('utf8', scan.itemsClose)) as Record<string, unknown>;
+    envelope = JSON.parse(
+      body.toString('utf8', from, scan.itemsOpen + 1) + body.toString('utf8', scan.itemsClose),
+    ) as Record<string, unknown>;
   } catch {
     return { ok: false };
   }
@@ -48,7 +54,8 @@ export function decodeCollectionBody(body: Buffer): DecodedBody {
 function withItemsAsJsonText(decoded: DecodedBody): DecodedBody {
   if (!decoded.ok) return decoded;
   const value = decoded.value as { items?: unknown } | null;
-  if (value && typeof value === 'object' && Array.isArray(value.items)) value.items = JsonTextList.fromValues(value.items);
+  if (value && typeof value === 'object' && Array.isArray(value.items))
+    value.items = JsonTextList.fromValues(value.items);
   return decoded;
 }
 
@@ -59,7 +66,10 @@ interface CollectionScan {
   itemsClose: number;
   /** How many top-level `items` keys there are (JSON.parse would keep the last one's value). */
   itemsKeys: number;
-  /** Per item: start, end (exclusive), 1 when it holds no whitespace outside strings; `spanCount` items. */
+  /**
+   * Per item: start, end (exclusive), 1 when it holds no whitespace outside strings; `spanCount`
+   * items.
+   */
   spans: Int32Array;
   spanCount: number;
 }
@@ -92,7 +102,14 @@ const IN_ARRAY = 1;
 export function scanCollection(b: Buffer, from = 0): CollectionScan | undefined {
   const n = b.length;
   const containers: number[] = [];
-  const result: CollectionScan = { topIsObject: false, itemsOpen: -1, itemsClose: -1, itemsKeys: 0, spans: new Int32Array(3 * 512), spanCount: 0 };
+  const result: CollectionScan = {
+    topIsObject: false,
+    itemsOpen: -1,
+    itemsClose: -1,
+    itemsKeys: 0,
+    spans: new Int32Array(3 * 512),
+    spanCount: 0,
+  };
   let state = VALUE;
   let i = from;
   let keyIsItems = false;
@@ -167,7 +184,12 @@ export function scanCollection(b: Buffer, from = 0): CollectionScan | undefined 
         state = c === OPEN_OBJECT ? KEY_OR_CLOSE_OBJECT : VALUE_OR_CLOSE_ARRAY;
         continue;
       }
-      const end = c === QUOTE ? stringEnd(b, i) : c === MINUS || isDigit(c) ? numberEnd(b, i) : literalEnd(b, i);
+      const end =
+        c === QUOTE
+          ? stringEnd(b, i)
+          : c === MINUS || isDigit(c)
+            ? numberEnd(b, i)
+            : literalEnd(b, i);
       if (end < 0) return undefined;
       i = end;
     }
@@ -207,7 +229,16 @@ function stringEnd(b: Buffer, i: number): number {
         // \uXXXX
         if (!isHex(b[j + 2]) || !isHex(b[j + 3]) || !isHex(b[j + 4]) || !isHex(b[j + 5])) return -1;
         j += 6;
-      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      } else if (
+        e === QUOTE ||
+        e === BACKSLASH ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
         j += 2;
       } else {
         return -1;
@@ -221,7 +252,10 @@ function stringEnd(b: Buffer, i: number): number {
 }
 
 function isHex(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+  return (
+    c !== undefined &&
+    ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))
+  );
 }
 
 function isDigit(c: number | undefined): boolean {
@@ -253,15 +287,28 @@ const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')
 
 function literalEnd(b: Buffer, i: number): number {
   for (const literal of LITERALS) {
-    if (b[i] === literal[0] && i + literal.length <= b.length && b.compare(literal, 0, literal.length, i, i + literal.length) === 0) return i + literal.length;
+    if (
+      b[i] === literal[0] &&
+      i + literal.length <= b.length &&
+      b.compare(literal, 0, literal.length, i, i + literal.length) === 0
+    )
+      return i + literal.length;
   }
   return -1;
 }
 
 /** Whether the key string at [start, end) (quotes included) is `items`, escapes decoded. */
 function isItemsKey(b: Buffer, start: number, end: number): boolean {
-  if (end - start === 7) return b[start + 1] === 0x69 && b[start + 2] === 0x74 && b[start + 3] === 0x65 && b[start + 4] === 0x6d && b[start + 5] === 0x73;
-  // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it so.
+  if (end - start === 7)
+    return (
+      b[start + 1] === 0x69 &&
+      b[start + 2] === 0x74 &&
+      b[start + 3] === 0x65 &&
+      b[start + 4] === 0x6d &&
+      b[start + 5] === 0x73
+    );
+  // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it
+  // so.
   const escape = b.indexOf(BACKSLASH, start);
   return escape !== -1 && escape < end && JSON.parse(b.toString('utf8', start, end)) === 'items';
 }

@@ -59,7 +59,9 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
     readonly length = spans.length / 3 - first,
   ) {}
 
-  /** Values that did not arrive as bytes (a fallback path), serialised compactly into one buffer. */
+  /**
+   * Values that did not arrive as bytes (a fallback path), serialised compactly into one buffer.
+   */
   static fromValues<T>(values: readonly T[]): JsonTextList<T> {
     const texts = values.map((value) => JSON.stringify(value) ?? 'null');
     const spans = new Int32Array(texts.length * 3);
@@ -73,12 +75,21 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
   }
 
   at(index: number): JsonText<T> {
-    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`No item ${index} in a list of ${this.length}.`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.length)
+      throw new RangeError(`No item ${index} in a list of ${this.length}.`);
     const k = (this.first + index) * 3;
-    return new JsonText<T>(this.source, this.spans[k]!, this.spans[k + 1]!, this.spans[k + 2] === 1);
+    return new JsonText<T>(
+      this.source,
+      this.spans[k]!,
+      this.spans[k + 1]!,
+      this.spans[k + 2] === 1,
+    );
   }
 
-  /** Items [start, end) as a list over the same bytes; negative positions count from the end, as Array.slice's do. */
+  /**
+   * Items [start, end) as a list over the same bytes; negative positions count from the end, as
+   * Array.slice's do.
+   */
   slice(start = 0, end = this.length): JsonTextList<T> {
     const position = (n: number) => Math.max(0, Math.min(n < 0 ? this.length + n : n, this.length));
     const from = position(start);
@@ -92,7 +103,9 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
     return mapped;
   }
 
-  /** JSON.stringify of a list (or of a page holding one) writes the items' values, as for an array. */
+  /**
+   * JSON.stringify of a list (or of a page holding one) writes the items' values, as for an array.
+   */
   toJSON(): T[] {
     return this.map((item) => item.value);
   }

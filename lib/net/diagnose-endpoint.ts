@@ -6,15 +6,29 @@ import { connect as tlsConnect } from 'node:tls';
 import { connect as netConnect, isIP } from 'node:net';
 import { trustingExtraCa } from './extra-ca.js';
 
-export type EndpointProblem = 'untrusted certificate' | 'connection refused' | 'host name not found' | 'timed out' | 'reachable';
+export type EndpointProblem =
+  | 'untrusted certificate'
+  | 'connection refused'
+  | 'host name not found'
+  | 'timed out'
+  | 'reachable';
 
-export function diagnoseEndpoint(url: URL, extraCa?: string, timeoutMs = 3000): Promise<EndpointProblem> {
+export function diagnoseEndpoint(
+  url: URL,
+  extraCa?: string,
+  timeoutMs = 3000,
+): Promise<EndpointProblem> {
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     const socket =
       url.protocol === 'https:'
-        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...trustingExtraCa(extraCa || undefined) })
+        ? tlsConnect({
+            host,
+            port,
+            servername: isIP(host) ? undefined : host,
+            ...trustingExtraCa(extraCa || undefined),
+          })
         : netConnect({ host, port });
     const done = (problem: EndpointProblem) => {
       socket.destroy();
@@ -24,8 +38,13 @@ export function diagnoseEndpoint(url: URL, extraCa?: string, timeoutMs = 3000): 
     socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => done('reachable'));
     socket.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') return done('connection refused');
-      if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return done('host name not found');
-      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(error.code ?? '') || /certificate/i.test(error.message)) return done('untrusted certificate');
+      if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+        return done('host name not found');
+      if (
+        /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(error.code ?? '') ||
+        /certificate/i.test(error.message)
+      )
+        return done('untrusted certificate');
       done('connection refused');
     });
   });

@@ -9,13 +9,18 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** Parses and checks an endpoint given by the user; `what` names it in the error (e.g. "-ApiEndpoint"). */
+/**
+ * Parses and checks an endpoint given by the user; `what` names it in the error (e.g.
+ * "-ApiEndpoint").
+ */
 export function parseEndpointUrl(value: string, what: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${what} '${value}' is not a URL.`, { hint: 'Give an absolute https:// URL, e.g. https://api.partnercenter.microsoft.com.' });
+    throw new UsageError(`${what} '${value}' is not a URL.`, {
+      hint: 'Give an absolute https:// URL, e.g. https://api.partnercenter.microsoft.com.',
+    });
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;

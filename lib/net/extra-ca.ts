@@ -20,7 +20,8 @@ export function trustingExtraCa(extraCa: string | Buffer | undefined): TrustOpti
     // `context.addCACert` is what Node's own createSecureContext calls for each `ca`; it copies the
     // shared root store before adding, so other connections are untouched. Should a Node version
     // lack it, the documented (slower) form still trusts the same certificates.
-    const native = (secureContext as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
+    const native = (secureContext as unknown as { context?: { addCACert?: (pem: string) => void } })
+      .context;
     if (typeof native?.addCACert !== 'function') return { ca: [...rootCertificates, pem] };
     native.addCACert(pem);
     contexts.set(pem, secureContext);

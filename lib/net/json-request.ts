@@ -1,4 +1,7 @@
-/** Small JSON requests to Entra ID endpoints that @azure/identity does not cover (or whose answers it hides). */
+/**
+ * Small JSON requests to Entra ID endpoints that @azure/identity does not cover (or whose answers
+ * it hides).
+ */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
 
@@ -7,7 +10,12 @@ export interface JsonResponse {
   body: Record<string, unknown>;
 }
 
-export function postForm(url: URL, form: Record<string, string>, agent?: Agent, timeoutMs = 30_000): Promise<JsonResponse> {
+export function postForm(
+  url: URL,
+  form: Record<string, string>,
+  agent?: Agent,
+  timeoutMs = 30_000,
+): Promise<JsonResponse> {
   const payload = new URLSearchParams(form).toString();
   return exchange(url, 'POST', payload, agent, timeoutMs);
 }
@@ -16,10 +24,20 @@ export function getJson(url: URL, agent?: Agent, timeoutMs = 10_000): Promise<Js
   return exchange(url, 'GET', undefined, agent, timeoutMs);
 }
 
-function exchange(url: URL, method: string, payload: string | undefined, agent: Agent | undefined, timeoutMs: number): Promise<JsonResponse> {
+function exchange(
+  url: URL,
+  method: string,
+  payload: string | undefined,
+  agent: Agent | undefined,
+  timeoutMs: number,
+): Promise<JsonResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers: Record<string, string | number> = { accept: 'application/json' };
-  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(payload) });
+  if (payload !== undefined)
+    Object.assign(headers, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(payload),
+    });
   return new Promise((resolve, reject) => {
     const req = send(
       url,
@@ -28,17 +46,27 @@ function exchange(url: URL, method: string, payload: string | undefined, agent: 
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+          const text = Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/^\uFEFF/, '');
           try {
-            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+            });
           } catch {
-            resolve({ status: res.statusCode ?? 0, body: { error: 'invalid_response', error_description: text.slice(0, 200) } });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: { error: 'invalid_response', error_description: text.slice(0, 200) },
+            });
           }
         });
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${url.origin} did not answer within ${timeoutMs} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${url.origin} did not answer within ${timeoutMs} ms`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });

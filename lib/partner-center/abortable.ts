@@ -1,6 +1,11 @@
-/** Waiting that a run's AbortSignal can cut short: every sleep, token fetch and request honours it. */
+/**
+ * Waiting that a run's AbortSignal can cut short: every sleep, token fetch and request honours it.
+ */
 
-/** The reason the signal carries (the session may abort with an InterruptedError), or a plain AbortError. */
+/**
+ * The reason the signal carries (the session may abort with an InterruptedError), or a plain
+ * AbortError.
+ */
 export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
@@ -29,7 +34,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * the call is over. Unlike AbortSignal.any, whose signals stay referenced from their sources until
  * a full garbage collection (in Node 20), this leaves nothing behind: a listing makes one per page.
  */
-export function linkedSignal(signals: ReadonlyArray<AbortSignal | undefined>): { signal: AbortSignal | undefined; dispose: () => void } {
+export function linkedSignal(signals: ReadonlyArray<AbortSignal | undefined>): {
+  signal: AbortSignal | undefined;
+  dispose: () => void;
+} {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   if (present.length <= 1) return { signal: present[0], dispose: () => undefined };
   const linked = new AbortController();

@@ -38,15 +38,26 @@ export class ApiRoot {
     if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
       const absolute = new URL(uri);
       if (!this.isSameOrigin(absolute)) {
-        throw new ServiceError(`Partner Center returned a link to another host (${absolute.origin}); it was not followed.`, {
-          hint: 'Report this to the module maintainers with the -Debug output.',
-        });
+        throw new ServiceError(
+          `Partner Center returned a link to another host (${absolute.origin}); it ` +
+            'was not followed.',
+          {
+            hint: 'Report this to the module maintainers with the -Debug output.',
+          },
+        );
       }
       return absolute;
     }
     let path = uri.startsWith('/') ? uri : `/${uri}`;
-    if (this.basePath && path.startsWith(`${this.basePath}/`)) path = path.slice(this.basePath.length);
-    const versioned = path === VERSION_SEGMENT || path.startsWith(`${VERSION_SEGMENT}/`) || path.startsWith(`${VERSION_SEGMENT}?`);
-    return new URL(`${this.basePath}${versioned ? '' : VERSION_SEGMENT}${path}`, this.endpoint.origin);
+    if (this.basePath && path.startsWith(`${this.basePath}/`))
+      path = path.slice(this.basePath.length);
+    const versioned =
+      path === VERSION_SEGMENT ||
+      path.startsWith(`${VERSION_SEGMENT}/`) ||
+      path.startsWith(`${VERSION_SEGMENT}?`);
+    return new URL(
+      `${this.basePath}${versioned ? '' : VERSION_SEGMENT}${path}`,
+      this.endpoint.origin,
+    );
   }
 }

@@ -7,13 +7,24 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ServiceError, UsageError } from '../errors.js';
-import { decodeCollectionBody, parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
+import {
+  decodeCollectionBody,
+  parseJsonBody,
+  type DecodedBody,
+} from '../json/collection-scanner.js';
 import type { JsonTextList } from '../json/json-text.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import { abortReason, linkedSignal, sleep, throwIfAborted } from './abortable.js';
 import { ApiRoot } from './api-url.js';
 import { asCollection, CONTINUATION_HEADER, followPages, type PageRequest } from './paging.js';
-import { isRetryableStatus, parseRetryAfter, resolveRetryOptions, retryDelayMs, type ResolvedRetryOptions, type RetryOptions } from './retry-policy.js';
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  resolveRetryOptions,
+  retryDelayMs,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+} from './retry-policy.js';
 import {
   describeAnswer,
   describeCall,
@@ -30,14 +41,19 @@ import type { ItemList, Page } from './types.js';
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
 
-/** Hands out access tokens for the API; the session implements it over @azure/identity or a saved token. */
+/**
+ * Hands out access tokens for the API; the session implements it over @azure/identity or a saved
+ * token.
+ */
 export interface TokenProvider {
   /** `forceRefresh`: the API refused the last token, get a new one rather than a cached one. */
   getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
 }
 
 export interface ClientOptions {
-  /** API base without `/v1`, e.g. https://api.partnercenter.microsoft.com or https://127.0.0.1:PORT. */
+  /**
+   * API base without `/v1`, e.g. https://api.partnercenter.microsoft.com or https://127.0.0.1:PORT.
+   */
   apiEndpoint: string;
   tokenProvider: TokenProvider;
   /** An extra CA (the emulator's self-signed certificate), trusted in addition to Node's roots. */
@@ -60,7 +76,9 @@ export interface ClientOptions {
 export interface CallOptions {
   method?: string;
   headers?: Record<string, string>;
-  /** Set when `headers` carry an MS-ContinuationToken, so a 400 can be reported as a rejected token. */
+  /**
+   * Set when `headers` carry an MS-ContinuationToken, so a 400 can be reported as a rejected token.
+   */
   continuationToken?: ContinuationTokenSource;
   signal?: AbortSignal;
 }
@@ -68,7 +86,10 @@ export interface CallOptions {
 export interface PagesOptions {
   /** Resume: sent as MS-ContinuationToken with the first request. */
   continuationToken?: string;
-  /** No page is requested after the one that brings the item count to this (-First); pages are not trimmed. */
+  /**
+   * No page is requested after the one that brings the item count to this (-First); pages are not
+   * trimmed.
+   */
   limit?: number;
 }
 
@@ -76,7 +97,10 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const DEFAULT_APPLICATION = 'PartnerCenter-Node';
 
-/** A redirect or a response, as one attempt ended. `authorized`: the final request carried our token. */
+/**
+ * A redirect or a response, as one attempt ended. `authorized`: the final request carried our
+ * token.
+ */
 type Answer = RawResponse & { url: URL; authorized: boolean };
 
 /** Why an attempt is worth repeating. */
@@ -94,7 +118,10 @@ export class PartnerCenterClient {
   private readonly commonHeaders: Record<string, string>;
 
   constructor(private readonly options: ClientOptions) {
-    if (!options.correlationId) throw new UsageError('The Partner Center client needs a correlation id.', { hint: 'This is a bug in the calling cmdlet.' });
+    if (!options.correlationId)
+      throw new UsageError('The Partner Center client needs a correlation id.', {
+        hint: 'This is a bug in the calling cmdlet.',
+      });
     this.root = new ApiRoot(options.apiEndpoint);
     this.connections = new Connections(options.caCertificate);
     this.retry = resolveRetryOptions(options.retry);
@@ -106,18 +133,28 @@ export class PartnerCenterClient {
     };
   }
 
-  /** Connections opened and requests sent so far (a listing should use one connection for all its pages). */
+  /**
+   * Connections opened and requests sent so far (a listing should use one connection for all its
+   * pages).
+   */
   get stats(): { connections: number; requests: number } {
     return { ...this.connections.stats };
   }
 
-  /** GET one resource. `pathAndQuery` is relative to the version root: `/customers/{id}` (a `/v1` prefix is accepted). */
+  /**
+   * GET one resource. `pathAndQuery` is relative to the version root: `/customers/{id}` (a `/v1`
+   * prefix is accepted).
+   */
   async getJson<T>(pathAndQuery: string, headers?: Record<string, string>): Promise<T> {
     return this.request<T>(pathAndQuery, { headers });
   }
 
   async request<T>(pathAndQuery: string, options: CallOptions = {}): Promise<T> {
-    return (await this.call(options.method ?? 'GET', this.root.resolve(pathAndQuery), options)) as T;
+    return (await this.call(
+      options.method ?? 'GET',
+      this.root.resolve(pathAndQuery),
+      options,
+    )) as T;
   }
 
   /**
@@ -133,21 +170,35 @@ export class PartnerCenterClient {
    * The same pages with each item kept as the bytes the service sent (parsed only on demand): what
    * a listing that writes its items out again should use (see JsonText).
    */
-  jsonTextPages<T>(firstPathAndQuery: string, options: PagesOptions = {}): AsyncGenerator<Page<JsonTextList<T>>> {
+  jsonTextPages<T>(
+    firstPathAndQuery: string,
+    options: PagesOptions = {},
+  ): AsyncGenerator<Page<JsonTextList<T>>> {
     return this.followPages<JsonTextList<T>>(firstPathAndQuery, options, decodeCollectionBody);
   }
 
-  private followPages<L extends ItemList>(firstPathAndQuery: string, options: PagesOptions, decode: (body: Buffer) => DecodedBody): AsyncGenerator<Page<L>> {
+  private followPages<L extends ItemList>(
+    firstPathAndQuery: string,
+    options: PagesOptions,
+    decode: (body: Buffer) => DecodedBody,
+  ): AsyncGenerator<Page<L>> {
     const first: PageRequest = {
       method: 'GET',
       url: this.root.resolve(firstPathAndQuery),
-      headers: options.continuationToken === undefined ? {} : { [CONTINUATION_HEADER]: options.continuationToken },
+      headers:
+        options.continuationToken === undefined
+          ? {}
+          : { [CONTINUATION_HEADER]: options.continuationToken },
       continuationToken: options.continuationToken === undefined ? undefined : 'user',
     };
     return followPages<L>(
       this.root,
       first,
-      async (request, signal) => asCollection<L>(await this.call(request.method, request.url, { ...request, signal }, decode), request),
+      async (request, signal) =>
+        asCollection<L>(
+          await this.call(request.method, request.url, { ...request, signal }, decode),
+          request,
+        ),
       this.options.signal,
       options.limit,
     );
@@ -158,8 +209,16 @@ export class PartnerCenterClient {
     this.connections.close();
   }
 
-  /** One logical call: the same MS-RequestId on every attempt, until an answer, a final error or the retry budget's end. */
-  private async call(method: string, url: URL, options: CallOptions, decode: (body: Buffer) => DecodedBody = parseJsonBody): Promise<unknown> {
+  /**
+   * One logical call: the same MS-RequestId on every attempt, until an answer, a final error or the
+   * retry budget's end.
+   */
+  private async call(
+    method: string,
+    url: URL,
+    options: CallOptions,
+    decode: (body: Buffer) => DecodedBody = parseJsonBody,
+  ): Promise<unknown> {
     const { signal, dispose } = linkedSignal([this.options.signal, options.signal]);
     try {
       return await this.attempts(method, url, options, decode, signal);
@@ -168,10 +227,22 @@ export class PartnerCenterClient {
     }
   }
 
-  private async attempts(method: string, url: URL, options: CallOptions, decode: (body: Buffer) => DecodedBody, signal: AbortSignal | undefined): Promise<unknown> {
+  private async attempts(
+    method: string,
+    url: URL,
+    options: CallOptions,
+    decode: (body: Buffer) => DecodedBody,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const requestId = randomUUID();
     const headers = { ...this.commonHeaders, ...options.headers, 'MS-RequestId': requestId };
-    const identity = { method, url, requestId, correlationId: this.options.correlationId, continuationToken: options.continuationToken };
+    const identity = {
+      method,
+      url,
+      requestId,
+      correlationId: this.options.correlationId,
+      continuationToken: options.continuationToken,
+    };
     let sends = 0;
     let failures = 0;
     let waitedMs = 0;
@@ -179,31 +250,53 @@ export class PartnerCenterClient {
     let renewNow = false;
     for (;;) {
       throwIfAborted(signal);
-      const token = await this.options.tokenProvider.getToken(renewNow ? { forceRefresh: true, signal } : { signal });
+      const token = await this.options.tokenProvider.getToken(
+        renewNow ? { forceRefresh: true, signal } : { signal },
+      );
       renewNow = false;
       sends++;
       let failure: TransientFailure;
       try {
-        const answer = await this.sendFollowingRedirects(method, url, headers, token, sends, signal);
+        const answer = await this.sendFollowingRedirects(
+          method,
+          url,
+          headers,
+          token,
+          sends,
+          signal,
+        );
         if (answer.status >= 200 && answer.status < 300) {
           const parsed = decode(answer.body);
           if (parsed.ok) return parsed.value;
           if (!answer.closeDelimited) {
-            throw new ServiceError(`Partner Center answered ${describeCall(identity)} with a body that is not JSON.`, {
-              status: answer.status,
-              requestId,
-              correlationId: this.options.correlationId,
-              hint: 'Check -ApiEndpoint; -Debug shows the exchange.',
-            });
+            throw new ServiceError(
+              `Partner Center answered ${describeCall(identity)} with a body that is not JSON.`,
+              {
+                status: answer.status,
+                requestId,
+                correlationId: this.options.correlationId,
+                hint: 'Check -ApiEndpoint; -Debug shows the exchange.',
+              },
+            );
           }
-          failure = { problem: 'a JSON body cut off when the connection closed', status: answer.status };
+          failure = {
+            problem: 'a JSON body cut off when the connection closed',
+            status: answer.status,
+          };
         } else if (answer.status === 401 && answer.authorized && !renewed) {
           renewed = renewNow = true;
-          this.options.verbose?.(`Partner Center refused the access token (HTTP 401) for ${describeCall(identity)}: renewing it and repeating the call.`);
+          this.options.verbose?.(
+            `Partner Center refused the access token (HTTP 401) for ${describeCall(identity)}: ` +
+              'renewing it and repeating the call.',
+          );
           continue;
         } else {
           const fault = readServiceFault(answer.body);
-          if (!isRetryableStatus(answer.status)) throw errorForAnswer({ ...identity, status: answer.status, statusMessage: answer.statusMessage }, fault);
+          if (!isRetryableStatus(answer.status))
+            throw errorForAnswer(
+              { ...identity, status: answer.status, statusMessage: answer.statusMessage },
+              fault,
+            );
           failure = {
             problem: describeAnswer(answer.status, fault, answer.statusMessage),
             status: answer.status,
@@ -219,16 +312,27 @@ export class PartnerCenterClient {
       }
       failures++;
       const exhausted = (reason: string) =>
-        retriesExhaustedError({ ...identity, status: failure.status }, sends, failure.problem, failure.fault, reason);
+        retriesExhaustedError(
+          { ...identity, status: failure.status },
+          sends,
+          failure.problem,
+          failure.fault,
+          reason,
+        );
       if (failures >= this.retry.maxAttempts) throw exhausted('');
       const delay = retryDelayMs(failures, failure.retryAfterMs, this.retry);
       if (waitedMs + delay > this.retry.maxTotalWaitMs) {
-        throw exhausted(` and ${formatSeconds(waitedMs)} of waiting (the next wait, ${formatSeconds(delay)}, would pass the limit of ${formatSeconds(this.retry.maxTotalWaitMs)})`);
+        throw exhausted(
+          ` and ${formatSeconds(waitedMs)} of waiting (the next wait, ${formatSeconds(delay)}, ` +
+            `would pass the limit of ${formatSeconds(this.retry.maxTotalWaitMs)})`,
+        );
       }
       this.options.verbose?.(
         failure.status === 429
-          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: waiting ${formatSeconds(delay)}${failure.retryAfterMs === undefined ? '' : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`} before attempt ${failures + 1} of ${this.retry.maxAttempts}.`
-          : `${describeCall(identity)} failed (${failure.problem}): retrying in ${formatSeconds(delay)}, attempt ${failures + 1} of ${this.retry.maxAttempts}.`,
+          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: waiting ${formatSeconds(delay)}${failure.retryAfterMs === undefined ? '' : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`} ` +
+              `before attempt ${failures + 1} of ${this.retry.maxAttempts}.`
+          : `${describeCall(identity)} failed (${failure.problem}): retrying in ${formatSeconds(delay)}, ` +
+              `attempt ${failures + 1} of ${this.retry.maxAttempts}.`,
       );
       await sleep(delay, signal);
       waitedMs += delay;
@@ -245,31 +349,64 @@ export class PartnerCenterClient {
   ): Promise<Answer> {
     let target = url;
     for (let hops = 0; ; hops++) {
-      // The token goes only to the API's own origin: a redirect elsewhere gets the request without it.
+      // The token goes only to the API's own origin: a redirect elsewhere gets the request without
+      // it.
       const authorized = this.root.isSameOrigin(target);
       const sent = authorized ? { ...headers, Authorization: `Bearer ${token}` } : headers;
       const started = performance.now();
       let response: RawResponse;
       try {
-        response = await this.connections.send(method, target, sent, this.retry.requestTimeoutMs, signal);
+        response = await this.connections.send(
+          method,
+          target,
+          sent,
+          this.retry.requestTimeoutMs,
+          signal,
+        );
       } catch (error) {
         const outcome = error instanceof TransportError ? error.code : 'aborted';
-        this.trace({ method, url: target, outcome, elapsedMs: performance.now() - started, attempt, requestHeaders: sent });
+        this.trace({
+          method,
+          url: target,
+          outcome,
+          elapsedMs: performance.now() - started,
+          attempt,
+          requestHeaders: sent,
+        });
         throw error;
       }
-      this.trace({ method, url: target, outcome: response.status, elapsedMs: performance.now() - started, attempt, requestHeaders: sent, responseHeaders: response.headers });
+      this.trace({
+        method,
+        url: target,
+        outcome: response.status,
+        elapsedMs: performance.now() - started,
+        attempt,
+        requestHeaders: sent,
+        responseHeaders: response.headers,
+      });
       const location = response.headers.location;
-      if (!REDIRECT_STATUSES.has(response.status) || !location) return { ...response, url: target, authorized };
+      if (!REDIRECT_STATUSES.has(response.status) || !location)
+        return { ...response, url: target, authorized };
       const next = new URL(location, target);
       const described = describeCall({ method, url });
       if (hops >= MAX_REDIRECTS) {
-        throw new ServiceError(`${described} was redirected more than ${MAX_REDIRECTS} times.`, { status: response.status, hint: 'Check -ApiEndpoint.' });
-      }
-      if (next.protocol !== 'https:' && !(next.protocol === 'http:' && isLoopbackHost(next.hostname))) {
-        throw new ServiceError(`${described} was redirected to an address that is not HTTPS (${next.origin}); it was not followed.`, {
+        throw new ServiceError(`${described} was redirected more than ${MAX_REDIRECTS} times.`, {
           status: response.status,
           hint: 'Check -ApiEndpoint.',
         });
+      }
+      if (
+        next.protocol !== 'https:' &&
+        !(next.protocol === 'http:' && isLoopbackHost(next.hostname))
+      ) {
+        throw new ServiceError(
+          `${described} was redirected to an address that is not HTTPS (${next.origin}); ` +
+            'it was not followed.',
+          {
+            status: response.status,
+            hint: 'Check -ApiEndpoint.',
+          },
+        );
       }
       if (response.status === 303) method = 'GET';
       const leaves = authorized && !this.root.isSameOrigin(next);
@@ -280,16 +417,23 @@ export class PartnerCenterClient {
     }
   }
 
-  private unreachable(call: { method: string; url: URL; requestId: string }, error: TransportError): ServiceError {
+  private unreachable(
+    call: { method: string; url: URL; requestId: string },
+    error: TransportError,
+  ): ServiceError {
     const hint = /CERT|SELF_SIGNED|VERIFY|ISSUER|TLS/i.test(error.code)
-      ? 'For the emulator or a private endpoint, pass its CA certificate (-CaCertificatePath); certificate checks cannot be turned off.'
+      ? 'For the emulator or a private endpoint, pass its CA certificate ' +
+        '(-CaCertificatePath); certificate checks cannot be turned off.'
       : 'Check -ApiEndpoint, the network, and that the service (or emulator) is running.';
-    return new ServiceError(`Could not complete ${describeCall(call)} at ${call.url.origin}: ${error.message}.`, {
-      requestId: call.requestId,
-      correlationId: this.options.correlationId,
-      hint,
-      cause: error,
-    });
+    return new ServiceError(
+      `Could not complete ${describeCall(call)} at ${call.url.origin}: ${error.message}.`,
+      {
+        requestId: call.requestId,
+        correlationId: this.options.correlationId,
+        hint,
+        cause: error,
+      },
+    );
   }
 
   private trace(entry: Parameters<typeof traceLine>[0]): void {

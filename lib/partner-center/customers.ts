@@ -5,7 +5,10 @@ import type { PartnerCenterClient } from './client.js';
 import type { Customer, Page } from './types.js';
 
 export type { Customer } from './types.js';
-/** A page of customers, each kept as the service's bytes (written out as is, parsed only when needed). */
+/**
+ * A page of customers, each kept as the service's bytes (written out as is, parsed only when
+ * needed).
+ */
 export type CustomerPage = Page<JsonTextList<Customer>>;
 
 /** The service's maximum page size, and its default. */
@@ -21,11 +24,17 @@ export interface CustomerFilter {
 export interface ListCustomersOptions {
   /** 1..500; default 500. */
   pageSize?: number;
-  /** Server-side search; `starts_with`, case-insensitive (IndirectReseller: the reseller's tenant id, App+User only). */
+  /**
+   * Server-side search; `starts_with`, case-insensitive (IndirectReseller: the reseller's tenant
+   * id, App+User only).
+   */
   filter?: CustomerFilter;
   /** Resume after the page that returned this token (`Page.continuationToken`). */
   continuationToken?: string;
-  /** -First: no page is requested after the one that reaches this many customers (the caller trims that page). */
+  /**
+   * -First: no page is requested after the one that reaches this many customers (the caller trims
+   * that page).
+   */
   limit?: number;
 }
 
@@ -33,37 +42,64 @@ export interface ListCustomersOptions {
 export function customersQuery(options: ListCustomersOptions = {}): string {
   const size = options.pageSize ?? MAX_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw new UsageError(`The page size ${size} is out of range.`, { hint: `Give a whole number from 1 to ${MAX_PAGE_SIZE}.` });
+    throw new UsageError(`The page size ${size} is out of range.`, {
+      hint: `Give a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+    });
   }
   const parts = [`size=${size}`];
   if (options.filter) {
-    if (!options.filter.value) throw new UsageError(`The ${options.filter.field} filter needs a value.`, { hint: 'Give the text the value starts with.' });
+    if (!options.filter.value)
+      throw new UsageError(`The ${options.filter.field} filter needs a value.`, {
+        hint: 'Give the text the value starts with.',
+      });
     // The service takes the filter as URL-encoded JSON; only starts_with is valid for customers.
-    const filter = { Field: options.filter.field, Value: options.filter.value, Operator: 'starts_with' };
+    const filter = {
+      Field: options.filter.field,
+      Value: options.filter.value,
+      Operator: 'starts_with',
+    };
     parts.push(`filter=${encodeURIComponent(JSON.stringify(filter))}`);
   }
   if (options.continuationToken !== undefined) {
-    if (!options.continuationToken) throw new UsageError('The continuation token is empty.', { hint: 'Give the token a previous run reported, or leave it out.' });
+    if (!options.continuationToken)
+      throw new UsageError('The continuation token is empty.', {
+        hint: 'Give the token a previous run reported, or leave it out.',
+      });
     parts.push('seekOperation=Next');
   }
   return `/customers?${parts.join('&')}`;
 }
 
 /** Every page of the partner's customers, one page prefetched while the current one is consumed. */
-export function listCustomers(client: PartnerCenterClient, options: ListCustomersOptions = {}): AsyncGenerator<CustomerPage> {
-  return client.jsonTextPages<Customer>(customersQuery(options), { continuationToken: options.continuationToken, limit: options.limit });
+export function listCustomers(
+  client: PartnerCenterClient,
+  options: ListCustomersOptions = {},
+): AsyncGenerator<CustomerPage> {
+  return client.jsonTextPages<Customer>(customersQuery(options), {
+    continuationToken: options.continuationToken,
+    limit: options.limit,
+  });
 }
 
-export async function getCustomer(client: PartnerCenterClient, customerId: string): Promise<Customer> {
-  if (!customerId.trim()) throw new UsageError('The customer id is empty.', { hint: "Give the customer's tenant id (a GUID)." });
+export async function getCustomer(
+  client: PartnerCenterClient,
+  customerId: string,
+): Promise<Customer> {
+  if (!customerId.trim())
+    throw new UsageError('The customer id is empty.', {
+      hint: "Give the customer's tenant id (a GUID).",
+    });
   try {
     return await client.getJson<Customer>(`/customers/${encodeURIComponent(customerId)}`);
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new NotFoundError(`Customer ${customerId} was not found among this partner's customers.`, {
-        hint: 'Check the id; Get-PartnerCustomer lists the customers this partner has.',
-        cause: error,
-      });
+      throw new NotFoundError(
+        `Customer ${customerId} was not found among this partner's customers.`,
+        {
+          hint: 'Check the id; Get-PartnerCustomer lists the customers this partner has.',
+          cause: error,
+        },
+      );
     }
     throw error;
   }

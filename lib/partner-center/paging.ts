@@ -20,35 +20,68 @@ export interface PageRequest {
   continuationToken?: ContinuationTokenSource;
 }
 
-/** Headers a link may not set: the client owns the credential, the framing and the call's identity. */
-const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'connection', 'ms-requestid', 'ms-correlationid']);
+/**
+ * Headers a link may not set: the client owns the credential, the framing and the call's identity.
+ */
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'ms-requestid',
+  'ms-correlationid',
+]);
 
 export function nextPageRequest(root: ApiRoot, link: Link): PageRequest {
   if (typeof link.uri !== 'string' || link.uri === '') {
-    throw new ServiceError('Partner Center returned a next link without a uri.', { hint: 'Report this with the -Debug output.' });
+    throw new ServiceError('Partner Center returned a next link without a uri.', {
+      hint: 'Report this with the -Debug output.',
+    });
   }
   const headers: Record<string, string> = {};
   for (const { key, value } of link.headers ?? []) {
-    if (typeof key === 'string' && typeof value === 'string' && !RESERVED_HEADERS.has(key.toLowerCase())) headers[key] = value;
+    if (
+      typeof key === 'string' &&
+      typeof value === 'string' &&
+      !RESERVED_HEADERS.has(key.toLowerCase())
+    )
+      headers[key] = value;
   }
-  const carriesToken = Object.keys(headers).some((name) => name.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
-  return { method: (link.method ?? 'GET').toUpperCase(), url: root.resolve(link.uri), headers, continuationToken: carriesToken ? 'service' : undefined };
+  const carriesToken = Object.keys(headers).some(
+    (name) => name.toLowerCase() === CONTINUATION_HEADER.toLowerCase(),
+  );
+  return {
+    method: (link.method ?? 'GET').toUpperCase(),
+    url: root.resolve(link.uri),
+    headers,
+    continuationToken: carriesToken ? 'service' : undefined,
+  };
 }
 
 /** The token that resumes after this page: the one its next link sends, else the body's copy. */
 export function continuationTokenOf(collection: Collection<ItemList>): string | undefined {
   const next = collection.links?.next;
   if (!next) return undefined;
-  const header = next.headers?.find(({ key }) => typeof key === 'string' && key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  const header = next.headers?.find(
+    ({ key }) => typeof key === 'string' && key.toLowerCase() === CONTINUATION_HEADER.toLowerCase(),
+  );
   return header?.value ?? collection.continuationToken;
 }
 
-export function asCollection<L extends ItemList>(body: unknown, request: PageRequest): Collection<L> {
+export function asCollection<L extends ItemList>(
+  body: unknown,
+  request: PageRequest,
+): Collection<L> {
   const items = body && typeof body === 'object' ? (body as Collection<ItemList>).items : undefined;
   if (Array.isArray(items) || items instanceof JsonTextList) return body as Collection<L>;
-  throw new ServiceError(`Partner Center answered ${request.method} ${request.url.pathname} with something that is not a collection (no items array).`, {
-    hint: 'Report this with the -Debug output.',
-  });
+  throw new ServiceError(
+    `Partner Center answered ${request.method} ${request.url.pathname} with ` +
+      'something that is not a collection (no items array).',
+    {
+      hint: 'Report this with the -Debug output.',
+    },
+  );
 }
 
 export async function* followPages<L extends ItemList>(
@@ -56,7 +89,10 @@ export async function* followPages<L extends ItemList>(
   first: PageRequest,
   fetchCollection: (request: PageRequest, signal: AbortSignal) => Promise<Collection<L>>,
   outerSignal?: AbortSignal,
-  /** Stop once this many items have been handed out: the page that reaches it is the last one requested. */
+  /**
+   * Stop once this many items have been handed out: the page that reaches it is the last one
+   * requested.
+   */
   itemLimit?: number,
 ): AsyncGenerator<Page<L>> {
   // Stops the prefetched request when the consumer leaves early (break, error, head -n 1).
@@ -83,18 +119,23 @@ export async function* followPages<L extends ItemList>(
       if (next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
         if (continuationToken !== undefined && continuationToken === previousToken) {
           // This page is new, but the one after it would be this one again, forever.
-          loop = new ServiceError('Partner Center returned the same continuation token twice; the listing was stopped so it would not loop forever.', {
-            hint: 'Try again later; report it with the -Debug output if it persists.',
-          });
+          loop = new ServiceError(
+            'Partner Center returned the same continuation token twice; the listing ' +
+              'was stopped so it would not loop forever.',
+            {
+              hint: 'Try again later; report it with the -Debug output if it persists.',
+            },
+          );
         } else {
           previousToken = continuationToken;
           // What the consumer made of the page before reaches the output first (the sink flushes on
-          // the next turn; a slow reader holds the listing here), so the listing runs one page ahead
-          // of what is written, not of what is buffered.
+          // the next turn; a slow reader holds the listing here), so the listing runs one page
+          // ahead of what is written, not of what is buffered.
           await nextTurn();
           pending = fetchAhead(nextPageRequest(root, next));
           // A request is written to its socket only on a later tick: without this turn it would
-          // wait until the consumer had written the whole page, and the server would idle meanwhile.
+          // wait until the consumer had written the whole page, and the server would idle
+          // meanwhile.
           await nextTurn();
         }
       }

@@ -7,6 +7,9 @@ import { redactSecrets } from '../host/redact.js';
 export { redactSecrets };
 
 export function oneLine(text: string, maxLength = 300): string {
-  const flat = redactSecrets(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = redactSecrets(text)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat;
 }

@@ -12,7 +12,10 @@ import { listCustomers, MAX_PAGE_SIZE, type Customer, type CustomerFilter } from
 export interface ListingPosition {
   /** The page boundary the position is measured from; undefined is the start of the listing. */
   continuationToken?: string;
-  /** Customers after that boundary that are already written (or were to be skipped): the next run drops them. */
+  /**
+   * Customers after that boundary that are already written (or were to be skipped): the next run
+   * drops them.
+   */
   skip: number;
   /**
    * Customers of the whole listing before this position, when known (the run began at the start).
@@ -59,7 +62,11 @@ export class ListingProgress {
 
   /** Every item of a page of `length` items was written or dropped; `next` resumes after it. */
   pagePassed(length: number, next: string): void {
-    this.current = { continuationToken: next, skip: this.current.skip - length, offset: this.current.offset };
+    this.current = {
+      continuationToken: next,
+      skip: this.current.skip - length,
+      offset: this.current.offset,
+    };
   }
 }
 
@@ -78,7 +85,10 @@ export async function* customersFrom(
   const { limit } = options;
   if (limit === 0) return;
   // -First 5 needs no page of 500; neither does the page that only finishes what was skipped.
-  const pageSize = limit === undefined ? query.pageSize : Math.min(query.pageSize ?? MAX_PAGE_SIZE, start.skip + limit);
+  const pageSize =
+    limit === undefined
+      ? query.pageSize
+      : Math.min(query.pageSize ?? MAX_PAGE_SIZE, start.skip + limit);
   const pages = listCustomers(client, {
     pageSize,
     filter: query.filter,
@@ -89,7 +99,10 @@ export async function* customersFrom(
     const { items } = page;
     // Items before the position in this page: all of them when the position lies beyond it.
     const drop = Math.min(items.length, progress.skip);
-    const take = limit === undefined ? items.length - drop : Math.min(items.length - drop, limit - progress.written);
+    const take =
+      limit === undefined
+        ? items.length - drop
+        : Math.min(items.length - drop, limit - progress.written);
     if (take > 0) {
       // Counted as written when handed out: the consumer writes a list whole before it asks again.
       progress.itemsWritten(take);
@@ -110,8 +123,15 @@ export async function* customersFrom(
 export class IncompleteListingError extends PartnerCenterModuleError {
   override readonly exitCode: number;
 
-  constructor(cause: PartnerCenterModuleError, resumeAdvice: string, options: { replaceHint?: boolean } = {}) {
-    super(cause.message, { hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '), cause });
+  constructor(
+    cause: PartnerCenterModuleError,
+    resumeAdvice: string,
+    options: { replaceHint?: boolean } = {},
+  ) {
+    super(cause.message, {
+      hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '),
+      cause,
+    });
     this.exitCode = cause.exitCode;
   }
 }

@@ -32,7 +32,9 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Resolved
   return { ...merged, maxAttempts: Math.max(1, Math.floor(merged.maxAttempts)) };
 }
 
-/** Statuses worth sending again; 400, 401, 403, 404, 409 and the rest are answers, not accidents. */
+/**
+ * Statuses worth sending again; 400, 401, 403, 404, 409 and the rest are answers, not accidents.
+ */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 export function isRetryableStatus(status: number): boolean {
@@ -44,15 +46,26 @@ export function isRetryableStatus(status: number): boolean {
  * half of the exponential step fixed and half random. A Retry-After is honoured in full, with a
  * little jitter on top so throttled clients do not come back in the same millisecond.
  */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  options: ResolvedRetryOptions,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
   const backoff = Math.round(step / 2 + (random() * step) / 2);
   if (retryAfterMs === undefined) return backoff;
   return Math.max(backoff, retryAfterMs + Math.round(random() * options.baseDelayMs));
 }
 
-/** Retry-After in delta-seconds or as an HTTP date, in ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+/**
+ * Retry-After in delta-seconds or as an HTTP date, in ms from `now`; undefined when absent or
+ * unreadable.
+ */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);

@@ -2,11 +2,20 @@
  * Turns a Partner Center error answer into the module's named errors: one line saying what went
  * wrong, a hint saying what to do, the service's own code and the request ids support asks for.
  */
-import { AuthenticationError, NotFoundError, PartnerCenterModuleError, ServiceError, UsageError } from '../errors.js';
+import {
+  AuthenticationError,
+  NotFoundError,
+  type PartnerCenterModuleError,
+  ServiceError,
+  UsageError,
+} from '../errors.js';
 import { oneLine } from './redact.js';
 import { stripBom } from '../json/collection-scanner.js';
 
-/** What a failed answer said, from Partner Center's `{code, description, data, source}` or the gateway's `{statusCode, message}`. */
+/**
+ * What a failed answer said, from Partner Center's `{code, description, data, source}` or the
+ * gateway's `{statusCode, message}`.
+ */
 export interface ServiceFault {
   code?: number | string;
   description?: string;
@@ -19,8 +28,13 @@ export function readServiceFault(body: Buffer): ServiceFault {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object') {
       const record = parsed as Record<string, unknown>;
-      const code = typeof record.code === 'number' || typeof record.code === 'string' ? record.code : undefined;
-      const description = [record.description, record.message, record.error_description].find((v): v is string => typeof v === 'string');
+      const code =
+        typeof record.code === 'number' || typeof record.code === 'string'
+          ? record.code
+          : undefined;
+      const description = [record.description, record.message, record.error_description].find(
+        (v): v is string => typeof v === 'string',
+      );
       return { code, description: description === undefined ? undefined : oneLine(description) };
     }
   } catch {
@@ -29,7 +43,10 @@ export function readServiceFault(body: Buffer): ServiceFault {
   return { description: oneLine(text, 160) };
 }
 
-/** Who supplied the MS-ContinuationToken a request carried: the user (resume) or the previous page's next link. */
+/**
+ * Who supplied the MS-ContinuationToken a request carried: the user (resume) or the previous page's
+ * next link.
+ */
 export type ContinuationTokenSource = 'user' | 'service';
 
 export interface FailedCall {
@@ -57,37 +74,67 @@ function detail(status: number, fault: ServiceFault, statusMessage?: string): st
 }
 
 function supportHint(call: FailedCall): string {
-  return `If it persists, give Microsoft support MS-CorrelationId ${call.correlationId} and MS-RequestId ${call.requestId}.`;
+  return (
+    `If it persists, give Microsoft support MS-CorrelationId ${call.correlationId} ` +
+    `and MS-RequestId ${call.requestId}.`
+  );
 }
 
 /** The error for an answer that retrying will not change (or the second 401). */
 export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError {
   const what = describeCall(call);
   const why = detail(call.status, fault, call.statusMessage);
-  const ids = { status: call.status, serviceCode: fault.code, requestId: call.requestId, correlationId: call.correlationId };
+  const ids = {
+    status: call.status,
+    serviceCode: fault.code,
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+  };
   switch (call.status) {
     case 401:
-      return new AuthenticationError(`Partner Center rejected the access token for ${what} even after renewing it (${why}).`, {
-        hint: 'Sign in again with Connect-Partner, and check that the application is consented for Partner Center.',
-      });
+      return new AuthenticationError(
+        `Partner Center rejected the access token for ${what} even after renewing it (${why}).`,
+        {
+          hint:
+            'Sign in again with Connect-Partner, and check that the application is ' +
+            'consented for Partner Center.',
+        },
+      );
     case 403:
       return new AuthenticationError(`Partner Center denied access to ${what} (${why}).`, {
-        hint: 'Check that the signed-in account or application holds a Partner Center role (e.g. Admin agent) for this partner.',
+        hint:
+          'Check that the signed-in account or application holds a Partner Center ' +
+          'role (e.g. Admin agent) for this partner.',
       });
     case 404:
-      return new NotFoundError(`Partner Center found nothing at ${what} (${why}).`, { hint: 'Check the id or name you gave.' });
+      return new NotFoundError(`Partner Center found nothing at ${what} (${why}).`, {
+        hint: 'Check the id or name you gave.',
+      });
     case 400:
       if (call.continuationToken) {
         const message = `Partner Center no longer accepts the continuation token (${why}).`;
         return markedAsTokenRefusal(
           call.continuationToken === 'user'
-            ? new UsageError(message, { hint: 'Start the listing again without -ContinuationToken; a token is only valid for a limited time.' })
-            : new ServiceError(message, { ...ids, hint: `Start the listing again. ${supportHint(call)}` }),
+            ? new UsageError(message, {
+                hint:
+                  'Start the listing again without -ContinuationToken; a token is only ' +
+                  'valid for a limited time.',
+              })
+            : new ServiceError(message, {
+                ...ids,
+                hint: `Start the listing again. ${supportHint(call)}`,
+              }),
         );
       }
-      return new ServiceError(`Partner Center rejected ${what} as invalid (${why}).`, { ...ids, hint: 'Check the parameters you gave; -Debug shows the request.' });
+      return new ServiceError(`Partner Center rejected ${what} as invalid (${why}).`, {
+        ...ids,
+        hint: 'Check the parameters you gave; -Debug shows the request.',
+      });
     default:
-      return new ServiceError(`Partner Center failed ${what} (${why}).`, { ...ids, hint: `Try again later. ${supportHint(call)}` });
+      return new ServiceError(`Partner Center failed ${what} (${why}).`, {
+        ...ids,
+        hint: `Try again later. ${supportHint(call)}`,
+      });
   }
 }
 
@@ -106,7 +153,9 @@ export function isContinuationTokenRefusal(error: unknown): boolean {
   return typeof error === 'object' && error !== null && tokenRefusals.has(error);
 }
 
-/** Retries or the wait budget ran out; says how many attempts were made and what the last one got. */
+/**
+ * Retries or the wait budget ran out; says how many attempts were made and what the last one got.
+ */
 export function retriesExhaustedError(
   call: Omit<FailedCall, 'status'> & { status?: number },
   attempts: number,
@@ -115,7 +164,9 @@ export function retriesExhaustedError(
   reason: string,
 ): ServiceError {
   const throttled = call.status === 429;
-  const message = `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; last problem: ${lastProblem}.`;
+  const message =
+    `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; ` +
+    `last problem: ${lastProblem}.`;
   return new ServiceError(message, {
     status: call.status,
     serviceCode: fault?.code,

@@ -1,12 +1,20 @@
 /**
  * The -Debug line for one HTTP exchange: enough to reproduce it and to quote to support, and
  * nothing secret. The Authorization header's value is never written (and it comes last, because
- * the host's redaction masks everything after an `Authorization:`); a continuation token only by length.
+ * the host's redaction masks everything after an `Authorization:`); a continuation token only by
+ * length.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecrets } from './redact.js';
 
-const RESPONSE_HEADERS_SHOWN = ['ms-cv', 'ms-serverid', 'retry-after', 'location', 'content-length', 'date'];
+const RESPONSE_HEADERS_SHOWN = [
+  'ms-cv',
+  'ms-serverid',
+  'retry-after',
+  'location',
+  'content-length',
+  'date',
+];
 
 export interface TraceEntry {
   method: string;
@@ -28,11 +36,14 @@ export function traceLine(entry: TraceEntry): string {
     return value === undefined ? [] : [`${name}: ${String(value)}`];
   });
   const line =
-    `${entry.method} ${entry.url.href} → ${entry.outcome} (${Math.round(entry.elapsedMs)} ms) attempt ${entry.attempt}` +
+    `${entry.method} ${entry.url.href} → ${entry.outcome} (${Math.round(entry.elapsedMs)} ` +
+    `ms) attempt ${entry.attempt}` +
     ` MS-RequestId=${header(entry.requestHeaders, 'ms-requestid')} MS-CorrelationId=${header(entry.requestHeaders, 'ms-correlationid')}` +
     ` | sent ${sent.join('; ')}` +
     (received.length ? ` | received ${received.join('; ')}` : '') +
-    (header(entry.requestHeaders, 'authorization') === '-' ? ' | no Authorization (another host)' : ' | Authorization: ***');
+    (header(entry.requestHeaders, 'authorization') === '-'
+      ? ' | no Authorization (another host)'
+      : ' | Authorization: ***');
   return redactSecrets(line);
 }
 

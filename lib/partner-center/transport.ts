@@ -15,7 +15,10 @@ export interface RawResponse {
   statusMessage: string;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
-  /** The body's end was marked by the connection closing (no length, not chunked): a cut cannot be detected by framing. */
+  /**
+   * The body's end was marked by the connection closing (no length, not chunked): a cut cannot be
+   * detected by framing.
+   */
   closeDelimited: boolean;
 }
 
@@ -35,7 +38,16 @@ export class TransportError extends Error {
   }
 }
 
-const RETRYABLE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENETRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_SOCKET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ENETRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/i;
 /** A body larger than this is not a Partner Center page (500 customers are well under 1 MB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -44,7 +56,10 @@ export class Connections {
   private https?: https.Agent;
   private http?: http.Agent;
   private readonly seenSockets = new WeakSet<object>();
-  /** New TCP connections opened, and requests sent; a listing should open one connection for all its pages. */
+  /**
+   * New TCP connections opened, and requests sent; a listing should open one connection for all its
+   * pages.
+   */
   readonly stats = { connections: 0, requests: 0 };
 
   constructor(private readonly extraCa?: string | Buffer) {}
@@ -54,10 +69,20 @@ export class Connections {
     return (this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) }));
   }
 
-  send(method: string, url: URL, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+  send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
-      const request = (url.protocol === 'http:' ? http : https).request(url, { method, headers, agent: this.agentFor(url) });
+      const request = (url.protocol === 'http:' ? http : https).request(url, {
+        method,
+        headers,
+        agent: this.agentFor(url),
+      });
       this.stats.requests++;
       let settled = false;
       const finish = (outcome: () => void) => {
@@ -73,7 +98,13 @@ export class Connections {
         request.destroy();
       };
       const timer = setTimeout(() => {
-        fail(new TransportError(`no complete answer within ${formatSeconds(timeoutMs)}`, 'EREQUESTTIMEOUT', true));
+        fail(
+          new TransportError(
+            `no complete answer within ${formatSeconds(timeoutMs)}`,
+            'EREQUESTTIMEOUT',
+            true,
+          ),
+        );
         request.destroy();
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -90,25 +121,54 @@ export class Connections {
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (received > MAX_BODY_BYTES) {
-            fail(new TransportError(`the response body exceeded ${MAX_BODY_BYTES} bytes`, 'EBODYTOOLARGE', false));
+            fail(
+              new TransportError(
+                `the response body exceeded ${MAX_BODY_BYTES} bytes`,
+                'EBODYTOOLARGE',
+                false,
+              ),
+            );
             request.destroy();
             return;
           }
           body.append(chunk);
         });
-        response.on('error', (error) => fail(toTransportError(error, 'the response body was cut off')));
+        response.on('error', (error) =>
+          fail(toTransportError(error, 'the response body was cut off')),
+        );
         response.on('close', () => {
-          if (!response.complete) fail(new TransportError(`the response body was cut off after ${received} bytes`, 'ETRUNCATED', true));
+          if (!response.complete)
+            fail(
+              new TransportError(
+                `the response body was cut off after ${received} bytes`,
+                'ETRUNCATED',
+                true,
+              ),
+            );
         });
         response.on('end', () => {
           const declared = response.headers['content-length'];
           if (!response.complete || (declared !== undefined && Number(declared) !== received)) {
-            fail(new TransportError(`the response body was cut off after ${received} of ${declared ?? '?'} bytes`, 'ETRUNCATED', true));
+            fail(
+              new TransportError(
+                `the response body was cut off after ${received} of ${declared ?? '?'} bytes`,
+                'ETRUNCATED',
+                true,
+              ),
+            );
             return;
           }
-          const closeDelimited = declared === undefined && !/chunked/i.test(String(response.headers['transfer-encoding'] ?? ''));
+          const closeDelimited =
+            declared === undefined &&
+            !/chunked/i.test(String(response.headers['transfer-encoding'] ?? ''));
           finish(() =>
-            resolve({ status: response.statusCode ?? 0, statusMessage: response.statusMessage ?? '', headers: response.headers, body: body.bytes(), closeDelimited }),
+            resolve({
+              status: response.statusCode ?? 0,
+              statusMessage: response.statusMessage ?? '',
+              headers: response.headers,
+              body: body.bytes(),
+              closeDelimited,
+            }),
           );
         });
       });
@@ -134,7 +194,13 @@ class BodyBuffer {
 
   constructor(declaredLength: string | undefined) {
     const declared = Number(declaredLength);
-    if (declaredLength !== undefined && Number.isInteger(declared) && declared > 0 && declared <= MAX_BODY_BYTES) this.whole = Buffer.allocUnsafe(declared);
+    if (
+      declaredLength !== undefined &&
+      Number.isInteger(declared) &&
+      declared > 0 &&
+      declared <= MAX_BODY_BYTES
+    )
+      this.whole = Buffer.allocUnsafe(declared);
   }
 
   append(chunk: Buffer): void {
@@ -154,11 +220,22 @@ function toTransportError(error: NodeJS.ErrnoException, context?: string): Trans
   if (error instanceof TransportError) return error;
   const code = error.code ?? 'EUNKNOWN';
   if (CERTIFICATE_CODE.test(code)) {
-    return new TransportError(`the server's TLS certificate is not trusted (${code})`, code, false, { cause: error });
+    return new TransportError(
+      `the server's TLS certificate is not trusted (${code})`,
+      code,
+      false,
+      { cause: error },
+    );
   }
-  if (code === 'ECONNREFUSED') return new TransportError('the connection was refused', code, false, { cause: error });
-  if (code === 'ENOTFOUND') return new TransportError('the host name was not found', code, false, { cause: error });
-  const what = context ?? (error.message === 'socket hang up' ? 'the connection was closed before an answer (socket hang up)' : `a network error occurred (${code})`);
+  if (code === 'ECONNREFUSED')
+    return new TransportError('the connection was refused', code, false, { cause: error });
+  if (code === 'ENOTFOUND')
+    return new TransportError('the host name was not found', code, false, { cause: error });
+  const what =
+    context ??
+    (error.message === 'socket hang up'
+      ? 'the connection was closed before an answer (socket hang up)'
+      : `a network error occurred (${code})`);
   return new TransportError(what, code, RETRYABLE_SOCKET_CODES.has(code), { cause: error });
 }
 

@@ -1,6 +1,9 @@
 /** Wire shapes of Partner Center resources the client reads (PARTNER-CENTER-API.md). */
 
-/** A link as the service writes it: `uri` relative to the version root (`/customers?...` or `/v1/customers?...`). */
+/**
+ * A link as the service writes it: `uri` relative to the version root (`/customers?...` or
+ * `/v1/customers?...`).
+ */
 export interface Link {
   uri: string;
   method?: string;
@@ -21,7 +24,10 @@ export interface Collection<L extends ItemList = unknown[]> {
   attributes?: { objectType?: string };
 }
 
-/** One page of a listing, as `PartnerCenterClient.pages` (T[]) or `jsonTextPages` (JsonTextList) yields it. */
+/**
+ * One page of a listing, as `PartnerCenterClient.pages` (T[]) or `jsonTextPages` (JsonTextList)
+ * yields it.
+ */
 export interface Page<L extends ItemList> {
   items: L;
   /** 1-based position of this page in this run of the listing. */

@@ -18,21 +18,30 @@ export function writePrivateJson(path: string, value: unknown): void {
   }
 }
 
-/** undefined when the file does not exist; a ConfigFileError naming the file when it is unreadable. */
+/**
+ * undefined when the file does not exist; a ConfigFileError naming the file when it is unreadable.
+ */
 export function readPrivateJson<T>(path: string, recoverHint: string): T | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigFileError(`Cannot read '${path}': ${(error as Error).message}.`, { hint: recoverHint, cause: error });
+    throw new ConfigFileError(`Cannot read '${path}': ${(error as Error).message}.`, {
+      hint: recoverHint,
+      cause: error,
+    });
   }
   assertPrivate(path, 0o600);
   try {
     const value = JSON.parse(text) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SyntaxError('not a JSON object');
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new SyntaxError('not a JSON object');
     return value as T;
   } catch (error) {
-    throw new ConfigFileError(`The file '${path}' is corrupted (${(error as Error).message}).`, { hint: recoverHint, cause: error });
+    throw new ConfigFileError(`The file '${path}' is corrupted (${(error as Error).message}).`, {
+      hint: recoverHint,
+      cause: error,
+    });
   }
 }

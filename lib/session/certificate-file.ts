@@ -8,21 +8,28 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 
-export async function loadCertificatePem(path: string, password: string | undefined): Promise<string> {
+export async function loadCertificatePem(
+  path: string,
+  password: string | undefined,
+): Promise<string> {
   const extension = extname(path).toLowerCase();
   if (extension === '.pfx' || extension === '.p12') return convertPfx(path, password);
   const pem = readFileSync(path, 'utf8');
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) || !/-----BEGIN CERTIFICATE-----/.test(pem)) {
-    throw new UsageError(`'${path}' must hold both the certificate and its private key in PEM form.`, {
-      hint: 'Concatenate them: cat cert.pem key.pem > both.pem, or give the .pfx file.',
-    });
+    throw new UsageError(
+      `'${path}' must hold both the certificate and its private key in PEM form.`,
+      {
+        hint: 'Concatenate them: cat cert.pem key.pem > both.pem, or give the .pfx file.',
+      },
+    );
   }
   return pem;
 }
 
 function convertPfx(path: string, password: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    // The password reaches openssl through its environment, never its (world-readable) command line.
+    // The password reaches openssl through its environment, never its (world-readable) command
+    // line.
     execFile(
       'openssl',
       ['pkcs12', '-in', path, '-nodes', '-passin', 'env:PARTNERCENTER_PFX_PASSWORD'],
@@ -32,8 +39,15 @@ function convertPfx(path: string, password: string | undefined): Promise<string>
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
         reject(
           new UsageError(
-            missing ? `Cannot read the PFX file '${path}': openssl is not installed.` : `Cannot open the PFX file '${path}': wrong -CertificatePassword or not a PKCS#12 file.`,
-            { hint: missing ? 'Install openssl, or convert it to PEM elsewhere: openssl pkcs12 -in cert.pfx -nodes -out cert.pem.' : 'Check -CertificatePassword (or PARTNERCENTER_CERTIFICATE_PASSWORD).' },
+            missing
+              ? `Cannot read the PFX file '${path}': openssl is not installed.`
+              : `Cannot open the PFX file '${path}': wrong -CertificatePassword or not a PKCS#12 file.`,
+            {
+              hint: missing
+                ? 'Install openssl, or convert it to PEM elsewhere: openssl pkcs12 -in ' +
+                  'cert.pfx -nodes -out cert.pem.'
+                : 'Check -CertificatePassword (or PARTNERCENTER_CERTIFICATE_PASSWORD).',
+            },
           ),
         );
       },

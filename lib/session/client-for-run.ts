@@ -11,7 +11,10 @@ import { openSession } from './session.js';
 const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 
 export interface ClientSettings {
-  /** -MaxRetry as bound (it already fell back to PARTNERCENTER_MAX_RETRY); the context's saved value otherwise. */
+  /**
+   * -MaxRetry as bound (it already fell back to PARTNERCENTER_MAX_RETRY); the context's saved value
+   * otherwise.
+   */
   maxRetry?: number;
 }
 
@@ -22,7 +25,10 @@ export interface ClientSettings {
  */
 const clientsByRun = new WeakMap<AbortSignal, Map<string, Promise<PartnerCenterClient>>>();
 
-export function clientForRun(context: CmdletContext, settings: ClientSettings = {}): Promise<PartnerCenterClient> {
+export function clientForRun(
+  context: CmdletContext,
+  settings: ClientSettings = {},
+): Promise<PartnerCenterClient> {
   let clients = clientsByRun.get(context.signal);
   if (!clients) {
     clients = new Map();
@@ -39,11 +45,19 @@ export function clientForRun(context: CmdletContext, settings: ClientSettings = 
   return client;
 }
 
-async function createClient(context: CmdletContext, settings: ClientSettings): Promise<PartnerCenterClient> {
-  const session = await openSession({ contextName: context.contextName, env: context.env, verbose: context.verbose });
+async function createClient(
+  context: CmdletContext,
+  settings: ClientSettings,
+): Promise<PartnerCenterClient> {
+  const session = await openSession({
+    contextName: context.contextName,
+    env: context.env,
+    verbose: context.verbose,
+  });
   const retry = retryOptionsFor(settings.maxRetry, session.context, context.env);
   context.verbose(
-    `Using context '${session.context.name}' (${session.context.environment.apiEndpoint}, tenant ${session.context.tenantId})` +
+    `Using context '${session.context.name}' (${session.context.environment.apiEndpoint}, ` +
+      `tenant ${session.context.tenantId})` +
       `${retry.maxAttempts === undefined ? '' : `; up to ${retry.maxAttempts - 1} retries per request`}.`,
   );
   return new PartnerCenterClient({

@@ -12,7 +12,8 @@ const APP_DIR_NAME = 'partnercenter';
 
 export function resolveConfigDir(env: NodeJS.ProcessEnv): string {
   if (env.PARTNERCENTER_CONFIG_DIR) return env.PARTNERCENTER_CONFIG_DIR;
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (process.platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_DIR_NAME);
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Preferences', APP_DIR_NAME);
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), APP_DIR_NAME);
 }
@@ -24,7 +25,10 @@ export function ensurePrivateDir(dir: string): string {
   return dir;
 }
 
-/** POSIX only: Windows ACLs do not map to mode bits, and the profile directory is already private there. */
+/**
+ * POSIX only: Windows ACLs do not map to mode bits, and the profile directory is already private
+ * there.
+ */
 export function assertPrivate(path: string, expected: 0o700 | 0o600): void {
   if (process.platform === 'win32') return;
   let mode: number;
@@ -34,9 +38,14 @@ export function assertPrivate(path: string, expected: 0o700 | 0o600): void {
     return;
   }
   if ((mode & 0o077) !== 0) {
-    throw new ConfigFileError(`'${path}' can be read or written by other users (mode ${mode.toString(8).padStart(4, '0')}).`, {
-      hint: `Make it private with: chmod ${expected.toString(8)} '${path}', then connect again if you think its tokens were exposed.`,
-    });
+    throw new ConfigFileError(
+      `'${path}' can be read or written by other users (mode ${mode.toString(8).padStart(4, '0')}).`,
+      {
+        hint:
+          `Make it private with: chmod ${expected.toString(8)} '${path}', then connect ` +
+          'again if you think its tokens were exposed.',
+      },
+    );
   }
 }
 

@@ -5,7 +5,12 @@
 import { AuthenticationError, UsageError } from '../errors.js';
 import type { PartnerContext } from './context-store.js';
 import { viewOf, type ContextView } from './context-view.js';
-import { authenticateUser, createCredential, delegatedScope, type CredentialRequest } from './credentials.js';
+import {
+  authenticateUser,
+  createCredential,
+  delegatedScope,
+  type CredentialRequest,
+} from './credentials.js';
 import type { PartnerEnvironment } from './environments.js';
 import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
@@ -25,8 +30,20 @@ export type ConnectRequest = {
 } & (
   | { kind: 'AccessToken'; accessToken: string }
   | { kind: 'ServicePrincipal'; applicationId: string; clientSecret: string }
-  | { kind: 'ServicePrincipalCertificate'; applicationId: string; certificatePath: string; certificatePassword?: string }
-  | { kind: 'RefreshToken'; applicationId: string; refreshToken: string; clientSecret?: string; certificatePath?: string; certificatePassword?: string }
+  | {
+      kind: 'ServicePrincipalCertificate';
+      applicationId: string;
+      certificatePath: string;
+      certificatePassword?: string;
+    }
+  | {
+      kind: 'RefreshToken';
+      applicationId: string;
+      refreshToken: string;
+      clientSecret?: string;
+      certificatePath?: string;
+      certificatePassword?: string;
+    }
   | { kind: 'ManagedIdentity'; clientId?: string }
   | { kind: 'User'; applicationId: string; useDeviceCode: boolean }
 );
@@ -41,7 +58,10 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
   const signedIn = await signIn(request);
   const claims = readAccessTokenClaims(signedIn.accessToken.token);
   const tenantId = claims.tid ?? signedIn.context.tenantId ?? request.tenant;
-  if (!tenantId) throw new UsageError('Cannot tell the partner tenant: the token names none.', { hint: 'Pass -Tenant.' });
+  if (!tenantId)
+    throw new UsageError('Cannot tell the partner tenant: the token names none.', {
+      hint: 'Pass -Tenant.',
+    });
   const context: PartnerContext = {
     name: request.contextName,
     environment: request.environment,
@@ -52,8 +72,16 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     connectedAt: new Date().toISOString(),
     ...dropUndefined(signedIn.context),
   };
-  if (request.kind !== 'AccessToken' && request.kind !== 'ManagedIdentity' && request.kind !== 'User') context.secretSource = request.secretSource;
-  const tokens: TokenRecord = { accessToken: signedIn.accessToken, ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}) };
+  if (
+    request.kind !== 'AccessToken' &&
+    request.kind !== 'ManagedIdentity' &&
+    request.kind !== 'User'
+  )
+    context.secretSource = request.secretSource;
+  const tokens: TokenRecord = {
+    accessToken: signedIn.accessToken,
+    ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),
+  };
   // Tokens first: a context must never exist without what it needs to renew its token.
   const stores = storesFor(request.env);
   stores.tokens.write(request.contextName, tokens);
@@ -67,49 +95,108 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
   const tenantId = request.tenant ?? 'organizations';
   switch (request.kind) {
     case 'AccessToken':
-      return { accessToken: checkAccessToken(request.accessToken, request.warn), context: { tenantId: request.tenant }, tokens: {} };
+      return {
+        accessToken: checkAccessToken(request.accessToken, request.warn),
+        context: { tenantId: request.tenant },
+        tokens: {},
+      };
     case 'ServicePrincipal':
       return {
-        accessToken: await acquireToken({ ...common, tenantId: requireTenant(request.tenant), kind: 'ServicePrincipal', applicationId: request.applicationId, clientSecret: request.clientSecret }),
+        accessToken: await acquireToken({
+          ...common,
+          tenantId: requireTenant(request.tenant),
+          kind: 'ServicePrincipal',
+          applicationId: request.applicationId,
+          clientSecret: request.clientSecret,
+        }),
         context: { applicationId: request.applicationId },
         tokens: { clientSecret: request.clientSecret },
       };
     case 'ServicePrincipalCertificate':
       return {
-        accessToken: await acquireToken({ ...common, tenantId: requireTenant(request.tenant), kind: 'ServicePrincipalCertificate', applicationId: request.applicationId, certificatePath: request.certificatePath, certificatePassword: request.certificatePassword }),
+        accessToken: await acquireToken({
+          ...common,
+          tenantId: requireTenant(request.tenant),
+          kind: 'ServicePrincipalCertificate',
+          applicationId: request.applicationId,
+          certificatePath: request.certificatePath,
+          certificatePassword: request.certificatePassword,
+        }),
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
-        tokens: request.certificatePassword ? { certificatePassword: request.certificatePassword } : {},
+        tokens: request.certificatePassword
+          ? { certificatePassword: request.certificatePassword }
+          : {},
       };
     case 'ManagedIdentity':
       return {
-        accessToken: await acquireToken({ ...common, tenantId, kind: 'ManagedIdentity', clientId: request.clientId }),
+        accessToken: await acquireToken({
+          ...common,
+          tenantId,
+          kind: 'ManagedIdentity',
+          clientId: request.clientId,
+        }),
         context: { managedIdentityClientId: request.clientId, applicationId: request.clientId },
         tokens: {},
       };
     case 'RefreshToken': {
-      const redeemed = await redeemRefreshToken({ ...common, tenantId, applicationId: request.applicationId, refreshToken: request.refreshToken, clientSecret: request.clientSecret, certificatePath: request.certificatePath, certificatePassword: request.certificatePassword });
+      const redeemed = await redeemRefreshToken({
+        ...common,
+        tenantId,
+        applicationId: request.applicationId,
+        refreshToken: request.refreshToken,
+        clientSecret: request.clientSecret,
+        certificatePath: request.certificatePath,
+        certificatePassword: request.certificatePassword,
+      });
       return {
         accessToken: redeemed.accessToken,
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
-        tokens: { refreshToken: redeemed.refreshToken ?? request.refreshToken, clientSecret: request.clientSecret, certificatePassword: request.certificatePassword },
+        tokens: {
+          refreshToken: redeemed.refreshToken ?? request.refreshToken,
+          clientSecret: request.clientSecret,
+          certificatePassword: request.certificatePassword,
+        },
       };
     }
     case 'User':
-      return signInUser({ ...common, tenantId, kind: 'User', applicationId: request.applicationId, useDeviceCode: request.useDeviceCode, cacheName: request.contextName, tokensDir: storesFor(request.env).tokens.tokensDir, inform: request.inform });
+      return signInUser({
+        ...common,
+        tenantId,
+        kind: 'User',
+        applicationId: request.applicationId,
+        useDeviceCode: request.useDeviceCode,
+        cacheName: request.contextName,
+        tokensDir: storesFor(request.env).tokens.tokensDir,
+        inform: request.inform,
+      });
   }
 }
 
-/** A user signs in once, here; the record saved with the context lets later processes renew silently. */
-async function signInUser(request: Extract<CredentialRequest, { kind: 'User' }>): Promise<SignedIn> {
+/**
+ * A user signs in once, here; the record saved with the context lets later processes renew
+ * silently.
+ */
+async function signInUser(
+  request: Extract<CredentialRequest, { kind: 'User' }>,
+): Promise<SignedIn> {
   try {
     const credential = await createCredential(request);
-    const authenticationRecord = await authenticateUser(credential, delegatedScope(request.environment));
+    const authenticationRecord = await authenticateUser(
+      credential,
+      delegatedScope(request.environment),
+    );
     const token = await credential.getToken(delegatedScope(request.environment));
     if (!token) throw new AuthenticationError('Sign-in returned no access token.');
     const record = JSON.parse(authenticationRecord) as { tenantId?: string; username?: string };
     return {
       accessToken: { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp },
-      context: { applicationId: request.applicationId, useDeviceCode: request.useDeviceCode, authenticationRecord, tenantId: record.tenantId, account: record.username },
+      context: {
+        applicationId: request.applicationId,
+        useDeviceCode: request.useDeviceCode,
+        authenticationRecord,
+        tenantId: record.tenantId,
+        account: record.username,
+      },
       tokens: {},
     };
   } catch (error) {
@@ -120,20 +207,32 @@ async function signInUser(request: Extract<CredentialRequest, { kind: 'User' }>)
 
 function checkAccessToken(token: string, warn: (message: string) => void): CachedAccessToken {
   const claims = readAccessTokenClaims(token);
-  if (typeof claims.exp !== 'number') throw new UsageError('-AccessToken has no expiry (exp) claim.', { hint: 'Pass an access token issued by Entra ID.' });
+  if (typeof claims.exp !== 'number')
+    throw new UsageError('-AccessToken has no expiry (exp) claim.', {
+      hint: 'Pass an access token issued by Entra ID.',
+    });
   const expiresOn = new Date(claims.exp * 1000);
   if (expiresOn.getTime() <= Date.now()) {
     throw new AuthenticationError(`The access token expired at ${expiresOn.toISOString()}.`, {
-      hint: 'Get a new token and connect again, or use a sign-in that renews itself (e.g. -ServicePrincipal).',
+      hint:
+        'Get a new token and connect again, or use a sign-in that renews itself ' +
+        '(e.g. -ServicePrincipal).',
     });
   }
   const minutesLeft = Math.round((expiresOn.getTime() - Date.now()) / 60_000);
-  if (minutesLeft < 10) warn(`The access token expires in ${minutesLeft} minute(s), at ${expiresOn.toISOString()}; it cannot be renewed.`);
+  if (minutesLeft < 10)
+    warn(
+      `The access token expires in ${minutesLeft} minute(s), at ${expiresOn.toISOString()}; ` +
+        'it cannot be renewed.',
+    );
   return { token, expiresOnTimestamp: expiresOn.getTime() };
 }
 
 function requireTenant(tenant: string | undefined): string {
-  if (!tenant) throw new UsageError('A service principal sign-in needs the partner tenant.', { hint: 'Pass -Tenant <tenant id or domain>.' });
+  if (!tenant)
+    throw new UsageError('A service principal sign-in needs the partner tenant.', {
+      hint: 'Pass -Tenant <tenant id or domain>.',
+    });
   return tenant;
 }
 

@@ -15,7 +15,13 @@ import type { PartnerEnvironment } from './environments.js';
 export const DEFAULT_CONTEXT_NAME = 'default';
 export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export type AuthenticationKind = 'AccessToken' | 'ServicePrincipal' | 'ServicePrincipalCertificate' | 'User' | 'RefreshToken' | 'ManagedIdentity';
+export type AuthenticationKind =
+  | 'AccessToken'
+  | 'ServicePrincipal'
+  | 'ServicePrincipalCertificate'
+  | 'User'
+  | 'RefreshToken'
+  | 'ManagedIdentity';
 
 export interface PartnerContext {
   name: string;
@@ -35,7 +41,9 @@ export interface PartnerContext {
   certificatePath?: string;
   /** User: the device-code flow rather than a browser. */
   useDeviceCode?: boolean;
-  /** User: @azure/identity's serialized AuthenticationRecord (account and home tenant; no secret). */
+  /**
+   * User: @azure/identity's serialized AuthenticationRecord (account and home tenant; no secret).
+   */
   authenticationRecord?: string;
   /** ManagedIdentity: the client id of a user-assigned identity. */
   managedIdentityClientId?: string;
@@ -43,18 +51,26 @@ export interface PartnerContext {
   account?: string;
   connectedAt: string;
   outputFormat?: string;
-  /** Retries per request when a command gives no -MaxRetry (and PARTNERCENTER_MAX_RETRY is unset). */
+  /**
+   * Retries per request when a command gives no -MaxRetry (and PARTNERCENTER_MAX_RETRY is unset).
+   */
   maxRetry?: number;
   /** Total wait per request, in seconds, when PARTNERCENTER_MAX_RETRY_WAIT is unset. */
   maxRetryWaitSeconds?: number;
 }
 
-type ConfInstance = { store: Record<string, unknown>; path: string; set(value: Record<string, unknown>): void };
+type ConfInstance = {
+  store: Record<string, unknown>;
+  path: string;
+  set(value: Record<string, unknown>): void;
+};
 
 export function validateContextName(name: string): string {
   if (!CONTEXT_NAME.test(name)) {
     throw new UsageError(`Context name '${name}' is not allowed.`, {
-      hint: 'Use 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+      hint:
+        'Use 1-64 letters, digits, dots, dashes or underscores, starting with a ' +
+        'letter or digit.',
     });
   }
   return name;
@@ -67,7 +83,10 @@ export class ContextStore {
     this.contextsDir = join(configDir, 'contexts');
   }
 
-  /** The context to use: an explicit name, else PARTNERCENTER_CONTEXT (applied by the caller), else the saved default. */
+  /**
+   * The context to use: an explicit name, else PARTNERCENTER_CONTEXT (applied by the caller), else
+   * the saved default.
+   */
   async resolveName(explicit: string | undefined): Promise<string> {
     if (explicit) return validateContextName(explicit);
     const path = join(this.configDir, 'settings.json');
@@ -82,7 +101,9 @@ export class ContextStore {
     if (value === undefined) return undefined;
     if (typeof value.tenantId !== 'string' || typeof value.environment?.apiEndpoint !== 'string') {
       throw new ConfigFileError(`The context file '${path}' is not a PartnerCenter context.`, {
-        hint: 'Remove it with Disconnect-Partner (or delete the file) and run Connect-Partner again.',
+        hint:
+          'Remove it with Disconnect-Partner (or delete the file) and run ' +
+          'Connect-Partner again.',
       });
     }
     return value;
@@ -121,7 +142,10 @@ export class ContextStore {
     return true;
   }
 
-  /** conf is imported here, not at module load, so commands that never touch a context do not pay for it. */
+  /**
+   * conf is imported here, not at module load, so commands that never touch a context do not pay
+   * for it.
+   */
   private async open(configName: string, cwd: string): Promise<ConfInstance> {
     ensurePrivateDir(cwd);
     const path = join(cwd, `${configName}.json`);
@@ -146,15 +170,28 @@ export class ContextStore {
 /** settings.json, refused rather than ignored (and later overwritten) when it is not ours. */
 function checkSettings(store: Record<string, unknown>, path: string): Record<string, unknown> {
   const { defaultContext, ...others } = store;
-  if (Object.keys(others).length > 0 || (defaultContext !== undefined && !(typeof defaultContext === 'string' && CONTEXT_NAME.test(defaultContext)))) {
-    throw new ConfigFileError(`The file '${path}' is not a PartnerCenter settings file (that holds only {"defaultContext": "<context name>"}).`, {
-      hint: 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.',
-    });
+  if (
+    Object.keys(others).length > 0 ||
+    (defaultContext !== undefined &&
+      !(typeof defaultContext === 'string' && CONTEXT_NAME.test(defaultContext)))
+  ) {
+    throw new ConfigFileError(
+      `The file '${path}' is not a PartnerCenter settings file (that holds only ` +
+        '{"defaultContext": "<context name>"}).',
+      {
+        hint:
+          'Move it away (or delete it) to forget the default context, then run ' +
+          'Select-PartnerContext or Connect-Partner.',
+      },
+    );
   }
   return store;
 }
 
-/** A context or settings file as `open` sees it, without loading conf; undefined when it does not exist. */
+/**
+ * A context or settings file as `open` sees it, without loading conf; undefined when it does not
+ * exist.
+ */
 function readStoreFile(path: string, isSettings: boolean): Record<string, unknown> | undefined {
   assertPrivate(dirname(path), 0o700);
   assertPrivate(path, 0o600);
@@ -170,12 +207,17 @@ function readStoreFile(path: string, isSettings: boolean): Record<string, unknow
 }
 
 function corruptedFile(path: string, isSettings: boolean, error: unknown): ConfigFileError {
-  return new ConfigFileError(`The file '${path}' is corrupted or not valid JSON (${(error as Error).message}).`, {
-    hint: isSettings
-      ? 'Delete it to forget the default context, then run Select-PartnerContext or Connect-Partner.'
-      : 'Run Disconnect-Partner for this context (or delete the file) and run Connect-Partner again.',
-    cause: error,
-  });
+  return new ConfigFileError(
+    `The file '${path}' is corrupted or not valid JSON (${(error as Error).message}).`,
+    {
+      hint: isSettings
+        ? 'Delete it to forget the default context, then run Select-PartnerContext ' +
+          'or Connect-Partner.'
+        : 'Run Disconnect-Partner for this context (or delete the file) and run ' +
+          'Connect-Partner again.',
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -200,11 +242,18 @@ function assertJsonObjectIfPresent(path: string, isSettings: boolean): void {
 
 function assertJsonObject(value: unknown, path: string, isSettings: boolean): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return;
-  throw new ConfigFileError(`The file '${path}' is not a PartnerCenter ${isSettings ? 'settings' : 'context'} file (it holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object).`, {
-    hint: isSettings
-      ? 'Move it away (or delete it) to forget the default context, then run Select-PartnerContext or Connect-Partner.'
-      : 'Move it away (or delete it, or run Disconnect-Partner for this context) and run Connect-Partner again.',
-  });
+  throw new ConfigFileError(
+    `The file '${path}' is not a PartnerCenter ${isSettings ? 'settings' : 'context'} ` +
+      `file (it holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, ` +
+      'not an object).',
+    {
+      hint: isSettings
+        ? 'Move it away (or delete it) to forget the default context, then run ' +
+          'Select-PartnerContext or Connect-Partner.'
+        : 'Move it away (or delete it, or run Disconnect-Partner for this context) ' +
+          'and run Connect-Partner again.',
+    },
+  );
 }
 
 const HOST_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -216,10 +265,13 @@ const HOST_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * echo cut output short mid-line. The listeners the import adds for them are taken off again.
  */
 async function importConf(): Promise<typeof import('conf')> {
-  const before = new Map(HOST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const before = new Map(
+    HOST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]),
+  );
   const module = await import('conf');
   for (const signal of HOST_SIGNALS) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
   }
   return module;
 }

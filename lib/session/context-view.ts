@@ -1,4 +1,6 @@
-/** What Connect-Partner and Get-PartnerContext show of a context: everything useful, nothing secret. */
+/**
+ * What Connect-Partner and Get-PartnerContext show of a context: everything useful, nothing secret.
+ */
 import type { PartnerContext } from './context-store.js';
 import type { TokenRecord } from './token-store.js';
 
@@ -15,11 +17,17 @@ export interface ContextView {
   secretSource?: string;
   caCertificatePath?: string;
   connectedAt: string;
-  /** When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows. */
+  /**
+   * When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows.
+   */
   tokenExpiresOn?: string;
 }
 
-export function viewOf(context: PartnerContext, tokens: TokenRecord, isDefault: boolean): ContextView {
+export function viewOf(
+  context: PartnerContext,
+  tokens: TokenRecord,
+  isDefault: boolean,
+): ContextView {
   const view: ContextView = {
     name: context.name,
     isDefault,
@@ -33,9 +41,12 @@ export function viewOf(context: PartnerContext, tokens: TokenRecord, isDefault: 
     secretSource: context.secretSource,
     caCertificatePath: context.caCertificatePath,
     connectedAt: context.connectedAt,
-    tokenExpiresOn: tokens.accessToken ? new Date(tokens.accessToken.expiresOnTimestamp).toISOString() : undefined,
+    tokenExpiresOn: tokens.accessToken
+      ? new Date(tokens.accessToken.expiresOnTimestamp).toISOString()
+      : undefined,
   };
-  for (const key of Object.keys(view) as (keyof ContextView)[]) if (view[key] === undefined) delete view[key];
+  for (const key of Object.keys(view) as (keyof ContextView)[])
+    if (view[key] === undefined) delete view[key];
   return view;
 }
 

@@ -25,12 +25,20 @@ interface Common {
 export type CredentialRequest = Common &
   (
     | { kind: 'ServicePrincipal'; applicationId: string; clientSecret: string }
-    | { kind: 'ServicePrincipalCertificate'; applicationId: string; certificatePath: string; certificatePassword?: string }
+    | {
+        kind: 'ServicePrincipalCertificate';
+        applicationId: string;
+        certificatePath: string;
+        certificatePassword?: string;
+      }
     | {
         kind: 'User';
         applicationId: string;
         useDeviceCode: boolean;
-        /** Where MSAL's cache (refresh token) persists: the context's name, and the tokens directory. */
+        /**
+         * Where MSAL's cache (refresh token) persists: the context's name, and the tokens
+         * directory.
+         */
         cacheName: string;
         tokensDir: string;
         /** Serialized AuthenticationRecord of an earlier sign-in: renew silently, never prompt. */
@@ -45,19 +53,28 @@ export function readCaCertificate(path: string | undefined): string | undefined 
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigFileError(`Cannot read the CA certificate '${path}': ${(error as Error).message}.`, {
-      hint: 'Give -CaCertificatePath an existing PEM file, or connect again without it.',
-      cause: error,
-    });
+    throw new ConfigFileError(
+      `Cannot read the CA certificate '${path}': ${(error as Error).message}.`,
+      {
+        hint: 'Give -CaCertificatePath an existing PEM file, or connect again without it.',
+        cause: error,
+      },
+    );
   }
 }
 
-/** An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not NODE_EXTRA_CA_CERTS. */
+/**
+ * An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not
+ * NODE_EXTRA_CA_CERTS.
+ */
 export function agentTrusting(ca: string | undefined): Agent | undefined {
   return ca ? new Agent({ keepAlive: true, ...trustingExtraCa(ca) }) : undefined;
 }
 
-/** Options every credential shares: the authority, and for a custom (local) authority no instance discovery. */
+/**
+ * Options every credential shares: the authority, and for a custom (local) authority no instance
+ * discovery.
+ */
 function commonOptions(request: Common) {
   const authority = new URL(request.environment.authorityHost);
   const agent = agentTrusting(readCaCertificate(request.caCertificatePath));
@@ -74,10 +91,23 @@ export async function createCredential(request: CredentialRequest): Promise<Toke
   const options = commonOptions(request);
   switch (request.kind) {
     case 'ServicePrincipal':
-      return new identity.ClientSecretCredential(request.tenantId, request.applicationId, request.clientSecret, options);
+      return new identity.ClientSecretCredential(
+        request.tenantId,
+        request.applicationId,
+        request.clientSecret,
+        options,
+      );
     case 'ServicePrincipalCertificate': {
-      const certificate = await loadCertificatePem(request.certificatePath, request.certificatePassword);
-      return new identity.ClientCertificateCredential(request.tenantId, request.applicationId, { certificate }, options);
+      const certificate = await loadCertificatePem(
+        request.certificatePath,
+        request.certificatePassword,
+      );
+      return new identity.ClientCertificateCredential(
+        request.tenantId,
+        request.applicationId,
+        { certificate },
+        options,
+      );
     }
     case 'ManagedIdentity':
       return request.clientId
@@ -91,23 +121,41 @@ export async function createCredential(request: CredentialRequest): Promise<Toke
         clientId: request.applicationId,
         tokenCachePersistenceOptions: { enabled: true, name: request.cacheName },
         ...(request.authenticationRecord
-          ? { authenticationRecord: identity.deserializeAuthenticationRecord(request.authenticationRecord), disableAutomaticAuthentication: true }
+          ? {
+              authenticationRecord: identity.deserializeAuthenticationRecord(
+                request.authenticationRecord,
+              ),
+              disableAutomaticAuthentication: true,
+            }
           : {}),
       };
       if (request.useDeviceCode) {
-        return new identity.DeviceCodeCredential({ ...userOptions, userPromptCallback: (info) => request.inform(info.message) });
+        return new identity.DeviceCodeCredential({
+          ...userOptions,
+          userPromptCallback: (info) => request.inform(info.message),
+        });
       }
-      return new identity.InteractiveBrowserCredential({ ...userOptions, redirectUri: 'http://localhost' });
+      return new identity.InteractiveBrowserCredential({
+        ...userOptions,
+        redirectUri: 'http://localhost',
+      });
     }
   }
 }
 
 /** Signs a user in (prompting once) and returns the record later processes renew silently with. */
-export async function authenticateUser(credential: TokenCredential, scope: string): Promise<string> {
+export async function authenticateUser(
+  credential: TokenCredential,
+  scope: string,
+): Promise<string> {
   const identity = await import('@azure/identity');
-  const record = await (credential as unknown as { authenticate(scopes: string[]): Promise<unknown> }).authenticate([scope]);
+  const record = await (
+    credential as unknown as { authenticate(scopes: string[]): Promise<unknown> }
+  ).authenticate([scope]);
   if (!record) throw new Error('The sign-in returned no account.');
-  return identity.serializeAuthenticationRecord(record as Parameters<typeof identity.serializeAuthenticationRecord>[0]);
+  return identity.serializeAuthenticationRecord(
+    record as Parameters<typeof identity.serializeAuthenticationRecord>[0],
+  );
 }
 
 export function appOnlyScope(environment: PartnerEnvironment): string {

@@ -7,7 +7,12 @@ import { UsageError } from '../errors.js';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.js';
 
 export interface EnvironmentSettings {
-  kind: 'AccessToken' | 'ServicePrincipal' | 'ServicePrincipalCertificate' | 'RefreshToken' | 'ManagedIdentity';
+  kind:
+    | 'AccessToken'
+    | 'ServicePrincipal'
+    | 'ServicePrincipalCertificate'
+    | 'RefreshToken'
+    | 'ManagedIdentity';
   AccessToken?: string;
   RefreshToken?: string;
   ApplicationId?: string;
@@ -43,29 +48,53 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
   };
   const environment = read('Environment');
   if (environment) {
-    const canonical = ENVIRONMENT_NAMES.find((name) => name.toLowerCase() === environment.toLowerCase());
-    if (!canonical) throw new UsageError(`PARTNERCENTER_ENVIRONMENT '${environment}' is not a known cloud.`, { hint: `Use one of: ${ENVIRONMENT_NAMES.join(', ')}.` });
+    const canonical = ENVIRONMENT_NAMES.find(
+      (name) => name.toLowerCase() === environment.toLowerCase(),
+    );
+    if (!canonical)
+      throw new UsageError(`PARTNERCENTER_ENVIRONMENT '${environment}' is not a known cloud.`, {
+        hint: `Use one of: ${ENVIRONMENT_NAMES.join(', ')}.`,
+      });
     (settings as EnvironmentSettings).Environment = canonical;
   }
   if (settings.ApplicationId !== undefined && !GUID.test(settings.ApplicationId)) {
-    throw new UsageError(`PARTNERCENTER_APPLICATION_ID '${settings.ApplicationId}' is not a GUID.`, { hint: 'Give the application (client) id, e.g. 00000000-0000-0000-0000-000000000001.' });
+    throw new UsageError(
+      `PARTNERCENTER_APPLICATION_ID '${settings.ApplicationId}' is not a GUID.`,
+      { hint: 'Give the application (client) id, e.g. 00000000-0000-0000-0000-000000000001.' },
+    );
   }
   const kind = kindOf(settings, env);
   const needs = (parameter: 'ApplicationId' | 'Tenant') => {
-    if (!settings[parameter]) throw new UsageError(`-FromEnvironment (${kind}) needs ${environmentVariableFor(parameter)}.`, { hint: 'Set it, or connect with explicit parameters.' });
+    if (!settings[parameter])
+      throw new UsageError(
+        `-FromEnvironment (${kind}) needs ${environmentVariableFor(parameter)}.`,
+        { hint: 'Set it, or connect with explicit parameters.' },
+      );
   };
-  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate') (needs('ApplicationId'), needs('Tenant'));
+  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate')
+    needs('ApplicationId'), needs('Tenant');
   if (kind === 'RefreshToken') needs('ApplicationId');
   return { ...settings, kind };
 }
 
-function kindOf(settings: Omit<EnvironmentSettings, 'kind'>, env: NodeJS.ProcessEnv): EnvironmentSettings['kind'] {
+function kindOf(
+  settings: Omit<EnvironmentSettings, 'kind'>,
+  env: NodeJS.ProcessEnv,
+): EnvironmentSettings['kind'] {
   if (settings.AccessToken) return 'AccessToken';
   if (settings.RefreshToken) return 'RefreshToken';
   if (settings.ClientSecret) return 'ServicePrincipal';
   if (settings.CertificatePath) return 'ServicePrincipalCertificate';
-  if (/^(1|true|yes)$/i.test(env.PARTNERCENTER_IDENTITY ?? '') || env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT) return 'ManagedIdentity';
+  if (
+    /^(1|true|yes)$/i.test(env.PARTNERCENTER_IDENTITY ?? '') ||
+    env.IDENTITY_ENDPOINT ||
+    env.MSI_ENDPOINT
+  )
+    return 'ManagedIdentity';
   throw new UsageError('-FromEnvironment found no credential in the environment.', {
-    hint: 'Set PARTNERCENTER_CLIENT_SECRET, PARTNERCENTER_CERTIFICATE_PATH, PARTNERCENTER_REFRESH_TOKEN or PARTNERCENTER_ACCESS_TOKEN (or PARTNERCENTER_IDENTITY=true for a managed identity).',
+    hint:
+      'Set PARTNERCENTER_CLIENT_SECRET, PARTNERCENTER_CERTIFICATE_PATH, ' +
+      'PARTNERCENTER_REFRESH_TOKEN or PARTNERCENTER_ACCESS_TOKEN (or ' +
+      'PARTNERCENTER_IDENTITY=true for a managed identity).',
   });
 }

@@ -21,19 +21,31 @@ export function readAccessTokenClaims(token: string): AccessTokenClaims {
   const parts = token.split('.');
   if (parts.length !== 3) {
     throw new UsageError('-AccessToken is not a JWT (expected three dot-separated parts).', {
-      hint: 'Pass the access token itself, e.g. from `az account get-access-token --resource https://api.partnercenter.microsoft.com`.',
+      hint:
+        'Pass the access token itself, e.g. from `az account get-access-token ' +
+        '--resource https://api.partnercenter.microsoft.com`.',
     });
   }
   try {
     const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new Error('not an object');
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
+      throw new Error('not an object');
     return claims as AccessTokenClaims;
   } catch {
-    throw new UsageError('-AccessToken has no readable claims.', { hint: 'Pass a JWT access token issued by Entra ID.' });
+    throw new UsageError('-AccessToken has no readable claims.', {
+      hint: 'Pass a JWT access token issued by Entra ID.',
+    });
   }
 }
 
 /** The signed-in principal as a person would name it. */
 export function accountOf(claims: AccessTokenClaims): string | undefined {
-  return claims.upn ?? claims.preferred_username ?? claims.unique_name ?? claims.appid ?? claims.azp ?? claims.oid;
+  return (
+    claims.upn ??
+    claims.preferred_username ??
+    claims.unique_name ??
+    claims.appid ??
+    claims.azp ??
+    claims.oid
+  );
 }

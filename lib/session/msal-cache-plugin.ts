@@ -50,13 +50,26 @@ export function fileCachePlugin(tokensDir: string, name: string): CachePlugin {
 
 let registeredFor: string | undefined;
 
-/** Registers the plugin with @azure/identity once per process (the module is already loaded by the caller). */
-export function registerCachePersistence(identity: { useIdentityPlugin(plugin: (context: unknown) => void): void }, tokensDir: string): void {
+/**
+ * Registers the plugin with @azure/identity once per process (the module is already loaded by the
+ * caller).
+ */
+export function registerCachePersistence(
+  identity: { useIdentityPlugin(plugin: (context: unknown) => void): void },
+  tokensDir: string,
+): void {
   if (registeredFor === tokensDir) return;
   registeredFor = tokensDir;
   identity.useIdentityPlugin((context) => {
-    const control = (context as { cachePluginControl: { setPersistence(factory: (options?: { name?: string }) => Promise<CachePlugin>): void } })
-      .cachePluginControl;
-    control.setPersistence(async (options) => fileCachePlugin(tokensDir, options?.name ?? 'default'));
+    const control = (
+      context as {
+        cachePluginControl: {
+          setPersistence(factory: (options?: { name?: string }) => Promise<CachePlugin>): void;
+        };
+      }
+    ).cachePluginControl;
+    control.setPersistence(async (options) =>
+      fileCachePlugin(tokensDir, options?.name ?? 'default'),
+    );
   });
 }

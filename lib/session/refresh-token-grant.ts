@@ -30,8 +30,12 @@ export interface RefreshTokenResult {
   refreshToken?: string;
 }
 
-export async function redeemRefreshToken(request: RefreshTokenRequest): Promise<RefreshTokenResult> {
-  const tokenUrl = new URL(`${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/oauth2/v2.0/token`);
+export async function redeemRefreshToken(
+  request: RefreshTokenRequest,
+): Promise<RefreshTokenResult> {
+  const tokenUrl = new URL(
+    `${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/oauth2/v2.0/token`,
+  );
   const form: Record<string, string> = {
     grant_type: 'refresh_token',
     client_id: request.applicationId,
@@ -42,34 +46,67 @@ export async function redeemRefreshToken(request: RefreshTokenRequest): Promise<
   else if (request.certificatePath) {
     form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
     const pem = await loadCertificatePem(request.certificatePath, request.certificatePassword);
-    form.client_assertion = clientAssertion(pem, request.certificatePassword, request.applicationId, tokenUrl.href);
+    form.client_assertion = clientAssertion(
+      pem,
+      request.certificatePassword,
+      request.applicationId,
+      tokenUrl.href,
+    );
   }
   let response;
   try {
-    response = await postForm(tokenUrl, form, agentTrusting(readCaCertificate(request.caCertificatePath)));
+    response = await postForm(
+      tokenUrl,
+      form,
+      agentTrusting(readCaCertificate(request.caCertificatePath)),
+    );
   } catch (error) {
     throw translateSignInError(error, request.environment.authorityHost);
   }
   const body = response.body;
   if (response.status !== 200 || typeof body.access_token !== 'string') {
-    throw translateSignInError(new Error(`${String(body.error ?? response.status)}: ${String(body.error_description ?? '')}`), request.environment.authorityHost);
+    throw translateSignInError(
+      new Error(
+        `${String(body.error ?? response.status)}: ${String(body.error_description ?? '')}`,
+      ),
+      request.environment.authorityHost,
+    );
   }
   const expiresIn = Number(body.expires_in ?? 3600);
-  if (!Number.isFinite(expiresIn)) throw new AuthenticationError('The authority returned a token without a valid expiry.');
+  if (!Number.isFinite(expiresIn))
+    throw new AuthenticationError('The authority returned a token without a valid expiry.');
   return {
     accessToken: { token: body.access_token, expiresOnTimestamp: Date.now() + expiresIn * 1000 },
     refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
   };
 }
 
-/** A signed JWT proving the app holds the certificate's private key (RFC 7523), as MSAL builds it. */
-function clientAssertion(pem: string, passphrase: string | undefined, clientId: string, audience: string): string {
+/**
+ * A signed JWT proving the app holds the certificate's private key (RFC 7523), as MSAL builds it.
+ */
+function clientAssertion(
+  pem: string,
+  passphrase: string | undefined,
+  clientId: string,
+  audience: string,
+): string {
   const certificate = new X509Certificate(pemBlock(pem, 'CERTIFICATE'));
-  const key = createPrivateKey({ key: pemBlock(pem, '(?:RSA |ENCRYPTED )?PRIVATE KEY'), passphrase });
+  const key = createPrivateKey({
+    key: pemBlock(pem, '(?:RSA |ENCRYPTED )?PRIVATE KEY'),
+    passphrase,
+  });
   const thumbprint = createHash('sha1').update(certificate.raw).digest('base64url');
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'RS256', typ: 'JWT', x5t: thumbprint };
-  const claims = { aud: audience, iss: clientId, sub: clientId, jti: randomUUID(), nbf: now, iat: now, exp: now + 600 };
+  const claims = {
+    aud: audience,
+    iss: clientId,
+    sub: clientId,
+    jti: randomUUID(),
+    nbf: now,
+    iat: now,
+    exp: now + 600,
+  };
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${encode(header)}.${encode(claims)}`;
   const signature = createSign('RSA-SHA256').update(unsigned).sign(key, 'base64url');
@@ -78,6 +115,9 @@ function clientAssertion(pem: string, passphrase: string | undefined, clientId: 
 
 function pemBlock(pem: string, label: string): string {
   const match = new RegExp(`-----BEGIN (${label})-----[\\s\\S]*?-----END \\1-----`).exec(pem);
-  if (!match) throw new AuthenticationError(`The certificate file has no ${label.replace(/\(.*\)\?/, '')} block.`);
+  if (!match)
+    throw new AuthenticationError(
+      `The certificate file has no ${label.replace(/\(.*\)\?/, '')} block.`,
+    );
   return match[0];
 }

@@ -10,7 +10,12 @@ import { commandLine } from '../host/shell-quote.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../errors.js';
 import type { JsonText } from '../json/json-text.js';
 import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
-import { customersFrom, IncompleteListingError, ListingProgress, type ListingPosition } from '../partner-center/resumable-listing.js';
+import {
+  customersFrom,
+  IncompleteListingError,
+  ListingProgress,
+  type ListingPosition,
+} from '../partner-center/resumable-listing.js';
 import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
 import { holdYoungGeneration } from '../young-generation.js';
 import { clientForRun } from './client-for-run.js';
@@ -19,7 +24,9 @@ import { ResumeFile, type ListingIdentity } from './resume-file.js';
 export interface CustomerListingRequest {
   cmdletName: string;
   filter?: CustomerFilter;
-  /** The command-line words that repeat the search (e.g. `-Domain contoso`), for the resume command. */
+  /**
+   * The command-line words that repeat the search (e.g. `-Domain contoso`), for the resume command.
+   */
   searchArguments: readonly string[];
   pageSize?: number;
   first?: number;
@@ -29,7 +36,10 @@ export interface CustomerListingRequest {
   maxRetry?: number;
 }
 
-export async function* listCustomersResumably(request: CustomerListingRequest, context: CmdletContext): AsyncGenerator<ObjectList<JsonText<Customer>>> {
+export async function* listCustomersResumably(
+  request: CustomerListingRequest,
+  context: CmdletContext,
+): AsyncGenerator<ObjectList<JsonText<Customer>>> {
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
     throw new UsageError('-ResumeFile and -ContinuationToken cannot be used together.', {
       hint: 'A resume file keeps the continuation token itself: give only -ResumeFile.',
@@ -46,30 +56,44 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
   const saved = file?.read(identity);
   const skip = identity.skip;
   const start: ListingPosition =
-    saved?.position ?? (request.continuationToken === undefined ? { skip, offset: skip } : { continuationToken: request.continuationToken, skip });
+    saved?.position ??
+    (request.continuationToken === undefined
+      ? { skip, offset: skip }
+      : { continuationToken: request.continuationToken, skip });
   const earlier = saved?.written ?? 0;
-  if (saved) context.verbose(`Resuming the listing kept in '${file!.path}': ${earlier} customer(s) were written by earlier runs.`);
+  if (saved)
+    context.verbose(
+      `Resuming the listing kept in '${file!.path}': ${earlier} customer(s) were ` +
+        'written by earlier runs.',
+    );
 
   const client = await clientForRun(context, { maxRetry: request.maxRetry });
   // However many customers there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);
   let pages = 0;
-  const save = (position: ListingPosition) => file?.write(identity, { position, written: earlier + progress.written });
+  const save = (position: ListingPosition) =>
+    file?.write(identity, { position, written: earlier + progress.written });
   const limit = request.first === undefined ? undefined : Math.max(0, request.first - earlier);
-  const list = () => pagesOf(
-    customersFrom(client, { pageSize: identity.pageSize, filter: request.filter }, progress, {
-      limit,
-      onPagePassed: async () => {
-        pages++;
-        context.progress({ activity: 'Listing customers', pages, items: earlier + progress.written });
-        // The host hands coalesced output to stdout on the next turn of the event loop: waiting
-        // one turn means the page is out of the process before the file says it was written, so
-        // even a SIGKILL can repeat part of a page but never lose one.
-        await new Promise((resolve) => setImmediate(resolve));
-        save(progress.position);
-      },
-    }));
+  const list = () =>
+    pagesOf(
+      customersFrom(client, { pageSize: identity.pageSize, filter: request.filter }, progress, {
+        limit,
+        onPagePassed: async () => {
+          pages++;
+          context.progress({
+            activity: 'Listing customers',
+            pages,
+            items: earlier + progress.written,
+          });
+          // The host hands coalesced output to stdout on the next turn of the event loop: waiting
+          // one turn means the page is out of the process before the file says it was written, so
+          // even a SIGKILL can repeat part of a page but never lose one.
+          await new Promise((resolve) => setImmediate(resolve));
+          save(progress.position);
+        },
+      }),
+    );
 
   let settled = false;
   const stopped = (error: unknown): unknown => {
@@ -78,18 +102,33 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
     const refused = isContinuationTokenRefusal(error);
-    // The token of the current position is dead: only a restart that skips what was written can continue.
+    // The token of the current position is dead: only a restart that skips what was written can
+    // continue.
     const position = refused ? progress.positionWithoutToken : progress.position;
     if (refused && !position && progress.written === 0 && !file) {
       return new UsageError(error.message, {
-        hint: 'A token is only valid for a limited time. Start the listing again, or leave out what the earlier runs of this listing wrote: list from the start with -Skip <the number of customers they wrote> in place of -ContinuationToken.',
+        hint:
+          'A token is only valid for a limited time. Start the listing again, or ' +
+          'leave out what the earlier runs of this listing wrote: list from the ' +
+          'start with -Skip <the number of customers they wrote> in place of ' +
+          '-ContinuationToken.',
         cause: error,
       });
     }
     if (position) save(position);
-    return new IncompleteListingError(error, resumeAdvice(request, context, { position, written: progress.written, earlier, file, refused }), {
-      replaceHint: refused && position !== undefined,
-    });
+    return new IncompleteListingError(
+      error,
+      resumeAdvice(request, context, {
+        position,
+        written: progress.written,
+        earlier,
+        file,
+        refused,
+      }),
+      {
+        replaceHint: refused && position !== undefined,
+      },
+    );
   };
 
   try {
@@ -97,16 +136,29 @@ export async function* listCustomersResumably(request: CustomerListingRequest, c
       yield* list();
     } catch (error) {
       const fallback = start.offset;
-      if (!(saved && start.continuationToken && fallback !== undefined && progress.written === 0 && isContinuationTokenRefusal(error))) throw error;
+      if (
+        !(
+          saved &&
+          start.continuationToken &&
+          fallback !== undefined &&
+          progress.written === 0 &&
+          isContinuationTokenRefusal(error)
+        )
+      )
+        throw error;
       context.warn(
-        `Partner Center no longer accepts the continuation token kept in '${file!.path}'; listing again from the start and skipping the ${fallback} customer(s) before the saved position (exact unless customers were added or removed meanwhile).`,
+        `Partner Center no longer accepts the continuation token kept in '${file!.path}'; ` +
+          `listing again from the start and skipping the ${fallback} customer(s) before ` +
+          'the saved position (exact unless customers were added or removed meanwhile).',
       );
       progress = new ListingProgress({ skip: fallback, offset: fallback });
       yield* list();
     }
     settled = true;
     file?.delete();
-    context.verbose(`Listed ${progress.written} customer(s)${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`);
+    context.verbose(
+      `Listed ${progress.written} customer(s)${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`,
+    );
   } catch (error) {
     throw stopped(error);
   } finally {
@@ -132,15 +184,35 @@ interface StopState {
   refused: boolean;
 }
 
-function resumeAdvice(request: CustomerListingRequest, context: CmdletContext, state: StopState): string {
+function resumeAdvice(
+  request: CustomerListingRequest,
+  context: CmdletContext,
+  state: StopState,
+): string {
   const total = state.earlier + state.written;
   const wrote = `${state.written} customer${state.written === 1 ? ' was' : 's were'} written${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
-  if (!state.position) return `${capitalised(wrote)}; the listing cannot continue from where it stopped: start it again.`;
-  const common = [...request.searchArguments, ...(request.pageSize !== undefined && request.pageSize !== MAX_PAGE_SIZE ? ['-PageSize', request.pageSize] : [])];
+  if (!state.position)
+    return (
+      `${capitalised(wrote)}; the listing cannot continue from where it stopped: ` +
+      'start it again.'
+    );
+  const common = [
+    ...request.searchArguments,
+    ...(request.pageSize !== undefined && request.pageSize !== MAX_PAGE_SIZE
+      ? ['-PageSize', request.pageSize]
+      : []),
+  ];
   const contextArgs = context.contextName ? ['-Context', context.contextName] : [];
   if (state.file) {
-    const args = [...common, ...(request.first ? ['-First', request.first] : []), ...(request.skip ? ['-Skip', request.skip] : [])];
-    return `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`;
+    const args = [
+      ...common,
+      ...(request.first ? ['-First', request.first] : []),
+      ...(request.skip ? ['-Skip', request.skip] : []),
+    ];
+    return (
+      `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue ` +
+      `with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`
+    );
   }
   const { continuationToken, skip } = state.position;
   const args = [
@@ -152,7 +224,11 @@ function resumeAdvice(request: CustomerListingRequest, context: CmdletContext, s
   ];
   const command = commandLine(request.cmdletName, args);
   if (state.refused) {
-    return `${capitalised(wrote)}. No token can continue this listing, so the next run lists again from the start and skips the ${skip} customer(s) before this point (exact unless customers were added or removed meanwhile): ${command}`;
+    return (
+      `${capitalised(wrote)}. No token can continue this listing, so the next ` +
+      `run lists again from the start and skips the ${skip} customer(s) before ` +
+      `this point (exact unless customers were added or removed meanwhile): ${command}`
+    );
   }
   return `${capitalised(wrote)}. To continue with the next one, run: ${command}`;
 }

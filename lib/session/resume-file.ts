@@ -43,39 +43,64 @@ export class ResumeFile {
     this.path = resolve(path);
   }
 
-  /** The saved state, undefined when there is no file; refuses a file of another listing or one it cannot read. */
+  /**
+   * The saved state, undefined when there is no file; refuses a file of another listing or one it
+   * cannot read.
+   */
   read(listing: ListingIdentity): ResumeState | undefined {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new ConfigFileError(`Cannot read the resume file '${this.path}': ${(error as Error).message}.`, { hint: 'Check the path and its permissions.', cause: error });
+      throw new ConfigFileError(
+        `Cannot read the resume file '${this.path}': ${(error as Error).message}.`,
+        { hint: 'Check the path and its permissions.', cause: error },
+      );
     }
     const content = parse(text);
     if (!content) {
-      throw new ConfigFileError(`The resume file '${this.path}' is not a resume file of Get-PartnerCustomer, or it is damaged.`, {
-        hint: 'Give another -ResumeFile, or delete this one to list from the start.',
-      });
+      throw new ConfigFileError(
+        `The resume file '${this.path}' is not a resume file of Get-PartnerCustomer, ` +
+          'or it is damaged.',
+        {
+          hint: 'Give another -ResumeFile, or delete this one to list from the start.',
+        },
+      );
     }
     const differences = describeDifferences(content.listing, listing);
     if (differences) {
-      throw new UsageError(`The resume file '${this.path}' belongs to a listing with other parameters (${differences}).`, {
-        hint: 'Resume with the parameters that listing had, or delete the file (or choose another -ResumeFile) to start this listing from the beginning.',
-      });
+      throw new UsageError(
+        `The resume file '${this.path}' belongs to a listing with other parameters ` +
+          `(${differences}).`,
+        {
+          hint:
+            'Resume with the parameters that listing had, or delete the file (or ' +
+            'choose another -ResumeFile) to start this listing from the beginning.',
+        },
+      );
     }
     return { position: content.position, written: content.written };
   }
 
   write(listing: ListingIdentity, state: ResumeState): void {
-    const content: ResumeFileContent = { kind: KIND, version: VERSION, listing, ...state, updatedAt: new Date().toISOString() };
+    const content: ResumeFileContent = {
+      kind: KIND,
+      version: VERSION,
+      listing,
+      ...state,
+      updatedAt: new Date().toISOString(),
+    };
     try {
       writePrivateJson(this.path, content);
     } catch (error) {
-      throw new ConfigFileError(`Cannot write the resume file '${this.path}': ${(error as Error).message}.`, {
-        hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
-        cause: error,
-      });
+      throw new ConfigFileError(
+        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
+        {
+          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
+          cause: error,
+        },
+      );
     }
   }
 
@@ -92,11 +117,22 @@ function parse(text: string): ResumeFileContent | undefined {
     return undefined;
   }
   const content = value as Partial<ResumeFileContent> | null;
-  if (!content || typeof content !== 'object' || content.kind !== KIND || content.version !== VERSION) return undefined;
+  if (
+    !content ||
+    typeof content !== 'object' ||
+    content.kind !== KIND ||
+    content.version !== VERSION
+  )
+    return undefined;
   const { position, written, listing } = content;
   const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-  if (!position || !count(position.skip) || !count(written) || !listing || !count(listing.pageSize)) return undefined;
-  if (position.continuationToken !== undefined && (typeof position.continuationToken !== 'string' || position.continuationToken === '')) return undefined;
+  if (!position || !count(position.skip) || !count(written) || !listing || !count(listing.pageSize))
+    return undefined;
+  if (
+    position.continuationToken !== undefined &&
+    (typeof position.continuationToken !== 'string' || position.continuationToken === '')
+  )
+    return undefined;
   if (position.offset !== undefined && !count(position.offset)) return undefined;
   return content as ResumeFileContent;
 }
@@ -107,8 +143,17 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
     if (value === null) return 'none';
     return typeof value === 'object' ? `${value.field} '${value.value}'` : String(value);
   };
-  const names: Record<keyof ListingIdentity, string> = { pageSize: '-PageSize', filter: 'search', first: '-First', skip: '-Skip' };
-  const differing = (Object.keys(names) as (keyof ListingIdentity)[]).filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(now[key]));
+  const names: Record<keyof ListingIdentity, string> = {
+    pageSize: '-PageSize',
+    filter: 'search',
+    first: '-First',
+    skip: '-Skip',
+  };
+  const differing = (Object.keys(names) as (keyof ListingIdentity)[]).filter(
+    (key) => JSON.stringify(saved[key]) !== JSON.stringify(now[key]),
+  );
   if (differing.length === 0) return undefined;
-  return differing.map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`).join('; ');
+  return differing
+    .map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`)
+    .join('; ');
 }

@@ -16,7 +16,11 @@ export const maxRetryParameter = {
   range: [0, MAX_RETRY_LIMIT],
   env: 'PARTNERCENTER_MAX_RETRY',
   description:
-    'How many times one request is retried after throttling (429), a server error (408, 5xx), a dropped connection, a cut-off answer or a timeout, before the command gives up (exit 5). Default 5, or the value saved with the context; PARTNERCENTER_MAX_RETRY_WAIT bounds the total wait of one request in seconds (default 300). -Verbose reports each retry and wait.',
+    'How many times one request is retried after throttling (429), a server ' +
+    'error (408, 5xx), a dropped connection, a cut-off answer or a timeout, ' +
+    'before the command gives up (exit 5). Default 5, or the value saved with ' +
+    'the context; PARTNERCENTER_MAX_RETRY_WAIT bounds the total wait of one ' +
+    'request in seconds (default 300). -Verbose reports each retry and wait.',
 } as const satisfies ParameterDeclaration;
 
 /** Variables read here, documented in the README's tuning section. */
@@ -37,9 +41,15 @@ export interface SavedRetrySettings {
  * `maxRetry` is the bound -MaxRetry (the binder already fell back to PARTNERCENTER_MAX_RETRY and
  * checked the range); the saved context setting applies when neither was given.
  */
-export function retryOptionsFor(maxRetry: number | undefined, saved: SavedRetrySettings, env: NodeJS.ProcessEnv): RetryOptions {
+export function retryOptionsFor(
+  maxRetry: number | undefined,
+  saved: SavedRetrySettings,
+  env: NodeJS.ProcessEnv,
+): RetryOptions {
   const retries = maxRetry ?? validSaved(saved.maxRetry, 0, MAX_RETRY_LIMIT);
-  const waitSeconds = numberFromEnv(env, RETRY_ENVIRONMENT.maxTotalWaitSeconds, 0, 86_400) ?? validSaved(saved.maxRetryWaitSeconds, 0, 86_400);
+  const waitSeconds =
+    numberFromEnv(env, RETRY_ENVIRONMENT.maxTotalWaitSeconds, 0, 86_400) ??
+    validSaved(saved.maxRetryWaitSeconds, 0, 86_400);
   return {
     maxAttempts: retries === undefined ? undefined : retries + 1,
     maxTotalWaitMs: waitSeconds === undefined ? undefined : waitSeconds * 1000,
@@ -48,19 +58,33 @@ export function retryOptionsFor(maxRetry: number | undefined, saved: SavedRetryS
   };
 }
 
-function numberFromEnv(env: NodeJS.ProcessEnv, variable: string, low: number, high: number): number | undefined {
+function numberFromEnv(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  low: number,
+  high: number,
+): number | undefined {
   const text = env[variable]?.trim();
   if (!text) return undefined;
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || value < low || value > high) {
-    throw new UsageError(`Environment variable ${variable} is ${JSON.stringify(text.slice(0, 40))}, which is not a number from ${low} to ${high}.`, {
-      hint: `Set ${variable} to a number from ${low} to ${high}, or unset it.`,
-    });
+    throw new UsageError(
+      `Environment variable ${variable} is ${JSON.stringify(text.slice(0, 40))}, ` +
+        `which is not a number from ${low} to ${high}.`,
+      {
+        hint: `Set ${variable} to a number from ${low} to ${high}, or unset it.`,
+      },
+    );
   }
   return value;
 }
 
-/** A hand-edited context with a nonsense value falls back to the default rather than failing every command. */
+/**
+ * A hand-edited context with a nonsense value falls back to the default rather than failing every
+ * command.
+ */
 function validSaved(value: unknown, low: number, high: number): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= low && value <= high ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= low && value <= high
+    ? value
+    : undefined;
 }

@@ -8,7 +8,14 @@ import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
 import { ContextStore, type PartnerContext } from './context-store.js';
-import { agentTrusting, appOnlyScope, createCredential, delegatedScope, readCaCertificate, type CredentialRequest } from './credentials.js';
+import {
+  agentTrusting,
+  appOnlyScope,
+  createCredential,
+  delegatedScope,
+  readCaCertificate,
+  type CredentialRequest,
+} from './credentials.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
 import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-store.js';
@@ -43,7 +50,9 @@ export function storesFor(env: NodeJS.ProcessEnv): { contexts: ContextStore; tok
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { contexts, tokens } = storesFor(options.env);
-  const name = await contexts.resolveName(options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined));
+  const name = await contexts.resolveName(
+    options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined),
+  );
   const context = await contexts.read(name);
   if (!context) {
     throw noSavedContext(name);
@@ -57,13 +66,25 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
 /** The error for a context that is not saved: "not connected" for the default one. */
 export function noSavedContext(name: string): NotConnectedError {
-  return new NotConnectedError(name === 'default' ? 'Not connected to Partner Center.' : `There is no saved context named '${name}'.`, {
-    hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
-  });
+  return new NotConnectedError(
+    name === 'default'
+      ? 'Not connected to Partner Center.'
+      : `There is no saved context named '${name}'.`,
+    {
+      hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
+    },
+  );
 }
 
-/** The secrets that renew a context's tokens: from the token store, or (-FromEnvironment) the environment. */
-export function renewalSecrets(context: PartnerContext, stored: TokenRecord, env: NodeJS.ProcessEnv): TokenRecord {
+/**
+ * The secrets that renew a context's tokens: from the token store, or (-FromEnvironment) the
+ * environment.
+ */
+export function renewalSecrets(
+  context: PartnerContext,
+  stored: TokenRecord,
+  env: NodeJS.ProcessEnv,
+): TokenRecord {
   if (context.secretSource !== 'Environment') return stored;
   return {
     clientSecret: env.PARTNERCENTER_CLIENT_SECRET || undefined,
@@ -74,7 +95,10 @@ export function renewalSecrets(context: PartnerContext, stored: TokenRecord, env
 
 class ContextTokenProvider implements TokenProvider {
   private inFlight?: Promise<string>;
-  /** The token last read or renewed: reused while valid, so a listing reads the token file once, not once per page. */
+  /**
+   * The token last read or renewed: reused while valid, so a listing reads the token file once, not
+   * once per page.
+   */
   private current?: CachedAccessToken;
 
   constructor(
@@ -85,13 +109,17 @@ class ContextTokenProvider implements TokenProvider {
 
   getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
     // Concurrent callers share one renewal rather than each asking the authority.
-    this.inFlight ??= this.obtain(request.forceRefresh === true).finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.obtain(request.forceRefresh === true).finally(
+      () => (this.inFlight = undefined),
+    );
     return this.inFlight;
   }
 
   private async obtain(forceRefresh: boolean): Promise<string> {
-    const margin = this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
-    const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken => token !== undefined && token.expiresOnTimestamp - Date.now() > margin;
+    const margin =
+      this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
+    const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken =>
+      token !== undefined && token.expiresOnTimestamp - Date.now() > margin;
     if (!forceRefresh && valid(this.current)) return this.current.token;
     // Near expiry (or refused): the file may hold a token another process has renewed meanwhile.
     const stored = this.tokens.read(this.context.name);
@@ -100,32 +128,68 @@ class ContextTokenProvider implements TokenProvider {
       return stored.accessToken.token;
     }
     if (this.context.authentication === 'AccessToken') {
-      throw new NotConnectedError(`The access token saved in context '${this.context.name}' has expired (or was rejected) and cannot be renewed.`, {
-        hint: 'Run Connect-Partner again with a new -AccessToken, or use a sign-in that renews itself (e.g. -ServicePrincipal).',
-      });
+      throw new NotConnectedError(
+        `The access token saved in context '${this.context.name}' has expired (or ` +
+          'was rejected) and cannot be renewed.',
+        {
+          hint:
+            'Run Connect-Partner again with a new -AccessToken, or use a sign-in that ' +
+            'renews itself (e.g. -ServicePrincipal).',
+        },
+      );
     }
-    this.options.verbose?.(`Renewing the access token of context '${this.context.name}' (${this.context.authentication}) through ${this.context.environment.authorityHost}.`);
-    const renewed = await renewToken(this.context, renewalSecrets(this.context, stored, this.options.env), this.tokens.tokensDir);
+    this.options.verbose?.(
+      `Renewing the access token of context '${this.context.name}' (${this.context.authentication}) ` +
+        `through ${this.context.environment.authorityHost}.`,
+    );
+    const renewed = await renewToken(
+      this.context,
+      renewalSecrets(this.context, stored, this.options.env),
+      this.tokens.tokensDir,
+    );
     this.tokens.update(this.context.name, {
       accessToken: renewed.accessToken,
       // Only a refresh token the user gave us is kept; one from the environment stays there.
-      ...(renewed.refreshToken && this.context.secretSource !== 'Environment' ? { refreshToken: renewed.refreshToken } : {}),
+      ...(renewed.refreshToken && this.context.secretSource !== 'Environment'
+        ? { refreshToken: renewed.refreshToken }
+        : {}),
     });
     this.current = renewed.accessToken;
     return renewed.accessToken.token;
   }
 }
 
-async function renewToken(context: PartnerContext, secrets: TokenRecord, tokensDir: string): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
-  const common = { environment: context.environment, tenantId: context.tenantId, caCertificatePath: context.caCertificatePath };
+async function renewToken(
+  context: PartnerContext,
+  secrets: TokenRecord,
+  tokensDir: string,
+): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
+  const common = {
+    environment: context.environment,
+    tenantId: context.tenantId,
+    caCertificatePath: context.caCertificatePath,
+  };
   const missing = (what: string, variable: string) =>
-    new NotConnectedError(`The token of context '${context.name}' must be renewed, but its ${what} is not available.`, {
-      hint: context.secretSource === 'Environment' ? `Set ${variable}, which this context reads it from.` : 'Run Connect-Partner again.',
-    });
+    new NotConnectedError(
+      `The token of context '${context.name}' must be renewed, but its ${what} is not available.`,
+      {
+        hint:
+          context.secretSource === 'Environment'
+            ? `Set ${variable}, which this context reads it from.`
+            : 'Run Connect-Partner again.',
+      },
+    );
   switch (context.authentication) {
     case 'ServicePrincipal':
       if (!secrets.clientSecret) throw missing('client secret', 'PARTNERCENTER_CLIENT_SECRET');
-      return { accessToken: await acquireToken({ ...common, kind: 'ServicePrincipal', applicationId: context.applicationId!, clientSecret: secrets.clientSecret }) };
+      return {
+        accessToken: await acquireToken({
+          ...common,
+          kind: 'ServicePrincipal',
+          applicationId: context.applicationId!,
+          clientSecret: secrets.clientSecret,
+        }),
+      };
     case 'ServicePrincipalCertificate':
       return {
         accessToken: await acquireToken({
@@ -137,7 +201,13 @@ async function renewToken(context: PartnerContext, secrets: TokenRecord, tokensD
         }),
       };
     case 'ManagedIdentity':
-      return { accessToken: await acquireToken({ ...common, kind: 'ManagedIdentity', clientId: context.managedIdentityClientId }) };
+      return {
+        accessToken: await acquireToken({
+          ...common,
+          kind: 'ManagedIdentity',
+          clientId: context.managedIdentityClientId,
+        }),
+      };
     case 'User':
       return {
         accessToken: await acquireToken({
@@ -167,10 +237,15 @@ async function renewToken(context: PartnerContext, secrets: TokenRecord, tokensD
 }
 
 export function scopeFor(request: CredentialRequest): string {
-  return request.kind === 'User' ? delegatedScope(request.environment) : appOnlyScope(request.environment);
+  return request.kind === 'User'
+    ? delegatedScope(request.environment)
+    : appOnlyScope(request.environment);
 }
 
-/** Acquires an access token through @azure/identity; failures explained (AADSTS code kept, network cause named). */
+/**
+ * Acquires an access token through @azure/identity; failures explained (AADSTS code kept, network
+ * cause named).
+ */
 export async function acquireToken(request: CredentialRequest): Promise<CachedAccessToken> {
   try {
     const credential = await createCredential(request);
@@ -179,11 +254,18 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
   } catch (error) {
     if (error instanceof PartnerCenterModuleError) throw error;
-    // @azure/identity wraps every MSAL failure, a wrong secret included, as AuthenticationRequiredError:
-    // only a user sign-in with no AADSTS code behind it really means "sign in again".
-    if (request.kind === 'User' && (error as Error).name === 'AuthenticationRequiredError' && !/AADSTS\d+/.test(String((error as Error).message))) {
+    // @azure/identity wraps every MSAL failure, a wrong secret included, as
+    // AuthenticationRequiredError: only a user sign-in with no AADSTS code behind it really means
+    // "sign in again".
+    if (
+      request.kind === 'User' &&
+      (error as Error).name === 'AuthenticationRequiredError' &&
+      !/AADSTS\d+/.test(String((error as Error).message))
+    ) {
       throw new NotConnectedError('The saved user sign-in can no longer be renewed silently.', {
-        hint: 'Run Connect-Partner again to sign in (with -UseDeviceAuthentication on a headless machine).',
+        hint:
+          'Run Connect-Partner again to sign in (with -UseDeviceAuthentication on a ' +
+          'headless machine).',
         cause: error,
       });
     }
@@ -193,7 +275,11 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
 
 export async function explainSignInFailure(
   error: unknown,
-  request: { environment: CredentialRequest['environment']; caCertificatePath?: string; tenantId: string },
+  request: {
+    environment: CredentialRequest['environment'];
+    caCertificatePath?: string;
+    tenantId: string;
+  },
 ): Promise<AuthenticationError> {
   const translated = translateSignInError(error, request.environment.authorityHost);
   if (translated.aadstsCode) return translated;
@@ -202,22 +288,37 @@ export async function explainSignInFailure(
   const ca = readCaCertificate(request.caCertificatePath);
   const problem = await diagnoseEndpoint(new URL(request.environment.authorityHost), ca);
   if (problem === 'reachable') return (await openIdConfigurationError(request, ca)) ?? translated;
-  return new AuthenticationError(`Sign-in failed: cannot reach the authority ${request.environment.authorityHost} (${problem}).`, {
-    hint:
-      problem === 'untrusted certificate'
-        ? 'Its TLS certificate is not trusted: pass -CaCertificatePath with the PEM of the CA that signed it.'
-        : 'Check -AuthorityHost / -Environment and the network.',
-    cause: error,
-  });
+  return new AuthenticationError(
+    `Sign-in failed: cannot reach the authority ${request.environment.authorityHost} (${problem}).`,
+    {
+      hint:
+        problem === 'untrusted certificate'
+          ? 'Its TLS certificate is not trusted: pass -CaCertificatePath with the PEM ' +
+            'of the CA that signed it.'
+          : 'Check -AuthorityHost / -Environment and the network.',
+      cause: error,
+    },
+  );
 }
 
-/** The authority's own error for the tenant's OpenID configuration (e.g. AADSTS90002), which MSAL does not pass on. */
-async function openIdConfigurationError(request: { environment: CredentialRequest['environment']; tenantId: string }, ca: string | undefined): Promise<AuthenticationError | undefined> {
+/**
+ * The authority's own error for the tenant's OpenID configuration (e.g. AADSTS90002), which MSAL
+ * does not pass on.
+ */
+async function openIdConfigurationError(
+  request: { environment: CredentialRequest['environment']; tenantId: string },
+  ca: string | undefined,
+): Promise<AuthenticationError | undefined> {
   try {
-    const url = new URL(`${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/v2.0/.well-known/openid-configuration`);
+    const url = new URL(
+      `${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/v2.0/.well-known/openid-configuration`,
+    );
     const answer = await getJson(url, agentTrusting(ca));
     if (answer.status === 200) return undefined;
-    const translated = translateSignInError(new Error(String(answer.body.error_description ?? answer.body.error ?? answer.status)), request.environment.authorityHost);
+    const translated = translateSignInError(
+      new Error(String(answer.body.error_description ?? answer.body.error ?? answer.status)),
+      request.environment.authorityHost,
+    );
     return translated.aadstsCode ? translated : undefined;
   } catch {
     return undefined;

@@ -37,11 +37,18 @@ export class TokenStore {
 
   read(contextName: string): TokenRecord {
     const path = this.pathOf(contextName);
-    const recover = `Delete it (or run Disconnect-Partner -ContextName ${contextName}) and run Connect-Partner again.`;
+    const recover =
+      `Delete it (or run Disconnect-Partner -ContextName ${contextName}) and run ` +
+      'Connect-Partner again.';
     const record = readPrivateJson<Record<string, unknown>>(path, recover) ?? {};
     const problem = tokenRecordProblem(record);
-    // Not ours (another tool's cache copied here, a hand edit): refused, so the next renewal does not write over it.
-    if (problem) throw new ConfigFileError(`The file '${path}' is not a PartnerCenter token file (${problem}).`, { hint: recover });
+    // Not ours (another tool's cache copied here, a hand edit): refused, so the next renewal does
+    // not write over it.
+    if (problem)
+      throw new ConfigFileError(
+        `The file '${path}' is not a PartnerCenter token file (${problem}).`,
+        { hint: recover },
+      );
     return record as TokenRecord;
   }
 
@@ -54,7 +61,9 @@ export class TokenStore {
     this.write(contextName, { ...this.read(contextName), ...change });
   }
 
-  /** Context names that have tokens (a context may have lost its file; -All must still clean up). */
+  /**
+   * Context names that have tokens (a context may have lost its file; -All must still clean up).
+   */
   list(): string[] {
     if (!existsSync(this.tokensDir)) return [];
     return readdirSync(this.tokensDir)
@@ -74,12 +83,26 @@ export class TokenStore {
 const SECRET_FIELDS = ['clientSecret', 'certificatePassword', 'refreshToken'] as const;
 
 function tokenRecordProblem(record: Record<string, unknown>): string | undefined {
-  const unknown = Object.keys(record).filter((key) => key !== 'accessToken' && !(SECRET_FIELDS as readonly string[]).includes(key));
-  if (unknown.length > 0) return `unexpected ${unknown.length === 1 ? 'entry' : 'entries'} ${unknown.slice(0, 3).map((key) => JSON.stringify(key)).join(', ')}`;
+  const unknown = Object.keys(record).filter(
+    (key) => key !== 'accessToken' && !(SECRET_FIELDS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0)
+    return `unexpected ${unknown.length === 1 ? 'entry' : 'entries'} ${unknown
+      .slice(0, 3)
+      .map((key) => JSON.stringify(key))
+      .join(', ')}`;
   const access = record.accessToken as Partial<CachedAccessToken> | undefined;
-  if (access !== undefined && (typeof access !== 'object' || access === null || typeof access.token !== 'string' || typeof access.expiresOnTimestamp !== 'number')) {
+  if (
+    access !== undefined &&
+    (typeof access !== 'object' ||
+      access === null ||
+      typeof access.token !== 'string' ||
+      typeof access.expiresOnTimestamp !== 'number')
+  ) {
     return 'its access token entry is malformed';
   }
-  const badSecret = SECRET_FIELDS.find((key) => record[key] !== undefined && typeof record[key] !== 'string');
+  const badSecret = SECRET_FIELDS.find(
+    (key) => record[key] !== undefined && typeof record[key] !== 'string',
+  );
   return badSecret ? `its ${badSecret} entry is not text` : undefined;
 }

@@ -29,10 +29,15 @@ describe('Get-PartnerCustomer refuses bad input before any network call', () => 
 
 describe('Get-PartnerCustomer reports what the service says', () => {
   it('a customer that does not exist → exit 4', async () => {
-    const result = await partner.run('Get-PartnerCustomer', ['-CustomerId', '00000000-0000-4000-8000-000000000000']);
+    const result = await partner.run('Get-PartnerCustomer', [
+      '-CustomerId',
+      '00000000-0000-4000-8000-000000000000',
+    ]);
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^Get-PartnerCustomer: .*00000000-0000-4000-8000-000000000000|not found/i);
+    expect(result.stderr).toMatch(
+      /^Get-PartnerCustomer: .*00000000-0000-4000-8000-000000000000|not found/i,
+    );
   });
 });

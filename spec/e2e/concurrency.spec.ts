@@ -13,14 +13,17 @@ import { idsOf } from '../faults/support/listing-runs.js';
 
 let partner: EmulatedPartner;
 const expected = () => partner.emulator.customers.map((customer) => customer.id as string);
-const run = (cmdlet: string, args: readonly string[]) => runCli(cmdlet, args, { env: partner.env, timeoutMs: 60_000 });
-const connect = (name: string) => run('Connect-Partner', [...partner.connectArgs, '-ContextName', name]);
+const run = (cmdlet: string, args: readonly string[]) =>
+  runCli(cmdlet, args, { env: partner.env, timeoutMs: 60_000 });
+const connect = (name: string) =>
+  run('Connect-Partner', [...partner.connectArgs, '-ContextName', name]);
 
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 250 });
   // Three contexts connected at once: the first round of the race already.
   const first = await Promise.all(['a', 'b', 'c'].map(connect));
-  for (const result of first) expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  for (const result of first)
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
 });
 afterAll(() => partner.dispose());
 
@@ -31,41 +34,82 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('one config directory, many processes at once', () => {
-  it('listings, reconnects (new and same names) and context switches leave every file whole and every context usable', async () => {
-    const chosen = ['a', 'b', 'c', 'default', 'd', 'e'];
-    const started: Array<{ label: string; result: Promise<CliResult> }> = [
-      ...['default', 'a', 'b'].map((name) => ({ label: `list ${name}`, result: run('Get-PartnerCustomer', ['-Context', name, '-PageSize', '50']) })),
-      ...['a', 'a', 'd', 'e'].map((name) => ({ label: `connect ${name}`, result: connect(name) })),
-      ...['a', 'b', 'c', 'default'].map((name) => ({ label: `select ${name}`, result: run('Select-PartnerContext', [name]) })),
-      { label: 'list contexts', result: run('Get-PartnerContext', ['-ListAvailable']) },
-    ];
-    const results = await Promise.all(started.map(async ({ label, result }) => ({ label, ...(await result) })));
+  it(
+    'listings, reconnects (new and same names) and context switches leave ' +
+      'every file whole and every context usable',
+    async () => {
+      const chosen = ['a', 'b', 'c', 'default', 'd', 'e'];
+      const started: Array<{ label: string; result: Promise<CliResult> }> = [
+        ...['default', 'a', 'b'].map((name) => ({
+          label: `list ${name}`,
+          result: run('Get-PartnerCustomer', ['-Context', name, '-PageSize', '50']),
+        })),
+        ...['a', 'a', 'd', 'e'].map((name) => ({
+          label: `connect ${name}`,
+          result: connect(name),
+        })),
+        ...['a', 'b', 'c', 'default'].map((name) => ({
+          label: `select ${name}`,
+          result: run('Select-PartnerContext', [name]),
+        })),
+        { label: 'list contexts', result: run('Get-PartnerContext', ['-ListAvailable']) },
+      ];
+      const results = await Promise.all(
+        started.map(async ({ label, result }) => ({ label, ...(await result) })),
+      );
 
-    for (const result of results) {
-      expect({ label: result.label, code: result.code, stderr: result.stderr }).toEqual({ label: result.label, code: 0, stderr: '' });
-      if (result.label.startsWith('list ') && result.label !== 'list contexts') expect(idsOf(result.stdout)).toEqual(expected());
-    }
+      for (const result of results) {
+        expect({ label: result.label, code: result.code, stderr: result.stderr }).toEqual({
+          label: result.label,
+          code: 0,
+          stderr: '',
+        });
+        if (result.label.startsWith('list ') && result.label !== 'list contexts')
+          expect(idsOf(result.stdout)).toEqual(expected());
+      }
 
-    const files = filesUnder(partner.configDir);
-    expect(files.filter((file) => /\.tmp$|~$/.test(file))).toEqual([]);
-    for (const file of files) {
-      expect({ file, mode: (statSync(file).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
-      const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      expect({ file, isObject: typeof value === 'object' && value !== null && !Array.isArray(value) }).toEqual({ file, isObject: true });
-    }
+      const files = filesUnder(partner.configDir);
+      expect(files.filter((file) => /\.tmp$|~$/.test(file))).toEqual([]);
+      for (const file of files) {
+        expect({ file, mode: (statSync(file).mode & 0o777).toString(8) }).toEqual({
+          file,
+          mode: '600',
+        });
+        const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+        expect({
+          file,
+          isObject: typeof value === 'object' && value !== null && !Array.isArray(value),
+        }).toEqual({ file, isObject: true });
+      }
 
-    const settings = JSON.parse(readFileSync(join(partner.configDir, 'settings.json'), 'utf8')) as { defaultContext: string };
-    expect(chosen).toContain(settings.defaultContext);
-    const listed = await run('Get-PartnerContext', ['-ListAvailable']);
-    const contexts = listed.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { name: string; isDefault: boolean });
-    expect(contexts.map((context) => context.name).sort()).toEqual([...chosen].sort());
-    expect(contexts.filter((context) => context.isDefault).map((context) => context.name)).toEqual([settings.defaultContext]);
+      const settings = JSON.parse(
+        readFileSync(join(partner.configDir, 'settings.json'), 'utf8'),
+      ) as {
+        defaultContext: string;
+      };
+      expect(chosen).toContain(settings.defaultContext);
+      const listed = await run('Get-PartnerContext', ['-ListAvailable']);
+      const contexts = listed.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { name: string; isDefault: boolean });
+      expect(contexts.map((context) => context.name).sort()).toEqual([...chosen].sort());
+      expect(
+        contexts.filter((context) => context.isDefault).map((context) => context.name),
+      ).toEqual([settings.defaultContext]);
 
-    // Every context still works: one customer through each, in parallel once more.
-    const usable = await Promise.all(chosen.map((name) => run('Get-PartnerCustomer', ['-Context', name, '-First', '1'])));
-    for (const [index, result] of usable.entries()) {
-      expect({ context: chosen[index], code: result.code, stderr: result.stderr }).toEqual({ context: chosen[index], code: 0, stderr: '' });
-      expect(idsOf(result.stdout)).toEqual(expected().slice(0, 1));
-    }
-  });
+      // Every context still works: one customer through each, in parallel once more.
+      const usable = await Promise.all(
+        chosen.map((name) => run('Get-PartnerCustomer', ['-Context', name, '-First', '1'])),
+      );
+      for (const [index, result] of usable.entries()) {
+        expect({ context: chosen[index], code: result.code, stderr: result.stderr }).toEqual({
+          context: chosen[index],
+          code: 0,
+          stderr: '',
+        });
+        expect(idsOf(result.stdout)).toEqual(expected().slice(0, 1));
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 /**
  * Get-PartnerCustomer end to end: the real bin/ command, in its own process, against the emulator
- * over HTTPS, signed in through @azure/identity. Every listing must hold exactly the emulator's ids.
+ * over HTTPS, signed in through @azure/identity. Every listing must hold exactly the emulator's
+ * ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -38,7 +39,12 @@ beforeAll(async () => {
   const queue = taskQueue();
   for (const [count, sizes] of COUNTS_AND_PAGE_SIZES) {
     for (const size of sizes) {
-      listings.set(`${count}/${size}`, inBackground(queue(() => partners.get(count)!.run('Get-PartnerCustomer', ['-PageSize', String(size)]))));
+      listings.set(
+        `${count}/${size}`,
+        inBackground(
+          queue(() => partners.get(count)!.run('Get-PartnerCustomer', ['-PageSize', String(size)])),
+        ),
+      );
     }
   }
 });
@@ -64,7 +70,7 @@ describe.each(COUNTS_AND_PAGE_SIZES)('Get-PartnerCustomer with %i customers', (c
   });
 });
 
-describe('Get-PartnerCustomer against the service\'s quirks', () => {
+describe("Get-PartnerCustomer against the service's quirks", () => {
   let partner: EmulatedPartner;
   beforeAll(() => {
     partner = partners.get(QUIRKS_COUNT)!;
@@ -94,24 +100,29 @@ describe('Get-PartnerCustomer against the service\'s quirks', () => {
     expect(result.stdout).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/); // Japanese
   });
 
-  it('sends the documented headers: a new MS-RequestId per call, one MS-CorrelationId per run', async () => {
-    partner.emulator.resetCounters();
-    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
-    expect(result.code).toBe(0);
-    const pages = partner.emulator.recentRequests(50).filter((r) => r.route === 'GET /v1/customers');
-    expect(pages).toHaveLength(3);
-    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    for (const request of pages) {
-      expect(request.headers['ms-requestid']).toMatch(guid);
-      expect(request.headers['ms-correlationid']).toMatch(guid);
-      expect(request.headers.accept).toBe('application/json');
-      expect(request.headers['x-locale']).toBe('en-US');
-      expect(request.headers['ms-partnercenter-application']).toMatch(/^PartnerCenter-Node\//);
-      expect(request.headers.authorization).toMatch(/^Bearer /);
-    }
-    expect(new Set(pages.map((r) => r.headers['ms-requestid'])).size).toBe(3);
-    expect(new Set(pages.map((r) => r.headers['ms-correlationid'])).size).toBe(1);
-  });
+  it(
+    'sends the documented headers: a new MS-RequestId per call, one ' + 'MS-CorrelationId per run',
+    async () => {
+      partner.emulator.resetCounters();
+      const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
+      expect(result.code).toBe(0);
+      const pages = partner.emulator
+        .recentRequests(50)
+        .filter((r) => r.route === 'GET /v1/customers');
+      expect(pages).toHaveLength(3);
+      const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      for (const request of pages) {
+        expect(request.headers['ms-requestid']).toMatch(guid);
+        expect(request.headers['ms-correlationid']).toMatch(guid);
+        expect(request.headers.accept).toBe('application/json');
+        expect(request.headers['x-locale']).toBe('en-US');
+        expect(request.headers['ms-partnercenter-application']).toMatch(/^PartnerCenter-Node\//);
+        expect(request.headers.authorization).toMatch(/^Bearer /);
+      }
+      expect(new Set(pages.map((r) => r.headers['ms-requestid'])).size).toBe(3);
+      expect(new Set(pages.map((r) => r.headers['ms-correlationid'])).size).toBe(1);
+    },
+  );
 
   it('gets one customer in full by -CustomerId', async () => {
     const id = partner.emulator.customers[42]!.id as string;
@@ -123,19 +134,32 @@ describe('Get-PartnerCustomer against the service\'s quirks', () => {
     expect(customer).toHaveProperty('commerceId');
   });
 
-  it('ends quietly with status 0 when the reader closes early (| head -n 1), without fetching every page', async () => {
-    partner.emulator.resetCounters();
-    const script = `"${process.execPath}" "${join(repoRoot, 'bin', 'Get-PartnerCustomer')}" -PageSize 1 | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`;
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('bash', ['-c', script], { env: partner.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c));
-      child.stderr.on('data', (c: Buffer) => (err += c));
-      child.on('close', () => resolve({ stdout: out, stderr: err }));
-    });
-    expect(parseNdjson(stdout)).toHaveLength(1);
-    expect(stderr.trim()).toBe('status=0');
-    expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(QUIRKS_COUNT);
-  });
+  it(
+    'ends quietly with status 0 when the reader closes early (| head -n 1), ' +
+      'without fetching every page',
+    async () => {
+      partner.emulator.resetCounters();
+      const script =
+        `"${process.execPath}" "${join(repoRoot, 'bin', 'Get-PartnerCustomer')}" ` +
+        `-PageSize 1 | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`;
+      const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>(
+        (resolve) => {
+          const child = spawn('bash', ['-c', script], {
+            env: partner.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (c: Buffer) => (out += c));
+          child.stderr.on('data', (c: Buffer) => (err += c));
+          child.on('close', () => resolve({ stdout: out, stderr: err }));
+        },
+      );
+      expect(parseNdjson(stdout)).toHaveLength(1);
+      expect(stderr.trim()).toBe('status=0');
+      expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(
+        QUIRKS_COUNT,
+      );
+    },
+  );
 });

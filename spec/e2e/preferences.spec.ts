@@ -17,7 +17,11 @@ function onTerminal(command: string, args: string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...partner.env, COLUMNS: '120' };
   delete env.CI;
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', [join(repoRoot, 'bin', command), ...args].join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'script',
+      ['-qec', [join(repoRoot, 'bin', command), ...args].join(' '), '/dev/null'],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk));
     child.on('close', () => resolve(text));
@@ -28,7 +32,10 @@ describe('Set-PartnerContext', () => {
   it('saves a terminal output format that pipes and files never see', async () => {
     const set = await partner.run('Set-PartnerContext', ['-DefaultOutputFormat', 'table']);
     expect(set.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8')).outputFormat).toBe('Table');
+    expect(
+      JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8'))
+        .outputFormat,
+    ).toBe('Table');
 
     const piped = await partner.run('Get-PartnerCustomer');
     expect(parseNdjson(piped.stdout)).toHaveLength(4);
@@ -38,17 +45,27 @@ describe('Set-PartnerContext', () => {
     expect(terminal).not.toMatch(/^\{"id"/m);
   });
 
-  it('saves retry limits, and refuses a call with nothing to change or a value out of range', async () => {
-    const set = await partner.run('Set-PartnerContext', ['-MaxRetry', '9', '-MaxRetryWaitSeconds', '60']);
-    expect(set.code).toBe(0);
-    const saved = JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8'));
-    expect(saved).toMatchObject({ maxRetry: 9, maxRetryWaitSeconds: 60, outputFormat: 'Table' });
+  it(
+    'saves retry limits, and refuses a call with nothing to change or a value ' + 'out of range',
+    async () => {
+      const set = await partner.run('Set-PartnerContext', [
+        '-MaxRetry',
+        '9',
+        '-MaxRetryWaitSeconds',
+        '60',
+      ]);
+      expect(set.code).toBe(0);
+      const saved = JSON.parse(
+        readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8'),
+      );
+      expect(saved).toMatchObject({ maxRetry: 9, maxRetryWaitSeconds: 60, outputFormat: 'Table' });
 
-    const nothing = await partner.run('Set-PartnerContext');
-    expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toMatch(/Nothing to change/);
-    const tooMany = await partner.run('Set-PartnerContext', ['-MaxRetry', '99']);
-    expect(tooMany.code).toBe(2);
-    expect(tooMany.stderr).toMatch(/MaxRetry.*99.*0.*20/);
-  });
+      const nothing = await partner.run('Set-PartnerContext');
+      expect(nothing.code).toBe(2);
+      expect(nothing.stderr).toMatch(/Nothing to change/);
+      const tooMany = await partner.run('Set-PartnerContext', ['-MaxRetry', '99']);
+      expect(tooMany.code).toBe(2);
+      expect(tooMany.stderr).toMatch(/MaxRetry.*99.*0.*20/);
+    },
+  );
 });

@@ -16,7 +16,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   let partner: EmulatedPartner;
   let socket: string;
   const session = 'prompt';
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   async function waitFor(pattern: RegExp): Promise<string> {
     for (let i = 0; i < 100; i++) {
@@ -30,7 +31,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   beforeAll(async () => {
     partner = await emulatedPartner({ customers: 3 }, false);
     socket = join(partner.configDir, 'tmux.sock');
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-e', `PARTNERCENTER_CONFIG_DIR=${partner.configDir}`, 'env', '-u', 'CI', '-u', 'PARTNERCENTER_CLIENT_SECRET', 'bash', '--norc', '--noprofile');
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '160',
+      '-y',
+      '40',
+      '-e',
+      `PARTNERCENTER_CONFIG_DIR=${partner.configDir}`,
+      'env',
+      '-u',
+      'CI',
+      '-u',
+      'PARTNERCENTER_CLIENT_SECRET',
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
   });
   afterAll(async () => {
     spawnSync('tmux', ['-S', socket, 'kill-server']);
@@ -39,7 +59,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('asks for a missing secret without echoing it', async () => {
     const fixture = join(repoRoot, 'spec', 'fixtures', 'host', 'fixture-process.mjs');
-    tmux('send-keys', '-t', session, `'${process.execPath}' '${fixture}' Login; echo EXIT=$?`, 'Enter');
+    tmux(
+      'send-keys',
+      '-t',
+      session,
+      `'${process.execPath}' '${fixture}' Login; echo EXIT=$?`,
+      'Enter',
+    );
     await waitFor(/Supply values for the following parameters:\s*\n\s*Password:/);
     tmux('send-keys', '-t', session, '-l', 'typed-secret-123');
     tmux('send-keys', '-t', session, 'Enter');
@@ -50,17 +76,35 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   });
 
   it('binds a typed value like a command-line one, validation included', async () => {
-    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'asked'])).code).toBe(0);
-    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'other'])).code).toBe(0);
+    expect(
+      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'asked']))
+        .code,
+    ).toBe(0);
+    expect(
+      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'other']))
+        .code,
+    ).toBe(0);
     tmux('send-keys', '-t', session, 'clear', 'Enter');
-    tmux('send-keys', '-t', session, `'${join(repoRoot, 'bin', 'Select-PartnerContext')}' > /dev/null; echo EXIT=$?`, 'Enter');
+    tmux(
+      'send-keys',
+      '-t',
+      session,
+      `'${join(repoRoot, 'bin', 'Select-PartnerContext')}' > /dev/null; echo EXIT=$?`,
+      'Enter',
+    );
     await waitFor(/Name:/);
     tmux('send-keys', '-t', session, 'asked', 'Enter');
     expect(await waitFor(/EXIT=\d+/)).toMatch(/EXIT=0/);
     expect((await partner.run('Get-PartnerContext')).stdout).toContain('"name":"asked"');
 
     tmux('send-keys', '-t', session, 'clear', 'Enter');
-    tmux('send-keys', '-t', session, `'${join(repoRoot, 'bin', 'Get-PartnerCustomer')}' -Domain; echo EXIT=$?`, 'Enter');
+    tmux(
+      'send-keys',
+      '-t',
+      session,
+      `'${join(repoRoot, 'bin', 'Get-PartnerCustomer')}' -Domain; echo EXIT=$?`,
+      'Enter',
+    );
     const refused = await waitFor(/EXIT=\d+/);
     expect(refused).toMatch(/EXIT=2/);
   });

@@ -5,20 +5,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inBackground, parseNdjson, runCli, scratchConfigDir, untilPast, type CliResult } from '../support/cli.js';
+import {
+  inBackground,
+  parseNdjson,
+  runCli,
+  scratchConfigDir,
+  untilPast,
+  type CliResult,
+} from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? allFiles(join(entry.parentPath, entry.name)) : [join(entry.parentPath, entry.name)],
+    entry.isDirectory()
+      ? allFiles(join(entry.parentPath, entry.name))
+      : [join(entry.parentPath, entry.name)],
   );
 }
 
 /** When the access token a context saved runs out, as the token store holds it. */
 function storedTokenExpiry(partner: EmulatedPartner, context: string): number {
-  return JSON.parse(readFileSync(join(partner.configDir, 'tokens', `${context}.json`), 'utf8')).accessToken.expiresOnTimestamp;
+  return JSON.parse(readFileSync(join(partner.configDir, 'tokens', `${context}.json`), 'utf8'))
+    .accessToken.expiresOnTimestamp;
 }
 
 /** The emulator the Connect-Partner failures below run against, never connected. */
@@ -26,17 +36,21 @@ let unconnected: EmulatedPartner;
 /**
  * Connect-Partner against an authority where nothing listens. @azure/identity's HTTP pipeline
  * retries a refused connection with back-off (about 6 s) and no setting reaches it from outside,
- * so this run starts before every other case in the file and overlaps them; its case only awaits it.
- * It has a config directory of its own, so it cannot touch what the other cases check.
+ * so this run starts before every other case in the file and overlaps them; its case only awaits
+ * it. It has a config directory of its own, so it cannot touch what the other cases check.
  */
 let unreachableAuthority: Promise<CliResult>;
 let unreachableConfig: { dir: string; dispose(): void };
 beforeAll(async () => {
   unconnected = await emulatedPartner({ customers: 3 }, false);
   unreachableConfig = scratchConfigDir();
-  const args = unconnected.connectArgs.map((a) => (a === unconnected.emulator.authorityHost ? 'https://127.0.0.1:9' : a));
+  const args = unconnected.connectArgs.map((a) =>
+    a === unconnected.emulator.authorityHost ? 'https://127.0.0.1:9' : a,
+  );
   const env = { ...unconnected.env, PARTNERCENTER_CONFIG_DIR: unreachableConfig.dir };
-  unreachableAuthority = inBackground(runCli('Connect-Partner', [...args, '-ContextName', 'nohost'], { env }));
+  unreachableAuthority = inBackground(
+    runCli('Connect-Partner', [...args, '-ContextName', 'nohost'], { env }),
+  );
 });
 afterAll(async () => {
   await unreachableAuthority.catch(() => undefined);
@@ -51,20 +65,27 @@ describe('a service principal session', () => {
   });
   afterAll(() => partner.dispose());
 
-  it('saves a private context with no secret in it, and the secret only in the private token store', () => {
-    expect(mode(partner.configDir)).toBe(0o700);
-    const files = allFiles(partner.configDir);
-    const contextFile = files.find((f) => f.endsWith(join('contexts', 'default.json')))!;
-    const tokenFile = files.find((f) => f.endsWith(join('tokens', 'default.json')))!;
-    expect(contextFile).toBeDefined();
-    expect(tokenFile).toBeDefined();
-    for (const file of files) expect(mode(file)).toBe(0o600);
-    const contextText = readFileSync(contextFile, 'utf8');
-    expect(contextText).not.toContain(partner.emulator.clientSecret);
-    expect(contextText).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT
-    expect(JSON.parse(contextText)).toMatchObject({ tenantId: partner.emulator.tenantId, authentication: 'ServicePrincipal' });
-    expect(readFileSync(tokenFile, 'utf8')).toContain(partner.emulator.clientSecret);
-  });
+  it(
+    'saves a private context with no secret in it, and the secret only in the ' +
+      'private token store',
+    () => {
+      expect(mode(partner.configDir)).toBe(0o700);
+      const files = allFiles(partner.configDir);
+      const contextFile = files.find((f) => f.endsWith(join('contexts', 'default.json')))!;
+      const tokenFile = files.find((f) => f.endsWith(join('tokens', 'default.json')))!;
+      expect(contextFile).toBeDefined();
+      expect(tokenFile).toBeDefined();
+      for (const file of files) expect(mode(file)).toBe(0o600);
+      const contextText = readFileSync(contextFile, 'utf8');
+      expect(contextText).not.toContain(partner.emulator.clientSecret);
+      expect(contextText).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT
+      expect(JSON.parse(contextText)).toMatchObject({
+        tenantId: partner.emulator.tenantId,
+        authentication: 'ServicePrincipal',
+      });
+      expect(readFileSync(tokenFile, 'utf8')).toContain(partner.emulator.clientSecret);
+    },
+  );
 
   it('prints the context without secrets, from any later process', async () => {
     const result = await partner.run('Get-PartnerContext');
@@ -82,22 +103,26 @@ describe('a service principal session', () => {
     expect(result.stdout + result.stderr).not.toContain(partner.emulator.clientSecret);
   });
 
-  it('reuses the stored token in later processes instead of asking the token endpoint again', async () => {
-    const before = partner.emulator.counters().tokensIssued;
-    for (let i = 0; i < 2; i++) {
-      const result = await partner.run('Get-PartnerCustomer', ['-First', '3']);
-      expect(result.code).toBe(0);
-      expect(parseNdjson(result.stdout)).toHaveLength(3);
-    }
-    expect(partner.emulator.counters().tokensIssued).toBe(before);
-  });
+  it(
+    'reuses the stored token in later processes instead of asking the token ' + 'endpoint again',
+    async () => {
+      const before = partner.emulator.counters().tokensIssued;
+      for (let i = 0; i < 2; i++) {
+        const result = await partner.run('Get-PartnerCustomer', ['-First', '3']);
+        expect(result.code).toBe(0);
+        expect(parseNdjson(result.stdout)).toHaveLength(3);
+      }
+      expect(partner.emulator.counters().tokensIssued).toBe(before);
+    },
+  );
 
   it('renews an expired token by itself and carries on', async () => {
     partner.emulator.configure({ accessTokenLifetimeSeconds: 1 });
     const reconnect = await partner.run('Connect-Partner', partner.connectArgs);
     expect(reconnect.code).toBe(0);
     partner.emulator.configure({ accessTokenLifetimeSeconds: 3600 });
-    // Really expired, not merely inside the renewal margin: only the wait for the saved expiry is left.
+    // Really expired, not merely inside the renewal margin: only the wait for the saved expiry is
+    // left.
     await untilPast(storedTokenExpiry(partner, 'default'));
     const before = partner.emulator.counters().tokensIssued;
     const result = await partner.run('Get-PartnerCustomer');
@@ -110,23 +135,32 @@ describe('a service principal session', () => {
   it('never shows the secret or a token, even in a -Debug trace', async () => {
     const result = await partner.run('Get-PartnerCustomer', ['-First', '2', '-Debug']);
     expect(result.code).toBe(0);
-    const tokens = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'default.json'), 'utf8'));
+    const tokens = JSON.parse(
+      readFileSync(join(partner.configDir, 'tokens', 'default.json'), 'utf8'),
+    );
     expect(result.stderr).not.toContain(tokens.accessToken.token);
     expect(result.stderr).not.toContain(partner.emulator.clientSecret);
     expect(result.stderr).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
   });
 
-  it('Disconnect-Partner removes the context and its tokens, and later commands say to connect', async () => {
-    const result = await partner.run('Disconnect-Partner');
-    expect(result.code).toBe(0);
-    expect(parseNdjson(result.stdout)).toEqual([{ name: 'default', removed: true }]);
-    expect(allFiles(partner.configDir).filter((f) => /(contexts|tokens)[/\\]default\.json$/.test(f))).toEqual([]);
-    const after = await partner.run('Get-PartnerCustomer');
-    expect(after.code).toBe(3);
-    expect(after.stdout).toBe('');
-    expect(after.stderr).toMatch(/^Get-PartnerCustomer: Not connected to Partner Center\..*Connect-Partner/);
-    expect(after.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  it(
+    'Disconnect-Partner removes the context and its tokens, and later ' + 'commands say to connect',
+    async () => {
+      const result = await partner.run('Disconnect-Partner');
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toEqual([{ name: 'default', removed: true }]);
+      expect(
+        allFiles(partner.configDir).filter((f) => /(contexts|tokens)[/\\]default\.json$/.test(f)),
+      ).toEqual([]);
+      const after = await partner.run('Get-PartnerCustomer');
+      expect(after.code).toBe(3);
+      expect(after.stdout).toBe('');
+      expect(after.stderr).toMatch(
+        /^Get-PartnerCustomer: Not connected to Partner Center\..*Connect-Partner/,
+      );
+      expect(after.stderr.trim().split('\n')).toHaveLength(1);
+    },
+  );
 });
 
 describe('Connect-Partner failures', () => {
@@ -134,7 +168,11 @@ describe('Connect-Partner failures', () => {
 
   it('explains a wrong client secret, keeps the AADSTS code, saves nothing', async () => {
     const env = { ...unconnected.env, PARTNERCENTER_CLIENT_SECRET: 'not-the-secret' };
-    const wrong = await runCli('Connect-Partner', [...unconnected.connectArgs, '-ContextName', 'wrong'], { env });
+    const wrong = await runCli(
+      'Connect-Partner',
+      [...unconnected.connectArgs, '-ContextName', 'wrong'],
+      { env },
+    );
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/client secret is wrong.*AADSTS7000215/);
     expect(wrong.stderr).not.toContain('not-the-secret');
@@ -160,7 +198,9 @@ describe('Connect-Partner failures', () => {
   });
 
   it('refuses plain http:// to a non-loopback host before any network call', async () => {
-    const args = unconnected.connectArgs.map((a) => (a === unconnected.emulator.apiEndpoint ? 'http://partner.example.com' : a));
+    const args = unconnected.connectArgs.map((a) =>
+      a === unconnected.emulator.apiEndpoint ? 'http://partner.example.com' : a,
+    );
     const result = await unconnected.run('Connect-Partner', args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/http:\/\/.*loopback/);
@@ -169,36 +209,78 @@ describe('Connect-Partner failures', () => {
 
   it('accepts a valid -AccessToken, reports its expiry, and refuses it once expired', async () => {
     const token = unconnected.emulator.issueAccessToken({ lifetimeSeconds: 600 });
-    const base = ['-ApiEndpoint', unconnected.emulator.apiEndpoint, '-CaCertificatePath', unconnected.emulator.caCertificatePath!];
-    const ok = await unconnected.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'bytoken']);
+    const base = [
+      '-ApiEndpoint',
+      unconnected.emulator.apiEndpoint,
+      '-CaCertificatePath',
+      unconnected.emulator.caCertificatePath!,
+    ];
+    const ok = await unconnected.run('Connect-Partner', [
+      '-AccessToken',
+      token,
+      ...base,
+      '-ContextName',
+      'bytoken',
+    ]);
     expect(ok.code).toBe(0);
     const [view] = parseNdjson(ok.stdout);
-    expect(view).toMatchObject({ name: 'bytoken', authentication: 'AccessToken', tenantId: unconnected.emulator.tenantId });
-    expect(Math.abs(Date.parse(view!.tokenExpiresOn as string) - (Date.now() + 600_000))).toBeLessThan(60_000);
+    expect(view).toMatchObject({
+      name: 'bytoken',
+      authentication: 'AccessToken',
+      tenantId: unconnected.emulator.tenantId,
+    });
+    expect(
+      Math.abs(Date.parse(view!.tokenExpiresOn as string) - (Date.now() + 600_000)),
+    ).toBeLessThan(60_000);
     expect(ok.stdout).not.toContain(token);
     const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'bytoken']);
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(3);
 
     const expired = unconnected.emulator.issueAccessToken({ lifetimeSeconds: -60 });
-    const refused = await unconnected.run('Connect-Partner', ['-AccessToken', expired, ...base, '-ContextName', 'expired']);
+    const refused = await unconnected.run('Connect-Partner', [
+      '-AccessToken',
+      expired,
+      ...base,
+      '-ContextName',
+      'expired',
+    ]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/expired at \d{4}-\d\d-\d\dT/);
     expect(refused.stderr).not.toContain(expired);
   });
 
-  it('says a saved access token that has expired cannot be renewed (exit 3, nothing on stdout)', async () => {
-    // Five seconds of life is already the last 5 s, when a token nobody can renew is no longer worth
-    // sending: Connect-Partner still accepts it (unexpired), the next command must refuse it.
-    const token = unconnected.emulator.issueAccessToken({ lifetimeSeconds: 5 });
-    const base = ['-ApiEndpoint', unconnected.emulator.apiEndpoint, '-CaCertificatePath', unconnected.emulator.caCertificatePath!];
-    expect((await unconnected.run('Connect-Partner', ['-AccessToken', token, ...base, '-ContextName', 'short'])).code).toBe(0);
-    expect(storedTokenExpiry(unconnected, 'short')).toBeLessThanOrEqual(Date.now() + 5000);
-    const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'short']);
-    expect(listed.code).toBe(3);
-    expect(listed.stdout).toBe('');
-    expect(listed.stderr).toMatch(/cannot be renewed/);
-  });
+  it(
+    'says a saved access token that has expired cannot be renewed (exit 3, ' + 'nothing on stdout)',
+    async () => {
+      // Five seconds of life is already the last 5 s, when a token nobody can renew is no longer
+      // worth sending: Connect-Partner still accepts it (unexpired), the next command must refuse
+      // it.
+      const token = unconnected.emulator.issueAccessToken({ lifetimeSeconds: 5 });
+      const base = [
+        '-ApiEndpoint',
+        unconnected.emulator.apiEndpoint,
+        '-CaCertificatePath',
+        unconnected.emulator.caCertificatePath!,
+      ];
+      expect(
+        (
+          await unconnected.run('Connect-Partner', [
+            '-AccessToken',
+            token,
+            ...base,
+            '-ContextName',
+            'short',
+          ])
+        ).code,
+      ).toBe(0);
+      expect(storedTokenExpiry(unconnected, 'short')).toBeLessThanOrEqual(Date.now() + 5000);
+      const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'short']);
+      expect(listed.code).toBe(3);
+      expect(listed.stdout).toBe('');
+      expect(listed.stderr).toMatch(/cannot be renewed/);
+    },
+  );
 });
 
 describe('an emulator restarted with -StateDirectory on the same port', () => {

@@ -16,7 +16,9 @@ const tokenGrants = (partner: EmulatedPartner) => partner.emulator.counters().to
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(entry.parentPath, entry.name)) : [join(entry.parentPath, entry.name)],
+    entry.isDirectory()
+      ? filesUnder(join(entry.parentPath, entry.name))
+      : [join(entry.parentPath, entry.name)],
   );
 }
 
@@ -33,7 +35,14 @@ let partner: EmulatedPartner;
 let endpoints: string[];
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 12 }, false);
-  endpoints = ['-ApiEndpoint', partner.emulator.apiEndpoint, '-AuthorityHost', partner.emulator.authorityHost, '-CaCertificatePath', partner.emulator.caCertificatePath!];
+  endpoints = [
+    '-ApiEndpoint',
+    partner.emulator.apiEndpoint,
+    '-AuthorityHost',
+    partner.emulator.authorityHost,
+    '-CaCertificatePath',
+    partner.emulator.caCertificatePath!,
+  ];
 });
 afterAll(() => partner.dispose());
 
@@ -48,77 +57,160 @@ async function listsWithStoredToken(context: string): Promise<void> {
 }
 
 describe('Connect-Partner -UseDeviceAuthentication', () => {
-  it('prints the code on stderr, waits for approval, then renews silently from the cached refresh token', async () => {
-    // MSAL waits one interval after each "authorization_pending": a short one keeps the wait after approval short.
-    partner.emulator.configure({ autoApproveDeviceCode: false, deviceCodeIntervalSeconds: 0.2, tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 } });
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Connect-Partner'), '-UseDeviceAuthentication', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'device'], {
-      env: partner.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 100 && !/code/i.test(stderr); i++) await sleep(100);
-    expect(stderr).toMatch(/code/i);
-    expect(stdout).toBe('');
-    expect(partner.emulator.approveDeviceCode()).toBe(1);
-    expect(await exited).toBe(0);
-    const [view] = parseNdjson(stdout);
-    expect(view).toMatchObject({ name: 'device', authentication: 'User', account: partner.emulator.user.userPrincipalName, tenantId: partner.emulator.tenantId });
+  it(
+    'prints the code on stderr, waits for approval, then renews silently from ' +
+      'the cached refresh token',
+    async () => {
+      // MSAL waits one interval after each "authorization_pending": a short one keeps the wait
+      // after approval short.
+      partner.emulator.configure({
+        autoApproveDeviceCode: false,
+        deviceCodeIntervalSeconds: 0.2,
+        tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 },
+      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(repoRoot, 'bin', 'Connect-Partner'),
+          '-UseDeviceAuthentication',
+          '-ApplicationId',
+          partner.emulator.applicationId,
+          '-Tenant',
+          partner.emulator.tenantId,
+          ...endpoints,
+          '-ContextName',
+          'device',
+        ],
+        {
+          env: partner.env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      for (let i = 0; i < 100 && !/code/i.test(stderr); i++) await sleep(100);
+      expect(stderr).toMatch(/code/i);
+      expect(stdout).toBe('');
+      expect(partner.emulator.approveDeviceCode()).toBe(1);
+      expect(await exited).toBe(0);
+      const [view] = parseNdjson(stdout);
+      expect(view).toMatchObject({
+        name: 'device',
+        authentication: 'User',
+        account: partner.emulator.user.userPrincipalName,
+        tenantId: partner.emulator.tenantId,
+      });
 
-    await listsWithStoredToken('device');
+      await listsWithStoredToken('device');
 
-    // Expire the stored access token: the next process renews it through MSAL's persisted cache, without a prompt.
-    expireStoredToken('device');
-    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-Verbose']);
-    expect(renewed.stderr).toMatch(/Renewing the access token/);
-    expect(renewed.code).toBe(0);
-    expect(parseNdjson(renewed.stdout)).toHaveLength(12);
-    expect(partner.emulator.counters().requests['POST /{tenant}/oauth2/v2.0/devicecode']).toBe(1);
-    expect(statSync(join(partner.configDir, 'tokens', 'device.msal.json')).mode & 0o777).toBe(0o600);
-  });
+      // Expire the stored access token: the next process renews it through MSAL's persisted cache,
+      // without a prompt.
+      expireStoredToken('device');
+      const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-Verbose']);
+      expect(renewed.stderr).toMatch(/Renewing the access token/);
+      expect(renewed.code).toBe(0);
+      expect(parseNdjson(renewed.stdout)).toHaveLength(12);
+      expect(partner.emulator.counters().requests['POST /{tenant}/oauth2/v2.0/devicecode']).toBe(1);
+      expect(statSync(join(partner.configDir, 'tokens', 'device.msal.json')).mode & 0o777).toBe(
+        0o600,
+      );
+    },
+  );
 
-  it('searches an indirect reseller\'s customers with the user (App+User) sign-in; app-only is refused', async () => {
-    const customersOf = (reseller: string) => partner.emulator.customers.filter((c) => c.associatedPartnerId === reseller).map((c) => c.id);
-    const reseller = partner.emulator.indirectResellers.find((id) => customersOf(id).length > 0)!;
-    const expected = customersOf(reseller);
-    expect(expected.length).toBeGreaterThan(0);
-    const found = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-ResellerId', reseller]);
-    expect(found.stderr).toBe('');
-    expect(found.code).toBe(0);
-    expect(parseNdjson(found.stdout).map((c) => c.id)).toEqual(expected);
+  it(
+    "searches an indirect reseller's customers with the user (App+User) " +
+      'sign-in; app-only is refused',
+    async () => {
+      const customersOf = (reseller: string) =>
+        partner.emulator.customers
+          .filter((c) => c.associatedPartnerId === reseller)
+          .map((c) => c.id);
+      const reseller = partner.emulator.indirectResellers.find((id) => customersOf(id).length > 0)!;
+      const expected = customersOf(reseller);
+      expect(expected.length).toBeGreaterThan(0);
+      const found = await partner.run('Get-PartnerCustomer', [
+        '-Context',
+        'device',
+        '-ResellerId',
+        reseller,
+      ]);
+      expect(found.stderr).toBe('');
+      expect(found.code).toBe(0);
+      expect(parseNdjson(found.stdout).map((c) => c.id)).toEqual(expected);
 
-    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'apponly'])).code).toBe(0);
-    const refused = await partner.run('Get-PartnerCustomer', ['-Context', 'apponly', '-ResellerId', reseller]);
-    expect(refused.code).toBe(3);
-    expect(refused.stdout).toBe('');
-    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-  });
+      expect(
+        (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'apponly']))
+          .code,
+      ).toBe(0);
+      const refused = await partner.run('Get-PartnerCustomer', [
+        '-Context',
+        'apponly',
+        '-ResellerId',
+        reseller,
+      ]);
+      expect(refused.code).toBe(3);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    },
+  );
 
-  it('signs in through a browser when a person is at a terminal (a real pty; the "browser" follows the redirects)', async () => {
-    partner.emulator.configure({ autoApproveAuthorization: true });
-    const browser = join(partner.configDir, 'browser');
-    // xdg-open (bundled with the `open` package) hands the URL to $BROWSER: curl plays the person who signs in.
-    writeFileSync(browser, `#!/bin/sh\nexec curl -s -L --max-redirs 5 --cacert '${partner.emulator.caCertificatePath}' -o /dev/null "$1"\n`, { mode: 0o700 });
-    const env: NodeJS.ProcessEnv = { ...partner.env, BROWSER: browser };
-    delete env.CI;
-    const command = [join(repoRoot, 'bin', 'Connect-Partner'), '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'browser'].join(' ');
-    const output = await new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-      child.on('close', () => resolve(text));
-    });
-    partner.emulator.configure({ autoApproveAuthorization: false });
-    const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
-    expect(view).toMatchObject({ name: 'browser', authentication: 'User', account: partner.emulator.user.userPrincipalName });
-    await listsWithStoredToken('browser');
-  });
+  it(
+    'signs in through a browser when a person is at a terminal (a real pty; ' +
+      'the "browser" follows the redirects)',
+    async () => {
+      partner.emulator.configure({ autoApproveAuthorization: true });
+      const browser = join(partner.configDir, 'browser');
+      // xdg-open (bundled with the `open` package) hands the URL to $BROWSER: curl plays the person
+      // who signs in.
+      writeFileSync(
+        browser,
+        `#!/bin/sh\nexec curl -s -L --max-redirs 5 --cacert '${partner.emulator.caCertificatePath}' ` +
+          '-o /dev/null "$1"\n',
+        { mode: 0o700 },
+      );
+      const env: NodeJS.ProcessEnv = { ...partner.env, BROWSER: browser };
+      delete env.CI;
+      const command = [
+        join(repoRoot, 'bin', 'Connect-Partner'),
+        '-ApplicationId',
+        partner.emulator.applicationId,
+        '-Tenant',
+        partner.emulator.tenantId,
+        ...endpoints,
+        '-ContextName',
+        'browser',
+      ].join(' ');
+      const output = await new Promise<string>((resolve) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => (text += chunk));
+        child.on('close', () => resolve(text));
+      });
+      partner.emulator.configure({ autoApproveAuthorization: false });
+      const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
+      expect(view).toMatchObject({
+        name: 'browser',
+        authentication: 'User',
+        account: partner.emulator.user.userPrincipalName,
+      });
+      await listsWithStoredToken('browser');
+    },
+  );
 
   it('refuses a browser sign-in when nobody is at a terminal (exit 2, no prompt)', async () => {
-    const result = await partner.run('Connect-Partner', ['-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'browser']);
+    const result = await partner.run('Connect-Partner', [
+      '-Tenant',
+      partner.emulator.tenantId,
+      ...endpoints,
+      '-ContextName',
+      'browser',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/not interactive.*-UseDeviceAuthentication/);
   });
@@ -128,10 +220,23 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   it('signs in with a client assertion, lists, reuses and renews', async () => {
     const certificate = await partner.emulator.createClientCertificate();
     partner.emulator.configure({ tokenLifetimes: { clientAssertion: 3600 } });
-    const connected = await partner.run('Connect-Partner', ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, '-CertificatePath', certificate.certificatePath, ...endpoints, '-ContextName', 'cert']);
+    const connected = await partner.run('Connect-Partner', [
+      '-ServicePrincipal',
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      '-CertificatePath',
+      certificate.certificatePath,
+      ...endpoints,
+      '-ContextName',
+      'cert',
+    ]);
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
-    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ authentication: 'ServicePrincipalCertificate' });
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({
+      authentication: 'ServicePrincipalCertificate',
+    });
     await listsWithStoredToken('cert');
     expireStoredToken('cert');
     const before = tokenGrants(partner);
@@ -146,13 +251,35 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   it('reads a password-protected .pfx through openssl, in memory', async () => {
     const certificate = await partner.emulator.createClientCertificate();
     const pfx = join(partner.configDir, 'app.pfx');
-    execFileSync('openssl', ['pkcs12', '-export', '-in', certificate.certificatePath, '-out', pfx, '-passout', 'pass:pfx-pass-1']);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      certificate.certificatePath,
+      '-out',
+      pfx,
+      '-passout',
+      'pass:pfx-pass-1',
+    ]);
     const env = { ...partner.env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'pfx-pass-1' };
-    const args = ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, '-CertificatePath', pfx, ...endpoints, '-ContextName', 'pfx'];
+    const args = [
+      '-ServicePrincipal',
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      '-CertificatePath',
+      pfx,
+      ...endpoints,
+      '-ContextName',
+      'pfx',
+    ];
     const connected = await runCli('Connect-Partner', args, { env });
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
-    const wrong = await runCli('Connect-Partner', args, { env: { ...env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'nope-nope' } });
+    const wrong = await runCli('Connect-Partner', args, {
+      env: { ...env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'nope-nope' },
+    });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/wrong -CertificatePassword/);
   });
@@ -161,8 +288,20 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
 describe('Connect-Partner -RefreshToken (secure application model)', () => {
   it('redeems the refresh token, stores the rotated one, and renews with it', async () => {
     const original = partner.emulator.issueRefreshToken();
-    const connected = await partner.run('Connect-Partner', ['-RefreshToken', original, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'sam']);
-    expect(connected.stderr).toMatch(/^WARNING: -RefreshToken on the command line can be seen by other users/);
+    const connected = await partner.run('Connect-Partner', [
+      '-RefreshToken',
+      original,
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      ...endpoints,
+      '-ContextName',
+      'sam',
+    ]);
+    expect(connected.stderr).toMatch(
+      /^WARNING: -RefreshToken on the command line can be seen by other users/,
+    );
     expect(connected.code).toBe(0);
     expect(connected.stdout).not.toContain(original);
     const stored = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
@@ -180,14 +319,33 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
 
   it('explains a refresh token that needs MFA, keeping AADSTS50076', async () => {
     const token = partner.emulator.issueRefreshToken({ mfaRequired: true });
-    const result = await partner.run('Connect-Partner', ['-RefreshToken', token, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'mfa']);
+    const result = await partner.run('Connect-Partner', [
+      '-RefreshToken',
+      token,
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      ...endpoints,
+      '-ContextName',
+      'mfa',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/Multi-factor authentication is required.*AADSTS50076/);
     expect(result.stderr).not.toContain(token);
   });
 
   it('explains a tenant that does not exist, keeping AADSTS90002', async () => {
-    const result = await partner.run('Connect-Partner', ['-ServicePrincipal', '-ApplicationId', partner.emulator.applicationId, '-Tenant', 'nosuchtenant.onmicrosoft.com', ...endpoints, '-ContextName', 'notenant']);
+    const result = await partner.run('Connect-Partner', [
+      '-ServicePrincipal',
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      'nosuchtenant.onmicrosoft.com',
+      ...endpoints,
+      '-ContextName',
+      'notenant',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/tenant was not found.*AADSTS90002/);
   });
@@ -195,7 +353,17 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   it('explains a revoked refresh token', async () => {
     const token = partner.emulator.issueRefreshToken();
     partner.emulator.revokeRefreshTokens(token);
-    const result = await partner.run('Connect-Partner', ['-RefreshToken', token, '-ApplicationId', partner.emulator.applicationId, '-Tenant', partner.emulator.tenantId, ...endpoints, '-ContextName', 'revoked']);
+    const result = await partner.run('Connect-Partner', [
+      '-RefreshToken',
+      token,
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      ...endpoints,
+      '-ContextName',
+      'revoked',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/AADSTS\d+/);
   });
@@ -203,27 +371,62 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
 
 describe('Connect-Partner -Identity', () => {
   it('signs in through the App Service managed identity endpoint', async () => {
-    const env = { ...partner.env, IDENTITY_ENDPOINT: partner.emulator.identityEndpoint, IDENTITY_HEADER: partner.emulator.identityHeader };
-    const connected = await runCli('Connect-Partner', ['-Identity', ...endpoints, '-ContextName', 'msi'], { env });
+    const env = {
+      ...partner.env,
+      IDENTITY_ENDPOINT: partner.emulator.identityEndpoint,
+      IDENTITY_HEADER: partner.emulator.identityHeader,
+    };
+    const connected = await runCli(
+      'Connect-Partner',
+      ['-Identity', ...endpoints, '-ContextName', 'msi'],
+      { env },
+    );
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
-    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ authentication: 'ManagedIdentity', tenantId: partner.emulator.tenantId });
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({
+      authentication: 'ManagedIdentity',
+      tenantId: partner.emulator.tenantId,
+    });
     const listed = await runCli('Get-PartnerCustomer', ['-Context', 'msi'], { env });
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(12);
   });
 
   it('uses a user-assigned identity given by -ClientId', async () => {
-    const env = { ...partner.env, IDENTITY_ENDPOINT: partner.emulator.identityEndpoint, IDENTITY_HEADER: partner.emulator.identityHeader };
-    const connected = await runCli('Connect-Partner', ['-Identity', '-ClientId', partner.emulator.userAssignedIdentityClientId, ...endpoints, '-ContextName', 'msi-user'], { env });
+    const env = {
+      ...partner.env,
+      IDENTITY_ENDPOINT: partner.emulator.identityEndpoint,
+      IDENTITY_HEADER: partner.emulator.identityHeader,
+    };
+    const connected = await runCli(
+      'Connect-Partner',
+      [
+        '-Identity',
+        '-ClientId',
+        partner.emulator.userAssignedIdentityClientId,
+        ...endpoints,
+        '-ContextName',
+        'msi-user',
+      ],
+      { env },
+    );
     expect(connected.code).toBe(0);
-    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ applicationId: partner.emulator.userAssignedIdentityClientId });
-    const recent = partner.emulator.recentRequests(10).filter((r) => r.url.startsWith('/msi/token'));
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({
+      applicationId: partner.emulator.userAssignedIdentityClientId,
+    });
+    const recent = partner.emulator
+      .recentRequests(10)
+      .filter((r) => r.url.startsWith('/msi/token'));
     expect(recent.at(-1)!.url).toContain(partner.emulator.userAssignedIdentityClientId);
   });
 
   it('says so when this machine has no managed identity', async () => {
-    const result = await partner.run('Connect-Partner', ['-Identity', ...endpoints, '-ContextName', 'nomsi']);
+    const result = await partner.run('Connect-Partner', [
+      '-Identity',
+      ...endpoints,
+      '-ContextName',
+      'nomsi',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -239,13 +442,23 @@ describe('Connect-Partner -FromEnvironment', () => {
       PARTNERCENTER_AUTHORITY_HOST: partner.emulator.authorityHost,
       PARTNERCENTER_CA_CERTIFICATE_PATH: partner.emulator.caCertificatePath!,
     };
-    const connected = await runCli('Connect-Partner', ['-FromEnvironment', '-ContextName', 'runbook'], { env });
+    const connected = await runCli(
+      'Connect-Partner',
+      ['-FromEnvironment', '-ContextName', 'runbook'],
+      { env },
+    );
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
-    expect(parseNdjson(connected.stdout)[0]).toMatchObject({ secretSource: 'Environment', tenantId: partner.emulator.tenantId });
-    const runbookFiles = filesUnder(partner.configDir).filter((file) => /[/\\]runbook(\.msal)?\.json$/.test(file));
+    expect(parseNdjson(connected.stdout)[0]).toMatchObject({
+      secretSource: 'Environment',
+      tenantId: partner.emulator.tenantId,
+    });
+    const runbookFiles = filesUnder(partner.configDir).filter((file) =>
+      /[/\\]runbook(\.msal)?\.json$/.test(file),
+    );
     expect(runbookFiles).toHaveLength(2); // its context and its token store (access token only)
-    for (const file of runbookFiles) expect(readFileSync(file, 'utf8')).not.toContain(partner.emulator.clientSecret);
+    for (const file of runbookFiles)
+      expect(readFileSync(file, 'utf8')).not.toContain(partner.emulator.clientSecret);
     const listed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
     expect(listed.code).toBe(0);
 
@@ -253,7 +466,9 @@ describe('Connect-Partner -FromEnvironment', () => {
     expireStoredToken('runbook');
     const withoutSecret = { ...env };
     delete withoutSecret.PARTNERCENTER_CLIENT_SECRET;
-    const failed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env: withoutSecret });
+    const failed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], {
+      env: withoutSecret,
+    });
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
     const renewed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
@@ -261,7 +476,9 @@ describe('Connect-Partner -FromEnvironment', () => {
   });
 
   it('says what is missing when the environment holds no credential', async () => {
-    const result = await runCli('Connect-Partner', ['-FromEnvironment'], { env: { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' } });
+    const result = await runCli('Connect-Partner', ['-FromEnvironment'], {
+      env: { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
   });
@@ -270,9 +487,13 @@ describe('Connect-Partner -FromEnvironment', () => {
 describe('named contexts', () => {
   it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
     for (const name of ['alpha', 'beta']) {
-      expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', name])).code).toBe(0);
+      expect(
+        (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', name])).code,
+      ).toBe(0);
     }
-    const listed = parseNdjson((await partner.run('Get-PartnerContext', ['-ListAvailable'])).stdout);
+    const listed = parseNdjson(
+      (await partner.run('Get-PartnerContext', ['-ListAvailable'])).stdout,
+    );
     expect(listed.map((c) => c.name)).toEqual(expect.arrayContaining(['alpha', 'beta']));
     expect(listed.filter((c) => c.isDefault).map((c) => c.name)).toEqual(['beta']);
 
@@ -292,16 +513,28 @@ describe('named contexts', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/no saved context named 'nope'.*alpha/);
 
-    expect(parseNdjson(environments.stdout).map((e) => e.name)).toEqual(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom']);
+    expect(parseNdjson(environments.stdout).map((e) => e.name)).toEqual([
+      'AzureCloud',
+      'AzureChinaCloud',
+      'AzureUSGovernment',
+      'Custom',
+    ]);
 
     const removed = await partner.run('Disconnect-Partner', ['-All']);
     expect(removed.code).toBe(0);
     expect(parseNdjson(removed.stdout).every((r) => r.removed === true)).toBe(true);
-    expect(filesUnder(partner.configDir).filter((f) => f.endsWith('.json') && !f.endsWith('settings.json'))).toEqual([]);
+    expect(
+      filesUnder(partner.configDir).filter(
+        (f) => f.endsWith('.json') && !f.endsWith('settings.json'),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a context file that other users can read, saying how to fix it', async () => {
-    expect((await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'loose'])).code).toBe(0);
+    expect(
+      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'loose']))
+        .code,
+    ).toBe(0);
     const file = join(partner.configDir, 'contexts', 'loose.json');
     chmodSync(file, 0o644);
     const result = await partner.run('Get-PartnerCustomer', ['-Context', 'loose']);

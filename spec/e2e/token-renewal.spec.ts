@@ -17,14 +17,16 @@ describe('a listing longer than its access token', () => {
 
   it('renews the token once, mid-listing, and loses nothing', async () => {
     const tokenFile = join(partner.configDir, 'tokens', 'default.json');
-    // A token valid for 61 s counts as usable for one more second (renewal starts a minute before expiry).
+    // A token valid for 61 s counts as usable for one more second (renewal starts a minute before
+    // expiry).
     partner.emulator.configure({ accessTokenLifetimeSeconds: 61 });
     expect((await partner.run('Connect-Partner', partner.connectArgs)).code).toBe(0);
     const first = JSON.parse(readFileSync(tokenFile, 'utf8')).accessToken;
     partner.emulator.configure({ accessTokenLifetimeSeconds: 3600, pageLatencyMs: 150 });
     const before = partner.emulator.counters().tokensIssued;
 
-    // 15 pages of 2 at 150 ms each: the first pages go out with the saved token, the last ones cannot.
+    // 15 pages of 2 at 150 ms each: the first pages go out with the saved token, the last ones
+    // cannot.
     const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '2']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -14,31 +14,44 @@ describe('continuation tokens, counters, recorded requests and close', () => {
   afterAll(() => emulator.close());
 
   const next = (continuationToken: string) =>
-    request(emulator, '/v1/customers?size=10&seekOperation=Next', { token, headers: { 'MS-ContinuationToken': continuationToken } });
+    request(emulator, '/v1/customers?size=10&seekOperation=Next', {
+      token,
+      headers: { 'MS-ContinuationToken': continuationToken },
+    });
 
-  it('refuses a forged, edited, foreign or missing continuation token with a 400 error body', async () => {
-    const first = await request(emulator, '/v1/customers?size=10', { token });
-    const good: string = first.json.continuationToken;
-    expect((await next(good)).status).toBe(200);
-    const [body, mac] = good.split('.');
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-    const edited = `${Buffer.from(JSON.stringify({ ...payload, o: 0 })).toString('base64url')}.${mac}`;
-    const other = await startEmulator({ customers: 30, seed: 9, http: true });
-    let foreign: string;
-    try {
-      const page = await fetch(`${other.apiEndpoint}/v1/customers?size=10`, { headers: { Authorization: `Bearer ${other.issueAccessToken()}` } });
-      foreign = ((await page.json()) as { continuationToken: string }).continuationToken;
-    } finally {
-      await other.close();
-    }
-    for (const bad of ['garbage', edited, foreign, `${body}.`]) {
-      const response = await next(bad);
-      expect(response.status).toBe(400);
-      expect(response.json).toMatchObject({ code: 3000, description: expect.stringContaining('continuation token'), data: [], source: 'PartnerFD' });
-    }
-    const missing = await request(emulator, '/v1/customers?seekOperation=Next', { token });
-    expect(missing.status).toBe(400);
-  });
+  it(
+    'refuses a forged, edited, foreign or missing continuation token with a ' + '400 error body',
+    async () => {
+      const first = await request(emulator, '/v1/customers?size=10', { token });
+      const good: string = first.json.continuationToken;
+      expect((await next(good)).status).toBe(200);
+      const [body, mac] = good.split('.');
+      const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+      const edited = `${Buffer.from(JSON.stringify({ ...payload, o: 0 })).toString('base64url')}.${mac}`;
+      const other = await startEmulator({ customers: 30, seed: 9, http: true });
+      let foreign: string;
+      try {
+        const page = await fetch(`${other.apiEndpoint}/v1/customers?size=10`, {
+          headers: { Authorization: `Bearer ${other.issueAccessToken()}` },
+        });
+        foreign = ((await page.json()) as { continuationToken: string }).continuationToken;
+      } finally {
+        await other.close();
+      }
+      for (const bad of ['garbage', edited, foreign, `${body}.`]) {
+        const response = await next(bad);
+        expect(response.status).toBe(400);
+        expect(response.json).toMatchObject({
+          code: 3000,
+          description: expect.stringContaining('continuation token'),
+          data: [],
+          source: 'PartnerFD',
+        });
+      }
+      const missing = await request(emulator, '/v1/customers?seekOperation=Next', { token });
+      expect(missing.status).toBe(400);
+    },
+  );
 
   it('refuses tokens issued before they were invalidated', async () => {
     const first = await request(emulator, '/v1/customers?size=10', { token });
@@ -54,9 +67,18 @@ describe('continuation tokens, counters, recorded requests and close', () => {
     await request(emulator, '/v1/customers', { token });
     await request(emulator, `/v1/customers/${emulator.customerAt(0).id}`, { token });
     await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
-      body: { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: emulator.clientSecret, scope: 'https://api.partnercenter.microsoft.com/.default' },
+      body: {
+        grant_type: 'client_credentials',
+        client_id: emulator.applicationId,
+        client_secret: emulator.clientSecret,
+        scope: 'https://api.partnercenter.microsoft.com/.default',
+      },
     });
-    const expected = { 'GET /v1/customers': 1, 'GET /v1/customers/{id}': 1, 'POST /{tenant}/oauth2/v2.0/token': 1 };
+    const expected = {
+      'GET /v1/customers': 1,
+      'GET /v1/customers/{id}': 1,
+      'POST /{tenant}/oauth2/v2.0/token': 1,
+    };
     expect(emulator.counters()).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
     const overHttp = await request(emulator, '/_emulator/counters');
     expect(overHttp.json).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
@@ -65,14 +87,20 @@ describe('continuation tokens, counters, recorded requests and close', () => {
   });
 
   it('records recent requests with the Authorization header redacted', async () => {
-    await request(emulator, '/v1/customers?size=3', { token, headers: { 'MS-CorrelationId': 'c0ffee00-0000-4000-8000-000000000001' } });
+    await request(emulator, '/v1/customers?size=3', {
+      token,
+      headers: { 'MS-CorrelationId': 'c0ffee00-0000-4000-8000-000000000001' },
+    });
     const [recorded] = emulator.recentRequests(1);
     expect(recorded).toEqual({
       method: 'GET',
       url: '/v1/customers?size=3',
       route: 'GET /v1/customers',
       status: 200,
-      headers: expect.objectContaining({ authorization: 'Bearer <redacted>', 'ms-correlationid': 'c0ffee00-0000-4000-8000-000000000001' }),
+      headers: expect.objectContaining({
+        authorization: 'Bearer <redacted>',
+        'ms-correlationid': 'c0ffee00-0000-4000-8000-000000000001',
+      }),
     });
     expect(JSON.stringify(emulator.recentRequests(1000))).not.toContain(token);
     const overHttp = await request(emulator, '/_emulator/requests?limit=1');
@@ -80,29 +108,52 @@ describe('continuation tokens, counters, recorded requests and close', () => {
   });
 
   it('changes behaviour over HTTP and refuses bad settings with 400', async () => {
-    expect((await request(emulator, '/_emulator/configure', { method: 'POST', body: JSON.stringify({ nextLinkForm: 'relative' }) })).status).toBe(200);
-    expect((await request(emulator, '/v1/customers?size=10', { token })).json.links.next.uri).toBe('/customers?size=10&seekOperation=Next');
-    expect((await request(emulator, '/_emulator/configure', { method: 'POST', body: JSON.stringify({ nextLinkForm: 'v2' }) })).status).toBe(400);
+    expect(
+      (
+        await request(emulator, '/_emulator/configure', {
+          method: 'POST',
+          body: JSON.stringify({ nextLinkForm: 'relative' }),
+        })
+      ).status,
+    ).toBe(200);
+    expect((await request(emulator, '/v1/customers?size=10', { token })).json.links.next.uri).toBe(
+      '/customers?size=10&seekOperation=Next',
+    );
+    expect(
+      (
+        await request(emulator, '/_emulator/configure', {
+          method: 'POST',
+          body: JSON.stringify({ nextLinkForm: 'v2' }),
+        })
+      ).status,
+    ).toBe(400);
     emulator.configure({ nextLinkForm: 'v1' });
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
     expect((await request(emulator, '/v1/nothing', { token })).status).toBe(404);
-    expect((await request(emulator, '/v1/customers', { token, method: 'DELETE' })).status).toBe(405);
+    expect((await request(emulator, '/v1/customers', { token, method: 'DELETE' })).status).toBe(
+      405,
+    );
   });
 
   it('closes promptly even with an idle keep-alive connection open', async () => {
     const other = await startEmulator({ customers: 1 });
     const agent = new https.Agent({ ca: other.caCertificate, keepAlive: true });
-    // Wait for the whole answer (not a fixed delay: a loaded machine may take longer), leaving the socket idle in the agent.
+    // Wait for the whole answer (not a fixed delay: a loaded machine may take longer), leaving the
+    // socket idle in the agent.
     let socketClosed!: Promise<void>;
     await new Promise<void>((answered, reject) => {
       https
-        .get(`${other.apiEndpoint}/v1/customers`, { agent, headers: { Authorization: `Bearer ${other.issueAccessToken()}` } }, (res) => {
-          socketClosed = new Promise<void>((closed) => res.socket.once('close', () => closed()));
-          res.resume();
-          res.once('end', () => answered());
-        })
+        .get(
+          `${other.apiEndpoint}/v1/customers`,
+          { agent, headers: { Authorization: `Bearer ${other.issueAccessToken()}` } },
+          (res) => {
+            socketClosed = new Promise<void>((closed) => res.socket.once('close', () => closed()));
+            res.resume();
+            res.once('end', () => answered());
+          },
+        )
         .on('error', reject);
     });
     await other.close();
@@ -112,29 +163,37 @@ describe('continuation tokens, counters, recorded requests and close', () => {
 });
 
 describe('a shared state directory', () => {
-  it('keeps the signing key and the TLS certificate across runs, shared by the instances using it', async () => {
-    const { mkdtempSync, rmSync, existsSync, statSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const stateDir = mkdtempSync(join(tmpdir(), 'pc-emulator-state-'));
-    try {
-      const first = await startEmulator({ customers: 2, stateDir });
-      const second = await startEmulator({ customers: 2, stateDir });
-      expect(second.caCertificatePath).toBe(first.caCertificatePath);
-      expect(first.caCertificatePath).toBe(join(stateDir, 'server-certificate.pem'));
-      expect(statSync(join(stateDir, 'server-key.pem')).mode & 0o777).toBe(0o600);
-      expect(statSync(join(stateDir, 'signing-key.pem')).mode & 0o777).toBe(0o600);
-      // Same signing key: a token of one verifies at the other (same seed, same tenant).
-      expect((await request(second, '/v1/customers', { token: first.issueAccessToken() })).status).toBe(200);
-      await first.close();
-      expect(existsSync(first.caCertificatePath!)).toBe(true);
-      expect((await request(second, '/v1/customers', { token: second.issueAccessToken() })).status).toBe(200);
-      await second.close();
-      const third = await startEmulator({ customers: 2, stateDir });
-      expect(third.caCertificate).toBe(first.caCertificate);
-      await third.close();
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'keeps the signing key and the TLS certificate across runs, shared by the ' +
+      'instances using it',
+    async () => {
+      const { mkdtempSync, rmSync, existsSync, statSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const stateDir = mkdtempSync(join(tmpdir(), 'pc-emulator-state-'));
+      try {
+        const first = await startEmulator({ customers: 2, stateDir });
+        const second = await startEmulator({ customers: 2, stateDir });
+        expect(second.caCertificatePath).toBe(first.caCertificatePath);
+        expect(first.caCertificatePath).toBe(join(stateDir, 'server-certificate.pem'));
+        expect(statSync(join(stateDir, 'server-key.pem')).mode & 0o777).toBe(0o600);
+        expect(statSync(join(stateDir, 'signing-key.pem')).mode & 0o777).toBe(0o600);
+        // Same signing key: a token of one verifies at the other (same seed, same tenant).
+        expect(
+          (await request(second, '/v1/customers', { token: first.issueAccessToken() })).status,
+        ).toBe(200);
+        await first.close();
+        expect(existsSync(first.caCertificatePath!)).toBe(true);
+        expect(
+          (await request(second, '/v1/customers', { token: second.issueAccessToken() })).status,
+        ).toBe(200);
+        await second.close();
+        const third = await startEmulator({ customers: 2, stateDir });
+        expect(third.caCertificate).toBe(first.caCertificate);
+        await third.close();
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

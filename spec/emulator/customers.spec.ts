@@ -16,12 +16,21 @@ describe('customer search and single customer', () => {
   });
   afterAll(() => emulator.close());
 
-  const search = (field: string, value: string) => `/v1/customers?size=7&filter=${filterQuery({ Field: field, Value: value, Operator: 'starts_with' })}`;
+  const search = (field: string, value: string) =>
+    `/v1/customers?size=7&filter=${filterQuery({ Field: field, Value: value, Operator: 'starts_with' })}`;
 
   it.each([
-    ['CompanyName', 'fAbRi', (c: any) => c.companyProfile.companyName.toLowerCase().startsWith('fabri')],
+    [
+      'CompanyName',
+      'fAbRi',
+      (c: any) => c.companyProfile.companyName.toLowerCase().startsWith('fabri'),
+    ],
     ['CompanyName', '株式会社', (c: any) => c.companyProfile.companyName.startsWith('株式会社')],
-    ['CompanyName', 'ÅSTRÖM', (c: any) => c.companyProfile.companyName.toLowerCase().startsWith('åström')],
+    [
+      'CompanyName',
+      'ÅSTRÖM',
+      (c: any) => c.companyProfile.companyName.toLowerCase().startsWith('åström'),
+    ],
     ['Domain', 'CONTOSO1', (c: any) => c.companyProfile.domain.startsWith('contoso1')],
   ])('%s starts_with %p ignores case and pages like the list', async (field, value, predicate) => {
     const expected = all.filter(predicate).map((c) => c.id);
@@ -34,9 +43,15 @@ describe('customer search and single customer', () => {
   });
 
   it('answers a search that matches nothing with one empty page', async () => {
-    const response = await request(emulator, search('CompanyName', 'zzzz-nothing'), { token: appToken });
+    const response = await request(emulator, search('CompanyName', 'zzzz-nothing'), {
+      token: appToken,
+    });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ totalCount: 0, items: [], attributes: { objectType: 'Collection' } });
+    expect(response.json).toMatchObject({
+      totalCount: 0,
+      items: [],
+      attributes: { objectType: 'Collection' },
+    });
     expect(response.json.links.next).toBeUndefined();
   });
 
@@ -45,25 +60,43 @@ describe('customer search and single customer', () => {
     ['another field', { Field: 'Country', Value: 'a', Operator: 'starts_with' }],
     ['an empty value', { Field: 'Domain', Value: '', Operator: 'starts_with' }],
     ['a missing operator', { Field: 'Domain', Value: 'a' }],
-    ['a reseller id that is not a GUID', { Field: 'IndirectReseller', Value: 'abc', Operator: 'starts_with' }],
+    [
+      'a reseller id that is not a GUID',
+      { Field: 'IndirectReseller', Value: 'abc', Operator: 'starts_with' },
+    ],
     ['malformed JSON', '{"Field":"Domain",'],
     ['an array', '[]'],
   ])('refuses %s with 400 and a Partner Center error body', async (_, filter) => {
-    const response = await request(emulator, `/v1/customers?filter=${filterQuery(filter as any)}`, { token: appToken });
+    const response = await request(emulator, `/v1/customers?filter=${filterQuery(filter as any)}`, {
+      token: appToken,
+    });
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ code: 3000, description: expect.stringContaining('filter'), data: [], source: 'PartnerFD' });
+    expect(response.json).toEqual({
+      code: 3000,
+      description: expect.stringContaining('filter'),
+      data: [],
+      source: 'PartnerFD',
+    });
   });
 
   it('lists an indirect reseller’s customers for an App+User token', async () => {
     const reseller = emulator.indirectResellers[1];
     const expected = all.filter((c) => c.associatedPartnerId === reseller).map((c) => c.id);
     expect(expected.length).toBeGreaterThan(0);
-    const listing = await listAll(emulator, userToken, search('IndirectReseller', reseller.toUpperCase()));
+    const listing = await listAll(
+      emulator,
+      userToken,
+      search('IndirectReseller', reseller.toUpperCase()),
+    );
     expect(listing.ids).toEqual(expected);
   });
 
   it('refuses the IndirectReseller filter to an app-only token with 403', async () => {
-    const response = await request(emulator, search('IndirectReseller', emulator.indirectResellers[0]), { token: appToken });
+    const response = await request(
+      emulator,
+      search('IndirectReseller', emulator.indirectResellers[0]),
+      { token: appToken },
+    );
     expect(response.status).toBe(403);
     expect(response.json).toMatchObject({ code: 2032, data: [], source: 'PartnerFD' });
   });
@@ -96,17 +129,27 @@ describe('customer search and single customer', () => {
         culture: expect.stringMatching(/^[a-z]{2}-[A-Z]{2}$/),
         language: expect.stringMatching(/^[a-z]{2}$/),
         companyName: listed.companyProfile.companyName,
-        defaultAddress: expect.objectContaining({ addressLine1: expect.any(String), postalCode: expect.any(String) }),
+        defaultAddress: expect.objectContaining({
+          addressLine1: expect.any(String),
+          postalCode: expect.any(String),
+        }),
       },
     });
   });
 
   it('answers 404 for a customer it does not have, and 400 (900118) for a malformed id', async () => {
-    const missing = await request(emulator, '/v1/customers/3f2504e0-4f89-41d3-9a0c-0305e82c3301', { token: appToken });
+    const missing = await request(emulator, '/v1/customers/3f2504e0-4f89-41d3-9a0c-0305e82c3301', {
+      token: appToken,
+    });
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ code: 60003, data: [], source: 'PartnerFD' });
     const malformed = await request(emulator, '/v1/customers/not-a-guid', { token: appToken });
     expect(malformed.status).toBe(400);
-    expect(malformed.json).toEqual({ code: 900118, description: 'Invalid Customer Id', data: [], source: 'PartnerFD' });
+    expect(malformed.json).toEqual({
+      code: 900118,
+      description: 'Invalid Customer Id',
+      data: [],
+      source: 'PartnerFD',
+    });
   });
 });

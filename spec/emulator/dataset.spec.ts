@@ -8,7 +8,9 @@ describe('the emulated data set', () => {
   it('is the same for the same seed and different for another', () => {
     const again = new CustomerDataset(1, 2500);
     const other = new CustomerDataset(2, 2500);
-    expect(Array.from({ length: 50 }, (_, n) => again.listJson(n))).toEqual(customers.slice(0, 50).map((c) => JSON.stringify(c)));
+    expect(Array.from({ length: 50 }, (_, n) => again.listJson(n))).toEqual(
+      customers.slice(0, 50).map((c) => JSON.stringify(c)),
+    );
     expect(other.listItem(0).id).not.toBe(customers[0].id);
     expect(other.partnerTenantId).not.toBe(dataset.partnerTenantId);
   });
@@ -43,22 +45,38 @@ describe('the emulated data set', () => {
     }
   });
 
-  it('writes each customer exactly as its summary says (the byte writer and the searches agree)', () => {
-    customers.forEach((c, n) => {
-      const summary = dataset.summary(n);
-      expect([c.id, c.companyProfile.domain, c.companyProfile.companyName, c.relationshipToPartner, c.associatedPartnerId]).toEqual([
-        summary.id,
-        summary.domain,
-        summary.companyName,
-        summary.relationshipToPartner,
-        summary.associatedPartnerId,
-      ]);
-    });
-  });
+  it(
+    'writes each customer exactly as its summary says (the byte writer and ' +
+      'the searches agree)',
+    () => {
+      customers.forEach((c, n) => {
+        const summary = dataset.summary(n);
+        expect([
+          c.id,
+          c.companyProfile.domain,
+          c.companyProfile.companyName,
+          c.relationshipToPartner,
+          c.associatedPartnerId,
+        ]).toEqual([
+          summary.id,
+          summary.domain,
+          summary.companyName,
+          summary.relationshipToPartner,
+          summary.associatedPartnerId,
+        ]);
+      });
+    },
+  );
 
   it('has the documented list shape', () => {
     const c = customers[0];
-    expect(Object.keys(c).filter((key) => key !== 'associatedPartnerId')).toEqual(['id', 'companyProfile', 'relationshipToPartner', 'links', 'attributes']);
+    expect(Object.keys(c).filter((key) => key !== 'associatedPartnerId')).toEqual([
+      'id',
+      'companyProfile',
+      'relationshipToPartner',
+      'links',
+      'attributes',
+    ]);
     expect(c.links).toEqual({ self: { uri: `/customers/${c.id}`, method: 'GET', headers: [] } });
     expect(c.attributes).toEqual({ objectType: 'Customer' });
     expect(c.companyProfile.links.self.uri).toBe(`/customers/${c.id}/profiles/company`);

@@ -23,39 +23,54 @@ describe('scripted fault injection', () => {
   afterEach(() => emulator.setFaults({}));
   afterAll(() => emulator.close());
 
-  const list = (path = '/v1/customers?size=100', extra: Record<string, string> = {}) => request(emulator, path, { token, headers: extra });
+  const list = (path = '/v1/customers?size=100', extra: Record<string, string> = {}) =>
+    request(emulator, path, { token, headers: extra });
 
   /** A fresh connection per request, so a broken one cannot affect the next. */
   function rawGet(path: string, timeoutMs?: number): Promise<Outcome> {
     return new Promise((resolve) => {
       const outcome: Outcome = { bytes: 0, complete: false };
-      const req = https.get(`${emulator.apiEndpoint}${path}`, { ca: emulator.caCertificate, agent: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
-        outcome.status = res.statusCode;
-        outcome.headers = res.headers;
-        res.on('data', (chunk: Buffer) => (outcome.bytes += chunk.length));
-        res.on('end', () => {
-          outcome.complete = res.complete;
-          resolve(outcome);
-        });
-        res.on('aborted', () => resolve({ ...outcome, error: 'aborted' }));
-        res.on('error', (error) => resolve({ ...outcome, error: error.message }));
-      });
+      const req = https.get(
+        `${emulator.apiEndpoint}${path}`,
+        { ca: emulator.caCertificate, agent: false, headers: { Authorization: `Bearer ${token}` } },
+        (res) => {
+          outcome.status = res.statusCode;
+          outcome.headers = res.headers;
+          res.on('data', (chunk: Buffer) => (outcome.bytes += chunk.length));
+          res.on('end', () => {
+            outcome.complete = res.complete;
+            resolve(outcome);
+          });
+          res.on('aborted', () => resolve({ ...outcome, error: 'aborted' }));
+          res.on('error', (error) => resolve({ ...outcome, error: error.message }));
+        },
+      );
       if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error('client timeout')));
-      req.on('error', (error) => resolve({ ...outcome, error: (error as NodeJS.ErrnoException).code ?? error.message }));
+      req.on('error', (error) =>
+        resolve({ ...outcome, error: (error as NodeJS.ErrnoException).code ?? error.message }),
+      );
     });
   }
 
-  it('throttles after k requests with the gateway body and Retry-After, then serves again', async () => {
-    emulator.setFaults({ rules: [{ after: 2, times: 1, action: { type: 'throttle', retryAfterSeconds: 57 } }] });
-    expect((await list()).status).toBe(200);
-    expect((await list()).status).toBe(200);
-    const throttled = await list();
-    expect(throttled.status).toBe(429);
-    expect(throttled.headers['retry-after']).toBe('57');
-    expect(throttled.json).toEqual({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 57 seconds.' });
-    expect((await list()).status).toBe(200);
-    expect(emulator.counters().faultsInjected).toBeGreaterThanOrEqual(1);
-  });
+  it(
+    'throttles after k requests with the gateway body and Retry-After, then ' + 'serves again',
+    async () => {
+      emulator.setFaults({
+        rules: [{ after: 2, times: 1, action: { type: 'throttle', retryAfterSeconds: 57 } }],
+      });
+      expect((await list()).status).toBe(200);
+      expect((await list()).status).toBe(200);
+      const throttled = await list();
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers['retry-after']).toBe('57');
+      expect(throttled.json).toEqual({
+        statusCode: 429,
+        message: 'Rate limit is exceeded. Try again in 57 seconds.',
+      });
+      expect((await list()).status).toBe(200);
+      expect(emulator.counters().faultsInjected).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('throttles at a rate per tenant, as the documented 500 requests per minute', async () => {
     emulator.setFaults({ rateLimit: { requests: 3, windowSeconds: 60 } });
@@ -65,14 +80,18 @@ describe('scripted fault injection', () => {
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(throttled.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another tenant has its own budget: it is not throttled (and then refused, being no partner).
-    const otherTenant = emulator.issueAccessToken({ tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' });
+    const otherTenant = emulator.issueAccessToken({
+      tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+    });
     expect((await request(emulator, '/v1/customers', { token: otherTenant })).status).toBe(401);
   });
 
   it('fails request n with the given status and a Partner Center error body', async () => {
     emulator.setFaults({ rules: [{ at: 2, action: { type: 'status', status: 503 } }] });
     expect((await list()).status).toBe(200);
-    const failed = await list('/v1/customers', { 'MS-RequestId': '11111111-2222-4333-8444-555555555555' });
+    const failed = await list('/v1/customers', {
+      'MS-RequestId': '11111111-2222-4333-8444-555555555555',
+    });
     expect(failed.status).toBe(503);
     expect(failed.json).toMatchObject({ data: [], source: 'PartnerFD' });
     expect(failed.headers['ms-requestid']).toBe('11111111-2222-4333-8444-555555555555');
@@ -80,10 +99,20 @@ describe('scripted fault injection', () => {
   });
 
   it('fails every n-th token request when targeting the token endpoint', async () => {
-    emulator.setFaults({ rules: [{ target: 'token', every: 2, action: { type: 'status', status: 500 } }] });
-    const form = { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: emulator.clientSecret, scope: 'https://api.partnercenter.microsoft.com/.default' };
+    emulator.setFaults({
+      rules: [{ target: 'token', every: 2, action: { type: 'status', status: 500 } }],
+    });
+    const form = {
+      grant_type: 'client_credentials',
+      client_id: emulator.applicationId,
+      client_secret: emulator.clientSecret,
+      scope: 'https://api.partnercenter.microsoft.com/.default',
+    };
     const statuses = [];
-    for (let n = 0; n < 4; n++) statuses.push((await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, { body: form })).status);
+    for (let n = 0; n < 4; n++)
+      statuses.push(
+        (await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, { body: form })).status,
+      );
     expect(statuses).toEqual([200, 500, 200, 500]);
     expect((await list()).status).toBe(200);
   });
@@ -138,15 +167,25 @@ describe('scripted fault injection', () => {
     const expired = await list();
     expect(expired.status).toBe(401);
     expect((await list()).status).toBe(401);
-    expect((await request(emulator, '/v1/customers', { token: emulator.issueAccessToken() })).status).toBe(200);
+    expect(
+      (await request(emulator, '/v1/customers', { token: emulator.issueAccessToken() })).status,
+    ).toBe(200);
     token = emulator.issueAccessToken();
   });
 
   it('revokes refresh tokens at token request n', async () => {
     const refreshToken = emulator.issueRefreshToken();
-    emulator.setFaults({ rules: [{ target: 'token', at: 2, action: { type: 'revoke-refresh-tokens' } }] });
+    emulator.setFaults({
+      rules: [{ target: 'token', at: 2, action: { type: 'revoke-refresh-tokens' } }],
+    });
     const redeem = () =>
-      request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, { body: { grant_type: 'refresh_token', client_id: emulator.applicationId, refresh_token: refreshToken } });
+      request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
+        body: {
+          grant_type: 'refresh_token',
+          client_id: emulator.applicationId,
+          refresh_token: refreshToken,
+        },
+      });
     expect((await redeem()).status).toBe(200);
     expect((await redeem()).json.error_codes).toEqual([50173]);
   });
@@ -154,18 +193,37 @@ describe('scripted fault injection', () => {
   it('invalidates continuation tokens mid-listing', async () => {
     emulator.setFaults({ rules: [{ at: 2, action: { type: 'invalidate-continuation-tokens' } }] });
     const first = await list();
-    const next = await list('/v1/customers?size=100&seekOperation=Next', { 'MS-ContinuationToken': first.json.continuationToken });
+    const next = await list('/v1/customers?size=100&seekOperation=Next', {
+      'MS-ContinuationToken': first.json.continuationToken,
+    });
     expect(next.status).toBe(400);
-    expect(next.json).toMatchObject({ code: 3000, description: expect.stringContaining('continuation token') });
+    expect(next.json).toMatchObject({
+      code: 3000,
+      description: expect.stringContaining('continuation token'),
+    });
   });
 
   it('takes its script over HTTP, shows it, refuses a bad one with 400, and clears it', async () => {
     const script = { rules: [{ at: 1, action: { type: 'status', status: 502 } }] };
-    expect((await request(emulator, '/_emulator/faults', { method: 'POST', body: JSON.stringify(script) })).status).toBe(200);
+    expect(
+      (
+        await request(emulator, '/_emulator/faults', {
+          method: 'POST',
+          body: JSON.stringify(script),
+        })
+      ).status,
+    ).toBe(200);
     expect((await request(emulator, '/_emulator/faults')).json).toEqual(script);
     expect((await list()).status).toBe(502);
-    for (const bad of [{ rules: [{ action: { type: 'status', status: 502 } }] }, { rules: [{ at: 1, action: { type: 'explode' } }] }, { rateLimit: { requests: 0 } }]) {
-      const refused = await request(emulator, '/_emulator/faults', { method: 'POST', body: JSON.stringify(bad) });
+    for (const bad of [
+      { rules: [{ action: { type: 'status', status: 502 } }] },
+      { rules: [{ at: 1, action: { type: 'explode' } }] },
+      { rateLimit: { requests: 0 } },
+    ]) {
+      const refused = await request(emulator, '/_emulator/faults', {
+        method: 'POST',
+        body: JSON.stringify(bad),
+      });
       expect(refused.status).toBe(400);
       expect(refused.json.error_description).toMatch(/faults/);
     }
@@ -174,9 +232,15 @@ describe('scripted fault injection', () => {
   });
 
   it('starts with a script given as an option', async () => {
-    const scripted = await startEmulator({ customers: 3, http: true, faults: { rules: [{ at: 1, action: { type: 'throttle' } }] } });
+    const scripted = await startEmulator({
+      customers: 3,
+      http: true,
+      faults: { rules: [{ at: 1, action: { type: 'throttle' } }] },
+    });
     try {
-      const response = await fetch(`${scripted.apiEndpoint}/v1/customers`, { headers: { Authorization: `Bearer ${scripted.issueAccessToken()}` } });
+      const response = await fetch(`${scripted.apiEndpoint}/v1/customers`, {
+        headers: { Authorization: `Bearer ${scripted.issueAccessToken()}` },
+      });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('1');
     } finally {

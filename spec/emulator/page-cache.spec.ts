@@ -11,18 +11,29 @@ describe('an emulator that keeps the pages it served', () => {
   let cached: StartedEmulator;
   let plain: StartedEmulator;
   beforeAll(async () => {
-    [cached, plain] = await Promise.all([startEmulator({ customers: 1234, seed: 9, pageCacheMegabytes: 4 }), startEmulator({ customers: 1234, seed: 9 })]);
+    [cached, plain] = await Promise.all([
+      startEmulator({ customers: 1234, seed: 9, pageCacheMegabytes: 4 }),
+      startEmulator({ customers: 1234, seed: 9 }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([cached.close(), plain.close()]);
   });
 
   const itemsOf = (listing: { pages: any[] }) => listing.pages.map((page) => page.items);
-  const envelopeOf = (listing: { pages: any[] }) => listing.pages.map((page) => ({ totalCount: page.totalCount, next: page.links.next?.uri, self: page.links.self.uri }));
+  const envelopeOf = (listing: { pages: any[] }) =>
+    listing.pages.map((page) => ({
+      totalCount: page.totalCount,
+      next: page.links.next?.uri,
+      self: page.links.self.uri,
+    }));
 
   for (const [what, path] of [
     ['every customer', '/v1/customers?size=100'],
-    ['a filtered search', `/v1/customers?size=7&filter=${filterQuery({ Field: 'CompanyName', Value: 'a', Operator: 'starts_with' })}`],
+    [
+      'a filtered search',
+      `/v1/customers?size=7&filter=${filterQuery({ Field: 'CompanyName', Value: 'a', Operator: 'starts_with' })}`,
+    ],
   ] as const) {
     it(`serves ${what} again from memory exactly as it derived it`, async () => {
       const expected = await listAll(plain, plain.issueAccessToken(), path);

@@ -31,7 +31,11 @@ function documentedEnvelope(page: any, n: number, pages: number, total: number, 
     self: { method: 'GET', headers: [] },
     next: last
       ? undefined
-      : { uri: `/v1/customers?size=${size}&seekOperation=Next`, method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: page.continuationToken }] },
+      : {
+          uri: `/v1/customers?size=${size}&seekOperation=Next`,
+          method: 'GET',
+          headers: [{ key: 'MS-ContinuationToken', value: page.continuationToken }],
+        },
     continuationToken: last ? undefined : page.continuationToken,
   };
 }
@@ -41,7 +45,9 @@ describe('GET /v1/customers paging', () => {
   const tokens = new Map<number, string>();
 
   beforeAll(async () => {
-    const started = await Promise.all(totals.map((customers) => startEmulator({ customers, seed: 7 })));
+    const started = await Promise.all(
+      totals.map((customers) => startEmulator({ customers, seed: 7 })),
+    );
     started.forEach((emulator, n) => {
       emulators.set(totals[n], emulator);
       tokens.set(totals[n], emulator.issueAccessToken());
@@ -52,17 +58,26 @@ describe('GET /v1/customers paging', () => {
   });
 
   describe.each(totals)('%i customers', (total) => {
-    it.each(sizes)('size %i: every id once, in order, with the documented page shape', async (size) => {
-      const emulator = emulators.get(total)!;
-      const listing = await listAll(emulator, tokens.get(total)!, `/v1/customers?size=${size}`);
-      const expectedIds = [...emulator.customerIds()];
-      expect(expectedIds).toEqual(Array.from({ length: total }, (_, n) => emulator.customerAt(n).id));
-      expect(listing.ids).toEqual(expectedIds);
-      expect(listing.pages).toHaveLength(Math.max(1, Math.ceil(total / size)));
-      // One comparison over every page's envelope: the same checks as one expect per field per
-      // page, without thousands of matcher calls for the size-1 listings.
-      expect(listing.pages.map(envelopeOf)).toEqual(listing.pages.map((page, n) => documentedEnvelope(page, n, listing.pages.length, total, size)));
-    });
+    it.each(sizes)(
+      'size %i: every id once, in order, with the documented page shape',
+      async (size) => {
+        const emulator = emulators.get(total)!;
+        const listing = await listAll(emulator, tokens.get(total)!, `/v1/customers?size=${size}`);
+        const expectedIds = [...emulator.customerIds()];
+        expect(expectedIds).toEqual(
+          Array.from({ length: total }, (_, n) => emulator.customerAt(n).id),
+        );
+        expect(listing.ids).toEqual(expectedIds);
+        expect(listing.pages).toHaveLength(Math.max(1, Math.ceil(total / size)));
+        // One comparison over every page's envelope: the same checks as one expect per field per
+        // page, without thousands of matcher calls for the size-1 listings.
+        expect(listing.pages.map(envelopeOf)).toEqual(
+          listing.pages.map((page, n) =>
+            documentedEnvelope(page, n, listing.pages.length, total, size),
+          ),
+        );
+      },
+    );
   });
 
   it('defaults to pages of 500 and says so in the next link', async () => {
@@ -79,34 +94,49 @@ describe('GET /v1/customers paging', () => {
     expect(first.json.totalCount).toBe(500);
   });
 
-  it.each(['0', '-1', 'abc', '1.5', ''])('refuses size=%p with a Partner Center error body', async (size) => {
-    const emulator = emulators.get(501)!;
-    const response = await request(emulator, `/v1/customers?size=${size}`, { token: tokens.get(501) });
-    expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ code: 3000, data: [], source: 'PartnerFD' });
-  });
+  it.each(['0', '-1', 'abc', '1.5', ''])(
+    'refuses size=%p with a Partner Center error body',
+    async (size) => {
+      const emulator = emulators.get(501)!;
+      const response = await request(emulator, `/v1/customers?size=${size}`, {
+        token: tokens.get(501),
+      });
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ code: 3000, data: [], source: 'PartnerFD' });
+    },
+  );
 
-  it('writes the next link in the relative form when configured, and the relative form works', async () => {
-    const emulator = emulators.get(501)!;
-    emulator.configure({ nextLinkForm: 'relative' });
-    try {
-      const listing = await listAll(emulator, tokens.get(501)!, '/v1/customers?size=7');
-      expect(listing.pages[0].links.next.uri).toBe('/customers?size=7&seekOperation=Next');
-      expect(listing.pages[0].links.self.uri).toBe('/customers?size=7');
-      expect(listing.ids).toHaveLength(501);
-    } finally {
-      emulator.configure({ nextLinkForm: 'v1' });
-    }
-  });
+  it(
+    'writes the next link in the relative form when configured, and the ' + 'relative form works',
+    async () => {
+      const emulator = emulators.get(501)!;
+      emulator.configure({ nextLinkForm: 'relative' });
+      try {
+        const listing = await listAll(emulator, tokens.get(501)!, '/v1/customers?size=7');
+        expect(listing.pages[0].links.next.uri).toBe('/customers?size=7&seekOperation=Next');
+        expect(listing.pages[0].links.self.uri).toBe('/customers?size=7');
+        expect(listing.ids).toHaveLength(501);
+      } finally {
+        emulator.configure({ nextLinkForm: 'v1' });
+      }
+    },
+  );
 
-  it('accepts the hand-built next request: seekOperation=Next with the MS-ContinuationToken header', async () => {
-    const emulator = emulators.get(2345)!;
-    const token = tokens.get(2345)!;
-    const first = await request(emulator, '/v1/customers?size=100', { token });
-    const second = await request(emulator, '/v1/customers?seekOperation=Next', { token, headers: { 'MS-ContinuationToken': first.json.continuationToken } });
-    expect(second.json.items[0].id).toBe(emulator.customerAt(100).id);
-    expect(second.json.totalCount).toBe(100);
-  });
+  it(
+    'accepts the hand-built next request: seekOperation=Next with the ' +
+      'MS-ContinuationToken header',
+    async () => {
+      const emulator = emulators.get(2345)!;
+      const token = tokens.get(2345)!;
+      const first = await request(emulator, '/v1/customers?size=100', { token });
+      const second = await request(emulator, '/v1/customers?seekOperation=Next', {
+        token,
+        headers: { 'MS-ContinuationToken': first.json.continuationToken },
+      });
+      expect(second.json.items[0].id).toBe(emulator.customerAt(100).id);
+      expect(second.json.totalCount).toBe(100);
+    },
+  );
 
   it('prefixes every body with a UTF-8 BOM when asked, errors included', async () => {
     const emulator = emulators.get(499)!;
@@ -126,8 +156,14 @@ describe('GET /v1/customers paging', () => {
 
   it('answers with Partner Center headers, echoing the request and correlation ids', async () => {
     const emulator = emulators.get(1)!;
-    const ids = { 'MS-RequestId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e001', 'MS-CorrelationId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e002' };
-    const response = await request(emulator, '/v1/customers', { token: tokens.get(1), headers: ids });
+    const ids = {
+      'MS-RequestId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e001',
+      'MS-CorrelationId': '6b1c5d0e-1d57-4e8c-9a0d-3c3bb0b1e002',
+    };
+    const response = await request(emulator, '/v1/customers', {
+      token: tokens.get(1),
+      headers: ids,
+    });
     expect(response.headers['ms-requestid']).toBe(ids['MS-RequestId']);
     expect(response.headers['ms-correlationid']).toBe(ids['MS-CorrelationId']);
     expect(response.headers['ms-cv']).toMatch(/^\S+\.0$/);

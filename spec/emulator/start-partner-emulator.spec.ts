@@ -35,36 +35,63 @@ function get(url: string, ca: string, token: string): Promise<{ status: number; 
 }
 
 describe('Start-PartnerEmulator', () => {
-  it('yields what Connect-Partner needs first, serves until the signal, then closes and returns', async () => {
-    const controller = new AbortController();
-    const iterator = definition.run({ Customers: 17, Seed: 4, NextLinkForm: 'Relative' }, fakeContext(controller.signal))[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    const info = first.value as Record<string, string>;
-    expect(Object.keys(info).sort()).toEqual(['apiEndpoint', 'applicationId', 'authorityHost', 'caCertificatePath', 'clientSecret', 'tenantId']);
-    expect(info.apiEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(info.authorityHost).toBe(info.apiEndpoint);
+  it(
+    'yields what Connect-Partner needs first, serves until the signal, then ' +
+      'closes and returns',
+    async () => {
+      const controller = new AbortController();
+      const iterator = definition
+        .run({ Customers: 17, Seed: 4, NextLinkForm: 'Relative' }, fakeContext(controller.signal))
+        [Symbol.asyncIterator]();
+      const first = await iterator.next();
+      const info = first.value as Record<string, string>;
+      expect(Object.keys(info).sort()).toEqual([
+        'apiEndpoint',
+        'applicationId',
+        'authorityHost',
+        'caCertificatePath',
+        'clientSecret',
+        'tenantId',
+      ]);
+      expect(info.apiEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(info.authorityHost).toBe(info.apiEndpoint);
 
-    const ca = readFileSync(info.caCertificatePath, 'utf8');
-    const credential = new ClientSecretCredential(info.tenantId, info.applicationId, info.clientSecret, {
-      authorityHost: info.authorityHost,
-      disableInstanceDiscovery: true,
-      agent: new https.Agent({ ca }),
-    });
-    const token = await credential.getToken('https://api.partnercenter.microsoft.com/.default');
-    const page = await get(`${info.apiEndpoint}/v1/customers?size=10`, ca, token.token);
-    expect(JSON.parse(page.body)).toMatchObject({ totalCount: 10, links: { next: { uri: '/customers?size=10&seekOperation=Next' } } });
+      const ca = readFileSync(info.caCertificatePath, 'utf8');
+      const credential = new ClientSecretCredential(
+        info.tenantId,
+        info.applicationId,
+        info.clientSecret,
+        {
+          authorityHost: info.authorityHost,
+          disableInstanceDiscovery: true,
+          agent: new https.Agent({ ca }),
+        },
+      );
+      const token = await credential.getToken('https://api.partnercenter.microsoft.com/.default');
+      const page = await get(`${info.apiEndpoint}/v1/customers?size=10`, ca, token.token);
+      expect(JSON.parse(page.body)).toMatchObject({
+        totalCount: 10,
+        links: { next: { uri: '/customers?size=10&seekOperation=Next' } },
+      });
 
-    const rest = iterator.next();
-    controller.abort();
-    expect(await rest).toEqual({ done: true, value: undefined });
-    await expect(get(`${info.apiEndpoint}/v1/customers`, ca, token.token)).rejects.toThrow(/ECONNREFUSED/);
-    expect(existsSync(info.caCertificatePath)).toBe(false);
-  });
+      const rest = iterator.next();
+      controller.abort();
+      expect(await rest).toEqual({ done: true, value: undefined });
+      await expect(get(`${info.apiEndpoint}/v1/customers`, ca, token.token)).rejects.toThrow(
+        /ECONNREFUSED/,
+      );
+      expect(existsSync(info.caCertificatePath)).toBe(false);
+    },
+  );
 
   it('declares its parameters with the documented ranges and defaults', () => {
     const { parameters } = definition;
     expect(parameters.Port).toMatchObject({ type: 'int', range: [0, 65535], default: 0 });
-    expect(parameters.Customers).toMatchObject({ type: 'int', range: [0, 2_000_000], default: 2500 });
+    expect(parameters.Customers).toMatchObject({
+      type: 'int',
+      range: [0, 2_000_000],
+      default: 2500,
+    });
     expect(parameters.Seed).toMatchObject({ type: 'int', default: 1 });
     expect(parameters.Http).toMatchObject({ type: 'switch' });
     expect(parameters.NextLinkForm).toMatchObject({ choices: ['V1', 'Relative'] });
@@ -73,25 +100,32 @@ describe('Start-PartnerEmulator', () => {
 
   const bin = join(repoRoot, 'bin', 'Start-PartnerEmulator');
   const built = existsSync(join(repoRoot, 'dist', 'cmdlets', 'Start-PartnerEmulator.js'));
-  (built ? it : it.skip).each(['SIGINT', 'SIGTERM'] as const)('as a process: prints one JSON line, then exits 0 on %s', async (signal) => {
-    const child = spawn(process.execPath, [bin, '-Customers', '3', '-Http'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        if (stdout.includes('\n')) resolve(stdout.split('\n')[0]);
+  (built ? it : it.skip).each(['SIGINT', 'SIGTERM'] as const)(
+    'as a process: prints one JSON line, then exits 0 on %s',
+    async (signal) => {
+      const child = spawn(process.execPath, [bin, '-Customers', '3', '-Http'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.on('close', (code) => reject(new Error(`exited ${code} before printing: ${stderr}`)));
-    });
-    const info = JSON.parse(firstLine) as Record<string, string>;
-    expect(info.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
-    expect(counters.status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    child.kill(signal);
-    expect(await exited).toBe(0);
-    expect(stdout.trim().split('\n')).toHaveLength(1);
-  });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const firstLine = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          if (stdout.includes('\n')) resolve(stdout.split('\n')[0]);
+        });
+        child.on('close', (code) => reject(new Error(`exited ${code} before printing: ${stderr}`)));
+      });
+      const info = JSON.parse(firstLine) as Record<string, string>;
+      expect(info.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+      expect(counters.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => resolve(code)),
+      );
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+    },
+  );
 });

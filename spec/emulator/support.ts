@@ -1,4 +1,7 @@
-/** Talks to a running emulator over real HTTPS (node:https, trusting the emulator's own certificate). */
+/**
+ * Talks to a running emulator over real HTTPS (node:https, trusting the emulator's own
+ * certificate).
+ */
 import https from 'node:https';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 
@@ -31,7 +34,11 @@ export function agentFor(emulator: StartedEmulator): https.Agent {
   return agent;
 }
 
-export function request(emulator: StartedEmulator, path: string, options: RequestOptions = {}): Promise<Response> {
+export function request(
+  emulator: StartedEmulator,
+  path: string,
+  options: RequestOptions = {},
+): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -41,22 +48,30 @@ export function request(emulator: StartedEmulator, path: string, options: Reques
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
   return new Promise((resolve, reject) => {
-    const req = https.request(`${emulator.apiEndpoint}${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: agentFor(emulator) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        const text = raw.toString('utf8').replace(/^\ufeff/, '');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, raw, text, json });
-      });
-    });
+    const req = https.request(
+      `${emulator.apiEndpoint}${path}`,
+      {
+        method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        agent: agentFor(emulator),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8').replace(/^\ufeff/, '');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, raw, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,19 +83,29 @@ export interface Listing {
   responses: Response[];
 }
 
-/** Follows `links.next` exactly as documented: its uri (either form), its method and every header it lists. */
-export async function listAll(emulator: StartedEmulator, token: string, firstPath: string): Promise<Listing> {
+/**
+ * Follows `links.next` exactly as documented: its uri (either form), its method and every header it
+ * lists.
+ */
+export async function listAll(
+  emulator: StartedEmulator,
+  token: string,
+  firstPath: string,
+): Promise<Listing> {
   const listing: Listing = { pages: [], ids: [], responses: [] };
   let response = await request(emulator, firstPath, { token });
   for (;;) {
-    if (response.status !== 200) throw new Error(`page ${listing.pages.length + 1}: HTTP ${response.status} ${response.text}`);
+    if (response.status !== 200)
+      throw new Error(`page ${listing.pages.length + 1}: HTTP ${response.status} ${response.text}`);
     listing.responses.push(response);
     listing.pages.push(response.json);
     listing.ids.push(...response.json.items.map((item: { id: string }) => item.id));
     const next = response.json.links.next;
     if (!next) return listing;
     const uri: string = next.uri.startsWith('/v1/') ? next.uri : `/v1${next.uri}`;
-    const headers = Object.fromEntries(next.headers.map((entry: { key: string; value: string }) => [entry.key, entry.value]));
+    const headers = Object.fromEntries(
+      next.headers.map((entry: { key: string; value: string }) => [entry.key, entry.value]),
+    );
     response = await request(emulator, uri, { token, method: next.method, headers });
   }
 }

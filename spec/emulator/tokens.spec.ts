@@ -15,7 +15,11 @@ describe('Entra ID emulation and API token checks', () => {
   afterAll(() => emulator.close());
 
   const credential = (tenant: string, clientId: string, secret: string) =>
-    new ClientSecretCredential(tenant, clientId, secret, { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true, agent: agentFor(emulator) });
+    new ClientSecretCredential(tenant, clientId, secret, {
+      authorityHost: emulator.authorityHost,
+      disableInstanceDiscovery: true,
+      agent: agentFor(emulator),
+    });
 
   it('serves the OpenID configuration MSAL needs, by tenant id or domain', async () => {
     for (const tenant of [emulator.tenantId, emulator.tenantDomain]) {
@@ -30,16 +34,32 @@ describe('Entra ID emulation and API token checks', () => {
         jwks_uri: `${base}/discovery/v2.0/keys`,
       });
       const keys = await request(emulator, new URL(response.json.jwks_uri).pathname);
-      expect(keys.json.keys[0]).toMatchObject({ kty: 'RSA', use: 'sig', kid: expect.any(String), n: expect.any(String), e: 'AQAB' });
+      expect(keys.json.keys[0]).toMatchObject({
+        kty: 'RSA',
+        use: 'sig',
+        kid: expect.any(String),
+        n: expect.any(String),
+        e: 'AQAB',
+      });
     }
   });
 
   it('gives the real ClientSecretCredential a token the API accepts', async () => {
     const before = emulator.counters().tokensIssued;
-    const token = await credential(emulator.tenantId, emulator.applicationId, emulator.clientSecret).getToken(PC_SCOPE);
+    const token = await credential(
+      emulator.tenantId,
+      emulator.applicationId,
+      emulator.clientSecret,
+    ).getToken(PC_SCOPE);
     expect(emulator.counters().tokensIssued).toBe(before + 1);
     const claims = decodeJwt(token.token);
-    expect(claims).toMatchObject({ aud: 'https://api.partnercenter.microsoft.com', tid: emulator.tenantId, appid: emulator.applicationId, appidacr: '1', ver: '1.0' });
+    expect(claims).toMatchObject({
+      aud: 'https://api.partnercenter.microsoft.com',
+      tid: emulator.tenantId,
+      appid: emulator.applicationId,
+      appidacr: '1',
+      ver: '1.0',
+    });
     expect(claims.exp - claims.iat).toBe(3600);
     expect(claims.nbf).toBeLessThanOrEqual(claims.iat);
     expect(typeof claims.iss).toBe('string');
@@ -49,43 +69,87 @@ describe('Entra ID emulation and API token checks', () => {
   });
 
   it('accepts the tenant domain in the token URL', async () => {
-    const token = await credential(emulator.tenantDomain, emulator.applicationId, emulator.clientSecret).getToken(PC_SCOPE);
+    const token = await credential(
+      emulator.tenantDomain,
+      emulator.applicationId,
+      emulator.clientSecret,
+    ).getToken(PC_SCOPE);
     expect(decodeJwt(token.token).tid).toBe(emulator.tenantId);
   });
 
-  it('answers a wrong secret with AADSTS7000215 in the 401 body MSAL reads, and the credential reports it', async () => {
-    const response = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
-      body: { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: 'wrong', scope: PC_SCOPE },
-    });
-    expect(response.status).toBe(401);
-    expect(response.json).toMatchObject({
-      error: 'invalid_client',
-      error_description: expect.stringMatching(/^AADSTS7000215: Invalid client secret provided/),
-      error_codes: [7000215],
-      timestamp: expect.any(String),
-      trace_id: expect.any(String),
-      correlation_id: expect.any(String),
-    });
-    await expect(credential(emulator.tenantId, emulator.applicationId, 'wrong').getToken(PC_SCOPE)).rejects.toThrow(/AADSTS7000215/);
-  });
+  it(
+    'answers a wrong secret with AADSTS7000215 in the 401 body MSAL reads, ' +
+      'and the credential reports it',
+    async () => {
+      const response = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
+        body: {
+          grant_type: 'client_credentials',
+          client_id: emulator.applicationId,
+          client_secret: 'wrong',
+          scope: PC_SCOPE,
+        },
+      });
+      expect(response.status).toBe(401);
+      expect(response.json).toMatchObject({
+        error: 'invalid_client',
+        error_description: expect.stringMatching(/^AADSTS7000215: Invalid client secret provided/),
+        error_codes: [7000215],
+        timestamp: expect.any(String),
+        trace_id: expect.any(String),
+        correlation_id: expect.any(String),
+      });
+      await expect(
+        credential(emulator.tenantId, emulator.applicationId, 'wrong').getToken(PC_SCOPE),
+      ).rejects.toThrow(/AADSTS7000215/);
+    },
+  );
 
-  it('answers an unknown tenant with AADSTS90002 and an unknown application with AADSTS700016', async () => {
-    const unknownTenant = await request(emulator, '/3f2504e0-4f89-41d3-9a0c-0305e82c3301/oauth2/v2.0/token', {
-      body: { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: emulator.clientSecret, scope: PC_SCOPE },
-    });
-    expect(unknownTenant.status).toBe(400);
-    expect(unknownTenant.json.error_codes).toEqual([90002]);
-    const unknownApp = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
-      body: { grant_type: 'client_credentials', client_id: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', client_secret: 'x', scope: PC_SCOPE },
-    });
-    expect(unknownApp.status).toBe(400);
-    expect(unknownApp.json).toMatchObject({ error: 'unauthorized_client', error_codes: [700016] });
-    await expect(credential(emulator.tenantId, '3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'x').getToken(PC_SCOPE)).rejects.toThrow(/AADSTS700016/);
-  });
+  it(
+    'answers an unknown tenant with AADSTS90002 and an unknown application ' + 'with AADSTS700016',
+    async () => {
+      const unknownTenant = await request(
+        emulator,
+        '/3f2504e0-4f89-41d3-9a0c-0305e82c3301/oauth2/v2.0/token',
+        {
+          body: {
+            grant_type: 'client_credentials',
+            client_id: emulator.applicationId,
+            client_secret: emulator.clientSecret,
+            scope: PC_SCOPE,
+          },
+        },
+      );
+      expect(unknownTenant.status).toBe(400);
+      expect(unknownTenant.json.error_codes).toEqual([90002]);
+      const unknownApp = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
+        body: {
+          grant_type: 'client_credentials',
+          client_id: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+          client_secret: 'x',
+          scope: PC_SCOPE,
+        },
+      });
+      expect(unknownApp.status).toBe(400);
+      expect(unknownApp.json).toMatchObject({
+        error: 'unauthorized_client',
+        error_codes: [700016],
+      });
+      await expect(
+        credential(emulator.tenantId, '3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'x').getToken(
+          PC_SCOPE,
+        ),
+      ).rejects.toThrow(/AADSTS700016/);
+    },
+  );
 
   it('refuses a client-credentials scope without /.default', async () => {
     const response = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
-      body: { grant_type: 'client_credentials', client_id: emulator.applicationId, client_secret: emulator.clientSecret, scope: 'https://api.partnercenter.microsoft.com/user_impersonation' },
+      body: {
+        grant_type: 'client_credentials',
+        client_id: emulator.applicationId,
+        client_secret: emulator.clientSecret,
+        scope: 'https://api.partnercenter.microsoft.com/user_impersonation',
+      },
     });
     expect(response.status).toBe(400);
     expect(response.json.error).toBe('invalid_scope');
@@ -95,7 +159,10 @@ describe('Entra ID emulation and API token checks', () => {
     const forged = () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
       const good = emulator.issueAccessToken().split('.');
-      const signature = createSign('RSA-SHA256').update(`${good[0]}.${good[1]}`).sign(privateKey).toString('base64url');
+      const signature = createSign('RSA-SHA256')
+        .update(`${good[0]}.${good[1]}`)
+        .sign(privateKey)
+        .toString('base64url');
       return `${good[0]}.${good[1]}.${signature}`;
     };
     const edited = () => {
@@ -109,13 +176,26 @@ describe('Entra ID emulation and API token checks', () => {
       ['signed by another key', forged, 'signature'],
       ['edited after signing', edited, 'signature'],
       ['expired', () => emulator.issueAccessToken({ lifetimeSeconds: -5 }), 'expired'],
-      ['for another audience', () => emulator.issueAccessToken({ audience: 'https://graph.microsoft.com' }), 'audience'],
-      ['for another tenant', () => emulator.issueAccessToken({ tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }), 'tenant'],
+      [
+        'for another audience',
+        () => emulator.issueAccessToken({ audience: 'https://graph.microsoft.com' }),
+        'audience',
+      ],
+      [
+        'for another tenant',
+        () => emulator.issueAccessToken({ tenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }),
+        'tenant',
+      ],
     ])('%s', async (_, makeToken, reason) => {
       const response = await request(emulator, '/v1/customers', { token: makeToken() });
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toMatch(/^OAuth realm=urn:cpsvc:cpid:/);
-      expect(response.json).toEqual({ code: 400, description: expect.stringContaining(reason), data: [], source: 'PartnerFD' });
+      expect(response.json).toEqual({
+        code: 400,
+        description: expect.stringContaining(reason),
+        data: [],
+        source: 'PartnerFD',
+      });
     });
   });
 
@@ -124,13 +204,19 @@ describe('Entra ID emulation and API token checks', () => {
     expect((await request(emulator, '/v1/customers', { token })).status).toBe(200);
     emulator.revokeAccessTokens();
     expect((await request(emulator, '/v1/customers', { token })).status).toBe(401);
-    expect((await request(emulator, '/v1/customers', { token: emulator.issueAccessToken() })).status).toBe(200);
+    expect(
+      (await request(emulator, '/v1/customers', { token: emulator.issueAccessToken() })).status,
+    ).toBe(200);
   });
 
   it('issues short-lived tokens when configured, and the API then refuses them', async () => {
     emulator.configure({ accessTokenLifetimeSeconds: 1 });
     try {
-      const token = await credential(emulator.tenantId, emulator.applicationId, emulator.clientSecret).getToken(PC_SCOPE);
+      const token = await credential(
+        emulator.tenantId,
+        emulator.applicationId,
+        emulator.clientSecret,
+      ).getToken(PC_SCOPE);
       const claims = decodeJwt(token.token);
       expect(claims.exp - claims.iat).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 1100));

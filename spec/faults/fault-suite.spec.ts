@@ -9,19 +9,34 @@
  *
  * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`);
  * `PARTNERCENTER_FAULT_RUNS=200 npm run test:faults` is the big run. PARTNERCENTER_FAULT_SEED
- * replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of it. Every third run spawns the real bin/Get-PartnerCustomer; the rest
- * drive the same host, cmdlet, session and client in-process (only stdout/stderr are in memory).
+ * replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of it. Every third run spawns
+ * the real bin/Get-PartnerCustomer; the rest drive the same host, cmdlet, session and client
+ * in-process (only stdout/stderr are in memory).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { REQUEST_TIMEOUT_MS, scheduleRun, seededRandom, type ScheduledRun } from './support/fault-schedules.js';
-import { compareWithExpected, errorLines, FAST_RETRIES, idsOf, resumeCommandOf, runListing } from './support/listing-runs.js';
+import {
+  REQUEST_TIMEOUT_MS,
+  scheduleRun,
+  seededRandom,
+  type ScheduledRun,
+} from './support/fault-schedules.js';
+import {
+  compareWithExpected,
+  errorLines,
+  FAST_RETRIES,
+  idsOf,
+  resumeCommandOf,
+  runListing,
+} from './support/listing-runs.js';
 
 const RUNS = Number(process.env.PARTNERCENTER_FAULT_RUNS || 12);
 const SEED = Number(process.env.PARTNERCENTER_FAULT_SEED || 20261123);
-/** Replays only these run numbers of the seed's schedule (comma-separated), to chase one failure. */
+/**
+ * Replays only these run numbers of the seed's schedule (comma-separated), to chase one failure.
+ */
 const ONLY = process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number);
 const CUSTOMERS = 400;
 /** Every third run spawns the real command; the others run the same code in-process. */
@@ -60,8 +75,18 @@ beforeAll(async () => {
       Array.from({ length: LANES }, async (_, n) => {
         const partner = await emulatedPartner({ customers: CUSTOMERS, seed: 100 + n });
         const emulator = partner.emulator as StartedEmulator;
-        const env = { ...partner.env, ...FAST_RETRIES, PARTNERCENTER_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) };
-        return { partner, emulator, env, expected: emulator.customers.map((customer) => customer.id as string), refreshTokenContextReady: false };
+        const env = {
+          ...partner.env,
+          ...FAST_RETRIES,
+          PARTNERCENTER_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        };
+        return {
+          partner,
+          emulator,
+          env,
+          expected: emulator.customers.map((customer) => customer.id as string),
+          refreshTokenContextReady: false,
+        };
       }),
     )),
   );
@@ -73,8 +98,12 @@ afterAll(async () => {
     [
       `Fault-injection suite (seed ${SEED}, ${CUSTOMERS} customers per listing):`,
       `  runs: ${figures.runs} (${figures.processRuns} real processes, ${figures.inProcessRuns} in-process)`,
-      `  completed in one run: ${figures.completedFirstTime}; failed cleanly and completed by the resume: ${figures.failedCleanlyThenResumed} (exit codes ${JSON.stringify(figures.exitCodes)}; ${figures.resumedFromStartAfterTokenRefusal} of them had their token invalidated too and continued with -Skip as the refusal says)`,
-      `  faults injected: ${figures.faultsInjected}; survived (the run carried on past them): ${figures.faultsSurvived}`,
+      `  completed in one run: ${figures.completedFirstTime}; failed cleanly and ` +
+        `completed by the resume: ${figures.failedCleanlyThenResumed} (exit codes ` +
+        `${JSON.stringify(figures.exitCodes)}; ${figures.resumedFromStartAfterTokenRefusal} ` +
+        'of them had their token invalidated too and continued with -Skip as the refusal says)',
+      `  faults injected: ${figures.faultsInjected}; survived (the run carried ` +
+        `on past them): ${figures.faultsSurvived}`,
       `  customers lost: ${figures.customersLost}; duplicates: ${figures.duplicates}`,
     ].join('\n'),
   );
@@ -83,10 +112,27 @@ afterAll(async () => {
 /** The SAM context: a refresh token, read from stdin (no secret on the command line). */
 async function connectRefreshTokenContext(lane: Lane): Promise<void> {
   const { partner, emulator } = lane;
-  const endpoints = ['-ApiEndpoint', emulator.apiEndpoint, '-AuthorityHost', emulator.authorityHost, '-CaCertificatePath', emulator.caCertificatePath!];
+  const endpoints = [
+    '-ApiEndpoint',
+    emulator.apiEndpoint,
+    '-AuthorityHost',
+    emulator.authorityHost,
+    '-CaCertificatePath',
+    emulator.caCertificatePath!,
+  ];
   const connected = await partner.run(
     'Connect-Partner',
-    ['-RefreshToken', '-', '-ApplicationId', emulator.applicationId, '-Tenant', emulator.tenantId, ...endpoints, '-ContextName', 'sam'],
+    [
+      '-RefreshToken',
+      '-',
+      '-ApplicationId',
+      emulator.applicationId,
+      '-Tenant',
+      emulator.tenantId,
+      ...endpoints,
+      '-ContextName',
+      'sam',
+    ],
     `${emulator.issueRefreshToken()}\n`,
   );
   expect(connected.stderr).toBe('');
@@ -95,8 +141,16 @@ async function connectRefreshTokenContext(lane: Lane): Promise<void> {
 }
 
 function argumentsOf(run: ScheduledRun, lane: Lane): string[] {
-  const args = ['-PageSize', String(run.pageSize), '-MaxRetry', String(run.maxRetry), '-Context', run.refreshTokenContext ? 'sam' : 'default'];
-  if (run.resumeWith === 'resume-file') args.push('-ResumeFile', join(lane.partner.configDir, `run-${run.index}.resume`));
+  const args = [
+    '-PageSize',
+    String(run.pageSize),
+    '-MaxRetry',
+    String(run.maxRetry),
+    '-Context',
+    run.refreshTokenContext ? 'sam' : 'default',
+  ];
+  if (run.resumeWith === 'resume-file')
+    args.push('-ResumeFile', join(lane.partner.configDir, `run-${run.index}.resume`));
   return args;
 }
 
@@ -109,7 +163,10 @@ function withoutPosition(args: readonly string[]): string[] {
   return out;
 }
 
-/** Faults that did not let the run go on: the attempts of the call that gave up, or the one that ended it. */
+/**
+ * Faults that did not let the run go on: the attempts of the call that gave up, or the one that
+ * ended it.
+ */
 function faultsNotSurvived(line: string): number {
   const attempts = /failed after (\d+) attempts?/.exec(line);
   return attempts ? Number(attempts[1]) : 1;
@@ -118,7 +175,8 @@ function faultsNotSurvived(line: string): number {
 async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
   const { emulator } = lane;
   const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
-  if (run.refreshTokenContext && !lane.refreshTokenContextReady) await connectRefreshTokenContext(lane);
+  if (run.refreshTokenContext && !lane.refreshTokenContextReady)
+    await connectRefreshTokenContext(lane);
   emulator.configure({ pageLatencyMs: run.pageLatencyMs });
   emulator.resetCounters();
   emulator.setFaults(run.script);
@@ -153,11 +211,21 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
       }
       break;
     }
-    expect({ describeRun, resumes, exitCodeIsDocumented: attempt.code === 3 || attempt.code === 5, stderr: attempt.stderr }).toMatchObject({ describeRun, resumes, exitCodeIsDocumented: true });
-    expect({ describeRun, resumes, errors: errors.length }).toEqual({ describeRun, resumes, errors: 1 });
+    expect({
+      describeRun,
+      resumes,
+      exitCodeIsDocumented: attempt.code === 3 || attempt.code === 5,
+      stderr: attempt.stderr,
+    }).toMatchObject({ describeRun, resumes, exitCodeIsDocumented: true });
+    expect({ describeRun, resumes, errors: errors.length }).toEqual({
+      describeRun,
+      resumes,
+      errors: 1,
+    });
     expect(resumes).toBeLessThan(3);
     const line = errors[0]!;
-    // A run that wrote nothing from where it began has nothing to resume from: the same command starts over.
+    // A run that wrote nothing from where it began has nothing to resume from: the same command
+    // starts over.
     const startsOver = written.length === 0 && !line.includes(': Get-PartnerCustomer');
     if (!startsOver) {
       expect(line).toMatch(new RegExp(`\\b${written.length} customers? (was|were) written\\b`));
@@ -168,8 +236,11 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
     attempt = await runListing(run.mode, args, lane.env);
     if (attempt.code === 2 && /no longer accepts the continuation token/.test(attempt.stderr)) {
       // The schedule invalidated the token an error line gave, and the run stopped for another
-      // reason before it noticed: as the refusal says, list from the start and skip what was written.
-      expect(attempt.stderr).toMatch(/list from the start with -Skip <the number of customers they wrote> in place of -ContinuationToken\.$/m);
+      // reason before it noticed: as the refusal says, list from the start and skip what was
+      // written.
+      expect(attempt.stderr).toMatch(
+        /list from the start with -Skip <the number of customers they wrote> in place of -ContinuationToken\.$/m,
+      );
       args = [...withoutPosition(args), '-Skip', String(combined.length)];
       attempt = await runListing(run.mode, args, lane.env);
       figures.resumedFromStartAfterTokenRefusal++;
@@ -187,12 +258,13 @@ describe(`listings under ${RUNS} seeded fault schedules`, () => {
     'write every customer exactly once, or fail cleanly with a resume that completes the set',
     async () => {
       const random = seededRandom(SEED);
-      const runs = Array.from({ length: RUNS }, (_, index) => scheduleRun(random, index, CUSTOMERS, PROCESS_EVERY)).filter(
-        (run) => !ONLY || ONLY.includes(run.index),
-      );
+      const runs = Array.from({ length: RUNS }, (_, index) =>
+        scheduleRun(random, index, CUSTOMERS, PROCESS_EVERY),
+      ).filter((run) => !ONLY || ONLY.includes(run.index));
       await Promise.all(
         lanes.map(async (lane, laneIndex) => {
-          for (const run of runs.filter((_, index) => index % LANES === laneIndex)) await execute(run, lane);
+          for (const run of runs.filter((_, index) => index % LANES === laneIndex))
+            await execute(run, lane);
         }),
       );
       expect(figures.runs).toBe(runs.length);

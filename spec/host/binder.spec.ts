@@ -72,7 +72,18 @@ describe('binding that succeeds', () => {
   });
 
   it('binds the common parameters in canonical case, leaving the cmdlet its own', async () => {
-    const result = await bind(['-Verbose', '-ea', 'continue', '-of', 'csv', '-Property', 'id,companyProfile.domain', '-Context', 'prod', '-db']);
+    const result = await bind([
+      '-Verbose',
+      '-ea',
+      'continue',
+      '-of',
+      'csv',
+      '-Property',
+      'id,companyProfile.domain',
+      '-Context',
+      'prod',
+      '-db',
+    ]);
     expect(result.common).toEqual({
       verbose: true,
       debug: true,
@@ -86,12 +97,19 @@ describe('binding that succeeds', () => {
   });
 
   it('defaults -ErrorAction to Stop and leaves -OutputFormat unset', async () => {
-    expect((await bind([])).common).toMatchObject({ errorAction: 'Stop', outputFormat: undefined, verbose: false });
+    expect((await bind([])).common).toMatchObject({
+      errorAction: 'Stop',
+      outputFormat: undefined,
+      verbose: false,
+    });
   });
 
-  it.each([[['-?']], [['-Help']], [['-h']], [['--help']], [['-PageSize', 'abc', '-?']]])('%j asks for help without validating the rest', async (argv) => {
-    expect((await bind(argv)).help).toBe(true);
-  });
+  it.each([[['-?']], [['-Help']], [['-h']], [['--help']], [['-PageSize', 'abc', '-?']]])(
+    '%j asks for help without validating the rest',
+    async (argv) => {
+      expect((await bind(argv)).help).toBe(true);
+    },
+  );
 
   it('takes a secret from its environment variable and reports it for redaction', async () => {
     const result = await bind([], { FIXTURE_SECRET: 'hunter2-secret' });
@@ -100,14 +118,22 @@ describe('binding that succeeds', () => {
   });
 
   it('prefers the command line over the environment', async () => {
-    expect((await bind(['-Secret', 'from-argv'], { FIXTURE_SECRET: 'from-env' })).parameters!.Secret).toBe('from-argv');
+    expect(
+      (await bind(['-Secret', 'from-argv'], { FIXTURE_SECRET: 'from-env' })).parameters!.Secret,
+    ).toBe('from-argv');
   });
 });
 
 describe('binding that fails, with one clear message', () => {
   it.each<[string[], RegExp]>([
-    [['-P', '7'], /^Parameter name 'P' is ambiguous\. Possible matches include: -PageSize -Property\.$/],
-    [['-C', 'x'], /^Parameter name 'C' is ambiguous\. Possible matches include: -CustomerId -CompanyName -Certificate -Code -Context\.$/],
+    [
+      ['-P', '7'],
+      /^Parameter name 'P' is ambiguous\. Possible matches include: -PageSize -Property\.$/,
+    ],
+    [
+      ['-C', 'x'],
+      /^Parameter name 'C' is ambiguous\. Possible matches include: -CustomerId -CompanyName -Certificate -Code -Context\.$/,
+    ],
     [['-PageSize', '0'], /'PageSize'.*0 is outside the allowed range 1\.\.500/],
     [['-PageSize', '501'], /'PageSize'.*501 is outside the allowed range 1\.\.500/],
     [['-PageSize', 'abc'], /'PageSize'.*"abc" is not a whole number/],
@@ -120,10 +146,19 @@ describe('binding that fails, with one clear message', () => {
     [['-Certificate', join(scratch, 'missing.pem')], /does not exist/],
     [['-Certificate', scratch], /is not a file/],
     [['-Force:maybe'], /"maybe" is not a switch value/],
-    [['-Domain', 'a', '-CustomerId', guid], /different parameter sets.*-Domain \(ByDomain\), -CustomerId \(ById\)/],
-    [['-Domain', 'a', '-Name', 'b'], /different parameter sets.*-Domain \(ByDomain\), -CompanyName \(ByCompanyName\)/],
+    [
+      ['-Domain', 'a', '-CustomerId', guid],
+      /different parameter sets.*-Domain \(ByDomain\), -CustomerId \(ById\)/,
+    ],
+    [
+      ['-Domain', 'a', '-Name', 'b'],
+      /different parameter sets.*-Domain \(ByDomain\), -CompanyName \(ByCompanyName\)/,
+    ],
     [['-Bogus'], /^A parameter cannot be found that matches parameter name 'Bogus'\.$/],
-    [['-Domain'], /^Missing an argument for parameter 'Domain'\. Specify a parameter of type 'String'/],
+    [
+      ['-Domain'],
+      /^Missing an argument for parameter 'Domain'\. Specify a parameter of type 'String'/,
+    ],
     [['-Domain', '-Force'], /^Missing an argument for parameter 'Domain'/],
     [['-Inte'], /cannot be found that matches parameter name 'Inte'/],
     [[guid, 'extra'], /positional parameter cannot be found that accepts argument "extra"/],
@@ -136,7 +171,8 @@ describe('binding that fails, with one clear message', () => {
   });
 
   it('names the allowed range in the hint of every bad -PageSize', async () => {
-    for (const value of ['0', '501', 'abc']) expect((await failure(['-PageSize', value])).hint).toBe('Use a whole number from 1 to 500.');
+    for (const value of ['0', '501', 'abc'])
+      expect((await failure(['-PageSize', value])).hint).toBe('Use a whole number from 1 to 500.');
   });
 
   it('suggests the closest name for a typo', async () => {
@@ -149,14 +185,27 @@ describe('binding that fails, with one clear message', () => {
       name: 'Test-Secret',
       synopsis: '.',
       description: '.',
-      parameters: { Key: { type: 'secret', pattern: { regex: /^k-/, allowed: 'a key starting with k-' }, env: 'TEST_KEY', description: '.' } },
+      parameters: {
+        Key: {
+          type: 'secret',
+          pattern: { regex: /^k-/, allowed: 'a key starting with k-' },
+          env: 'TEST_KEY',
+          description: '.',
+        },
+      },
       examples: [],
       async *run() {},
     });
     const empty = await bindCommandLine(declaration, []);
-    const attempts = [() => bindCommandLine(declaration, ['-Key', 'sup3r-s3cret']), async () => completeBinding(declaration, empty, { TEST_KEY: 'sup3r-s3cret' })];
+    const attempts = [
+      () => bindCommandLine(declaration, ['-Key', 'sup3r-s3cret']),
+      async () => completeBinding(declaration, empty, { TEST_KEY: 'sup3r-s3cret' }),
+    ];
     for (const attempt of attempts) {
-      const error = await attempt().then(() => undefined, (thrown: unknown) => thrown);
+      const error = await attempt().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
       expect(error).toBeInstanceOf(UsageError);
       expect(String((error as Error).message)).not.toContain('sup3r');
     }
@@ -172,7 +221,9 @@ describe('binding that fails, with one clear message', () => {
       async *run() {},
     });
     const commandLine = await bindCommandLine(declaration, []);
-    expect(() => completeBinding(declaration, commandLine, {})).toThrow(/^Missing mandatory parameter -Name\.$/);
+    expect(() => completeBinding(declaration, commandLine, {})).toThrow(
+      /^Missing mandatory parameter -Name\.$/,
+    );
     expect(completeBinding(declaration, commandLine, { TEST_NAME: 'x' }).parameters.Name).toBe('x');
   });
 
@@ -190,6 +241,8 @@ describe('binding that fails, with one clear message', () => {
       async *run() {},
     });
     const commandLine = await bindCommandLine(declaration, ['-Shared', 'x']);
-    expect(() => completeBinding(declaration, commandLine, {})).toThrow(/One needs -A; Two needs -B/);
+    expect(() => completeBinding(declaration, commandLine, {})).toThrow(
+      /One needs -A; Two needs -B/,
+    );
   });
 });

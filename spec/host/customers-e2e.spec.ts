@@ -19,7 +19,10 @@ const bin = (name: string) => `"${process.execPath}" "${join(repoRoot, 'bin', na
 /** Runs a bash pipeline of real commands; reports each command's exit status. */
 function pipeline(script: string): Promise<{ stdout: string; stderr: string; statuses: number[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `${script}; echo "statuses=\${PIPESTATUS[*]}" >&2`], { env: partner.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `${script}; echo "statuses=\${PIPESTATUS[*]}" >&2`], {
+      env: partner.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -27,34 +30,48 @@ function pipeline(script: string): Promise<{ stdout: string; stderr: string; sta
     child.on('error', reject);
     child.on('close', () => {
       const match = /statuses=([\d ]+)\n$/.exec(stderr);
-      resolve({ stdout, stderr: stderr.replace(/statuses=.*\n$/, ''), statuses: (match?.[1] ?? '').split(' ').map(Number) });
+      resolve({
+        stdout,
+        stderr: stderr.replace(/statuses=.*\n$/, ''),
+        statuses: (match?.[1] ?? '').split(' ').map(Number),
+      });
     });
   });
 }
 
 describe('pipelines of real commands', () => {
   it('Get-PartnerCustomer -First 5 | Get-PartnerCustomer returns each customer in full', async () => {
-    const result = await pipeline(`${bin('Get-PartnerCustomer')} -First 5 | ${bin('Get-PartnerCustomer')}`);
+    const result = await pipeline(
+      `${bin('Get-PartnerCustomer')} -First 5 | ${bin('Get-PartnerCustomer')}`,
+    );
     expect(result.statuses).toEqual([0, 0]);
     expect(result.stderr).toBe('');
     const customers = parseNdjson(result.stdout);
-    expect(idsOf(customers)).toEqual(partner.emulator.customers.slice(0, 5).map((customer) => customer.id));
+    expect(idsOf(customers)).toEqual(
+      partner.emulator.customers.slice(0, 5).map((customer) => customer.id),
+    );
     for (const customer of customers) expect(customer).toHaveProperty('billingProfile');
   });
 
-  it('a malformed line stops the downstream command naming the line (exit 2); Continue goes on (exit 1)', async () => {
-    const first = partner.emulator.customers[0]!.id as string;
-    const third = partner.emulator.customers[2]!.id as string;
-    const input = `{"id":"${first}"}\\n{oops\\n{"id":"${third}"}\\n`;
-    const stop = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
-    expect(stop.statuses).toEqual([0, 2]);
-    expect(stop.stderr).toMatch(/^Get-PartnerCustomer: Input line 2 is not valid JSON/);
-    expect(stop.stderr.trim().split('\n')).toHaveLength(1);
-    expect(idsOf(parseNdjson(stop.stdout))).toEqual([first]);
-    const goOn = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Continue`);
-    expect(goOn.statuses).toEqual([0, 1]);
-    expect(idsOf(parseNdjson(goOn.stdout))).toEqual([first, third]);
-  });
+  it(
+    'a malformed line stops the downstream command naming the line (exit 2); ' +
+      'Continue goes on (exit 1)',
+    async () => {
+      const first = partner.emulator.customers[0]!.id as string;
+      const third = partner.emulator.customers[2]!.id as string;
+      const input = `{"id":"${first}"}\\n{oops\\n{"id":"${third}"}\\n`;
+      const stop = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
+      expect(stop.statuses).toEqual([0, 2]);
+      expect(stop.stderr).toMatch(/^Get-PartnerCustomer: Input line 2 is not valid JSON/);
+      expect(stop.stderr.trim().split('\n')).toHaveLength(1);
+      expect(idsOf(parseNdjson(stop.stdout))).toEqual([first]);
+      const goOn = await pipeline(
+        `printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Continue`,
+      );
+      expect(goOn.statuses).toEqual([0, 1]);
+      expect(idsOf(parseNdjson(goOn.stdout))).toEqual([first, third]);
+    },
+  );
 });
 
 describe('every output format with real customers', () => {
@@ -74,7 +91,14 @@ describe('every output format with real customers', () => {
   });
 
   it('Table shows the customer view', async () => {
-    const result = await partner.run('Get-PartnerCustomer', ['-First', '3', '-of', 'Table', '-Property', 'id,relationshipToPartner']);
+    const result = await partner.run('Get-PartnerCustomer', [
+      '-First',
+      '3',
+      '-of',
+      'Table',
+      '-Property',
+      'id,relationshipToPartner',
+    ]);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^id +relationshipToPartner$/);
     expect(lines).toHaveLength(5);
@@ -97,17 +121,36 @@ const tmux = spawnSync('tmux', ['-V']).status === 0;
 (tmux ? describe : describe.skip)('on a real terminal (tmux)', () => {
   it('lists customers as a table with the customer view when the context prefers Table', async () => {
     const socket = join(partner.configDir, 'tmux.sock');
-    const tmuxRun = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+    const tmuxRun = (...args: string[]) =>
+      execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
     const session = 'customers';
     tmuxRun(
-      'new-session', '-d', '-s', session, '-x', '150', '-y', '30',
-      '-e', `PARTNERCENTER_CONFIG_DIR=${partner.configDir}`,
-      '-e', `PARTNERCENTER_CLIENT_SECRET=${partner.emulator.clientSecret}`,
-      '-e', 'PARTNERCENTER_OUTPUT_FORMAT=Table',
-      'bash', '--norc', '--noprofile',
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '150',
+      '-y',
+      '30',
+      '-e',
+      `PARTNERCENTER_CONFIG_DIR=${partner.configDir}`,
+      '-e',
+      `PARTNERCENTER_CLIENT_SECRET=${partner.emulator.clientSecret}`,
+      '-e',
+      'PARTNERCENTER_OUTPUT_FORMAT=Table',
+      'bash',
+      '--norc',
+      '--noprofile',
     );
     try {
-      tmuxRun('send-keys', '-t', session, `${bin('Get-PartnerCustomer')} -First 3; echo DONE=$?`, 'Enter');
+      tmuxRun(
+        'send-keys',
+        '-t',
+        session,
+        `${bin('Get-PartnerCustomer')} -First 3; echo DONE=$?`,
+        'Enter',
+      );
       let screen = '';
       for (let i = 0; i < 200 && !/^DONE=\d/m.test(screen); i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -10,11 +10,72 @@ import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { seededRandom, type Random } from '../support/seeded-random.js';
 
 const argvWords = [
-  '-CustomerId', '-cust', '-C', '-c', '-Id', '-Domain', '-Domain:', '-Domain:x', '-Name', '-PageSize', '-pa', '-P', '-First', '-Kind', '-Force',
-  '-Force:$false', '-Force:maybe', '-Tags', '-Code', '-Certificate', '-Secret', '-Internal', '-Verbose', '-Debug', '-ErrorAction', '-OutputFormat',
-  '-Property', '-Context', '--', '-', '--PageSize=3', '-?', '-Bogus', '-__proto__', '-constructor', '-toString', '-:', '-:x', '--=', '-Ωmega',
-  'c5757d70-06f3-4f23-8367-5a9e55019f94', '0', '500', '501', '-5', 'abc', 'Reseller', 'advisor', 'Table', 'csv', 'Continue', 'a,b,', ',',
-  '', ' ', '$false', '__proto__', 'constructor', '\u0000', '\u001b[31m', 'x'.repeat(5000), '콘토소', '\ud800', '{"id":1}', '/etc/passwd', '/nonexistent',
+  '-CustomerId',
+  '-cust',
+  '-C',
+  '-c',
+  '-Id',
+  '-Domain',
+  '-Domain:',
+  '-Domain:x',
+  '-Name',
+  '-PageSize',
+  '-pa',
+  '-P',
+  '-First',
+  '-Kind',
+  '-Force',
+  '-Force:$false',
+  '-Force:maybe',
+  '-Tags',
+  '-Code',
+  '-Certificate',
+  '-Secret',
+  '-Internal',
+  '-Verbose',
+  '-Debug',
+  '-ErrorAction',
+  '-OutputFormat',
+  '-Property',
+  '-Context',
+  '--',
+  '-',
+  '--PageSize=3',
+  '-?',
+  '-Bogus',
+  '-__proto__',
+  '-constructor',
+  '-toString',
+  '-:',
+  '-:x',
+  '--=',
+  '-Ωmega',
+  'c5757d70-06f3-4f23-8367-5a9e55019f94',
+  '0',
+  '500',
+  '501',
+  '-5',
+  'abc',
+  'Reseller',
+  'advisor',
+  'Table',
+  'csv',
+  'Continue',
+  'a,b,',
+  ',',
+  '',
+  ' ',
+  '$false',
+  '__proto__',
+  'constructor',
+  '\u0000',
+  '\u001b[31m',
+  'x'.repeat(5000),
+  '콘토소',
+  '\ud800',
+  '{"id":1}',
+  '/etc/passwd',
+  '/nonexistent',
 ];
 
 const lineFragments = [
@@ -22,9 +83,25 @@ const lineFragments = [
   '{"ID":"c5757d70-06f3-4f23-8367-5a9e55019f94","Kind":"x"}',
   '{"__proto__":{"polluted":1},"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
   '{"constructor":{"prototype":{"polluted":1}}}',
-  '{"id":null}', '{"id":42}', '{"id":["a"]}', '{"id":{"toString":"x"}}', '{"id":"00000000-0000-0000-0000-000000000404"}',
-  '{', '}', '[]', 'null', '"text"', '1e999', '{"a":1,}', '{"id":"\\ud800"}', '\ufeff{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
-  `{"deep":${'['.repeat(1500)}${']'.repeat(1500)}}`, `{"pad":"${'p'.repeat(100_000)}"}`, '', '   ', '\r',
+  '{"id":null}',
+  '{"id":42}',
+  '{"id":["a"]}',
+  '{"id":{"toString":"x"}}',
+  '{"id":"00000000-0000-0000-0000-000000000404"}',
+  '{',
+  '}',
+  '[]',
+  'null',
+  '"text"',
+  '1e999',
+  '{"a":1,}',
+  '{"id":"\\ud800"}',
+  '\ufeff{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}',
+  `{"deep":${'['.repeat(1500)}${']'.repeat(1500)}}`,
+  `{"pad":"${'p'.repeat(100_000)}"}`,
+  '',
+  '   ',
+  '\r',
 ];
 
 function randomInput(rng: Random): Buffer {
@@ -32,7 +109,8 @@ function randomInput(rng: Random): Buffer {
   const count = rng.int(8);
   for (let i = 0; i < count; i++) {
     const kind = rng.int(10);
-    if (kind === 0) parts.push(Buffer.from(Array.from({ length: rng.int(64) }, () => rng.int(256))));
+    if (kind === 0)
+      parts.push(Buffer.from(Array.from({ length: rng.int(64) }, () => rng.int(256))));
     else parts.push(Buffer.from(rng.pick(lineFragments)));
     parts.push(Buffer.from(rng.int(6) === 0 ? '\r\n' : '\n'));
   }
@@ -41,11 +119,15 @@ function randomInput(rng: Random): Buffer {
 
 function expectWellFormed(result: { code: number; stdout: string; stderrLines: string[] }) {
   for (const line of result.stderrLines) {
-    if (line.startsWith('DEBUG: ') || line.startsWith('VERBOSE: ') || line.startsWith('WARNING: ')) continue;
+    if (line.startsWith('DEBUG: ') || line.startsWith('VERBOSE: ') || line.startsWith('WARNING: '))
+      continue;
     expect(line).toMatch(/^Get-Thing: \S/);
     expect(line).not.toMatch(/\bat .*\.(ts|js):\d+/);
   }
-  if (result.code === 0) expect(result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE|WARNING): /.test(line))).toEqual([]);
+  if (result.code === 0)
+    expect(result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE|WARNING): /.test(line))).toEqual(
+      [],
+    );
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 }
 
@@ -54,11 +136,16 @@ describe('fuzzing the argv binder', () => {
     const rng = seededRandom(20261123);
     for (let run = 0; run < 1500; run++) {
       const argv = Array.from({ length: rng.int(7) }, () => rng.pick(argvWords));
-      const result = await runInProcess(getThing, argv, { env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent-config' } });
+      const result = await runInProcess(getThing, argv, {
+        env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent-config' },
+      });
       try {
         expect([0, 2, 4]).toContain(result.code);
         expectWellFormed(result);
-        if (result.code === 2) expect(result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE|WARNING): /.test(line))).toHaveLength(1);
+        if (result.code === 2)
+          expect(
+            result.stderrLines.filter((line) => !/^(DEBUG|VERBOSE|WARNING): /.test(line)),
+          ).toHaveLength(1);
       } catch (error) {
         throw new Error(`argv ${JSON.stringify(argv)}: ${(error as Error).message}`);
       }
@@ -76,9 +163,13 @@ describe('fuzzing the NDJSON pipeline reader', () => {
       try {
         expect([0, 1, 2, 4]).toContain(result.code);
         expectWellFormed(result);
-        for (const line of result.stdout.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+        for (const line of result.stdout.split('\n').filter(Boolean))
+          expect(() => JSON.parse(line)).not.toThrow();
       } catch (error) {
-        throw new Error(`input ${JSON.stringify(input.toString('latin1').slice(0, 300))} ${argv.join(' ')}: ${(error as Error).message}`);
+        throw new Error(
+          `input ${JSON.stringify(input.toString('latin1').slice(0, 300))} ${argv.join(' ')}: ` +
+            `${(error as Error).message}`,
+        );
       }
     }
   });
@@ -97,7 +188,9 @@ describe('fuzzing the NDJSON pipeline reader', () => {
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(result.code).toBe(2);
-    expect(result.stderrLines).toEqual(['Get-Thing: Input line 1 is longer than 16 MiB. Split the input into smaller objects.']);
+    expect(result.stderrLines).toEqual([
+      'Get-Thing: Input line 1 is longer than 16 MiB. Split the input into smaller objects.',
+    ]);
     // Holding the line would take 256 MiB or more; a bounded reader stays far below that.
     expect(peak - before).toBeLessThan(96 * 1024 * 1024);
   });

@@ -1,4 +1,6 @@
-/** Get-Help, <Cmdlet> -?, Get-Command and the completion scripts, against the module's real cmdlets. */
+/**
+ * Get-Help, <Cmdlet> -?, Get-Command and the completion scripts, against the module's real cmdlets.
+ */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,8 +19,12 @@ import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
 const manifest = readManifest();
 
 async function loadable(): Promise<CmdletDefinition<any>[]> {
-  const definitions = await Promise.all(manifest.cmdlets.map((cmdlet) => loadCmdlet(cmdlet.name).catch(() => undefined)));
-  return definitions.filter((definition): definition is CmdletDefinition<any> => definition !== undefined);
+  const definitions = await Promise.all(
+    manifest.cmdlets.map((cmdlet) => loadCmdlet(cmdlet.name).catch(() => undefined)),
+  );
+  return definitions.filter(
+    (definition): definition is CmdletDefinition<any> => definition !== undefined,
+  );
 }
 
 function sectionsOf(page: string): string[] {
@@ -26,57 +32,108 @@ function sectionsOf(page: string): string[] {
 }
 
 describe('Get-Help <Cmdlet>', () => {
-  it('renders the sections in PowerShell\'s order, one SYNTAX line per parameter set', async () => {
+  it("renders the sections in PowerShell's order, one SYNTAX line per parameter set", async () => {
     const result = await runInProcess(getHelp, ['get-partnercustomer'], { columns: 200 });
     expect(result.code).toBe(0);
-    expect(sectionsOf(result.stdout)).toEqual(['NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'REMARKS']);
+    expect(sectionsOf(result.stdout)).toEqual([
+      'NAME',
+      'SYNOPSIS',
+      'SYNTAX',
+      'DESCRIPTION',
+      'PARAMETERS',
+      'INPUTS',
+      'OUTPUTS',
+      'REMARKS',
+    ]);
     const unwrapped = result.stdout.replace(/\n {8}(?=\S)/g, ' '); // long SYNTAX lines wrap with an 8-space indent
     expect(unwrapped).toContain(
-      '    Get-PartnerCustomer [-PageSize <Int32>] [-First <Int32>] [-Skip <Int32>] [-ContinuationToken <String>] [-ResumeFile <String>] [-MaxRetry <Int32>] [<CommonParameters>]\n',
+      '    Get-PartnerCustomer [-PageSize <Int32>] [-First <Int32>] [-Skip ' +
+        '<Int32>] [-ContinuationToken <String>] [-ResumeFile <String>] [-MaxRetry ' +
+        '<Int32>] [<CommonParameters>]\n',
     );
-    expect(unwrapped).toContain('    Get-PartnerCustomer [-CustomerId] <Guid> [-MaxRetry <Int32>] [<CommonParameters>]\n');
-    expect(result.stdout).toMatch(/-CustomerId <Guid>[\s\S]*Required\?\s+true[\s\S]*Position\?\s+0[\s\S]*Accept pipeline input\?\s+True \(ByPropertyName\)[\s\S]*Aliases\s+Id, TenantId/);
-    expect(result.stdout).toMatch(/-PageSize <Int32>[\s\S]*Default value\s+500[\s\S]*Accepted range\s+1\.\.500/);
-    expect(result.stdout).toContain('-------------------------- EXAMPLE 1 --------------------------');
+    expect(unwrapped).toContain(
+      '    Get-PartnerCustomer [-CustomerId] <Guid> [-MaxRetry <Int32>] [<CommonParameters>]\n',
+    );
+    expect(result.stdout).toMatch(
+      /-CustomerId <Guid>[\s\S]*Required\?\s+true[\s\S]*Position\?\s+0[\s\S]*Accept pipeline input\?\s+True \(ByPropertyName\)[\s\S]*Aliases\s+Id, TenantId/,
+    );
+    expect(result.stdout).toMatch(
+      /-PageSize <Int32>[\s\S]*Default value\s+500[\s\S]*Accepted range\s+1\.\.500/,
+    );
+    expect(result.stdout).toContain(
+      '-------------------------- EXAMPLE 1 --------------------------',
+    );
   });
 
   it('is what <Cmdlet> -? shows', async () => {
     const definition = await loadCmdlet('Get-PartnerCustomer');
     const viaQuestionMark = await runInProcess(definition, ['-?'], { columns: 100 });
-    const viaGetHelp = await runInProcess(getHelp, ['Get-PartnerCustomer'], { columns: 100, stdoutIsTTY: true, env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent' } });
+    const viaGetHelp = await runInProcess(getHelp, ['Get-PartnerCustomer'], {
+      columns: 100,
+      stdoutIsTTY: true,
+      env: { PARTNERCENTER_CONFIG_DIR: '/nonexistent' },
+    });
     expect(viaQuestionMark.stdout).toBe(viaGetHelp.stdout);
   });
 
-  it('-Examples shows only the name, synopsis and examples; -Parameter one parameter; -Full the common parameters', async () => {
-    expect(sectionsOf((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Examples'])).stdout)).toEqual(['NAME', 'SYNOPSIS']);
-    const parameter = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'pagesize']);
-    expect(parameter.stdout.trim().split('\n')[0]).toBe('-PageSize <Int32>');
-    expect(parameter.stdout).not.toContain('-First');
-    expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain('-ErrorAction {Stop | Continue | SilentlyContinue}');
-    const missing = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'Nope']);
-    expect(missing.code).toBe(2);
-    expect(missing.stderrLines).toHaveLength(1);
-  });
+  it(
+    '-Examples shows only the name, synopsis and examples; -Parameter one ' +
+      'parameter; -Full the common parameters',
+    async () => {
+      expect(
+        sectionsOf((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Examples'])).stdout),
+      ).toEqual(['NAME', 'SYNOPSIS']);
+      const parameter = await runInProcess(getHelp, [
+        'Get-PartnerCustomer',
+        '-Parameter',
+        'pagesize',
+      ]);
+      expect(parameter.stdout.trim().split('\n')[0]).toBe('-PageSize <Int32>');
+      expect(parameter.stdout).not.toContain('-First');
+      expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain(
+        '-ErrorAction {Stop | Continue | SilentlyContinue}',
+      );
+      const missing = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'Nope']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderrLines).toHaveLength(1);
+    },
+  );
 
   it('shows about_ topics, generated from the code they describe', async () => {
     const exitCodes = (await runInProcess(getHelp, ['about_exitcodes'])).stdout;
-    for (const [code, name] of exitCodeDescriptions) expect(exitCodes).toMatch(new RegExp(`^ {4}${code} +${name} +\\S`, 'm'));
+    for (const [code, name] of exitCodeDescriptions)
+      expect(exitCodes).toMatch(new RegExp(`^ {4}${code} +${name} +\\S`, 'm'));
     const common = (await runInProcess(getHelp, ['about_CommonParameters'])).stdout;
-    for (const name of ['Verbose', 'Debug', 'ErrorAction', 'OutputFormat', 'Property', 'Context', 'Help']) expect(common).toContain(`-${name}`);
+    for (const name of [
+      'Verbose',
+      'Debug',
+      'ErrorAction',
+      'OutputFormat',
+      'Property',
+      'Context',
+      'Help',
+    ])
+      expect(common).toContain(`-${name}`);
     expect((await runInProcess(getHelp, ['about_Pipelines'])).stdout).toContain('by property name');
   });
 
-  it('lists matches for a wildcard, everything without a name, and fails for an unknown name (exit 4)', async () => {
-    const listing = (await runInProcess(getHelp, ['*customer*'])).stdout;
-    expect(listing).toMatch(/^Get-PartnerCustomer +Cmdlet +Lists every customer/m);
-    expect(listing).not.toContain('Get-Command');
-    const overview = (await runInProcess(getHelp, [])).stdout;
-    for (const cmdlet of manifest.cmdlets) expect(overview).toContain(cmdlet.name);
-    expect(overview).toContain('about_ExitCodes');
-    const unknown = await runInProcess(getHelp, ['Get-Nothing']);
-    expect(unknown.code).toBe(4);
-    expect(unknown.stderrLines).toEqual([expect.stringMatching(/^Get-Help: Get-Help cannot find help for 'Get-Nothing'/)]);
-  });
+  it(
+    'lists matches for a wildcard, everything without a name, and fails for ' +
+      'an unknown name (exit 4)',
+    async () => {
+      const listing = (await runInProcess(getHelp, ['*customer*'])).stdout;
+      expect(listing).toMatch(/^Get-PartnerCustomer +Cmdlet +Lists every customer/m);
+      expect(listing).not.toContain('Get-Command');
+      const overview = (await runInProcess(getHelp, [])).stdout;
+      for (const cmdlet of manifest.cmdlets) expect(overview).toContain(cmdlet.name);
+      expect(overview).toContain('about_ExitCodes');
+      const unknown = await runInProcess(getHelp, ['Get-Nothing']);
+      expect(unknown.code).toBe(4);
+      expect(unknown.stderrLines).toEqual([
+        expect.stringMatching(/^Get-Help: Get-Help cannot find help for 'Get-Nothing'/),
+      ]);
+    },
+  );
 });
 
 describe('help cannot drift from the binder', () => {
@@ -103,16 +160,24 @@ describe('help cannot drift from the binder', () => {
     let checked = 0;
     for (const definition of await loadable()) {
       for (const set of parameterSetNames(definition)) {
-        const mandatory = Object.entries(definition.parameters).filter(([, d]) => isMandatoryIn(d, set));
+        const mandatory = Object.entries(definition.parameters).filter(([, d]) =>
+          isMandatoryIn(d, set),
+        );
         if (mandatory.some(([, d]) => d.pattern)) continue;
         const argv = mandatory.flatMap(([name, d]) => [`-${name}`, ...sample(d)]);
         // A set nothing but its optional parameters tell apart: give the first of them.
         const distinguishing = Object.entries(definition.parameters).find(
-          ([, d]) => belongsToSet(d, set) && parameterSetNames(definition).filter((other) => belongsToSet(d, other)).length === 1,
+          ([, d]) =>
+            belongsToSet(d, set) &&
+            parameterSetNames(definition).filter((other) => belongsToSet(d, other)).length === 1,
         );
-        if (mandatory.length === 0 && distinguishing && set !== definition.defaultParameterSet) argv.push(`-${distinguishing[0]}`, ...sample(distinguishing[1]));
+        if (mandatory.length === 0 && distinguishing && set !== definition.defaultParameterSet)
+          argv.push(`-${distinguishing[0]}`, ...sample(distinguishing[1]));
         const bound = completeBinding(definition, await bindCommandLine(definition, argv), {});
-        expect({ cmdlet: definition.name, set: bound.parameterSet }).toEqual({ cmdlet: definition.name, set });
+        expect({ cmdlet: definition.name, set: bound.parameterSet }).toEqual({
+          cmdlet: definition.name,
+          set,
+        });
         expect(syntaxLine(definition, set).startsWith(definition.name)).toBe(true);
         checked++;
       }
@@ -125,7 +190,12 @@ describe('Get-Command', () => {
   it('lists every cmdlet of the manifest with its synopsis', async () => {
     const result = await runInProcess(getCommand, []);
     expect(ndjsonLines(result.stdout)).toEqual(
-      manifest.cmdlets.map((cmdlet) => ({ name: cmdlet.name, verb: cmdlet.name.split('-')[0], noun: cmdlet.name.split('-')[1], synopsis: cmdlet.synopsis })),
+      manifest.cmdlets.map((cmdlet) => ({
+        name: cmdlet.name,
+        verb: cmdlet.name.split('-')[0],
+        noun: cmdlet.name.split('-')[1],
+        synopsis: cmdlet.synopsis,
+      })),
     );
   });
 
@@ -136,18 +206,30 @@ describe('Get-Command', () => {
     [['-Verb', 'Get', '-Noun', '*Context'], (name) => name === 'Get-PartnerContext'],
     [['-Name', 'get-help,Get-Command'], (name) => name === 'Get-Help' || name === 'Get-Command'],
   ])('%j filters with wildcards, case-insensitively', async (argv, expected) => {
-    const names = ndjsonLines((await runInProcess(getCommand, argv)).stdout).map((command) => (command as { name: string }).name);
+    const names = ndjsonLines((await runInProcess(getCommand, argv)).stdout).map(
+      (command) => (command as { name: string }).name,
+    );
     expect(names).toEqual(manifest.cmdlets.map((cmdlet) => cmdlet.name).filter(expected));
     expect(names.length).toBeGreaterThan(0);
   });
 
-  it('fails for a name that is not a cmdlet (exit 4), but not for a pattern that matches nothing', async () => {
-    expect((await runInProcess(getCommand, ['Get-Nothing'])).code).toBe(4);
-    expect(await runInProcess(getCommand, ['*Nothing*'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
-  });
+  it(
+    'fails for a name that is not a cmdlet (exit 4), but not for a pattern ' +
+      'that matches nothing',
+    async () => {
+      expect((await runInProcess(getCommand, ['Get-Nothing'])).code).toBe(4);
+      expect(await runInProcess(getCommand, ['*Nothing*'])).toMatchObject({
+        code: 0,
+        stdout: '',
+        stderr: '',
+      });
+    },
+  );
 
   it('shows Name and Synopsis in a table', async () => {
-    const lines = (await runInProcess(getCommand, ['-OutputFormat', 'Table'], { columns: 200 })).stdout.split('\n');
+    const lines = (
+      await runInProcess(getCommand, ['-OutputFormat', 'Table'], { columns: 200 })
+    ).stdout.split('\n');
     expect(lines[0]).toMatch(/^Name +Synopsis$/);
   });
 });
@@ -155,32 +237,66 @@ describe('Get-Command', () => {
 describe('completion scripts', () => {
   const bash = spawnSync('bash', ['--version']).status === 0;
 
-  (bash ? it : it.skip)('bash completes cmdlet parameters, values and Get-Help names, case-insensitively', async () => {
-    const script = (await runInProcess(getCommand, ['-Completion', 'bash'])).stdout;
-    const complete = (...words: string[]) =>
-      execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', ...words], {
-        encoding: 'utf8',
-      })
-        .split('\n')
-        .filter(Boolean);
-    expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
-    expect(complete('Get-PartnerCustomer', '-c')).toEqual(['-CustomerId', '-CompanyName', '-ContinuationToken', '-Context']);
-    expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual(['Ndjson', 'Json', 'Csv', 'Table']);
-    expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
-    expect(complete('Get-Help', 'get-partnerc')).toEqual(['Get-PartnerContext', 'Get-PartnerCustomer']);
-    expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
-    expect(complete('Get-Command', '-Completion', '')).toEqual(['bash', 'zsh']);
-    expect(complete('Get-PartnerCustomer', '-Domain', '')).toEqual([]);
-    expect(script).toMatch(/^complete -o default -F __partnercenter_complete .*Get-PartnerCustomer/m);
-  });
+  (bash ? it : it.skip)(
+    'bash completes cmdlet parameters, values and Get-Help names, case-insensitively',
+    async () => {
+      const script = (await runInProcess(getCommand, ['-Completion', 'bash'])).stdout;
+      const complete = (...words: string[]) =>
+        execFileSync(
+          'bash',
+          [
+            '-c',
+            `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; ` +
+              `printf '%s\\n' "\${COMPREPLY[@]}"`,
+            'bash',
+            ...words,
+          ],
+          {
+            encoding: 'utf8',
+          },
+        )
+          .split('\n')
+          .filter(Boolean);
+      expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
+      expect(complete('Get-PartnerCustomer', '-c')).toEqual([
+        '-CustomerId',
+        '-CompanyName',
+        '-ContinuationToken',
+        '-Context',
+      ]);
+      expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual([
+        'Ndjson',
+        'Json',
+        'Csv',
+        'Table',
+      ]);
+      expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
+      expect(complete('Get-Help', 'get-partnerc')).toEqual([
+        'Get-PartnerContext',
+        'Get-PartnerCustomer',
+      ]);
+      expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
+      expect(complete('Get-Command', '-Completion', '')).toEqual(['bash', 'zsh']);
+      expect(complete('Get-PartnerCustomer', '-Domain', '')).toEqual([]);
+      expect(script).toMatch(
+        /^complete -o default -F __partnercenter_complete .*Get-PartnerCustomer/m,
+      );
+    },
+  );
 
-  it('zsh gets a script for the same cmdlets (checked with zsh -n where zsh is installed)', async () => {
-    const script = (await runInProcess(getCommand, ['-Completion', 'zsh'])).stdout;
-    expect(script).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
-    if (spawnSync('zsh', ['--version']).status === 0) expect(spawnSync('zsh', ['-n'], { input: script }).status).toBe(0);
-  });
+  it(
+    'zsh gets a script for the same cmdlets (checked with zsh -n where zsh is ' + 'installed)',
+    async () => {
+      const script = (await runInProcess(getCommand, ['-Completion', 'zsh'])).stdout;
+      expect(script).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
+      if (spawnSync('zsh', ['--version']).status === 0)
+        expect(spawnSync('zsh', ['-n'], { input: script }).status).toBe(0);
+    },
+  );
 
   it('the README-style one-liner is what the help of -Completion says', () => {
-    expect(readFileSync(join(packageRoot(), 'cmdlets', 'Get-Command.ts'), 'utf8')).toContain('source <(Get-Command -Completion bash)');
+    expect(readFileSync(join(packageRoot(), 'cmdlets', 'Get-Command.ts'), 'utf8')).toContain(
+      'source <(Get-Command -Completion bash)',
+    );
   });
 });

@@ -4,7 +4,8 @@ import { readNdjson } from '../../lib/host/ndjson-reader.js';
 
 async function read(chunks: Array<string | Buffer>, options = {}) {
   const records = [];
-  for await (const record of readNdjson(chunks, options)) records.push(record.error ? { line: record.line, error: record.error.message } : record);
+  for await (const record of readNdjson(chunks, options))
+    records.push(record.error ? { line: record.line, error: record.error.message } : record);
   return records;
 }
 

@@ -21,19 +21,34 @@ describe('Ndjson', () => {
   });
 
   it('is the default on a terminal too, unless a format was saved', async () => {
-    expect(ndjsonLines((await runInProcess(writeItems, ['-Count', '1'], { env, stdoutIsTTY: true })).stdout)).toEqual([item(0)]);
-    const saved = await runInProcess(writeItems, ['-Count', '1'], { env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'csv' }, stdoutIsTTY: true });
+    expect(
+      ndjsonLines(
+        (await runInProcess(writeItems, ['-Count', '1'], { env, stdoutIsTTY: true })).stdout,
+      ),
+    ).toEqual([item(0)]);
+    const saved = await runInProcess(writeItems, ['-Count', '1'], {
+      env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'csv' },
+      stdoutIsTTY: true,
+    });
     expect(saved.stdout.split('\r\n')[0]).toBe('Id,Domain,Name');
   });
 
   it('ignores a saved format when stdout is not a terminal', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '1'], { env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'Table' } });
+    const result = await runInProcess(writeItems, ['-Count', '1'], {
+      env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'Table' },
+    });
     expect(ndjsonLines(result.stdout)).toEqual([item(0)]);
   });
 
   it('-Property keeps only the given paths, nested as they were', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '1', '-Property', 'id,companyprofile.domain,missing'], { env });
-    expect(ndjsonLines(result.stdout)).toEqual([{ id: item(0).id, companyProfile: { domain: item(0).companyProfile.domain }, missing: null }]);
+    const result = await runInProcess(
+      writeItems,
+      ['-Count', '1', '-Property', 'id,companyprofile.domain,missing'],
+      { env },
+    );
+    expect(ndjsonLines(result.stdout)).toEqual([
+      { id: item(0).id, companyProfile: { domain: item(0).companyProfile.domain }, missing: null },
+    ]);
   });
 
   it('coalesces many small objects into few writes', async () => {
@@ -47,24 +62,36 @@ describe('Ndjson', () => {
 
 describe('Json', () => {
   it('writes one array that parses to the objects, every write ending a line', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '3', '-OutputFormat', 'json'], { env });
+    const result = await runInProcess(writeItems, ['-Count', '3', '-OutputFormat', 'json'], {
+      env,
+    });
     expect(JSON.parse(result.stdout)).toEqual([item(0), item(1), item(2)]);
     expect(result.stdout.startsWith('[\n  {')).toBe(true);
     expect(result.stdout.endsWith('\n]\n')).toBe(true);
   });
 
   it('writes [] for no objects', async () => {
-    expect((await runInProcess(writeItems, ['-Count', '0', '-of', 'Json'], { env })).stdout).toBe('[]\n');
+    expect((await runInProcess(writeItems, ['-Count', '0', '-of', 'Json'], { env })).stdout).toBe(
+      '[]\n',
+    );
   });
 
   it('still closes the array when the cmdlet fails midway', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '5', '-FailAfter', '2', '-of', 'Json'], { env });
+    const result = await runInProcess(
+      writeItems,
+      ['-Count', '5', '-FailAfter', '2', '-of', 'Json'],
+      { env },
+    );
     expect(result.code).toBe(5);
     expect(JSON.parse(result.stdout)).toEqual([item(0), item(1)]);
   });
 
   it('applies -Property', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '1', '-of', 'Json', '-Property', 'id'], { env });
+    const result = await runInProcess(
+      writeItems,
+      ['-Count', '1', '-of', 'Json', '-Property', 'id'],
+      { env },
+    );
     expect(JSON.parse(result.stdout)).toEqual([{ id: item(0).id }]);
   });
 });
@@ -73,17 +100,32 @@ describe('Csv', () => {
   it('follows RFC 4180: header from the view, CRLF, quotes doubled in quoted fields', async () => {
     const result = await runInProcess(writeItems, ['-Count', '2', '-of', 'Csv'], { env });
     expect(result.stdout).toBe(
-      ['Id,Domain,Name', `${item(0).id},contoso0.onmicrosoft.com,콘토소 0`, `${item(1).id},contoso1.onmicrosoft.com,"Contoso, ""Ltd"" 1"`, ''].join('\r\n'),
+      [
+        'Id,Domain,Name',
+        `${item(0).id},contoso0.onmicrosoft.com,콘토소 0`,
+        `${item(1).id},contoso1.onmicrosoft.com,"Contoso, ""Ltd"" 1"`,
+        '',
+      ].join('\r\n'),
     );
   });
 
   it('takes its columns from -Property, as dotted names', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '1', '-of', 'Csv', '-Property', 'companyProfile.domain,relationshipToPartner'], { env });
-    expect(result.stdout).toBe('companyProfile.domain,relationshipToPartner\r\ncontoso0.onmicrosoft.com,reseller\r\n');
+    const result = await runInProcess(
+      writeItems,
+      ['-Count', '1', '-of', 'Csv', '-Property', 'companyProfile.domain,relationshipToPartner'],
+      { env },
+    );
+    expect(result.stdout).toBe(
+      'companyProfile.domain,relationshipToPartner\r\ncontoso0.onmicrosoft.com,reseller\r\n',
+    );
   });
 
   it('flattens the first object when there is no view', async () => {
-    const result = await runInProcess(getThing, ['-Domain', 'x', '-of', 'Csv', '-Property', 'parameters'], { env });
+    const result = await runInProcess(
+      getThing,
+      ['-Domain', 'x', '-of', 'Csv', '-Property', 'parameters'],
+      { env },
+    );
     expect(result.stdout.split('\r\n')[0]).toBe('parameters');
     expect(result.stdout.split('\r\n')[1]).toMatch(/^"\{""Domain"":""x""/);
   });
@@ -91,7 +133,10 @@ describe('Csv', () => {
 
 describe('Table', () => {
   it('draws headings, a rule and one line per object, fitted to the terminal width', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '4', '-of', 'Table'], { env, columns: 80 });
+    const result = await runInProcess(writeItems, ['-Count', '4', '-of', 'Table'], {
+      env,
+      columns: 80,
+    });
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Id\s+Domain\s+Name$/);
     expect(lines[1]).toMatch(/^--\s+------\s+----$/);
@@ -102,15 +147,22 @@ describe('Table', () => {
   });
 
   it('cuts long cells on a narrow terminal rather than wrapping', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '3', '-of', 'Table'], { env, columns: 50 });
+    const result = await runInProcess(writeItems, ['-Count', '3', '-of', 'Table'], {
+      env,
+      columns: 50,
+    });
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(50);
     expect(result.stdout).toContain('…');
   });
 
-  it('streams: rows of later pages keep the first page\'s columns', async () => {
-    const result = await runInProcess(writeItems, ['-Count', '250', '-Pause', '5', '-of', 'Table'], { env, columns: 120 });
+  it("streams: rows of later pages keep the first page's columns", async () => {
+    const result = await runInProcess(
+      writeItems,
+      ['-Count', '250', '-Pause', '5', '-of', 'Table'],
+      { env, columns: 120 },
+    );
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(252);
     const domainColumn = lines[0]!.indexOf('Domain');
@@ -118,7 +170,11 @@ describe('Table', () => {
   });
 
   it('blanks control characters so data cannot drive the terminal', async () => {
-    const result = await runInProcess(getThing, ['-Domain', 'evil\u001b]0;pwned\u0007', '-of', 'Table', '-Property', 'parameters.Domain'], { env });
+    const result = await runInProcess(
+      getThing,
+      ['-Domain', 'evil\u001b]0;pwned\u0007', '-of', 'Table', '-Property', 'parameters.Domain'],
+      { env },
+    );
     expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     expect(result.stdout).toContain('evil ]0;pwned');
   });
@@ -127,7 +183,9 @@ describe('Table', () => {
 describe('preformatted text', () => {
   it('is written as it is, whatever the format', async () => {
     for (const format of ['Ndjson', 'Json', 'Csv', 'Table']) {
-      expect((await runInProcess(writeItems, ['-Text', '-of', format], { env })).stdout).toBe('line one\nline two\n');
+      expect((await runInProcess(writeItems, ['-Text', '-of', format], { env })).stdout).toBe(
+        'line one\nline two\n',
+      );
     }
   });
 });

@@ -12,7 +12,11 @@ class KeepingStream extends Writable {
   constructor(private readonly delayMs = 0) {
     super({ highWaterMark: 16 * 1024 });
   }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     this.kept.push(chunk);
     if (this.delayMs) setTimeout(callback, this.delayMs);
     else callback();
@@ -22,7 +26,12 @@ class KeepingStream extends Writable {
   }
 }
 
-const events = { onClosed: () => undefined, onFailed: (error: Error) => { throw error; } };
+const events = {
+  onClosed: () => undefined,
+  onFailed: (error: Error) => {
+    throw error;
+  },
+};
 
 /** Writes lines through the sink, waiting whenever it says the stream is congested. */
 async function writeAll(sink: OutputSink, lines: Array<string | Buffer>): Promise<void> {
@@ -37,32 +46,51 @@ describe('OutputSink', () => {
   it('keeps the order of text, byte lines and lines larger than a chunk', async () => {
     const stream = new KeepingStream();
     const big = `${'x'.repeat(200_000)}\n`;
-    const parts: Array<string | Buffer> = ['one\n', Buffer.from('{"name":"콘토소"}'), big, 'after\n', Buffer.from('y'.repeat(70_000)), 'end\n'];
+    const parts: Array<string | Buffer> = [
+      'one\n',
+      Buffer.from('{"name":"콘토소"}'),
+      big,
+      'after\n',
+      Buffer.from('y'.repeat(70_000)),
+      'end\n',
+    ];
     await writeAll(new OutputSink(stream, events), parts);
     expect(stream.text).toBe(`one\n{"name":"콘토소"}\n${big}after\n${'y'.repeat(70_000)}\nend\n`);
   });
 
-  it('a stream that keeps the buffers it was given never sees them change (chunks are not reused by default)', async () => {
-    const stream = new KeepingStream();
-    const lines = Array.from({ length: 20_000 }, (_, n) => `line ${n} ${'é'.repeat(n % 13)}\n`);
-    await writeAll(new OutputSink(stream, events), lines);
-    expect(stream.text).toBe(lines.join(''));
-    expect(stream.kept.length).toBeGreaterThan(3);
-  });
+  it(
+    'a stream that keeps the buffers it was given never sees them change ' +
+      '(chunks are not reused by default)',
+    async () => {
+      const stream = new KeepingStream();
+      const lines = Array.from({ length: 20_000 }, (_, n) => `line ${n} ${'é'.repeat(n % 13)}\n`);
+      await writeAll(new OutputSink(stream, events), lines);
+      expect(stream.text).toBe(lines.join(''));
+      expect(stream.kept.length).toBeGreaterThan(3);
+    },
+  );
 
-  it('with reuse (process.stdout), a file written through a slow stream still gets every byte in order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pc-sink-'));
-    try {
-      const path = join(dir, 'out.ndjson');
-      const stream = createWriteStream(path);
-      const lines = Array.from({ length: 30_000 }, (_, n) => Buffer.from(`{"n":${n},"s":"${'ü'.repeat(n % 17)}"}`));
-      await writeAll(new OutputSink(stream, events, { reuseChunks: true }), lines);
-      await new Promise((resolve) => stream.end(resolve));
-      expect(readFileSync(path, 'utf8')).toBe(lines.map((line) => `${line.toString('utf8')}\n`).join(''));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'with reuse (process.stdout), a file written through a slow stream still ' +
+      'gets every byte in order',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pc-sink-'));
+      try {
+        const path = join(dir, 'out.ndjson');
+        const stream = createWriteStream(path);
+        const lines = Array.from({ length: 30_000 }, (_, n) =>
+          Buffer.from(`{"n":${n},"s":"${'ü'.repeat(n % 17)}"}`),
+        );
+        await writeAll(new OutputSink(stream, events, { reuseChunks: true }), lines);
+        await new Promise((resolve) => stream.end(resolve));
+        expect(readFileSync(path, 'utf8')).toBe(
+          lines.map((line) => `${line.toString('utf8')}\n`).join(''),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('says when the stream is congested and lets the producer go on once it drained', async () => {
     const stream = new KeepingStream(2);
@@ -88,7 +116,12 @@ describe('OutputSink', () => {
         callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       },
     });
-    const sink = new OutputSink(stream, { onClosed: () => closed++, onFailed: (error) => { throw error; } });
+    const sink = new OutputSink(stream, {
+      onClosed: () => closed++,
+      onFailed: (error) => {
+        throw error;
+      },
+    });
     sink.write('a\n');
     sink.flush();
     await new Promise((resolve) => setImmediate(resolve));

@@ -23,9 +23,15 @@ interface Finished {
 }
 
 /** Starts the fixture; `until` decides from stdout when to send `signal`. */
-function startFixture(args: string[], options: { signal?: NodeJS.Signals; until?: (stdout: string) => boolean; input?: string } = {}): Promise<Finished> {
+function startFixture(
+  args: string[],
+  options: { signal?: NodeJS.Signals; until?: (stdout: string) => boolean; input?: string } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, ...args], { env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [fixture, ...args], {
+      env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let signalled = false;
@@ -59,14 +65,24 @@ const describeBuilt = built ? describe : describe.skip;
 
 describeBuilt('real processes', () => {
   it('bin/Get-Command lists the cmdlets and exits 0', () => {
-    const result = spawnSync(process.execPath, [join(root, 'bin', 'Get-Command'), '-Verb', 'Get'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync(process.execPath, [join(root, 'bin', 'Get-Command'), '-Verb', 'Get'], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
-    expect(wholeJsonLines(result.stdout).map((command) => (command as { name: string }).name)).toContain('Get-Help');
+    expect(
+      wholeJsonLines(result.stdout).map((command) => (command as { name: string }).name),
+    ).toContain('Get-Help');
   });
 
   it('bin/Get-PartnerCustomer -? prints help without connecting', () => {
-    const result = spawnSync(process.execPath, [join(root, 'bin', 'Get-PartnerCustomer'), '-?'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync(process.execPath, [join(root, 'bin', 'Get-PartnerCustomer'), '-?'], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^SYNTAX$/m);
   });
@@ -74,7 +90,11 @@ describeBuilt('real processes', () => {
   it('an endless listing piped into head -n 1 ends quietly with status 0', () => {
     // stdin is /dev/null, as for the runs below: it plays no part here, and the idle stdin pipe
     // spawnSync gives by default made this bash + node pipeline take ~1 s instead of ~0.2 s.
-    const result = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" Numbers | head -n 1', process.execPath, fixture], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync(
+      'bash',
+      ['-c', 'set -o pipefail; "$0" "$1" Numbers | head -n 1', process.execPath, fixture],
+      { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ n: 0, text: 'number 0' });
@@ -84,21 +104,29 @@ describeBuilt('real processes', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ])('%s mid-listing leaves whole lines and exits %i', async (signal, code) => {
-    const result = await startFixture(['Numbers'], { signal, until: (stdout) => stdout.length > 200_000 });
+    const result = await startFixture(['Numbers'], {
+      signal,
+      until: (stdout) => stdout.length > 200_000,
+    });
     expect(result.code).toBe(code);
     expect(wholeJsonLines(result.stdout).length).toBeGreaterThan(1000);
     expect(result.stderr).toBe(`Get-Numbers: Stopped by ${signal}.\n`);
   });
 
   it('reads pipeline input from a pipe, and none from /dev/null', async () => {
-    const piped = await startFixture(['Thing'], { input: '{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}\n{"Id":"1b5d4a2e-0000-4000-8000-000000000002"}\n' });
+    const piped = await startFixture(['Thing'], {
+      input:
+        '{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}\n{"Id":"1b5d4a2e-0000-4000-8000-000000000002"}\n',
+    });
     expect(piped.code).toBe(0);
     expect(wholeJsonLines(piped.stdout)).toEqual([
       { set: 'ById', customerId: 'c5757d70-06f3-4f23-8367-5a9e55019f94', interactive: false },
       { set: 'ById', customerId: '1b5d4a2e-0000-4000-8000-000000000002', interactive: false },
     ]);
     const none = await startFixture(['Thing']);
-    expect(wholeJsonLines(none.stdout)).toEqual([{ set: 'List', customerId: null, interactive: false }]);
+    expect(wholeJsonLines(none.stdout)).toEqual([
+      { set: 'List', customerId: null, interactive: false },
+    ]);
     const empty = await startFixture(['Thing'], { input: '' });
     expect(empty).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
@@ -109,12 +137,31 @@ const tmux = built && spawnSync('tmux', ['-V']).status === 0;
 (tmux ? describe : describe.skip)('on a real terminal (tmux)', () => {
   const session = `pc-host-${process.pid}`;
   const socket = join(configDir, 'tmux.sock');
-  const tmuxRun = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+  const tmuxRun = (...args: string[]) =>
+    execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
   const screen = () => tmuxRun('capture-pane', '-p', '-t', session);
 
   beforeAll(() => {
-    tmuxRun('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-e', `PARTNERCENTER_CONFIG_DIR=${configDir}`, 'env', '-u', 'CI', 'bash', '--norc', '--noprofile');
-    // (CI is unset in the pane: a person at this terminal is what these cases are about, even when CI runs them.)
+    tmuxRun(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '120',
+      '-y',
+      '40',
+      '-e',
+      `PARTNERCENTER_CONFIG_DIR=${configDir}`,
+      'env',
+      '-u',
+      'CI',
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
+    // (CI is unset in the pane: a person at this terminal is what these cases are about, even when
+    // CI runs them.)
   });
   afterAll(() => {
     spawnSync('tmux', ['-S', socket, 'kill-server']);
@@ -131,19 +178,37 @@ const tmux = built && spawnSync('tmux', ['-V']).status === 0;
     throw new Error(`no ${marker} on screen:\n${screen()}`);
   }
 
-  it('writes Ndjson on a terminal by default, a table when the context saved Table, and knows it is interactive', async () => {
-    const ndjson = await runInPane(`"${process.execPath}" "${fixture}" Items -Count 2`, 'DONE1');
-    expect(ndjson).toContain('{"id":"00000000-0000-4000-8000-000000000000","companyProfile":{"domain":"contoso0.example"}}');
-    const table = await runInPane(`PARTNERCENTER_OUTPUT_FORMAT=Table "${process.execPath}" "${fixture}" Items -Count 2`, 'DONE2');
-    expect(table).toMatch(/^CustomerId {4,}Domain\n-{10} +-{6}\n00000000-0000-4000-8000-000000000000 {2}contoso0\.example\n/m);
-    expect(table).toMatch(/^DONE2=0/m);
-    const thing = await runInPane(`"${process.execPath}" "${fixture}" Thing`, 'DONE3');
-    expect(thing).toContain('"interactive":true');
-  });
+  it(
+    'writes Ndjson on a terminal by default, a table when the context saved ' +
+      'Table, and knows it is interactive',
+    async () => {
+      const ndjson = await runInPane(`"${process.execPath}" "${fixture}" Items -Count 2`, 'DONE1');
+      expect(ndjson).toContain(
+        '{"id":"00000000-0000-4000-8000-000000000000","companyProfile":{"domain":"contoso0.example"}}',
+      );
+      const table = await runInPane(
+        `PARTNERCENTER_OUTPUT_FORMAT=Table "${process.execPath}" "${fixture}" Items -Count 2`,
+        'DONE2',
+      );
+      expect(table).toMatch(
+        /^CustomerId {4,}Domain\n-{10} +-{6}\n00000000-0000-4000-8000-000000000000 {2}contoso0\.example\n/m,
+      );
+      expect(table).toMatch(/^DONE2=0/m);
+      const thing = await runInPane(`"${process.execPath}" "${fixture}" Thing`, 'DONE3');
+      expect(thing).toContain('"interactive":true');
+    },
+  );
 
   it('shows a progress line while listing, and erases it at the end', async () => {
     tmuxRun('send-keys', '-t', session, 'clear', 'Enter');
-    tmuxRun('send-keys', '-t', session, `"${process.execPath}" "${fixture}" Items -Count 15 -Pause 100 -OutputFormat Table > /dev/null; echo DONE4=$?`, 'Enter');
+    tmuxRun(
+      'send-keys',
+      '-t',
+      session,
+      `"${process.execPath}" "${fixture}" Items -Count 15 -Pause 100 -OutputFormat ` +
+        'Table > /dev/null; echo DONE4=$?',
+      'Enter',
+    );
     let sawProgress = false;
     let finalScreen = '';
     for (let i = 0; i < 300 && !finalScreen; i++) {

@@ -34,8 +34,18 @@ function counting(limit = 1_000_000, onItem?: (index: number) => void) {
 
 describe('errors and exit codes', () => {
   it.each<[string, string[], number, RegExp]>([
-    ['a usage error', ['-PageSize', '0'], 2, /^Get-Thing: Cannot bind parameter 'PageSize': 0 is outside the allowed range 1\.\.500\. Use a whole number from 1 to 500\.$/],
-    ['not found', ['-CustomerId', '00000000-0000-0000-0000-000000000404'], 4, /^Get-Thing: Customer .* was not found\. Check the id\.$/],
+    [
+      'a usage error',
+      ['-PageSize', '0'],
+      2,
+      /^Get-Thing: Cannot bind parameter 'PageSize': 0 is outside the allowed range 1\.\.500\. Use a whole number from 1 to 500\.$/,
+    ],
+    [
+      'not found',
+      ['-CustomerId', '00000000-0000-0000-0000-000000000404'],
+      4,
+      /^Get-Thing: Customer .* was not found\. Check the id\.$/,
+    ],
   ])('%s (%j) → one line, exit %i, clean stdout', async (_, argv, code, line) => {
     const result = await runInProcess(getThing, argv);
     expect(result.code).toBe(code);
@@ -48,26 +58,44 @@ describe('errors and exit codes', () => {
     const result = await runInProcess(writeItems, ['-Count', '5', '-FailAfter', '2']);
     expect(result.code).toBe(5);
     expect(ndjsonLines(result.stdout)).toHaveLength(2);
-    expect(result.stderrLines).toEqual(['Write-Items: Partner Center failed the request (500). Try again later.']);
+    expect(result.stderrLines).toEqual([
+      'Write-Items: Partner Center failed the request (500). Try again later.',
+    ]);
   });
 
   it('turns an unexpected error into one line and exit 1, the stack only with -Debug', async () => {
     const plain = await runInProcess(writeItems, ['-Crash']);
     expect(plain.code).toBe(1);
-    expect(plain.stderrLines).toEqual([expect.stringMatching(/^Write-Items: Unexpected error: Cannot read properties of undefined \(reading 'x'\)\. Run again with -Debug/)]);
+    expect(plain.stderrLines).toEqual([
+      expect.stringMatching(
+        /^Write-Items: Unexpected error: Cannot read properties of undefined \(reading 'x'\)\. Run again with -Debug/,
+      ),
+    ]);
     const debug = await runInProcess(writeItems, ['-Crash', '-Debug']);
-    expect(debug.stderrLines.filter((line) => !line.startsWith('DEBUG: '))).toEqual(plain.stderrLines);
+    expect(debug.stderrLines.filter((line) => !line.startsWith('DEBUG: '))).toEqual(
+      plain.stderrLines,
+    );
     expect(debug.stderr).toMatch(/DEBUG: \s+at /);
   });
 
-  it('reports a missing connection with its own code, even with -ErrorAction SilentlyContinue', async () => {
-    const result = await runInProcess(writeItems, ['-NotConnected', '-ea', 'SilentlyContinue']);
-    expect(result.code).toBe(3);
-    expect(result.stderrLines).toEqual(['Write-Items: No saved context. Run Connect-Partner first.']);
-  });
+  it(
+    'reports a missing connection with its own code, even with -ErrorAction ' + 'SilentlyContinue',
+    async () => {
+      const result = await runInProcess(writeItems, ['-NotConnected', '-ea', 'SilentlyContinue']);
+      expect(result.code).toBe(3);
+      expect(result.stderrLines).toEqual([
+        'Write-Items: No saved context. Run Connect-Partner first.',
+      ]);
+    },
+  );
 
-  it('SilentlyContinue hides a single run\'s failure but keeps its exit code', async () => {
-    const result = await runInProcess(getThing, ['-CustomerId', '00000000-0000-0000-0000-000000000404', '-ErrorAction', 'SilentlyContinue']);
+  it("SilentlyContinue hides a single run's failure but keeps its exit code", async () => {
+    const result = await runInProcess(getThing, [
+      '-CustomerId',
+      '00000000-0000-0000-0000-000000000404',
+      '-ErrorAction',
+      'SilentlyContinue',
+    ]);
     expect(result).toMatchObject({ code: 4, stderr: '', stdout: '' });
   });
 
@@ -140,7 +168,9 @@ describe('signals', () => {
     const { definition } = counting(1_000_000, (i) => {
       if (i === 10) controller.abort(new InterruptedError('SIGTERM'));
     });
-    const result = await runInProcess(definition, ['-OutputFormat', 'Json'], { signal: controller.signal });
+    const result = await runInProcess(definition, ['-OutputFormat', 'Json'], {
+      signal: controller.signal,
+    });
     expect(result.code).toBe(143);
     expect(Array.isArray(JSON.parse(result.stdout))).toBe(true);
   });
@@ -157,7 +187,9 @@ describe('signals', () => {
 
 describe('diagnostics on stderr', () => {
   it('-Verbose writes VERBOSE: lines; nothing without it', async () => {
-    expect((await runInProcess(writeItems, ['-Verbose'])).stderrLines).toEqual(['VERBOSE: Wrote 3 items.']);
+    expect((await runInProcess(writeItems, ['-Verbose'])).stderrLines).toEqual([
+      'VERBOSE: Wrote 3 items.',
+    ]);
     expect((await runInProcess(writeItems, [])).stderr).toBe('');
   });
 
@@ -180,7 +212,11 @@ describe('diagnostics on stderr', () => {
 
   it('passes -Context, else PARTNERCENTER_CONTEXT, as the context name', async () => {
     const contextOf = async (argv: string[], env: NodeJS.ProcessEnv) =>
-      (ndjsonLines((await runInProcess(getThing, argv, { env })).stdout)[0] as { contextName: string | null }).contextName;
+      (
+        ndjsonLines((await runInProcess(getThing, argv, { env })).stdout)[0] as {
+          contextName: string | null;
+        }
+      ).contextName;
     expect(await contextOf(['-Context', 'prod'], { PARTNERCENTER_CONTEXT: 'test' })).toBe('prod');
     expect(await contextOf([], { PARTNERCENTER_CONTEXT: 'test' })).toBe('test');
     expect(await contextOf([], {})).toBeNull();
@@ -197,6 +233,8 @@ describe('a stdout that fails', () => {
     });
     const result = await runInProcess(definition, [], { stdout });
     expect(result.code).toBe(1);
-    expect(result.stderrLines).toEqual(['Get-Numbers: Cannot write the output: no space left on device.']);
+    expect(result.stderrLines).toEqual([
+      'Get-Numbers: Cannot write the output: no space left on device.',
+    ]);
   });
 });

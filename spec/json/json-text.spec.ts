@@ -8,11 +8,31 @@ import { decodeCollectionBody } from '../../lib/json/collection-scanner.js';
 import { JsonText, JsonTextList, plainValue } from '../../lib/json/json-text.js';
 import { seededRandom } from '../support/seeded-random.js';
 
-const VALUES: unknown[] = [{ id: 'a', name: '콘토소' }, 2, 'é 😀', [3, [4]], null, true, { nested: { list: [] } }, -0.5];
+const VALUES: unknown[] = [
+  { id: 'a', name: '콘토소' },
+  2,
+  'é 😀',
+  [3, [4]],
+  null,
+  true,
+  { nested: { list: [] } },
+  -0.5,
+];
 
-/** The list the scanner makes for a page holding these values, with the page's own bytes under it. */
+/**
+ * The list the scanner makes for a page holding these values, with the page's own bytes under it.
+ */
 function scannedList(values: readonly unknown[], indent?: number): JsonTextList {
-  const decoded = decodeCollectionBody(Buffer.from(JSON.stringify({ totalCount: values.length, items: values, continuationToken: 't' }, null, indent), 'utf8'));
+  const decoded = decodeCollectionBody(
+    Buffer.from(
+      JSON.stringify(
+        { totalCount: values.length, items: values, continuationToken: 't' },
+        null,
+        indent,
+      ),
+      'utf8',
+    ),
+  );
   if (!decoded.ok) throw new Error('the page did not decode');
   const items = (decoded.value as { items: unknown }).items;
   if (!(items instanceof JsonTextList)) throw new Error('the page items are not a JsonTextList');
@@ -23,7 +43,10 @@ function valuesOf(list: JsonTextList): unknown[] {
   return list.map((item) => item.value);
 }
 
-/** Both ways a list is made: scanned from a page's bytes, and built from values on the fallback path. */
+/**
+ * Both ways a list is made: scanned from a page's bytes, and built from values on the fallback
+ * path.
+ */
 const MAKERS: Array<[string, (values: readonly unknown[]) => JsonTextList]> = [
   ['scanned from a compact page', (values) => scannedList(values)],
   ['scanned from an indented page', (values) => scannedList(values, 2)],
@@ -43,7 +66,9 @@ describe.each(MAKERS)('a JsonTextList %s', (_, makeList) => {
     const seen: unknown[] = [];
     for (const item of list) seen.push(item.value);
     expect(seen).toEqual(VALUES);
-    expect(list.map((item, index) => [index, item.value])).toEqual(VALUES.map((value, index) => [index, value]));
+    expect(list.map((item, index) => [index, item.value])).toEqual(
+      VALUES.map((value, index) => [index, value]),
+    );
   });
 
   it.each<[string, number, number | undefined]>([
@@ -103,8 +128,12 @@ describe.each(MAKERS)('a JsonTextList %s', (_, makeList) => {
 describe('JsonTextList.fromValues', () => {
   it('writes each value compactly, as JSON.stringify does, with byte lengths in UTF-8', () => {
     const list = JsonTextList.fromValues(VALUES);
-    expect(list.map((item) => item.source.toString('utf8', item.start, item.end))).toEqual(VALUES.map((value) => JSON.stringify(value)));
-    expect(list.map((item) => item.byteLength)).toEqual(VALUES.map((value) => Buffer.byteLength(JSON.stringify(value), 'utf8')));
+    expect(list.map((item) => item.source.toString('utf8', item.start, item.end))).toEqual(
+      VALUES.map((value) => JSON.stringify(value)),
+    );
+    expect(list.map((item) => item.byteLength)).toEqual(
+      VALUES.map((value) => Buffer.byteLength(JSON.stringify(value), 'utf8')),
+    );
     expect(list.map((item) => item.compact)).toEqual(VALUES.map(() => true));
   });
 
@@ -133,7 +162,9 @@ describe('JsonText', () => {
     const body = Buffer.from('{"items":[{"big":12345678901234567890,"s":"\\u00e9\\/"}]}', 'utf8');
     const decoded = decodeCollectionBody(body) as { ok: true; value: { items: JsonTextList } };
     const text = decoded.value.items.at(0);
-    expect(text.source.toString('utf8', text.start, text.end)).toBe('{"big":12345678901234567890,"s":"\\u00e9\\/"}');
+    expect(text.source.toString('utf8', text.start, text.end)).toBe(
+      '{"big":12345678901234567890,"s":"\\u00e9\\/"}',
+    );
     expect(JSON.stringify(text)).toBe(JSON.stringify({ big: 12345678901234567890, s: 'é/' }));
   });
 });
@@ -167,6 +198,8 @@ describe('JsonTextList, like an array where it can be', () => {
   it('serialises as the array of its values, alone or inside its page', () => {
     expect(JSON.stringify(list)).toBe('[{"a":1},{"b":2},{"c":3}]');
     const decoded = decodeCollectionBody(Buffer.from('{"totalCount":1,"items":[{"x":"é"}]}'));
-    expect(decoded.ok && JSON.stringify(decoded.value)).toBe('{"totalCount":1,"items":[{"x":"é"}]}');
+    expect(decoded.ok && JSON.stringify(decoded.value)).toBe(
+      '{"totalCount":1,"items":[{"x":"é"}]}',
+    );
   });
 });

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
 import { NotFoundError, UsageError } from '../../lib/errors.js';
 import type { PartnerCenterClient } from '../../lib/partner-center/client.js';
-import { getCustomer, listCustomers, type ListCustomersOptions } from '../../lib/partner-center/customers.js';
+import {
+  getCustomer,
+  listCustomers,
+  type ListCustomersOptions,
+} from '../../lib/partner-center/customers.js';
 import { emulatorClient } from './fixtures/emulator-client.js';
 
 const COUNTS = [0, 1, 499, 500, 501, 2345] as const;
@@ -16,7 +20,11 @@ const PAGE_SIZES = [1, 7, 500] as const;
 const emulators = new Map<number, StartedEmulator>();
 
 beforeAll(async () => {
-  await Promise.all(COUNTS.map(async (customers) => emulators.set(customers, await startEmulator({ customers, seed: 7 }))));
+  await Promise.all(
+    COUNTS.map(async (customers) =>
+      emulators.set(customers, await startEmulator({ customers, seed: 7 })),
+    ),
+  );
 });
 afterAll(() => Promise.all([...emulators.values()].map((emulator) => emulator.close())));
 
@@ -25,47 +33,63 @@ async function collect(client: PartnerCenterClient, options: ListCustomersOption
   const pages: { size: number; pageNumber: number; continuationToken?: string }[] = [];
   for await (const page of listCustomers(client, options)) {
     ids.push(...page.items.map((customer) => customer.value.id));
-    pages.push({ size: page.items.length, pageNumber: page.pageNumber, continuationToken: page.continuationToken });
+    pages.push({
+      size: page.items.length,
+      pageNumber: page.pageNumber,
+      continuationToken: page.continuationToken,
+    });
   }
   return { ids, pages };
 }
 
-const expectedIds = (emulator: StartedEmulator) => emulator.customers.map((customer) => customer.id as string);
+const expectedIds = (emulator: StartedEmulator) =>
+  emulator.customers.map((customer) => customer.id as string);
 
 describe.each(COUNTS)('%i customers', (count) => {
-  it.each(PAGE_SIZES)('page size %i: every id once, in order, over one connection', async (pageSize) => {
-    const emulator = emulators.get(count)!;
-    const { client } = emulatorClient(emulator);
-    try {
-      const { ids, pages } = await collect(client, { pageSize });
-      expect(ids).toEqual(expectedIds(emulator));
-      const expectedPages = Math.max(1, Math.ceil(count / pageSize));
-      expect(pages.map((p) => p.pageNumber)).toEqual(Array.from({ length: expectedPages }, (_, i) => i + 1));
-      expect(pages.slice(0, -1).every((p) => p.size === pageSize && p.continuationToken)).toBe(true);
-      expect(pages.at(-1)!.continuationToken).toBeUndefined();
-      expect(client.stats).toEqual({ connections: 1, requests: expectedPages });
-    } finally {
-      client.close();
-    }
-  });
+  it.each(PAGE_SIZES)(
+    'page size %i: every id once, in order, over one connection',
+    async (pageSize) => {
+      const emulator = emulators.get(count)!;
+      const { client } = emulatorClient(emulator);
+      try {
+        const { ids, pages } = await collect(client, { pageSize });
+        expect(ids).toEqual(expectedIds(emulator));
+        const expectedPages = Math.max(1, Math.ceil(count / pageSize));
+        expect(pages.map((p) => p.pageNumber)).toEqual(
+          Array.from({ length: expectedPages }, (_, i) => i + 1),
+        );
+        expect(pages.slice(0, -1).every((p) => p.size === pageSize && p.continuationToken)).toBe(
+          true,
+        );
+        expect(pages.at(-1)!.continuationToken).toBeUndefined();
+        expect(client.stats).toEqual({ connections: 1, requests: expectedPages });
+      } finally {
+        client.close();
+      }
+    },
+  );
 });
 
 describe('the shapes the real service sends', () => {
-  it.each(['v1', 'relative'] as const)('follows next links of the %s form, never building /v1//v1', async (nextLinkForm) => {
-    const emulator = emulators.get(501)!;
-    emulator.configure({ nextLinkForm });
-    const { client } = emulatorClient(emulator);
-    try {
-      const { ids } = await collect(client, { pageSize: 100 });
-      expect(ids).toEqual(expectedIds(emulator));
-      const urls = emulator.recentRequests(6).map((r) => r.url);
-      expect(urls[0]).toBe('/v1/customers?size=100');
-      for (const url of urls.slice(1)) expect(url).toMatch(/^\/v1\/customers\?size=100&seekOperation=Next$/);
-    } finally {
-      emulator.configure({ nextLinkForm: 'v1' });
-      client.close();
-    }
-  });
+  it.each(['v1', 'relative'] as const)(
+    'follows next links of the %s form, never building /v1//v1',
+    async (nextLinkForm) => {
+      const emulator = emulators.get(501)!;
+      emulator.configure({ nextLinkForm });
+      const { client } = emulatorClient(emulator);
+      try {
+        const { ids } = await collect(client, { pageSize: 100 });
+        expect(ids).toEqual(expectedIds(emulator));
+        const urls = emulator.recentRequests(6).map((r) => r.url);
+        expect(urls[0]).toBe('/v1/customers?size=100');
+        for (const url of urls.slice(1))
+          expect(url).toMatch(/^\/v1\/customers\?size=100&seekOperation=Next$/);
+      } finally {
+        emulator.configure({ nextLinkForm: 'v1' });
+        client.close();
+      }
+    },
+  );
 
   it('reads bodies that start with a UTF-8 BOM', async () => {
     const emulator = emulators.get(499)!;
@@ -82,54 +106,67 @@ describe('the shapes the real service sends', () => {
     }
   });
 
-  it('sends the Partner Center headers; MS-RequestId new per call, MS-CorrelationId one per run', async () => {
-    const emulator = emulators.get(499)!;
-    const { client } = emulatorClient(emulator, { locale: 'ko-KR' });
-    try {
-      await collect(client, { pageSize: 100 });
-      const seen = emulator.recentRequests(5);
-      expect(seen).toHaveLength(5);
-      for (const { headers, status } of seen) {
-        expect(status).toBe(200);
-        expect(headers.authorization).toBe('Bearer <redacted>');
-        expect(headers.accept).toBe('application/json');
-        expect(headers['x-locale']).toBe('ko-KR');
-        expect(headers['ms-partnercenter-application']).toBe('PartnerCenter-Node/0.1.0');
+  it(
+    'sends the Partner Center headers; MS-RequestId new per call, ' +
+      'MS-CorrelationId one per run',
+    async () => {
+      const emulator = emulators.get(499)!;
+      const { client } = emulatorClient(emulator, { locale: 'ko-KR' });
+      try {
+        await collect(client, { pageSize: 100 });
+        const seen = emulator.recentRequests(5);
+        expect(seen).toHaveLength(5);
+        for (const { headers, status } of seen) {
+          expect(status).toBe(200);
+          expect(headers.authorization).toBe('Bearer <redacted>');
+          expect(headers.accept).toBe('application/json');
+          expect(headers['x-locale']).toBe('ko-KR');
+          expect(headers['ms-partnercenter-application']).toBe('PartnerCenter-Node/0.1.0');
+        }
+        expect(new Set(seen.map((r) => r.headers['ms-requestid'])).size).toBe(5);
+        expect(new Set(seen.map((r) => r.headers['ms-correlationid'])).size).toBe(1);
+        expect(seen[0].headers['ms-continuationtoken']).toBeUndefined();
+        for (const r of seen.slice(1)) expect(r.headers['ms-continuationtoken']).toBeTruthy();
+      } finally {
+        client.close();
       }
-      expect(new Set(seen.map((r) => r.headers['ms-requestid'])).size).toBe(5);
-      expect(new Set(seen.map((r) => r.headers['ms-correlationid'])).size).toBe(1);
-      expect(seen[0].headers['ms-continuationtoken']).toBeUndefined();
-      for (const r of seen.slice(1)) expect(r.headers['ms-continuationtoken']).toBeTruthy();
-    } finally {
-      client.close();
-    }
-  });
+    },
+  );
 });
 
 describe('resume, search, one customer', () => {
-  it('resumes from a page continuation token: both runs together hold every customer exactly once', async () => {
-    const emulator = emulators.get(2345)!;
-    const first = emulatorClient(emulator);
-    const secondRun = randomUUID();
-    const second = emulatorClient(emulator, { correlationId: secondRun });
-    try {
-      const before: string[] = [];
-      let token: string | undefined;
-      for await (const page of listCustomers(first.client, { pageSize: 500 })) {
-        before.push(...page.items.map((c) => c.value.id));
-        token = page.continuationToken;
-        if (page.pageNumber === 2) break;
+  it(
+    'resumes from a page continuation token: both runs together hold every ' +
+      'customer exactly once',
+    async () => {
+      const emulator = emulators.get(2345)!;
+      const first = emulatorClient(emulator);
+      const secondRun = randomUUID();
+      const second = emulatorClient(emulator, { correlationId: secondRun });
+      try {
+        const before: string[] = [];
+        let token: string | undefined;
+        for await (const page of listCustomers(first.client, { pageSize: 500 })) {
+          before.push(...page.items.map((c) => c.value.id));
+          token = page.continuationToken;
+          if (page.pageNumber === 2) break;
+        }
+        const { ids: after } = await collect(second.client, {
+          pageSize: 500,
+          continuationToken: token,
+        });
+        expect([...before, ...after]).toEqual(expectedIds(emulator));
+        const resumed = emulator
+          .recentRequests(10)
+          .find((r) => r.headers['ms-correlationid'] === secondRun)!;
+        expect(resumed.url).toBe('/v1/customers?size=500&seekOperation=Next');
+        expect(resumed.headers['ms-continuationtoken']).toBe(token);
+      } finally {
+        first.client.close();
+        second.client.close();
       }
-      const { ids: after } = await collect(second.client, { pageSize: 500, continuationToken: token });
-      expect([...before, ...after]).toEqual(expectedIds(emulator));
-      const resumed = emulator.recentRequests(10).find((r) => r.headers['ms-correlationid'] === secondRun)!;
-      expect(resumed.url).toBe('/v1/customers?size=500&seekOperation=Next');
-      expect(resumed.headers['ms-continuationtoken']).toBe(token);
-    } finally {
-      first.client.close();
-      second.client.close();
-    }
-  });
+    },
+  );
 
   it('reports a continuation token the emulator refuses as no longer accepted', async () => {
     const emulator = emulators.get(501)!;
@@ -137,9 +174,13 @@ describe('resume, search, one customer', () => {
     try {
       const page = (await listCustomers(client, { pageSize: 100 }).next()).value!;
       const forged = `${page.continuationToken!.slice(0, -2)}xx`;
-      const error = (await collect(client, { pageSize: 100, continuationToken: forged }).catch((e: unknown) => e)) as UsageError;
+      const error = (await collect(client, { pageSize: 100, continuationToken: forged }).catch(
+        (e: unknown) => e,
+      )) as UsageError;
       expect(error).toBeInstanceOf(UsageError);
-      expect(error.message).toMatch(/^Partner Center no longer accepts the continuation token \(HTTP 400/);
+      expect(error.message).toMatch(
+        /^Partner Center no longer accepts the continuation token \(HTTP 400/,
+      );
     } finally {
       client.close();
     }
@@ -147,12 +188,21 @@ describe('resume, search, one customer', () => {
 
   it('searches by company name prefix, case-insensitively, across pages', async () => {
     const emulator = emulators.get(2345)!;
-    const name = (c: Record<string, unknown>) => (c.companyProfile as { companyName: string }).companyName;
+    const name = (c: Record<string, unknown>) =>
+      (c.companyProfile as { companyName: string }).companyName;
     const prefix = name(emulator.customers[3]).slice(0, 2);
-    const expected = emulator.customers.filter((c) => name(c).toLowerCase().startsWith(prefix.toLowerCase())).map((c) => c.id);
+    const expected = emulator.customers
+      .filter((c) => name(c).toLowerCase().startsWith(prefix.toLowerCase()))
+      .map((c) => c.id);
     const { client } = emulatorClient(emulator);
     try {
-      const { ids } = await collect(client, { pageSize: 7, filter: { field: 'CompanyName', value: prefix.toUpperCase() === prefix ? prefix.toLowerCase() : prefix.toUpperCase() } });
+      const { ids } = await collect(client, {
+        pageSize: 7,
+        filter: {
+          field: 'CompanyName',
+          value: prefix.toUpperCase() === prefix ? prefix.toLowerCase() : prefix.toUpperCase(),
+        },
+      });
       expect(expected.length).toBeGreaterThan(0);
       expect(ids).toEqual(expected);
     } finally {
@@ -171,7 +221,9 @@ describe('resume, search, one customer', () => {
       const missing = '00000000-0000-4000-8000-000000000000';
       const error = (await getCustomer(client, missing).catch((e: unknown) => e)) as NotFoundError;
       expect(error).toBeInstanceOf(NotFoundError);
-      expect(error.message).toBe(`Customer ${missing} was not found among this partner's customers.`);
+      expect(error.message).toBe(
+        `Customer ${missing} was not found among this partner's customers.`,
+      );
     } finally {
       client.close();
     }

@@ -6,11 +6,14 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { AuthenticationError, NotFoundError, ServiceError } from '../../lib/errors.js';
-import { type FaultAction } from './fixtures/fault-server.js';
+import type { FaultAction } from './fixtures/fault-server.js';
 import { useFaultServer } from './fixtures/fault-server-suite.js';
 
 const ok: FaultAction = { status: 200, json: { id: 'c1', attributes: { objectType: 'Customer' } } };
-const unavailable: FaultAction = { status: 503, json: { code: 5000, description: 'Service unavailable', data: [], source: 'PartnerFD' } };
+const unavailable: FaultAction = {
+  status: 503,
+  json: { code: 5000, description: 'Service unavailable', data: [], source: 'PartnerFD' },
+};
 
 const suite = useFaultServer();
 const clientFor = suite.clientFor;
@@ -25,7 +28,9 @@ describe('transient failures are retried with the same MS-RequestId', () => {
     const correlationIds = new Set(suite.server.received.map((r) => r.headers['ms-correlationid']));
     expect(requestIds.size).toBe(1);
     expect(correlationIds.size).toBe(1);
-    expect(verbose.filter((line) => /HTTP 503.*retrying in .* attempt [23] of 6/.test(line))).toHaveLength(2);
+    expect(
+      verbose.filter((line) => /HTTP 503.*retrying in .* attempt [23] of 6/.test(line)),
+    ).toHaveLength(2);
   });
 
   it('gives each logical call a new MS-RequestId but the run one MS-CorrelationId', async () => {
@@ -33,12 +38,19 @@ describe('transient failures are retried with the same MS-RequestId', () => {
     const { client } = clientFor();
     await client.getJson('/customers/c1');
     await client.getJson('/customers/c1');
-    expect(suite.server.received[0].headers['ms-requestid']).not.toBe(suite.server.received[1].headers['ms-requestid']);
-    expect(suite.server.received[0].headers['ms-correlationid']).toBe(suite.server.received[1].headers['ms-correlationid']);
+    expect(suite.server.received[0].headers['ms-requestid']).not.toBe(
+      suite.server.received[1].headers['ms-requestid'],
+    );
+    expect(suite.server.received[0].headers['ms-correlationid']).toBe(
+      suite.server.received[1].headers['ms-correlationid'],
+    );
   });
 
   it.each([408, 500, 502, 504])('retries HTTP %i', async (status) => {
-    suite.server.sequence({ status, json: { code: status, description: 'transient', data: [], source: 'PartnerFD' } }, ok);
+    suite.server.sequence(
+      { status, json: { code: status, description: 'transient', data: [], source: 'PartnerFD' } },
+      ok,
+    );
     const { client } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(suite.server.received).toHaveLength(2);
@@ -74,7 +86,10 @@ describe('throttling (429 from the gateway)', () => {
   const throttled = (retryAfter: string): FaultAction => ({
     status: 429,
     headers: { 'retry-after': retryAfter },
-    json: { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` },
+    json: {
+      statusCode: 429,
+      message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.`,
+    },
   });
 
   it('waits Retry-After given in seconds, then succeeds', async () => {
@@ -82,7 +97,9 @@ describe('throttling (429 from the gateway)', () => {
     const { client, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(verbose).toHaveLength(1);
-    expect(verbose[0]).toMatch(/^Throttled \(HTTP 429 Too Many Requests.*Rate limit is exceeded.*\) on GET \/v1\/customers\/c1: waiting 1\.\d s \(Retry-After 1\.0 s\) before attempt 2 of 6\.$/);
+    expect(verbose[0]).toMatch(
+      /^Throttled \(HTTP 429 Too Many Requests.*Rate limit is exceeded.*\) on GET \/v1\/customers\/c1: waiting 1\.\d s \(Retry-After 1\.0 s\) before attempt 2 of 6\.$/,
+    );
   });
 
   it('waits Retry-After given as an HTTP date', async () => {
@@ -98,7 +115,9 @@ describe('throttling (429 from the gateway)', () => {
     const error = await client.getJson('/customers/c1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).status).toBe(429);
-    expect((error as ServiceError).message).toMatch(/failed after 1 attempt and 0 ms of waiting \(the next wait, 120 s, would pass the limit of 2\.0 s\); last problem: HTTP 429/);
+    expect((error as ServiceError).message).toMatch(
+      /failed after 1 attempt and 0 ms of waiting \(the next wait, 120 s, would pass the limit of 2\.0 s\); last problem: HTTP 429/,
+    );
     expect((error as ServiceError).hint).toMatch(/throttling/);
     expect(suite.server.received).toHaveLength(1);
   });
@@ -110,7 +129,10 @@ describe('bounds', () => {
     const { client } = clientFor({ retry: { maxAttempts: 3 } });
     const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as ServiceError;
     expect(error).toBeInstanceOf(ServiceError);
-    expect(error.message).toBe('GET /v1/customers/c1 failed after 3 attempts; last problem: HTTP 503 Service Unavailable, code 5000: Service unavailable.');
+    expect(error.message).toBe(
+      'GET /v1/customers/c1 failed after 3 attempts; last problem: HTTP 503 ' +
+        'Service Unavailable, code 5000: Service unavailable.',
+    );
     expect(error.status).toBe(503);
     expect(error.serviceCode).toBe(5000);
     expect(error.requestId).toBe(suite.server.received[0].headers['ms-requestid']);
@@ -118,7 +140,11 @@ describe('bounds', () => {
   });
 
   it('aborts a wait as soon as the run is stopped', async () => {
-    suite.server.sequence({ status: 429, headers: { 'retry-after': '60' }, json: { statusCode: 429, message: 'slow down' } });
+    suite.server.sequence({
+      status: 429,
+      headers: { 'retry-after': '60' },
+      json: { statusCode: 429, message: 'slow down' },
+    });
     const controller = new AbortController();
     const { client, verbose } = clientFor({ signal: controller.signal });
     const call = client.getJson('/customers/c1');
@@ -133,24 +159,54 @@ describe('bounds', () => {
     const controller = new AbortController();
     const { client } = clientFor({ signal: controller.signal });
     const call = client.getJson('/customers/c1');
-    while (suite.server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (suite.server.received.length === 0)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 
 describe('answers are not retried', () => {
-  const pcError = (status: number, code: number, description: string): FaultAction => ({ status, json: { code, description, data: [], source: 'PartnerFD' } });
+  const pcError = (status: number, code: number, description: string): FaultAction => ({
+    status,
+    json: { code, description, data: [], source: 'PartnerFD' },
+  });
 
   it.each([
-    [400, 3000, 'Invalid property', ServiceError, /^Partner Center rejected GET \/v1\/customers\/c1 as invalid \(HTTP 400 Bad Request, code 3000: Invalid property\)\.$/],
-    [403, 2032, 'Access denied', AuthenticationError, /^Partner Center denied access to GET \/v1\/customers\/c1 \(HTTP 403 Forbidden, code 2032: Access denied\)\.$/],
-    [404, 60003, 'Tenant not found', NotFoundError, /^Partner Center found nothing at GET \/v1\/customers\/c1 \(HTTP 404 Not Found, code 60003: Tenant not found\)\.$/],
-    [409, 1001, 'Conflict', ServiceError, /^Partner Center failed GET \/v1\/customers\/c1 \(HTTP 409 Conflict, code 1001: Conflict\)\.$/],
+    [
+      400,
+      3000,
+      'Invalid property',
+      ServiceError,
+      /^Partner Center rejected GET \/v1\/customers\/c1 as invalid \(HTTP 400 Bad Request, code 3000: Invalid property\)\.$/,
+    ],
+    [
+      403,
+      2032,
+      'Access denied',
+      AuthenticationError,
+      /^Partner Center denied access to GET \/v1\/customers\/c1 \(HTTP 403 Forbidden, code 2032: Access denied\)\.$/,
+    ],
+    [
+      404,
+      60003,
+      'Tenant not found',
+      NotFoundError,
+      /^Partner Center found nothing at GET \/v1\/customers\/c1 \(HTTP 404 Not Found, code 60003: Tenant not found\)\.$/,
+    ],
+    [
+      409,
+      1001,
+      'Conflict',
+      ServiceError,
+      /^Partner Center failed GET \/v1\/customers\/c1 \(HTTP 409 Conflict, code 1001: Conflict\)\.$/,
+    ],
   ])('HTTP %i is sent once and mapped', async (status, code, description, errorClass, message) => {
     suite.server.sequence(pcError(status, code, description));
     const { client } = clientFor();
-    const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as Error & { hint?: string };
+    const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as Error & {
+      hint?: string;
+    };
     expect(error).toBeInstanceOf(errorClass);
     expect(error.message).toMatch(message);
     expect(error.hint).toBeTruthy();
@@ -170,19 +226,29 @@ describe('401: the token is renewed once', () => {
     const { client, tokens, verbose } = clientFor();
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(tokens.forcedRefreshes).toBe(1);
-    expect(suite.server.received.map((r) => r.headers.authorization)).toEqual([`Bearer ${tokens.issued[0]}`, `Bearer ${tokens.issued[1]}`]);
-    expect(suite.server.received[0].headers['ms-requestid']).toBe(suite.server.received[1].headers['ms-requestid']);
+    expect(suite.server.received.map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${tokens.issued[0]}`,
+      `Bearer ${tokens.issued[1]}`,
+    ]);
+    expect(suite.server.received[0].headers['ms-requestid']).toBe(
+      suite.server.received[1].headers['ms-requestid'],
+    );
     expect(verbose.join('\n')).toMatch(/refused the access token \(HTTP 401\).*renewing it/);
   });
 
   it('reports a second 401 as an authentication error without the token in it', async () => {
     suite.server.sequence(denied);
     const { client, tokens } = clientFor();
-    const error = (await client.getJson('/customers/c1').catch((e: unknown) => e)) as AuthenticationError;
+    const error = (await client
+      .getJson('/customers/c1')
+      .catch((e: unknown) => e)) as AuthenticationError;
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toMatch(/rejected the access token .* even after renewing it \(HTTP 401 Unauthorized, code 400: Access denied\)/);
+    expect(error.message).toMatch(
+      /rejected the access token .* even after renewing it \(HTTP 401 Unauthorized, code 400: Access denied\)/,
+    );
     expect(suite.server.received).toHaveLength(2);
-    for (const token of tokens.issued) expect(`${error.message} ${error.hint}`).not.toContain(token);
+    for (const token of tokens.issued)
+      expect(`${error.message} ${error.hint}`).not.toContain(token);
   });
 
   it('renews again on a later call of the same run (a token expiring mid-listing)', async () => {

@@ -1,4 +1,6 @@
-/** Runs the real bin/ commands as separate processes, each with its own private config directory. */
+/**
+ * Runs the real bin/ commands as separate processes, each with its own private config directory.
+ */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -25,14 +27,22 @@ export function scratchConfigDir(): { dir: string; dispose(): void } {
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Environment for a child: the machine's, minus anything of ours that could leak in from the developer's shell. */
+/**
+ * Environment for a child: the machine's, minus anything of ours that could leak in from the
+ * developer's shell.
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PARTNERCENTER_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('PARTNERCENTER_')) env[key] = value;
   return { ...env, ...extra };
 }
 
-export function runCli(cmdlet: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+export function runCli(
+  cmdlet: string,
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', cmdlet), ...args], {
       env: options.env ?? cleanEnv({}),
@@ -69,16 +79,22 @@ export function inBackground<T>(run: Promise<T>): Promise<T> {
   return run;
 }
 
-/** Resolves once the clock has passed `timestamp` (ms since the epoch): waits for a condition, not a guess. */
+/**
+ * Resolves once the clock has passed `timestamp` (ms since the epoch): waits for a condition, not a
+ * guess.
+ */
 export async function untilPast(timestamp: number): Promise<void> {
-  while (Date.now() <= timestamp) await new Promise((resolve) => setTimeout(resolve, timestamp - Date.now() + 1));
+  while (Date.now() <= timestamp)
+    await new Promise((resolve) => setTimeout(resolve, timestamp - Date.now() + 1));
 }
 
 /**
  * Runs tasks at most `limit` at a time, in the order given: independent runs overlap on a machine
  * with several cores, without more processes at once than it has cores (each keeps its usual pace).
  */
-export function taskQueue(limit = availableParallelism()): <T>(task: () => Promise<T>) => Promise<T> {
+export function taskQueue(
+  limit = availableParallelism(),
+): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: Array<() => void> = [];
   return async (task) => {

@@ -16,14 +16,28 @@ export interface EmulatedPartner {
   dispose(): Promise<void>;
 }
 
-export async function emulatedPartner(options: EmulatorOptions = {}, connect = true): Promise<EmulatedPartner> {
+export async function emulatedPartner(
+  options: EmulatorOptions = {},
+  connect = true,
+): Promise<EmulatedPartner> {
   const emulator = await startEmulator(options);
   const config = scratchConfigDir();
-  const env = cleanEnv({ PARTNERCENTER_CONFIG_DIR: config.dir, PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret });
+  const env = cleanEnv({
+    PARTNERCENTER_CONFIG_DIR: config.dir,
+    PARTNERCENTER_CLIENT_SECRET: emulator.clientSecret,
+  });
   const connectArgs = [
-    '-ServicePrincipal', '-ApplicationId', emulator.applicationId, '-Tenant', emulator.tenantId,
-    '-ApiEndpoint', emulator.apiEndpoint, '-AuthorityHost', emulator.authorityHost,
-    '-CaCertificatePath', emulator.caCertificatePath!,
+    '-ServicePrincipal',
+    '-ApplicationId',
+    emulator.applicationId,
+    '-Tenant',
+    emulator.tenantId,
+    '-ApiEndpoint',
+    emulator.apiEndpoint,
+    '-AuthorityHost',
+    emulator.authorityHost,
+    '-CaCertificatePath',
+    emulator.caCertificatePath!,
   ];
   const partner: EmulatedPartner = {
     emulator,
@@ -52,10 +66,20 @@ export function idsOf(lines: Record<string, unknown>[]): string[] {
  * Several independent emulated partners started side by side (each start is mostly a key pair and a
  * Connect-Partner process, so they overlap well). If one fails, those already started are disposed.
  */
-export async function emulatedPartners(optionsList: readonly EmulatorOptions[], connect = true): Promise<EmulatedPartner[]> {
-  const settled = await Promise.allSettled(optionsList.map((options) => emulatedPartner(options, connect)));
-  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (!failure) return settled.map((result) => (result as PromiseFulfilledResult<EmulatedPartner>).value);
-  await Promise.all(settled.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)));
+export async function emulatedPartners(
+  optionsList: readonly EmulatorOptions[],
+  connect = true,
+): Promise<EmulatedPartner[]> {
+  const settled = await Promise.allSettled(
+    optionsList.map((options) => emulatedPartner(options, connect)),
+  );
+  const failure = settled.find(
+    (result): result is PromiseRejectedResult => result.status === 'rejected',
+  );
+  if (!failure)
+    return settled.map((result) => (result as PromiseFulfilledResult<EmulatedPartner>).value);
+  await Promise.all(
+    settled.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)),
+  );
   throw failure.reason;
 }

@@ -1,4 +1,7 @@
-/** Seeded randomness for specs that generate cases: the same seed gives the same cases on every machine. */
+/**
+ * Seeded randomness for specs that generate cases: the same seed gives the same cases on every
+ * machine.
+ */
 
 export interface Random {
   next(): number;

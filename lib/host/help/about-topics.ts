@@ -1,6 +1,6 @@
 /**
- * Conceptual help topics (`Get-Help about_ExitCodes`). Where a topic describes something declared in
- * code (exit codes, common parameters), it is generated from that declaration.
+ * Conceptual help topics (`Get-Help about_ExitCodes`). Where a topic describes something declared
+ * in code (exit codes, common parameters), it is generated from that declaration.
  */
 import { exitCodeDescriptions } from '../../exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
@@ -20,101 +20,211 @@ export const aboutTopics: readonly AboutTopic[] = [
     synopsis: 'The exit codes every cmdlet of the module uses.',
     body: (width) =>
       [
-        wrap('Every cmdlet exits with one of these codes, so scripts and runbooks can tell what happened without reading stderr. Errors are also written to stderr as one line: "<Cmdlet>: <what went wrong> <what to do>".', width, tab),
+        wrap(
+          'Every cmdlet exits with one of these codes, so scripts and runbooks can ' +
+            'tell what happened without reading stderr. Errors are also written to ' +
+            'stderr as one line: "<Cmdlet>: <what went wrong> <what to do>".',
+          width,
+          tab,
+        ),
         '',
         `${tab}${'Code'.padEnd(6)}${'Name'.padEnd(16)}Meaning`,
         `${tab}${'----'.padEnd(6)}${'----'.padEnd(16)}-------`,
-        ...exitCodeDescriptions.map(([code, name, meaning]) => tableRow([String(code), name, meaning], [6, 16], width, tab)),
+        ...exitCodeDescriptions.map(([code, name, meaning]) =>
+          tableRow([String(code), name, meaning], [6, 16], width, tab),
+        ),
         '',
-        wrap('When the reader of the output goes away early (for example "| head -n 1"), the cmdlet stops quietly, fetches nothing more, and exits 0.', width, tab),
+        wrap(
+          'When the reader of the output goes away early (for example "| head -n ' +
+            '1"), the cmdlet stops quietly, fetches nothing more, and exits 0.',
+          width,
+          tab,
+        ),
       ].join('\n'),
   },
   {
     name: 'about_CommonParameters',
-    synopsis: 'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, -OutputFormat, -Property, -Context, -Help.',
+    synopsis:
+      'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, ' +
+      '-OutputFormat, -Property, -Context, -Help.',
     body: (width) =>
       [
-        wrap('Every cmdlet of the module takes these parameters in addition to its own. Like all parameters, their names are case-insensitive and any unambiguous prefix works.', width, tab),
+        wrap(
+          'Every cmdlet of the module takes these parameters in addition to its ' +
+            'own. Like all parameters, their names are case-insensitive and any ' +
+            'unambiguous prefix works.',
+          width,
+          tab,
+        ),
         '',
         commonParameterDetails(width),
       ].join('\n'),
   },
   {
     name: 'about_Parameters',
-    synopsis: 'How parameters are written on a command line: names, prefixes, values, switches, positions, parameter sets.',
+    synopsis:
+      'How parameters are written on a command line: names, prefixes, values, ' +
+      'switches, positions, parameter sets.',
     body: (width) =>
       [
         '-Name value, -Name:value',
-        'A parameter and its value, as in PowerShell. Names are case-insensitive and any unambiguous prefix binds (-cust for -CustomerId); an ambiguous prefix is refused with the candidates. Aliases work too (-Id for -CustomerId). To pass a value that starts with a dash, write -Name:-value.',
+        'A parameter and its value, as in PowerShell. Names are case-insensitive ' +
+          'and any unambiguous prefix binds (-cust for -CustomerId); an ambiguous ' +
+          'prefix is refused with the candidates. Aliases work too (-Id for ' +
+          '-CustomerId). To pass a value that starts with a dash, write -Name:-value.',
         '',
         '-Switch, -Switch:$false',
-        'A switch is on when named; -Switch:$false (or :false) turns it off explicitly. In bash, quote the dollar sign or write :false.',
+        'A switch is on when named; -Switch:$false (or :false) turns it off ' +
+          'explicitly. In bash, quote the dollar sign or write :false.',
         '',
         'Lists',
-        'A list parameter takes comma-separated values (-Property id,companyProfile.domain) or repeats (-Property id -Property companyProfile.domain).',
+        'A list parameter takes comma-separated values (-Property ' +
+          'id,companyProfile.domain) or repeats (-Property id -Property ' +
+          'companyProfile.domain).',
         '',
         'Positional parameters and --',
-        'Some parameters bind by position (see "Position?" in a cmdlet\'s help). After --, every word is a positional value, even one that starts with a dash.',
+        'Some parameters bind by position (see "Position?" in a cmdlet\'s help). ' +
+          'After --, every word is a positional value, even one that starts with a dash.',
         '',
         'Parameter sets',
-        'Many cmdlets have several parameter sets (one per SYNTAX line of their help). The parameters given choose the set; parameters of different sets cannot be combined, and a missing mandatory parameter is an error, never a prompt, when the run is not interactive.',
+        'Many cmdlets have several parameter sets (one per SYNTAX line of their ' +
+          'help). The parameters given choose the set; parameters of different sets ' +
+          'cannot be combined, and a missing mandatory parameter is an error, never ' +
+          'a prompt, when the run is not interactive.',
         '',
         'Environment variables',
-        'Some parameters fall back to an environment variable when not given (see "Environment variable" in a cmdlet\'s help), such as PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. PARTNERCENTER_CONTEXT selects a saved context for every command.',
+        'Some parameters fall back to an environment variable when not given (see ' +
+          '"Environment variable" in a cmdlet\'s help), such as ' +
+          'PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. ' +
+          'PARTNERCENTER_CONTEXT selects a saved context for every command.',
         '',
         'Secrets',
-        'A secret typed on the command line (-ClientSecret, -RefreshToken, -AccessToken, -CertificatePassword) can be seen by other users of the machine and stays in shell history: the cmdlet warns once on stderr. Use its environment variable, or give - as the value and write the secret to stdin (-ClientSecret - < secret.txt), which works when the cmdlet is not reading pipeline input.',
+        'A secret typed on the command line (-ClientSecret, -RefreshToken, ' +
+          '-AccessToken, -CertificatePassword) can be seen by other users of the ' +
+          'machine and stays in shell history: the cmdlet warns once on stderr. Use ' +
+          'its environment variable, or give - as the value and write the secret to ' +
+          'stdin (-ClientSecret - < secret.txt), which works when the cmdlet is not ' +
+          'reading pipeline input.',
         '',
         'Validation',
-        'Every value is checked (GUIDs, number ranges, allowed values, files that must exist) before anything is sent over the network; a bad value exits with code 2.',
+        'Every value is checked (GUIDs, number ranges, allowed values, files that ' +
+          'must exist) before anything is sent over the network; a bad value exits ' +
+          'with code 2.',
       ]
-        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .map((line, index, lines) =>
+          line === ''
+            ? ''
+            : index === 0 || lines[index - 1] === ''
+              ? `${tab}${line}`
+              : wrap(line, width, tab + tab),
+        )
         .join('\n'),
   },
   {
     name: 'about_Pipelines',
-    synopsis: 'How cmdlets pass objects to each other: NDJSON on stdout and stdin, bound by property name.',
+    synopsis:
+      'How cmdlets pass objects to each other: NDJSON on stdout and stdin, bound by property name.',
     body: (width) =>
       [
         'Output',
-        'Cmdlets write objects as NDJSON (one JSON object per line) unless -OutputFormat says otherwise. Objects are written as soon as they exist, so a long listing streams; every line is whole, even when the run is stopped by Ctrl-C. A listing writes each object as the bytes Partner Center sent, without parsing it: numbers too large for a double and escaped characters arrive exactly as sent (an object the service spread over several lines is made one line). -Property and the Json, Csv and Table formats parse each object.',
+        'Cmdlets write objects as NDJSON (one JSON object per line) unless ' +
+          '-OutputFormat says otherwise. Objects are written as soon as they exist, ' +
+          'so a long listing streams; every line is whole, even when the run is ' +
+          'stopped by Ctrl-C. A listing writes each object as the bytes Partner ' +
+          'Center sent, without parsing it: numbers too large for a double and ' +
+          'escaped characters arrive exactly as sent (an object the service spread ' +
+          'over several lines is made one line). -Property and the Json, Csv and ' +
+          'Table formats parse each object.',
         '',
         'Input by property name',
-        'When a cmdlet\'s stdin is a pipe or a file, it reads NDJSON objects from it and runs once per object. Each parameter marked "Accept pipeline input? True (ByPropertyName)" takes the value of the object\'s property with the same name or alias (case-insensitive). For example, a customer\'s "id" binds to -CustomerId through its alias Id, so "Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer" fetches each match in full. No input objects means no runs. Parameters given on the command line stay as given.',
+        "When a cmdlet's stdin is a pipe or a file, it reads NDJSON objects from " +
+          'it and runs once per object. Each parameter marked "Accept pipeline ' +
+          'input? True (ByPropertyName)" takes the value of the object\'s property ' +
+          'with the same name or alias (case-insensitive). For example, a ' +
+          'customer\'s "id" binds to -CustomerId through its alias Id, so ' +
+          '"Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer" fetches each ' +
+          'match in full. No input objects means no runs. Parameters given on the ' +
+          'command line stay as given.',
         '',
         'Bad input lines',
-        'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) is an error naming its line number. -ErrorAction Stop (the default) ends the run there; Continue reports it and goes on; SilentlyContinue goes on quietly. Either way a run with failed objects exits non-zero.',
+        'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) ' +
+          'is an error naming its line number. -ErrorAction Stop (the default) ends ' +
+          'the run there; Continue reports it and goes on; SilentlyContinue goes on ' +
+          'quietly. Either way a run with failed objects exits non-zero.',
         '',
         'Early end',
-        'When the reader stops early ("| head -n 5"), the writing cmdlet stops quietly, fetches no further pages, and exits 0.',
+        'When the reader stops early ("| head -n 5"), the writing cmdlet stops ' +
+          'quietly, fetches no further pages, and exits 0.',
         '',
         'Running a cmdlet from another program',
-        'A cmdlet whose stdin is a pipe waits for pipeline input until the pipe is closed. Programs that start a cmdlet without meaning to give it input should connect its stdin to /dev/null (or close it).',
+        'A cmdlet whose stdin is a pipe waits for pipeline input until the pipe ' +
+          'is closed. Programs that start a cmdlet without meaning to give it input ' +
+          'should connect its stdin to /dev/null (or close it).',
       ]
-        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .map((line, index, lines) =>
+          line === ''
+            ? ''
+            : index === 0 || lines[index - 1] === ''
+              ? `${tab}${line}`
+              : wrap(line, width, tab + tab),
+        )
         .join('\n'),
   },
   {
     name: 'about_Retries',
-    synopsis: 'How commands retry a failing service, how to bound that, and how to resume a listing that stopped.',
+    synopsis:
+      'How commands retry a failing service, how to bound that, and how to ' +
+      'resume a listing that stopped.',
     body: (width) =>
       [
         'What is retried',
-        'Throttling (429) waits what Retry-After asks; 408, 500, 502, 503, 504, dropped connections, answers cut off mid-way and requests slower than the timeout are retried with exponential backoff and jitter. 400, 403, 404 and 409 are answers, not accidents: never retried. A 401 renews the access token once and repeats the call. -Verbose reports every retry, wait and renewal.',
+        'Throttling (429) waits what Retry-After asks; 408, 500, 502, 503, 504, ' +
+          'dropped connections, answers cut off mid-way and requests slower than ' +
+          'the timeout are retried with exponential backoff and jitter. 400, 403, ' +
+          '404 and 409 are answers, not accidents: never retried. A 401 renews the ' +
+          'access token once and repeats the call. -Verbose reports every retry, ' +
+          'wait and renewal.',
         '',
         'Bounds',
-        '-MaxRetry <0..20> (default 5) is the number of retries per request; PARTNERCENTER_MAX_RETRY sets it for a shell, and a value saved with the context ("maxRetry") applies when neither is given. PARTNERCENTER_MAX_RETRY_WAIT bounds, in seconds, the total time one request may spend waiting (default 300; "maxRetryWaitSeconds" in the context). When a bound is reached the command gives up with exit code 5.',
+        '-MaxRetry <0..20> (default 5) is the number of retries per request; ' +
+          'PARTNERCENTER_MAX_RETRY sets it for a shell, and a value saved with the ' +
+          'context ("maxRetry") applies when neither is given. ' +
+          'PARTNERCENTER_MAX_RETRY_WAIT bounds, in seconds, the total time one ' +
+          'request may spend waiting (default 300; "maxRetryWaitSeconds" in the ' +
+          'context). When a bound is reached the command gives up with exit code 5.',
         '',
         'Tuning knobs',
-        'PARTNERCENTER_REQUEST_TIMEOUT_MS is the time one attempt may take (default 100000); PARTNERCENTER_RETRY_BASE_DELAY_MS the first backoff step (default 500, doubling each retry). They exist for unusual networks and for tests; the defaults suit Partner Center.',
+        'PARTNERCENTER_REQUEST_TIMEOUT_MS is the time one attempt may take ' +
+          '(default 100000); PARTNERCENTER_RETRY_BASE_DELAY_MS the first backoff ' +
+          'step (default 500, doubling each retry). They exist for unusual networks ' +
+          'and for tests; the defaults suit Partner Center.',
         '',
         'Resuming a listing',
-        'When Get-PartnerCustomer stops before the end (retries exhausted: exit 5; a sign-in that cannot be renewed: exit 3; Ctrl-C or SIGTERM: exit 130 or 143), its one line on stderr says how many customers were written and the exact command that continues with the next one: -ContinuationToken <token> (plus -Skip <n> when it stopped inside a page). Append that run\'s output to the first (>>) and every customer is there exactly once. With -ResumeFile <path> the position is kept in that file after every page, the same command continues where the last run stopped, and the file is deleted when the listing completes; a resume with other parameters is refused.',
+        'When Get-PartnerCustomer stops before the end (retries exhausted: exit ' +
+          '5; a sign-in that cannot be renewed: exit 3; Ctrl-C or SIGTERM: exit 130 ' +
+          'or 143), its one line on stderr says how many customers were written and ' +
+          'the exact command that continues with the next one: -ContinuationToken ' +
+          '<token> (plus -Skip <n> when it stopped inside a page). Append that ' +
+          "run's output to the first (>>) and every customer is there exactly once. " +
+          'With -ResumeFile <path> the position is kept in that file after every ' +
+          'page, the same command continues where the last run stopped, and the ' +
+          'file is deleted when the listing completes; a resume with other ' +
+          'parameters is refused.',
         '',
         'Expired continuation tokens',
-        'Partner Center accepts a continuation token for a limited time. A resume file whose token expired makes the listing start over and skip the customers already written, with a WARNING (exact unless customers were added or removed meanwhile); a -ContinuationToken that expired is an error that says how to do the same with -Skip.',
+        'Partner Center accepts a continuation token for a limited time. A resume ' +
+          'file whose token expired makes the listing start over and skip the ' +
+          'customers already written, with a WARNING (exact unless customers were ' +
+          'added or removed meanwhile); a -ContinuationToken that expired is an ' +
+          'error that says how to do the same with -Skip.',
       ]
-        .map((line, index, lines) => (line === '' ? '' : index === 0 || lines[index - 1] === '' ? `${tab}${line}` : wrap(line, width, tab + tab)))
+        .map((line, index, lines) =>
+          line === ''
+            ? ''
+            : index === 0 || lines[index - 1] === ''
+              ? `${tab}${line}`
+              : wrap(line, width, tab + tab),
+        )
         .join('\n'),
   },
 ];
@@ -125,5 +235,8 @@ export function findAboutTopic(name: string): AboutTopic | undefined {
 
 export function renderAboutTopic(topic: AboutTopic, columns?: number): string {
   const width = helpWidth(columns);
-  return `\nTOPIC\n${tab}${topic.name}\n\nSHORT DESCRIPTION\n${wrap(topic.synopsis, width, tab)}\n\nLONG DESCRIPTION\n${topic.body(width)}\n`;
+  return (
+    `\nTOPIC\n${tab}${topic.name}\n\nSHORT DESCRIPTION\n${wrap(topic.synopsis, width, tab)}\n\nLONG ` +
+    `DESCRIPTION\n${topic.body(width)}\n`
+  );
 }

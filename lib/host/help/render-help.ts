@@ -36,14 +36,39 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
     parts.push(examples(definition, width));
     return parts.join('\n');
   }
-  parts.push(section('SYNTAX', syntaxLines(definition).map((line) => wrap(line, width, tab, tab + tab)).join('\n\n')));
+  parts.push(
+    section(
+      'SYNTAX',
+      syntaxLines(definition)
+        .map((line) => wrap(line, width, tab, tab + tab))
+        .join('\n\n'),
+    ),
+  );
   parts.push(section('DESCRIPTION', para(definition.description)));
-  const visible = Object.keys(definition.parameters).filter((name) => !definition.parameters[name]!.hidden);
-  const common = options.view === 'full' ? commonParameterDetails(width) : wrap(commonParametersSentence(), width, tab + tab);
-  parts.push(section('PARAMETERS', [parameterBlocks(definition, visible, width), `${tab}<CommonParameters>\n${common}`].filter(Boolean).join('\n\n')));
+  const visible = Object.keys(definition.parameters).filter(
+    (name) => !definition.parameters[name]!.hidden,
+  );
+  const common =
+    options.view === 'full'
+      ? commonParameterDetails(width)
+      : wrap(commonParametersSentence(), width, tab + tab);
+  parts.push(
+    section(
+      'PARAMETERS',
+      [parameterBlocks(definition, visible, width), `${tab}<CommonParameters>\n${common}`]
+        .filter(Boolean)
+        .join('\n\n'),
+    ),
+  );
   parts.push(section('INPUTS', para(definition.inputs ?? inputsFromDeclaration(definition))));
-  parts.push(section('OUTPUTS', para(definition.outputs ?? 'Objects, written as NDJSON by default (see -OutputFormat).')));
-  if (options.view === 'full' && definition.notes) parts.push(section('NOTES', para(definition.notes)));
+  parts.push(
+    section(
+      'OUTPUTS',
+      para(definition.outputs ?? 'Objects, written as NDJSON by default (see -OutputFormat).'),
+    ),
+  );
+  if (options.view === 'full' && definition.notes)
+    parts.push(section('NOTES', para(definition.notes)));
   if (definition.examples.length > 0) parts.push(examples(definition, width));
   parts.push(
     section(
@@ -60,46 +85,67 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
   return parts.join('\n');
 }
 
-function parameterBlocks(definition: CmdletDefinition<any>, names: readonly string[], width: number): string {
+function parameterBlocks(
+  definition: CmdletDefinition<any>,
+  names: readonly string[],
+  width: number,
+): string {
   const sets = parameterSetNames(definition);
-  return names.map((name) => parameterBlock(name, definition.parameters[name]!, sets, width)).join('\n\n');
+  return names
+    .map((name) => parameterBlock(name, definition.parameters[name]!, sets, width))
+    .join('\n\n');
 }
 
-function parameterBlock(name: string, declaration: ParameterDeclaration, allSets: readonly string[], width: number): string {
+function parameterBlock(
+  name: string,
+  declaration: ParameterDeclaration,
+  allSets: readonly string[],
+  width: number,
+): string {
   const rows: Array<[string, string]> = [
     ['Type', typeNames[declaration.type]],
     ['Required?', required(declaration)],
     ['Position?', declaration.position === undefined ? 'named' : String(declaration.position)],
     ['Default value', declaration.default === undefined ? 'None' : String(declaration.default)],
-    ['Accept pipeline input?', declaration.pipeline === 'byPropertyName' ? 'True (ByPropertyName)' : 'False'],
+    [
+      'Accept pipeline input?',
+      declaration.pipeline === 'byPropertyName' ? 'True (ByPropertyName)' : 'False',
+    ],
     ['Aliases', declaration.aliases?.length ? declaration.aliases.join(', ') : 'None'],
   ];
   if (declaration.choices) rows.push(['Accepted values', declaration.choices.join(', ')]);
-  if (declaration.range) rows.push(['Accepted range', `${declaration.range[0]}..${declaration.range[1]}`]);
+  if (declaration.range)
+    rows.push(['Accepted range', `${declaration.range[0]}..${declaration.range[1]}`]);
   if (declaration.pattern) rows.push(['Accepted values', declaration.pattern.allowed]);
   if (declaration.mustExist) rows.push(['Must exist?', 'True']);
   if (declaration.env) rows.push(['Environment variable', declaration.env]);
   if (allSets.length > 1) rows.push(['Parameter sets', declaration.sets?.join(', ') ?? 'All']);
-  const heading = declaration.type === 'switch' ? `${tab}-${name}` : `${tab}-${name} ${valueSyntax(declaration)}`;
+  const heading =
+    declaration.type === 'switch' ? `${tab}-${name}` : `${tab}-${name} ${valueSyntax(declaration)}`;
   const table = rows.map(([label, value]) => `${tab}${tab}${label.padEnd(28)} ${value}`).join('\n');
   return `${heading}\n${wrap(declaration.description, width, tab + tab)}\n\n${table}`;
 }
 
 function required(declaration: ParameterDeclaration): string {
   if (declaration.mandatory === true) return 'true';
-  if (Array.isArray(declaration.mandatory) && declaration.mandatory.length > 0) return `true (${declaration.mandatory.join(', ')})`;
+  if (Array.isArray(declaration.mandatory) && declaration.mandatory.length > 0)
+    return `true (${declaration.mandatory.join(', ')})`;
   return 'false';
 }
 
 function selectParameters(definition: CmdletDefinition<any>, pattern: string): string[] {
-  const names = Object.keys(definition.parameters).filter((name) => !definition.parameters[name]!.hidden);
+  const names = Object.keys(definition.parameters).filter(
+    (name) => !definition.parameters[name]!.hidden,
+  );
   // Like the binder, a plain name also matches as a prefix; an exact name wins.
   const isMatch = wildcardMatcher(hasWildcard(pattern) ? pattern : `${pattern}*`);
   const exact = names.filter((name) => name.toLowerCase() === pattern.toLowerCase());
   const matches = exact.length > 0 ? exact : names.filter(isMatch);
   if (matches.length === 0) {
     throw new UsageError(`${definition.name} has no parameter that matches '${pattern}'.`, {
-      hint: `Its parameters are: ${names.map((name) => `-${name}`).join(' ') || 'none'} (and the common parameters, see about_CommonParameters).`,
+      hint:
+        `Its parameters are: ${names.map((name) => `-${name}`).join(' ') || 'none'} ` +
+        '(and the common parameters, see about_CommonParameters).',
     });
   }
   return matches;
@@ -109,7 +155,12 @@ function examples(definition: CmdletDefinition<any>, width: number): string {
   return definition.examples
     .map((example, index) => {
       const rule = `-------------------------- EXAMPLE ${index + 1} --------------------------`;
-      const lines = [`${tab}${rule}`, wrap(example.title, width, tab), '', indentLines(example.code, tab)];
+      const lines = [
+        `${tab}${rule}`,
+        wrap(example.title, width, tab),
+        '',
+        indentLines(example.code, tab),
+      ];
       if (example.remarks) lines.push('', wrap(example.remarks, width, tab));
       return `${lines.join('\n')}\n`;
     })
@@ -117,15 +168,22 @@ function examples(definition: CmdletDefinition<any>, width: number): string {
 }
 
 function inputsFromDeclaration(definition: CmdletDefinition<any>): string {
-  const piped = Object.entries(definition.parameters).filter(([, declaration]) => declaration.pipeline === 'byPropertyName');
+  const piped = Object.entries(definition.parameters).filter(
+    ([, declaration]) => declaration.pipeline === 'byPropertyName',
+  );
   if (piped.length === 0) return 'None. This cmdlet does not take pipeline input.';
-  const names = piped.map(([name, declaration]) => [name, ...(declaration.aliases ?? [])].join(' or '));
+  const names = piped.map(([name, declaration]) =>
+    [name, ...(declaration.aliases ?? [])].join(' or '),
+  );
   return `NDJSON objects on stdin, bound by property name: ${names.join('; ')}.`;
 }
 
 export function commonParametersSentence(): string {
   const names = Object.keys(commonParameters).map((name) => `-${name}`);
-  return `This cmdlet supports the common parameters: ${names.join(', ')}. For more information, type "Get-Help about_CommonParameters".`;
+  return (
+    `This cmdlet supports the common parameters: ${names.join(', ')}. For more ` +
+    'information, type "Get-Help about_CommonParameters".'
+  );
 }
 
 export function commonParameterDetails(width: number): string {
@@ -133,7 +191,9 @@ export function commonParameterDetails(width: number): string {
     .map(([name, declaration]) => {
       const decl = declaration as ParameterDeclaration;
       const heading = decl.type === 'switch' ? `-${name}` : `-${name} ${valueSyntax(decl)}`;
-      const aliases = decl.aliases?.length ? ` (alias ${decl.aliases.map((alias) => `-${alias}`).join(', ')})` : '';
+      const aliases = decl.aliases?.length
+        ? ` (alias ${decl.aliases.map((alias) => `-${alias}`).join(', ')})`
+        : '';
       return `${tab}${tab}${heading}${aliases}\n${wrap(decl.description, width, tab + tab + tab)}`;
     })
     .join('\n\n');

@@ -11,14 +11,24 @@ export function syntaxLines(definition: CmdletDefinition<any>): string[] {
 }
 
 export function syntaxLine(definition: CmdletDefinition<any>, set: string): string {
-  const members = Object.entries(definition.parameters).filter(([, declaration]) => !declaration.hidden && belongsToSet(declaration, set));
-  const positional = members.filter(([, d]) => d.position !== undefined).sort(([, a], [, b]) => a.position! - b.position!);
+  const members = Object.entries(definition.parameters).filter(
+    ([, declaration]) => !declaration.hidden && belongsToSet(declaration, set),
+  );
+  const positional = members
+    .filter(([, d]) => d.position !== undefined)
+    .sort(([, a], [, b]) => a.position! - b.position!);
   const named = members.filter(([, d]) => d.position === undefined);
-  const parts = [...positional, ...named].map(([name, declaration]) => parameterSyntax(name, declaration, isMandatoryIn(declaration, set)));
+  const parts = [...positional, ...named].map(([name, declaration]) =>
+    parameterSyntax(name, declaration, isMandatoryIn(declaration, set)),
+  );
   return [definition.name, ...parts, '[<CommonParameters>]'].join(' ');
 }
 
-function parameterSyntax(name: string, declaration: ParameterDeclaration, mandatory: boolean): string {
+function parameterSyntax(
+  name: string,
+  declaration: ParameterDeclaration,
+  mandatory: boolean,
+): string {
   if (declaration.type === 'switch') return mandatory ? `-${name}` : `[-${name}]`;
   const label = declaration.position === undefined ? `-${name}` : `[-${name}]`;
   const text = `${label} ${valueSyntax(declaration)}`;

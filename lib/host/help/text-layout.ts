@@ -1,4 +1,6 @@
-/** Plain-text layout for help pages: word wrap with indentation, keeping the author's line breaks. */
+/**
+ * Plain-text layout for help pages: word wrap with indentation, keeping the author's line breaks.
+ */
 
 export function wrap(text: string, width: number, indent: string, hangingIndent = indent): string {
   const out: string[] = [];
@@ -35,9 +37,22 @@ export function helpWidth(columns: number | undefined): number {
   return Math.max(40, Math.min(columns ?? 100, 120) - 1);
 }
 
-/** A row of a text table: leading cells padded to their widths, the last cell wrapped beneath itself. */
-export function tableRow(cells: readonly string[], widths: readonly number[], width: number, indent = ''): string {
-  const lead = indent + cells.slice(0, -1).map((cell, i) => cell.padEnd(widths[i]!)).join('');
+/**
+ * A row of a text table: leading cells padded to their widths, the last cell wrapped beneath
+ * itself.
+ */
+export function tableRow(
+  cells: readonly string[],
+  widths: readonly number[],
+  width: number,
+  indent = '',
+): string {
+  const lead =
+    indent +
+    cells
+      .slice(0, -1)
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('');
   const lines = wrap(cells[cells.length - 1]!, Math.max(20, width - lead.length), '').split('\n');
   return lines.map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line).join('\n');
 }

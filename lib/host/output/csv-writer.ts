@@ -20,7 +20,9 @@ export class CsvWriter implements OutputWriter {
       this.columns = columnsFor(value, this.options.property, this.options.view);
       this.sink.write(csvRecord(this.columns.map((column) => column.heading)));
     }
-    return this.sink.write(csvRecord(this.columns.map((column) => cellText(valueAtPath(value, column.path)))));
+    return this.sink.write(
+      csvRecord(this.columns.map((column) => cellText(valueAtPath(value, column.path)))),
+    );
   }
 
   writeText(text: string): Promise<void> | undefined {

@@ -16,7 +16,9 @@ export class NdjsonWriter implements OutputWriter {
     return line === undefined ? undefined : this.sink.write(`${line}\n`);
   }
 
-  /** The service's own bytes when they already are one line; a spread-out item is written compact. */
+  /**
+   * The service's own bytes when they already are one line; a spread-out item is written compact.
+   */
   writeJsonText(text: JsonText): Promise<void> | undefined {
     if (this.options.property || !text.compact) return this.write(text.value);
     return this.sink.writeLine(text.source, text.start, text.end);

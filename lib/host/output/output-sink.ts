@@ -2,8 +2,8 @@
  * The one place stdout is written. Whole lines only, coalesced into large writes (a page of
  * customers becomes one write instead of 500), flushed as soon as the producer pauses, and with
  * backpressure: while the stream is congested, `write` hands back a promise to await before the
- * next object is produced, so a slow reader slows the fetch instead of filling memory. A reader that
- * went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once.
+ * next object is produced, so a slow reader slows the fetch instead of filling memory. A reader
+ * that went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once.
  *
  * Lines are encoded straight into fixed-size byte chunks that are reused once the stream has
  * written them: a long listing then allocates no new output memory per page (fresh buffers per
@@ -22,7 +22,9 @@ export interface OutputSinkEvents {
   onClosed(): void;
   /** Any other write error (disk full, EIO): output cannot go on. */
   onFailed(error: Error): void;
-  /** Called before each write reaches the stream (a progress line on the same terminal steps aside). */
+  /**
+   * Called before each write reaches the stream (a progress line on the same terminal steps aside).
+   */
   beforeWrite?(): void;
   /** Called after each write was handed to the stream (the progress line comes back). */
   afterWrite?(): void;
@@ -61,10 +63,14 @@ export class OutputSink {
     return this.stopped;
   }
 
-  /** Queues whole lines. Returns a promise while the stream is congested; await it before producing more. */
+  /**
+   * Queues whole lines. Returns a promise while the stream is congested; await it before producing
+   * more.
+   */
   write(text: string): Promise<void> | undefined {
     if (this.stopped || text === '') return undefined;
-    // A UTF-16 unit never takes more than 3 bytes in UTF-8: measure exactly only when it may not fit.
+    // A UTF-16 unit never takes more than 3 bytes in UTF-8: measure exactly only when it may not
+    // fit.
     if (text.length * 3 > chunkSize - this.buffered) {
       const bytes = Buffer.byteLength(text, 'utf8');
       if (bytes > chunkSize - this.buffered) this.sendChunk();
@@ -78,7 +84,9 @@ export class OutputSink {
     return this.queued();
   }
 
-  /** Queues bytes [start, end) of `source` (well-formed UTF-8, no newline) and a newline after them. */
+  /**
+   * Queues bytes [start, end) of `source` (well-formed UTF-8, no newline) and a newline after them.
+   */
   writeLine(source: Buffer, start: number, end: number): Promise<void> | undefined {
     if (this.stopped) return undefined;
     const length = end - start + 1;
@@ -124,7 +132,9 @@ export class OutputSink {
     this.send(bytes, this.options.reuseChunks ? chunk : undefined);
   }
 
-  /** Hands bytes to the stream; `reusable` goes back to the spares once the stream has written it. */
+  /**
+   * Hands bytes to the stream; `reusable` goes back to the spares once the stream has written it.
+   */
   private send(bytes: Buffer, reusable?: Buffer): void {
     this.events.beforeWrite?.();
     let accepted = true;
@@ -145,7 +155,10 @@ export class OutputSink {
     }
   }
 
-  /** Flushes everything and resolves once the stream has taken the last write (or the reader is gone). */
+  /**
+   * Flushes everything and resolves once the stream has taken the last write (or the reader is
+   * gone).
+   */
   async end(): Promise<void> {
     while (!this.stopped && (this.buffered > 0 || this.congestion)) {
       this.flush();
@@ -180,7 +193,8 @@ export class OutputSink {
     this.buffered = 0;
     this.uncongest();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET') this.events.onClosed();
+    if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET')
+      this.events.onClosed();
     else this.events.onFailed(error);
   };
 

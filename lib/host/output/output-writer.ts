@@ -17,7 +17,10 @@ export interface OutputWriter {
   writeJsonText?(text: JsonText): Promise<void> | undefined;
   /** Writes preformatted text (help, completion scripts) between objects, whatever the format. */
   writeText(text: string): Promise<void> | undefined;
-  /** Closes the format (Json's `]`, Table's last rows). Called on every stop except a vanished reader. */
+  /**
+   * Closes the format (Json's `]`, Table's last rows). Called on every stop except a vanished
+   * reader.
+   */
   end(): void;
 }
 
@@ -28,7 +31,11 @@ export interface OutputWriterOptions {
   columns?: number;
 }
 
-export async function createOutputWriter(format: OutputFormat, sink: OutputSink, options: OutputWriterOptions): Promise<OutputWriter> {
+export async function createOutputWriter(
+  format: OutputFormat,
+  sink: OutputSink,
+  options: OutputWriterOptions,
+): Promise<OutputWriter> {
   switch (format) {
     case 'Ndjson':
       return new (await import('./ndjson-writer.js')).NdjsonWriter(sink, options);
@@ -47,11 +54,19 @@ export function withNewline(text: string): string {
 
 /** Writes one object a cmdlet yielded, by the cheapest path the writer offers. */
 export function writeObject(writer: OutputWriter, value: unknown): Promise<void> | undefined {
-  return value instanceof JsonText && writer.writeJsonText ? writer.writeJsonText(value) : writer.write(plainValue(value));
+  return value instanceof JsonText && writer.writeJsonText
+    ? writer.writeJsonText(value)
+    : writer.write(plainValue(value));
 }
 
-/** Writes objects in order; the sink is waited for once, after the last (it holds at most this list). */
-export function writeObjects(writer: OutputWriter, values: Iterable<unknown>): Promise<void> | undefined {
+/**
+ * Writes objects in order; the sink is waited for once, after the last (it holds at most this
+ * list).
+ */
+export function writeObjects(
+  writer: OutputWriter,
+  values: Iterable<unknown>,
+): Promise<void> | undefined {
   let room: Promise<void> | undefined;
   for (const value of values) room = writeObject(writer, value) ?? room;
   return room;

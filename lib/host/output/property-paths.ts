@@ -5,7 +5,7 @@
  */
 import type { ViewColumn } from '../cmdlet.js';
 
-const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string) => Object.hasOwn(object, key);
 
 /** The value at a dotted path; names match case-insensitively when no exact key exists. */
 export function valueAtPath(value: unknown, path: string): unknown {
@@ -35,20 +35,32 @@ export function selectPaths(value: unknown, paths: readonly string[]): unknown {
     let target = result;
     const segments = path.split('.');
     segments.forEach((segment, index) => {
-      const key = source !== null && typeof source === 'object' ? (ownKey(source, segment) ?? segment) : segment;
-      source = source !== null && typeof source === 'object' && hasOwn(source, key) ? (source as Record<string, unknown>)[key] : undefined;
+      const key =
+        source !== null && typeof source === 'object'
+          ? (ownKey(source, segment) ?? segment)
+          : segment;
+      source =
+        source !== null && typeof source === 'object' && hasOwn(source, key)
+          ? (source as Record<string, unknown>)[key]
+          : undefined;
       if (index === segments.length - 1) {
         target[key] = source === undefined ? null : source;
       } else {
         const next = target[key];
-        target = next !== null && typeof next === 'object' ? (next as Record<string, unknown>) : (target[key] = Object.create(null));
+        target =
+          next !== null && typeof next === 'object'
+            ? (next as Record<string, unknown>)
+            : (target[key] = Object.create(null));
       }
     });
   }
   return result;
 }
 
-/** Dotted paths of every leaf of an object (arrays are leaves), for a header when nothing else names columns. */
+/**
+ * Dotted paths of every leaf of an object (arrays are leaves), for a header when nothing else names
+ * columns.
+ */
 export function leafPaths(value: unknown, maxColumns = 200, maxDepth = 8): string[] {
   const paths: string[] = [];
   const walk = (node: unknown, prefix: string, depth: number) => {
@@ -56,7 +68,13 @@ export function leafPaths(value: unknown, maxColumns = 200, maxDepth = 8): strin
       if (paths.length >= maxColumns) return;
       const child = (node as Record<string, unknown>)[key];
       const path = prefix ? `${prefix}.${key}` : key;
-      if (child !== null && typeof child === 'object' && !Array.isArray(child) && depth < maxDepth && Object.keys(child).length > 0) {
+      if (
+        child !== null &&
+        typeof child === 'object' &&
+        !Array.isArray(child) &&
+        depth < maxDepth &&
+        Object.keys(child).length > 0
+      ) {
         walk(child, path, depth + 1);
       } else {
         paths.push(path);
@@ -73,18 +91,26 @@ export interface Column {
 }
 
 /** Columns for Csv and Table: -Property, else the cmdlet's view, else the first object's leaves. */
-export function columnsFor(first: unknown, property: readonly string[] | undefined, view: readonly ViewColumn[] | undefined): Column[] {
+export function columnsFor(
+  first: unknown,
+  property: readonly string[] | undefined,
+  view: readonly ViewColumn[] | undefined,
+): Column[] {
   if (property && property.length > 0) return property.map((path) => ({ heading: path, path }));
-  if (view && view.length > 0) return view.map((column) => ({ heading: column.name, path: column.path }));
+  if (view && view.length > 0)
+    return view.map((column) => ({ heading: column.name, path: column.path }));
   const leaves = leafPaths(first);
-  return leaves.length > 0 ? leaves.map((path) => ({ heading: path, path })) : [{ heading: 'Value', path: '' }];
+  return leaves.length > 0
+    ? leaves.map((path) => ({ heading: path, path }))
+    : [{ heading: 'Value', path: '' }];
 }
 
 /** A value as one cell of text: scalars as they are, objects and arrays as compact JSON. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   try {
     return JSON.stringify(value) ?? '';
   } catch {

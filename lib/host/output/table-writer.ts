@@ -29,7 +29,9 @@ export class TableWriter implements OutputWriter {
 
   write(value: unknown): Promise<void> | undefined {
     this.columns ??= columnsFor(value, this.options.property, this.options.view);
-    this.pending.push(this.columns.map((column) => printable(cellText(valueAtPath(value, column.path)))));
+    this.pending.push(
+      this.columns.map((column) => printable(cellText(valueAtPath(value, column.path)))),
+    );
     if (this.pending.length >= batchLimit) this.render();
     else this.scheduleRender();
     return this.sink.waitForRoom();
@@ -60,7 +62,12 @@ export class TableWriter implements OutputWriter {
     if (!this.widths) {
       const headings = this.columns.map((column) => printable(column.heading));
       this.widths = fitWidths([headings, ...rows], this.options.columns ?? 120);
-      rows.unshift(headings, headings.map((heading) => '-'.repeat(Math.max(1, Math.min(displayWidth(heading), widestColumn)))));
+      rows.unshift(
+        headings,
+        headings.map((heading) =>
+          '-'.repeat(Math.max(1, Math.min(displayWidth(heading), widestColumn))),
+        ),
+      );
     }
     const widths = this.widths;
     // Cut by display width ourselves: the package's own truncation counts characters, and a cut
@@ -78,7 +85,10 @@ export class TableWriter implements OutputWriter {
   }
 }
 
-/** Widths that show the first batch whole where the terminal allows, shrinking the widest columns first. */
+/**
+ * Widths that show the first batch whole where the terminal allows, shrinking the widest columns
+ * first.
+ */
 function fitWidths(rows: readonly string[][], terminalWidth: number): number[] {
   const count = rows[0]!.length;
   const widths = Array.from({ length: count }, (_, i) =>
@@ -89,7 +99,9 @@ function fitWidths(rows: readonly string[][], terminalWidth: number): number[] {
   // The first column is usually what identifies the row (an id): it gives way last.
   while (total > room) {
     const others = widths.slice(1);
-    const shrinkable = others.some((width) => width > narrowestColumn) ? 1 + others.indexOf(Math.max(...others)) : 0;
+    const shrinkable = others.some((width) => width > narrowestColumn)
+      ? 1 + others.indexOf(Math.max(...others))
+      : 0;
     if (widths[shrinkable]! <= narrowestColumn) break;
     widths[shrinkable]!--;
     total--;

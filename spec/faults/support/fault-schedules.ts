@@ -8,7 +8,10 @@ import type { RunMode } from './listing-runs.js';
 import { seededRandom, type Random } from '../../support/seeded-random.js';
 export { seededRandom, type Random };
 
-/** Per-request timeout the runs use (PARTNERCENTER_REQUEST_TIMEOUT_MS); a `delay` fault holds an answer past it. */
+/**
+ * Per-request timeout the runs use (PARTNERCENTER_REQUEST_TIMEOUT_MS); a `delay` fault holds an
+ * answer past it.
+ */
 export const REQUEST_TIMEOUT_MS = 300;
 
 export interface ScheduledRun {
@@ -17,7 +20,10 @@ export interface ScheduledRun {
   pageSize: number;
   maxRetry: number;
   resumeWith: 'resume-file' | 'error-line';
-  /** Signed in with a refresh token whose renewal the schedule may break (expiry + revocation: exit 3). */
+  /**
+   * Signed in with a refresh token whose renewal the schedule may break (expiry + revocation: exit
+   * 3).
+   */
   refreshTokenContext: boolean;
   pageLatencyMs: number;
   script: FaultScript;
@@ -27,7 +33,12 @@ const PAGE_SIZES = [10, 25, 40, 64, 100] as const;
 const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504] as const;
 const RESET_POINTS = ['before-headers', 'before-body', 'mid-body'] as const;
 
-export function scheduleRun(random: Random, index: number, customers: number, processEvery: number): ScheduledRun {
+export function scheduleRun(
+  random: Random,
+  index: number,
+  customers: number,
+  processEvery: number,
+): ScheduledRun {
   const pageSize = random.pick(PAGE_SIZES);
   const pages = Math.ceil(customers / pageSize);
   const maxRetry = 1 + random.int(4);
@@ -38,7 +49,18 @@ export function scheduleRun(random: Random, index: number, customers: number, pr
   const apiFault = (action: FaultAction) => rules.push({ at: somewhere(), action });
   for (let n = 2 + random.int(5); n > 0; n--) {
     // A failing token endpoint costs @azure/identity's own retries (seconds): rarer than the rest.
-    const kind = random.pick(['throttle', 'status', 'status', 'reset', 'reset', 'delay', 'expire', 'burst', 'burst', 'token-endpoint'] as const);
+    const kind = random.pick([
+      'throttle',
+      'status',
+      'status',
+      'reset',
+      'reset',
+      'delay',
+      'expire',
+      'burst',
+      'burst',
+      'token-endpoint',
+    ] as const);
     switch (kind) {
       case 'throttle':
         apiFault({ type: 'throttle', retryAfterSeconds: random.chance(0.15) ? 1 : 0 });
@@ -57,23 +79,37 @@ export function scheduleRun(random: Random, index: number, customers: number, pr
         break;
       case 'burst':
         // Consecutive failures: as many as the retry budget allows is survived, one more is not.
-        rules.push({ after: somewhere() - 1, times: 1 + random.int(maxRetry + 1), action: { type: 'status', status: random.pick([500, 503, 504]) } });
+        rules.push({
+          after: somewhere() - 1,
+          times: 1 + random.int(maxRetry + 1),
+          action: { type: 'status', status: random.pick([500, 503, 504]) },
+        });
         break;
       case 'token-endpoint':
         // Bites only when a renewal happens, so it comes with an expiry.
         apiFault({ type: 'expire-tokens' });
-        rules.push({ target: 'token', at: 1, action: random.chance(0.5) ? { type: 'status', status: 503 } : { type: 'throttle', retryAfterSeconds: 0 } });
+        rules.push({
+          target: 'token',
+          at: 1,
+          action: random.chance(0.5)
+            ? { type: 'status', status: 503 }
+            : { type: 'throttle', retryAfterSeconds: 0 },
+        });
         break;
     }
   }
   if (random.chance(0.12)) apiFault({ type: 'invalidate-continuation-tokens' });
   if (refreshTokenContext && random.chance(0.7)) {
     const at = somewhere();
-    rules.push({ at, action: { type: 'revoke-refresh-tokens' } }, { at, action: { type: 'expire-tokens' } });
+    rules.push(
+      { at, action: { type: 'revoke-refresh-tokens' } },
+      { at, action: { type: 'expire-tokens' } },
+    );
   }
   const script: FaultScript = { rules };
   // The documented gateway limit, shrunk to a one-second window that a listing actually reaches.
-  if (random.chance(0.1)) script.rateLimit = { requests: Math.max(3, Math.ceil(pages / 2)), windowSeconds: 1 };
+  if (random.chance(0.1))
+    script.rateLimit = { requests: Math.max(3, Math.ceil(pages / 2)), windowSeconds: 1 };
   return {
     index,
     mode: index % processEvery === 0 ? 'process' : 'in-process',

@@ -10,8 +10,14 @@ import GetPartnerCustomer from '../../../cmdlets/Get-PartnerCustomer.js';
 import { runInProcess } from '../../fixtures/host/run-in-process.js';
 import { repoRoot, runCli, type CliResult } from '../../support/cli.js';
 
-/** Retries that take milliseconds, not seconds (documented tuning knobs of lib/session/retry-settings.ts). */
-export const FAST_RETRIES = { PARTNERCENTER_REQUEST_TIMEOUT_MS: '400', PARTNERCENTER_RETRY_BASE_DELAY_MS: '5' } as const;
+/**
+ * Retries that take milliseconds, not seconds (documented tuning knobs of
+ * lib/session/retry-settings.ts).
+ */
+export const FAST_RETRIES = {
+  PARTNERCENTER_REQUEST_TIMEOUT_MS: '400',
+  PARTNERCENTER_RETRY_BASE_DELAY_MS: '5',
+} as const;
 
 export type RunMode = 'process' | 'in-process';
 
@@ -22,7 +28,11 @@ export interface ListingResult {
   stderr: string;
 }
 
-export async function runListing(mode: RunMode, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ListingResult> {
+export async function runListing(
+  mode: RunMode,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<ListingResult> {
   if (mode === 'process') return runCli('Get-PartnerCustomer', args, { env, timeoutMs: 60_000 });
   const result = await runInProcess(GetPartnerCustomer, [...args], { env });
   return { code: result.code, stdout: result.stdout, stderr: result.stderr };
@@ -48,12 +58,19 @@ export function idsOf(stdout: string): string[] {
   return wholeLines(stdout).map((customer) => customer.id as string);
 }
 
-/** The lines of stderr that are not -Verbose/-Debug/WARNING chatter: a failed run has exactly one. */
+/**
+ * The lines of stderr that are not -Verbose/-Debug/WARNING chatter: a failed run has exactly one.
+ */
 export function errorLines(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => line !== '' && !/^(VERBOSE|DEBUG|WARNING): /.test(line));
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '' && !/^(VERBOSE|DEBUG|WARNING): /.test(line));
 }
 
-/** The command the error line says continues the listing (`... run: Get-PartnerCustomer ...` at its end). */
+/**
+ * The command the error line says continues the listing (`... run: Get-PartnerCustomer ...` at its
+ * end).
+ */
 export function resumeCommandOf(errorLine: string): string[] {
   const at = errorLine.lastIndexOf(': Get-PartnerCustomer');
   if (at < 0) throw new Error(`no resume command in: ${errorLine}`);
@@ -62,7 +79,10 @@ export function resumeCommandOf(errorLine: string): string[] {
   return args;
 }
 
-/** POSIX shell words, as the suggested command would be split by bash: plain words and '...' with '\'' escapes. */
+/**
+ * POSIX shell words, as the suggested command would be split by bash: plain words and '...' with
+ * '\'' escapes.
+ */
 export function shellWords(text: string): string[] {
   const words: string[] = [];
   let current = '';
@@ -107,7 +127,10 @@ export function runUntilSignalled(
   options: { signal: NodeJS.Signals; afterLines: number; stallReader?: boolean },
 ): Promise<SignalledRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Get-PartnerCustomer'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Get-PartnerCustomer'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let lines = 0;
@@ -139,7 +162,10 @@ export function runUntilSignalled(
 }
 
 /** Counts of a combined output against the emulator's set. */
-export function compareWithExpected(ids: readonly string[], expected: readonly string[]): { duplicates: number; missing: number } {
+export function compareWithExpected(
+  ids: readonly string[],
+  expected: readonly string[],
+): { duplicates: number; missing: number } {
   const seen = new Set<string>();
   let duplicates = 0;
   for (const id of ids) {
