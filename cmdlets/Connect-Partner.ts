@@ -1,5 +1,5 @@
-import { UsageError } from '../lib/errors.js';
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { UsageError } from '../lib/common/errors.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { parseEndpointUrl } from '../lib/net/endpoint-url.js';
 import { connect, type ConnectRequest } from '../lib/session/connect.js';
 import { DEFAULT_CONTEXT_NAME, validateContextName } from '../lib/session/context-store.js';

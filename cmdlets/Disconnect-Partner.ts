@@ -1,4 +1,4 @@
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { NotFoundError } from '../lib/errors.js';
-import { defineCmdlet, TextOutput } from '../lib/host/cmdlet.js';
+import { NotFoundError } from '../lib/common/errors.js';
+import { defineCmdlet, TextOutput } from '../lib/cmdlet-support/cmdlet.js';
 import type { CompletionCmdlet, CompletionShell } from '../lib/host/completion.js';
 import { readManifest } from '../lib/host/module-manifest.js';
 import { hasWildcard, wildcardMatcher } from '../lib/host/wildcard.js';

@@ -1,5 +1,5 @@
-import { NotFoundError } from '../lib/errors.js';
-import { defineCmdlet, TextOutput } from '../lib/host/cmdlet.js';
+import { NotFoundError } from '../lib/common/errors.js';
+import { defineCmdlet, TextOutput } from '../lib/cmdlet-support/cmdlet.js';
 import { aboutTopics, findAboutTopic, renderAboutTopic } from '../lib/host/help/about-topics.js';
 import { type HelpView, renderHelp } from '../lib/host/help/render-help.js';
 import { helpWidth, tableRow, wrap } from '../lib/host/help/text-layout.js';

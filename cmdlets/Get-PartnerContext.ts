@@ -1,4 +1,4 @@
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { noSavedContext, storesFor } from '../lib/session/session.js';
 

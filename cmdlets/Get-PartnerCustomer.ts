@@ -1,6 +1,6 @@
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { getCustomer, type CustomerFilter } from '../lib/partner-center/customers.js';
-import { maxRetryParameter } from '../lib/session/retry-settings.js';
+import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 
 interface Parameters extends Record<string, unknown> {
   CustomerId?: string;
@@ -155,12 +155,14 @@ export default defineCmdlet<Parameters>({
     // The session and the HTTP client load here rather than at the top: -? and usage errors never
     // need them.
     if (context.parameterSet === 'ById') {
-      const { clientForRun } = await import('../lib/session/client-for-run.js');
+      const { clientForRun } = await import('../lib/cmdlet-support/client-for-run.js');
       const client = await clientForRun(context, { maxRetry: p.MaxRetry });
       yield await getCustomer(client, p.CustomerId!);
       return;
     }
-    const { listCustomersResumably } = await import('../lib/session/resumable-customer-listing.js');
+    const { listCustomersResumably } = await import(
+      '../lib/cmdlet-support/resumable-customer-listing.js'
+    );
     yield* listCustomersResumably(
       {
         cmdletName: 'Get-PartnerCustomer',

@@ -1,5 +1,5 @@
-import { NotConnectedError } from '../lib/errors.js';
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { NotConnectedError } from '../lib/common/errors.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { validateContextName } from '../lib/session/context-store.js';
 import { storesFor } from '../lib/session/session.js';

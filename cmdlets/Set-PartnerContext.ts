@@ -1,5 +1,5 @@
-import { NotConnectedError, UsageError } from '../lib/errors.js';
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { NotConnectedError, UsageError } from '../lib/common/errors.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
 import { storesFor } from '../lib/session/session.js';

@@ -3,8 +3,8 @@ import {
   type EmulatorOptions,
   type StartedEmulator,
 } from '../lib/emulator/index.js';
-import { PartnerCenterModuleError } from '../lib/errors.js';
-import { defineCmdlet } from '../lib/host/cmdlet.js';
+import { PartnerCenterModuleError } from '../lib/common/errors.js';
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import type { NextLinkForm } from '../lib/emulator/types.js';
 
 interface Parameters extends Record<string, unknown> {

@@ -4,7 +4,7 @@
  * yargs understands none of that, so this runs first and hands yargs canonical `--Name=value`
  * words.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { closestName } from './closest-name.js';
 import type { ParameterEntry, ParameterTable } from './parameter-table.js';
 import { typeNames } from './parameter-values.js';

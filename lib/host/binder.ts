@@ -3,8 +3,8 @@
  * run, the parameter set, pipeline properties, environment fallbacks and defaults. Everything a
  * cmdlet receives has passed its declaration's checks before the cmdlet starts.
  */
-import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
-import { UsageError } from '../errors.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
+import { UsageError } from '../common/errors.js';
 import { normaliseArguments, type NamedArgument } from './argv-normaliser.js';
 import {
   type CommonParameterValues,

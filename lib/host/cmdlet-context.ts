@@ -1,7 +1,7 @@
 /**
  * The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids.
  */
-import type { CmdletContext } from './cmdlet.js';
+import type { CmdletContext } from '../cmdlet-support/cmdlet.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
 

@@ -14,14 +14,14 @@
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
  */
-import type { CmdletDefinition } from './cmdlet.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import {
   AuthenticationError,
   ConfigFileError,
   InterruptedError,
   NotConnectedError,
-} from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+} from '../common/errors.js';
+import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
 import { commandLineSecretWarning } from './command-line-secrets.js';

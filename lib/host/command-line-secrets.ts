@@ -5,9 +5,9 @@
  * the secret from stdin instead (only for a cmdlet that is not reading pipeline input from it).
  */
 import type { Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { CommandLineBinding } from './binder.js';
-import type { CmdletDefinition } from './cmdlet.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 
 export const READ_FROM_STDIN = '-';
 

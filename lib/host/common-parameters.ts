@@ -3,7 +3,7 @@
  * same shape as a cmdlet's own parameters, so the binder, help (about_CommonParameters) and
  * completion read one list.
  */
-import type { ParameterDeclaration } from './cmdlet.js';
+import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 
 export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table'] as const;
 export type OutputFormat = (typeof outputFormats)[number];

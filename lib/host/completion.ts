@@ -3,7 +3,7 @@
  * names, parameter names, choice values, and values of position-0 parameters. The data is embedded
  * in the script, so pressing TAB never starts node; regenerate after upgrading the module.
  */
-import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { commonParameters } from './common-parameters.js';
 
 export type CompletionShell = 'bash' | 'zsh';

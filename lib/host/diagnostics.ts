@@ -5,7 +5,7 @@
  * erased before any other output, so nothing ever lands in the middle of it.
  */
 import type { Writable } from 'node:stream';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../common/redact.js';
 
 export interface ProgressStatus {
   activity: string;

@@ -3,8 +3,8 @@
  * error carries (lib/errors.ts). Anything that is not one of our errors is a bug or an unforeseen
  * condition: exit 1, still one line; its stack only with -Debug.
  */
-import { ExitCode } from '../exit-codes.js';
-import { PartnerCenterModuleError } from '../errors.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { PartnerCenterModuleError } from '../common/errors.js';
 
 export function exitCodeOf(error: unknown): number {
   return error instanceof PartnerCenterModuleError ? error.exitCode : ExitCode.Failure;

@@ -3,8 +3,8 @@
  * waits while stdout is congested, and stops between objects once the run's signal is aborted
  * (SIGINT, SIGTERM, or the reader went away), so the last line written is always whole.
  */
-import type { CmdletContext, CmdletDefinition } from './cmdlet.js';
-import { ObjectList, TextOutput } from './cmdlet.js';
+import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import { ObjectList, TextOutput } from '../cmdlet-support/cmdlet.js';
 import { type OutputWriter, writeObject, writeObjects } from './output/output-writer.js';
 
 export type InvocationOutcome =

@@ -3,8 +3,8 @@
  * build; the jest module mapper finds the .ts source in specs). Only names of the Verb-Noun form
  * are imported, so a typed name can never reach another file.
  */
-import type { CmdletDefinition } from './cmdlet.js';
-import { PartnerCenterModuleError, UsageError } from '../errors.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import { PartnerCenterModuleError, UsageError } from '../common/errors.js';
 
 const cmdletName = /^[A-Z][A-Za-z]*-[A-Z][A-Za-z]*$/;
 

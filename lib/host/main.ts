@@ -5,13 +5,13 @@
  */
 import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { InterruptedError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { InterruptedError } from '../common/errors.js';
+import { ExitCode } from '../common/exit-codes.js';
 import { errorLine, exitCodeOf } from './error-report.js';
-import type { CmdletDefinition } from './cmdlet.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { HostIO } from './host-io.js';
 import { loadCmdlet } from './load-cmdlet.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../common/redact.js';
 import { runCmdlet } from './run.js';
 
 export function main(cmdletName: string): Promise<void> {

@@ -3,7 +3,7 @@
  * the longest line allowed. A bad line becomes a record with a UsageError naming its line number,
  * so the caller's -ErrorAction decides whether the run stops; nothing here throws for bad input.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 export interface PipelineRecord {
   line: number;

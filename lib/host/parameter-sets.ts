@@ -3,8 +3,8 @@
  * the one whose mandatory parameters are all present wins, the default set breaking ties;
  * parameters from sets that exclude each other are refused, naming the sets.
  */
-import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
-import { UsageError } from '../errors.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
+import { UsageError } from '../common/errors.js';
 
 /** PowerShell's name for the one set of a cmdlet that declares none. */
 export const allParameterSets = '__AllParameterSets';

@@ -3,7 +3,7 @@
  * error messages list them (the cmdlet's first, in declaration order). A cmdlet parameter that
  * shares a common parameter's name shadows it.
  */
-import type { CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { commonParameters } from './common-parameters.js';
 
 export interface ParameterEntry {

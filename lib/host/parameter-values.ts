@@ -4,8 +4,8 @@
  * the network before every check passed. Messages quote the offending value except for secrets.
  */
 import { statSync } from 'node:fs';
-import type { ParameterDeclaration } from './cmdlet.js';
-import { UsageError } from '../errors.js';
+import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
+import { UsageError } from '../common/errors.js';
 
 export type ValueSource =
   | { kind: 'commandLine' }

@@ -5,8 +5,8 @@
  * resolves wins. Only the object's own keys are read, so `__proto__` or `constructor` keys are just
  * names that match no parameter.
  */
-import type { CmdletDefinition } from './cmdlet.js';
-import { UsageError } from '../errors.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import { UsageError } from '../common/errors.js';
 import { type CommandLineBinding, type CompleteBinding, completeBinding } from './binder.js';
 import { belongsToSet } from './parameter-sets.js';
 import { convertParameterValue } from './parameter-values.js';

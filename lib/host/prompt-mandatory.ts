@@ -6,8 +6,8 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable, type Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
-import type { CmdletDefinition } from './cmdlet.js';
+import { UsageError } from '../common/errors.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import { convertParameterValue } from './parameter-values.js';
 
 export async function promptForMissing(

@@ -2,9 +2,9 @@
  * One command run, start to exit code: bind the command line, show help or run the cmdlet (see
  * cmdlet-run.ts for the exit codes and -ErrorAction), write its output, report failures.
  */
-import type { CmdletDefinition } from './cmdlet.js';
-import { InterruptedError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import { InterruptedError } from '../common/errors.js';
+import { ExitCode } from '../common/exit-codes.js';
 import { bindCommandLine, type CommandLineBinding } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
 import { withSecretsFromStdin } from './command-line-secrets.js';
@@ -14,7 +14,7 @@ import { errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
 import { OutputSink } from './output/output-sink.js';
 import { createOutputWriter } from './output/output-writer.js';
-import { createRedactor } from './redact.js';
+import { createRedactor } from '../common/redact.js';
 
 export type { HostIO } from './host-io.js';
 

@@ -2,7 +2,7 @@
  * The one rule for every endpoint the module talks to: HTTPS, except plain HTTP on a loopback
  * address (the emulator with -Http). A bearer token must never cross a network in clear text.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

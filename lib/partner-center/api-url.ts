@@ -5,7 +5,7 @@
  * module and broke every second page. Both forms (and an absolute URL on our own origin) land on
  * the same URL here.
  */
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../common/errors.js';
 import { parseEndpointUrl } from '../net/endpoint-url.js';
 
 const VERSION_SEGMENT = '/v1';

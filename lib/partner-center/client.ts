@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ServiceError, UsageError } from '../errors.js';
+import { ServiceError, UsageError } from '../common/errors.js';
 import {
   decodeCollectionBody,
   parseJsonBody,

@@ -1,5 +1,5 @@
 /** The Customer resource: listing (plain, filtered, resumed) and reading one customer. */
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
 import type { Customer, Page } from './types.js';

@@ -5,7 +5,7 @@
  * works while the consumer writes; never more than one page ahead, so memory holds two pages.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../common/errors.js';
 import type { ApiRoot } from './api-url.js';
 import type { ContinuationTokenSource } from './service-errors.js';
 import { JsonTextList } from '../json/json-text.js';

@@ -2,7 +2,7 @@
  * What a service description may contribute to an error message: one line, no control
  * characters, bounded length, and never a credential even if the service echoes one back.
  */
-import { redactSecrets } from '../host/redact.js';
+import { redactSecrets } from '../common/redact.js';
 
 export { redactSecrets };
 

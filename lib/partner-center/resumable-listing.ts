@@ -4,7 +4,7 @@
  * token) plus the customers of the following page it already wrote. The position moves only when
  * an item is handed to the consumer, so "written" and "resumable from" never disagree.
  */
-import { PartnerCenterModuleError } from '../errors.js';
+import { PartnerCenterModuleError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
 import { listCustomers, MAX_PAGE_SIZE, type Customer, type CustomerFilter } from './customers.js';

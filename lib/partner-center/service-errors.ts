@@ -8,7 +8,7 @@ import {
   type PartnerCenterModuleError,
   ServiceError,
   UsageError,
-} from '../errors.js';
+} from '../common/errors.js';
 import { oneLine } from './redact.js';
 import { stripBom } from '../json/collection-scanner.js';
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { ConfigFileError } from '../errors.js';
+import { ConfigFileError } from '../common/errors.js';
 import { assertPrivate } from './config-dir.js';
 
 export function writePrivateJson(path: string, value: unknown): void {

@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigFileError } from '../errors.js';
+import { ConfigFileError } from '../common/errors.js';
 
 const APP_DIR_NAME = 'partnercenter';
 

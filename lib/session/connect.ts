@@ -2,7 +2,7 @@
  * Connecting: sign in the way the user chose, prove it by acquiring a token, then save the
  * context (no secret) and the token store (secrets only where the user gave them on connect).
  */
-import { AuthenticationError, UsageError } from '../errors.js';
+import { AuthenticationError, UsageError } from '../common/errors.js';
 import type { PartnerContext } from './context-store.js';
 import { viewOf, type ContextView } from './context-view.js';
 import {

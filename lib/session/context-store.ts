@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigFileError, UsageError } from '../errors.js';
+import { ConfigFileError, UsageError } from '../common/errors.js';
 import { assertPrivate, ensurePrivateDir, makePrivateFile } from './config-dir.js';
 import type { PartnerEnvironment } from './environments.js';
 

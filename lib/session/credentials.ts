@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
-import { ConfigFileError } from '../errors.js';
+import { ConfigFileError } from '../common/errors.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import { trustingExtraCa } from '../net/extra-ca.js';
 import type { PartnerEnvironment } from './environments.js';

@@ -3,7 +3,7 @@
  * parameter in upper snake case (-ApplicationId → PARTNERCENTER_APPLICATION_ID), so a runbook
  * needs no flags. Which way to sign in follows from what is set.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.js';
 
 export interface EnvironmentSettings {

@@ -2,7 +2,7 @@
  * Reads the claims of a JWT access token without verifying it: the client cannot verify a token
  * meant for Partner Center, but it can tell the user it expired before sending it anywhere.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 export interface AccessTokenClaims {
   exp?: number;

@@ -5,7 +5,7 @@
  * rotated refresh token it returns replaces the stored one.
  */
 import { createHash, createPrivateKey, createSign, randomUUID, X509Certificate } from 'node:crypto';
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError } from '../common/errors.js';
 import { postForm } from '../net/json-request.js';
 import { agentTrusting, delegatedScope, readCaCertificate } from './credentials.js';
 import { loadCertificatePem } from './certificate-file.js';

@@ -4,24 +4,10 @@
  * tuning knobs (per-request timeout, first backoff step) that tests and unusual networks need.
  * Everything here becomes the client's RetryOptions; nothing else reads these variables.
  */
-import type { ParameterDeclaration } from '../host/cmdlet.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { RetryOptions } from '../partner-center/retry-policy.js';
 
 export const MAX_RETRY_LIMIT = 20;
-
-/** Declared by every cmdlet that calls the API, so `-MaxRetry` reads the same everywhere. */
-export const maxRetryParameter = {
-  type: 'int',
-  range: [0, MAX_RETRY_LIMIT],
-  env: 'PARTNERCENTER_MAX_RETRY',
-  description:
-    'How many times one request is retried after throttling (429), a server ' +
-    'error (408, 5xx), a dropped connection, a cut-off answer or a timeout, ' +
-    'before the command gives up (exit 5). Default 5, or the value saved with ' +
-    'the context; PARTNERCENTER_MAX_RETRY_WAIT bounds the total wait of one ' +
-    'request in seconds (default 300). -Verbose reports each retry and wait.',
-} as const satisfies ParameterDeclaration;
 
 /** Variables read here, documented in the README's tuning section. */
 export const RETRY_ENVIRONMENT = {

@@ -3,7 +3,11 @@
  * reuse the stored access token while it is valid (no @azure/identity import, no network), and
  * renew it, without asking anyone, through the way the user connected.
  */
-import { AuthenticationError, NotConnectedError, PartnerCenterModuleError } from '../errors.js';
+import {
+  AuthenticationError,
+  NotConnectedError,
+  PartnerCenterModuleError,
+} from '../common/errors.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';

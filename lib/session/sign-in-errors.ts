@@ -3,7 +3,7 @@
  * Entra's AADSTS code (support asks for it). Errors are matched by name and text, not by class, so
  * this module does not import @azure/identity.
  */
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError } from '../common/errors.js';
 
 interface KnownAadsts {
   code: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensurePrivateDir } from './config-dir.js';
 import { CONTEXT_NAME } from './context-store.js';
 import { readPrivateJson, writePrivateJson } from './atomic-file.js';
-import { ConfigFileError } from '../errors.js';
+import { ConfigFileError } from '../common/errors.js';
 
 export interface CachedAccessToken {
   token: string;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
-import type { CmdletContext } from '../../lib/host/cmdlet.js';
+import type { CmdletContext } from '../../lib/cmdlet-support/cmdlet.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 

@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../lib/errors.js';
+import { UsageError } from '../../lib/common/errors.js';
 import { bindCommandLine, completeBinding } from '../../lib/host/binder.js';
-import { defineCmdlet } from '../../lib/host/cmdlet.js';
+import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pc-binder-'));

@@ -1,6 +1,6 @@
 /** redactSecrets: every shape a secret travels in is masked; ordinary text is left alone. */
 import { describe, expect, it } from '@jest/globals';
-import { createRedactor, redactSecrets } from '../../lib/host/redact.js';
+import { createRedactor, redactSecrets } from '../../lib/common/redact.js';
 
 const jwt =
   'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyY2VudGVyLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLWJ5dGVz';

@@ -1,8 +1,8 @@
 /** Exit codes, error lines, early close, signals, backpressure and diagnostics of runCmdlet. */
 import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
-import { InterruptedError } from '../../lib/errors.js';
-import { defineCmdlet } from '../../lib/host/cmdlet.js';
+import { InterruptedError } from '../../lib/common/errors.js';
+import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { getThing, writeItems } from '../fixtures/host/fixture-cmdlets.js';
 import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
 

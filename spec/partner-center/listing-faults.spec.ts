@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
-import { ServiceError } from '../../lib/errors.js';
+import { ServiceError } from '../../lib/common/errors.js';
 import type { ClientOptions, PartnerCenterClient } from '../../lib/partner-center/client.js';
 import { listCustomers } from '../../lib/partner-center/customers.js';
 import { emulatorClient } from './fixtures/emulator-client.js';

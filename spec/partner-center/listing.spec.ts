@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
-import { NotFoundError, UsageError } from '../../lib/errors.js';
+import { NotFoundError, UsageError } from '../../lib/common/errors.js';
 import type { PartnerCenterClient } from '../../lib/partner-center/client.js';
 import {
   getCustomer,

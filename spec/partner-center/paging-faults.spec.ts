@@ -5,7 +5,7 @@
  * form, method, every header).
  */
 import { describe, expect, it } from '@jest/globals';
-import { ServiceError, UsageError } from '../../lib/errors.js';
+import { ServiceError, UsageError } from '../../lib/common/errors.js';
 import { listCustomers } from '../../lib/partner-center/customers.js';
 import { collectionPage, type FaultAction, type ReceivedRequest } from './fixtures/fault-server.js';
 import { useFaultServer } from './fixtures/fault-server-suite.js';

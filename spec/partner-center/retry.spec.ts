@@ -5,7 +5,7 @@
  * answer settles. Waits are kept tiny through baseDelayMs and small Retry-After values.
  */
 import { describe, expect, it } from '@jest/globals';
-import { AuthenticationError, NotFoundError, ServiceError } from '../../lib/errors.js';
+import { AuthenticationError, NotFoundError, ServiceError } from '../../lib/common/errors.js';
 import type { FaultAction } from './fixtures/fault-server.js';
 import { useFaultServer } from './fixtures/fault-server-suite.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { ServiceError, UsageError } from '../../lib/errors.js';
+import { ServiceError, UsageError } from '../../lib/common/errors.js';
 import { PartnerCenterClient, type ClientOptions } from '../../lib/partner-center/client.js';
 import { FaultServer } from './fixtures/fault-server.js';
 import { opaqueTokens, recordingTokenProvider } from './fixtures/token-provider.js';

@@ -2,7 +2,7 @@
  * Conceptual help topics (`Get-Help about_ExitCodes`). Where a topic describes something declared
  * in code (exit codes, common parameters), it is generated from that declaration.
  */
-import { exitCodeDescriptions } from '../../exit-codes.js';
+import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
 

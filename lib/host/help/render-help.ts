@@ -2,8 +2,8 @@
  * A cmdlet's help page, generated from its declaration (the one the binder uses), so help cannot
  * drift from behaviour. Sections and their order follow PowerShell's Get-Help.
  */
-import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet.js';
-import { UsageError } from '../../errors.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../../cmdlet-support/cmdlet.js';
+import { UsageError } from '../../common/errors.js';
 import { commonParameters } from '../common-parameters.js';
 import { parameterSetNames } from '../parameter-sets.js';
 import { typeNames } from '../parameter-values.js';

@@ -2,7 +2,7 @@
  * PowerShell-style SYNTAX lines, one per parameter set, from the same declaration the binder reads:
  * `Get-PartnerCustomer [[-CustomerId] <Guid>] [-PageSize <Int32>] [-Force] [<CommonParameters>]`.
  */
-import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../../cmdlet-support/cmdlet.js';
 import { belongsToSet, isMandatoryIn, parameterSetNames } from '../parameter-sets.js';
 import { typeNames } from '../parameter-values.js';
 

@@ -2,7 +2,7 @@
  * Output writers turn the objects a cmdlet yields into text on the sink, one format each. Only the
  * chosen writer is loaded: Table pulls in the `table` package, which nothing else should pay for.
  */
-import type { ViewColumn } from '../cmdlet.js';
+import type { ViewColumn } from '../../cmdlet-support/cmdlet.js';
 import type { OutputFormat } from '../common-parameters.js';
 import { JsonText, plainValue } from '../../json/json-text.js';
 import type { OutputSink } from './output-sink.js';

@@ -3,7 +3,7 @@
  * properties are read and new objects have no prototype, so a key such as `__proto__` in the data
  * is just a key.
  */
-import type { ViewColumn } from '../cmdlet.js';
+import type { ViewColumn } from '../../cmdlet-support/cmdlet.js';
 
 const hasOwn = (object: object, key: string) => Object.hasOwn(object, key);
 

@@ -12,7 +12,7 @@ import { repoRoot, runCli, type CliResult } from '../../support/cli.js';
 
 /**
  * Retries that take milliseconds, not seconds (documented tuning knobs of
- * lib/session/retry-settings.ts).
+ * lib/session/retry-settings.ts and lib/cmdlet-support/parameters.ts).
  */
 export const FAST_RETRIES = {
   PARTNERCENTER_REQUEST_TIMEOUT_MS: '400',

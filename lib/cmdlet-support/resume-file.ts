@@ -7,8 +7,8 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigFileError, UsageError } from '../errors.js';
-import { writePrivateJson } from './atomic-file.js';
+import { ConfigFileError, UsageError } from '../common/errors.js';
+import { writePrivateJson } from '../session/atomic-file.js';
 import type { CustomerFilter } from '../partner-center/customers.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 

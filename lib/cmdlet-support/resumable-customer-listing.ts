@@ -5,9 +5,9 @@
  * written and the exact command that continues with the next one. Failed run + resumed run = every
  * customer exactly once.
  */
-import { ObjectList, type CmdletContext } from '../host/cmdlet.js';
-import { commandLine } from '../host/shell-quote.js';
-import { InterruptedError, PartnerCenterModuleError, UsageError } from '../errors.js';
+import { ObjectList, type CmdletContext } from './cmdlet.js';
+import { commandLine } from '../common/shell-quote.js';
+import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import type { JsonText } from '../json/json-text.js';
 import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
 import {
@@ -17,7 +17,7 @@ import {
   type ListingPosition,
 } from '../partner-center/resumable-listing.js';
 import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
-import { holdYoungGeneration } from '../young-generation.js';
+import { holdYoungGeneration } from '../common/young-generation.js';
 import { clientForRun } from './client-for-run.js';
 import { ResumeFile, type ListingIdentity } from './resume-file.js';
 

@@ -3,10 +3,10 @@
  * builds one PartnerCenterClient per run, reused by every pipeline item so the connection
  * (keep-alive) and the token survive from one item to the next.
  */
-import type { CmdletContext } from '../host/cmdlet.js';
+import type { CmdletContext } from './cmdlet.js';
 import { PartnerCenterClient } from '../partner-center/client.js';
-import { retryOptionsFor } from './retry-settings.js';
-import { openSession } from './session.js';
+import { retryOptionsFor } from '../session/retry-settings.js';
+import { openSession } from '../session/session.js';
 
 const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 

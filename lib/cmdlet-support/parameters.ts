@@ -1,0 +1,19 @@
+/**
+ * Parameter declarations that several cmdlets share, so a parameter reads (and binds) the same in
+ * every cmdlet that takes it.
+ */
+import { MAX_RETRY_LIMIT } from '../session/retry-settings.js';
+import type { ParameterDeclaration } from './cmdlet.js';
+
+/** Declared by every cmdlet that calls the API, so `-MaxRetry` reads the same everywhere. */
+export const maxRetryParameter = {
+  type: 'int',
+  range: [0, MAX_RETRY_LIMIT],
+  env: 'PARTNERCENTER_MAX_RETRY',
+  description:
+    'How many times one request is retried after throttling (429), a server ' +
+    'error (408, 5xx), a dropped connection, a cut-off answer or a timeout, ' +
+    'before the command gives up (exit 5). Default 5, or the value saved with ' +
+    'the context; PARTNERCENTER_MAX_RETRY_WAIT bounds the total wait of one ' +
+    'request in seconds (default 300). -Verbose reports each retry and wait.',
+} as const satisfies ParameterDeclaration;
