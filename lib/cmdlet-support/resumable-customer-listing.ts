@@ -16,7 +16,6 @@ import {
   ListingProgress,
   type ListingPosition,
 } from '../partner-center/resumable-listing.js';
-import { isContinuationTokenRefusal } from '../partner-center/service-errors.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
 import { clientForRun } from './client-for-run.js';
 import { ResumeFile, type ListingIdentity } from './resume-file.js';
@@ -101,7 +100,7 @@ export async function* listCustomersResumably(
     if (!(error instanceof PartnerCenterModuleError)) return error;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
-    const refused = isContinuationTokenRefusal(error);
+    const refused = error.continuationTokenRefused;
     // The token of the current position is dead: only a restart that skips what was written can
     // continue.
     const position = refused ? progress.positionWithoutToken : progress.position;
@@ -142,7 +141,8 @@ export async function* listCustomersResumably(
           start.continuationToken &&
           fallback !== undefined &&
           progress.written === 0 &&
-          isContinuationTokenRefusal(error)
+          error instanceof PartnerCenterModuleError &&
+          error.continuationTokenRefused
         )
       )
         throw error;

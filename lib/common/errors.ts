@@ -2,17 +2,46 @@
  * Every failure the module reports is one of these classes. The host turns each into one line on
  * stderr, `<Cmdlet>: <message> <hint>`, and the exit code it carries; so a message says what went
  * wrong and a hint says what to do, and neither ever holds a secret.
+ *
+ * What the host does with an error is read from the error itself, never from a list of classes:
+ * `exitCode`, `endsRun` (whether the whole run stops whatever -ErrorAction says) and, for a
+ * listing, `continuationTokenRefused`.
  */
 import { ExitCode } from './exit-codes.js';
 
-export class PartnerCenterModuleError extends Error {
-  readonly exitCode: number = ExitCode.Failure;
+export interface ModuleErrorOptions {
   /** What the user can do about it: one sentence, shown after the message. */
+  hint?: string;
+  cause?: unknown;
+  /**
+   * True when every later pipeline object would fail the same way (not signed in, a broken
+   * context file, a signal), so the run ends even with -ErrorAction Continue. Each class has its
+   * default; an error that wraps another keeps the wrapped one's.
+   */
+  endsRun?: boolean;
+  /** Partner Center refused the continuation token the request carried. */
+  continuationTokenRefused?: boolean;
+}
+
+export class PartnerCenterModuleError extends Error {
+  /** A class's default for `endsRun`. */
+  static readonly endsRunByDefault: boolean = false;
+  readonly exitCode: number = ExitCode.Failure;
   readonly hint?: string;
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  readonly endsRun: boolean;
+  /**
+   * A listing whose token was refused cannot be continued from that token: its resume advice must
+   * skip instead, whichever class (usage or service) the refusal was reported as.
+   */
+  readonly continuationTokenRefused: boolean;
+
+  constructor(message: string, options: ModuleErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.hint = options.hint;
+    this.endsRun =
+      options.endsRun ?? (new.target as typeof PartnerCenterModuleError).endsRunByDefault;
+    this.continuationTokenRefused = options.continuationTokenRefused ?? false;
   }
 }
 
@@ -25,17 +54,18 @@ export class UsageError extends PartnerCenterModuleError {
 
 /** No saved context, or the saved one cannot be used (expired access token, missing secret). */
 export class NotConnectedError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
   override readonly exitCode = ExitCode.Authentication;
 }
 
-/** Sign-in failed, or the API refused the token (401/403). `aadstsCode` keeps Entra's own code. */
+/**
+ * Sign-in failed, or the API refused the token (401/403). `aadstsCode` keeps Entra's own code.
+ */
 export class AuthenticationError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
   override readonly exitCode = ExitCode.Authentication;
   readonly aadstsCode?: string;
-  constructor(
-    message: string,
-    options: { hint?: string; cause?: unknown; aadstsCode?: string } = {},
-  ) {
+  constructor(message: string, options: ModuleErrorOptions & { aadstsCode?: string } = {}) {
     super(message, options);
     this.aadstsCode = options.aadstsCode;
   }
@@ -44,6 +74,13 @@ export class AuthenticationError extends PartnerCenterModuleError {
 /** The thing asked for does not exist (404, or an empty search where one was required). */
 export class NotFoundError extends PartnerCenterModuleError {
   override readonly exitCode = ExitCode.NotFound;
+}
+
+export interface ServiceErrorOptions extends ModuleErrorOptions {
+  status?: number;
+  serviceCode?: number | string;
+  requestId?: string;
+  correlationId?: string;
 }
 
 /**
@@ -56,17 +93,7 @@ export class ServiceError extends PartnerCenterModuleError {
   readonly serviceCode?: number | string;
   readonly requestId?: string;
   readonly correlationId?: string;
-  constructor(
-    message: string,
-    options: {
-      hint?: string;
-      cause?: unknown;
-      status?: number;
-      serviceCode?: number | string;
-      requestId?: string;
-      correlationId?: string;
-    } = {},
-  ) {
+  constructor(message: string, options: ServiceErrorOptions = {}) {
     super(message, options);
     this.status = options.status;
     this.serviceCode = options.serviceCode;
@@ -77,14 +104,34 @@ export class ServiceError extends PartnerCenterModuleError {
 
 /** A context or token file that cannot be read, is corrupted, or has unsafe permissions. */
 export class ConfigFileError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
   override readonly exitCode = ExitCode.Failure;
 }
 
 /** The run was stopped by SIGINT or SIGTERM. */
 export class InterruptedError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
   override readonly exitCode: number;
   constructor(signal: 'SIGINT' | 'SIGTERM') {
     super(`Stopped by ${signal}.`);
     this.exitCode = signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated;
+  }
+}
+
+/**
+ * A bug in the module itself (a caller broke an internal contract), not anything the user did:
+ * exit 1 and an "unexpected error" line that asks for a report, never exit 2 ("your parameters
+ * are wrong").
+ */
+export class InternalError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+  constructor(message: string, options: Omit<ModuleErrorOptions, 'hint'> = {}) {
+    super(`Unexpected error: ${message}`, {
+      ...options,
+      hint:
+        'This is a bug in PartnerCenter for Node: run again with -Debug and report it ' +
+        'with what that prints.',
+    });
   }
 }

@@ -8,19 +8,14 @@
  *   SilentlyContinue goes on without reporting. A run in which any object failed still exits 1
  *   (Failure), so a runbook can tell; with a single run (no pipeline input) the error's own code is
  *   kept.
- * - Not connected, authentication and config-file failures end the run whatever -ErrorAction says:
- *   every later object would fail the same way.
+ * - An error whose `endsRun` is set (not connected, authentication, config files, signals, bugs)
+ *   ends the run whatever -ErrorAction says: every later object would fail the same way.
  * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
  */
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
-import {
-  AuthenticationError,
-  ConfigFileError,
-  InterruptedError,
-  NotConnectedError,
-} from '../common/errors.js';
+import { InterruptedError, PartnerCenterModuleError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
@@ -202,13 +197,9 @@ export class CmdletRun {
   }
 }
 
+/** Whether a failure ends the whole run, whatever -ErrorAction says: the error says so itself. */
 function isTerminating(error: unknown): boolean {
-  return (
-    error instanceof NotConnectedError ||
-    error instanceof AuthenticationError ||
-    error instanceof ConfigFileError ||
-    error instanceof InterruptedError
-  );
+  return error instanceof PartnerCenterModuleError && error.endsRun;
 }
 
 function isAbortError(error: unknown, reason: unknown): boolean {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ServiceError, UsageError } from '../common/errors.js';
+import { InternalError, ServiceError } from '../common/errors.js';
 import {
   decodeCollectionBody,
   parseJsonBody,
@@ -119,9 +119,7 @@ export class PartnerCenterClient {
 
   constructor(private readonly options: ClientOptions) {
     if (!options.correlationId)
-      throw new UsageError('The Partner Center client needs a correlation id.', {
-        hint: 'This is a bug in the calling cmdlet.',
-      });
+      throw new InternalError('the Partner Center client was created without a correlation id.');
     this.root = new ApiRoot(options.apiEndpoint);
     this.connections = new Connections(options.caCertificate);
     this.retry = resolveRetryOptions(options.retry);

@@ -131,6 +131,8 @@ export class IncompleteListingError extends PartnerCenterModuleError {
     super(cause.message, {
       hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '),
       cause,
+      endsRun: cause.endsRun,
+      continuationTokenRefused: cause.continuationTokenRefused,
     });
     this.exitCode = cause.exitCode;
   }

@@ -113,18 +113,18 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
     case 400:
       if (call.continuationToken) {
         const message = `Partner Center no longer accepts the continuation token (${why}).`;
-        return markedAsTokenRefusal(
-          call.continuationToken === 'user'
-            ? new UsageError(message, {
-                hint:
-                  'Start the listing again without -ContinuationToken; a token is only ' +
-                  'valid for a limited time.',
-              })
-            : new ServiceError(message, {
-                ...ids,
-                hint: `Start the listing again. ${supportHint(call)}`,
-              }),
-        );
+        return call.continuationToken === 'user'
+          ? new UsageError(message, {
+              hint:
+                'Start the listing again without -ContinuationToken; a token is only ' +
+                'valid for a limited time.',
+              continuationTokenRefused: true,
+            })
+          : new ServiceError(message, {
+              ...ids,
+              hint: `Start the listing again. ${supportHint(call)}`,
+              continuationTokenRefused: true,
+            });
       }
       return new ServiceError(`Partner Center rejected ${what} as invalid (${why}).`, {
         ...ids,
@@ -136,21 +136,6 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
         hint: `Try again later. ${supportHint(call)}`,
       });
   }
-}
-
-const tokenRefusals = new WeakSet<object>();
-
-function markedAsTokenRefusal<E extends PartnerCenterModuleError>(error: E): E {
-  tokenRefusals.add(error);
-  return error;
-}
-
-/**
- * The service refused a continuation token (stale, invalidated or foreign): a resumable listing
- * then knows that no token can continue it, whichever error class (usage or service) was chosen.
- */
-export function isContinuationTokenRefusal(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && tokenRefusals.has(error);
 }
 
 /**
