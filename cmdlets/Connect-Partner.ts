@@ -244,6 +244,7 @@ export default defineCmdlet<ConnectParameters>({
           ? ('Environment' as const)
           : ('TokenStore' as const),
       env: context.env,
+      stores: await context.services.stores(),
       inform: context.inform,
       warn: context.warn,
     };

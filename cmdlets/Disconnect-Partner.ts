@@ -1,5 +1,4 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   ContextName?: string;
@@ -39,7 +38,7 @@ export default defineCmdlet<Parameters>({
     { title: 'Remove everything', code: 'Disconnect-Partner -All' },
   ],
   async *run(p, context) {
-    const { contexts, tokens } = storesFor(context.env);
+    const { contexts, tokens } = await context.services.stores();
     const names = p.All
       ? [...new Set([...contexts.list(), ...tokens.list()])]
       : [await contexts.resolveName(p.ContextName ?? context.contextName)];

@@ -1,6 +1,6 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
-import { noSavedContext, storesFor } from '../lib/session/session.js';
+import { noSavedContext } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   ListAvailable?: boolean;
@@ -41,7 +41,7 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const { contexts, tokens } = storesFor(context.env);
+    const { contexts, tokens } = await context.services.stores();
     const current = await contexts.resolveName(context.contextName);
     const names = p.ListAvailable ? contexts.list() : [current];
     for (const name of names) {

@@ -152,11 +152,9 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    // The session and the HTTP client load here rather than at the top: -? and usage errors never
-    // need them.
+    // The listing run loads here rather than at the top: -? and usage errors never need it.
     if (context.parameterSet === 'ById') {
-      const { clientForRun } = await import('../lib/cmdlet-support/client-for-run.js');
-      const client = await clientForRun(context, { maxRetry: p.MaxRetry });
+      const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
       yield await getCustomer(client, p.CustomerId!);
       return;
     }

@@ -1,6 +1,5 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { ENVIRONMENTS } from '../lib/session/environments.js';
-import { storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   Name?: string;
@@ -42,7 +41,7 @@ export default defineCmdlet<Parameters>({
       if (matches(environment.name))
         yield { ...environment, scope: `${environment.audience}/.default`, custom: false };
     }
-    const { contexts } = storesFor(context.env);
+    const { contexts } = await context.services.stores();
     const custom = new Map<
       string,
       { apiEndpoint: string; authorityHost: string; audience: string; contexts: string[] }

@@ -2,7 +2,6 @@ import { NotConnectedError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { validateContextName } from '../lib/session/context-store.js';
-import { storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   Name?: string;
@@ -38,7 +37,7 @@ export default defineCmdlet<Parameters>({
   ],
   async *run(p, context) {
     const name = validateContextName(p.Name!);
-    const { contexts, tokens } = storesFor(context.env);
+    const { contexts, tokens } = await context.services.stores();
     const saved = await contexts.read(name);
     if (!saved) {
       const available = contexts.list();

@@ -2,7 +2,6 @@ import { NotConnectedError, UsageError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
-import { storesFor } from '../lib/session/session.js';
 
 interface Parameters extends Record<string, unknown> {
   Name?: string;
@@ -74,7 +73,7 @@ export default defineCmdlet<Parameters>({
         hint: 'Give -DefaultOutputFormat, -MaxRetry or -MaxRetryWaitSeconds.',
       });
     }
-    const { contexts, tokens } = storesFor(context.env);
+    const { contexts, tokens } = await context.services.stores();
     const current = await contexts.resolveName(context.contextName);
     const name = await contexts.resolveName(p.Name ?? current);
     const saved = await contexts.read(name);

@@ -5,6 +5,8 @@
  * process.exit or the terminal: the host does.
  */
 
+import type { CmdletServices } from './services.js';
+
 export type ParameterType =
   | 'string'
   | 'int'
@@ -96,6 +98,11 @@ export interface CmdletContext {
   signal: AbortSignal;
   /** One GUID for the whole command run: Partner Center's MS-CorrelationId. */
   correlationId: string;
+  /**
+   * The run's services (stores, the Partner Center client), built by the host once per run and
+   * shared by its pipeline objects. Cmdlets reach the session and the API only through these.
+   */
+  services: CmdletServices;
   /** -Verbose: a line of what the cmdlet is doing, on stderr. No-op otherwise. */
   verbose(message: string): void;
   /** A warning line on stderr (always shown). */

@@ -17,7 +17,6 @@ import {
   type ListingPosition,
 } from '../partner-center/resumable-listing.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
-import { clientForRun } from './client-for-run.js';
 import { ResumeFile, type ListingIdentity } from './resume-file.js';
 
 export interface CustomerListingRequest {
@@ -66,7 +65,7 @@ export async function* listCustomersResumably(
         'written by earlier runs.',
     );
 
-  const client = await clientForRun(context, { maxRetry: request.maxRetry });
+  const client = await context.services.partnerCenter({ maxRetry: request.maxRetry });
   // However many customers there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);

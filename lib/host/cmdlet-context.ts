@@ -1,7 +1,10 @@
 /**
- * The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids.
+ * The CmdletContext a running cmdlet gets: diagnostics on stderr, the stop signal, the run's ids
+ * and its services. Made once per run: every pipeline object of the run shares the correlation id
+ * and the services (one client, one token).
  */
 import type { CmdletContext } from '../cmdlet-support/cmdlet.js';
+import { type CmdletServicesFactory, createCmdletServices } from '../cmdlet-support/services.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
 
@@ -13,20 +16,30 @@ export function createCmdletContext(options: {
   contextName?: string;
   interactive: boolean;
   terminalColumns?: number;
+  /** The real services unless the caller hands others (specs, in-process callers). */
+  services?: CmdletServicesFactory;
 }): Omit<CmdletContext, 'parameterSet'> {
-  const { common, diagnostics } = options;
+  const { common, diagnostics, signal, env, contextName } = options;
+  // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
+  const correlationId = globalThis.crypto.randomUUID();
+  const verbose = common.verbose
+    ? (message: string) => diagnostics.line(message, 'VERBOSE: ')
+    : () => {};
+  const debug = common.debug
+    ? (message: string) => diagnostics.line(message, 'DEBUG: ')
+    : undefined;
+  const makeServices = options.services ?? createCmdletServices;
   return {
-    signal: options.signal,
-    // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one
-    // call.
-    correlationId: globalThis.crypto.randomUUID(),
-    verbose: common.verbose ? (message) => diagnostics.line(message, 'VERBOSE: ') : () => {},
+    signal,
+    correlationId,
+    services: makeServices({ env, contextName, correlationId, signal, verbose, debug }),
+    verbose,
     warn: (message) => diagnostics.line(message, 'WARNING: '),
-    debug: common.debug ? (message) => diagnostics.line(message, 'DEBUG: ') : undefined,
+    debug,
     progress: (status) => diagnostics.progress(status),
     inform: (message) => diagnostics.line(message),
-    contextName: options.contextName,
-    env: options.env,
+    contextName,
+    env,
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
   };

@@ -14,7 +14,7 @@
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
  */
-import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import { InterruptedError, PartnerCenterModuleError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
@@ -33,6 +33,7 @@ export class CmdletRun {
   private failures = 0;
   private lastFailureCode: number = ExitCode.Failure;
   private secretWarningGiven = false;
+  private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
 
   constructor(
     private readonly definition: CmdletDefinition<any>,
@@ -156,24 +157,28 @@ export class CmdletRun {
       if (warning) this.diagnostics.line(warning, 'WARNING: ');
     }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
-    const context = {
-      ...createCmdletContext({
-        common: this.binding.common,
-        diagnostics: this.diagnostics,
-        signal: this.signal,
-        env: this.io.env,
-        contextName: this.contextName,
-        // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or
-        // stderr.
-        interactive: this.interactive,
-        terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
-      }),
-      parameterSet: bound.parameterSet,
-    };
+    const context = { ...this.runContext(), parameterSet: bound.parameterSet };
     context.debug?.(
       `${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`,
     );
     return invokeCmdlet(this.definition, bound.parameters, context, writer);
+  }
+
+  /** What every pipeline object of the run shares: ids, diagnostics and services, made once. */
+  private runContext(): Omit<CmdletContext, 'parameterSet'> {
+    this.sharedContext ??= createCmdletContext({
+      common: this.binding.common,
+      diagnostics: this.diagnostics,
+      signal: this.signal,
+      env: this.io.env,
+      contextName: this.contextName,
+      // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or
+      // stderr.
+      interactive: this.interactive,
+      terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
+      services: this.io.services,
+    });
+    return this.sharedContext;
   }
 
   /** The exit code once the signal may have been aborted. */

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { CmdletServicesFactory } from '../cmdlet-support/services.js';
 
 /**
  * Everything a run touches, injected: main() passes the process's, specs pass streams of their own.
@@ -25,6 +26,11 @@ export interface HostIO {
   columns?: number;
   /** SIGINT/SIGTERM: abort with an InterruptedError as the reason. */
   signal?: AbortSignal;
+  /**
+   * Builds the run's services (stores, Partner Center client); the real ones when absent. Specs
+   * and in-process callers hand their own here.
+   */
+  services?: CmdletServicesFactory;
 }
 
 /** The reason the run's signal carries when stdout's reader went away (`| head`). */

@@ -14,7 +14,7 @@ import {
 import type { PartnerEnvironment } from './environments.js';
 import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
-import { acquireToken, explainSignInFailure, storesFor } from './session.js';
+import { acquireToken, explainSignInFailure, type SessionStores, storesFor } from './session.js';
 import type { CachedAccessToken, TokenRecord } from './token-store.js';
 
 export type ConnectRequest = {
@@ -25,6 +25,8 @@ export type ConnectRequest = {
   /** 'Environment': secrets stay in PARTNERCENTER_* variables and are never written to disk. */
   secretSource: 'TokenStore' | 'Environment';
   env: NodeJS.ProcessEnv;
+  /** The run's stores; by default those of the config directory `env` names. */
+  stores?: SessionStores;
   inform(message: string): void;
   warn(message: string): void;
 } & (
@@ -83,7 +85,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),
   };
   // Tokens first: a context must never exist without what it needs to renew its token.
-  const stores = storesFor(request.env);
+  const stores = request.stores ?? storesFor(request.env);
   stores.tokens.write(request.contextName, tokens);
   await stores.contexts.write(dropUndefined(context));
   await stores.contexts.setDefault(request.contextName);
@@ -166,7 +168,7 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
         applicationId: request.applicationId,
         useDeviceCode: request.useDeviceCode,
         cacheName: request.contextName,
-        tokensDir: storesFor(request.env).tokens.tokensDir,
+        tokensDir: (request.stores ?? storesFor(request.env)).tokens.tokensDir,
         inform: request.inform,
       });
   }

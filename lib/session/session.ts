@@ -3,6 +3,7 @@
  * reuse the stored access token while it is valid (no @azure/identity import, no network), and
  * renew it, without asking anyone, through the way the user connected.
  */
+import type { TokenProvider } from '../partner-center/client.js';
 import {
   AuthenticationError,
   NotConnectedError,
@@ -29,15 +30,16 @@ const EXPIRY_MARGIN_MS = 60_000;
 /** A token that cannot be renewed is worth using to its last seconds. */
 const UNRENEWABLE_MARGIN_MS = 5_000;
 
-export interface TokenProvider {
-  getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
-}
+/** The session provides the client's TokenProvider: one interface, declared where it is used. */
+export type { TokenProvider };
 
 export interface SessionOptions {
   /** -Context; falls back to PARTNERCENTER_CONTEXT, then the saved default. */
   contextName?: string;
   env: NodeJS.ProcessEnv;
   verbose?: (message: string) => void;
+  /** The run's stores; by default those of the config directory `env` names. */
+  stores?: SessionStores;
 }
 
 export interface Session {
@@ -47,13 +49,19 @@ export interface Session {
   caCertificate?: string;
 }
 
-export function storesFor(env: NodeJS.ProcessEnv): { contexts: ContextStore; tokens: TokenStore } {
+/** The saved contexts and their tokens, in one config directory. */
+export interface SessionStores {
+  contexts: ContextStore;
+  tokens: TokenStore;
+}
+
+export function storesFor(env: NodeJS.ProcessEnv): SessionStores {
   const dir = resolveConfigDir(env);
   return { contexts: new ContextStore(dir), tokens: new TokenStore(dir) };
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const { contexts, tokens } = storesFor(options.env);
+  const { contexts, tokens } = options.stores ?? storesFor(options.env);
   const name = await contexts.resolveName(
     options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined),
   );

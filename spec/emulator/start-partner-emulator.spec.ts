@@ -19,6 +19,11 @@ function fakeContext(signal: AbortSignal): CmdletContext {
     progress: () => undefined,
     inform: () => undefined,
     env: {},
+    // The emulator needs no session or client: any use of them is a failure of this spec.
+    services: {
+      stores: () => Promise.reject(new Error('Start-PartnerEmulator used the stores')),
+      partnerCenter: () => Promise.reject(new Error('Start-PartnerEmulator used a client')),
+    },
   };
 }
 
