@@ -1,29 +1,37 @@
 /**
  * Continuation tokens: opaque to clients, tamper-evident to us. A token carries where the next page
- * starts and what the listing was (size, filter), signed with an HMAC key that lives only as long
- * as the emulator, so a forged, edited, foreign or invalidated token is refused, never misread.
+ * starts and what the listing was (size, filter, which collection), signed with an HMAC key that
+ * lives only as long as the emulator, so a forged, edited, foreign or invalidated token is refused,
+ * never misread.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CustomerFilter } from './customer-filter.js';
 
-export interface ListingCursor {
-  /** Index in the data set where the next page's scan starts. */
+export interface ListingCursor<Filter = CustomerFilter> {
+  /** Index in the collection where the next page's scan starts. */
   offset: number;
   size: number;
-  filter: CustomerFilter | null;
+  filter: Filter | null;
 }
 
 interface TokenPayload {
   o: number;
   s: number;
-  f: CustomerFilter | null;
+  f: unknown;
+  /**
+   * The collection the token pages through (e.g. one customer's users); absent for the customer
+   * list, so its tokens keep their shape.
+   */
+  c?: string;
   /** Generation: bumping it invalidates every token issued before. */
   g: number;
   /** Issued at, seconds since the epoch. */
   t: number;
 }
 
-export type DecodeResult = { ok: true; cursor: ListingCursor } | { ok: false; reason: string };
+export type DecodeResult<Filter = CustomerFilter> =
+  | { ok: true; cursor: ListingCursor<Filter> }
+  | { ok: false; reason: string };
 
 const MAC_BYTES = 18;
 
@@ -41,11 +49,13 @@ export class ContinuationTokenCodec {
     this.generation++;
   }
 
-  encode(cursor: ListingCursor, nowMs: number): string {
+  /** `scope` names the collection; a token is only accepted back by the same one. */
+  encode<Filter>(cursor: ListingCursor<Filter>, nowMs: number, scope?: string): string {
     const payload: TokenPayload = {
       o: cursor.offset,
       s: cursor.size,
       f: cursor.filter,
+      ...(scope === undefined ? {} : { c: scope }),
       g: this.generation,
       t: Math.floor(nowMs / 1000),
     };
@@ -53,7 +63,11 @@ export class ContinuationTokenCodec {
     return `${body}.${this.mac(body)}`;
   }
 
-  decode(token: string, nowMs: number): DecodeResult {
+  decode<Filter = CustomerFilter>(
+    token: string,
+    nowMs: number,
+    scope?: string,
+  ): DecodeResult<Filter> {
     const dot = token.indexOf('.');
     if (dot <= 0) return { ok: false, reason: 'the token is malformed' };
     const body = token.slice(0, dot);
@@ -62,11 +76,15 @@ export class ContinuationTokenCodec {
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return { ok: false, reason: 'the token was not issued by this service' };
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    if (payload.c !== scope)
+      return { ok: false, reason: 'the token belongs to another listing; start this one again' };
     if (payload.g !== this.generation)
       return { ok: false, reason: 'the token is no longer valid; start the listing again' };
     if (nowMs / 1000 - payload.t > this.lifetimeSeconds)
       return { ok: false, reason: 'the token has expired; start the listing again' };
-    return { ok: true, cursor: { offset: payload.o, size: payload.s, filter: payload.f } };
+    // The MAC and the scope vouch for the filter: this service wrote it for this very collection.
+    const filter = payload.f as Filter | null;
+    return { ok: true, cursor: { offset: payload.o, size: payload.s, filter } };
   }
 
   private mac(body: string): string {

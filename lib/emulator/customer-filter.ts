@@ -22,7 +22,8 @@ export type FilterParseResult =
 const FIELDS: readonly FilterField[] = ['CompanyName', 'Domain', 'IndirectReseller'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function property(object: Record<string, unknown>, name: string): unknown {
+/** A key of a filter object, matched ignoring case as the service's JSON reader does. */
+export function readFilterProperty(object: Record<string, unknown>, name: string): unknown {
   const key = Object.keys(object).find(
     (candidate) => candidate.toLowerCase() === name.toLowerCase(),
   );
@@ -39,9 +40,9 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return { ok: false, reason: 'filter must be a JSON object' };
   const object = parsed as Record<string, unknown>;
-  const field = property(object, 'Field');
-  const value = property(object, 'Value');
-  const operator = property(object, 'Operator');
+  const field = readFilterProperty(object, 'Field');
+  const value = readFilterProperty(object, 'Value');
+  const operator = readFilterProperty(object, 'Operator');
   const knownField =
     typeof field === 'string'
       ? FIELDS.find((candidate) => candidate.toLowerCase() === field.toLowerCase())

@@ -1,61 +1,29 @@
 /**
  * Partner Center's customer routes: `GET /v1/customers` (seek paging, size, filter) and
- * `GET /v1/customers/{id}`, shaped exactly as PARTNER-CENTER-API.md documents.
+ * `GET /v1/customers/{id}`, shaped exactly as docs/partner-center-api.md documents. The paging
+ * itself is the shared seek protocol (paged-collection.ts); this file says what a page of customers
+ * is.
  */
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
 import { MAX_CUSTOMER_JSON_BYTES, writeCustomerListJson } from './customer-json.js';
 import type { CustomerDataset, CustomerSummary } from './dataset.js';
 import type { EmulatorState } from './emulator-state.js';
-import { bufferReply, header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
-import { pcErrors, type PartnerCenterError } from './partner-center-errors.js';
+import { jsonReply, type Exchange, type Reply } from './http-exchange.js';
+import {
+  errorReply,
+  linkPrefix,
+  seekPageReply,
+  type ApiCaller,
+  type SeekCollection,
+} from './paged-collection.js';
+import { pcErrors } from './partner-center-errors.js';
 import type { CachedPage } from './page-cache.js';
-import type { NextLinkForm } from './types.js';
+
+export { errorReply, type ApiCaller } from './paged-collection.js';
 
 export const MAX_PAGE_SIZE = 500;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface ApiCaller {
-  delegated: boolean;
-}
-
-export function errorReply(error: PartnerCenterError, bom: boolean): Reply {
-  return jsonReply(error.status, error.body, { bom, headers: error.headers });
-}
-
-function parseSize(value: string | null): number | PartnerCenterError {
-  if (value === null) return MAX_PAGE_SIZE;
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1)
-    return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  // Above 500 is unverified on the real service: clamp rather than fail (PARTNER-CENTER-API.md).
-  return Math.min(Number(value), MAX_PAGE_SIZE);
-}
-
-function cursorFor(
-  state: EmulatorState,
-  exchange: Exchange,
-  size: number | null,
-): ListingCursor | PartnerCenterError {
-  const { searchParams } = exchange.url;
-  if ((searchParams.get('seekOperation') ?? '').toLowerCase() === 'next') {
-    const token = header(exchange, 'ms-continuationtoken');
-    if (!token)
-      return pcErrors.invalidContinuationToken(
-        'seekOperation=Next needs the MS-ContinuationToken header',
-      );
-    const decoded = state.continuation.decode(token, exchange.receivedAt);
-    if (!decoded.ok) return pcErrors.invalidContinuationToken(decoded.reason);
-    return { ...decoded.cursor, size: size ?? decoded.cursor.size };
-  }
-  const filterText = searchParams.get('filter');
-  let filter: CustomerFilter | null = null;
-  if (filterText !== null) {
-    const parsed = parseCustomerFilter(filterText);
-    if (!parsed.ok) return pcErrors.invalidProperty(parsed.reason);
-    filter = parsed.filter;
-  }
-  return { offset: 0, size: size ?? MAX_PAGE_SIZE, filter };
-}
 
 interface PageSlice {
   customers: CustomerSummary[];
@@ -84,23 +52,15 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
 }
 
 function listingUri(
-  form: NextLinkForm,
+  prefix: string,
   size: number,
   filter: CustomerFilter | null,
   next: boolean,
 ): string {
-  const prefix = form === 'v1' ? '/v1' : '';
   const filterPart = filter
     ? `&filter=${encodeURIComponent(JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }))}`
     : '';
   return `${prefix}/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
-}
-
-function linkJson(uri: string, continuationToken?: string): string {
-  const headers = continuationToken
-    ? `[{"key":"MS-ContinuationToken","value":${JSON.stringify(continuationToken)}}]`
-    : '[]';
-  return `{"uri":${JSON.stringify(uri)},"method":"GET","headers":${headers}}`;
 }
 
 /**
@@ -129,54 +89,26 @@ function itemsOf(slice: PageSlice): CachedPage {
   };
 }
 
-function pageBody(
-  page: CachedPage,
-  selfUri: string,
-  nextUri: string,
-  continuationToken: string | undefined,
-  bom: boolean,
-): Buffer {
-  const next = continuationToken ? `,"next":${linkJson(nextUri, continuationToken)}` : '';
-  const token = continuationToken
-    ? `"continuationToken":${JSON.stringify(continuationToken)},`
-    : '';
-  const head = `${bom ? '\ufeff' : ''}{"totalCount":${page.count},"items":[`;
-  const tail = `],"links":{"self":${linkJson(selfUri)}${next}},${token}"attributes":{"objectType":"Collection"}}`;
-  return Buffer.concat([Buffer.from(head, 'utf8'), page.items, Buffer.from(tail, 'utf8')]);
-}
-
-/** The page at the cursor, from the cache when the emulator keeps one. */
-function pageAt(state: EmulatorState, cursor: ListingCursor): CachedPage {
-  const key = `${cursor.offset}/${cursor.size}/${cursor.filter ? `${cursor.filter.field}:${cursor.filter.value}` : ''}`;
-  const cached = state.pageCache?.get(key);
-  if (cached) return cached;
-  const page = itemsOf(slicePage(state.dataset, cursor));
-  state.pageCache?.set(key, page);
-  return page;
+function customerCollection(state: EmulatorState): SeekCollection<CustomerFilter> {
+  return {
+    defaultPageSize: MAX_PAGE_SIZE,
+    maxPageSize: MAX_PAGE_SIZE,
+    zeroSizeMeansDefault: false,
+    parseFilter: parseCustomerFilter,
+    filterKey: (filter) => `${filter.field}:${filter.value}`,
+    page: (cursor) => itemsOf(slicePage(state.dataset, cursor)),
+    uri: (size, filter, next) => listingUri(linkPrefix(state), size, filter, next),
+    refuse: (cursor, caller) =>
+      cursor.filter?.field === 'IndirectReseller' && !caller.delegated
+        ? pcErrors.accessDenied403(
+            'the IndirectReseller filter needs an App+User (delegated) token',
+          )
+        : undefined,
+  };
 }
 
 export function listCustomers(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {
-  const { settings } = state;
-  const sizeParam = exchange.url.searchParams.get('size');
-  const size = sizeParam === null ? null : parseSize(sizeParam);
-  if (typeof size === 'object' && size !== null) return errorReply(size, settings.bom);
-  const cursor = cursorFor(state, exchange, size);
-  if ('status' in cursor) return errorReply(cursor, settings.bom);
-  if (cursor.filter?.field === 'IndirectReseller' && !caller.delegated) {
-    return errorReply(
-      pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'),
-      settings.bom,
-    );
-  }
-  const page = pageAt(state, cursor);
-  const continuationToken =
-    page.nextOffset === undefined
-      ? undefined
-      : state.continuation.encode({ ...cursor, offset: page.nextOffset }, exchange.receivedAt);
-  const continuing = exchange.url.searchParams.has('seekOperation');
-  const selfUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, continuing);
-  const nextUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, true);
-  return bufferReply(200, pageBody(page, selfUri, nextUri, continuationToken, settings.bom));
+  return seekPageReply(state, exchange, caller, customerCollection(state));
 }
 
 export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {

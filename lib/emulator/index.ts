@@ -18,6 +18,7 @@ import {
   portalThumbprint,
 } from './certificates.js';
 import { ContinuationTokenCodec } from './continuation-tokens.js';
+import { datasetView } from './customer-resources.js';
 import { CustomerDataset } from './dataset.js';
 import { DeviceCodeStore } from './device-codes.js';
 import { createDirectory } from './directory.js';
@@ -190,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       return materialised;
     },
     customerCount: dataset.count,
+    dataset: datasetView(dataset),
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
         throw new RangeError(`no customer at index ${index}`);

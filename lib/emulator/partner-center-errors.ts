@@ -37,6 +37,14 @@ export const pcErrors = {
     }),
   accessDenied403: (why: string) => error(403, 2032, `Access denied: ${why}`),
   tenantNotFound: (id: string) => error(404, 60003, `Tenant not found: ${id}`),
+  noCommerceRelationship: (partnerId: string, customerId: string) =>
+    error(
+      403,
+      20002,
+      `The partner id ${partnerId} has no commerce relationship with the customer id ${customerId}.`,
+    ),
+  subscriptionNotFound: (id: string) => error(404, 20003, `Subscription with id ${id} not found.`),
+  userNotFound: (id: string) => error(404, 60002, `User object Id is not found: ${id}`),
   notFound: (what: string) => error(404, 1000, `Not found: ${what}`),
   methodNotAllowed: () =>
     error(405, 1000, 'The requested resource does not support this HTTP method.'),

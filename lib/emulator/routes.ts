@@ -5,6 +5,14 @@
  */
 import { controlRoutes } from './control-routes.js';
 import { errorReply, getCustomer, listCustomers, type ApiCaller } from './customer-routes.js';
+import {
+  getSubscription,
+  getUser,
+  listSubscribedSkus,
+  listSubscriptions,
+  listUserLicenses,
+  listUsers,
+} from './customer-resource-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import {
   authorize,
@@ -60,6 +68,24 @@ const routes: readonly Route[] = [
     faultTarget: 'api',
     handle: authorized((state, exchange) => getCustomer(state, exchange)),
   },
+  ...(
+    [
+      ['/v1/customers/{id}/subscriptions', listSubscriptions],
+      ['/v1/customers/{id}/subscriptions/{subscriptionId}', getSubscription],
+      ['/v1/customers/{id}/users', listUsers],
+      ['/v1/customers/{id}/users/{userId}', getUser],
+      ['/v1/customers/{id}/users/{userId}/licenses', listUserLicenses],
+      ['/v1/customers/{id}/subscribedskus', listSubscribedSkus],
+    ] as const
+  ).map(
+    ([path, handler]): Route => ({
+      method: 'GET',
+      path,
+      kind: 'api',
+      faultTarget: 'api',
+      handle: authorized(handler),
+    }),
+  ),
   {
     method: 'GET',
     path: '/{tenant}/v2.0/.well-known/openid-configuration',

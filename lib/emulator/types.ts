@@ -167,6 +167,33 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The data behind the per-customer routes, derived from the seed exactly as the routes derive it:
+ * specs check exact ids without HTTP. Functions taking a customer id throw a RangeError for an id
+ * the data set does not have; they return a customer's data even when its routes answer 403.
+ */
+export interface EmulatorDataset {
+  idOf(index: number): string;
+  /** The listing index of a customer id, or -1. */
+  indexOfId(customerId: string): number;
+  /** False for customers whose resources answer 403 code 20002 (relationshipToPartner `none`). */
+  hasCommerceRelationship(customerId: string): boolean;
+  userCounts(customerId: string): { active: number; deleted: number };
+  /** Indices below `limit` (default all) of customers with more than 1,000 users: one per 50. */
+  customersWithManyUsers(limit?: number): number[];
+  /** Indices below `limit` (default all) of customers that answer 403 code 20002. */
+  customersWithoutCommerceRelationship(limit?: number): number[];
+  /** `GET /v1/customers/{id}/subscriptions`'s items, in order. */
+  subscriptionsOf(customerId: string): Record<string, unknown>[];
+  /** Active users in listing order, or with `deleted` the users the UserState Inactive filter lists. */
+  usersOf(customerId: string, options?: { deleted?: boolean }): Record<string, unknown>[];
+  userIdsOf(customerId: string, options?: { deleted?: boolean }): string[];
+  /** `GET /v1/customers/{id}/subscribedskus`'s items (every license group). */
+  subscribedSkusOf(customerId: string): Record<string, unknown>[];
+  /** `GET /v1/customers/{id}/users/{user-id}/licenses`'s items (every license group). */
+  licensesOf(customerId: string, userId: string): Record<string, unknown>[];
+}
+
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */
 export interface ClientCertificateFiles {
   /**
@@ -190,6 +217,8 @@ export interface ClientCertificateFiles {
 export interface StartedEmulator extends RunningEmulator {
   /** Number of customers, without materialising `customers`. */
   customerCount: number;
+  /** Each customer's subscriptions, users and licenses as the routes serve them. */
+  dataset: EmulatorDataset;
   /** The customer at a listing position, list shape (cheap: derived on demand). */
   customerAt(index: number): Record<string, unknown>;
   /**
