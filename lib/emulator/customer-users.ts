@@ -4,13 +4,14 @@
  * (state `inactive`) follow the active ones in the same id space and are listed only by the
  * documented filter `{"Field":"UserState","Value":"Inactive","Operator":"equals"}`.
  */
-import { DATA_ANCHOR_MS, DAY_MS, isoDate, type CustomerContext } from './customer-context.js';
+import { DATA_ANCHOR_MS, isoDate, type CustomerContext } from './customer-context.js';
 import type { Word } from './name-parts.js';
 import { guidFromWords, mix32, Rng, unmix32 } from './random.js';
 
 const SALT_COUNTS = 61;
 const SALT_USER = 62;
 const SALT_USER_ID = 63;
+const SECONDS_PER_DAY = 86_400;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface UserCounts {
@@ -29,7 +30,8 @@ export function userCountsOf(context: CustomerContext, many: boolean): UserCount
       : size < 75
         ? 1 + rng.below(25)
         : 26 + rng.below(275);
-  const deleted = rng.below(2) === 0 ? 0 : 1 + rng.below(many ? 40 : 4);
+  // Large directories always have a few deleted users, so the deleted listing pages too.
+  const deleted = many ? 3 + rng.below(40) : rng.below(2) === 0 ? 0 : 1 + rng.below(4);
   return { active, deleted: active === 0 ? 0 : deleted };
 }
 
@@ -86,7 +88,7 @@ export function userAt(
   const userPrincipalName = deleted
     ? `${id.replaceAll('-', '')}@${context.initialDomain}`
     : `${localPart}@${domain}`;
-  const syncedAt = DATA_ANCHOR_MS - rng.below(3 * DAY_MS);
+  const syncedAt = DATA_ANCHOR_MS - 1000 * rng.below(3 * SECONDS_PER_DAY);
   return {
     usageLocation: context.group.country,
     id,
@@ -96,7 +98,9 @@ export function userAt(
     displayName: displayNameOf(context, first, last),
     userDomainType,
     state: deleted ? 'inactive' : 'active',
-    ...(deleted ? { softDeletionTime: isoDate(DATA_ANCHOR_MS - rng.below(29 * DAY_MS)) } : {}),
+    ...(deleted
+      ? { softDeletionTime: isoDate(DATA_ANCHOR_MS - 1000 * rng.below(29 * SECONDS_PER_DAY)) }
+      : {}),
     ...(userDomainType === 'federated' ? { lastDirectorySyncTime: isoDate(syncedAt) } : {}),
     links: {
       self: { uri: `/customers/${context.id}/users/${id}`, method: 'GET', headers: [] },
