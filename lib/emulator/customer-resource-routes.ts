@@ -132,9 +132,9 @@ function userCollection(
       };
     },
     uri: (size, filter, next) => {
-      const filterPart = filter
-        ? `&filter=${encodeURIComponent(JSON.stringify({ Field: 'UserState', Value: filter === 'inactive' ? 'Inactive' : 'Active', Operator: 'equals' }))}`
-        : '';
+      const value = filter === 'inactive' ? 'Inactive' : 'Active';
+      const filterJson = JSON.stringify({ Field: 'UserState', Value: value, Operator: 'equals' });
+      const filterPart = filter ? `&filter=${encodeURIComponent(filterJson)}` : '';
       return `${base}?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
     },
   };

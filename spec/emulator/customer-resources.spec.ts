@@ -339,7 +339,9 @@ describe('per-customer resources', () => {
         expect(response.status).toBe(403);
         expect(response.json).toEqual({
           code: 20002,
-          description: `The partner id ${emulator.tenantId} has no commerce relationship with the customer id ${noCommerce}.`,
+          description:
+            `The partner id ${emulator.tenantId} has no commerce relationship` +
+            ` with the customer id ${noCommerce}.`,
           data: [],
           source: 'PartnerFD',
         });
