@@ -26,9 +26,10 @@ export interface ListingRequest<T, Out = JsonText<T>> {
   selection?: ListingSelection;
   /**
    * The command-line words that repeat the selection (e.g. `-Domain contoso`), for the resume
-   * command.
+   * command; absent when the cmdlet takes no -ContinuationToken/-Skip/-ResumeFile, and a listing
+   * that stops then says nothing about resuming (its error is the cause's own).
    */
-  selectionArguments: readonly string[];
+  selectionArguments?: readonly string[];
   /** Each page's items as they are written, e.g. with the id of the customer they belong to. */
   transform?: (items: JsonTextList<T>) => Iterable<Out>;
   pageSize?: number;
@@ -108,6 +109,7 @@ export async function* listResumably<T, Out = JsonText<T>>(
   const stopped = (error: unknown): unknown => {
     settled = true;
     if (!(error instanceof PartnerCenterModuleError)) return error;
+    if (!request.selectionArguments) return error;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
     const refused = error.continuationTokenRefused;
@@ -218,7 +220,7 @@ function resumeAdvice<T, Out>(
     );
   const maxPageSize = collection.paging === 'seek' ? collection.maxPageSize : undefined;
   const common = [
-    ...request.selectionArguments,
+    ...(request.selectionArguments ?? []),
     ...(request.pageSize !== undefined && request.pageSize !== maxPageSize
       ? ['-PageSize', request.pageSize]
       : []),

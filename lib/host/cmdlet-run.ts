@@ -124,7 +124,7 @@ export class CmdletRun {
         } catch (error) {
           outcome = { kind: 'failed', error };
         }
-        if (bound) outcome = await this.invoke(bound, writer);
+        if (bound) outcome = await this.invoke(bound, writer, record.value);
         if (outcome.kind !== 'failed' || this.signal.aborted) continue;
         if (this.binding.common.errorAction === 'Stop' || isTerminating(outcome.error)) {
           this.report(outcome.error);
@@ -149,7 +149,11 @@ export class CmdletRun {
     return ExitCode.Success;
   }
 
-  private invoke(bound: CompleteBinding, writer: OutputWriter): Promise<InvocationOutcome> {
+  private invoke(
+    bound: CompleteBinding,
+    writer: OutputWriter,
+    pipelineObject?: Record<string, unknown>,
+  ): Promise<InvocationOutcome> {
     // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
     if (!this.secretWarningGiven) {
       this.secretWarningGiven = true;
@@ -157,7 +161,7 @@ export class CmdletRun {
       if (warning) this.diagnostics.line(warning, 'WARNING: ');
     }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
-    const context = { ...this.runContext(), parameterSet: bound.parameterSet };
+    const context = { ...this.runContext(), parameterSet: bound.parameterSet, pipelineObject };
     context.debug?.(
       `${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`,
     );

@@ -81,6 +81,9 @@ function supportHint(call: FailedCall): string {
 }
 
 /** The error for an answer that retrying will not change (or the second 401). */
+/** Partner Center's code for a customer the partner has no commerce relationship with. */
+const NO_COMMERCE_RELATIONSHIP = 20002;
+
 export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError {
   const what = describeCall(call);
   const why = detail(call.status, fault, call.statusMessage);
@@ -101,10 +104,16 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
         },
       );
     case 403:
+      // Denied for this resource (one customer's users, a customer with no commerce relationship):
+      // the next pipeline object may well be allowed, so only this one fails.
       return new AuthenticationError(`Partner Center denied access to ${what} (${why}).`, {
         hint:
-          'Check that the signed-in account or application holds a Partner Center ' +
-          'role (e.g. Admin agent) for this partner.',
+          Number(fault.code) === NO_COMMERCE_RELATIONSHIP
+            ? 'The partner has no commerce relationship with this customer, so its ' +
+              'commerce resources cannot be read.'
+            : 'Check that the signed-in account or application holds a Partner Center ' +
+              'role (e.g. Admin agent) for this partner.',
+        endsRun: false,
       });
     case 404:
       return new NotFoundError(`Partner Center found nothing at ${what} (${why}).`, {

@@ -23,6 +23,7 @@ function fakeContext(signal: AbortSignal): CmdletContext {
     services: {
       stores: () => Promise.reject(new Error('Start-PartnerEmulator used the stores')),
       partnerCenter: () => Promise.reject(new Error('Start-PartnerEmulator used a client')),
+      currentContext: () => Promise.reject(new Error('Start-PartnerEmulator read the context')),
     },
   };
 }
