@@ -160,7 +160,7 @@ export const aboutTopics: readonly AboutTopic[] = [
           'without an objectType bind their id through the aliases.',
         '',
         'Many customers, one failure',
-        "When one piped customer fails (no commerce relationship, deleted, its " +
+        'When one piped customer fails (no commerce relationship, deleted, its ' +
           'users not readable by this sign-in), the error line names it: ' +
           '"Customer <id> (<company name>): ...". -ErrorAction decides whether the ' +
           'run goes on; what was written stays written, and a run in which some ' +
