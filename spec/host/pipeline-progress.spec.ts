@@ -29,8 +29,9 @@ describe('pipeline progress', () => {
     const drawn = result.stderr.split('\r\u001b[K').filter(Boolean);
     expect(drawn).toContain('0 input objects done (1 read), 0 objects written');
     expect(drawn).toContain(
-      '2 input objects done (2 read), 5 objects written | Expanding: 3 items',
+      '0 input objects done (1 read), 0 objects written | Expanding: 2 items',
     );
+    expect(drawn).toContain('1 input object done (2 read), 2 objects written | Expanding: 3 items');
     // Erased at the end: the terminal is left clean.
     expect(result.stderr.endsWith('\r\u001b[K')).toBe(true);
   });
