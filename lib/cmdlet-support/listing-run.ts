@@ -7,6 +7,7 @@
  */
 import { ObjectList, type CmdletContext } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
+import { capitalise } from '../common/text.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
 import type { CollectionRequest } from '../partner-center/collections.js';
@@ -215,7 +216,7 @@ function resumeAdvice<T, Out>(
     `${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
   if (!state.position)
     return (
-      `${capitalised(wrote)}; the listing cannot continue from where it stopped: ` +
+      `${capitalise(wrote)}; the listing cannot continue from where it stopped: ` +
       'start it again.'
     );
   const maxPageSize = collection.paging === 'seek' ? collection.maxPageSize : undefined;
@@ -233,7 +234,7 @@ function resumeAdvice<T, Out>(
       ...(request.skip ? ['-Skip', request.skip] : []),
     ];
     return (
-      `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue ` +
+      `${capitalise(wrote)}; ${state.file.path} keeps the position. To continue ` +
       `with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`
     );
   }
@@ -248,14 +249,10 @@ function resumeAdvice<T, Out>(
   const command = commandLine(request.cmdletName, args);
   if (state.refused) {
     return (
-      `${capitalised(wrote)}. No token can continue this listing, so the next ` +
+      `${capitalise(wrote)}. No token can continue this listing, so the next ` +
       `run lists again from the start and skips the ${skip} ${noun.one}(s) before ` +
       `this point (exact unless ${noun.many} were added or removed meanwhile): ${command}`
     );
   }
-  return `${capitalised(wrote)}. To continue with the next one, run: ${command}`;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
 }

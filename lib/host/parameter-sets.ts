@@ -5,6 +5,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
+import { capitalise } from '../common/text.js';
 
 /** PowerShell's name for the one set of a cmdlet that declares none. */
 export const allParameterSets = '__AllParameterSets';
@@ -156,8 +157,4 @@ function conflictingSetsError(
       hint: `Use the parameters of one set only; run '${definition.name} -?' to see the sets.`,
     },
   );
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
+import { isGuid } from '../common/guid.js';
 
 export type ValueSource =
   | { kind: 'commandLine' }
@@ -13,7 +14,6 @@ export type ValueSource =
   | { kind: 'pipeline'; line: number; property: string }
   | { kind: 'prompt' };
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const int32: readonly [number, number] = [-2147483648, 2147483647];
 
 export const typeNames: Record<ParameterDeclaration['type'], string> = {
@@ -77,7 +77,7 @@ function checkString(
     );
   }
   if (declaration.type === 'guid') {
-    if (!guidPattern.test(text))
+    if (!isGuid(text))
       fail(`${shown} is not a GUID`, 'Use the form 00000000-0000-0000-0000-000000000000.');
     return text.toLowerCase();
   }

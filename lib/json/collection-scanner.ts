@@ -10,14 +10,10 @@
  * depends on which path read it.
  */
 import { isUtf8 } from 'node:buffer';
+import { stripBom } from '../common/text.js';
 import { JsonTextList } from './json-text.js';
 
 export type DecodedBody = { ok: true; value: unknown } | { ok: false };
-
-/** Text without the byte-order mark some services put before JSON. */
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
 
 /** A body as JSON.parse reads it (BOM dropped, invalid UTF-8 replaced); empty means no value. */
 export function parseJsonBody(body: Buffer): DecodedBody {

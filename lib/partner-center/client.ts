@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { InternalError, ServiceError } from '../common/errors.js';
+import { isCertificateErrorCode } from '../common/certificate-errors.js';
 import {
   decodeCollectionBody,
   parseJsonBody,
@@ -419,7 +420,7 @@ export class PartnerCenterClient {
     call: { method: string; url: URL; requestId: string },
     error: TransportError,
   ): ServiceError {
-    const hint = /CERT|SELF_SIGNED|VERIFY|ISSUER|TLS/i.test(error.code)
+    const hint = isCertificateErrorCode(error.code)
       ? 'For the emulator or a private endpoint, pass its CA certificate ' +
         '(-CaCertificatePath); certificate checks cannot be turned off.'
       : 'Check -ApiEndpoint, the network, and that the service (or emulator) is running.';

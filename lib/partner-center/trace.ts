@@ -5,7 +5,7 @@
  * length.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../common/redact.js';
 
 const RESPONSE_HEADERS_SHOWN = [
   'ms-cv',
