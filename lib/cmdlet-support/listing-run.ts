@@ -179,6 +179,9 @@ export async function* listResumably<T, Out = JsonText<T>>(
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
     if (!settled) {
       const reason: unknown = context.signal.reason;
+      // A generator the host closes runs only its finally blocks: throwing here is the one way to
+      // turn that close into the interruption (and its resume advice) the host reports.
+      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
       if (reason instanceof InterruptedError) throw stopped(reason);
       save(progress.position);
     }

@@ -43,22 +43,21 @@ export function convertParameterValue(
         fail(`${shown} is not a switch value`, `Use -${name}, -${name}:$true or -${name}:$false.`)
       );
     case 'int':
-      return toInt(name, declaration, raw, shown, fail);
+      return toInt(declaration, raw, shown, fail);
     case 'string[]': {
       const items = Array.isArray(raw) ? raw : [raw];
       return items.map((item) =>
-        checkString(name, declaration, scalarText(item, shown, fail), quote(item), fail),
+        checkString(declaration, scalarText(item, shown, fail), quote(item), fail),
       );
     }
     default:
-      return checkString(name, declaration, scalarText(raw, shown, fail), shown, fail);
+      return checkString(declaration, scalarText(raw, shown, fail), shown, fail);
   }
 }
 
 type Fail = (problem: string, hint: string) => never;
 
 function checkString(
-  name: string,
   declaration: ParameterDeclaration,
   text: string,
   shown: string,
@@ -93,7 +92,7 @@ function checkFileExists(path: string, shown: string, fail: Fail): void {
   try {
     isFile = statSync(path).isFile();
   } catch {
-    return fail(
+    fail(
       `the file ${shown} does not exist or cannot be read`,
       'Check the path; relative paths start from the current directory.',
     );
@@ -102,13 +101,7 @@ function checkFileExists(path: string, shown: string, fail: Fail): void {
     fail(`${shown} is not a file`, 'Give the path of a file, not of a directory or device.');
 }
 
-function toInt(
-  name: string,
-  declaration: ParameterDeclaration,
-  raw: unknown,
-  shown: string,
-  fail: Fail,
-): number {
+function toInt(declaration: ParameterDeclaration, raw: unknown, shown: string, fail: Fail): number {
   const [low, high] = declaration.range ?? int32;
   const hint = declaration.range
     ? `Use a whole number from ${low} to ${high}.`

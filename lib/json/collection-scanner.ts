@@ -33,7 +33,7 @@ export function parseJsonBody(body: Buffer): DecodedBody {
 export function decodeCollectionBody(body: Buffer): DecodedBody {
   const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   const scan = isUtf8(body) ? scanCollection(body, from) : undefined;
-  if (!scan || !scan.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
+  if (!scan?.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
     return withItemsAsJsonText(parseJsonBody(body));
   let envelope: Record<string, unknown>;
   try {
@@ -305,6 +305,8 @@ function isItemsKey(b: Buffer, start: number, end: number): boolean {
     );
   // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it
   // so.
-  const escape = b.indexOf(BACKSLASH, start);
-  return escape !== -1 && escape < end && JSON.parse(b.toString('utf8', start, end)) === 'items';
+  const backslash = b.indexOf(BACKSLASH, start);
+  return (
+    backslash !== -1 && backslash < end && JSON.parse(b.toString('utf8', start, end)) === 'items'
+  );
 }

@@ -65,8 +65,12 @@ export class Connections {
   constructor(private readonly extraCa?: string | Buffer) {}
 
   private agentFor(url: URL): http.Agent {
-    if (url.protocol === 'http:') return (this.http ??= new http.Agent({ keepAlive: true }));
-    return (this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) }));
+    if (url.protocol === 'http:') {
+      this.http ??= new http.Agent({ keepAlive: true });
+      return this.http;
+    }
+    this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) });
+    return this.https;
   }
 
   send(

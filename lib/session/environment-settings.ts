@@ -70,8 +70,10 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
         { hint: 'Set it, or connect with explicit parameters.' },
       );
   };
-  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate')
-    needs('ApplicationId'), needs('Tenant');
+  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate') {
+    needs('ApplicationId');
+    needs('Tenant');
+  }
   if (kind === 'RefreshToken') needs('ApplicationId');
   return { ...settings, kind };
 }

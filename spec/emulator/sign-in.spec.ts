@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ClientCertificateCredential,
   DeviceCodeCredential,
-  InteractiveBrowserCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
 import { spawn } from 'node:child_process';

@@ -8,10 +8,9 @@ const ids = [
   '1b5d4a2e-0000-4000-8000-000000000002',
   '2c6e5b3f-0000-4000-8000-000000000003',
 ];
-const customers =
-  ids
-    .map((id, i) => JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } }))
-    .join('\n') + '\n';
+const customers = ids
+  .map((id, i) => `${JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } })}\n`)
+  .join('');
 const boundIds = (stdout: string) =>
   ndjsonLines(stdout).map(
     (output) => (output as { parameters: { CustomerId: string } }).parameters.CustomerId,
