@@ -236,9 +236,15 @@ function resumeAdvice<T, Out>(
       ...(request.first ? ['-First', request.first] : []),
       ...(request.skip ? ['-Skip', request.skip] : []),
     ];
+    const command = commandLine(request.cmdletName, [
+      ...args,
+      ...contextArgs,
+      '-ResumeFile',
+      state.file.path,
+    ]);
     return (
       `${capitalise(wrote)}; ${state.file.path} keeps the position. To continue ` +
-      `with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`
+      `with the next one, run: ${command}`
     );
   }
   const { continuationToken, skip } = state.position;

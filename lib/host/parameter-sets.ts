@@ -136,8 +136,9 @@ function missingMandatoryError(
   if (fromPipeline.length > 0)
     ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
   const setText = parameterSetNames(definition).length > 1 ? ` (parameter set ${set})` : '';
+  const names = missing.map((name) => `-${name}`).join(', ');
   return new MissingMandatoryError(
-    `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${missing.map((name) => `-${name}`).join(', ')}${setText}.`,
+    `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${names}${setText}.`,
     { hint: `${capitalise(ways.join(', or '))}; run '${definition.name} -?' for help.` },
     set,
     missing,

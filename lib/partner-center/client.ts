@@ -326,12 +326,17 @@ export class PartnerCenterClient {
             `would pass the limit of ${formatSeconds(this.retry.maxTotalWaitMs)})`,
         );
       }
+      const attempt = `attempt ${failures + 1} of ${this.retry.maxAttempts}`;
+      const asked =
+        failure.retryAfterMs === undefined
+          ? ''
+          : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`;
       this.options.verbose?.(
         failure.status === 429
-          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: waiting ${formatSeconds(delay)}${failure.retryAfterMs === undefined ? '' : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`} ` +
-              `before attempt ${failures + 1} of ${this.retry.maxAttempts}.`
-          : `${describeCall(identity)} failed (${failure.problem}): retrying in ${formatSeconds(delay)}, ` +
-              `attempt ${failures + 1} of ${this.retry.maxAttempts}.`,
+          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: ` +
+              `waiting ${formatSeconds(delay)}${asked} before ${attempt}.`
+          : `${describeCall(identity)} failed (${failure.problem}): ` +
+              `retrying in ${formatSeconds(delay)}, ${attempt}.`,
       );
       await sleep(delay, signal);
       waitedMs += delay;
@@ -409,8 +414,9 @@ export class PartnerCenterClient {
       }
       if (response.status === 303) method = 'GET';
       const leaves = authorized && !this.root.isSameOrigin(next);
+      const tokenNote = leaves ? '; the access token is not sent to another host' : '';
       this.options.verbose?.(
-        `${described} redirected (HTTP ${response.status}) to ${next.origin}${next.pathname}${leaves ? '; the access token is not sent to another host' : ''}.`,
+        `${described} redirected (HTTP ${response.status}) to ${next.origin}${next.pathname}${tokenNote}.`,
       );
       target = next;
     }

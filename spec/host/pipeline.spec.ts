@@ -67,7 +67,9 @@ describe('binding pipeline objects by property name', () => {
   });
 
   it('lets __proto__ and constructor keys change nothing', async () => {
-    const input = `{"__proto__":{"polluted":true,"CustomerId":"${ids[1]}"},"constructor":{"prototype":{"polluted":true}},"id":"${ids[0]}"}\n`;
+    const input =
+      `{"__proto__":{"polluted":true,"CustomerId":"${ids[1]}"},` +
+      `"constructor":{"prototype":{"polluted":true}},"id":"${ids[0]}"}\n`;
     const result = await runInProcess(getThing, [], { stdin: input });
     expect(result.code).toBe(0);
     expect(boundIds(result.stdout)).toEqual([ids[0]]);

@@ -622,7 +622,8 @@ describe('item bytes are lossless', () => {
     'keeps numbers beyond 2^53 and escapes exactly as sent, while .value is ' + 'the parsed value',
     () => {
       const item =
-        '{"id":12345678901234567890,"name":"\\u00e9t\\u00E9","path":"a\\/b","exact":9007199254740993,"float":1.50,"exp":1E+3,"zero":-0,"emoji":"\\ud83d\\ude00"}';
+        '{"id":12345678901234567890,"name":"\\u00e9t\\u00E9","path":"a\\/b",' +
+        '"exact":9007199254740993,"float":1.50,"exp":1E+3,"zero":-0,"emoji":"\\ud83d\\ude00"}';
       const body = Buffer.from(
         `{"totalCount":1,"items":[${item}],"continuationToken":null}`,
         'utf8',
