@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { InternalError, ServiceError } from '../common/errors.js';
-import { isCertificateErrorCode } from '../common/certificate-errors.js';
 import {
   decodeCollectionBody,
   parseJsonBody,
@@ -38,6 +37,7 @@ import {
 import { traceLine } from './trace.js';
 import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
 import type { ItemList, Page } from './types.js';
+import { isCertificateErrorCode } from '../common/certificate-errors.js';
 
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
