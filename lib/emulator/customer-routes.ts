@@ -27,7 +27,8 @@ function parseSize(value: string | null): number | PartnerCenterError {
   if (value === null) return MAX_PAGE_SIZE;
   if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1)
     return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  // Above 500 is unverified on the real service: clamp rather than fail (docs/partner-center-api.md).
+  // Above 500 is unverified on the real service: clamp rather than fail
+  // (docs/partner-center-api.md, "Listing customers").
   return Math.min(Number(value), MAX_PAGE_SIZE);
 }
 

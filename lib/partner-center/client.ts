@@ -416,7 +416,8 @@ export class PartnerCenterClient {
       const leaves = authorized && !this.root.isSameOrigin(next);
       const tokenNote = leaves ? '; the access token is not sent to another host' : '';
       this.options.verbose?.(
-        `${described} redirected (HTTP ${response.status}) to ${next.origin}${next.pathname}${tokenNote}.`,
+        `${described} redirected (HTTP ${response.status}) to ` +
+          `${next.origin}${next.pathname}${tokenNote}.`,
       );
       target = next;
     }
