@@ -7,6 +7,7 @@
  */
 import { ObjectList, type CmdletContext } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
+import { capitalise } from '../common/text.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
 import type { CollectionRequest } from '../partner-center/collections.js';
@@ -178,6 +179,9 @@ export async function* listResumably<T, Out = JsonText<T>>(
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
     if (!settled) {
       const reason: unknown = context.signal.reason;
+      // A generator the host closes runs only its finally blocks: throwing here is the one way to
+      // turn that close into the interruption (and its resume advice) the host reports.
+      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
       if (reason instanceof InterruptedError) throw stopped(reason);
       save(progress.position);
     }
@@ -215,7 +219,7 @@ function resumeAdvice<T, Out>(
     `${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
   if (!state.position)
     return (
-      `${capitalised(wrote)}; the listing cannot continue from where it stopped: ` +
+      `${capitalise(wrote)}; the listing cannot continue from where it stopped: ` +
       'start it again.'
     );
   const maxPageSize = collection.paging === 'seek' ? collection.maxPageSize : undefined;
@@ -232,9 +236,15 @@ function resumeAdvice<T, Out>(
       ...(request.first ? ['-First', request.first] : []),
       ...(request.skip ? ['-Skip', request.skip] : []),
     ];
+    const command = commandLine(request.cmdletName, [
+      ...args,
+      ...contextArgs,
+      '-ResumeFile',
+      state.file.path,
+    ]);
     return (
-      `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue ` +
-      `with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`
+      `${capitalise(wrote)}; ${state.file.path} keeps the position. To continue ` +
+      `with the next one, run: ${command}`
     );
   }
   const { continuationToken, skip } = state.position;
@@ -248,14 +258,10 @@ function resumeAdvice<T, Out>(
   const command = commandLine(request.cmdletName, args);
   if (state.refused) {
     return (
-      `${capitalised(wrote)}. No token can continue this listing, so the next ` +
+      `${capitalise(wrote)}. No token can continue this listing, so the next ` +
       `run lists again from the start and skips the ${skip} ${noun.one}(s) before ` +
       `this point (exact unless ${noun.many} were added or removed meanwhile): ${command}`
     );
   }
-  return `${capitalised(wrote)}. To continue with the next one, run: ${command}`;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
 }

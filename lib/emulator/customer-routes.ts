@@ -1,6 +1,6 @@
 /**
  * Partner Center's customer routes: `GET /v1/customers` (seek paging, size, filter) and
- * `GET /v1/customers/{id}`, shaped exactly as PARTNER-CENTER-API.md documents.
+ * `GET /v1/customers/{id}`, shaped exactly as docs/partner-center-api.md documents.
  */
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
@@ -27,7 +27,8 @@ function parseSize(value: string | null): number | PartnerCenterError {
   if (value === null) return MAX_PAGE_SIZE;
   if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1)
     return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  // Above 500 is unverified on the real service: clamp rather than fail (PARTNER-CENTER-API.md).
+  // Above 500 is unverified on the real service: clamp rather than fail
+  // (docs/partner-center-api.md, "Listing customers").
   return Math.min(Number(value), MAX_PAGE_SIZE);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Partner Center's error body, `{code, description, data, source}`, with the codes the real service
- * uses (PARTNER-CENTER-API.md, "Errors"). `code` is a number, as in real responses.
+ * uses (docs/partner-center-api.md, "Errors"). `code` is a number, as in real responses.
  */
 export interface PartnerCenterErrorBody {
   code: number;

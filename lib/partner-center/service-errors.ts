@@ -9,8 +9,7 @@ import {
   ServiceError,
   UsageError,
 } from '../common/errors.js';
-import { oneLine } from './redact.js';
-import { stripBom } from '../json/collection-scanner.js';
+import { stripBom, untrustedLine } from '../common/text.js';
 
 /**
  * What a failed answer said, from Partner Center's `{code, description, data, source}` or the
@@ -35,12 +34,15 @@ export function readServiceFault(body: Buffer): ServiceFault {
       const description = [record.description, record.message, record.error_description].find(
         (v): v is string => typeof v === 'string',
       );
-      return { code, description: description === undefined ? undefined : oneLine(description) };
+      return {
+        code,
+        description: description === undefined ? undefined : untrustedLine(description),
+      };
     }
   } catch {
     // Not JSON: a proxy's HTML or plain text page; a short excerpt still helps.
   }
-  return { description: oneLine(text, 160) };
+  return { description: untrustedLine(text, 160) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * context (no secret) and the token store (secrets only where the user gave them on connect).
  */
 import { AuthenticationError, UsageError } from '../common/errors.js';
+import { withoutUndefined } from '../common/objects.js';
 import type { PartnerContext } from './context-store.js';
 import { viewOf, type ContextView } from './context-view.js';
 import {
@@ -72,7 +73,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     authentication: request.kind,
     account: accountOf(claims),
     connectedAt: new Date().toISOString(),
-    ...dropUndefined(signedIn.context),
+    ...withoutUndefined(signedIn.context),
   };
   if (
     request.kind !== 'AccessToken' &&
@@ -87,7 +88,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
   // Tokens first: a context must never exist without what it needs to renew its token.
   const stores = request.stores ?? storesFor(request.env);
   stores.tokens.write(request.contextName, tokens);
-  await stores.contexts.write(dropUndefined(context));
+  await stores.contexts.write(withoutUndefined(context));
   await stores.contexts.setDefault(request.contextName);
   return viewOf(context, tokens, true);
 }
@@ -236,8 +237,4 @@ function requireTenant(tenant: string | undefined): string {
       hint: 'Pass -Tenant <tenant id or domain>.',
     });
   return tenant;
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -64,8 +64,8 @@ export function readCaCertificate(path: string | undefined): string | undefined 
 }
 
 /**
- * An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not
- * NODE_EXTRA_CA_CERTS.
+ * An https.Agent trusting the system roots plus an extra CA (NODE_EXTRA_CA_CERTS is read once at
+ * start-up, too late for a CA named by the context).
  */
 export function agentTrusting(ca: string | undefined): Agent | undefined {
   return ca ? new Agent({ keepAlive: true, ...trustingExtraCa(ca) }) : undefined;

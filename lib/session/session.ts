@@ -322,8 +322,9 @@ async function openIdConfigurationError(
   ca: string | undefined,
 ): Promise<AuthenticationError | undefined> {
   try {
+    const tenant = encodeURIComponent(request.tenantId);
     const url = new URL(
-      `${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/v2.0/.well-known/openid-configuration`,
+      `${request.environment.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`,
     );
     const answer = await getJson(url, agentTrusting(ca));
     if (answer.status === 200) return undefined;

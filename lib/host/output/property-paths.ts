@@ -59,10 +59,13 @@ export function selectPaths(value: unknown, paths: readonly string[]): unknown {
         target[key] = source === undefined ? null : source;
       } else {
         const next = target[key];
-        target =
-          next !== null && typeof next === 'object'
-            ? (next as Record<string, unknown>)
-            : (target[key] = Object.create(null));
+        if (next !== null && typeof next === 'object') {
+          target = next as Record<string, unknown>;
+        } else {
+          const created: Record<string, unknown> = Object.create(null);
+          target[key] = created;
+          target = created;
+        }
       }
     });
   }
