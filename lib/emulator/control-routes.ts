@@ -2,6 +2,7 @@
  * `/_emulator/...`: counters, recent requests and every test lever over HTTP, for tests that drive
  * the emulator from another process (the `Start-PartnerEmulator` command).
  */
+import { BadRequestError } from './bad-request.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultScript } from './fault-types.js';
@@ -13,7 +14,7 @@ type ControlHandler = (state: EmulatorState, exchange: Exchange) => Reply | Prom
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string`);
   return value;
 }
 
@@ -26,7 +27,7 @@ export const controlRoutes: Record<string, ControlHandler> = {
     return ok();
   },
   'GET /_emulator/requests': (state, exchange) => {
-    const limit = Number(exchange.url.searchParams.get('limit') ?? 100);
+    const limit = Number(exchange.query.get('limit') ?? 100);
     return jsonReply(200, state.recorder.recentRequests(Number.isFinite(limit) ? limit : 100));
   },
   'POST /_emulator/configure': async (state, exchange) => {
@@ -45,7 +46,7 @@ export const controlRoutes: Record<string, ControlHandler> = {
     const body = await readJsonObject(exchange.req);
     const lifetimeSeconds = body.lifetimeSeconds;
     if (lifetimeSeconds !== undefined && typeof lifetimeSeconds !== 'number')
-      throw new TypeError('lifetimeSeconds must be a number');
+      throw new BadRequestError('lifetimeSeconds must be a number');
     return ok({
       refreshToken: issueRefreshToken(state, {
         mfaRequired: body.mfaRequired === true,

@@ -20,7 +20,7 @@ import {
 import { ContinuationTokenCodec } from './continuation-tokens.js';
 import { CustomerDataset } from './dataset.js';
 import { DeviceCodeStore } from './device-codes.js';
-import { createDirectory } from './directory.js';
+import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import { FaultInjector } from './fault-injector.js';
@@ -202,7 +202,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     user: {
       userPrincipalName: directory.user.userPrincipalName,
       objectId: directory.user.objectId,
+      password: directory.user.password,
     },
+    publicClientIds: [...WELL_KNOWN_PUBLIC_CLIENTS.keys()],
     identityEndpoint: `${baseUrl}/msi/token`,
     identityHeader: state.identityHeader,
     managedIdentityClientId: directory.systemAssignedIdentity.clientId,
