@@ -12,6 +12,7 @@ import {
   type CredentialRequest,
 } from './credentials.js';
 import type { PartnerEnvironment } from './environments.js';
+import { EntraAnswerLog } from './entra-answer-log.js';
 import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { acquireToken, explainSignInFailure, storesFor } from './session.js';
@@ -179,8 +180,9 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
 async function signInUser(
   request: Extract<CredentialRequest, { kind: 'User' }>,
 ): Promise<SignedIn> {
+  const answers = new EntraAnswerLog();
   try {
-    const credential = await createCredential(request);
+    const credential = await createCredential(request, answers);
     const authenticationRecord = await authenticateUser(
       credential,
       delegatedScope(request.environment),
@@ -201,7 +203,7 @@ async function signInUser(
     };
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
-    throw await explainSignInFailure(error, request);
+    throw await explainSignInFailure(error, request, answers);
   }
 }
 
