@@ -6,6 +6,7 @@ import { clientKind, resolveTenant } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { entraErrors } from './entra-errors.js';
 import {
+  clientRequestId,
   header,
   htmlReply,
   jsonReply,
@@ -84,7 +85,7 @@ export async function deviceAuthorization(
   exchange: Exchange,
 ): Promise<Reply> {
   const form = await readForm(exchange.req);
-  const correlationId = header(exchange, 'client-request-id');
+  const correlationId = clientRequestId(exchange);
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true });
   if (!tenantId)
     return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));

@@ -36,6 +36,16 @@ export function header(exchange: Exchange, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The client's correlation id: MSAL.js and msal-node send `client-request-id` in the query of the
+ * token request, other clients as a header; Entra reads both and echoes it as `correlation_id`.
+ */
+export function clientRequestId(exchange: Exchange): string | undefined {
+  return (
+    header(exchange, 'client-request-id') ?? exchange.query.get('client-request-id') ?? undefined
+  );
+}
+
 export function bufferReply(
   status: number,
   body: Buffer,

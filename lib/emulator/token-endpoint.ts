@@ -10,7 +10,13 @@ import { resolveTenant } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { tokenLifetime } from './emulator-state.js';
 import { entraErrors, type EntraError } from './entra-errors.js';
-import { header, jsonReply, readForm, type Exchange, type Reply } from './http-exchange.js';
+import {
+  clientRequestId,
+  jsonReply,
+  readForm,
+  type Exchange,
+  type Reply,
+} from './http-exchange.js';
 import { canonicalResource, parseScopes } from './scopes.js';
 import type { TokenFlow } from './types.js';
 import { userTokenResponse } from './user-tokens.js';
@@ -213,7 +219,7 @@ async function readTokenRequest(
   exchange: Exchange,
 ): Promise<TokenRequest | EntraError> {
   const form = await readForm(exchange.req);
-  const correlationId = header(exchange, 'client-request-id');
+  const correlationId = clientRequestId(exchange);
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, {
     allowAliases: form.grant_type !== 'client_credentials',
   });
