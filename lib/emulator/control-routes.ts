@@ -66,6 +66,24 @@ export const controlRoutes: Record<string, ControlHandler> = {
     state.continuation.invalidateAll();
     return ok();
   },
+  /**
+   * Certificate sign-in by hand: an empty body makes a certificate and answers where its PEM
+   * (certificate and key) is; `{"certificatePem": "..."}` registers one of the caller's own.
+   */
+  'POST /_emulator/client-certificates': async (state, exchange) => {
+    const certificatePem = optionalString(await readJsonObject(exchange.req), 'certificatePem');
+    if (certificatePem === undefined) {
+      const created = await state.clientCertificates.create();
+      return ok({ certificatePath: created.certificatePath, thumbprint: created.thumbprint });
+    }
+    let thumbprint: string;
+    try {
+      thumbprint = state.clientCertificates.register(certificatePem);
+    } catch {
+      throw new BadRequestError('certificatePem must be a PEM certificate');
+    }
+    return ok({ thumbprint });
+  },
   'GET /_emulator/faults': (state) => jsonReply(200, state.faults.script),
   'POST /_emulator/faults': async (state, exchange) => {
     state.faults.set((await readJsonObject(exchange.req)) as FaultScript);

@@ -191,6 +191,8 @@ export interface ClientCertificateFiles {
 export interface StartedEmulator extends RunningEmulator {
   /** Number of customers, without materialising `customers`. */
   customerCount: number;
+  /** The seed the data set, tenant, application and secrets derive from. */
+  seed: number;
   /** The customer at a listing position, list shape (cheap: derived on demand). */
   customerAt(index: number): Record<string, unknown>;
   /**
