@@ -7,7 +7,6 @@ import type { EmulatorState } from './emulator-state.js';
 import { entraErrors } from './entra-errors.js';
 import {
   clientRequestId,
-  header,
   htmlReply,
   jsonReply,
   readForm,

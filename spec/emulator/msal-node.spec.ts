@@ -166,14 +166,17 @@ describe('@azure/msal-node against the emulator', () => {
     });
     await listsWith(result!.accessToken);
     const correlationId = 'd2a7c1f0-6b3e-4c2a-9f1d-8e7b6a5c4d3e';
-    const failure = await app
+    const failure: Record<string, unknown> = await app
       .acquireTokenByUsernamePassword({
         scopes: [`${PC}/user_impersonation`],
         username: emulator.user.userPrincipalName,
         password: 'not the password',
         correlationId,
       })
-      .catch((error: unknown) => error as Record<string, unknown>);
+      .then(
+        () => ({}),
+        (error: unknown) => error as Record<string, unknown>,
+      );
     expect(failure).toMatchObject({
       name: 'ServerError',
       errorCode: 'invalid_grant',
