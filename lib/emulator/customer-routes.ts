@@ -1,6 +1,7 @@
 /**
  * Partner Center's customer routes: `GET /v1/customers` (seek paging, size, filter) and
- * `GET /v1/customers/{id}`, shaped exactly as docs/partner-center-api.md documents.
+ * `GET /v1/customers/{id}`, shaped as docs/partner-center-api.md documents. Query names are read in
+ * any case (exchange.query), as the service does.
  */
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
@@ -23,13 +24,17 @@ export function errorReply(error: PartnerCenterError, bom: boolean): Reply {
   return jsonReply(error.status, error.body, { bom, headers: error.headers });
 }
 
-function parseSize(value: string | null): number | PartnerCenterError {
-  if (value === null) return MAX_PAGE_SIZE;
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1)
-    return pcErrors.invalidProperty(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  // Above 500 is unverified on the real service: clamp rather than fail
-  // (docs/partner-center-api.md, "Listing customers").
-  return Math.min(Number(value), MAX_PAGE_SIZE);
+/**
+ * `size=0` is what Microsoft's own search example sends, answered with 200 and every match on one
+ * page: 0 means "the server's page size" (500). Above 500 is unverified on the real service: clamp
+ * rather than fail (docs/partner-center-api.md, "Where the emulator follows the
+ * documentation").
+ */
+function parseSize(value: string): number | PartnerCenterError {
+  if (!/^\s*\d+\s*$/.test(value))
+    return pcErrors.invalidProperty(`size must be an integer from 0 to ${MAX_PAGE_SIZE}`);
+  const size = Number(value);
+  return size === 0 ? MAX_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
 }
 
 function cursorFor(
@@ -37,8 +42,8 @@ function cursorFor(
   exchange: Exchange,
   size: number | null,
 ): ListingCursor | PartnerCenterError {
-  const { searchParams } = exchange.url;
-  if ((searchParams.get('seekOperation') ?? '').toLowerCase() === 'next') {
+  const { query } = exchange;
+  if ((query.get('seekOperation') ?? '').toLowerCase() === 'next') {
     const token = header(exchange, 'ms-continuationtoken');
     if (!token)
       return pcErrors.invalidContinuationToken(
@@ -48,7 +53,7 @@ function cursorFor(
     if (!decoded.ok) return pcErrors.invalidContinuationToken(decoded.reason);
     return { ...decoded.cursor, size: size ?? decoded.cursor.size };
   }
-  const filterText = searchParams.get('filter');
+  const filterText = query.get('filter');
   let filter: CustomerFilter | null = null;
   if (filterText !== null) {
     const parsed = parseCustomerFilter(filterText);
@@ -69,6 +74,7 @@ interface PageSlice {
  * next link.
  */
 function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
+  const partner = dataset.partnerTenantId;
   const customers: CustomerSummary[] = [];
   const { filter } = cursor;
   if (!filter) {
@@ -77,7 +83,7 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
     return { customers, nextOffset: end < dataset.count ? end : undefined };
   }
   for (let index = cursor.offset; index < dataset.count; index++) {
-    if (!matchesFilter(dataset.searchFields(index), filter)) continue;
+    if (!matchesFilter(dataset.searchFields(index), filter, partner)) continue;
     if (customers.length === cursor.size) return { customers, nextOffset: index };
     customers.push(dataset.summary(index));
   }
@@ -158,11 +164,12 @@ function pageAt(state: EmulatorState, cursor: ListingCursor): CachedPage {
 
 export function listCustomers(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {
   const { settings } = state;
-  const sizeParam = exchange.url.searchParams.get('size');
+  const sizeParam = exchange.query.get('size');
   const size = sizeParam === null ? null : parseSize(sizeParam);
   if (typeof size === 'object' && size !== null) return errorReply(size, settings.bom);
   const cursor = cursorFor(state, exchange, size);
   if ('status' in cursor) return errorReply(cursor, settings.bom);
+  // The indirect-reseller search is documented for App+User only; the other fields for both.
   if (cursor.filter?.field === 'IndirectReseller' && !caller.delegated) {
     return errorReply(
       pcErrors.accessDenied403('the IndirectReseller filter needs an App+User (delegated) token'),
@@ -174,14 +181,15 @@ export function listCustomers(state: EmulatorState, exchange: Exchange, caller: 
     page.nextOffset === undefined
       ? undefined
       : state.continuation.encode({ ...cursor, offset: page.nextOffset }, exchange.receivedAt);
-  const continuing = exchange.url.searchParams.has('seekOperation');
+  const continuing = exchange.query.has('seekOperation');
   const selfUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, continuing);
   const nextUri = listingUri(settings.nextLinkForm, cursor.size, cursor.filter, true);
   return bufferReply(200, pageBody(page, selfUri, nextUri, continuationToken, settings.bom));
 }
 
 export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {
-  const id = decodeURIComponent(exchange.params.id);
+  // The route matcher has already decoded the path segment once; decoding again would misread ids.
+  const id = exchange.params.id;
   if (!GUID.test(id)) return errorReply(pcErrors.invalidCustomerId(), state.settings.bom);
   const index = state.dataset.indexOfId(id);
   if (index < 0) return errorReply(pcErrors.tenantNotFound(id), state.settings.bom);

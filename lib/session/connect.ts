@@ -13,6 +13,7 @@ import {
   type CredentialRequest,
 } from './credentials.js';
 import type { PartnerEnvironment } from './environments.js';
+import { EntraAnswerLog } from './entra-answer-log.js';
 import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { acquireToken, explainSignInFailure, type SessionStores, storesFor } from './session.js';
@@ -182,8 +183,9 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
 async function signInUser(
   request: Extract<CredentialRequest, { kind: 'User' }>,
 ): Promise<SignedIn> {
+  const answers = new EntraAnswerLog();
   try {
-    const credential = await createCredential(request);
+    const credential = await createCredential(request, answers);
     const authenticationRecord = await authenticateUser(
       credential,
       delegatedScope(request.environment),
@@ -204,7 +206,7 @@ async function signInUser(
     };
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
-    throw await explainSignInFailure(error, request);
+    throw await explainSignInFailure(error, request, answers);
   }
 }
 

@@ -88,8 +88,17 @@ const KNOWN: readonly KnownAadsts[] = [
   },
 ];
 
-export function translateSignInError(error: unknown, authorityHost: string): AuthenticationError {
-  const text = describe(error);
+/**
+ * `entraAnswer` is Entra's own last error answer of the sign-in (EntraAnswerLog), read when what
+ * MSAL threw lost its AADSTS code.
+ */
+export function translateSignInError(
+  error: unknown,
+  authorityHost: string,
+  entraAnswer?: string,
+): AuthenticationError {
+  const thrown = describe(error);
+  const text = entraAnswer && !/AADSTS\d+/.test(thrown) ? `${entraAnswer} | ${thrown}` : thrown;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
   const known = aadsts ? KNOWN.find((entry) => entry.code === aadsts) : undefined;
   if (known)
