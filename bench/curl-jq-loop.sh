@@ -5,21 +5,31 @@
 #   BENCH_ACCESS_TOKEN=... bench/curl-jq-loop.sh <apiEndpoint> <caCertificate.pem> [pageSize]
 set -euo pipefail
 api=$1 ca=$2 size=${3:-500}
-command -v curl >/dev/null && command -v jq >/dev/null || { echo 'curl-jq-loop.sh needs curl and jq (apt-get install -y curl jq)' >&2; exit 127; }
+if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+  echo 'curl-jq-loop.sh needs curl and jq (apt-get install -y curl jq)' >&2
+  exit 127
+fi
 
 # The token goes in a private header file rather than on a command line other users can read.
 headers=$(mktemp)
 trap 'rm -f "$headers"' EXIT
 chmod 600 "$headers"
-printf 'Authorization: Bearer %s\nAccept: application/json\nMS-CorrelationId: %s\nX-Locale: en-US\nMS-PartnerCenter-Application: PartnerCenter-Node/0.1.0\n' \
-  "$BENCH_ACCESS_TOKEN" "$(cat /proc/sys/kernel/random/uuid)" >"$headers"
+{
+  printf 'Authorization: Bearer %s\nAccept: application/json\n' "$BENCH_ACCESS_TOKEN"
+  printf 'MS-CorrelationId: %s\n' "$(cat /proc/sys/kernel/random/uuid)"
+  printf 'X-Locale: en-US\nMS-PartnerCenter-Application: PartnerCenter-Node/0.1.0\n'
+} >"$headers"
 
 uri="/v1/customers?size=$size"
 continuation=()
 while :; do
-  page=$(curl -sSf --cacert "$ca" -H @"$headers" -H "MS-RequestId: $(cat /proc/sys/kernel/random/uuid)" "${continuation[@]}" "$api$uri")
+  request_id=$(cat /proc/sys/kernel/random/uuid)
+  page=$(curl -sSf --cacert "$ca" -H @"$headers" -H "MS-RequestId: $request_id" \
+    "${continuation[@]}" "$api$uri")
   jq -c '.items[]' <<<"$page"
-  next=$(jq -r '.links.next // empty | [.uri, (.headers[] | select(.key == "MS-ContinuationToken") | .value)] | @tsv' <<<"$page")
+  next=$(jq -r '.links.next // empty
+    | [.uri, (.headers[] | select(.key == "MS-ContinuationToken") | .value)]
+    | @tsv' <<<"$page")
   [ -n "$next" ] || break
   IFS=$'\t' read -r uri token <<<"$next"
   continuation=(-H "MS-ContinuationToken: $token")

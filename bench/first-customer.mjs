@@ -81,8 +81,8 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
     return [
       verdict(
         worst <= floor + 150 + PAGE_LATENCY_MS,
-        `first customer within node -e 0 + 150 ms + one page latency (worst: +${fixed(worst - floor - PAGE_LATENCY_MS)} ` +
-          'ms client time)',
+        'first customer within node -e 0 + 150 ms + one page latency ' +
+          `(worst: +${fixed(worst - floor - PAGE_LATENCY_MS)} ms client time)`,
       ),
       verdict(
         spread <= 50,

@@ -82,8 +82,9 @@ export default defineCmdlet<Parameters>({
       (name) => !hasWildcard(name) && !found.has(name.toLowerCase()),
     );
     if (missing.length > 0) {
+      const names = missing.map((name) => `'${name.slice(0, 80)}'`).join(', ');
       throw new NotFoundError(
-        `${missing.map((name) => `'${name.slice(0, 80)}'`).join(', ')} ${missing.length === 1 ? 'is not a cmdlet' : 'are not cmdlets'} of the module.`,
+        `${names} ${missing.length === 1 ? 'is not a cmdlet' : 'are not cmdlets'} of the module.`,
         {
           hint: 'Run Get-Command without parameters to list the cmdlets.',
         },

@@ -1,5 +1,9 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { getCustomer, type CustomerFilter } from '../lib/partner-center/customers.js';
+import {
+  customersCollection,
+  getCustomer,
+  type CustomerFilter,
+} from '../lib/partner-center/customers.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 
 interface Parameters extends Record<string, unknown> {
@@ -158,14 +162,14 @@ export default defineCmdlet<Parameters>({
       yield await getCustomer(client, p.CustomerId!);
       return;
     }
-    const { listCustomersResumably } = await import(
-      '../lib/cmdlet-support/resumable-customer-listing.js'
-    );
-    yield* listCustomersResumably(
+    const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+    const filter = filterOf(p);
+    yield* listResumably(
       {
         cmdletName: 'Get-PartnerCustomer',
-        filter: filterOf(p),
-        searchArguments: searchArgumentsOf(p),
+        collection: customersCollection(filter),
+        selection: filter ?? null,
+        selectionArguments: searchArgumentsOf(p),
         pageSize: p.PageSize,
         first: p.First,
         skip: p.Skip,

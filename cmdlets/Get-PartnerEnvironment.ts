@@ -48,7 +48,7 @@ export default defineCmdlet<Parameters>({
     >();
     for (const name of contexts.list()) {
       const saved = await contexts.read(name).catch(() => undefined);
-      if (!saved || saved.environment.name !== 'Custom') continue;
+      if (saved?.environment.name !== 'Custom') continue;
       const key = `${saved.environment.apiEndpoint} ${saved.environment.authorityHost}`;
       const entry = custom.get(key) ?? { ...saved.environment, contexts: [] };
       entry.contexts.push(name);

@@ -1,4 +1,6 @@
 import {
+  CONTROL_ROUTES,
+  EMULATOR_DEFAULTS,
   startEmulator,
   type EmulatorOptions,
   type StartedEmulator,
@@ -38,6 +40,44 @@ async function start(options: EmulatorOptions): Promise<StartedEmulator> {
   }
 }
 
+/**
+ * The first line: what Connect-Partner needs, and what a person needs to try every other sign-in
+ * by hand (curl, MSAL, Azure Identity): token endpoints, the user and its password, the public
+ * client, the managed-identity endpoint and header, and where to get a client certificate.
+ */
+function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
+  const levers = `${emulator.apiEndpoint}/_emulator`;
+  const tenant = `${emulator.authorityHost}/${emulator.tenantId}`;
+  return {
+    apiEndpoint: emulator.apiEndpoint,
+    authorityHost: emulator.authorityHost,
+    tenantId: emulator.tenantId,
+    applicationId: emulator.applicationId,
+    clientSecret: emulator.clientSecret,
+    ...(emulator.caCertificatePath ? { caCertificatePath: emulator.caCertificatePath } : {}),
+    tenantDomain: emulator.tenantDomain,
+    tokenEndpoint: `${tenant}/oauth2/v2.0/token`,
+    tokenEndpointV1: `${tenant}/oauth2/token`,
+    user: {
+      userPrincipalName: emulator.user.userPrincipalName,
+      password: emulator.user.password,
+      publicClientId: emulator.publicClientIds[0],
+      approveDeviceCode: `POST ${levers}/devicecode/approve`,
+    },
+    managedIdentity: {
+      IDENTITY_ENDPOINT: emulator.identityEndpoint,
+      IDENTITY_HEADER: emulator.identityHeader,
+      clientId: emulator.managedIdentityClientId,
+      userAssignedClientId: emulator.userAssignedIdentityClientId,
+      imdsServed: false,
+    },
+    clientCertificate: {
+      create: `POST ${levers}/client-certificates`,
+      register: `POST ${levers}/client-certificates {"certificatePem":"<PEM>"}`,
+    },
+  };
+}
+
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -54,32 +94,52 @@ export default defineCmdlet<Parameters>({
     'plain HTTP with -Http). ' +
     'It serves GET /v1/customers (seek paging, size, filter) and GET ' +
     '/v1/customers/{id} over a deterministic set of customers made from -Seed, ' +
-    'the OpenID configuration and token endpoints (client secret, ' +
-    'certificate, device code, refresh token, browser sign-in), and an App ' +
-    'Service-shaped managed identity endpoint. ' +
-    'It first writes one object with what Connect-Partner needs (the ' +
-    'endpoints, the tenant, a registered application and its client secret, ' +
-    'and the certificate file to trust), then serves until Ctrl-C or SIGTERM ' +
-    'and exits cleanly. ' +
-    "The client secret printed is the emulator's own demo credential, valid " +
-    'nowhere else. Counters and test levers are under /_emulator/.',
+    'and Entra ID as clients written elsewhere call it: the v2 and v1 OpenID ' +
+    'configurations and token endpoints, instance and user realm discovery, and ' +
+    'every sign-in below. Query names are read in any case, as the service does. ' +
+    'It first writes one object with everything needed to sign in, then serves ' +
+    'until Ctrl-C or SIGTERM and exits cleanly. ' +
+    '\n\nEach way to sign in, by hand (curl, MSAL) or with Connect-Partner:' +
+    '\n\nAPPLICATION SECRET: applicationId and clientSecret at tokenEndpoint ' +
+    '(client_secret_post or Authorization: Basic), or at tokenEndpointV1 with ' +
+    'resource=https://api.partnercenter.microsoft.com. ' +
+    '\n\nCERTIFICATE: POST to clientCertificate.create (empty body) makes a ' +
+    'certificate, registers it on the application and answers certificatePath ' +
+    '(a PEM with key and certificate) for Connect-Partner -CertificatePath or ' +
+    'MSAL; or register your own with {"certificatePem":"..."}. ' +
+    '\n\nDEVICE CODE: start a device-code sign-in with any client id of ' +
+    'user.publicClientId (the Azure CLI client, the default of Connect-Partner) ' +
+    'or applicationId, then approve it with user.approveDeviceCode (or start ' +
+    'with -AutoApproveDeviceCode). ' +
+    '\n\nPASSWORD: the resource-owner password grant with user.userPrincipalName and ' +
+    'user.password. ' +
+    '\n\nBROWSER: the authorization endpoint shows an Approve link. ' +
+    '\n\nREFRESH TOKEN: POST /_emulator/refresh-tokens issues one for the user. ' +
+    '\n\nMANAGED IDENTITY: set IDENTITY_ENDPOINT and IDENTITY_HEADER from ' +
+    'managedIdentity (the App Service style, api-version 2019-08-01); the IMDS ' +
+    'style (169.254.169.254) is not served, as no local process can own that ' +
+    'address. ' +
+    "\n\nThe secrets printed are the emulator's own demo credentials, valid nowhere " +
+    'else. MSAL-based clients need a custom authority (authorityHost/tenantId), ' +
+    'instance discovery turned off (or the emulator named as a known ' +
+    'authority), and trust of caCertificatePath.',
   parameters: {
     Port: {
       type: 'int',
       range: [0, 65535],
-      default: 0,
+      default: EMULATOR_DEFAULTS.port,
       description: 'TCP port on 127.0.0.1; 0 picks a free one.',
     },
     Customers: {
       type: 'int',
       range: [0, 2_000_000],
-      default: 2500,
+      default: EMULATOR_DEFAULTS.customers,
       description:
         'Number of customers in the data set (derived on demand: a million costs no memory).',
     },
     Seed: {
       type: 'int',
-      default: 1,
+      default: EMULATOR_DEFAULTS.seed,
       description:
         'Seed of the data set: the same seed gives the same customers, tenant, ' +
         'application and secret.',
@@ -107,19 +167,19 @@ export default defineCmdlet<Parameters>({
     TokenLifetime: {
       type: 'int',
       range: [1, 86_400],
-      default: 3600,
+      default: EMULATOR_DEFAULTS.accessTokenLifetimeSeconds,
       description: 'Lifetime of issued access tokens, in seconds (short ones test renewal).',
     },
     PageLatency: {
       type: 'int',
       range: [0, 600_000],
-      default: 0,
+      default: EMULATOR_DEFAULTS.pageLatencyMs,
       description: 'Extra latency added to every Partner Center response, in milliseconds.',
     },
     PageCacheMegabytes: {
       type: 'int',
       range: [0, 65_536],
-      default: 0,
+      default: EMULATOR_DEFAULTS.pageCacheMegabytes,
       description:
         'Keep the customers of recently served pages in memory, up to this many ' +
         'megabytes (about 0.3 MB per page of 500), so listing the same customers ' +
@@ -141,7 +201,11 @@ export default defineCmdlet<Parameters>({
   inputs: 'None.',
   outputs:
     'One object: apiEndpoint, authorityHost, tenantId, applicationId, ' +
-    'clientSecret, caCertificatePath (absent with -Http).',
+    'clientSecret, caCertificatePath (absent with -Http), tenantDomain, ' +
+    'tokenEndpoint, tokenEndpointV1, user (userPrincipalName, password, ' +
+    'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +
+    'IDENTITY_HEADER, clientId, userAssignedClientId, imdsServed) and ' +
+    'clientCertificate (create, register).',
   view: [
     { name: 'ApiEndpoint', path: 'apiEndpoint' },
     { name: 'TenantId', path: 'tenantId' },
@@ -177,39 +241,29 @@ export default defineCmdlet<Parameters>({
       code: 'Start-PartnerEmulator -Port 8443 -StateDirectory ~/.partnercenter-emulator',
     },
   ],
-  notes:
-    'Test levers (POST unless noted): /_emulator/counters (GET), ' +
-    '/_emulator/requests (GET), /_emulator/counters/reset, /_emulator/configure, ' +
-    '/_emulator/devicecode/approve, /_emulator/refresh-tokens, ' +
-    '/_emulator/refresh-tokens/revoke, /_emulator/access-tokens/revoke, ' +
-    '/_emulator/continuation-tokens/invalidate, /_emulator/faults (GET, POST, DELETE).',
+  notes: `Test levers, under the API endpoint: ${CONTROL_ROUTES.join(', ')}.`,
   async *run(p, context) {
+    // The declared defaults are bound already; a caller in code that leaves one out gets the
+    // emulator's, which are the same EMULATOR_DEFAULTS.
     const emulator = await start({
-      port: p.Port ?? 0,
-      customers: p.Customers ?? 2500,
-      seed: p.Seed ?? 1,
-      http: p.Http ?? false,
-      nextLinkForm: nextLinkForms[p.NextLinkForm ?? 'V1'],
-      bom: p.Bom ?? false,
-      accessTokenLifetimeSeconds: p.TokenLifetime ?? 3600,
-      pageLatencyMs: p.PageLatency ?? 0,
-      pageCacheMegabytes: p.PageCacheMegabytes ?? 0,
-      autoApproveDeviceCode: p.AutoApproveDeviceCode ?? false,
+      port: p.Port,
+      customers: p.Customers,
+      seed: p.Seed,
+      http: p.Http,
+      nextLinkForm: p.NextLinkForm === undefined ? undefined : nextLinkForms[p.NextLinkForm],
+      bom: p.Bom,
+      accessTokenLifetimeSeconds: p.TokenLifetime,
+      pageLatencyMs: p.PageLatency,
+      pageCacheMegabytes: p.PageCacheMegabytes,
+      autoApproveDeviceCode: p.AutoApproveDeviceCode,
       stateDir: p.StateDirectory,
     });
     try {
       context.verbose(
         `Emulator listening on ${emulator.apiEndpoint} with ${emulator.customerCount} ` +
-          `customers (seed ${p.Seed ?? 1}).`,
+          `customers (seed ${emulator.seed}).`,
       );
-      yield {
-        apiEndpoint: emulator.apiEndpoint,
-        authorityHost: emulator.authorityHost,
-        tenantId: emulator.tenantId,
-        applicationId: emulator.applicationId,
-        clientSecret: emulator.clientSecret,
-        ...(emulator.caCertificatePath ? { caCertificatePath: emulator.caCertificatePath } : {}),
-      };
+      yield connectionInfo(emulator);
       await untilAborted(context.signal);
       context.verbose('Stopping the emulator.');
     } finally {

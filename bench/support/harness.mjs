@@ -299,9 +299,10 @@ export function table(rows) {
     Math.max(...rows.map((row) => String(row[column]).length)),
   );
   for (const row of rows) {
-    process.stdout.write(
-      `${row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ')}\n`,
+    const cells = row.map((cell, column) =>
+      column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]),
     );
+    process.stdout.write(`${cells.join('  ')}\n`);
   }
 }
 

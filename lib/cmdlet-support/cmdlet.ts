@@ -44,6 +44,13 @@ export interface ParameterDeclaration {
   /** Binds from the same-named (or aliased) property of each NDJSON object on stdin. */
   pipeline?: 'byPropertyName';
   /**
+   * Partner Center resources name their kind in `attributes.objectType`: the `id` of an object of
+   * one of these kinds binds to this parameter (a Customer's id to -CustomerId, a CustomerUser's to
+   * -UserId), and the `id` of an object of any other kind does not, even through an `Id` alias.
+   * Objects without an objectType bind their `id` through the aliases as before.
+   */
+  idOf?: readonly string[];
+  /**
    * Environment variable read when the parameter is not given (e.g. PARTNERCENTER_CLIENT_SECRET).
    */
   env?: string;
@@ -94,6 +101,11 @@ export interface CmdletDefinition<P extends Record<string, unknown> = Record<str
 export interface CmdletContext {
   /** The parameter set the binder chose. */
   parameterSet: string;
+  /**
+   * The pipeline object this invocation was bound from (PowerShell's `$_`), when there is one: a
+   * cmdlet names it in a failure (a customer's company name as well as its id).
+   */
+  pipelineObject?: Readonly<Record<string, unknown>>;
   /** Aborted on SIGINT/SIGTERM or when stdout's reader went away (e.g. `| head`). */
   signal: AbortSignal;
   /** One GUID for the whole command run: Partner Center's MS-CorrelationId. */

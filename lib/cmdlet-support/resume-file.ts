@@ -1,24 +1,28 @@
 /**
  * The resume file of a listing (`-ResumeFile`): where the listing stands, rewritten atomically
- * after every page whose customers were all handed out, so a run killed at any moment leaves a
- * file that is either the old position or the new one. It names the listing it belongs to (page
- * size, filter, -First, -Skip), so a resume with other parameters is refused instead of silently
- * producing a different set.
+ * after every page whose items were all handed out, so a run killed at any moment leaves a file
+ * that is either the old position or the new one. It names the listing it belongs to (its kind of
+ * item, page size, selection such as a search, -First, -Skip), so a resume with other parameters
+ * is refused instead of silently producing a different set.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { writePrivateJson } from '../session/atomic-file.js';
-import type { CustomerFilter } from '../partner-center/customers.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 
-const KIND = 'PartnerCenter.CustomerListing.Resume';
 const VERSION = 1;
 
-/** The parameters that decide which customers a listing returns, in the order it returns them. */
+/**
+ * What else decides which items a listing returns: a customer search's `{ field, value }`, a
+ * customer's id; null for none. Compared as JSON.
+ */
+export type ListingSelection = { field: string; value: string } | Record<string, unknown> | null;
+
+/** The parameters that decide which items a listing returns, in the order it returns them. */
 export interface ListingIdentity {
   pageSize: number;
-  filter: CustomerFilter | null;
+  filter: ListingSelection;
   first: number | null;
   skip: number;
 }
@@ -30,7 +34,7 @@ export interface ResumeState {
 }
 
 interface ResumeFileContent extends ResumeState {
-  kind: typeof KIND;
+  kind: string;
   version: typeof VERSION;
   listing: ListingIdentity;
   updatedAt: string;
@@ -38,9 +42,18 @@ interface ResumeFileContent extends ResumeState {
 
 export class ResumeFile {
   readonly path: string;
+  private readonly kind: string;
 
-  constructor(path: string) {
+  /**
+   * `item`: what the listing lists, e.g. `Customer` (the file's kind is then
+   * `PartnerCenter.CustomerListing.Resume`); `cmdletName` names the listing in messages.
+   */
+  constructor(
+    path: string,
+    private readonly listed: { item: string; cmdletName: string },
+  ) {
     this.path = resolve(path);
+    this.kind = `PartnerCenter.${listed.item}Listing.Resume`;
   }
 
   /**
@@ -58,10 +71,10 @@ export class ResumeFile {
         { hint: 'Check the path and its permissions.', cause: error },
       );
     }
-    const content = parse(text);
+    const content = parse(text, this.kind);
     if (!content) {
       throw new ConfigFileError(
-        `The resume file '${this.path}' is not a resume file of Get-PartnerCustomer, ` +
+        `The resume file '${this.path}' is not a resume file of ${this.listed.cmdletName}, ` +
           'or it is damaged.',
         {
           hint: 'Give another -ResumeFile, or delete this one to list from the start.',
@@ -85,7 +98,7 @@ export class ResumeFile {
 
   write(listing: ListingIdentity, state: ResumeState): void {
     const content: ResumeFileContent = {
-      kind: KIND,
+      kind: this.kind,
       version: VERSION,
       listing,
       ...state,
@@ -109,7 +122,7 @@ export class ResumeFile {
   }
 }
 
-function parse(text: string): ResumeFileContent | undefined {
+function parse(text: string, kind: string): ResumeFileContent | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -120,7 +133,7 @@ function parse(text: string): ResumeFileContent | undefined {
   if (
     !content ||
     typeof content !== 'object' ||
-    content.kind !== KIND ||
+    content.kind !== kind ||
     content.version !== VERSION
   )
     return undefined;
@@ -141,7 +154,10 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
   const shown = (identity: ListingIdentity, key: keyof ListingIdentity) => {
     const value = identity[key];
     if (value === null) return 'none';
-    return typeof value === 'object' ? `${value.field} '${value.value}'` : String(value);
+    if (typeof value !== 'object') return String(value);
+    return 'field' in value && 'value' in value
+      ? `${value.field} '${value.value}'`
+      : JSON.stringify(value);
   };
   const names: Record<keyof ListingIdentity, string> = {
     pageSize: '-PageSize',

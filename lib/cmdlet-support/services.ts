@@ -5,6 +5,7 @@
  * runs in one process never share a client.
  */
 import type { PartnerCenterClient } from '../partner-center/client.js';
+import type { PartnerContext } from '../session/context-store.js';
 import type { SessionStores } from '../session/session.js';
 
 export type { SessionStores };
@@ -29,6 +30,8 @@ export interface CmdletServices {
    * A failed sign-in is not kept: the next object reports it again.
    */
   partnerCenter(settings?: ClientSettings): Promise<PartnerCenterClient>;
+  /** The saved context the run uses (no secrets: those stay in the token store). */
+  currentContext(): Promise<PartnerContext>;
 }
 
 /** What the default services need to know of the run. */
@@ -57,6 +60,16 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
     stores() {
       stores ??= import('../session/session.js').then(({ storesFor }) => storesFor(run.env));
       return stores;
+    },
+    async currentContext() {
+      const [{ contexts }, { noSavedContext }] = await Promise.all([
+        services.stores(),
+        import('../session/session.js'),
+      ]);
+      const name = await contexts.resolveName(run.contextName);
+      const saved = await contexts.read(name);
+      if (!saved) throw noSavedContext(name);
+      return saved;
     },
     partnerCenter(settings = {}) {
       if (!client) {

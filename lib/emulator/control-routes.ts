@@ -2,6 +2,7 @@
  * `/_emulator/...`: counters, recent requests and every test lever over HTTP, for tests that drive
  * the emulator from another process (the `Start-PartnerEmulator` command).
  */
+import { BadRequestError } from './bad-request.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultScript } from './fault-types.js';
@@ -13,7 +14,7 @@ type ControlHandler = (state: EmulatorState, exchange: Exchange) => Reply | Prom
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string`);
   return value;
 }
 
@@ -26,7 +27,7 @@ export const controlRoutes: Record<string, ControlHandler> = {
     return ok();
   },
   'GET /_emulator/requests': (state, exchange) => {
-    const limit = Number(exchange.url.searchParams.get('limit') ?? 100);
+    const limit = Number(exchange.query.get('limit') ?? 100);
     return jsonReply(200, state.recorder.recentRequests(Number.isFinite(limit) ? limit : 100));
   },
   'POST /_emulator/configure': async (state, exchange) => {
@@ -45,7 +46,7 @@ export const controlRoutes: Record<string, ControlHandler> = {
     const body = await readJsonObject(exchange.req);
     const lifetimeSeconds = body.lifetimeSeconds;
     if (lifetimeSeconds !== undefined && typeof lifetimeSeconds !== 'number')
-      throw new TypeError('lifetimeSeconds must be a number');
+      throw new BadRequestError('lifetimeSeconds must be a number');
     return ok({
       refreshToken: issueRefreshToken(state, {
         mfaRequired: body.mfaRequired === true,
@@ -64,6 +65,24 @@ export const controlRoutes: Record<string, ControlHandler> = {
   'POST /_emulator/continuation-tokens/invalidate': (state) => {
     state.continuation.invalidateAll();
     return ok();
+  },
+  /**
+   * Certificate sign-in by hand: an empty body makes a certificate and answers where its PEM
+   * (certificate and key) is; `{"certificatePem": "..."}` registers one of the caller's own.
+   */
+  'POST /_emulator/client-certificates': async (state, exchange) => {
+    const certificatePem = optionalString(await readJsonObject(exchange.req), 'certificatePem');
+    if (certificatePem === undefined) {
+      const created = await state.clientCertificates.create();
+      return ok({ certificatePath: created.certificatePath, thumbprint: created.thumbprint });
+    }
+    let thumbprint: string;
+    try {
+      thumbprint = state.clientCertificates.register(certificatePem);
+    } catch {
+      throw new BadRequestError('certificatePem must be a PEM certificate');
+    }
+    return ok({ thumbprint });
   },
   'GET /_emulator/faults': (state) => jsonReply(200, state.faults.script),
   'POST /_emulator/faults': async (state, exchange) => {

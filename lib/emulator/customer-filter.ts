@@ -7,7 +7,11 @@
 import { initialDomain } from './customer-json.js';
 import type { SearchFields } from './dataset.js';
 
-export type FilterField = 'CompanyName' | 'Domain' | 'IndirectReseller';
+export type FilterField =
+  | 'CompanyName'
+  | 'Domain'
+  | 'IndirectReseller'
+  | 'IndirectCloudSolutionProvider';
 
 export interface CustomerFilter {
   field: FilterField;
@@ -19,7 +23,15 @@ export type FilterParseResult =
   | { ok: true; filter: CustomerFilter }
   | { ok: false; reason: string };
 
-const FIELDS: readonly FilterField[] = ['CompanyName', 'Domain', 'IndirectReseller'];
+/** CustomerSearchField of the .NET and Java SDKs. */
+const FIELDS: readonly FilterField[] = [
+  'CompanyName',
+  'Domain',
+  'IndirectReseller',
+  'IndirectCloudSolutionProvider',
+];
+/** The fields whose value is a partner's tenant id rather than a prefix. */
+const TENANT_FIELDS: readonly FilterField[] = ['IndirectReseller', 'IndirectCloudSolutionProvider'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A key of a filter object, matched ignoring case as the service's JSON reader does. */
@@ -53,13 +65,24 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   if (typeof value !== 'string' || value.length === 0)
     return { ok: false, reason: 'filter Value must be a non-empty string' };
   const lowered = value.toLowerCase();
-  if (knownField === 'IndirectReseller' && !GUID.test(lowered))
-    return { ok: false, reason: 'filter Value must be the reseller tenant id (a GUID)' };
+  if (TENANT_FIELDS.includes(knownField) && !GUID.test(lowered))
+    return {
+      ok: false,
+      reason: `filter Value of ${knownField} must be a partner tenant id (a GUID)`,
+    };
   return { ok: true, filter: { field: knownField, value: lowered } };
 }
 
-/** Checked for every customer a filtered page scans past, so it builds no string unless it must. */
-export function matchesFilter(customer: SearchFields, filter: CustomerFilter): boolean {
+/**
+ * Checked for every customer a filtered page scans past, so it builds no string unless it must.
+ * The emulated partner is the indirect provider of every customer an indirect reseller serves, so
+ * `IndirectCloudSolutionProvider` with its own tenant id finds those customers.
+ */
+export function matchesFilter(
+  customer: SearchFields,
+  filter: CustomerFilter,
+  partnerTenantId: string,
+): boolean {
   const { value } = filter;
   switch (filter.field) {
     case 'CompanyName':
@@ -71,5 +94,7 @@ export function matchesFilter(customer: SearchFields, filter: CustomerFilter): b
     }
     case 'IndirectReseller':
       return customer.associatedPartnerId === value;
+    case 'IndirectCloudSolutionProvider':
+      return customer.associatedPartnerId !== undefined && value === partnerTenantId;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The list shape of a customer (PARTNER-CENTER-API.md, "Customer (as listed)"), written as bytes
+ * The list shape of a customer (docs/partner-center-api.md, "The customer resource"), written as bytes
  * straight into a page buffer. This runs for every customer of every page, and here copying ready
  * byte fragments costs a fraction of building strings and encoding them (measured: about 1 µs per
  * customer either way for the strings alone). The one template of the list shape lives here.

@@ -1,8 +1,8 @@
 /**
  * Partner Center's customer routes: `GET /v1/customers` (seek paging, size, filter) and
- * `GET /v1/customers/{id}`, shaped exactly as docs/partner-center-api.md documents. The paging
- * itself is the shared seek protocol (paged-collection.ts); this file says what a page of customers
- * is.
+ * `GET /v1/customers/{id}`, shaped as docs/partner-center-api.md documents. The paging itself is
+ * the shared seek protocol (paged-collection.ts, which reads query names in any case, as the
+ * service does); this file says what a page of customers is.
  */
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
@@ -36,6 +36,7 @@ interface PageSlice {
  * next link.
  */
 function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
+  const partner = dataset.partnerTenantId;
   const customers: CustomerSummary[] = [];
   const { filter } = cursor;
   if (!filter) {
@@ -44,7 +45,7 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
     return { customers, nextOffset: end < dataset.count ? end : undefined };
   }
   for (let index = cursor.offset; index < dataset.count; index++) {
-    if (!matchesFilter(dataset.searchFields(index), filter)) continue;
+    if (!matchesFilter(dataset.searchFields(index), filter, partner)) continue;
     if (customers.length === cursor.size) return { customers, nextOffset: index };
     customers.push(dataset.summary(index));
   }
@@ -93,7 +94,8 @@ function customerCollection(state: EmulatorState): SeekCollection<CustomerFilter
   return {
     defaultPageSize: MAX_PAGE_SIZE,
     maxPageSize: MAX_PAGE_SIZE,
-    zeroSizeMeansDefault: false,
+    // Microsoft's own search example sends size=0 and is answered with 200 and one full page.
+    zeroSizeMeansDefault: true,
     parseFilter: parseCustomerFilter,
     filterKey: (filter) => `${filter.field}:${filter.value}`,
     page: (cursor) => itemsOf(slicePage(state.dataset, cursor)),
@@ -112,7 +114,8 @@ export function listCustomers(state: EmulatorState, exchange: Exchange, caller: 
 }
 
 export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {
-  const id = decodeURIComponent(exchange.params.id);
+  // The route matcher has already decoded the path segment once; decoding again would misread ids.
+  const id = exchange.params.id;
   if (!GUID.test(id)) return errorReply(pcErrors.invalidCustomerId(), state.settings.bom);
   const index = state.dataset.indexOfId(id);
   if (index < 0) return errorReply(pcErrors.tenantNotFound(id), state.settings.bom);

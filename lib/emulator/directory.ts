@@ -11,6 +11,30 @@ export interface EmulatedUser {
   objectId: string;
   userPrincipalName: string;
   displayName: string;
+  /** The demo password of the resource-owner password grant (valid nowhere else). */
+  password: string;
+}
+
+/**
+ * Microsoft's first-party public clients, present in every real tenant: Connect-Partner, the
+ * PartnerCenter PowerShell module and @azure/identity sign users in with the Azure CLI's by default,
+ * and scripts of the PowerShell ecosystem with the others. A public client has no secret.
+ */
+export const WELL_KNOWN_PUBLIC_CLIENTS: ReadonlyMap<string, string> = new Map([
+  ['04b07795-8ddb-461a-bbee-02f9e1bf7b46', 'Microsoft Azure CLI'],
+  ['1950a258-227b-4e31-a9cf-717495945fc2', 'Microsoft Azure PowerShell'],
+  ['14d82eec-204b-4c2f-b7e8-296a70dab67e', 'Microsoft Graph Command Line Tools'],
+  ['04f0c124-f2bc-4f59-8241-bf6df9866bbd', 'Visual Studio'],
+  ['aebc6443-996d-45c2-90f0-388ff96faa56', 'Visual Studio Code'],
+]);
+
+/** How the directory knows a client id: the registered application, a public client, or not. */
+export type ClientKind = 'application' | 'public' | undefined;
+
+export function clientKind(directory: EmulatedDirectory, clientId: string): ClientKind {
+  const lowered = clientId.toLowerCase();
+  if (lowered === directory.applicationId) return 'application';
+  return WELL_KNOWN_PUBLIC_CLIENTS.has(lowered) ? 'public' : undefined;
 }
 
 export interface EmulatedIdentity {
@@ -34,13 +58,22 @@ export interface EmulatedDirectory {
   userAssignedIdentity: EmulatedIdentity;
 }
 
-/** Looks like a real Entra client secret (`xxx8Q~...`, 40 characters). */
-function demoSecret(seed: number): string {
-  const digest = createHash('sha256')
-    .update(`partnercenter-emulator-demo-secret:${seed}`)
+function demoDigest(seed: number, purpose: string): string {
+  return createHash('sha256')
+    .update(`partnercenter-emulator-demo-${purpose}:${seed}`)
     .digest('base64url')
     .replace(/[-_]/g, 'x');
+}
+
+/** Looks like a real Entra client secret (`xxx8Q~...`, 40 characters). */
+function demoSecret(seed: number): string {
+  const digest = demoDigest(seed, 'secret');
   return `${digest.slice(0, 3)}8Q~${digest.slice(3, 37)}`;
+}
+
+/** Meets Entra's complexity rule (upper, lower, digit, symbol), so scripts can reuse it as is. */
+function demoPassword(seed: number): string {
+  return `Demo-${demoDigest(seed, 'password').slice(0, 12)}-9a`;
 }
 
 export function createDirectory(seed: number, tenantId: string): EmulatedDirectory {
@@ -56,6 +89,7 @@ export function createDirectory(seed: number, tenantId: string): EmulatedDirecto
       objectId: seededGuid(seed, 'user'),
       userPrincipalName: `admin@${tenantDomain}`,
       displayName: 'Partner Admin',
+      password: demoPassword(seed),
     },
     systemAssignedIdentity: {
       clientId: seededGuid(seed, 'system-assigned-identity'),

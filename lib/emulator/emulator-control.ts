@@ -2,6 +2,7 @@
  * The levers a test pulls, shared by the `RunningEmulator` methods and the `/_emulator/` routes so
  * both do exactly the same thing.
  */
+import { BadRequestError } from './bad-request.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import type { EmulatorCounters, LiveSettings, TokenFlow } from './types.js';
 
@@ -11,6 +12,7 @@ const TOKEN_FLOWS: readonly TokenFlow[] = [
   'deviceCode',
   'authorizationCode',
   'refreshToken',
+  'password',
   'managedIdentity',
 ];
 
@@ -34,19 +36,21 @@ function checkSeconds(
   options: { allowNegative?: boolean } = {},
 ): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || (!options.allowNegative && value < 0))
-    throw new TypeError(`${name} must be a ${options.allowNegative ? '' : 'non-negative '}number`);
+    throw new BadRequestError(
+      `${name} must be a ${options.allowNegative ? '' : 'non-negative '}number`,
+    );
   return value;
 }
 
 /**
- * Validates and applies settings; throws TypeError naming the bad one (the control route answers
+ * Validates and applies settings; throws BadRequestError naming the bad one (the control route answers
  * 400).
  */
 export function applySettings(settings: EmulatorSettings, changes: LiveSettings): void {
   const next = { ...settings, tokenLifetimes: { ...settings.tokenLifetimes } };
   if (changes.nextLinkForm !== undefined) {
     if (changes.nextLinkForm !== 'v1' && changes.nextLinkForm !== 'relative')
-      throw new TypeError("nextLinkForm must be 'v1' or 'relative'");
+      throw new BadRequestError("nextLinkForm must be 'v1' or 'relative'");
     next.nextLinkForm = changes.nextLinkForm;
   }
   if (changes.bom !== undefined) next.bom = Boolean(changes.bom);
@@ -75,7 +79,9 @@ export function applySettings(settings: EmulatorSettings, changes: LiveSettings)
     next.autoApproveAuthorization = Boolean(changes.autoApproveAuthorization);
   for (const [flow, seconds] of Object.entries(changes.tokenLifetimes ?? {})) {
     if (!TOKEN_FLOWS.includes(flow as TokenFlow))
-      throw new TypeError(`tokenLifetimes.${flow}: unknown flow; one of ${TOKEN_FLOWS.join(', ')}`);
+      throw new BadRequestError(
+        `tokenLifetimes.${flow}: unknown flow; one of ${TOKEN_FLOWS.join(', ')}`,
+      );
     next.tokenLifetimes[flow as TokenFlow] = checkSeconds(`tokenLifetimes.${flow}`, seconds, {
       allowNegative: true,
     });

@@ -13,7 +13,7 @@ import type { JwtSigner } from './jwt.js';
 import type { PageCache } from './page-cache.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { RequestRecorder } from './request-recorder.js';
-import type { NextLinkForm, TokenFlow } from './types.js';
+import type { ClientCertificateFiles, NextLinkForm, TokenFlow } from './types.js';
 
 export interface EmulatorSettings {
   nextLinkForm: NextLinkForm;
@@ -48,6 +48,13 @@ export interface EmulatorState {
   readonly pageCache?: PageCache;
   /** The secret App Service puts in IDENTITY_HEADER. */
   readonly identityHeader: string;
+  /** Certificates the application accepts for certificate sign-in (client assertions). */
+  readonly clientCertificates: {
+    /** Registers a PEM certificate; returns its SHA-1 thumbprint. */
+    register(certificatePem: string): string;
+    /** Makes a new one, registers it and writes certificate and key to one PEM file. */
+    create(): Promise<ClientCertificateFiles>;
+  };
   /** Sent back as MS-ServerId. */
   readonly serverId: string;
 }

@@ -119,6 +119,51 @@ export const entraErrors = {
         `Id '${appId}'.]`,
       c,
     ),
+  publicClientWithCredential: (c?: string) =>
+    entraError(
+      400,
+      'invalid_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+      c,
+    ),
+  /** RFC 6749 §2.3: one authentication method per request; 9002313 is Entra's "malformed". */
+  multipleClientAuthentication: (c?: string) =>
+    entraError(
+      400,
+      'invalid_request',
+      9002313,
+      'Invalid request. Request is malformed or invalid: the request authenticates the ' +
+        'client more than once (Authorization: Basic and the body disagree or both carry ' +
+        'a secret); use one client authentication method.',
+      c,
+    ),
+  malformedBasicAuthorization: (c?: string) =>
+    entraError(
+      400,
+      'invalid_request',
+      9002313,
+      'Invalid request. Request is malformed or invalid: the Authorization header must be ' +
+        "'Basic' followed by base64 of the form-encoded 'client_id:client_secret'.",
+      c,
+    ),
+  userNotFound: (tenant: string, c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      50034,
+      `The user account {EUII Hidden} does not exist in the ${tenant} directory. To sign into ` +
+        'this application, the account must be added to the directory.',
+      c,
+    ),
+  invalidPassword: (c?: string) =>
+    entraError(
+      400,
+      'invalid_grant',
+      50126,
+      'Error validating credentials due to invalid username or password.',
+      c,
+    ),
   unsupportedGrant: (grant: string, c?: string) =>
     entraError(
       400,

@@ -2,11 +2,11 @@
  * Entra ID's discovery and interactive endpoints: OpenID configuration, JWKS, the device
  * authorization endpoint and the authorization endpoint of the browser (loopback) sign-in.
  */
-import { resolveTenant } from './directory.js';
+import { clientKind, resolveTenant } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { entraErrors } from './entra-errors.js';
 import {
-  header,
+  clientRequestId,
   htmlReply,
   jsonReply,
   readForm,
@@ -14,6 +14,8 @@ import {
   type Exchange,
   type Reply,
 } from './http-exchange.js';
+import type { Query } from './query.js';
+import { canonicalResource } from './scopes.js';
 import { entraReply } from './token-endpoint.js';
 import { clientInfo } from './user-tokens.js';
 
@@ -82,12 +84,12 @@ export async function deviceAuthorization(
   exchange: Exchange,
 ): Promise<Reply> {
   const form = await readForm(exchange.req);
-  const correlationId = header(exchange, 'client-request-id');
+  const correlationId = clientRequestId(exchange);
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true });
   if (!tenantId)
     return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
   const clientId = (form.client_id ?? '').toLowerCase();
-  if (clientId !== state.directory.applicationId)
+  if (!clientKind(state.directory, clientId))
     return entraReply(
       entraErrors.applicationNotFound(form.client_id ?? '', tenantId, correlationId),
     );
@@ -127,6 +129,15 @@ export function deviceLoginPage(state: EmulatorState): Reply {
   );
 }
 
+/** v2 names scopes; a v1 request (`/oauth2/authorize`) names the resource instead. */
+function requestedScopes(query: Query): string[] {
+  const scopes = (query.get('scope') ?? '').split(/\s+/).filter(Boolean);
+  const resource = query.get('resource');
+  if (resource && !scopes.some((scope) => scope.includes('/')))
+    scopes.unshift(`${canonicalResource(resource)}/user_impersonation`);
+  return scopes;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
@@ -137,7 +148,7 @@ function escapeHtml(text: string): string {
  * it shows a page with that link.
  */
 export function authorize(state: EmulatorState, exchange: Exchange): Reply {
-  const query = exchange.url.searchParams;
+  const { query } = exchange;
   const tenantId = resolveTenant(state.directory, exchange.params.tenant, { allowAliases: true });
   if (!tenantId)
     return htmlReply(
@@ -145,7 +156,7 @@ export function authorize(state: EmulatorState, exchange: Exchange): Reply {
       `<!doctype html><p>AADSTS90002: Tenant '${escapeHtml(exchange.params.tenant)}' not found.</p>`,
     );
   const clientId = (query.get('client_id') ?? '').toLowerCase();
-  if (clientId !== state.directory.applicationId)
+  if (!clientKind(state.directory, clientId))
     return htmlReply(
       400,
       `<!doctype html><p>AADSTS700016: Application with identifier '${escapeHtml(clientId)}' ` +
@@ -176,7 +187,7 @@ export function authorize(state: EmulatorState, exchange: Exchange): Reply {
       clientId,
       tenantId,
       redirectUri,
-      scopes: (query.get('scope') ?? '').split(/\s+/).filter(Boolean),
+      scopes: requestedScopes(query),
       codeChallenge: query.get('code_challenge') ?? undefined,
       codeChallengeMethod: query.get('code_challenge_method') ?? undefined,
       nonce: query.get('nonce') ?? undefined,

@@ -3,6 +3,7 @@
  * (revoking tokens, invalidating continuation tokens) happen here; what reaches the wire (a
  * replacement reply, a delay, a broken connection) is returned for the server to carry out.
  */
+import { BadRequestError } from './bad-request.js';
 import { entraError } from './entra-errors.js';
 import type { FaultAction, FaultRule, FaultScript, FaultTarget } from './fault-types.js';
 import { jsonReply, type Reply } from './http-exchange.js';
@@ -36,71 +37,72 @@ function isNonNegativeNumber(value: unknown): value is number {
 }
 
 function validateAction(action: FaultAction | undefined, where: string): void {
-  if (!action || typeof action !== 'object') throw new TypeError(`${where}: action is required`);
+  if (!action || typeof action !== 'object')
+    throw new BadRequestError(`${where}: action is required`);
   switch (action.type) {
     case 'status':
       if (!Number.isInteger(action.status) || action.status < 400 || action.status > 599)
-        throw new TypeError(`${where}: status must be 400..599`);
+        throw new BadRequestError(`${where}: status must be 400..599`);
       if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds))
-        throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+        throw new BadRequestError(`${where}: retryAfterSeconds must be >= 0`);
       return;
     case 'throttle':
       if (action.retryAfterSeconds !== undefined && !isNonNegativeNumber(action.retryAfterSeconds))
-        throw new TypeError(`${where}: retryAfterSeconds must be >= 0`);
+        throw new BadRequestError(`${where}: retryAfterSeconds must be >= 0`);
       return;
     case 'reset':
       if (!RESET_POINTS.includes(action.when))
-        throw new TypeError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
+        throw new BadRequestError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
       return;
     case 'delay':
-      if (!isNonNegativeNumber(action.ms)) throw new TypeError(`${where}: ms must be >= 0`);
+      if (!isNonNegativeNumber(action.ms)) throw new BadRequestError(`${where}: ms must be >= 0`);
       return;
     case 'expire-tokens':
     case 'revoke-refresh-tokens':
     case 'invalidate-continuation-tokens':
       return;
     default:
-      throw new TypeError(
+      throw new BadRequestError(
         `${where}: unknown action type '${String((action as { type?: unknown }).type)}'`,
       );
   }
 }
 
 /**
- * Throws a TypeError naming the first thing wrong with a script (the control route turns it into a
+ * Throws a BadRequestError naming the first thing wrong with a script (the control route turns it into a
  * 400).
  */
 export function validateFaultScript(script: FaultScript): void {
   if (typeof script !== 'object' || script === null)
-    throw new TypeError('faults: expected an object');
+    throw new BadRequestError('faults: expected an object');
   (script.rules ?? []).forEach((rule, n) => {
     const where = `faults.rules[${n}]`;
     if (rule.target !== undefined && !TARGETS.includes(rule.target))
-      throw new TypeError(`${where}: target must be one of ${TARGETS.join(', ')}`);
+      throw new BadRequestError(`${where}: target must be one of ${TARGETS.join(', ')}`);
     const triggers = [rule.at, rule.after, rule.every].filter((trigger) => trigger !== undefined);
     if (triggers.length !== 1)
-      throw new TypeError(`${where}: give exactly one of at, after, every`);
+      throw new BadRequestError(`${where}: give exactly one of at, after, every`);
     if (rule.at !== undefined && !isPositiveInteger(rule.at))
-      throw new TypeError(`${where}: at must be an integer >= 1`);
+      throw new BadRequestError(`${where}: at must be an integer >= 1`);
     if (rule.every !== undefined && !isPositiveInteger(rule.every))
-      throw new TypeError(`${where}: every must be an integer >= 1`);
+      throw new BadRequestError(`${where}: every must be an integer >= 1`);
     if (rule.after !== undefined && !(Number.isInteger(rule.after) && rule.after >= 0))
-      throw new TypeError(`${where}: after must be an integer >= 0`);
+      throw new BadRequestError(`${where}: after must be an integer >= 0`);
     if (rule.times !== undefined && !isPositiveInteger(rule.times))
-      throw new TypeError(`${where}: times must be an integer >= 1`);
+      throw new BadRequestError(`${where}: times must be an integer >= 1`);
     validateAction(rule.action, where);
   });
   const limit = script.rateLimit;
   if (limit !== undefined) {
     if (!isPositiveInteger(limit.requests))
-      throw new TypeError('faults.rateLimit.requests must be an integer >= 1');
+      throw new BadRequestError('faults.rateLimit.requests must be an integer >= 1');
     if (
       limit.windowSeconds !== undefined &&
       !(isNonNegativeNumber(limit.windowSeconds) && limit.windowSeconds > 0)
     )
-      throw new TypeError('faults.rateLimit.windowSeconds must be > 0');
+      throw new BadRequestError('faults.rateLimit.windowSeconds must be > 0');
     if (limit.target !== undefined && !TARGETS.includes(limit.target))
-      throw new TypeError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
+      throw new BadRequestError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
   }
 }
 

@@ -4,6 +4,8 @@
  * connections are injected, uniformly for every route.
  */
 import type { IncomingMessage } from 'node:http';
+import { BadRequestError } from './bad-request.js';
+import type { Query } from './query.js';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Token and control requests are small; a cap keeps a misbehaving client from filling memory. */
@@ -13,6 +15,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface Exchange {
   readonly req: IncomingMessage;
   readonly url: URL;
+  /** The query, names matched in any case: read it here, never from `url.searchParams`. */
+  readonly query: Query;
   /** Values of the `{placeholders}` of the matched route. */
   readonly params: Readonly<Record<string, string>>;
   /** The route template, e.g. `GET /v1/customers/{id}`. */
@@ -30,6 +34,16 @@ export interface Reply {
 export function header(exchange: Exchange, name: string): string | undefined {
   const value = exchange.req.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The client's correlation id: MSAL.js and msal-node send `client-request-id` in the query of the
+ * token request, other clients as a header; Entra reads both and echoes it as `correlation_id`.
+ */
+export function clientRequestId(exchange: Exchange): string | undefined {
+  return (
+    header(exchange, 'client-request-id') ?? exchange.query.get('client-request-id') ?? undefined
+  );
 }
 
 export function bufferReply(
@@ -73,7 +87,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError('request body too large');
+    if (size > MAX_BODY_BYTES) throw new BadRequestError('request body too large');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -88,8 +102,13 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = (await readBody(req)).trim();
   if (!text) return {};
-  const parsed: unknown = JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('the body is not valid JSON');
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new SyntaxError('expected a JSON object');
+    throw new BadRequestError('expected a JSON object');
   return parsed as Record<string, unknown>;
 }

@@ -21,7 +21,7 @@ import { ContinuationTokenCodec } from './continuation-tokens.js';
 import { datasetView } from './customer-resources.js';
 import { CustomerDataset } from './dataset.js';
 import { DeviceCodeStore } from './device-codes.js';
-import { createDirectory } from './directory.js';
+import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import { FaultInjector } from './fault-injector.js';
@@ -30,11 +30,28 @@ import { RefreshTokenStore } from './refresh-tokens.js';
 import { PageCache } from './page-cache.js';
 import { createRequestListener } from './request-handler.js';
 import { RequestRecorder } from './request-recorder.js';
-import type { EmulatorOptions, StartedEmulator } from './types.js';
+import type { ClientCertificateFiles, EmulatorOptions, StartedEmulator } from './types.js';
+import { controlRoutes } from './control-routes.js';
 
 export type * from './types.js';
 
-const DEFAULT_CUSTOMERS = 2500;
+/** The emulator's own levers (`METHOD /_emulator/...`), for help texts that list them. */
+export const CONTROL_ROUTES: readonly string[] = Object.keys(controlRoutes);
+
+/**
+ * The defaults of the options, stated once: startEmulator applies them, and Start-PartnerEmulator
+ * declares its parameters' defaults from them.
+ */
+export const EMULATOR_DEFAULTS = {
+  port: 0,
+  customers: 2500,
+  seed: 1,
+  accessTokenLifetimeSeconds: 3600,
+  pageLatencyMs: 0,
+  pageCacheMegabytes: 0,
+  deviceCodeIntervalSeconds: 1,
+  continuationTokenLifetimeSeconds: 3600,
+} as const;
 const MAX_CUSTOMERS = 2_000_000;
 const NINETY_DAYS = 90 * 24 * 3600;
 
@@ -54,17 +71,17 @@ function removeOnExit(dir: string): void {
 }
 
 function checkOptions(options: EmulatorOptions): void {
-  const port = options.port ?? 0;
+  const port = options.port ?? EMULATOR_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new RangeError(`port must be an integer from 0 to 65535; got ${port}`);
-  const customers = options.customers ?? DEFAULT_CUSTOMERS;
+  const customers = options.customers ?? EMULATOR_DEFAULTS.customers;
   if (!Number.isInteger(customers) || customers < 0 || customers > MAX_CUSTOMERS)
     throw new RangeError(
       `customers must be an integer from 0 to ${MAX_CUSTOMERS}; got ${customers}`,
     );
   if (options.seed !== undefined && !Number.isInteger(options.seed))
     throw new RangeError(`seed must be an integer; got ${options.seed}`);
-  const cache = options.pageCacheMegabytes ?? 0;
+  const cache = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   if (!(Number.isFinite(cache) && cache >= 0))
     throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
 }
@@ -73,13 +90,13 @@ function initialSettings(options: EmulatorOptions): EmulatorSettings {
   const settings: EmulatorSettings = {
     nextLinkForm: 'v1',
     bom: false,
-    pageLatencyMs: 0,
-    accessTokenLifetimeSeconds: 3600,
+    pageLatencyMs: EMULATOR_DEFAULTS.pageLatencyMs,
+    accessTokenLifetimeSeconds: EMULATOR_DEFAULTS.accessTokenLifetimeSeconds,
     tokenLifetimes: {},
     refreshTokenLifetimeSeconds: NINETY_DAYS,
     autoApproveDeviceCode: false,
     autoApproveAuthorization: false,
-    deviceCodeIntervalSeconds: 1,
+    deviceCodeIntervalSeconds: EMULATOR_DEFAULTS.deviceCodeIntervalSeconds,
   };
   applySettings(settings, options);
   return settings;
@@ -98,7 +115,7 @@ async function listen(server: http.Server, port: number): Promise<number> {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
   checkOptions(options);
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? EMULATOR_DEFAULTS.seed;
   const settings = initialSettings(options);
   const ownStateDir = options.stateDir === undefined;
   const stateDir =
@@ -116,12 +133,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         : createServerCertificate(),
   ]);
 
-  const dataset = new CustomerDataset(seed, options.customers ?? DEFAULT_CUSTOMERS);
-  const cacheMegabytes = options.pageCacheMegabytes ?? 0;
+  const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
+  const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
-  const continuation = new ContinuationTokenCodec(options.continuationTokenLifetimeSeconds ?? 3600);
+  const continuation = new ContinuationTokenCodec(
+    options.continuationTokenLifetimeSeconds ?? EMULATOR_DEFAULTS.continuationTokenLifetimeSeconds,
+  );
   const refreshTokens = new RefreshTokenStore();
+  // Files are named by port or thumbprint, so emulators sharing a state directory never overwrite
+  // each other's; a persistent certificate is shared by them and outlives every instance.
+  const instanceFiles: string[] = [];
+  const registerClientCertificate = (certificatePem: string): string => {
+    const certificate = new X509Certificate(certificatePem);
+    directory.certificates.push(certificate);
+    return portalThumbprint(certificate);
+  };
+  const clientCertificates = {
+    register: registerClientCertificate,
+    create: async (): Promise<ClientCertificateFiles> => {
+      const pair = await createClientCertificate(
+        `PartnerCenter emulator app ${directory.applicationId}`,
+      );
+      const thumbprint = registerClientCertificate(pair.cert);
+      const certificatePath = path.join(stateDir, `client-certificate-${thumbprint}.pem`);
+      await fs.writeFile(certificatePath, `${pair.key}${pair.cert}`, { mode: 0o600 });
+      instanceFiles.push(certificatePath);
+      return { certificatePath, certificatePem: pair.cert, privateKeyPem: pair.key, thumbprint };
+    },
+  };
   const state: EmulatorState = {
     baseUrl: '',
     settings,
@@ -141,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     }),
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
+    clientCertificates,
     serverId: String(100000000 + ((seed >>> 0) % 900000000)),
   };
   if (options.faults) state.faults.set(options.faults);
@@ -150,13 +191,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     ? https.createServer({ key: tls.key, cert: tls.cert }, listener)
     : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
-  const port = await listen(server, options.port ?? 0);
+  const port = await listen(server, options.port ?? EMULATOR_DEFAULTS.port);
   const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   state.baseUrl = baseUrl;
 
-  // Files are named by port or thumbprint, so emulators sharing a state directory never overwrite
-  // each other's; a persistent certificate is shared by them and outlives every instance.
-  const instanceFiles: string[] = [];
   let caCertificatePath: string | undefined;
   if (tls && 'path' in tls) caCertificatePath = tls.path as string;
   else if (tls) {
@@ -167,12 +205,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
 
   let materialised: readonly Record<string, unknown>[] | undefined;
   let closed: Promise<void> | undefined;
-
-  const registerClientCertificate = (certificatePem: string): string => {
-    const certificate = new X509Certificate(certificatePem);
-    directory.certificates.push(certificate);
-    return portalThumbprint(certificate);
-  };
 
   const emulator: StartedEmulator = {
     apiEndpoint: baseUrl,
@@ -192,6 +224,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     },
     customerCount: dataset.count,
     dataset: datasetView(dataset),
+    seed,
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
         throw new RangeError(`no customer at index ${index}`);
@@ -204,7 +237,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     user: {
       userPrincipalName: directory.user.userPrincipalName,
       objectId: directory.user.objectId,
+      password: directory.user.password,
     },
+    publicClientIds: [...WELL_KNOWN_PUBLIC_CLIENTS.keys()],
     identityEndpoint: `${baseUrl}/msi/token`,
     identityHeader: state.identityHeader,
     managedIdentityClientId: directory.systemAssignedIdentity.clientId,
@@ -234,16 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     revokeAccessTokens: () => accessTokens.revokeAll(),
     invalidateContinuationTokens: () => continuation.invalidateAll(),
     registerClientCertificate,
-    createClientCertificate: async () => {
-      const pair = await createClientCertificate(
-        `PartnerCenter emulator app ${directory.applicationId}`,
-      );
-      const thumbprint = registerClientCertificate(pair.cert);
-      const certificatePath = path.join(stateDir, `client-certificate-${thumbprint}.pem`);
-      await fs.writeFile(certificatePath, `${pair.key}${pair.cert}`, { mode: 0o600 });
-      instanceFiles.push(certificatePath);
-      return { certificatePath, certificatePem: pair.cert, privateKeyPem: pair.key, thumbprint };
-    },
+    createClientCertificate: clientCertificates.create,
     setFaults: (script) => state.faults.set(script),
     close: () => {
       closed ??= (async () => {

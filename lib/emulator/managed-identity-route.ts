@@ -7,6 +7,7 @@ import type { EmulatedIdentity } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { tokenLifetime } from './emulator-state.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
+import type { Query } from './query.js';
 import { canonicalResource } from './scopes.js';
 
 const API_VERSION = '2019-08-01';
@@ -19,10 +20,7 @@ function failure(status: number, message: string): Reply {
   });
 }
 
-function chooseIdentity(
-  state: EmulatorState,
-  query: URLSearchParams,
-): EmulatedIdentity | undefined {
+function chooseIdentity(state: EmulatorState, query: Query): EmulatedIdentity | undefined {
   const { systemAssignedIdentity, userAssignedIdentity } = state.directory;
   const clientId = query.get('client_id');
   const objectId = query.get('object_id') ?? query.get('principal_id');
@@ -37,7 +35,7 @@ function chooseIdentity(
 export function managedIdentityToken(state: EmulatorState, exchange: Exchange): Reply {
   if (header(exchange, 'x-identity-header') !== state.identityHeader)
     return failure(401, 'The X-IDENTITY-HEADER header is missing or wrong.');
-  const query = exchange.url.searchParams;
+  const { query } = exchange;
   if (query.get('api-version') !== API_VERSION)
     return failure(400, `api-version must be ${API_VERSION}.`);
   const resource = query.get('resource');

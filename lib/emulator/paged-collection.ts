@@ -23,16 +23,14 @@ export function errorReply(error: PartnerCenterError, bom: boolean): Reply {
   return jsonReply(error.status, error.body, { bom, headers: error.headers });
 }
 
-/**
- * The one place a collection route reads its query (issue 11 makes names case-insensitive through
- * one parser: switch these two over to it).
- */
+/** A query parameter of a collection route, its name in any case (exchange.query). */
 export function queryParam(exchange: Exchange, name: string): string | null {
-  return exchange.url.searchParams.get(name);
+  return exchange.query.get(name);
 }
 
+/** Every value of a repeated query parameter (`licenseGroupIds=Group1&licenseGroupIds=Group2`). */
 export function queryParams(exchange: Exchange, name: string): string[] {
-  return exchange.url.searchParams.getAll(name);
+  return exchange.query.getAll(name);
 }
 
 export type FilterParse<Filter> = { ok: true; filter: Filter } | { ok: false; reason: string };
@@ -68,7 +66,8 @@ function parseSize(
   if (!/^\s*\d+\s*$/.test(value) || Number(value) < minimum)
     return pcErrors.invalidProperty(`size must be an integer from ${minimum} to ${maxPageSize}`);
   if (Number(value) === 0) return null;
-  // Above the maximum is unverified on the real service: clamp rather than fail.
+  // Above the maximum is unverified on the real service: clamp rather than fail
+  // (docs/partner-center-api.md, "Where the emulator follows the documentation").
   return Math.min(Number(value), maxPageSize);
 }
 

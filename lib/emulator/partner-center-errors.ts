@@ -46,8 +46,13 @@ export const pcErrors = {
   subscriptionNotFound: (id: string) => error(404, 20003, `Subscription with id ${id} not found.`),
   userNotFound: (id: string) => error(404, 60002, `User object Id is not found: ${id}`),
   notFound: (what: string) => error(404, 1000, `Not found: ${what}`),
-  methodNotAllowed: () =>
-    error(405, 1000, 'The requested resource does not support this HTTP method.'),
+  /** RFC 9110 §15.5.6: a 405 names the methods the resource supports in `Allow`. */
+  methodNotAllowed: (allowed: readonly string[]) =>
+    error(405, 1000, 'The requested resource does not support this HTTP method.', {
+      Allow: allowed.join(', '),
+    }),
+  /** The emulator's own failure (a bug): never blamed on the request. */
+  internal: (detail: string) => error(500, 0, `Internal error: ${detail}`),
   injected: (status: number) =>
     error(status, status >= 500 ? 0 : status, `Injected failure (HTTP ${status}).`),
 } as const;

@@ -5,20 +5,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { BadRequestError } from './bad-request.js';
 import { errorReply } from './customer-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, ResetPoint } from './fault-injector.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { peekClaims } from './jwt.js';
 import { pcErrors } from './partner-center-errors.js';
+import { Query } from './query.js';
 import { matchRoute, routeKey, type Route } from './routes.js';
 
 const UNMATCHED_ROUTE = '(unmatched)';
 
-function apiHeaders(state: EmulatorState, exchange: Exchange): Record<string, string> {
+function firstValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Partner Center's response headers; its front door adds them to every answer, a 404 too. */
+function apiHeaders(state: EmulatorState, req: IncomingMessage): Record<string, string> {
   return {
-    'MS-RequestId': header(exchange, 'ms-requestid') ?? randomUUID(),
-    'MS-CorrelationId': header(exchange, 'ms-correlationid') ?? randomUUID(),
+    'MS-RequestId': firstValue(req, 'ms-requestid') ?? randomUUID(),
+    'MS-CorrelationId': firstValue(req, 'ms-correlationid') ?? randomUUID(),
     'MS-CV': `${randomBytes(12).toString('base64')}.0`,
     'MS-ServerId': state.serverId,
   };
@@ -64,26 +72,22 @@ function send(res: ServerResponse, reply: Reply, reset: ResetPoint | undefined):
   }
 }
 
-/** Bad input to a control route or a token endpoint is the client's fault: 400, not 500. */
-function failureReply(route: Route, error: unknown, bom: boolean): Reply {
-  const clientError =
-    error instanceof TypeError ||
-    error instanceof SyntaxError ||
-    error instanceof RangeError ||
-    error instanceof URIError;
+/**
+ * A request the emulator's code refused on purpose (BadRequestError) is the client's fault: 400.
+ * Anything else thrown is the emulator's own failure: 500, so its bugs never pass for bad input.
+ * The Partner Center API answers in Partner Center's error shape; Entra routes and the emulator's
+ * own /_emulator/ levers in the OAuth shape (`error`, `error_description`) they have always used.
+ */
+export function failureReply(route: Route, error: unknown, bom: boolean): Reply {
+  const badRequest = error instanceof BadRequestError;
   const message = error instanceof Error ? error.message : String(error);
   if (route.kind === 'api')
     return errorReply(
-      clientError
-        ? pcErrors.invalidProperty(message)
-        : {
-            status: 500,
-            body: { code: 0, description: 'Internal error', data: [], source: 'PartnerFD' },
-          },
+      badRequest ? pcErrors.invalidProperty(message) : pcErrors.internal(message),
       bom,
     );
-  return jsonReply(clientError ? 400 : 500, {
-    error: clientError ? 'invalid_request' : 'server_error',
+  return jsonReply(badRequest ? 400 : 500, {
+    error: badRequest ? 'invalid_request' : 'server_error',
     error_description: message,
   });
 }
@@ -99,18 +103,28 @@ async function serve(
   const match = matchRoute(method, url.pathname);
   if (!match.route) {
     state.recorder.count(`${method} ${UNMATCHED_ROUTE}`);
-    const failure = match.methodNotAllowed
-      ? pcErrors.methodNotAllowed()
-      : pcErrors.notFound(url.pathname);
+    const failure =
+      match.allowedMethods.length > 0
+        ? pcErrors.methodNotAllowed(match.allowedMethods)
+        : pcErrors.notFound(url.pathname);
     res.once('close', () =>
       state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers),
     );
-    send(res, errorReply(failure, false), undefined);
+    const reply = errorReply(failure, false);
+    reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
+    send(res, reply, undefined);
     return;
   }
   const { route } = match;
   const key = routeKey(route);
-  const exchange: Exchange = { req, url, params: match.params, route: key, receivedAt };
+  const exchange: Exchange = {
+    req,
+    url,
+    query: new Query(url.searchParams),
+    params: match.params,
+    route: key,
+    receivedAt,
+  };
   if (route.kind !== 'control') {
     state.recorder.count(key);
     res.once('close', () =>
@@ -136,7 +150,7 @@ async function serve(
   } catch (error) {
     reply = failureReply(route, error, state.settings.bom);
   }
-  if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, exchange) };
+  if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
   const delayMs =
     (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
@@ -147,9 +161,9 @@ export function createRequestListener(
   state: EmulatorState,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    serve(state, req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
+    serve(state, req, res).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else send(res, errorReply(pcErrors.internal(String(error)), false), undefined);
     });
   };
 }

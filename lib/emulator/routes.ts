@@ -21,11 +21,12 @@ import {
   jwks,
   openIdConfiguration,
 } from './entra-routes.js';
+import { instanceDiscovery, openIdConfigurationV1, userRealm } from './discovery-routes.js';
 import type { CountedTarget } from './fault-injector.js';
 import { header, type Exchange, type Reply } from './http-exchange.js';
 import { managedIdentityToken } from './managed-identity-route.js';
 import { pcErrors } from './partner-center-errors.js';
-import { tokenEndpoint } from './token-endpoint.js';
+import { tokenEndpoint, tokenEndpointV1 } from './token-endpoint.js';
 
 export type RouteKind = 'api' | 'entra' | 'control';
 
@@ -86,13 +87,29 @@ const routes: readonly Route[] = [
       handle: authorized(handler),
     }),
   ),
+  { method: 'GET', path: '/common/discovery/instance', kind: 'entra', handle: instanceDiscovery },
+  { method: 'GET', path: '/common/userrealm/{user}', kind: 'entra', handle: userRealm },
   {
     method: 'GET',
     path: '/{tenant}/v2.0/.well-known/openid-configuration',
     kind: 'entra',
     handle: openIdConfiguration,
   },
+  {
+    method: 'GET',
+    path: '/{tenant}/.well-known/openid-configuration',
+    kind: 'entra',
+    handle: openIdConfigurationV1,
+  },
   { method: 'GET', path: '/{tenant}/discovery/v2.0/keys', kind: 'entra', handle: jwks },
+  { method: 'GET', path: '/{tenant}/discovery/keys', kind: 'entra', handle: jwks },
+  {
+    method: 'POST',
+    path: '/{tenant}/oauth2/token',
+    kind: 'entra',
+    faultTarget: 'token',
+    handle: tokenEndpointV1,
+  },
   {
     method: 'POST',
     path: '/{tenant}/oauth2/v2.0/token',
@@ -108,6 +125,7 @@ const routes: readonly Route[] = [
     handle: deviceAuthorization,
   },
   { method: 'GET', path: '/{tenant}/oauth2/v2.0/authorize', kind: 'entra', handle: authorize },
+  { method: 'GET', path: '/{tenant}/oauth2/authorize', kind: 'entra', handle: authorize },
   { method: 'GET', path: '/devicelogin', kind: 'entra', handle: deviceLoginPage },
   {
     method: 'GET',
@@ -144,7 +162,7 @@ function matchSegments(
 
 export type RouteMatch =
   | { route: Route; params: Record<string, string> }
-  | { route?: undefined; methodNotAllowed: boolean };
+  | { route?: undefined; allowedMethods: string[] };
 
 /**
  * Literal routes are listed before the `{tenant}` ones that could shadow them, so the first match
@@ -152,7 +170,7 @@ export type RouteMatch =
  */
 export function matchRoute(method: string, pathname: string): RouteMatch {
   const actual = pathname.replace(/\/+$/, '').split('/').slice(1);
-  let pathMatched = false;
+  const allowedMethods: string[] = [];
   for (const { route, segments } of splitRoutes) {
     let params: Record<string, string> | undefined;
     try {
@@ -162,9 +180,9 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     }
     if (!params) continue;
     if (route.method === method) return { route, params };
-    pathMatched = true;
+    if (!allowedMethods.includes(route.method)) allowedMethods.push(route.method);
   }
-  return { methodNotAllowed: pathMatched };
+  return { allowedMethods };
 }
 
 export function routeKey(route: Route): string {

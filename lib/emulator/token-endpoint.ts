@@ -1,16 +1,23 @@
 /**
- * `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant (secret or certificate), device
- * code, refresh token (with rotation) and authorization code (with PKCE), answering successes and
- * failures in the shapes MSAL reads.
+ * The token endpoints: `POST /{tenant}/oauth2/v2.0/token` (scopes) and the v1 endpoint
+ * `POST /{tenant}/oauth2/token` (`resource=`, which older Partner Center samples use). Grants: client
+ * credentials (secret or certificate), device code, refresh token (with rotation), authorization
+ * code (with PKCE) and the resource-owner password grant; successes and failures in the shapes
+ * MSAL and ADAL read.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { checkClientAssertion, JWT_BEARER_ASSERTION } from './client-assertion.js';
+import { authenticateClient } from './client-authentication.js';
 import { resolveTenant } from './directory.js';
 import type { EmulatorState } from './emulator-state.js';
 import { tokenLifetime } from './emulator-state.js';
 import { entraErrors, type EntraError } from './entra-errors.js';
-import { header, jsonReply, readForm, type Exchange, type Reply } from './http-exchange.js';
-import { parseScopes } from './scopes.js';
+import {
+  clientRequestId,
+  jsonReply,
+  readForm,
+  type Exchange,
+  type Reply,
+} from './http-exchange.js';
+import { canonicalResource, parseScopes } from './scopes.js';
 import type { TokenFlow } from './types.js';
 import { userTokenResponse } from './user-tokens.js';
 
@@ -18,6 +25,9 @@ import { userTokenResponse } from './user-tokens.js';
 const DEVICE_CODE_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'device_code']);
 /** Entra's "no cache" hint: a response marked so is never stored by proxies. */
 const NO_STORE = { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' };
+
+type TokenBody = Record<string, unknown>;
+type GrantOutcome = TokenBody | EntraError;
 
 interface TokenRequest {
   state: EmulatorState;
@@ -27,9 +37,6 @@ interface TokenRequest {
   correlationId?: string;
 }
 
-/** How the client proved itself: `0` not at all (public client), `1` secret, `2` certificate. */
-type ClientAuthentication = '0' | '1' | '2';
-
 export function entraReply(error: EntraError): Reply {
   return jsonReply(error.status, error.body, { headers: NO_STORE });
 }
@@ -38,70 +45,19 @@ export function tokenReply(body: Record<string, unknown>): Reply {
   return jsonReply(200, body, { headers: NO_STORE });
 }
 
-function secretsEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** A token body never has `status` and `body`; an EntraError always has both. */
+function isError<T extends object>(outcome: T | EntraError): outcome is EntraError {
+  return 'status' in outcome && 'body' in outcome;
 }
 
-/** Checks client_id and any client credential given; `required` for confidential-only grants. */
-function authenticateClient(
-  request: TokenRequest,
-  required: boolean,
-): ClientAuthentication | EntraError {
-  const { state, form, correlationId } = request;
-  const { directory } = state;
-  const clientId = (form.client_id ?? '').toLowerCase();
-  if (!clientId) return entraErrors.missingParameter('client_id', correlationId);
-  if (clientId !== directory.applicationId)
-    return entraErrors.applicationNotFound(form.client_id, request.tenantId, correlationId);
-  if (form.client_secret !== undefined) {
-    return secretsEqual(form.client_secret, directory.clientSecret)
-      ? '1'
-      : entraErrors.invalidClientSecret(directory.applicationId, correlationId);
-  }
-  if (form.client_assertion !== undefined) {
-    if (form.client_assertion_type !== JWT_BEARER_ASSERTION)
-      return entraErrors.invalidClientAssertion(
-        `client_assertion_type must be ${JWT_BEARER_ASSERTION}`,
-        correlationId,
-      );
-    const failure = checkClientAssertion(form.client_assertion, {
-      clientId: directory.applicationId,
-      certificates: directory.certificates,
-      isTokenEndpoint: (audience) => isTokenEndpointOf(state, audience),
-      nowMs: request.exchange.receivedAt,
-      correlationId,
-    });
-    return failure ?? '2';
-  }
-  return required ? entraErrors.missingClientCredential(correlationId) : '0';
-}
-
-function isTokenEndpointOf(state: EmulatorState, audience: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(audience);
-  } catch {
-    return false;
-  }
-  const match = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?token\/?$/.exec(url.pathname);
-  return (
-    url.origin === state.baseUrl &&
-    match !== null &&
-    resolveTenant(state.directory, match[1], { allowAliases: false }) !== undefined
-  );
-}
-
-function clientCredentials(request: TokenRequest): Reply {
-  const authentication = authenticateClient(request, true);
-  if (typeof authentication !== 'string') return entraReply(authentication);
+function clientCredentials(request: TokenRequest): GrantOutcome {
+  const client = authenticateClient(request, true);
+  if (isError(client)) return client;
   const scope = request.form.scope ?? '';
   const parsed = parseScopes(scope);
-  if (!parsed.resource || parsed.permissions.length !== 1 || parsed.permissions[0] !== '.default') {
-    return entraReply(entraErrors.invalidScope(scope, request.correlationId));
-  }
-  const flow: TokenFlow = authentication === '2' ? 'clientAssertion' : 'clientCredentials';
+  if (!parsed.resource || parsed.permissions.length !== 1 || parsed.permissions[0] !== '.default')
+    return entraErrors.invalidScope(scope, request.correlationId);
+  const flow: TokenFlow = client.authentication === '2' ? 'clientAssertion' : 'clientCredentials';
   const { state } = request;
   const minted = state.accessTokens.mint(
     {
@@ -109,130 +65,138 @@ function clientCredentials(request: TokenRequest): Reply {
       clientId: state.directory.applicationId,
       audience: parsed.resource,
       lifetimeSeconds: tokenLifetime(state.settings, flow),
-      clientAuthentication: authentication,
+      clientAuthentication: client.authentication,
       objectId: state.directory.servicePrincipalObjectId,
     },
     request.exchange.receivedAt,
   );
-  return tokenReply({
+  return {
     token_type: 'Bearer',
     expires_in: minted.expiresIn,
     ext_expires_in: minted.expiresIn,
     access_token: minted.accessToken,
-  });
+  };
 }
 
-function deviceCode(request: TokenRequest): Reply {
-  const authentication = authenticateClient(request, false);
-  if (typeof authentication !== 'string') return entraReply(authentication);
-  const code = request.form.device_code;
-  if (!code) return entraReply(entraErrors.missingParameter('device_code', request.correlationId));
+function deviceCode(request: TokenRequest): GrantOutcome {
+  const client = authenticateClient(request, false);
+  if (isError(client)) return client;
+  const { correlationId } = request;
+  const code = request.form.device_code ?? request.form.code;
+  if (!code) return entraErrors.missingParameter('device_code', correlationId);
   const poll = request.state.deviceCodes.poll(code, request.exchange.receivedAt);
   switch (poll.status) {
     case 'pending':
-      return entraReply(entraErrors.authorizationPending(request.correlationId));
+      return entraErrors.authorizationPending(correlationId);
     case 'declined':
-      return entraReply(entraErrors.authorizationDeclined(request.correlationId));
+      return entraErrors.authorizationDeclined(correlationId);
     case 'expired':
-      return entraReply(entraErrors.deviceCodeExpired(request.correlationId));
+      return entraErrors.deviceCodeExpired(correlationId);
     case 'unknown':
-      return entraReply(entraErrors.badDeviceCode(request.correlationId));
+      return entraErrors.badDeviceCode(correlationId);
     case 'approved':
-      return tokenReply(
-        userTokenResponse(
-          request.state,
-          { ...poll.request, flow: 'deviceCode', clientAuthentication: authentication },
-          request.exchange.receivedAt,
-        ),
+      return userTokenResponse(
+        request.state,
+        { ...poll.request, flow: 'deviceCode', clientAuthentication: client.authentication },
+        request.exchange.receivedAt,
       );
   }
 }
 
-function refreshToken(request: TokenRequest): Reply {
-  const authentication = authenticateClient(request, false);
-  if (typeof authentication !== 'string') return entraReply(authentication);
+function refreshToken(request: TokenRequest): GrantOutcome {
+  const client = authenticateClient(request, false);
+  if (isError(client)) return client;
   const { state, form, correlationId } = request;
-  if (!form.refresh_token)
-    return entraReply(entraErrors.missingParameter('refresh_token', correlationId));
+  if (!form.refresh_token) return entraErrors.missingParameter('refresh_token', correlationId);
   const redemption = state.refreshTokens.redeem(
     form.refresh_token,
-    state.directory.applicationId,
+    client.clientId,
     request.exchange.receivedAt,
   );
   if (!redemption.ok) {
     switch (redemption.reason) {
       case 'expired':
-        return entraReply(entraErrors.refreshTokenExpired(correlationId));
+        return entraErrors.refreshTokenExpired(correlationId);
       case 'revoked':
-        return entraReply(entraErrors.refreshTokenRevoked(correlationId));
+        return entraErrors.refreshTokenRevoked(correlationId);
       case 'mfa-required':
-        return entraReply(
-          entraErrors.mfaRequired(
-            parseScopes(form.scope ?? '').resource ?? 'the resource',
-            correlationId,
-          ),
+        return entraErrors.mfaRequired(
+          parseScopes(form.scope ?? '').resource ?? 'the resource',
+          correlationId,
         );
       default:
-        return entraReply(entraErrors.refreshTokenInvalid(correlationId));
+        return entraErrors.refreshTokenInvalid(correlationId);
     }
   }
   // A refresh token is good for any resource the user consented to: the scope asked now decides the
   // audience.
   const scopes = form.scope ? form.scope.split(/\s+/).filter(Boolean) : redemption.grant.scopes;
-  return tokenReply(
-    userTokenResponse(
-      state,
-      { ...redemption.grant, scopes, flow: 'refreshToken', clientAuthentication: authentication },
-      request.exchange.receivedAt,
-    ),
+  return userTokenResponse(
+    state,
+    {
+      ...redemption.grant,
+      scopes,
+      flow: 'refreshToken',
+      clientAuthentication: client.authentication,
+    },
+    request.exchange.receivedAt,
   );
 }
 
-function authorizationCode(request: TokenRequest): Reply {
-  const authentication = authenticateClient(request, false);
-  if (typeof authentication !== 'string') return entraReply(authentication);
+function authorizationCode(request: TokenRequest): GrantOutcome {
+  const client = authenticateClient(request, false);
+  if (isError(client)) return client;
   const { state, form, correlationId } = request;
-  if (!form.code) return entraReply(entraErrors.missingParameter('code', correlationId));
+  if (!form.code) return entraErrors.missingParameter('code', correlationId);
   const redemption = state.authorizationCodes.redeem(
     form.code,
-    state.directory.applicationId,
+    client.clientId,
     form.redirect_uri,
     form.code_verifier,
     request.exchange.receivedAt,
   );
   if (!redemption.ok) {
-    if (redemption.reason === 'pkce-mismatch')
-      return entraReply(entraErrors.pkceMismatch(correlationId));
+    if (redemption.reason === 'pkce-mismatch') return entraErrors.pkceMismatch(correlationId);
     if (redemption.reason === 'redirect-mismatch')
-      return entraReply(entraErrors.redirectUriMismatch(form.redirect_uri ?? '', correlationId));
-    return entraReply(entraErrors.badAuthorizationCode(correlationId));
+      return entraErrors.redirectUriMismatch(form.redirect_uri ?? '', correlationId);
+    return entraErrors.badAuthorizationCode(correlationId);
   }
-  const { scopes, nonce } = redemption.request;
-  return tokenReply(
-    userTokenResponse(
-      state,
-      {
-        ...redemption.request,
-        scopes,
-        nonce,
-        flow: 'authorizationCode',
-        clientAuthentication: authentication,
-      },
-      request.exchange.receivedAt,
-    ),
+  return userTokenResponse(
+    state,
+    {
+      ...redemption.request,
+      flow: 'authorizationCode',
+      clientAuthentication: client.authentication,
+    },
+    request.exchange.receivedAt,
   );
 }
 
-export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): Promise<Reply> {
-  const form = await readForm(exchange.req);
-  const correlationId = header(exchange, 'client-request-id');
-  const grant = form.grant_type ?? '';
-  const tenantId = resolveTenant(state.directory, exchange.params.tenant, {
-    allowAliases: grant !== 'client_credentials',
-  });
-  if (!tenantId)
-    return entraReply(entraErrors.tenantNotFound(exchange.params.tenant, correlationId));
-  const request: TokenRequest = { state, exchange, form, tenantId, correlationId };
+/** The resource-owner password grant (ROPC): the emulated user with its demo password. */
+function password(request: TokenRequest): GrantOutcome {
+  const client = authenticateClient(request, false);
+  if (isError(client)) return client;
+  const { state, form, correlationId } = request;
+  for (const name of ['username', 'password'] as const)
+    if (!form[name]) return entraErrors.missingParameter(name, correlationId);
+  const { user } = state.directory;
+  if (form.username.toLowerCase() !== user.userPrincipalName.toLowerCase())
+    return entraErrors.userNotFound(request.tenantId, correlationId);
+  if (form.password !== user.password) return entraErrors.invalidPassword(correlationId);
+  return userTokenResponse(
+    state,
+    {
+      clientId: client.clientId,
+      tenantId: request.tenantId,
+      scopes: (form.scope ?? '').split(/\s+/).filter(Boolean),
+      flow: 'password',
+      clientAuthentication: client.authentication,
+    },
+    request.exchange.receivedAt,
+  );
+}
+
+function grantOutcome(request: TokenRequest, grant: string): GrantOutcome {
   if (DEVICE_CODE_GRANTS.has(grant)) return deviceCode(request);
   switch (grant) {
     case 'client_credentials':
@@ -241,9 +205,73 @@ export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): P
       return refreshToken(request);
     case 'authorization_code':
       return authorizationCode(request);
+    case 'password':
+      return password(request);
     case '':
-      return entraReply(entraErrors.missingParameter('grant_type', correlationId));
+      return entraErrors.missingParameter('grant_type', request.correlationId);
     default:
-      return entraReply(entraErrors.unsupportedGrant(grant, correlationId));
+      return entraErrors.unsupportedGrant(grant, request.correlationId);
   }
+}
+
+async function readTokenRequest(
+  state: EmulatorState,
+  exchange: Exchange,
+): Promise<TokenRequest | EntraError> {
+  const form = await readForm(exchange.req);
+  const correlationId = clientRequestId(exchange);
+  const tenantId = resolveTenant(state.directory, exchange.params.tenant, {
+    allowAliases: form.grant_type !== 'client_credentials',
+  });
+  if (!tenantId) return entraErrors.tenantNotFound(exchange.params.tenant, correlationId);
+  return { state, exchange, form, tenantId, correlationId };
+}
+
+export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): Promise<Reply> {
+  const request = await readTokenRequest(state, exchange);
+  if (isError(request)) return entraReply(request);
+  const outcome = grantOutcome(request, request.form.grant_type ?? '');
+  return isError(outcome) ? entraReply(outcome) : tokenReply(outcome);
+}
+
+/**
+ * The v1 endpoint names a `resource` where v2 names scopes: an app-only token is `{resource}/
+ * .default`, a user's the resource's delegated permission. v1 answers its numbers as strings and
+ * adds `expires_on`, `not_before` and `resource`, as ADAL-era clients expect.
+ */
+export async function tokenEndpointV1(state: EmulatorState, exchange: Exchange): Promise<Reply> {
+  const request = await readTokenRequest(state, exchange);
+  if (isError(request)) return entraReply(request);
+  const { form, correlationId } = request;
+  if (!form.resource) return entraReply(entraErrors.missingParameter('resource', correlationId));
+  const resource = canonicalResource(form.resource);
+  const grant = form.grant_type ?? '';
+  const oidc = (form.scope ?? '').split(/\s+/).filter((scope) => scope && !scope.includes('/'));
+  const scope =
+    grant === 'client_credentials'
+      ? `${resource}/.default`
+      : [`${resource}/user_impersonation`, ...oidc].join(' ');
+  const outcome = grantOutcome({ ...request, form: { ...form, scope } }, grant);
+  if (isError(outcome)) return entraReply(outcome);
+  return tokenReply(v1Body(outcome, form.resource, resource, exchange.receivedAt));
+}
+
+function v1Body(body: TokenBody, asked: string, resource: string, nowMs: number): TokenBody {
+  const now = Math.floor(nowMs / 1000);
+  const expiresIn = Number(body.expires_in);
+  const { scope, ...rest } = body;
+  // v1 reports the resource's permissions without the resource (`user_impersonation`).
+  const permissions = String(scope ?? '')
+    .split(' ')
+    .filter((item) => item.startsWith(`${resource}/`))
+    .map((item) => item.slice(resource.length + 1));
+  return {
+    ...rest,
+    ...(scope === undefined ? {} : { scope: permissions.join(' ') }),
+    expires_in: String(expiresIn),
+    ext_expires_in: String(Number(body.ext_expires_in ?? expiresIn)),
+    expires_on: String(now + expiresIn),
+    not_before: String(now),
+    resource: asked,
+  };
 }

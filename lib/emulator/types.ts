@@ -76,6 +76,7 @@ export type TokenFlow =
   | 'deviceCode'
   | 'authorizationCode'
   | 'refreshToken'
+  | 'password'
   | 'managedIdentity';
 
 /** What `configure()` and `POST /_emulator/configure` may change while the emulator runs. */
@@ -219,6 +220,8 @@ export interface StartedEmulator extends RunningEmulator {
   customerCount: number;
   /** Each customer's subscriptions, users and licenses as the routes serve them. */
   dataset: EmulatorDataset;
+  /** The seed the data set, tenant, application and secrets derive from. */
+  seed: number;
   /** The customer at a listing position, list shape (cheap: derived on demand). */
   customerAt(index: number): Record<string, unknown>;
   /**
@@ -231,8 +234,16 @@ export interface StartedEmulator extends RunningEmulator {
    * `IndirectReseller`).
    */
   indirectResellers: readonly string[];
-  /** The user of delegated sign-ins (device code, browser, refresh token). */
-  user: { userPrincipalName: string; objectId: string };
+  /**
+   * The user of delegated sign-ins (device code, browser, refresh token), and the demo password
+   * of the resource-owner password grant.
+   */
+  user: { userPrincipalName: string; objectId: string; password: string };
+  /**
+   * Microsoft's well-known public clients (Azure CLI first), accepted for user sign-ins without a
+   * secret as in every real tenant.
+   */
+  publicClientIds: readonly string[];
   /** App Service-shaped managed identity: set these as IDENTITY_ENDPOINT and IDENTITY_HEADER. */
   identityEndpoint: string;
   identityHeader: string;

@@ -100,8 +100,9 @@ export function resolveName(
   const matches = visible.filter((entry) => entry.name.toLowerCase().startsWith(lower));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
+    const candidates = matches.map((entry) => `-${entry.name}`).join(' ');
     throw new UsageError(
-      `Parameter name '${typed}' is ambiguous. Possible matches include: ${matches.map((entry) => `-${entry.name}`).join(' ')}.`,
+      `Parameter name '${typed}' is ambiguous. Possible matches include: ${candidates}.`,
       { hint: 'Type more of the parameter name.' },
     );
   }

@@ -175,8 +175,9 @@ function asksForHelp({ entry, value }: NamedArgument): boolean {
 }
 
 /**
- * yargs does the final parse of the canonical words the normaliser produced (DESIGN.md). Its
- * parser is loaded only when there is something to parse: it is a good part of start-up.
+ * yargs does the final parse of the canonical words the normaliser produced (docs/ARCHITECTURE.md,
+ * "Stack facts"). Its parser is loaded only when there is something to parse: it is a good part of
+ * start-up.
  */
 async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<string, unknown>> {
   const { default: yargsParser } = await import('yargs-parser');

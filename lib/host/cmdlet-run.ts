@@ -98,6 +98,10 @@ export class CmdletRun {
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     let outcome: InvocationOutcome = { kind: 'completed' };
+    // On a terminal, the progress line counts input objects and what the run wrote.
+    const counts = { done: 0, read: 0, written: 0 };
+    const show = this.io.stderrIsTTY ? () => this.diagnostics.pipelineProgress(counts) : undefined;
+    if (show) writer = countingWrites(writer, counts);
     try {
       for (;;) {
         let next: IteratorResult<PipelineRecord> | undefined;
@@ -111,6 +115,8 @@ export class CmdletRun {
         }
         if (this.signal.aborted || !next || next.done) break;
         const record = next.value;
+        counts.read++;
+        show?.();
         let bound: CompleteBinding | undefined;
         try {
           if (record.error) throw record.error;
@@ -124,7 +130,9 @@ export class CmdletRun {
         } catch (error) {
           outcome = { kind: 'failed', error };
         }
-        if (bound) outcome = await this.invoke(bound, writer);
+        if (bound) outcome = await this.invoke(bound, writer, record.value);
+        counts.done++;
+        show?.();
         if (outcome.kind !== 'failed' || this.signal.aborted) continue;
         if (this.binding.common.errorAction === 'Stop' || isTerminating(outcome.error)) {
           this.report(outcome.error);
@@ -149,7 +157,11 @@ export class CmdletRun {
     return ExitCode.Success;
   }
 
-  private invoke(bound: CompleteBinding, writer: OutputWriter): Promise<InvocationOutcome> {
+  private invoke(
+    bound: CompleteBinding,
+    writer: OutputWriter,
+    pipelineObject?: Record<string, unknown>,
+  ): Promise<InvocationOutcome> {
     // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
     if (!this.secretWarningGiven) {
       this.secretWarningGiven = true;
@@ -157,7 +169,7 @@ export class CmdletRun {
       if (warning) this.diagnostics.line(warning, 'WARNING: ');
     }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
-    const context = { ...this.runContext(), parameterSet: bound.parameterSet };
+    const context = { ...this.runContext(), parameterSet: bound.parameterSet, pipelineObject };
     context.debug?.(
       `${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`,
     );
@@ -200,6 +212,24 @@ export class CmdletRun {
     this.diagnostics.line(errorLine(this.definition.name, error));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }
+}
+
+/** The same writer, counting the objects written (for the progress line). */
+function countingWrites(writer: OutputWriter, counts: { written: number }): OutputWriter {
+  return {
+    write: (value) => {
+      counts.written++;
+      return writer.write(value);
+    },
+    writeJsonText: writer.writeJsonText
+      ? (text) => {
+          counts.written++;
+          return writer.writeJsonText!(text);
+        }
+      : undefined,
+    writeText: (text) => writer.writeText(text),
+    end: () => writer.end(),
+  };
 }
 
 /** Whether a failure ends the whole run, whatever -ErrorAction says: the error says so itself. */

@@ -13,12 +13,23 @@ export interface ProgressStatus {
   items?: number;
 }
 
+/** Where a run over pipeline input stands: shown before the cmdlet's own progress. */
+export interface PipelineProgress {
+  /** Input objects whose run ended (written or failed). */
+  done: number;
+  /** Input objects read so far. */
+  read: number;
+  /** Output objects written by the whole run. */
+  written: number;
+}
+
 const redrawInterval = 100;
 
 export class Diagnostics {
   private progressShown = false;
   private lastStatus: ProgressStatus | undefined;
   private lastDrawn = 0;
+  private pipeline: PipelineProgress | undefined;
 
   constructor(
     private readonly stderr: Writable,
@@ -53,6 +64,13 @@ export class Diagnostics {
     this.draw(status);
   }
 
+  /** A run over pipeline input reports its counts; the line shows them with the cmdlet's own. */
+  pipelineProgress(status: PipelineProgress): void {
+    if (!this.isTTY) return;
+    this.pipeline = status;
+    this.progress(this.lastStatus ?? { activity: '' });
+  }
+
   /** Draws the last progress again after other output erased it. */
   redrawProgress(): void {
     if (this.isTTY && this.lastStatus && !this.progressShown) this.draw(this.lastStatus);
@@ -63,8 +81,11 @@ export class Diagnostics {
       status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`,
       status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`,
     ].filter(Boolean);
+    const own = status.activity
+      ? `${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`
+      : '';
     const text = this.redact(
-      `${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`,
+      [pipelineText(this.pipeline), own].filter(Boolean).join(' | '),
     ).replace(/[\u0000-\u001f\u007f]/g, ' ');
     const width = Math.max(20, ((this.stderr as { columns?: number }).columns ?? 80) - 1);
     this.write(`\r\u001b[K${text.slice(0, width)}`);
@@ -85,4 +106,14 @@ export class Diagnostics {
       // stderr is gone: nothing left to tell anyone.
     }
   }
+}
+
+function pipelineText(status: PipelineProgress | undefined): string {
+  if (!status) return '';
+  const count = (n: number, what: string) =>
+    `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+  return (
+    `${count(status.done, 'input object')} done (${status.read.toLocaleString('en-US')} read), ` +
+    `${count(status.written, 'object')} written`
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { ExitCode } from '../common/exit-codes.js';
 import { PartnerCenterModuleError } from '../common/errors.js';
+import { joinLines } from '../common/text.js';
 
 export function exitCodeOf(error: unknown): number {
   return error instanceof PartnerCenterModuleError ? error.exitCode : ExitCode.Failure;
@@ -25,7 +26,7 @@ export function errorLine(cmdletName: string, error: unknown): string {
       `Unexpected error: ${String(error)}. Run again with -Debug for details; ` +
       'if it persists, report it.';
   }
-  return `${cmdletName}: ${oneLine(text)}`;
+  return `${cmdletName}: ${joinLines(text)}`;
 }
 
 /** The stack and causes of an error, for -Debug. */
@@ -38,8 +39,4 @@ export function errorDetails(error: unknown): string[] {
     if (current !== undefined) lines.push('Caused by:');
   }
   return lines;
-}
-
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

@@ -5,6 +5,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
+import { capitalise } from '../common/text.js';
 
 /** PowerShell's name for the one set of a cmdlet that declares none. */
 export const allParameterSets = '__AllParameterSets';
@@ -135,8 +136,9 @@ function missingMandatoryError(
   if (fromPipeline.length > 0)
     ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
   const setText = parameterSetNames(definition).length > 1 ? ` (parameter set ${set})` : '';
+  const names = missing.map((name) => `-${name}`).join(', ');
   return new MissingMandatoryError(
-    `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${missing.map((name) => `-${name}`).join(', ')}${setText}.`,
+    `Missing mandatory parameter${missing.length > 1 ? 's' : ''} ${names}${setText}.`,
     { hint: `${capitalise(ways.join(', or '))}; run '${definition.name} -?' for help.` },
     set,
     missing,
@@ -156,8 +158,4 @@ function conflictingSetsError(
       hint: `Use the parameters of one set only; run '${definition.name} -?' to see the sets.`,
     },
   );
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
+import { isGuid } from '../common/guid.js';
 
 export type ValueSource =
   | { kind: 'commandLine' }
@@ -13,7 +14,6 @@ export type ValueSource =
   | { kind: 'pipeline'; line: number; property: string }
   | { kind: 'prompt' };
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const int32: readonly [number, number] = [-2147483648, 2147483647];
 
 export const typeNames: Record<ParameterDeclaration['type'], string> = {
@@ -43,22 +43,21 @@ export function convertParameterValue(
         fail(`${shown} is not a switch value`, `Use -${name}, -${name}:$true or -${name}:$false.`)
       );
     case 'int':
-      return toInt(name, declaration, raw, shown, fail);
+      return toInt(declaration, raw, shown, fail);
     case 'string[]': {
       const items = Array.isArray(raw) ? raw : [raw];
       return items.map((item) =>
-        checkString(name, declaration, scalarText(item, shown, fail), quote(item), fail),
+        checkString(declaration, scalarText(item, shown, fail), quote(item), fail),
       );
     }
     default:
-      return checkString(name, declaration, scalarText(raw, shown, fail), shown, fail);
+      return checkString(declaration, scalarText(raw, shown, fail), shown, fail);
   }
 }
 
 type Fail = (problem: string, hint: string) => never;
 
 function checkString(
-  name: string,
   declaration: ParameterDeclaration,
   text: string,
   shown: string,
@@ -77,7 +76,7 @@ function checkString(
     );
   }
   if (declaration.type === 'guid') {
-    if (!guidPattern.test(text))
+    if (!isGuid(text))
       fail(`${shown} is not a GUID`, 'Use the form 00000000-0000-0000-0000-000000000000.');
     return text.toLowerCase();
   }
@@ -93,7 +92,7 @@ function checkFileExists(path: string, shown: string, fail: Fail): void {
   try {
     isFile = statSync(path).isFile();
   } catch {
-    return fail(
+    fail(
       `the file ${shown} does not exist or cannot be read`,
       'Check the path; relative paths start from the current directory.',
     );
@@ -102,13 +101,7 @@ function checkFileExists(path: string, shown: string, fail: Fail): void {
     fail(`${shown} is not a file`, 'Give the path of a file, not of a directory or device.');
 }
 
-function toInt(
-  name: string,
-  declaration: ParameterDeclaration,
-  raw: unknown,
-  shown: string,
-  fail: Fail,
-): number {
+function toInt(declaration: ParameterDeclaration, raw: unknown, shown: string, fail: Fail): number {
   const [low, high] = declaration.range ?? int32;
   const hint = declaration.range
     ? `Use a whole number from ${low} to ${high}.`

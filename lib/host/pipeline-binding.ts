@@ -5,7 +5,7 @@
  * resolves wins. Only the object's own keys are read, so `__proto__` or `constructor` keys are just
  * names that match no parameter.
  */
-import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
 import { type CommandLineBinding, type CompleteBinding, completeBinding } from './binder.js';
 import { belongsToSet } from './parameter-sets.js';
@@ -21,13 +21,14 @@ export function bindPipelineObject(
   const keys = new Map<string, string>();
   for (const key of Object.keys(object))
     if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
+  const objectType = objectTypeOf(object);
   let firstError: unknown;
   for (const set of commandLine.candidateSets) {
     const bound = new Map<string, unknown>();
     for (const name of commandLine.pipelineParameters) {
       const declaration = definition.parameters[name]!;
       if (!belongsToSet(declaration, set)) continue;
-      const property = [name, ...(declaration.aliases ?? [])]
+      const property = propertyNames(name, declaration, objectType)
         .map((candidate) => keys.get(candidate.toLowerCase()))
         .find(Boolean);
       if (property === undefined) continue;
@@ -62,4 +63,27 @@ export function bindPipelineObject(
         'on the command line.',
     },
   );
+}
+
+/** The resource kind a Partner Center object names in `attributes.objectType`, if any. */
+function objectTypeOf(object: Record<string, unknown>): string | undefined {
+  const attributes = Object.hasOwn(object, 'attributes') ? object.attributes : undefined;
+  if (!attributes || typeof attributes !== 'object') return undefined;
+  const type = Object.hasOwn(attributes, 'objectType')
+    ? (attributes as Record<string, unknown>).objectType
+    : undefined;
+  return typeof type === 'string' ? type.toLowerCase() : undefined;
+}
+
+/** The properties a parameter binds from, in order; an `id` only from objects of its kinds. */
+function propertyNames(
+  name: string,
+  declaration: ParameterDeclaration,
+  objectType: string | undefined,
+): string[] {
+  const names = [name, ...(declaration.aliases ?? [])];
+  if (!declaration.idOf || objectType === undefined) return names;
+  const others = names.filter((candidate) => candidate.toLowerCase() !== 'id');
+  const ofItsKind = declaration.idOf.some((kind) => kind.toLowerCase() === objectType);
+  return ofItsKind ? [name, 'id', ...others.slice(1)] : others;
 }

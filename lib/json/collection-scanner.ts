@@ -10,14 +10,10 @@
  * depends on which path read it.
  */
 import { isUtf8 } from 'node:buffer';
+import { stripBom } from '../common/text.js';
 import { JsonTextList } from './json-text.js';
 
 export type DecodedBody = { ok: true; value: unknown } | { ok: false };
-
-/** Text without the byte-order mark some services put before JSON. */
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
 
 /** A body as JSON.parse reads it (BOM dropped, invalid UTF-8 replaced); empty means no value. */
 export function parseJsonBody(body: Buffer): DecodedBody {
@@ -37,7 +33,7 @@ export function parseJsonBody(body: Buffer): DecodedBody {
 export function decodeCollectionBody(body: Buffer): DecodedBody {
   const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   const scan = isUtf8(body) ? scanCollection(body, from) : undefined;
-  if (!scan || !scan.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
+  if (!scan?.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
     return withItemsAsJsonText(parseJsonBody(body));
   let envelope: Record<string, unknown>;
   try {
@@ -309,6 +305,8 @@ function isItemsKey(b: Buffer, start: number, end: number): boolean {
     );
   // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it
   // so.
-  const escape = b.indexOf(BACKSLASH, start);
-  return escape !== -1 && escape < end && JSON.parse(b.toString('utf8', start, end)) === 'items';
+  const backslash = b.indexOf(BACKSLASH, start);
+  return (
+    backslash !== -1 && backslash < end && JSON.parse(b.toString('utf8', start, end)) === 'items'
+  );
 }

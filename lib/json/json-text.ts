@@ -114,3 +114,56 @@ export class JsonTextList<T = unknown> implements Iterable<JsonText<T>> {
     for (let index = 0; index < this.length; index++) yield this.at(index);
   }
 }
+
+/**
+ * The items of `list` with `properties` written first in each (string values): the service's
+ * bytes otherwise unchanged, copied once per page into one buffer, so a listing that adds (say)
+ * the customer's id still writes NDJSON without a parse. An item that is not an object is kept
+ * as it is.
+ */
+export function withLeadingProperties<T, P extends Record<string, string>>(
+  list: JsonTextList<T>,
+  properties: P,
+): JsonTextList<P & T> {
+  const head = Buffer.from(
+    Object.entries(properties)
+      .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
+      .join(','),
+    'utf8',
+  );
+  const items = [...list];
+  let size = 0;
+  for (const item of items) size += item.byteLength + head.length + 1;
+  const target = Buffer.allocUnsafe(size);
+  const spans = new Int32Array(items.length * 3);
+  let offset = 0;
+  items.forEach((item, index) => {
+    const start = offset;
+    const { source } = item;
+    if (source[item.start] === 0x7b /* { */) {
+      target[offset++] = 0x7b;
+      offset += head.copy(target, offset);
+      // An empty object takes no comma: `{}` becomes `{"customerId":"..."}`.
+      const rest = firstNonSpace(source, item.start + 1, item.end);
+      if (source[rest] !== 0x7d /* } */) target[offset++] = 0x2c /* , */;
+      offset += source.copy(target, offset, item.start + 1, item.end);
+    } else {
+      offset += source.copy(target, offset, item.start, item.end);
+    }
+    spans.set([start, offset, item.compact ? 1 : 0], index * 3);
+  });
+  return new JsonTextList<P & T>(target.subarray(0, offset), spans);
+}
+
+function firstNonSpace(bytes: Buffer, from: number, end: number): number {
+  let index = from;
+  while (
+    index < end &&
+    (bytes[index] === 0x20 ||
+      bytes[index] === 0x0a ||
+      bytes[index] === 0x0d ||
+      bytes[index] === 0x09)
+  )
+    index++;
+  return index;
+}

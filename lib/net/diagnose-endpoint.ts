@@ -4,6 +4,10 @@
  */
 import { connect as tlsConnect } from 'node:tls';
 import { connect as netConnect, isIP } from 'node:net';
+import {
+  isCertificateErrorCode,
+  mentionsCertificateProblem,
+} from '../common/certificate-errors.js';
 import { trustingExtraCa } from './extra-ca.js';
 
 export type EndpointProblem =
@@ -40,10 +44,7 @@ export function diagnoseEndpoint(
       if (error.code === 'ECONNREFUSED') return done('connection refused');
       if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
         return done('host name not found');
-      if (
-        /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(error.code ?? '') ||
-        /certificate/i.test(error.message)
-      )
+      if (isCertificateErrorCode(error.code) || mentionsCertificateProblem(error.message))
         return done('untrusted certificate');
       done('connection refused');
     });

@@ -4,6 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
+import { stripBom } from '../common/text.js';
 
 export interface JsonResponse {
   status: number;
@@ -46,9 +47,7 @@ function exchange(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/^\uFEFF/, '');
+          const text = stripBom(Buffer.concat(chunks).toString('utf8'));
           try {
             resolve({
               status: res.statusCode ?? 0,

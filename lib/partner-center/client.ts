@@ -37,6 +37,7 @@ import {
 import { traceLine } from './trace.js';
 import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
 import type { ItemList, Page } from './types.js';
+import { isCertificateErrorCode } from '../common/certificate-errors.js';
 
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
@@ -325,12 +326,17 @@ export class PartnerCenterClient {
             `would pass the limit of ${formatSeconds(this.retry.maxTotalWaitMs)})`,
         );
       }
+      const attempt = `attempt ${failures + 1} of ${this.retry.maxAttempts}`;
+      const asked =
+        failure.retryAfterMs === undefined
+          ? ''
+          : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`;
       this.options.verbose?.(
         failure.status === 429
-          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: waiting ${formatSeconds(delay)}${failure.retryAfterMs === undefined ? '' : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`} ` +
-              `before attempt ${failures + 1} of ${this.retry.maxAttempts}.`
-          : `${describeCall(identity)} failed (${failure.problem}): retrying in ${formatSeconds(delay)}, ` +
-              `attempt ${failures + 1} of ${this.retry.maxAttempts}.`,
+          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: ` +
+              `waiting ${formatSeconds(delay)}${asked} before ${attempt}.`
+          : `${describeCall(identity)} failed (${failure.problem}): ` +
+              `retrying in ${formatSeconds(delay)}, ${attempt}.`,
       );
       await sleep(delay, signal);
       waitedMs += delay;
@@ -408,8 +414,10 @@ export class PartnerCenterClient {
       }
       if (response.status === 303) method = 'GET';
       const leaves = authorized && !this.root.isSameOrigin(next);
+      const tokenNote = leaves ? '; the access token is not sent to another host' : '';
       this.options.verbose?.(
-        `${described} redirected (HTTP ${response.status}) to ${next.origin}${next.pathname}${leaves ? '; the access token is not sent to another host' : ''}.`,
+        `${described} redirected (HTTP ${response.status}) to ` +
+          `${next.origin}${next.pathname}${tokenNote}.`,
       );
       target = next;
     }
@@ -419,7 +427,7 @@ export class PartnerCenterClient {
     call: { method: string; url: URL; requestId: string },
     error: TransportError,
   ): ServiceError {
-    const hint = /CERT|SELF_SIGNED|VERIFY|ISSUER|TLS/i.test(error.code)
+    const hint = isCertificateErrorCode(error.code)
       ? 'For the emulator or a private endpoint, pass its CA certificate ' +
         '(-CaCertificatePath); certificate checks cannot be turned off.'
       : 'Check -ApiEndpoint, the network, and that the service (or emulator) is running.';

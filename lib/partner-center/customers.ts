@@ -2,6 +2,7 @@
 import { NotFoundError, UsageError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
+import { firstRequestOf, type SeekCollection } from './collections.js';
 import type { Customer, Page } from './types.js';
 
 export type { Customer } from './types.js';
@@ -38,6 +39,28 @@ export interface ListCustomersOptions {
   limit?: number;
 }
 
+export const CUSTOMER = { item: 'Customer', one: 'customer', many: 'customers' } as const;
+
+/** The customers collection, optionally searched (seek-paged, 500 a page at most). */
+export function customersCollection(filter?: CustomerFilter): SeekCollection {
+  if (filter && !filter.value)
+    throw new UsageError(`The ${filter.field} filter needs a value.`, {
+      hint: 'Give the text the value starts with.',
+    });
+  // The service takes the filter as URL-encoded JSON; only starts_with is valid for customers.
+  const query: [string, string][] = filter
+    ? [
+        [
+          'filter',
+          encodeURIComponent(
+            JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }),
+          ),
+        ],
+      ]
+    : [];
+  return { noun: CUSTOMER, paging: 'seek', path: '/customers', query, maxPageSize: MAX_PAGE_SIZE };
+}
+
 /** Path and query of the first request of a listing; a resumed one is the documented seek form. */
 export function customersQuery(options: ListCustomersOptions = {}): string {
   const size = options.pageSize ?? MAX_PAGE_SIZE;
@@ -46,28 +69,14 @@ export function customersQuery(options: ListCustomersOptions = {}): string {
       hint: `Give a whole number from 1 to ${MAX_PAGE_SIZE}.`,
     });
   }
-  const parts = [`size=${size}`];
-  if (options.filter) {
-    if (!options.filter.value)
-      throw new UsageError(`The ${options.filter.field} filter needs a value.`, {
-        hint: 'Give the text the value starts with.',
-      });
-    // The service takes the filter as URL-encoded JSON; only starts_with is valid for customers.
-    const filter = {
-      Field: options.filter.field,
-      Value: options.filter.value,
-      Operator: 'starts_with',
-    };
-    parts.push(`filter=${encodeURIComponent(JSON.stringify(filter))}`);
-  }
-  if (options.continuationToken !== undefined) {
-    if (!options.continuationToken)
-      throw new UsageError('The continuation token is empty.', {
-        hint: 'Give the token a previous run reported, or leave it out.',
-      });
-    parts.push('seekOperation=Next');
-  }
-  return `/customers?${parts.join('&')}`;
+  if (options.continuationToken === '')
+    throw new UsageError('The continuation token is empty.', {
+      hint: 'Give the token a previous run reported, or leave it out.',
+    });
+  return firstRequestOf(customersCollection(options.filter), {
+    pageSize: size,
+    resumed: options.continuationToken !== undefined,
+  });
 }
 
 /** Every page of the partner's customers, one page prefetched while the current one is consumed. */

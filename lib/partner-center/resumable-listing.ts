@@ -1,37 +1,32 @@
 /**
- * A customer listing that always knows where it stands, so a run that fails or is stopped can say
- * exactly where the next one continues: after the last page boundary it passed (a continuation
- * token) plus the customers of the following page it already wrote. The position moves only when
- * an item is handed to the consumer, so "written" and "resumable from" never disagree.
+ * A listing (of any collection) that always knows where it stands, so a run that fails or is
+ * stopped can say exactly where the next one continues: after the last page boundary it passed (a
+ * continuation token) plus the items of the following page it already wrote. The position moves
+ * only when an item is handed to the consumer, so "written" and "resumable from" never disagree.
  */
 import { PartnerCenterModuleError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { PartnerCenterClient } from './client.js';
-import { listCustomers, MAX_PAGE_SIZE, type Customer, type CustomerFilter } from './customers.js';
+import { type CollectionRequest, listPages, pageSizeFor } from './collections.js';
 
 export interface ListingPosition {
   /** The page boundary the position is measured from; undefined is the start of the listing. */
   continuationToken?: string;
   /**
-   * Customers after that boundary that are already written (or were to be skipped): the next run
+   * Items after that boundary that are already written (or were to be skipped): the next run
    * drops them.
    */
   skip: number;
   /**
-   * Customers of the whole listing before this position, when known (the run began at the start).
+   * Items of the whole listing before this position, when known (the run began at the start).
    * When the service no longer accepts the token, a listing can start over and skip this many.
    */
   offset?: number;
 }
 
-export interface ListingQuery {
-  pageSize?: number;
-  filter?: CustomerFilter;
-}
-
-/** Where a listing stands; the listing updates it as customers are handed out. */
+/** Where a listing stands; the listing updates it as items are handed out. */
 export class ListingProgress {
-  /** Customers handed out by this run. */
+  /** Items handed out by this run. */
   written = 0;
   private current: ListingPosition;
 
@@ -49,7 +44,7 @@ export class ListingProgress {
     return offset === undefined ? undefined : { skip: offset, offset };
   }
 
-  /** Customers after the current page boundary already written or skipped. */
+  /** Items after the current page boundary already written or skipped. */
   get skip(): number {
     return this.current.skip;
   }
@@ -71,27 +66,27 @@ export class ListingProgress {
 }
 
 /**
- * The customers from `progress.position` on, at most `limit` of them, a page's worth at a time (the
- * part of each page that is not skipped). `onPagePassed` runs once every customer of a page has
- * been handed out (and before the next page is awaited): the moment to persist the position.
+ * The items of `collection` from `progress.position` on, at most `limit` of them, a page's worth at
+ * a time (the part of each page that is not skipped). `onPagePassed` runs once every item of a page
+ * has been handed out (and before the next page is awaited): the moment to persist the position.
  */
-export async function* customersFrom(
+export async function* itemsFrom<T>(
   client: PartnerCenterClient,
-  query: ListingQuery,
+  collection: CollectionRequest,
+  pageSize: number | undefined,
   progress: ListingProgress,
   options: { limit?: number; onPagePassed?: () => void | Promise<void> } = {},
-): AsyncGenerator<JsonTextList<Customer>> {
+): AsyncGenerator<JsonTextList<T>> {
   const start = progress.position;
   const { limit } = options;
   if (limit === 0) return;
-  // -First 5 needs no page of 500; neither does the page that only finishes what was skipped.
-  const pageSize =
-    limit === undefined
-      ? query.pageSize
-      : Math.min(query.pageSize ?? MAX_PAGE_SIZE, start.skip + limit);
-  const pages = listCustomers(client, {
-    pageSize,
-    filter: query.filter,
+  const pages = listPages<T>(client, collection, {
+    // The page that only finishes what was skipped needs no more than that, either.
+    pageSize: pageSizeFor(
+      collection,
+      pageSize,
+      limit === undefined ? undefined : start.skip + limit,
+    ),
     continuationToken: start.continuationToken,
     limit: limit === undefined ? undefined : start.skip + limit,
   });
@@ -117,7 +112,7 @@ export async function* customersFrom(
 
 /**
  * A listing that stopped before its end: the cause's message and exit code, with a hint that adds
- * how many customers were written and how to continue. Under SIGINT/SIGTERM the host still exits
+ * how many items were written and how to continue. Under SIGINT/SIGTERM the host still exits
  * with 130/143 (the signal's code wins), and this is the one line it prints.
  */
 export class IncompleteListingError extends PartnerCenterModuleError {

@@ -3,6 +3,7 @@
  * in Retry-After; transient failures back off exponentially with jitter so many clients do not
  * retry in step. Both are bounded by attempts and by total time spent waiting.
  */
+import { withoutUndefined } from '../common/objects.js';
 
 export interface RetryOptions {
   /** Sends per call, the first included (a 401 renewal's repeat is not counted). Default 6. */
@@ -28,7 +29,7 @@ export const DEFAULT_RETRY: ResolvedRetryOptions = {
 };
 
 export function resolveRetryOptions(options: RetryOptions | undefined): ResolvedRetryOptions {
-  const merged = { ...DEFAULT_RETRY, ...stripUndefined(options ?? {}) };
+  const merged = { ...DEFAULT_RETRY, ...withoutUndefined(options ?? {}) };
   return { ...merged, maxAttempts: Math.max(1, Math.floor(merged.maxAttempts)) };
 }
 
@@ -71,8 +72,4 @@ export function parseRetryAfter(
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

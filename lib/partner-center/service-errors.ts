@@ -9,8 +9,7 @@ import {
   ServiceError,
   UsageError,
 } from '../common/errors.js';
-import { oneLine } from './redact.js';
-import { stripBom } from '../json/collection-scanner.js';
+import { stripBom, untrustedLine } from '../common/text.js';
 
 /**
  * What a failed answer said, from Partner Center's `{code, description, data, source}` or the
@@ -35,12 +34,15 @@ export function readServiceFault(body: Buffer): ServiceFault {
       const description = [record.description, record.message, record.error_description].find(
         (v): v is string => typeof v === 'string',
       );
-      return { code, description: description === undefined ? undefined : oneLine(description) };
+      return {
+        code,
+        description: description === undefined ? undefined : untrustedLine(description),
+      };
     }
   } catch {
     // Not JSON: a proxy's HTML or plain text page; a short excerpt still helps.
   }
-  return { description: oneLine(text, 160) };
+  return { description: untrustedLine(text, 160) };
 }
 
 /**
@@ -81,6 +83,9 @@ function supportHint(call: FailedCall): string {
 }
 
 /** The error for an answer that retrying will not change (or the second 401). */
+/** Partner Center's code for a customer the partner has no commerce relationship with. */
+const NO_COMMERCE_RELATIONSHIP = 20002;
+
 export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError {
   const what = describeCall(call);
   const why = detail(call.status, fault, call.statusMessage);
@@ -101,10 +106,16 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
         },
       );
     case 403:
+      // Denied for this resource (one customer's users, a customer with no commerce relationship):
+      // the next pipeline object may well be allowed, so only this one fails.
       return new AuthenticationError(`Partner Center denied access to ${what} (${why}).`, {
         hint:
-          'Check that the signed-in account or application holds a Partner Center ' +
-          'role (e.g. Admin agent) for this partner.',
+          Number(fault.code) === NO_COMMERCE_RELATIONSHIP
+            ? 'The partner has no commerce relationship with this customer, so its ' +
+              'commerce resources cannot be read.'
+            : 'Check that the signed-in account or application holds a Partner Center ' +
+              'role (e.g. Admin agent) for this partner.',
+        endsRun: false,
       });
     case 404:
       return new NotFoundError(`Partner Center found nothing at ${what} (${why}).`, {

@@ -5,7 +5,7 @@
  * length.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../common/redact.js';
 
 const RESPONSE_HEADERS_SHOWN = [
   'ms-cv',
@@ -38,7 +38,8 @@ export function traceLine(entry: TraceEntry): string {
   const line =
     `${entry.method} ${entry.url.href} → ${entry.outcome} (${Math.round(entry.elapsedMs)} ` +
     `ms) attempt ${entry.attempt}` +
-    ` MS-RequestId=${header(entry.requestHeaders, 'ms-requestid')} MS-CorrelationId=${header(entry.requestHeaders, 'ms-correlationid')}` +
+    ` MS-RequestId=${header(entry.requestHeaders, 'ms-requestid')}` +
+    ` MS-CorrelationId=${header(entry.requestHeaders, 'ms-correlationid')}` +
     ` | sent ${sent.join('; ')}` +
     (received.length ? ` | received ${received.join('; ')}` : '') +
     (header(entry.requestHeaders, 'authorization') === '-'

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { isCertificateErrorCode } from '../common/certificate-errors.js';
 import { trustingExtraCa } from '../net/extra-ca.js';
 import { abortReason } from './abortable.js';
 
@@ -48,7 +49,6 @@ const RETRYABLE_SOCKET_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
-const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/i;
 /** A body larger than this is not a Partner Center page (500 customers are well under 1 MB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -65,8 +65,12 @@ export class Connections {
   constructor(private readonly extraCa?: string | Buffer) {}
 
   private agentFor(url: URL): http.Agent {
-    if (url.protocol === 'http:') return (this.http ??= new http.Agent({ keepAlive: true }));
-    return (this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) }));
+    if (url.protocol === 'http:') {
+      this.http ??= new http.Agent({ keepAlive: true });
+      return this.http;
+    }
+    this.https ??= new https.Agent({ keepAlive: true, ...trustingExtraCa(this.extraCa) });
+    return this.https;
   }
 
   send(
@@ -219,7 +223,7 @@ class BodyBuffer {
 function toTransportError(error: NodeJS.ErrnoException, context?: string): TransportError {
   if (error instanceof TransportError) return error;
   const code = error.code ?? 'EUNKNOWN';
-  if (CERTIFICATE_CODE.test(code)) {
+  if (isCertificateErrorCode(code)) {
     return new TransportError(
       `the server's TLS certificate is not trusted (${code})`,
       code,

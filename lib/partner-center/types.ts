@@ -1,4 +1,4 @@
-/** Wire shapes of Partner Center resources the client reads (PARTNER-CENTER-API.md). */
+/** Wire shapes of Partner Center resources the client reads (docs/partner-center-api.md). */
 
 /**
  * A link as the service writes it: `uri` relative to the version root (`/customers?...` or

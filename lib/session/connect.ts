@@ -3,6 +3,7 @@
  * context (no secret) and the token store (secrets only where the user gave them on connect).
  */
 import { AuthenticationError, UsageError } from '../common/errors.js';
+import { withoutUndefined } from '../common/objects.js';
 import type { PartnerContext } from './context-store.js';
 import { viewOf, type ContextView } from './context-view.js';
 import {
@@ -12,6 +13,7 @@ import {
   type CredentialRequest,
 } from './credentials.js';
 import type { PartnerEnvironment } from './environments.js';
+import { EntraAnswerLog } from './entra-answer-log.js';
 import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { acquireToken, explainSignInFailure, type SessionStores, storesFor } from './session.js';
@@ -72,7 +74,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     authentication: request.kind,
     account: accountOf(claims),
     connectedAt: new Date().toISOString(),
-    ...dropUndefined(signedIn.context),
+    ...withoutUndefined(signedIn.context),
   };
   if (
     request.kind !== 'AccessToken' &&
@@ -87,7 +89,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
   // Tokens first: a context must never exist without what it needs to renew its token.
   const stores = request.stores ?? storesFor(request.env);
   stores.tokens.write(request.contextName, tokens);
-  await stores.contexts.write(dropUndefined(context));
+  await stores.contexts.write(withoutUndefined(context));
   await stores.contexts.setDefault(request.contextName);
   return viewOf(context, tokens, true);
 }
@@ -181,8 +183,9 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
 async function signInUser(
   request: Extract<CredentialRequest, { kind: 'User' }>,
 ): Promise<SignedIn> {
+  const answers = new EntraAnswerLog();
   try {
-    const credential = await createCredential(request);
+    const credential = await createCredential(request, answers);
     const authenticationRecord = await authenticateUser(
       credential,
       delegatedScope(request.environment),
@@ -203,7 +206,7 @@ async function signInUser(
     };
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
-    throw await explainSignInFailure(error, request);
+    throw await explainSignInFailure(error, request, answers);
   }
 }
 
@@ -236,8 +239,4 @@ function requireTenant(tenant: string | undefined): string {
       hint: 'Pass -Tenant <tenant id or domain>.',
     });
   return tenant;
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -10,6 +10,7 @@ import { ConfigFileError } from '../common/errors.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import { trustingExtraCa } from '../net/extra-ca.js';
 import type { PartnerEnvironment } from './environments.js';
+import type { EntraAnswerLog } from './entra-answer-log.js';
 import { registerCachePersistence } from './msal-cache-plugin.js';
 import { loadCertificatePem } from './certificate-file.js';
 
@@ -64,8 +65,8 @@ export function readCaCertificate(path: string | undefined): string | undefined 
 }
 
 /**
- * An https.Agent trusting the system roots plus an extra CA; DESIGN.md explains why not
- * NODE_EXTRA_CA_CERTS.
+ * An https.Agent trusting the system roots plus an extra CA (NODE_EXTRA_CA_CERTS is read once at
+ * start-up, too late for a CA named by the context).
  */
 export function agentTrusting(ca: string | undefined): Agent | undefined {
   return ca ? new Agent({ keepAlive: true, ...trustingExtraCa(ca) }) : undefined;
@@ -75,7 +76,7 @@ export function agentTrusting(ca: string | undefined): Agent | undefined {
  * Options every credential shares: the authority, and for a custom (local) authority no instance
  * discovery.
  */
-function commonOptions(request: Common) {
+function commonOptions(request: Common, answers: EntraAnswerLog | undefined) {
   const authority = new URL(request.environment.authorityHost);
   const agent = agentTrusting(readCaCertificate(request.caCertificatePath));
   return {
@@ -83,12 +84,32 @@ function commonOptions(request: Common) {
     disableInstanceDiscovery: request.environment.name === 'Custom',
     allowInsecureConnection: authority.protocol === 'http:' && isLoopbackHost(authority.hostname),
     ...(agent ? { agent } : {}),
+    ...(answers
+      ? { additionalPolicies: [{ policy: answers.policy, position: 'perCall' as const }] }
+      : {}),
   };
 }
 
-export async function createCredential(request: CredentialRequest): Promise<TokenCredential> {
+/**
+ * MSAL calls the prompt with whatever the device-code endpoint answered, an error included (then
+ * every field is undefined): stop the sign-in there instead of showing "undefined" and polling
+ * with no code. The sign-in error then names Entra's answer, which `answers` has kept.
+ */
+function deviceCodePrompt(inform: (message: string) => void) {
+  return (info: { message?: string; userCode?: string }) => {
+    if (typeof info.message !== 'string' || !info.userCode)
+      throw new Error('The device-code endpoint returned no code.');
+    inform(info.message);
+  };
+}
+
+/** `answers` records Entra's error answers of this credential's requests (see EntraAnswerLog). */
+export async function createCredential(
+  request: CredentialRequest,
+  answers?: EntraAnswerLog,
+): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
-  const options = commonOptions(request);
+  const options = commonOptions(request, answers);
   switch (request.kind) {
     case 'ServicePrincipal':
       return new identity.ClientSecretCredential(
@@ -132,7 +153,7 @@ export async function createCredential(request: CredentialRequest): Promise<Toke
       if (request.useDeviceCode) {
         return new identity.DeviceCodeCredential({
           ...userOptions,
-          userPromptCallback: (info) => request.inform(info.message),
+          userPromptCallback: deviceCodePrompt(request.inform),
         });
       }
       return new identity.InteractiveBrowserCredential({

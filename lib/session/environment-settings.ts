@@ -4,6 +4,7 @@
  * needs no flags. Which way to sign in follows from what is set.
  */
 import { UsageError } from '../common/errors.js';
+import { isGuid } from '../common/guid.js';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.js';
 
 export interface EnvironmentSettings {
@@ -25,8 +26,6 @@ export interface EnvironmentSettings {
   AuthorityHost?: string;
   CaCertificatePath?: string;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function environmentVariableFor(parameter: string): string {
   return `PARTNERCENTER_${parameter.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
@@ -57,7 +56,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
       });
     (settings as EnvironmentSettings).Environment = canonical;
   }
-  if (settings.ApplicationId !== undefined && !GUID.test(settings.ApplicationId)) {
+  if (settings.ApplicationId !== undefined && !isGuid(settings.ApplicationId)) {
     throw new UsageError(
       `PARTNERCENTER_APPLICATION_ID '${settings.ApplicationId}' is not a GUID.`,
       { hint: 'Give the application (client) id, e.g. 00000000-0000-0000-0000-000000000001.' },
@@ -71,8 +70,10 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
         { hint: 'Set it, or connect with explicit parameters.' },
       );
   };
-  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate')
-    needs('ApplicationId'), needs('Tenant');
+  if (kind === 'ServicePrincipal' || kind === 'ServicePrincipalCertificate') {
+    needs('ApplicationId');
+    needs('Tenant');
+  }
   if (kind === 'RefreshToken') needs('ApplicationId');
   return { ...settings, kind };
 }

@@ -1,4 +1,4 @@
-/** The Partner Center clouds (PARTNER-CENTER-API.md, "Endpoints by cloud"). */
+/** The Partner Center clouds (docs/partner-center-api.md, "Clouds and endpoints"). */
 
 export const ENVIRONMENT_NAMES = ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

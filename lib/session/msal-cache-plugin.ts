@@ -1,8 +1,9 @@
 /**
  * Our own persistence for MSAL's token cache, plugged into @azure/identity. The official
  * @azure/identity-cache-persistence needs native keytar and libsecret and crashes headless
- * (DESIGN.md), which is exactly where runbooks live. This keeps MSAL's cache (refresh tokens,
- * accounts) in one private file per context under tokens/, written atomically.
+ * (docs/ARCHITECTURE.md, "Stack facts"), which is exactly where runbooks live. This keeps MSAL's
+ * cache (refresh tokens, accounts) in one private file per context under tokens/, written
+ * atomically.
  *
  * The plugin surface (`cachePluginControl.setPersistence`) is internal to @azure/identity; the
  * spec for this file proves it still works with the pinned version.

@@ -6,7 +6,7 @@
  */
 import { createHash, createPrivateKey, createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { AuthenticationError } from '../common/errors.js';
-import { postForm } from '../net/json-request.js';
+import { type JsonResponse, postForm } from '../net/json-request.js';
 import { agentTrusting, delegatedScope, readCaCertificate } from './credentials.js';
 import { loadCertificatePem } from './certificate-file.js';
 import type { PartnerEnvironment } from './environments.js';
@@ -53,7 +53,7 @@ export async function redeemRefreshToken(
       tokenUrl.href,
     );
   }
-  let response;
+  let response: JsonResponse;
   try {
     response = await postForm(
       tokenUrl,

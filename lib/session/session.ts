@@ -21,6 +21,7 @@ import {
   readCaCertificate,
   type CredentialRequest,
 } from './credentials.js';
+import { EntraAnswerLog } from './entra-answer-log.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
 import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-store.js';
@@ -259,8 +260,9 @@ export function scopeFor(request: CredentialRequest): string {
  * cause named).
  */
 export async function acquireToken(request: CredentialRequest): Promise<CachedAccessToken> {
+  const answers = new EntraAnswerLog();
   try {
-    const credential = await createCredential(request);
+    const credential = await createCredential(request, answers);
     const token = await credential.getToken(scopeFor(request));
     if (!token) throw new AuthenticationError('Sign-in returned no access token.');
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
@@ -272,6 +274,7 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
     if (
       request.kind === 'User' &&
       (error as Error).name === 'AuthenticationRequiredError' &&
+      !answers.last &&
       !/AADSTS\d+/.test(String((error as Error).message))
     ) {
       throw new NotConnectedError('The saved user sign-in can no longer be renewed silently.', {
@@ -281,7 +284,7 @@ export async function acquireToken(request: CredentialRequest): Promise<CachedAc
         cause: error,
       });
     }
-    throw await explainSignInFailure(error, request);
+    throw await explainSignInFailure(error, request, answers);
   }
 }
 
@@ -292,8 +295,13 @@ export async function explainSignInFailure(
     caCertificatePath?: string;
     tenantId: string;
   },
+  answers?: EntraAnswerLog,
 ): Promise<AuthenticationError> {
-  const translated = translateSignInError(error, request.environment.authorityHost);
+  const translated = translateSignInError(
+    error,
+    request.environment.authorityHost,
+    answers?.describe(),
+  );
   if (translated.aadstsCode) return translated;
   // MSAL says "endpoints_resolution_error" for an unreachable host, an untrusted certificate and
   // an unknown tenant alike; a handshake and a look at the OpenID configuration say which.
@@ -322,8 +330,9 @@ async function openIdConfigurationError(
   ca: string | undefined,
 ): Promise<AuthenticationError | undefined> {
   try {
+    const tenant = encodeURIComponent(request.tenantId);
     const url = new URL(
-      `${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/v2.0/.well-known/openid-configuration`,
+      `${request.environment.authorityHost}/${tenant}/v2.0/.well-known/openid-configuration`,
     );
     const answer = await getJson(url, agentTrusting(ca));
     if (answer.status === 200) return undefined;

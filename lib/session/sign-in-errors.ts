@@ -4,6 +4,7 @@
  * this module does not import @azure/identity.
  */
 import { AuthenticationError } from '../common/errors.js';
+import { mentionsCertificateProblem } from '../common/certificate-errors.js';
 
 interface KnownAadsts {
   code: string;
@@ -87,8 +88,17 @@ const KNOWN: readonly KnownAadsts[] = [
   },
 ];
 
-export function translateSignInError(error: unknown, authorityHost: string): AuthenticationError {
-  const text = describe(error);
+/**
+ * `entraAnswer` is Entra's own last error answer of the sign-in (EntraAnswerLog), read when what
+ * MSAL threw lost its AADSTS code.
+ */
+export function translateSignInError(
+  error: unknown,
+  authorityHost: string,
+  entraAnswer?: string,
+): AuthenticationError {
+  const thrown = describe(error);
+  const text = entraAnswer && !/AADSTS\d+/.test(thrown) ? `${entraAnswer} | ${thrown}` : thrown;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
   const known = aadsts ? KNOWN.find((entry) => entry.code === aadsts) : undefined;
   if (known)
@@ -106,14 +116,13 @@ export function translateSignInError(error: unknown, authorityHost: string): Aut
     });
   }
   if (
-    /endpoints_resolution_error|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|self[- ]signed|unable to verify|certificate/i.test(
-      text,
-    )
+    /endpoints_resolution_error|ECONNREFUSED|ENOTFOUND|EAI_AGAIN/i.test(text) ||
+    mentionsCertificateProblem(text)
   ) {
     return new AuthenticationError(
       `Sign-in failed: cannot reach the authority ${authorityHost} (${networkReason(text)}).`,
       {
-        hint: /certificate|self[- ]signed|unable to verify/i.test(text)
+        hint: mentionsCertificateProblem(text)
           ? 'Its TLS certificate is not trusted: pass -CaCertificatePath with the PEM of its CA.'
           : 'Check -AuthorityHost / -Environment and the network.',
         cause: error,
@@ -127,7 +136,7 @@ export function translateSignInError(error: unknown, authorityHost: string): Aut
 }
 
 function networkReason(text: string): string {
-  if (/self[- ]signed|unable to verify|certificate/i.test(text)) return 'untrusted TLS certificate';
+  if (mentionsCertificateProblem(text)) return 'untrusted TLS certificate';
   if (/ECONNREFUSED/.test(text)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host name not found';
   return 'the OpenID configuration could not be fetched';

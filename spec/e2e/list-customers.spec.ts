@@ -35,7 +35,9 @@ const listings = new Map<string, Promise<CliResult>>();
 beforeAll(async () => {
   const counts = [...COUNTS_AND_PAGE_SIZES.map(([count]) => count), QUIRKS_COUNT];
   const started = await emulatedPartners(counts.map((customers) => ({ customers })));
-  started.forEach((partner, n) => partners.set(counts[n]!, partner));
+  started.forEach((partner, n) => {
+    partners.set(counts[n]!, partner);
+  });
   const queue = taskQueue();
   for (const [count, sizes] of COUNTS_AND_PAGE_SIZES) {
     for (const size of sizes) {

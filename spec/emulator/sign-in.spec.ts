@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ClientCertificateCredential,
   DeviceCodeCredential,
-  InteractiveBrowserCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
 import { spawn } from 'node:child_process';
@@ -298,8 +297,10 @@ describe('delegated, certificate and managed-identity sign-ins', () => {
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const redirectUri = 'http://localhost:53123';
     const authorizePath = (extra = '') =>
-      `/${emulator.tenantId}/oauth2/v2.0/authorize?client_id=${emulator.applicationId}&response_type=code&redirect_uri=${encodeURIComponent(redirectUri)}` +
-      `&scope=${encodeURIComponent(`${USER_SCOPE} openid offline_access`)}&state=s1&code_challenge=${challenge}&code_challenge_method=S256${extra}`;
+      `/${emulator.tenantId}/oauth2/v2.0/authorize?client_id=${emulator.applicationId}` +
+      `&response_type=code&redirect_uri=${encodeURIComponent(redirectUri)}` +
+      `&scope=${encodeURIComponent(`${USER_SCOPE} openid offline_access`)}&state=s1` +
+      `&code_challenge=${challenge}&code_challenge_method=S256${extra}`;
 
     it(
       'shows an approval link, redirects back with a code, and redeems it only ' +
@@ -358,7 +359,10 @@ describe('delegated, certificate and managed-identity sign-ins', () => {
           writeFileSync(
             follower,
             `import https from 'node:https'; import http from 'node:http';
-           https.get(process.argv[2], { ca: process.env.EMULATOR_CA }, (res) => { res.resume(); http.get(res.headers.location, (r) => r.resume()); });`,
+           https.get(process.argv[2], { ca: process.env.EMULATOR_CA }, (res) => {
+             res.resume();
+             http.get(res.headers.location, (r) => r.resume());
+           });`,
           );
           const browser = join(dir, 'browser.sh');
           writeFileSync(browser, `#!/bin/sh\nexec "${process.execPath}" "${follower}" "$1"\n`);
@@ -368,8 +372,11 @@ describe('delegated, certificate and managed-identity sign-ins', () => {
           import https from 'node:https';
           setTimeout(() => { console.error('timed out'); process.exit(3); }, 20000).unref();
           const e = JSON.parse(process.env.EMULATOR);
-          const credential = new InteractiveBrowserCredential({ tenantId: e.tenantId, clientId: e.applicationId, redirectUri: 'http://localhost',
-            authorityHost: e.authorityHost, disableInstanceDiscovery: true, agent: new https.Agent({ ca: process.env.EMULATOR_CA }) });
+          const credential = new InteractiveBrowserCredential({
+            tenantId: e.tenantId, clientId: e.applicationId, redirectUri: 'http://localhost',
+            authorityHost: e.authorityHost, disableInstanceDiscovery: true,
+            agent: new https.Agent({ ca: process.env.EMULATOR_CA }),
+          });
           const token = await credential.getToken('${USER_SCOPE}');
           process.stdout.write(token.token);
           process.exit(0);`;

@@ -23,6 +23,7 @@ function fakeContext(signal: AbortSignal): CmdletContext {
     services: {
       stores: () => Promise.reject(new Error('Start-PartnerEmulator used the stores')),
       partnerCenter: () => Promise.reject(new Error('Start-PartnerEmulator used a client')),
+      currentContext: () => Promise.reject(new Error('Start-PartnerEmulator read the context')),
     },
   };
 }
@@ -50,13 +51,21 @@ describe('Start-PartnerEmulator', () => {
         [Symbol.asyncIterator]();
       const first = await iterator.next();
       const info = first.value as Record<string, string>;
+      // What Connect-Partner needs, then what each other sign-in needs by hand
+      // (spec/emulator/start-partner-emulator-sign-ins.spec.ts tries each).
       expect(Object.keys(info).sort()).toEqual([
         'apiEndpoint',
         'applicationId',
         'authorityHost',
         'caCertificatePath',
+        'clientCertificate',
         'clientSecret',
+        'managedIdentity',
+        'tenantDomain',
         'tenantId',
+        'tokenEndpoint',
+        'tokenEndpointV1',
+        'user',
       ]);
       expect(info.apiEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(info.authorityHost).toBe(info.apiEndpoint);

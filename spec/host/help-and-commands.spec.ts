@@ -274,6 +274,10 @@ describe('completion scripts', () => {
       expect(complete('Get-Help', 'get-partnerc')).toEqual([
         'Get-PartnerContext',
         'Get-PartnerCustomer',
+        'Get-PartnerCustomerSubscription',
+        'Get-PartnerCustomerUser',
+        'Get-PartnerCustomerSubscribedSku',
+        'Get-PartnerCustomerUserLicense',
       ]);
       expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
       expect(complete('Get-Command', '-Completion', '')).toEqual(['bash', 'zsh']);

@@ -17,7 +17,8 @@ const env = { PARTNERCENTER_CONFIG_DIR: configDir };
 const itemTexts = [
   '{"id":"a1","companyProfile":{"companyName":"Caf\\u00e9 \\/ ' +
     'Bar","domain":"cafe.example"},"seats":12345678901234567890}',
-  '{"id":"b2","companyProfile":{"companyName":"콘토소","domain":"kontoso.example"},"tags":["x",{"deep":[1,2.5e3,null,true]}]}',
+  '{"id":"b2","companyProfile":{"companyName":"콘토소","domain":"kontoso.example"},' +
+    '"tags":["x",{"deep":[1,2.5e3,null,true]}]}',
 ];
 const page = (items: string[]) =>
   `{"totalCount":${items.length},"items":[${items.join(',')}],"links":{},"attributes":{"objectType":"Collection"}}`;

@@ -8,10 +8,9 @@ const ids = [
   '1b5d4a2e-0000-4000-8000-000000000002',
   '2c6e5b3f-0000-4000-8000-000000000003',
 ];
-const customers =
-  ids
-    .map((id, i) => JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } }))
-    .join('\n') + '\n';
+const customers = ids
+  .map((id, i) => `${JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } })}\n`)
+  .join('');
 const boundIds = (stdout: string) =>
   ndjsonLines(stdout).map(
     (output) => (output as { parameters: { CustomerId: string } }).parameters.CustomerId,
@@ -68,7 +67,9 @@ describe('binding pipeline objects by property name', () => {
   });
 
   it('lets __proto__ and constructor keys change nothing', async () => {
-    const input = `{"__proto__":{"polluted":true,"CustomerId":"${ids[1]}"},"constructor":{"prototype":{"polluted":true}},"id":"${ids[0]}"}\n`;
+    const input =
+      `{"__proto__":{"polluted":true,"CustomerId":"${ids[1]}"},` +
+      `"constructor":{"prototype":{"polluted":true}},"id":"${ids[0]}"}\n`;
     const result = await runInProcess(getThing, [], { stdin: input });
     expect(result.code).toBe(0);
     expect(boundIds(result.stdout)).toEqual([ids[0]]);

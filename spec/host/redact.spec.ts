@@ -3,7 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createRedactor, redactSecrets } from '../../lib/common/redact.js';
 
 const jwt =
-  'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyY2VudGVyLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLWJ5dGVz';
+  'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.' +
+  'eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyY2VudGVyLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLWJ5dGVz';
 
 describe('redactSecrets', () => {
   it.each<[string, string, string]>([

@@ -38,6 +38,7 @@ describe('the services seam', () => {
       runs.push(run);
       return {
         stores: () => Promise.reject(new Error('not used')),
+        currentContext: () => Promise.reject(new Error('not used')),
         partnerCenter: async (settings) => {
           asked.push(settings ?? {});
           return client;
@@ -89,6 +90,7 @@ describe('the services seam', () => {
         services: () => ({
           stores: async () => stores,
           partnerCenter: () => Promise.reject(new Error('not used')),
+          currentContext: () => Promise.reject(new Error('not used')),
         }),
       });
       expect(result.stderr).toBe('');

@@ -146,6 +146,26 @@ export const aboutTopics: readonly AboutTopic[] = [
           'match in full. No input objects means no runs. Parameters given on the ' +
           'command line stay as given.',
         '',
+        'Whose object it is',
+        "Partner Center's subscription, user, SKU and license objects do not " +
+          "carry their customer's id, so the per-customer cmdlets write each " +
+          "one with the customer's id first (customerId), and a user's licenses " +
+          "with the user's id too (userId); the rest of the object is the " +
+          "service's, unchanged. Every Partner Center object names its kind in " +
+          'attributes.objectType, and a parameter takes an "id" only from objects ' +
+          "of its kind: a Customer's id binds to -CustomerId, a CustomerUser's to " +
+          "-UserId, while a user's customerId binds to -CustomerId by name. So " +
+          '"Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | ' +
+          'Get-PartnerCustomerUserLicense" binds correctly at every step. Objects ' +
+          'without an objectType bind their id through the aliases.',
+        '',
+        'Many customers, one failure',
+        'When one piped customer fails (no commerce relationship, deleted, its ' +
+          'users not readable by this sign-in), the error line names it: ' +
+          '"Customer <id> (<company name>): ...". -ErrorAction decides whether the ' +
+          'run goes on; what was written stays written, and a run in which some ' +
+          'objects failed exits non-zero.',
+        '',
         'Bad input lines',
         'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) ' +
           'is an error naming its line number. -ErrorAction Stop (the default) ends ' +

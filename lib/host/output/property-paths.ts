@@ -7,13 +7,25 @@ import type { ViewColumn } from '../../cmdlet-support/cmdlet.js';
 
 const hasOwn = (object: object, key: string) => Object.hasOwn(object, key);
 
-/** The value at a dotted path; names match case-insensitively when no exact key exists. */
+/**
+ * The value at a dotted path; names match case-insensitively when no exact key exists. A path that
+ * goes on through an array reads that path in each element (`servicePlans.serviceName` is the list
+ * of the plans' names), so a view column can show a nested list in one cell.
+ */
 export function valueAtPath(value: unknown, path: string): unknown {
-  if (path === '') return value;
+  return path === '' ? value : valueAtSegments(value, path.split('.'), 0);
+}
+
+function valueAtSegments(value: unknown, segments: readonly string[], from: number): unknown {
   let current = value;
-  for (const segment of path.split('.')) {
+  for (let index = from; index < segments.length; index++) {
+    if (Array.isArray(current)) {
+      return current
+        .map((element) => valueAtSegments(element, segments, index))
+        .filter((found) => found !== undefined);
+    }
     if (current === null || typeof current !== 'object') return undefined;
-    const key = ownKey(current, segment);
+    const key = ownKey(current, segments[index]!);
     if (key === undefined) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
@@ -47,10 +59,13 @@ export function selectPaths(value: unknown, paths: readonly string[]): unknown {
         target[key] = source === undefined ? null : source;
       } else {
         const next = target[key];
-        target =
-          next !== null && typeof next === 'object'
-            ? (next as Record<string, unknown>)
-            : (target[key] = Object.create(null));
+        if (next !== null && typeof next === 'object') {
+          target = next as Record<string, unknown>;
+        } else {
+          const created: Record<string, unknown> = Object.create(null);
+          target[key] = created;
+          target = created;
+        }
       }
     });
   }

@@ -1,31 +1,38 @@
 /**
- * Get-PartnerCustomer's listing as a run: from the start, from -ContinuationToken/-Skip, or from a
- * -ResumeFile kept current page by page; and when it cannot finish (retries exhausted, the token
- * expired and cannot be renewed, SIGINT/SIGTERM), one error that says how many customers were
+ * A listing cmdlet's run, for any collection: from the start, from -ContinuationToken/-Skip, or
+ * from a -ResumeFile kept current page by page; and when it cannot finish (retries exhausted, the
+ * token expired and cannot be renewed, SIGINT/SIGTERM), one error that says how many items were
  * written and the exact command that continues with the next one. Failed run + resumed run = every
- * customer exactly once.
+ * item exactly once.
  */
 import { ObjectList, type CmdletContext } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
+import { capitalise } from '../common/text.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
-import type { JsonText } from '../json/json-text.js';
-import { MAX_PAGE_SIZE, type Customer, type CustomerFilter } from '../partner-center/customers.js';
+import type { JsonText, JsonTextList } from '../json/json-text.js';
+import type { CollectionRequest } from '../partner-center/collections.js';
 import {
-  customersFrom,
   IncompleteListingError,
+  itemsFrom,
   ListingProgress,
   type ListingPosition,
 } from '../partner-center/resumable-listing.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
-import { ResumeFile, type ListingIdentity } from './resume-file.js';
+import { ResumeFile, type ListingIdentity, type ListingSelection } from './resume-file.js';
 
-export interface CustomerListingRequest {
+export interface ListingRequest<T, Out = JsonText<T>> {
   cmdletName: string;
-  filter?: CustomerFilter;
+  collection: CollectionRequest;
+  /** What else decides the listing's items (a search, a customer id), for the resume file. */
+  selection?: ListingSelection;
   /**
-   * The command-line words that repeat the search (e.g. `-Domain contoso`), for the resume command.
+   * The command-line words that repeat the selection (e.g. `-Domain contoso`), for the resume
+   * command; absent when the cmdlet takes no -ContinuationToken/-Skip/-ResumeFile, and a listing
+   * that stops then says nothing about resuming (its error is the cause's own).
    */
-  searchArguments: readonly string[];
+  selectionArguments?: readonly string[];
+  /** Each page's items as they are written, e.g. with the id of the customer they belong to. */
+  transform?: (items: JsonTextList<T>) => Iterable<Out>;
   pageSize?: number;
   first?: number;
   skip?: number;
@@ -34,23 +41,28 @@ export interface CustomerListingRequest {
   maxRetry?: number;
 }
 
-export async function* listCustomersResumably(
-  request: CustomerListingRequest,
+export async function* listResumably<T, Out = JsonText<T>>(
+  request: ListingRequest<T, Out>,
   context: CmdletContext,
-): AsyncGenerator<ObjectList<JsonText<Customer>>> {
+): AsyncGenerator<ObjectList<Out>> {
+  const { collection } = request;
+  const { noun } = collection;
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
     throw new UsageError('-ResumeFile and -ContinuationToken cannot be used together.', {
       hint: 'A resume file keeps the continuation token itself: give only -ResumeFile.',
     });
   }
   const identity: ListingIdentity = {
-    pageSize: request.pageSize ?? MAX_PAGE_SIZE,
-    filter: request.filter ?? null,
+    pageSize: request.pageSize ?? (collection.paging === 'seek' ? collection.maxPageSize : 0),
+    filter: request.selection ?? null,
     first: request.first ?? null,
     skip: request.skip ?? 0,
   };
   // Read (and check) before anything goes over the network: a wrong file is a usage error.
-  const file = request.resumeFile === undefined ? undefined : new ResumeFile(request.resumeFile);
+  const file =
+    request.resumeFile === undefined
+      ? undefined
+      : new ResumeFile(request.resumeFile, { item: noun.item, cmdletName: request.cmdletName });
   const saved = file?.read(identity);
   const skip = identity.skip;
   const start: ListingPosition =
@@ -61,12 +73,12 @@ export async function* listCustomersResumably(
   const earlier = saved?.written ?? 0;
   if (saved)
     context.verbose(
-      `Resuming the listing kept in '${file!.path}': ${earlier} customer(s) were ` +
+      `Resuming the listing kept in '${file!.path}': ${earlier} ${noun.one}(s) were ` +
         'written by earlier runs.',
     );
 
   const client = await context.services.partnerCenter({ maxRetry: request.maxRetry });
-  // However many customers there are, memory must not grow with them (see young-generation.ts).
+  // However many items there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);
   let pages = 0;
@@ -75,12 +87,12 @@ export async function* listCustomersResumably(
   const limit = request.first === undefined ? undefined : Math.max(0, request.first - earlier);
   const list = () =>
     pagesOf(
-      customersFrom(client, { pageSize: identity.pageSize, filter: request.filter }, progress, {
+      itemsFrom<T>(client, collection, request.pageSize, progress, {
         limit,
         onPagePassed: async () => {
           pages++;
           context.progress({
-            activity: 'Listing customers',
+            activity: `Listing ${noun.many}`,
             pages,
             items: earlier + progress.written,
           });
@@ -91,12 +103,14 @@ export async function* listCustomersResumably(
           save(progress.position);
         },
       }),
+      request.transform,
     );
 
   let settled = false;
   const stopped = (error: unknown): unknown => {
     settled = true;
     if (!(error instanceof PartnerCenterModuleError)) return error;
+    if (!request.selectionArguments) return error;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
     const refused = error.continuationTokenRefused;
@@ -108,7 +122,7 @@ export async function* listCustomersResumably(
         hint:
           'A token is only valid for a limited time. Start the listing again, or ' +
           'leave out what the earlier runs of this listing wrote: list from the ' +
-          'start with -Skip <the number of customers they wrote> in place of ' +
+          `start with -Skip <the number of ${noun.many} they wrote> in place of ` +
           '-ContinuationToken.',
         cause: error,
       });
@@ -147,8 +161,8 @@ export async function* listCustomersResumably(
         throw error;
       context.warn(
         `Partner Center no longer accepts the continuation token kept in '${file!.path}'; ` +
-          `listing again from the start and skipping the ${fallback} customer(s) before ` +
-          'the saved position (exact unless customers were added or removed meanwhile).',
+          `listing again from the start and skipping the ${fallback} ${noun.one}(s) before ` +
+          `the saved position (exact unless ${noun.many} were added or removed meanwhile).`,
       );
       progress = new ListingProgress({ skip: fallback, offset: fallback });
       yield* list();
@@ -156,23 +170,32 @@ export async function* listCustomersResumably(
     settled = true;
     file?.delete();
     context.verbose(
-      `Listed ${progress.written} customer(s)${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`,
+      `Listed ${progress.written} ${noun.one}(s)` +
+        `${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`,
     );
   } catch (error) {
     throw stopped(error);
   } finally {
-    // The host stopped asking for customers: a signal (report how to resume) or a reader that left.
+    // The host stopped asking for items: a signal (report how to resume) or a reader that left.
     if (!settled) {
       const reason: unknown = context.signal.reason;
+      // A generator the host closes runs only its finally blocks: throwing here is the one way to
+      // turn that close into the interruption (and its resume advice) the host reports.
+      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
       if (reason instanceof InterruptedError) throw stopped(reason);
       save(progress.position);
     }
   }
 }
 
-/** Each page's customers as one ObjectList, which the host writes whole before it asks for more. */
-async function* pagesOf<T>(batches: AsyncIterable<Iterable<T>>): AsyncGenerator<ObjectList<T>> {
-  for await (const batch of batches) yield new ObjectList(batch);
+/** Each page's items as one ObjectList, which the host writes whole before it asks for more. */
+async function* pagesOf<T, Out>(
+  batches: AsyncIterable<JsonTextList<T>>,
+  transform: ((items: JsonTextList<T>) => Iterable<Out>) | undefined,
+): AsyncGenerator<ObjectList<Out>> {
+  for await (const batch of batches) {
+    yield new ObjectList((transform ? transform(batch) : batch) as Iterable<Out>);
+  }
 }
 
 interface StopState {
@@ -183,21 +206,26 @@ interface StopState {
   refused: boolean;
 }
 
-function resumeAdvice(
-  request: CustomerListingRequest,
+function resumeAdvice<T, Out>(
+  request: ListingRequest<T, Out>,
   context: CmdletContext,
   state: StopState,
 ): string {
+  const { collection } = request;
+  const { noun } = collection;
   const total = state.earlier + state.written;
-  const wrote = `${state.written} customer${state.written === 1 ? ' was' : 's were'} written${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
+  const wrote =
+    `${state.written} ${state.written === 1 ? `${noun.one} was` : `${noun.many} were`} written` +
+    `${state.earlier ? ` (${total} with the earlier runs)` : ''}`;
   if (!state.position)
     return (
-      `${capitalised(wrote)}; the listing cannot continue from where it stopped: ` +
+      `${capitalise(wrote)}; the listing cannot continue from where it stopped: ` +
       'start it again.'
     );
+  const maxPageSize = collection.paging === 'seek' ? collection.maxPageSize : undefined;
   const common = [
-    ...request.searchArguments,
-    ...(request.pageSize !== undefined && request.pageSize !== MAX_PAGE_SIZE
+    ...(request.selectionArguments ?? []),
+    ...(request.pageSize !== undefined && request.pageSize !== maxPageSize
       ? ['-PageSize', request.pageSize]
       : []),
   ];
@@ -208,9 +236,15 @@ function resumeAdvice(
       ...(request.first ? ['-First', request.first] : []),
       ...(request.skip ? ['-Skip', request.skip] : []),
     ];
+    const command = commandLine(request.cmdletName, [
+      ...args,
+      ...contextArgs,
+      '-ResumeFile',
+      state.file.path,
+    ]);
     return (
-      `${capitalised(wrote)}; ${state.file.path} keeps the position. To continue ` +
-      `with the next one, run: ${commandLine(request.cmdletName, [...args, ...contextArgs, '-ResumeFile', state.file.path])}`
+      `${capitalise(wrote)}; ${state.file.path} keeps the position. To continue ` +
+      `with the next one, run: ${command}`
     );
   }
   const { continuationToken, skip } = state.position;
@@ -224,14 +258,10 @@ function resumeAdvice(
   const command = commandLine(request.cmdletName, args);
   if (state.refused) {
     return (
-      `${capitalised(wrote)}. No token can continue this listing, so the next ` +
-      `run lists again from the start and skips the ${skip} customer(s) before ` +
-      `this point (exact unless customers were added or removed meanwhile): ${command}`
+      `${capitalise(wrote)}. No token can continue this listing, so the next ` +
+      `run lists again from the start and skips the ${skip} ${noun.one}(s) before ` +
+      `this point (exact unless ${noun.many} were added or removed meanwhile): ${command}`
     );
   }
-  return `${capitalised(wrote)}. To continue with the next one, run: ${command}`;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
 }

@@ -1,0 +1,110 @@
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
+import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import {
+  customerIdParameter,
+  forCustomer,
+  ownedBy,
+  withOwner,
+} from '../lib/cmdlet-support/per-customer.js';
+import {
+  getSubscription,
+  subscriptionsCollection,
+} from '../lib/partner-center/customer-resources.js';
+
+interface Parameters extends Record<string, unknown> {
+  CustomerId?: string;
+  SubscriptionId?: string;
+  OrderId?: string;
+  MaxRetry?: number;
+}
+
+export default defineCmdlet<Parameters>({
+  name: 'Get-PartnerCustomerSubscription',
+  synopsis: "Lists a customer's subscriptions, or gets one by id or by order.",
+  description:
+    'Lists every subscription of a customer, legacy and new-commerce alike, as Partner Center ' +
+    'returns them (one collection per customer). -SubscriptionId gets one subscription; ' +
+    '-OrderId lists the subscriptions one order created. -CustomerId binds from the pipeline ' +
+    "(a customer's id, or any object's customerId), so customers piped in are read one after " +
+    "another. Each subscription is written with the customer's id first (customerId), since " +
+    "Partner Center's own object does not carry it. Statuses and other values pass through " +
+    'exactly as the service sends them, including values added after this module was written. ' +
+    'Works with app-only and App+User sign-ins.',
+  defaultParameterSet: 'List',
+  parameters: {
+    CustomerId: customerIdParameter,
+    SubscriptionId: {
+      type: 'guid',
+      sets: ['ById'],
+      mandatory: true,
+      idOf: ['Subscription'],
+      pipeline: 'byPropertyName',
+      description:
+        "One subscription's id. From the pipeline it binds the id of a Subscription object.",
+    },
+    OrderId: {
+      type: 'string',
+      sets: ['ByOrder'],
+      mandatory: true,
+      pattern: { regex: /^\S+$/, allowed: 'an order id (no spaces)' },
+      description: 'List only the subscriptions this order created.',
+    },
+    MaxRetry: maxRetryParameter,
+  },
+  inputs:
+    'Objects with an id (a Customer) or a customerId property: customers from ' +
+    'Get-PartnerCustomer, or any object of this module.',
+  outputs:
+    "Subscription objects exactly as Partner Center returns them, with the customer's id first: " +
+    '{ customerId, id, offerId, offerName, friendlyName, quantity, unitType, status, ' +
+    'autoRenewEnabled, billingCycle, termDuration, creationDate, commitmentEndDate, orderId, ' +
+    'links, attributes, ... }.',
+  view: [
+    { name: 'CustomerId', path: 'customerId' },
+    { name: 'SubscriptionId', path: 'id' },
+    { name: 'Offer', path: 'offerName' },
+    { name: 'Quantity', path: 'quantity' },
+    { name: 'Status', path: 'status' },
+    { name: 'AutoRenew', path: 'autoRenewEnabled' },
+    { name: 'CommitmentEnd', path: 'commitmentEndDate' },
+  ],
+  examples: [
+    {
+      title: "One customer's subscriptions as a table",
+      code:
+        'Get-PartnerCustomerSubscription -CustomerId c5757d70-06f3-4f23-8367-5a9e55019f94 ' +
+        '-OutputFormat Table',
+    },
+    {
+      title: "Every customer's subscriptions, to CSV, each row with its customer's id",
+      code: 'Get-PartnerCustomer | Get-PartnerCustomerSubscription -OutputFormat Csv > subscriptions.csv',
+      remarks:
+        'The CSV has the columns of the subscription view (CustomerId first); -Property ' +
+        'chooses others, e.g. -Property customerId,id,offerName,status,quantity.',
+    },
+    {
+      title: 'Subscriptions that are not active, with jq',
+      code: 'Get-PartnerCustomer | Get-PartnerCustomerSubscription | jq -c \'select(.status != "active")\'',
+    },
+  ],
+  async *run(p, context) {
+    const ids = { customerId: p.CustomerId! };
+    yield* forCustomer(p.CustomerId!, context, async function* () {
+      const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
+      if (context.parameterSet === 'ById') {
+        yield withOwner(ids, await getSubscription(client, p.CustomerId!, p.SubscriptionId!));
+        return;
+      }
+      const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+      yield* listResumably(
+        {
+          cmdletName: 'Get-PartnerCustomerSubscription',
+          collection: subscriptionsCollection(p.CustomerId!, p.OrderId),
+          transform: ownedBy(ids),
+          maxRetry: p.MaxRetry,
+        },
+        context,
+      );
+    });
+  },
+});

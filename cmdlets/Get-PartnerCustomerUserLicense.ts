@@ -1,0 +1,97 @@
+import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
+import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import {
+  customerIdParameter,
+  forCustomer,
+  ownedBy,
+  requireUserSignIn,
+} from '../lib/cmdlet-support/per-customer.js';
+import {
+  LICENSE_GROUPS,
+  userLicensesCollection,
+} from '../lib/partner-center/customer-resources.js';
+
+interface Parameters extends Record<string, unknown> {
+  CustomerId?: string;
+  UserId?: string;
+  LicenseGroup?: string[];
+  MaxRetry?: number;
+}
+
+const NAME = 'Get-PartnerCustomerUserLicense';
+
+export default defineCmdlet<Parameters>({
+  name: NAME,
+  synopsis: "Lists the licenses assigned to a customer's user.",
+  description:
+    'Lists the licenses (product SKUs and their service plans) assigned to one user of a ' +
+    'customer. -CustomerId and -UserId bind from the pipeline by property name: a user from ' +
+    'Get-PartnerCustomerUser carries both (its customerId, and its own id as a CustomerUser), ' +
+    "so `Get-PartnerCustomerUser | Get-PartnerCustomerUserLicense` lists every user's licenses. " +
+    "Each license is written with the customer's and the user's ids first (customerId, userId). " +
+    '-LicenseGroup limits it to Entra ID (Group1) or Minecraft (Group2) licenses. Partner ' +
+    'Center serves this only to App+User sign-ins.',
+  parameters: {
+    CustomerId: customerIdParameter,
+    UserId: {
+      type: 'guid',
+      mandatory: true,
+      position: 1,
+      idOf: ['CustomerUser'],
+      pipeline: 'byPropertyName',
+      description:
+        "The user's id. From the pipeline it binds the id of a CustomerUser object, or any " +
+        "object's userId.",
+    },
+    LicenseGroup: {
+      type: 'string[]',
+      choices: LICENSE_GROUPS,
+      description: 'Only licenses of these groups: Group1 (Entra ID), Group2 (Minecraft).',
+    },
+    MaxRetry: maxRetryParameter,
+  },
+  inputs:
+    'CustomerUser objects from Get-PartnerCustomerUser, or any objects with customerId and ' +
+    'userId properties.',
+  outputs:
+    "License objects exactly as Partner Center returns them, with the customer's and the user's " +
+    'ids first: { customerId, userId, servicePlans [...], productSku { id, name, ' +
+    'skuPartNumber, licenseGroupId }, attributes }.',
+  view: [
+    { name: 'CustomerId', path: 'customerId' },
+    { name: 'UserId', path: 'userId' },
+    { name: 'Sku', path: 'productSku.name' },
+    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber' },
+    { name: 'LicenseGroup', path: 'productSku.licenseGroupId' },
+    { name: 'ServicePlans', path: 'servicePlans.serviceName' },
+  ],
+  examples: [
+    {
+      title: 'Every user of a customer with the licenses assigned to them',
+      code:
+        'Get-PartnerCustomerUser -CustomerId c5757d70-06f3-4f23-8367-5a9e55019f94 | ' +
+        'Get-PartnerCustomerUserLicense -OutputFormat Csv > licenses.csv',
+    },
+    {
+      title: "The first five customers, their users and each user's licenses",
+      code: 'Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | Get-PartnerCustomerUserLicense',
+    },
+  ],
+  async *run(p, context) {
+    const customerId = p.CustomerId!;
+    const userId = p.UserId!;
+    yield* forCustomer(customerId, context, async function* () {
+      await requireUserSignIn(context, NAME);
+      const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+      yield* listResumably(
+        {
+          cmdletName: NAME,
+          collection: userLicensesCollection(customerId, userId, p.LicenseGroup),
+          transform: ownedBy({ customerId, userId }),
+          maxRetry: p.MaxRetry,
+        },
+        context,
+      );
+    });
+  },
+});

@@ -1,0 +1,106 @@
+/**
+ * What every per-customer cmdlet shares: the -CustomerId parameter that binds a customer (or any
+ * object that names its customerId) from the pipeline, the customer's id written first in every
+ * object it yields, one customer's failure reported as that customer's, and the App+User rule.
+ */
+import { AuthenticationError, PartnerCenterModuleError } from '../common/errors.js';
+import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
+import type { AuthenticationKind } from '../session/context-store.js';
+import type { CmdletContext, ParameterDeclaration } from './cmdlet.js';
+
+export const customerIdParameter = {
+  type: 'guid',
+  mandatory: true,
+  position: 0,
+  aliases: ['Id', 'TenantId'],
+  idOf: ['Customer'],
+  pipeline: 'byPropertyName',
+  description:
+    "The customer's tenant id (a GUID). From the pipeline it binds a customer's id, or the " +
+    'customerId of any object this module writes (a user, a subscription, ...).',
+} as const satisfies ParameterDeclaration;
+
+/**
+ * One customer's part of a run. A failure names the customer (and its company name, when the
+ * pipeline object had one); whether it ends the run stays the failure's own.
+ */
+export async function* forCustomer<T>(
+  customerId: string,
+  context: CmdletContext,
+  work: () => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  try {
+    yield* work();
+  } catch (error) {
+    if (!(error instanceof PartnerCenterModuleError)) throw error;
+    throw new CustomerFailure(customerLabel(customerId, context.pipelineObject), error);
+  }
+}
+
+/** A failure of one customer's part: the cause's meaning, with the customer named first. */
+export class CustomerFailure extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(customer: string, cause: PartnerCenterModuleError) {
+    super(`${customer}: ${cause.message}`, {
+      hint: cause.hint,
+      cause,
+      endsRun: cause.endsRun,
+      continuationTokenRefused: cause.continuationTokenRefused,
+    });
+    this.exitCode = cause.exitCode;
+  }
+}
+
+function customerLabel(
+  customerId: string,
+  input: Readonly<Record<string, unknown>> | undefined,
+): string {
+  const profile = input?.companyProfile;
+  const name =
+    (profile && typeof profile === 'object'
+      ? (profile as Record<string, unknown>).companyName
+      : undefined) ?? input?.companyName;
+  return `Customer ${customerId}${typeof name === 'string' && name ? ` (${name})` : ''}`;
+}
+
+/** Each item of a page with the customer's id (and more ids) first: the service's bytes otherwise. */
+export function ownedBy<T>(
+  ids: Record<string, string>,
+): (items: JsonTextList<T>) => JsonTextList<unknown> {
+  return (items) => withLeadingProperties(items, ids);
+}
+
+/** The same for one parsed resource: the owner's ids first, then the resource unchanged. */
+export function withOwner(
+  ids: Record<string, string>,
+  resource: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...ids, ...resource };
+}
+
+/** Sign-ins whose tokens carry no user: Partner Center refuses them on App+User-only APIs. */
+const APP_ONLY: ReadonlySet<AuthenticationKind> = new Set([
+  'ServicePrincipal',
+  'ServicePrincipalCertificate',
+  'ManagedIdentity',
+]);
+
+/**
+ * Refuses an App+User-only cmdlet before any request when the run's context signed in as an
+ * application: every customer would fail the same way, so the run ends.
+ */
+export async function requireUserSignIn(context: CmdletContext, cmdletName: string): Promise<void> {
+  const saved = await context.services.currentContext();
+  if (!APP_ONLY.has(saved.authentication)) return;
+  throw new AuthenticationError(
+    `${cmdletName} needs a user sign-in (App+User): Partner Center serves this API only to ` +
+      `App+User tokens, and context '${saved.name}' signed in as an application ` +
+      `(${saved.authentication}).`,
+    {
+      hint:
+        'Connect as a user, e.g. Connect-Partner -UseDeviceAuthentication, or ' +
+        '-RefreshToken for automation (with -ContextName to keep both contexts).',
+    },
+  );
+}
