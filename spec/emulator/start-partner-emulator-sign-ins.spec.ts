@@ -2,12 +2,12 @@
  * Start-PartnerEmulator's first line is enough to try every sign-in by hand: each way is tried here
  * with nothing but what that line says (raw HTTP, as curl would), and its help names every lever.
  */
+import { bareCmdletContext } from '../support/bare-context.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential } from '@azure/identity';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
-import type { CmdletContext } from '../../lib/cmdlet-support/cmdlet.js';
 import { CONTROL_ROUTES } from '../../lib/emulator/index.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';
@@ -49,16 +49,7 @@ async function listsWith(token: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const context = {
-    parameterSet: '__AllParameterSets',
-    signal: controller.signal,
-    correlationId: '00000000-0000-4000-8000-000000000000',
-    verbose: () => undefined,
-    warn: () => undefined,
-    progress: () => undefined,
-    inform: () => undefined,
-    env: {},
-  } as CmdletContext;
+  const context = bareCmdletContext(controller.signal);
   run = definition.run({ Customers: 5 }, context)[Symbol.asyncIterator]();
   info = (await run.next()).value as Record<string, any>;
   agent = new https.Agent({ ca: readFileSync(info.caCertificatePath, 'utf8') });

@@ -5,28 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
-import type { CmdletContext } from '../../lib/cmdlet-support/cmdlet.js';
+import { bareCmdletContext } from '../support/bare-context.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-function fakeContext(signal: AbortSignal): CmdletContext {
-  return {
-    parameterSet: '__AllParameterSets',
-    signal,
-    correlationId: '00000000-0000-4000-8000-000000000000',
-    verbose: () => undefined,
-    warn: () => undefined,
-    progress: () => undefined,
-    inform: () => undefined,
-    env: {},
-    // The emulator needs no session or client: any use of them is a failure of this spec.
-    services: {
-      stores: () => Promise.reject(new Error('Start-PartnerEmulator used the stores')),
-      partnerCenter: () => Promise.reject(new Error('Start-PartnerEmulator used a client')),
-      currentContext: () => Promise.reject(new Error('Start-PartnerEmulator read the context')),
-    },
-  };
-}
+const fakeContext = (signal: AbortSignal) => bareCmdletContext(signal);
 
 function get(url: string, ca: string, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
