@@ -58,9 +58,9 @@ function listingUri(
   filter: CustomerFilter | null,
   next: boolean,
 ): string {
-  const filterPart = filter
-    ? `&filter=${encodeURIComponent(JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' }))}`
-    : '';
+  const filterJson =
+    filter && JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' });
+  const filterPart = filterJson ? `&filter=${encodeURIComponent(filterJson)}` : '';
   return `${prefix}/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
 }
 
