@@ -1,0 +1,360 @@
+/**
+ * The per-customer cmdlets against the real emulator, in-process: each cmdlet's sets, the two
+ * pipelines of the issue with the binding checked at every level, user paging over a customer with
+ * more than 1,000 users, every status value in every format, per-customer failures under
+ * -ErrorAction Continue and Stop, and the App+User rule.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import connectPartner from '../../cmdlets/Connect-Partner.js';
+import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
+import getSubscribedSku from '../../cmdlets/Get-PartnerCustomerSubscribedSku.js';
+import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
+import getUser from '../../cmdlets/Get-PartnerCustomerUser.js';
+import getUserLicense from '../../cmdlets/Get-PartnerCustomerUserLicense.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+
+type Json = Record<string, any>;
+
+let partner: EmulatedPartner;
+/** The App+User context (refresh token, secure application model); 'default' is app-only. */
+const USER = ['-Context', 'user'];
+
+const lines = (stdout: string): Json[] =>
+  stdout === ''
+    ? []
+    : stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Json);
+const ndjson = (objects: readonly unknown[]) => objects.map((o) => JSON.stringify(o)).join('\n');
+
+const run = (definition: Parameters<typeof runInProcess>[0], argv: string[], stdin?: string) =>
+  runInProcess(definition, argv, { env: partner.env, ...(stdin === undefined ? {} : { stdin }) });
+
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 60 });
+  const connected = await runInProcess(
+    connectPartner,
+    [
+      '-RefreshToken',
+      partner.emulator.issueRefreshToken(),
+      '-ApplicationId',
+      partner.emulator.applicationId,
+      '-Tenant',
+      partner.emulator.tenantId,
+      '-ApiEndpoint',
+      partner.emulator.apiEndpoint,
+      '-AuthorityHost',
+      partner.emulator.authorityHost,
+      '-CaCertificatePath',
+      partner.emulator.caCertificatePath!,
+      '-ContextName',
+      'user',
+    ],
+    { env: { ...partner.env, CI: 'true' } },
+  );
+  expect(connected.code).toBe(0);
+  // The app-only context stays the default.
+  expect(
+    (
+      await runInProcess(
+        (
+          await import('../../cmdlets/Select-PartnerContext.js')
+        ).default,
+        ['default'],
+        {
+          env: partner.env,
+        },
+      )
+    ).code,
+  ).toBe(0);
+});
+
+afterAll(async () => {
+  await partner?.dispose();
+});
+
+/** The emulator's own data, to compare with (the same derivations the routes serve). */
+/** The emulator's data API, its objects typed as the NDJSON lines are. */
+interface JsonDataset {
+  idOf(index: number): string;
+  hasCommerceRelationship(customerId: string): boolean;
+  customersWithManyUsers(limit?: number): number[];
+  subscriptionsOf(customerId: string): Json[];
+  usersOf(customerId: string, options?: { deleted?: boolean }): Json[];
+  userIdsOf(customerId: string, options?: { deleted?: boolean }): string[];
+  subscribedSkusOf(customerId: string): Json[];
+  licensesOf(customerId: string, userId: string): Json[];
+}
+const data = () => partner.emulator.dataset as unknown as JsonDataset;
+const idAt = (index: number) => data().idOf(index);
+/** The first customer with subscriptions and a commerce relationship. */
+function customerWithSubscriptions(): string {
+  for (let index = 0; index < 60; index++) {
+    const id = idAt(index);
+    if (data().hasCommerceRelationship(id) && data().subscriptionsOf(id).length > 2) return id;
+  }
+  throw new Error('no customer with subscriptions');
+}
+
+describe('Get-PartnerCustomerSubscription', () => {
+  it("writes each subscription as the service sent it, with the customer's id first", async () => {
+    const id = customerWithSubscriptions();
+    const result = await run(getSubscription, ['-CustomerId', id]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const expected = data().subscriptionsOf(id);
+    // The bytes: `{"customerId":"…",` and then the service's own object, unparsed.
+    expect(result.stdout).toBe(
+      expected.map((s) => `{"customerId":"${id}",${JSON.stringify(s).slice(1)}\n`).join(''),
+    );
+    for (const line of lines(result.stdout)) expect(Object.keys(line)[0]).toBe('customerId');
+  });
+
+  it('gets one by id, and the subscriptions of one order', async () => {
+    const id = customerWithSubscriptions();
+    const [first] = data().subscriptionsOf(id);
+    const one = await run(getSubscription, ['-CustomerId', id, '-SubscriptionId', first!.id]);
+    expect(one.stderr).toBe('');
+    expect(lines(one.stdout)).toEqual([{ customerId: id, ...first }]);
+    const byOrder = await run(getSubscription, ['-CustomerId', id, '-OrderId', first!.orderId]);
+    expect(lines(byOrder.stdout)).toEqual(
+      data()
+        .subscriptionsOf(id)
+        .filter((s) => s.orderId === first!.orderId)
+        .map((s) => ({ customerId: id, ...s })),
+    );
+    const missing = await run(getSubscription, [
+      '-CustomerId',
+      id,
+      '-SubscriptionId',
+      '00000000-0000-4000-8000-000000000000',
+    ]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderrLines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Get-PartnerCustomerSubscription: Customer ${id}: Subscription 0{8}-.* was not found\\.`,
+        ),
+      ),
+    ]);
+  });
+
+  it('passes every status through, known or not, in every output format', async () => {
+    const statuses = new Set<string>();
+    const ids: string[] = [];
+    for (let index = 0; index < 60 && ids.length < 12; index++) {
+      const id = idAt(index);
+      if (!data().hasCommerceRelationship(id)) continue;
+      ids.push(id);
+      for (const s of data().subscriptionsOf(id)) statuses.add(s.status);
+    }
+    for (const status of ['active', 'suspended', 'deleted', 'expired', 'disabled', 'pending'])
+      expect(statuses).toContain(status);
+    const unknown = [...statuses].filter(
+      (s) => !['active', 'suspended', 'deleted', 'expired', 'disabled', 'pending'].includes(s),
+    );
+    expect(unknown.length).toBeGreaterThan(0);
+    const input = ndjson(ids.map((id) => ({ id, attributes: { objectType: 'Customer' } })));
+    // Table cells are cut to the terminal's width: there only the id and the status are shown.
+    for (const format of ['Ndjson', 'Json', 'Csv', 'Table']) {
+      const columns = format === 'Table' ? ['-Property', 'id,status'] : [];
+      const result = await run(getSubscription, ['-OutputFormat', format, ...columns], input);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      // A streamed table sizes its columns by the first rows and cuts longer cells with an ellipsis.
+      for (const status of statuses)
+        expect(result.stdout).toContain(format === 'Table' ? status.slice(0, 5) : status);
+    }
+  });
+});
+
+describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () => {
+  let customers: Json[];
+  beforeAll(async () => {
+    customers = lines((await run(getPartnerCustomer, ['-First', '20'])).stdout);
+    expect(customers).toHaveLength(20);
+  });
+
+  it('binds each customer and names the ones that fail, going on with Continue', async () => {
+    const input = ndjson(customers);
+    const result = await run(getSubscription, ['-ErrorAction', 'Continue'], input);
+    const failing = customers.filter((c) => !data().hasCommerceRelationship(c.id));
+    expect(failing.length).toBeGreaterThan(0);
+    const expected = customers
+      .filter((c) => data().hasCommerceRelationship(c.id))
+      .flatMap((c) =>
+        data()
+          .subscriptionsOf(c.id)
+          .map((s) => ({ customerId: c.id, ...s })),
+      );
+    expect(lines(result.stdout)).toEqual(expected);
+    expect(result.stderrLines).toHaveLength(failing.length + 1);
+    failing.forEach((c, index) => {
+      expect(result.stderrLines[index]).toBe(
+        `Get-PartnerCustomerSubscription: Customer ${c.id} (${c.companyProfile.companyName}): ` +
+          `Partner Center denied access to GET /v1/customers/${c.id}/subscriptions ` +
+          `(HTTP 403 Forbidden, code 20002: ${result.stderrLines[index]!.split('code 20002: ')[1]}`,
+      );
+      expect(result.stderrLines[index]).toMatch(
+        /\(HTTP 403 Forbidden, code 20002: [^)]+\)\. The partner has no commerce relationship with this customer/,
+      );
+    });
+    expect(result.stderrLines.at(-1)).toBe(
+      `Get-PartnerCustomerSubscription: ${failing.length} input objects failed.`,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('stops at the first failing customer with Stop, keeping what was written', async () => {
+    const result = await run(getSubscription, [], ndjson(customers));
+    const firstFailing = customers.findIndex((c) => !data().hasCommerceRelationship(c.id));
+    const before = customers.slice(0, firstFailing).flatMap((c) =>
+      data()
+        .subscriptionsOf(c.id)
+        .map((s) => ({ customerId: c.id, ...s })),
+    );
+    expect(lines(result.stdout)).toEqual(before);
+    expect(result.stderrLines).toHaveLength(1);
+    expect(result.stderrLines[0]).toContain(`Customer ${customers[firstFailing]!.id} (`);
+    expect(result.code).toBe(3);
+  });
+
+  it('names a deleted (unknown) customer, exit 4', async () => {
+    const gone = '00000000-0000-4000-8000-0000000000dd';
+    const result = await run(getSubscription, [], ndjson([{ id: gone }]));
+    expect(result.code).toBe(4);
+    expect(result.stderrLines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Get-PartnerCustomerSubscription: Customer ${gone}: Partner Center found nothing`,
+        ),
+      ),
+    ]);
+  });
+});
+
+describe('Get-PartnerCustomerUser', () => {
+  it('pages through a customer with more than 1,000 users: every id once, in order', async () => {
+    const id = idAt(data().customersWithManyUsers(60)[0]!);
+    const expected = data().userIdsOf(id);
+    expect(expected.length).toBeGreaterThan(1000);
+    const before = partner.emulator.counters().requests['GET /v1/customers/{id}/users'] ?? 0;
+    const result = await run(getUser, [...USER, '-CustomerId', id]);
+    expect(result.stderr).toBe('');
+    const users = lines(result.stdout);
+    expect(users.map((u) => u.id)).toEqual(expected);
+    expect(new Set(users.map((u) => u.id)).size).toBe(expected.length);
+    expect(users.every((u) => u.customerId === id && Object.keys(u)[0] === 'customerId')).toBe(
+      true,
+    );
+    const requests = partner.emulator.counters().requests['GET /v1/customers/{id}/users'] ?? 0;
+    expect(requests - before).toBe(Math.ceil(expected.length / 500));
+  });
+
+  it('smaller pages give the same users; -Deleted, -UserId and -UserPrincipalName find theirs', async () => {
+    const id = idAt(data().customersWithManyUsers(60)[0]!);
+    const paged = await run(getUser, [...USER, '-CustomerId', id, '-PageSize', '333']);
+    expect(lines(paged.stdout).map((u) => u.id)).toEqual(data().userIdsOf(id));
+    const deleted = await run(getUser, [...USER, '-CustomerId', id, '-Deleted']);
+    expect(deleted.stderr).toBe('');
+    expect(lines(deleted.stdout).map((u) => u.id)).toEqual(data().userIdsOf(id, { deleted: true }));
+    const target = data().usersOf(id)[777]!;
+    const one = await run(getUser, [...USER, '-CustomerId', id, '-UserId', target.id]);
+    expect(lines(one.stdout)).toEqual([{ customerId: id, ...target }]);
+    const byName = await run(getUser, [
+      ...USER,
+      '-CustomerId',
+      id,
+      '-UserPrincipalName',
+      String(target.userPrincipalName).toUpperCase(),
+    ]);
+    expect(lines(byName.stdout).map((u) => u.id)).toEqual([target.id]);
+    const nobody = await run(getUser, [...USER, '-CustomerId', id, '-Upn', 'nobody@example.com']);
+    expect(nobody.code).toBe(4);
+    expect(nobody.stderrLines).toEqual([
+      `Get-PartnerCustomerUser: Customer ${id}: No user has the user principal name ` +
+        "'nobody@example.com'. Check the name; Get-PartnerCustomerUser lists the customer's users.",
+    ]);
+  });
+
+  it('refuses an application sign-in before any request (App+User only)', async () => {
+    const id = idAt(0);
+    const before = JSON.stringify(partner.emulator.counters().requests);
+    for (const definition of [getUser, getSubscribedSku]) {
+      const result = await run(definition, ['-CustomerId', id]);
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe('');
+      expect(result.stderrLines).toEqual([
+        expect.stringMatching(
+          /: Customer .*: Get-PartnerCustomer\w+ needs a user sign-in \(App\+User\).* context 'default' signed in as an application \(ServicePrincipal\)\. Connect as a user/,
+        ),
+      ]);
+    }
+    const licenses = await run(getUserLicense, ['-CustomerId', id, '-UserId', id]);
+    expect(licenses.code).toBe(3);
+    expect(JSON.stringify(partner.emulator.counters().requests)).toBe(before);
+  });
+});
+
+describe('Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | Get-PartnerCustomerUserLicense', () => {
+  it('binds the customer, then the user, at every step', async () => {
+    // Five customers past the first block's one with over 1,000 users (whose licenses alone would
+    // be 1,000 requests): the binding is the point here, paging is proven above.
+    const customers = lines(
+      (await run(getPartnerCustomer, [...USER, '-Skip', '5', '-First', '5'])).stdout,
+    );
+    expect(customers).toHaveLength(5);
+    const readable = customers.filter((c) => data().hasCommerceRelationship(c.id));
+    const users = await run(getUser, [...USER, '-ErrorAction', 'Continue'], ndjson(customers));
+    const userObjects = lines(users.stdout);
+    expect(userObjects.map((u) => [u.customerId, u.id])).toEqual(
+      readable.flatMap((c) =>
+        data()
+          .userIdsOf(c.id)
+          .map((userId) => [c.id, userId]),
+      ),
+    );
+    expect(userObjects.every((u) => u.attributes.objectType === 'CustomerUser')).toBe(true);
+    const licenses = await run(getUserLicense, USER, users.stdout);
+    expect(licenses.stderr).toBe('');
+    expect(licenses.code).toBe(0);
+    const expected = userObjects.flatMap((u) =>
+      data()
+        .licensesOf(u.customerId, u.id)
+        .map((license) => ({ customerId: u.customerId, userId: u.id, ...license })),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(lines(licenses.stdout)).toEqual(expected);
+  });
+});
+
+describe('Get-PartnerCustomerSubscribedSku', () => {
+  it("lists a customer's SKUs, by license group, and shows service plans in one cell", async () => {
+    const id = customerWithSubscriptions();
+    const all = await run(getSubscribedSku, [...USER, '-CustomerId', id]);
+    expect(all.stderr).toBe('');
+    const skus = data().subscribedSkusOf(id);
+    expect(lines(all.stdout)).toEqual(skus.map((sku) => ({ customerId: id, ...sku })));
+    const group1 = await run(getSubscribedSku, [
+      ...USER,
+      '-CustomerId',
+      id,
+      '-LicenseGroup',
+      'group1',
+    ]);
+    expect(lines(group1.stdout)).toEqual(
+      skus
+        .filter((sku) => String(sku.productSku.licenseGroupId).toLowerCase() === 'group1')
+        .map((sku) => ({ customerId: id, ...sku })),
+    );
+    const csv = await run(getSubscribedSku, [...USER, '-CustomerId', id, '-OutputFormat', 'Csv']);
+    const [header, firstRow] = csv.stdout.split('\r\n');
+    expect(header).toBe(
+      'CustomerId,Sku,SkuPartNumber,Total,Consumed,Available,Status,ServicePlans',
+    );
+    const plans = skus[0]!.servicePlans.map((plan: Json) => plan.serviceName);
+    expect(firstRow).toContain(`"${JSON.stringify(plans).replace(/"/g, '""')}"`);
+  });
+});
