@@ -10,24 +10,11 @@ import {
   settingsFromEnvironment,
   type EnvironmentSettings,
 } from '../lib/session/environment-settings.js';
-
-/**
- * Every setting -FromEnvironment can read is also a parameter, plus the switches that pick a
- * sign-in.
- */
-export interface ConnectParameters
-  extends Omit<EnvironmentSettings, 'kind'>,
-    Record<string, unknown> {
-  UseDeviceAuthentication?: boolean;
-  ServicePrincipal?: boolean;
-  Identity?: boolean;
-  FromEnvironment?: boolean;
-  ContextName?: string;
-}
+import type { RunParameters } from '../lib/cmdlet-support/parameter-types.js';
 
 const APP_SETS = ['ServicePrincipal', 'ServicePrincipalCertificate', 'RefreshToken'] as const;
 
-export default defineCmdlet<ConnectParameters>({
+const connectPartner = defineCmdlet({
   name: 'Connect-Partner',
   synopsis: 'Signs in to Partner Center and saves the session context for later commands.',
   description:
@@ -225,10 +212,10 @@ export default defineCmdlet<ConnectParameters>({
         'clientSecret in PARTNERCENTER_CLIENT_SECRET.',
     },
   ],
-  async *run(p, context) {
-    const settings: ConnectParameters & { kind?: string } =
-      context.parameterSet === 'FromEnvironment' ? { ...settingsFromEnvironment(context.env) } : p;
-    const contextName = validateContextName(p.ContextName ?? DEFAULT_CONTEXT_NAME);
+  async *run(p, context): AsyncGenerator<unknown> {
+    const settings =
+      p.parameterSet === 'FromEnvironment' ? settingsFromEnvironment(context.env) : p;
+    const contextName = validateContextName(p.ContextName);
     if (settings.ApiEndpoint) parseEndpointUrl(settings.ApiEndpoint, '-ApiEndpoint');
     if (settings.AuthorityHost) parseEndpointUrl(settings.AuthorityHost, '-AuthorityHost');
     const common = {
@@ -248,7 +235,7 @@ export default defineCmdlet<ConnectParameters>({
       inform: context.inform,
       warn: context.warn,
     };
-    const request = requestFor(settings.kind ?? context.parameterSet, settings, common);
+    const request = requestFor(settings, common);
     if (request.kind === 'User' && !request.useDeviceCode && !context.interactive) {
       throw new UsageError(
         'A browser sign-in needs a person at a terminal, and this run is not interactive.',
@@ -266,23 +253,26 @@ export default defineCmdlet<ConnectParameters>({
     yield await connect(request);
   },
 });
+export default connectPartner;
 
-function requestFor(
-  kind: string,
-  p: ConnectParameters,
-  common: Omit<ConnectRequest, 'kind'>,
-): ConnectRequest {
+/** A sign-in as the command line gave it, or as -FromEnvironment read it. */
+type SignIn =
+  | Exclude<RunParameters<typeof connectPartner>, { parameterSet: 'FromEnvironment' }>
+  | EnvironmentSettings;
+
+function requestFor(p: SignIn, common: Omit<ConnectRequest, 'kind'>): ConnectRequest {
+  const kind = p.parameterSet;
   switch (kind) {
     case 'AccessToken':
-      return { ...common, kind, accessToken: p.AccessToken! };
+      return { ...common, kind, accessToken: p.AccessToken };
     case 'ServicePrincipal':
-      return { ...common, kind, applicationId: p.ApplicationId!, clientSecret: p.ClientSecret! };
+      return { ...common, kind, applicationId: p.ApplicationId, clientSecret: p.ClientSecret };
     case 'ServicePrincipalCertificate':
       return {
         ...common,
         kind,
-        applicationId: p.ApplicationId!,
-        certificatePath: p.CertificatePath!,
+        applicationId: p.ApplicationId,
+        certificatePath: p.CertificatePath,
         certificatePassword: p.CertificatePassword,
       };
     case 'RefreshToken':
@@ -294,8 +284,8 @@ function requestFor(
       return {
         ...common,
         kind,
-        applicationId: p.ApplicationId!,
-        refreshToken: p.RefreshToken!,
+        applicationId: p.ApplicationId,
+        refreshToken: p.RefreshToken,
         clientSecret: p.ClientSecret,
         certificatePath: p.CertificatePath,
         certificatePassword: p.CertificatePassword,

@@ -1,11 +1,6 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 
-interface Parameters extends Record<string, unknown> {
-  ContextName?: string;
-  All?: boolean;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Disconnect-Partner',
   synopsis: 'Signs out: removes a saved context and its tokens.',
   description:

@@ -1,17 +1,10 @@
 import { NotFoundError } from '../lib/common/errors.js';
 import { defineCmdlet, TextOutput } from '../lib/cmdlet-support/cmdlet.js';
-import type { CompletionCmdlet, CompletionShell } from '../lib/host/completion.js';
+import type { CompletionCmdlet } from '../lib/host/completion.js';
 import { readManifest } from '../lib/host/module-manifest.js';
 import { hasWildcard, wildcardMatcher } from '../lib/host/wildcard.js';
 
-interface Parameters extends Record<string, unknown> {
-  Name?: string[];
-  Verb?: string[];
-  Noun?: string[];
-  Completion?: CompletionShell;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Get-Command',
   synopsis: 'Lists the cmdlets of the module, or prints a shell completion script.',
   description:

@@ -7,14 +7,7 @@ import { loadCmdlet } from '../lib/host/load-cmdlet.js';
 import { findManifestCmdlet, readManifest } from '../lib/host/module-manifest.js';
 import { hasWildcard, wildcardMatcher } from '../lib/host/wildcard.js';
 
-interface Parameters extends Record<string, unknown> {
-  Name?: string;
-  Full?: boolean;
-  Examples?: boolean;
-  Parameter?: string;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Get-Help',
   synopsis: 'Shows help for a cmdlet of the module, or an about_ topic.',
   description:

@@ -2,11 +2,7 @@ import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { noSavedContext } from '../lib/session/session.js';
 
-interface Parameters extends Record<string, unknown> {
-  ListAvailable?: boolean;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Get-PartnerContext',
   synopsis: 'Shows the current session context (never any secret).',
   description:

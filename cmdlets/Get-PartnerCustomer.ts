@@ -1,4 +1,5 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
+import type { RunParameters } from '../lib/cmdlet-support/parameter-types.js';
 import {
   customersCollection,
   getCustomer,
@@ -6,22 +7,9 @@ import {
 } from '../lib/partner-center/customers.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 
-interface Parameters extends Record<string, unknown> {
-  CustomerId?: string;
-  Domain?: string;
-  CompanyName?: string;
-  ResellerId?: string;
-  PageSize?: number;
-  First?: number;
-  Skip?: number;
-  ContinuationToken?: string;
-  ResumeFile?: string;
-  MaxRetry?: number;
-}
+const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'] as const;
 
-const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'];
-
-export default defineCmdlet<Parameters>({
+const getPartnerCustomer = defineCmdlet({
   name: 'Get-PartnerCustomer',
   synopsis: 'Lists every customer of the partner, searches them, or gets one by id.',
   description:
@@ -155,11 +143,11 @@ export default defineCmdlet<Parameters>({
         '>> customers.ndjson',
     },
   ],
-  async *run(p, context) {
+  async *run(p, context): AsyncGenerator<unknown> {
     // The listing run loads here rather than at the top: -? and usage errors never need it.
-    if (context.parameterSet === 'ById') {
+    if (p.parameterSet === 'ById') {
       const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
-      yield await getCustomer(client, p.CustomerId!);
+      yield await getCustomer(client, p.CustomerId);
       return;
     }
     const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
@@ -181,15 +169,22 @@ export default defineCmdlet<Parameters>({
     );
   },
 });
+export default getPartnerCustomer;
 
-function filterOf(p: Parameters): CustomerFilter | undefined {
+/** The listing and search sets: everything but ById. */
+type ListingParameters = Exclude<
+  RunParameters<typeof getPartnerCustomer>,
+  { parameterSet: 'ById' }
+>;
+
+function filterOf(p: ListingParameters): CustomerFilter | undefined {
   if (p.Domain !== undefined) return { field: 'Domain', value: p.Domain };
   if (p.CompanyName !== undefined) return { field: 'CompanyName', value: p.CompanyName };
   if (p.ResellerId !== undefined) return { field: 'IndirectReseller', value: p.ResellerId };
   return undefined;
 }
 
-function searchArgumentsOf(p: Parameters): string[] {
+function searchArgumentsOf(p: ListingParameters): string[] {
   if (p.Domain !== undefined) return ['-Domain', p.Domain];
   if (p.CompanyName !== undefined) return ['-CompanyName', p.CompanyName];
   if (p.ResellerId !== undefined) return ['-ResellerId', p.ResellerId];

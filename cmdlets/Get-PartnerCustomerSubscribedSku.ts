@@ -11,15 +11,9 @@ import {
   subscribedSkusCollection,
 } from '../lib/partner-center/customer-resources.js';
 
-interface Parameters extends Record<string, unknown> {
-  CustomerId?: string;
-  LicenseGroup?: string[];
-  MaxRetry?: number;
-}
-
 const NAME = 'Get-PartnerCustomerSubscribedSku';
 
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: NAME,
   synopsis: 'Lists the licenses a customer has: its subscribed SKUs, with units used and free.',
   description:
@@ -79,7 +73,7 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const customerId = p.CustomerId!;
+    const customerId = p.CustomerId;
     yield* forCustomer(customerId, context, async function* () {
       await requireUserSignIn(context, NAME);
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');

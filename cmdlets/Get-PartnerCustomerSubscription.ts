@@ -11,14 +11,7 @@ import {
   subscriptionsCollection,
 } from '../lib/partner-center/customer-resources.js';
 
-interface Parameters extends Record<string, unknown> {
-  CustomerId?: string;
-  SubscriptionId?: string;
-  OrderId?: string;
-  MaxRetry?: number;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Get-PartnerCustomerSubscription',
   synopsis: "Lists a customer's subscriptions, or gets one by id or by order.",
   description:
@@ -88,18 +81,18 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const ids = { customerId: p.CustomerId! };
-    yield* forCustomer(p.CustomerId!, context, async function* () {
+    const ids = { customerId: p.CustomerId };
+    yield* forCustomer(p.CustomerId, context, async function* () {
       const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
-      if (context.parameterSet === 'ById') {
-        yield withOwner(ids, await getSubscription(client, p.CustomerId!, p.SubscriptionId!));
+      if (p.parameterSet === 'ById') {
+        yield withOwner(ids, await getSubscription(client, p.CustomerId, p.SubscriptionId));
         return;
       }
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
       yield* listResumably(
         {
           cmdletName: 'Get-PartnerCustomerSubscription',
-          collection: subscriptionsCollection(p.CustomerId!, p.OrderId),
+          collection: subscriptionsCollection(p.CustomerId, p.OrderId),
           transform: ownedBy(ids),
           maxRetry: p.MaxRetry,
         },

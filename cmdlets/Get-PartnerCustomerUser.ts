@@ -15,18 +15,9 @@ import {
   usersCollection,
 } from '../lib/partner-center/customer-resources.js';
 
-interface Parameters extends Record<string, unknown> {
-  CustomerId?: string;
-  UserId?: string;
-  UserPrincipalName?: string;
-  Deleted?: boolean;
-  PageSize?: number;
-  MaxRetry?: number;
-}
-
 const NAME = 'Get-PartnerCustomerUser';
 
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: NAME,
   synopsis: "Lists a customer's user accounts, gets one, or lists the deleted ones.",
   description:
@@ -106,13 +97,13 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const customerId = p.CustomerId!;
+    const customerId = p.CustomerId;
     const ids = { customerId };
     yield* forCustomer(customerId, context, async function* () {
       await requireUserSignIn(context, NAME);
       const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
-      if (context.parameterSet === 'ById') {
-        yield withOwner(ids, await getUser(client, customerId, p.UserId!));
+      if (p.parameterSet === 'ById') {
+        yield withOwner(ids, await getUser(client, customerId, p.UserId));
         return;
       }
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
@@ -126,11 +117,11 @@ export default defineCmdlet<Parameters>({
         },
         context,
       );
-      if (context.parameterSet !== 'ByUserPrincipalName') {
+      if (p.parameterSet !== 'ByUserPrincipalName') {
         yield* listing;
         return;
       }
-      const wanted = p.UserPrincipalName!.toLowerCase();
+      const wanted = p.UserPrincipalName.toLowerCase();
       for await (const page of listing) {
         for (const user of page.objects as Iterable<JsonText<{ userPrincipalName?: unknown }>>) {
           const upn = user.value.userPrincipalName;

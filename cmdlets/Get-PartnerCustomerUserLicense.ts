@@ -11,16 +11,9 @@ import {
   userLicensesCollection,
 } from '../lib/partner-center/customer-resources.js';
 
-interface Parameters extends Record<string, unknown> {
-  CustomerId?: string;
-  UserId?: string;
-  LicenseGroup?: string[];
-  MaxRetry?: number;
-}
-
 const NAME = 'Get-PartnerCustomerUserLicense';
 
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: NAME,
   synopsis: "Lists the licenses assigned to a customer's user.",
   description:
@@ -78,8 +71,8 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const customerId = p.CustomerId!;
-    const userId = p.UserId!;
+    const customerId = p.CustomerId;
+    const userId = p.UserId;
     yield* forCustomer(customerId, context, async function* () {
       await requireUserSignIn(context, NAME);
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');

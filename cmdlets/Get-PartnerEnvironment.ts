@@ -1,11 +1,7 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { ENVIRONMENTS } from '../lib/session/environments.js';
 
-interface Parameters extends Record<string, unknown> {
-  Name?: string;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Get-PartnerEnvironment',
   synopsis: 'Lists the Partner Center clouds and the custom environments of saved contexts.',
   description:

@@ -3,11 +3,7 @@ import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { validateContextName } from '../lib/session/context-store.js';
 
-interface Parameters extends Record<string, unknown> {
-  Name?: string;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Select-PartnerContext',
   synopsis: 'Makes a saved context the default for later commands.',
   description:
@@ -36,7 +32,7 @@ export default defineCmdlet<Parameters>({
     },
   ],
   async *run(p, context) {
-    const name = validateContextName(p.Name!);
+    const name = validateContextName(p.Name);
     const { contexts, tokens } = await context.services.stores();
     const saved = await contexts.read(name);
     if (!saved) {

@@ -3,14 +3,7 @@ import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
 
-interface Parameters extends Record<string, unknown> {
-  Name?: string;
-  DefaultOutputFormat?: string;
-  MaxRetry?: number;
-  MaxRetryWaitSeconds?: number;
-}
-
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Set-PartnerContext',
   synopsis: 'Changes the preferences saved with a context, such as its default output format.',
   description:

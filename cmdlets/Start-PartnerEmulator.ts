@@ -9,21 +9,7 @@ import { PartnerCenterModuleError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import type { NextLinkForm } from '../lib/emulator/types.js';
 
-interface Parameters extends Record<string, unknown> {
-  Port?: number;
-  Customers?: number;
-  Seed?: number;
-  Http?: boolean;
-  NextLinkForm?: 'V1' | 'Relative';
-  Bom?: boolean;
-  TokenLifetime?: number;
-  PageLatency?: number;
-  PageCacheMegabytes?: number;
-  AutoApproveDeviceCode?: boolean;
-  StateDirectory?: string;
-}
-
-const nextLinkForms: Record<NonNullable<Parameters['NextLinkForm']>, NextLinkForm> = {
+const nextLinkForms: Record<'V1' | 'Relative', NextLinkForm> = {
   V1: 'v1',
   Relative: 'relative',
 };
@@ -85,7 +71,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-export default defineCmdlet<Parameters>({
+export default defineCmdlet({
   name: 'Start-PartnerEmulator',
   synopsis: 'Runs the built-in Partner Center and Entra ID emulator on 127.0.0.1.',
   description:

@@ -72,16 +72,14 @@ export interface ViewColumn {
   path: string;
 }
 
-export interface CmdletDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+export interface CmdletDefinition<P = Record<string, unknown>> {
   name: string;
   synopsis: string;
   description: string;
   /** Set used when the given parameters fit several (or none were given). */
   defaultParameterSet?: string;
-  parameters: { [K in keyof P & string]: ParameterDeclaration } & Record<
-    string,
-    ParameterDeclaration
-  >;
+  /** Declared through `defineCmdlet`, which computes `run`'s parameter types from them. */
+  parameters: Readonly<Record<string, ParameterDeclaration>>;
   /** Help's INPUTS and OUTPUTS sections. */
   inputs?: string;
   outputs?: string;
@@ -160,9 +158,4 @@ export class ObjectList<T = unknown> {
   constructor(readonly objects: Iterable<T>) {}
 }
 
-/** Identity helper that keeps the literal types of a cmdlet's declaration. */
-export function defineCmdlet<P extends Record<string, unknown>>(
-  definition: CmdletDefinition<P>,
-): CmdletDefinition<P> {
-  return definition;
-}
+export { defineCmdlet } from './parameter-types.js';

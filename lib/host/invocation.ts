@@ -23,7 +23,9 @@ export async function invokeCmdlet(
   const { signal } = context;
   let iterator: AsyncIterator<unknown>;
   try {
-    iterator = definition.run(parameters, context)[Symbol.asyncIterator]();
+    // The set travels with the parameters: that is what tells their types apart (parameter-types).
+    const bound = { ...parameters, parameterSet: context.parameterSet };
+    iterator = definition.run(bound, context)[Symbol.asyncIterator]();
   } catch (error) {
     return { kind: 'failed', error };
   }

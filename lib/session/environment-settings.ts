@@ -7,25 +7,52 @@ import { UsageError } from '../common/errors.js';
 import { isGuid } from '../common/guid.js';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from './environments.js';
 
-export interface EnvironmentSettings {
-  kind:
-    | 'AccessToken'
-    | 'ServicePrincipal'
-    | 'ServicePrincipalCertificate'
-    | 'RefreshToken'
-    | 'ManagedIdentity';
-  AccessToken?: string;
-  RefreshToken?: string;
+/** What every way of signing in may read from the environment. */
+interface SharedSettings {
   ApplicationId?: string;
   Tenant?: string;
-  ClientSecret?: string;
-  CertificatePath?: string;
-  CertificatePassword?: string;
   Environment?: EnvironmentName;
   ApiEndpoint?: string;
   AuthorityHost?: string;
   CaCertificatePath?: string;
+  CertificatePassword?: string;
 }
+
+/**
+ * The settings as the Connect-Partner parameter set they amount to, each set with the values it
+ * needs (settingsFromEnvironment checked them), named like the parameters.
+ */
+export type EnvironmentSettings = SharedSettings &
+  (
+    | { parameterSet: 'AccessToken'; AccessToken: string }
+    | {
+        parameterSet: 'ServicePrincipal';
+        ApplicationId: string;
+        Tenant: string;
+        ClientSecret: string;
+      }
+    | {
+        parameterSet: 'ServicePrincipalCertificate';
+        ApplicationId: string;
+        Tenant: string;
+        CertificatePath: string;
+      }
+    | {
+        parameterSet: 'RefreshToken';
+        ApplicationId: string;
+        RefreshToken: string;
+        ClientSecret?: string;
+        CertificatePath?: string;
+      }
+    | { parameterSet: 'ManagedIdentity' }
+  );
+
+type ReadSettings = SharedSettings & {
+  AccessToken?: string;
+  RefreshToken?: string;
+  ClientSecret?: string;
+  CertificatePath?: string;
+};
 
 export function environmentVariableFor(parameter: string): string {
   return `PARTNERCENTER_${parameter.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
@@ -33,7 +60,7 @@ export function environmentVariableFor(parameter: string): string {
 
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSettings {
   const read = (parameter: string) => env[environmentVariableFor(parameter)] || undefined;
-  const settings: Omit<EnvironmentSettings, 'kind'> = {
+  const settings: ReadSettings = {
     AccessToken: read('AccessToken'),
     RefreshToken: read('RefreshToken'),
     ApplicationId: read('ApplicationId'),
@@ -54,7 +81,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
       throw new UsageError(`PARTNERCENTER_ENVIRONMENT '${environment}' is not a known cloud.`, {
         hint: `Use one of: ${ENVIRONMENT_NAMES.join(', ')}.`,
       });
-    (settings as EnvironmentSettings).Environment = canonical;
+    settings.Environment = canonical;
   }
   if (settings.ApplicationId !== undefined && !isGuid(settings.ApplicationId)) {
     throw new UsageError(
@@ -75,13 +102,14 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
     needs('Tenant');
   }
   if (kind === 'RefreshToken') needs('ApplicationId');
-  return { ...settings, kind };
+  // kindOf chose the set from the value it needs, and `needs` checked the others.
+  return { ...settings, parameterSet: kind } as EnvironmentSettings;
 }
 
 function kindOf(
-  settings: Omit<EnvironmentSettings, 'kind'>,
+  settings: ReadSettings,
   env: NodeJS.ProcessEnv,
-): EnvironmentSettings['kind'] {
+): EnvironmentSettings['parameterSet'] {
   if (settings.AccessToken) return 'AccessToken';
   if (settings.RefreshToken) return 'RefreshToken';
   if (settings.ClientSecret) return 'ServicePrincipal';

@@ -30,7 +30,23 @@ describe('Start-PartnerEmulator', () => {
     async () => {
       const controller = new AbortController();
       const iterator = definition
-        .run({ Customers: 17, Seed: 4, NextLinkForm: 'Relative' }, fakeContext(controller.signal))
+        .run(
+          // Everything the binder would bind: the declared defaults, and the three given.
+          {
+            parameterSet: '__AllParameterSets',
+            Port: 0,
+            Customers: 17,
+            Seed: 4,
+            Http: false,
+            NextLinkForm: 'Relative',
+            Bom: false,
+            TokenLifetime: 3600,
+            PageLatency: 0,
+            PageCacheMegabytes: 0,
+            AutoApproveDeviceCode: false,
+          },
+          fakeContext(controller.signal),
+        )
         [Symbol.asyncIterator]();
       const first = await iterator.next();
       const info = first.value as Record<string, string>;
