@@ -1,10 +1,12 @@
 /**
- * manifest.json is the one list of cmdlets: package.json `bin`, the bin/ shims and cmdlets/ must
- * follow it.
+ * cmdlets/ is the one list of cmdlets: manifest.json, package.json `bin`, the bin/ shims and the
+ * typed in-process functions are generated from it by `npm run build` (lib/module-files.ts), and
+ * the committed files must be exactly what the generator writes.
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { functionName, moduleFiles } from '../lib/module-files.js';
 
 const root = join(import.meta.dirname, '..');
 const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
@@ -17,6 +19,34 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   version: string;
   bin: Record<string, string>;
 };
+
+describe('the files generated from cmdlets/', () => {
+  it('are committed exactly as the generator writes them (run `npm run build`)', async () => {
+    const files = await moduleFiles(root);
+    expect(files.map((file) => file.path)).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'package.json',
+        'bin/Get-PartnerCustomer',
+        'lib/cmdlet-functions.ts',
+      ]),
+    );
+    for (const file of files) {
+      const path = join(root, file.path);
+      expect({
+        path: file.path,
+        content: existsSync(path) ? readFileSync(path, 'utf8') : null,
+      }).toEqual({ path: file.path, content: file.content });
+    }
+  });
+
+  it('include one typed function per cmdlet, named after it', () => {
+    const functions = readFileSync(join(root, 'lib', 'cmdlet-functions.ts'), 'utf8');
+    for (const cmdlet of manifest.cmdlets)
+      expect(functions).toContain(`export function ${functionName(cmdlet.name)}<`);
+    expect(functionName('Get-PartnerCustomer')).toBe('getPartnerCustomer');
+  });
+});
 
 describe('manifest.json', () => {
   it('names the module and agrees with package.json on the version', () => {

@@ -5,7 +5,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
-import { normaliseArguments, type NamedArgument } from './argv-normaliser.js';
+import { normaliseArguments, type NamedArgument, resolveName } from './argv-normaliser.js';
 import {
   type CommonParameterValues,
   type ErrorAction,
@@ -98,11 +98,57 @@ export async function bindCommandLine(
     );
     candidates = candidateSets(definition, [...given.keys()]);
   }
-  const pipelineParameters = Object.entries(definition.parameters)
+  return {
+    given,
+    common,
+    candidateSets: candidates,
+    pipelineParameters: pipelineParametersOf(definition, given, candidates),
+  };
+}
+
+/**
+ * The in-process counterpart of bindCommandLine: the cmdlet's parameters as an object of values
+ * (`{ PageSize: 100 }`), named and converted exactly as on a command line (names in any case,
+ * aliases and unambiguous prefixes; the same checks and messages). Common parameters are the
+ * command line's business: an in-process caller has options for what they do.
+ */
+export function bindGivenValues(
+  definition: CmdletDefinition<any>,
+  values: Readonly<Record<string, unknown>>,
+): CommandLineBinding {
+  const table = parameterTable(definition);
+  const given = new Map<string, unknown>();
+  for (const [typed, raw] of Object.entries(values)) {
+    if (raw === undefined) continue;
+    const entry = resolveName(table, typed, definition.name);
+    if (entry.common)
+      throw new UsageError(`-${entry.name} is a parameter of the command line only.`, {
+        hint: 'In-process calls take options (env, signal) instead of common parameters.',
+      });
+    given.set(
+      entry.name,
+      convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
+    );
+  }
+  const candidates = candidateSets(definition, [...given.keys()]);
+  return {
+    given,
+    common: commonValues(new Map()),
+    candidateSets: candidates,
+    pipelineParameters: pipelineParametersOf(definition, given, candidates),
+  };
+}
+
+/** Parameters a pipeline object may still bind: by property name, not given, in a candidate set. */
+function pipelineParametersOf(
+  definition: CmdletDefinition<any>,
+  given: ReadonlyMap<string, unknown>,
+  candidates: readonly string[],
+): string[] {
+  return Object.entries(definition.parameters)
     .filter(([name, declaration]) => declaration.pipeline === 'byPropertyName' && !given.has(name))
     .filter(([, declaration]) => candidates.some((set) => belongsToSet(declaration, set)))
     .map(([name]) => name);
-  return { given, common, candidateSets: candidates, pipelineParameters };
 }
 
 /**

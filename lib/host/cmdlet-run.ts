@@ -30,6 +30,8 @@ import { MissingMandatoryError } from './parameter-sets.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
+  /** The first error reported: what the exit code came from, for callers that throw it. */
+  failure: unknown;
   private failures = 0;
   private lastFailureCode: number = ExitCode.Failure;
   private secretWarningGiven = false;
@@ -53,6 +55,7 @@ export class CmdletRun {
       try {
         bound = await this.bindAskingIfNeeded();
       } catch (error) {
+        this.failure ??= error;
         this.diagnostics.line(errorLine(this.definition.name, error));
         return exitCodeOf(error);
       }
@@ -209,6 +212,7 @@ export class CmdletRun {
   }
 
   private report(error: unknown): void {
+    this.failure ??= error;
     this.diagnostics.line(errorLine(this.definition.name, error));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }

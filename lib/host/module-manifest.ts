@@ -1,6 +1,7 @@
 /**
- * manifest.json, the module's one list of cmdlets. Found by walking up from this file, so it works
- * from lib/ (specs), from dist/lib/ (the build) and from an npm global install alike.
+ * manifest.json, the module manifest (generated from cmdlets/ by the build). Found by walking up
+ * from this file, so it works from lib/ (specs), from dist/lib/ (the build) and from an npm global
+ * install alike.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,0 +1,37 @@
+/**
+ * `invoke`: runs a cmdlet of the module inside the calling process and hands back its output
+ * objects as an async iterable, the way the .NET and Java SDKs are used from code. The cmdlet is
+ * loaded on the first call; parameters are checked exactly as on the command line.
+ */
+import type { CmdletParameters } from './cmdlet-functions.js';
+import { type InProcessOptions, streamCmdlet } from './host/in-process.js';
+import { loadCmdlet } from './host/load-cmdlet.js';
+
+export type CmdletName = keyof CmdletParameters;
+
+/** Options of an in-process run: pipeline `input`, a stop `signal`, the `env` it reads. */
+export type InvokeOptions = Omit<InProcessOptions, 'services'>;
+
+/** The parameters may be left out when the cmdlet needs none of them from the caller. */
+export type InvokeArguments<P> =
+  Record<never, never> extends P
+    ? [parameters?: P, options?: InvokeOptions]
+    : [parameters: P, options?: InvokeOptions];
+
+/**
+ * Runs the cmdlet `name` with `parameters` (named as on the command line: `{ PageSize: 100 }`).
+ * Each output object arrives as the plain JSON value its NDJSON line would hold; the cmdlet goes
+ * on only as the caller consumes. Failures reject with the module's errors (UsageError,
+ * NotConnectedError, ServiceError, ...), each with its `exitCode` and `hint`.
+ */
+export function invoke<N extends CmdletName, T = unknown>(
+  name: N,
+  ...args: InvokeArguments<CmdletParameters[N]>
+): AsyncIterable<T> {
+  const [parameters = {}, options = {}] = args;
+  return streamCmdlet(
+    () => loadCmdlet(name),
+    parameters as Readonly<Record<string, unknown>>,
+    options,
+  ) as AsyncIterable<T>;
+}

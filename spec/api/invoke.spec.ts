@@ -1,0 +1,139 @@
+/**
+ * The Node API against the real emulator: invoke and the typed functions return what the command's
+ * NDJSON lines hold, stream with backpressure, bind pipeline input by property name, stop on a
+ * signal, and reject with the module's errors, writing nothing to stdout or stderr.
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { getPartnerCustomer, invoke, NotConnectedError, UsageError } from '../../lib/index.js';
+import { parseNdjson, scratchConfigDir } from '../support/cli.js';
+import { type EmulatedPartner, emulatedPartner, idsOf } from '../support/emulated-partner.js';
+
+let partner: EmulatedPartner;
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 23, seed: 7 });
+});
+afterAll(() => partner.dispose());
+
+async function collect(items: AsyncIterable<unknown>): Promise<Record<string, unknown>[]> {
+  const all: Record<string, unknown>[] = [];
+  for await (const item of items) all.push(item as Record<string, unknown>);
+  return all;
+}
+
+const pagesServed = () => partner.emulator.counters().requests['GET /v1/customers'] ?? 0;
+
+describe('invoke', () => {
+  it('returns exactly what the command writes as NDJSON, writing nothing itself', async () => {
+    const written = [
+      jest.spyOn(process.stdout, 'write').mockImplementation(() => true),
+      jest.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    ];
+    let listed: Record<string, unknown>[];
+    try {
+      listed = await collect(invoke('Get-PartnerCustomer', { PageSize: 5 }, { env: partner.env }));
+    } finally {
+      for (const spy of written) spy.mockRestore();
+    }
+    expect(written.map((spy) => spy.mock.calls.length)).toEqual([0, 0]);
+    const command = await partner.run('Get-PartnerCustomer', ['-PageSize', '5']);
+    expect(command.code).toBe(0);
+    expect(listed).toEqual(parseNdjson(command.stdout));
+    expect(listed).toHaveLength(23);
+  });
+
+  it('asks for the next page only as the caller consumes', async () => {
+    const before = pagesServed();
+    const iterator = getPartnerCustomer({ PageSize: 5 }, { env: partner.env })[
+      Symbol.asyncIterator
+    ]();
+    expect((await iterator.next()).done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first page, and at most the one the paging reads ahead.
+    expect(pagesServed() - before).toBeLessThanOrEqual(2);
+    for (let taken = 1; taken < 11; taken++) await iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pagesServed() - before).toBeLessThanOrEqual(4);
+    await iterator.return?.();
+    expect(pagesServed() - before).toBeLessThanOrEqual(4);
+  });
+
+  it('binds pipeline input by property name, as from stdin', async () => {
+    const found = await collect(invoke('Get-PartnerCustomer', { First: 3 }, { env: partner.env }));
+    const full = await collect(
+      invoke('Get-PartnerCustomer', {}, { env: partner.env, input: found }),
+    );
+    expect(idsOf(full)).toEqual(idsOf(found));
+    const command = await partner.run(
+      'Get-PartnerCustomer',
+      [],
+      found.map((item) => JSON.stringify(item)).join('\n'),
+    );
+    expect(full).toEqual(parseNdjson(command.stdout));
+  });
+
+  it('checks parameters as the command line does, before any request', async () => {
+    const before = partner.emulator.counters().requests;
+    const rejected = collect(
+      invoke('Get-PartnerCustomer', { CustomerId: 'not-a-guid' }, { env: partner.env }),
+    );
+    await expect(rejected).rejects.toThrow(UsageError);
+    await expect(rejected).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'Cannot bind parameter \'CustomerId\': "not-a-guid" is not a GUID.',
+      hint: 'Use the form 00000000-0000-0000-0000-000000000000.',
+    });
+    await expect(
+      // @ts-expect-error -PageSize is an int, and the editor says so
+      collect(getPartnerCustomer({ PageSize: 'many' }, { env: partner.env })),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    await expect(
+      collect(
+        // @ts-expect-error -Domain and -CustomerId belong to different sets
+        invoke('Get-PartnerCustomer', { Domain: 'a', CustomerId: partner.emulator.tenantId }),
+      ),
+    ).rejects.toThrow(/different parameter sets/);
+    expect(partner.emulator.counters().requests).toEqual(before);
+  });
+
+  it('rejects with the named error, its exit code and hint, when not connected', async () => {
+    const empty = scratchConfigDir();
+    try {
+      const rejected = collect(
+        invoke('Get-PartnerCustomer', {}, { env: { PARTNERCENTER_CONFIG_DIR: empty.dir } }),
+      );
+      await expect(rejected).rejects.toThrow(NotConnectedError);
+      await expect(rejected).rejects.toMatchObject({
+        exitCode: 3,
+        hint: expect.stringContaining('Connect-Partner'),
+      });
+    } finally {
+      empty.dispose();
+    }
+  });
+
+  it('stops between objects when the signal is aborted, rejecting with its reason', async () => {
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const reason = new Error('enough');
+    const run = (async () => {
+      for await (const item of invoke(
+        'Get-PartnerCustomer',
+        { PageSize: 5 },
+        { env: partner.env, signal: controller.signal },
+      )) {
+        seen.push(item);
+        if (seen.length === 2) controller.abort(reason);
+      }
+    })();
+    await expect(run).rejects.toBe(reason);
+    expect(seen.length).toBeLessThanOrEqual(5);
+  });
+
+  it('runs the cmdlets that need no sign-in, and hands texts over as strings', async () => {
+    const environments = await collect(invoke('Get-PartnerEnvironment', { Name: 'AzureCloud' }));
+    expect(environments.map((environment) => environment.name)).toEqual(['AzureCloud']);
+    const [script] = await collect(invoke('Get-Command', { Completion: 'bash' }));
+    expect(typeof script).toBe('string');
+    expect(script).toContain('Get-PartnerCustomer');
+  });
+});
