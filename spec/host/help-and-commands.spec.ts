@@ -271,12 +271,13 @@ describe('completion scripts', () => {
         'Table',
       ]);
       expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
+      // In the manifest's order, which the build generates sorted by name.
       expect(complete('Get-Help', 'get-partnerc')).toEqual([
         'Get-PartnerContext',
         'Get-PartnerCustomer',
+        'Get-PartnerCustomerSubscribedSku',
         'Get-PartnerCustomerSubscription',
         'Get-PartnerCustomerUser',
-        'Get-PartnerCustomerSubscribedSku',
         'Get-PartnerCustomerUserLicense',
       ]);
       expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
