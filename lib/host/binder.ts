@@ -34,6 +34,8 @@ export interface CommandLineBinding {
   pipelineParameters: string[];
   /** `secret` parameters given as `-` on the command line, whose value was then read from stdin. */
   secretsFromStdin?: readonly string[];
+  /** Bound from an object of values (an in-process call): nothing was typed on a command line. */
+  fromValues?: boolean;
 }
 
 export interface CompleteBinding {
@@ -136,6 +138,7 @@ export function bindGivenValues(
     common: commonValues(new Map()),
     candidateSets: candidates,
     pipelineParameters: pipelineParametersOf(definition, given, candidates),
+    fromValues: true,
   };
 }
 

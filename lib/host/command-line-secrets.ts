@@ -19,6 +19,8 @@ export function commandLineSecretWarning(
   definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
 ): string | undefined {
+  // Values handed over in-process were never on a command line others could read.
+  if (binding.fromValues) return undefined;
   const typed = secretNames(definition, binding).filter(
     (name) =>
       binding.given.get(name) !== READ_FROM_STDIN && !binding.secretsFromStdin?.includes(name),

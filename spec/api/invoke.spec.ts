@@ -4,7 +4,13 @@
  * signal, and reject with the module's errors, writing nothing to stdout or stderr.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { getPartnerCustomer, invoke, NotConnectedError, UsageError } from '../../lib/index.js';
+import {
+  connectPartner,
+  getPartnerCustomer,
+  invoke,
+  NotConnectedError,
+  UsageError,
+} from '../../lib/index.js';
 import { parseNdjson, scratchConfigDir } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner, idsOf } from '../support/emulated-partner.js';
 
@@ -127,6 +133,49 @@ describe('invoke', () => {
     })();
     await expect(run).rejects.toBe(reason);
     expect(seen.length).toBeLessThanOrEqual(5);
+  });
+
+  it('signs in without a prompt: messages go to onMessage, a secret given is no warning', async () => {
+    const { emulator } = partner;
+    const endpoints = {
+      ApplicationId: emulator.applicationId,
+      Tenant: emulator.tenantId,
+      ApiEndpoint: emulator.apiEndpoint,
+      AuthorityHost: emulator.authorityHost,
+      CaCertificatePath: emulator.caCertificatePath,
+    };
+    // Its own config directory: a sign-in makes its context the default one.
+    const config = scratchConfigDir();
+    const env = { PARTNERCENTER_CONFIG_DIR: config.dir };
+    try {
+      const secretMessages: string[] = [];
+      const secret = { ServicePrincipal: true, ClientSecret: emulator.clientSecret };
+      const [secretView] = await collect(
+        connectPartner(
+          { ...secret, ...endpoints, ContextName: 'sp' },
+          { env, onMessage: (line) => secretMessages.push(line) },
+        ),
+      );
+      expect(secretView).toMatchObject({ name: 'sp', authentication: 'ServicePrincipal' });
+      expect(secretMessages).toEqual([]);
+
+      emulator.configure({ autoApproveDeviceCode: false, deviceCodeIntervalSeconds: 0.2 });
+      const messages: string[] = [];
+      const signIn = collect(
+        connectPartner(
+          { UseDeviceAuthentication: true, ...endpoints, ContextName: 'device' },
+          { env, onMessage: (line) => messages.push(line) },
+        ),
+      );
+      for (let i = 0; i < 100 && !messages.some((line) => /code/i.test(line)); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(messages.join('\n')).toMatch(/code/i);
+      expect(emulator.approveDeviceCode()).toBe(1);
+      const [view] = await signIn;
+      expect(view).toMatchObject({ name: 'device', authentication: 'User' });
+    } finally {
+      config.dispose();
+    }
   });
 
   it('runs the cmdlets that need no sign-in, and hands texts over as strings', async () => {
