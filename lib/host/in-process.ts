@@ -71,6 +71,8 @@ class InProcessIterator implements AsyncIterator<unknown> {
   async return(): Promise<IteratorResult<unknown>> {
     this.controller.abort(new OutputClosedError());
     this.channel.discard();
+    // Never started: it never will.
+    this.finished ??= Promise.resolve(this.channel.close());
     await this.finished;
     return { done: true, value: undefined };
   }

@@ -61,6 +61,12 @@ describe('invoke', () => {
     expect(pagesServed() - before).toBeLessThanOrEqual(4);
     await iterator.return?.();
     expect(pagesServed() - before).toBeLessThanOrEqual(4);
+    expect((await iterator.next()).done).toBe(true);
+    // Left before it started: it never starts.
+    const unused = invoke('Get-PartnerCustomer', {}, { env: partner.env })[Symbol.asyncIterator]();
+    await unused.return?.();
+    expect((await unused.next()).done).toBe(true);
+    expect(pagesServed() - before).toBeLessThanOrEqual(4);
   });
 
   it('binds pipeline input by property name, as from stdin', async () => {
