@@ -3,6 +3,7 @@
  * with nothing but what that line says (raw HTTP, as curl would), and its help names every lever.
  */
 import { bareCmdletContext } from '../support/bare-context.js';
+import { boundParameters } from '../support/bound-parameters.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientCertificateCredential } from '@azure/identity';
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,7 +51,9 @@ async function listsWith(token: string): Promise<void> {
 
 beforeAll(async () => {
   const context = bareCmdletContext(controller.signal);
-  run = definition.run({ Customers: 5 }, context)[Symbol.asyncIterator]();
+  run = definition
+    .run(await boundParameters(definition, ['-Customers', '5']), context)
+    [Symbol.asyncIterator]();
   info = (await run.next()).value as Record<string, any>;
   agent = new https.Agent({ ca: readFileSync(info.caCertificatePath, 'utf8') });
 });

@@ -6,6 +6,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
 import { bareCmdletContext } from '../support/bare-context.js';
+import { boundParameters } from '../support/bound-parameters.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -31,20 +32,14 @@ describe('Start-PartnerEmulator', () => {
       const controller = new AbortController();
       const iterator = definition
         .run(
-          // Everything the binder would bind: the declared defaults, and the three given.
-          {
-            parameterSet: '__AllParameterSets',
-            Port: 0,
-            Customers: 17,
-            Seed: 4,
-            Http: false,
-            NextLinkForm: 'Relative',
-            Bom: false,
-            TokenLifetime: 3600,
-            PageLatency: 0,
-            PageCacheMegabytes: 0,
-            AutoApproveDeviceCode: false,
-          },
+          await boundParameters(definition, [
+            '-Customers',
+            '17',
+            '-Seed',
+            '4',
+            '-NextLinkForm',
+            'Relative',
+          ]),
           fakeContext(controller.signal),
         )
         [Symbol.asyncIterator]();
