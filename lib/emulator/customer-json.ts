@@ -25,7 +25,8 @@ const DOMAIN = bytes('","domain":"');
 const COMPANY_NAME = bytes(`${INITIAL_DOMAIN_SUFFIX}","companyName":`);
 const PROFILE_LINK = bytes(',"links":{"self":{"uri":"/customers/');
 const PROFILE_TAIL = bytes(
-  '/profiles/company","method":"GET","headers":[]}},"attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"',
+  '/profiles/company","method":"GET","headers":[]}},' +
+    '"attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"',
 );
 const CUSTOMER_LINK = bytes('"links":{"self":{"uri":"/customers/');
 const CUSTOMER_TAIL = bytes(

@@ -82,7 +82,8 @@ function hex4(value: number): string {
 export function guidFromWords(a: number, b: number, c: number, d: number): string {
   const version = 0x4000 | ((c >>> 16) & 0x0fff);
   const variant = 0x8000 | (c & 0x3fff);
-  return `${hex4(a >>> 16)}${hex4(a)}-${hex4(b >>> 16)}-${hex4(version)}-${hex4(variant)}-${hex4(b)}${hex4(d >>> 16)}${hex4(d)}`;
+  const node = `${hex4(b)}${hex4(d >>> 16)}${hex4(d)}`;
+  return `${hex4(a >>> 16)}${hex4(a)}-${hex4(b >>> 16)}-${hex4(version)}-${hex4(variant)}-${node}`;
 }
 
 /** A GUID determined by a seed and a label (for the partner tenant, resellers, apps). */

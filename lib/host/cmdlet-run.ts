@@ -173,9 +173,10 @@ export class CmdletRun {
     }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
     const context = { ...this.runContext(), parameterSet: bound.parameterSet, pipelineObject };
-    context.debug?.(
-      `${this.definition.name} parameter set ${bound.parameterSet}: ${describeParameters(this.definition, bound.parameters)}`,
-    );
+    if (context.debug) {
+      const shown = describeParameters(this.definition, bound.parameters);
+      context.debug(`${this.definition.name} parameter set ${bound.parameterSet}: ${shown}`);
+    }
     return invokeCmdlet(this.definition, bound.parameters, context, writer);
   }
 

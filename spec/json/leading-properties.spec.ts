@@ -30,7 +30,7 @@ describe('withLeadingProperties', () => {
       customerId: 'c1',
       userId: 'u"1',
       id: 's1',
-      quantity: 12345678901234567890,
+      quantity: Number('12345678901234567890'),
       name: 'été',
     });
     expect(owned.at(2).value).toEqual({ customerId: 'c1', userId: 'u"1', id: 's3' });
