@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientSecretCredential } from '@azure/identity';
 import { generateKeyPairSync, createSign } from 'node:crypto';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { agentFor, decodeJwt, request } from './support.js';
 
 const PC_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
