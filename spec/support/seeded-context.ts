@@ -7,7 +7,7 @@
  * specs run the real command. spec/e2e/session.spec.ts checks that both write the same context.
  */
 import type { StartedEmulator } from '../../lib/emulator/index.js';
-import { type PartnerContext } from '../../lib/session/context-store.js';
+import type { PartnerContext } from '../../lib/session/context-store.js';
 import { resolveEnvironment } from '../../lib/session/environments.js';
 import { accountOf, readAccessTokenClaims } from '../../lib/session/jwt-claims.js';
 import { storesFor } from '../../lib/session/session.js';
