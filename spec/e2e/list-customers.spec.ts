@@ -4,9 +4,14 @@
  * ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { inBackground, parseNdjson, repoRoot, taskQueue, type CliResult } from '../support/cli.js';
+import {
+  binPath,
+  inBackground,
+  parseNdjson,
+  runBash,
+  taskQueue,
+  type CliResult,
+} from '../support/cli.js';
 import { emulatedPartners, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
 
 /**
@@ -140,21 +145,9 @@ describe("Get-PartnerCustomer against the service's quirks", () => {
     async () => {
       partner.emulator.resetCounters();
       const script =
-        `"${process.execPath}" "${join(repoRoot, 'bin', 'Get-PartnerCustomer')}" ` +
+        `"${process.execPath}" "${binPath('Get-PartnerCustomer')}" ` +
         `-PageSize 1 | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`;
-      const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>(
-        (resolve) => {
-          const child = spawn('bash', ['-c', script], {
-            env: partner.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (c: Buffer) => (out += c));
-          child.stderr.on('data', (c: Buffer) => (err += c));
-          child.on('close', () => resolve({ stdout: out, stderr: err }));
-        },
-      );
+      const { stdout, stderr } = await runBash(script, { env: partner.env });
       expect(parseNdjson(stdout)).toHaveLength(1);
       expect(stderr.trim()).toBe('status=0');
       expect(partner.emulator.counters().requests['GET /v1/customers'] ?? 0).toBeLessThan(
