@@ -1,6 +1,13 @@
+import { availableParallelism } from 'node:os';
+
 /**
- * Jest runs the ESM TypeScript specs through ts-jest (no type-check here: `npm test` runs tsc over
- * spec/ first).
+ * Jest runs the ESM TypeScript specs through ts-jest (no type-check here: `npm test` type-checks
+ * spec/ first, with spec/tsconfig.check.json, which sees lib through the declarations the build
+ * just emitted instead of checking lib a second time).
+ *
+ * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
+ * suite in band, one after another). Most of a suite's time is waiting (child processes, emulator
+ * latency, retry waits), so at least two workers overlap those waits.
  */
 export default {
   testEnvironment: 'node',
@@ -14,5 +21,6 @@ export default {
       { useESM: true, isolatedModules: true, tsconfig: 'spec/tsconfig.json' },
     ],
   },
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   testTimeout: 30000,
 };
