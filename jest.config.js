@@ -15,12 +15,7 @@ export default {
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': [
-      'ts-jest',
-      { useESM: true, isolatedModules: true, tsconfig: 'spec/tsconfig.json' },
-    ],
-  },
+  transform: { '^.+\\.ts$': '<rootDir>/spec/support/esbuild-transform.cjs' },
   maxWorkers: Math.max(2, availableParallelism() - 1),
   testTimeout: 30000,
 };
