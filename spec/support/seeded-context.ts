@@ -2,9 +2,9 @@
  * A saved service-principal context, written the way Connect-Partner -ServicePrincipal writes it,
  * without spawning Connect-Partner: the access token comes from the emulator's real token endpoint
  * (client-credentials grant over HTTPS) and the files are written by lib/session's real
- * ContextStore and TokenStore. A Connect-Partner process costs about half a second of CPU (node
- * start-up plus @azure/identity); specs that only need to be connected use this, and the sign-in
- * specs run the real command. spec/e2e/session.spec.ts checks that both write the same context.
+ * ContextStore and TokenStore. A Connect-Partner process costs about 0.2 s of CPU and a little
+ * more of wall time (node start-up, @azure/identity, a token request); specs that only need to be
+ * connected use this, and the sign-in specs run the real command. spec/e2e/session.spec.ts checks that both write the same context.
  */
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import type { PartnerContext } from '../../lib/session/context-store.js';
