@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * Jest runs the ESM TypeScript specs through ts-jest (no type-check here: `npm test` type-checks
- * spec/ first, with spec/tsconfig.check.json, which sees lib through the declarations the build
- * just emitted instead of checking lib a second time).
+ * Jest runs the ESM TypeScript specs through spec/support/esbuild-transform.cjs (types stripped,
+ * no type-check here: `npm test` type-checks spec/ first, with spec/tsconfig.check.json, which sees
+ * lib through the declarations the build just emitted instead of checking lib a second time).
  *
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
  * suite in band, one after another). Most of a suite's time is waiting (child processes, emulator

@@ -1,7 +1,7 @@
 /**
  * Jest's transform for the TypeScript specs and what they import: esbuild strips the types (the
- * type-check is tsc's, before jest runs), as ts-jest's isolatedModules mode did, in a fraction of
- * its time. A fresh clone transforms about two hundred files.
+ * type-check is tsc's, before jest runs), file by file like TypeScript's isolatedModules, in a
+ * fraction of ts-jest's time (ts-jest was the transform until this file replaced it). A fresh clone transforms about two hundred files.
  */
 const { createHash } = require('node:crypto');
 const { transformSync, version } = require('esbuild');
