@@ -6,6 +6,8 @@
  */
 import { expect } from '@jest/globals';
 import type { EmulatorOptions, StartedEmulator } from '../../lib/emulator/types.js';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { cleanEnv, runCli, scratchConfigDir, type CliResult } from './cli.js';
 import { startEmulator } from './emulator.js';
 import { seedServicePrincipalContext, type SeededContext } from './seeded-context.js';
@@ -16,6 +18,13 @@ export interface EmulatedPartner {
   configDir: string;
   connectArgs: string[];
   run(cmdlet: string, args?: readonly string[], input?: string): Promise<CliResult>;
+  /**
+   * The same command run in this process (the real host, cmdlet, session and client; only the
+   * streams are in memory), with the same result shape as `run`: for what does not need a process,
+   * at no process start-up. Await it inside a case: jest refuses the imports a run makes lazily
+   * (conf, @azure/identity) between cases, so it cannot be started in the background from a hook.
+   */
+  runInProcess(cmdlet: string, args?: readonly string[], input?: string): Promise<CliResult>;
   /**
    * Saves (or replaces) a service-principal context named `name` and makes it the default, as
    * `Connect-Partner -ServicePrincipal -ContextName <name>` would, without a process.
@@ -59,6 +68,10 @@ export async function emulatedPartner(
     configDir: config.dir,
     connectArgs,
     run: (cmdlet, args = [], input) => runCli(cmdlet, args, { env, input }),
+    runInProcess: async (cmdlet, args = [], input) => {
+      const result = await runInProcess(await loadCmdlet(cmdlet), [...args], { env, stdin: input });
+      return { code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr };
+    },
     seedContext: (name) => seedServicePrincipalContext(emulator, env, name),
     dispose: async () => {
       await emulator.close();
