@@ -4,6 +4,7 @@
  * never builds them itself, so a spec (or an in-process caller) can hand it other ones, and two
  * runs in one process never share a client.
  */
+import { type Clock, systemClock } from '../common/clock.js';
 import type { PartnerCenterClient } from '../partner-center/client.js';
 import type { PartnerContext } from '../session/context-store.js';
 import type { SessionStores } from '../session/session.js';
@@ -32,6 +33,8 @@ export interface CmdletServices {
   partnerCenter(settings?: ClientSettings): Promise<PartnerCenterClient>;
   /** The saved context the run uses (no secrets: those stay in the token store). */
   currentContext(): Promise<PartnerContext>;
+  /** The run's time: retry waits, Retry-After dates and token expiry are read against it. */
+  readonly clock: Clock;
 }
 
 /** What the default services need to know of the run. */
@@ -45,6 +48,8 @@ export interface RunDescription {
   signal: AbortSignal;
   verbose(message: string): void;
   debug?: (message: string) => void;
+  /** The system clock unless the caller hands another (specs: a manual one). */
+  clock?: Clock;
 }
 
 /** Builds the services of a run; the host calls it once per run. */
@@ -57,6 +62,7 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
   let stores: Promise<SessionStores> | undefined;
   let client: Promise<PartnerCenterClient> | undefined;
   const services: CmdletServices = {
+    clock: run.clock ?? systemClock,
     stores() {
       stores ??= import('../session/session.js').then(({ storesFor }) => storesFor(run.env));
       return stores;
@@ -100,6 +106,7 @@ async function createClient(
     env: run.env,
     verbose: run.verbose,
     stores: await services.stores(),
+    clock: services.clock,
   });
   const retry = retryOptionsFor(settings.maxRetry, session.context, run.env);
   const { environment, name, tenantId } = session.context;
@@ -118,5 +125,6 @@ async function createClient(
     debug: run.debug,
     verbose: run.verbose,
     retry,
+    clock: services.clock,
   });
 }

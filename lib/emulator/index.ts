@@ -125,7 +125,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   // The two slow steps run side by side: the RSA signing key and the TLS certificate. A state
   // directory given by the caller keeps both, so a restart keeps saved contexts and tokens valid.
   const [signer, tls] = await Promise.all([
-    createJwtSigner(options.stateDir),
+    createJwtSigner(options.stateDir, options.signingKey),
     options.http
       ? undefined
       : options.stateDir

@@ -105,10 +105,16 @@ function generateRsaKey(): Promise<KeyObject> {
 }
 
 /**
- * A signer with a fresh RSA key, or the one kept in `stateDir` (0600) from an earlier run:
- * generating a 2048-bit key takes a few hundred ms here, and only a state directory may keep it.
+ * A signer with the given key (PEM), a fresh RSA key, or the one kept in `stateDir` (0600) from an
+ * earlier run: generating a 2048-bit key takes a few hundred ms here, and only a state directory
+ * may keep it. A given key wins and is not written anywhere (test suites pass one fixture key so
+ * that fifty emulator starts do not generate fifty keys).
  */
-export async function createJwtSigner(stateDir: string | undefined): Promise<JwtSigner> {
+export async function createJwtSigner(
+  stateDir: string | undefined,
+  signingKeyPem?: string,
+): Promise<JwtSigner> {
+  if (signingKeyPem !== undefined) return new JwtSigner(createPrivateKey(signingKeyPem));
   if (!stateDir) return new JwtSigner(await generateRsaKey());
   const file = path.join(stateDir, SIGNING_KEY_FILE);
   try {

@@ -67,6 +67,12 @@ export interface EmulatorOptions {
   continuationTokenLifetimeSeconds?: number;
   /** Scripted faults from the first request on (see fault-types.ts). */
   faults?: FaultScript;
+  /**
+   * The RSA private key (PEM) that signs access tokens, instead of a new 2048-bit one per start
+   * (or the one kept in `stateDir`, which a given key overrides and which it is never written to).
+   * For test suites that start many emulators; anything else should let each start make its own.
+   */
+  signingKey?: string;
 }
 
 /** Sign-in flows with their own token lifetime. */

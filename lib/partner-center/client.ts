@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { type Clock, systemClock } from '../common/clock.js';
 import { InternalError, ServiceError } from '../common/errors.js';
 import {
   decodeCollectionBody,
@@ -14,7 +15,7 @@ import {
 } from '../json/collection-scanner.js';
 import type { JsonTextList } from '../json/json-text.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
-import { abortReason, linkedSignal, sleep, throwIfAborted } from './abortable.js';
+import { abortReason, linkedSignal, throwIfAborted } from './abortable.js';
 import { ApiRoot } from './api-url.js';
 import { asCollection, CONTINUATION_HEADER, followPages, type PageRequest } from './paging.js';
 import {
@@ -72,6 +73,8 @@ export interface ClientOptions {
   /** -Verbose: retries, waits, renewals, redirects. */
   verbose?: (line: string) => void;
   retry?: RetryOptions;
+  /** What retry waits sleep on and Retry-After dates are read against; default the system's. */
+  clock?: Clock;
 }
 
 export interface CallOptions {
@@ -116,6 +119,7 @@ export class PartnerCenterClient {
   private readonly root: ApiRoot;
   private readonly connections: Connections;
   private readonly retry: ResolvedRetryOptions;
+  private readonly clock: Clock;
   private readonly commonHeaders: Record<string, string>;
 
   constructor(private readonly options: ClientOptions) {
@@ -124,6 +128,7 @@ export class PartnerCenterClient {
     this.root = new ApiRoot(options.apiEndpoint);
     this.connections = new Connections(options.caCertificate);
     this.retry = resolveRetryOptions(options.retry);
+    this.clock = options.clock ?? systemClock;
     this.commonHeaders = {
       Accept: 'application/json',
       'MS-CorrelationId': options.correlationId,
@@ -300,7 +305,7 @@ export class PartnerCenterClient {
             problem: describeAnswer(answer.status, fault, answer.statusMessage),
             status: answer.status,
             fault,
-            retryAfterMs: parseRetryAfter(answer.headers['retry-after']),
+            retryAfterMs: parseRetryAfter(answer.headers['retry-after'], this.clock.now()),
           };
         }
       } catch (error) {
@@ -338,7 +343,7 @@ export class PartnerCenterClient {
           : `${describeCall(identity)} failed (${failure.problem}): ` +
               `retrying in ${formatSeconds(delay)}, ${attempt}.`,
       );
-      await sleep(delay, signal);
+      await this.clock.sleep(delay, signal);
       waitedMs += delay;
     }
   }

@@ -9,6 +9,7 @@ import {
   NotConnectedError,
   PartnerCenterModuleError,
 } from '../common/errors.js';
+import { type Clock, systemClock } from '../common/clock.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
@@ -41,6 +42,8 @@ export interface SessionOptions {
   verbose?: (message: string) => void;
   /** The run's stores; by default those of the config directory `env` names. */
   stores?: SessionStores;
+  /** What "has the saved token expired" is asked against; default the system clock. */
+  clock?: Clock;
 }
 
 export interface Session {
@@ -132,7 +135,8 @@ class ContextTokenProvider implements TokenProvider {
     const margin =
       this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
     const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken =>
-      token !== undefined && token.expiresOnTimestamp - Date.now() > margin;
+      token !== undefined &&
+      token.expiresOnTimestamp - (this.options.clock ?? systemClock).now() > margin;
     if (!forceRefresh && valid(this.current)) return this.current.token;
     // Near expiry (or refused): the file may hold a token another process has renewed meanwhile.
     const stored = this.tokens.read(this.context.name);

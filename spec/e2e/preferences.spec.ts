@@ -1,9 +1,8 @@
 /** Preferences saved with a context: the terminal's output format and the retry limits. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNdjson, repoRoot } from '../support/cli.js';
+import { binPath, parseNdjson, runOnTerminal } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
 let partner: EmulatedPartner;
@@ -12,20 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => partner.dispose());
 
-/** Runs a command on a real pseudo-terminal (util-linux `script`), as a person at a shell would. */
-function onTerminal(command: string, args: string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...partner.env, COLUMNS: '120' };
-  delete env.CI;
-  return new Promise((resolve) => {
-    const child = spawn(
-      'script',
-      ['-qec', [join(repoRoot, 'bin', command), ...args].join(' '), '/dev/null'],
-      { env, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-    child.on('close', () => resolve(text));
-  });
+/** What a person at a 120-column terminal sees of a command. */
+async function onTerminal(command: string, args: string[]): Promise<string> {
+  const commandLine = [binPath(command), ...args].join(' ');
+  return (await runOnTerminal(commandLine, { env: { ...partner.env, COLUMNS: '120' } })).stdout;
 }
 
 describe('Set-PartnerContext', () => {

@@ -76,14 +76,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   });
 
   it('binds a typed value like a command-line one, validation included', async () => {
-    expect(
-      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'asked']))
-        .code,
-    ).toBe(0);
-    expect(
-      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'other']))
-        .code,
-    ).toBe(0);
+    await partner.seedContext('asked');
+    await partner.seedContext('other');
     tmux('send-keys', '-t', session, 'clear', 'Enter');
     tmux(
       'send-keys',

@@ -3,7 +3,7 @@
  * @azure/identity ClientSecretCredential against the emulator's token endpoint over HTTPS.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   inBackground,
@@ -61,9 +61,28 @@ afterAll(async () => {
 describe('a service principal session', () => {
   let partner: EmulatedPartner;
   beforeAll(async () => {
-    partner = await emulatedPartner({ customers: 30 });
+    partner = await emulatedPartner({ customers: 30 }, 'process');
   });
   afterAll(() => partner.dispose());
+
+  it('is the context that specs seed without a process (spec/support/seeded-context.ts)', async () => {
+    const read = (name: string) =>
+      JSON.parse(readFileSync(join(partner.configDir, 'contexts', `${name}.json`), 'utf8'));
+    const tokens = (name: string) =>
+      JSON.parse(readFileSync(join(partner.configDir, 'tokens', `${name}.json`), 'utf8'));
+    const connected = read('default');
+    const settings = readFileSync(join(partner.configDir, 'settings.json'), 'utf8');
+    await partner.seedContext('seeded');
+    const seeded = read('seeded');
+    expect(Object.keys(seeded)).toEqual(Object.keys(connected));
+    expect({ ...seeded, name: 'default', connectedAt: connected.connectedAt }).toEqual(connected);
+    expect(Object.keys(tokens('seeded'))).toEqual(Object.keys(tokens('default')));
+    expect(tokens('seeded').clientSecret).toBe(tokens('default').clientSecret);
+    // Put the default back and the seeded context away: the cases below check these files.
+    writeFileSync(join(partner.configDir, 'settings.json'), settings, { mode: 0o600 });
+    rmSync(join(partner.configDir, 'contexts', 'seeded.json'));
+    rmSync(join(partner.configDir, 'tokens', 'seeded.json'));
+  });
 
   it(
     'saves a private context with no secret in it, and the secret only in the ' +

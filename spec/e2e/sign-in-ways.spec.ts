@@ -5,13 +5,12 @@
  * expiry, and leave no secret where it should not be.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNdjson, repoRoot, runCli } from '../support/cli.js';
+import { binPath, parseNdjson, runCli, runOnTerminal } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tokenGrants = (partner: EmulatedPartner) => partner.emulator.counters().tokensIssued;
 
 function filesUnder(dir: string): string[] {
@@ -68,10 +67,14 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
         deviceCodeIntervalSeconds: 0.2,
         tokenLifetimes: { deviceCode: 3600, refreshToken: 3600 },
       });
-      const child = spawn(
-        process.execPath,
+      // The output at the moment the code is shown (or at exit, if it never is).
+      let codeShown!: (output: { stdout: string; stderr: string }) => void;
+      const shown = new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        codeShown = resolve;
+      });
+      const exited = runCli(
+        'Connect-Partner',
         [
-          join(repoRoot, 'bin', 'Connect-Partner'),
           '-UseDeviceAuthentication',
           '-ApplicationId',
           partner.emulator.applicationId,
@@ -83,19 +86,17 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
         ],
         {
           env: partner.env,
-          stdio: ['ignore', 'pipe', 'pipe'],
+          onOutput: (output) => {
+            if (/code/i.test(output.stderr)) codeShown(output);
+          },
         },
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      for (let i = 0; i < 100 && !/code/i.test(stderr); i++) await sleep(100);
-      expect(stderr).toMatch(/code/i);
-      expect(stdout).toBe('');
+      const atCode = await Promise.race([shown, exited]);
+      expect(atCode.stderr).toMatch(/code/i);
+      expect(atCode.stdout).toBe('');
       expect(partner.emulator.approveDeviceCode()).toBe(1);
-      expect(await exited).toBe(0);
+      const { code, stdout } = await exited;
+      expect(code).toBe(0);
       const [view] = parseNdjson(stdout);
       expect(view).toMatchObject({
         name: 'device',
@@ -172,9 +173,8 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
         { mode: 0o700 },
       );
       const env: NodeJS.ProcessEnv = { ...partner.env, BROWSER: browser };
-      delete env.CI;
       const command = [
-        join(repoRoot, 'bin', 'Connect-Partner'),
+        binPath('Connect-Partner'),
         '-ApplicationId',
         partner.emulator.applicationId,
         '-Tenant',
@@ -183,15 +183,7 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
         '-ContextName',
         'browser',
       ].join(' ');
-      const output = await new Promise<string>((resolve) => {
-        const child = spawn('script', ['-qec', command, '/dev/null'], {
-          env,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let text = '';
-        child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-        child.on('close', () => resolve(text));
-      });
+      const output = (await runOnTerminal(command, { env })).stdout;
       partner.emulator.configure({ autoApproveAuthorization: false });
       const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
       expect(view).toMatchObject({

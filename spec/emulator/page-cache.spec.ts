@@ -3,7 +3,8 @@
  * for plain and filtered listings, and the cache never holds more than its budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { PageCache } from '../../lib/emulator/page-cache.js';
 import { filterQuery, listAll } from './support.js';
 

@@ -4,14 +4,15 @@ import {
   DeviceCodeCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { createClientCertificate } from '../../lib/emulator/certificates.js';
 import { agentFor, decodeJwt, filterQuery, request } from './support.js';
+import { repoRoot, spawnCollect } from '../support/cli.js';
 
 const USER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
 const APP_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
@@ -392,16 +393,11 @@ describe('delegated, certificate and managed-identity sign-ins', () => {
           };
           delete env.DISPLAY;
           delete env.WAYLAND_DISPLAY;
-          const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-            cwd: join(import.meta.dirname, '..', '..'),
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-          child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-          const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+          const { code, stdout, stderr } = await spawnCollect(
+            process.execPath,
+            ['--input-type=module', '-e', script],
+            { cwd: repoRoot, env, timeoutMs: 30_000 },
+          );
           expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
           expect(decodeJwt(stdout)).toMatchObject({
             scp: 'user_impersonation',

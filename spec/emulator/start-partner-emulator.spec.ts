@@ -1,14 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClientSecretCredential } from '@azure/identity';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
 import { bareCmdletContext } from '../support/bare-context.js';
 import { boundParameters } from '../support/bound-parameters.js';
-
-const repoRoot = join(import.meta.dirname, '..', '..');
+import { repoRoot, spawnCollect } from '../support/cli.js';
 
 const fakeContext = (signal: AbortSignal) => bareCmdletContext(signal);
 
@@ -111,28 +110,28 @@ describe('Start-PartnerEmulator', () => {
   (built ? it : it.skip).each(['SIGINT', 'SIGTERM'] as const)(
     'as a process: prints one JSON line, then exits 0 on %s',
     async (signal) => {
-      const child = spawn(process.execPath, [bin, '-Customers', '3', '-Http'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+      let printed!: (started: { firstLine: string; child: ChildProcess }) => void;
+      const started = new Promise<{ firstLine: string; child: ChildProcess }>((resolve) => {
+        printed = resolve;
       });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const firstLine = await new Promise<string>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.includes('\n')) resolve(stdout.split('\n')[0]);
-        });
-        child.on('close', (code) => reject(new Error(`exited ${code} before printing: ${stderr}`)));
+      const exited = spawnCollect(process.execPath, [bin, '-Customers', '3', '-Http'], {
+        onOutput: ({ stdout }, child) => {
+          if (stdout.includes('\n')) printed({ firstLine: stdout.split('\n')[0]!, child });
+        },
       });
+      const { firstLine, child } = await Promise.race([
+        started,
+        exited.then(({ code, stderr }) => {
+          throw new Error(`exited ${code} before printing: ${stderr}`);
+        }),
+      ]);
       const info = JSON.parse(firstLine) as Record<string, string>;
       expect(info.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
       expect(counters.status).toBe(200);
-      const exited = new Promise<number | null>((resolve) =>
-        child.on('close', (code) => resolve(code)),
-      );
       child.kill(signal);
-      expect(await exited).toBe(0);
+      const { code, stdout } = await exited;
+      expect(code).toBe(0);
       expect(stdout.trim().split('\n')).toHaveLength(1);
     },
   );

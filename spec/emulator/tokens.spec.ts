@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientSecretCredential } from '@azure/identity';
 import { generateKeyPairSync, createSign } from 'node:crypto';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
+import { untilPast } from '../support/cli.js';
 import { agentFor, decodeJwt, request } from './support.js';
 
 const PC_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
@@ -219,7 +221,8 @@ describe('Entra ID emulation and API token checks', () => {
       ).getToken(PC_SCOPE);
       const claims = decodeJwt(token.token);
       expect(claims.exp - claims.iat).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Until the token's own expiry has passed (the emulator refuses it from that second on).
+      await untilPast(claims.exp * 1000);
       expect((await request(emulator, '/v1/customers', { token: token.token })).status).toBe(401);
     } finally {
       emulator.configure({ accessTokenLifetimeSeconds: 3600 });

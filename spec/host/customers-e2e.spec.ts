@@ -3,9 +3,9 @@
  * pipelines by property name, every output format, bad input lines, -Debug redaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseNdjson, repoRoot } from '../support/cli.js';
+import { binPath, parseNdjson, runBash } from '../support/cli.js';
 import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
 
 let partner: EmulatedPartner;
@@ -14,29 +14,21 @@ beforeAll(async () => {
 });
 afterAll(() => partner?.dispose());
 
-const bin = (name: string) => `"${process.execPath}" "${join(repoRoot, 'bin', name)}"`;
+const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
 
 /** Runs a bash pipeline of real commands; reports each command's exit status. */
-function pipeline(script: string): Promise<{ stdout: string; stderr: string; statuses: number[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `${script}; echo "statuses=\${PIPESTATUS[*]}" >&2`], {
-      env: partner.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', () => {
-      const match = /statuses=([\d ]+)\n$/.exec(stderr);
-      resolve({
-        stdout,
-        stderr: stderr.replace(/statuses=.*\n$/, ''),
-        statuses: (match?.[1] ?? '').split(' ').map(Number),
-      });
-    });
+async function pipeline(
+  script: string,
+): Promise<{ stdout: string; stderr: string; statuses: number[] }> {
+  const { stdout, stderr } = await runBash(`${script}; echo "statuses=\${PIPESTATUS[*]}" >&2`, {
+    env: partner.env,
   });
+  const match = /statuses=([\d ]+)\n$/.exec(stderr);
+  return {
+    stdout,
+    stderr: stderr.replace(/statuses=.*\n$/, ''),
+    statuses: (match?.[1] ?? '').split(' ').map(Number),
+  };
 }
 
 describe('pipelines of real commands', () => {

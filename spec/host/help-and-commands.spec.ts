@@ -14,7 +14,8 @@ import { syntaxLine } from '../../lib/host/help/syntax.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { packageRoot, readManifest } from '../../lib/host/module-manifest.js';
 import { belongsToSet, isMandatoryIn, parameterSetNames } from '../../lib/host/parameter-sets.js';
-import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 
 const manifest = readManifest();
 
@@ -189,7 +190,7 @@ describe('help cannot drift from the binder', () => {
 describe('Get-Command', () => {
   it('lists every cmdlet of the manifest with its synopsis', async () => {
     const result = await runInProcess(getCommand, []);
-    expect(ndjsonLines(result.stdout)).toEqual(
+    expect(parseNdjson(result.stdout)).toEqual(
       manifest.cmdlets.map((cmdlet) => ({
         name: cmdlet.name,
         verb: cmdlet.name.split('-')[0],
@@ -206,7 +207,7 @@ describe('Get-Command', () => {
     [['-Verb', 'Get', '-Noun', '*Context'], (name) => name === 'Get-PartnerContext'],
     [['-Name', 'get-help,Get-Command'], (name) => name === 'Get-Help' || name === 'Get-Command'],
   ])('%j filters with wildcards, case-insensitively', async (argv, expected) => {
-    const names = ndjsonLines((await runInProcess(getCommand, argv)).stdout).map(
+    const names = parseNdjson((await runInProcess(getCommand, argv)).stdout).map(
       (command) => (command as { name: string }).name,
     );
     expect(names).toEqual(manifest.cmdlets.map((cmdlet) => cmdlet.name).filter(expected));

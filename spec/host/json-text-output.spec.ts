@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonText } from '../fixtures/host/fixture-cmdlets.js';
-import { Collector, ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pc-json-text-'));
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
@@ -46,7 +47,7 @@ describe('objects that arrived as JSON bytes', () => {
   it('-Property, Json, Csv and Table see the parsed objects', async () => {
     const body = page(itemTexts);
     expect(
-      ndjsonLines((await run(body, ['-Property', 'id,companyProfile.domain'])).stdout),
+      parseNdjson((await run(body, ['-Property', 'id,companyProfile.domain'])).stdout),
     ).toEqual([
       { id: 'a1', companyProfile: { domain: 'cafe.example' } },
       { id: 'b2', companyProfile: { domain: 'kontoso.example' } },

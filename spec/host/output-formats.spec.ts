@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { displayWidth } from '../../lib/host/output/table-writer.js';
 import { getThing, item, writeItems } from '../fixtures/host/fixture-cmdlets.js';
-import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pc-output-'));
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
@@ -17,12 +18,12 @@ describe('Ndjson', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout.endsWith('\n')).toBe(true);
-    expect(ndjsonLines(result.stdout)).toEqual([item(0), item(1), item(2)]);
+    expect(parseNdjson(result.stdout)).toEqual([item(0), item(1), item(2)]);
   });
 
   it('is the default on a terminal too, unless a format was saved', async () => {
     expect(
-      ndjsonLines(
+      parseNdjson(
         (await runInProcess(writeItems, ['-Count', '1'], { env, stdoutIsTTY: true })).stdout,
       ),
     ).toEqual([item(0)]);
@@ -37,7 +38,7 @@ describe('Ndjson', () => {
     const result = await runInProcess(writeItems, ['-Count', '1'], {
       env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'Table' },
     });
-    expect(ndjsonLines(result.stdout)).toEqual([item(0)]);
+    expect(parseNdjson(result.stdout)).toEqual([item(0)]);
   });
 
   it('-Property keeps only the given paths, nested as they were', async () => {
@@ -46,7 +47,7 @@ describe('Ndjson', () => {
       ['-Count', '1', '-Property', 'id,companyprofile.domain,missing'],
       { env },
     );
-    expect(ndjsonLines(result.stdout)).toEqual([
+    expect(parseNdjson(result.stdout)).toEqual([
       { id: item(0).id, companyProfile: { domain: item(0).companyProfile.domain }, missing: null },
     ]);
   });
@@ -55,7 +56,7 @@ describe('Ndjson', () => {
     const { Collector } = await import('../fixtures/host/run-in-process.js');
     const stdout = new Collector();
     await runInProcess(writeItems, ['-Count', '1000'], { env, stdout });
-    expect(ndjsonLines(stdout.text)).toHaveLength(1000);
+    expect(parseNdjson(stdout.text)).toHaveLength(1000);
     expect(stdout.writes).toBeLessThan(20);
   });
 });

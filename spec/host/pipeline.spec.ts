@@ -1,7 +1,8 @@
 /** Pipeline input by property name, bad input lines and -ErrorAction, through runCmdlet. */
 import { describe, expect, it } from '@jest/globals';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
-import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 
 const ids = [
   'c5757d70-06f3-4f23-8367-5a9e55019f94',
@@ -12,7 +13,7 @@ const customers = ids
   .map((id, i) => `${JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } })}\n`)
   .join('');
 const boundIds = (stdout: string) =>
-  ndjsonLines(stdout).map(
+  parseNdjson(stdout).map(
     (output) => (output as { parameters: { CustomerId: string } }).parameters.CustomerId,
   );
 
@@ -23,7 +24,7 @@ describe('binding pipeline objects by property name', () => {
     expect(result.stderr).toBe('');
     expect(boundIds(result.stdout)).toEqual(ids);
     expect(
-      ndjsonLines(result.stdout).every(
+      parseNdjson(result.stdout).every(
         (output) => (output as { parameterSet: string }).parameterSet === 'ById',
       ),
     ).toBe(true);
@@ -41,7 +42,7 @@ describe('binding pipeline objects by property name', () => {
   it('keeps parameters given on the command line for every object', async () => {
     const result = await runInProcess(getThing, ['-Kind', 'advisor'], { stdin: customers });
     expect(
-      ndjsonLines(result.stdout).map(
+      parseNdjson(result.stdout).map(
         (output) => (output as { parameters: { Kind: string } }).parameters.Kind,
       ),
     ).toEqual(['Advisor', 'Advisor', 'Advisor']);
@@ -63,7 +64,7 @@ describe('binding pipeline objects by property name', () => {
       stdin: 'this is not json\n',
     });
     expect(result.code).toBe(0);
-    expect(ndjsonLines(result.stdout)).toHaveLength(1);
+    expect(parseNdjson(result.stdout)).toHaveLength(1);
   });
 
   it('lets __proto__ and constructor keys change nothing', async () => {
@@ -87,7 +88,7 @@ describe('binding pipeline objects by property name', () => {
       stdin: lines.join('\n'),
     });
     expect(result.code).toBe(0);
-    expect(ndjsonLines(result.stdout)).toHaveLength(5000);
+    expect(parseNdjson(result.stdout)).toHaveLength(5000);
   });
 });
 

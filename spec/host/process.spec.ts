@@ -3,11 +3,13 @@
  * detection, and a real pseudo-terminal (tmux) for the terminal-only behaviour.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/host/module-manifest.js';
+import { spawnCollect } from '../support/cli.js';
+import { wholeNdjsonLines } from '../support/ndjson.js';
 
 const root = packageRoot();
 const fixture = join(root, 'spec', 'fixtures', 'host', 'fixture-process.mjs');
@@ -27,38 +29,17 @@ function startFixture(
   args: string[],
   options: { signal?: NodeJS.Signals; until?: (stdout: string) => boolean; input?: string } = {},
 ): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, ...args], {
-      env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let signalled = false;
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
+  let signalled = false;
+  return spawnCollect(process.execPath, [fixture, ...args], {
+    env,
+    input: options.input,
+    onOutput: ({ stdout }, child) => {
       if (options.signal && !signalled && options.until?.(stdout)) {
         signalled = true;
         child.kill(options.signal);
       }
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end(options.input);
+    },
   });
-}
-
-function wholeJsonLines(stdout: string): unknown[] {
-  expect(stdout.endsWith('\n')).toBe(true);
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as unknown);
 }
 
 const describeBuilt = built ? describe : describe.skip;
@@ -73,7 +54,7 @@ describeBuilt('real processes', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(
-      wholeJsonLines(result.stdout).map((command) => (command as { name: string }).name),
+      wholeNdjsonLines(result.stdout).map((command) => (command as { name: string }).name),
     ).toContain('Get-Help');
   });
 
@@ -109,7 +90,7 @@ describeBuilt('real processes', () => {
       until: (stdout) => stdout.length > 200_000,
     });
     expect(result.code).toBe(code);
-    expect(wholeJsonLines(result.stdout).length).toBeGreaterThan(1000);
+    expect(wholeNdjsonLines(result.stdout).length).toBeGreaterThan(1000);
     expect(result.stderr).toBe(`Get-Numbers: Stopped by ${signal}.\n`);
   });
 
@@ -119,12 +100,12 @@ describeBuilt('real processes', () => {
         '{"id":"c5757d70-06f3-4f23-8367-5a9e55019f94"}\n{"Id":"1b5d4a2e-0000-4000-8000-000000000002"}\n',
     });
     expect(piped.code).toBe(0);
-    expect(wholeJsonLines(piped.stdout)).toEqual([
+    expect(wholeNdjsonLines(piped.stdout)).toEqual([
       { set: 'ById', customerId: 'c5757d70-06f3-4f23-8367-5a9e55019f94', interactive: false },
       { set: 'ById', customerId: '1b5d4a2e-0000-4000-8000-000000000002', interactive: false },
     ]);
     const none = await startFixture(['Thing']);
-    expect(wholeJsonLines(none.stdout)).toEqual([
+    expect(wholeNdjsonLines(none.stdout)).toEqual([
       { set: 'List', customerId: null, interactive: false },
     ]);
     const empty = await startFixture(['Thing'], { input: '' });

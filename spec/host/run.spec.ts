@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { InterruptedError } from '../../lib/common/errors.js';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { getThing, writeItems } from '../fixtures/host/fixture-cmdlets.js';
-import { ndjsonLines, runInProcess } from '../fixtures/host/run-in-process.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 
 /** A cmdlet that yields up to `limit` numbered objects and counts how many it was asked for. */
 function counting(limit = 1_000_000, onItem?: (index: number) => void) {
@@ -57,7 +58,7 @@ describe('errors and exit codes', () => {
   it('keeps what was written before a failure, then exits with its code', async () => {
     const result = await runInProcess(writeItems, ['-Count', '5', '-FailAfter', '2']);
     expect(result.code).toBe(5);
-    expect(ndjsonLines(result.stdout)).toHaveLength(2);
+    expect(parseNdjson(result.stdout)).toHaveLength(2);
     expect(result.stderrLines).toEqual([
       'Write-Items: Partner Center failed the request (500). Try again later.',
     ]);
@@ -158,7 +159,7 @@ describe('signals', () => {
     const result = await runInProcess(definition, [], { signal: controller.signal });
     expect(result.code).toBe(130);
     expect(result.stdout.endsWith('\n')).toBe(true);
-    expect(ndjsonLines(result.stdout).length).toBeGreaterThan(1000);
+    expect(parseNdjson(result.stdout).length).toBeGreaterThan(1000);
     expect(state.produced).toBeLessThan(1300);
     expect(result.stderrLines).toEqual(['Get-Numbers: Stopped by SIGINT.']);
   });
@@ -181,7 +182,7 @@ describe('signals', () => {
     setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 20);
     const result = await runInProcess(waitSignal, [], { signal: controller.signal });
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(ndjsonLines(result.stdout)).toEqual([{ ready: true }]);
+    expect(parseNdjson(result.stdout)).toEqual([{ ready: true }]);
   });
 });
 
@@ -213,7 +214,7 @@ describe('diagnostics on stderr', () => {
   it('passes -Context, else PARTNERCENTER_CONTEXT, as the context name', async () => {
     const contextOf = async (argv: string[], env: NodeJS.ProcessEnv) =>
       (
-        ndjsonLines((await runInProcess(getThing, argv, { env })).stdout)[0] as {
+        parseNdjson((await runInProcess(getThing, argv, { env })).stdout)[0] as {
           contextName: string | null;
         }
       ).contextName;

@@ -3,6 +3,7 @@
  * cmdlet, so a caller can hand it others. Fakes here prove only the seam; the real services are
  * proven against the emulator (the last case and the e2e specs).
  */
+import { systemClock } from '../../lib/common/clock.js';
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,7 @@ describe('the services seam', () => {
       return {
         stores: () => Promise.reject(new Error('not used')),
         currentContext: () => Promise.reject(new Error('not used')),
+        clock: systemClock,
         partnerCenter: async (settings) => {
           asked.push(settings ?? {});
           return client;
@@ -91,6 +93,7 @@ describe('the services seam', () => {
           stores: async () => stores,
           partnerCenter: () => Promise.reject(new Error('not used')),
           currentContext: () => Promise.reject(new Error('not used')),
+          clock: systemClock,
         }),
       });
       expect(result.stderr).toBe('');
@@ -101,6 +104,19 @@ describe('the services seam', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the run's clock is the one the caller hands, else the system's", async () => {
+    const { createCmdletServices } = await import('../../lib/cmdlet-support/services.js');
+    const run = {
+      env: {},
+      correlationId: '00000000-0000-4000-8000-000000000000',
+      signal: new AbortController().signal,
+      verbose: () => undefined,
+    };
+    const manual = { now: () => 0, sleep: async () => undefined };
+    expect(createCmdletServices({ ...run, clock: manual }).clock).toBe(manual);
+    expect(createCmdletServices(run).clock).toBe(systemClock);
   });
 
   it('the real services make one client per run, shared by its pipeline objects', async () => {

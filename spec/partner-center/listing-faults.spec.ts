@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { ServiceError } from '../../lib/common/errors.js';
 import type { ClientOptions, PartnerCenterClient } from '../../lib/partner-center/client.js';
 import { listCustomers } from '../../lib/partner-center/customers.js';

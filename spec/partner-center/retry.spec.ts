@@ -8,6 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AuthenticationError, NotFoundError, ServiceError } from '../../lib/common/errors.js';
 import type { FaultAction } from './fixtures/fault-server.js';
 import { useFaultServer } from './fixtures/fault-server-suite.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const ok: FaultAction = { status: 200, json: { id: 'c1', attributes: { objectType: 'Customer' } } };
 const unavailable: FaultAction = {
@@ -92,21 +93,32 @@ describe('throttling (429 from the gateway)', () => {
     },
   });
 
+  // The waits run on a manual clock: the client asks it for the whole Retry-After (checked below)
+  // and no real second passes.
   it('waits Retry-After given in seconds, then succeeds', async () => {
     suite.server.sequence(throttled('1'), ok);
-    const { client, verbose } = clientFor();
+    const clock = new ManualClock();
+    const { client, verbose } = clientFor({ clock });
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(verbose).toHaveLength(1);
     expect(verbose[0]).toMatch(
       /^Throttled \(HTTP 429 Too Many Requests.*Rate limit is exceeded.*\) on GET \/v1\/customers\/c1: waiting 1\.\d s \(Retry-After 1\.0 s\) before attempt 2 of 6\.$/,
     );
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(1_000);
   });
 
   it('waits Retry-After given as an HTTP date', async () => {
-    suite.server.sequence(throttled(new Date(Date.now() + 1_000).toUTCString()), ok);
-    const { client, verbose } = clientFor();
+    const clock = new ManualClock();
+    suite.server.sequence(throttled(new Date(clock.now() + 1_000).toUTCString()), ok);
+    const { client, verbose } = clientFor({ clock });
     await expect(client.getJson('/customers/c1')).resolves.toMatchObject({ id: 'c1' });
     expect(verbose[0]).toMatch(/Throttled .*\(Retry-After \d+ ms\)/);
+    // The date is read against the client's clock: up to a second ahead of it (HTTP dates have
+    // whole seconds), and that whole wait is asked for.
+    const retryAfterMs = Number(/Retry-After (\d+) ms/.exec(verbose[0]!)![1]);
+    expect(retryAfterMs).toBeLessThanOrEqual(1_000);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(retryAfterMs);
   });
 
   it('gives up at once when Retry-After would pass the total wait limit, and says so', async () => {

@@ -2,6 +2,7 @@
  * A CmdletContext for running a cmdlet's generator directly (Start-PartnerEmulator, which needs
  * no session): quiet diagnostics, and services that fail the spec if the cmdlet uses them.
  */
+import { systemClock } from '../../lib/common/clock.js';
 import type { CmdletContext } from '../../lib/cmdlet-support/cmdlet.js';
 
 export function bareCmdletContext(signal: AbortSignal, env: NodeJS.ProcessEnv = {}): CmdletContext {
@@ -19,6 +20,7 @@ export function bareCmdletContext(signal: AbortSignal, env: NodeJS.ProcessEnv = 
       stores: unused('the stores'),
       partnerCenter: unused('a Partner Center client'),
       currentContext: unused('the saved context'),
+      clock: systemClock,
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Runs the real bin/ commands as separate processes, each with its own private config directory.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,37 +38,92 @@ export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runCli(
-  cmdlet: string,
+export interface SpawnOptions extends CliOptions {
+  /** Working directory of the child; default this process's. */
+  cwd?: string;
+  /** stdin is a pipe that is never ended (what `script` copies to its terminal). */
+  openStdin?: boolean;
+  /**
+   * Called with all the output so far after every chunk of either stream (to signal the child
+   * mid-run, to act on a prompt it printed, to stall its reader).
+   */
+  onOutput?(output: { stdout: string; stderr: string }, child: ChildProcess): void;
+}
+
+/**
+ * The one spawn-and-collect of the specs: runs `command` with a private environment (default the
+ * machine's without PARTNERCENTER_*), collects stdout and stderr as text, and kills it with
+ * SIGKILL after `timeoutMs` (default 20 s) so a hung child fails its spec instead of the suite.
+ */
+export function spawnCollect(
+  command: string,
   args: readonly string[],
-  options: CliOptions = {},
+  options: SpawnOptions = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', cmdlet), ...args], {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
       env: options.env ?? cleanEnv({}),
       // No input means /dev/null, as under cron: a pipe would be read as (empty) pipeline input.
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [
+        options.input === undefined && !options.openStdin ? 'ignore' : 'pipe',
+        'pipe',
+        'pipe',
+      ],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      options.onOutput?.({ stdout, stderr }, child);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      options.onOutput?.({ stdout, stderr }, child);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin?.end(options.input);
+    if (!options.openStdin) child.stdin?.end(options.input);
   });
 }
 
-export function parseNdjson(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+/** A real bin/ command as its own process. */
+export function runCli(
+  cmdlet: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<CliResult> {
+  return spawnCollect(process.execPath, [binPath(cmdlet), ...args], options);
 }
+
+export function binPath(cmdlet: string): string {
+  return join(repoRoot, 'bin', cmdlet);
+}
+
+/** A bash script (pipelines of real commands: `| head`, PIPESTATUS). */
+export function runBash(script: string, options: SpawnOptions = {}): Promise<CliResult> {
+  return spawnCollect('bash', ['-c', script], options);
+}
+
+/**
+ * A command line run on a real pseudo-terminal (util-linux `script`), as a person at a shell runs
+ * it; its stdout is what the terminal showed. CI is unset: a terminal is there.
+ */
+export function runOnTerminal(commandLine: string, options: SpawnOptions = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? cleanEnv({})) };
+  delete env.CI;
+  return spawnCollect('script', ['-qec', commandLine, '/dev/null'], {
+    openStdin: true,
+    ...options,
+    env,
+  });
+}
+
+export { parseNdjson } from './ndjson.js';
 
 /**
  * A run started now and awaited later, by the case that checks it: lets a slow run that nothing

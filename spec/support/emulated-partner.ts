@@ -1,11 +1,16 @@
 /**
- * An emulator plus a private config directory connected to it, the way a user sets one up:
- * by running the real Connect-Partner as a service principal (secret in the environment).
+ * An emulator plus a private config directory connected to it as a service principal: by default
+ * through a context seeded directly (spec/support/seeded-context.ts: a real token from the
+ * emulator's token endpoint, written by the real stores), or, with `connect: 'process'`, by
+ * running the real Connect-Partner the way a user does (the sign-in specs).
  */
 import { expect } from '@jest/globals';
-import { startEmulator } from '../../lib/emulator/index.js';
 import type { EmulatorOptions, StartedEmulator } from '../../lib/emulator/types.js';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { cleanEnv, runCli, scratchConfigDir, type CliResult } from './cli.js';
+import { startEmulator } from './emulator.js';
+import { seedServicePrincipalContext, type SeededContext } from './seeded-context.js';
 
 export interface EmulatedPartner {
   emulator: StartedEmulator;
@@ -13,12 +18,30 @@ export interface EmulatedPartner {
   configDir: string;
   connectArgs: string[];
   run(cmdlet: string, args?: readonly string[], input?: string): Promise<CliResult>;
+  /**
+   * The same command run in this process (the real host, cmdlet, session and client; only the
+   * streams are in memory), with the same result shape as `run`: for what does not need a process,
+   * at no process start-up. Await it inside a case: jest refuses the imports a run makes lazily
+   * (conf, @azure/identity) between cases, so it cannot be started in the background from a hook.
+   */
+  runInProcess(cmdlet: string, args?: readonly string[], input?: string): Promise<CliResult>;
+  /**
+   * Saves (or replaces) a service-principal context named `name` and makes it the default, as
+   * `Connect-Partner -ServicePrincipal -ContextName <name>` would, without a process.
+   */
+  seedContext(name?: string): Promise<SeededContext>;
   dispose(): Promise<void>;
 }
 
+/**
+ * How the partner is connected: `true` a seeded default context, `'process'` the real
+ * Connect-Partner, `false` not at all.
+ */
+export type ConnectWay = boolean | 'process';
+
 export async function emulatedPartner(
   options: EmulatorOptions = {},
-  connect = true,
+  connect: ConnectWay = true,
 ): Promise<EmulatedPartner> {
   const emulator = await startEmulator(options);
   const config = scratchConfigDir();
@@ -45,12 +68,18 @@ export async function emulatedPartner(
     configDir: config.dir,
     connectArgs,
     run: (cmdlet, args = [], input) => runCli(cmdlet, args, { env, input }),
+    runInProcess: async (cmdlet, args = [], input) => {
+      const result = await runInProcess(await loadCmdlet(cmdlet), [...args], { env, stdin: input });
+      return { code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr };
+    },
+    seedContext: (name) => seedServicePrincipalContext(emulator, env, name),
     dispose: async () => {
       await emulator.close();
       config.dispose();
     },
   };
-  if (connect) {
+  if (connect === true) await partner.seedContext();
+  else if (connect === 'process') {
     const connected = await partner.run('Connect-Partner', connectArgs);
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
@@ -63,12 +92,11 @@ export function idsOf(lines: Record<string, unknown>[]): string[] {
 }
 
 /**
- * Several independent emulated partners started side by side (each start is mostly a key pair and a
- * Connect-Partner process, so they overlap well). If one fails, those already started are disposed.
+ * Several independent emulated partners started side by side. If one fails, those already started are disposed.
  */
 export async function emulatedPartners(
   optionsList: readonly EmulatorOptions[],
-  connect = true,
+  connect: ConnectWay = true,
 ): Promise<EmulatedPartner[]> {
   const settled = await Promise.allSettled(
     optionsList.map((options) => emulatedPartner(options, connect)),

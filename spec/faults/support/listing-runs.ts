@@ -4,11 +4,10 @@
  * the resume command out of its one error line, and checking that output lines are whole.
  */
 import { expect } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import GetPartnerCustomer from '../../../cmdlets/Get-PartnerCustomer.js';
 import { runInProcess } from '../../fixtures/host/run-in-process.js';
-import { repoRoot, runCli, type CliResult } from '../../support/cli.js';
+import { runCli, type CliResult } from '../../support/cli.js';
+import { wholeNdjsonLines } from '../../support/ndjson.js';
 
 /**
  * Retries that take milliseconds, not seconds (documented tuning knobs of
@@ -38,24 +37,8 @@ export async function runListing(
   return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Every line of NDJSON output parsed; fails the test on a torn line or a missing final newline. */
-export function wholeLines(stdout: string): Record<string, unknown>[] {
-  if (stdout === '') return [];
-  expect(stdout.endsWith('\n')).toBe(true);
-  return stdout
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new Error(`a torn or malformed output line: ${line.slice(0, 120)}`);
-      }
-    });
-}
-
 export function idsOf(stdout: string): string[] {
-  return wholeLines(stdout).map((customer) => customer.id as string);
+  return wholeNdjsonLines(stdout).map((customer) => customer.id as string);
 }
 
 /**
@@ -126,39 +109,30 @@ export function runUntilSignalled(
   env: NodeJS.ProcessEnv,
   options: { signal: NodeJS.Signals; afterLines: number; stallReader?: boolean },
 ): Promise<SignalledRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'Get-PartnerCustomer'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let lines = 0;
-    let linesAtSignal = -1;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      lines += chunk.split('\n').length - 1;
+  let lines = 0;
+  let counted = 0;
+  let linesAtSignal = -1;
+  const run = runCli('Get-PartnerCustomer', args, {
+    env,
+    timeoutMs: 30_000,
+    onOutput: ({ stdout }, child) => {
+      lines += stdout.slice(counted).split('\n').length - 1;
+      counted = stdout.length;
       if (linesAtSignal >= 0 || lines < options.afterLines) return;
       linesAtSignal = lines;
       if (options.stallReader) {
-        child.stdout.pause();
+        child.stdout!.pause();
         // Let the child fill the pipe and block on it, then stop it, then drain what it still has.
         setTimeout(() => {
           child.kill(options.signal);
-          setTimeout(() => child.stdout.resume(), 200);
+          setTimeout(() => child.stdout!.resume(), 200);
         }, 300);
       } else {
         child.kill(options.signal);
       }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, linesAtSignal });
-    });
+    },
   });
+  return run.then((result) => ({ ...result, linesAtSignal }));
 }
 
 /** Counts of a combined output against the emulator's set. */
