@@ -1,0 +1,92 @@
+/**
+ * One process smoke per per-customer cmdlet: the real bin/ commands in a real shell pipeline,
+ * each binding from the previous one's NDJSON, with their exit codes. The cases themselves are
+ * proven in-process (customer-resources.spec.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { binPath, runBash } from '../support/cli.js';
+import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { parseNdjson } from '../support/ndjson.js';
+
+let partner: EmulatedPartner;
+
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 12 });
+  // An App+User context through the secure application model's refresh token.
+  const connected = await partner.runInProcess('Connect-Partner', [
+    '-RefreshToken',
+    partner.emulator.issueRefreshToken(),
+    '-ApplicationId',
+    partner.emulator.applicationId,
+    '-Tenant',
+    partner.emulator.tenantId,
+    '-ApiEndpoint',
+    partner.emulator.apiEndpoint,
+    '-AuthorityHost',
+    partner.emulator.authorityHost,
+    '-CaCertificatePath',
+    partner.emulator.caCertificatePath!,
+    '-ContextName',
+    'user',
+  ]);
+  expect(connected.code).toBe(0);
+});
+
+afterAll(async () => {
+  await partner?.dispose();
+});
+
+const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
+
+describe('per-customer cmdlets as processes', () => {
+  it('customers | subscriptions, customers | users | licenses, and SKUs, with each exit code', async () => {
+    const script = [
+      `${bin('Get-PartnerCustomer')} -Context user -Skip 6 -First 3 > customers.ndjson`,
+      `${bin('Get-PartnerCustomerSubscription')} -ErrorAction Continue < customers.ndjson > subs.ndjson`,
+      'echo "subscriptions:$?"',
+      `${bin('Get-PartnerCustomerUser')} -Context user -ErrorAction Continue < customers.ndjson | ` +
+        `${bin('Get-PartnerCustomerUserLicense')} -Context user > licenses.ndjson`,
+      'echo "users:${PIPESTATUS[0]} licenses:${PIPESTATUS[1]}"',
+      `${bin('Get-PartnerCustomerSubscribedSku')} -Context user -ErrorAction Continue ` +
+        '< customers.ndjson > skus.ndjson',
+      'echo "skus:$?"',
+      'cat subs.ndjson licenses.ndjson skus.ndjson',
+    ].join('\n');
+    const dir = partner.configDir;
+    const result = await runBash(`cd "${dir}" && ${script}`, { env: partner.env });
+    const data = partner.emulator.dataset;
+    const customers = [6, 7, 8].map((index) => data.idOf(index));
+    const readable = customers.filter((id) => data.hasCommerceRelationship(id));
+    const failed = customers.length - readable.length;
+    // With -ErrorAction Continue a run in which some customers failed exits 1.
+    const code = failed > 0 ? 1 : 0;
+    const status = result.stdout
+      .split('\n')
+      .filter((line) => /^(subscriptions|users|skus):/.test(line));
+    expect(status).toEqual([`subscriptions:${code}`, `users:${code} licenses:0`, `skus:${code}`]);
+    const objects = parseNdjson(
+      result.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .join('\n'),
+    );
+    const kinds = (kind: string) =>
+      objects.filter((o) => (o.attributes as { objectType?: string })?.objectType === kind);
+    expect(kinds('Subscription').map((s) => s.customerId)).toEqual(
+      readable.flatMap((id) => data.subscriptionsOf(id).map(() => id)),
+    );
+    expect(kinds('License').length).toBe(
+      readable.reduce(
+        (sum, id) =>
+          sum + data.userIdsOf(id).reduce((n, userId) => n + data.licensesOf(id, userId).length, 0),
+        0,
+      ),
+    );
+    expect(kinds('SubscribedSku').map((s) => s.customerId)).toEqual(
+      readable.flatMap((id) => data.subscribedSkusOf(id).map(() => id)),
+    );
+    // Each failed customer is one line per cmdlet, plus each cmdlet's summary.
+    const errors = result.stderr.trim() === '' ? [] : result.stderr.trim().split('\n');
+    expect(errors).toHaveLength(failed === 0 ? 0 : 3 * (failed + 1));
+  });
+});
