@@ -1,15 +1,14 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 import {
+  CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
+  licenseGroupParameter,
   ownedBy,
   requireUserSignIn,
 } from '../lib/cmdlet-support/per-customer.js';
-import {
-  LICENSE_GROUPS,
-  subscribedSkusCollection,
-} from '../lib/partner-center/customer-resources.js';
+import { subscribedSkusCollection } from '../lib/partner-center/customer-resources.js';
 
 const NAME = 'Get-PartnerCustomerSubscribedSku';
 
@@ -25,16 +24,10 @@ export default defineCmdlet({
     'Partner Center serves this only to App+User sign-ins.',
   parameters: {
     CustomerId: customerIdParameter,
-    LicenseGroup: {
-      type: 'string[]',
-      choices: LICENSE_GROUPS,
-      description: 'Only SKUs of these license groups: Group1 (Entra ID), Group2 (Minecraft).',
-    },
+    LicenseGroup: licenseGroupParameter,
     MaxRetry: maxRetryParameter,
   },
-  inputs:
-    'Objects with an id (a Customer) or a customerId property: customers from ' +
-    'Get-PartnerCustomer, or any object of this module.',
+  inputs: CUSTOMER_INPUTS,
   outputs:
     "SubscribedSku objects exactly as Partner Center returns them, with the customer's id " +
     'first: { customerId, availableUnits, activeUnits, consumedUnits, suspendedUnits, ' +

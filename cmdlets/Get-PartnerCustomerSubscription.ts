@@ -1,6 +1,7 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 import {
+  CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
   ownedBy,
@@ -44,9 +45,7 @@ export default defineCmdlet({
     },
     MaxRetry: maxRetryParameter,
   },
-  inputs:
-    'Objects with an id (a Customer) or a customerId property: customers from ' +
-    'Get-PartnerCustomer, or any object of this module.',
+  inputs: CUSTOMER_INPUTS,
   outputs:
     "Subscription objects exactly as Partner Center returns them, with the customer's id first: " +
     '{ customerId, id, offerId, offerName, friendlyName, quantity, unitType, status, ' +

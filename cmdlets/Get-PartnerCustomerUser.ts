@@ -3,6 +3,7 @@ import { NotFoundError } from '../lib/common/errors.js';
 import type { JsonText } from '../lib/json/json-text.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 import {
+  CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
   ownedBy,
@@ -66,9 +67,7 @@ export default defineCmdlet({
     },
     MaxRetry: maxRetryParameter,
   },
-  inputs:
-    'Objects with an id (a Customer) or a customerId property: customers from ' +
-    'Get-PartnerCustomer, or any object of this module.',
+  inputs: CUSTOMER_INPUTS,
   outputs:
     "CustomerUser objects exactly as Partner Center returns them, with the customer's id first: " +
     '{ customerId, id, userPrincipalName, firstName, lastName, displayName, usageLocation, state, ' +

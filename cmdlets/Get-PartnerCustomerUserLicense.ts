@@ -3,13 +3,11 @@ import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 import {
   customerIdParameter,
   forCustomer,
+  licenseGroupParameter,
   ownedBy,
   requireUserSignIn,
 } from '../lib/cmdlet-support/per-customer.js';
-import {
-  LICENSE_GROUPS,
-  userLicensesCollection,
-} from '../lib/partner-center/customer-resources.js';
+import { userLicensesCollection } from '../lib/partner-center/customer-resources.js';
 
 const NAME = 'Get-PartnerCustomerUserLicense';
 
@@ -36,11 +34,7 @@ export default defineCmdlet({
         "The user's id. From the pipeline it binds the id of a CustomerUser object, or any " +
         "object's userId.",
     },
-    LicenseGroup: {
-      type: 'string[]',
-      choices: LICENSE_GROUPS,
-      description: 'Only licenses of these groups: Group1 (Entra ID), Group2 (Minecraft).',
-    },
+    LicenseGroup: licenseGroupParameter,
     MaxRetry: maxRetryParameter,
   },
   inputs:

@@ -53,19 +53,7 @@ async function main(): Promise<number> {
     );
     const connected = await run(
       'Connect-Partner',
-      [
-        '-ServicePrincipal',
-        '-ApplicationId',
-        emulator.applicationId,
-        '-Tenant',
-        emulator.tenantId,
-        '-ApiEndpoint',
-        emulator.apiEndpoint,
-        '-AuthorityHost',
-        emulator.authorityHost,
-        '-CaCertificatePath',
-        emulator.caCertificatePath!,
-      ],
+      ['-ServicePrincipal', '-ApplicationId', emulator.applicationId, ...emulator.connectEndpoints],
       env,
       'stderr',
     );

@@ -54,6 +54,7 @@ process.send({
     applicationId: emulator.applicationId,
     clientSecret: emulator.clientSecret,
     caCertificatePath: emulator.caCertificatePath,
+    connectEndpoints: emulator.connectEndpoints,
     customerCount: emulator.customerCount,
   },
 });

@@ -5,6 +5,7 @@
  */
 import { AuthenticationError, PartnerCenterModuleError } from '../common/errors.js';
 import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
+import { LICENSE_GROUPS } from '../partner-center/customer-resources.js';
 import type { AuthenticationKind } from '../session/context-store.js';
 import type { CmdletContext, ParameterDeclaration } from './cmdlet.js';
 
@@ -18,6 +19,19 @@ export const customerIdParameter = {
   description:
     "The customer's tenant id (a GUID). From the pipeline it binds a customer's id, or the " +
     'customerId of any object this module writes (a user, a subscription, ...).',
+} as const satisfies ParameterDeclaration;
+
+/** Help's INPUTS for a cmdlet that takes customers from the pipeline. */
+export const CUSTOMER_INPUTS =
+  'Objects with an id (a Customer) or a customerId property: customers from ' +
+  'Get-PartnerCustomer, or any object of this module.';
+
+/** -LicenseGroup of the license cmdlets: Partner Center's two license groups. */
+export const licenseGroupParameter = {
+  type: 'string[]',
+  choices: LICENSE_GROUPS,
+  description:
+    'Only those of these license groups: Group1 (licenses Entra ID manages), Group2 (Minecraft).',
 } as const satisfies ParameterDeclaration;
 
 /**

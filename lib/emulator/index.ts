@@ -215,6 +215,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     clientSecret: directory.clientSecret,
     caCertificatePath,
     caCertificate: tls?.cert,
+    connectEndpoints: [
+      '-Tenant',
+      directory.tenantId,
+      '-ApiEndpoint',
+      baseUrl,
+      '-AuthorityHost',
+      baseUrl,
+      ...(caCertificatePath ? ['-CaCertificatePath', caCertificatePath] : []),
+    ],
     audience: PARTNER_CENTER_AUDIENCE,
     get customers() {
       materialised ??= Object.freeze(

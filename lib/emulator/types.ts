@@ -145,6 +145,11 @@ export interface RunningEmulator {
   /** The same certificate as PEM text. */
   caCertificate?: string;
   /**
+   * The Connect-Partner parameters that point any sign-in at this emulator: -Tenant,
+   * -ApiEndpoint, -AuthorityHost and, over HTTPS, -CaCertificatePath.
+   */
+  connectEndpoints: string[];
+  /**
    * The whole data set, in listing order (as returned by `GET /v1/customers`, list shape).
    * Materialised on first access: for large data sets use `customerAt`/`customerIds` of
    * StartedEmulator.

@@ -12,24 +12,7 @@ let partner: EmulatedPartner;
 
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 12 });
-  // An App+User context through the secure application model's refresh token.
-  const connected = await partner.runInProcess('Connect-Partner', [
-    '-RefreshToken',
-    partner.emulator.issueRefreshToken(),
-    '-ApplicationId',
-    partner.emulator.applicationId,
-    '-Tenant',
-    partner.emulator.tenantId,
-    '-ApiEndpoint',
-    partner.emulator.apiEndpoint,
-    '-AuthorityHost',
-    partner.emulator.authorityHost,
-    '-CaCertificatePath',
-    partner.emulator.caCertificatePath!,
-    '-ContextName',
-    'user',
-  ]);
-  expect(connected.code).toBe(0);
+  await partner.connectUser('user');
 });
 
 afterAll(async () => {

@@ -5,13 +5,13 @@
  * -ErrorAction Continue and Stop, and the App+User rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import connectPartner from '../../cmdlets/Connect-Partner.js';
 import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import getSubscribedSku from '../../cmdlets/Get-PartnerCustomerSubscribedSku.js';
 import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
 import getUser from '../../cmdlets/Get-PartnerCustomerUser.js';
 import getUserLicense from '../../cmdlets/Get-PartnerCustomerUserLicense.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { parseNdjson } from '../support/ndjson.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 
 type Json = Record<string, any>;
@@ -20,13 +20,7 @@ let partner: EmulatedPartner;
 /** The App+User context (refresh token, secure application model); 'default' is app-only. */
 const USER = ['-Context', 'user'];
 
-const lines = (stdout: string): Json[] =>
-  stdout === ''
-    ? []
-    : stdout
-        .trimEnd()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Json);
+const lines = (stdout: string) => parseNdjson(stdout) as Json[];
 const ndjson = (objects: readonly unknown[]) => objects.map((o) => JSON.stringify(o)).join('\n');
 
 const run = (definition: Parameters<typeof runInProcess>[0], argv: string[], stdin?: string) =>
@@ -34,49 +28,14 @@ const run = (definition: Parameters<typeof runInProcess>[0], argv: string[], std
 
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 60 });
-  const connected = await runInProcess(
-    connectPartner,
-    [
-      '-RefreshToken',
-      partner.emulator.issueRefreshToken(),
-      '-ApplicationId',
-      partner.emulator.applicationId,
-      '-Tenant',
-      partner.emulator.tenantId,
-      '-ApiEndpoint',
-      partner.emulator.apiEndpoint,
-      '-AuthorityHost',
-      partner.emulator.authorityHost,
-      '-CaCertificatePath',
-      partner.emulator.caCertificatePath!,
-      '-ContextName',
-      'user',
-    ],
-    { env: { ...partner.env, CI: 'true' } },
-  );
-  expect(connected.code).toBe(0);
-  // The app-only context stays the default.
-  expect(
-    (
-      await runInProcess(
-        (
-          await import('../../cmdlets/Select-PartnerContext.js')
-        ).default,
-        ['default'],
-        {
-          env: partner.env,
-        },
-      )
-    ).code,
-  ).toBe(0);
+  await partner.connectUser('user');
 });
 
 afterAll(async () => {
   await partner?.dispose();
 });
 
-/** The emulator's own data, to compare with (the same derivations the routes serve). */
-/** The emulator's data API, its objects typed as the NDJSON lines are. */
+/** The emulator's own data (what its routes serve), its objects typed as the NDJSON lines are. */
 interface JsonDataset {
   idOf(index: number): string;
   hasCommerceRelationship(customerId: string): boolean;

@@ -20,16 +20,7 @@ beforeAll(async () => {
     deviceCodeIntervalSeconds: 0.2,
   });
   config = scratchConfigDir();
-  endpoints = [
-    '-Tenant',
-    emulator.tenantId,
-    '-ApiEndpoint',
-    emulator.apiEndpoint,
-    '-AuthorityHost',
-    emulator.authorityHost,
-    '-CaCertificatePath',
-    emulator.caCertificatePath!,
-  ];
+  endpoints = emulator.connectEndpoints;
 });
 afterAll(async () => {
   await emulator.close();

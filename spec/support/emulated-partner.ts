@@ -4,6 +4,7 @@
  * emulator's token endpoint, written by the real stores), or, with `connect: 'process'`, by
  * running the real Connect-Partner the way a user does (the sign-in specs).
  */
+import { storesFor } from '../../lib/session/session.js';
 import { expect } from '@jest/globals';
 import type { EmulatorOptions, StartedEmulator } from '../../lib/emulator/types.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
@@ -30,6 +31,12 @@ export interface EmulatedPartner {
    * `Connect-Partner -ServicePrincipal -ContextName <name>` would, without a process.
    */
   seedContext(name?: string): Promise<SeededContext>;
+  /**
+   * Connects a user (App+User) context named `name` with the real Connect-Partner, in this
+   * process: the secure application model's refresh token, which the emulator issues for its user.
+   * The default context stays as it was.
+   */
+  connectUser(name: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -53,14 +60,7 @@ export async function emulatedPartner(
     '-ServicePrincipal',
     '-ApplicationId',
     emulator.applicationId,
-    '-Tenant',
-    emulator.tenantId,
-    '-ApiEndpoint',
-    emulator.apiEndpoint,
-    '-AuthorityHost',
-    emulator.authorityHost,
-    '-CaCertificatePath',
-    emulator.caCertificatePath!,
+    ...emulator.connectEndpoints,
   ];
   const partner: EmulatedPartner = {
     emulator,
@@ -73,6 +73,27 @@ export async function emulatedPartner(
       return { code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr };
     },
     seedContext: (name) => seedServicePrincipalContext(emulator, env, name),
+    connectUser: async (name) => {
+      const stores = storesFor(env);
+      const previous = await stores.contexts.resolveName(undefined);
+      // The token on stdin, as the command-line warning advises.
+      const connected = await partner.runInProcess(
+        'Connect-Partner',
+        [
+          '-RefreshToken',
+          '-',
+          '-ApplicationId',
+          emulator.applicationId,
+          ...emulator.connectEndpoints,
+          '-ContextName',
+          name,
+        ],
+        `${emulator.issueRefreshToken()}\n`,
+      );
+      expect(connected.stderr).toBe('');
+      expect(connected.code).toBe(0);
+      if (await stores.contexts.read(previous)) await stores.contexts.setDefault(previous);
+    },
     dispose: async () => {
       await emulator.close();
       config.dispose();
