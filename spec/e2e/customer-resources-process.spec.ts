@@ -29,6 +29,7 @@ describe('per-customer cmdlets as processes', () => {
       'echo "subscriptions:$?"',
       `${bin('Get-PartnerCustomerUser')} -Context user -ErrorAction Continue < customers.ndjson | ` +
         `${bin('Get-PartnerCustomerUserLicense')} -Context user > licenses.ndjson`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${PIPESTATUS[n]}, not ours
       'echo "users:${PIPESTATUS[0]} licenses:${PIPESTATUS[1]}"',
       `${bin('Get-PartnerCustomerSubscribedSku')} -Context user -ErrorAction Continue ` +
         '< customers.ndjson > skus.ndjson',
