@@ -66,9 +66,9 @@ export default defineCmdlet({
     },
   ],
   async *run(p, context) {
+    await requireUserSignIn(context, "a customer's subscribed SKUs");
     const customerId = p.CustomerId;
     yield* forCustomer(customerId, context, async function* () {
-      await requireUserSignIn(context, NAME);
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
       yield* listResumably(
         {

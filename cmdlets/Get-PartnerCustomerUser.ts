@@ -96,10 +96,10 @@ export default defineCmdlet({
     },
   ],
   async *run(p, context) {
+    await requireUserSignIn(context, "a customer's users");
     const customerId = p.CustomerId;
     const ids = { customerId };
     yield* forCustomer(customerId, context, async function* () {
-      await requireUserSignIn(context, NAME);
       const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
       if (p.parameterSet === 'ById') {
         yield withOwner(ids, await getUser(client, customerId, p.UserId));

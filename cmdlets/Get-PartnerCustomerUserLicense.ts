@@ -65,10 +65,10 @@ export default defineCmdlet({
     },
   ],
   async *run(p, context) {
+    await requireUserSignIn(context, "a user's licenses");
     const customerId = p.CustomerId;
     const userId = p.UserId;
     yield* forCustomer(customerId, context, async function* () {
-      await requireUserSignIn(context, NAME);
       const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
       yield* listResumably(
         {

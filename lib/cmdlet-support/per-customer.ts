@@ -102,15 +102,15 @@ const APP_ONLY: ReadonlySet<AuthenticationKind> = new Set([
 
 /**
  * Refuses an App+User-only cmdlet before any request when the run's context signed in as an
- * application: every customer would fail the same way, so the run ends.
+ * application: every customer would fail the same way, so the run ends (and the error names no
+ * customer: call it before forCustomer). `what`: the resource, e.g. "a customer's users".
  */
-export async function requireUserSignIn(context: CmdletContext, cmdletName: string): Promise<void> {
+export async function requireUserSignIn(context: CmdletContext, what: string): Promise<void> {
   const saved = await context.services.currentContext();
   if (!APP_ONLY.has(saved.authentication)) return;
   throw new AuthenticationError(
-    `${cmdletName} needs a user sign-in (App+User): Partner Center serves this API only to ` +
-      `App+User tokens, and context '${saved.name}' signed in as an application ` +
-      `(${saved.authentication}).`,
+    `Partner Center serves ${what} only to a user sign-in (App+User), and context ` +
+      `'${saved.name}' signed in as an application (${saved.authentication}).`,
     {
       hint:
         'Connect as a user, e.g. Connect-Partner -UseDeviceAuthentication, or ' +

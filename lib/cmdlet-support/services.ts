@@ -61,20 +61,16 @@ const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 export const createCmdletServices: CmdletServicesFactory = (run) => {
   let stores: Promise<SessionStores> | undefined;
   let client: Promise<PartnerCenterClient> | undefined;
+  let saved: Promise<PartnerContext> | undefined;
   const services: CmdletServices = {
     clock: run.clock ?? systemClock,
     stores() {
       stores ??= import('../session/session.js').then(({ storesFor }) => storesFor(run.env));
       return stores;
     },
-    async currentContext() {
-      const [{ contexts }, { noSavedContext }] = await Promise.all([
-        services.stores(),
-        import('../session/session.js'),
-      ]);
-      const name = await contexts.resolveName(run.contextName);
-      const saved = await contexts.read(name);
-      if (!saved) throw noSavedContext(name);
+    currentContext() {
+      // Read once a run: every pipeline object of the run uses the same context.
+      saved ??= readCurrentContext(run, services);
       return saved;
     },
     partnerCenter(settings = {}) {
@@ -90,6 +86,20 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
   };
   return services;
 };
+
+async function readCurrentContext(
+  run: RunDescription,
+  services: CmdletServices,
+): Promise<PartnerContext> {
+  const [{ contexts }, { noSavedContext }] = await Promise.all([
+    services.stores(),
+    import('../session/session.js'),
+  ]);
+  const name = await contexts.resolveName(run.contextName);
+  const context = await contexts.read(name);
+  if (!context) throw noSavedContext(name);
+  return context;
+}
 
 async function createClient(
   run: RunDescription,

@@ -247,7 +247,7 @@ describe('Get-PartnerCustomerUser', () => {
       expect(result.stdout).toBe('');
       expect(result.stderrLines).toEqual([
         expect.stringMatching(
-          /: Customer .*: Get-PartnerCustomer\w+ needs a user sign-in \(App\+User\).* context 'default' signed in as an application \(ServicePrincipal\)\. Connect as a user/,
+          /^Get-PartnerCustomer\w+: Partner Center serves a customer's \w+( \w+)? only to a user sign-in \(App\+User\), and context 'default' signed in as an application \(ServicePrincipal\)\. Connect as a user/,
         ),
       ]);
     }
