@@ -40,7 +40,7 @@ export default defineCmdlet({
     { name: 'Total', path: 'totalUnits' },
     { name: 'Consumed', path: 'consumedUnits' },
     { name: 'Available', path: 'availableUnits' },
-    { name: 'Status', path: 'capabilityStatus' },
+    { name: 'Status', path: 'capabilityStatus', minWidth: 12 },
     { name: 'ServicePlans', path: 'servicePlans.serviceName' },
   ],
   examples: [

@@ -56,7 +56,7 @@ export default defineCmdlet({
     { name: 'SubscriptionId', path: 'id' },
     { name: 'Offer', path: 'offerName' },
     { name: 'Quantity', path: 'quantity' },
-    { name: 'Status', path: 'status' },
+    { name: 'Status', path: 'status', minWidth: 12 },
     { name: 'AutoRenew', path: 'autoRenewEnabled' },
     { name: 'CommitmentEnd', path: 'commitmentEndDate' },
   ],

@@ -77,7 +77,7 @@ export default defineCmdlet({
     { name: 'UserId', path: 'id' },
     { name: 'UserPrincipalName', path: 'userPrincipalName' },
     { name: 'DisplayName', path: 'displayName' },
-    { name: 'State', path: 'state' },
+    { name: 'State', path: 'state', minWidth: 12 },
   ],
   examples: [
     {

@@ -70,6 +70,11 @@ export interface ViewColumn {
   name: string;
   /** Dotted property path into the output object, e.g. `companyProfile.domain`. */
   path: string;
+  /**
+   * Table: the least width the column gets. A streamed table sizes its columns by the first rows,
+   * so a value that may be longer later (a status) would be cut.
+   */
+  minWidth?: number;
 }
 
 export interface CmdletDefinition<P = Record<string, unknown>> {

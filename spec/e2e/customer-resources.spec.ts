@@ -116,15 +116,12 @@ describe('Get-PartnerCustomerSubscription', () => {
     );
     expect(unknown.length).toBeGreaterThan(0);
     const input = ndjson(ids.map((id) => ({ id, attributes: { objectType: 'Customer' } })));
-    // Table cells are cut to the terminal's width: there only the id and the status are shown.
+    // The table view gives Status room for any status, even one the first rows did not show.
     for (const format of ['Ndjson', 'Json', 'Csv', 'Table']) {
-      const columns = format === 'Table' ? ['-Property', 'id,status'] : [];
-      const result = await run(getSubscription, ['-OutputFormat', format, ...columns], input);
+      const result = await run(getSubscription, ['-OutputFormat', format], input);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      // A streamed table sizes its columns by the first rows and cuts longer cells with an ellipsis.
-      for (const status of statuses)
-        expect(result.stdout).toContain(format === 'Table' ? status.slice(0, 5) : status);
+      for (const status of statuses) expect(result.stdout).toMatch(new RegExp(`\\b${status}\\b`));
     }
   });
 });

@@ -103,6 +103,7 @@ export function leafPaths(value: unknown, maxColumns = 200, maxDepth = 8): strin
 export interface Column {
   heading: string;
   path: string;
+  minWidth?: number;
 }
 
 /** Columns for Csv and Table: -Property, else the cmdlet's view, else the first object's leaves. */
@@ -113,7 +114,11 @@ export function columnsFor(
 ): Column[] {
   if (property && property.length > 0) return property.map((path) => ({ heading: path, path }));
   if (view && view.length > 0)
-    return view.map((column) => ({ heading: column.name, path: column.path }));
+    return view.map((column) => ({
+      heading: column.name,
+      path: column.path,
+      minWidth: column.minWidth,
+    }));
   const leaves = leafPaths(first);
   return leaves.length > 0
     ? leaves.map((path) => ({ heading: path, path }))

@@ -61,7 +61,8 @@ export class TableWriter implements OutputWriter {
     this.pending = [];
     if (!this.widths) {
       const headings = this.columns.map((column) => printable(column.heading));
-      this.widths = fitWidths([headings, ...rows], this.options.columns ?? 120);
+      const least = this.columns.map((column) => column.minWidth ?? 1);
+      this.widths = fitWidths([headings, ...rows], least, this.options.columns ?? 120);
       rows.unshift(
         headings,
         headings.map((heading) =>
@@ -89,10 +90,17 @@ export class TableWriter implements OutputWriter {
  * Widths that show the first batch whole where the terminal allows, shrinking the widest columns
  * first.
  */
-function fitWidths(rows: readonly string[][], terminalWidth: number): number[] {
+function fitWidths(
+  rows: readonly string[][],
+  least: readonly number[],
+  terminalWidth: number,
+): number[] {
   const count = rows[0]!.length;
   const widths = Array.from({ length: count }, (_, i) =>
-    Math.max(1, Math.min(widestColumn, Math.max(...rows.map((row) => displayWidth(row[i]!))))),
+    Math.max(
+      least[i]!,
+      Math.min(widestColumn, Math.max(...rows.map((row) => displayWidth(row[i]!)))),
+    ),
   );
   const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * (count - 1));
   let total = widths.reduce((sum, width) => sum + width, 0);
