@@ -155,7 +155,7 @@ describe('ContextStore', () => {
     const error = await rejectionOf(new ContextStore(dir).read('prod'));
     expect(error).toBeInstanceOf(ConfigFileError);
     expect(error.message).toMatch(
-      new RegExp(`^The file '${escape(path)}' is corrupted or not valid JSON \\(.+\\)\\.$`),
+      new RegExp(`^The file '${escapeRegExp(path)}' is corrupted or not valid JSON \\(.+\\)\\.$`),
     );
     expect(error.hint).toBe(
       'Run Disconnect-Partner for this context (or delete the file) and run Connect-Partner again.',
@@ -235,7 +235,7 @@ describe('ContextStore', () => {
       `'${store.contextsDir}' can be read or written by other users (mode 0755).`,
     );
     expect(error.hint).toMatch(
-      new RegExp(`^Make it private with: chmod 700 '${escape(store.contextsDir)}'`),
+      new RegExp(`^Make it private with: chmod 700 '${escapeRegExp(store.contextsDir)}'`),
     );
     chmodSync(store.contextsDir, 0o700);
     chmodSync(dir, 0o770);
@@ -365,7 +365,7 @@ describe('atomic private JSON files', () => {
     mkdirSync(path);
     const error = thrownBy(() => readPrivateJson(path, 'Delete it.'));
     expect(error).toBeInstanceOf(ConfigFileError);
-    expect(error.message).toMatch(new RegExp(`^Cannot read '${escape(path)}': .*EISDIR`));
+    expect(error.message).toMatch(new RegExp(`^Cannot read '${escapeRegExp(path)}': .*EISDIR`));
     expect(error.hint).toBe('Delete it.');
   });
 });
@@ -391,7 +391,9 @@ describe('config directory', () => {
     chmodSync(loose, 0o755);
     const error = thrownBy(() => ensurePrivateDir(loose));
     expect(error).toBeInstanceOf(ConfigFileError);
-    expect(error.hint).toMatch(new RegExp(`^Make it private with: chmod 700 '${escape(loose)}'`));
+    expect(error.hint).toMatch(
+      new RegExp(`^Make it private with: chmod 700 '${escapeRegExp(loose)}'`),
+    );
     expect(modeOf(loose)).toBe(0o755);
     expect(() => assertPrivate(join(dir, 'missing'), 0o600)).not.toThrow();
   });
@@ -430,6 +432,6 @@ describe('MSAL cache files', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
