@@ -1,0 +1,114 @@
+/**
+ * translateSignInError: whatever @azure/identity, MSAL or our own refresh-token grant throws
+ * becomes one AuthenticationError sentence, Entra's AADSTS code kept. The errors are built the way
+ * those libraries shape them (message, errorResponse.errorDescription, cause chains).
+ */
+import { describe, expect, it } from '@jest/globals';
+import { AuthenticationError } from '../../lib/common/errors.js';
+import { ExitCode } from '../../lib/common/exit-codes.js';
+import { translateSignInError } from '../../lib/session/sign-in-errors.js';
+
+const AUTHORITY = 'https://login.microsoftonline.com';
+
+/** The shape of MSAL's ServerError: a terse message, Entra's text in errorResponse. */
+function msalServerError(message: string, errorDescription: string): Error {
+  return Object.assign(new Error(message), { errorResponse: { errorDescription } });
+}
+
+describe('translateSignInError', () => {
+  it.each([
+    ['7000215', 'The client secret is wrong.', /copy the secret value, not its id/],
+    ['7000222', 'The client secret has expired.', /Create a new secret/],
+    ['700016', 'The application was not found in the tenant.', /Check -ApplicationId and -Tenant/],
+    ['90002', 'The tenant was not found.', /contoso\.onmicrosoft\.com/],
+    ['50076', 'Multi-factor authentication is required.', /-UseDeviceAuthentication/],
+    ['700082', 'The refresh token has expired from inactivity.', /Sign in interactively again/],
+    ['70008', 'The refresh token or authorization code has expired.', /Sign in interactively/],
+    ['65001', 'The application has not been granted consent in the tenant.', /grant consent/],
+    [
+      '700024',
+      'The client assertion is not within its valid time range: this clock may be wrong.',
+      /clock/,
+    ],
+    ['500011', 'The resource (Partner Center API) was not found in the tenant.', /-Environment/],
+  ])('says what AADSTS%s means in one line and keeps the code', (code, meaning, hint) => {
+    const thrown = new Error(
+      `AADSTS${code}: Entra's long text.\r\nTrace ID: 1234\r\nTimestamp: now`,
+    );
+    const error = translateSignInError(thrown, AUTHORITY);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.exitCode).toBe(ExitCode.Authentication);
+    expect(error.message).toBe(`Sign-in failed: ${meaning} (AADSTS${code})`);
+    expect(error.aadstsCode).toBe(code);
+    expect(error.hint).toMatch(hint);
+    expect(error.cause).toBe(thrown);
+  });
+
+  it('finds the code in MSAL error responses and in causes', () => {
+    const server = msalServerError(
+      'invalid_client',
+      'AADSTS7000222: The provided client secret keys are expired.',
+    );
+    expect(translateSignInError(server, AUTHORITY).aadstsCode).toBe('7000222');
+    const wrapped = new Error('ClientSecretCredential authentication failed.', {
+      cause: new Error('invalid_request', { cause: new Error('AADSTS90002: Tenant not found.') }),
+    });
+    expect(translateSignInError(wrapped, AUTHORITY).message).toBe(
+      'Sign-in failed: The tenant was not found. (AADSTS90002)',
+    );
+  });
+
+  it("reads Entra's own answer only when what was thrown lost the code", () => {
+    const lost = new Error('invalid_grant');
+    const answer = 'AADSTS50076: Due to a configuration change made by your administrator...';
+    expect(translateSignInError(lost, AUTHORITY, answer).aadstsCode).toBe('50076');
+    const kept = new Error('AADSTS700016: Application not found.');
+    expect(translateSignInError(kept, AUTHORITY, answer).aadstsCode).toBe('700016');
+  });
+
+  it('quotes the first line of a code it does not know, capped, and keeps the code', () => {
+    const error = translateSignInError(
+      new Error(`Failed. AADSTS53003: Access has been blocked by Conditional Access.\nTrace ID: 9`),
+      AUTHORITY,
+    );
+    expect(error.message).toBe(
+      'Sign-in failed: AADSTS53003: Access has been blocked by Conditional Access.',
+    );
+    expect(error.aadstsCode).toBe('53003');
+    expect(error.hint).toBe('Look the code up in the Entra ID sign-in error reference.');
+    const long = translateSignInError(new Error(`AADSTS1: ${'x'.repeat(500)}`), AUTHORITY);
+    expect(long.message).toHaveLength('Sign-in failed: '.length + 300);
+  });
+
+  it.each([
+    ['connect ECONNREFUSED 127.0.0.1:1', 'connection refused', /-AuthorityHost \/ -Environment/],
+    ['getaddrinfo ENOTFOUND login.example', 'host name not found', /the network/],
+    ['getaddrinfo EAI_AGAIN login.example', 'host name not found', /the network/],
+    [
+      'endpoints_resolution_error: Could not resolve endpoints.',
+      'the OpenID configuration could not be fetched',
+      /the network/,
+    ],
+    [
+      'request to https://x failed: self-signed certificate',
+      'untrusted TLS certificate',
+      /-CaCertificatePath/,
+    ],
+  ])('names the authority it cannot reach: %s', (text, reason, hint) => {
+    const error = translateSignInError(new Error(text), 'https://127.0.0.1:1');
+    expect(error.message).toBe(
+      `Sign-in failed: cannot reach the authority https://127.0.0.1:1 (${reason}).`,
+    );
+    expect(error.hint).toMatch(hint);
+    expect(error.aadstsCode).toBeUndefined();
+  });
+
+  it('falls back to the first line of anything else, thrown values included', () => {
+    const error = translateSignInError(new Error('User cancelled the flow.\nstack...'), AUTHORITY);
+    expect(error.message).toBe('Sign-in failed: User cancelled the flow.');
+    expect(error.hint).toBe('Check the sign-in parameters and try again.');
+    expect(translateSignInError('plain text', AUTHORITY).message).toBe(
+      'Sign-in failed: plain text',
+    );
+  });
+});
