@@ -65,7 +65,18 @@ type ConfInstance = {
   set(value: Record<string, unknown>): void;
 };
 
+/** Names the sign-in cache uses beside a context's tokens: `<context>.msal[.cae].json`. */
+export const SIGN_IN_CACHE_SUFFIX = /\.msal(\.cae)?$/i;
+
 export function validateContextName(name: string): string {
+  if (SIGN_IN_CACHE_SUFFIX.test(name)) {
+    throw new UsageError(
+      `Context name '${name}' is not allowed: it ends like a sign-in cache file.`,
+      {
+        hint: "Choose a name that does not end in '.msal' or '.msal.cae'.",
+      },
+    );
+  }
   if (!CONTEXT_NAME.test(name)) {
     throw new UsageError(`Context name '${name}' is not allowed.`, {
       hint:

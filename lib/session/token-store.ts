@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from './config-dir.js';
-import { CONTEXT_NAME } from './context-store.js';
+import { CONTEXT_NAME, SIGN_IN_CACHE_SUFFIX } from './context-store.js';
+import { msalCachePath } from './msal-cache-plugin.js';
 import { readPrivateJson, writePrivateJson } from './atomic-file.js';
 import { ConfigFileError } from '../common/errors.js';
 
@@ -69,14 +70,18 @@ export class TokenStore {
     return readdirSync(this.tokensDir)
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.slice(0, -'.json'.length))
-      .filter((name) => CONTEXT_NAME.test(name));
+      .filter((name) => CONTEXT_NAME.test(name) && !SIGN_IN_CACHE_SUFFIX.test(name));
   }
 
+  /** Removes a context's tokens and the sign-in (MSAL) caches beside them, refresh tokens and all. */
   remove(contextName: string): boolean {
-    const path = this.pathOf(contextName);
-    if (!existsSync(path)) return false;
-    rmSync(path, { force: true });
-    return true;
+    const paths = [
+      this.pathOf(contextName),
+      msalCachePath(this.tokensDir, contextName),
+      msalCachePath(this.tokensDir, `${contextName}.cae`),
+    ].filter((path) => existsSync(path));
+    for (const path of paths) rmSync(path, { force: true });
+    return paths.length > 0;
   }
 }
 
