@@ -2,6 +2,7 @@
  * What lib/session reads out of an access token (readAccessTokenClaims, accountOf) and shows of a
  * context (viewOf): claims are read without verification, and a view never carries a secret.
  */
+import { thrownAs } from '../support/thrown.js';
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../lib/common/errors.js';
 import type { PartnerContext } from '../../lib/session/context-store.js';
@@ -12,15 +13,7 @@ import { accountOf, readAccessTokenClaims } from '../../lib/session/jwt-claims.j
 const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (claims: unknown) => `${segment({ alg: 'RS256', typ: 'JWT' })}.${segment(claims)}.sig`;
 
-function usageErrorOf(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
+const usageErrorOf = (fn: () => unknown) => thrownAs(fn, UsageError);
 
 describe('readAccessTokenClaims', () => {
   it('reads the payload of a JWT without verifying it', () => {

@@ -3,6 +3,7 @@
  * settings, Connect-Partner -FromEnvironment's variables, the clouds' endpoints and the host's
  * preferences. Pure functions over plain objects (the preferences over a scratch directory).
  */
+import { thrownAs } from '../support/thrown.js';
 import { describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,15 +20,7 @@ import { scratchConfigDir } from '../support/cli.js';
 
 const APP_ID = '00000000-0000-0000-0000-000000000001';
 
-function usageErrorOf(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
+const usageErrorOf = (fn: () => unknown) => thrownAs(fn, UsageError);
 
 describe('retryOptionsFor', () => {
   it('leaves everything to the client defaults when nothing is given', () => {

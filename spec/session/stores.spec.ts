@@ -3,6 +3,7 @@
  * directory, atomic private JSON files and MSAL's cache files. Every case works in a scratch
  * directory of its own; nothing here starts a process or an emulator.
  */
+import { thrownBy } from '../support/thrown.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -43,16 +44,6 @@ function contextNamed(name: string, extra: Partial<PartnerContext> = {}): Partne
     connectedAt: '2026-01-01T00:00:00.000Z',
     ...extra,
   };
-}
-
-/** What `fn` throws, so a case can look at its class, message and hint at once. */
-function thrownBy(fn: () => unknown): Error & { hint?: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { hint?: string };
-  }
-  throw new Error('expected a throw');
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<Error & { hint?: string }> {
