@@ -42,7 +42,10 @@ export function readFilterProperty(object: Record<string, unknown>, name: string
   return key === undefined ? undefined : object[key];
 }
 
-export function parseCustomerFilter(text: string): FilterParseResult {
+/** A `filter` query value as the JSON object it must be, or why it is not one. */
+export function parseFilterObject(
+  text: string,
+): { ok: true; object: Record<string, unknown> } | { ok: false; reason: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -51,7 +54,13 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return { ok: false, reason: 'filter must be a JSON object' };
-  const object = parsed as Record<string, unknown>;
+  return { ok: true, object: parsed as Record<string, unknown> };
+}
+
+export function parseCustomerFilter(text: string): FilterParseResult {
+  const read = parseFilterObject(text);
+  if (!read.ok) return read;
+  const { object } = read;
   const field = readFilterProperty(object, 'Field');
   const value = readFilterProperty(object, 'Value');
   const operator = readFilterProperty(object, 'Operator');

@@ -20,7 +20,7 @@ import {
   type SeekCollection,
 } from './paged-collection.js';
 import { pcErrors } from './partner-center-errors.js';
-import { readFilterProperty } from './customer-filter.js';
+import { parseFilterObject, readFilterProperty } from './customer-filter.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Not documented: the old module asked for up to 500 users a page; 100 is what a bare request got. */
@@ -87,15 +87,9 @@ export function getSubscription(state: EmulatorState, exchange: Exchange, caller
 
 /** `{"Field":"UserState","Value":"Inactive","Operator":"equals"}`: keys and values ignore case. */
 function parseUserFilter(text: string): FilterParse<UserState> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'filter is not valid JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { ok: false, reason: 'filter must be a JSON object' };
-  const object = parsed as Record<string, unknown>;
+  const read = parseFilterObject(text);
+  if (!read.ok) return read;
+  const { object } = read;
   const [field, value, operator] = ['Field', 'Value', 'Operator'].map((name) =>
     String(readFilterProperty(object, name) ?? '').toLowerCase(),
   );
