@@ -1,6 +1,8 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { fanOutParameters } from '../lib/cmdlet-support/fan-out.js';
 import {
+  CUSTOMERS,
   CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
@@ -26,7 +28,9 @@ export default defineCmdlet({
     CustomerId: customerIdParameter,
     LicenseGroup: licenseGroupParameter,
     MaxRetry: maxRetryParameter,
+    ...fanOutParameters,
   },
+  concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
   outputs:
     "SubscribedSku objects exactly as Partner Center returns them, with the customer's id " +

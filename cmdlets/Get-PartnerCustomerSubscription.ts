@@ -1,6 +1,8 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { fanOutParameters } from '../lib/cmdlet-support/fan-out.js';
 import {
+  CUSTOMERS,
   CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
@@ -44,7 +46,9 @@ export default defineCmdlet({
       description: 'List only the subscriptions this order created.',
     },
     MaxRetry: maxRetryParameter,
+    ...fanOutParameters,
   },
+  concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
   outputs:
     "Subscription objects exactly as Partner Center returns them, with the customer's id first: " +

@@ -2,7 +2,9 @@ import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { NotFoundError } from '../lib/common/errors.js';
 import type { JsonText } from '../lib/json/json-text.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { fanOutParameters } from '../lib/cmdlet-support/fan-out.js';
 import {
+  CUSTOMERS,
   CUSTOMER_INPUTS,
   customerIdParameter,
   forCustomer,
@@ -66,7 +68,9 @@ export default defineCmdlet({
       description: 'Users per request; the most is the fewest round trips.',
     },
     MaxRetry: maxRetryParameter,
+    ...fanOutParameters,
   },
+  concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
   outputs:
     "CustomerUser objects exactly as Partner Center returns them, with the customer's id first: " +

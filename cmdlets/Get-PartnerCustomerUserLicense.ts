@@ -1,6 +1,8 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
+import { fanOutParameters } from '../lib/cmdlet-support/fan-out.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
 import {
+  USERS,
   customerIdParameter,
   forCustomer,
   licenseGroupParameter,
@@ -36,7 +38,9 @@ export default defineCmdlet({
     },
     LicenseGroup: licenseGroupParameter,
     MaxRetry: maxRetryParameter,
+    ...fanOutParameters,
   },
+  concurrentInput: USERS,
   inputs:
     'CustomerUser objects from Get-PartnerCustomerUser, or any objects with customerId and ' +
     'userId properties.',

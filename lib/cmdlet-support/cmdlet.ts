@@ -5,6 +5,7 @@
  * process.exit or the terminal: the host does.
  */
 
+import type { ConcurrentInput } from './fan-out.js';
 import type { CmdletServices } from './services.js';
 
 export type ParameterType =
@@ -56,6 +57,11 @@ export interface ParameterDeclaration {
   env?: string;
   /** Left out of help, syntax and shell completion (internal switches); still bound when typed. */
   hidden?: boolean;
+  /**
+   * Changes how the work is done, not which objects are written (-MaxRetry, -ThrottleLimit): a run
+   * resumed from a resume file may give another value.
+   */
+  outputNeutral?: boolean;
 }
 
 export interface CmdletExample {
@@ -93,6 +99,13 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
   examples: readonly CmdletExample[];
   /** Extra help text, e.g. notes; shown by -Full. */
   notes?: string;
+  /**
+   * Set by a cmdlet that works on many pipeline input objects at once (every per-customer cmdlet):
+   * it declares `fanOutParameters` (-ThrottleLimit, -ResumeFile, -First) and the host runs up to
+   * -ThrottleLimit invocations of `run` side by side (lib/host/fan-out.ts). Names the input
+   * objects for messages.
+   */
+  concurrentInput?: ConcurrentInput;
   /** Called once per pipeline input object (or once when there is no pipeline input). */
   run(parameters: P, context: CmdletContext): AsyncIterable<unknown>;
 }

@@ -10,6 +10,7 @@ export const maxRetryParameter = {
   type: 'int',
   range: [0, MAX_RETRY_LIMIT],
   env: 'PARTNERCENTER_MAX_RETRY',
+  outputNeutral: true,
   description:
     'How many times one request is retried after throttling (429), a server ' +
     'error (408, 5xx), a dropped connection, a cut-off answer or a timeout, ' +

@@ -8,6 +8,7 @@ import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
 import { LICENSE_GROUPS } from '../partner-center/customer-resources.js';
 import type { AuthenticationKind } from '../session/context-store.js';
 import type { CmdletContext, ParameterDeclaration } from './cmdlet.js';
+import type { ConcurrentInput } from './fan-out.js';
 
 export const customerIdParameter = {
   type: 'guid',
@@ -20,6 +21,11 @@ export const customerIdParameter = {
     "The customer's tenant id (a GUID). From the pipeline it binds a customer's id, or the " +
     'customerId of any object this module writes (a user, a subscription, ...).',
 } as const satisfies ParameterDeclaration;
+
+/** The input objects of a per-customer cmdlet's fan-out, for its messages. */
+export const CUSTOMERS = { one: 'customer', many: 'customers' } as const satisfies ConcurrentInput;
+/** The same for a per-user cmdlet. */
+export const USERS = { one: 'user', many: 'users' } as const satisfies ConcurrentInput;
 
 /** Help's INPUTS for a cmdlet that takes customers from the pipeline. */
 export const CUSTOMER_INPUTS =

@@ -50,6 +50,8 @@ export interface RunDescription {
   debug?: (message: string) => void;
   /** The system clock unless the caller hands another (specs: a manual one). */
   clock?: Clock;
+  /** -ThrottleLimit of a fan-out run: the most requests the client keeps in flight at once. */
+  maxConcurrency?: number;
 }
 
 /** Builds the services of a run; the host calls it once per run. */

@@ -18,6 +18,8 @@ export function createCmdletContext(options: {
   terminalColumns?: number;
   /** The real services unless the caller hands others (specs, in-process callers). */
   services?: CmdletServicesFactory;
+  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
+  maxConcurrency?: number;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
   // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
@@ -32,7 +34,15 @@ export function createCmdletContext(options: {
   return {
     signal,
     correlationId,
-    services: makeServices({ env, contextName, correlationId, signal, verbose, debug }),
+    services: makeServices({
+      env,
+      contextName,
+      correlationId,
+      signal,
+      verbose,
+      debug,
+      maxConcurrency: options.maxConcurrency,
+    }),
     verbose,
     warn: (message) => diagnostics.line(message, 'WARNING: '),
     debug,

@@ -15,7 +15,8 @@
  *   (the emulator shutting down) exits 0.
  */
 import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
-import { InterruptedError, PartnerCenterModuleError } from '../common/errors.js';
+import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
+import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
@@ -27,6 +28,7 @@ import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation
 import type { PipelineRecord } from './ndjson-reader.js';
 import type { OutputWriter } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
+import { convertParameterValue } from './parameter-values.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
@@ -36,6 +38,12 @@ export class CmdletRun {
   private lastFailureCode: number = ExitCode.Failure;
   private secretWarningGiven = false;
   private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
+  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
+  private maxConcurrency: number | undefined;
+  /** Cancels the work in flight (-First reached, a fan-out stopping) without stopping the run. */
+  private readonly work = new AbortController();
+  /** What the cmdlet and its requests stop on: the run's signal or the work's cancellation. */
+  private readonly workSignal: AbortSignal;
 
   constructor(
     private readonly definition: CmdletDefinition<any>,
@@ -45,11 +53,13 @@ export class CmdletRun {
     private readonly signal: AbortSignal,
   ) {
     this.contextName = binding.common.contextName ?? (io.env.PARTNERCENTER_CONTEXT || undefined);
+    this.workSignal = AbortSignal.any([signal, this.work.signal]);
   }
 
   async execute(writer: OutputWriter): Promise<number> {
     const usesPipeline =
       this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
+    if (usesPipeline && this.definition.concurrentInput) return this.executeFanOut(writer);
     if (!usesPipeline) {
       let bound: CompleteBinding;
       try {
@@ -59,7 +69,13 @@ export class CmdletRun {
         this.diagnostics.line(errorLine(this.definition.name, error));
         return exitCodeOf(error);
       }
-      const outcome = await this.invoke(bound, writer);
+      let outcome: InvocationOutcome;
+      try {
+        outcome = await this.invoke(bound, await this.singleRunWriter(writer));
+      } catch (error) {
+        this.report(error);
+        return exitCodeOf(error);
+      }
       if (outcome.kind === 'failed' && !this.signal.aborted) {
         if (this.binding.common.errorAction !== 'SilentlyContinue' || isTerminating(outcome.error))
           this.report(outcome.error);
@@ -68,6 +84,108 @@ export class CmdletRun {
       return this.exitCode(outcome);
     }
     return this.executePipeline(writer);
+  }
+
+  /**
+   * A fan-out cmdlet run once (its input on the command line): -First still cuts its output short;
+   * -ResumeFile, which records pipeline input objects, has nothing to record.
+   */
+  private async singleRunWriter(writer: OutputWriter): Promise<OutputWriter> {
+    if (!this.definition.concurrentInput) return writer;
+    const { fanOutSettings } = await import('./fan-out.js');
+    const settings = fanOutSettings(this.definition, this.binding, this.io.env, this.convert);
+    if (settings.resumeFile !== undefined) {
+      throw new UsageError(
+        '-ResumeFile records which pipeline input objects were done, and this run has no ' +
+          'pipeline input.',
+        {
+          hint:
+            `Pipe the objects in (e.g. Get-PartnerCustomer | ${this.definition.name} ` +
+            '-ResumeFile <file>), or leave -ResumeFile out.',
+        },
+      );
+    }
+    const { first } = settings;
+    return first === undefined
+      ? writer
+      : firstOnly(writer, first, () => this.work.abort(new Error('-First reached')));
+  }
+
+  private readonly convert = (name: string, text: string, variable: string): unknown =>
+    convertParameterValue(name, this.definition.parameters[name]!, text, {
+      kind: 'environment',
+      variable,
+    });
+
+  private async executeFanOut(writer: OutputWriter): Promise<number> {
+    const [{ FanOut, fanOutSettings }, { readNdjson }] = await Promise.all([
+      import('./fan-out.js'),
+      import('./ndjson-reader.js'),
+    ]);
+    const definition = this.definition as CmdletDefinition<any> & {
+      concurrentInput: ConcurrentInput;
+    };
+    let fanOut: InstanceType<typeof FanOut>;
+    try {
+      const settings = fanOutSettings(definition, this.binding, this.io.env, this.convert);
+      this.maxConcurrency = settings.throttleLimit;
+      fanOut = new FanOut(
+        {
+          definition,
+          binding: this.binding,
+          env: this.io.env,
+          signal: this.signal,
+          cancelWork: (reason) => this.work.abort(reason),
+          invoke: (bound, output, object) => this.invoke(bound, output, object),
+          report: (error) => this.report(error),
+        },
+        settings,
+        writer,
+        () => show?.(),
+      );
+    } catch (error) {
+      this.report(error);
+      return exitCodeOf(error);
+    }
+    const stdin = this.io.stdin;
+    const stopReading = () => stdin.destroy();
+    this.signal.addEventListener('abort', stopReading, { once: true });
+    const { counts } = fanOut;
+    const show = this.io.stderrIsTTY
+      ? () =>
+          this.diagnostics.pipelineProgress({
+            done: counts.succeeded + counts.failed + counts.skipped,
+            read: counts.read,
+            written: counts.written,
+          })
+      : undefined;
+    let result: Awaited<ReturnType<typeof fanOut.run>>;
+    try {
+      result = await fanOut.run(readNdjson(stdin)[Symbol.asyncIterator]());
+    } finally {
+      this.signal.removeEventListener('abort', stopReading);
+      stdin.destroy();
+    }
+    if (result.stoppedBy !== undefined) {
+      this.report(result.stoppedBy);
+      return exitCodeOf(result.stoppedBy);
+    }
+    if (this.signal.aborted) {
+      const reason: unknown = this.signal.reason;
+      if (reason instanceof InterruptedError) {
+        this.report(fanOut.withAdvice(reason));
+        return exitCodeOf(reason);
+      }
+      return this.exitCode({ kind: 'stopped' });
+    }
+    this.failures = result.failures;
+    this.lastFailureCode = result.lastFailureCode;
+    const kept = result.keptResumeFile;
+    return this.pipelineExitCode(
+      kept &&
+        `${kept} records the others: run the same pipeline again with it to retry only ` +
+          'the failed ones.',
+    );
   }
 
   /** Binds the command line; a person at a terminal is asked for missing mandatory parameters. */
@@ -151,8 +269,15 @@ export class CmdletRun {
     }
     if (this.signal.aborted)
       return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
+    return this.pipelineExitCode();
+  }
+
+  /** A pipeline run that went through its input: 1 if any object failed (with a summary). */
+  private pipelineExitCode(retry?: string): number {
     if (this.failures > 0) {
-      const summary = `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} failed.`;
+      const summary =
+        `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} ` +
+        `failed.${retry ? ` ${retry}` : ''}`;
       if (this.binding.common.errorAction === 'Continue') this.diagnostics.line(summary);
       else if (this.binding.common.verbose) this.diagnostics.line(summary, 'VERBOSE: ');
       return ExitCode.Failure;
@@ -185,9 +310,10 @@ export class CmdletRun {
     this.sharedContext ??= createCmdletContext({
       common: this.binding.common,
       diagnostics: this.diagnostics,
-      signal: this.signal,
+      signal: this.workSignal,
       env: this.io.env,
       contextName: this.contextName,
+      maxConcurrency: this.maxConcurrency,
       // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or
       // stderr.
       interactive: this.interactive,
@@ -217,6 +343,25 @@ export class CmdletRun {
     this.diagnostics.line(errorLine(this.definition.name, error));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }
+}
+
+/** The same writer, which writes `first` objects, then calls `reached` and drops the rest. */
+function firstOnly(writer: OutputWriter, first: number, reached: () => void): OutputWriter {
+  let written = 0;
+  const counted = (write: () => Promise<void> | undefined) => {
+    if (written >= first) return undefined;
+    const room = write();
+    if (++written === first) reached();
+    return room;
+  };
+  return {
+    write: (value) => counted(() => writer.write(value)),
+    writeJsonText: writer.writeJsonText
+      ? (text) => counted(() => writer.writeJsonText!(text))
+      : undefined,
+    writeText: (text) => writer.writeText(text),
+    end: () => writer.end(),
+  };
 }
 
 /** The same writer, counting the objects written (for the progress line). */

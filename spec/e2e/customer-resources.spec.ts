@@ -133,27 +133,47 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
     expect(customers).toHaveLength(20);
   });
 
+  const subscriptionsOf = (c: Json) =>
+    data()
+      .subscriptionsOf(c.id)
+      .map((s) => ({ customerId: c.id, ...s }));
+  /** The output as runs of one customer's objects: each customer's output is written whole. */
+  const byCustomer = (objects: Json[]) => {
+    const groups = new Map<string, Json[]>();
+    let previous: string | undefined;
+    for (const object of objects) {
+      if (object.customerId !== previous) {
+        expect(groups.has(object.customerId)).toBe(false);
+        groups.set(object.customerId, []);
+        previous = object.customerId;
+      }
+      groups.get(object.customerId)!.push(object);
+    }
+    return groups;
+  };
+
   it('binds each customer and names the ones that fail, going on with Continue', async () => {
     const input = ndjson(customers);
     const result = await run(getSubscription, ['-ErrorAction', 'Continue'], input);
     const failing = customers.filter((c) => !data().hasCommerceRelationship(c.id));
     expect(failing.length).toBeGreaterThan(0);
-    const expected = customers
-      .filter((c) => data().hasCommerceRelationship(c.id))
-      .flatMap((c) =>
-        data()
-          .subscriptionsOf(c.id)
-          .map((s) => ({ customerId: c.id, ...s })),
-      );
-    expect(lines(result.stdout)).toEqual(expected);
+    const served = customers.filter((c) => data().hasCommerceRelationship(c.id));
+    // Customers are worked on side by side: each one's subscriptions come out together.
+    const groups = byCustomer(lines(result.stdout));
+    const withSubscriptions = served.filter((c) => subscriptionsOf(c).length > 0);
+    expect([...groups.keys()].sort()).toEqual(withSubscriptions.map((c) => c.id).sort());
+    for (const c of withSubscriptions) expect(groups.get(c.id)).toEqual(subscriptionsOf(c));
     expect(result.stderrLines).toHaveLength(failing.length + 1);
-    failing.forEach((c, index) => {
-      expect(result.stderrLines[index]).toBe(
+    const failures = result.stderrLines.slice(0, -1).sort();
+    const failingById = [...failing].sort((a, b) => a.id.localeCompare(b.id));
+    failingById.forEach((c, index) => {
+      const line = failures.find((l) => l.includes(`Customer ${c.id} `));
+      expect(line).toBe(
         `Get-PartnerCustomerSubscription: Customer ${c.id} (${c.companyProfile.companyName}): ` +
           `Partner Center denied access to GET /v1/customers/${c.id}/subscriptions ` +
-          `(HTTP 403 Forbidden, code 20002: ${result.stderrLines[index]!.split('code 20002: ')[1]}`,
+          `(HTTP 403 Forbidden, code 20002: ${line!.split('code 20002: ')[1]}`,
       );
-      expect(result.stderrLines[index]).toMatch(
+      expect(failures[index]).toMatch(
         /\(HTTP 403 Forbidden, code 20002: [^)]+\)\. The partner has no commerce relationship with this customer/,
       );
     });
@@ -163,17 +183,32 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
     expect(result.code).toBe(1);
   });
 
-  it('stops at the first failing customer with Stop, keeping what was written', async () => {
-    const result = await run(getSubscription, [], ndjson(customers));
-    const firstFailing = customers.findIndex((c) => !data().hasCommerceRelationship(c.id));
-    const before = customers.slice(0, firstFailing).flatMap((c) =>
-      data()
-        .subscriptionsOf(c.id)
-        .map((s) => ({ customerId: c.id, ...s })),
+  it('with -ThrottleLimit 1, writes the customers in input order', async () => {
+    const input = ndjson(customers);
+    const result = await run(
+      getSubscription,
+      ['-ErrorAction', 'SilentlyContinue', '-ThrottleLimit', '1'],
+      input,
     );
-    expect(lines(result.stdout)).toEqual(before);
+    const served = customers.filter((c) => data().hasCommerceRelationship(c.id));
+    expect(lines(result.stdout)).toEqual(served.flatMap(subscriptionsOf));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+  });
+
+  it('stops at the first failing customer with Stop, keeping what was written whole', async () => {
+    const result = await run(getSubscription, [], ndjson(customers));
+    const groups = byCustomer(lines(result.stdout));
+    for (const [id, objects] of groups) {
+      expect(data().hasCommerceRelationship(id)).toBe(true);
+      expect(objects).toEqual(subscriptionsOf({ id }));
+    }
     expect(result.stderrLines).toHaveLength(1);
-    expect(result.stderrLines[0]).toContain(`Customer ${customers[firstFailing]!.id} (`);
+    const named = customers.find((c) => result.stderrLines[0]!.includes(`Customer ${c.id} (`));
+    expect(named && data().hasCommerceRelationship(named.id)).toBe(false);
+    expect(result.stderrLines[0]).toMatch(
+      / \d+ customers? of the \d+ read (was|were) done, 1 failed, and nothing records which\. To make a run continue where it stopped, end the pipeline in: Get-PartnerCustomerSubscription -ResumeFile Get-PartnerCustomerSubscription\.resume$/,
+    );
     expect(result.code).toBe(3);
   });
 

@@ -1,0 +1,56 @@
+/**
+ * The parameters of a cmdlet that works on many pipeline input objects at once (every per-customer
+ * cmdlet). The cmdlet declares them with its own, so its help lists them; the host's fan-out
+ * (lib/host/fan-out.ts) reads them from the command line and does the work: the cmdlet's `run`
+ * still sees one input object at a time.
+ */
+import type { ParameterDeclaration } from './cmdlet.js';
+
+/**
+ * Input objects worked on at once when -ThrottleLimit is not given. Measured (bench/pipeline.mjs,
+ * docs/ARCHITECTURE.md "Fan-out"): at Partner Center's typical 100-200 ms per call, 8 keeps the
+ * gateway's allowance busy for most partners while the client's adaptive limit takes it lower
+ * when the gateway throttles.
+ */
+export const DEFAULT_THROTTLE_LIMIT = 8;
+export const MAX_THROTTLE_LIMIT = 64;
+
+/** What the input objects of a fan-out cmdlet are, for messages: "812 customers were done". */
+export interface ConcurrentInput {
+  one: string;
+  many: string;
+}
+
+export const fanOutParameters = {
+  ThrottleLimit: {
+    type: 'int',
+    range: [1, MAX_THROTTLE_LIMIT],
+    default: DEFAULT_THROTTLE_LIMIT,
+    env: 'PARTNERCENTER_THROTTLE_LIMIT',
+    outputNeutral: true,
+    description:
+      'How many pipeline input objects are worked on at once (1 to 64). Under this cap the ' +
+      'module adapts: when Partner Center throttles (429), every request waits out the ' +
+      "gateway's Retry-After and fewer run at once; while answers come back clean, more do. " +
+      "Each input object's output is written whole, in the order the objects finish.",
+  },
+  ResumeFile: {
+    type: 'path',
+    outputNeutral: true,
+    description:
+      'Records in this file each pipeline input object whose output was written whole. Run ' +
+      'the same pipeline again with the same file and the objects it records are skipped, so ' +
+      'a stopped run (retries exhausted, sign-in expired, Ctrl-C) continues where it stopped and ' +
+      'every object is written exactly once. Deleted when every input object was done; kept, ' +
+      'with the failed ones left out, when some failed.',
+  },
+  First: {
+    type: 'int',
+    range: [1, 2_147_483_647],
+    description:
+      'Stops after writing this many objects, cancelling the work still in flight and reading ' +
+      'no more input.',
+  },
+} as const satisfies Record<string, ParameterDeclaration>;
+
+export type FanOutParameterName = keyof typeof fanOutParameters;

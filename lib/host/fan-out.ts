@@ -1,0 +1,353 @@
+/**
+ * The fan-out: pipeline input for a cmdlet that declares `concurrentInput` (every per-customer
+ * cmdlet), worked on up to -ThrottleLimit objects at once.
+ *
+ * - Input is read only when a worker is free (and stdout is not congested), so memory stays the
+ *   same however long the input is.
+ * - Each object's output is held until its run ends, then written whole, in the order objects
+ *   finish: two customers' lines never interleave, and a failed or cancelled object writes
+ *   nothing.
+ * - -First stops reading, cancels the work in flight and ends the run once it wrote that many.
+ * - A failure is the object's own: -ErrorAction decides, as for a sequential pipeline; an error that
+ *   ends the run (or Stop) cancels the work in flight, and the host reports it with how many objects
+ *   were done and the command that continues.
+ * - -ResumeFile: an object is recorded once its output was handed to stdout; a run with the same
+ *   file skips what it records (see pipeline-resume-file.ts).
+ *
+ * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
+ * the fan-out only keeps enough objects in flight for it.
+ */
+import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
+import { PartnerCenterModuleError } from '../common/errors.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { commandLine } from '../common/shell-quote.js';
+import type { CommandLineBinding, CompleteBinding } from './binder.js';
+import type { CommonParameterValues } from './common-parameters.js';
+import { exitCodeOf } from './error-report.js';
+import { OutputClosedError } from './host-io.js';
+import { type InvocationOutcome, untilAborted } from './invocation.js';
+import type { PipelineRecord } from './ndjson-reader.js';
+import type { OutputWriter } from './output/output-writer.js';
+import { RecordedOutput } from './output/recorded-output.js';
+import { bindPipelineObject } from './pipeline-binding.js';
+import { PipelineResumeFile } from './pipeline-resume-file.js';
+
+export interface FanOutSettings {
+  throttleLimit: number;
+  first?: number;
+  resumeFile?: string;
+}
+
+/** What the fan-out needs of the run it belongs to (CmdletRun). */
+export interface FanOutHost {
+  readonly definition: CmdletDefinition<any> & { concurrentInput: ConcurrentInput };
+  readonly binding: CommandLineBinding;
+  readonly env: NodeJS.ProcessEnv;
+  /** The run's own signal: SIGINT/SIGTERM, or the reader of stdout went away. */
+  readonly signal: AbortSignal;
+  /** Aborts the work in flight (and its requests) without stopping the run itself. */
+  cancelWork(reason: unknown): void;
+  invoke(
+    bound: CompleteBinding,
+    writer: OutputWriter,
+    pipelineObject: Record<string, unknown>,
+  ): Promise<InvocationOutcome>;
+  /** Reports one object's failure on stderr (-ErrorAction Continue). */
+  report(error: unknown): void;
+}
+
+export interface FanOutCounts {
+  /** Input objects read. */
+  read: number;
+  /** Objects whose output was written whole. */
+  succeeded: number;
+  failed: number;
+  /** Objects an earlier run already did (the resume file records them). */
+  skipped: number;
+  /** Output objects written. */
+  written: number;
+}
+
+export interface FanOutResult {
+  /** The error that ended the run (Stop, or one that ends any run), with resume advice. */
+  stoppedBy?: unknown;
+  failures: number;
+  lastFailureCode: number;
+  /** When some objects failed: the resume file that records the others, for the summary. */
+  keptResumeFile?: string;
+}
+
+/** Why the work in flight was cancelled when the run itself goes on to its end. */
+class WorkCancelled extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'AbortError';
+  }
+}
+
+export class FanOut {
+  readonly counts: FanOutCounts = { read: 0, succeeded: 0, failed: 0, skipped: 0, written: 0 };
+  private readonly active = new Set<Promise<void>>();
+  private readonly resume: PipelineResumeFile | undefined;
+  private congestion: Promise<void> | undefined;
+  private ended = false;
+  private stoppedBy: unknown;
+  private lastFailureCode: number = ExitCode.Failure;
+
+  constructor(
+    private readonly host: FanOutHost,
+    private readonly settings: FanOutSettings,
+    private readonly writer: OutputWriter,
+    /** Called whenever a count changed. */
+    private readonly onProgress: () => void = () => {},
+  ) {
+    // A wrong file is a usage error before anything is read or sent.
+    this.resume =
+      settings.resumeFile === undefined
+        ? undefined
+        : new PipelineResumeFile(settings.resumeFile, runIdentity(host));
+  }
+
+  async run(records: AsyncIterator<PipelineRecord>): Promise<FanOutResult> {
+    const { throttleLimit } = this.settings;
+    try {
+      while (!this.ended && !this.host.signal.aborted) {
+        if (this.active.size >= throttleLimit) {
+          await Promise.race(this.active);
+          continue;
+        }
+        if (this.congestion) {
+          await untilAborted(this.congestion, this.host.signal);
+          this.congestion = undefined;
+          continue;
+        }
+        let next: IteratorResult<PipelineRecord> | undefined;
+        try {
+          next = await untilAborted(records.next(), this.host.signal);
+        } catch (error) {
+          // stdin itself failed (not a bad line): nothing more can come.
+          if (!this.host.signal.aborted) this.stop(error);
+          break;
+        }
+        if (this.ended || this.host.signal.aborted || !next || next.done) break;
+        this.start(next.value);
+      }
+      await Promise.all(this.active);
+    } finally {
+      this.resume?.close(this.complete);
+    }
+    return {
+      stoppedBy: this.stoppedBy === undefined ? undefined : this.withAdvice(this.stoppedBy),
+      failures: this.counts.failed,
+      lastFailureCode: this.lastFailureCode,
+      keptResumeFile: this.counts.failed > 0 ? this.resume?.path : undefined,
+    };
+  }
+
+  /** The error a stopped run reports (a signal's too), with how many were done and how to go on. */
+  withAdvice(error: unknown): unknown {
+    if (!(error instanceof PartnerCenterModuleError)) return error;
+    return new IncompleteRunError(error, this.advice());
+  }
+
+  /** Every input object was read and done: nothing is left for a resume file to record. */
+  private get complete(): boolean {
+    return (
+      !this.ended && !this.host.signal.aborted && this.counts.failed === 0 && this.active.size === 0
+    );
+  }
+
+  private start(record: PipelineRecord): void {
+    this.counts.read++;
+    let bound: CompleteBinding;
+    try {
+      if (record.error) throw record.error;
+      bound = bindPipelineObject(
+        this.host.definition,
+        this.host.binding,
+        record.value!,
+        record.line,
+        this.host.env,
+      );
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    const key = keyOf(bound, this.host.binding);
+    if (this.resume?.isDone(key)) {
+      this.counts.skipped++;
+      this.onProgress();
+      return;
+    }
+    this.onProgress();
+    const task = this.work(bound, record, key).finally(() => this.active.delete(task));
+    this.active.add(task);
+  }
+
+  private async work(bound: CompleteBinding, record: PipelineRecord, key: string): Promise<void> {
+    const output = new RecordedOutput();
+    const outcome = await this.host.invoke(bound, output, record.value!);
+    // Stopped meanwhile (-First, a failure, a signal): what it made is dropped, nothing recorded.
+    if (this.ended || this.host.signal.aborted) return;
+    if (outcome.kind === 'failed') {
+      this.failed(outcome.error);
+      return;
+    }
+    if (outcome.kind === 'stopped') return;
+    const limit =
+      this.settings.first === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.settings.first - this.counts.written;
+    const { written, room } = output.replay(this.writer, limit);
+    this.counts.written += written;
+    const whole = written === output.objects;
+    if (whole) this.counts.succeeded++;
+    this.onProgress();
+    if (room) this.congested(room);
+    if (this.counts.written === this.settings.first) this.end(new WorkCancelled('-First reached'));
+    if (!whole || !this.resume) return;
+    // The sink hands coalesced output to stdout on the next turn of the event loop: recording after
+    // it means a kill can at worst repeat this object, never lose it.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.host.signal.reason instanceof OutputClosedError) return;
+    try {
+      this.resume.record(key, record.line);
+    } catch (error) {
+      this.stop(error);
+    }
+  }
+
+  private congested(room: Promise<void>): void {
+    this.congestion = room;
+    void room.then(() => {
+      if (this.congestion === room) this.congestion = undefined;
+    });
+  }
+
+  private failed(error: unknown): void {
+    this.counts.failed++;
+    this.lastFailureCode = exitCodeOf(error);
+    this.onProgress();
+    const { errorAction } = this.host.binding.common;
+    if (errorAction === 'Stop' || endsRun(error)) this.stop(error);
+    else if (errorAction === 'Continue') this.host.report(error);
+  }
+
+  private stop(error: unknown): void {
+    if (this.ended) return;
+    this.stoppedBy = error;
+    this.end(new WorkCancelled('the run stopped'));
+  }
+
+  /** No more input is read, and the work in flight is cancelled. */
+  private end(reason: WorkCancelled): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.host.cancelWork(reason);
+  }
+
+  private advice(): string {
+    const { one, many } = this.host.definition.concurrentInput;
+    const { succeeded, read, failed, skipped } = this.counts;
+    const noun = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+    const done =
+      `${noun(succeeded)} of the ${read.toLocaleString('en-US')} read ` +
+      `${succeeded === 1 ? 'was' : 'were'} done` +
+      (failed ? `, ${failed.toLocaleString('en-US')} failed` : '') +
+      (skipped ? ` (${noun(skipped)} skipped: earlier runs did them)` : '');
+    const continuing = commandLine(this.host.definition.name, [
+      ...repeatedArguments(this.host.definition, this.host.binding),
+      '-ResumeFile',
+      this.resume?.path ?? `${this.host.definition.name}.resume`,
+    ]);
+    if (this.resume)
+      return (
+        `${done}; ${this.resume.path} records them. To continue with the rest, run the same ` +
+        `pipeline again ending in: ${continuing}`
+      );
+    return (
+      `${done}, and nothing records which. To make a run continue where it stopped, end the ` +
+      `pipeline in: ${continuing}`
+    );
+  }
+}
+
+/** A run of a fan-out cmdlet that stopped early: the cause, then what was done and how to go on. */
+export class IncompleteRunError extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(cause: PartnerCenterModuleError, advice: string) {
+    super(cause.message, {
+      hint: [cause.hint, advice].filter(Boolean).join(' '),
+      cause,
+      endsRun: cause.endsRun,
+    });
+    this.exitCode = cause.exitCode;
+  }
+}
+
+/** -ThrottleLimit, -First and -ResumeFile as given (or from the environment, or defaulted). */
+export function fanOutSettings(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+  env: NodeJS.ProcessEnv,
+  convert: (name: string, text: string, variable: string) => unknown,
+): FanOutSettings {
+  const value = (name: string): unknown => {
+    if (binding.given.has(name)) return binding.given.get(name);
+    const declaration = definition.parameters[name];
+    const variable = declaration?.env;
+    if (variable && env[variable]) return convert(name, env[variable], variable);
+    return declaration?.default;
+  };
+  return {
+    throttleLimit: Number(value('ThrottleLimit') ?? 1),
+    first: value('First') as number | undefined,
+    resumeFile: value('ResumeFile') as string | undefined,
+  };
+}
+
+function endsRun(error: unknown): boolean {
+  return error instanceof PartnerCenterModuleError && error.endsRun;
+}
+
+/** What identifies an input object across runs: the values it bound (a customer's id). */
+function keyOf(bound: CompleteBinding, binding: CommandLineBinding): string {
+  const values = binding.pipelineParameters
+    .filter((name) => bound.parameters[name] !== undefined)
+    .map((name) => [name, bound.parameters[name]]);
+  return values.length === 1 ? String(values[0]![1]) : JSON.stringify(values);
+}
+
+/** What decides a run's output, for its resume file: the parameters given, bar those that don't. */
+function runIdentity(host: FanOutHost): { cmdlet: string; parameters: Record<string, unknown> } {
+  const parameters: Record<string, unknown> = {};
+  for (const [name, value] of host.binding.given) {
+    const declaration = host.definition.parameters[name];
+    if (!declaration || declaration.outputNeutral || declaration.type === 'secret') continue;
+    parameters[name] = value;
+  }
+  return { cmdlet: host.definition.name, parameters };
+}
+
+/** The command-line words that repeat this run (bar -ResumeFile and secrets), for the advice. */
+function repeatedArguments(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+): string[] {
+  const words: string[] = [];
+  for (const [name, value] of binding.given) {
+    const declaration = definition.parameters[name];
+    if (!declaration || name === 'ResumeFile' || declaration.type === 'secret') continue;
+    if (value === true) words.push(`-${name}`);
+    else if (value !== false)
+      words.push(`-${name}`, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const common: CommonParameterValues = binding.common;
+  if (common.errorAction !== 'Stop') words.push('-ErrorAction', common.errorAction);
+  if (common.outputFormat) words.push('-OutputFormat', common.outputFormat);
+  if (common.property) words.push('-Property', common.property.join(','));
+  if (common.contextName !== undefined) words.push('-Context', common.contextName);
+  return words;
+}

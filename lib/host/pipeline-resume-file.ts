@@ -1,0 +1,178 @@
+/**
+ * The resume file of a fan-out run (`-ResumeFile` of a per-customer cmdlet): a journal of the
+ * pipeline input objects whose output was written whole. Line 1 names the run (cmdlet and the
+ * parameters that decide its output); each later line is one input object done, appended once its
+ * output was handed to stdout. Appending (instead of rewriting a list) keeps each record one small
+ * write however many objects are done, and a run killed mid-write leaves at most a torn last line,
+ * which the next read ignores: that object is simply done again.
+ *
+ * Objects are recorded by their key (the values they bound, e.g. the customer's id), not by their
+ * line: the same pipeline run again may list customers added since, or in another order, and each
+ * one is still done exactly once.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigFileError, UsageError } from '../common/errors.js';
+
+const KIND = 'PartnerCenter.PipelineRun.Resume';
+const VERSION = 1;
+
+/** What decides which objects a run writes: compared as JSON with the file's. */
+export interface PipelineRunIdentity {
+  cmdlet: string;
+  parameters: Record<string, unknown>;
+}
+
+interface Header extends PipelineRunIdentity {
+  kind: typeof KIND;
+  version: typeof VERSION;
+  createdAt: string;
+}
+
+export class PipelineResumeFile {
+  readonly path: string;
+  /** Keys recorded by earlier runs (and this one). */
+  private readonly done = new Set<string>();
+  /** Objects recorded by the earlier runs. */
+  readonly earlier: number;
+  private fd: number | undefined;
+  private hasHeader = false;
+  private recorded = 0;
+
+  /**
+   * Reads (and checks) the file if it exists. A file of another run is refused before anything is
+   * done: resuming it would write a different set.
+   */
+  constructor(
+    path: string,
+    private readonly identity: PipelineRunIdentity,
+  ) {
+    this.path = resolve(path);
+    const text = readIfExists(this.path);
+    if (text !== undefined) this.load(text);
+    this.earlier = this.done.size;
+  }
+
+  /** Whether an earlier run already wrote this object's output. */
+  isDone(key: string): boolean {
+    return this.done.has(key);
+  }
+
+  /** Records one object as done; called after its output was handed to stdout. */
+  record(key: string, line: number): void {
+    const record = `${JSON.stringify({ key, line })}\n`;
+    try {
+      // A new file (or one cut before its first line ended) starts with the header.
+      this.fd ??= openSync(this.path, this.hasHeader ? 'a' : 'w', 0o600);
+      writeSync(this.fd, this.hasHeader ? record : `${JSON.stringify(this.header())}\n${record}`);
+      this.hasHeader = true;
+    } catch (error) {
+      throw new ConfigFileError(
+        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
+        {
+          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
+          cause: error,
+        },
+      );
+    }
+    this.done.add(key);
+    this.recorded++;
+  }
+
+  /** Objects recorded so far, earlier runs included. */
+  get total(): number {
+    return this.earlier + this.recorded;
+  }
+
+  /** Closes the file; deletes it when the whole input was done (nothing is left to resume). */
+  close(complete: boolean): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (complete) rmSync(this.path, { force: true });
+  }
+
+  private header(): Header {
+    return { kind: KIND, version: VERSION, ...this.identity, createdAt: new Date().toISOString() };
+  }
+
+  private load(text: string): void {
+    const lines = text.split('\n');
+    // After the last newline: nothing, or a line cut by a kill (that object is simply done again).
+    lines.pop();
+    // Killed while writing its first line: nothing was recorded.
+    if (lines.length === 0) return;
+    const damaged = () =>
+      new ConfigFileError(
+        `The resume file '${this.path}' is not a resume file of ${this.identity.cmdlet}, or it ` +
+          'is damaged.',
+        { hint: 'Give another -ResumeFile, or delete this one to do every input object.' },
+      );
+    const header = parseObject(lines[0]);
+    if (
+      header?.kind !== KIND ||
+      header.version !== VERSION ||
+      header.cmdlet !== this.identity.cmdlet
+    )
+      throw damaged();
+    const differences = describeDifferences(
+      (header.parameters ?? {}) as Record<string, unknown>,
+      this.identity.parameters,
+    );
+    if (differences) {
+      throw new UsageError(
+        `The resume file '${this.path}' belongs to a run of ${this.identity.cmdlet} with other ` +
+          `parameters (${differences}).`,
+        {
+          hint:
+            'Resume with the parameters that run had, or delete the file (or choose another ' +
+            '-ResumeFile) to do every input object.',
+        },
+      );
+    }
+    this.hasHeader = true;
+    for (const line of lines.slice(1)) {
+      const record = parseObject(line);
+      if (typeof record?.key !== 'string') throw damaged();
+      this.done.add(record.key);
+    }
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigFileError(
+      `Cannot read the resume file '${path}': ${(error as Error).message}.`,
+      { hint: 'Check the path and its permissions.', cause: error },
+    );
+  }
+}
+
+function parseObject(line: string | undefined): Record<string, unknown> | undefined {
+  if (!line) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeDifferences(
+  saved: Record<string, unknown>,
+  now: Record<string, unknown>,
+): string | undefined {
+  const names = [...new Set([...Object.keys(saved), ...Object.keys(now)])].sort();
+  const shown = (value: unknown) => (value === undefined ? 'not given' : JSON.stringify(value));
+  const differing = names.filter(
+    (name) => JSON.stringify(saved[name]) !== JSON.stringify(now[name]),
+  );
+  if (differing.length === 0) return undefined;
+  return differing
+    .map((name) => `-${name} ${shown(saved[name])} there, ${shown(now[name])} here`)
+    .join('; ');
+}
