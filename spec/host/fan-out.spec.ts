@@ -1,0 +1,292 @@
+/**
+ * The fan-out of per-customer cmdlets (lib/host/fan-out.ts) against the real emulator, in-process:
+ * several customers at once, each customer's output whole, -First cancelling the rest, input read
+ * only as far as the workers need, and -ResumeFile across customers (stopped by a failure and by a
+ * signal, then continued: every customer's items exactly once).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
+import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
+import { InterruptedError } from '../../lib/common/errors.js';
+import { type InProcessOptions, runInProcess } from '../fixtures/host/run-in-process.js';
+import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { parseNdjson } from '../support/ndjson.js';
+
+type Json = Record<string, any>;
+
+const CUSTOMERS = 40;
+const SUBSCRIPTIONS = 'GET /v1/customers/{id}/subscriptions';
+let partner: EmulatedPartner;
+let customers: Json[];
+let scratch: string;
+
+interface JsonDataset {
+  hasCommerceRelationship(customerId: string): boolean;
+  subscriptionsOf(customerId: string): Json[];
+}
+const data = () => partner.emulator.dataset as unknown as JsonDataset;
+const served = () => customers.filter((c) => data().hasCommerceRelationship(c.id));
+const expectedOf = (id: string) =>
+  data()
+    .subscriptionsOf(id)
+    .map((s) => ({ customerId: id, ...s }));
+const input = (objects: readonly Json[] = customers) =>
+  objects.map((o) => JSON.stringify(o)).join('\n');
+const subscriptionRequests = () => partner.emulator.counters().requests[SUBSCRIPTIONS] ?? 0;
+
+const run = (argv: string[], options: InProcessOptions = {}) =>
+  runInProcess(getSubscription, argv, { env: partner.env, stdin: input(), ...options });
+
+/** Each customer's objects, checking that no customer's output is split. */
+function groups(stdout: string): Map<string, Json[]> {
+  const byCustomer = new Map<string, Json[]>();
+  let previous: string | undefined;
+  for (const object of parseNdjson(stdout) as Json[]) {
+    if (object.customerId !== previous) {
+      expect(byCustomer.has(object.customerId)).toBe(false);
+      byCustomer.set(object.customerId, []);
+      previous = object.customerId;
+    }
+    byCustomer.get(object.customerId)!.push(object);
+  }
+  return byCustomer;
+}
+
+/** Every served customer's subscriptions exactly once, over one or more runs' output. */
+function expectEveryCustomerOnce(...outputs: string[]): void {
+  const all = new Map<string, Json[]>();
+  for (const output of outputs) {
+    for (const [id, objects] of groups(output)) {
+      expect(all.has(id)).toBe(false);
+      all.set(id, objects);
+    }
+  }
+  const wanted = served().filter((c) => expectedOf(c.id).length > 0);
+  expect([...all.keys()].sort()).toEqual(wanted.map((c) => c.id).sort());
+  for (const c of wanted) expect(all.get(c.id)).toEqual(expectedOf(c.id));
+}
+
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: CUSTOMERS });
+  const listed = await runInProcess(getPartnerCustomer, [], { env: partner.env });
+  customers = parseNdjson(listed.stdout) as Json[];
+  expect(customers).toHaveLength(CUSTOMERS);
+  scratch = mkdtempSync(join(tmpdir(), 'fan-out-'));
+});
+
+afterAll(async () => {
+  await partner?.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('several customers at once', () => {
+  it('sends requests for several customers before the first one is written', async () => {
+    const before = subscriptionRequests();
+    let requestsAtFirstWrite: number | undefined;
+    const stdout = new (class extends Writable {
+      text = '';
+      override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
+        requestsAtFirstWrite ??= subscriptionRequests() - before;
+        this.text += chunk.toString();
+        done();
+      }
+    })();
+    const result = await run(['-ThrottleLimit', '8', '-ErrorAction', 'SilentlyContinue'], {
+      stdout,
+    });
+    expect(result.code).toBe(1);
+    expect(requestsAtFirstWrite).toBeGreaterThanOrEqual(2);
+    expect(subscriptionRequests() - before).toBe(CUSTOMERS);
+    expectEveryCustomerOnce(stdout.text);
+  });
+
+  it('refuses a -ThrottleLimit outside 1..64, naming what is allowed (exit 2)', async () => {
+    for (const limit of ['0', '65', 'many']) {
+      const result = await run(['-ThrottleLimit', limit]);
+      expect(result.code).toBe(2);
+      expect(result.stderrLines).toHaveLength(1);
+      expect(result.stderrLines[0]).toMatch(/parameter 'ThrottleLimit': .* from 1 to 64\.$/);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('takes its default from PARTNERCENTER_THROTTLE_LIMIT', async () => {
+    const result = await run(['-ErrorAction', 'SilentlyContinue'], {
+      env: { ...partner.env, PARTNERCENTER_THROTTLE_LIMIT: '3' },
+    });
+    expect(result.code).toBe(1);
+    expectEveryCustomerOnce(result.stdout);
+  });
+});
+
+describe('-First', () => {
+  it('writes that many objects, cancels the rest and sends no request for most customers', async () => {
+    const before = subscriptionRequests();
+    const result = await run(['-First', '4', '-ThrottleLimit', '2', '-ErrorAction', 'Continue']);
+    expect(result.code).toBe(0);
+    const objects = parseNdjson(result.stdout) as Json[];
+    expect(objects).toHaveLength(4);
+    // Whole customers in the order they finished; only the last may be cut short by -First.
+    const byCustomer = groups(result.stdout);
+    const ids = [...byCustomer.keys()];
+    ids.forEach((id, n) => {
+      const expected = expectedOf(id);
+      if (n < ids.length - 1) expect(byCustomer.get(id)).toEqual(expected);
+      else expect(expected.slice(0, byCustomer.get(id)!.length)).toEqual(byCustomer.get(id));
+    });
+    expect(subscriptionRequests() - before).toBeLessThan(CUSTOMERS / 2);
+  });
+
+  it('reads the input only as far as the workers need', async () => {
+    let generated = 0;
+    const template = customers.find((c) => expectedOf(c.id).length > 0)!;
+    const endless = new Readable({
+      read() {
+        generated++;
+        this.push(`${JSON.stringify(template)}\n`);
+        if (generated >= 100_000) this.push(null);
+      },
+    });
+    const result = await run(['-First', '3', '-ThrottleLimit', '2'], { stdin: endless });
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toHaveLength(3);
+    expect(generated).toBeLessThan(1_000);
+  });
+
+  it('cuts a single customer short too', async () => {
+    const id = served().find((c) => expectedOf(c.id).length >= 2)!.id;
+    const result = await run(['-CustomerId', id, '-First', '1'], { stdin: undefined });
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toEqual(expectedOf(id).slice(0, 1));
+  });
+});
+
+describe('-ResumeFile', () => {
+  const resumeFile = (name: string) => join(scratch, name);
+
+  it('continues a run a failure stopped: every customer exactly once over both runs', async () => {
+    const file = resumeFile('after-failure.resume');
+    const first = await run(['-ResumeFile', file]);
+    expect(first.code).toBe(3);
+    expect(first.stderrLines).toHaveLength(1);
+    expect(first.stderrLines[0]).toContain(
+      `records them. To continue with the rest, run the same pipeline again ending in: ` +
+        `Get-PartnerCustomerSubscription -ResumeFile ${file}`,
+    );
+    const recorded = readFileSync(file, 'utf8').trim().split('\n');
+    expect(JSON.parse(recorded[0]!)).toMatchObject({
+      kind: 'PartnerCenter.PipelineRun.Resume',
+      cmdlet: 'Get-PartnerCustomerSubscription',
+    });
+    // Then the failing customers are let through: the rest is done, and nothing twice.
+    const second = await run(['-ResumeFile', file, '-ErrorAction', 'SilentlyContinue']);
+    expect(second.code).toBe(1);
+    expectEveryCustomerOnce(first.stdout, second.stdout);
+    // Kept: the customers that failed are not recorded, so a third run retries only those.
+    expect(existsSync(file)).toBe(true);
+    const before = subscriptionRequests();
+    const third = await run(['-ResumeFile', file, '-ErrorAction', 'Continue']);
+    const failing = customers.length - served().length;
+    expect(subscriptionRequests() - before).toBe(failing);
+    expect(third.stdout).toBe('');
+    expect(third.stderrLines.at(-1)).toBe(
+      `Get-PartnerCustomerSubscription: ${failing} input objects failed. ${file} records the ` +
+        'others: run the same pipeline again with it to retry only the failed ones.',
+    );
+  });
+
+  it('continues a run a signal stopped, and deletes the file once every customer was done', async () => {
+    const file = resumeFile('after-signal.resume');
+    const controller = new AbortController();
+    let writes = 0;
+    const stdout = new (class extends Writable {
+      text = '';
+      override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
+        this.text += chunk.toString();
+        if (++writes === 2) controller.abort(new InterruptedError('SIGINT'));
+        done();
+      }
+    })();
+    const succeeding = input(served());
+    const first = await run(['-ResumeFile', file, '-ThrottleLimit', '2'], {
+      stdin: succeeding,
+      stdout,
+      signal: controller.signal,
+    });
+    expect(first.code).toBe(130);
+    expect(first.stderrLines).toHaveLength(1);
+    expect(first.stderrLines[0]).toMatch(
+      /^Get-PartnerCustomerSubscription: .*SIGINT.* \d+ customers? of the \d+ read (was|were) done; /,
+    );
+    expect(existsSync(file)).toBe(true);
+    const second = await run(['-ResumeFile', file], { stdin: succeeding });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe('');
+    expectEveryCustomerOnce(stdout.text, second.stdout);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses the file of a run with other parameters, and a damaged one, before any request', async () => {
+    const file = resumeFile('other.resume');
+    const id = served()[0]!.id;
+    writeFileSync(
+      file,
+      `${JSON.stringify({
+        kind: 'PartnerCenter.PipelineRun.Resume',
+        version: 1,
+        cmdlet: 'Get-PartnerCustomerSubscription',
+        parameters: { OrderId: 'order-1' },
+      })}\n${JSON.stringify({ key: id, line: 1 })}\n`,
+    );
+    const before = subscriptionRequests();
+    const other = await run(['-ResumeFile', file]);
+    expect(other.code).toBe(2);
+    expect(other.stderrLines).toEqual([
+      `Get-PartnerCustomerSubscription: The resume file '${file}' belongs to a run of ` +
+        'Get-PartnerCustomerSubscription with other parameters (-OrderId "order-1" there, not ' +
+        'given here). Resume with the parameters that run had, or delete the file (or choose ' +
+        'another -ResumeFile) to do every input object.',
+    ]);
+    writeFileSync(file, 'not a resume file\n');
+    const damaged = await run(['-ResumeFile', file]);
+    expect(damaged.stderrLines).toHaveLength(1);
+    expect(damaged.stderrLines[0]).toMatch(
+      /is not a resume file of Get-PartnerCustomerSubscription/,
+    );
+    expect(damaged.code).not.toBe(0);
+    expect(subscriptionRequests()).toBe(before);
+  });
+
+  it('ignores a last record cut off by a kill: that customer is simply done again', async () => {
+    const file = resumeFile('torn.resume');
+    const [done, torn] = served();
+    writeFileSync(
+      file,
+      `${JSON.stringify({
+        kind: 'PartnerCenter.PipelineRun.Resume',
+        version: 1,
+        cmdlet: 'Get-PartnerCustomerSubscription',
+        parameters: {},
+      })}\n${JSON.stringify({ key: done!.id, line: 1 })}\n{"key":"${torn!.id}`,
+    );
+    const result = await run(['-ResumeFile', file], { stdin: input([done!, torn!]) });
+    expect(result.code).toBe(0);
+    expect([...groups(result.stdout).keys()]).toEqual(
+      expectedOf(torn!.id).length > 0 ? [torn!.id] : [],
+    );
+  });
+
+  it('is refused without pipeline input (exit 2)', async () => {
+    const result = await run(['-CustomerId', served()[0]!.id, '-ResumeFile', resumeFile('x')], {
+      stdin: undefined,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderrLines).toHaveLength(1);
+    expect(result.stderrLines[0]).toMatch(/-ResumeFile records which pipeline input objects/);
+    expect(existsSync(resumeFile('x'))).toBe(false);
+  });
+});
