@@ -21,7 +21,7 @@ import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
 import { commandLineSecretWarning } from './command-line-secrets.js';
-import type { Diagnostics } from './diagnostics.js';
+import type { Diagnostics, PipelineProgress } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
@@ -151,18 +151,23 @@ export class CmdletRun {
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     const { counts } = fanOut;
-    const show = this.io.stderrIsTTY
-      ? () =>
-          this.diagnostics.pipelineProgress({
-            done: counts.succeeded + counts.failed + counts.skipped,
-            read: counts.read,
-            written: counts.written,
-          })
+    const progress = this.io.stderrIsTTY
+      ? new FanOutProgress(definition.concurrentInput)
       : undefined;
+    if (progress) void this.io.countInputLines?.().then((total) => (progress.total = total));
+    const show = progress
+      ? () =>
+          this.diagnostics.pipelineProgress(
+            progress.status(counts.succeeded + counts.failed + counts.skipped, counts),
+          )
+      : undefined;
+    // The rate and the time spent throttled change while nothing finishes.
+    const ticker = show ? setInterval(show, 1000).unref() : undefined;
     let result: Awaited<ReturnType<typeof fanOut.run>>;
     try {
       result = await fanOut.run(readNdjson(stdin)[Symbol.asyncIterator]());
     } finally {
+      clearInterval(ticker);
       this.signal.removeEventListener('abort', stopReading);
       stdin.destroy();
     }
@@ -342,6 +347,33 @@ export class CmdletRun {
     this.failure ??= error;
     this.diagnostics.line(errorLine(this.definition.name, error));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
+  }
+}
+
+/** The fan-out's part of the progress line: counts, the total when known, the recent rate. */
+class FanOutProgress {
+  total: number | undefined;
+  private readonly samples: { at: number; done: number }[] = [];
+
+  constructor(private readonly input: ConcurrentInput) {}
+
+  status(done: number, counts: { read: number; written: number }): PipelineProgress {
+    const now = Date.now();
+    const last = this.samples.at(-1);
+    if (!last || now - last.at >= 1000) this.samples.push({ at: now, done });
+    while (this.samples.length > 11) this.samples.shift();
+    const first = this.samples[0]!;
+    const seconds = (now - first.at) / 1000;
+    return {
+      done,
+      read: counts.read,
+      written: counts.written,
+      fanOut: {
+        ...this.input,
+        total: this.total,
+        perSecond: seconds >= 1 ? (done - first.done) / seconds : undefined,
+      },
+    };
   }
 }
 

@@ -21,6 +21,17 @@ export interface PipelineProgress {
   read: number;
   /** Output objects written by the whole run. */
   written: number;
+  /** A fan-out names its input objects ("customers") and knows more. */
+  fanOut?: {
+    one: string;
+    many: string;
+    /** Input objects in all, when the input is a file. */
+    total?: number;
+    /** Input objects done per second, lately. */
+    perSecond?: number;
+    /** Time requests spent waiting out the service's throttling (Retry-After). */
+    throttledMs?: number;
+  };
 }
 
 const redrawInterval = 100;
@@ -112,6 +123,20 @@ function pipelineText(status: PipelineProgress | undefined): string {
   if (!status) return '';
   const count = (n: number, what: string) =>
     `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+  const { fanOut } = status;
+  if (fanOut) {
+    const n = (value: number) => value.toLocaleString('en-US');
+    const of = fanOut.total === undefined ? '' : ` of ${n(fanOut.total)}`;
+    return [
+      `${n(status.done)}${of} ${(fanOut.total ?? status.done === 1) ? fanOut.one : fanOut.many} ` +
+        `done (${n(status.read)} read)`,
+      count(status.written, 'object') + ' written',
+      fanOut.perSecond === undefined ? '' : `${fanOut.perSecond.toFixed(1)}/s`,
+      fanOut.throttledMs ? `${(fanOut.throttledMs / 1000).toFixed(1)} s waiting on throttling` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  }
   return (
     `${count(status.done, 'input object')} done (${status.read.toLocaleString('en-US')} read), ` +
     `${count(status.written, 'object')} written`

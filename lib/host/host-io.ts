@@ -22,6 +22,11 @@ export interface HostIO {
    * closed descriptor. Defaults to `!stdinIsTTY`.
    */
   stdinHasInput?: boolean;
+  /**
+   * When stdin is a regular file: counts its lines (the progress line's total). Absent for pipes,
+   * terminals and in-process input.
+   */
+  countInputLines?: () => Promise<number | undefined>;
   /** Terminal width for Table output (process.stdout.columns). */
   columns?: number;
   /** SIGINT/SIGTERM: abort with an InterruptedError as the reason. */

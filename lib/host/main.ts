@@ -79,6 +79,9 @@ function processIO(signal: AbortSignal): HostIO {
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
     stdinHasInput: stdinHasInput(),
+    countInputLines: stdinIsFile()
+      ? () => import('./input-total.js').then(({ countLines }) => countLines(0))
+      : undefined,
     // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
     // columns.
     columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
@@ -93,6 +96,14 @@ function stdinHasInput(): boolean {
   try {
     const stats = fstatSync(0);
     return stats.isFIFO() || stats.isSocket() || stats.isFile();
+  } catch {
+    return false;
+  }
+}
+
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
   } catch {
     return false;
   }
