@@ -22,7 +22,8 @@ export default defineCmdlet({
     'returns them (one collection per customer). -SubscriptionId gets one subscription; ' +
     '-OrderId lists the subscriptions one order created. -CustomerId binds from the pipeline ' +
     "(a customer's id, or any object's customerId); customers piped in are worked on " +
-    '-ThrottleLimit at a time, each one\'s subscriptions written together. Each subscription is written with the customer's id first (customerId), since " +
+    "-ThrottleLimit at a time, each one's subscriptions written together. Each subscription " +
+    "is written with the customer's id first (customerId), since " +
     "Partner Center's own object does not carry it. Statuses and other values pass through " +
     'exactly as the service sends them, including values added after this module was written. ' +
     'Works with app-only and App+User sign-ins.',

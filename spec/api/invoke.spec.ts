@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   connectPartner,
   getPartnerCustomer,
+  getPartnerCustomerSubscription,
   invoke,
   NotConnectedError,
   UsageError,
@@ -81,6 +82,25 @@ describe('invoke', () => {
       found.map((item) => JSON.stringify(item)).join('\n'),
     );
     expect(full).toEqual(parseNdjson(command.stdout));
+  });
+
+  it("fans out over piped customers as the command does, each customer's objects together", async () => {
+    const dataset = partner.emulator.dataset as unknown as {
+      hasCommerceRelationship(id: unknown): boolean;
+    };
+    // The first failure rejects an in-process run: only customers that succeed.
+    const customers = (
+      await collect(invoke('Get-PartnerCustomer', {}, { env: partner.env }))
+    ).filter((c) => dataset.hasCommerceRelationship(c.id));
+    const options = { env: partner.env, input: customers };
+    const fanned = await collect(getPartnerCustomerSubscription({ ThrottleLimit: 6 }, options));
+    const inOrder = await collect(getPartnerCustomerSubscription({ ThrottleLimit: 1 }, options));
+    expect(fanned.length).toBeGreaterThan(0);
+    // Each customer's subscriptions are contiguous, and the same set as one at a time.
+    const runs = fanned.map((s) => s.customerId).filter((id, n, all) => id !== all[n - 1]);
+    expect(new Set(runs).size).toBe(runs.length);
+    const key = (s: Record<string, unknown>) => `${s.customerId}/${s.id}`;
+    expect(fanned.map(key).sort()).toEqual(inOrder.map(key).sort());
   });
 
   it('checks parameters as the command line does, before any request', async () => {
