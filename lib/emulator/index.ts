@@ -241,6 +241,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       baseUrl,
       '-AuthorityHost',
       baseUrl,
+      '-GraphEndpoint',
+      baseUrl,
       ...(caCertificatePath ? ['-CaCertificatePath', caCertificatePath] : []),
     ],
     audience: PARTNER_CENTER_AUDIENCE,

@@ -160,7 +160,7 @@ export interface RunningEmulator {
   caCertificate?: string;
   /**
    * The Connect-Partner parameters that point any sign-in at this emulator: -Tenant,
-   * -ApiEndpoint, -AuthorityHost and, over HTTPS, -CaCertificatePath.
+   * -ApiEndpoint, -AuthorityHost, -GraphEndpoint and, over HTTPS, -CaCertificatePath.
    */
   connectEndpoints: string[];
   /**

@@ -30,6 +30,7 @@ const ITEMS_KEY = 'value';
 export const GRAPH_WORDING: ServiceWording = {
   service: GRAPH_SERVICE,
   position: 'next link (its skip token)',
+  callSuffix: ` to ${GRAPH_SERVICE}`,
   rejectedTokenHint:
     'Sign in again with Connect-Partner, and check that the application is consented for ' +
     'Microsoft Graph (DelegatedAdminRelationship.Read.All).',

@@ -88,6 +88,11 @@ export interface ServiceWording {
   service: string;
   /** What a listing's resume position is called: `continuation token`, `skip token`. */
   position: string;
+  /**
+   * Added after a call in messages that do not name the service otherwise (` to Microsoft Graph`);
+   * empty for Partner Center, the module's first API.
+   */
+  callSuffix: string;
   /** What to do when the token was refused even after renewing it. */
   rejectedTokenHint: string;
   /** What to do when access to one resource was denied (403). */
@@ -102,6 +107,7 @@ const NO_COMMERCE_RELATIONSHIP = 20002;
 export const PARTNER_CENTER_WORDING: ServiceWording = {
   service: 'Partner Center',
   position: 'continuation token',
+  callSuffix: '',
   rejectedTokenHint:
     'Sign in again with Connect-Partner, and check that the application is ' +
     'consented for Partner Center.',
@@ -167,7 +173,10 @@ export function errorForAnswer(
       }
       return new ServiceError(`${service} rejected ${what} as invalid (${why}).`, {
         ...ids,
-        hint: 'Check the parameters you gave; -Debug shows the request.',
+        hint:
+          'Check the parameters you gave; -Debug shows the request.' +
+          // A service that names its handling of the request (Graph) gets asked about it by id.
+          (fault.serviceRequestId ? ` ${supportHint}` : ''),
       });
     default:
       return new ServiceError(`${service} failed ${what} (${why}).`, {
@@ -190,7 +199,8 @@ export function retriesExhaustedError(
 ): ServiceError {
   const throttled = call.status === 429;
   const message =
-    `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; ` +
+    `${describeCall(call)}${wording.callSuffix} failed after ${attempts} ` +
+    `attempt${attempts === 1 ? '' : 's'}${reason}; ` +
     `last problem: ${lastProblem}.`;
   return new ServiceError(message, {
     status: call.status,
