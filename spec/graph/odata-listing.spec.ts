@@ -10,6 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCmdletServices } from '../../lib/cmdlet-support/services.js';
+import { ServiceError } from '../../lib/common/errors.js';
+import { ApiRoot } from '../../lib/partner-center/api-url.js';
+import { ExactUrl, requestTargetOf } from '../../lib/partner-center/exact-url.js';
+import { nextLinkRequest } from '../../lib/partner-center/graph-api.js';
 import { storesFor } from '../../lib/session/session.js';
 import { ENVIRONMENTS } from '../../lib/session/environments.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
@@ -250,4 +254,39 @@ describe('the national clouds', () => {
       expect(graphRequests()).toHaveLength(0);
     },
   );
+});
+
+describe('next links', () => {
+  const root = new ApiRoot('https://127.0.0.1:8443', {
+    versionSegment: '/v1.0',
+    service: 'Microsoft Graph',
+    endpointParameter: '-GraphEndpoint',
+  });
+
+  it('are sent as written, quotes and all, to their own origin', () => {
+    const link = "https://127.0.0.1:8443/v1.0/x?$filter=status%20eq%20'active'&$skipToken=a%2Bb";
+    const request = nextLinkRequest(root, link, 'service');
+    expect(request.url).toBeInstanceOf(ExactUrl);
+    expect(requestTargetOf(request.url)).toBe(
+      "/v1.0/x?$filter=status%20eq%20'active'&$skipToken=a%2Bb",
+    );
+    expect(request.continuationToken).toBe('service');
+  });
+
+  it('to another host, or relative, are refused (the token never leaves the endpoint)', () => {
+    for (const link of ['https://graph.example.org/v1.0/x?$skipToken=1', '/v1.0/x?$skipToken=1']) {
+      const thrown = (() => {
+        try {
+          nextLinkRequest(root, link, 'service');
+        } catch (error) {
+          return error as Error;
+        }
+        return undefined;
+      })();
+      expect(thrown).toBeInstanceOf(ServiceError);
+      expect(thrown!.message).toMatch(
+        /^Microsoft Graph returned a next link that .*; it was not followed\.$/,
+      );
+    }
+  });
 });
