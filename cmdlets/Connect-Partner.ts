@@ -82,6 +82,7 @@ const connectPartner = defineCmdlet({
         'PARTNERCENTER_CLIENT_SECRET, PARTNERCENTER_CERTIFICATE_PATH, ' +
         'PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_ENVIRONMENT, ' +
         'PARTNERCENTER_API_ENDPOINT, PARTNERCENTER_AUTHORITY_HOST, ' +
+        'PARTNERCENTER_GRAPH_ENDPOINT, ' +
         'PARTNERCENTER_CA_CERTIFICATE_PATH, ...). The context keeps reading ' +
         'secrets from the environment and never writes them to disk.',
     },
@@ -147,6 +148,14 @@ const connectPartner = defineCmdlet({
         'A custom Entra ID authority host URL (e.g. the built-in emulator). ' +
         'https://, or http:// on a loopback address only.',
     },
+    GraphEndpoint: {
+      type: 'string',
+      description:
+        "A custom Microsoft Graph base URL (e.g. the built-in emulator's graphEndpoint); by " +
+        "default the cloud's Graph (https://graph.microsoft.com for AzureCloud). Graph tokens " +
+        'are got through the same sign-in when a command first needs one. https://, or ' +
+        'http:// on a loopback address only.',
+    },
     CaCertificatePath: {
       type: 'path',
       mustExist: true,
@@ -206,7 +215,7 @@ const connectPartner = defineCmdlet({
         'Start-PartnerEmulator > emulator.json &\nConnect-Partner ' +
         '-ServicePrincipal -ApplicationId <applicationId> -Tenant <tenantId> ' +
         '-ApiEndpoint <apiEndpoint> -AuthorityHost <authorityHost> ' +
-        '-CaCertificatePath <caCertificatePath>',
+        '-GraphEndpoint <graphEndpoint> -CaCertificatePath <caCertificatePath>',
       remarks:
         'Use the values Start-PartnerEmulator printed on its first line; put the ' +
         'clientSecret in PARTNERCENTER_CLIENT_SECRET.',
@@ -218,11 +227,13 @@ const connectPartner = defineCmdlet({
     const contextName = validateContextName(p.ContextName);
     if (settings.ApiEndpoint) parseEndpointUrl(settings.ApiEndpoint, '-ApiEndpoint');
     if (settings.AuthorityHost) parseEndpointUrl(settings.AuthorityHost, '-AuthorityHost');
+    if (settings.GraphEndpoint) parseEndpointUrl(settings.GraphEndpoint, '-GraphEndpoint');
     const common = {
       contextName,
       environment: resolveEnvironment(settings.Environment, {
         apiEndpoint: settings.ApiEndpoint,
         authorityHost: settings.AuthorityHost,
+        graphEndpoint: settings.GraphEndpoint,
       }),
       caCertificatePath: settings.CaCertificatePath,
       tenant: settings.Tenant,

@@ -23,7 +23,7 @@ export default defineCmdlet({
   inputs: 'None.',
   outputs:
     'One context object per context: name, isDefault, environment, ' +
-    'apiEndpoint, authorityHost, tenantId, account, authentication, tokenExpiresOn.',
+    'apiEndpoint, authorityHost, graphEndpoint, tenantId, account, authentication, tokenExpiresOn.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },

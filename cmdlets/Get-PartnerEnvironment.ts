@@ -1,5 +1,23 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { ENVIRONMENTS } from '../lib/session/environments.js';
+import { ENVIRONMENTS, graphOf, type PartnerEnvironment } from '../lib/session/environments.js';
+import { tokenResource } from '../lib/session/token-resources.js';
+
+const graphEndpointOf = (environment: PartnerEnvironment) => graphOf(environment).endpoint;
+
+/** An environment as shown: its endpoints, and the scopes an app-only sign-in asks for. */
+function shown(environment: PartnerEnvironment) {
+  const graph = tokenResource(environment, 'Graph');
+  return {
+    apiEndpoint: environment.apiEndpoint,
+    authorityHost: environment.authorityHost,
+    audience: environment.audience,
+    scope: tokenResource(environment, 'PartnerCenter').appOnlyScope,
+    graphEndpoint: graphEndpointOf(environment),
+    graphAudience: graph.audience,
+    graphScope: graph.appOnlyScope,
+    graphDelegatedScope: graph.delegatedScope,
+  };
+}
 
 export default defineCmdlet({
   name: 'Get-PartnerEnvironment',
@@ -7,9 +25,11 @@ export default defineCmdlet({
   description:
     'Lists the Partner Center clouds Connect-Partner -Environment knows ' +
     '(AzureCloud, AzureChinaCloud, AzureUSGovernment), each with its API ' +
-    'endpoint, Entra ID authority host, token audience and app-only scope, ' +
-    'followed by the custom environments (-ApiEndpoint / -AuthorityHost, such ' +
-    'as the emulator) that saved contexts use.',
+    'endpoint, Entra ID authority host, token audience and app-only scope, and ' +
+    'its Microsoft Graph endpoint, audience and scopes (app-only, and the ' +
+    'delegated one user sign-ins ask for), followed by the custom environments ' +
+    '(-ApiEndpoint / -AuthorityHost / -GraphEndpoint, such as the emulator) that ' +
+    'saved contexts use.',
   parameters: {
     Name: {
       type: 'string',
@@ -20,11 +40,13 @@ export default defineCmdlet({
   inputs: 'None.',
   outputs:
     'Environment objects: name, apiEndpoint, authorityHost, audience, scope, ' +
-    'custom, and for custom ones the contexts using them.',
+    'graphEndpoint, graphAudience, graphScope, graphDelegatedScope, custom, and for ' +
+    'custom ones the contexts using them.',
   view: [
     { name: 'Name', path: 'name' },
     { name: 'ApiEndpoint', path: 'apiEndpoint' },
     { name: 'AuthorityHost', path: 'authorityHost' },
+    { name: 'GraphEndpoint', path: 'graphEndpoint' },
   ],
   examples: [
     { title: 'List every environment', code: 'Get-PartnerEnvironment -OutputFormat Table' },
@@ -35,18 +57,16 @@ export default defineCmdlet({
     const matches = (name: string) => wanted === undefined || name.toLowerCase() === wanted;
     for (const environment of Object.values(ENVIRONMENTS)) {
       if (matches(environment.name))
-        yield { ...environment, scope: `${environment.audience}/.default`, custom: false };
+        yield { name: environment.name, ...shown(environment), custom: false };
     }
     const { contexts } = await context.services.stores();
-    const custom = new Map<
-      string,
-      { apiEndpoint: string; authorityHost: string; audience: string; contexts: string[] }
-    >();
+    const custom = new Map<string, { environment: PartnerEnvironment; contexts: string[] }>();
     for (const name of contexts.list()) {
       const saved = await contexts.read(name).catch(() => undefined);
       if (saved?.environment.name !== 'Custom') continue;
-      const key = `${saved.environment.apiEndpoint} ${saved.environment.authorityHost}`;
-      const entry = custom.get(key) ?? { ...saved.environment, contexts: [] };
+      const { apiEndpoint, authorityHost } = saved.environment;
+      const key = `${apiEndpoint} ${authorityHost} ${graphEndpointOf(saved.environment)}`;
+      const entry = custom.get(key) ?? { environment: saved.environment, contexts: [] };
       entry.contexts.push(name);
       custom.set(key, entry);
     }
@@ -54,10 +74,7 @@ export default defineCmdlet({
       if (matches('Custom'))
         yield {
           name: 'Custom',
-          apiEndpoint: entry.apiEndpoint,
-          authorityHost: entry.authorityHost,
-          audience: entry.audience,
-          scope: `${entry.audience}/.default`,
+          ...shown(entry.environment),
           custom: true,
           contexts: entry.contexts,
         };

@@ -36,6 +36,7 @@ function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
   const tenant = `${emulator.authorityHost}/${emulator.tenantId}`;
   return {
     apiEndpoint: emulator.apiEndpoint,
+    graphEndpoint: emulator.graphEndpoint,
     authorityHost: emulator.authorityHost,
     tenantId: emulator.tenantId,
     applicationId: emulator.applicationId,
@@ -186,7 +187,7 @@ export default defineCmdlet({
   },
   inputs: 'None.',
   outputs:
-    'One object: apiEndpoint, authorityHost, tenantId, applicationId, ' +
+    'One object: apiEndpoint, graphEndpoint, authorityHost, tenantId, applicationId, ' +
     'clientSecret, caCertificatePath (absent with -Http), tenantDomain, ' +
     'tokenEndpoint, tokenEndpointV1, user (userPrincipalName, password, ' +
     'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +

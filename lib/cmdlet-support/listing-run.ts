@@ -10,7 +10,12 @@ import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
 import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
-import type { CollectionRequest } from '../partner-center/collections.js';
+import {
+  defaultPageSizeOf,
+  odataSelectionOf,
+  serviceOf,
+  type CollectionRequest,
+} from '../partner-center/collections.js';
 import {
   IncompleteListingError,
   itemsFrom,
@@ -53,8 +58,8 @@ export async function* listResumably<T, Out = JsonText<T>>(
     });
   }
   const identity: ListingIdentity = {
-    pageSize: request.pageSize ?? (collection.paging === 'seek' ? collection.maxPageSize : 0),
-    filter: request.selection ?? null,
+    pageSize: request.pageSize ?? defaultPageSizeOf(collection),
+    filter: request.selection ?? odataSelectionOf(collection) ?? null,
     first: request.first ?? null,
     skip: request.skip ?? 0,
   };
@@ -77,7 +82,12 @@ export async function* listResumably<T, Out = JsonText<T>>(
         'written by earlier runs.',
     );
 
-  const client = await context.services.partnerCenter({ maxRetry: request.maxRetry });
+  // Each collection is listed through its own API's client: Graph's for OData collections.
+  const settings = { maxRetry: request.maxRetry };
+  const client =
+    collection.paging === 'odata'
+      ? await context.services.graph(settings)
+      : await context.services.partnerCenter(settings);
   // However many items there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);
@@ -160,7 +170,8 @@ export async function* listResumably<T, Out = JsonText<T>>(
       )
         throw error;
       context.warn(
-        `Partner Center no longer accepts the continuation token kept in '${file!.path}'; ` +
+        `${serviceOf(collection)} no longer accepts the ` +
+          `${collection.paging === 'odata' ? 'next link' : 'continuation token'} kept in '${file!.path}'; ` +
           `listing again from the start and skipping the ${fallback} ${noun.one}(s) before ` +
           `the saved position (exact unless ${noun.many} were added or removed meanwhile).`,
       );
@@ -222,7 +233,7 @@ function resumeAdvice<T, Out>(
       `${capitalise(wrote)}; the listing cannot continue from where it stopped: ` +
       'start it again.'
     );
-  const maxPageSize = collection.paging === 'seek' ? collection.maxPageSize : undefined;
+  const maxPageSize = collection.paging === 'single' ? undefined : collection.maxPageSize;
   const common = [
     ...(request.selectionArguments ?? []),
     ...(request.pageSize !== undefined && request.pageSize !== maxPageSize

@@ -1,13 +1,15 @@
 /**
  * The services of one command run, built by the host and handed to the cmdlet in its context: the
- * saved contexts and token store, and the Partner Center client of the run's context. A cmdlet
- * never builds them itself, so a spec (or an in-process caller) can hand it other ones, and two
- * runs in one process never share a client.
+ * saved contexts and token store, and the Partner Center and Microsoft Graph clients of the run's
+ * context. A cmdlet never builds them itself, so a spec (or an in-process caller) can hand it
+ * other ones, and two runs in one process never share a client.
  */
 import { type Clock, systemClock } from '../common/clock.js';
-import type { PartnerCenterClient } from '../partner-center/client.js';
+import type { ApiClient, ClientOptions, PartnerCenterClient } from '../partner-center/client.js';
+import type { GraphClient } from '../partner-center/graph-client.js';
 import type { PartnerContext } from '../session/context-store.js';
-import type { SessionStores } from '../session/session.js';
+import type { Session, SessionStores } from '../session/session.js';
+import type { ApiName } from '../session/token-resources.js';
 
 export type { SessionStores };
 
@@ -31,6 +33,13 @@ export interface CmdletServices {
    * A failed sign-in is not kept: the next object reports it again.
    */
   partnerCenter(settings?: ClientSettings): Promise<PartnerCenterClient>;
+  /**
+   * The Microsoft Graph client of the run's context, made on first use and shared the same way:
+   * its endpoint is the context's Graph endpoint, its tokens Graph tokens of the same sign-in
+   * (got on first use, kept in the token store). GDAP cmdlets call requireGlobalGraph first
+   * (graph-cloud.ts).
+   */
+  graph(settings?: ClientSettings): Promise<GraphClient>;
   /** The saved context the run uses (no secrets: those stay in the token store). */
   currentContext(): Promise<PartnerContext>;
   /** The run's time: retry waits, Retry-After dates and token expiry are read against it. */
@@ -63,7 +72,20 @@ const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 export const createCmdletServices: CmdletServicesFactory = (run) => {
   let stores: Promise<SessionStores> | undefined;
   let client: Promise<PartnerCenterClient> | undefined;
+  let graph: Promise<GraphClient> | undefined;
   let saved: Promise<PartnerContext> | undefined;
+  // One session for both clients: one read of the context, and renewals that take turns.
+  let session: Promise<Session> | undefined;
+  const sessionOnce = () => {
+    if (!session) {
+      const opened = openRunSession(run, services);
+      session = opened;
+      opened.catch(() => {
+        if (session === opened) session = undefined;
+      });
+    }
+    return session;
+  };
   const services: CmdletServices = {
     clock: run.clock ?? systemClock,
     stores() {
@@ -77,13 +99,23 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
     },
     partnerCenter(settings = {}) {
       if (!client) {
-        const created = createClient(run, settings, services);
+        const created = createPartnerCenterClient(run, settings, sessionOnce);
         client = created;
         created.catch(() => {
           if (client === created) client = undefined;
         });
       }
       return client;
+    },
+    graph(settings = {}) {
+      if (!graph) {
+        const created = createGraphClient(run, settings, sessionOnce);
+        graph = created;
+        created.catch(() => {
+          if (graph === created) graph = undefined;
+        });
+      }
+      return graph;
     },
   };
   return services;
@@ -103,33 +135,35 @@ async function readCurrentContext(
   return context;
 }
 
-async function createClient(
-  run: RunDescription,
-  settings: ClientSettings,
-  services: CmdletServices,
-): Promise<PartnerCenterClient> {
-  const [{ openSession }, { retryOptionsFor }, { PartnerCenterClient }] = await Promise.all([
-    import('../session/session.js'),
-    import('../session/retry-settings.js'),
-    import('../partner-center/client.js'),
-  ]);
-  const session = await openSession({
+async function openRunSession(run: RunDescription, services: CmdletServices): Promise<Session> {
+  const { openSession } = await import('../session/session.js');
+  return openSession({
     contextName: run.contextName,
     env: run.env,
     verbose: run.verbose,
     stores: await services.stores(),
     clock: services.clock,
   });
+}
+
+/** What both clients are made of: the session's token provider for `api`, retries, the run. */
+async function clientOptions(
+  run: RunDescription,
+  settings: ClientSettings,
+  session: Session,
+  api: ApiName,
+  apiEndpoint: string,
+): Promise<ClientOptions> {
+  const { retryOptionsFor } = await import('../session/retry-settings.js');
   const retry = retryOptionsFor(settings.maxRetry, session.context, run.env);
-  const { environment, name, tenantId } = session.context;
+  const { name, tenantId } = session.context;
   const retries =
     retry.maxAttempts === undefined ? '' : `; up to ${retry.maxAttempts - 1} retries per request`;
-  run.verbose(
-    `Using context '${name}' (${environment.apiEndpoint}, tenant ${tenantId})${retries}.`,
-  );
-  return new PartnerCenterClient({
-    apiEndpoint: environment.apiEndpoint,
-    tokenProvider: session.tokenProvider,
+  const service = api === 'Graph' ? 'Microsoft Graph at ' : '';
+  run.verbose(`Using context '${name}' (${service}${apiEndpoint}, tenant ${tenantId})${retries}.`);
+  return {
+    apiEndpoint,
+    tokenProvider: session.tokenProviderFor(api),
     caCertificate: session.caCertificate,
     correlationId: run.correlationId,
     applicationName: APPLICATION_NAME,
@@ -137,6 +171,43 @@ async function createClient(
     debug: run.debug,
     verbose: run.verbose,
     retry,
-    clock: services.clock,
-  });
+    clock: run.clock ?? systemClock,
+  };
 }
+
+async function createPartnerCenterClient(
+  run: RunDescription,
+  settings: ClientSettings,
+  session: () => Promise<Session>,
+): Promise<PartnerCenterClient> {
+  const [opened, { PartnerCenterClient }] = await Promise.all([
+    session(),
+    import('../partner-center/client.js'),
+  ]);
+  return new PartnerCenterClient(
+    await clientOptions(
+      run,
+      settings,
+      opened,
+      'PartnerCenter',
+      opened.context.environment.apiEndpoint,
+    ),
+  );
+}
+
+async function createGraphClient(
+  run: RunDescription,
+  settings: ClientSettings,
+  session: () => Promise<Session>,
+): Promise<GraphClient> {
+  const [opened, { GraphClient }, { graphOf }] = await Promise.all([
+    session(),
+    import('../partner-center/graph-client.js'),
+    import('../session/environments.js'),
+  ]);
+  const { endpoint } = graphOf(opened.context.environment);
+  return new GraphClient(await clientOptions(run, settings, opened, 'Graph', endpoint));
+}
+
+/** Either client, for code that lists through whichever API a collection belongs to. */
+export type AnyApiClient = ApiClient;

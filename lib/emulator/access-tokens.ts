@@ -1,6 +1,7 @@
 /**
- * Access tokens in the shape Entra ID issues for the Partner Center API (v1 claims: aud, iss, tid,
- * appid, appidacr, oid, scp for delegated tokens), their validation by the API, and revocation.
+ * Access tokens in the shape Entra ID issues for the Partner Center API and Microsoft Graph (v1
+ * claims: aud, iss, tid, appid, appidacr, oid, scp for delegated tokens, roles for app-only ones),
+ * their validation by each API (a token is good for its own audience only), and revocation.
  */
 import { randomBytes } from 'node:crypto';
 import type { EmulatedUser } from './directory.js';
@@ -8,11 +9,28 @@ import type { JwtClaims, JwtSigner } from './jwt.js';
 import { PARTNER_CENTER_APP_ID } from './partner-center-errors.js';
 
 export const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
-const ACCEPTED_AUDIENCES = new Set([
-  PARTNER_CENTER_AUDIENCE,
-  `${PARTNER_CENTER_AUDIENCE}/`,
-  PARTNER_CENTER_APP_ID,
-]);
+export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+/** Microsoft Graph's application id, which Entra also accepts as its resource. */
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/** Which audiences each API accepts, and its name for a refusal's reason. */
+export interface ApiAudience {
+  readonly name: string;
+  readonly audiences: ReadonlySet<string>;
+}
+
+export const PARTNER_CENTER_API: ApiAudience = {
+  name: 'Partner Center',
+  audiences: new Set([
+    PARTNER_CENTER_AUDIENCE,
+    `${PARTNER_CENTER_AUDIENCE}/`,
+    PARTNER_CENTER_APP_ID,
+  ]),
+};
+export const GRAPH_API: ApiAudience = {
+  name: 'Microsoft Graph',
+  audiences: new Set([GRAPH_AUDIENCE, `${GRAPH_AUDIENCE}/`, GRAPH_APP_ID]),
+};
 
 export interface AccessTokenRequest {
   tenantId: string;
@@ -26,6 +44,8 @@ export interface AccessTokenRequest {
   scopes?: readonly string[];
   /** The principal of an app-only token (the service principal or managed identity object id). */
   objectId?: string;
+  /** The application permissions of an app-only token (`roles`), when the resource has any. */
+  roles?: readonly string[];
 }
 
 export interface MintedAccessToken {
@@ -90,7 +110,7 @@ export class AccessTokenAuthority {
             amr: ['pwd', 'mfa'],
             idtyp: 'user',
           }
-        : { idtyp: 'app' }),
+        : { idtyp: 'app', ...(request.roles?.length ? { roles: [...request.roles] } : {}) }),
     };
     return { accessToken: this.signer.sign(claims), expiresIn: request.lifetimeSeconds, expiresOn };
   }
@@ -102,6 +122,11 @@ export class AccessTokenAuthority {
 
   /** What the Partner Center API checks before serving a request. */
   checkApiToken(authorization: string | undefined, nowMs: number): ApiTokenCheck {
+    return this.checkToken(authorization, nowMs, PARTNER_CENTER_API);
+  }
+
+  /** What an API (Partner Center, Microsoft Graph) checks before serving a request. */
+  checkToken(authorization: string | undefined, nowMs: number, api: ApiAudience): ApiTokenCheck {
     if (!authorization) return { ok: false, reason: 'no Authorization header' };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) return { ok: false, reason: 'the Authorization header is not a Bearer token' };
@@ -113,10 +138,10 @@ export class AccessTokenAuthority {
       return { ok: false, reason: 'the access token has expired' };
     if (typeof claims.nbf === 'number' && claims.nbf > now + 1)
       return { ok: false, reason: 'the access token is not valid yet' };
-    if (typeof claims.aud !== 'string' || !ACCEPTED_AUDIENCES.has(claims.aud))
+    if (typeof claims.aud !== 'string' || !api.audiences.has(claims.aud))
       return {
         ok: false,
-        reason: `the access token's audience '${String(claims.aud)}' is not Partner Center`,
+        reason: `the access token's audience '${String(claims.aud)}' is not ${api.name}`,
       };
     if (claims.tid !== this.partnerTenantId)
       return { ok: false, reason: "the access token's tenant is not a partner tenant" };

@@ -24,6 +24,7 @@ import {
 import { subscriptionsOf, type SubscriptionFacts } from './customer-subscriptions.js';
 import { userAt, userCountsOf, userPositionOf, type UserCounts } from './customer-users.js';
 import type { CustomerDataset } from './dataset.js';
+import type { GdapView } from './gdap-view.js';
 import type { EmulatorDataset } from './types.js';
 
 /** One customer's derived resources, built per request. */
@@ -81,7 +82,10 @@ export class CustomerResources {
 }
 
 /** The spec-facing view (`emulator.dataset`): the same derivations, addressed by customer id. */
-export function datasetView(dataset: CustomerDataset): EmulatorDataset {
+/** The part of `emulator.dataset` the Partner Center resources make (gdap-view.ts adds GDAP's). */
+export type CustomerResourcesView = Omit<EmulatorDataset, keyof GdapView>;
+
+export function datasetView(dataset: CustomerDataset): CustomerResourcesView {
   const resourcesOf = (customerId: string) => {
     const index = dataset.indexOfId(customerId);
     if (index < 0) throw new RangeError(`no customer with id ${customerId}`);

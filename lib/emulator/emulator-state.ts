@@ -7,6 +7,7 @@ import type { AuthorizationCodeStore } from './authorization-codes.js';
 import type { ContinuationTokenCodec } from './continuation-tokens.js';
 import type { CustomerDataset } from './dataset.js';
 import type { DeviceCodeStore } from './device-codes.js';
+import type { GdapDataset } from './gdap-dataset.js';
 import type { EmulatedDirectory } from './directory.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { JwtSigner } from './jwt.js';
@@ -32,6 +33,8 @@ export interface EmulatorState {
   baseUrl: string;
   readonly settings: EmulatorSettings;
   readonly dataset: CustomerDataset;
+  /** Each customer's GDAP relationships (Microsoft Graph), dated relative to the emulator's `now`. */
+  readonly gdap: GdapDataset;
   readonly directory: EmulatedDirectory;
   readonly signer: JwtSigner;
   readonly accessTokens: AccessTokenAuthority;

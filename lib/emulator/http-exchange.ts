@@ -23,6 +23,8 @@ export interface Exchange {
   readonly route: string;
   /** When the request arrived (ms since the epoch). */
   readonly receivedAt: number;
+  /** The server's id of this request (Graph answers it as `request-id`). */
+  readonly requestId: string;
 }
 
 export interface Reply {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
+import { startOfDay } from './customer-context.js';
 import { AuthorizationCodeStore } from './authorization-codes.js';
 import {
   createClientCertificate,
@@ -25,6 +26,8 @@ import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import { FaultInjector } from './fault-injector.js';
+import { GdapDataset } from './gdap-dataset.js';
+import { gdapView } from './gdap-view.js';
 import { createJwtSigner } from './jwt.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
 import { PageCache } from './page-cache.js';
@@ -32,8 +35,11 @@ import { createRequestListener } from './request-handler.js';
 import { RequestRecorder } from './request-recorder.js';
 import type { ClientCertificateFiles, EmulatorOptions, StartedEmulator } from './types.js';
 import { controlRoutes } from './control-routes.js';
+import { applicationRolesOf, delegatedPermissions } from './scopes.js';
 
 export type * from './types.js';
+export { GDAP_CUSTOMER_KINDS, RELATIONSHIP_STATUSES } from './gdap-dataset.js';
+export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './gdap-roles.js';
 
 /** The emulator's own levers (`METHOD /_emulator/...`), for help texts that list them. */
 export const CONTROL_ROUTES: readonly string[] = Object.keys(controlRoutes);
@@ -84,6 +90,16 @@ function checkOptions(options: EmulatorOptions): void {
   const cache = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   if (!(Number.isFinite(cache) && cache >= 0))
     throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
+  if (options.now !== undefined && !Number.isFinite(nowOf(options)))
+    throw new RangeError(
+      `now must be milliseconds since the epoch or an ISO 8601 date; got ${String(options.now)}`,
+    );
+}
+
+/** The emulator's `now` for dated data: as given, or the start of today (UTC). */
+function nowOf(options: EmulatorOptions): number {
+  if (options.now === undefined) return startOfDay(Date.now());
+  return typeof options.now === 'number' ? options.now : Date.parse(options.now);
 }
 
 function initialSettings(options: EmulatorOptions): EmulatorSettings {
@@ -134,6 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
+  const gdap = new GdapDataset(dataset, nowOf(options));
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
@@ -166,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     baseUrl: '',
     settings,
     dataset,
+    gdap,
     directory,
     signer,
     accessTokens,
@@ -208,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
 
   const emulator: StartedEmulator = {
     apiEndpoint: baseUrl,
+    graphEndpoint: baseUrl,
     authorityHost: baseUrl,
     tenantId: directory.tenantId,
     tenantDomain: directory.tenantDomain,
@@ -222,6 +241,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       baseUrl,
       '-AuthorityHost',
       baseUrl,
+      '-GraphEndpoint',
+      baseUrl,
       ...(caCertificatePath ? ['-CaCertificatePath', caCertificatePath] : []),
     ],
     audience: PARTNER_CENTER_AUDIENCE,
@@ -232,7 +253,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       return materialised;
     },
     customerCount: dataset.count,
-    dataset: datasetView(dataset),
+    dataset: { ...datasetView(dataset), ...gdapView(gdap) },
     seed,
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
@@ -256,20 +277,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     counters: () => counters(state),
     recentRequests: (limit) => state.recorder.recentRequests(limit),
     resetCounters: () => resetCounters(state),
-    issueAccessToken: (request = {}) =>
-      accessTokens.mint(
+    issueAccessToken: (request = {}) => {
+      const audience = request.audience ?? PARTNER_CENTER_AUDIENCE;
+      return accessTokens.mint(
         {
           tenantId: request.tenantId ?? directory.tenantId,
           clientId: directory.applicationId,
-          audience: request.audience ?? PARTNER_CENTER_AUDIENCE,
+          audience,
           lifetimeSeconds: request.lifetimeSeconds ?? settings.accessTokenLifetimeSeconds,
           clientAuthentication: '1',
           objectId: directory.servicePrincipalObjectId,
-          ...(request.delegated ? { user: directory.user, scopes: ['user_impersonation'] } : {}),
+          ...(request.delegated
+            ? {
+                user: directory.user,
+                scopes: request.scopes ?? delegatedPermissions(audience, ['.default']),
+              }
+            : { roles: applicationRolesOf(audience) }),
         },
         Date.now(),
         false,
-      ).accessToken,
+      ).accessToken;
+    },
     configure: (changes) => applySettings(settings, changes),
     approveDeviceCode: (userCode) => state.deviceCodes.settle('approved', userCode),
     declineDeviceCode: (userCode) => state.deviceCodes.settle('declined', userCode),

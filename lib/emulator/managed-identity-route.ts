@@ -8,7 +8,7 @@ import type { EmulatorState } from './emulator-state.js';
 import { tokenLifetime } from './emulator-state.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import type { Query } from './query.js';
-import { canonicalResource } from './scopes.js';
+import { applicationRolesOf, canonicalResource } from './scopes.js';
 
 const API_VERSION = '2019-08-01';
 
@@ -51,6 +51,7 @@ export function managedIdentityToken(state: EmulatorState, exchange: Exchange): 
       lifetimeSeconds: tokenLifetime(state.settings, 'managedIdentity'),
       clientAuthentication: '2',
       objectId: identity.objectId,
+      roles: applicationRolesOf(resource),
     },
     exchange.receivedAt,
   );

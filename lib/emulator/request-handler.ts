@@ -9,6 +9,7 @@ import { BadRequestError } from './bad-request.js';
 import { errorReply } from './customer-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, ResetPoint } from './fault-injector.js';
+import { graphErrorReply, graphErrors, graphHeaders, injectedGraphError } from './graph-errors.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { peekClaims } from './jwt.js';
 import { pcErrors } from './partner-center-errors.js';
@@ -16,6 +17,8 @@ import { Query } from './query.js';
 import { matchRoute, routeKey, type Route } from './routes.js';
 
 const UNMATCHED_ROUTE = '(unmatched)';
+/** Paths under Graph's version root are answered in Graph's shape even when no route matches. */
+const GRAPH_ROOT = '/v1.0/';
 
 function firstValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -92,6 +95,42 @@ export function failureReply(route: Route, error: unknown, bom: boolean): Reply 
   });
 }
 
+/** A 404 or 405 in the shape of the API the path belongs to. */
+function unmatchedReply(
+  state: EmulatorState,
+  req: IncomingMessage,
+  url: URL,
+  receivedAt: number,
+  allowedMethods: string[],
+): Reply {
+  if (url.pathname.startsWith(GRAPH_ROOT)) {
+    const exchange: Exchange = {
+      req,
+      url,
+      query: new Query(url.searchParams),
+      params: {},
+      route: UNMATCHED_ROUTE,
+      receivedAt,
+      requestId: randomUUID(),
+    };
+    const segment = url.pathname.slice(GRAPH_ROOT.length).split('/').filter(Boolean).pop() ?? '';
+    const failure =
+      allowedMethods.length > 0
+        ? graphErrors.methodNotAllowed(allowedMethods)
+        : graphErrors.noSuchSegment(segment);
+    const reply = graphErrorReply(exchange, failure);
+    reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
+    return reply;
+  }
+  const failure =
+    allowedMethods.length > 0
+      ? pcErrors.methodNotAllowed(allowedMethods)
+      : pcErrors.notFound(url.pathname);
+  const reply = errorReply(failure, false);
+  reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
+  return reply;
+}
+
 async function serve(
   state: EmulatorState,
   req: IncomingMessage,
@@ -103,16 +142,10 @@ async function serve(
   const match = matchRoute(method, url.pathname);
   if (!match.route) {
     state.recorder.count(`${method} ${UNMATCHED_ROUTE}`);
-    const failure =
-      match.allowedMethods.length > 0
-        ? pcErrors.methodNotAllowed(match.allowedMethods)
-        : pcErrors.notFound(url.pathname);
     res.once('close', () =>
       state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers),
     );
-    const reply = errorReply(failure, false);
-    reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
-    send(res, reply, undefined);
+    send(res, unmatchedReply(state, req, url, receivedAt, match.allowedMethods), undefined);
     return;
   }
   const { route } = match;
@@ -124,6 +157,7 @@ async function serve(
     params: match.params,
     route: key,
     receivedAt,
+    requestId: randomUUID(),
   };
   if (route.kind !== 'control') {
     state.recorder.count(key);
@@ -146,13 +180,25 @@ async function serve(
   }
   let reply: Reply;
   try {
-    reply = decision?.reply ?? (await route.handle(state, exchange));
+    reply = decision?.reply
+      ? route.kind === 'graph'
+        ? graphErrorReply(
+            exchange,
+            injectedGraphError(decision.reply.status, decision.reply.headers),
+          )
+        : decision.reply
+      : await route.handle(state, exchange);
   } catch (error) {
-    reply = failureReply(route, error, state.settings.bom);
+    // Graph's handlers answer their own refusals; anything that still escapes is the emulator's bug.
+    reply =
+      route.kind === 'graph'
+        ? graphErrorReply(exchange, graphErrors.internal(String(error)))
+        : failureReply(route, error, state.settings.bom);
   }
   if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
-  const delayMs =
-    (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
+  if (route.kind === 'graph') reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
+  const serviceApi = route.kind === 'api' || route.kind === 'graph';
+  const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.pageLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset);
 }

@@ -1,7 +1,9 @@
 /**
  * The route table: one place that says which paths exist, which are the Partner Center API (token
- * checked, MS-* headers, BOM, latency), which count as token endpoints for fault injection, and
- * which are the emulator's own controls (never counted nor faulted).
+ * checked, MS-* headers, BOM, latency), which are Microsoft Graph (`/v1.0/`: Graph's token, headers
+ * and error body, latency), which count as token endpoints for fault injection, and which are the
+ * emulator's own controls (never counted nor faulted). Graph routes count as `api` for the fault
+ * script: one script and one rate limit cover both APIs.
  */
 import { controlRoutes } from './control-routes.js';
 import { errorReply, getCustomer, listCustomers, type ApiCaller } from './customer-routes.js';
@@ -23,12 +25,13 @@ import {
 } from './entra-routes.js';
 import { instanceDiscovery, openIdConfigurationV1, userRealm } from './discovery-routes.js';
 import type { CountedTarget } from './fault-injector.js';
+import { GRAPH_ROUTES } from './graph-routes.js';
 import { header, type Exchange, type Reply } from './http-exchange.js';
 import { managedIdentityToken } from './managed-identity-route.js';
 import { pcErrors } from './partner-center-errors.js';
 import { tokenEndpoint, tokenEndpointV1 } from './token-endpoint.js';
 
-export type RouteKind = 'api' | 'entra' | 'control';
+export type RouteKind = 'api' | 'graph' | 'entra' | 'control';
 
 export interface Route {
   method: string;
@@ -85,6 +88,15 @@ const routes: readonly Route[] = [
       kind: 'api',
       faultTarget: 'api',
       handle: authorized(handler),
+    }),
+  ),
+  ...GRAPH_ROUTES.map(
+    ({ path, handle }): Route => ({
+      method: 'GET',
+      path,
+      kind: 'graph',
+      faultTarget: 'api',
+      handle,
     }),
   ),
   { method: 'GET', path: '/common/discovery/instance', kind: 'entra', handle: instanceDiscovery },

@@ -17,7 +17,7 @@ import {
   type Exchange,
   type Reply,
 } from './http-exchange.js';
-import { canonicalResource, parseScopes } from './scopes.js';
+import { applicationRolesOf, canonicalResource, parseScopes } from './scopes.js';
 import type { TokenFlow } from './types.js';
 import { userTokenResponse } from './user-tokens.js';
 
@@ -67,6 +67,7 @@ function clientCredentials(request: TokenRequest): GrantOutcome {
       lifetimeSeconds: tokenLifetime(state.settings, flow),
       clientAuthentication: client.authentication,
       objectId: state.directory.servicePrincipalObjectId,
+      roles: applicationRolesOf(parsed.resource),
     },
     request.exchange.receivedAt,
   );
@@ -235,9 +236,10 @@ export async function tokenEndpoint(state: EmulatorState, exchange: Exchange): P
 }
 
 /**
- * The v1 endpoint names a `resource` where v2 names scopes: an app-only token is `{resource}/
- * .default`, a user's the resource's delegated permission. v1 answers its numbers as strings and
- * adds `expires_on`, `not_before` and `resource`, as ADAL-era clients expect.
+ * The v1 endpoint names a `resource` where v2 names scopes: a token is for `{resource}/.default`,
+ * which for a user means every permission consented on the resource (Partner Center's
+ * `user_impersonation`, Graph's delegated permissions). v1 answers its numbers as strings and adds
+ * `expires_on`, `not_before` and `resource`, as ADAL-era clients expect.
  */
 export async function tokenEndpointV1(state: EmulatorState, exchange: Exchange): Promise<Reply> {
   const request = await readTokenRequest(state, exchange);
@@ -250,7 +252,7 @@ export async function tokenEndpointV1(state: EmulatorState, exchange: Exchange):
   const scope =
     grant === 'client_credentials'
       ? `${resource}/.default`
-      : [`${resource}/user_impersonation`, ...oidc].join(' ');
+      : [`${resource}/.default`, ...oidc].join(' ');
   const outcome = grantOutcome({ ...request, form: { ...form, scope } }, grant);
   if (isError(outcome)) return entraReply(outcome);
   return tokenReply(v1Body(outcome, form.resource, resource, exchange.receivedAt));

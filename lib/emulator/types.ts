@@ -1,4 +1,7 @@
 import type { FaultScript } from './fault-types.js';
+import type { GdapCustomerKind } from './gdap-dataset.js';
+
+export type { GdapCustomerKind } from './gdap-dataset.js';
 
 export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from './fault-types.js';
 
@@ -17,6 +20,12 @@ export interface EmulatorOptions {
   customers?: number;
   /** Seed of the deterministic data set. Default 1. */
   seed?: number;
+  /**
+   * The instant the GDAP relationships' dates are relative to (ms since the epoch or an ISO 8601
+   * date): which relationships are active, which end within 30 days, which expired. Default: the
+   * start of the current UTC day when the emulator starts. Give it for data that never changes.
+   */
+  now?: number | string;
   /** Serve plain HTTP instead of HTTPS with a self-signed certificate. */
   http?: boolean;
   /**
@@ -130,6 +139,11 @@ export interface RunningEmulator {
   /** Base of the Partner Center API, without `/v1`: e.g. `https://127.0.0.1:43123`. */
   apiEndpoint: string;
   /**
+   * Base of Microsoft Graph, without `/v1.0`: the same server, e.g. `https://127.0.0.1:43123`.
+   * It accepts only tokens whose audience is `https://graph.microsoft.com`.
+   */
+  graphEndpoint: string;
+  /**
    * Entra ID authority host, e.g. `https://127.0.0.1:43123` (token endpoint at
    * `{authorityHost}/{tenant}/oauth2/v2.0/token`).
    */
@@ -146,7 +160,7 @@ export interface RunningEmulator {
   caCertificate?: string;
   /**
    * The Connect-Partner parameters that point any sign-in at this emulator: -Tenant,
-   * -ApiEndpoint, -AuthorityHost and, over HTTPS, -CaCertificatePath.
+   * -ApiEndpoint, -AuthorityHost, -GraphEndpoint and, over HTTPS, -CaCertificatePath.
    */
   connectEndpoints: string[];
   /**
@@ -204,6 +218,25 @@ export interface EmulatorDataset {
   subscribedSkusOf(customerId: string): Record<string, unknown>[];
   /** `GET /v1/customers/{id}/users/{user-id}/licenses`'s items (every license group). */
   licensesOf(customerId: string, userId: string): Record<string, unknown>[];
+  /** The instant the GDAP data is dated from (ISO 8601, UTC): the emulator's `now`. */
+  gdapNow: string;
+  /** What kind of GDAP customer this is (which relationships it was given). */
+  gdapKindOf(customerId: string): GdapCustomerKind;
+  /** Indices below `limit` (default all) of the customers of one GDAP kind, in listing order. */
+  customersOfGdapKind(kind: GdapCustomerKind, limit?: number): number[];
+  /** The customer's relationships as Graph lists them (`customer/tenantId` is the customer id). */
+  relationshipsOf(customerId: string): Record<string, unknown>[];
+  /**
+   * Every relationship in the order `GET /v1.0/tenantRelationships/delegatedAdminRelationships`
+   * lists them, derived one by one.
+   */
+  relationships(): IterableIterator<Record<string, unknown>>;
+  /** How many relationships the whole listing has (visits every customer). */
+  relationshipCount(): number;
+  /** One relationship by id, or undefined. */
+  relationshipById(relationshipId: string): Record<string, unknown> | undefined;
+  /** A relationship's access assignments as Graph lists them; RangeError for an unknown id. */
+  accessAssignmentsOf(relationshipId: string): Record<string, unknown>[];
 }
 
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */
@@ -261,11 +294,17 @@ export interface StartedEmulator extends RunningEmulator {
   /** Client ids of the system-assigned and the user-assigned managed identity. */
   managedIdentityClientId: string;
   userAssignedIdentityClientId: string;
+  /**
+   * An access token for `audience` (default Partner Center): app-only with the application
+   * permissions the emulated app holds there (`roles`), or with `delegated` the user's, carrying
+   * `scopes` (default: what the user consented to on the audience) in `scp`.
+   */
   issueAccessToken(options?: {
     lifetimeSeconds?: number;
     audience?: string;
     tenantId?: string;
     delegated?: boolean;
+    scopes?: readonly string[];
   }): string;
   configure(options: LiveSettings): void;
   /**

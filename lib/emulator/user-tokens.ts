@@ -4,7 +4,8 @@
  */
 import type { EmulatorState } from './emulator-state.js';
 import { tokenLifetime } from './emulator-state.js';
-import { grantedScope, parseScopes } from './scopes.js';
+import { GRAPH_AUDIENCE } from './access-tokens.js';
+import { delegatedPermissions, grantedScope, parseScopes } from './scopes.js';
 import type { TokenFlow } from './types.js';
 
 export interface UserTokenGrant {
@@ -16,7 +17,6 @@ export interface UserTokenGrant {
   nonce?: string;
 }
 
-const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 const ID_TOKEN_LIFETIME_SECONDS = 3600;
 
 export function clientInfo(uid: string, utid: string): string {
@@ -30,17 +30,24 @@ export function userTokenResponse(
 ): Record<string, unknown> {
   const { directory, settings } = state;
   const { user } = directory;
-  const parsed = parseScopes(grant.scopes.join(' '));
+  const asked = parseScopes(grant.scopes.join(' '));
+  const audience = asked.resource ?? GRAPH_AUDIENCE;
+  // Only OpenID scopes asked: Entra issues a Graph token for User.Read, the sign-in permission.
+  const permissions =
+    asked.permissions.length > 0
+      ? delegatedPermissions(audience, asked.permissions)
+      : ['User.Read'];
+  const parsed = { ...asked, permissions };
   const lifetimeSeconds = tokenLifetime(settings, grant.flow);
   const minted = state.accessTokens.mint(
     {
       tenantId: grant.tenantId,
       clientId: grant.clientId,
-      audience: parsed.resource ?? GRAPH_AUDIENCE,
+      audience,
       lifetimeSeconds,
       clientAuthentication: grant.clientAuthentication,
       user,
-      scopes: parsed.permissions.length > 0 ? parsed.permissions : ['User.Read'],
+      scopes: permissions,
     },
     nowMs,
   );

@@ -28,13 +28,13 @@ export function parseJsonBody(body: Buffer): DecodedBody {
 
 /**
  * A collection body with its items as JsonText; `{ ok: false }` when the body is not well-formed
- * JSON.
+ * JSON. `itemsKey` names the array: Partner Center's `items`, OData's (Microsoft Graph's) `value`.
  */
-export function decodeCollectionBody(body: Buffer): DecodedBody {
+export function decodeCollectionBody(body: Buffer, itemsKey = 'items'): DecodedBody {
   const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-  const scan = isUtf8(body) ? scanCollection(body, from) : undefined;
+  const scan = isUtf8(body) ? scanCollection(body, from, itemsKey) : undefined;
   if (!scan?.topIsObject || scan.itemsOpen < 0 || scan.itemsKeys > 1)
-    return withItemsAsJsonText(parseJsonBody(body));
+    return withItemsAsJsonText(parseJsonBody(body), itemsKey);
   let envelope: Record<string, unknown>;
   try {
     envelope = JSON.parse(
@@ -43,15 +43,15 @@ export function decodeCollectionBody(body: Buffer): DecodedBody {
   } catch {
     return { ok: false };
   }
-  envelope.items = new JsonTextList(body, scan.spans.subarray(0, scan.spanCount * 3));
+  envelope[itemsKey] = new JsonTextList(body, scan.spans.subarray(0, scan.spanCount * 3));
   return { ok: true, value: envelope };
 }
 
-function withItemsAsJsonText(decoded: DecodedBody): DecodedBody {
+function withItemsAsJsonText(decoded: DecodedBody, itemsKey: string): DecodedBody {
   if (!decoded.ok) return decoded;
-  const value = decoded.value as { items?: unknown } | null;
-  if (value && typeof value === 'object' && Array.isArray(value.items))
-    value.items = JsonTextList.fromValues(value.items);
+  const value = decoded.value as Record<string, unknown> | null;
+  if (value && typeof value === 'object' && Array.isArray(value[itemsKey]))
+    value[itemsKey] = JsonTextList.fromValues(value[itemsKey] as unknown[]);
   return decoded;
 }
 
@@ -95,7 +95,11 @@ const IN_OBJECT = 0;
 const IN_ARRAY = 1;
 
 /** One strict pass over a JSON document; undefined when it is not well-formed. */
-export function scanCollection(b: Buffer, from = 0): CollectionScan | undefined {
+export function scanCollection(
+  b: Buffer,
+  from = 0,
+  itemsKey = 'items',
+): CollectionScan | undefined {
   const n = b.length;
   const containers: number[] = [];
   const result: CollectionScan = {
@@ -138,7 +142,7 @@ export function scanCollection(b: Buffer, from = 0): CollectionScan | undefined 
         const end = stringEnd(b, i);
         if (end < 0) return undefined;
         if (containers.length === 1) {
-          keyIsItems = isItemsKey(b, i, end);
+          keyIsItems = isItemsKey(b, i, end, itemsKey);
           if (keyIsItems) result.itemsKeys++;
         }
         i = end;
@@ -293,20 +297,14 @@ function literalEnd(b: Buffer, i: number): number {
   return -1;
 }
 
-/** Whether the key string at [start, end) (quotes included) is `items`, escapes decoded. */
-function isItemsKey(b: Buffer, start: number, end: number): boolean {
-  if (end - start === 7)
-    return (
-      b[start + 1] === 0x69 &&
-      b[start + 2] === 0x74 &&
-      b[start + 3] === 0x65 &&
-      b[start + 4] === 0x6d &&
-      b[start + 5] === 0x73
-    );
-  // A longer key can still spell `items` with escapes (`"it\u0065ms"`): JSON.parse would read it
+/** Whether the key string at [start, end) (quotes included) is `key` (ASCII), escapes decoded. */
+function isItemsKey(b: Buffer, start: number, end: number, key: string): boolean {
+  if (end - start === key.length + 2) {
+    for (let k = 0; k < key.length; k++) if (b[start + 1 + k] !== key.charCodeAt(k)) return false;
+    return true;
+  }
+  // A longer key can still spell the key with escapes (`"it\u0065ms"`): JSON.parse would read it
   // so.
   const backslash = b.indexOf(BACKSLASH, start);
-  return (
-    backslash !== -1 && backslash < end && JSON.parse(b.toString('utf8', start, end)) === 'items'
-  );
+  return backslash !== -1 && backslash < end && JSON.parse(b.toString('utf8', start, end)) === key;
 }

@@ -8,7 +8,19 @@
 import { ServiceError } from '../common/errors.js';
 import { parseEndpointUrl } from '../net/endpoint-url.js';
 
-const VERSION_SEGMENT = '/v1';
+/** Which API a root belongs to: its version segment, and how messages name it. */
+export interface ApiRootSettings {
+  /** `/v1` for Partner Center, `/v1.0` for Microsoft Graph. */
+  versionSegment: string;
+  service: string;
+  endpointParameter: string;
+}
+
+const PARTNER_CENTER_ROOT: ApiRootSettings = {
+  versionSegment: '/v1',
+  service: 'Partner Center',
+  endpointParameter: '-ApiEndpoint',
+};
 
 export class ApiRoot {
   /** Where the API lives, without the version: e.g. https://api.partnercenter.microsoft.com. */
@@ -16,8 +28,11 @@ export class ApiRoot {
   /** Path prefix of the endpoint (usually empty), without trailing slash. */
   private readonly basePath: string;
 
-  constructor(apiEndpoint: string) {
-    this.endpoint = parseEndpointUrl(apiEndpoint, '-ApiEndpoint');
+  constructor(
+    apiEndpoint: string,
+    private readonly settings: ApiRootSettings = PARTNER_CENTER_ROOT,
+  ) {
+    this.endpoint = parseEndpointUrl(apiEndpoint, settings.endpointParameter);
     this.basePath = this.endpoint.pathname.replace(/\/+$/, '');
   }
 
@@ -39,7 +54,7 @@ export class ApiRoot {
       const absolute = new URL(uri);
       if (!this.isSameOrigin(absolute)) {
         throw new ServiceError(
-          `Partner Center returned a link to another host (${absolute.origin}); it ` +
+          `${this.settings.service} returned a link to another host (${absolute.origin}); it ` +
             'was not followed.',
           {
             hint: 'Report this to the module maintainers with the -Debug output.',
@@ -51,13 +66,9 @@ export class ApiRoot {
     let path = uri.startsWith('/') ? uri : `/${uri}`;
     if (this.basePath && path.startsWith(`${this.basePath}/`))
       path = path.slice(this.basePath.length);
+    const version = this.settings.versionSegment;
     const versioned =
-      path === VERSION_SEGMENT ||
-      path.startsWith(`${VERSION_SEGMENT}/`) ||
-      path.startsWith(`${VERSION_SEGMENT}?`);
-    return new URL(
-      `${this.basePath}${versioned ? '' : VERSION_SEGMENT}${path}`,
-      this.endpoint.origin,
-    );
+      path === version || path.startsWith(`${version}/`) || path.startsWith(`${version}?`);
+    return new URL(`${this.basePath}${versioned ? '' : version}${path}`, this.endpoint.origin);
   }
 }

@@ -1,23 +1,22 @@
 /**
- * The Partner Center HTTP client: one keep-alive connection pool per run, Partner Center's
+ * The HTTP client of the module's APIs: one keep-alive connection pool per client, the API's
  * headers on every request, one retry policy for every call, token renewal on 401, errors mapped
- * to the module's named errors, and seek paging as an async iterator that stays one page ahead.
+ * to the module's named errors, and paging as an async iterator that stays one page ahead. What
+ * differs between Partner Center and Microsoft Graph (headers, error bodies and wording, page
+ * shape) is the client's ApiDialect (api-dialect.ts, graph-api.ts); everything else is shared.
  * It knows nothing of the terminal; -Debug and -Verbose lines go to the callbacks it is given.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Clock, systemClock } from '../common/clock.js';
 import { InternalError, ServiceError } from '../common/errors.js';
-import {
-  decodeCollectionBody,
-  parseJsonBody,
-  type DecodedBody,
-} from '../json/collection-scanner.js';
+import { parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
 import type { JsonTextList } from '../json/json-text.js';
 import { isLoopbackHost } from '../net/endpoint-url.js';
 import { abortReason, linkedSignal, throwIfAborted } from './abortable.js';
+import { type ApiDialect, PARTNER_CENTER_API } from './api-dialect.js';
 import { ApiRoot } from './api-url.js';
-import { asCollection, CONTINUATION_HEADER, followPages, type PageRequest } from './paging.js';
+import { followPages, type PageRequest } from './paging.js';
 import {
   isRetryableStatus,
   parseRetryAfter,
@@ -29,9 +28,6 @@ import {
 import {
   describeAnswer,
   describeCall,
-  errorForAnswer,
-  readServiceFault,
-  retriesExhaustedError,
   type ContinuationTokenSource,
   type ServiceFault,
 } from './service-errors.js';
@@ -88,7 +84,10 @@ export interface CallOptions {
 }
 
 export interface PagesOptions {
-  /** Resume: sent as MS-ContinuationToken with the first request. */
+  /**
+   * Resume from a page's `continuationToken` of an earlier run: Partner Center's is sent as
+   * MS-ContinuationToken with the first request, Microsoft Graph's is the next link to request.
+   */
   continuationToken?: string;
   /**
    * No page is requested after the one that brings the item count to this (-First); pages are not
@@ -99,7 +98,6 @@ export interface PagesOptions {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-const DEFAULT_APPLICATION = 'PartnerCenter-Node';
 
 /**
  * A redirect or a response, as one attempt ended. `authorized`: the final request carried our
@@ -115,26 +113,31 @@ interface TransientFailure {
   retryAfterMs?: number;
 }
 
-export class PartnerCenterClient {
+/** The client of one API; PartnerCenterClient and GraphClient (graph-client.ts) are its kinds. */
+export class ApiClient {
   private readonly root: ApiRoot;
   private readonly connections: Connections;
   private readonly retry: ResolvedRetryOptions;
   private readonly clock: Clock;
   private readonly commonHeaders: Record<string, string>;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly api: ApiDialect,
+  ) {
     if (!options.correlationId)
-      throw new InternalError('the Partner Center client was created without a correlation id.');
-    this.root = new ApiRoot(options.apiEndpoint);
+      throw new InternalError(
+        `the ${api.wording.service} client was created without a correlation id.`,
+      );
+    this.root = new ApiRoot(options.apiEndpoint, {
+      versionSegment: api.versionSegment,
+      service: api.wording.service,
+      endpointParameter: api.endpointParameter,
+    });
     this.connections = new Connections(options.caCertificate);
     this.retry = resolveRetryOptions(options.retry);
     this.clock = options.clock ?? systemClock;
-    this.commonHeaders = {
-      Accept: 'application/json',
-      'MS-CorrelationId': options.correlationId,
-      'X-Locale': options.locale ?? 'en-US',
-      'MS-PartnerCenter-Application': options.applicationName ?? DEFAULT_APPLICATION,
-    };
+    this.commonHeaders = api.commonHeaders(options);
   }
 
   /**
@@ -147,7 +150,7 @@ export class PartnerCenterClient {
 
   /**
    * GET one resource. `pathAndQuery` is relative to the version root: `/customers/{id}` (a `/v1`
-   * prefix is accepted).
+   * prefix, or Graph's `/v1.0`, is accepted).
    */
   async getJson<T>(pathAndQuery: string, headers?: Record<string, string>): Promise<T> {
     return this.request<T>(pathAndQuery, { headers });
@@ -162,9 +165,11 @@ export class PartnerCenterClient {
   }
 
   /**
-   * Every page of a collection, following `links.next`. With `continuationToken` the first request
-   * carries it as MS-ContinuationToken (resume: e.g. `/customers?size=500&seekOperation=Next`).
-   * The next page is already being fetched while the consumer handles the current one.
+   * Every page of a collection, following each page's link to the next (Partner Center's
+   * `links.next`, Graph's `@odata.nextLink`). With `continuationToken` the listing resumes (for
+   * Partner Center the first request carries it as MS-ContinuationToken, e.g. with
+   * `/customers?size=500&seekOperation=Next`). The next page is already being fetched while the
+   * consumer handles the current one.
    */
   pages<T>(firstPathAndQuery: string, options: PagesOptions = {}): AsyncGenerator<Page<T[]>> {
     return this.followPages<T[]>(firstPathAndQuery, options, parseJsonBody);
@@ -178,7 +183,9 @@ export class PartnerCenterClient {
     firstPathAndQuery: string,
     options: PagesOptions = {},
   ): AsyncGenerator<Page<JsonTextList<T>>> {
-    return this.followPages<JsonTextList<T>>(firstPathAndQuery, options, decodeCollectionBody);
+    return this.followPages<JsonTextList<T>>(firstPathAndQuery, options, (body) =>
+      this.api.decodePage(body),
+    );
   }
 
   private followPages<L extends ItemList>(
@@ -186,25 +193,24 @@ export class PartnerCenterClient {
     options: PagesOptions,
     decode: (body: Buffer) => DecodedBody,
   ): AsyncGenerator<Page<L>> {
-    const first: PageRequest = {
-      method: 'GET',
-      url: this.root.resolve(firstPathAndQuery),
-      headers:
-        options.continuationToken === undefined
-          ? {}
-          : { [CONTINUATION_HEADER]: options.continuationToken },
-      continuationToken: options.continuationToken === undefined ? undefined : 'user',
-    };
+    const first: PageRequest =
+      options.continuationToken === undefined
+        ? { method: 'GET', url: this.root.resolve(firstPathAndQuery), headers: {} }
+        : this.api.resumeRequest(this.root, firstPathAndQuery, options.continuationToken);
     return followPages<L>(
-      this.root,
       first,
       async (request, signal) =>
-        asCollection<L>(
+        this.api.pageOf<L>(
           await this.call(request.method, request.url, { ...request, signal }, decode),
           request,
+          this.root,
         ),
-      this.options.signal,
-      options.limit,
+      {
+        outerSignal: this.options.signal,
+        itemLimit: options.limit,
+        startPosition: options.continuationToken,
+        loopError: () => this.api.loopError(),
+      },
     );
   }
 
@@ -214,8 +220,8 @@ export class PartnerCenterClient {
   }
 
   /**
-   * One logical call: the same MS-RequestId on every attempt, until an answer, a final error or the
-   * retry budget's end.
+   * One logical call: the same call id (MS-RequestId, Graph's client-request-id) on every attempt,
+   * until an answer, a final error or the retry budget's end.
    */
   private async call(
     method: string,
@@ -239,7 +245,11 @@ export class PartnerCenterClient {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const requestId = randomUUID();
-    const headers = { ...this.commonHeaders, ...options.headers, 'MS-RequestId': requestId };
+    const headers = {
+      ...this.commonHeaders,
+      ...options.headers,
+      [this.api.callIdHeader]: requestId,
+    };
     const identity = {
       method,
       url,
@@ -274,12 +284,13 @@ export class PartnerCenterClient {
           if (parsed.ok) return parsed.value;
           if (!answer.closeDelimited) {
             throw new ServiceError(
-              `Partner Center answered ${describeCall(identity)} with a body that is not JSON.`,
+              `${this.api.wording.service} answered ${describeCall(identity)} with a body that ` +
+                'is not JSON.',
               {
                 status: answer.status,
                 requestId,
                 correlationId: this.options.correlationId,
-                hint: 'Check -ApiEndpoint; -Debug shows the exchange.',
+                hint: `Check ${this.api.endpointParameter}; -Debug shows the exchange.`,
               },
             );
           }
@@ -290,14 +301,14 @@ export class PartnerCenterClient {
         } else if (answer.status === 401 && answer.authorized && !renewed) {
           renewed = renewNow = true;
           this.options.verbose?.(
-            `Partner Center refused the access token (HTTP 401) for ${describeCall(identity)}: ` +
-              'renewing it and repeating the call.',
+            `${this.api.wording.service} refused the access token (HTTP 401) for ` +
+              `${describeCall(identity)}: renewing it and repeating the call.`,
           );
           continue;
         } else {
-          const fault = readServiceFault(answer.body);
+          const fault = this.api.readFault(answer);
           if (!isRetryableStatus(answer.status))
-            throw errorForAnswer(
+            throw this.api.errorForAnswer(
               { ...identity, status: answer.status, statusMessage: answer.statusMessage },
               fault,
             );
@@ -316,7 +327,7 @@ export class PartnerCenterClient {
       }
       failures++;
       const exhausted = (reason: string) =>
-        retriesExhaustedError(
+        this.api.retriesExhaustedError(
           { ...identity, status: failure.status },
           sends,
           failure.problem,
@@ -401,7 +412,7 @@ export class PartnerCenterClient {
       if (hops >= MAX_REDIRECTS) {
         throw new ServiceError(`${described} was redirected more than ${MAX_REDIRECTS} times.`, {
           status: response.status,
-          hint: 'Check -ApiEndpoint.',
+          hint: `Check ${this.api.endpointParameter}.`,
         });
       }
       if (
@@ -413,7 +424,7 @@ export class PartnerCenterClient {
             'it was not followed.',
           {
             status: response.status,
-            hint: 'Check -ApiEndpoint.',
+            hint: `Check ${this.api.endpointParameter}.`,
           },
         );
       }
@@ -435,7 +446,8 @@ export class PartnerCenterClient {
     const hint = isCertificateErrorCode(error.code)
       ? 'For the emulator or a private endpoint, pass its CA certificate ' +
         '(-CaCertificatePath); certificate checks cannot be turned off.'
-      : 'Check -ApiEndpoint, the network, and that the service (or emulator) is running.';
+      : `Check ${this.api.endpointParameter}, the network, and that the service (or emulator) ` +
+        'is running.';
     return new ServiceError(
       `Could not complete ${describeCall(call)} at ${call.url.origin}: ${error.message}.`,
       {
@@ -449,5 +461,12 @@ export class PartnerCenterClient {
 
   private trace(entry: Parameters<typeof traceLine>[0]): void {
     if (this.options.debug) this.options.debug(traceLine(entry));
+  }
+}
+
+/** The Partner Center API's client. */
+export class PartnerCenterClient extends ApiClient {
+  constructor(options: ClientOptions) {
+    super(options, PARTNER_CENTER_API);
   }
 }

@@ -84,55 +84,80 @@ export function asCollection<L extends ItemList>(
   );
 }
 
-export async function* followPages<L extends ItemList>(
+/**
+ * One page as the paging loop sees it, whatever the API's page shape: its items, where a listing
+ * resumes after it, and (on every page but the last) how to ask for the next one. `next` is called
+ * only when the next page is really wanted, so a malformed link past -First is never an error.
+ */
+export interface FetchedPage<L extends ItemList> {
+  items: L;
+  position?: string;
+  next?: () => PageRequest;
+}
+
+/** A Partner Center collection as one page of the paging loop: `links.next` leads on. */
+export function seekPageOf<L extends ItemList>(
   root: ApiRoot,
+  collection: Collection<L>,
+): FetchedPage<L> {
+  const next = collection.links?.next;
+  return {
+    items: collection.items,
+    position: continuationTokenOf(collection),
+    next: next ? () => nextPageRequest(root, next) : undefined,
+  };
+}
+
+export async function* followPages<L extends ItemList>(
   first: PageRequest,
-  fetchCollection: (request: PageRequest, signal: AbortSignal) => Promise<Collection<L>>,
-  outerSignal?: AbortSignal,
-  /**
-   * Stop once this many items have been handed out: the page that reaches it is the last one
-   * requested.
-   */
-  itemLimit?: number,
+  fetchPage: (request: PageRequest, signal: AbortSignal) => Promise<FetchedPage<L>>,
+  options: {
+    outerSignal?: AbortSignal;
+    /**
+     * Stop once this many items have been handed out: the page that reaches it is the last one
+     * requested.
+     */
+    itemLimit?: number;
+    /** The position the first request resumes from (resume), if any. */
+    startPosition?: string;
+    /** The error for a page whose next position is the one before it again. */
+    loopError: () => ServiceError;
+  },
 ): AsyncGenerator<Page<L>> {
+  const { itemLimit } = options;
   // Stops the prefetched request when the consumer leaves early (break, error, head -n 1).
   const listing = new AbortController();
-  const signal = outerSignal ? AbortSignal.any([outerSignal, listing.signal]) : listing.signal;
+  const signal = options.outerSignal
+    ? AbortSignal.any([options.outerSignal, listing.signal])
+    : listing.signal;
   const fetchAhead = (request: PageRequest) => {
-    const promise = fetchCollection(request, signal);
+    const promise = fetchPage(request, signal);
     // Its failure belongs to the consumer's NEXT step; until then it must not count as unhandled.
     promise.catch(() => undefined);
     return promise;
   };
-  let pending: Promise<Collection<L>> | undefined = fetchAhead(first);
-  let previousToken: string | undefined = first.headers[CONTINUATION_HEADER];
+  let pending: Promise<FetchedPage<L>> | undefined = fetchAhead(first);
+  let previousPosition: string | undefined = options.startPosition;
   let pageNumber = 0;
   let itemCount = 0;
   try {
     while (pending) {
-      const collection: Collection<L> = await pending;
+      const page: FetchedPage<L> = await pending;
       pending = undefined;
-      const continuationToken = continuationTokenOf(collection);
-      const next = collection.links?.next;
-      itemCount += collection.items.length;
+      const { position } = page;
+      itemCount += page.items.length;
       let loop: ServiceError | undefined;
-      if (next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
-        if (continuationToken !== undefined && continuationToken === previousToken) {
+      if (page.next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
+        if (position !== undefined && position === previousPosition) {
           // This page is new, but the one after it would be this one again, forever.
-          loop = new ServiceError(
-            'Partner Center returned the same continuation token twice; the listing ' +
-              'was stopped so it would not loop forever.',
-            {
-              hint: 'Try again later; report it with the -Debug output if it persists.',
-            },
-          );
+          loop = options.loopError();
         } else {
-          previousToken = continuationToken;
+          previousPosition = position;
           // What the consumer made of the page before reaches the output first (the sink flushes on
           // the next turn; a slow reader holds the listing here), so the listing runs one page
           // ahead of what is written, not of what is buffered.
           await nextTurn();
-          pending = fetchAhead(nextPageRequest(root, next));
+          pending = fetchAhead(page.next());
           // A request is written to its socket only on a later tick: without this turn it would
           // wait until the consumer had written the whole page, and the server would idle
           // meanwhile.
@@ -140,7 +165,7 @@ export async function* followPages<L extends ItemList>(
         }
       }
       pageNumber++;
-      yield { items: collection.items, pageNumber, continuationToken };
+      yield { items: page.items, pageNumber, continuationToken: position };
       if (loop) throw loop;
     }
   } finally {

@@ -6,11 +6,14 @@
  */
 import { PartnerCenterModuleError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
-import type { PartnerCenterClient } from './client.js';
+import type { ApiClient } from './client.js';
 import { type CollectionRequest, listPages, pageSizeFor } from './collections.js';
 
 export interface ListingPosition {
-  /** The page boundary the position is measured from; undefined is the start of the listing. */
+  /**
+   * The page boundary the position is measured from (a continuation token; an OData listing's next
+   * link); undefined is the start of the listing.
+   */
   continuationToken?: string;
   /**
    * Items after that boundary that are already written (or were to be skipped): the next run
@@ -71,7 +74,7 @@ export class ListingProgress {
  * has been handed out (and before the next page is awaited): the moment to persist the position.
  */
 export async function* itemsFrom<T>(
-  client: PartnerCenterClient,
+  client: ApiClient,
   collection: CollectionRequest,
   pageSize: number | undefined,
   progress: ListingProgress,

@@ -1,6 +1,9 @@
 /**
- * Turns a Partner Center error answer into the module's named errors: one line saying what went
- * wrong, a hint saying what to do, the service's own code and the request ids support asks for.
+ * Turns an API's error answer into the module's named errors: one line saying what went wrong, a
+ * hint saying what to do, the service's own code and the request ids support asks for. The shape
+ * of the errors is the same for every API; what differs (the service's name, its ids, what to do
+ * about a refusal) is the API's `ServiceWording`: Partner Center's is here, Microsoft Graph's in
+ * graph-api.ts.
  */
 import {
   AuthenticationError,
@@ -18,6 +21,10 @@ import { stripBom, untrustedLine } from '../common/text.js';
 export interface ServiceFault {
   code?: number | string;
   description?: string;
+  /** The id the service gave its handling of the request (Graph's `innerError.request-id`). */
+  serviceRequestId?: string;
+  /** When the service handled it (Graph's `innerError.date`), as it wrote it. */
+  date?: string;
 }
 
 export function readServiceFault(body: Buffer): ServiceFault {
@@ -75,55 +82,82 @@ function detail(status: number, fault: ServiceFault, statusMessage?: string): st
   return `${head}, ${code}${code && text ? ': ' : ''}${text}`;
 }
 
-function supportHint(call: FailedCall): string {
-  return (
-    `If it persists, give Microsoft support MS-CorrelationId ${call.correlationId} ` +
-    `and MS-RequestId ${call.requestId}.`
-  );
+/** What differs between the APIs' errors: how they are named and what to do about them. */
+export interface ServiceWording {
+  /** The service as messages name it: `Partner Center`, `Microsoft Graph`. */
+  service: string;
+  /** What a listing's resume position is called: `continuation token`, `skip token`. */
+  position: string;
+  /**
+   * Added after a call in messages that do not name the service otherwise (` to Microsoft Graph`);
+   * empty for Partner Center, the module's first API.
+   */
+  callSuffix: string;
+  /** What to do when the token was refused even after renewing it. */
+  rejectedTokenHint: string;
+  /** What to do when access to one resource was denied (403). */
+  deniedHint(fault: ServiceFault): string;
+  /** The sentence that tells support which request this was. */
+  supportHint(call: Omit<FailedCall, 'status'>, fault: ServiceFault | undefined): string;
 }
 
-/** The error for an answer that retrying will not change (or the second 401). */
 /** Partner Center's code for a customer the partner has no commerce relationship with. */
 const NO_COMMERCE_RELATIONSHIP = 20002;
 
-export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError {
+export const PARTNER_CENTER_WORDING: ServiceWording = {
+  service: 'Partner Center',
+  position: 'continuation token',
+  callSuffix: '',
+  rejectedTokenHint:
+    'Sign in again with Connect-Partner, and check that the application is ' +
+    'consented for Partner Center.',
+  deniedHint: (fault) =>
+    Number(fault.code) === NO_COMMERCE_RELATIONSHIP
+      ? 'The partner has no commerce relationship with this customer, so its ' +
+        'commerce resources cannot be read.'
+      : 'Check that the signed-in account or application holds a Partner Center ' +
+        'role (e.g. Admin agent) for this partner.',
+  supportHint: (call) =>
+    `If it persists, give Microsoft support MS-CorrelationId ${call.correlationId} ` +
+    `and MS-RequestId ${call.requestId}.`,
+};
+
+/** The error for an answer that retrying will not change (or the second 401). */
+export function errorForAnswer(
+  call: FailedCall,
+  fault: ServiceFault,
+  wording: ServiceWording = PARTNER_CENTER_WORDING,
+): PartnerCenterModuleError {
+  const { service } = wording;
   const what = describeCall(call);
   const why = detail(call.status, fault, call.statusMessage);
   const ids = {
     status: call.status,
     serviceCode: fault.code,
-    requestId: call.requestId,
+    requestId: fault.serviceRequestId ?? call.requestId,
     correlationId: call.correlationId,
   };
+  const supportHint = wording.supportHint(call, fault);
   switch (call.status) {
     case 401:
       return new AuthenticationError(
-        `Partner Center rejected the access token for ${what} even after renewing it (${why}).`,
-        {
-          hint:
-            'Sign in again with Connect-Partner, and check that the application is ' +
-            'consented for Partner Center.',
-        },
+        `${service} rejected the access token for ${what} even after renewing it (${why}).`,
+        { hint: wording.rejectedTokenHint },
       );
     case 403:
       // Denied for this resource (one customer's users, a customer with no commerce relationship):
       // the next pipeline object may well be allowed, so only this one fails.
-      return new AuthenticationError(`Partner Center denied access to ${what} (${why}).`, {
-        hint:
-          Number(fault.code) === NO_COMMERCE_RELATIONSHIP
-            ? 'The partner has no commerce relationship with this customer, so its ' +
-              'commerce resources cannot be read.'
-            : 'Check that the signed-in account or application holds a Partner Center ' +
-              'role (e.g. Admin agent) for this partner.',
+      return new AuthenticationError(`${service} denied access to ${what} (${why}).`, {
+        hint: wording.deniedHint(fault),
         endsRun: false,
       });
     case 404:
-      return new NotFoundError(`Partner Center found nothing at ${what} (${why}).`, {
+      return new NotFoundError(`${service} found nothing at ${what} (${why}).`, {
         hint: 'Check the id or name you gave.',
       });
     case 400:
       if (call.continuationToken) {
-        const message = `Partner Center no longer accepts the continuation token (${why}).`;
+        const message = `${service} no longer accepts the ${wording.position} (${why}).`;
         return call.continuationToken === 'user'
           ? new UsageError(message, {
               hint:
@@ -133,18 +167,21 @@ export function errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCe
             })
           : new ServiceError(message, {
               ...ids,
-              hint: `Start the listing again. ${supportHint(call)}`,
+              hint: `Start the listing again. ${supportHint}`,
               continuationTokenRefused: true,
             });
       }
-      return new ServiceError(`Partner Center rejected ${what} as invalid (${why}).`, {
+      return new ServiceError(`${service} rejected ${what} as invalid (${why}).`, {
         ...ids,
-        hint: 'Check the parameters you gave; -Debug shows the request.',
+        hint:
+          'Check the parameters you gave; -Debug shows the request.' +
+          // A service that names its handling of the request (Graph) gets asked about it by id.
+          (fault.serviceRequestId ? ` ${supportHint}` : ''),
       });
     default:
-      return new ServiceError(`Partner Center failed ${what} (${why}).`, {
+      return new ServiceError(`${service} failed ${what} (${why}).`, {
         ...ids,
-        hint: `Try again later. ${supportHint(call)}`,
+        hint: `Try again later. ${supportHint}`,
       });
   }
 }
@@ -158,19 +195,22 @@ export function retriesExhaustedError(
   lastProblem: string,
   fault: ServiceFault | undefined,
   reason: string,
+  wording: ServiceWording = PARTNER_CENTER_WORDING,
 ): ServiceError {
   const throttled = call.status === 429;
   const message =
-    `${describeCall(call)} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}${reason}; ` +
+    `${describeCall(call)}${wording.callSuffix} failed after ${attempts} ` +
+    `attempt${attempts === 1 ? '' : 's'}${reason}; ` +
     `last problem: ${lastProblem}.`;
   return new ServiceError(message, {
     status: call.status,
     serviceCode: fault?.code,
-    requestId: call.requestId,
+    requestId: fault?.serviceRequestId ?? call.requestId,
     correlationId: call.correlationId,
     hint: throttled
-      ? 'Partner Center is throttling this partner: wait a minute and resume, or raise -MaxRetry.'
-      : `Try again later or raise -MaxRetry. ${supportHint({ ...call, status: call.status ?? 0 })}`,
+      ? `${wording.service} is throttling this partner: wait a minute and resume, or raise ` +
+        '-MaxRetry.'
+      : `Try again later or raise -MaxRetry. ${wording.supportHint(call, fault)}`,
   });
 }
 

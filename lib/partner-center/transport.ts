@@ -9,6 +9,7 @@ import https from 'node:https';
 import { isCertificateErrorCode } from '../common/certificate-errors.js';
 import { trustingExtraCa } from '../net/extra-ca.js';
 import { abortReason } from './abortable.js';
+import { requestTargetOf } from './exact-url.js';
 
 /** A response whose body was read to the end and matched its framing. */
 export interface RawResponse {
@@ -86,6 +87,8 @@ export class Connections {
         method,
         headers,
         agent: this.agentFor(url),
+        // A link the service wrote is sent as written (exact-url.ts), not as the parser re-encoded it.
+        path: requestTargetOf(url),
       });
       this.stats.requests++;
       let settled = false;

@@ -2,7 +2,9 @@
  * What Connect-Partner and Get-PartnerContext show of a context: everything useful, nothing secret.
  */
 import type { PartnerContext } from './context-store.js';
-import type { TokenRecord } from './token-store.js';
+import { graphOf } from './environments.js';
+import { tokenResource } from './token-resources.js';
+import { accessTokenOf, type TokenRecord } from './token-store.js';
 
 export interface ContextView {
   name: string;
@@ -10,6 +12,8 @@ export interface ContextView {
   environment: string;
   apiEndpoint: string;
   authorityHost: string;
+  /** Where Microsoft Graph is for this context (GDAP); its tokens come from the same sign-in. */
+  graphEndpoint: string;
   tenantId: string;
   account?: string;
   authentication: string;
@@ -21,6 +25,8 @@ export interface ContextView {
    * When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows.
    */
   tokenExpiresOn?: string;
+  /** When the stored Microsoft Graph token expires, once a command has got one. */
+  graphTokenExpiresOn?: string;
 }
 
 export function viewOf(
@@ -34,6 +40,7 @@ export function viewOf(
     environment: context.environment.name,
     apiEndpoint: context.environment.apiEndpoint,
     authorityHost: context.environment.authorityHost,
+    graphEndpoint: graphOf(context.environment).endpoint,
     tenantId: context.tenantId,
     account: context.account,
     authentication: context.authentication,
@@ -45,6 +52,8 @@ export function viewOf(
       ? new Date(tokens.accessToken.expiresOnTimestamp).toISOString()
       : undefined,
   };
+  const graphToken = accessTokenOf(tokens, tokenResource(context.environment, 'Graph'));
+  if (graphToken) view.graphTokenExpiresOn = new Date(graphToken.expiresOnTimestamp).toISOString();
   for (const key of Object.keys(view) as (keyof ContextView)[])
     if (view[key] === undefined) delete view[key];
   return view;

@@ -13,6 +13,7 @@ import type { PartnerEnvironment } from './environments.js';
 import type { EntraAnswerLog } from './entra-answer-log.js';
 import { registerCachePersistence } from './msal-cache-plugin.js';
 import { loadCertificatePem } from './certificate-file.js';
+import { tokenResource } from './token-resources.js';
 
 /** Azure CLI's well-known public client, used for user sign-in when no -ApplicationId is given. */
 export const DEFAULT_PUBLIC_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -179,10 +180,12 @@ export async function authenticateUser(
   );
 }
 
+/** Partner Center's app-only scope (token-resources.ts has every API's). */
 export function appOnlyScope(environment: PartnerEnvironment): string {
-  return `${environment.audience}/.default`;
+  return tokenResource(environment, 'PartnerCenter').appOnlyScope;
 }
 
+/** Partner Center's delegated scope (token-resources.ts has every API's). */
 export function delegatedScope(environment: PartnerEnvironment): string {
-  return `${environment.audience}/user_impersonation`;
+  return tokenResource(environment, 'PartnerCenter').delegatedScope;
 }

@@ -14,6 +14,7 @@ interface SharedSettings {
   Environment?: EnvironmentName;
   ApiEndpoint?: string;
   AuthorityHost?: string;
+  GraphEndpoint?: string;
   CaCertificatePath?: string;
   CertificatePassword?: string;
 }
@@ -70,6 +71,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): EnvironmentSett
     CertificatePassword: read('CertificatePassword'),
     ApiEndpoint: read('ApiEndpoint'),
     AuthorityHost: read('AuthorityHost'),
+    GraphEndpoint: read('GraphEndpoint'),
     CaCertificatePath: read('CaCertificatePath'),
   };
   const environment = read('Environment');

@@ -1,4 +1,7 @@
-/** The Partner Center clouds (docs/partner-center-api.md, "Clouds and endpoints"). */
+/**
+ * The Partner Center clouds and each one's Microsoft Graph (docs/partner-center-api.md, "Clouds
+ * and endpoints" and "Microsoft Graph").
+ */
 
 export const ENVIRONMENT_NAMES = ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -9,7 +12,25 @@ export interface PartnerEnvironment {
   authorityHost: string;
   /** Resource of the access token; the app-only scope is `{audience}/.default`. */
   audience: string;
+  /**
+   * Microsoft Graph's base URL, without `/v1.0`. Absent in contexts saved before the module knew
+   * Graph: `graphOf` then gives the cloud's.
+   */
+  graphEndpoint?: string;
+  /** Resource of Graph tokens (the cloud's Graph, whatever address its requests travel to). */
+  graphAudience?: string;
 }
+
+/** Microsoft Graph's service roots (https://learn.microsoft.com/graph/deployments). */
+export const GRAPH_GLOBAL = 'https://graph.microsoft.com';
+const GRAPH_US_GOVERNMENT = 'https://graph.microsoft.us';
+const GRAPH_CHINA = 'https://microsoftgraph.chinacloudapi.cn';
+/** The national clouds' Graph roots, DoD's (L5) included, which no environment here uses. */
+export const NATIONAL_GRAPH_ENDPOINTS: readonly string[] = [
+  GRAPH_US_GOVERNMENT,
+  'https://dod-graph.microsoft.us',
+  GRAPH_CHINA,
+];
 
 const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
 
@@ -19,37 +40,67 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>>
     apiEndpoint: 'https://api.partnercenter.microsoft.com',
     authorityHost: 'https://login.microsoftonline.com',
     audience: PARTNER_CENTER_AUDIENCE,
+    graphEndpoint: GRAPH_GLOBAL,
+    graphAudience: GRAPH_GLOBAL,
   },
   AzureChinaCloud: {
     name: 'AzureChinaCloud',
     apiEndpoint: 'https://partner.partnercenterapi.microsoftonline.cn',
     authorityHost: 'https://login.chinacloudapi.cn',
     audience: 'https://partner.partnercenterapi.microsoftonline.cn',
+    graphEndpoint: GRAPH_CHINA,
+    graphAudience: GRAPH_CHINA,
   },
   AzureUSGovernment: {
     name: 'AzureUSGovernment',
     apiEndpoint: 'https://api.partnercenter.microsoft.com',
     authorityHost: 'https://login.microsoftonline.us',
     audience: PARTNER_CENTER_AUDIENCE,
+    graphEndpoint: GRAPH_US_GOVERNMENT,
+    graphAudience: GRAPH_US_GOVERNMENT,
   },
 };
 
 /**
- * A named cloud, optionally overridden by a custom API endpoint and/or authority host (the local
- * emulator, a proxy). The audience stays the named cloud's: the token is still for Partner Center,
- * whichever address its requests travel to.
+ * A named cloud, optionally overridden by a custom API endpoint, authority host and/or Graph
+ * endpoint (the local emulator, a proxy). The audiences stay the named cloud's: the tokens are
+ * still for Partner Center and Graph, whichever address their requests travel to.
  */
 export function resolveEnvironment(
   name: EnvironmentName | undefined,
-  overrides: { apiEndpoint?: string; authorityHost?: string },
+  overrides: { apiEndpoint?: string; authorityHost?: string; graphEndpoint?: string },
 ): PartnerEnvironment {
   const base = ENVIRONMENTS[name ?? 'AzureCloud'];
-  if (!overrides.apiEndpoint && !overrides.authorityHost) return base;
+  if (!overrides.apiEndpoint && !overrides.authorityHost && !overrides.graphEndpoint) return base;
   return {
     name: 'Custom',
     apiEndpoint: trimSlash(overrides.apiEndpoint ?? base.apiEndpoint),
     authorityHost: trimSlash(overrides.authorityHost ?? base.authorityHost),
     audience: base.audience,
+    graphEndpoint: trimSlash(overrides.graphEndpoint ?? base.graphEndpoint!),
+    graphAudience: base.graphAudience,
+  };
+}
+
+/** Where a context's Microsoft Graph is, and the resource its tokens are for. */
+export interface GraphEnvironment {
+  endpoint: string;
+  audience: string;
+}
+
+/**
+ * The Graph of an environment. A context saved before the module knew Graph has none: it gets
+ * the Graph of the cloud whose authority it signs in at (global Graph when none matches).
+ */
+export function graphOf(environment: PartnerEnvironment): GraphEnvironment {
+  const cloud =
+    Object.values(ENVIRONMENTS).find(
+      (known) =>
+        known.name === environment.name || known.authorityHost === environment.authorityHost,
+    ) ?? ENVIRONMENTS.AzureCloud;
+  return {
+    endpoint: environment.graphEndpoint ?? cloud.graphEndpoint!,
+    audience: environment.graphAudience ?? cloud.graphAudience!,
   };
 }
 

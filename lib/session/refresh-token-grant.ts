@@ -22,6 +22,8 @@ export interface RefreshTokenRequest {
   certificatePath?: string;
   certificatePassword?: string;
   caCertificatePath?: string;
+  /** What the token is for; Partner Center's delegated scope by default. */
+  scope?: string;
 }
 
 export interface RefreshTokenResult {
@@ -40,7 +42,7 @@ export async function redeemRefreshToken(
     grant_type: 'refresh_token',
     client_id: request.applicationId,
     refresh_token: request.refreshToken,
-    scope: `${delegatedScope(request.environment)} offline_access`,
+    scope: `${request.scope ?? delegatedScope(request.environment)} offline_access`,
   };
   if (request.clientSecret) form.client_secret = request.clientSecret;
   else if (request.certificatePath) {

@@ -25,7 +25,13 @@ import {
 import { EntraAnswerLog } from './entra-answer-log.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
-import { TokenStore, type CachedAccessToken, type TokenRecord } from './token-store.js';
+import {
+  accessTokenOf,
+  TokenStore,
+  type CachedAccessToken,
+  type TokenRecord,
+} from './token-store.js';
+import { scopeOf, tokenResource, type ApiName, type TokenResource } from './token-resources.js';
 
 /** Renew a little before expiry, so a request never leaves with a token that dies on the way. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -48,7 +54,13 @@ export interface SessionOptions {
 
 export interface Session {
   context: PartnerContext;
+  /** Partner Center's tokens: `tokenProviderFor('PartnerCenter')`. */
   tokenProvider: TokenProvider;
+  /**
+   * The tokens of one API of the context (Graph's are got on first use through the same sign-in),
+   * one provider per API and session; their renewals take turns.
+   */
+  tokenProviderFor(api: ApiName): TokenProvider;
   /** The extra CA to trust for the API (custom environments), as PEM. */
   caCertificate?: string;
 }
@@ -73,10 +85,22 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   if (!context) {
     throw noSavedContext(name);
   }
+  const renewals = new RenewalQueue();
+  const providers = new Map<ApiName, TokenProvider>();
+  const tokenProviderFor = (api: ApiName): TokenProvider => {
+    let provider = providers.get(api);
+    if (!provider) {
+      const resource = tokenResource(context.environment, api);
+      provider = new ContextTokenProvider(context, resource, tokens, options, renewals);
+      providers.set(api, provider);
+    }
+    return provider;
+  };
   return {
     context,
     caCertificate: readCaCertificate(context.caCertificatePath),
-    tokenProvider: new ContextTokenProvider(context, tokens, options),
+    tokenProvider: tokenProviderFor('PartnerCenter'),
+    tokenProviderFor,
   };
 }
 
@@ -109,6 +133,21 @@ export function renewalSecrets(
   };
 }
 
+/**
+ * One renewal of a context's tokens at a time, whichever API it is for: a refresh token rotates
+ * with each use, so the second renewal must read the token the first one stored, not redeem the
+ * same one again.
+ */
+class RenewalQueue {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(renewal: () => Promise<T>): Promise<T> {
+    const next = this.last.then(renewal, renewal);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
 class ContextTokenProvider implements TokenProvider {
   private inFlight?: Promise<string>;
   /**
@@ -119,8 +158,10 @@ class ContextTokenProvider implements TokenProvider {
 
   constructor(
     private readonly context: PartnerContext,
+    private readonly resource: TokenResource,
     private readonly tokens: TokenStore,
     private readonly options: SessionOptions,
+    private readonly renewals: RenewalQueue,
   ) {}
 
   getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -139,40 +180,68 @@ class ContextTokenProvider implements TokenProvider {
       token.expiresOnTimestamp - (this.options.clock ?? systemClock).now() > margin;
     if (!forceRefresh && valid(this.current)) return this.current.token;
     // Near expiry (or refused): the file may hold a token another process has renewed meanwhile.
-    const stored = this.tokens.read(this.context.name);
-    if (!forceRefresh && valid(stored.accessToken)) {
-      this.current = stored.accessToken;
-      return stored.accessToken.token;
+    const stored = accessTokenOf(this.tokens.read(this.context.name), this.resource);
+    if (!forceRefresh && valid(stored)) {
+      this.current = stored;
+      return stored.token;
     }
-    if (this.context.authentication === 'AccessToken') {
-      throw new NotConnectedError(
-        `The access token saved in context '${this.context.name}' has expired (or ` +
-          'was rejected) and cannot be renewed.',
+    if (this.context.authentication === 'AccessToken') throw this.unrenewable(stored);
+    return this.renewals.run(async () => {
+      // Read again in the queue: the renewal before this one may have rotated the refresh token.
+      const record = this.tokens.read(this.context.name);
+      this.options.verbose?.(
+        `${this.renewalVerb(accessTokenOf(record, this.resource))} of context ` +
+          `'${this.context.name}' (${this.context.authentication}) through ` +
+          `${this.context.environment.authorityHost}.`,
+      );
+      const renewed = await renewToken(
+        this.context,
+        renewalSecrets(this.context, record, this.options.env),
+        this.tokens.tokensDir,
+        this.resource,
+      );
+      this.tokens.saveAccessToken(
+        this.context.name,
+        this.resource,
+        renewed.accessToken,
+        // Only a refresh token the user gave us is kept; one from the environment stays there.
+        renewed.refreshToken && this.context.secretSource !== 'Environment'
+          ? { refreshToken: renewed.refreshToken }
+          : {},
+      );
+      this.current = renewed.accessToken;
+      return renewed.accessToken.token;
+    });
+  }
+
+  private renewalVerb(stored: CachedAccessToken | undefined): string {
+    if (this.resource.api === 'PartnerCenter') return 'Renewing the access token';
+    return stored
+      ? `Renewing the ${this.resource.service} access token`
+      : `Getting a ${this.resource.service} access token (${scopeOf(this.resource, this.context.authentication)})`;
+  }
+
+  private unrenewable(stored: CachedAccessToken | undefined): NotConnectedError {
+    if (this.resource.api !== 'PartnerCenter' && !stored) {
+      return new NotConnectedError(
+        `Context '${this.context.name}' was connected with -AccessToken, a token for ` +
+          `Partner Center only, and ${this.resource.service} needs a token of its own.`,
         {
           hint:
-            'Run Connect-Partner again with a new -AccessToken, or use a sign-in that ' +
-            'renews itself (e.g. -ServicePrincipal).',
+            'Connect with a sign-in that can get one: -ServicePrincipal, -RefreshToken, ' +
+            '-Identity or a user sign-in.',
         },
       );
     }
-    this.options.verbose?.(
-      `Renewing the access token of context '${this.context.name}' (${this.context.authentication}) ` +
-        `through ${this.context.environment.authorityHost}.`,
+    return new NotConnectedError(
+      `The access token saved in context '${this.context.name}' has expired (or ` +
+        'was rejected) and cannot be renewed.',
+      {
+        hint:
+          'Run Connect-Partner again with a new -AccessToken, or use a sign-in that ' +
+          'renews itself (e.g. -ServicePrincipal).',
+      },
     );
-    const renewed = await renewToken(
-      this.context,
-      renewalSecrets(this.context, stored, this.options.env),
-      this.tokens.tokensDir,
-    );
-    this.tokens.update(this.context.name, {
-      accessToken: renewed.accessToken,
-      // Only a refresh token the user gave us is kept; one from the environment stays there.
-      ...(renewed.refreshToken && this.context.secretSource !== 'Environment'
-        ? { refreshToken: renewed.refreshToken }
-        : {}),
-    });
-    this.current = renewed.accessToken;
-    return renewed.accessToken.token;
   }
 }
 
@@ -180,7 +249,9 @@ async function renewToken(
   context: PartnerContext,
   secrets: TokenRecord,
   tokensDir: string,
+  resource: TokenResource,
 ): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
+  const scope = scopeOf(resource, context.authentication);
   const common = {
     environment: context.environment,
     tenantId: context.tenantId,
@@ -200,43 +271,51 @@ async function renewToken(
     case 'ServicePrincipal':
       if (!secrets.clientSecret) throw missing('client secret', 'PARTNERCENTER_CLIENT_SECRET');
       return {
-        accessToken: await acquireToken({
-          ...common,
-          kind: 'ServicePrincipal',
-          applicationId: context.applicationId!,
-          clientSecret: secrets.clientSecret,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            kind: 'ServicePrincipal',
+            applicationId: context.applicationId!,
+            clientSecret: secrets.clientSecret,
+          },
+          scope,
+        ),
       };
     case 'ServicePrincipalCertificate':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          kind: 'ServicePrincipalCertificate',
-          applicationId: context.applicationId!,
-          certificatePath: context.certificatePath!,
-          certificatePassword: secrets.certificatePassword,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            kind: 'ServicePrincipalCertificate',
+            applicationId: context.applicationId!,
+            certificatePath: context.certificatePath!,
+            certificatePassword: secrets.certificatePassword,
+          },
+          scope,
+        ),
       };
     case 'ManagedIdentity':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          kind: 'ManagedIdentity',
-          clientId: context.managedIdentityClientId,
-        }),
+        accessToken: await acquireToken(
+          { ...common, kind: 'ManagedIdentity', clientId: context.managedIdentityClientId },
+          scope,
+        ),
       };
     case 'User':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          kind: 'User',
-          applicationId: context.applicationId!,
-          useDeviceCode: context.useDeviceCode === true,
-          cacheName: context.name,
-          tokensDir,
-          authenticationRecord: context.authenticationRecord,
-          inform: () => undefined,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            kind: 'User',
+            applicationId: context.applicationId!,
+            useDeviceCode: context.useDeviceCode === true,
+            cacheName: context.name,
+            tokensDir,
+            authenticationRecord: context.authenticationRecord,
+            inform: () => undefined,
+          },
+          scope,
+        ),
       };
     case 'RefreshToken':
       if (!secrets.refreshToken) throw missing('refresh token', 'PARTNERCENTER_REFRESH_TOKEN');
@@ -247,6 +326,7 @@ async function renewToken(
         clientSecret: secrets.clientSecret,
         certificatePath: context.certificatePath,
         certificatePassword: secrets.certificatePassword,
+        scope,
       });
     case 'AccessToken':
       throw missing('access token', 'PARTNERCENTER_ACCESS_TOKEN');
@@ -263,11 +343,14 @@ export function scopeFor(request: CredentialRequest): string {
  * Acquires an access token through @azure/identity; failures explained (AADSTS code kept, network
  * cause named).
  */
-export async function acquireToken(request: CredentialRequest): Promise<CachedAccessToken> {
+export async function acquireToken(
+  request: CredentialRequest,
+  scope: string = scopeFor(request),
+): Promise<CachedAccessToken> {
   const answers = new EntraAnswerLog();
   try {
     const credential = await createCredential(request, answers);
-    const token = await credential.getToken(scopeFor(request));
+    const token = await credential.getToken(scope);
     if (!token) throw new AuthenticationError('Sign-in returned no access token.');
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
   } catch (error) {

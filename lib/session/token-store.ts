@@ -1,7 +1,8 @@
 /**
  * The token store: one private file per context under `tokens/`, holding what lets a later
- * process call Partner Center without signing in again: the last access token and, only when the
- * user connected with one, the client secret. Nothing here is ever printed or put in a context.
+ * process call Partner Center (and Microsoft Graph) without signing in again: the last access
+ * token of each API and, only when the user connected with one, the client secret. Nothing here
+ * is ever printed or put in a context.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { CONTEXT_NAME, SIGN_IN_CACHE_SUFFIX } from './context-store.js';
 import { msalCachePath } from './msal-cache-plugin.js';
 import { readPrivateJson, writePrivateJson } from './atomic-file.js';
 import { ConfigFileError } from '../common/errors.js';
+import type { TokenResource } from './token-resources.js';
 
 export interface CachedAccessToken {
   token: string;
@@ -18,7 +20,10 @@ export interface CachedAccessToken {
 }
 
 export interface TokenRecord {
+  /** Partner Center's access token (the one every sign-in proves on connect). */
   accessToken?: CachedAccessToken;
+  /** The other APIs' access tokens (Microsoft Graph's), keyed by their audience. */
+  accessTokensByResource?: Record<string, CachedAccessToken>;
   clientSecret?: string;
   certificatePassword?: string;
   /** RefreshToken sign-in: the latest (rotated) refresh token. */
@@ -62,6 +67,28 @@ export class TokenStore {
     this.write(contextName, { ...this.read(contextName), ...change });
   }
 
+  /** Keeps a renewed access token for `resource`, beside the other APIs' tokens. */
+  saveAccessToken(
+    contextName: string,
+    resource: TokenResource,
+    token: CachedAccessToken,
+    change: Partial<TokenRecord> = {},
+  ): void {
+    const record = this.read(contextName);
+    this.write(contextName, {
+      ...record,
+      ...change,
+      ...(resource.api === 'PartnerCenter'
+        ? { accessToken: token }
+        : {
+            accessTokensByResource: {
+              ...record.accessTokensByResource,
+              [resource.audience]: token,
+            },
+          }),
+    });
+  }
+
   /**
    * Context names that have tokens (a context may have lost its file; -All must still clean up).
    */
@@ -85,29 +112,51 @@ export class TokenStore {
   }
 }
 
+/** The access token a record keeps for `resource`, if any. */
+export function accessTokenOf(
+  record: TokenRecord,
+  resource: TokenResource,
+): CachedAccessToken | undefined {
+  return resource.api === 'PartnerCenter'
+    ? record.accessToken
+    : record.accessTokensByResource?.[resource.audience];
+}
+
 const SECRET_FIELDS = ['clientSecret', 'certificatePassword', 'refreshToken'] as const;
+const TOKEN_FIELDS = ['accessToken', 'accessTokensByResource'];
 
 function tokenRecordProblem(record: Record<string, unknown>): string | undefined {
   const unknown = Object.keys(record).filter(
-    (key) => key !== 'accessToken' && !(SECRET_FIELDS as readonly string[]).includes(key),
+    (key) => !TOKEN_FIELDS.includes(key) && !(SECRET_FIELDS as readonly string[]).includes(key),
   );
   if (unknown.length > 0)
     return `unexpected ${unknown.length === 1 ? 'entry' : 'entries'} ${unknown
       .slice(0, 3)
       .map((key) => JSON.stringify(key))
       .join(', ')}`;
-  const access = record.accessToken as Partial<CachedAccessToken> | undefined;
-  if (
-    access !== undefined &&
-    (typeof access !== 'object' ||
-      access === null ||
-      typeof access.token !== 'string' ||
-      typeof access.expiresOnTimestamp !== 'number')
-  ) {
+  if (record.accessToken !== undefined && !isCachedToken(record.accessToken))
     return 'its access token entry is malformed';
-  }
+  const others = record.accessTokensByResource;
+  if (
+    others !== undefined &&
+    (typeof others !== 'object' ||
+      others === null ||
+      Array.isArray(others) ||
+      !Object.values(others).every(isCachedToken))
+  )
+    return 'its accessTokensByResource entry is malformed';
   const badSecret = SECRET_FIELDS.find(
     (key) => record[key] !== undefined && typeof record[key] !== 'string',
   );
   return badSecret ? `its ${badSecret} entry is not text` : undefined;
+}
+
+function isCachedToken(value: unknown): boolean {
+  const access = value as Partial<CachedAccessToken> | null;
+  return (
+    typeof access === 'object' &&
+    access !== null &&
+    typeof access.token === 'string' &&
+    typeof access.expiresOnTimestamp === 'number'
+  );
 }

@@ -53,6 +53,7 @@ describe('Start-PartnerEmulator', () => {
         'caCertificatePath',
         'clientCertificate',
         'clientSecret',
+        'graphEndpoint',
         'managedIdentity',
         'tenantDomain',
         'tenantId',

@@ -45,6 +45,7 @@ describe('the services seam', () => {
           asked.push(settings ?? {});
           return client;
         },
+        graph: () => Promise.reject(new Error('not used')),
       };
     };
     const stdin = `${JSON.stringify({ id: customerId })}\n${JSON.stringify({ id: otherId })}\n`;
@@ -92,6 +93,7 @@ describe('the services seam', () => {
         services: () => ({
           stores: async () => stores,
           partnerCenter: () => Promise.reject(new Error('not used')),
+          graph: () => Promise.reject(new Error('not used')),
           currentContext: () => Promise.reject(new Error('not used')),
           clock: systemClock,
         }),

@@ -265,18 +265,24 @@ describe('resolveEnvironment', () => {
       apiEndpoint: 'https://api.partnercenter.microsoft.com',
       authorityHost: 'https://login.microsoftonline.com',
       audience: 'https://api.partnercenter.microsoft.com',
+      graphEndpoint: 'https://graph.microsoft.com',
+      graphAudience: 'https://graph.microsoft.com',
     });
     expect(resolveEnvironment('AzureChinaCloud', {})).toEqual({
       name: 'AzureChinaCloud',
       apiEndpoint: 'https://partner.partnercenterapi.microsoftonline.cn',
       authorityHost: 'https://login.chinacloudapi.cn',
       audience: 'https://partner.partnercenterapi.microsoftonline.cn',
+      graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+      graphAudience: 'https://microsoftgraph.chinacloudapi.cn',
     });
     expect(resolveEnvironment('AzureUSGovernment', {})).toEqual({
       name: 'AzureUSGovernment',
       apiEndpoint: 'https://api.partnercenter.microsoft.com',
       authorityHost: 'https://login.microsoftonline.us',
       audience: 'https://api.partnercenter.microsoft.com',
+      graphEndpoint: 'https://graph.microsoft.us',
+      graphAudience: 'https://graph.microsoft.us',
     });
   });
 
@@ -291,6 +297,8 @@ describe('resolveEnvironment', () => {
       apiEndpoint: 'https://127.0.0.1:8443',
       authorityHost: 'https://127.0.0.1:8444',
       audience: 'https://api.partnercenter.microsoft.com',
+      graphEndpoint: 'https://graph.microsoft.com',
+      graphAudience: 'https://graph.microsoft.com',
     });
     expect(
       resolveEnvironment('AzureChinaCloud', { apiEndpoint: 'https://proxy.example/' }),
@@ -299,6 +307,17 @@ describe('resolveEnvironment', () => {
       apiEndpoint: 'https://proxy.example',
       authorityHost: 'https://login.chinacloudapi.cn',
       audience: 'https://partner.partnercenterapi.microsoftonline.cn',
+      graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+      graphAudience: 'https://microsoftgraph.chinacloudapi.cn',
+    });
+    // -GraphEndpoint alone makes a custom environment too; the Graph audience stays the cloud's.
+    expect(
+      resolveEnvironment('AzureUSGovernment', { graphEndpoint: 'https://127.0.0.1:9/' }),
+    ).toMatchObject({
+      name: 'Custom',
+      apiEndpoint: 'https://api.partnercenter.microsoft.com',
+      graphEndpoint: 'https://127.0.0.1:9',
+      graphAudience: 'https://graph.microsoft.us',
     });
     // The named clouds themselves are not changed by a custom one.
     expect(ENVIRONMENTS.AzureChinaCloud.apiEndpoint).toBe(

@@ -19,6 +19,7 @@ export function bareCmdletContext(signal: AbortSignal, env: NodeJS.ProcessEnv = 
     services: {
       stores: unused('the stores'),
       partnerCenter: unused('a Partner Center client'),
+      graph: unused('a Microsoft Graph client'),
       currentContext: unused('the saved context'),
       clock: systemClock,
     },

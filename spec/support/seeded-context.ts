@@ -28,6 +28,7 @@ export async function seedServicePrincipalContext(
   const environment = resolveEnvironment(undefined, {
     apiEndpoint: emulator.apiEndpoint,
     authorityHost: emulator.authorityHost,
+    graphEndpoint: emulator.graphEndpoint,
   });
   const issued = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
     body: {

@@ -1,0 +1,104 @@
+/**
+ * What one API asks of the shared client (client.ts): its headers, the header that names one
+ * logical call, how its error bodies read and are worded, its version root, and its page shape.
+ * The transport, the retry policy, the 401 renewal, redirects and traces are the same for every
+ * API; only these differ. Partner Center's dialect is here, Microsoft Graph's in graph-api.ts.
+ */
+import { ServiceError } from '../common/errors.js';
+import type { DecodedBody } from '../json/collection-scanner.js';
+import { decodeCollectionBody } from '../json/collection-scanner.js';
+import type { ApiRoot } from './api-url.js';
+import {
+  asCollection,
+  CONTINUATION_HEADER,
+  type FetchedPage,
+  type PageRequest,
+  seekPageOf,
+} from './paging.js';
+import {
+  errorForAnswer,
+  PARTNER_CENTER_WORDING,
+  readServiceFault,
+  retriesExhaustedError,
+  type FailedCall,
+  type ServiceFault,
+  type ServiceWording,
+} from './service-errors.js';
+import type { RawResponse } from './transport.js';
+import type { ItemList } from './types.js';
+import type { PartnerCenterModuleError } from '../common/errors.js';
+
+/** What the client knows of its run, for the headers every request carries. */
+export interface HeaderSettings {
+  correlationId: string;
+  locale?: string;
+  applicationName?: string;
+}
+
+export interface ApiDialect {
+  readonly wording: ServiceWording;
+  /** The Connect-Partner parameter that sets this API's address, for hints: `-ApiEndpoint`. */
+  readonly endpointParameter: string;
+  /** The version segment paths are resolved under: `/v1`, `/v1.0`. */
+  readonly versionSegment: string;
+  /** Headers every request carries (besides Authorization and the call's id). */
+  commonHeaders(settings: HeaderSettings): Record<string, string>;
+  /** The header that names one logical call, the same on each of its attempts. */
+  readonly callIdHeader: string;
+  /** What a failed answer said. */
+  readFault(answer: RawResponse): ServiceFault;
+  errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError;
+  retriesExhaustedError(
+    call: Omit<FailedCall, 'status'> & { status?: number },
+    attempts: number,
+    lastProblem: string,
+    fault: ServiceFault | undefined,
+    reason: string,
+  ): ServiceError;
+  /** A collection page's body with its items kept as the service's bytes. */
+  decodePage(body: Buffer): DecodedBody;
+  /** A decoded page body as the paging loop sees it (refused when it is not a page). */
+  pageOf<L extends ItemList>(body: unknown, request: PageRequest, root: ApiRoot): FetchedPage<L>;
+  /**
+   * The first request of a listing that resumes at `position` (a page's `continuationToken` of an
+   * earlier run); `firstPathAndQuery` is the listing's first request from the start.
+   */
+  resumeRequest(root: ApiRoot, firstPathAndQuery: string, position: string): PageRequest;
+  /** The error for a page that leads back to the position of the one before it. */
+  loopError(): ServiceError;
+}
+
+/**
+ * Partner Center: MS-CorrelationId for the run, MS-RequestId for the call, `{code, description}`
+ * errors, seek paging through `links.next` and MS-ContinuationToken.
+ */
+export const PARTNER_CENTER_API: ApiDialect = {
+  wording: PARTNER_CENTER_WORDING,
+  endpointParameter: '-ApiEndpoint',
+  versionSegment: '/v1',
+  callIdHeader: 'MS-RequestId',
+  commonHeaders: (settings) => ({
+    Accept: 'application/json',
+    'MS-CorrelationId': settings.correlationId,
+    'X-Locale': settings.locale ?? 'en-US',
+    'MS-PartnerCenter-Application': settings.applicationName ?? 'PartnerCenter-Node',
+  }),
+  readFault: (answer) => readServiceFault(answer.body),
+  errorForAnswer: (call, fault) => errorForAnswer(call, fault, PARTNER_CENTER_WORDING),
+  retriesExhaustedError: (call, attempts, lastProblem, fault, reason) =>
+    retriesExhaustedError(call, attempts, lastProblem, fault, reason, PARTNER_CENTER_WORDING),
+  decodePage: (body) => decodeCollectionBody(body),
+  pageOf: (body, request, root) => seekPageOf(root, asCollection(body, request)),
+  resumeRequest: (root, firstPathAndQuery, position) => ({
+    method: 'GET',
+    url: root.resolve(firstPathAndQuery),
+    headers: { [CONTINUATION_HEADER]: position },
+    continuationToken: 'user',
+  }),
+  loopError: () =>
+    new ServiceError(
+      'Partner Center returned the same continuation token twice; the listing ' +
+        'was stopped so it would not loop forever.',
+      { hint: 'Try again later; report it with the -Debug output if it persists.' },
+    ),
+};
