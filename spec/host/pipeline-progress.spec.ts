@@ -1,6 +1,6 @@
 /** A run over pipeline input shows on a terminal how many objects are done and written. */
 import { describe, expect, it } from '@jest/globals';
-import { defineCmdlet, ObjectList } from '../../lib/cmdlet-support/cmdlet.js';
+import { type CmdletContext, defineCmdlet, ObjectList } from '../../lib/cmdlet-support/cmdlet.js';
 import { fanOutParameters } from '../../lib/cmdlet-support/fan-out.js';
 import { countLines } from '../../lib/host/input-total.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
@@ -16,13 +16,15 @@ const expand = defineCmdlet({
     N: { type: 'int', mandatory: true, pipeline: 'byPropertyName', description: 'How many.' },
   },
   examples: [],
-  async *run(p, context) {
-    // The line is redrawn at most every 100 ms: wait that out so each step is drawn.
-    await new Promise((resolve) => setTimeout(resolve, 110));
-    context.progress({ activity: 'Expanding', items: p.N as number });
-    yield new ObjectList(Array.from({ length: p.N as number }, (_, i) => ({ i })));
-  },
+  run: (p, context) => expandEach(p.N, context),
 });
+
+async function* expandEach(n: number, context: CmdletContext): AsyncGenerator<unknown> {
+  // The line is redrawn at most every 100 ms: wait that out so each step is drawn.
+  await new Promise((resolve) => setTimeout(resolve, 110));
+  context.progress({ activity: 'Expanding', items: n });
+  yield new ObjectList(Array.from({ length: n }, (_, i) => ({ i })));
+}
 
 const input = '{"n":2}\n{"n":3}\n';
 
@@ -32,6 +34,7 @@ const fanOut = defineCmdlet({
   name: 'Get-FannedOut',
   parameters: { ...expand.parameters, ...fanOutParameters },
   concurrentInput: { one: 'customer', many: 'customers' },
+  run: (p, context) => expandEach(p.N, context),
 });
 
 describe('pipeline progress', () => {
