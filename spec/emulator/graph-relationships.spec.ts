@@ -25,12 +25,16 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.close());
 
+/** The whole listing as the data set derives it (typed loosely, as JSON read back would be). */
+const everyRelationship = (): any[] => [...emulator.dataset.relationships()];
+const relationshipsOf = (customerId: string): any[] => emulator.dataset.relationshipsOf(customerId);
+
 const roleIds = (relationship: any): string[] =>
   relationship.accessDetails.unifiedRoles.map((role: any) => role.roleDefinitionId);
 
 describe('the relationship listing', () => {
   it('pages past 300 relationships with @odata.nextLink, 300 a page, every one exactly once', async () => {
-    const expected = [...emulator.dataset.relationships()];
+    const expected = everyRelationship();
     expect(expected.length).toBeGreaterThan(600);
     expect(expected.length).toBe(emulator.dataset.relationshipCount());
     const listing = await listGraph(emulator, token, RELATIONSHIPS);
@@ -52,7 +56,7 @@ describe('the relationship listing', () => {
   });
 
   it('honours $top from 1 to 300, keeping it in every next link', async () => {
-    const expected = [...emulator.dataset.relationships()].slice(0, 40);
+    const expected = everyRelationship().slice(0, 40);
     const first = await graph(emulator, `${RELATIONSHIPS}?$top=7`, { token });
     expect(first.json.value).toEqual(expected.slice(0, 7));
     expect(new URL(first.json['@odata.nextLink']).searchParams.get('$top')).toBe('7');
@@ -63,7 +67,7 @@ describe('the relationship listing', () => {
         `customer/tenantId eq '${emulator.dataset.idOf(4)}'`,
       )}&$top=1`,
     );
-    expect(small.items).toEqual(emulator.dataset.relationshipsOf(emulator.dataset.idOf(4)));
+    expect(small.items).toEqual(relationshipsOf(emulator.dataset.idOf(4)));
     expect(small.pages.length).toBe(Math.max(1, small.items.length));
   });
 
@@ -116,7 +120,7 @@ describe('the relationship listing', () => {
 });
 
 describe('$filter and $select', () => {
-  const all = () => [...emulator.dataset.relationships()];
+  const all = () => everyRelationship();
 
   it('filters on status with eq, in and or, ignoring case', async () => {
     const active = await listGraph(
@@ -150,14 +154,14 @@ describe('$filter and $select', () => {
       token,
       `${RELATIONSHIPS}?$filter=${encodeURIComponent(`customer/tenantId eq '${customerId}'`)}`,
     );
-    expect(mine.items).toEqual(emulator.dataset.relationshipsOf(customerId));
+    expect(mine.items).toEqual(relationshipsOf(customerId));
     const activeMine = await listGraph(
       emulator,
       token,
       `${RELATIONSHIPS}?$filter=${encodeURIComponent(`customer/tenantId eq '${customerId}' and status eq 'active'`)}`,
     );
     expect(activeMine.items).toEqual(
-      emulator.dataset.relationshipsOf(customerId).filter((r) => r.status === 'active'),
+      relationshipsOf(customerId).filter((r) => r.status === 'active'),
     );
     const nobody = await listGraph(
       emulator,
@@ -215,7 +219,7 @@ describe('$filter and $select', () => {
 
 describe('one relationship and its access assignments', () => {
   it('reads a relationship by id, with $select, and answers 404 for one that does not exist', async () => {
-    const relationship = [...emulator.dataset.relationships()][3];
+    const relationship = everyRelationship()[3];
     const one = await graph(emulator, `${RELATIONSHIPS}/${relationship.id}`, { token });
     expect(one.status).toBe(200);
     const { '@odata.context': context, ...entity } = one.json;
@@ -237,7 +241,7 @@ describe('one relationship and its access assignments', () => {
   });
 
   it('lists access assignments: live for active relationships, deleted for ended, none for pending', async () => {
-    const relationships = [...emulator.dataset.relationships()];
+    const relationships = everyRelationship();
     const pick = (status: string) => relationships.find((r) => r.status === status);
     for (const status of ['active', 'expired', 'approvalPending']) {
       const relationship = pick(status);
@@ -300,7 +304,7 @@ describe('the customers of the data set', () => {
       const customers = dataset.customersOfGdapKind(kind);
       expect({ kind, present: customers.length > 0 }).toEqual({ kind, present: true });
       for (const index of customers) {
-        const relationships = dataset.relationshipsOf(dataset.idOf(index));
+        const relationships = relationshipsOf(dataset.idOf(index));
         const statuses = relationships.map((r) => r.status);
         const ends = relationships.map((r) => Date.parse(r.endDateTime));
         switch (kind) {
@@ -365,7 +369,7 @@ describe('the customers of the data set', () => {
   });
 
   it('uses every relationship status, and keeps the rules Graph documents', () => {
-    const relationships = [...emulator.dataset.relationships()];
+    const relationships = everyRelationship();
     expect(new Set(relationships.map((r) => r.status))).toEqual(new Set(RELATIONSHIP_STATUSES));
     const ids = new Set<string>();
     const names = new Set<string>();
@@ -391,11 +395,9 @@ describe('the customers of the data set', () => {
     const again = await startEmulator({ now: Date.parse(NOW), customers: 30 });
     const later = await startEmulator({ now: '2027-01-01T00:00:00Z', customers: 30 });
     try {
-      const first30 = (e: StartedEmulator) => [...e.dataset.relationships()];
+      const first30 = (e: StartedEmulator): any[] => [...e.dataset.relationships()];
       expect(first30(again)).toEqual(
-        [...emulator.dataset.relationships()].filter(
-          (r) => emulator.dataset.indexOfId(r.customer.tenantId) < 30,
-        ),
+        everyRelationship().filter((r) => emulator.dataset.indexOfId(r.customer.tenantId) < 30),
       );
       const shift = Date.parse('2027-01-01T00:00:00Z') - Date.parse(NOW);
       const [a, b] = [first30(again)[0], first30(later)[0]];
