@@ -133,6 +133,23 @@ describe('delegated Graph tokens', () => {
     });
   });
 
+  it('come from a device-code sign-in for the Graph scope, through the same path', async () => {
+    const started = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/devicecode`, {
+      body: { client_id: emulator.applicationId, scope: `${GRAPH}/${READ} openid offline_access` },
+    });
+    expect(emulator.approveDeviceCode(started.json.user_code)).toBe(1);
+    const issued = await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
+      body: {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: emulator.applicationId,
+        device_code: started.json.device_code,
+      },
+    });
+    expect(issued.status).toBe(200);
+    expect(decodeJwt(issued.json.access_token)).toMatchObject({ aud: GRAPH, scp: READ });
+    await graphAccepts(issued.json.access_token);
+  });
+
   it('accept ReadWrite.All too, and expand /.default to what the user consented to', async () => {
     const readWrite = await userToken(
       emulator,
