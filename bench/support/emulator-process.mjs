@@ -20,6 +20,8 @@ const commands = {
     return {
       connections,
       requests: emulator.counters().requests,
+      // Partner Center API requests and 429s, in total and per tenant.
+      api: emulator.counters().api,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };
   },

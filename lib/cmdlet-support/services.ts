@@ -59,7 +59,10 @@ export interface RunDescription {
   debug?: (message: string) => void;
   /** The system clock unless the caller hands another (specs: a manual one). */
   clock?: Clock;
-  /** -ThrottleLimit of a fan-out run: the most requests the client keeps in flight at once. */
+  /**
+   * The most requests the run's client has in flight at once (the host's -ThrottleLimit); its
+   * adaptive limit stays at or below it. The client's default (64) when absent.
+   */
   maxConcurrency?: number;
 }
 
@@ -172,6 +175,7 @@ async function clientOptions(
     verbose: run.verbose,
     retry,
     clock: run.clock ?? systemClock,
+    maxConcurrency: run.maxConcurrency,
   };
 }
 

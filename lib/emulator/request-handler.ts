@@ -171,10 +171,13 @@ async function serve(
       ),
     );
   }
+  let tenant: string | undefined;
+  const tenantOf = () => (tenant ??= tenantKey(exchange));
   const decision: FaultDecision | undefined = route.faultTarget
-    ? state.faults.decide(route.faultTarget, () => tenantKey(exchange), receivedAt)
+    ? state.faults.decide(route.faultTarget, tenantOf, receivedAt)
     : undefined;
   if (decision?.reset === 'before-headers') {
+    if (route.kind === 'api' || route.kind === 'graph') state.gateway.count(tenantOf(), 0);
     breakConnection(req.socket);
     return;
   }
@@ -197,8 +200,10 @@ async function serve(
   }
   if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
   if (route.kind === 'graph') reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
+  // Graph's requests share the fault script's `api` target, so the same limit and counters.
   const serviceApi = route.kind === 'api' || route.kind === 'graph';
-  const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.pageLatencyMs : 0);
+  if (serviceApi) state.gateway.count(tenantOf(), reply.status);
+  const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset);
 }
