@@ -47,6 +47,24 @@ interface JsonDataset {
   licensesOf(customerId: string, userId: string): Json[];
 }
 const data = () => partner.emulator.dataset as unknown as JsonDataset;
+/** The output as runs of one customer's objects: each customer's output is written whole. */
+const byCustomer = (objects: Json[]) => {
+  const groups = new Map<string, Json[]>();
+  let previous: string | undefined;
+  for (const object of objects) {
+    if (object.customerId !== previous) {
+      expect(groups.has(object.customerId)).toBe(false);
+      groups.set(object.customerId, []);
+      previous = object.customerId;
+    }
+    groups.get(object.customerId)!.push(object);
+  }
+  return groups;
+};
+
+/** Objects sorted by their customer, each customer's in the order written (a stable sort). */
+const inCustomerOrder = (objects: Json[]) =>
+  [...objects].sort((a, b) => String(a.customerId).localeCompare(String(b.customerId)));
 const idAt = (index: number) => data().idOf(index);
 /** The first customer with subscriptions and a commerce relationship. */
 function customerWithSubscriptions(): string {
@@ -137,20 +155,6 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
     data()
       .subscriptionsOf(c.id)
       .map((s) => ({ customerId: c.id, ...s }));
-  /** The output as runs of one customer's objects: each customer's output is written whole. */
-  const byCustomer = (objects: Json[]) => {
-    const groups = new Map<string, Json[]>();
-    let previous: string | undefined;
-    for (const object of objects) {
-      if (object.customerId !== previous) {
-        expect(groups.has(object.customerId)).toBe(false);
-        groups.set(object.customerId, []);
-        previous = object.customerId;
-      }
-      groups.get(object.customerId)!.push(object);
-    }
-    return groups;
-  };
 
   it('binds each customer and names the ones that fail, going on with Continue', async () => {
     const input = ndjson(customers);
@@ -300,12 +304,16 @@ describe('Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | Get-PartnerCu
     const readable = customers.filter((c) => data().hasCommerceRelationship(c.id));
     const users = await run(getUser, [...USER, '-ErrorAction', 'Continue'], ndjson(customers));
     const userObjects = lines(users.stdout);
-    expect(userObjects.map((u) => [u.customerId, u.id])).toEqual(
-      readable.flatMap((c) =>
-        data()
-          .userIdsOf(c.id)
-          .map((userId) => [c.id, userId]),
-      ),
+    // Customers are worked on side by side: each one's users whole, customers in any order.
+    expect(byCustomer(userObjects).size).toBe(readable.length);
+    expect(inCustomerOrder(userObjects).map((u) => [u.customerId, u.id])).toEqual(
+      inCustomerOrder(
+        readable.flatMap((c) =>
+          data()
+            .userIdsOf(c.id)
+            .map((userId) => ({ customerId: c.id, id: userId })),
+        ),
+      ).map((u) => [u.customerId, u.id]),
     );
     expect(userObjects.every((u) => u.attributes.objectType === 'CustomerUser')).toBe(true);
     const licenses = await run(getUserLicense, USER, users.stdout);
@@ -317,7 +325,11 @@ describe('Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | Get-PartnerCu
         .map((license) => ({ customerId: u.customerId, userId: u.id, ...license })),
     );
     expect(expected.length).toBeGreaterThan(0);
-    expect(lines(licenses.stdout)).toEqual(expected);
+    const byUser = (objects: Json[]) =>
+      [...objects].sort((a, b) =>
+        `${a.customerId}/${a.userId}`.localeCompare(`${b.customerId}/${b.userId}`),
+      );
+    expect(byUser(lines(licenses.stdout))).toEqual(byUser(expected));
   });
 });
 
