@@ -5,7 +5,12 @@
  * other ones, and two runs in one process never share a client.
  */
 import { type Clock, systemClock } from '../common/clock.js';
-import type { ApiClient, ClientOptions, PartnerCenterClient } from '../partner-center/client.js';
+import type {
+  ApiClient,
+  ClientOptions,
+  PartnerCenterClient,
+  ThrottlingStats,
+} from '../partner-center/client.js';
 import type { GraphClient } from '../partner-center/graph-client.js';
 import type { PartnerContext } from '../session/context-store.js';
 import type { Session, SessionStores } from '../session/session.js';
@@ -44,6 +49,11 @@ export interface CmdletServices {
   currentContext(): Promise<PartnerContext>;
   /** The run's time: retry waits, Retry-After dates and token expiry are read against it. */
   readonly clock: Clock;
+  /**
+   * How the services have throttled the run so far (the clients' 429s and the time requests were
+   * held for them), for the progress line; undefined before any client exists.
+   */
+  throttling?(): Pick<ThrottlingStats, 'throttled' | 'waitedMs'> | undefined;
 }
 
 /** What the default services need to know of the run. */
@@ -74,21 +84,20 @@ const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 /** The real services: the session of the run's context and an HTTPS client to its API endpoint. */
 export const createCmdletServices: CmdletServicesFactory = (run) => {
   let stores: Promise<SessionStores> | undefined;
-  let client: Promise<PartnerCenterClient> | undefined;
-  let graph: Promise<GraphClient> | undefined;
   let saved: Promise<PartnerContext> | undefined;
   // One session for both clients: one read of the context, and renewals that take turns.
-  let session: Promise<Session> | undefined;
-  const sessionOnce = () => {
-    if (!session) {
-      const opened = openRunSession(run, services);
-      session = opened;
-      opened.catch(() => {
-        if (session === opened) session = undefined;
-      });
-    }
-    return session;
-  };
+  const session = onceUnlessFailed(() => openRunSession(run, services));
+  const made: ApiClient[] = [];
+  const client = onceUnlessFailed((settings: ClientSettings) =>
+    createPartnerCenterClient(run, settings, session).then(madeOne),
+  );
+  const graph = onceUnlessFailed((settings: ClientSettings) =>
+    createGraphClient(run, settings, session).then(madeOne),
+  );
+  function madeOne<C extends ApiClient>(created: C): C {
+    made.push(created);
+    return created;
+  }
   const services: CmdletServices = {
     clock: run.clock ?? systemClock,
     stores() {
@@ -100,29 +109,39 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
       saved ??= readCurrentContext(run, services);
       return saved;
     },
-    partnerCenter(settings = {}) {
-      if (!client) {
-        const created = createPartnerCenterClient(run, settings, sessionOnce);
-        client = created;
-        created.catch(() => {
-          if (client === created) client = undefined;
-        });
-      }
-      return client;
-    },
-    graph(settings = {}) {
-      if (!graph) {
-        const created = createGraphClient(run, settings, sessionOnce);
-        graph = created;
-        created.catch(() => {
-          if (graph === created) graph = undefined;
-        });
-      }
-      return graph;
+    partnerCenter: (settings = {}) => client(settings),
+    graph: (settings = {}) => graph(settings),
+    throttling() {
+      if (made.length === 0) return undefined;
+      const all = made.map((one) => one.throttling);
+      return {
+        throttled: all.reduce((sum, stats) => sum + stats.throttled, 0),
+        waitedMs: all.reduce((sum, stats) => sum + stats.waitedMs, 0),
+      };
     },
   };
   return services;
 };
+
+/**
+ * `make` on first use, its promise then shared by every later call; a failure is not kept (a
+ * failed sign-in is reported again by the next pipeline object, which may find it fixed).
+ */
+function onceUnlessFailed<A extends unknown[], T>(
+  make: (...args: A) => Promise<T>,
+): (...args: A) => Promise<T> {
+  let current: Promise<T> | undefined;
+  return (...args) => {
+    if (!current) {
+      const created = make(...args);
+      current = created;
+      created.catch(() => {
+        if (current === created) current = undefined;
+      });
+    }
+    return current;
+  };
+}
 
 async function readCurrentContext(
   run: RunDescription,

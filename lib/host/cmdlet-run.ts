@@ -158,7 +158,11 @@ export class CmdletRun {
     const show = progress
       ? () =>
           this.diagnostics.pipelineProgress(
-            progress.status(counts.succeeded + counts.failed + counts.skipped, counts),
+            progress.status(
+              counts.succeeded + counts.failed + counts.skipped,
+              counts,
+              this.runContext().services.throttling?.()?.waitedMs,
+            ),
           )
       : undefined;
     // The rate and the time spent throttled change while nothing finishes.
@@ -357,7 +361,11 @@ class FanOutProgress {
 
   constructor(private readonly input: ConcurrentInput) {}
 
-  status(done: number, counts: { read: number; written: number }): PipelineProgress {
+  status(
+    done: number,
+    counts: { read: number; written: number },
+    throttledMs: number | undefined,
+  ): PipelineProgress {
     const now = Date.now();
     const last = this.samples.at(-1);
     if (!last || now - last.at >= 1000) this.samples.push({ at: now, done });
@@ -372,6 +380,7 @@ class FanOutProgress {
         ...this.input,
         total: this.total,
         perSecond: seconds >= 1 ? (done - first.done) / seconds : undefined,
+        throttledMs,
       },
     };
   }
