@@ -48,8 +48,15 @@ export type { RetryOptions } from './retry-policy.js';
  * token.
  */
 export interface TokenProvider {
-  /** `forceRefresh`: the API refused the last token, get a new one rather than a cached one. */
-  getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
+  /**
+   * `forceRefresh`: the API refused `refusedToken`, get a new one rather than a cached one (or the
+   * one another caller has renewed since).
+   */
+  getToken(options?: {
+    forceRefresh?: boolean;
+    refusedToken?: string;
+    signal?: AbortSignal;
+  }): Promise<string>;
 }
 
 export interface ClientOptions {
@@ -252,10 +259,11 @@ export class PartnerCenterClient {
     let waitedMs = 0;
     let renewed = false;
     let renewNow = false;
+    let refusedToken: string | undefined;
     for (;;) {
       throwIfAborted(signal);
       const token = await this.options.tokenProvider.getToken(
-        renewNow ? { forceRefresh: true, signal } : { signal },
+        renewNow ? { forceRefresh: true, refusedToken, signal } : { signal },
       );
       renewNow = false;
       sends++;
@@ -289,6 +297,7 @@ export class PartnerCenterClient {
           };
         } else if (answer.status === 401 && answer.authorized && !renewed) {
           renewed = renewNow = true;
+          refusedToken = token;
           this.options.verbose?.(
             `Partner Center refused the access token (HTTP 401) for ${describeCall(identity)}: ` +
               'renewing it and repeating the call.',

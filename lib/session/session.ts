@@ -110,7 +110,8 @@ export function renewalSecrets(
 }
 
 class ContextTokenProvider implements TokenProvider {
-  private inFlight?: Promise<string>;
+  /** The token being obtained, and whether by a renewal (a forced one) or a read of the cache. */
+  private inFlight?: { token: Promise<string>; renews: boolean };
   /**
    * The token last read or renewed: reused while valid, so a listing reads the token file once, not
    * once per page.
@@ -123,12 +124,26 @@ class ContextTokenProvider implements TokenProvider {
     private readonly options: SessionOptions,
   ) {}
 
-  getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
-    // Concurrent callers share one renewal rather than each asking the authority.
-    this.inFlight ??= this.obtain(request.forceRefresh === true).finally(
-      () => (this.inFlight = undefined),
-    );
-    return this.inFlight;
+  getToken(request: { forceRefresh?: boolean; refusedToken?: string } = {}): Promise<string> {
+    const renew = request.forceRefresh === true;
+    if (this.inFlight) {
+      // Concurrent callers share one renewal rather than each asking the authority. A caller whose
+      // token was refused must not share a read of the cache that is in flight: it could hand back
+      // the very token that was refused (the call then fails "even after renewing it").
+      if (!renew || this.inFlight.renews) return this.inFlight.token;
+      const again = () => this.getToken(request);
+      return this.inFlight.token.then(again, again);
+    }
+    // Refused a token that another caller has renewed since: that renewal is the answer, not one
+    // more per worker.
+    if (renew && request.refusedToken !== undefined && this.current !== undefined) {
+      if (this.current.token !== request.refusedToken) return Promise.resolve(this.current.token);
+    }
+    const token: Promise<string> = this.obtain(renew).finally(() => {
+      if (this.inFlight?.token === token) this.inFlight = undefined;
+    });
+    this.inFlight = { token, renews: renew };
+    return token;
   }
 
   private async obtain(forceRefresh: boolean): Promise<string> {
