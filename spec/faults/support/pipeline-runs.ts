@@ -114,10 +114,12 @@ export function blocksOf(stdout: string): OutputBlock[] {
     else blocks.push({ customerId: object.customerId, ids: [object.id], torn: false });
   }
   if (rest !== '') {
-    const customerId = /^\{"customerId":"([^"]+)"/.exec(rest)?.[1] ?? '(unreadable)';
+    // A line cut too early to name its customer is the last block's, or the next one's: either
+    // way that customer's output is cut, and it is marked on the last block if there is one.
+    const customerId = /^\{"customerId":"([^"]+)"/.exec(rest)?.[1];
     const last = blocks.at(-1);
-    if (last?.customerId === customerId) last.torn = true;
-    else blocks.push({ customerId, ids: [], torn: true });
+    if (last && (customerId === undefined || last.customerId === customerId)) last.torn = true;
+    else if (customerId !== undefined) blocks.push({ customerId, ids: [], torn: true });
   }
   return blocks;
 }

@@ -6,7 +6,6 @@
  */
 import type { FaultAction, FaultRule, FaultScript } from '../../../lib/emulator/types.js';
 import type { Random } from '../../support/seeded-random.js';
-import { REQUEST_TIMEOUT_MS } from './fault-schedules.js';
 import type { RunMode } from './listing-runs.js';
 
 export type PipelineCmdlet = 'Get-PartnerCustomerSubscription' | 'Get-PartnerCustomerUser';
@@ -49,6 +48,14 @@ export interface ScheduledPipelineRun {
   revokes: boolean;
   script: FaultScript;
 }
+
+/**
+ * Per-request timeout of the pipeline runs (PARTNERCENTER_REQUEST_TIMEOUT_MS), longer than the
+ * listing suite's: up to 64 requests at once, each opening its TLS connection, share two cores with
+ * three emulators and the other lanes, and an answer that is only slow must not count as a fault.
+ * A `delay` fault holds an answer past it.
+ */
+export const PIPELINE_REQUEST_TIMEOUT_MS = 1500;
 
 const THROTTLE_LIMITS = [1, 2, 3, 4, 8, 8, 8, 16, 32, 64] as const;
 const RETRYABLE_STATUSES = [408, 500, 502, 503, 504] as const;
@@ -145,7 +152,7 @@ export function schedulePipelineRun(
         apiFault({ type: 'reset', when: random.pick(RESET_POINTS) });
         break;
       case 'delay':
-        apiFault({ type: 'delay', ms: REQUEST_TIMEOUT_MS + 200 });
+        apiFault({ type: 'delay', ms: PIPELINE_REQUEST_TIMEOUT_MS + 200 });
         break;
       case 'expire':
         apiFault({ type: 'expire-tokens' });
