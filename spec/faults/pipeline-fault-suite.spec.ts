@@ -375,11 +375,9 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
       stopLines: 1,
       stderrEndsWithIt: true,
     });
-    if (cause === 'sign-in')
-      if (!run.revokes && expiriesOf(run) < 2)
-        // Expected when the refresh token was revoked, or a second expiry refused the token a
-        // renewal had just given; otherwise still a clean, documented stop, but counted apart.
-        figures.exit3AfterOneExpiry++;
+    // Exit 3 is expected when the refresh token was revoked, or a second expiry refused the token a
+    // renewal had just given; otherwise it is still a clean, documented stop, but counted apart.
+    if (cause === 'sign-in' && !run.revokes && expiriesOf(run) < 2) figures.exit3AfterOneExpiry++;
     const stop = stderr.stop[0]!;
     figures.stopLinesChecked++;
     expect({
