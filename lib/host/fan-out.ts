@@ -11,7 +11,7 @@
  * - A failure is the object's own: -ErrorAction decides, as for a sequential pipeline; an error that
  *   ends the run (or Stop) cancels the work in flight, and the host reports it with how many objects
  *   were done and the command that continues.
- * - -ResumeFile: an object is recorded once its output was handed to stdout; a run with the same
+ * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
  *   file skips what it records (see pipeline-resume-file.ts).
  *
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
@@ -207,9 +207,11 @@ export class FanOut {
     if (room) this.congested(room);
     if (this.counts.written === this.settings.first) this.end(new WorkCancelled('-First reached'));
     if (!whole || !this.resume) return;
-    // The sink hands coalesced output to stdout on the next turn of the event loop: recording after
-    // it means a kill can at worst repeat this object, never lose it.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Recorded only once stdout has taken the output (its write callback ran), so a kill can at
+    // worst repeat this object, never lose it. Handed to a congested stdout is not enough: the
+    // bytes would still be in this process (the sink's chunk, the stream's queue) when a SIGKILL
+    // came, and the journal would record an object whose output never arrived.
+    await (this.writer.delivered?.() ?? new Promise((resolve) => setImmediate(resolve)));
     if (this.host.signal.reason instanceof OutputClosedError) return;
     try {
       this.resume.record(key, record.line);

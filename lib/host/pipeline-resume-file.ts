@@ -2,7 +2,7 @@
  * The resume file of a fan-out run (`-ResumeFile` of a per-customer cmdlet): a journal of the
  * pipeline input objects whose output was written whole. Line 1 names the run (cmdlet and the
  * parameters that decide its output); each later line is one input object done, appended once its
- * output was handed to stdout. Appending (instead of rewriting a list) keeps each record one small
+ * output was taken by stdout. Appending (instead of rewriting a list) keeps each record one small
  * write however many objects are done, and a run killed mid-write leaves at most a torn last line,
  * which the next read ignores: that object is simply done again.
  *
@@ -58,7 +58,7 @@ export class PipelineResumeFile {
     return this.done.has(key);
   }
 
-  /** Records one object as done; called after its output was handed to stdout. */
+  /** Records one object as done; called once stdout has taken its output. */
   record(key: string, line: number): void {
     const record = `${JSON.stringify({ key, line })}\n`;
     try {

@@ -230,6 +230,43 @@ describe('-ResumeFile', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('records a customer only once stdout has taken its output, so a kill cannot lose it', async () => {
+    const file = resumeFile('delivered.resume');
+    const recorded = () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .slice(1, -1)
+            .map((line) => JSON.parse(line).key as string)
+        : [];
+    // A slow reader: each write is taken a moment after it was handed over. Before it is, a
+    // journal that records its customer is ahead of the output (a SIGKILL then loses that
+    // customer: recorded as done, its lines never arrived).
+    const ahead = new Set<string>();
+    let writes = 0;
+    const stdout = new (class extends Writable {
+      taken = '';
+      override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
+        setTimeout(() => {
+          const taken = new Set((parseNdjson(this.taken) as Json[]).map((o) => o.customerId));
+          for (const id of recorded())
+            if (!taken.has(id) && expectedOf(id).length > 0) ahead.add(id);
+          writes++;
+          this.taken += chunk.toString();
+          done();
+        }, 5);
+      }
+    })({ highWaterMark: 1024 });
+    const result = await run(['-ResumeFile', file, '-ThrottleLimit', '4'], {
+      stdin: input(served()),
+      stdout,
+    });
+    expect(result.code).toBe(0);
+    expect(writes).toBeGreaterThan(1);
+    expect([...ahead]).toEqual([]);
+    expectEveryCustomerOnce(stdout.taken);
+  });
+
   it('refuses the file of a run with other parameters, and a damaged one, before any request', async () => {
     const file = resumeFile('other.resume');
     const id = served()[0]!.id;

@@ -25,6 +25,10 @@ export class CsvWriter implements OutputWriter {
     );
   }
 
+  delivered(): Promise<void> {
+    return this.sink.delivered();
+  }
+
   writeText(text: string): Promise<void> | undefined {
     return this.sink.write(withNewline(text));
   }

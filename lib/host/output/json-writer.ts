@@ -32,6 +32,10 @@ export class JsonWriter implements OutputWriter {
     return this.sink.write(`${previous},\n`);
   }
 
+  delivered(): Promise<void> {
+    return this.sink.delivered();
+  }
+
   writeText(text: string): Promise<void> | undefined {
     this.wroteText = true;
     return this.sink.write(withNewline(text));

@@ -24,6 +24,10 @@ export class NdjsonWriter implements OutputWriter {
     return this.sink.writeLine(text.source, text.start, text.end);
   }
 
+  delivered(): Promise<void> {
+    return this.sink.delivered();
+  }
+
   writeText(text: string): Promise<void> | undefined {
     return this.sink.write(withNewline(text));
   }

@@ -109,6 +109,17 @@ export class OutputSink {
     return this.congestion;
   }
 
+  /**
+   * Sends what is queued (even into a congested stream: one chunk at most) and resolves once the
+   * stream has taken every byte queued so far (its write callback ran: for a pipe or file, the
+   * bytes are the kernel's), or the reader is gone. What records output as done waits for this:
+   * bytes still in this process are lost to a SIGKILL.
+   */
+  delivered(): Promise<void> {
+    this.sendChunk();
+    return this.lastWrite;
+  }
+
   /** A promise while the stream is congested, for writers that buffer on their own (Table). */
   waitForRoom(): Promise<void> | undefined {
     return this.congestion;

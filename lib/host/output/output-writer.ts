@@ -18,6 +18,11 @@ export interface OutputWriter {
   /** Writes preformatted text (help, completion scripts) between objects, whatever the format. */
   writeText(text: string): Promise<void> | undefined;
   /**
+   * Resolves once the stream has taken everything this writer was given (see
+   * OutputSink.delivered); Json still holds its last element back, since a comma may follow.
+   */
+  delivered?(): Promise<void>;
+  /**
    * Closes the format (Json's `]`, Table's last rows). Called on every stop except a vanished
    * reader.
    */

@@ -42,6 +42,11 @@ export class TableWriter implements OutputWriter {
     return this.sink.write(withNewline(text));
   }
 
+  delivered(): Promise<void> {
+    this.render();
+    return this.sink.delivered();
+  }
+
   end(): void {
     this.render();
   }

@@ -1,0 +1,517 @@
+/**
+ * The proof of issue 13's fan-out under faults: seeded random schedules against pipeline runs.
+ * Each run pipes 30-150 customers (some without a commerce relationship, 403, and some that do not
+ * exist, 404, when -ErrorAction Continue or SilentlyContinue lets the run go past them) as NDJSON
+ * into Get-PartnerCustomerSubscription or Get-PartnerCustomerUser (App+User), with a random
+ * -ThrottleLimit, retry budget and a -ResumeFile, while the emulator throttles (bursts of 429 with
+ * Retry-After, a gateway rate limit), fails requests with 408/5xx, resets connections, holds
+ * answers past the client's timeout, expires access tokens and revokes the refresh token (a
+ * renewal that must fail: exit 3, then the user reconnects); process runs are sent SIGINT, SIGTERM
+ * or SIGKILL at a random moment of their output (in-process runs SIGINT/SIGTERM as an abort). Each
+ * run is then continued with the command its error line gives (or, after SIGKILL, the same one)
+ * until it completes.
+ *
+ * Checked for every run, over the first run and all its resumes: every customer that can succeed
+ * has its items, as the emulator's data set says, exactly once and in one contiguous block; no
+ * customer is lost, none repeated, none that cannot succeed is written or recorded; every stopped
+ * run printed exactly one error line (plus one line per failed customer with Continue, and nothing
+ * else), whose count of done customers is what its resume file recorded and whose command is then
+ * used; the exit code is the cause's. A SIGKILL between a customer's output and its journal record
+ * may repeat that customer: such a repeat is counted on its own (figures), never hidden.
+ *
+ * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`),
+ * PARTNERCENTER_FAULT_SEED replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of
+ * it; `PARTNERCENTER_FAULT_RUNS=500 npm run test:faults` is the big run (both fault suites).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { seededRandom } from './support/fault-schedules.js';
+import { FAST_RETRIES } from './support/listing-runs.js';
+import {
+  blocksOf,
+  journalKeys,
+  type OutputBlock,
+  type PipelineAttempt,
+  runPipeline,
+  sortStderr,
+} from './support/pipeline-runs.js';
+import {
+  type CustomerPool,
+  type ScheduledPipelineRun,
+  PIPELINE_REQUEST_TIMEOUT_MS,
+  schedulePipelineRun,
+} from './support/pipeline-schedules.js';
+
+const RUNS = Number(process.env.PARTNERCENTER_FAULT_RUNS || 12);
+const SEED = Number(process.env.PARTNERCENTER_FAULT_SEED || 20261201);
+/** Replays only these run numbers of the seed's schedule (comma-separated), to chase one failure. */
+const ONLY = process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number);
+const CUSTOMERS = 150;
+/** Every lane has the same data set, so one schedule fits them all. */
+const DATA_SEED = 7;
+const PROCESS_EVERY = 3;
+const LANES = 3;
+/** A run that needs more resumes than this is stuck: a finding, not a wait. */
+const MAX_ATTEMPTS = 6;
+
+const figures = {
+  runs: 0,
+  processRuns: 0,
+  inProcessRuns: 0,
+  userRuns: 0,
+  byErrorAction: {} as Record<string, number>,
+  customersPiped: 0,
+  customersWithItems: 0,
+  itemsExpected: 0,
+  completedFirstTime: 0,
+  resumes: 0,
+  reconnectsAfterExit3: 0,
+  exit3AfterOneExpiry: 0,
+  kills: {} as Record<string, number>,
+  firstExitCodes: {} as Record<string, number>,
+  stopLinesChecked: 0,
+  faultsInjected: 0,
+  customersLost: 0,
+  repeated: 0,
+  repeatedAfterSigkill: 0,
+  tornBySigkill: 0,
+};
+
+const bump = (table: Record<string, number>, key: string) => {
+  table[key] = (table[key] ?? 0) + 1;
+};
+
+interface Lane {
+  partner: EmulatedPartner;
+  emulator: StartedEmulator;
+  env: NodeJS.ProcessEnv;
+  /** The App+User context 'user' is connected (again, after a revocation) on first use. */
+  userReady: boolean;
+}
+
+const lanes: Lane[] = [];
+let pool: CustomerPool;
+
+beforeAll(async () => {
+  lanes.push(
+    ...(await Promise.all(
+      Array.from({ length: LANES }, async () => {
+        const partner = await emulatedPartner({ customers: CUSTOMERS, seed: DATA_SEED });
+        const env = {
+          ...partner.env,
+          ...FAST_RETRIES,
+          PARTNERCENTER_REQUEST_TIMEOUT_MS: String(PIPELINE_REQUEST_TIMEOUT_MS),
+        };
+        return { partner, emulator: partner.emulator as StartedEmulator, env, userReady: false };
+      }),
+    )),
+  );
+  const { dataset } = lanes[0]!.emulator;
+  const indices = Array.from({ length: CUSTOMERS }, (_, n) => n);
+  const refused = new Set(dataset.customersWithoutCommerceRelationship(CUSTOMERS));
+  pool = {
+    served: indices.filter((n) => !refused.has(n)),
+    refused: [...refused],
+    manyUsers: dataset.customersWithManyUsers(CUSTOMERS),
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(lanes.map((lane) => lane.partner.dispose()));
+  console.log(
+    [
+      `Pipeline fault suite (seed ${SEED}, ${CUSTOMERS} customers per emulator):`,
+      `  runs: ${figures.runs} (${figures.processRuns} real processes, ${figures.inProcessRuns} ` +
+        `in-process; ${figures.userRuns} of Get-PartnerCustomerUser; -ErrorAction ` +
+        `${JSON.stringify(figures.byErrorAction)})`,
+      `  customers piped in: ${figures.customersPiped}; with items to write: ` +
+        `${figures.customersWithItems} (${figures.itemsExpected} items)`,
+      `  completed in one run: ${figures.completedFirstTime}; resumes: ${figures.resumes} ` +
+        `(${figures.reconnectsAfterExit3} after reconnecting a revoked sign-in); exit 3 with no ` +
+        `revocation and one expiry: ${figures.exit3AfterOneExpiry}; first runs' exit ` +
+        `codes ${JSON.stringify(figures.firstExitCodes)}`,
+      `  signals that landed: ${JSON.stringify(figures.kills)}; stop lines checked: ` +
+        `${figures.stopLinesChecked}`,
+      `  faults injected: ${figures.faultsInjected}`,
+      `  customers lost: ${figures.customersLost}; repeated: ${figures.repeated}; repeated ` +
+        `after a SIGKILL between output and journal: ${figures.repeatedAfterSigkill} ` +
+        `(${figures.tornBySigkill} of them cut mid-output)`,
+    ].join('\n'),
+  );
+});
+
+/** A GUID no customer of the data set has: the service answers 404. */
+function unknownCustomerId(run: number, n: number): string {
+  return `00000000-0000-4000-8000-${(run * 10 + n).toString(16).padStart(12, '0')}`;
+}
+
+interface RunInput {
+  text: string;
+  /** Customer id -> the ids of the items it must write, for every customer that can succeed. */
+  expected: Map<string, string[]>;
+  /** Customers that fail whatever happens (403, 404). */
+  failing: Set<string>;
+  lines: number;
+}
+
+function inputOf(run: ScheduledPipelineRun, emulator: StartedEmulator): RunInput {
+  const { dataset } = emulator;
+  const objects: Record<string, unknown>[] = run.input.map((n) => emulator.customerAt(n));
+  run.unknownAt.forEach((at, n) => {
+    const id = unknownCustomerId(run.index, n);
+    objects.splice(at, 0, { id, companyProfile: { companyName: 'Nobody Ltd' } });
+  });
+  const expected = new Map<string, string[]>();
+  const failing = new Set<string>();
+  let lines = 0;
+  for (const object of objects) {
+    const id = object.id as string;
+    if (dataset.indexOfId(id) < 0 || !dataset.hasCommerceRelationship(id)) {
+      failing.add(id);
+      continue;
+    }
+    const items =
+      run.cmdlet === 'Get-PartnerCustomerUser'
+        ? dataset.userIdsOf(id)
+        : dataset.subscriptionsOf(id).map((s) => s.id as string);
+    expected.set(id, items);
+    lines += items.length;
+  }
+  return { text: objects.map((o) => `${JSON.stringify(o)}\n`).join(''), expected, failing, lines };
+}
+
+function argumentsOf(run: ScheduledPipelineRun, resumeFile: string): string[] {
+  const args = [
+    '-ThrottleLimit',
+    String(run.throttleLimit),
+    '-MaxRetry',
+    String(run.maxRetry),
+    '-Context',
+    run.userContext ? 'user' : 'default',
+    '-ResumeFile',
+    resumeFile,
+  ];
+  if (run.errorAction !== 'Stop') args.push('-ErrorAction', run.errorAction);
+  return args;
+}
+
+function expiriesOf(run: ScheduledPipelineRun): number {
+  return (run.script.rules ?? []).filter((rule) => rule.action.type === 'expire-tokens').length;
+}
+
+interface Done {
+  attempt: PipelineAttempt;
+  blocks: OutputBlock[];
+  /** What the resume file recorded once the attempt ended. */
+  recorded: Set<string>;
+}
+
+async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
+  const { emulator, partner } = lane;
+  const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
+  if (run.userContext && !lane.userReady) {
+    await partner.connectUser('user');
+    lane.userReady = true;
+  }
+  const input = inputOf(run, emulator);
+  const resumeFile = join(partner.configDir, `pipeline-${run.index}.resume`);
+  rmSync(resumeFile, { force: true });
+  const succeeding = [...input.expected.keys()];
+
+  emulator.resetCounters();
+  emulator.setFaults(run.script);
+  const attempts: Done[] = [];
+  let args = argumentsOf(run, resumeFile);
+  for (let n = 0; ; n++) {
+    const history = attempts.map(({ attempt }) => ({
+      code: attempt.code,
+      signal: attempt.signal,
+      stderr: attempt.stderr.slice(0, 600),
+    }));
+    expect({ describeRun, stuck: n >= MAX_ATTEMPTS, history }).toEqual({
+      describeRun,
+      stuck: false,
+      history,
+    });
+    const kill = run.kills[n];
+    const before = journalKeys(resumeFile);
+    const attempt = await runPipeline(
+      run.mode,
+      run.cmdlet,
+      args,
+      input.text,
+      lane.env,
+      kill && {
+        signal: kill.signal,
+        afterLines: Math.max(1, Math.round(kill.atShare * input.lines)),
+      },
+    );
+    if (n === 0) {
+      figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
+      // The resumes run clean: what the schedule did to the sign-in (a revoked token) stays.
+      emulator.setFaults({});
+      bump(figures.firstExitCodes, String(attempt.signal ?? attempt.code));
+    } else {
+      figures.resumes++;
+    }
+    if (attempt.killedWith) bump(figures.kills, `${run.mode} ${attempt.killedWith}`);
+    const recorded = journalKeys(resumeFile);
+    const blocks = blocksOf(attempt.stdout);
+    attempts.push({ attempt, blocks, recorded: new Set(recorded) });
+    const stderr = sortStderr(run.cmdlet, attempt.stderr);
+    const context = {
+      describeRun,
+      attempt: n,
+      code: attempt.code,
+      signal: attempt.signal,
+      stderrTail: attempt.stderr.slice(-1500),
+    };
+    expect({ ...context, unexpectedStderr: stderr.other }).toEqual({
+      ...context,
+      unexpectedStderr: [],
+    });
+    // Only a SIGKILL may cut the output mid-line.
+    if (attempt.signal !== 'SIGKILL')
+      expect({ ...context, torn: blocks.some((b) => b.torn) }).toEqual({ ...context, torn: false });
+    // Customers that cannot succeed are never recorded as done.
+    expect({ ...context, recordedFailing: recorded.filter((id) => input.failing.has(id)) }).toEqual(
+      {
+        ...context,
+        recordedFailing: [],
+      },
+    );
+    // Per-customer lines only with Continue; they name customers of the input.
+    if (run.errorAction !== 'Continue')
+      expect({ ...context, failures: stderr.customerFailures }).toEqual({
+        ...context,
+        failures: [],
+      });
+    for (const id of stderr.customerFailures)
+      expect({ ...context, id, piped: input.failing.has(id) || input.expected.has(id) }).toEqual({
+        ...context,
+        id,
+        piped: true,
+      });
+
+    if (attempt.signal === 'SIGKILL') {
+      expect({
+        ...context,
+        killedWith: attempt.killedWith,
+        stop: stderr.stop.length,
+        summary: stderr.summary,
+      }).toEqual({
+        ...context,
+        killedWith: 'SIGKILL',
+        stop: 0,
+        summary: undefined,
+      });
+      // Nothing tells how to go on: the same pipeline again.
+      continue;
+    }
+    if (attempt.code === 0 || attempt.code === 1) {
+      // The run went through its input.
+      expect({ ...context, stop: stderr.stop.length }).toEqual({ ...context, stop: 0 });
+      if (attempt.code === 0) {
+        expect({
+          ...context,
+          errorAction: run.errorAction,
+          stderr: attempt.stderr,
+          fileKept: existsSync(resumeFile),
+        }).toEqual({
+          ...context,
+          errorAction: 'Stop',
+          stderr: '',
+          fileKept: false,
+        });
+        break;
+      }
+      expect({
+        ...context,
+        errorAction: run.errorAction === 'Stop' ? 'Stop' : 'goes on',
+        fileKept: existsSync(resumeFile),
+      }).toEqual({
+        ...context,
+        errorAction: 'goes on',
+        fileKept: true,
+      });
+      if (run.errorAction === 'Continue')
+        expect({ ...context, summary: stderr.summary }).toEqual({
+          ...context,
+          summary: stderr.customerFailures.length,
+        });
+      else expect({ ...context, stderr: attempt.stderr }).toEqual({ ...context, stderr: '' });
+      // Done once every customer that can succeed is recorded; what failed for a passing fault
+      // (retries ran out) is retried by running the same pipeline again.
+      if (succeeding.every((id) => recorded.includes(id))) break;
+      continue;
+    }
+    // A stopped run: one error line, last, with the counts and the command that continues.
+    const cause =
+      attempt.code === 130
+        ? 'SIGINT'
+        : attempt.code === 143
+          ? 'SIGTERM'
+          : attempt.code === 3
+            ? 'sign-in'
+            : attempt.code === 5
+              ? 'service'
+              : 'undocumented';
+    expect({
+      ...context,
+      cause,
+      stopLines: stderr.stop.length,
+      stderrEndsWithIt: attempt.stderr.endsWith(`${stderr.stop[0]?.line}\n`),
+    }).toEqual({
+      ...context,
+      cause:
+        attempt.killedWith === 'SIGINT' || attempt.killedWith === 'SIGTERM'
+          ? attempt.killedWith
+          : cause === 'undocumented'
+            ? 'a documented one'
+            : cause,
+      stopLines: 1,
+      stderrEndsWithIt: true,
+    });
+    // Exit 3 is expected when the refresh token was revoked, or a second expiry refused the token a
+    // renewal had just given; otherwise it is still a clean, documented stop, but counted apart.
+    if (cause === 'sign-in' && !run.revokes && expiriesOf(run) < 2) figures.exit3AfterOneExpiry++;
+    const stop = stderr.stop[0]!;
+    figures.stopLinesChecked++;
+    expect({
+      ...context,
+      done: stop.done,
+      failed: stop.failed,
+      resumeFile: stop.resumeFile,
+      cmdlet: stop.continueWith[0],
+      skippedAtMost: stop.skipped <= before.length,
+      readAtLeast: stop.read >= stop.done + stop.failed + stop.skipped,
+    }).toEqual({
+      ...context,
+      done: recorded.length - before.length,
+      // The failure that stopped the run counts among the failed (its own line is this one).
+      failed:
+        run.errorAction === 'Continue'
+          ? stderr.customerFailures.length + (attempt.killedWith ? 0 : 1)
+          : run.errorAction === 'Stop'
+            ? attempt.killedWith
+              ? 0
+              : 1
+            : stop.failed,
+      resumeFile,
+      cmdlet: run.cmdlet,
+      skippedAtMost: true,
+      readAtLeast: true,
+    });
+    args = stop.continueWith.slice(1);
+    if (attempt.code === 3) {
+      await partner.connectUser('user');
+      figures.reconnectsAfterExit3++;
+    }
+  }
+  if (run.revokes) lane.userReady = false;
+  if (attempts.length === 1) figures.completedFirstTime++;
+
+  const { lost, repeated, repeatedAfterSigkill, torn } = compareWithDataset(attempts, input);
+  figures.customersLost += lost.length;
+  figures.repeated += repeated.length;
+  figures.repeatedAfterSigkill += repeatedAfterSigkill;
+  figures.tornBySigkill += torn;
+  expect({ describeRun, lost, repeated }).toEqual({ describeRun, lost: [], repeated: [] });
+}
+
+/**
+ * Every customer that can succeed written whole (as the data set says) in one block over all the
+ * attempts; a block before the last one is excused only when a SIGKILL ended its attempt and the
+ * journal had not recorded it (written, then killed before the record): counted apart.
+ */
+function compareWithDataset(
+  attempts: readonly Done[],
+  input: RunInput,
+): { lost: string[]; repeated: string[]; repeatedAfterSigkill: number; torn: number } {
+  const byCustomer = new Map<string, { at: number; block: OutputBlock }[]>();
+  attempts.forEach(({ blocks }, at) => {
+    for (const block of blocks) {
+      const list = byCustomer.get(block.customerId) ?? [];
+      list.push({ at, block });
+      byCustomer.set(block.customerId, list);
+    }
+  });
+  const repeated: string[] = [];
+  let repeatedAfterSigkill = 0;
+  let torn = 0;
+  for (const [id, list] of byCustomer) {
+    const items = input.expected.get(id);
+    const last = list.at(-1)!;
+    if (!items || last.block.torn || JSON.stringify(last.block.ids) !== JSON.stringify(items)) {
+      const where = list.map(({ at, block }) => ({ at, ...block, ids: block.ids.length }));
+      repeated.push(
+        `${id}: ${items ? `not the data set's ${items.length} items` : 'cannot succeed'}, ` +
+          `written ${JSON.stringify(where)}`,
+      );
+      continue;
+    }
+    for (const { at, block } of list.slice(0, -1)) {
+      const { attempt, recorded } = attempts[at]!;
+      const excused =
+        at < last.at &&
+        attempt.signal === 'SIGKILL' &&
+        !recorded.has(id) &&
+        JSON.stringify(block.ids) === JSON.stringify(items.slice(0, block.ids.length));
+      if (!excused) {
+        repeated.push(`${id}: again in attempt ${last.at} after attempt ${at}`);
+        continue;
+      }
+      repeatedAfterSigkill++;
+      if (block.torn || block.ids.length < items.length) torn++;
+    }
+  }
+  const lost = [...input.expected]
+    .filter(([id, items]) => items.length > 0 && !byCustomer.has(id))
+    .map(([id]) => id);
+  figures.customersPiped += input.expected.size + input.failing.size;
+  figures.customersWithItems += [...input.expected.values()].filter(
+    (items) => items.length > 0,
+  ).length;
+  figures.itemsExpected += input.lines;
+  return { lost, repeated, repeatedAfterSigkill, torn };
+}
+
+describe(`pipeline runs under ${RUNS} seeded fault schedules`, () => {
+  it(
+    "write every customer's items exactly once over the run and its resumes, each stop saying how to continue",
+    async () => {
+      const random = seededRandom(SEED);
+      const runs = Array.from({ length: RUNS }, (_, index) =>
+        schedulePipelineRun(random, index, pool, PROCESS_EVERY),
+      ).filter((run) => !ONLY || ONLY.includes(run.index));
+      // Each lane takes the next run when it is free (process runs spread over the lanes); after
+      // a failure no lane starts another, so the failing run is the one reported.
+      const queue = [...runs];
+      const lanesDone = await Promise.allSettled(
+        lanes.map(async (lane) => {
+          for (let run = queue.shift(); run; run = queue.shift()) {
+            try {
+              await execute(run, lane);
+            } catch (error) {
+              queue.length = 0;
+              throw error;
+            }
+            figures.runs++;
+            bump(figures.byErrorAction, run.errorAction);
+            if (run.mode === 'process') figures.processRuns++;
+            else figures.inProcessRuns++;
+            if (run.cmdlet === 'Get-PartnerCustomerUser') figures.userRuns++;
+          }
+        }),
+      );
+      for (const lane of lanesDone) if (lane.status === 'rejected') throw lane.reason;
+      expect(figures.runs).toBe(runs.length);
+      expect(figures.customersLost).toBe(0);
+      expect(figures.repeated).toBe(0);
+    },
+    Math.max(60_000, RUNS * 15_000),
+  );
+});

@@ -1,0 +1,192 @@
+/**
+ * What the pipeline fault suite needs around one run of a per-customer cmdlet: running it as the
+ * real bin/ command or in-process with NDJSON on stdin (with a signal at a chosen moment of its
+ * output), cutting its stdout into each customer's block, sorting its stderr into the lines a run
+ * may print, and reading its resume file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import GetPartnerCustomerSubscription from '../../../cmdlets/Get-PartnerCustomerSubscription.js';
+import GetPartnerCustomerUser from '../../../cmdlets/Get-PartnerCustomerUser.js';
+import type { CmdletDefinition } from '../../../lib/cmdlet-support/cmdlet.js';
+import { InterruptedError } from '../../../lib/common/errors.js';
+import { runInProcess } from '../../fixtures/host/run-in-process.js';
+import { runCli } from '../../support/cli.js';
+import type { RunMode } from './listing-runs.js';
+import { shellWords } from './listing-runs.js';
+import type { KillSignal, PipelineCmdlet } from './pipeline-schedules.js';
+
+const DEFINITIONS: Record<PipelineCmdlet, CmdletDefinition<any>> = {
+  'Get-PartnerCustomerSubscription': GetPartnerCustomerSubscription,
+  'Get-PartnerCustomerUser': GetPartnerCustomerUser,
+};
+
+export interface PipelineAttempt {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The signal sent (after `afterLines` lines of output), if the run was still going. */
+  killedWith?: KillSignal;
+}
+
+/**
+ * Runs `cmdlet args` with `input` on stdin; with `kill`, sends the signal once `afterLines` lines
+ * of output arrived (in-process: SIGINT/SIGTERM abort the run's signal, as main() does).
+ */
+export async function runPipeline(
+  mode: RunMode,
+  cmdlet: PipelineCmdlet,
+  args: readonly string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+  kill?: { signal: KillSignal; afterLines: number },
+): Promise<PipelineAttempt> {
+  let killedWith: KillSignal | undefined;
+  if (mode === 'process') {
+    let lines = 0;
+    let counted = 0;
+    const result = await runCli(cmdlet, args, {
+      env,
+      input,
+      timeoutMs: 90_000,
+      onOutput: ({ stdout }, child) => {
+        lines += stdout.slice(counted).split('\n').length - 1;
+        counted = stdout.length;
+        if (!kill || killedWith || lines < kill.afterLines || child.exitCode !== null) return;
+        killedWith = kill.signal;
+        child.kill(kill.signal);
+      },
+    });
+    return { ...result, killedWith };
+  }
+  if (kill?.signal === 'SIGKILL') throw new Error('SIGKILL needs a process');
+  const controller = new AbortController();
+  let lines = 0;
+  const stdout = new (class extends Writable {
+    text = '';
+    override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
+      const text = chunk.toString('utf8');
+      this.text += text;
+      lines += text.split('\n').length - 1;
+      if (kill && !killedWith && lines >= kill.afterLines) {
+        killedWith = kill.signal;
+        controller.abort(new InterruptedError(kill.signal as 'SIGINT' | 'SIGTERM'));
+      }
+      done();
+    }
+  })();
+  const result = await runInProcess(DEFINITIONS[cmdlet], [...args], {
+    env,
+    stdin: input,
+    stdout,
+    signal: controller.signal,
+  });
+  return {
+    code: result.code,
+    signal: null,
+    stdout: stdout.text,
+    stderr: result.stderr,
+    killedWith,
+  };
+}
+
+/** One customer's consecutive lines in one run's output. */
+export interface OutputBlock {
+  customerId: string;
+  /** The items' ids, in order. */
+  ids: string[];
+  /** The run's output ended inside this block's last line (only a SIGKILL may do that). */
+  torn: boolean;
+}
+
+/** Cuts a run's stdout into blocks; every whole line must be an object with customerId and id. */
+export function blocksOf(stdout: string): OutputBlock[] {
+  const lines = stdout.split('\n');
+  const rest = lines.pop()!;
+  const blocks: OutputBlock[] = [];
+  for (const line of lines) {
+    const object = JSON.parse(line) as { customerId?: unknown; id?: unknown };
+    if (typeof object.customerId !== 'string' || typeof object.id !== 'string')
+      throw new Error(`an output line without customerId and id: ${line.slice(0, 200)}`);
+    const last = blocks.at(-1);
+    if (last?.customerId === object.customerId) last.ids.push(object.id);
+    else blocks.push({ customerId: object.customerId, ids: [object.id], torn: false });
+  }
+  if (rest !== '') {
+    // A line cut too early to name its customer is the last block's, or the next one's: either
+    // way that customer's output is cut, and it is marked on the last block if there is one.
+    const customerId = /^\{"customerId":"([^"]+)"/.exec(rest)?.[1];
+    const last = blocks.at(-1);
+    if (last && (customerId === undefined || last.customerId === customerId)) last.torn = true;
+    else if (customerId !== undefined) blocks.push({ customerId, ids: [], torn: true });
+  }
+  return blocks;
+}
+
+/** What a stopped run's one error line says. */
+export interface StopLine {
+  line: string;
+  done: number;
+  read: number;
+  failed: number;
+  skipped: number;
+  resumeFile: string;
+  /** The command it says continues the run, as words (the cmdlet first). */
+  continueWith: string[];
+}
+
+const STOP_LINE =
+  /(\d[\d,]*) customers? of the (\d[\d,]*) read (?:was|were) done(?:, (\d[\d,]*) failed)?(?: \((\d[\d,]*) customers? skipped: earlier runs did them\))?; (\S+) records them\. To continue with the rest, run the same pipeline again ending in: (.+)$/;
+
+const count = (text: string | undefined) => (text ? Number(text.replaceAll(',', '')) : 0);
+
+export function stopLineOf(line: string): StopLine | undefined {
+  const match = STOP_LINE.exec(line);
+  if (!match) return undefined;
+  return {
+    line,
+    done: count(match[1]),
+    read: count(match[2]),
+    failed: count(match[3]),
+    skipped: count(match[4]),
+    resumeFile: match[5]!,
+    continueWith: shellWords(match[6]!),
+  };
+}
+
+/** The kinds of stderr line a pipeline run may print; anything else is a finding. */
+export interface SortedStderr {
+  /** One customer's failure (-ErrorAction Continue): the customer ids named. */
+  customerFailures: string[];
+  /** `<cmdlet>: N input objects failed. <file> records the others: ...`: N. */
+  summary?: number;
+  stop: StopLine[];
+  other: string[];
+}
+
+export function sortStderr(cmdlet: PipelineCmdlet, stderr: string): SortedStderr {
+  const sorted: SortedStderr = { customerFailures: [], stop: [], other: [] };
+  for (const line of stderr.split('\n')) {
+    if (line === '') continue;
+    const stop = stopLineOf(line);
+    const summary = new RegExp(
+      `^${cmdlet}: (\\d+) input objects? failed\\. \\S+ records the others: run the same ` +
+        'pipeline again with it to retry only the failed ones\\.$',
+    ).exec(line);
+    const customer = new RegExp(`^${cmdlet}: Customer ([0-9a-f-]{36})\\b`).exec(line);
+    if (stop && line.startsWith(`${cmdlet}: `)) sorted.stop.push(stop);
+    else if (summary) sorted.summary = Number(summary[1]);
+    else if (customer) sorted.customerFailures.push(customer[1]!);
+    else sorted.other.push(line);
+  }
+  return sorted;
+}
+
+/** The keys a resume file records (a torn last line ignored, as the reader does). */
+export function journalKeys(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.pop();
+  return lines.slice(1).map((line) => (JSON.parse(line) as { key: string }).key);
+}
