@@ -71,8 +71,10 @@ export class ContinuationTokenCodec {
     const dot = token.indexOf('.');
     if (dot <= 0) return { ok: false, reason: 'the token is malformed' };
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(body), 'base64url');
+    // Compared as text: base64url decoding ignores trailing characters, which would let an edited
+    // token through.
+    const given = Buffer.from(token.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.mac(body), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return { ok: false, reason: 'the token was not issued by this service' };
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;

@@ -39,6 +39,15 @@ export function request(
   path: string,
   options: RequestOptions = {},
 ): Promise<Response> {
+  return requestUrl(emulator, `${emulator.apiEndpoint}${path}`, options);
+}
+
+/** A request to an absolute URL on the emulator (a Graph `@odata.nextLink`, exactly as given). */
+export function requestUrl(
+  emulator: StartedEmulator,
+  url: string,
+  options: RequestOptions = {},
+): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -49,7 +58,7 @@ export function request(
   }
   return new Promise((resolve, reject) => {
     const req = https.request(
-      `${emulator.apiEndpoint}${path}`,
+      url,
       {
         method: options.method ?? (body === undefined ? 'GET' : 'POST'),
         headers,
