@@ -26,8 +26,6 @@ export function tenantIdOf(relationship: { customer?: unknown }): string | undef
   return typeof tenantId === 'string' && tenantId ? tenantId.toLowerCase() : undefined;
 }
 
-const NOTHING: Record<string, string> = {};
-
 /**
  * Each relationship of a page with `customerId` (its customer's tenant id) first, Graph's bytes
  * otherwise unchanged; `tenantIds[n]` is item n's.
@@ -40,7 +38,7 @@ export function withCustomerIds(items: JsonTextList<GdapRelationship>): {
   const list = withLeadingPropertiesOf(items, (item) => {
     const tenantId = tenantIdOf(item.value);
     tenantIds.push(tenantId);
-    return tenantId ? { customerId: tenantId } : NOTHING;
+    return { customerId: tenantId };
   });
   return { list, tenantIds };
 }

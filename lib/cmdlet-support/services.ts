@@ -84,6 +84,9 @@ export function sharedWork(): CmdletServices['shared'] {
     if (!promise) {
       // Deferred a turn so a `make` that throws at once rejects the promise rather than the caller.
       promise = Promise.resolve().then(make);
+      // Work started ahead of need may fail before anyone awaits it: that is no unhandled
+      // rejection, since every caller still sees the failure.
+      promise.catch(() => {});
       work.set(key, promise);
     }
     return promise;

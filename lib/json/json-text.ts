@@ -135,7 +135,7 @@ export function withLeadingProperties<T, P extends Record<string, string>>(
  */
 export function withLeadingPropertiesOf<T>(
   list: JsonTextList<T>,
-  propertiesOf: (item: JsonText<T>) => Record<string, string> | Buffer,
+  propertiesOf: (item: JsonText<T>) => Readonly<Record<string, string | undefined>> | Buffer,
 ): JsonTextList<T> {
   const items = [...list];
   const heads = items.map((item) => {
@@ -168,10 +168,14 @@ export function withLeadingPropertiesOf<T>(
   return new JsonTextList<T>(target.subarray(0, offset), spans);
 }
 
-/** `"name":"value",...` of string properties, as the bytes an object's text starts with. */
-function leadingText(properties: Record<string, string>): Buffer {
+/**
+ * `"name":"value",...` of string properties, as the bytes an object's text starts with; undefined
+ * ones are left out.
+ */
+function leadingText(properties: Readonly<Record<string, string | undefined>>): Buffer {
   return Buffer.from(
     Object.entries(properties)
+      .filter(([, value]) => value !== undefined)
       .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
       .join(','),
     'utf8',

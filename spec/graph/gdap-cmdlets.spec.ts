@@ -15,7 +15,7 @@ import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { parseNdjson } from '../support/ndjson.js';
+import { parseNdjson as parseLines } from '../support/ndjson.js';
 
 const RELATIONSHIPS_ROUTE = 'GET /v1.0/tenantRelationships/delegatedAdminRelationships';
 const ASSIGNMENTS_ROUTE =
@@ -26,6 +26,7 @@ const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 const CUSTOMERS = 420;
 
 type Json = Record<string, any>;
+const parseNdjson = (text: string) => parseLines(text) as Json[];
 
 let partner: EmulatedPartner;
 let now: number;
@@ -139,7 +140,7 @@ describe('Get-PartnerGdapRelationship', () => {
 
   it('-RelationshipId reads one relationship; an unknown one is exit 4', async () => {
     const wanted = ofKind('reseller')[0]!;
-    const relationship = partner.emulator.dataset.relationshipsOf(wanted.id)[0]!;
+    const relationship: Json = partner.emulator.dataset.relationshipsOf(wanted.id)[0]!;
     const result = await run('Get-PartnerGdapRelationship', ['-RelationshipId', relationship.id]);
     expect(result.stderr).toBe('');
     // Graph's single-entity answer adds its @odata.context; nothing else differs from the list's.
@@ -246,7 +247,7 @@ describe('Get-PartnerGdapAccessAssignment', () => {
     expect(served(ASSIGNMENTS_ROUTE)).toBe(piped.length);
   });
 
-  it('binds a relationship as Graph wrote it (its customer from customer.tenantId), app-only and App+User', async () => {
+  it('binds a relationship as Graph wrote it (customer from customer.tenantId), app-only and App+User', async () => {
     const relationship = relationships.find((r) => r.status === 'active')!;
     for (const context of [undefined, 'user']) {
       const result = await run('Get-PartnerGdapAccessAssignment', [], {
@@ -298,7 +299,7 @@ describe('Get-PartnerGdapAccessAssignment', () => {
 
 /** What the status should be, from the rules of the help, read off the dataset's relationships. */
 function expectedStatus(customer: Json, days = 30): Json {
-  const all = partner.emulator.dataset.relationshipsOf(customer.id);
+  const all: Json[] = partner.emulator.dataset.relationshipsOf(customer.id);
   const active = all.filter((r) => r.status === 'active');
   const end = (r: Json) => (r.endDateTime ? Date.parse(r.endDateTime) : Number.NEGATIVE_INFINITY);
   const latest = Math.max(...active.map(end));

@@ -98,6 +98,7 @@ describe('the services seam', () => {
           graph: () => Promise.reject(new Error('not used')),
           currentContext: () => Promise.reject(new Error('not used')),
           clock: systemClock,
+          shared: sharedWork(),
         }),
       });
       expect(result.stderr).toBe('');
