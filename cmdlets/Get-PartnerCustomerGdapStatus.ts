@@ -35,7 +35,7 @@ export default defineCmdlet({
     'relationship cannot auto-extend). Customers come from the pipeline (Get-PartnerCustomer, ' +
     "or any object's customerId) or, with nothing piped, from Partner Center's customer listing. " +
     'Either way Graph is listed once for the whole run, whatever the number of customers ' +
-    '(ceil(relationships / 300) requests; about 200 bytes kept per relationship). "Now" is the ' +
+    '(ceil(relationships / 300) requests; about 0.65 KB kept per relationship). "Now" is the ' +
     "run's clock. -OutputFormat Csv gives the account manager's report.",
   defaultParameterSet: 'All',
   parameters: {

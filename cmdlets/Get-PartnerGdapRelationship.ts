@@ -34,9 +34,9 @@ export default defineCmdlet({
     'arrives. -Status keeps only relationships in those statuses (a server-side $filter). ' +
     '-RelationshipId reads one relationship. With customers piped in (or -CustomerId), it writes ' +
     "each customer's relationships, and still lists Graph only once for the whole run: the first " +
-    'customer lists every relationship and keeps them by customer (about 1 KB each), the others ' +
-    'read what was kept. Each relationship is written as Graph returns it (reseller ones included, ' +
-    "with their @odata.type) with the customer's tenant id first (customerId), so it pipes on to " +
+    'customer lists every relationship and keeps them by customer (about 1.2 KB each), the ' +
+    'others read what was kept. Each relationship is written as Graph returns it (reseller ones ' +
+    "included, with their @odata.type) with the customer's tenant id first (customerId), so it pipes on to " +
     'every per-customer cmdlet and to Get-PartnerGdapAccessAssignment. The Graph token comes from ' +
     "the context's own sign-in (no new sign-in): app-only contexts need the application " +
     'permission DelegatedAdminRelationship.Read.All, user contexts the delegated one. In a ' +

@@ -5,9 +5,11 @@
  * asking Graph again (CmdletServices.shared).
  *
  * Memory: the index keeps, per relationship, only what its cmdlet writes or needs. For
- * Get-PartnerGdapRelationship that is the relationship's JSON as Graph sent it (about 1 KB with
- * four roles, plus some 100 bytes of bookkeeping); for Get-PartnerCustomerGdapStatus a handful
- * of fields (about 200 bytes). A partner with 10,000 relationships holds about 11 MB or 2 MB.
+ * Get-PartnerGdapRelationship that is the relationship's JSON as Graph sent it, with customerId
+ * first; for Get-PartnerCustomerGdapStatus a handful of fields and the customer's name. Measured
+ * on Node 20 over 9,271 emulated relationships of 6,817 customers (900 bytes of JSON each, with
+ * one to five roles): about 1.2 KB and 0.65 KB a relationship, map and arrays included, so a
+ * partner with 10,000 relationships holds about 12 MB or 6.5 MB for the run.
  */
 import { PartnerCenterModuleError, InterruptedError } from '../common/errors.js';
 import { type JsonText, type JsonTextList, withLeadingPropertiesOf } from '../json/json-text.js';
