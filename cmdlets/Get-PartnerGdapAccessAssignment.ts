@@ -53,8 +53,8 @@ export default defineCmdlet({
   },
   concurrentInput: { one: 'relationship', many: 'relationships' },
   inputs:
-    'Objects with an id or relationshipId: relationships from Get-PartnerGdapRelationship, or ' +
-    'access assignments of this cmdlet.',
+    'Relationships from Get-PartnerGdapRelationship (their id), or any object with a ' +
+    'relationshipId.',
   outputs:
     'delegatedAdminAccessAssignment objects exactly as Microsoft Graph returns them, with the ' +
     "relationship's id first (and the customer's tenant id when known): { relationshipId, " +
