@@ -10,11 +10,14 @@ import type GetCommand from '../cmdlets/Get-Command.js';
 import type GetHelp from '../cmdlets/Get-Help.js';
 import type GetPartnerContext from '../cmdlets/Get-PartnerContext.js';
 import type GetPartnerCustomer from '../cmdlets/Get-PartnerCustomer.js';
+import type GetPartnerCustomerGdapStatus from '../cmdlets/Get-PartnerCustomerGdapStatus.js';
 import type GetPartnerCustomerSubscribedSku from '../cmdlets/Get-PartnerCustomerSubscribedSku.js';
 import type GetPartnerCustomerSubscription from '../cmdlets/Get-PartnerCustomerSubscription.js';
 import type GetPartnerCustomerUser from '../cmdlets/Get-PartnerCustomerUser.js';
 import type GetPartnerCustomerUserLicense from '../cmdlets/Get-PartnerCustomerUserLicense.js';
 import type GetPartnerEnvironment from '../cmdlets/Get-PartnerEnvironment.js';
+import type GetPartnerGdapAccessAssignment from '../cmdlets/Get-PartnerGdapAccessAssignment.js';
+import type GetPartnerGdapRelationship from '../cmdlets/Get-PartnerGdapRelationship.js';
 import type SelectPartnerContext from '../cmdlets/Select-PartnerContext.js';
 import type SetPartnerContext from '../cmdlets/Set-PartnerContext.js';
 import type StartPartnerEmulator from '../cmdlets/Start-PartnerEmulator.js';
@@ -29,11 +32,14 @@ export interface CmdletParameters {
   'Get-Help': GivenParametersOf<typeof GetHelp>;
   'Get-PartnerContext': GivenParametersOf<typeof GetPartnerContext>;
   'Get-PartnerCustomer': GivenParametersOf<typeof GetPartnerCustomer>;
+  'Get-PartnerCustomerGdapStatus': GivenParametersOf<typeof GetPartnerCustomerGdapStatus>;
   'Get-PartnerCustomerSubscribedSku': GivenParametersOf<typeof GetPartnerCustomerSubscribedSku>;
   'Get-PartnerCustomerSubscription': GivenParametersOf<typeof GetPartnerCustomerSubscription>;
   'Get-PartnerCustomerUser': GivenParametersOf<typeof GetPartnerCustomerUser>;
   'Get-PartnerCustomerUserLicense': GivenParametersOf<typeof GetPartnerCustomerUserLicense>;
   'Get-PartnerEnvironment': GivenParametersOf<typeof GetPartnerEnvironment>;
+  'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
+  'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
   'Select-PartnerContext': GivenParametersOf<typeof SelectPartnerContext>;
   'Set-PartnerContext': GivenParametersOf<typeof SetPartnerContext>;
   'Start-PartnerEmulator': GivenParametersOf<typeof StartPartnerEmulator>;
@@ -81,6 +87,13 @@ export function getPartnerCustomer<T = unknown>(
   return invoke<'Get-PartnerCustomer', T>('Get-PartnerCustomer', ...args);
 }
 
+/** Get-PartnerCustomerGdapStatus: Tells, for every customer, whether the partner can administer it through GDAP, until when, and whether that renews itself. */
+export function getPartnerCustomerGdapStatus<T = unknown>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerCustomerGdapStatus']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerCustomerGdapStatus', T>('Get-PartnerCustomerGdapStatus', ...args);
+}
+
 /** Get-PartnerCustomerSubscribedSku: Lists the licenses a customer has: its subscribed SKUs, with units used and free. */
 export function getPartnerCustomerSubscribedSku<T = unknown>(
   ...args: InvokeArguments<CmdletParameters['Get-PartnerCustomerSubscribedSku']>
@@ -114,6 +127,20 @@ export function getPartnerEnvironment<T = unknown>(
   ...args: InvokeArguments<CmdletParameters['Get-PartnerEnvironment']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerEnvironment', T>('Get-PartnerEnvironment', ...args);
+}
+
+/** Get-PartnerGdapAccessAssignment: Lists the access assignments of a GDAP relationship: which security groups of the partner hold which roles in the customer tenant. */
+export function getPartnerGdapAccessAssignment<T = unknown>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapAccessAssignment']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerGdapAccessAssignment', T>('Get-PartnerGdapAccessAssignment', ...args);
+}
+
+/** Get-PartnerGdapRelationship: Lists the partner's granular delegated admin (GDAP) relationships from Microsoft Graph, or one customer's, or one by id. */
+export function getPartnerGdapRelationship<T = unknown>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
 }
 
 /** Select-PartnerContext: Makes a saved context the default for later commands. */

@@ -41,10 +41,18 @@ export interface CmdletServices {
   /**
    * The Microsoft Graph client of the run's context, made on first use and shared the same way:
    * its endpoint is the context's Graph endpoint, its tokens Graph tokens of the same sign-in
-   * (got on first use, kept in the token store). GDAP cmdlets call requireGlobalGraph first
-   * (graph-cloud.ts).
+   * (got on first use, kept in the token store). In a national cloud it is that cloud's Graph.
    */
   graph(settings?: ClientSettings): Promise<GraphClient>;
+  /**
+   * Work the invocations of one run share: the first call with `key` runs `make`, every later
+   * call of the run (another pipeline object, a concurrent invocation of a fan-out) gets the same
+   * promise. A GDAP cmdlet lists every relationship once per run this way, however many customers
+   * are piped in. The outcome is kept whatever it is: a failed listing is reported by each later
+   * invocation without being asked for again. The host builds services once per run, so nothing
+   * outlives the run; `key` should name the work and everything that decides its result.
+   */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
   /** The saved context the run uses (no secrets: those stay in the token store). */
   currentContext(): Promise<PartnerContext>;
   /** The run's time: retry waits, Retry-After dates and token expiry are read against it. */
@@ -81,6 +89,23 @@ export type CmdletServicesFactory = (run: RunDescription) => CmdletServices;
 
 const APPLICATION_NAME = 'PartnerCenter-Node/0.1.0';
 
+/** The `shared` of one run's services (also for services a spec builds itself). */
+export function sharedWork(): CmdletServices['shared'] {
+  const work = new Map<string, Promise<unknown>>();
+  return <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    let promise = work.get(key) as Promise<T> | undefined;
+    if (!promise) {
+      // Deferred a turn so a `make` that throws at once rejects the promise rather than the caller.
+      promise = Promise.resolve().then(make);
+      // Work started ahead of need may fail before anyone awaits it: that is no unhandled
+      // rejection, since every caller still sees the failure.
+      promise.catch(() => {});
+      work.set(key, promise);
+    }
+    return promise;
+  };
+}
+
 /** The real services: the session of the run's context and an HTTPS client to its API endpoint. */
 export const createCmdletServices: CmdletServicesFactory = (run) => {
   let stores: Promise<SessionStores> | undefined;
@@ -100,6 +125,7 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
   }
   const services: CmdletServices = {
     clock: run.clock ?? systemClock,
+    shared: sharedWork(),
     stores() {
       stores ??= import('../session/session.js').then(({ storesFor }) => storesFor(run.env));
       return stores;

@@ -125,22 +125,35 @@ export function withLeadingProperties<T, P extends Record<string, string>>(
   list: JsonTextList<T>,
   properties: P,
 ): JsonTextList<P & T> {
-  const head = Buffer.from(
-    Object.entries(properties)
-      .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
-      .join(','),
-    'utf8',
-  );
+  const head = leadingText(properties);
+  return withLeadingPropertiesOf(list, () => head) as JsonTextList<P & T>;
+}
+
+/**
+ * The same with each item's own properties (e.g. the id of the customer a relationship names):
+ * `propertiesOf` sees the item and may read its value; an empty object adds nothing.
+ */
+export function withLeadingPropertiesOf<T>(
+  list: JsonTextList<T>,
+  propertiesOf: (item: JsonText<T>) => Readonly<Record<string, string | undefined>> | Buffer,
+): JsonTextList<T> {
   const items = [...list];
+  const heads = items.map((item) => {
+    const properties = propertiesOf(item);
+    return Buffer.isBuffer(properties) ? properties : leadingText(properties);
+  });
   let size = 0;
-  for (const item of items) size += item.byteLength + head.length + 1;
+  items.forEach((item, index) => {
+    size += item.byteLength + heads[index]!.length + 1;
+  });
   const target = Buffer.allocUnsafe(size);
   const spans = new Int32Array(items.length * 3);
   let offset = 0;
   items.forEach((item, index) => {
     const start = offset;
     const { source } = item;
-    if (source[item.start] === 0x7b /* { */) {
+    const head = heads[index]!;
+    if (source[item.start] === 0x7b /* { */ && head.length > 0) {
       target[offset++] = 0x7b;
       offset += head.copy(target, offset);
       // An empty object takes no comma: `{}` becomes `{"customerId":"..."}`.
@@ -152,7 +165,21 @@ export function withLeadingProperties<T, P extends Record<string, string>>(
     }
     spans.set([start, offset, item.compact ? 1 : 0], index * 3);
   });
-  return new JsonTextList<P & T>(target.subarray(0, offset), spans);
+  return new JsonTextList<T>(target.subarray(0, offset), spans);
+}
+
+/**
+ * `"name":"value",...` of string properties, as the bytes an object's text starts with; undefined
+ * ones are left out.
+ */
+function leadingText(properties: Readonly<Record<string, string | undefined>>): Buffer {
+  return Buffer.from(
+    Object.entries(properties)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
+      .join(','),
+    'utf8',
+  );
 }
 
 function firstNonSpace(bytes: Buffer, from: number, end: number): number {

@@ -4,9 +4,9 @@
  * once; the listing layer does the rest. Paths and rules: docs/partner-center-api.md, "Customer
  * resources".
  */
-import { NotFoundError } from '../common/errors.js';
 import type { PartnerCenterClient } from './client.js';
 import type { SeekCollection, SingleCollection } from './collections.js';
+import { oneOf } from './one-resource.js';
 
 export const SUBSCRIPTION = { item: 'Subscription', one: 'subscription', many: 'subscriptions' };
 export const CUSTOMER_USER = { item: 'CustomerUser', one: 'user', many: 'users' };
@@ -99,21 +99,4 @@ export function getUser(
     what: `User ${userId}`,
     hint: "Check the id; Get-PartnerCustomerUser lists the customer's users.",
   });
-}
-
-/** One resource of a customer; a 404 says which one was not found. */
-async function oneOf(
-  client: PartnerCenterClient,
-  path: string,
-  missing: { what: string; hint: string },
-): Promise<Record<string, unknown>> {
-  try {
-    return await client.getJson<Record<string, unknown>>(path);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    throw new NotFoundError(`${missing.what} was not found.`, {
-      hint: missing.hint,
-      cause: error,
-    });
-  }
 }

@@ -44,8 +44,34 @@ export interface CustomerGdapStatus {
 }
 
 /**
+ * What the status needs of one relationship: a few fields, so a run that indexes every
+ * relationship of the partner keeps about a hundred bytes per relationship, not its whole JSON.
+ */
+export interface RelationshipFacts {
+  id: string;
+  status: string | undefined;
+  /** ISO 8601, or null before activation. */
+  endDateTime: string | null;
+  /** autoExtendDuration is longer than zero (`P180D`): it renews itself at its end. */
+  autoExtends: boolean;
+  grantsGlobalAdministrator: boolean;
+}
+
+export function relationshipFactsOf(relationship: GdapRelationship): RelationshipFacts {
+  return {
+    id: relationship.id,
+    status: relationship.status,
+    endDateTime: relationship.endDateTime ?? null,
+    autoExtends: renewsItself(relationship.autoExtendDuration),
+    grantsGlobalAdministrator: grantsGlobalAdministrator(relationship),
+  };
+}
+
+/**
  * Graph's relationship statuses grouped into what they mean for access. `expiring` is Graph's word
- * for a relationship past its end that is being deprovisioned: access is already gone.
+ * for a relationship past its end that is being deprovisioned: access is already gone. A
+ * relationship whose termination was asked for (`terminationRequested`, `terminating`) counts as
+ * terminated: its access is on its way out.
  */
 const PENDING = new Set(['approvalPending', 'activating', 'approved', 'created']);
 const EXPIRED = new Set(['expired', 'expiring']);
@@ -53,23 +79,33 @@ const TERMINATED = new Set(['terminated', 'terminating', 'terminationRequested']
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The customer's standing, from every relationship with it:
+ * - `active` or `expiresSoon` when a relationship is `active`: `expiresSoon` when none of the
+ *   active ones auto-extends and the latest of their ends is within `expiringWithinDays` of `now`
+ *   (an auto-extending relationship is renewed at its end, so its access does not run out);
+ * - otherwise `pending` when one is on its way (created, approvalPending, approved, activating),
+ *   then `expired`, then `terminated`, and `none` without any relationship (or only statuses
+ *   Graph may add later).
+ */
 export function gdapStatusOf(
   customer: { customerId: string; companyName: string | null },
-  relationships: readonly GdapRelationship[],
+  relationships: readonly RelationshipFacts[],
   options: { now: number; expiringWithinDays: number },
 ): CustomerGdapStatus {
-  const endOf = (relationship: GdapRelationship) => {
+  const endOf = (relationship: RelationshipFacts) => {
     const time = relationship.endDateTime ? Date.parse(relationship.endDateTime) : Number.NaN;
     return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
   };
   const sorted = [...relationships].sort((a, b) => endOf(b) - endOf(a));
   const active = sorted.filter((relationship) => relationship.status === 'active');
   const latest = active[0];
-  const expiresOn = latest?.endDateTime ?? null;
+  const autoExtends = active.some((relationship) => relationship.autoExtends);
   const status = ((): GdapStatusValue => {
     if (latest) {
-      const end = endOf(latest);
-      return end - options.now <= options.expiringWithinDays * DAY_MS ? 'expiresSoon' : 'active';
+      if (autoExtends) return 'active';
+      const left = endOf(latest) - options.now;
+      return left <= options.expiringWithinDays * DAY_MS ? 'expiresSoon' : 'active';
     }
     const statuses = new Set(sorted.map((relationship) => relationship.status ?? ''));
     if ([...statuses].some((s) => PENDING.has(s))) return 'pending';
@@ -82,9 +118,9 @@ export function gdapStatusOf(
     companyName: customer.companyName,
     status,
     activeRelationships: active.length,
-    expiresOn,
-    autoExtends: active.some((relationship) => renewsItself(relationship.autoExtendDuration)),
-    hasGlobalAdministrator: active.some(grantsGlobalAdministrator),
+    expiresOn: latest?.endDateTime ?? null,
+    autoExtends,
+    hasGlobalAdministrator: active.some((relationship) => relationship.grantsGlobalAdministrator),
     relationshipIds: sorted.map((relationship) => relationship.id),
   };
 }

@@ -25,12 +25,6 @@ export interface PartnerEnvironment {
 export const GRAPH_GLOBAL = 'https://graph.microsoft.com';
 const GRAPH_US_GOVERNMENT = 'https://graph.microsoft.us';
 const GRAPH_CHINA = 'https://microsoftgraph.chinacloudapi.cn';
-/** The national clouds' Graph roots, DoD's (L5) included, which no environment here uses. */
-export const NATIONAL_GRAPH_ENDPOINTS: readonly string[] = [
-  GRAPH_US_GOVERNMENT,
-  'https://dod-graph.microsoft.us',
-  GRAPH_CHINA,
-];
 
 const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
 

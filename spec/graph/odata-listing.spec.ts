@@ -2,8 +2,8 @@
  * OData paging on the listing layer, against the emulator's Graph over real HTTPS: a listing of
  * GDAP relationships through listResumably (the fixture cmdlet in ./fixtures), past 300 items,
  * with -First stopping early, $filter/$select, resume files and resume advice, a refused skip
- * token, client-request-id kept across retries, Graph's errors as one line, and the national-cloud
- * refusal.
+ * token, client-request-id kept across retries and Graph's errors as one line. (A national cloud's
+ * context lists its own Graph: spec/graph/gdap-clouds.spec.ts.)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,8 +14,6 @@ import { ServiceError } from '../../lib/common/errors.js';
 import { ApiRoot } from '../../lib/partner-center/api-url.js';
 import { ExactUrl, requestTargetOf } from '../../lib/partner-center/exact-url.js';
 import { nextLinkRequest } from '../../lib/partner-center/graph-api.js';
-import { storesFor } from '../../lib/session/session.js';
-import { ENVIRONMENTS } from '../../lib/session/environments.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -225,35 +223,6 @@ describe('an OData listing', () => {
       [...parseNdjson(stopped.stdout), ...parseNdjson(resumed.stdout)].map((r) => r.id),
     ).toEqual(expected);
   });
-});
-
-describe('the national clouds', () => {
-  it.each(['AzureUSGovernment', 'AzureChinaCloud'] as const)(
-    'refuses a %s context in one line, exit 2, before any request',
-    async (cloud) => {
-      const stores = storesFor(partner.env);
-      const seeded = (await stores.contexts.read('default'))!;
-      await stores.contexts.write({
-        ...seeded,
-        name: 'national',
-        environment: ENVIRONMENTS[cloud],
-      });
-      stores.tokens.write('national', stores.tokens.read('default'));
-      const before = partner.emulator.counters().tokensIssued;
-      const result = await list(['-First', '1'], { PARTNERCENTER_CONTEXT: 'national' });
-      expect(result.code).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toBe(
-        `Get-FixtureGdapRelationship: Granular delegated admin (GDAP) relationships are read ` +
-          `through Microsoft Graph's global service only, and context 'national' uses ${cloud}, ` +
-          `whose Graph is ${ENVIRONMENTS[cloud].graphEndpoint}. Use a context connected to the ` +
-          'global cloud (Connect-Partner -Environment AzureCloud, the default), or one with a ' +
-          'custom -GraphEndpoint such as the emulator.\n',
-      );
-      expect(partner.emulator.counters().tokensIssued).toBe(before);
-      expect(graphRequests()).toHaveLength(0);
-    },
-  );
 });
 
 describe('next links', () => {

@@ -276,6 +276,7 @@ describe('completion scripts', () => {
       expect(complete('Get-Help', 'get-partnerc')).toEqual([
         'Get-PartnerContext',
         'Get-PartnerCustomer',
+        'Get-PartnerCustomerGdapStatus',
         'Get-PartnerCustomerSubscribedSku',
         'Get-PartnerCustomerSubscription',
         'Get-PartnerCustomerUser',

@@ -15,6 +15,7 @@ import type {
   CmdletServices,
   RunDescription,
 } from '../../lib/cmdlet-support/services.js';
+import { sharedWork } from '../../lib/cmdlet-support/services.js';
 import type { PartnerCenterClient } from '../../lib/partner-center/client.js';
 import { ContextStore } from '../../lib/session/context-store.js';
 import { TokenStore } from '../../lib/session/token-store.js';
@@ -46,6 +47,7 @@ describe('the services seam', () => {
           return client;
         },
         graph: () => Promise.reject(new Error('not used')),
+        shared: sharedWork(),
       };
     };
     const stdin = `${JSON.stringify({ id: customerId })}\n${JSON.stringify({ id: otherId })}\n`;
@@ -96,6 +98,7 @@ describe('the services seam', () => {
           graph: () => Promise.reject(new Error('not used')),
           currentContext: () => Promise.reject(new Error('not used')),
           clock: systemClock,
+          shared: sharedWork(),
         }),
       });
       expect(result.stderr).toBe('');

@@ -1,7 +1,11 @@
 /** withLeadingProperties: the owner's ids written first into the service's own bytes. */
 import { describe, expect, it } from '@jest/globals';
 import { decodeCollectionBody } from '../../lib/json/collection-scanner.js';
-import { JsonTextList, withLeadingProperties } from '../../lib/json/json-text.js';
+import {
+  JsonTextList,
+  withLeadingProperties,
+  withLeadingPropertiesOf,
+} from '../../lib/json/json-text.js';
 
 function itemsOf(body: string): JsonTextList {
   const decoded = decodeCollectionBody(Buffer.from(body, 'utf8')) as { value: { items: unknown } };
@@ -47,6 +51,24 @@ describe('withLeadingProperties', () => {
     expect(text(withLeadingProperties(items, { customerId: 'c' }))).toEqual([
       '{"customerId":"c","id":2}',
       '{"customerId":"c","id":3}',
+    ]);
+  });
+});
+
+describe('withLeadingPropertiesOf', () => {
+  it("writes each item's own properties first, and nothing for an empty set", () => {
+    const items = itemsOf(
+      '{"items":[{"id":"r1","customer":{"tenantId":"t1"}},{"id":"r2","customer":null},{}]}',
+    );
+    const owned = withLeadingPropertiesOf(items, (item) => {
+      const tenantId = (item.value as { customer?: { tenantId?: string } | null }).customer
+        ?.tenantId;
+      return tenantId ? { customerId: tenantId } : {};
+    });
+    expect(text(owned)).toEqual([
+      '{"customerId":"t1","id":"r1","customer":{"tenantId":"t1"}}',
+      '{"id":"r2","customer":null}',
+      '{}',
     ]);
   });
 });

@@ -22,6 +22,7 @@ export function bareCmdletContext(signal: AbortSignal, env: NodeJS.ProcessEnv = 
       graph: unused('a Microsoft Graph client'),
       currentContext: unused('the saved context'),
       clock: systemClock,
+      shared: unused('work shared by a run'),
     },
   };
 }

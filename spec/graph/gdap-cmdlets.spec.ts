@@ -1,0 +1,486 @@
+/**
+ * The three GDAP cmdlets in-process against the emulator over real HTTPS, with an app-only
+ * (service principal) and an App+User (refresh token) context: Get-PartnerGdapRelationship (all,
+ * -Status, by id, piped customers with one Graph listing for the run), Get-PartnerGdapAccessAssignment
+ * (bound from piped relationships, never from a piped customer) and Get-PartnerCustomerGdapStatus
+ * (every customer kind of the emulator's data against `emulator.dataset`, one listing for any
+ * number of customers, -ExpiringWithinDays, Csv and Table). Tokens refused across audiences and the
+ * Graph token's renewal mid-listing are spec/emulator/graph-tokens.spec.ts and
+ * spec/graph/graph-tokens.spec.ts.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createCmdletServices } from '../../lib/cmdlet-support/services.js';
+import type { GdapCustomerKind } from '../../lib/emulator/types.js';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { parseNdjson as parseLines } from '../support/ndjson.js';
+
+const RELATIONSHIPS_ROUTE = 'GET /v1.0/tenantRelationships/delegatedAdminRelationships';
+const ASSIGNMENTS_ROUTE =
+  'GET /v1.0/tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments';
+const CUSTOMERS_ROUTE = 'GET /v1/customers';
+const DAY_MS = 86_400_000;
+const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+const CUSTOMERS = 420;
+
+type Json = Record<string, any>;
+const parseNdjson = (text: string) => parseLines(text) as Json[];
+
+let partner: EmulatedPartner;
+let now: number;
+let relationships: Json[];
+let customers: Json[];
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: CUSTOMERS, seed: 14 });
+  await partner.connectUser('user');
+  now = Date.parse(partner.emulator.dataset.gdapNow);
+  relationships = [...partner.emulator.dataset.relationships()];
+  const listed = await partner.runInProcess('Get-PartnerCustomer');
+  expect(listed.code).toBe(0);
+  customers = parseNdjson(listed.stdout);
+});
+afterAll(() => partner.dispose());
+beforeEach(() => partner.emulator.resetCounters());
+
+/** A cmdlet run in-process; "now" is the emulator's, on a manual clock. */
+async function run(
+  cmdlet: string,
+  args: string[] = [],
+  options: { stdin?: string; context?: string; columns?: number } = {},
+) {
+  const clock = new ManualClock(now);
+  const env = {
+    ...partner.env,
+    ...(options.context ? { PARTNERCENTER_CONTEXT: options.context } : {}),
+  };
+  return runInProcess(await loadCmdlet(cmdlet), args, {
+    env,
+    stdin: options.stdin,
+    columns: options.columns,
+    services: (description) => createCmdletServices({ ...description, clock }),
+  });
+}
+
+const served = (route: string) => partner.emulator.counters().requests[route] ?? 0;
+const ndjson = (objects: readonly unknown[]) =>
+  objects.map((o) => `${JSON.stringify(o)}\n`).join('');
+const withCustomerId = (relationship: Json) => ({
+  customerId: relationship.customer.tenantId,
+  ...relationship,
+});
+const ofKind = (kind: GdapCustomerKind) =>
+  partner.emulator.dataset.customersOfGdapKind(kind).map((index) => customers[index]!);
+const pages = (count: number) => Math.ceil(count / 300);
+
+describe('the data this spec relies on', () => {
+  it('has more than 300 relationships and every customer kind', () => {
+    expect(relationships.length).toBeGreaterThan(300);
+    expect(customers).toHaveLength(CUSTOMERS);
+    for (const kind of [
+      'none',
+      'active',
+      'activeGlobalAdministrator',
+      'expiresSoon',
+      'several',
+      'expired',
+      'terminated',
+      'pending',
+      'reseller',
+    ] as const)
+      expect(ofKind(kind).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Get-PartnerGdapRelationship', () => {
+  it("lists every relationship once, Graph's object with customerId first, in 300-item pages", async () => {
+    const result = await run('Get-PartnerGdapRelationship');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const written = parseNdjson(result.stdout);
+    expect(written).toEqual(relationships.map(withCustomerId));
+    expect(written.every((item) => Object.keys(item)[0] === 'customerId')).toBe(true);
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(relationships.length));
+  });
+
+  it('-Status filters on the server with status eq ... or ...', async () => {
+    const result = await run('Get-PartnerGdapRelationship', ['-Status', 'active,expired']);
+    expect(result.code).toBe(0);
+    const expected = relationships.filter((r) => ['active', 'expired'].includes(r.status));
+    expect(parseNdjson(result.stdout).map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    const [first] = partner.emulator
+      .recentRequests(50)
+      .filter((r) => r.route === RELATIONSHIPS_ROUTE);
+    expect(first!.url).toBe(
+      '/v1.0/tenantRelationships/delegatedAdminRelationships?$top=300&$filter=' +
+        'status%20eq%20%27active%27%20or%20status%20eq%20%27expired%27',
+    );
+  });
+
+  it('refuses a status Graph does not have, and a page size above 300, before any request', async () => {
+    const status = await run('Get-PartnerGdapRelationship', ['-Status', 'expiresSoon']);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(
+      /^Get-PartnerGdapRelationship: Cannot bind parameter 'Status': "expiresSoon" is not one of activating, active, /,
+    );
+    const size = await run('Get-PartnerGdapRelationship', ['-PageSize', '301']);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/'PageSize': 301 is outside the allowed range 1..300\./);
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(0);
+  });
+
+  it('-First stops early: one page of $top=5', async () => {
+    const result = await run('Get-PartnerGdapRelationship', ['-First', '5']);
+    expect(parseNdjson(result.stdout).map((r) => r.id)).toEqual(
+      relationships.slice(0, 5).map((r) => r.id),
+    );
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(1);
+  });
+
+  it('-RelationshipId reads one relationship; an unknown one is exit 4', async () => {
+    const wanted = ofKind('reseller')[0]!;
+    const relationship: Json = partner.emulator.dataset.relationshipsOf(wanted.id)[0]!;
+    const result = await run('Get-PartnerGdapRelationship', ['-RelationshipId', relationship.id]);
+    expect(result.stderr).toBe('');
+    // Graph's single-entity answer adds its @odata.context; nothing else differs from the list's.
+    const [one] = parseNdjson(result.stdout);
+    expect(one).toEqual({
+      ...withCustomerId(relationship),
+      '@odata.context': expect.stringMatching(/\/v1\.0\/tenantRelationships\/\$metadata#/),
+    });
+    expect(Object.keys(one!)[0]).toBe('customerId');
+    expect(one!['@odata.type']).toBe('#microsoft.graph.resellerDelegatedAdminRelationship');
+    const missing = await run('Get-PartnerGdapRelationship', ['-RelationshipId', 'no-such-id']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(
+      /^Get-PartnerGdapRelationship: GDAP relationship no-such-id was not found\. Check the id/,
+    );
+  });
+
+  it("writes each piped customer's relationships from ONE Graph listing for the whole run", async () => {
+    const piped = customers.slice(0, 60);
+    const result = await run('Get-PartnerGdapRelationship', [], { stdin: ndjson(piped) });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const expected = piped.flatMap((customer) =>
+      partner.emulator.dataset.relationshipsOf(customer.id).map(withCustomerId),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(parseNdjson(result.stdout)).toEqual(expected);
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(relationships.length));
+  });
+
+  it('-CustomerId on the command line, and -Status with piped customers (one filtered listing)', async () => {
+    const none = ofKind('none')[0]!;
+    const nothing = await run('Get-PartnerGdapRelationship', ['-CustomerId', none.id]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toBe('');
+    partner.emulator.resetCounters();
+    const piped = ofKind('several').slice(0, 10);
+    const active = await run('Get-PartnerGdapRelationship', ['-Status', 'active'], {
+      stdin: ndjson(piped),
+    });
+    expect(active.code).toBe(0);
+    const expected = piped.flatMap((customer) =>
+      partner.emulator.dataset.relationshipsOf(customer.id).filter((r) => r.status === 'active'),
+    );
+    expect(parseNdjson(active.stdout).map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    const activeCount = relationships.filter((r) => r.status === 'active').length;
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(activeCount));
+  });
+
+  it('shows the view as a table: customer, status, end, auto-extension, id', async () => {
+    const result = await run('Get-PartnerGdapRelationship', [
+      '-First',
+      '3',
+      '-OutputFormat',
+      'Table',
+    ]);
+    const [header, rule, ...rows] = result.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s+/)).toEqual([
+      'CustomerId',
+      'Customer',
+      'Status',
+      'EndDateTime',
+      'AutoExtend',
+      'Id',
+    ]);
+    expect(rule).toMatch(/^-+( +-+)+$/);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain(relationships[0]!.customer.tenantId);
+    expect(rows[0]).toContain(relationships[0]!.status);
+  });
+
+  it('lists the same for an App+User context (delegated Graph token)', async () => {
+    const result = await run('Get-PartnerGdapRelationship', ['-First', '310'], { context: 'user' });
+    expect(result.stderr).toBe('');
+    expect(parseNdjson(result.stdout).map((r) => r.id)).toEqual(
+      relationships.slice(0, 310).map((r) => r.id),
+    );
+  });
+});
+
+describe('Get-PartnerGdapAccessAssignment', () => {
+  it("lists each piped relationship's assignments with relationshipId and customerId first", async () => {
+    const piped = relationships.filter((r) => r.status === 'active').slice(0, 12);
+    const result = await run('Get-PartnerGdapAccessAssignment', [], {
+      stdin: ndjson(piped.map(withCustomerId)),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const written = parseNdjson(result.stdout);
+    const expected = piped.flatMap((relationship) =>
+      partner.emulator.dataset.accessAssignmentsOf(relationship.id).map((assignment) => ({
+        relationshipId: relationship.id,
+        customerId: relationship.customer.tenantId,
+        ...assignment,
+      })),
+    );
+    // The fan-out writes each relationship's output whole, in the order they finish.
+    const byId = (a: Json, b: Json) =>
+      `${a.relationshipId}${a.id}`.localeCompare(`${b.relationshipId}${b.id}`);
+    expect([...written].sort(byId)).toEqual([...expected].sort(byId));
+    expect(
+      written.every((item) => Object.keys(item).slice(0, 2).join() === 'relationshipId,customerId'),
+    ).toBe(true);
+    expect(served(ASSIGNMENTS_ROUTE)).toBe(piped.length);
+  });
+
+  it('binds a relationship as Graph wrote it (customer from customer.tenantId), app-only and App+User', async () => {
+    const relationship = relationships.find((r) => r.status === 'active')!;
+    for (const context of [undefined, 'user']) {
+      const result = await run('Get-PartnerGdapAccessAssignment', [], {
+        stdin: ndjson([relationship]),
+        context,
+      });
+      expect(result.stderr).toBe('');
+      expect(parseNdjson(result.stdout).map((a) => [a.relationshipId, a.customerId, a.id])).toEqual(
+        partner.emulator.dataset
+          .accessAssignmentsOf(relationship.id)
+          .map((a) => [relationship.id, relationship.customer.tenantId, a.id]),
+      );
+    }
+  });
+
+  it('-RelationshipId on the command line writes relationshipId only', async () => {
+    const relationship = relationships.find((r) => r.status === 'expired')!;
+    const result = await run('Get-PartnerGdapAccessAssignment', [
+      '-RelationshipId',
+      relationship.id,
+    ]);
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toEqual(
+      partner.emulator.dataset
+        .accessAssignmentsOf(relationship.id)
+        .map((a) => ({ relationshipId: relationship.id, ...a })),
+    );
+  });
+
+  it("never binds a piped customer's id as a relationship id", async () => {
+    const result = await run('Get-PartnerGdapAccessAssignment', [], {
+      stdin: ndjson([customers[0]]),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^Get-PartnerGdapAccessAssignment: Input line 1: the object cannot be bound to any parameter: it has none of the properties RelationshipId, Id\./,
+    );
+    expect(served(ASSIGNMENTS_ROUTE)).toBe(0);
+  });
+
+  it('reports an unknown relationship as not found (exit 4)', async () => {
+    const result = await run('Get-PartnerGdapAccessAssignment', ['-RelationshipId', 'nope']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(
+      /^Get-PartnerGdapAccessAssignment: Microsoft Graph found nothing at/,
+    );
+  });
+});
+
+/** What the status should be, from the rules of the help, read off the dataset's relationships. */
+function expectedStatus(customer: Json, days = 30): Json {
+  const all: Json[] = partner.emulator.dataset.relationshipsOf(customer.id);
+  const active = all.filter((r) => r.status === 'active');
+  const end = (r: Json) => (r.endDateTime ? Date.parse(r.endDateTime) : Number.NEGATIVE_INFINITY);
+  const latest = Math.max(...active.map(end));
+  const autoExtends = active.some((r) => r.autoExtendDuration === 'P180D');
+  const has = (statuses: string[]) => all.some((r) => statuses.includes(r.status));
+  let status = 'none';
+  if (active.length > 0)
+    status = !autoExtends && latest - now <= days * DAY_MS ? 'expiresSoon' : 'active';
+  else if (has(['created', 'approvalPending', 'approved', 'activating'])) status = 'pending';
+  else if (has(['expired', 'expiring'])) status = 'expired';
+  else if (has(['terminated', 'terminating', 'terminationRequested'])) status = 'terminated';
+  return {
+    customerId: customer.id,
+    companyName: customer.companyProfile.companyName,
+    status,
+    activeRelationships: active.length,
+    expiresOn: active.length > 0 ? active.find((r) => end(r) === latest)!.endDateTime : null,
+    autoExtends,
+    hasGlobalAdministrator: active.some((r) =>
+      r.accessDetails.unifiedRoles.some(
+        (role: Json) => role.roleDefinitionId === GLOBAL_ADMINISTRATOR,
+      ),
+    ),
+    relationshipIds: [...all].sort((a, b) => end(b) - end(a)).map((r) => r.id),
+  };
+}
+
+describe('Get-PartnerCustomerGdapStatus', () => {
+  it('reports every customer of the listing from one customer listing and one relationship listing', async () => {
+    const result = await run('Get-PartnerCustomerGdapStatus');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toEqual(
+      customers.map((customer) => expectedStatus(customer)),
+    );
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(relationships.length));
+    expect(served(CUSTOMERS_ROUTE)).toBe(1);
+  });
+
+  it.each([
+    ['none', ['none']],
+    ['active', ['active']],
+    ['activeGlobalAdministrator', ['active']],
+    ['expiresSoon', ['expiresSoon']],
+    ['several', ['active', 'expiresSoon']],
+    ['expired', ['expired']],
+    ['terminated', ['terminated']],
+    ['pending', ['pending']],
+    ['reseller', ['active', 'pending']],
+  ] as const)('a %s customer is %j', async (kind, statuses) => {
+    const piped = ofKind(kind).slice(0, 8);
+    const result = await run('Get-PartnerCustomerGdapStatus', [], { stdin: ndjson(piped) });
+    expect(result.stderr).toBe('');
+    const written = parseNdjson(result.stdout);
+    expect(written).toEqual(piped.map((customer) => expectedStatus(customer)));
+    for (const status of written) expect(statuses).toContain(status.status);
+    if (kind === 'active')
+      expect(written.every((s) => s.autoExtends && !s.hasGlobalAdministrator)).toBe(true);
+    if (kind === 'activeGlobalAdministrator')
+      expect(written.every((s) => s.hasGlobalAdministrator && !s.autoExtends)).toBe(true);
+    if (kind === 'expiresSoon')
+      for (const s of written)
+        expect(Date.parse(s.expiresOn) - now).toBeLessThanOrEqual(30 * DAY_MS);
+    if (kind === 'none') expect(written.every((s) => s.relationshipIds.length === 0)).toBe(true);
+    if (kind === 'several') expect(written.every((s) => s.relationshipIds.length >= 2)).toBe(true);
+  });
+
+  it('makes exactly one relationship listing for N piped customers', async () => {
+    const piped = customers.slice(100, 400);
+    const result = await run('Get-PartnerCustomerGdapStatus', [], { stdin: ndjson(piped) });
+    expect(result.code).toBe(0);
+    expect(parseNdjson(result.stdout)).toHaveLength(piped.length);
+    expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(relationships.length));
+    expect(served(CUSTOMERS_ROUTE)).toBe(0);
+  });
+
+  it('-ExpiringWithinDays moves the boundary between active and expiresSoon', async () => {
+    const piped = [
+      ...ofKind('expiresSoon'),
+      ...ofKind('activeGlobalAdministrator'),
+      ...ofKind('active'),
+    ];
+    const statusesWithin = async (days: number) => {
+      const result = await run(
+        'Get-PartnerCustomerGdapStatus',
+        ['-ExpiringWithinDays', String(days)],
+        {
+          stdin: ndjson(piped),
+        },
+      );
+      expect(result.code).toBe(0);
+      const written = parseNdjson(result.stdout);
+      expect(written).toEqual(piped.map((customer) => expectedStatus(customer, days)));
+      return written;
+    };
+    const none = await statusesWithin(0);
+    expect(none.filter((s) => s.status === 'expiresSoon')).toHaveLength(0);
+    const year = await statusesWithin(730);
+    // Without auto-extension every active customer ends within two years; with it, none expires.
+    for (const s of year) expect(s.status).toBe(s.autoExtends ? 'active' : 'expiresSoon');
+    expect(year.filter((s) => s.status === 'expiresSoon').length).toBeGreaterThan(
+      (await statusesWithin(30)).filter((s) => s.status === 'expiresSoon').length,
+    );
+  });
+
+  it('-First reports the first customers of the listing only', async () => {
+    const result = await run('Get-PartnerCustomerGdapStatus', ['-First', '7']);
+    expect(parseNdjson(result.stdout).map((s) => s.customerId)).toEqual(
+      customers.slice(0, 7).map((c) => c.id),
+    );
+  });
+
+  it("writes the account manager's CSV and a table with the view's columns", async () => {
+    const csv = await run('Get-PartnerCustomerGdapStatus', [
+      '-First',
+      '20',
+      '-OutputFormat',
+      'Csv',
+    ]);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe(
+      'CustomerId,CompanyName,Status,ActiveRelationships,ExpiresOn,AutoExtends,' +
+        'HasGlobalAdministrator,RelationshipIds',
+    );
+    expect(lines).toHaveLength(21);
+    const first = expectedStatus(customers[0]!);
+    expect(lines[1]!.startsWith(`${first.customerId},`)).toBe(true);
+    expect(lines[1]).toContain(`,${first.status},${first.activeRelationships},`);
+    const table = await run(
+      'Get-PartnerCustomerGdapStatus',
+      ['-First', '15', '-OutputFormat', 'Table'],
+      {
+        columns: 300,
+      },
+    );
+    const [header, , ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s+/)).toEqual([
+      'CustomerId',
+      'CompanyName',
+      'Status',
+      'ActiveRelationships',
+      'ExpiresOn',
+      'AutoExtends',
+      'HasGlobalAdministrator',
+      'RelationshipIds',
+    ]);
+    expect(rows).toHaveLength(15);
+  });
+
+  it('reports the same for an App+User context', async () => {
+    const piped = customers.slice(0, 30);
+    const result = await run('Get-PartnerCustomerGdapStatus', [], {
+      stdin: ndjson(piped),
+      context: 'user',
+    });
+    expect(result.stderr).toBe('');
+    expect(parseNdjson(result.stdout)).toEqual(piped.map((customer) => expectedStatus(customer)));
+  });
+
+  it('ends the run once when the one listing fails, whatever -ErrorAction says', async () => {
+    partner.emulator.setFaults({
+      rules: [{ at: 1, times: 20, action: { type: 'status', status: 503 } }],
+    });
+    try {
+      const result = await run(
+        'Get-PartnerCustomerGdapStatus',
+        ['-MaxRetry', '0', '-ErrorAction', 'Continue'],
+        {
+          stdin: ndjson(customers.slice(0, 5)),
+        },
+      );
+      expect(result.code).toBe(5);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(
+        /^Get-PartnerCustomerGdapStatus: GET \/v1\.0\/tenantRelationships\S* to Microsoft Graph failed/,
+      );
+      expect(served(RELATIONSHIPS_ROUTE)).toBe(1);
+    } finally {
+      partner.emulator.setFaults({});
+    }
+  });
+});
