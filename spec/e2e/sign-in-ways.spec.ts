@@ -505,12 +505,20 @@ describe('named contexts', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/no saved context named 'nope'.*alpha/);
 
-    expect(parseNdjson(environments.stdout).map((e) => e.name)).toEqual([
+    const listedEnvironments = parseNdjson(environments.stdout);
+    expect(listedEnvironments.slice(0, 3).map((e) => e.name)).toEqual([
       'AzureCloud',
       'AzureChinaCloud',
       'AzureUSGovernment',
-      'Custom',
     ]);
+    // One Custom entry per set of endpoints: the contexts the earlier cases connected without
+    // -GraphEndpoint have another Graph, so another entry; alpha and beta share theirs.
+    expect(listedEnvironments.slice(3).every((e) => e.name === 'Custom')).toBe(true);
+    const shared = listedEnvironments.find((e) =>
+      (e.contexts as string[] | undefined)?.includes('alpha'),
+    );
+    expect(shared).toMatchObject({ graphEndpoint: partner.emulator.graphEndpoint });
+    expect(shared!.contexts).toEqual(expect.arrayContaining(['alpha', 'beta']));
 
     const removed = await partner.run('Disconnect-Partner', ['-All']);
     expect(removed.code).toBe(0);
