@@ -116,6 +116,8 @@ export interface PagesOptions {
   limit?: number;
 }
 
+/** Renewals one call may ask for after 401s (each of a token not refused before). */
+const MAX_RENEWALS_PER_CALL = 2;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -291,7 +293,11 @@ export class ApiClient {
     let sends = 0;
     let failures = 0;
     let waitedMs = 0;
-    let renewed = false;
+    // Tokens refused during this call. A second refusal is renewed too when it is of another token:
+    // the token a concurrent caller renewed just before the service revoked them all is as dead as
+    // ours, and handing it back is not a renewal. A token refused twice means the service will not
+    // take this sign-in's tokens at all.
+    const refusedTokens = new Set<string>();
     let refused: string | undefined;
     for (;;) {
       throwIfAborted(signal);
@@ -326,8 +332,13 @@ export class ApiClient {
             problem: 'a JSON body cut off when the connection closed',
             status: answer.status,
           };
-        } else if (answer.status === 401 && answer.authorized && !renewed) {
-          renewed = true;
+        } else if (
+          answer.status === 401 &&
+          answer.authorized &&
+          !refusedTokens.has(token) &&
+          refusedTokens.size < MAX_RENEWALS_PER_CALL
+        ) {
+          refusedTokens.add(token);
           refused = token;
           this.options.verbose?.(
             `${this.api.wording.service} refused the access token (HTTP 401) for ` +
