@@ -211,7 +211,12 @@ export class FanOut {
     // worst repeat this object, never lose it. Handed to a congested stdout is not enough: the
     // bytes would still be in this process (the sink's chunk, the stream's queue) when a SIGKILL
     // came, and the journal would record an object whose output never arrived.
-    await (this.writer.delivered?.() ?? new Promise((resolve) => setImmediate(resolve)));
+    // Taken at once (a pipe or file on Linux): recorded in the same turn, so not even a SIGKILL
+    // can fall between the output and its record.
+    const pending = this.writer.delivered
+      ? this.writer.delivered()
+      : new Promise((resolve) => setImmediate(resolve));
+    if (pending) await pending;
     if (this.host.signal.reason instanceof OutputClosedError) return;
     try {
       this.resume.record(key, record.line);

@@ -25,7 +25,7 @@ export class CsvWriter implements OutputWriter {
     );
   }
 
-  delivered(): Promise<void> {
+  delivered(): Promise<void> | undefined {
     return this.sink.delivered();
   }
 

@@ -32,7 +32,7 @@ export class JsonWriter implements OutputWriter {
     return this.sink.write(`${previous},\n`);
   }
 
-  delivered(): Promise<void> {
+  delivered(): Promise<void> | undefined {
     return this.sink.delivered();
   }
 

@@ -24,7 +24,7 @@ export class NdjsonWriter implements OutputWriter {
     return this.sink.writeLine(text.source, text.start, text.end);
   }
 
-  delivered(): Promise<void> {
+  delivered(): Promise<void> | undefined {
     return this.sink.delivered();
   }
 

@@ -113,10 +113,13 @@ export class OutputSink {
    * Sends what is queued (even into a congested stream: one chunk at most) and resolves once the
    * stream has taken every byte queued so far (its write callback ran: for a pipe or file, the
    * bytes are the kernel's), or the reader is gone. What records output as done waits for this:
-   * bytes still in this process are lost to a SIGKILL.
+   * bytes still in this process are lost to a SIGKILL. Undefined when the stream took them there
+   * and then: a pipe or file on Linux is written synchronously, and recording at once (in the same
+   * turn) leaves a SIGKILL no room to fall between the output and its record.
    */
-  delivered(): Promise<void> {
+  delivered(): Promise<void> | undefined {
     this.sendChunk();
+    if (this.stopped || (this.stream.writableLength === 0 && !this.congestion)) return undefined;
     return this.lastWrite;
   }
 

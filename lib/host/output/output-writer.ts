@@ -19,9 +19,9 @@ export interface OutputWriter {
   writeText(text: string): Promise<void> | undefined;
   /**
    * Resolves once the stream has taken everything this writer was given (see
-   * OutputSink.delivered); Json still holds its last element back, since a comma may follow.
+   * OutputSink.delivered; undefined: already); Json still holds its last element back, since a comma may follow.
    */
-  delivered?(): Promise<void>;
+  delivered?(): Promise<void> | undefined;
   /**
    * Closes the format (Json's `]`, Table's last rows). Called on every stop except a vanished
    * reader.

@@ -42,7 +42,7 @@ export class TableWriter implements OutputWriter {
     return this.sink.write(withNewline(text));
   }
 
-  delivered(): Promise<void> {
+  delivered(): Promise<void> | undefined {
     this.render();
     return this.sink.delivered();
   }
