@@ -19,13 +19,13 @@ import {
   verdict,
 } from './support/harness.mjs';
 
-const PAGE_LATENCY_MS = 100;
+const API_LATENCY_MS = 100;
 
 export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000] } = {}) {
   const setups = [];
   try {
     for (const customers of sizes) {
-      const emulator = await startBenchEmulator({ customers, pageLatencyMs: PAGE_LATENCY_MS });
+      const emulator = await startBenchEmulator({ customers, apiLatencyMs: API_LATENCY_MS });
       setups.push({
         customers,
         emulator,
@@ -64,7 +64,7 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
     });
     const floor = measured[0].median;
     heading(
-      `Time to first customer line, ${PAGE_LATENCY_MS} ms page latency (median of ${rounds}, ms)`,
+      `Time to first customer line, ${API_LATENCY_MS} ms API latency (median of ${rounds}, ms)`,
     );
     table([
       ['case', 'first line', 'minus node -e 0', 'minus latency too'],
@@ -72,7 +72,7 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
         m.name,
         fixed(m.median),
         n === 0 ? '-' : fixed(m.median - floor),
-        n === 0 ? '-' : fixed(m.median - floor - PAGE_LATENCY_MS),
+        n === 0 ? '-' : fixed(m.median - floor - API_LATENCY_MS),
       ]),
     ]);
     const cmdlet = measured.slice(1, 1 + setups.length);
@@ -80,9 +80,9 @@ export async function firstCustomer({ rounds = 9, sizes = [500, 50_000, 500_000]
     const spread = worst - Math.min(...cmdlet.map((m) => m.median));
     return [
       verdict(
-        worst <= floor + 150 + PAGE_LATENCY_MS,
+        worst <= floor + 150 + API_LATENCY_MS,
         'first customer within node -e 0 + 150 ms + one page latency ' +
-          `(worst: +${fixed(worst - floor - PAGE_LATENCY_MS)} ms client time)`,
+          `(worst: +${fixed(worst - floor - API_LATENCY_MS)} ms client time)`,
       ),
       verdict(
         spread <= 50,

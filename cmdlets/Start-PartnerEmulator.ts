@@ -156,11 +156,30 @@ export default defineCmdlet({
       default: EMULATOR_DEFAULTS.accessTokenLifetimeSeconds,
       description: 'Lifetime of issued access tokens, in seconds (short ones test renewal).',
     },
-    PageLatency: {
+    ApiLatency: {
       type: 'int',
       range: [0, 600_000],
-      default: EMULATOR_DEFAULTS.pageLatencyMs,
-      description: 'Extra latency added to every Partner Center response, in milliseconds.',
+      default: EMULATOR_DEFAULTS.apiLatencyMs,
+      aliases: ['PageLatency'],
+      description:
+        'Extra latency added to every Partner Center API response (pages, single ' +
+        'resources, errors and 429s; not sign-ins), in milliseconds. Its former name ' +
+        '-PageLatency still works.',
+    },
+    RateLimit: {
+      type: 'int',
+      range: [0, 1_000_000],
+      default: EMULATOR_DEFAULTS.rateLimitPerMinute,
+      description:
+        "The gateway's rate limit per partner tenant (the token's tid), in requests " +
+        'per minute; 0, the default, for none. Enforced as a bucket refilled ' +
+        "continuously that holds one second's worth, so a burst cannot spend a " +
+        "minute's allowance at once; a request over it gets the gateway's 429 " +
+        '{"statusCode":429,"message":"Rate limit is exceeded. Try again in N ' +
+        'seconds."} with Retry-After: N. Change it while running with POST ' +
+        '/_emulator/configure {"rateLimitPerMinute":N}; a fault script\'s rateLimit ' +
+        '(POST /_emulator/faults) wins while it is set. GET /_emulator/counters ' +
+        'shows the requests and 429s per tenant under api.',
     },
     PageCacheMegabytes: {
       type: 'int',
@@ -201,8 +220,16 @@ export default defineCmdlet({
   examples: [
     { title: 'Start the emulator with the default 2,500 customers', code: 'Start-PartnerEmulator' },
     {
-      title: 'Start it on a fixed port with 100,000 customers and 100 ms per page',
-      code: 'Start-PartnerEmulator -Port 8443 -Customers 100000 -PageLatency 100',
+      title: 'Start it on a fixed port with 100,000 customers and 100 ms per response',
+      code: 'Start-PartnerEmulator -Port 8443 -Customers 100000 -ApiLatency 100',
+    },
+    {
+      title: 'Throttle as the gateway does: 3,000 requests a minute per partner tenant',
+      code: 'Start-PartnerEmulator -ApiLatency 100 -RateLimit 3000',
+      remarks:
+        'Lower it mid-run with curl -k -X POST <apiEndpoint>/_emulator/configure ' +
+        '-d \'{"rateLimitPerMinute":1200}\'; GET <apiEndpoint>/_emulator/counters ' +
+        'counts the 429s.',
     },
     {
       title: 'Start it in the background and connect to it',
@@ -239,7 +266,8 @@ export default defineCmdlet({
       nextLinkForm: p.NextLinkForm === undefined ? undefined : nextLinkForms[p.NextLinkForm],
       bom: p.Bom,
       accessTokenLifetimeSeconds: p.TokenLifetime,
-      pageLatencyMs: p.PageLatency,
+      apiLatencyMs: p.ApiLatency,
+      rateLimitPerMinute: p.RateLimit,
       pageCacheMegabytes: p.PageCacheMegabytes,
       autoApproveDeviceCode: p.AutoApproveDeviceCode,
       stateDir: p.StateDirectory,

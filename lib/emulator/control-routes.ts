@@ -31,7 +31,13 @@ export const controlRoutes: Record<string, ControlHandler> = {
     return jsonReply(200, state.recorder.recentRequests(Number.isFinite(limit) ? limit : 100));
   },
   'POST /_emulator/configure': async (state, exchange) => {
-    applySettings(state.settings, (await readJsonObject(exchange.req)) as LiveSettings);
+    const { pageLatencyMs, ...changes } = (await readJsonObject(exchange.req)) as LiveSettings & {
+      pageLatencyMs?: number;
+    };
+    // The name apiLatencyMs had before it applied to every API response, still accepted here.
+    if (pageLatencyMs !== undefined && changes.apiLatencyMs === undefined)
+      changes.apiLatencyMs = pageLatencyMs;
+    applySettings(state.settings, state.gateway, changes);
     return ok();
   },
   'POST /_emulator/devicecode/approve': async (state, exchange) => {

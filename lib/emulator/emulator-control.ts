@@ -4,6 +4,7 @@
  */
 import { BadRequestError } from './bad-request.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
+import type { GatewayRateLimit } from './gateway-rate-limit.js';
 import type { EmulatorCounters, LiveSettings, TokenFlow } from './types.js';
 
 const TOKEN_FLOWS: readonly TokenFlow[] = [
@@ -21,6 +22,7 @@ export function counters(state: EmulatorState): EmulatorCounters {
     requests: state.recorder.requestsByRoute(),
     tokensIssued: state.accessTokens.tokensIssued,
     faultsInjected: state.faults.injected,
+    api: state.gateway.counters(),
   };
 }
 
@@ -28,6 +30,7 @@ export function resetCounters(state: EmulatorState): void {
   state.recorder.reset();
   state.accessTokens.resetCount();
   state.faults.resetCount();
+  state.gateway.resetCounters();
 }
 
 function checkSeconds(
@@ -44,9 +47,13 @@ function checkSeconds(
 
 /**
  * Validates and applies settings; throws BadRequestError naming the bad one (the control route answers
- * 400).
+ * 400). A new rate limit reaches the gateway at once, keeping what its buckets hold.
  */
-export function applySettings(settings: EmulatorSettings, changes: LiveSettings): void {
+export function applySettings(
+  settings: EmulatorSettings,
+  gateway: GatewayRateLimit,
+  changes: LiveSettings,
+): void {
   const next = { ...settings, tokenLifetimes: { ...settings.tokenLifetimes } };
   if (changes.nextLinkForm !== undefined) {
     if (changes.nextLinkForm !== 'v1' && changes.nextLinkForm !== 'relative')
@@ -54,8 +61,10 @@ export function applySettings(settings: EmulatorSettings, changes: LiveSettings)
     next.nextLinkForm = changes.nextLinkForm;
   }
   if (changes.bom !== undefined) next.bom = Boolean(changes.bom);
-  if (changes.pageLatencyMs !== undefined)
-    next.pageLatencyMs = checkSeconds('pageLatencyMs', changes.pageLatencyMs);
+  if (changes.apiLatencyMs !== undefined)
+    next.apiLatencyMs = checkSeconds('apiLatencyMs', changes.apiLatencyMs);
+  if (changes.rateLimitPerMinute !== undefined)
+    next.rateLimitPerMinute = checkSeconds('rateLimitPerMinute', changes.rateLimitPerMinute);
   if (changes.accessTokenLifetimeSeconds !== undefined)
     next.accessTokenLifetimeSeconds = checkSeconds(
       'accessTokenLifetimeSeconds',
@@ -87,6 +96,8 @@ export function applySettings(settings: EmulatorSettings, changes: LiveSettings)
     });
   }
   Object.assign(settings, next);
+  if (changes.rateLimitPerMinute !== undefined)
+    gateway.setSetting(settings.rateLimitPerMinute, Date.now());
 }
 
 export function issueRefreshToken(

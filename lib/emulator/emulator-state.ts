@@ -9,6 +9,7 @@ import type { CustomerDataset } from './dataset.js';
 import type { DeviceCodeStore } from './device-codes.js';
 import type { EmulatedDirectory } from './directory.js';
 import type { FaultInjector } from './fault-injector.js';
+import type { GatewayRateLimit } from './gateway-rate-limit.js';
 import type { JwtSigner } from './jwt.js';
 import type { PageCache } from './page-cache.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
@@ -18,7 +19,9 @@ import type { ClientCertificateFiles, NextLinkForm, TokenFlow } from './types.js
 export interface EmulatorSettings {
   nextLinkForm: NextLinkForm;
   bom: boolean;
-  pageLatencyMs: number;
+  apiLatencyMs: number;
+  /** 0: no rate limit of its own (a fault script may still set one). */
+  rateLimitPerMinute: number;
   accessTokenLifetimeSeconds: number;
   tokenLifetimes: Partial<Record<TokenFlow, number>>;
   refreshTokenLifetimeSeconds: number;
@@ -41,6 +44,8 @@ export interface EmulatorState {
   readonly authorizationCodes: AuthorizationCodeStore;
   readonly recorder: RequestRecorder;
   readonly faults: FaultInjector;
+  /** The gateway's rate limit per tenant (setting and fault script) and its counters. */
+  readonly gateway: GatewayRateLimit;
   /**
    * Recently served pages' customers, when the emulator was asked to keep them
    * (`pageCacheMegabytes`).

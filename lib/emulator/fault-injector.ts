@@ -6,6 +6,7 @@
 import { BadRequestError } from './bad-request.js';
 import { entraError } from './entra-errors.js';
 import type { FaultAction, FaultRule, FaultScript, FaultTarget } from './fault-types.js';
+import type { GatewayRateLimit } from './gateway-rate-limit.js';
 import { jsonReply, type Reply } from './http-exchange.js';
 import { pcErrors } from './partner-center-errors.js';
 
@@ -106,6 +107,7 @@ export function validateFaultScript(script: FaultScript): void {
   }
 }
 
+/** The gateway's 429: its `{statusCode, message}` body and Retry-After in whole seconds. */
 export function throttleReply(retryAfterSeconds: number): Reply {
   const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
   return jsonReply(
@@ -143,13 +145,15 @@ interface ArmedRule {
 
 export class FaultInjector {
   private rules: ArmedRule[] = [];
-  private rateLimit?: RateLimit;
   private counts: Record<CountedTarget | 'any', number> = { api: 0, token: 0, any: 0 };
-  private windows = new Map<string, { start: number; count: number }>();
   private injectedCount = 0;
   private current: FaultScript = {};
 
-  constructor(private readonly effects: FaultEffects) {}
+  /** `gateway`: the rate limit the script's `rateLimit` is set on (shared with the setting). */
+  constructor(
+    private readonly effects: FaultEffects,
+    private readonly gateway: GatewayRateLimit,
+  ) {}
 
   get injected(): number {
     return this.injectedCount;
@@ -168,16 +172,21 @@ export class FaultInjector {
     validateFaultScript(script);
     this.current = structuredClone(script);
     this.rules = (this.current.rules ?? []).map((rule) => ({ rule, fired: 0 }));
-    this.rateLimit = this.current.rateLimit;
+    this.gateway.setScript(this.current.rateLimit);
     this.counts = { api: 0, token: 0, any: 0 };
-    this.windows.clear();
   }
 
-  /** `tenantKey` is asked only when a rate limit applies (it decodes the caller's token). */
+  /**
+   * The rules that fire for this request, then the gateway's rate limit (the script's or the
+   * setting's) if no rule answered. `tenantKey` is asked only when a rate limit applies (it
+   * decodes the caller's token). A 429 of the setting's limit is not a scripted fault and is not
+   * counted in `injected`.
+   */
   decide(target: CountedTarget, tenantKey: () => string, nowMs: number): FaultDecision | undefined {
     this.counts[target]++;
     this.counts.any++;
-    if (this.rules.length === 0 && !this.rateLimit) return undefined;
+    const limit = this.gateway.effective;
+    if (this.rules.length === 0 && !limit) return undefined;
     const decision: FaultDecision = { delayMs: 0 };
     let fired = false;
     for (const armed of this.rules) {
@@ -190,11 +199,11 @@ export class FaultInjector {
       this.apply(armed.rule.action, target, decision);
     }
     if (!decision.reply && !decision.reset) {
-      const throttled = this.throttle(target, tenantKey, nowMs);
-      if (throttled) {
-        decision.reply = throttled;
+      const retryAfterSeconds = this.gateway.admit(target, tenantKey, nowMs);
+      if (retryAfterSeconds !== undefined) {
+        decision.reply = throttleReply(retryAfterSeconds);
         fired = true;
-        this.injectedCount++;
+        if (limit?.source === 'faults') this.injectedCount++;
       }
     }
     return fired ? decision : undefined;
@@ -236,27 +245,4 @@ export class FaultInjector {
         return;
     }
   }
-
-  private throttle(
-    target: CountedTarget,
-    tenantKey: () => string,
-    nowMs: number,
-  ): Reply | undefined {
-    const limit = this.rateLimit;
-    if (!limit) return undefined;
-    const limitTarget = limit.target ?? 'api';
-    if (limitTarget !== 'any' && limitTarget !== target) return undefined;
-    const windowMs = (limit.windowSeconds ?? 60) * 1000;
-    const key = tenantKey();
-    let window = this.windows.get(key);
-    if (!window || nowMs - window.start >= windowMs) {
-      window = { start: nowMs, count: 0 };
-      this.windows.set(key, window);
-    }
-    window.count++;
-    if (window.count <= limit.requests) return undefined;
-    return throttleReply((window.start + windowMs - nowMs) / 1000);
-  }
 }
-
-type RateLimit = NonNullable<FaultScript['rateLimit']>;

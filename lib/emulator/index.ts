@@ -25,6 +25,7 @@ import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import { FaultInjector } from './fault-injector.js';
+import { GatewayRateLimit } from './gateway-rate-limit.js';
 import { createJwtSigner } from './jwt.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
 import { PageCache } from './page-cache.js';
@@ -47,7 +48,8 @@ export const EMULATOR_DEFAULTS = {
   customers: 2500,
   seed: 1,
   accessTokenLifetimeSeconds: 3600,
-  pageLatencyMs: 0,
+  apiLatencyMs: 0,
+  rateLimitPerMinute: 0,
   pageCacheMegabytes: 0,
   deviceCodeIntervalSeconds: 1,
   continuationTokenLifetimeSeconds: 3600,
@@ -86,11 +88,12 @@ function checkOptions(options: EmulatorOptions): void {
     throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
 }
 
-function initialSettings(options: EmulatorOptions): EmulatorSettings {
+function initialSettings(options: EmulatorOptions, gateway: GatewayRateLimit): EmulatorSettings {
   const settings: EmulatorSettings = {
     nextLinkForm: 'v1',
     bom: false,
-    pageLatencyMs: EMULATOR_DEFAULTS.pageLatencyMs,
+    apiLatencyMs: EMULATOR_DEFAULTS.apiLatencyMs,
+    rateLimitPerMinute: EMULATOR_DEFAULTS.rateLimitPerMinute,
     accessTokenLifetimeSeconds: EMULATOR_DEFAULTS.accessTokenLifetimeSeconds,
     tokenLifetimes: {},
     refreshTokenLifetimeSeconds: NINETY_DAYS,
@@ -98,7 +101,7 @@ function initialSettings(options: EmulatorOptions): EmulatorSettings {
     autoApproveAuthorization: false,
     deviceCodeIntervalSeconds: EMULATOR_DEFAULTS.deviceCodeIntervalSeconds,
   };
-  applySettings(settings, options);
+  applySettings(settings, gateway, options);
   return settings;
 }
 
@@ -116,7 +119,8 @@ async function listen(server: http.Server, port: number): Promise<number> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
   checkOptions(options);
   const seed = options.seed ?? EMULATOR_DEFAULTS.seed;
-  const settings = initialSettings(options);
+  const gateway = new GatewayRateLimit();
+  const settings = initialSettings(options, gateway);
   const ownStateDir = options.stateDir === undefined;
   const stateDir =
     options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'partnercenter-emulator-')));
@@ -174,11 +178,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     refreshTokens,
     authorizationCodes: new AuthorizationCodeStore(),
     recorder: new RequestRecorder(),
-    faults: new FaultInjector({
-      expireAccessTokens: () => accessTokens.revokeAll(),
-      revokeRefreshTokens: () => refreshTokens.revoke(),
-      invalidateContinuationTokens: () => continuation.invalidateAll(),
-    }),
+    faults: new FaultInjector(
+      {
+        expireAccessTokens: () => accessTokens.revokeAll(),
+        revokeRefreshTokens: () => refreshTokens.revoke(),
+        invalidateContinuationTokens: () => continuation.invalidateAll(),
+      },
+      gateway,
+    ),
+    gateway,
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
     clientCertificates,
@@ -270,7 +278,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         Date.now(),
         false,
       ).accessToken,
-    configure: (changes) => applySettings(settings, changes),
+    configure: (changes) => applySettings(settings, gateway, changes),
     approveDeviceCode: (userCode) => state.deviceCodes.settle('approved', userCode),
     declineDeviceCode: (userCode) => state.deviceCodes.settle('declined', userCode),
     issueRefreshToken: (request) => issueRefreshToken(state, request),

@@ -137,10 +137,13 @@ async function serve(
       ),
     );
   }
+  let tenant: string | undefined;
+  const tenantOf = () => (tenant ??= tenantKey(exchange));
   const decision: FaultDecision | undefined = route.faultTarget
-    ? state.faults.decide(route.faultTarget, () => tenantKey(exchange), receivedAt)
+    ? state.faults.decide(route.faultTarget, tenantOf, receivedAt)
     : undefined;
   if (decision?.reset === 'before-headers') {
+    if (route.kind === 'api') state.gateway.count(tenantOf(), 0);
     breakConnection(req.socket);
     return;
   }
@@ -150,9 +153,12 @@ async function serve(
   } catch (error) {
     reply = failureReply(route, error, state.settings.bom);
   }
-  if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
+  if (route.kind === 'api') {
+    reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
+    state.gateway.count(tenantOf(), reply.status);
+  }
   const delayMs =
-    (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.pageLatencyMs : 0);
+    (decision?.delayMs ?? 0) + (route.kind === 'api' ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset);
 }

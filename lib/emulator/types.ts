@@ -28,8 +28,18 @@ export interface EmulatorOptions {
   bom?: boolean;
   /** Lifetime of issued access tokens, in seconds. Default 3600. */
   accessTokenLifetimeSeconds?: number;
-  /** Extra latency added to every API page response, in ms. Default 0. */
-  pageLatencyMs?: number;
+  /**
+   * Extra latency added to every Partner Center API response (pages, single resources, errors and
+   * 429s alike; not the Entra ID routes), in ms. Default 0.
+   */
+  apiLatencyMs?: number;
+  /**
+   * The gateway's rate limit per partner tenant (the token's `tid`), in requests per minute: a
+   * token bucket refilled continuously that holds at most one second's worth, so bursts are cut
+   * to the rate; a request over it gets the gateway's 429 with Retry-After. Default 0: none.
+   * A fault script's `rateLimit` wins while it is set (see gateway-rate-limit.ts).
+   */
+  rateLimitPerMinute?: number;
   /**
    * Keep the customers of recently served pages, up to this many megabytes, and serve them again
    * from memory: repeated listings (benchmarks, a runbook run again and again) then cost the
@@ -91,7 +101,8 @@ export type LiveSettings = Partial<
     EmulatorOptions,
     | 'nextLinkForm'
     | 'bom'
-    | 'pageLatencyMs'
+    | 'apiLatencyMs'
+    | 'rateLimitPerMinute'
     | 'accessTokenLifetimeSeconds'
     | 'tokenLifetimes'
     | 'refreshTokenLifetimeSeconds'
@@ -109,8 +120,23 @@ export interface EmulatorCounters {
   requests: Record<string, number>;
   /** Access tokens issued by the token endpoint, all grants together. */
   tokensIssued: number;
-  /** Scripted faults that fired (each firing of a rule or of the rate limit counts once). */
+  /**
+   * Scripted faults that fired (each firing of a rule or of the script's rate limit counts once;
+   * 429s of the `rateLimitPerMinute` setting are not scripted faults and count only in `api`).
+   */
   faultsInjected?: number;
+  /**
+   * Partner Center API requests received and how many were answered 429 (by a rate limit or a
+   * scripted throttle), in total and per partner tenant (the token's `tid`; `anonymous` without a
+   * readable token).
+   */
+  api: ApiCounters;
+}
+
+export interface ApiCounters {
+  requests: number;
+  throttled: number;
+  tenants: Record<string, { requests: number; throttled: number }>;
 }
 
 /**
@@ -170,10 +196,17 @@ export interface RunningEmulator {
     audience?: string;
     tenantId?: string;
   }): string;
-  /** Change behaviour while running (next-link form, BOM, latency, token lifetime). */
+  /** Change behaviour while running (next-link form, BOM, latency, rate limit, token lifetime). */
   configure(
     options: Partial<
-      Pick<EmulatorOptions, 'nextLinkForm' | 'bom' | 'pageLatencyMs' | 'accessTokenLifetimeSeconds'>
+      Pick<
+        EmulatorOptions,
+        | 'nextLinkForm'
+        | 'bom'
+        | 'apiLatencyMs'
+        | 'rateLimitPerMinute'
+        | 'accessTokenLifetimeSeconds'
+      >
     >,
   ): void;
   close(): Promise<void>;

@@ -34,13 +34,13 @@ describe('a listing stopped by a signal', () => {
         { signal: 'SIGTERM' as const, code: 143, args: ['-PageSize', '100'] },
         { signal: 'SIGINT' as const, code: 130, args: ['-PageSize', '100', '-ResumeFile', file] },
       ];
-      partner.emulator.configure({ pageLatencyMs: 150 });
+      partner.emulator.configure({ apiLatencyMs: 150 });
       const runs = await Promise.all(
         cases.map(({ signal, args }) =>
           runUntilSignalled(args, partner.env, { signal, afterLines: 150 }),
         ),
       );
-      partner.emulator.configure({ pageLatencyMs: 0 });
+      partner.emulator.configure({ apiLatencyMs: 0 });
 
       const resumes = runs.map((run, index) => {
         const { signal, code, args } = cases[index]!;

@@ -22,7 +22,7 @@ describe('a listing longer than its access token', () => {
     partner.emulator.configure({ accessTokenLifetimeSeconds: 61 });
     await partner.seedContext();
     const first = JSON.parse(readFileSync(tokenFile, 'utf8')).accessToken;
-    partner.emulator.configure({ accessTokenLifetimeSeconds: 3600, pageLatencyMs: 150 });
+    partner.emulator.configure({ accessTokenLifetimeSeconds: 3600, apiLatencyMs: 150 });
     const before = partner.emulator.counters().tokensIssued;
 
     // 15 pages of 2 at 150 ms each: the first pages go out with the saved token, the last ones

@@ -412,10 +412,10 @@ describe('HTTP details', () => {
     expect(bad.json.error).toBe('invalid_request');
     const wrongType = await request(emulator, '/_emulator/configure', {
       method: 'POST',
-      body: JSON.stringify({ pageLatencyMs: 'slow' }),
+      body: JSON.stringify({ apiLatencyMs: 'slow' }),
     });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.json.error_description).toMatch(/pageLatencyMs/);
+    expect(wrongType.json.error_description).toMatch(/apiLatencyMs/);
     expect((await request(emulator, '/v1/customers?size=1', { token })).status).toBe(200);
   });
 });

@@ -64,7 +64,13 @@ describe('continuation tokens, counters, recorded requests and close', () => {
 
   it('counts requests by route and tokens issued, over HTTP too, and resets', async () => {
     emulator.resetCounters();
-    expect(emulator.counters()).toEqual({ requests: {}, tokensIssued: 0, faultsInjected: 0 });
+    const noApi = { requests: 0, throttled: 0, tenants: {} };
+    expect(emulator.counters()).toEqual({
+      requests: {},
+      tokensIssued: 0,
+      faultsInjected: 0,
+      api: noApi,
+    });
     await request(emulator, '/v1/customers', { token });
     await request(emulator, `/v1/customers/${emulator.customerAt(0).id}`, { token });
     await request(emulator, `/${emulator.tenantId}/oauth2/v2.0/token`, {
@@ -80,11 +86,18 @@ describe('continuation tokens, counters, recorded requests and close', () => {
       'GET /v1/customers/{id}': 1,
       'POST /{tenant}/oauth2/v2.0/token': 1,
     };
-    expect(emulator.counters()).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
+    const api = {
+      requests: 2,
+      throttled: 0,
+      tenants: { [emulator.tenantId]: { requests: 2, throttled: 0 } },
+    };
+    const all = { requests: expected, tokensIssued: 1, faultsInjected: 0, api };
+    expect(emulator.counters()).toEqual(all);
     const overHttp = await request(emulator, '/_emulator/counters');
-    expect(overHttp.json).toEqual({ requests: expected, tokensIssued: 1, faultsInjected: 0 });
+    expect(overHttp.json).toEqual(all);
     await request(emulator, '/_emulator/counters/reset', { method: 'POST' });
     expect(emulator.counters().requests).toEqual({});
+    expect(emulator.counters().api).toEqual(noApi);
   });
 
   it('records recent requests with the Authorization header redacted', async () => {

@@ -177,13 +177,13 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
   const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
   if (run.refreshTokenContext && !lane.refreshTokenContextReady)
     await connectRefreshTokenContext(lane);
-  emulator.configure({ pageLatencyMs: run.pageLatencyMs });
+  emulator.configure({ apiLatencyMs: run.apiLatencyMs });
   emulator.resetCounters();
   emulator.setFaults(run.script);
   const first = await runListing(run.mode, argumentsOf(run, lane), lane.env);
   const injected = emulator.counters().faultsInjected ?? 0;
   emulator.setFaults({});
-  emulator.configure({ pageLatencyMs: 0 });
+  emulator.configure({ apiLatencyMs: 0 });
 
   figures.runs++;
   if (run.mode === 'process') figures.processRuns++;

@@ -25,7 +25,7 @@ export interface ScheduledRun {
    * 3).
    */
   refreshTokenContext: boolean;
-  pageLatencyMs: number;
+  apiLatencyMs: number;
   script: FaultScript;
 }
 
@@ -117,7 +117,7 @@ export function scheduleRun(
     maxRetry,
     resumeWith: random.chance(0.5) ? 'resume-file' : 'error-line',
     refreshTokenContext,
-    pageLatencyMs: random.chance(0.3) ? random.int(15) : 0,
+    apiLatencyMs: random.chance(0.3) ? random.int(15) : 0,
     script,
   };
 }
