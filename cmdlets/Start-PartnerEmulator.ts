@@ -176,7 +176,9 @@ export default defineCmdlet({
         "continuously that holds one second's worth, so a burst cannot spend a " +
         "minute's allowance at once; a request over it gets the gateway's 429 " +
         '{"statusCode":429,"message":"Rate limit is exceeded. Try again in N ' +
-        'seconds."} with Retry-After: N. Change it while running with POST ' +
+        'seconds."} with Retry-After: N, and counts against the limit too, as ' +
+        'Partner Center documents (retrying at once only waits longer). Change it ' +
+        'while running with POST ' +
         '/_emulator/configure {"rateLimitPerMinute":N}; a fault script\'s rateLimit ' +
         '(POST /_emulator/faults) wins while it is set. GET /_emulator/counters ' +
         'shows the requests and 429s per tenant under api.',

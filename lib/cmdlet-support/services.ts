@@ -50,7 +50,10 @@ export interface RunDescription {
   debug?: (message: string) => void;
   /** The system clock unless the caller hands another (specs: a manual one). */
   clock?: Clock;
-  /** -ThrottleLimit of a fan-out run: the most requests the client keeps in flight at once. */
+  /**
+   * The most requests the run's client has in flight at once (the host's -ThrottleLimit); its
+   * adaptive limit stays at or below it. The client's default (64) when absent.
+   */
   maxConcurrency?: number;
 }
 
@@ -138,5 +141,6 @@ async function createClient(
     verbose: run.verbose,
     retry,
     clock: services.clock,
+    maxConcurrency: run.maxConcurrency,
   });
 }

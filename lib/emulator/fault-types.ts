@@ -48,8 +48,11 @@ export interface FaultRule {
 }
 
 /**
- * The gateway's documented throttle: at most `requests` per window per tenant (the token's `tid`),
- * then 429.
+ * The gateway's documented throttle at a rate of `requests` per `windowSeconds` per tenant (the
+ * token's `tid`), then 429. Enforced as the `rateLimitPerMinute` setting is (gateway-rate-limit.ts):
+ * a bucket refilled continuously holding one second's worth (at least one request), not a fixed
+ * window, so `{requests: 500}` lets about 8 through at once, then one every 120 ms. While set, it
+ * wins over the setting.
  */
 export interface RateLimit {
   requests: number;

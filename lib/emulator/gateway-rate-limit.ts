@@ -2,7 +2,9 @@
  * The gateway's rate limit per partner tenant, enforced smoothly as a gateway does: a token bucket
  * per tenant, refilled continuously at the allowed rate and holding at most one second's worth, so
  * a burst cannot spend a minute's allowance at once. A request that finds the bucket empty is
- * answered 429 and spends nothing.
+ * answered 429 and is charged all the same, as Partner Center documents ("all requests accrue
+ * against the usage limits", so a client that retries at once only waits longer); the debt is
+ * bounded at one second's worth, so a client that stops is served again within about two seconds.
  *
  * Two limits may be set: the emulator's setting (`rateLimitPerMinute`, `-RateLimit`, live
  * settings) and the fault script's `rateLimit`. While a script carries one, the script's wins (a
@@ -39,12 +41,12 @@ export class TokenBuckets {
     this.perMs = requestsPerMinute / 60_000;
     this.capacity = capacityOf(requestsPerMinute);
     for (const bucket of this.buckets.values())
-      bucket.tokens = Math.min(bucket.tokens, this.capacity);
+      bucket.tokens = Math.max(-this.capacity, Math.min(bucket.tokens, this.capacity));
   }
 
   /**
    * Takes one token for `key`: undefined when the request may pass, else the whole seconds until
-   * one would (at least 1), for Retry-After.
+   * the next one would (at least 1), for Retry-After; a refused request is charged too.
    */
   take(key: string, nowMs: number): number | undefined {
     let bucket = this.buckets.get(key);
@@ -57,6 +59,7 @@ export class TokenBuckets {
       bucket.tokens -= 1;
       return undefined;
     }
+    bucket.tokens = Math.max(-this.capacity, bucket.tokens - 1);
     const waitMs = (1 - bucket.tokens) / this.perMs;
     return Math.max(1, Math.ceil(waitMs / 1000));
   }

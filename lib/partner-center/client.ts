@@ -5,6 +5,7 @@
  * It knows nothing of the terminal; -Debug and -Verbose lines go to the callbacks it is given.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { type Clock, systemClock } from '../common/clock.js';
 import { InternalError, ServiceError } from '../common/errors.js';
@@ -35,6 +36,11 @@ import {
   type ContinuationTokenSource,
   type ServiceFault,
 } from './service-errors.js';
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  RequestLimiter,
+  type ThrottlingStats,
+} from './request-limiter.js';
 import { traceLine } from './trace.js';
 import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
 import type { ItemList, Page } from './types.js';
@@ -42,14 +48,23 @@ import { isCertificateErrorCode } from '../common/certificate-errors.js';
 
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
+export type { ThrottlingStats } from './request-limiter.js';
 
 /**
  * Hands out access tokens for the API; the session implements it over @azure/identity or a saved
  * token.
  */
 export interface TokenProvider {
-  /** `forceRefresh`: the API refused the last token, get a new one rather than a cached one. */
-  getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
+  /**
+   * `forceRefresh`: the API refused a token, get a new one rather than a cached one. `refused`:
+   * the token it refused; when the provider's current token is already another one (a concurrent
+   * caller renewed it meanwhile), that one is the answer and nothing is renewed again.
+   */
+  getToken(options?: {
+    forceRefresh?: boolean;
+    refused?: string;
+    signal?: AbortSignal;
+  }): Promise<string>;
 }
 
 export interface ClientOptions {
@@ -75,6 +90,11 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** What retry waits sleep on and Retry-After dates are read against; default the system's. */
   clock?: Clock;
+  /**
+   * The most requests in flight at once (the adaptive limit of request-limiter.ts stays between 1
+   * and this). Default 64.
+   */
+  maxConcurrency?: number;
 }
 
 export interface CallOptions {
@@ -121,6 +141,7 @@ export class PartnerCenterClient {
   private readonly retry: ResolvedRetryOptions;
   private readonly clock: Clock;
   private readonly commonHeaders: Record<string, string>;
+  private readonly limiter: RequestLimiter;
 
   constructor(private readonly options: ClientOptions) {
     if (!options.correlationId)
@@ -129,6 +150,11 @@ export class PartnerCenterClient {
     this.connections = new Connections(options.caCertificate);
     this.retry = resolveRetryOptions(options.retry);
     this.clock = options.clock ?? systemClock;
+    const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    this.limiter = new RequestLimiter({ maxConcurrency, clock: this.clock });
+    // Each request in flight, its waits and each caller queued for a slot listen to the run's
+    // signal: many workers pass Node's warning threshold (10 listeners) without any leak.
+    if (options.signal) setMaxListeners(4 * maxConcurrency + 10, options.signal);
     this.commonHeaders = {
       Accept: 'application/json',
       'MS-CorrelationId': options.correlationId,
@@ -143,6 +169,11 @@ export class PartnerCenterClient {
    */
   get stats(): { connections: number; requests: number } {
     return { ...this.connections.stats };
+  }
+
+  /** 429s received, time held by the throttle gate, and the adaptive limit (request-limiter.ts). */
+  get throttling(): ThrottlingStats {
+    return this.limiter.stats;
   }
 
   /**
@@ -251,22 +282,19 @@ export class PartnerCenterClient {
     let failures = 0;
     let waitedMs = 0;
     let renewed = false;
-    let renewNow = false;
+    let refused: string | undefined;
     for (;;) {
       throwIfAborted(signal);
       const token = await this.options.tokenProvider.getToken(
-        renewNow ? { forceRefresh: true, signal } : { signal },
+        refused === undefined ? { signal } : { forceRefresh: true, refused, signal },
       );
-      renewNow = false;
+      refused = undefined;
       sends++;
       let failure: TransientFailure;
       try {
-        const answer = await this.sendFollowingRedirects(
-          method,
-          url,
-          headers,
-          token,
-          sends,
+        // Every caller of this client passes one throttle gate and one limit on requests in flight.
+        const answer = await this.limiter.run(
+          () => this.sendFollowingRedirects(method, url, headers, token, sends, signal),
           signal,
         );
         if (answer.status >= 200 && answer.status < 300) {
@@ -288,7 +316,8 @@ export class PartnerCenterClient {
             status: answer.status,
           };
         } else if (answer.status === 401 && answer.authorized && !renewed) {
-          renewed = renewNow = true;
+          renewed = true;
+          refused = token;
           this.options.verbose?.(
             `Partner Center refused the access token (HTTP 401) for ${describeCall(identity)}: ` +
               'renewing it and repeating the call.',

@@ -123,24 +123,36 @@ class ContextTokenProvider implements TokenProvider {
     private readonly options: SessionOptions,
   ) {}
 
-  getToken(request: { forceRefresh?: boolean } = {}): Promise<string> {
+  async getToken(request: { forceRefresh?: boolean; refused?: string } = {}): Promise<string> {
+    const forceRefresh = request.forceRefresh === true;
+    const refused = forceRefresh ? request.refused : undefined;
     // Concurrent callers share one renewal rather than each asking the authority.
-    this.inFlight ??= this.obtain(request.forceRefresh === true).finally(
-      () => (this.inFlight = undefined),
-    );
-    return this.inFlight;
+    const joined = this.inFlight !== undefined;
+    this.inFlight ??= this.obtain(forceRefresh, refused).finally(() => (this.inFlight = undefined));
+    const token = await this.inFlight;
+    // A renewal joined while a plain read was under way can hand back the very token refused.
+    if (joined && refused !== undefined && token === refused)
+      return this.getToken({ forceRefresh, refused });
+    return token;
   }
 
-  private async obtain(forceRefresh: boolean): Promise<string> {
+  /**
+   * `refused`: the token the API refused. When the current one (or the file's) is already another
+   * valid token, a concurrent caller or another process renewed it after that refusal: it is used,
+   * and many workers refused at once renew once, not once each.
+   */
+  private async obtain(forceRefresh: boolean, refused: string | undefined): Promise<string> {
     const margin =
       this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
     const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken =>
       token !== undefined &&
       token.expiresOnTimestamp - (this.options.clock ?? systemClock).now() > margin;
-    if (!forceRefresh && valid(this.current)) return this.current.token;
+    const usable = (token: CachedAccessToken | undefined): token is CachedAccessToken =>
+      valid(token) && (!forceRefresh || (refused !== undefined && token.token !== refused));
+    if (usable(this.current)) return this.current.token;
     // Near expiry (or refused): the file may hold a token another process has renewed meanwhile.
     const stored = this.tokens.read(this.context.name);
-    if (!forceRefresh && valid(stored.accessToken)) {
+    if (usable(stored.accessToken)) {
       this.current = stored.accessToken;
       return stored.accessToken.token;
     }
