@@ -61,6 +61,7 @@ const DEFAULTS = {
   sequentialCustomers: 150,
   shellCustomers: 40,
   curlCustomers: 500,
+  curlParallel: 8,
   curlRetries: 5,
   memorySmall: 10_000,
   memoryLarge: 100_000,
@@ -142,6 +143,15 @@ export async function pipeline(overrides = {}) {
         row.target,
       ]),
     ]);
+    process.stdout.write(
+      'Input: the NDJSON Get-PartnerCustomer wrote, customers with a commerce relationship only ' +
+        '(memory rows: every customer), as a file on stdin. Floor: max(requests / rate, requests x ' +
+        'latency / concurrency) over the requests the emulator answered other than 429. Lost / ' +
+        'repeated / split: customers missing some subscription / with one twice / whose lines are ' +
+        'not together. The shell loop gives each command </dev/null (a cmdlet reads pipeline ' +
+        "input from any other stdin, which would swallow the loop's ids); curl saves each answer " +
+        'to a file, and without --retry a 429 loses that customer.\n',
+    );
     if (rows.some((row) => row.scaled))
       process.stdout.write(
         `* run over the first "customers run" customers and scaled to ` +
@@ -448,7 +458,7 @@ async function throttleRows(bench, rows, verdicts) {
   }
 }
 
-/** -ThrottleLimit 1, the shell loop and xargs -P 8 over curl, each over a subset, scaled. */
+/** -ThrottleLimit 1, the shell loop and xargs -P (8) over curl, each over a subset, scaled. */
 async function loopRows(bench, rows) {
   const { config, emulator, input, options, work } = bench;
   const sequential = input.files(Math.min(options.sequentialCustomers, options.customers));
@@ -499,7 +509,7 @@ async function loopRows(bench, rows) {
         emulator.apiEndpoint,
         emulator.caCertificatePath,
         outdir,
-        '8',
+        String(options.curlParallel),
         String(retries),
       ],
       { env, stdin: curl.idList },
@@ -507,11 +517,12 @@ async function loopRows(bench, rows) {
     check.files(outdir);
     run.check = check.result();
     rmSync(outdir, { recursive: true, force: true });
-    const name = `xargs -P 8 curl${retries ? ` --retry ${retries} (waits out Retry-After)` : ' (no retry)'}`;
+    const how = retries ? ` --retry ${retries} (waits out Retry-After)` : ' (no retry)';
+    const name = `xargs -P ${options.curlParallel} curl${how}`;
     trace(bench, name, { ...run, code: run.code === 123 ? 0 : run.code });
     rows.push(
       row(bench, name, [run], {
-        concurrency: 8,
+        concurrency: options.curlParallel,
         customersRun: curl.ids.length,
         target: '(today: a naive parallel loop)',
       }),
