@@ -19,6 +19,7 @@
  */
 import type { Clock } from '../common/clock.js';
 import { abortReason } from '../common/clock.js';
+import { InternalError } from '../common/errors.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 /** What the host's progress line shows about throttling. */
@@ -84,7 +85,12 @@ export class RequestLimiter {
   private heldMs = 0;
 
   constructor(options: RequestLimiterOptions) {
-    this.max = Math.max(1, Math.floor(options.maxConcurrency));
+    if (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1)
+      throw new InternalError(
+        `the Partner Center client was given maxConcurrency ${options.maxConcurrency}; ` +
+          'it must be a whole number from 1.',
+      );
+    this.max = options.maxConcurrency;
     this.clock = options.clock;
     this.current = Math.min(this.max, INITIAL_LIMIT);
   }
@@ -122,9 +128,12 @@ export class RequestLimiter {
     let answer: A;
     try {
       answer = await send();
-    } finally {
+    } catch (error) {
       this.running--;
+      this.dispatch();
+      throw error;
     }
+    this.running--;
     if (answer.status === 429) this.throttled(sendNumber, answer);
     else if (answer.status < 500) this.clean(fullAtSend || this.saturations > saturationsAtSend);
     this.dispatch();

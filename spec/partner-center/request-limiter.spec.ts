@@ -136,6 +136,26 @@ describe('the adaptive limit on requests in flight', () => {
     expect(await runs[0]).toHaveProperty('message', 'socket hang up');
   });
 
+  it('hands the slots of failed sends on, so the callers queued behind them go on', async () => {
+    const limiter = new RequestLimiter({ maxConcurrency: 4, clock: new ManualClock() });
+    const { sent, send, drain } = service();
+    const runs = Array.from({ length: 8 }, () => limiter.run(send).catch((error: Error) => error));
+    await settle();
+    for (const pending of sent.slice(0, 4)) pending.fail(new Error('socket hang up'));
+    await settle();
+    expect(sent).toHaveLength(8);
+    await drain();
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((outcome) => outcome instanceof Error)).toHaveLength(4);
+  });
+
+  it('refuses a maxConcurrency that is not a whole number from 1', () => {
+    for (const bad of [0, 2.5, Number.NaN])
+      expect(() => new RequestLimiter({ maxConcurrency: bad, clock: new ManualClock() })).toThrow(
+        /maxConcurrency .* whole number from 1/,
+      );
+  });
+
   it('lets a caller that stops waiting for a slot leave the queue', async () => {
     const limiter = new RequestLimiter({ maxConcurrency: 4, clock: new ManualClock() });
     const { sent, send, drain } = service();
