@@ -60,7 +60,7 @@ const DEFAULTS = {
   rounds: 1,
   sequentialCustomers: 150,
   shellCustomers: 40,
-  curlCustomers: 500,
+  curlCustomers: 1000,
   curlParallel: 8,
   curlRetries: 5,
   memorySmall: 10_000,
@@ -150,7 +150,8 @@ export async function pipeline(overrides = {}) {
         'repeated / split: customers missing some subscription / with one twice / whose lines are ' +
         'not together. The shell loop gives each command </dev/null (a cmdlet reads pipeline ' +
         "input from any other stdin, which would swallow the loop's ids); curl saves each answer " +
-        'to a file, and without --retry a 429 loses that customer.\n',
+        'to a file, and without --retry a 429 loses that customer. The gateway bucket starts ' +
+        'full (one second of the rate): a run can beat its floor by up to a second.\n',
     );
     if (rows.some((row) => row.scaled))
       process.stdout.write(
