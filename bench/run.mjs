@@ -1,8 +1,10 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench:large` (`--large`) lists 1,000,000 customers
- * in the enumeration too. Each part can also run alone (`node bench/<part>.mjs --help` lists its
- * options). Only ratios measured in the same run travel between machines; the verdicts at the end
- * say which targets this run met. Nothing here fails on time: benchmarks print, they never assert.
+ * in the enumeration too; `npm run bench:pipeline` (`--only pipeline`) runs only the pipeline part
+ * (customers piped into a per-customer cmdlet under a rate limit). Each part can also run alone
+ * (`node bench/<part>.mjs --help` lists its options). Only ratios measured in the same run travel
+ * between machines; the verdicts at the end say which targets this run met. Nothing here fails on
+ * time: benchmarks print, they never assert.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -11,6 +13,7 @@ import { emulatorThroughput } from './emulator-throughput.mjs';
 import { enumeration } from './enumeration.mjs';
 import { firstCustomer } from './first-customer.mjs';
 import { memory } from './memory.mjs';
+import { pipeline } from './pipeline.mjs';
 import { slowConsumer } from './slow-consumer.mjs';
 import { benchArgs, repoRoot } from './support/harness.mjs';
 
@@ -23,6 +26,7 @@ const parts = {
   memory: () => memory(),
   'slow-consumer': () => slowConsumer(),
   'emulator-throughput': () => emulatorThroughput(),
+  pipeline: () => pipeline(),
 };
 
 const commit = (() => {

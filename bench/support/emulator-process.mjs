@@ -31,6 +31,17 @@ const commands = {
     emulator.resetCounters();
   },
   configure: (settings) => emulator.configure(settings),
+  // Each customer's subscription ids as the data set has them (null: no commerce relationship, the
+  // API answers 403), to check a run lost or repeated nothing.
+  subscriptionIds: (customerIds) =>
+    Object.fromEntries(
+      customerIds.map((id) => [
+        id,
+        emulator.dataset.hasCommerceRelationship(id)
+          ? emulator.dataset.subscriptionsOf(id).map((subscription) => subscription.id)
+          : null,
+      ]),
+    ),
   // A token for the hand-written loops (the cmdlets use the one Connect-Partner stored).
   token: () => emulator.issueAccessToken({ lifetimeSeconds: 6 * 3600 }),
   close: async () => {

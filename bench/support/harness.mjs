@@ -18,6 +18,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const bin = (name) => join(repoRoot, 'bin', name);
@@ -112,6 +113,9 @@ export async function connectedConfig(emulator) {
  * - `readBytesPerSecond`: a throttled reader; `onTick(linesRead)` is called as it reads. With
  *   `stallMs`, it first reads nothing at all for that long.
  * - `hash`: a SHA-256 of stdout, to check two programs wrote the same bytes.
+ * - `stdin`: a file the process reads as its standard input (`cmd < file`); else none.
+ * - `keep`: keep stdout and return it as `stdout` (text), to check what was written.
+ * - `onLine(line)`: called with each whole line of stdout (without its newline), as it arrives.
  */
 export async function runTimed(argv, options = {}) {
   const usageFile = options.resources
@@ -121,22 +125,28 @@ export async function runTimed(argv, options = {}) {
     ? ['/usr/bin/time', '-f', '%M %U %S', '-o', usageFile, ...commandOf(argv)]
     : commandOf(argv);
   const pipe = realPipe();
+  const stdinFd = options.stdin === undefined ? 'ignore' : openSync(options.stdin, 'r');
   const started = performance.now();
   const child = spawn(command, args, {
     env: options.env ?? cleanEnv(),
-    stdio: ['ignore', pipe.writeFd, 'pipe'],
+    stdio: [stdinFd, pipe.writeFd, 'pipe'],
   });
   closeSync(pipe.writeFd);
+  if (typeof stdinFd === 'number') closeSync(stdinFd);
   const stdout = pipe.reader;
   let lines = 0;
   let bytes = 0;
   let firstLineMs;
   let stderr = '';
   const digest = options.hash ? createHash('sha256') : undefined;
+  const kept = options.keep ? [] : undefined;
+  const splitter = options.onLine ? lineSplitter(options.onLine) : undefined;
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
   const count = (chunk) => {
     bytes += chunk.length;
     digest?.update(chunk);
+    kept?.push(chunk);
+    splitter?.(chunk);
     for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
       if (lines++ === 0) {
         firstLineMs = performance.now() - started;
@@ -203,6 +213,22 @@ export async function runTimed(argv, options = {}) {
     peakRssKb,
     cpuMs,
     sha256: digest?.digest('hex'),
+    stdout: kept && Buffer.concat(kept).toString('utf8'),
+  };
+}
+
+/** Feeds whole lines of a byte stream, chunk by chunk, to `onLine` (UTF-8 split safely). */
+function lineSplitter(onLine) {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  return (chunk) => {
+    const text = partial + decoder.write(chunk);
+    let from = 0;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', from)) {
+      onLine(text.slice(from, at));
+      from = at + 1;
+    }
+    partial = text.slice(from);
   };
 }
 
@@ -336,4 +362,24 @@ export function benchArgs(defaults) {
     else parsed[name] = typeof defaults[name] === 'number' ? Number(argv[++i]) : argv[++i];
   }
   return parsed;
+}
+
+/** Prints rows ([header, ...rows], each [label, ...cells]) as a markdown table. */
+export function markdownTable(rows) {
+  const widths = rows[0].map((_, column) =>
+    Math.max(3, ...rows.map((row) => String(row[column]).length)),
+  );
+  const line = (row) =>
+    `| ${row
+      .map((cell, column) =>
+        column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]),
+      )
+      .join(' | ')} |\n`;
+  process.stdout.write(line(rows[0]));
+  // Numbers align right: every column but the first.
+  const rule = widths.map((width, column) =>
+    column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`,
+  );
+  process.stdout.write(`| ${rule.join(' | ')} |\n`);
+  for (const row of rows.slice(1)) process.stdout.write(line(row));
 }
