@@ -18,6 +18,10 @@
  *   concurrency 8: 1.05x the floor, 2.5% throttled after 10 s; 16: 1.04x, 2.4%; 32: 1.07x, 2.5%.
  *   Lowered to 1,500/min at 15 s, concurrency 16: 1.07x the floor, 4.6% after 10 s (the limit
  *   settles at 3-4 in flight, where 2.5 would be exact).
+ * With growth 4x slower within one request of the last episode's level (CAUTION_NEAR_LAST_EPISODE,
+ * same machine, one round): concurrency 8 / 16 / 32: 1.03x / 1.05x / 1.05x, 1.2% / 1.2% / 1.3%
+ * after 10 s (before: 2.5% each); lowered 3,000 to 1,200/min at 10 s, 1,200 requests,
+ * concurrency 8 / 16: 1.06x / 1.08x, 3.1% / 3.2% after 10 s (bench/pipeline.mjs had 6.1% before).
  * How the limiter's constants were chosen (one round each, concurrency 8 / 32, before the
  * emulator charged refused requests; time / floor, then throttled after 10 s):
  *   decrease x0.5, growth 0.1:  1.07x / 1.04x,  1.0% / 1.0%

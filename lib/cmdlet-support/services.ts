@@ -61,7 +61,7 @@ export interface CmdletServices {
    * How the services have throttled the run so far (the clients' 429s and the time requests were
    * held for them), for the progress line; undefined before any client exists.
    */
-  throttling?(): Pick<ThrottlingStats, 'throttled' | 'waitedMs'> | undefined;
+  throttling?(): Pick<ThrottlingStats, 'throttled' | 'gateClosedMs'> | undefined;
 }
 
 /** What the default services need to know of the run. */
@@ -142,7 +142,7 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
       const all = made.map((one) => one.throttling);
       return {
         throttled: all.reduce((sum, stats) => sum + stats.throttled, 0),
-        waitedMs: all.reduce((sum, stats) => sum + stats.waitedMs, 0),
+        gateClosedMs: all.reduce((sum, stats) => sum + stats.gateClosedMs, 0),
       };
     },
   };

@@ -161,7 +161,7 @@ export class CmdletRun {
             progress.status(
               counts.succeeded + counts.failed + counts.skipped,
               counts,
-              this.runContext().services.throttling?.()?.waitedMs,
+              this.runContext().services.throttling?.()?.gateClosedMs,
             ),
           )
       : undefined;

@@ -4,6 +4,7 @@
  * has none. The next page is requested as soon as the current one is handed out, so the network
  * works while the consumer writes; never more than one page ahead, so memory holds two pages.
  */
+import { linkedSignal } from './abortable.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServiceError } from '../common/errors.js';
 import type { ApiRoot } from './api-url.js';
@@ -127,9 +128,10 @@ export async function* followPages<L extends ItemList>(
   const { itemLimit } = options;
   // Stops the prefetched request when the consumer leaves early (break, error, head -n 1).
   const listing = new AbortController();
-  const signal = options.outerSignal
-    ? AbortSignal.any([options.outerSignal, listing.signal])
-    : listing.signal;
+  // Not AbortSignal.any: a fan-out makes one listing per customer, and Node 20 keeps each such
+  // signal until a full collection (the heap then grew with the input, bench/pipeline.mjs).
+  const linked = linkedSignal([options.outerSignal, listing.signal]);
+  const signal = linked.signal!;
   const fetchAhead = (request: PageRequest) => {
     const promise = fetchPage(request, signal);
     // Its failure belongs to the consumer's NEXT step; until then it must not count as unhandled.
@@ -170,5 +172,6 @@ export async function* followPages<L extends ItemList>(
     }
   } finally {
     listing.abort();
+    linked.dispose();
   }
 }

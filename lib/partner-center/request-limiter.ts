@@ -31,6 +31,8 @@ export interface ThrottlingStats {
    * a second count ten seconds). The request that got the 429 waits in its retry instead.
    */
   waitedMs: number;
+  /** Wall-clock time the gate was closed (what a person waited on throttling). */
+  gateClosedMs: number;
   /** Requests the client lets be in flight at once now. */
   limit: number;
   /** Requests in flight now. */
@@ -57,6 +59,12 @@ export const INITIAL_LIMIT = 4;
 export const GROWTH_PER_ROUND_TRIP = 0.1;
 /** A throttle episode multiplies the limit by this. */
 export const DECREASE_FACTOR = 0.7;
+/**
+ * Growth is this much slower once the limit is back within one request of where the last episode
+ * began: at a low rate the whole-number limit otherwise flips between two levels every few
+ * seconds, and each flip up costs a burst of 429s and a shared Retry-After.
+ */
+export const CAUTION_NEAR_LAST_EPISODE = 0.25;
 
 interface Waiter {
   resolve(): void;
@@ -83,6 +91,9 @@ export class RequestLimiter {
   private saturations = 0;
   private throttledCount = 0;
   private heldMs = 0;
+  private gateClosedMs = 0;
+  /** The limit when the last throttle episode began: the level the service refused. */
+  private episodeLevel = Number.POSITIVE_INFINITY;
 
   constructor(options: RequestLimiterOptions) {
     if (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1)
@@ -99,6 +110,7 @@ export class RequestLimiter {
     return {
       throttled: this.throttledCount,
       waitedMs: this.heldMs,
+      gateClosedMs: this.gateClosedMs,
       limit: this.limit,
       inFlight: this.running,
     };
@@ -144,17 +156,25 @@ export class RequestLimiter {
     this.throttledCount++;
     const now = this.clock.now();
     const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], now);
-    if (retryAfterMs !== undefined) this.gateUntil = Math.max(this.gateUntil, now + retryAfterMs);
+    const until = retryAfterMs === undefined ? 0 : now + retryAfterMs;
+    if (until > this.gateUntil) {
+      this.gateClosedMs += until - Math.max(now, this.gateUntil);
+      this.gateUntil = until;
+    }
     if (sendNumber <= this.lastEpisodeSend) return;
     this.lastEpisodeSend = this.sends;
     this.slowStart = false;
+    this.episodeLevel = this.current;
     this.current = Math.max(1, Math.min(this.current, this.running + 1) * DECREASE_FACTOR);
   }
 
   /** `full`: the limit held callers back while this request was in flight (it was what bound). */
   private clean(full: boolean): void {
     if (!full || this.current >= this.max) return;
-    const step = this.slowStart ? 1 : GROWTH_PER_ROUND_TRIP / this.current;
+    const near = this.current + 1 >= this.episodeLevel;
+    const step = this.slowStart
+      ? 1
+      : (GROWTH_PER_ROUND_TRIP / this.current) * (near ? CAUTION_NEAR_LAST_EPISODE : 1);
     this.current = Math.min(this.max, this.current + step);
   }
 

@@ -62,7 +62,13 @@ describe('the adaptive limit on requests in flight', () => {
     const runs = Array.from({ length: 60 }, () => limiter.run(send));
     await settle();
     expect(sent).toHaveLength(INITIAL_LIMIT);
-    expect(limiter.stats).toEqual({ throttled: 0, waitedMs: 0, limit: 4, inFlight: 4 });
+    expect(limiter.stats).toEqual({
+      throttled: 0,
+      waitedMs: 0,
+      gateClosedMs: 0,
+      limit: 4,
+      inFlight: 4,
+    });
     await answerOpen(200);
     expect(limiter.stats).toMatchObject({ limit: 8, inFlight: 8 });
     await answerOpen(200);

@@ -133,7 +133,13 @@ describe('a token refused to many callers at once', () => {
       maxConcurrency: 2,
     });
     const client = await services.partnerCenter();
-    expect(client.throttling).toEqual({ throttled: 0, waitedMs: 0, limit: 2, inFlight: 0 });
+    expect(client.throttling).toEqual({
+      throttled: 0,
+      waitedMs: 0,
+      gateClosedMs: 0,
+      limit: 2,
+      inFlight: 0,
+    });
     client.close();
   });
 });
