@@ -94,6 +94,9 @@ export class FanOut {
   private ended = false;
   private stoppedBy: unknown;
   private lastFailureCode: number = ExitCode.Failure;
+  /** Aborted when the fan-out ends early: a wait for input (a slow upstream) must not outlast it. */
+  private readonly halted = new AbortController();
+  private readonly haltSignal: AbortSignal;
 
   constructor(
     private readonly host: FanOutHost,
@@ -102,6 +105,7 @@ export class FanOut {
     /** Called whenever a count changed. */
     private readonly onProgress: () => void = () => {},
   ) {
+    this.haltSignal = AbortSignal.any([host.signal, this.halted.signal]);
     // A wrong file is a usage error before anything is read or sent.
     this.resume =
       settings.resumeFile === undefined
@@ -118,13 +122,13 @@ export class FanOut {
           continue;
         }
         if (this.congestion) {
-          await untilAborted(this.congestion, this.host.signal);
+          await untilAborted(this.congestion, this.haltSignal);
           this.congestion = undefined;
           continue;
         }
         let next: IteratorResult<PipelineRecord> | undefined;
         try {
-          next = await untilAborted(records.next(), this.host.signal);
+          next = await untilAborted(records.next(), this.haltSignal);
         } catch (error) {
           // stdin itself failed (not a bad line): nothing more can come.
           if (!this.host.signal.aborted) this.stop(error);
@@ -251,6 +255,7 @@ export class FanOut {
   private end(reason: WorkCancelled): void {
     if (this.ended) return;
     this.ended = true;
+    this.halted.abort(reason);
     this.host.cancelWork(reason);
   }
 

@@ -123,6 +123,19 @@ describe('several customers at once', () => {
   });
 });
 
+describe('stopping', () => {
+  it('stops at a failure even while the input stays open (a slow or endless upstream)', async () => {
+    const gone = '00000000-0000-4000-8000-0000000000dd';
+    const open = new Readable({ read() {} });
+    open.push(`${JSON.stringify({ id: gone })}\n`);
+    const result = await run(['-ThrottleLimit', '2'], { stdin: open });
+    expect(result.code).toBe(4);
+    expect(result.stderrLines).toHaveLength(1);
+    expect(result.stderrLines[0]).toContain(`Customer ${gone}: Partner Center found nothing`);
+    expect(open.destroyed).toBe(true);
+  });
+});
+
 describe('-First', () => {
   it('writes that many objects, cancels the rest and sends no request for most customers', async () => {
     const before = subscriptionRequests();
