@@ -37,20 +37,9 @@ export type GdapCustomerKind = (typeof GDAP_CUSTOMER_KINDS)[number];
 const KIND_WEIGHTS = [15, 27, 10, 8, 12, 8, 6, 9, 5];
 const KIND_WEIGHT_TOTAL = KIND_WEIGHTS.reduce((sum, weight) => sum + weight, 0);
 
-/** delegatedAdminRelationshipStatus, without the evolvable-enumeration sentinel. */
-export const RELATIONSHIP_STATUSES = [
-  'activating',
-  'active',
-  'approvalPending',
-  'approved',
-  'created',
-  'expired',
-  'expiring',
-  'terminated',
-  'terminating',
-  'terminationRequested',
-] as const;
-export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
+import { RELATIONSHIP_STATUSES, type RelationshipStatus } from '../common/gdap-facts.js';
+
+export { RELATIONSHIP_STATUSES, type RelationshipStatus };
 
 /** Statuses whose relationship grants access now, so its access assignments are live. */
 const LIVE_STATUSES: ReadonlySet<string> = new Set([

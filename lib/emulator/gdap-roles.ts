@@ -4,7 +4,9 @@
  * gives the source. Global Administrator is named on its own: a relationship that holds it cannot
  * auto-extend.
  */
-export const GLOBAL_ADMINISTRATOR_ROLE_ID = '62e90394-69f5-4237-9190-012177145e10';
+import { GLOBAL_ADMINISTRATOR_ROLE_ID } from '../common/gdap-facts.js';
+
+export { GLOBAL_ADMINISTRATOR_ROLE_ID };
 
 /** The roles least-privilege relationships are built from (every one but Global Administrator). */
 export const LEAST_PRIVILEGE_ROLE_IDS: readonly string[] = [

@@ -21,22 +21,7 @@ export const GDAP_ACCESS_ASSIGNMENT = {
 /** `$top` of both lists goes up to 300 (the list pages of the documentation). */
 export const MAX_GDAP_PAGE_SIZE = 300;
 
-/**
- * delegatedAdminRelationshipStatus as Graph documents it, without the evolvable-enumeration
- * sentinel `unknownFutureValue` (no relationship is filtered by it).
- */
-export const RELATIONSHIP_STATUSES = [
-  'activating',
-  'active',
-  'approvalPending',
-  'approved',
-  'created',
-  'expired',
-  'expiring',
-  'terminated',
-  'terminating',
-  'terminationRequested',
-] as const;
+export { RELATIONSHIP_STATUSES } from '../common/gdap-facts.js';
 
 const RELATIONSHIPS_PATH = '/tenantRelationships/delegatedAdminRelationships';
 const relationshipPath = (id: string) => `${RELATIONSHIPS_PATH}/${encodeURIComponent(id)}`;

@@ -4,8 +4,9 @@
  * will it renew itself). docs/graph-gdap.md has the facts with their sources.
  */
 
-/** Global Administrator's role template id: a relationship that grants it cannot auto-extend. */
-export const GLOBAL_ADMINISTRATOR_ROLE_ID = '62e90394-69f5-4237-9190-012177145e10';
+import { GLOBAL_ADMINISTRATOR_ROLE_ID } from '../common/gdap-facts.js';
+
+export { GLOBAL_ADMINISTRATOR_ROLE_ID };
 
 /** The fields of a delegatedAdminRelationship that the status is made of. */
 export interface GdapRelationship {
