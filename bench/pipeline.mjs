@@ -38,6 +38,7 @@ import {
   markdownTable,
   mb,
   median,
+  rateFloor,
   repoRoot,
   runTimed,
   startBenchEmulator,
@@ -332,19 +333,6 @@ async function measuredRun(bench, argv, { env, stdin, onLine, lower }) {
 /** max(requests / rate, requests x latency / concurrency), in seconds; rates: [[seconds, per min]]. */
 function floorOf(requests, latencyMs, concurrency, rates) {
   return Math.max(rateFloor(requests, rates), (requests * latencyMs) / 1000 / concurrency);
-}
-
-/** Seconds the rate limit alone needs for `requests`, when the rate changes part-way. */
-function rateFloor(requests, rates) {
-  let left = requests;
-  let seconds = 0;
-  for (const [duration, perMinute] of rates) {
-    const possible = (duration * perMinute) / 60;
-    if (possible >= left) return seconds + (left * 60) / perMinute;
-    left -= possible;
-    seconds += duration;
-  }
-  return seconds + (left * 60) / rates.at(-1)[1];
 }
 
 /** Admitted requests and 429s in each second of a run: "admitted/429" per second. */

@@ -41,6 +41,7 @@ import {
   fixed,
   heading,
   median,
+  rateFloor,
   startBenchEmulator,
   table,
   verdict,
@@ -115,7 +116,7 @@ async function oneRun(emulator, options, ids, concurrency) {
           [seconds - options.lowerAt, options.lowerTo],
         ]
       : [[seconds, options.rate]];
-  const rateFloor = floorOfRates(ids.length, rates);
+  const rateFloor = rateFloor(ids.length, rates);
   const floor = Math.max(rateFloor, (ids.length * options.latency) / 1000 / concurrency);
   return {
     seconds,
@@ -128,19 +129,6 @@ async function oneRun(emulator, options, ids, concurrency) {
     limit,
     trace,
   };
-}
-
-/** Seconds the rate limit alone needs for `requests`, when the rate changes part-way. */
-function floorOfRates(requests, rates) {
-  let left = requests;
-  let seconds = 0;
-  for (const [duration, perMinute] of rates) {
-    const possible = (duration * perMinute) / 60;
-    if (possible >= left) return seconds + (left * 60) / perMinute;
-    left -= possible;
-    seconds += duration;
-  }
-  return seconds + (left * 60) / rates.at(-1)[1];
 }
 
 export async function throttleDriver(options) {

@@ -285,6 +285,22 @@ export async function sideBySide(
   });
 }
 
+/**
+ * Seconds the rate limit alone needs for `requests`, when the rate changes part-way; `rates`:
+ * [[seconds, requests per minute], ...], the last one lasting to the end.
+ */
+export function rateFloor(requests, rates) {
+  let left = requests;
+  let seconds = 0;
+  for (const [duration, perMinute] of rates) {
+    const possible = (duration * perMinute) / 60;
+    if (possible >= left) return seconds + (left * 60) / perMinute;
+    left -= possible;
+    seconds += duration;
+  }
+  return seconds + (left * 60) / rates.at(-1)[1];
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
