@@ -116,8 +116,10 @@ async function oneRun(emulator, options, ids, concurrency) {
           [seconds - options.lowerAt, options.lowerTo],
         ]
       : [[seconds, options.rate]];
-  const rateFloor = rateFloor(ids.length, rates);
-  const floor = Math.max(rateFloor, (ids.length * options.latency) / 1000 / concurrency);
+  const floor = Math.max(
+    rateFloor(ids.length, rates),
+    (ids.length * options.latency) / 1000 / concurrency,
+  );
   return {
     seconds,
     floor,
