@@ -10,15 +10,8 @@ if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
   exit 127
 fi
 
-# The token goes in a private header file rather than on a command line other users can read.
-headers=$(mktemp)
-trap 'rm -f "$headers"' EXIT
-chmod 600 "$headers"
-{
-  printf 'Authorization: Bearer %s\nAccept: application/json\n' "$BENCH_ACCESS_TOKEN"
-  printf 'MS-CorrelationId: %s\n' "$(cat /proc/sys/kernel/random/uuid)"
-  printf 'X-Locale: en-US\nMS-PartnerCenter-Application: PartnerCenter-Node/0.1.0\n'
-} >"$headers"
+# shellcheck source=support/curl-headers.sh
+source "$(dirname "$0")/support/curl-headers.sh"
 
 uri="/v1/customers?size=$size"
 continuation=()
