@@ -6,7 +6,11 @@ import {
   relationshipIndex,
 } from '../lib/cmdlet-support/gdap-listing.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
-import { CUSTOMER_INPUTS, customerIdParameter } from '../lib/cmdlet-support/per-customer.js';
+import {
+  CUSTOMER_INPUTS,
+  companyNameOf,
+  customerIdParameter,
+} from '../lib/cmdlet-support/per-customer.js';
 import { customersCollection, type Customer } from '../lib/partner-center/customers.js';
 import {
   type CustomerGdapStatus,
@@ -144,12 +148,4 @@ function statusOf(
   const relationships = index.byCustomer.get(customerId.toLowerCase()) ?? [];
   const name = companyName ?? relationships.find((r) => r.customerName)?.customerName ?? null;
   return gdapStatusOf({ customerId, companyName: name }, relationships, options);
-}
-
-/** A Customer's companyProfile.companyName, or any object's companyName. */
-function companyNameOf(input: Readonly<Record<string, unknown>> | undefined): string | null {
-  if (!input) return null;
-  const profile = input.companyProfile as { companyName?: unknown } | null | undefined;
-  const name = profile?.companyName ?? input.companyName;
-  return typeof name === 'string' && name ? name : null;
 }

@@ -76,12 +76,18 @@ function customerLabel(
   customerId: string,
   input: Readonly<Record<string, unknown>> | undefined,
 ): string {
+  const name = companyNameOf(input);
+  return `Customer ${customerId}${name ? ` (${name})` : ''}`;
+}
+
+/** A piped object's company name: a Customer's companyProfile.companyName, or any companyName. */
+export function companyNameOf(input: Readonly<Record<string, unknown>> | undefined): string | null {
   const profile = input?.companyProfile;
   const name =
     (profile && typeof profile === 'object'
       ? (profile as Record<string, unknown>).companyName
       : undefined) ?? input?.companyName;
-  return `Customer ${customerId}${typeof name === 'string' && name ? ` (${name})` : ''}`;
+  return typeof name === 'string' && name ? name : null;
 }
 
 /** Each item of a page with the customer's id (and more ids) first: the service's bytes otherwise. */
