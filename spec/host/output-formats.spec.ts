@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { displayWidth } from '../../lib/host/output/table-writer.js';
 import { getThing, item, writeItems } from '../fixtures/host/fixture-cmdlets.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
@@ -156,6 +157,38 @@ describe('Table', () => {
     expect(lines).toHaveLength(5);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(50);
     expect(result.stdout).toContain('…');
+  });
+
+  it('keeps a column with a declared least width whole while the others give way', async () => {
+    const statuses = defineCmdlet({
+      name: 'Get-Statuses',
+      synopsis: 'Fixture.',
+      description: 'Rows whose status column declares its least width.',
+      parameters: {},
+      view: [
+        { name: 'Identifier', path: 'id' },
+        { name: 'Description', path: 'description' },
+        { name: 'Status', path: 'status', minWidth: 11 },
+        { name: 'Remarks', path: 'remarks' },
+      ],
+      examples: [],
+      async *run() {
+        for (const status of ['active', 'expiresSoon'])
+          yield {
+            id: 'x'.repeat(30),
+            description: 'd'.repeat(40),
+            status,
+            remarks: 'r'.repeat(40),
+          };
+      },
+    });
+    // 60 columns: the id (first) stays whole, and so must the status; the two others give way.
+    const result = await runInProcess(statuses, ['-of', 'Table'], { env, columns: 60 });
+    const lines = result.stdout.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+    expect(lines[3]).toContain(` ${'x'.repeat(30)} `.trimStart());
+    expect(lines[3]).toContain(' expiresSoon ');
+    expect(lines[3]).toMatch(/ d+… /);
   });
 
   it("streams: rows of later pages keep the first page's columns", async () => {

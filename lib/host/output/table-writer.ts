@@ -15,6 +15,8 @@ const batchLimit = 500;
 const columnGap = 2;
 const widestColumn = 60;
 const narrowestColumn = 4;
+/** A heading is kept whole up to this width while other columns can still give way. */
+const headingKept = 12;
 
 export class TableWriter implements OutputWriter {
   private columns: Column[] | undefined;
@@ -109,14 +111,26 @@ function fitWidths(
   );
   const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * (count - 1));
   let total = widths.reduce((sum, width) => sum + width, 0);
+  // What a column keeps before others give way to the last: its declared least width, and its
+  // heading up to a dozen columns (a cut heading leaves the column unreadable).
+  const keep = widths.map((_, i) =>
+    Math.max(least[i]!, Math.min(headingKept, displayWidth(rows[0]![i]!))),
+  );
   // The first column is usually what identifies the row (an id): it gives way last.
+  const shrinkable = (floor: (i: number) => number): number => {
+    let widest = -1;
+    for (let i = 1; i < count; i++)
+      if (widths[i]! > floor(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    return widest;
+  };
+  // Then the columns without a declared least width; a declared one (a status) gives way last.
   while (total > room) {
-    const others = widths.slice(1);
-    const shrinkable = others.some((width) => width > narrowestColumn)
-      ? 1 + others.indexOf(Math.max(...others))
-      : 0;
-    if (widths[shrinkable]! <= narrowestColumn) break;
-    widths[shrinkable]!--;
+    let column = shrinkable((i) => Math.max(narrowestColumn, keep[i]!));
+    if (column < 0) column = shrinkable((i) => Math.max(narrowestColumn, least[i]!));
+    if (column < 0) column = shrinkable(() => narrowestColumn);
+    if (column < 0) column = widths[0]! > narrowestColumn ? 0 : -1;
+    if (column < 0) break;
+    widths[column]!--;
     total--;
   }
   return widths;
