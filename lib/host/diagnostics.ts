@@ -46,6 +46,8 @@ export class Diagnostics {
     private readonly stderr: Writable,
     private readonly isTTY: boolean,
     readonly redact: Redactor,
+    /** The terminal's width when stderr does not know its own. */
+    private readonly columns?: number,
   ) {
     // A closed stderr must never crash a run that is otherwise fine.
     stderr.on('error', () => {});
@@ -98,7 +100,10 @@ export class Diagnostics {
     const text = this.redact(
       [pipelineText(this.pipeline), own].filter(Boolean).join(' | '),
     ).replace(/[\u0000-\u001f\u007f]/g, ' ');
-    const width = Math.max(20, ((this.stderr as { columns?: number }).columns ?? 80) - 1);
+    // A pseudo-terminal nobody sized (ssh -t, `script`) reports 0 columns: then stdout's width
+    // (COLUMNS), else 80.
+    const columns = (this.stderr as { columns?: number }).columns || this.columns || 80;
+    const width = Math.max(20, columns - 1);
     this.write(`\r\u001b[K${text.slice(0, width)}`);
     this.progressShown = true;
   }
@@ -128,7 +133,7 @@ function pipelineText(status: PipelineProgress | undefined): string {
     const n = (value: number) => value.toLocaleString('en-US');
     const of = fanOut.total === undefined ? '' : ` of ${n(fanOut.total)}`;
     return [
-      `${n(status.done)}${of} ${(fanOut.total ?? status.done === 1) ? fanOut.one : fanOut.many} ` +
+      `${n(status.done)}${of} ${(fanOut.total ?? status.done) === 1 ? fanOut.one : fanOut.many} ` +
         `done (${n(status.read)} read)`,
       count(status.written, 'object') + ' written',
       fanOut.perSecond === undefined ? '' : `${fanOut.perSecond.toFixed(1)}/s`,

@@ -19,7 +19,7 @@ import { createRedactor } from '../common/redact.js';
 export type { HostIO } from './host-io.js';
 
 export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): Promise<number> {
-  const diagnostics = new Diagnostics(io.stderr, io.stderrIsTTY, createRedactor());
+  const diagnostics = new Diagnostics(io.stderr, io.stderrIsTTY, createRedactor(), io.columns);
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);

@@ -4,7 +4,7 @@
  * proven in-process (customer-resources.spec.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { binPath, runBash } from '../support/cli.js';
+import { binPath, runBash, runOnTerminal } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
 
@@ -74,5 +74,27 @@ describe('per-customer cmdlets as processes', () => {
     // Each failed customer is one line per cmdlet, plus each cmdlet's summary.
     const errors = result.stderr.trim() === '' ? [] : result.stderr.trim().split('\n');
     expect(errors).toHaveLength(failed === 0 ? 0 : 3 * (failed + 1));
+  });
+
+  it("shows on a terminal how many of the file's customers are done, and nothing on a pipe", async () => {
+    const dir = partner.configDir;
+    const listed = await runBash(
+      `cd "${dir}" && ${bin('Get-PartnerCustomer')} -First 6 > six.ndjson`,
+      { env: partner.env },
+    );
+    expect(listed.code).toBe(0);
+    // Slow enough for the line to be redrawn with the total (counted from the file meanwhile).
+    partner.emulator.configure({ apiLatencyMs: 400 });
+    try {
+      const command =
+        `cd "${dir}" && ${bin('Get-PartnerCustomerSubscription')} -ThrottleLimit 1 ` +
+        '-ErrorAction SilentlyContinue < six.ndjson > six-subs.ndjson';
+      const terminal = await runOnTerminal(command, { env: partner.env });
+      expect(terminal.stdout).toMatch(/\d of 6 customers done \(\d read\), \d+ objects? written/);
+      const piped = await runBash(`${command} 2> six.err; cat six.err`, { env: partner.env });
+      expect(piped.stdout).toBe('');
+    } finally {
+      partner.emulator.configure({ apiLatencyMs: 0 });
+    }
   });
 });
