@@ -33,7 +33,8 @@ export const fanOutParameters = {
       'How many pipeline input objects are worked on at once (1 to 64). Under this cap the ' +
       'module adapts: when Partner Center throttles (429), every request waits out the ' +
       "gateway's Retry-After and fewer run at once; while answers come back clean, more do. " +
-      "Each input object's output is written whole, in the order the objects finish.",
+      "Each input object's output is written whole, in the order the objects finish (one of " +
+      'more than 1,000 objects is streamed, still never interleaved with another).',
   },
   ResumeFile: {
     type: 'path',

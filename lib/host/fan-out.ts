@@ -39,6 +39,12 @@ export interface FanOutSettings {
   resumeFile?: string;
 }
 
+/**
+ * Objects one input object's output may hold before it is streamed instead (when no resume file
+ * asks for whole outputs): a few pages of users, about a megabyte.
+ */
+const STREAM_AFTER_OBJECTS = 1_000;
+
 /** What the fan-out needs of the run it belongs to (CmdletRun). */
 export interface FanOutHost {
   readonly definition: CmdletDefinition<any> & { concurrentInput: ConcurrentInput };
@@ -91,6 +97,9 @@ export class FanOut {
   private readonly active = new Set<Promise<void>>();
   private readonly resume: PipelineResumeFile | undefined;
   private congestion: Promise<void> | undefined;
+  /** Held while an output too large to hold is being streamed; resolves when it is done. */
+  private lane: Promise<void> | undefined;
+  private releaseLane: (() => void) | undefined;
   private ended = false;
   private stoppedBy: unknown;
   private lastFailureCode: number = ExitCode.Failure;
@@ -190,8 +199,26 @@ export class FanOut {
   }
 
   private async work(bound: CompleteBinding, record: PipelineRecord, key: string): Promise<void> {
-    const output = new RecordedOutput();
-    const outcome = await this.host.invoke(bound, output, record.value!);
+    // A resumable run writes each object whole or not at all, so it holds even a large output;
+    // otherwise one past STREAM_AFTER_OBJECTS goes out as it comes, through the output lane.
+    const output = new RecordedOutput(
+      this.resume ? undefined : { after: STREAM_AFTER_OBJECTS, stream: () => this.streamLane() },
+    );
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await this.host.invoke(bound, output, record.value!);
+    } finally {
+      if (output.streamed) this.releaseLane?.();
+    }
+    if (output.streamed) {
+      if (outcome.kind === 'failed' && !this.ended && !this.host.signal.aborted)
+        this.failed(outcome.error);
+      else if (outcome.kind === 'completed') this.counts.succeeded++;
+      this.onProgress();
+      return;
+    }
+    // Another output is being streamed: this one, whole, comes after it.
+    while (this.lane) await this.lane;
     // Stopped meanwhile (-First, a failure, a signal): what it made is dropped, nothing recorded.
     if (this.ended || this.host.signal.aborted) return;
     if (outcome.kind === 'failed') {
@@ -227,6 +254,41 @@ export class FanOut {
     } catch (error) {
       this.stop(error);
     }
+  }
+
+  /**
+   * The writer for an output too large to hold, once no other output is being streamed. It counts
+   * what it writes (progress, -First) and drops what comes after -First.
+   */
+  private async streamLane(): Promise<OutputWriter> {
+    while (this.lane) await this.lane;
+    let release = () => {};
+    this.lane = new Promise<void>((resolve) => {
+      release = () => {
+        this.lane = undefined;
+        this.releaseLane = undefined;
+        resolve();
+      };
+    });
+    this.releaseLane = release;
+    const counted = (write: () => Promise<void> | undefined) => {
+      if (this.ended) return undefined;
+      const room = write();
+      this.counts.written++;
+      this.onProgress();
+      if (this.counts.written === this.settings.first)
+        this.end(new WorkCancelled('-First reached'));
+      return room;
+    };
+    const { writer } = this;
+    return {
+      write: (value) => counted(() => writer.write(value)),
+      writeJsonText: writer.writeJsonText
+        ? (text) => counted(() => writer.writeJsonText!(text))
+        : undefined,
+      writeText: (text) => writer.writeText(text),
+      end: () => {},
+    };
   }
 
   private congested(room: Promise<void>): void {

@@ -5,6 +5,10 @@
  * -ErrorAction Continue and Stop, and the App+User rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import getSubscribedSku from '../../cmdlets/Get-PartnerCustomerSubscribedSku.js';
 import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
@@ -61,6 +65,14 @@ const byCustomer = (objects: Json[]) => {
   }
   return groups;
 };
+
+/** The first `count` customers (of the 60) that `wanted` accepts. */
+function customersWith(wanted: (id: string) => boolean, count: number): string[] {
+  const found: string[] = [];
+  for (let index = 0; index < 60 && found.length < count; index++)
+    if (wanted(idAt(index)) && data().hasCommerceRelationship(idAt(index))) found.push(idAt(index));
+  return found;
+}
 
 /** Objects sorted by their customer, each customer's in the order written (a stable sort). */
 const inCustomerOrder = (objects: Json[]) =>
@@ -246,6 +258,65 @@ describe('Get-PartnerCustomerUser', () => {
     );
     const requests = partner.emulator.counters().requests['GET /v1/customers/{id}/users'] ?? 0;
     expect(requests - before).toBe(Math.ceil(expected.length / 500));
+  });
+
+  it('streams a piped customer with more than 1,000 users instead of holding them, still together', async () => {
+    const big = idAt(data().customersWithManyUsers(60)[0]!);
+    const expected = data().userIdsOf(big);
+    const small = customersWith((id) => id !== big && data().userIdsOf(id).length > 0, 2);
+    const usersRoute = 'GET /v1/customers/{id}/users';
+    const pagesNow = () => partner.emulator.counters().requests[usersRoute] ?? 0;
+    /** Runs the pipeline, noting how many user pages were served when the big one began. */
+    const pipeline = async (extra: string[]) => {
+      const before = pagesNow();
+      let pagesAtBigStart: number | undefined;
+      let text = '';
+      const stdout = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          text += chunk.toString();
+          if (pagesAtBigStart === undefined && text.includes(`"customerId":"${big}"`))
+            pagesAtBigStart = pagesNow() - before;
+          done();
+        },
+      });
+      const input = ndjson([{ id: big }, ...small.map((id) => ({ id }))]);
+      const result = await runInProcess(getUser, [...USER, '-PageSize', '20', ...extra], {
+        env: partner.env,
+        stdin: input,
+        stdout,
+      });
+      expect(result.stderr).toBe('');
+      const groups = byCustomer(lines(text));
+      expect(groups.get(big)!.map((u) => u.id)).toEqual(expected);
+      for (const id of small)
+        expect(groups.get(id)!.map((u) => u.id)).toEqual(data().userIdsOf(id));
+      return { pagesAtBigStart: pagesAtBigStart!, pages: pagesNow() - before };
+    };
+    const bigPages = Math.ceil(expected.length / 20);
+    // Streamed: its first users are out while most of its pages are still to come.
+    const streamed = await pipeline(['-ThrottleLimit', '3']);
+    expect(streamed.pagesAtBigStart).toBeLessThan(bigPages);
+    // -First still counts a streamed output's objects, and stops there.
+    const first = await run(
+      getUser,
+      [...USER, '-PageSize', '20', '-First', '1100'],
+      ndjson([{ id: big }]),
+    );
+    expect(lines(first.stdout).map((u) => u.id)).toEqual(expected.slice(0, 1100));
+    expect(first.code).toBe(0);
+    // With -ResumeFile an output is written whole or not at all: held to the end.
+    const dir = mkdtempSync(join(tmpdir(), 'users-resume-'));
+    try {
+      const held = await pipeline([
+        '-ThrottleLimit',
+        '3',
+        '-ResumeFile',
+        join(dir, 'users.resume'),
+      ]);
+      expect(held.pagesAtBigStart).toBeGreaterThanOrEqual(bigPages);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('smaller pages give the same users; -Deleted, -UserId and -UserPrincipalName find theirs', async () => {

@@ -9,23 +9,54 @@ import { type OutputWriter, writeObject } from './output-writer.js';
 
 type Entry = { object: unknown } | { text: string };
 
+/**
+ * Past `after` objects, an output is not held any more: `stream()` hands over a writer once no
+ * other output is being written (the fan-out's output lane), the objects held so far go to it, and
+ * every later one goes straight to it, so a customer with 100,000 users costs a page of memory,
+ * not 100,000 objects. Such an output is still never interleaved with another, but a failure
+ * half-way leaves what it wrote.
+ */
+export interface StreamWhenLarge {
+  after: number;
+  stream(): Promise<OutputWriter>;
+}
+
 export class RecordedOutput implements OutputWriter {
   private readonly entries: Entry[] = [];
+  private direct: OutputWriter | undefined;
+  private handover: Promise<void> | undefined;
 
   /** Objects recorded (preformatted text is not an object). */
   objects = 0;
 
-  write(value: unknown): undefined {
-    this.entries.push({ object: value });
-    this.objects++;
-    return undefined;
+  constructor(private readonly large?: StreamWhenLarge) {}
+
+  /** Whether this output went to a writer of its own (it grew past `after` objects). */
+  get streamed(): boolean {
+    return this.handover !== undefined;
   }
 
-  writeJsonText(text: JsonText): undefined {
+  write(value: unknown): Promise<void> | undefined {
+    if (this.direct) return writeObject(this.direct, value);
+    this.entries.push({ object: value });
+    this.objects++;
+    if (this.large && this.handover === undefined && this.objects > this.large.after)
+      this.handover = this.large.stream().then((writer) => {
+        this.direct = writer;
+        const { room } = this.replay(writer);
+        this.entries.length = 0;
+        return room;
+      });
+    // Until the writer is there, the cmdlet waits: its output no longer grows in memory.
+    return this.direct ? undefined : this.handover;
+  }
+
+  writeJsonText(text: JsonText): Promise<void> | undefined {
     return this.write(text);
   }
 
-  writeText(text: string): undefined {
+  writeText(text: string): Promise<void> | undefined {
+    if (this.direct) return this.direct.writeText(text);
     this.entries.push({ text });
     return undefined;
   }
