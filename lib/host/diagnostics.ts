@@ -137,7 +137,7 @@ function pipelineText(status: PipelineProgress | undefined): string {
         `done (${n(status.read)} read)`,
       count(status.written, 'object') + ' written',
       fanOut.perSecond === undefined ? '' : `${fanOut.perSecond.toFixed(1)}/s`,
-      fanOut.throttledMs ? `${(fanOut.throttledMs / 1000).toFixed(1)} s waiting on throttling` : '',
+      fanOut.throttledMs ? `${(fanOut.throttledMs / 1000).toFixed(1)} s throttled` : '',
     ]
       .filter(Boolean)
       .join(', ');

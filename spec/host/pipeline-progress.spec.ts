@@ -2,6 +2,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type CmdletContext, defineCmdlet, ObjectList } from '../../lib/cmdlet-support/cmdlet.js';
 import { fanOutParameters } from '../../lib/cmdlet-support/fan-out.js';
+import {
+  type CmdletServicesFactory,
+  createCmdletServices,
+} from '../../lib/cmdlet-support/services.js';
 import { countLines } from '../../lib/host/input-total.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +65,22 @@ describe('pipeline progress', () => {
     const drawn = result.stderr.split('\r\u001b[K').filter(Boolean);
     expect(drawn).toContain('0 customers done (1 read), 0 objects written');
     expect(drawn).toContain('1 customer done (2 read), 2 objects written | Expanding: 3 items');
+  });
+
+  it("shows the time the run's requests waited out throttling", async () => {
+    // The fixture sends nothing: services that report 2.5 s of a closed throttle gate stand in.
+    const throttledServices = ((run) => ({
+      ...createCmdletServices(run),
+      throttling: () => ({ throttled: 3, gateClosedMs: 2500 }),
+    })) satisfies CmdletServicesFactory;
+    const result = await runInProcess(fanOut, ['-ThrottleLimit', '1'], {
+      stdin: input,
+      stderrIsTTY: true,
+      services: throttledServices,
+    });
+    expect(result.code).toBe(0);
+    const drawn = result.stderr.split('\r\u001b[K').filter(Boolean);
+    expect(drawn).toContain('0 customers done (1 read), 0 objects written, 2.5 s throttled');
   });
 
   it('counts the lines of a file on stdin without moving its offset (the total)', async () => {
