@@ -80,6 +80,16 @@ export default defineCmdlet({
         'chooses others, e.g. -Property customerId,id,offerName,status,quantity.',
     },
     {
+      title: "Every customer's subscriptions, continuing where a stopped run stopped",
+      code:
+        'Get-PartnerCustomer | Get-PartnerCustomerSubscription -ErrorAction Continue ' +
+        '-ResumeFile subs.resume >> subscriptions.ndjson',
+      remarks:
+        'After a stop (retries exhausted, sign-in expired, Ctrl-C), run the same line again: ' +
+        'the customers subs.resume records are skipped, so subscriptions.ndjson ends with ' +
+        "every customer's subscriptions once. Customers that failed are retried.",
+    },
+    {
       title: 'Subscriptions that are not active, with jq',
       code: 'Get-PartnerCustomer | Get-PartnerCustomerSubscription | jq -c \'select(.status != "active")\'',
     },

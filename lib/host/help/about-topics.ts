@@ -5,6 +5,7 @@
 import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
+import { DEFAULT_THROTTLE_LIMIT } from '../../cmdlet-support/fan-out.js';
 
 export interface AboutTopic {
   name: string;
@@ -165,6 +166,18 @@ export const aboutTopics: readonly AboutTopic[] = [
           '"Customer <id> (<company name>): ...". -ErrorAction decides whether the ' +
           'run goes on; what was written stays written, and a run in which some ' +
           'objects failed exits non-zero.',
+        '',
+        'Many customers at once',
+        'The per-customer cmdlets work on -ThrottleLimit piped objects at once ' +
+          "(default 16). Each object's output is written whole, in the order the " +
+          "objects finish, never interleaved with another's (-ThrottleLimit 1 keeps " +
+          'the input order); one of more than 1,000 objects is streamed as it comes. ' +
+          'When Partner Center throttles, every request waits out its Retry-After ' +
+          'and fewer run at once. -First <n> stops after n objects. With -ResumeFile ' +
+          '<file>, each object whose output was written is recorded; after a stop, ' +
+          'the same pipeline run again with the same file does only the rest, and ' +
+          "the stop's error line gives that command. The file is deleted once every " +
+          'object was done.',
         '',
         'Bad input lines',
         'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) ' +
