@@ -26,7 +26,7 @@ import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
 import type { PipelineRecord } from './ndjson-reader.js';
-import type { OutputWriter } from './output/output-writer.js';
+import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
 import { convertParameterValue } from './parameter-values.js';
 
@@ -389,38 +389,20 @@ class FanOutProgress {
 /** The same writer, which writes `first` objects, then calls `reached` and drops the rest. */
 function firstOnly(writer: OutputWriter, first: number, reached: () => void): OutputWriter {
   let written = 0;
-  const counted = (write: () => Promise<void> | undefined) => {
+  return throughEachObject(writer, (write) => {
     if (written >= first) return undefined;
     const room = write();
     if (++written === first) reached();
     return room;
-  };
-  return {
-    write: (value) => counted(() => writer.write(value)),
-    writeJsonText: writer.writeJsonText
-      ? (text) => counted(() => writer.writeJsonText!(text))
-      : undefined,
-    writeText: (text) => writer.writeText(text),
-    end: () => writer.end(),
-  };
+  });
 }
 
 /** The same writer, counting the objects written (for the progress line). */
 function countingWrites(writer: OutputWriter, counts: { written: number }): OutputWriter {
-  return {
-    write: (value) => {
-      counts.written++;
-      return writer.write(value);
-    },
-    writeJsonText: writer.writeJsonText
-      ? (text) => {
-          counts.written++;
-          return writer.writeJsonText!(text);
-        }
-      : undefined,
-    writeText: (text) => writer.writeText(text),
-    end: () => writer.end(),
-  };
+  return throughEachObject(writer, (write) => {
+    counts.written++;
+    return write();
+  });
 }
 
 /** Whether a failure ends the whole run, whatever -ErrorAction says: the error says so itself. */

@@ -28,7 +28,7 @@ import { exitCodeOf } from './error-report.js';
 import { OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, untilAborted } from './invocation.js';
 import type { PipelineRecord } from './ndjson-reader.js';
-import type { OutputWriter } from './output/output-writer.js';
+import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { RecordedOutput } from './output/recorded-output.js';
 import { bindPipelineObject } from './pipeline-binding.js';
 import { PipelineResumeFile } from './pipeline-resume-file.js';
@@ -271,24 +271,20 @@ export class FanOut {
       };
     });
     this.releaseLane = release;
-    const counted = (write: () => Promise<void> | undefined) => {
-      if (this.ended) return undefined;
-      const room = write();
-      this.counts.written++;
-      this.onProgress();
-      if (this.counts.written === this.settings.first)
-        this.end(new WorkCancelled('-First reached'));
-      return room;
-    };
-    const { writer } = this;
-    return {
-      write: (value) => counted(() => writer.write(value)),
-      writeJsonText: writer.writeJsonText
-        ? (text) => counted(() => writer.writeJsonText!(text))
-        : undefined,
-      writeText: (text) => writer.writeText(text),
-      end: () => {},
-    };
+    // Lent for the length of one output: closing the format stays the run's.
+    return throughEachObject(
+      this.writer,
+      (write) => {
+        if (this.ended) return undefined;
+        const room = write();
+        this.counts.written++;
+        this.onProgress();
+        if (this.counts.written === this.settings.first)
+          this.end(new WorkCancelled('-First reached'));
+        return room;
+      },
+      () => {},
+    );
   }
 
   private congested(room: Promise<void>): void {

@@ -169,7 +169,7 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Many customers at once',
         'The per-customer cmdlets work on -ThrottleLimit piped objects at once ' +
-          "(default 16). Each object's output is written whole, in the order the " +
+          `(default ${DEFAULT_THROTTLE_LIMIT}). Each object's output is written whole, in the order the ` +
           "objects finish, never interleaved with another's (-ThrottleLimit 1 keeps " +
           'the input order); one of more than 1,000 objects is streamed as it comes. ' +
           'When Partner Center throttles, every request waits out its Retry-After ' +

@@ -76,3 +76,24 @@ export function writeObjects(
   for (const value of values) room = writeObject(writer, value) ?? room;
   return room;
 }
+
+/**
+ * The same writer with every object it is given (not preformatted text) passed through `each`,
+ * which writes it by calling `write`, or drops it by not calling it. `end` closes the format
+ * unless another is given (a writer lent for a while must not close it).
+ */
+export function throughEachObject(
+  writer: OutputWriter,
+  each: (write: () => Promise<void> | undefined) => Promise<void> | undefined,
+  end: () => void = () => writer.end(),
+): OutputWriter {
+  return {
+    write: (value) => each(() => writer.write(value)),
+    writeJsonText: writer.writeJsonText
+      ? (text) => each(() => writer.writeJsonText!(text))
+      : undefined,
+    writeText: (text) => writer.writeText(text),
+    delivered: writer.delivered ? () => writer.delivered!() : undefined,
+    end,
+  };
+}
