@@ -11,6 +11,8 @@ import {
   type EnvironmentSettings,
 } from '../lib/session/environment-settings.js';
 import type { RunParameters } from '../lib/cmdlet-support/parameter-types.js';
+import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { retryOptionsFor } from '../lib/session/retry-settings.js';
 
 const APP_SETS = ['ServicePrincipal', 'ServicePrincipalCertificate', 'RefreshToken'] as const;
 
@@ -163,6 +165,14 @@ const connectPartner = defineCmdlet({
         "A PEM file with a CA certificate to trust besides the system's (e.g. the " +
         "emulator's self-signed certificate).",
     },
+    MaxRetry: {
+      ...maxRetryParameter,
+      description:
+        'How many times a request of the sign-in is retried after a dropped connection, a ' +
+        'cut-off answer, a timeout, throttling (429) or a server error (408, 5xx) of Entra ID, ' +
+        'before Connect-Partner gives up (exit 5). Default 5. Not saved with the context ' +
+        '(Set-PartnerContext -MaxRetry is); -Verbose reports each retry.',
+    },
     ContextName: {
       type: 'string',
       default: DEFAULT_CONTEXT_NAME,
@@ -243,6 +253,12 @@ const connectPartner = defineCmdlet({
           : ('TokenStore' as const),
       env: context.env,
       stores: await context.services.stores(),
+      retry: {
+        retry: retryOptionsFor(p.MaxRetry, {}, context.env),
+        clock: context.services.clock,
+        verbose: context.verbose,
+        signal: context.signal,
+      },
       inform: context.inform,
       warn: context.warn,
     };

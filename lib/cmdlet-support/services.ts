@@ -211,7 +211,8 @@ async function clientOptions(
   run.verbose(`Using context '${name}' (${service}${apiEndpoint}, tenant ${tenantId})${retries}.`);
   return {
     apiEndpoint,
-    tokenProvider: session.tokenProviderFor(api),
+    // Renewals of the token follow the same retry settings as the API's requests.
+    tokenProvider: session.tokenProviderFor(api, retry),
     caCertificate: session.caCertificate,
     correlationId: run.correlationId,
     applicationName: APPLICATION_NAME,

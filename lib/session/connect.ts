@@ -18,6 +18,7 @@ import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { acquireToken, explainSignInFailure, type SessionStores, storesFor } from './session.js';
 import type { CachedAccessToken, TokenRecord } from './token-store.js';
+import type { TokenRetrySettings } from './token-retry.js';
 
 export type ConnectRequest = {
   contextName: string;
@@ -29,6 +30,8 @@ export type ConnectRequest = {
   env: NodeJS.ProcessEnv;
   /** The run's stores; by default those of the config directory `env` names. */
   stores?: SessionStores;
+  /** How often a dropped or failed answer of the authority is asked again (-MaxRetry). */
+  retry?: TokenRetrySettings;
   inform(message: string): void;
   warn(message: string): void;
 } & (
@@ -106,26 +109,34 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
       };
     case 'ServicePrincipal':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId: requireTenant(request.tenant),
-          kind: 'ServicePrincipal',
-          applicationId: request.applicationId,
-          clientSecret: request.clientSecret,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId: requireTenant(request.tenant),
+            kind: 'ServicePrincipal',
+            applicationId: request.applicationId,
+            clientSecret: request.clientSecret,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { applicationId: request.applicationId },
         tokens: { clientSecret: request.clientSecret },
       };
     case 'ServicePrincipalCertificate':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId: requireTenant(request.tenant),
-          kind: 'ServicePrincipalCertificate',
-          applicationId: request.applicationId,
-          certificatePath: request.certificatePath,
-          certificatePassword: request.certificatePassword,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId: requireTenant(request.tenant),
+            kind: 'ServicePrincipalCertificate',
+            applicationId: request.applicationId,
+            certificatePath: request.certificatePath,
+            certificatePassword: request.certificatePassword,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
         tokens: request.certificatePassword
           ? { certificatePassword: request.certificatePassword }
@@ -133,25 +144,32 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
       };
     case 'ManagedIdentity':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId,
-          kind: 'ManagedIdentity',
-          clientId: request.clientId,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId,
+            kind: 'ManagedIdentity',
+            clientId: request.clientId,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { managedIdentityClientId: request.clientId, applicationId: request.clientId },
         tokens: {},
       };
     case 'RefreshToken': {
-      const redeemed = await redeemRefreshToken({
-        ...common,
-        tenantId,
-        applicationId: request.applicationId,
-        refreshToken: request.refreshToken,
-        clientSecret: request.clientSecret,
-        certificatePath: request.certificatePath,
-        certificatePassword: request.certificatePassword,
-      });
+      const redeemed = await redeemRefreshToken(
+        {
+          ...common,
+          tenantId,
+          applicationId: request.applicationId,
+          refreshToken: request.refreshToken,
+          clientSecret: request.clientSecret,
+          certificatePath: request.certificatePath,
+          certificatePassword: request.certificatePassword,
+        },
+        request.retry,
+      );
       return {
         accessToken: redeemed.accessToken,
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
