@@ -122,7 +122,8 @@ const connectPartner = defineCmdlet({
       mandatory: ['ServicePrincipalCertificate'],
       description:
         "The application's certificate: a PEM file with certificate and private " +
-        'key, or a .pfx/.p12 file (converted with openssl, in memory).',
+        'key, or a .pfx/.p12 file (converted with openssl, in memory; one exported by older ' +
+        "Windows with RC2 encryption is read through openssl's legacy provider).",
     },
     CertificatePassword: {
       type: 'secret',
