@@ -178,14 +178,21 @@ const connectPartner = defineCmdlet({
       type: 'string',
       default: DEFAULT_CONTEXT_NAME,
       description:
-        'The name the context is saved under; it becomes the default context ' +
-        '(Select-PartnerContext changes that).',
+        'The name the context is saved under. It becomes the default context (the one ' +
+        'commands use without -Context) only when there is none yet, or with -SetDefault; ' +
+        'otherwise the default stays as it was. Select-PartnerContext changes the default.',
+    },
+    SetDefault: {
+      type: 'switch',
+      description:
+        'Make the new context the default even when another context is. Without it, ' +
+        'Connect-Partner -ContextName <name> leaves an existing default alone.',
     },
   },
   inputs: 'None.',
   outputs:
-    'The saved context (name, environment, endpoints, tenant, account, token ' +
-    'expiry); never a secret.',
+    'The saved context (name, whether it is the default, environment, endpoints, ' +
+    'tenant, account, token expiry); never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },
@@ -211,6 +218,15 @@ const connectPartner = defineCmdlet({
       code:
         'export PARTNERCENTER_CLIENT_SECRET=...\nConnect-Partner -RefreshToken ' +
         '"$(cat refresh-token.txt)" -ApplicationId <app id> -Tenant <tenant>',
+    },
+    {
+      title: 'A second context, made the default at once',
+      code:
+        'Connect-Partner -ServicePrincipal -ApplicationId <app id> -Tenant <tenant> ' +
+        '-ContextName test -SetDefault',
+      remarks:
+        'Without -SetDefault the default context stays as it was; -Context test uses ' +
+        'the new one for a single command.',
     },
     {
       title: 'A runbook: everything from the environment, nothing written to disk',
@@ -254,6 +270,7 @@ const connectPartner = defineCmdlet({
           : ('TokenStore' as const),
       env: context.env,
       stores: await context.services.stores(),
+      setDefault: p.SetDefault === true,
       retry: {
         retry: retryOptionsFor(p.MaxRetry, {}, context.env),
         clock: context.services.clock,

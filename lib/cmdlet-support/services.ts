@@ -179,7 +179,7 @@ async function readCurrentContext(
   ]);
   const name = await contexts.resolveName(run.contextName);
   const context = await contexts.read(name);
-  if (!context) throw noSavedContext(name);
+  if (!context) throw noSavedContext(name, contexts, run.contextName !== undefined);
   return context;
 }
 

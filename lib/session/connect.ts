@@ -32,6 +32,11 @@ export type ConnectRequest = {
   stores?: SessionStores;
   /** How often a dropped or failed answer of the authority is asked again (-MaxRetry). */
   retry?: TokenRetrySettings;
+  /**
+   * -SetDefault: make the new context the default even when another one is. Without it, it
+   * becomes the default only when there is none (or it already was).
+   */
+  setDefault?: boolean;
   inform(message: string): void;
   warn(message: string): void;
 } & (
@@ -89,12 +94,28 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     accessToken: signedIn.accessToken,
     ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),
   };
-  // Tokens first: a context must never exist without what it needs to renew its token.
   const stores = request.stores ?? storesFor(request.env);
+  const becomesDefault =
+    request.setDefault === true || !(await anotherDefault(stores, request.contextName));
+  // Tokens first: a context must never exist without what it needs to renew its token.
   stores.tokens.write(request.contextName, tokens);
   await stores.contexts.write(withoutUndefined(context));
-  await stores.contexts.setDefault(request.contextName);
-  return viewOf(context, tokens, true);
+  if (becomesDefault) await stores.contexts.setDefault(request.contextName);
+  return viewOf(context, tokens, becomesDefault);
+}
+
+/**
+ * Whether a context other than `name` is the saved default. A default whose context is gone (it
+ * was disconnected) is none; one whose file cannot be read still is (it is not ours to replace).
+ */
+async function anotherDefault(stores: SessionStores, name: string): Promise<boolean> {
+  const current = await stores.contexts.resolveName(undefined);
+  if (current === name) return false;
+  try {
+    return (await stores.contexts.read(current)) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 async function signIn(request: ConnectRequest): Promise<SignedIn> {

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from '../common/clock.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
-import { ContextStore, type PartnerContext } from './context-store.js';
+import { ContextStore, DEFAULT_CONTEXT_NAME, type PartnerContext } from './context-store.js';
 import {
   agentTrusting,
   appOnlyScope,
@@ -87,13 +87,10 @@ export function storesFor(env: NodeJS.ProcessEnv): SessionStores {
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { contexts, tokens } = options.stores ?? storesFor(options.env);
-  const name = await contexts.resolveName(
-    options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined),
-  );
+  const named = options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined);
+  const name = await contexts.resolveName(named);
   const context = await contexts.read(name);
-  if (!context) {
-    throw noSavedContext(name);
-  }
+  if (!context) throw noSavedContext(name, contexts, named !== undefined);
   const renewals = new RenewalQueue();
   const providers = new Map<ApiName, TokenProvider>();
   let retry = options.retry;
@@ -122,14 +119,49 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
 }
 
-/** The error for a context that is not saved: "not connected" for the default one. */
-export function noSavedContext(name: string): NotConnectedError {
-  return new NotConnectedError(
-    name === 'default'
-      ? 'Not connected to Partner Center.'
-      : `There is no saved context named '${name}'.`,
-    {
+/** How many saved context names an error lists before "and N more". */
+const NAMES_LISTED = 8;
+
+/**
+ * The error for a context that is not saved, with the saved ones and how to pick one: "not
+ * connected" when no context was named (the default is missing), "no context named" when the
+ * command or PARTNERCENTER_CONTEXT named one (`explicit`).
+ */
+export function noSavedContext(
+  name: string,
+  contexts: ContextStore,
+  explicit: boolean,
+): NotConnectedError {
+  const saved = contexts.list();
+  const names =
+    saved.length > NAMES_LISTED
+      ? `${saved.slice(0, NAMES_LISTED).join(', ')} and ${saved.length - NAMES_LISTED} more`
+      : saved.join(', ');
+  if (!explicit && saved.length === 0) {
+    return new NotConnectedError('Not connected to Partner Center.', {
       hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
+    });
+  }
+  if (!explicit) {
+    return new NotConnectedError(
+      name === DEFAULT_CONTEXT_NAME
+        ? `Not connected to Partner Center: no default context is chosen (saved: ${names}).`
+        : `Not connected to Partner Center: the default context '${name}' is no longer saved ` +
+            `(saved: ${names}).`,
+      {
+        hint:
+          'Choose the default with Select-PartnerContext <name> (Get-PartnerContext ' +
+          '-ListAvailable shows them), or one for a command with -Context <name>.',
+      },
+    );
+  }
+  return new NotConnectedError(
+    `There is no saved context named '${name}'${saved.length ? ` (saved: ${names})` : ''}.`,
+    {
+      hint: saved.length
+        ? 'Use one of the saved names (Get-PartnerContext -ListAvailable shows them), or save ' +
+          `this one with Connect-Partner -ContextName ${name}.`
+        : `Run Connect-Partner -ContextName ${name} first.`,
     },
   );
 }
