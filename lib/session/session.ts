@@ -25,7 +25,7 @@ import {
 import { EntraAnswerLog } from './entra-answer-log.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
-import { TokenExchangeWatch } from './token-exchange-watch.js';
+import { managedIdentityNetworkFailure, TokenExchangeWatch } from './token-exchange-watch.js';
 import { TransientTokenError, type TokenRetrySettings, withTokenRetries } from './token-retry.js';
 import type { RetryOptions } from '../partner-center/retry-policy.js';
 import {
@@ -456,7 +456,12 @@ async function acquireTokenOnce(
     if (error instanceof PartnerCenterModuleError) throw error;
     // Judged by what the authority's last exchange came to, before any reading of MSAL's words:
     // a silent user renewal whose answer was cut reads as "authentication required" too.
-    if (watch.transient) throw new TransientTokenError(watch.transient, { cause: error });
+    const transient =
+      watch.transient ??
+      (request.kind === 'ManagedIdentity' && watch.sent === 0
+        ? managedIdentityNetworkFailure(error)
+        : undefined);
+    if (transient) throw new TransientTokenError(transient, { cause: error });
     // @azure/identity wraps every MSAL failure, a wrong secret included, as
     // AuthenticationRequiredError: only a user sign-in with no AADSTS code behind it really means
     // "sign in again".

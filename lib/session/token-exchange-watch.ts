@@ -92,6 +92,8 @@ interface WatchPolicy {
 export class TokenExchangeWatch {
   /** The last exchange's failure, when a retry may cure it; cleared by any other outcome. */
   transient?: TransientTokenFailure;
+  /** Exchanges seen: none means the credential did not take the policy (see managedIdentity). */
+  sent = 0;
 
   constructor(
     private readonly timeoutMs: number,
@@ -105,6 +107,7 @@ export class TokenExchangeWatch {
       next: (request: Request) => Promise<Response>,
     ): Promise<Response> => {
       const url = withoutQuery(request.url);
+      this.sent++;
       const timeout = new AbortController();
       const caller = request.abortSignal;
       caller?.addEventListener('abort', () => timeout.abort());
@@ -136,4 +139,25 @@ export class TokenExchangeWatch {
       }
     },
   };
+}
+
+/**
+ * @azure/identity's managed identity credential replaces the pipeline policies it is given with
+ * its own, so no watch sees its exchanges; MSAL reports a dropped answer of the identity endpoint
+ * as `network_error`. That failure, read from the error, is the retry's cue there.
+ */
+export function managedIdentityNetworkFailure(
+  error: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): TransientTokenFailure | undefined {
+  const text = [error, (error as { cause?: unknown } | undefined)?.cause]
+    .map((part) => (part instanceof Error ? part.message : ''))
+    .join(' | ');
+  if (!/network_error|Network unreachable|ECONNRESET|socket hang up/i.test(text)) return undefined;
+  // Where the credential asks: App Service / Functions, Cloud Shell and Arc, else the VM's IMDS.
+  const endpoint =
+    env.IDENTITY_ENDPOINT ??
+    env.MSI_ENDPOINT ??
+    'http://169.254.169.254/metadata/identity/oauth2/token';
+  return { url: withoutQuery(endpoint), problem: 'no whole answer (network_error)' };
 }

@@ -98,6 +98,29 @@ describe('Connect-Partner when the token endpoint drops its answer once', () => 
     expect(tokenPosts() - before).toBe(3);
   });
 
+  it('retries a reset of the managed identity endpoint', async () => {
+    tokenFault({ type: 'reset', when: 'mid-body' });
+    const identity = {
+      IDENTITY_ENDPOINT: partner.emulator.identityEndpoint,
+      IDENTITY_HEADER: partner.emulator.identityHeader,
+    };
+    // The managed identity credential reads its endpoint from the process's environment.
+    Object.assign(process.env, identity);
+    const connected = await partner
+      .runInProcess('Connect-Partner', [
+        '-Identity',
+        ...partner.emulator.connectEndpoints,
+        '-ContextName',
+        'msi-reset',
+      ])
+      .finally(() => {
+        for (const key of Object.keys(identity)) delete process.env[key];
+      });
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    expect(partner.emulator.counters().requests['GET /msi/token']).toBe(2);
+  });
+
   it.each([
     ['stalls half-way through its body', { type: 'stall', ms: 30_000 }],
     ['sends nothing', { type: 'delay', ms: 30_000 }],
