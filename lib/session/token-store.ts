@@ -115,7 +115,14 @@ export class TokenStore {
    */
   list(): string[] {
     if (!existsSync(this.tokensDir)) return [];
-    return readdirSync(this.tokensDir)
+    assertPrivate(this.tokensDir, 0o700);
+    let files: string[];
+    try {
+      files = readdirSync(this.tokensDir);
+    } catch (error) {
+      throw stateAccessError(error, this.tokensDir, 'read') ?? error;
+    }
+    return files
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.slice(0, -'.json'.length))
       .filter((name) => CONTEXT_NAME.test(name) && !SIGN_IN_CACHE_SUFFIX.test(name));
@@ -128,7 +135,13 @@ export class TokenStore {
       msalCachePath(this.tokensDir, contextName),
       msalCachePath(this.tokensDir, `${contextName}.cae`),
     ].filter((path) => existsSync(path));
-    for (const path of paths) rmSync(path, { force: true });
+    for (const path of paths) {
+      try {
+        rmSync(path, { force: true });
+      } catch (error) {
+        throw stateAccessError(error, path, 'write') ?? error;
+      }
+    }
     return paths.length > 0;
   }
 }

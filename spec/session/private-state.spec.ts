@@ -193,6 +193,13 @@ describe('a config directory the run cannot use', () => {
       expect(result.stderr).toContain(readOnly.code);
       expect(result.stderr).toMatch(/PARTNERCENTER_CONFIG_DIR/);
       expect(result.stderr).not.toMatch(/Unexpected|report it/);
+      // Disconnecting there cannot remove the tokens either, and says so the same way.
+      const removed = await partner.runInProcess('Disconnect-Partner', [
+        '-ContextName',
+        'renewing',
+      ]);
+      expect(removed.code).toBe(1);
+      expect(removed.stderr).toMatch(`Cannot write '${path}'`);
     } finally {
       partner.emulator.setFaults({});
       readOnly.restore();
