@@ -6,9 +6,8 @@
  * is taken from the exchange itself, not from MSAL's wording. The same judgement serves the
  * refresh-token grant, which sends its own request (refresh-token-grant.ts).
  */
-import { isCertificateErrorCode } from '../common/certificate-errors.js';
 import { isRetryableStatus, parseRetryAfter } from '../partner-center/retry-policy.js';
-import { formatSeconds } from '../partner-center/transport.js';
+import { formatSeconds, RETRYABLE_SOCKET_CODES } from '../partner-center/transport.js';
 
 /** A failed exchange worth sending again. */
 export interface TransientTokenFailure {
@@ -21,31 +20,28 @@ export interface TransientTokenFailure {
   retryAfterMs?: number;
 }
 
-/** Codes that say the request could not be delivered at all: a retry does not cure them. */
-const FINAL_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
-
 /**
- * Why a thrown network error is worth a retry, in words; undefined when it is not (a refused
- * connection, an unknown host, an untrusted certificate: the sign-in explains those itself).
+ * Why a thrown network error is worth a retry, in words; undefined when it is not: a refused
+ * connection, an unknown host or an untrusted certificate (the sign-in explains those itself), or
+ * anything that is no failure of the network.
  */
 export function transientNetworkProblem(error: unknown): string | undefined {
-  const chain: { code?: string; message?: string }[] = [];
+  const chain: { code?: unknown; message?: unknown }[] = [];
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     if (typeof current !== 'object') break;
-    chain.push(current as { code?: string; message?: string });
+    chain.push(current as { code?: unknown; message?: unknown });
     current = (current as { cause?: unknown }).cause;
   }
   const codes = chain.map((entry) => entry.code).filter((code) => typeof code === 'string');
-  const text = chain.map((entry) => entry.message ?? '').join(' | ');
-  if (codes.some((code) => FINAL_CODES.has(code!) || isCertificateErrorCode(code)))
-    return undefined;
-  if (/ECONNREFUSED|ENOTFOUND|EAI_NONAME|certificate|self[- ]signed/i.test(text)) return undefined;
-  const code = codes.find((candidate) => /^E[A-Z]+$/.test(candidate!));
-  if (/\baborted\b|reading response/i.test(text)) return 'the connection broke during the answer';
+  const text = chain.map((entry) => String(entry.message ?? '')).join(' | ');
+  const code = codes.find((candidate) => RETRYABLE_SOCKET_CODES.has(candidate));
+  // A body cut by a reset: Node says "aborted", the Azure pipeline "Error reading response".
+  if (/\baborted\b|Error reading response/i.test(text))
+    return 'the connection broke during the answer';
   if (/socket hang up/i.test(text) || code === 'ECONNRESET')
     return `the connection was reset before the answer (${code ?? 'socket hang up'})`;
   if (code === 'ETIMEDOUT') return `it timed out (${firstLine(text)})`;
-  return `a network error occurred (${code ?? firstLine(text)})`;
+  return code ? `a network error occurred (${code})` : undefined;
 }
 
 function firstLine(text: string): string {
