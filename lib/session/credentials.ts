@@ -80,7 +80,7 @@ export function agentTrusting(ca: string | undefined): Agent | undefined {
  * attempts under the run's -MaxRetry (token-retry.ts), judging each from what the watch saw.
  */
 function commonOptions(
-  request: Common,
+  request: CredentialRequest,
   answers: EntraAnswerLog | undefined,
   watch: TokenExchangeWatch | undefined,
 ) {
@@ -96,7 +96,9 @@ function commonOptions(
     allowInsecureConnection: authority.protocol === 'http:' && isLoopbackHost(authority.hostname),
     ...(agent ? { agent } : {}),
     ...(policies.length > 0 ? { additionalPolicies: policies } : {}),
-    ...(watch ? { retryOptions: { maxRetries: 0 } } : {}),
+    // The managed identity credential would not put the watch in its pipeline (see
+    // managedIdentityNetworkFailure), so its own retries (IMDS probing included) stay on.
+    ...(watch && request.kind !== 'ManagedIdentity' ? { retryOptions: { maxRetries: 0 } } : {}),
   };
 }
 

@@ -140,20 +140,19 @@ export class TokenExchangeWatch {
 /**
  * @azure/identity's managed identity credential replaces the pipeline policies it is given with
  * its own, so no watch sees its exchanges; MSAL reports a dropped answer of the identity endpoint
- * as `network_error`. That failure, read from the error, is the retry's cue there.
+ * as `network_error`. Where the environment names that endpoint (App Service, Functions, Arc,
+ * Cloud Shell), such a failure is the retry's cue. Without one the credential probes the VM's
+ * IMDS, and a network error there means this machine has no managed identity: not retried.
  */
 export function managedIdentityNetworkFailure(
   error: unknown,
   env: NodeJS.ProcessEnv = process.env,
 ): TransientTokenFailure | undefined {
+  const endpoint = env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT;
+  if (!endpoint) return undefined;
   const text = [error, (error as { cause?: unknown } | undefined)?.cause]
     .map((part) => (part instanceof Error ? part.message : ''))
     .join(' | ');
   if (!/network_error|Network unreachable|ECONNRESET|socket hang up/i.test(text)) return undefined;
-  // Where the credential asks: App Service / Functions, Cloud Shell and Arc, else the VM's IMDS.
-  const endpoint =
-    env.IDENTITY_ENDPOINT ??
-    env.MSI_ENDPOINT ??
-    'http://169.254.169.254/metadata/identity/oauth2/token';
   return { url: withoutQuery(endpoint), problem: 'no whole answer (network_error)' };
 }
