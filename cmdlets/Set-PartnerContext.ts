@@ -1,6 +1,6 @@
 import { UsageError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
+import { CONTEXT_SETTINGS_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
 import { noSavedContext } from '../lib/session/session.js';
 
@@ -45,7 +45,7 @@ export default defineCmdlet({
   outputs:
     'The changed context as saved, with its settings (defaultOutputFormat, maxRetry, ' +
     'maxRetryWaitSeconds).',
-  view: CONTEXT_VIEW_COLUMNS,
+  view: CONTEXT_SETTINGS_COLUMNS,
   examples: [
     {
       title: 'Tables on the terminal from now on',

@@ -79,3 +79,12 @@ export const CONTEXT_VIEW_COLUMNS = [
   { name: 'Account', path: 'account' },
   { name: 'TokenExpiresOn', path: 'tokenExpiresOn' },
 ] as const;
+
+/** Set-PartnerContext's table: which context, and the settings it keeps (empty when not set). */
+export const CONTEXT_SETTINGS_COLUMNS = [
+  { name: 'Name', path: 'name' },
+  { name: 'Default', path: 'isDefault' },
+  { name: 'DefaultOutputFormat', path: 'defaultOutputFormat' },
+  { name: 'MaxRetry', path: 'maxRetry' },
+  { name: 'MaxRetryWaitSeconds', path: 'maxRetryWaitSeconds' },
+] as const;

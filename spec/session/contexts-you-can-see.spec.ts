@@ -167,6 +167,21 @@ describe('Set-PartnerContext', () => {
     });
   });
 
+  it('shows the settings as a table too (where a person set tables as the default)', async () => {
+    const table = await partner.runInProcess('Set-PartnerContext', [
+      '-MaxRetry',
+      '8',
+      '-OutputFormat',
+      'Table',
+    ]);
+    expect(table.code).toBe(0);
+    const [header, , row] = table.stdout.split('\n');
+    expect(header).toMatch(
+      /^Name\s+Default\s+DefaultOutputFormat\s+MaxRetry\s+MaxRetryWaitSeconds/,
+    );
+    expect(row!.split(/\s+/).slice(0, 4)).toEqual(['fourth', 'true', 'Table', '8']);
+  });
+
   it('names the saved contexts when the one it should change is not saved', async () => {
     const result = await partner.runInProcess('Set-PartnerContext', ['gone', '-MaxRetry', '1']);
     expect(result.code).toBe(3);
