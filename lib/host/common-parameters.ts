@@ -5,7 +5,7 @@
  */
 import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 
-export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table'] as const;
+export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table', 'List'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
 
 export const errorActions = ['Stop', 'Continue', 'SilentlyContinue'] as const;

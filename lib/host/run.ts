@@ -61,7 +61,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
     const writer = await createOutputWriter(
-      await chooseOutputFormat(binding, io, run.contextName, diagnostics),
+      await chooseOutputFormat(definition, binding, io, run.contextName, diagnostics),
       sink,
       {
         property: binding.common.property,
@@ -91,29 +91,35 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
 }
 
 /**
- * Without -OutputFormat: Ndjson, unless stdout is a terminal and the context saved another format.
+ * Without -OutputFormat (about_OutputFormats): Ndjson when stdout is not a terminal; on a terminal
+ * the format saved for it, else what the command shows people (a List for one object, else a
+ * Table).
  */
 async function chooseOutputFormat(
+  definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
   io: HostIO,
   contextName: string | undefined,
   diagnostics: Diagnostics,
 ): Promise<OutputFormat> {
-  // Ndjson is the default even on a terminal (issue 3), so `cmd` and `cmd | jq` see the same thing;
-  // people who want tables save that preference once with their context.
+  // As gh and PowerShell do: output for people on a terminal, and for programs everywhere else,
+  // so a pipe, a file or a runbook never sees a table.
   if (binding.common.outputFormat) return binding.common.outputFormat;
   if (!io.stdoutIsTTY) return 'Ndjson';
+  const shown = definition.terminalFormat;
+  const forPeople =
+    typeof shown === 'function' ? shown(Object.fromEntries(binding.given)) : (shown ?? 'Table');
   try {
     const { readPreferences } = await import('../session/preferences.js');
     const saved = (await readPreferences(contextName, io.env)).outputFormat?.toLowerCase();
-    return outputFormats.find((format) => format.toLowerCase() === saved) ?? 'Ndjson';
+    return outputFormats.find((format) => format.toLowerCase() === saved) ?? forPeople;
   } catch (error) {
     if (binding.common.verbose)
       diagnostics.line(
         `Saved preferences not read (${error instanceof Error ? error.message : String(error)}); ` +
-          'writing Ndjson.',
+          `writing ${forPeople}.`,
         'VERBOSE: ',
       );
-    return 'Ndjson';
+    return forPeople;
   }
 }

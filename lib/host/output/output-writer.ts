@@ -50,6 +50,8 @@ export async function createOutputWriter(
       return new (await import('./csv-writer.js')).CsvWriter(sink, options);
     case 'Table':
       return new (await import('./table-writer.js')).TableWriter(sink, options);
+    case 'List':
+      return new (await import('./list-writer.js')).ListWriter(sink, options);
   }
 }
 
