@@ -8,6 +8,9 @@ import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table', 'List'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
 
+export const encodings = ['utf8', 'utf8BOM'] as const;
+export type Encoding = (typeof encodings)[number];
+
 export const errorActions = ['Stop', 'Continue', 'SilentlyContinue'] as const;
 export type ErrorAction = (typeof errorActions)[number];
 
@@ -46,6 +49,16 @@ export const commonParameters = {
     choices: outputFormats,
     aliases: ['of'],
   },
+  Encoding: {
+    type: 'string',
+    description:
+      'utf8 (the default, as in PowerShell 7) or utf8BOM: the Csv output then ' +
+      'starts with a UTF-8 byte-order mark, so Excel opens names in every script ' +
+      'right instead of reading the file in the local code page. Only with ' +
+      '-OutputFormat Csv (JSON forbids a byte-order mark).',
+    choices: encodings,
+    default: 'utf8',
+  },
   Property: {
     type: 'string[]',
     description:
@@ -72,6 +85,7 @@ export interface CommonParameterValues {
   errorAction: ErrorAction;
   /** Undefined when not given: the host then picks the default for where stdout goes. */
   outputFormat?: OutputFormat;
+  encoding: Encoding;
   property?: string[];
   contextName?: string;
   help: boolean;

@@ -3,7 +3,7 @@
  * cmdlet-run.ts for the exit codes and -ErrorAction), write its output, report failures.
  */
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
-import { InterruptedError } from '../common/errors.js';
+import { InterruptedError, UsageError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { bindCommandLine, type CommandLineBinding } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
@@ -60,15 +60,22 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       return ExitCode.Success;
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const writer = await createOutputWriter(
-      await chooseOutputFormat(definition, binding, io, run.contextName, diagnostics),
-      sink,
-      {
-        property: binding.common.property,
-        view: definition.view,
-        columns: io.columns,
-      },
-    );
+    const format = await chooseOutputFormat(definition, binding, io, run.contextName, diagnostics);
+    const byteOrderMark = binding.common.encoding === 'utf8BOM';
+    if (byteOrderMark && format !== 'Csv') {
+      const refused = new UsageError(
+        `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
+        { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
+      );
+      diagnostics.line(errorLine(definition.name, refused));
+      return exitCodeOf(refused);
+    }
+    const writer = await createOutputWriter(format, sink, {
+      property: binding.common.property,
+      view: definition.view,
+      columns: io.columns,
+      byteOrderMark,
+    });
     let code: number;
     try {
       code = await run.execute(writer);

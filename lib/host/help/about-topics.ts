@@ -6,6 +6,7 @@ import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
 import { DEFAULT_THROTTLE_LIMIT } from '../../cmdlet-support/fan-out.js';
+import { aboutOutputFormats } from './about-output-formats.js';
 
 export interface AboutTopic {
   name: string;
@@ -121,6 +122,7 @@ export const aboutTopics: readonly AboutTopic[] = [
         )
         .join('\n'),
   },
+  aboutOutputFormats,
   {
     name: 'about_Pipelines',
     synopsis:

@@ -34,6 +34,8 @@ export interface OutputWriterOptions {
   view?: readonly ViewColumn[];
   /** Terminal width for Table. */
   columns?: number;
+  /** Csv: start with a UTF-8 byte-order mark (-Encoding utf8BOM), for Excel. */
+  byteOrderMark?: boolean;
 }
 
 export async function createOutputWriter(
