@@ -60,7 +60,7 @@ export default defineCmdlet({
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'SubscriptionId', path: 'id', kind: 'id' },
     { name: 'Offer', path: 'offerName', kind: 'text', minWidth: 24 },
-    { name: 'Quantity', path: 'quantity' },
+    { name: 'Quantity', path: 'quantity', shortName: 'Qty' },
     { name: 'Status', path: 'status', minWidth: 12 },
     { name: 'AutoRenew', path: 'autoRenewEnabled', drop: 2 },
     {

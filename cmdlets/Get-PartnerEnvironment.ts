@@ -49,7 +49,7 @@ export default defineCmdlet({
     { name: 'GraphEndpoint', path: 'graphEndpoint', kind: 'id', drop: 1 },
   ],
   // Each environment has nine long properties (endpoints, scopes): a table would cut them.
-  terminalFormat: 'List',
+  terminalFormat: () => 'List',
   examples: [
     { title: 'List every environment', code: 'Get-PartnerEnvironment -OutputFormat Table' },
     { title: "The China cloud's endpoints", code: 'Get-PartnerEnvironment AzureChinaCloud' },

@@ -214,7 +214,7 @@ export default defineCmdlet({
     'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +
     'IDENTITY_HEADER, clientId, userAssignedClientId, imdsServed) and ' +
     'clientCertificate (create, register).',
-  terminalFormat: 'List',
+  terminalFormat: () => 'List',
   view: [
     { name: 'ApiEndpoint', path: 'apiEndpoint', kind: 'id' },
     { name: 'TenantId', path: 'tenantId', kind: 'id' },

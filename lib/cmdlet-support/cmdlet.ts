@@ -127,10 +127,10 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
   /**
    * What a person sees on a terminal when no format was chosen (about_OutputFormats): `List` for
    * a command that writes one object or objects with many long properties (a context, an
-   * environment), else a Table of the view. A function decides from the parameters given on the
-   * command line.
+   * environment), else a Table of the view. Decided from the parameters given on the command
+   * line (Get-PartnerContext shows a table with -ListAvailable).
    */
-  terminalFormat?: TerminalFormat | ((given: Partial<P>) => TerminalFormat);
+  terminalFormat?(given: Partial<P>): TerminalFormat;
   examples: readonly CmdletExample[];
   /** Extra help text, e.g. notes; shown by -Full. */
   notes?: string;

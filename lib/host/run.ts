@@ -113,9 +113,7 @@ async function chooseOutputFormat(
   // so a pipe, a file or a runbook never sees a table.
   if (binding.common.outputFormat) return binding.common.outputFormat;
   if (!io.stdoutIsTTY) return 'Ndjson';
-  const shown = definition.terminalFormat;
-  const forPeople =
-    typeof shown === 'function' ? shown(Object.fromEntries(binding.given)) : (shown ?? 'Table');
+  const forPeople = definition.terminalFormat?.(Object.fromEntries(binding.given)) ?? 'Table';
   try {
     const { readPreferences } = await import('../session/preferences.js');
     const saved = (await readPreferences(contextName, io.env)).outputFormat?.toLowerCase();

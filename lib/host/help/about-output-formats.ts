@@ -57,7 +57,7 @@ export const aboutOutputFormats = {
           'whole; Get-PartnerContext -ListAvailable every column, ids whole.',
         'At 80 columns: the GDAP status keeps CustomerId, CompanyName and Status ' +
           '(GlobalAdmin, then ExpiresOn go next); subscriptions keep ' +
-          'SubscriptionId, Offer, Quantity and Status (EndDate, then AutoRenew go ' +
+          'SubscriptionId, Offer, Qty (quantity) and Status (EndDate, then AutoRenew go ' +
           'first); customers keep CustomerId and Name (Relationship, then Domain ' +
           'go first); contexts keep Name, Environment and Tenant (TokenExpiresOn, ' +
           'then Account go first). For every column, use -OutputFormat List, ' +
