@@ -42,10 +42,11 @@ export const commonParameters = {
   OutputFormat: {
     type: 'string',
     description:
-      'How output objects are written: Ndjson (one JSON object per line; the ' +
-      'default, and always the default when stdout is not a terminal), Json ' +
-      '(one array), Csv (RFC 4180) or Table. On a terminal, a format saved with ' +
-      'the context is used when this is not given.',
+      'How output objects are written: Ndjson (one JSON object per line; always ' +
+      'the default when stdout is not a terminal), Json (one array), Csv (RFC ' +
+      '4180, safe to open in a spreadsheet), Table or List. On a terminal the ' +
+      'default is a Table, or a List for a command that writes one object, ' +
+      'unless a format was saved with the context (see about_OutputFormats).',
     choices: outputFormats,
     aliases: ['of'],
   },

@@ -48,7 +48,7 @@ export const aboutTopics: readonly AboutTopic[] = [
     name: 'about_CommonParameters',
     synopsis:
       'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, ' +
-      '-OutputFormat, -Property, -Context, -Help.',
+      '-OutputFormat, -Encoding, -Property, -Context, -Help.',
     body: (width) =>
       [
         wrap(
