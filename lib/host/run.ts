@@ -60,7 +60,13 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       return ExitCode.Success;
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const format = await chooseOutputFormat(definition, binding, io, run.contextName, diagnostics);
+    const { format, byDefault } = await chooseOutputFormat(
+      definition,
+      binding,
+      io,
+      run.contextName,
+      diagnostics,
+    );
     const byteOrderMark = binding.common.encoding === 'utf8BOM';
     if (byteOrderMark && format !== 'Csv') {
       const refused = new UsageError(
@@ -75,6 +81,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       view: definition.view,
       columns: io.columns,
       byteOrderMark,
+      listWhenTooNarrow: byDefault,
     });
     let code: number;
     try {
@@ -100,7 +107,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
 /**
  * Without -OutputFormat (about_OutputFormats): Ndjson when stdout is not a terminal; on a terminal
  * the format saved for it, else what the command shows people (a List for one object, else a
- * Table).
+ * Table); `byDefault` when it is the last.
  */
 async function chooseOutputFormat(
   definition: CmdletDefinition<any>,
@@ -108,21 +115,25 @@ async function chooseOutputFormat(
   io: HostIO,
   contextName: string | undefined,
   diagnostics: Diagnostics,
-): Promise<OutputFormat> {
+): Promise<{ format: OutputFormat; byDefault: boolean }> {
   // As gh and PowerShell do: output for people on a terminal, and for programs everywhere else,
   // so a pipe, a file or a runbook never sees a table.
-  if (binding.common.outputFormat) return binding.common.outputFormat;
-  if (!io.stdoutIsTTY) return 'Ndjson';
-  const forPeople = definition.terminalFormat?.(Object.fromEntries(binding.given)) ?? 'Table';
+  if (binding.common.outputFormat) return { format: binding.common.outputFormat, byDefault: false };
+  if (!io.stdoutIsTTY) return { format: 'Ndjson', byDefault: false };
+  const forPeople = {
+    format: definition.terminalFormat?.(Object.fromEntries(binding.given)) ?? 'Table',
+    byDefault: true,
+  };
   try {
     const { readPreferences } = await import('../session/preferences.js');
     const saved = (await readPreferences(contextName, io.env)).outputFormat?.toLowerCase();
-    return outputFormats.find((format) => format.toLowerCase() === saved) ?? forPeople;
+    const format = outputFormats.find((known) => known.toLowerCase() === saved);
+    return format ? { format, byDefault: false } : forPeople;
   } catch (error) {
     if (binding.common.verbose)
       diagnostics.line(
         `Saved preferences not read (${error instanceof Error ? error.message : String(error)}); ` +
-          `writing ${forPeople}.`,
+          `writing ${forPeople.format}.`,
         'VERBOSE: ',
       );
     return forPeople;

@@ -193,6 +193,50 @@ describe('Table layout', () => {
   });
 });
 
+describe('Table too narrow for its ids', () => {
+  const relationships = rowsCmdlet(
+    [
+      { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+      { name: 'Status', path: 'status', minWidth: 20 },
+      { name: 'EndDateTime', path: 'end', kind: 'date', drop: 1 },
+      { name: 'Id', path: 'id', kind: 'id' },
+    ],
+    [1, 2].map((n) => ({
+      customerId: guid(n),
+      status: 'active',
+      end: '2028-07-19T07:20:32Z',
+      id: `${guid(n + 10)}-${guid(n)}`,
+    })),
+  );
+
+  it("shows the view's columns as a list when the table was only the terminal's default", async () => {
+    const result = await runInProcess(relationships, [], { env, stdoutIsTTY: true, columns: 80 });
+    expect(result.stdout).toBe(
+      [1, 2]
+        .map((n) =>
+          [
+            `CustomerId  : ${guid(n)}`,
+            'Status      : active',
+            'EndDateTime : 2028-07-19T07:20:32Z',
+            `Id          : ${guid(n + 10)}-${guid(n)}`,
+            '',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
+    // Wide enough, it is a table.
+    const wide = await runInProcess(relationships, [], { env, stdoutIsTTY: true, columns: 120 });
+    expect(wide.stdout.split('\n')[2]).toMatch(/^Status\s+EndDateTime\s+Id$/);
+  });
+
+  it('keeps the table that was asked for, ids whole and values cut', async () => {
+    const result = await runInProcess(relationships, ['-of', 'Table'], { env, columns: 80 });
+    const lines = result.stdout.split('\n');
+    expect(lines[2]).toMatch(/^Sta…\s+Id$/);
+    expect(lines[4]).toBe(`act…  ${guid(11)}-${guid(1)}`);
+  });
+});
+
 describe('List', () => {
   const one = rowsCmdlet(scriptView, [
     { id: guid(1), name: 'Café ☕', nested: { tenantId: guid(2), scopes: ['a', 'b'] } },

@@ -49,7 +49,11 @@ export const aboutOutputFormats = {
           'any text is cut below its declared width (a company or offer name keeps ' +
           'at least 24 to 30 columns where it can); only when nothing is left to ' +
           'leave out is text cut further, ending in "…", then short values. A line ' +
-          'never holds half a character: cuts fall between graphemes.',
+          'never holds half a character: cuts fall between graphemes. Where even ' +
+          'then the ids and short values do not fit (a GDAP relationship id alone ' +
+          'is 73 characters), a table shown by default becomes a list of the ' +
+          "view's columns, one block per object; -OutputFormat Table keeps the " +
+          'table.',
         'At 120 columns: Get-PartnerCustomerGdapStatus shows CustomerId, ' +
           'CompanyName, Status, ExpiresOn and GlobalAdmin, leaving out ' +
           'RelationshipIds, then AutoExtends, then Active; ' +

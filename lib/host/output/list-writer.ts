@@ -15,17 +15,18 @@ import { printable } from './printable.js';
 export class ListWriter implements OutputWriter {
   private written = 0;
 
+  /** `columnsOf`: the lines of an object; by default -Property's paths, else every leaf. */
   constructor(
     private readonly sink: OutputSink,
-    private readonly options: OutputWriterOptions,
+    options: OutputWriterOptions,
+    private readonly columnsOf: (value: unknown) => Column[] = (value) =>
+      options.property && options.property.length > 0
+        ? options.property.map((path) => ({ heading: path, path }))
+        : leafColumns(value),
   ) {}
 
   write(value: unknown): Promise<void> | undefined {
-    const property = this.options.property;
-    const columns: Column[] =
-      property && property.length > 0
-        ? property.map((path) => ({ heading: path, path }))
-        : leafColumns(value);
+    const columns = this.columnsOf(value);
     const names = columns.map((column) => printable(column.heading));
     const nameWidth = Math.max(...names.map(displayWidth));
     const lines = columns.map((column, i) =>

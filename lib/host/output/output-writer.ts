@@ -36,6 +36,11 @@ export interface OutputWriterOptions {
   columns?: number;
   /** Csv: start with a UTF-8 byte-order mark (-Encoding utf8BOM), for Excel. */
   byteOrderMark?: boolean;
+  /**
+   * Table: the table is only the terminal's default, not asked for; where the terminal is too
+   * narrow for its ids and values, a list of the view's columns is shown instead.
+   */
+  listWhenTooNarrow?: boolean;
 }
 
 export async function createOutputWriter(

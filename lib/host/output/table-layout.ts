@@ -12,7 +12,8 @@
  * 4. What is left over goes to the text columns, first up to their widest cell, then evenly up
  *    to 60 columns (later rows may hold longer text).
  * 5. When even that does not fit, text columns are cut down to a few columns, then short values;
- *    an id is never cut: the line is then wider than the terminal.
+ *    an id is never cut: the line is then wider than the terminal. Such a table is not readable,
+ *    and where the table was only the terminal's default, the writer shows a list instead.
  */
 import { displayWidth } from '../../common/text-width.js';
 import type { Column } from './property-paths.js';
@@ -34,6 +35,11 @@ export interface TableLayout {
   widths: number[];
   /** Whether a column's cells may be cut (ids are not). */
   cut: boolean[];
+  /**
+   * Whether the table is readable at this width: its ids and the short values of the first rows
+   * whole, within the terminal (text may be cut).
+   */
+  readable: boolean;
 }
 
 export function fitTable(
@@ -98,5 +104,8 @@ export function fitTable(
     grouped,
     widths,
     cut: columns.map((column) => column.kind !== 'id'),
+    readable:
+      total(widths) <= room &&
+      shown.every((i) => columns[i]!.kind === 'text' || widths[i]! >= widest[i]!),
   };
 }

@@ -11,6 +11,7 @@
 import { displayWidth, padToWidth, truncateToWidth } from '../../common/text-width.js';
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
+import { ListWriter } from './list-writer.js';
 import { printable } from './printable.js';
 import { type Column, cellText, columnsFor, valueAtPath } from './property-paths.js';
 import { columnGap, fitTable, type TableLayout } from './table-layout.js';
@@ -22,6 +23,10 @@ export class TableWriter implements OutputWriter {
   private columns: Column[] | undefined;
   private layout: TableLayout | undefined;
   private pending: string[][] = [];
+  /** The objects of the first batch, until the layout shows whether a table is readable. */
+  private firstObjects: unknown[] | undefined = [];
+  /** The list shown instead, where the table was only a default and would not be readable. */
+  private list: ListWriter | undefined;
   private renderScheduled = false;
   /** The group line of the rows drawn last (undefined before the first). */
   private group: string | undefined;
@@ -32,8 +37,10 @@ export class TableWriter implements OutputWriter {
   ) {}
 
   write(value: unknown): Promise<void> | undefined {
+    if (this.list) return this.list.write(value);
     this.columns ??= columnsFor(value, this.options.property, this.options.view);
     this.pending.push(this.columns.map((column) => tableCell(value, column)));
+    this.firstObjects?.push(value);
     if (this.pending.length >= batchLimit) this.render();
     else this.scheduleRender();
     return this.sink.waitForRoom();
@@ -69,6 +76,13 @@ export class TableWriter implements OutputWriter {
     const columns = this.columns;
     this.layout ??= fitTable(columns, rows, this.options.columns ?? defaultWidth);
     const layout = this.layout;
+    const first = this.firstObjects;
+    this.firstObjects = undefined;
+    if (first && !layout.readable && this.options.listWhenTooNarrow) {
+      this.list = new ListWriter(this.sink, this.options, () => columns);
+      for (const value of first) this.list.write(value);
+      return;
+    }
     const lines: string[] = [];
     for (const row of rows) {
       const group = layout.grouped
