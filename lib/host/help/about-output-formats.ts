@@ -92,8 +92,8 @@ export const aboutOutputFormats = {
           'runs a cell that starts with =, +, -, @, a tab or a carriage return as ' +
           'a formula (CSV injection). As the OWASP guidance on CSV injection ' +
           'advises, such a text is written with a single quote before it, inside ' +
-          "double quotes: the cell shows the text (with Excel's usual leading " +
-          'quote) and runs nothing. Numbers stay numbers: a JSON number, or a text ' +
+          'double quotes: the cell shows the text after that quote and runs ' +
+          'nothing. Numbers stay numbers: a JSON number, or a text ' +
           'that is only a decimal number such as -5 or +1.5, cannot be a formula ' +
           'and is written as it is.',
         'Excel reads a CSV file without a byte-order mark in the local code ' +
