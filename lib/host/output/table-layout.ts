@@ -4,16 +4,17 @@
  * about_OutputFormats:
  *
  * 1. Group columns become a line above their rows, not columns.
- * 2. Every other column asks for its widest cell (heading included): an id or a short value
- *    keeps that width, a text column at least its minWidth (16 by default, less when its cells
- *    are shorter).
+ * 2. Every other column asks for its widest cell (heading included): an id that width, a short
+ *    value at least its minWidth (room for longer values in later rows), a text column at least
+ *    its minWidth (16 by default, less when its cells are shorter).
  * 3. While the asked widths do not fit the terminal, the column with the lowest `drop` is left
  *    out; columns without `drop` always stay.
  * 4. What is left over goes to the text columns, first up to their widest cell, then evenly up
  *    to 60 columns (later rows may hold longer text).
- * 5. When even that does not fit, text columns are cut down to a few columns, then short values;
- *    an id is never cut: the line is then wider than the terminal. Such a table is not readable,
- *    and where the table was only the terminal's default, the writer shows a list instead.
+ * 5. When even that does not fit, short values give up what their minWidth kept for later rows,
+ *    text columns are cut down to a few columns, then short values. An id is never cut: the line
+ *    is then wider than the terminal. Such a table is not readable (nor is one whose short values
+ *    were cut), and where the table was only the terminal's default, the writer shows a list.
  */
 import { displayWidth } from '../../common/text-width.js';
 import type { Column } from './property-paths.js';
@@ -89,16 +90,19 @@ export function fitTable(
     () => widestColumn,
     (a, b) => (widths[b]! < widths[a]! ? b : a),
   );
-  // Too wide still: cut text, then short values, widest first; never an id.
-  const shrink = (which: readonly number[]) => {
+  // Too wide still: short values give up the room kept for longer values in later rows (minWidth),
+  // then text is cut, then short values; widest first, each down to a floor; never an id.
+  const shrink = (which: readonly number[], floor: (i: number) => number) => {
     while (total(widths) > room) {
-      const cuttable = which.filter((i) => widths[i]! > narrowestColumn);
+      const cuttable = which.filter((i) => widths[i]! > floor(i));
       if (cuttable.length === 0) return;
       widths[cuttable.reduce((a, b) => (widths[b]! > widths[a]! ? b : a))]!--;
     }
   };
-  shrink(texts);
-  shrink(shown.filter((i) => columns[i]!.kind !== 'id' && columns[i]!.kind !== 'text'));
+  const values = shown.filter((i) => columns[i]!.kind !== 'id' && columns[i]!.kind !== 'text');
+  shrink(values, (i) => Math.max(narrowestColumn, widest[i]!));
+  shrink(texts, () => narrowestColumn);
+  shrink(values, () => narrowestColumn);
   return {
     shown,
     grouped,
