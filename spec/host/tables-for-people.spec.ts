@@ -193,6 +193,24 @@ describe('Table layout', () => {
   });
 });
 
+describe('Group lines', () => {
+  it("cut a long name to the terminal, never the group's id", async () => {
+    const grouped = rowsCmdlet(
+      [
+        { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+        { name: 'Customer', path: 'name', kind: 'text', group: true },
+        { name: 'Status', path: 'status' },
+      ],
+      [{ customerId: guid(1), name: `Très ${'long '.repeat(20)}name`, status: 'active' }],
+    );
+    const result = await runInProcess(grouped, ['-of', 'Table'], { env, columns: 80 });
+    const group = result.stdout.split('\n')[0]!;
+    expect(group.startsWith(`CustomerId: ${guid(1)}  Customer: Très long long`)).toBe(true);
+    expect(group.endsWith('…')).toBe(true);
+    expect([...group].length).toBe(79);
+  });
+});
+
 describe('Table too narrow for its ids', () => {
   const relationships = rowsCmdlet(
     [

@@ -85,9 +85,7 @@ export class TableWriter implements OutputWriter {
     }
     const lines: string[] = [];
     for (const row of rows) {
-      const group = layout.grouped
-        .map((i) => `${printable(columns[i]!.heading)}: ${row[i]}`)
-        .join('  ');
+      const group = groupLine(columns, layout, row, this.options.columns ?? defaultWidth);
       if (this.group === undefined || group !== this.group) {
         if (this.group !== undefined) lines.push('');
         if (group) lines.push(group, '');
@@ -98,6 +96,29 @@ export class TableWriter implements OutputWriter {
     }
     this.sink.write(`${lines.join('\n')}\n`);
   }
+}
+
+/**
+ * The line above a group of rows: `Heading: value` for each group column. Ids stay whole; text
+ * (a customer's name) is cut so that the line fits the terminal.
+ */
+function groupLine(
+  columns: readonly Column[],
+  layout: TableLayout,
+  row: readonly string[],
+  terminalWidth: number,
+): string {
+  const part = (i: number, value: string) => `${printable(columns[i]!.heading)}: ${value}`;
+  const parts = layout.grouped.map((i) => part(i, row[i]!));
+  const over = displayWidth(parts.join('  ')) - (terminalWidth - 1);
+  if (over <= 0) return parts.join('  ');
+  return layout.grouped
+    .map((i, n) => {
+      if (columns[i]!.kind !== 'text') return parts[n]!;
+      const value = row[i]!;
+      return part(i, truncateToWidth(value, Math.max(8, displayWidth(value) - over)));
+    })
+    .join('  ');
 }
 
 /** What a cell shows: its text on one line, a date as people read it. */
