@@ -194,6 +194,7 @@ const connectPartner = defineCmdlet({
     'The saved context (name, whether it is the default, environment, endpoints, ' +
     'tenant, account, token expiry); never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },
     {

@@ -30,6 +30,7 @@ export default defineCmdlet({
     'tokenExpiresOn, and the settings Set-PartnerContext saved (defaultOutputFormat, ' +
     'maxRetry, maxRetryWaitSeconds).',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: (given) => (given.ListAvailable ? 'Table' : 'List'),
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },
     {

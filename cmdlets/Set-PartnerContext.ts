@@ -46,6 +46,7 @@ export default defineCmdlet({
     'The changed context as saved, with its settings (defaultOutputFormat, maxRetry, ' +
     'maxRetryWaitSeconds).',
   view: CONTEXT_SETTINGS_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     {
       title: 'Tables on the terminal from now on',

@@ -72,17 +72,17 @@ export function viewOf(
 }
 
 export const CONTEXT_VIEW_COLUMNS = [
-  { name: 'Name', path: 'name' },
+  { name: 'Name', path: 'name', kind: 'id' },
   { name: 'Default', path: 'isDefault' },
-  { name: 'Environment', path: 'environment' },
-  { name: 'Tenant', path: 'tenantId' },
-  { name: 'Account', path: 'account' },
-  { name: 'TokenExpiresOn', path: 'tokenExpiresOn' },
+  { name: 'Environment', path: 'environment', drop: 3 },
+  { name: 'Tenant', path: 'tenantId', kind: 'id' },
+  { name: 'Account', path: 'account', kind: 'id', drop: 2 },
+  { name: 'TokenExpiresOn', path: 'tokenExpiresOn', kind: 'date', drop: 1 },
 ] as const;
 
 /** Set-PartnerContext's table: which context, and the settings it keeps (empty when not set). */
 export const CONTEXT_SETTINGS_COLUMNS = [
-  { name: 'Name', path: 'name' },
+  { name: 'Name', path: 'name', kind: 'id' },
   { name: 'Default', path: 'isDefault' },
   { name: 'DefaultOutputFormat', path: 'defaultOutputFormat' },
   { name: 'MaxRetry', path: 'maxRetry' },
