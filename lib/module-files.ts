@@ -1,7 +1,8 @@
 /**
  * The files that only list the cmdlets, generated from the definitions in cmdlets/ so that adding
  * a cmdlet is adding its file: manifest.json (Get-Command and Get-Help read it), package.json
- * `bin`, one bin/ shim per cmdlet, and lib/cmdlet-functions.ts (the typed in-process functions).
+ * `bin` (and its copy in package-lock.json), one bin/ shim per cmdlet, and lib/cmdlet-functions.ts
+ * (the typed in-process functions).
  * `npm run build` writes them (generate-module-files.ts); spec/manifest.spec.ts fails when the
  * committed ones differ from what this produces.
  */
@@ -52,6 +53,18 @@ export async function moduleFiles(root: string): Promise<ModuleFile[]> {
     bin?: Record<string, string>;
   };
   pkg.bin = Object.fromEntries(cmdlets.map(({ name }) => [name, `bin/${name}`]));
+  // npm keeps a copy of the root package's bin (and version) in the lock file and rewrites it on
+  // every `npm install` when it differs: a clone would then never install clean.
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    version?: string;
+    packages?: Record<string, { version?: string; bin?: Record<string, string> }>;
+  };
+  const lockRoot = lock.packages?.[''];
+  lock.version = pkg.version;
+  if (lockRoot) {
+    lockRoot.version = pkg.version;
+    lockRoot.bin = pkg.bin;
+  }
   const manifest = {
     name: MODULE.name,
     version: pkg.version,
@@ -62,6 +75,7 @@ export async function moduleFiles(root: string): Promise<ModuleFile[]> {
   return [
     { path: 'manifest.json', content: json(manifest) },
     { path: 'package.json', content: json(pkg) },
+    { path: 'package-lock.json', content: json(lock) },
     ...cmdlets.map(({ name }) => ({ path: `bin/${name}`, content: shim(name), executable: true })),
     { path: 'lib/cmdlet-functions.ts', content: cmdletFunctions(cmdlets) },
   ];
