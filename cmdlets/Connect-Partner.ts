@@ -172,9 +172,8 @@ const connectPartner = defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'The saved context (name, environment, endpoints, tenant, account, token ' +
-    'expiry); never a secret.',
+  outputType: 'ContextView',
+  outputs: 'The saved context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },

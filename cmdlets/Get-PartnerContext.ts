@@ -21,9 +21,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'One context object per context: name, isDefault, environment, ' +
-    'apiEndpoint, authorityHost, graphEndpoint, tenantId, account, authentication, tokenExpiresOn.',
+  outputType: 'ContextView',
+  outputs: 'One object per context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },

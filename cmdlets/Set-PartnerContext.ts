@@ -41,6 +41,7 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
+  outputType: 'ContextView',
   outputs: 'The changed context.',
   view: CONTEXT_VIEW_COLUMNS,
   examples: [

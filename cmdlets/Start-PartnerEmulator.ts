@@ -8,6 +8,7 @@ import {
 import { PartnerCenterModuleError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import type { NextLinkForm } from '../lib/emulator/types.js';
+import type { EmulatorConnectionInfo } from '../lib/emulator/connection-info.js';
 import { writePrivateJson } from '../lib/session/atomic-file.js';
 import { rmSync, statSync, type Stats } from 'node:fs';
 
@@ -33,7 +34,7 @@ async function start(options: EmulatorOptions): Promise<StartedEmulator> {
  * by hand (curl, MSAL, Azure Identity): token endpoints, the user and its password, the public
  * client, the managed-identity endpoint and header, and where to get a client certificate.
  */
-function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
+function connectionInfo(emulator: StartedEmulator): EmulatorConnectionInfo {
   const levers = `${emulator.apiEndpoint}/_emulator`;
   const tenant = `${emulator.authorityHost}/${emulator.tenantId}`;
   return {
@@ -72,7 +73,7 @@ function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
  * client secret) once the emulator listens, so a shell that waits for the file to exist never
  * reads it half-written nor before the endpoints answer. Returns what identifies the file written.
  */
-function writeOutFile(path: string, info: Record<string, unknown>): Stats {
+function writeOutFile(path: string, info: EmulatorConnectionInfo): Stats {
   try {
     writePrivateJson(path, info);
     return statSync(path);
@@ -249,13 +250,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'One object: apiEndpoint, graphEndpoint, authorityHost, tenantId, applicationId, ' +
-    'clientSecret, caCertificatePath (absent with -Http), tenantDomain, ' +
-    'tokenEndpoint, tokenEndpointV1, user (userPrincipalName, password, ' +
-    'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +
-    'IDENTITY_HEADER, clientId, userAssignedClientId, imdsServed) and ' +
-    'clientCertificate (create, register).',
+  outputType: 'EmulatorConnectionInfo',
+  outputs: 'One object, on stdout or (with -OutFile) in that file.',
   view: [
     { name: 'ApiEndpoint', path: 'apiEndpoint' },
     { name: 'TenantId', path: 'tenantId' },
