@@ -1,15 +1,15 @@
 /**
  * The package as a user gets it: `npm pack`, installed into an empty project, imported by name.
  * The install must be quiet (a published package runs no script of its own on install); a node
- * script there lists the emulator's customers through `invoke`; and a typed runbook type-checks
- * against the installed declarations under `tsc --strict` without skipLibCheck, with and without
- * @types/node, on the TypeScript the repository uses and on TypeScript 5. Needs the build
- * (`npm test` runs it first). Packing, the TypeScript 5 install and the emulator start side by
- * side, and so do the checks once the package is installed.
+ * script there lists the emulator's customers through `invoke`; and a typed runbook and the
+ * README's typed example type-check against the installed declarations under `tsc --strict`
+ * without skipLibCheck, with and without @types/node, on the TypeScript the repository uses and
+ * on TypeScript 5. Needs the build (`npm test` runs it first). Packing, the TypeScript 5 install
+ * and the emulator start side by side, and so do the checks once the package is installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanEnv, repoRoot, scratchConfigDir } from '../support/cli.js';
@@ -114,8 +114,17 @@ function tsconfig(types: readonly string[]): string {
       types,
       typeRoots: [join(repoRoot, 'node_modules', '@types')],
     },
-    files: ['runbook.ts'],
+    files: ['runbook.ts', 'readme.ts'],
   });
+}
+
+/** The README's typed example (the TypeScript block under "From Node"), exactly as printed. */
+function readmeTypeScript(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const fromNode = readme.slice(readme.indexOf('## From Node'));
+  const block = /```ts\n([\s\S]*?)```/.exec(fromNode.slice(0, fromNode.indexOf('\n## ', 3)));
+  if (!block) throw new Error('README.md has no ```ts block under "From Node".');
+  return block[1]!;
 }
 
 let partner: EmulatedPartner;
@@ -158,6 +167,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   writeFileSync(join(project, 'runbook.ts'), RUNBOOK);
+  writeFileSync(join(project, 'readme.ts'), readmeTypeScript());
   writeFileSync(join(project, 'tsconfig.json'), tsconfig([]));
   writeFileSync(join(project, 'tsconfig.node.json'), tsconfig(['node']));
   const tsc = (root: string) => join(root, 'node_modules', 'typescript', 'bin', 'tsc');
