@@ -22,8 +22,14 @@ export type GdapStatusValue = (typeof GDAP_STATUSES)[number];
 
 /** Where one customer stands with GDAP: what Get-PartnerCustomerGdapStatus writes. */
 export interface GdapStatus {
+  /** The customer's tenant id. */
   customerId: string;
+  /** The customer's name, from the piped customer or else from its relationships. */
   companyName: string | null;
+  /**
+   * `active`; `expiresSoon`: active, but access ends within -ExpiringWithinDays and does not renew
+   * itself; `expired`, `pending`, `terminated`; `none`: no relationship at all.
+   */
   status: GdapStatusValue;
   /** Relationships Graph reports as `active`. */
   activeRelationships: number;

@@ -5,19 +5,28 @@
 
 /** A saved context as Connect-Partner, Get-PartnerContext and the other context cmdlets show it. */
 export interface ContextView {
+  /** The context's name (`default` unless -ContextName gave one). */
   name: string;
+  /** Whether commands use it when neither -Context nor PARTNERCENTER_CONTEXT names one. */
   isDefault: boolean;
+  /** The cloud (`AzureCloud`, ...), or `Custom` for endpoints given by hand (the emulator). */
   environment: string;
   apiEndpoint: string;
   authorityHost: string;
   /** Where Microsoft Graph is for this context (GDAP); its tokens come from the same sign-in. */
   graphEndpoint: string;
+  /** The partner's tenant. */
   tenantId: string;
+  /** The signed-in user, or the application for an app-only sign-in. */
   account?: string;
+  /** How it signs in: `ServicePrincipal`, `ServicePrincipalCertificate`, `User`, `RefreshToken`, ... */
   authentication: string;
   applicationId?: string;
+  /** Where the secret is kept (`TokenStore`, `Environment`), never the secret itself. */
   secretSource?: string;
+  /** An extra certificate authority trusted for this context (the emulator's). */
   caCertificatePath?: string;
+  /** When Connect-Partner saved it (ISO 8601). */
   connectedAt: string;
   /**
    * When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows.
