@@ -277,12 +277,12 @@ export default defineCmdlet({
       code:
         'rm -f emulator.json; Start-PartnerEmulator -OutFile emulator.json &\n' +
         'until [ -s emulator.json ] || ! kill -0 $! 2>/dev/null; do sleep 0.2; done\n' +
-        'PARTNERCENTER_CLIENT_SECRET=$(jq -r .clientSecret emulator.json) ' +
-        'Connect-Partner -ServicePrincipal -ApplicationId $(jq -r .applicationId emulator.json) ' +
-        '-Tenant $(jq -r .tenantId emulator.json) -ApiEndpoint $(jq -r .apiEndpoint emulator.json) ' +
-        '-AuthorityHost $(jq -r .authorityHost emulator.json) ' +
-        '-GraphEndpoint $(jq -r .graphEndpoint emulator.json) ' +
-        '-CaCertificatePath $(jq -r .caCertificatePath emulator.json)',
+        'export PARTNERCENTER_CLIENT_SECRET=$(jq -r .clientSecret emulator.json)\n' +
+        'Connect-Partner -ServicePrincipal -ApplicationId $(jq -r .applicationId emulator.json) \\\n' +
+        '  -Tenant $(jq -r .tenantId emulator.json) -ApiEndpoint $(jq -r .apiEndpoint emulator.json) \\\n' +
+        '  -AuthorityHost $(jq -r .authorityHost emulator.json) \\\n' +
+        '  -GraphEndpoint $(jq -r .graphEndpoint emulator.json) \\\n' +
+        '  -CaCertificatePath $(jq -r .caCertificatePath emulator.json)',
       remarks:
         'emulator.json exists only once the emulator listens, and whole; the loop also ends ' +
         'if the emulator could not start. It has everything Connect-Partner needs.',
