@@ -175,6 +175,7 @@ const connectPartner = defineCmdlet({
   outputType: 'ContextView',
   outputs: 'The saved context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },
     {

@@ -24,6 +24,7 @@ export default defineCmdlet({
   outputType: 'ContextView',
   outputs: 'One object per context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: (given) => (given.ListAvailable ? 'Table' : 'List'),
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },
     {

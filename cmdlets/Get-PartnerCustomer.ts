@@ -103,10 +103,10 @@ const getPartnerCustomer = defineCmdlet({
     'from another Get-PartnerCustomer: each is fetched in full.',
   outputType: 'Customer',
   view: [
-    { name: 'CustomerId', path: 'id' },
-    { name: 'Domain', path: 'companyProfile.domain' },
-    { name: 'Name', path: 'companyProfile.companyName' },
-    { name: 'Relationship', path: 'relationshipToPartner' },
+    { name: 'CustomerId', path: 'id', kind: 'id' },
+    { name: 'Domain', path: 'companyProfile.domain', kind: 'id', drop: 2 },
+    { name: 'Name', path: 'companyProfile.companyName', kind: 'text', minWidth: 30 },
+    { name: 'Relationship', path: 'relationshipToPartner', drop: 1 },
   ],
   examples: [
     {

@@ -25,6 +25,7 @@ export default defineCmdlet({
   outputType: 'ContextView',
   outputs: 'The selected context.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Make the production context the default', code: 'Select-PartnerContext prod' },
     {

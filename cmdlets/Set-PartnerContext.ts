@@ -44,6 +44,7 @@ export default defineCmdlet({
   outputType: 'ContextView',
   outputs: 'The changed context.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     {
       title: 'Tables on the terminal from now on',
