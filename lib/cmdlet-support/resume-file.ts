@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { writePrivateJson } from '../session/atomic-file.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
+import type { StdoutMark } from './cmdlet.js';
 
 const VERSION = 1;
 
@@ -31,6 +32,11 @@ export interface ResumeState {
   position: ListingPosition;
   /** Customers written by every run of this listing so far. */
   written: number;
+  /**
+   * Where stdout stood once the items up to `position` were in it, when it is a regular file: a
+   * resumed run writing to the same file cuts off what came after (CmdletOutput.resumeFrom).
+   */
+  stdout?: StdoutMark;
 }
 
 interface ResumeFileContent extends ResumeState {
@@ -93,7 +99,11 @@ export class ResumeFile {
         },
       );
     }
-    return { position: content.position, written: content.written };
+    return {
+      position: content.position,
+      written: content.written,
+      stdout: stdoutMarkOf(content.stdout),
+    };
   }
 
   write(listing: ListingIdentity, state: ResumeState): void {
@@ -172,4 +182,14 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
   return differing
     .map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`)
     .join('; ');
+}
+
+/** A stdout mark as a resume file keeps it; anything else (an older file: none) is no mark. */
+export function stdoutMarkOf(value: unknown): StdoutMark | undefined {
+  const mark = value as Partial<StdoutMark> | null | undefined;
+  if (!mark || typeof mark !== 'object') return undefined;
+  const { dev, ino, size } = mark;
+  if (typeof dev !== 'string' || typeof ino !== 'string') return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+  return { dev, ino, size };
 }

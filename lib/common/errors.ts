@@ -119,6 +119,16 @@ export class InterruptedError extends PartnerCenterModuleError {
 }
 
 /**
+ * stdout could not take the output (the disk is full, the device failed): the run stops at once,
+ * and what was recorded as written is only what reached stdout whole. The message says what
+ * happened to the last line (removed again, or where it is cut).
+ */
+export class OutputFailedError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+}
+
+/**
  * A bug in the module itself (a caller broke an internal contract), not anything the user did:
  * exit 1 and an "unexpected error" line that asks for a report, never exit 2 ("your parameters
  * are wrong").

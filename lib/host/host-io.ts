@@ -12,6 +12,12 @@ export interface HostIO {
    */
   stdin: Readable;
   stdout: Writable;
+  /**
+   * The descriptor behind stdout when it is a regular file (main passes 1 for `> out`, `>> out`):
+   * the run then writes it itself, whole chunks, and keeps the marks resume files record. `stdout`
+   * is not used then.
+   */
+  stdoutFile?: number;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;

@@ -9,9 +9,17 @@
  * Objects are recorded by their key (the values they bound, e.g. the customer's id), not by their
  * line: the same pipeline run again may list customers added since, or in another order, and each
  * one is still done exactly once.
+ *
+ * When stdout is a regular file, each record also carries its mark (`stdout`: device, inode and
+ * size once the object's output was in it): a run stopped between an output and its record (a
+ * SIGKILL, a full disk) leaves bytes after the last record's mark, which the next run with that
+ * file as stdout cuts off before it writes (CmdletOutput.resumeFrom), so the file ends with every
+ * object exactly once.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { StdoutMark } from '../cmdlet-support/cmdlet.js';
+import { stdoutMarkOf } from '../cmdlet-support/resume-file.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 
 const KIND = 'PartnerCenter.PipelineRun.Resume';
@@ -38,6 +46,8 @@ export class PipelineResumeFile {
   private fd: number | undefined;
   private hasHeader = false;
   private recorded = 0;
+  /** Where stdout stood at the last record, when it was a regular file. */
+  private lastStdout: StdoutMark | undefined;
 
   /**
    * Reads (and checks) the file if it exists. A file of another run is refused before anything is
@@ -58,9 +68,17 @@ export class PipelineResumeFile {
     return this.done.has(key);
   }
 
-  /** Records one object as done; called once stdout has taken its output. */
-  record(key: string, line: number): void {
-    const record = `${JSON.stringify({ key, line })}\n`;
+  /** The stdout mark of the last record (of earlier runs, then of this one). */
+  get lastMark(): StdoutMark | undefined {
+    return this.lastStdout;
+  }
+
+  /**
+   * Records one object as done; called once stdout has taken its output whole, with stdout's mark
+   * right after it when stdout is a regular file.
+   */
+  record(key: string, line: number, stdout?: StdoutMark): void {
+    const record = `${JSON.stringify(stdout ? { key, line, stdout } : { key, line })}\n`;
     try {
       // A new file (or one cut before its first line ended) starts with the header.
       this.fd ??= openSync(this.path, this.hasHeader ? 'a' : 'w', 0o600);
@@ -77,6 +95,7 @@ export class PipelineResumeFile {
     }
     this.done.add(key);
     this.recorded++;
+    this.lastStdout = stdout;
   }
 
   /** Objects recorded so far, earlier runs included. */
@@ -134,6 +153,7 @@ export class PipelineResumeFile {
       const record = parseObject(line);
       if (typeof record?.key !== 'string') throw damaged();
       this.done.add(record.key);
+      this.lastStdout = stdoutMarkOf(record.stdout);
     }
   }
 }
