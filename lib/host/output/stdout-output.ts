@@ -105,7 +105,7 @@ export function outputFailure(error: Error, fd: number | undefined): OutputFaile
           ? `The line it cut (${bytes(cut)}) was removed, so ${where} ends with a whole line.`
           : `Its last line is cut after ${bytes(cut)} and could not be removed (${why}).`;
   } else {
-    hint = `${where} is not a file: its last line may have been cut, and cannot be removed.`;
+    hint = `${where} is not a regular file: a line the failure cut, if any, cannot be removed.`;
   }
   return new OutputFailedError(`Cannot write the output to ${where}: ${reason}.`, {
     hint,

@@ -32,6 +32,12 @@ export interface CustomerPool {
 export interface ScheduledPipelineRun {
   index: number;
   mode: RunMode;
+  /**
+   * Where a process run's stdout goes: a regular file appended to by every attempt (`>> out`,
+   * where even a SIGKILL leaves every customer exactly once), or a pipe read by the suite (where a
+   * SIGKILL may leave a torn last line and repeat the customers after the last record).
+   */
+  stdout: 'file' | 'pipe';
   cmdlet: PipelineCmdlet;
   /** The App+User context (refresh token) instead of the service principal. */
   userContext: boolean;
@@ -76,6 +82,8 @@ export function schedulePipelineRun(
   processEvery: number,
 ): ScheduledPipelineRun {
   const mode: RunMode = index % processEvery === 0 ? 'process' : 'in-process';
+  // Not drawn: the schedules of a seed stay what they were.
+  const stdout = mode === 'process' && index % (2 * processEvery) === 0 ? 'file' : 'pipe';
   const cmdlet: PipelineCmdlet = random.chance(0.2)
     ? 'Get-PartnerCustomerUser'
     : 'Get-PartnerCustomerSubscription';
@@ -183,6 +191,7 @@ export function schedulePipelineRun(
   return {
     index,
     mode,
+    stdout,
     cmdlet,
     userContext,
     errorAction,
