@@ -219,9 +219,10 @@ export async function* listResumably<T, Out = JsonText<T>>(
       const reason: unknown = context.signal.reason;
       // A generator the host closes runs only its finally blocks: throwing here is the one way to
       // turn that close into the interruption (and its resume advice) the host reports.
-      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-      if (reason instanceof InterruptedError || reason instanceof OutputFailedError)
+      if (reason instanceof InterruptedError || reason instanceof OutputFailedError) {
+        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
         throw stopped(reason);
+      }
       // The reader went away: the last page it took whole stays the position (already saved).
     }
   }

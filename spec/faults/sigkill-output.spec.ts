@@ -1,0 +1,219 @@
+/**
+ * SIGKILL and stdout, with the real bin/ commands: into a file appended to (`>> out`) and run again
+ * until done, every item is there exactly once and no line is torn, for a listing and a fan-out;
+ * into a pipe its reader is slow to read, the promise is the narrower one the README states,
+ * checked as a rule: only the customers whose output went out after the journal's last record come
+ * again, and only the last line the reader got may be torn.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { binPath } from '../support/cli.js';
+import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { blocksOf, journalKeys, runPipeline } from './support/pipeline-runs.js';
+
+type Json = Record<string, any>;
+
+const CUSTOMERS = 200;
+let partner: EmulatedPartner;
+let customers: Json[];
+let served: Json[];
+
+interface JsonDataset {
+  hasCommerceRelationship(customerId: string): boolean;
+  subscriptionsOf(customerId: string): Json[];
+}
+const data = () => partner.emulator.dataset as unknown as JsonDataset;
+const lineCount = (text: string) => text.split('\n').length - 1;
+
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: CUSTOMERS, seed: 3 });
+  customers = partner.emulator.customers as Json[];
+  served = customers.filter((c) => data().hasCommerceRelationship(c.id)).slice(0, 60);
+});
+afterAll(() => partner?.dispose());
+
+/** The real command with stdout appended to `file`, SIGKILLed once it holds `afterLines` more. */
+function killedIntoFile(
+  cmdlet: string,
+  args: string[],
+  file: string,
+  afterLines: number | undefined,
+  input?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const fd = openSync(file, 'a');
+  const before = lineCount(readFileSync(file, 'utf8'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath(cmdlet), ...args], {
+      env: partner.env,
+      stdio: [input === undefined ? 'ignore' : 'pipe', fd, 'pipe'],
+    });
+    let stderr = '';
+    const watcher =
+      afterLines === undefined
+        ? undefined
+        : watch(file, () => {
+            if (
+              child.exitCode === null &&
+              lineCount(readFileSync(file, 'utf8')) - before >= afterLines
+            )
+              child.kill('SIGKILL');
+          });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      watcher?.close();
+      closeSync(fd);
+      resolve({ code, signal, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}
+
+describe('SIGKILL with stdout a file appended to', () => {
+  it('a listing run again until done: every customer exactly once, in order, no torn line', async () => {
+    const out = join(partner.configDir, 'customers.ndjson');
+    const resume = join(partner.configDir, 'customers.resume');
+    const args = ['-PageSize', '20', '-ResumeFile', resume];
+    // Slow pages: the kills land mid-listing, right after some output reached the file.
+    partner.emulator.configure({ apiLatencyMs: 20 });
+    const kills = [30, 50];
+    try {
+      for (const afterLines of kills) {
+        const killed = await killedIntoFile('Get-PartnerCustomer', args, out, afterLines);
+        expect(killed.signal).toBe('SIGKILL');
+        expect(existsSync(resume)).toBe(true);
+      }
+    } finally {
+      partner.emulator.configure({ apiLatencyMs: 0 });
+    }
+    const last = await killedIntoFile('Get-PartnerCustomer', args, out, undefined);
+    expect(last).toEqual({ code: 0, signal: null, stderr: '' });
+    const text = readFileSync(out, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(customers.map((c) => c.id));
+  }, 30_000);
+
+  it('a fan-out run again until done: every customer’s subscriptions exactly once, whole', async () => {
+    const out = join(partner.configDir, 'subscriptions.ndjson');
+    const resume = join(partner.configDir, 'subscriptions.resume');
+    const input = served.map((c) => `${JSON.stringify(c)}\n`).join('');
+    const args = ['-ThrottleLimit', '3', '-ResumeFile', resume];
+    partner.emulator.configure({ apiLatencyMs: 20 });
+    try {
+      for (const afterLines of [20, 40]) {
+        const killed = await killedIntoFile(
+          'Get-PartnerCustomerSubscription',
+          args,
+          out,
+          afterLines,
+          input,
+        );
+        expect(killed.signal).toBe('SIGKILL');
+      }
+    } finally {
+      partner.emulator.configure({ apiLatencyMs: 0 });
+    }
+    const last = await killedIntoFile(
+      'Get-PartnerCustomerSubscription',
+      args,
+      out,
+      undefined,
+      input,
+    );
+    expect(last).toEqual({ code: 0, signal: null, stderr: '' });
+    const blocks = blocksOf(readFileSync(out, 'utf8'));
+    expect(blocks.filter((b) => b.torn)).toEqual([]);
+    const wanted = served.filter((c) => data().subscriptionsOf(c.id).length > 0);
+    expect(blocks.map((b) => b.customerId).sort()).toEqual(wanted.map((c) => c.id).sort());
+    for (const block of blocks)
+      expect(block.ids).toEqual(
+        data()
+          .subscriptionsOf(block.customerId)
+          .map((s) => s.id),
+      );
+  }, 30_000);
+});
+
+/**
+ * The fan-out with stdout a pipe nobody reads until the journal records `records` customers; then
+ * SIGKILL, and what the pipe holds is read.
+ */
+function killedWithStalledReader(
+  args: string[],
+  input: string,
+  resume: string,
+  records: number,
+): Promise<{ signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath('Get-PartnerCustomerSubscription'), ...args], {
+      env: partner.env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    child.stdout!.pause();
+    const watcher = watch(partner.configDir, () => {
+      if (child.exitCode === null && journalKeys(resume).length >= records) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    child.on('error', reject);
+    child.on('exit', () => {
+      watcher.close();
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stdout!.resume();
+    });
+    child.on('close', (_code, signal) => resolve({ signal, stdout }));
+    child.stdin!.end(input);
+  });
+}
+
+describe('SIGKILL with stdout a pipe its reader is slow to read', () => {
+  it('repeats only the customers after the journal’s last record, tears at most the last line', async () => {
+    const resume = join(partner.configDir, 'piped.resume');
+    rmSync(resume, { force: true });
+    const input = served.map((c) => `${JSON.stringify(c)}\n`).join('');
+    const args = ['-ThrottleLimit', '4', '-ResumeFile', resume];
+    const first = await killedWithStalledReader(args, input, resume, 10);
+    expect(first.signal).toBe('SIGKILL');
+    const recorded = new Set(journalKeys(resume));
+    const blocks = blocksOf(first.stdout);
+    // Torn, if at all, only the last block; the customers not recorded are a tail of the output.
+    expect(blocks.slice(0, -1).filter((b) => b.torn)).toEqual([]);
+    let tail = blocks.length;
+    while (tail > 0 && !recorded.has(blocks[tail - 1]!.customerId)) tail--;
+    expect(blocks.slice(0, tail).filter((b) => !recorded.has(b.customerId))).toEqual([]);
+    const second = await runPipeline(
+      'process',
+      'Get-PartnerCustomerSubscription',
+      args,
+      input,
+      partner.env,
+    );
+    expect(second.code).toBe(0);
+    const again = blocksOf(second.stdout);
+    // Written again: exactly the tail the journal had not recorded (and whatever was never out).
+    const repeated = again.filter((b) =>
+      blocks.some((earlier) => earlier.customerId === b.customerId),
+    );
+    expect(repeated.map((b) => b.customerId).sort()).toEqual(
+      blocks
+        .slice(tail)
+        .map((b) => b.customerId)
+        .sort(),
+    );
+    const wanted = served.filter((c) => data().subscriptionsOf(c.id).length > 0);
+    const final = new Map([...blocks.slice(0, tail), ...again].map((b) => [b.customerId, b.ids]));
+    expect([...final.keys()].sort()).toEqual(wanted.map((c) => c.id).sort());
+    for (const [id, ids] of final)
+      expect(ids).toEqual(
+        data()
+          .subscriptionsOf(id)
+          .map((s) => s.id),
+      );
+  }, 30_000);
+});
