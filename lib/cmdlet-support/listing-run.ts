@@ -84,10 +84,17 @@ export async function* listResumably<T, Out = JsonText<T>>(
 
   // Each collection is listed through its own API's client: Graph's for OData collections.
   const settings = { maxRetry: request.maxRetry };
-  const client =
-    collection.paging === 'odata'
-      ? await context.services.graph(settings)
-      : await context.services.partnerCenter(settings);
+  let client: Awaited<ReturnType<typeof context.services.partnerCenter>>;
+  try {
+    client =
+      collection.paging === 'odata'
+        ? await context.services.graph(settings)
+        : await context.services.partnerCenter(settings);
+  } catch (error) {
+    // Not signed in, say: the file is the next run's.
+    file?.release();
+    throw error;
+  }
   // However many items there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);
@@ -188,14 +195,18 @@ export async function* listResumably<T, Out = JsonText<T>>(
     throw stopped(error);
   } finally {
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
+    let interrupted: unknown;
     if (!settled) {
       const reason: unknown = context.signal.reason;
-      // A generator the host closes runs only its finally blocks: throwing here is the one way to
-      // turn that close into the interruption (and its resume advice) the host reports.
-      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-      if (reason instanceof InterruptedError) throw stopped(reason);
-      save(progress.position);
+      if (reason instanceof InterruptedError) interrupted = stopped(reason);
+      else save(progress.position);
     }
+    // However the listing ended, its resume file is free for the next run.
+    file?.release();
+    // A generator the host closes runs only its finally blocks: throwing here is the one way to
+    // turn that close into the interruption (and its resume advice) the host reports.
+    // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+    if (interrupted !== undefined) throw interrupted;
   }
 }
 
