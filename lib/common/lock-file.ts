@@ -14,11 +14,11 @@
  *   in the lock, so a pid reused by another process, a zombie, or a lock from before a restart is
  *   stale. Elsewhere a reused pid keeps the lock held (the refused run names it, and the user
  *   deletes the lock). A lock from another host is never taken over: its pid means nothing here;
- * - a stale lock is taken over by renaming it to a name of this process's own (only one process
- *   can move it), checking that the moved file is the stale one read (its nonce), then creating a
- *   new lock as above. If another process had meanwhile replaced the stale lock with its live one,
- *   that one is linked back. What remains is a race of three processes inside those few
- *   microseconds, on a lock whose holder was killed;
+ * - a stale lock is taken over under a guard (`<file>.lock.takeover`, created exclusively and held
+ *   for the microseconds of the takeover): under it, the lock is read again and deleted only if it
+ *   is still the stale one that was judged (its nonce), then a new lock is created as above. So a
+ *   live lock is never deleted by a process that read the stale one a moment before. A guard left
+ *   by a process killed inside those microseconds is removed once it is 10 s old;
  * - it is released by deleting it only while it still holds this acquisition's nonce, and every
  *   lock still held is released when the process exits (an 'exit' listener).
  */
@@ -28,9 +28,9 @@ import {
   constants,
   fsyncSync,
   linkSync,
+  lstatSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -111,7 +111,9 @@ export class HeldLock {
  * filesystem (a missing or read-only directory) are thrown as they are, for the caller to word.
  */
 export function acquireLock(lockPath: string, label: string): HeldLock {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // Rounds lost to other processes (taking and releasing it, or taking a stale one over) are
+  // retried; each lasts microseconds.
+  for (let attempt = 0; attempt < 100; attempt++) {
     const mine = ownHolder(label);
     if (create(lockPath, mine)) return new HeldLock(lockPath, mine.nonce);
     let holder: LockHolder | undefined;
@@ -125,7 +127,6 @@ export function acquireLock(lockPath: string, label: string): HeldLock {
     if (!holder || isAlive(holder)) throw new LockBusyError(lockPath, holder);
     takeOver(lockPath, holder);
   }
-  // Five rounds lost to other processes taking and releasing it: it is as good as held.
   throw new LockBusyError(lockPath, safeReadHolder(lockPath));
 }
 
@@ -264,24 +265,31 @@ function safeReadHolder(path: string): LockHolder | undefined {
   }
 }
 
+/** A takeover guard older than this was left by a process killed during its takeover. */
+const ABANDONED_GUARD_MS = 10_000;
+
+/** Deletes the stale lock `stale` if it is still there (see the header); the caller tries again. */
 function takeOver(lockPath: string, stale: LockHolder): void {
-  const claim = `${lockPath}.${process.pid}.${randomBytes(8).toString('hex')}.stale`;
+  const guard = `${lockPath}.takeover`;
   try {
-    renameSync(lockPath, claim);
+    writeWhole(guard, String(process.pid));
   } catch (error) {
-    // Someone else moved it first.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  if (safeReadHolder(claim)?.nonce !== stale.nonce) {
-    // A live lock taken between reading the stale one and moving it: give it back.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another process is taking it over right now.
     try {
-      linkSync(claim, lockPath);
+      if (Date.now() - lstatSync(guard).mtimeMs > ABANDONED_GUARD_MS)
+        rmSync(guard, { force: true });
     } catch {
-      // A third process took the name meanwhile (see the header).
+      // Gone meanwhile.
     }
+    pauseSync(1);
+    return;
   }
-  rmSync(claim, { force: true });
+  try {
+    if (safeReadHolder(lockPath)?.nonce === stale.nonce) rmSync(lockPath, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
 }
 
 interface ProcessIdentity {

@@ -30,7 +30,7 @@ export function writePrivateJson(path: string, value: unknown): void {
 }
 
 /** Writes `text` as the whole new content of the private file `path` (see the header). */
-export function writePrivateFile(path: string, text: string): void {
+export function writePrivateFile(path: string, text: string, retry: RenameRetry = {}): void {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const fd = openSync(temp, 'wx', 0o600);
@@ -40,7 +40,7 @@ export function writePrivateFile(path: string, text: string): void {
     } finally {
       closeSync(fd);
     }
-    renameWithRetry(temp, path);
+    renameWithRetry(temp, path, retry);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
