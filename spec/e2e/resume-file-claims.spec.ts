@@ -124,7 +124,7 @@ describe('two runs on one resume file', () => {
     expect(second?.stdout).toBe('');
     expect(second?.stderr).toMatch(
       new RegExp(
-        `^${FAN_OUT}: The resume file '${escape(file)}' is in use by another run: process ` +
+        `^${FAN_OUT}: The resume file '${escapeRegExp(file)}' is in use by another run: process ` +
           `${holder} \\(${FAN_OUT}\\), since \\S+\\. Wait for that run to end, or give this one ` +
           'another -ResumeFile',
       ),
@@ -192,7 +192,7 @@ describe('two runs on one resume file', () => {
     expect(second.stderrLines).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^Get-PartnerCustomer: The resume file '${escape(file)}' is in use by another run: ` +
+          `^Get-PartnerCustomer: The resume file '${escapeRegExp(file)}' is in use by another run: ` +
             `process ${process.pid} \\(Get-PartnerCustomer\\)`,
         ),
       ),
@@ -337,8 +337,8 @@ describe('a resume file that cannot be written is refused before anything goes o
         expect(result.stderrLines).toEqual([
           expect.stringMatching(
             new RegExp(
-              `The resume file '${escape(file)}' cannot be written \\((EROFS|EACCES)\\): ` +
-                `'${escape(directory.path)}' or the file is read-only for this user\\.`,
+              `The resume file '${escapeRegExp(file)}' cannot be written \\((EROFS|EACCES)\\): ` +
+                `'${escapeRegExp(directory.path)}' or the file is read-only for this user\\.`,
             ),
           ),
         ]);
@@ -368,6 +368,6 @@ function readOnlyDirectory(): { path: string; dispose(): void } {
   return { path, dispose: () => chmodSync(path, 0o755) };
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
