@@ -108,60 +108,68 @@ function overlappedRun(
 }
 
 describe('two runs on one resume file', () => {
-  it('a second run (a cron job overlapping itself) refuses at once with exit 2, naming the first; the first does every customer once', async () => {
-    const file = newPath('cron');
-    let second: CliResult | undefined;
-    let requestsOfSecond = -1;
-    let holder = 0;
-    const first = await overlappedRun(file, async (pid) => {
-      holder = pid;
-      const before = requests();
-      second = await runCli(FAN_OUT, ['-ResumeFile', file], { env: partner.env, input: input() });
-      requestsOfSecond = requests() - before;
-      return 'finish';
-    });
-    expect(second?.code).toBe(2);
-    expect(second?.stdout).toBe('');
-    expect(second?.stderr).toMatch(
-      new RegExp(
-        `^${FAN_OUT}: The resume file '${escapeRegExp(file)}' is in use by another run: process ` +
-          `${holder} \\(${FAN_OUT}\\), since \\S+\\. Wait for that run to end, or give this one ` +
-          'another -ResumeFile',
-      ),
-    );
-    expect(second?.stderr.trim().split('\n')).toHaveLength(1);
-    expect(requestsOfSecond).toBe(0);
-    expect([first.code, first.stderr]).toEqual([0, '']);
-    expect(customerIdsOf(first.stdout).sort()).toEqual(customers.map((c) => c.id).sort());
-    expect(parseNdjson(first.stdout)).toHaveLength(
-      customers.reduce((n, c) => n + data().subscriptionsOf(c.id).length, 0),
-    );
-    // Done: neither the resume file nor its lock is left.
-    expect([existsSync(file), existsSync(`${file}.lock`)]).toEqual([false, false]);
-  });
+  it(
+    'a second run (a cron job overlapping itself) refuses at once with exit 2, naming ' +
+      'the first; the first does every customer once',
+    async () => {
+      const file = newPath('cron');
+      let second: CliResult | undefined;
+      let requestsOfSecond = -1;
+      let holder = 0;
+      const first = await overlappedRun(file, async (pid) => {
+        holder = pid;
+        const before = requests();
+        second = await runCli(FAN_OUT, ['-ResumeFile', file], { env: partner.env, input: input() });
+        requestsOfSecond = requests() - before;
+        return 'finish';
+      });
+      expect(second?.code).toBe(2);
+      expect(second?.stdout).toBe('');
+      expect(second?.stderr).toMatch(
+        new RegExp(
+          `^${FAN_OUT}: The resume file '${escapeRegExp(file)}' is in use by another run: process ` +
+            `${holder} \\(${FAN_OUT}\\), since \\S+\\. Wait for that run to end, or give this one ` +
+            'another -ResumeFile',
+        ),
+      );
+      expect(second?.stderr.trim().split('\n')).toHaveLength(1);
+      expect(requestsOfSecond).toBe(0);
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(customerIdsOf(first.stdout).sort()).toEqual(customers.map((c) => c.id).sort());
+      expect(parseNdjson(first.stdout)).toHaveLength(
+        customers.reduce((n, c) => n + data().subscriptionsOf(c.id).length, 0),
+      );
+      // Done: neither the resume file nor its lock is left.
+      expect([existsSync(file), existsSync(`${file}.lock`)]).toEqual([false, false]);
+    },
+  );
 
-  it('a run killed by SIGKILL leaves its lock, which the next run takes over: it does exactly the customers not recorded', async () => {
-    const file = newPath('killed');
-    const killed = await overlappedRun(file, async () => 'kill');
-    expect(killed.signal).toBe('SIGKILL');
-    expect(existsSync(`${file}.lock`)).toBe(true);
-    // Killed right after its first customer's output came out: recorded then, or not yet.
-    const recorded = (existsSync(file) ? readFileSync(file, 'utf8') : '')
-      .split('\n')
-      .slice(1)
-      .filter(Boolean)
-      .map((record) => JSON.parse(record).key as string);
-    const resumed = await fanOut(['-ResumeFile', file]);
-    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
-    expect(recorded.length).toBeLessThanOrEqual(1);
-    expect(customerIdsOf(resumed.stdout).sort()).toEqual(
-      customers
-        .map((c) => c.id)
-        .filter((id) => !recorded.includes(id))
-        .sort(),
-    );
-    expect([existsSync(file), existsSync(`${file}.lock`)]).toEqual([false, false]);
-  });
+  it(
+    'a run killed by SIGKILL leaves its lock, which the next run takes over: it does ' +
+      'exactly the customers not recorded',
+    async () => {
+      const file = newPath('killed');
+      const killed = await overlappedRun(file, async () => 'kill');
+      expect(killed.signal).toBe('SIGKILL');
+      expect(existsSync(`${file}.lock`)).toBe(true);
+      // Killed right after its first customer's output came out: recorded then, or not yet.
+      const recorded = (existsSync(file) ? readFileSync(file, 'utf8') : '')
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((record) => JSON.parse(record).key as string);
+      const resumed = await fanOut(['-ResumeFile', file]);
+      expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+      expect(recorded.length).toBeLessThanOrEqual(1);
+      expect(customerIdsOf(resumed.stdout).sort()).toEqual(
+        customers
+          .map((c) => c.id)
+          .filter((id) => !recorded.includes(id))
+          .sort(),
+      );
+      expect([existsSync(file), existsSync(`${file}.lock`)]).toEqual([false, false]);
+    },
+  );
 
   it('a listing refuses a file another listing is using (in-process), and runs once it is free', async () => {
     const file = newPath('listing');
@@ -213,25 +221,29 @@ describe('two runs on one resume file', () => {
 describe('only ever a resume file', () => {
   const tokenFile = () => join(partner.configDir, 'tokens', 'default.json');
 
-  it('refuses a symlink planted where the resume file should be (pointing at the token store), leaving the target as it was', async () => {
-    const link = newPath('planted');
-    symlinkSync(tokenFile(), link);
-    const before = stateOf(tokenFile());
-    const requestsBefore = requests();
-    for (const run of [fanOut, listing]) {
-      const result = await run(['-ResumeFile', link]);
-      expect(result.code).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderrLines).toHaveLength(1);
-      expect(result.stderrLines[0]).toContain(
-        `The resume file '${link}' is a symbolic link (a resume file is never followed to ` +
-          'another file); it was left untouched.',
-      );
-    }
-    expect(requests()).toBe(requestsBefore);
-    expect(stateOf(tokenFile())).toEqual(before);
-    expect(existsSync(`${link}.lock`)).toBe(false);
-  });
+  it(
+    'refuses a symlink planted where the resume file should be (pointing at the token ' +
+      'store), leaving the target as it was',
+    async () => {
+      const link = newPath('planted');
+      symlinkSync(tokenFile(), link);
+      const before = stateOf(tokenFile());
+      const requestsBefore = requests();
+      for (const run of [fanOut, listing]) {
+        const result = await run(['-ResumeFile', link]);
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderrLines).toHaveLength(1);
+        expect(result.stderrLines[0]).toContain(
+          `The resume file '${link}' is a symbolic link (a resume file is never followed to ` +
+            'another file); it was left untouched.',
+        );
+      }
+      expect(requests()).toBe(requestsBefore);
+      expect(stateOf(tokenFile())).toEqual(before);
+      expect(existsSync(`${link}.lock`)).toBe(false);
+    },
+  );
 
   it('refuses any other file, a one-line JSON file included (a copy of the token file), untouched', async () => {
     const foreign = newPath('foreign');
@@ -254,46 +266,59 @@ describe('only ever a resume file', () => {
     expect(stateOf(foreign)).toEqual(before);
   });
 
-  it("refuses a listing's resume file given to a fan-out, and the other way round; each still resumes its own run", async () => {
-    // A listing that stops after its first page keeps its position in its file.
-    const listingFile = newPath('listing-kept');
-    partner.emulator.setFaults({ rules: [{ after: 1, action: { type: 'status', status: 503 } }] });
-    const stopped = await listing(['-PageSize', '5', '-MaxRetry', '0', '-ResumeFile', listingFile]);
-    partner.emulator.setFaults({});
-    expect(stopped.code).toBe(5);
-    const listed = (parseNdjson(stopped.stdout) as Json[]).map((c) => c.id);
-    expect(listed).toHaveLength(5);
-    // A fan-out that stops at -First keeps what it recorded in its file.
-    const journal = newPath('journal-kept');
-    const cut = await fanOut(['-ResumeFile', journal, '-First', '1', '-ThrottleLimit', '1']);
-    expect(cut.code).toBe(0);
-    const [listingBefore, journalBefore] = [stateOf(listingFile), stateOf(journal)];
-    if (posix) expect([listingBefore.mode, journalBefore.mode]).toEqual([0o600, 0o600]);
+  it(
+    "refuses a listing's resume file given to a fan-out, and the other way round; " +
+      'each still resumes its own run',
+    async () => {
+      // A listing that stops after its first page keeps its position in its file.
+      const listingFile = newPath('listing-kept');
+      partner.emulator.setFaults({
+        rules: [{ after: 1, action: { type: 'status', status: 503 } }],
+      });
+      const stopped = await listing([
+        '-PageSize',
+        '5',
+        '-MaxRetry',
+        '0',
+        '-ResumeFile',
+        listingFile,
+      ]);
+      partner.emulator.setFaults({});
+      expect(stopped.code).toBe(5);
+      const listed = (parseNdjson(stopped.stdout) as Json[]).map((c) => c.id);
+      expect(listed).toHaveLength(5);
+      // A fan-out that stops at -First keeps what it recorded in its file.
+      const journal = newPath('journal-kept');
+      const cut = await fanOut(['-ResumeFile', journal, '-First', '1', '-ThrottleLimit', '1']);
+      expect(cut.code).toBe(0);
+      const [listingBefore, journalBefore] = [stateOf(listingFile), stateOf(journal)];
+      if (posix) expect([listingBefore.mode, journalBefore.mode]).toEqual([0o600, 0o600]);
 
-    const requestsBefore = requests();
-    const swappedIntoFanOut = await fanOut(['-ResumeFile', listingFile]);
-    const swappedIntoListing = await listing(['-PageSize', '5', '-ResumeFile', journal]);
-    expect(requests()).toBe(requestsBefore);
-    expect([swappedIntoFanOut.code, swappedIntoFanOut.stdout]).toEqual([2, '']);
-    expect(swappedIntoFanOut.stderrLines).toEqual([
-      `${FAN_OUT}: The resume file '${listingFile}' is the resume file of a Customer listing, not ` +
-        `one of ${FAN_OUT}'s pipeline runs; it was left untouched. Give this command a ` +
-        '-ResumeFile of its own (a new path, or an empty file): each command of a pipeline ' +
-        'needs its own.',
-    ]);
-    expect([swappedIntoListing.code, swappedIntoListing.stdout]).toEqual([2, '']);
-    expect(swappedIntoListing.stderrLines[0]).toContain(
-      `The resume file '${journal}' is the resume file of a pipeline run of ${FAN_OUT}, not one ` +
-        "of Get-PartnerCustomer's listings; it was left untouched.",
-    );
-    expect([stateOf(listingFile), stateOf(journal)]).toEqual([listingBefore, journalBefore]);
+      const requestsBefore = requests();
+      const swappedIntoFanOut = await fanOut(['-ResumeFile', listingFile]);
+      const swappedIntoListing = await listing(['-PageSize', '5', '-ResumeFile', journal]);
+      expect(requests()).toBe(requestsBefore);
+      expect([swappedIntoFanOut.code, swappedIntoFanOut.stdout]).toEqual([2, '']);
+      expect(swappedIntoFanOut.stderrLines).toEqual([
+        `${FAN_OUT}: The resume file '${listingFile}' is the resume file of a Customer listing, not ` +
+          `one of ${FAN_OUT}'s pipeline runs; it was left untouched. Give this command a ` +
+          '-ResumeFile of its own (a new path, or an empty file): each command of a pipeline ' +
+          'needs its own.',
+      ]);
+      expect([swappedIntoListing.code, swappedIntoListing.stdout]).toEqual([2, '']);
+      expect(swappedIntoListing.stderrLines[0]).toContain(
+        `The resume file '${journal}' is the resume file of a pipeline run of ${FAN_OUT}, not one ` +
+          "of Get-PartnerCustomer's listings; it was left untouched.",
+      );
+      expect([stateOf(listingFile), stateOf(journal)]).toEqual([listingBefore, journalBefore]);
 
-    // The listing continues where it stopped (not from 0), and completes the set.
-    const resumed = await listing(['-PageSize', '5', '-ResumeFile', listingFile]);
-    expect(resumed.code).toBe(0);
-    const all = (parseNdjson((await listing([])).stdout) as Json[]).map((c) => c.id);
-    expect([...listed, ...(parseNdjson(resumed.stdout) as Json[]).map((c) => c.id)]).toEqual(all);
-  });
+      // The listing continues where it stopped (not from 0), and completes the set.
+      const resumed = await listing(['-PageSize', '5', '-ResumeFile', listingFile]);
+      expect(resumed.code).toBe(0);
+      const all = (parseNdjson((await listing([])).stdout) as Json[]).map((c) => c.id);
+      expect([...listed, ...(parseNdjson(resumed.stdout) as Json[]).map((c) => c.id)]).toEqual(all);
+    },
+  );
 
   it('takes an empty file (as mktemp makes) as a new resume file, and creates new ones 0600', async () => {
     const empty = newPath('mktemp');

@@ -129,38 +129,42 @@ const sections = (refreshTokens: Record<string, unknown>, accessTokens = {}) =>
   JSON.stringify({ Account: {}, RefreshToken: refreshTokens, AccessToken: accessTokens });
 
 describe("MSAL's token cache between two processes", () => {
-  it('keeps what each wrote: the entries one changed, added or removed win, the rest are the file as it is', async () => {
-    const tokensDir = join(dir, 'tokens');
-    const path = msalCachePath(tokensDir, 'prod');
-    const seed = memoryCache(sections({ rt: entry('rt-0'), old: entry('old') }));
-    await fileCachePlugin(tokensDir, 'prod').afterCacheAccess({
-      cacheHasChanged: true,
-      tokenCache: seed,
-    });
-    // Two processes read the same file...
-    const [first, second] = [memoryCache(), memoryCache()];
-    const [pluginA, pluginB] = [
-      fileCachePlugin(tokensDir, 'prod'),
-      fileCachePlugin(tokensDir, 'prod'),
-    ];
-    await pluginA.beforeCacheAccess({ cacheHasChanged: false, tokenCache: first });
-    await pluginB.beforeCacheAccess({ cacheHasChanged: false, tokenCache: second });
-    // ...the first rotates the refresh token and gets a Graph token...
-    first.text = sections({ rt: entry('rt-1'), old: entry('old') }, { graph: entry('at-graph') });
-    await pluginA.afterCacheAccess({ cacheHasChanged: true, tokenCache: first });
-    // ...the second, from what it read before, gets a Partner Center token and drops 'old'.
-    second.text = sections({ rt: entry('rt-0') }, { pc: entry('at-pc') });
-    await pluginB.afterCacheAccess({ cacheHasChanged: true, tokenCache: second });
+  it(
+    'keeps what each wrote: the entries one changed, added or removed win, the rest ' +
+      'are the file as it is',
+    async () => {
+      const tokensDir = join(dir, 'tokens');
+      const path = msalCachePath(tokensDir, 'prod');
+      const seed = memoryCache(sections({ rt: entry('rt-0'), old: entry('old') }));
+      await fileCachePlugin(tokensDir, 'prod').afterCacheAccess({
+        cacheHasChanged: true,
+        tokenCache: seed,
+      });
+      // Two processes read the same file...
+      const [first, second] = [memoryCache(), memoryCache()];
+      const [pluginA, pluginB] = [
+        fileCachePlugin(tokensDir, 'prod'),
+        fileCachePlugin(tokensDir, 'prod'),
+      ];
+      await pluginA.beforeCacheAccess({ cacheHasChanged: false, tokenCache: first });
+      await pluginB.beforeCacheAccess({ cacheHasChanged: false, tokenCache: second });
+      // ...the first rotates the refresh token and gets a Graph token...
+      first.text = sections({ rt: entry('rt-1'), old: entry('old') }, { graph: entry('at-graph') });
+      await pluginA.afterCacheAccess({ cacheHasChanged: true, tokenCache: first });
+      // ...the second, from what it read before, gets a Partner Center token and drops 'old'.
+      second.text = sections({ rt: entry('rt-0') }, { pc: entry('at-pc') });
+      await pluginB.afterCacheAccess({ cacheHasChanged: true, tokenCache: second });
 
-    const saved = JSON.parse(JSON.parse(readFileSync(path, 'utf8')).cache);
-    expect(saved).toEqual({
-      Account: {},
-      RefreshToken: { rt: entry('rt-1') },
-      AccessToken: { graph: entry('at-graph'), pc: entry('at-pc') },
-    });
-    if (posix) expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readdirSync(tokensDir)).toEqual(['prod.msal.json']);
-  });
+      const saved = JSON.parse(JSON.parse(readFileSync(path, 'utf8')).cache);
+      expect(saved).toEqual({
+        Account: {},
+        RefreshToken: { rt: entry('rt-1') },
+        AccessToken: { graph: entry('at-graph'), pc: entry('at-pc') },
+      });
+      if (posix) expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readdirSync(tokensDir)).toEqual(['prod.msal.json']);
+    },
+  );
 
   it('waits for the lock another writer holds, and names it when it is not released', async () => {
     const tokensDir = join(dir, 'tokens');
