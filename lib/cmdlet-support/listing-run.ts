@@ -50,6 +50,27 @@ export async function* listResumably<T, Out = JsonText<T>>(
   request: ListingRequest<T, Out>,
   context: CmdletContext,
 ): AsyncGenerator<ObjectList<Out>> {
+  const file =
+    request.resumeFile === undefined
+      ? undefined
+      : new ResumeFile(request.resumeFile, {
+          item: request.collection.noun.item,
+          cmdletName: request.cmdletName,
+        });
+  try {
+    yield* listWith(request, context, file);
+  } finally {
+    // However the listing ended (a stop, a signal, the host closing it), the file it claimed when
+    // it read it is free for the next run.
+    file?.release();
+  }
+}
+
+async function* listWith<T, Out>(
+  request: ListingRequest<T, Out>,
+  context: CmdletContext,
+  file: ResumeFile | undefined,
+): AsyncGenerator<ObjectList<Out>> {
   const { collection } = request;
   const { noun } = collection;
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
@@ -64,10 +85,6 @@ export async function* listResumably<T, Out = JsonText<T>>(
     skip: request.skip ?? 0,
   };
   // Read (and check) before anything goes over the network: a wrong file is a usage error.
-  const file =
-    request.resumeFile === undefined
-      ? undefined
-      : new ResumeFile(request.resumeFile, { item: noun.item, cmdletName: request.cmdletName });
   const saved = file?.read(identity);
   const skip = identity.skip;
   const start: ListingPosition =
@@ -84,17 +101,10 @@ export async function* listResumably<T, Out = JsonText<T>>(
 
   // Each collection is listed through its own API's client: Graph's for OData collections.
   const settings = { maxRetry: request.maxRetry };
-  let client: Awaited<ReturnType<typeof context.services.partnerCenter>>;
-  try {
-    client =
-      collection.paging === 'odata'
-        ? await context.services.graph(settings)
-        : await context.services.partnerCenter(settings);
-  } catch (error) {
-    // Not signed in, say: the file is the next run's.
-    file?.release();
-    throw error;
-  }
+  const client =
+    collection.paging === 'odata'
+      ? await context.services.graph(settings)
+      : await context.services.partnerCenter(settings);
   // However many items there are, memory must not grow with them (see young-generation.ts).
   holdYoungGeneration();
   let progress = new ListingProgress(start);
@@ -195,18 +205,14 @@ export async function* listResumably<T, Out = JsonText<T>>(
     throw stopped(error);
   } finally {
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
-    let interrupted: unknown;
     if (!settled) {
       const reason: unknown = context.signal.reason;
-      if (reason instanceof InterruptedError) interrupted = stopped(reason);
-      else save(progress.position);
+      // A generator the host closes runs only its finally blocks: throwing here is the one way to
+      // turn that close into the interruption (and its resume advice) the host reports.
+      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+      if (reason instanceof InterruptedError) throw stopped(reason);
+      save(progress.position);
     }
-    // However the listing ended, its resume file is free for the next run.
-    file?.release();
-    // A generator the host closes runs only its finally blocks: throwing here is the one way to
-    // turn that close into the interruption (and its resume advice) the host reports.
-    // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-    if (interrupted !== undefined) throw interrupted;
   }
 }
 
