@@ -55,6 +55,27 @@ export async function* listResumably<T, Out = JsonText<T>>(
   request: ListingRequest<T, Out>,
   context: CmdletContext,
 ): AsyncGenerator<ObjectList<Out>> {
+  const file =
+    request.resumeFile === undefined
+      ? undefined
+      : new ResumeFile(request.resumeFile, {
+          item: request.collection.noun.item,
+          cmdletName: request.cmdletName,
+        });
+  try {
+    yield* listWith(request, context, file);
+  } finally {
+    // However the listing ended (a stop, a signal, the host closing it), the file it claimed when
+    // it read it is free for the next run.
+    file?.release();
+  }
+}
+
+async function* listWith<T, Out>(
+  request: ListingRequest<T, Out>,
+  context: CmdletContext,
+  file: ResumeFile | undefined,
+): AsyncGenerator<ObjectList<Out>> {
   const { collection } = request;
   const { noun } = collection;
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
@@ -69,10 +90,6 @@ export async function* listResumably<T, Out = JsonText<T>>(
     skip: request.skip ?? 0,
   };
   // Read (and check) before anything goes over the network: a wrong file is a usage error.
-  const file =
-    request.resumeFile === undefined
-      ? undefined
-      : new ResumeFile(request.resumeFile, { item: noun.item, cmdletName: request.cmdletName });
   const saved = file?.read(identity);
   const skip = identity.skip;
   const start: ListingPosition =

@@ -126,7 +126,12 @@ export class FanOut {
         : new PipelineResumeFile(settings.resumeFile, runIdentity(host));
     if (this.resume) {
       // What an earlier run wrote after its last record is written again: cut off first.
-      host.output?.resumeFrom(this.resume.lastMark, this.resume.path);
+      try {
+        host.output?.resumeFrom(this.resume.lastMark, this.resume.path);
+      } catch (error) {
+        this.resume.close(false);
+        throw error;
+      }
       this.lastMark = host.output?.mark();
     }
   }

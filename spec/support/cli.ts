@@ -41,7 +41,10 @@ export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface SpawnOptions extends CliOptions {
   /** Working directory of the child; default this process's. */
   cwd?: string;
-  /** stdin is a pipe that is never ended (what `script` copies to its terminal). */
+  /**
+   * stdin is a pipe that is never ended (what `script` copies to its terminal); `input`, if any, is
+   * written to it first.
+   */
   openStdin?: boolean;
   /**
    * Called with all the output so far after every chunk of either stream (to signal the child
@@ -88,6 +91,7 @@ export function spawnCollect(
       resolve({ code, signal, stdout, stderr });
     });
     if (!options.openStdin) child.stdin?.end(options.input);
+    else if (options.input !== undefined) child.stdin?.write(options.input);
   });
 }
 
