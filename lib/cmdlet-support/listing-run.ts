@@ -10,8 +10,10 @@ import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
 import {
   InterruptedError,
+  OutputClosedError,
   OutputFailedError,
   PartnerCenterModuleError,
+  ReaderGoneError,
   UsageError,
 } from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
@@ -159,14 +161,21 @@ async function* listWith<T, Out>(
   let settled = false;
   const stopped = (error: unknown): unknown => {
     settled = true;
-    // stdout failed, whatever surfaced here (a request it aborted, the host closing the listing).
-    const outputFailed = context.signal.reason instanceof OutputFailedError;
-    if (outputFailed) error = context.signal.reason;
+    // stdout failed, or its reader went away while a resume file expects the listing to go on,
+    // whatever surfaced here (a request it aborted, the host closing the listing).
+    const reason: unknown = context.signal.reason;
+    const outputFailed = reason instanceof OutputFailedError;
+    const readerGone = reason instanceof OutputClosedError && file !== undefined;
+    if (outputFailed) error = reason;
+    if (readerGone)
+      error = new ReaderGoneError('The reader of stdout went away before the listing ended.', {
+        hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
+      });
     if (!(error instanceof PartnerCenterModuleError)) return error;
     if (!request.selectionArguments) return error;
     // What got out whole is then what the stop line counts and the resume file keeps, and a file
     // as stdout is cut back to it.
-    const at = outputFailed ? out : current();
+    const at = outputFailed || readerGone ? out : current();
     const cut = outputFailed ? context.output?.cutBackTo(out.stdout) : undefined;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (at.written === 0 && !saved && request.continuationToken === undefined && !cut) return error;
@@ -236,11 +245,16 @@ async function* listWith<T, Out>(
       const reason: unknown = context.signal.reason;
       // A generator the host closes runs only its finally blocks: throwing here is the one way to
       // turn that close into the interruption (and its resume advice) the host reports.
-      if (reason instanceof InterruptedError || reason instanceof OutputFailedError) {
+      // A reader that went away stops a listing without a resume file quietly (`| head`); with
+      // one, the listing did not finish, and its stop line says so.
+      if (
+        reason instanceof InterruptedError ||
+        reason instanceof OutputFailedError ||
+        (reason instanceof OutputClosedError && file)
+      ) {
         // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
         throw stopped(reason);
       }
-      // The reader went away: the last page it took whole stays the position (already saved).
     }
   }
 }

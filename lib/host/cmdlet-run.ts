@@ -20,6 +20,7 @@ import {
   InterruptedError,
   OutputFailedError,
   PartnerCenterModuleError,
+  ReaderGoneError,
   UsageError,
 } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
@@ -196,6 +197,14 @@ export class CmdletRun {
         this.report(fanOut.withAdvice(reason));
         return exitCodeOf(reason);
       }
+      // With a resume file the run did not finish: one line says what it records (exit 1).
+      if (reason instanceof OutputClosedError && fanOut.resumable) {
+        const gone = new ReaderGoneError('The reader of stdout went away before the run ended.', {
+          hint: 'What it had not read yet of the output handed to it is not written again.',
+        });
+        this.report(fanOut.withAdvice(gone));
+        return exitCodeOf(gone);
+      }
       return this.exitCode({ kind: 'stopped' });
     }
     this.failures = result.failures;
@@ -354,8 +363,18 @@ export class CmdletRun {
   private exitCode(outcome: InvocationOutcome): number {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
-    if (reason instanceof OutputClosedError)
+    if (reason instanceof OutputClosedError) {
+      // A listing that keeps a resume file did not finish: its stop line says so (exit 1).
+      if (
+        outcome.kind === 'failed' &&
+        outcome.error instanceof PartnerCenterModuleError &&
+        outcome.error.cause instanceof ReaderGoneError
+      ) {
+        this.report(outcome.error);
+        return exitCodeOf(outcome.error);
+      }
       return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
+    }
     if (reason instanceof OutputFailedError) {
       // A listing's own stop line says what was written and how to continue; else the failure's.
       const wrapped =

@@ -185,6 +185,11 @@ export class FanOut {
     });
   }
 
+  /** Whether a resume file records the objects done. */
+  get resumable(): boolean {
+    return this.resume !== undefined;
+  }
+
   /** Every input object was read and done: nothing is left for a resume file to record. */
   private get complete(): boolean {
     return (

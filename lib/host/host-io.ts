@@ -44,10 +44,6 @@ export interface HostIO {
   services?: CmdletServicesFactory;
 }
 
-/** The reason the run's signal carries when stdout's reader went away (`| head`). */
-export class OutputClosedError extends Error {
-  constructor() {
-    super('The output stream was closed by its reader.');
-    this.name = 'OutputClosedError';
-  }
-}
+// The reason the run's signal carries when stdout's reader went away: in lib/common, where a
+// listing can tell it from a signal.
+export { OutputClosedError } from '../common/errors.js';

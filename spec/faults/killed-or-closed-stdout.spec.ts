@@ -3,13 +3,23 @@
  * until done, every item is there exactly once and no line is torn, for a listing and a fan-out;
  * into a pipe its reader is slow to read, the promise is the narrower one the README states,
  * checked as a rule: only the customers whose output went out after the journal's last record come
- * again, and only the last line the reader got may be torn.
+ * again, and only the last line the reader got may be torn. And a reader that goes away while a
+ * resume file is kept: one line, exit 1, the file keeps what went out (without a resume file the
+ * run still ends quietly with 0, as `| head` expects: spec/e2e/list-customers.spec.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, watch } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { binPath } from '../support/cli.js';
+import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 import { blocksOf, journalKeys, runPipeline } from './support/pipeline-runs.js';
 
@@ -72,19 +82,16 @@ function killedIntoFile(
 }
 
 describe('SIGKILL with stdout a file appended to', () => {
-  it('a listing run again until done: every customer exactly once, in order, no torn line', async () => {
+  it('a listing run again: every customer exactly once, in order, no torn line', async () => {
     const out = join(partner.configDir, 'customers.ndjson');
     const resume = join(partner.configDir, 'customers.resume');
     const args = ['-PageSize', '20', '-ResumeFile', resume];
-    // Slow pages: the kills land mid-listing, right after some output reached the file.
+    // Slow pages: the kill lands mid-listing, right after some output reached the file.
     partner.emulator.configure({ apiLatencyMs: 20 });
-    const kills = [30, 50];
     try {
-      for (const afterLines of kills) {
-        const killed = await killedIntoFile('Get-PartnerCustomer', args, out, afterLines);
-        expect(killed.signal).toBe('SIGKILL');
-        expect(existsSync(resume)).toBe(true);
-      }
+      const killed = await killedIntoFile('Get-PartnerCustomer', args, out, 40);
+      expect(killed.signal).toBe('SIGKILL');
+      expect(existsSync(resume)).toBe(true);
     } finally {
       partner.emulator.configure({ apiLatencyMs: 0 });
     }
@@ -100,23 +107,15 @@ describe('SIGKILL with stdout a file appended to', () => {
     ).toEqual(customers.map((c) => c.id));
   }, 30_000);
 
-  it('a fan-out run again until done: every customer’s subscriptions exactly once, whole', async () => {
+  it('a fan-out run again: every customer’s subscriptions exactly once, whole', async () => {
     const out = join(partner.configDir, 'subscriptions.ndjson');
     const resume = join(partner.configDir, 'subscriptions.resume');
     const input = served.map((c) => `${JSON.stringify(c)}\n`).join('');
     const args = ['-ThrottleLimit', '3', '-ResumeFile', resume];
     partner.emulator.configure({ apiLatencyMs: 20 });
     try {
-      for (const afterLines of [20, 40]) {
-        const killed = await killedIntoFile(
-          'Get-PartnerCustomerSubscription',
-          args,
-          out,
-          afterLines,
-          input,
-        );
-        expect(killed.signal).toBe('SIGKILL');
-      }
+      const killed = await killedIntoFile('Get-PartnerCustomerSubscription', args, out, 30, input);
+      expect(killed.signal).toBe('SIGKILL');
     } finally {
       partner.emulator.configure({ apiLatencyMs: 0 });
     }
@@ -215,5 +214,60 @@ describe('SIGKILL with stdout a pipe its reader is slow to read', () => {
           .subscriptionsOf(id)
           .map((s) => s.id),
       );
+  }, 30_000);
+});
+
+describe('a reader that goes away while a resume file is kept', () => {
+  const bash = (script: string) =>
+    runBash(script, {
+      env: {
+        ...partner.env,
+        PATH: `${join(binPath('Get-PartnerCustomer'), '..')}:${process.env.PATH}`,
+      },
+    });
+
+  it('a listing: one line, exit 1, and the file continues after what went out', async () => {
+    const resume = join(partner.configDir, 'closed.resume');
+    rmSync(resume, { force: true });
+    const result = await bash(
+      `Get-PartnerCustomer -PageSize 10 -ResumeFile '${resume}' | head -n 15 >/dev/null; ` +
+        `echo "status=\${PIPESTATUS[0]}" >&2`,
+    );
+    const [line, status, ...more] = result.stderr.split('\n').filter(Boolean);
+    expect(more).toEqual([]);
+    expect(status).toBe('status=1');
+    const stopLine =
+      /^Get-PartnerCustomer: The reader of stdout went away before the listing ended\. What it had not read yet of the customers handed to it is not written again\. (\d+) customers were written; \S+ keeps the position\. To continue with the next one, run: Get-PartnerCustomer -PageSize 10 -ResumeFile \S+$/;
+    const match = stopLine.exec(line!);
+    expect(match).not.toBeNull();
+    const written = Number(match![1]);
+    expect(JSON.parse(readFileSync(resume, 'utf8')).written).toBe(written);
+    const rest = await bash(`Get-PartnerCustomer -PageSize 10 -ResumeFile '${resume}'`);
+    expect(rest.code).toBe(0);
+    expect(
+      rest.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(customers.slice(written).map((c) => c.id));
+  }, 30_000);
+
+  it('a fan-out: one line, exit 1, naming what its file records', async () => {
+    const resume = join(partner.configDir, 'closed-fan-out.resume');
+    rmSync(resume, { force: true });
+    const input = join(partner.configDir, 'closed-fan-out.ndjson');
+    writeFileSync(input, served.map((c) => `${JSON.stringify(c)}\n`).join(''));
+    const result = await bash(
+      `Get-PartnerCustomerSubscription -ResumeFile '${resume}' <'${input}' | head -n 3 >/dev/null; ` +
+        `echo "status=\${PIPESTATUS[0]}" >&2`,
+    );
+    const [line, status, ...more] = result.stderr.split('\n').filter(Boolean);
+    expect(more).toEqual([]);
+    expect(status).toBe('status=1');
+    const stopLine =
+      /^Get-PartnerCustomerSubscription: The reader of stdout went away before the run ended\. What it had not read yet of the output handed to it is not written again\. (\d+) customers? of the \d+ read (?:was|were) done; \S+ records them\. To continue with the rest, run the same pipeline again ending in: Get-PartnerCustomerSubscription -ResumeFile \S+$/;
+    const match = stopLine.exec(line!);
+    expect(match).not.toBeNull();
+    expect(journalKeys(resume)).toHaveLength(Number(match![1]));
   }, 30_000);
 });
