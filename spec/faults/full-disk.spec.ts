@@ -34,6 +34,7 @@ import { InterruptedError } from '../../lib/common/errors.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { expectEachCustomerOnceIn, subscriptionData } from './support/subscription-blocks.js';
 
 type Json = Record<string, any>;
 
@@ -48,11 +49,7 @@ let scratch: string;
 let disk: string;
 let customers: Json[];
 
-interface JsonDataset {
-  hasCommerceRelationship(customerId: string): boolean;
-  subscriptionsOf(customerId: string): Json[];
-}
-const data = () => partner.emulator.dataset as unknown as JsonDataset;
+const data = () => subscriptionData(partner);
 
 function mount(size: number): void {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk]);
@@ -213,40 +210,16 @@ describe('stdout on a disk that fills up', () => {
       // Lines recorded: each recorded customer's subscriptions.
       (file) =>
         journal(file).reduce(
-          (sum, line) => sum + data().subscriptionsOf(JSON.parse(line).key).length,
+          (sum, line) => sum + data().subscriptionIds(JSON.parse(line).key).length,
           0,
         ),
       resumeFile,
       64 * 1024,
     );
     expect(stops).toBeGreaterThanOrEqual(2);
-    expectEachCustomerOnce(text, served);
+    expectEachCustomerOnceIn(text, served, data());
   }, 60_000);
 });
-
-/** Every customer's subscriptions exactly once, in one block, nothing else, no torn line. */
-function expectEachCustomerOnce(text: string, served: readonly Json[]): void {
-  expect(text === '' || text.endsWith('\n')).toBe(true);
-  const blocks = new Map<string, string[]>();
-  let previous: string | undefined;
-  for (const line of text.split('\n').slice(0, -1)) {
-    const object = JSON.parse(line) as Json;
-    if (object.customerId !== previous) {
-      expect(blocks.has(object.customerId)).toBe(false);
-      blocks.set(object.customerId, []);
-      previous = object.customerId;
-    }
-    blocks.get(object.customerId)!.push(object.id);
-  }
-  const wanted = served.filter((c) => data().subscriptionsOf(c.id).length > 0);
-  expect([...blocks.keys()].sort()).toEqual(wanted.map((c) => c.id).sort());
-  for (const c of wanted)
-    expect(blocks.get(c.id)).toEqual(
-      data()
-        .subscriptionsOf(c.id)
-        .map((s) => s.id),
-    );
-}
 
 describe('resuming into the file an earlier run wrote', () => {
   /** A fan-out into `out` (appending), stopped by SIGINT once `afterLines` lines are out. */
@@ -285,7 +258,8 @@ describe('resuming into the file an earlier run wrote', () => {
     // What a SIGKILL between an output and its record leaves: a customer's lines the journal does
     // not record, and the start of the next one's first line.
     const unrecorded = served.at(-1)!;
-    const lines = data()
+    const dataset = partner.emulator.dataset as unknown as { subscriptionsOf(id: string): Json[] };
+    const lines = dataset
       .subscriptionsOf(unrecorded.id)
       .map((s) => `${JSON.stringify({ customerId: unrecorded.id, ...s })}\n`);
     appendFileSync(out, `${lines.join('')}${lines[0]!.slice(0, 40)}`);
@@ -296,7 +270,7 @@ describe('resuming into the file an earlier run wrote', () => {
       { env: partner.env, stdin: input, stdoutFile: fd },
     ).finally(() => closeSync(fd));
     expect(second.code).toBe(0);
-    expectEachCustomerOnce(readFileSync(out, 'utf8'), served);
+    expectEachCustomerOnceIn(readFileSync(out, 'utf8'), served, data());
   }, 30_000);
 
   it('refuses a file emptied since the earlier run (> instead of >>), before any request', async () => {

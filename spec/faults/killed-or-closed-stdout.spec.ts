@@ -22,6 +22,11 @@ import { join } from 'node:path';
 import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 import { blocksOf, journalKeys, runPipeline } from './support/pipeline-runs.js';
+import {
+  expectEachCustomerOnce,
+  expectEachCustomerOnceIn,
+  subscriptionData,
+} from './support/subscription-blocks.js';
 
 type Json = Record<string, any>;
 
@@ -30,11 +35,7 @@ let partner: EmulatedPartner;
 let customers: Json[];
 let served: Json[];
 
-interface JsonDataset {
-  hasCommerceRelationship(customerId: string): boolean;
-  subscriptionsOf(customerId: string): Json[];
-}
-const data = () => partner.emulator.dataset as unknown as JsonDataset;
+const data = () => subscriptionData(partner);
 const lineCount = (text: string) => text.split('\n').length - 1;
 
 beforeAll(async () => {
@@ -127,16 +128,7 @@ describe('SIGKILL with stdout a file appended to', () => {
       input,
     );
     expect(last).toEqual({ code: 0, signal: null, stderr: '' });
-    const blocks = blocksOf(readFileSync(out, 'utf8'));
-    expect(blocks.filter((b) => b.torn)).toEqual([]);
-    const wanted = served.filter((c) => data().subscriptionsOf(c.id).length > 0);
-    expect(blocks.map((b) => b.customerId).sort()).toEqual(wanted.map((c) => c.id).sort());
-    for (const block of blocks)
-      expect(block.ids).toEqual(
-        data()
-          .subscriptionsOf(block.customerId)
-          .map((s) => s.id),
-      );
+    expectEachCustomerOnceIn(readFileSync(out, 'utf8'), served, data());
   }, 30_000);
 });
 
@@ -205,15 +197,8 @@ describe('SIGKILL with stdout a pipe its reader is slow to read', () => {
         .map((b) => b.customerId)
         .sort(),
     );
-    const wanted = served.filter((c) => data().subscriptionsOf(c.id).length > 0);
-    const final = new Map([...blocks.slice(0, tail), ...again].map((b) => [b.customerId, b.ids]));
-    expect([...final.keys()].sort()).toEqual(wanted.map((c) => c.id).sort());
-    for (const [id, ids] of final)
-      expect(ids).toEqual(
-        data()
-          .subscriptionsOf(id)
-          .map((s) => s.id),
-      );
+    // What the reader keeps: the recorded blocks of the killed run, then the whole rerun.
+    expectEachCustomerOnce([...blocks.slice(0, tail), ...again], served, data());
   }, 30_000);
 });
 
