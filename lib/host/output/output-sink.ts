@@ -3,7 +3,9 @@
  * customers becomes one write instead of 500), flushed as soon as the producer pauses, and with
  * backpressure: while the stream is congested, `write` hands back a promise to await before the
  * next object is produced, so a slow reader slows the fetch instead of filling memory. A reader
- * that went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once.
+ * that went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once; so
+ * does a write that failed (a full disk), known as soon as the write returns when the stream
+ * writes synchronously (a file), before anything can record those bytes as written.
  *
  * Lines are encoded straight into fixed-size byte chunks that are reused once the stream has
  * written them: a long listing then allocates no new output memory per page (fresh buffers per

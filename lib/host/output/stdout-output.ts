@@ -41,7 +41,7 @@ export class StdoutOutput implements CmdletOutput {
       );
     return (
       `${path} could not be cut back (${why}): its last ${bytes(extra)}, written after the last ` +
-      `record, will be written again; remove them first: ${commandLine('truncate', ['-s', mark.size, path])}`
+      `record, will be written again; remove them first: ${truncateCommand(path, mark.size)}`
     );
   }
 
@@ -64,7 +64,7 @@ export class StdoutOutput implements CmdletOutput {
     }
     const extra = now.size - mark.size;
     if (extra === 0) return 0;
-    const truncate = commandLine('truncate', ['-s', mark.size, path]);
+    const truncate = truncateCommand(path, mark.size);
     // A file that is not appended to takes the next write where the last one ended: cut shorter,
     // it would get a hole of zero bytes there.
     if (appends(this.fd) !== true) {
@@ -111,6 +111,13 @@ export function outputFailure(error: Error, fd: number | undefined): OutputFaile
     hint,
     cause: error,
   });
+}
+
+/** The command that cuts the file to `size` bytes; in words where its path is not known. */
+function truncateCommand(path: string, size: number): string {
+  return path === 'stdout'
+    ? `cut stdout's file to its first ${bytes(size)} (truncate -s ${size} <file>)`
+    : commandLine('truncate', ['-s', size, path]);
 }
 
 function bytes(n: number): string {
