@@ -34,6 +34,7 @@ import { InterruptedError } from '../../lib/common/errors.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { linesAppendedTo } from './support/pipeline-runs.js';
 import { expectEachCustomerOnceIn, subscriptionData } from './support/subscription-blocks.js';
 
 type Json = Record<string, any>;
@@ -226,9 +227,9 @@ describe('resuming into the file an earlier run wrote', () => {
   async function stoppedRun(out: string, resumeFile: string, input: string, afterLines: number) {
     const controller = new AbortController();
     const fd = openSync(out, 'a');
+    const appended = linesAppendedTo(out);
     const stopping = watch(out, () => {
-      if (lineCount(readFileSync(out, 'utf8')) >= afterLines)
-        controller.abort(new InterruptedError('SIGINT'));
+      if (appended() >= afterLines) controller.abort(new InterruptedError('SIGINT'));
     });
     try {
       return await runInProcess(

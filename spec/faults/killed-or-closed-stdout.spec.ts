@@ -21,7 +21,7 @@ import {
 import { join } from 'node:path';
 import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
-import { blocksOf, journalKeys, runPipeline } from './support/pipeline-runs.js';
+import { blocksOf, journalKeys, linesAppendedTo, runPipeline } from './support/pipeline-runs.js';
 import {
   expectEachCustomerOnce,
   expectEachCustomerOnceIn,
@@ -36,7 +36,6 @@ let customers: Json[];
 let served: Json[];
 
 const data = () => subscriptionData(partner);
-const lineCount = (text: string) => text.split('\n').length - 1;
 
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: CUSTOMERS, seed: 3 });
@@ -54,7 +53,7 @@ function killedIntoFile(
   input?: string,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const fd = openSync(file, 'a');
-  const before = lineCount(readFileSync(file, 'utf8'));
+  const appended = linesAppendedTo(file);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath(cmdlet), ...args], {
       env: partner.env,
@@ -65,11 +64,7 @@ function killedIntoFile(
       afterLines === undefined
         ? undefined
         : watch(file, () => {
-            if (
-              child.exitCode === null &&
-              lineCount(readFileSync(file, 'utf8')) - before >= afterLines
-            )
-              child.kill('SIGKILL');
+            if (child.exitCode === null && appended() >= afterLines) child.kill('SIGKILL');
           });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);

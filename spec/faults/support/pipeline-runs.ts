@@ -5,7 +5,7 @@
  * may print, and reading its resume file.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, watch } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watch } from 'node:fs';
 import { Writable } from 'node:stream';
 import GetPartnerCustomerSubscription from '../../../cmdlets/Get-PartnerCustomerSubscription.js';
 import GetPartnerCustomerUser from '../../../cmdlets/Get-PartnerCustomerUser.js';
@@ -107,7 +107,7 @@ function runIntoFile(
   kill: { signal: KillSignal; afterLines: number } | undefined,
 ): Promise<PipelineAttempt> {
   const fd = openSync(file, 'a');
-  const linesBefore = lineCount(readFileSync(file, 'utf8'));
+  const appended = linesAppendedTo(file);
   return new Promise<PipelineAttempt>((resolve, reject) => {
     let killedWith: KillSignal | undefined;
     let stderr = '';
@@ -120,7 +120,7 @@ function runIntoFile(
     const watcher = kill
       ? watch(file, () => {
           if (killedWith || child.exitCode !== null) return;
-          if (lineCount(readFileSync(file, 'utf8')) - linesBefore < kill.afterLines) return;
+          if (appended() < kill.afterLines) return;
           killedWith = kill.signal;
           child.kill(kill.signal);
         })
@@ -138,7 +138,28 @@ function runIntoFile(
   });
 }
 
-const lineCount = (text: string) => text.split('\n').length - 1;
+/**
+ * Counts the lines appended to `file` from now on, reading only what is new at each call (a
+ * watcher calls it at every write: rereading the whole file each time costs quadratic time).
+ */
+export function linesAppendedTo(file: string): () => number {
+  let offset = statSync(file).size;
+  let lines = 0;
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  return () => {
+    const fd = openSync(file, 'r');
+    try {
+      for (let n = readSync(fd, buffer, 0, buffer.length, offset); n > 0; ) {
+        for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines++;
+        offset += n;
+        n = readSync(fd, buffer, 0, buffer.length, offset);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return lines;
+  };
+}
 
 /** One customer's consecutive lines in one run's output. */
 export interface OutputBlock {
