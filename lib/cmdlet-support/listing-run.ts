@@ -159,7 +159,7 @@ async function* listWith<T, Out>(
     );
 
   let settled = false;
-  const stopped = (error: unknown): unknown => {
+  const stopped = async (error: unknown): Promise<unknown> => {
     settled = true;
     // stdout failed, or its reader went away while a resume file expects the listing to go on,
     // whatever surfaced here (a request it aborted, the host closing the listing).
@@ -175,7 +175,14 @@ async function* listWith<T, Out>(
     if (!request.selectionArguments) return error;
     // What got out whole is then what the stop line counts and the resume file keeps, and a file
     // as stdout is cut back to it.
-    const at = outputFailed || readerGone ? out : current();
+    let at = outputFailed || readerGone ? out : current();
+    // Any other stop: every page handed out so far is written; once it is out, the position
+    // records where stdout's file then ends.
+    if (!outputFailed && !readerGone && context.output) {
+      const taken = context.output.delivered();
+      if (taken === true || (taken !== false && (await taken)))
+        at = { ...at, stdout: context.output.mark() };
+    }
     const cut = outputFailed ? context.output?.cutBackTo(out.stdout) : undefined;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (at.written === 0 && !saved && request.continuationToken === undefined && !cut) return error;
@@ -238,7 +245,7 @@ async function* listWith<T, Out>(
         `${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`,
     );
   } catch (error) {
-    throw stopped(error);
+    throw await stopped(error);
   } finally {
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
     if (!settled) {
@@ -253,7 +260,7 @@ async function* listWith<T, Out>(
         (reason instanceof OutputClosedError && file)
       ) {
         // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-        throw stopped(reason);
+        throw await stopped(reason);
       }
     }
   }

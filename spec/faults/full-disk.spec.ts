@@ -223,8 +223,14 @@ describe('stdout on a disk that fills up', () => {
 });
 
 describe('resuming into the file an earlier run wrote', () => {
-  /** A fan-out into `out` (appending), stopped by SIGINT once `afterLines` lines are out. */
-  async function stoppedRun(out: string, resumeFile: string, input: string, afterLines: number) {
+  /** A run into `out` (appending), stopped by SIGINT once `afterLines` lines are out. */
+  async function stoppedRun(
+    definition: CmdletDefinition<any>,
+    args: string[],
+    out: string,
+    input: string | undefined,
+    afterLines: number,
+  ) {
     const controller = new AbortController();
     const fd = openSync(out, 'a');
     const appended = linesAppendedTo(out);
@@ -232,16 +238,12 @@ describe('resuming into the file an earlier run wrote', () => {
       if (appended() >= afterLines) controller.abort(new InterruptedError('SIGINT'));
     });
     try {
-      return await runInProcess(
-        getSubscription,
-        ['-ThrottleLimit', '2', '-ResumeFile', resumeFile],
-        {
-          env: partner.env,
-          stdin: input,
-          stdoutFile: fd,
-          signal: controller.signal,
-        },
-      );
+      return await runInProcess(definition, args, {
+        env: partner.env,
+        stdin: input,
+        stdoutFile: fd,
+        signal: controller.signal,
+      });
     } finally {
       stopping.close();
       closeSync(fd);
@@ -254,7 +256,13 @@ describe('resuming into the file an earlier run wrote', () => {
     const out = join(scratch, 'leftovers.ndjson');
     const resumeFile = join(scratch, 'leftovers.resume');
     rmSync(out, { force: true });
-    const first = await stoppedRun(out, resumeFile, input, 5);
+    const first = await stoppedRun(
+      getSubscription,
+      ['-ThrottleLimit', '2', '-ResumeFile', resumeFile],
+      out,
+      input,
+      5,
+    );
     expect(first.code).toBe(130);
     // What a SIGKILL between an output and its record leaves: a customer's lines the journal does
     // not record, and the start of the next one's first line.
@@ -280,7 +288,13 @@ describe('resuming into the file an earlier run wrote', () => {
     const out = join(scratch, 'emptied.ndjson');
     const resumeFile = join(scratch, 'emptied.resume');
     rmSync(out, { force: true });
-    const first = await stoppedRun(out, resumeFile, input, 3);
+    const first = await stoppedRun(
+      getSubscription,
+      ['-ThrottleLimit', '2', '-ResumeFile', resumeFile],
+      out,
+      input,
+      3,
+    );
     expect(first.code).toBe(130);
     const requests = () => partner.emulator.counters().requests;
     const before = JSON.stringify(requests());
@@ -298,5 +312,43 @@ describe('resuming into the file an earlier run wrote', () => {
     );
     expect(JSON.stringify(requests())).toBe(before);
     expect(existsSync(resumeFile)).toBe(true);
+  }, 30_000);
+
+  it('a listing: refuses a file it cannot cut (not opened to append) and names the truncate', async () => {
+    const out = join(scratch, 'listing.ndjson');
+    const resumeFile = join(scratch, 'listing.resume');
+    rmSync(out, { force: true });
+    const args = ['-PageSize', '10', '-ResumeFile', resumeFile];
+    const first = await stoppedRun(getPartnerCustomer, args, out, undefined, 25);
+    expect(first.code).toBe(130);
+    const { size } = JSON.parse(readFileSync(resumeFile, 'utf8')).stdout;
+    // What a killed run leaves after its last record, and a descriptor that does not append
+    // (`1<> out`): cut, the file would take the next write at the old offset, past its end.
+    appendFileSync(out, '{"id":"torn');
+    const fd = openSync(out, 'r+');
+    const second = await runInProcess(getPartnerCustomer, args, {
+      env: partner.env,
+      stdoutFile: fd,
+    }).finally(() => closeSync(fd));
+    expect(second.code).toBe(2);
+    expect(second.stderrLines).toEqual([
+      `Get-PartnerCustomer: ${out} ends with ${readFileSync(out).length - size} bytes that an ` +
+        `earlier run wrote after its last record in ${resumeFile} (it stopped between the two), ` +
+        `and this run cannot cut them off: stdout does not append to it. Resume with >> ${out}, ` +
+        `or remove them first: truncate -s ${size} ${out}`,
+    ]);
+    // Appending, the same resume cuts them off and completes the listing exactly once.
+    const appending = openSync(out, 'a');
+    const third = await runInProcess(getPartnerCustomer, args, {
+      env: partner.env,
+      stdoutFile: appending,
+    }).finally(() => closeSync(appending));
+    expect(third.code).toBe(0);
+    expect(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(customers.map((c) => c.id));
   }, 30_000);
 });
