@@ -38,6 +38,11 @@ export interface ScheduledPipelineRun {
    * SIGKILL may leave a torn last line and repeat the customers after the last record).
    */
   stdout: 'file' | 'pipe';
+  /**
+   * The file lies on a small filesystem (a tmpfs the suite mounts) that fills up part-way: each
+   * stop for a full disk is followed by a resume once the disk has grown.
+   */
+  fullDisk: boolean;
   cmdlet: PipelineCmdlet;
   /** The App+User context (refresh token) instead of the service principal. */
   userContext: boolean;
@@ -84,6 +89,7 @@ export function schedulePipelineRun(
   const mode: RunMode = index % processEvery === 0 ? 'process' : 'in-process';
   // Not drawn: the schedules of a seed stay what they were.
   const stdout = mode === 'process' && index % (2 * processEvery) === 0 ? 'file' : 'pipe';
+  const fullDisk = stdout === 'file' && index % (4 * processEvery) === 0;
   const cmdlet: PipelineCmdlet = random.chance(0.2)
     ? 'Get-PartnerCustomerUser'
     : 'Get-PartnerCustomerSubscription';
@@ -192,6 +198,7 @@ export function schedulePipelineRun(
     index,
     mode,
     stdout,
+    fullDisk,
     cmdlet,
     userContext,
     errorAction,
