@@ -420,8 +420,10 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
         stderrEndsWithIt: attempt.stderr.endsWith(`${stderr.stop[0]?.line}\n`),
       }).toEqual({
         ...context,
-        cause:
-          attempt.killedWith === 'SIGINT' || attempt.killedWith === 'SIGTERM'
+        // A full disk may stop the run before a signal sent meanwhile lands.
+        cause: diskFull
+          ? 'full disk'
+          : attempt.killedWith === 'SIGINT' || attempt.killedWith === 'SIGTERM'
             ? attempt.killedWith
             : cause === 'undocumented'
               ? 'a documented one'
