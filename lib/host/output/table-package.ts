@@ -7,15 +7,20 @@
  * came out misaligned or wrapped. The package takes no width function; its one measure is
  * `require("string-width")` in its utils module, read when a table is drawn.
  *
- * How: the package's own files are loaded here as a private copy whose `require("string-width")`
- * answers with our width function; everything else they require (slice-ansi, strip-ansi, ajv's
- * runtime) comes from the ordinary loader. A private copy rather than a string-width entry put
- * into require.cache, because this one way works in every way the module runs: under Node from
- * dist/lib (the Node API), from the esbuild bundle (which therefore leaves `table` out and finds
- * it in node_modules at run time) and under Jest (whose require.cache ignores writes); and a
- * program that uses the Node API and `table` itself keeps its own copy as its authors made it.
+ * How, in the esbuild bundle bin/ runs: the bundle holds `table`, and its `require("string-width")`
+ * was bound to ./string-width.ts when it was built (package.json "build": --alias); the bundler
+ * also defines PARTNERCENTER_BUNDLE, which tells this module it runs there.
  *
- * Loaded when the first table is drawn, so a command that prints none does not pay for it.
+ * How everywhere else (dist/lib for the Node API, Jest in-process): the package's own files are
+ * loaded here as a private copy whose `require("string-width")` answers with our width function;
+ * everything else they require (slice-ansi, strip-ansi, ajv's runtime) comes from the ordinary
+ * loader. A private copy rather than a string-width entry put into require.cache: Jest's
+ * require.cache ignores writes, a `table` loaded before would keep string-width 4, and a program
+ * that uses the Node API and `table` itself keeps its own copy as its authors made it.
+ *
+ * Either way `table` is loaded when the first table is drawn, so a command that prints none does
+ * not pay for it. The bundle holds it rather than reading the private copy's 30-odd files: it
+ * loads in about 20 to 50 ms instead of 100 or more.
  * Cells reach `table` without control characters (printable.ts), so there is no escape sequence
  * for the width function to skip, as string-width would.
  */
@@ -31,18 +36,25 @@ export interface TablePackage {
   getBorderCharacters: typeof getBorderCharacters;
 }
 
+/** Defined (true) by the esbuild bundle only. */
+declare const PARTNERCENTER_BUNDLE: true;
+
 let loaded: TablePackage | undefined;
 
 /** `table` and `getBorderCharacters` of the package, measuring by displayWidth. */
 export function tablePackage(): TablePackage {
-  loaded ??= loadTable();
+  // esbuild bundles a require() of a literal (lazily evaluated, in this module's chunk).
+  loaded ??=
+    typeof PARTNERCENTER_BUNDLE === 'undefined'
+      ? privateCopy()
+      : (require('table') as TablePackage);
   return loaded;
 }
 
 /** What `require("string-width")` gives table's files (callable, and as a default export). */
 const stringWidth = Object.assign((text: string) => displayWidth(text), { default: displayWidth });
 
-function loadTable(): TablePackage {
+function privateCopy(): TablePackage {
   const ours = createRequire(import.meta.url);
   const packageDirectory = dirname(ours.resolve('table/package.json')) + sep;
   const modules = new Map<string, { exports: unknown }>();
