@@ -23,19 +23,10 @@
  *   lock still held is released when the process exits (an 'exit' listener).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pauseSync } from './blocking-pause.js';
+import { createPrivateFile } from './new-private-file.js';
 
 const KIND = 'PartnerCenter.Lock';
 
@@ -197,7 +188,7 @@ function ownHolder(label: string): LockHolder {
 function create(lockPath: string, holder: LockHolder): boolean {
   const text = JSON.stringify(holder);
   const temp = `${lockPath}.${process.pid}.${holder.nonce}.tmp`;
-  writeWhole(temp, text);
+  createPrivateFile(temp, text);
   try {
     linkSync(temp, lockPath);
     return true;
@@ -208,7 +199,7 @@ function create(lockPath: string, holder: LockHolder): boolean {
       throw error;
     // No hard links on this filesystem: an exclusive create, written at once.
     try {
-      writeWhole(lockPath, text);
+      createPrivateFile(lockPath, text);
       return true;
     } catch (fallbackError) {
       if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -216,17 +207,6 @@ function create(lockPath: string, holder: LockHolder): boolean {
     }
   } finally {
     rmSync(temp, { force: true });
-  }
-}
-
-/** A new private file (0600, never through a symlink), its bytes on disk before it is used. */
-function writeWhole(path: string, text: string): void {
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -272,7 +252,7 @@ const ABANDONED_GUARD_MS = 10_000;
 function takeOver(lockPath: string, stale: LockHolder): void {
   const guard = `${lockPath}.takeover`;
   try {
-    writeWhole(guard, String(process.pid));
+    createPrivateFile(guard, String(process.pid));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another process is taking it over right now.
