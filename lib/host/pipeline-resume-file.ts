@@ -23,6 +23,7 @@ import {
   PIPELINE_RUN_KIND as KIND,
 } from '../cmdlet-support/resume-file-claim.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
+
 const VERSION = 1;
 /** How every header line begins (JSON.stringify keeps the order `header()` gives). */
 const HEADER_START = `{"kind":"${KIND}"`;
