@@ -102,9 +102,7 @@ const getPartnerCustomer = defineCmdlet({
   inputs:
     'Objects with an id (or CustomerId / TenantId) property, e.g. customers ' +
     'from another Get-PartnerCustomer: each is fetched in full.',
-  outputs:
-    'Customer objects exactly as Partner Center returns them (id, ' +
-    'companyProfile, relationshipToPartner, links, attributes, ...).',
+  outputType: 'Customer',
   view: [
     { name: 'CustomerId', path: 'id', kind: 'id' },
     { name: 'Domain', path: 'companyProfile.domain', kind: 'id', drop: 2 },

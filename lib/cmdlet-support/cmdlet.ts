@@ -119,8 +119,14 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
   defaultParameterSet?: string;
   /** Declared through `defineCmdlet`, which computes `run`'s parameter types from them. */
   parameters: Readonly<Record<string, ParameterDeclaration>>;
-  /** Help's INPUTS and OUTPUTS sections. */
+  /** Help's INPUTS section. */
   inputs?: string;
+  /**
+   * The type of each object written, by its name in lib/output-types.ts: the typed Node function
+   * returns it, and help's OUTPUTS lists its properties (the build reads them from the type).
+   */
+  outputType?: string;
+  /** More for help's OUTPUTS than the type says (when objects are written, what is left out). */
   outputs?: string;
   /** Default columns for Table/Csv output of what this cmdlet yields. */
   view?: readonly ViewColumn[];

@@ -46,6 +46,8 @@ export interface SpawnOptions extends CliOptions {
    * written to it first.
    */
   openStdin?: boolean;
+  /** Run the child as another user (only root may): a reader the files' permissions refuse. */
+  user?: { uid: number; gid: number };
   /**
    * Called with all the output so far after every chunk of either stream (to signal the child
    * mid-run, to act on a prompt it printed, to stall its reader).
@@ -67,6 +69,7 @@ export function spawnCollect(
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? cleanEnv({}),
+      ...(options.user ?? {}),
       // No input means /dev/null, as under cron: a pipe would be read as (empty) pipeline input.
       stdio: [
         options.input === undefined && !options.openStdin ? 'ignore' : 'pipe',
