@@ -4,25 +4,34 @@
  * loaded on the first call; parameters are checked exactly as on the command line.
  */
 import type { CmdletParameters } from './cmdlet-functions.js';
-import { type InProcessOptions, streamCmdlet } from './host/in-process.js';
+import {
+  type InProcessCommonParameters,
+  type InProcessOptions,
+  streamCmdlet,
+} from './host/in-process.js';
 import { loadCmdlet } from './host/load-cmdlet.js';
 
 export type CmdletName = keyof CmdletParameters;
 
-/** Options of an in-process run: pipeline `input`, a stop `signal`, the `env` it reads. */
+/**
+ * Options of an in-process run: pipeline `input`, a stop `signal`, the `env` it reads, and where
+ * messages (`onMessage`) and failed pipeline objects (`onError`) go.
+ */
 export type InvokeOptions = Omit<InProcessOptions, 'services'>;
 
 /** The parameters may be left out when the cmdlet needs none of them from the caller. */
 export type InvokeArguments<P> =
   Record<never, never> extends P
-    ? [parameters?: P, options?: InvokeOptions]
-    : [parameters: P, options?: InvokeOptions];
+    ? [parameters?: P & InProcessCommonParameters, options?: InvokeOptions]
+    : [parameters: P & InProcessCommonParameters, options?: InvokeOptions];
 
 /**
- * Runs the cmdlet `name` with `parameters` (named as on the command line: `{ PageSize: 100 }`).
- * Each output object arrives as the plain JSON value its NDJSON line would hold; the cmdlet goes
- * on only as the caller consumes. Failures reject with the module's errors (UsageError,
- * NotConnectedError, ServiceError, ...), each with its `exitCode` and `hint`.
+ * Runs the cmdlet `name` with `parameters` (named as on the command line: `{ PageSize: 100 }`,
+ * and `ErrorAction`). Each output object arrives as the plain JSON value its NDJSON line would
+ * hold; the cmdlet goes on only as the caller consumes. A failed pipeline object goes to
+ * `onError` and the run goes on (ErrorAction Continue, the default); what ends the run rejects
+ * with the module's errors (UsageError, NotConnectedError, ServiceError, IncompleteRunError, ...),
+ * each with its `exitCode` and `hint`.
  */
 export function invoke<N extends CmdletName, T = unknown>(
   name: N,

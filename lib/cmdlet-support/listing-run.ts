@@ -8,7 +8,12 @@
 import { ObjectList, type CmdletContext } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
-import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
+import {
+  IncompleteListingError,
+  InterruptedError,
+  PartnerCenterModuleError,
+  UsageError,
+} from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
 import {
   defaultPageSizeOf,
@@ -17,7 +22,6 @@ import {
   type CollectionRequest,
 } from '../partner-center/collections.js';
 import {
-  IncompleteListingError,
   itemsFrom,
   ListingProgress,
   type ListingPosition,

@@ -1,15 +1,12 @@
 /**
  * A cmdlet run inside the caller's process, for the Node API (lib/invoke.ts), on the host's own
  * machinery: bindGivenValues converts and checks the parameters as the command line would,
- * CmdletRun runs the cmdlet (pipeline binding by property name, services, -ErrorAction Stop,
- * stopping between objects), and an OutputWriter hands each object to the caller instead of
- * writing it. Nothing goes to stdout or stderr, nothing prompts, nothing exits: the first failure
- * is thrown as the module error it is.
- *
- * Backpressure: the cmdlet waits (as on a congested stdout) until the caller has taken every
- * object handed out and asks for the next, so a listing requests its next page only as the caller
- * consumes (the paging itself reads at most one page ahead).
- */
+ * CmdletRun runs the cmdlet (pipeline binding by property name, services, -ErrorAction, stopping
+ * between objects), and an OutputWriter hands each object to the caller instead of writing it.
+ * Nothing goes to stdout or stderr, nothing prompts, nothing exits. As on the command line, a
+ * pipeline object that fails does not end the call under ErrorAction Continue (the default): its
+ * line goes to `onMessage`, the error itself to `onError`, and the iteration ends normally; what
+ * ends a run (Stop, not signed in, a signal) rejects with the module error it is. */
 import { Readable, Writable } from 'node:stream';
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { CmdletServicesFactory } from '../cmdlet-support/services.js';
@@ -18,6 +15,7 @@ import { createRedactor } from '../common/redact.js';
 import type { JsonText } from '../json/json-text.js';
 import { bindGivenValues } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
+import type { ErrorAction } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { OutputClosedError } from './host-io.js';
 import type { OutputWriter } from './output/output-writer.js';
@@ -34,8 +32,23 @@ export interface InProcessOptions {
    * redacted; dropped when absent.
    */
   onMessage?: (line: string) => void;
+  /**
+   * Each pipeline object's failure that did not end the call (ErrorAction Continue or
+   * SilentlyContinue; Ignore drops them): usually an `ItemFailure`, naming the object, with the
+   * service's error as its `cause`.
+   */
+  onError?: (error: PartnerCenterModuleError) => void;
   /** The run's services; the real ones when absent. */
   services?: CmdletServicesFactory;
+}
+
+/** The common parameter an in-process call takes beside the cmdlet's own (as `-ErrorAction`). */
+export interface InProcessCommonParameters {
+  /**
+   * What a failed pipeline object does: Continue (default) reports it to `onMessage`/`onError` and
+   * goes on; SilentlyContinue only to `onError`; Ignore nowhere; Stop rejects the call with it.
+   */
+  ErrorAction?: ErrorAction;
 }
 
 export function streamCmdlet(
@@ -78,7 +91,7 @@ class InProcessIterator implements AsyncIterator<unknown> {
   }
 
   private async run(): Promise<void> {
-    const { signal: callerSignal, input, onMessage } = this.options;
+    const { signal: callerSignal, input, onMessage, onError } = this.options;
     const stop = () => this.controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) throw callerSignal.reason;
     callerSignal?.addEventListener('abort', stop, { once: true });
@@ -103,10 +116,13 @@ class InProcessIterator implements AsyncIterator<unknown> {
         binding,
         new Diagnostics(lineWriter(onMessage), false, createRedactor()),
         this.controller.signal,
+        onError && ((error) => onError(asModuleError(error))),
       );
       const code = await run.execute(this.channel);
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (code === 0 || this.controller.signal.reason instanceof OutputClosedError) return;
+      // Only pipeline objects failed, and -ErrorAction let the run go on: the caller was told.
+      if (run.failure === undefined && run.failedObjects > 0) return;
       const failure = run.failure;
       if (failure instanceof PartnerCenterModuleError || failure === pipeline?.failure)
         throw failure;
@@ -118,6 +134,14 @@ class InProcessIterator implements AsyncIterator<unknown> {
       callerSignal?.removeEventListener('abort', stop);
     }
   }
+}
+
+/** What a caller's `onError` receives: the module's error, or an unforeseen one as a bug. */
+function asModuleError(error: unknown): PartnerCenterModuleError {
+  if (error instanceof PartnerCenterModuleError) return error;
+  return new InternalError(error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }
 
 /**

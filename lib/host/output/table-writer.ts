@@ -136,7 +136,8 @@ function fitWidths(
   return widths;
 }
 
-function truncateToWidth(text: string, width: number): string {
+/** `text` cut to `width` terminal columns, ending in … when cut. */
+export function truncateToWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let kept = '';
   let used = 0;
