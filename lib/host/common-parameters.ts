@@ -35,7 +35,8 @@ export const commonParameters = {
       'with -Verbose); Ignore goes on without a word; Stop ends the run at the ' +
       'first failure. Whichever, a run in which some object failed exits 1. ' +
       'What ends any run (sign-in expired, throttling past the retries, Ctrl-C) ' +
-      'still ends it.',
+      'still ends it. PARTNERCENTER_ERROR_ACTION_PREFERENCE sets the default ' +
+      "(as PowerShell's $ErrorActionPreference; Ignore only as the parameter).",
     choices: errorActions,
     default: 'Continue',
     env: 'PARTNERCENTER_ERROR_ACTION_PREFERENCE',

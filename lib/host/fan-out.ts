@@ -319,29 +319,34 @@ export class FanOut {
       (skipped ? ` (${noun(skipped)} skipped: earlier runs did them)` : '');
     // A call from Node is continued with parameters, not command-line words.
     const inProcess = this.host.binding.fromValues === true;
-    // Stopped by -ErrorAction Stop on a refusal (403, 404): a rerun stops at the same object, so
-    // pointing at a resume file would not help; going past it would.
-    if (!endsRun(error) && !mayPassOnRerun(error))
+    // Stopped by -ErrorAction Stop on a refusal (403, 404): a rerun with Stop stops at the same
+    // object again, so only going on past it helps (a resume file then skips what was done).
+    const refused = !endsRun(error) && !mayPassOnRerun(error);
+    if (refused && !this.resume)
       return (
-        `${done}${this.resume ? `; ${this.resume.path} records them` : ''}. A rerun stops at ` +
-        `the same ${one}: without ${inProcess ? "ErrorAction: 'Stop'" : '-ErrorAction Stop'} ` +
-        'the run goes on past it.'
+        `${done}. A rerun stops at the same ${one}: without ` +
+        `${inProcess ? "ErrorAction: 'Stop'" : '-ErrorAction Stop'} the run goes on past it.`
       );
     const file = this.resume?.path ?? `${this.host.definition.name}.resume`;
     if (inProcess)
       return this.resume
         ? `${done}; ${file} records them. To continue with the rest, make the same call again ` +
-            'with the same input.'
+            `with the same input${refused ? " and without ErrorAction: 'Stop'" : ''}.`
         : `${done}, and nothing records which. To make a call continue where it stopped, give ` +
             `it ResumeFile: ${JSON.stringify(file)}.`;
     const continuing = commandLine(this.host.definition.name, [
-      ...repeatedArguments(this.host.definition, this.host.binding),
+      ...repeatedArguments(this.host.definition, this.host.binding, { dropStop: refused }),
       '-ResumeFile',
       file,
     ]);
+    if (this.resume && refused)
+      return (
+        `${done}; ${file} records them. To go on past the failed ${one}, run the same pipeline ` +
+        `again without -ErrorAction Stop, ending in: ${continuing}`
+      );
     if (this.resume)
       return (
-        `${done}; ${this.resume.path} records them. To continue with the rest, run the same ` +
+        `${done}; ${file} records them. To continue with the rest, run the same ` +
         `pipeline again ending in: ${continuing}`
       );
     return (
@@ -395,6 +400,7 @@ function runIdentity(host: FanOutHost): { cmdlet: string; parameters: Record<str
 function repeatedArguments(
   definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
+  options: { dropStop: boolean },
 ): string[] {
   const words: string[] = [];
   for (const [name, value] of binding.given) {
@@ -405,7 +411,8 @@ function repeatedArguments(
       words.push(`-${name}`, Array.isArray(value) ? value.join(',') : String(value));
   }
   const common: CommonParameterValues = binding.common;
-  if (common.errorAction) words.push('-ErrorAction', common.errorAction);
+  if (common.errorAction && !(options.dropStop && common.errorAction === 'Stop'))
+    words.push('-ErrorAction', common.errorAction);
   if (common.outputFormat) words.push('-OutputFormat', common.outputFormat);
   if (common.property) words.push('-Property', common.property.join(','));
   if (common.contextName !== undefined) words.push('-Context', common.contextName);

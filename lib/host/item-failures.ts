@@ -15,12 +15,7 @@
  *   still on one line. The run ends with one summary line: how many failed, by reason, and whether a
  *   rerun could do better.
  */
-import {
-  ItemFailure,
-  PartnerCenterModuleError,
-  ServiceError,
-  UsageError,
-} from '../common/errors.js';
+import { ItemFailure, PartnerCenterModuleError, ServiceError, UsageError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { joinLines, untrustedLine } from '../common/text.js';
 import { type CommonParameterValues, type ErrorAction, errorActions } from './common-parameters.js';
@@ -183,12 +178,20 @@ export function mayPassOnRerun(error: unknown): boolean {
   return status === undefined || status >= 500 || status === 408 || status === 429;
 }
 
+/** What a failure without words of its own is, by the exit code it carries. */
+const REASON_BY_EXIT_CODE: Readonly<Record<number, string>> = {
+  [ExitCode.Usage]: 'bad input',
+  [ExitCode.Authentication]: 'access denied',
+  [ExitCode.NotFound]: 'not found',
+  [ExitCode.ServiceFailure]: 'service failure',
+};
+
 /** The reason in a few words with the service's status and code: `not found (404)`. */
 function shortReason(error: unknown): string {
-  if (!(error instanceof PartnerCenterModuleError) || !error.reason)
-    return error instanceof UsageError ? 'bad input' : 'other failure';
+  if (!(error instanceof PartnerCenterModuleError)) return 'unexpected error';
+  const reason = error.reason ?? REASON_BY_EXIT_CODE[error.exitCode] ?? 'failed';
   const answer = [error.status, error.serviceCode].filter((part) => part !== undefined).join(', ');
-  return answer ? `${error.reason} (${answer})` : error.reason;
+  return answer ? `${reason} (${answer})` : reason;
 }
 
 /**
