@@ -162,7 +162,10 @@ describe('binding that fails, with one clear message', () => {
     [['-Domain', '-Force'], /^Missing an argument for parameter 'Domain'/],
     [['-Inte'], /cannot be found that matches parameter name 'Inte'/],
     [[guid, 'extra'], /positional parameter cannot be found that accepts argument "extra"/],
-    [['-ErrorAction', 'Inquire'], /"Inquire" is not one of Stop, Continue, SilentlyContinue, Ignore/],
+    [
+      ['-ErrorAction', 'Inquire'],
+      /"Inquire" is not one of Stop, Continue, SilentlyContinue, Ignore/,
+    ],
     [['-OutputFormat', 'xml'], /"xml" is not one of Ndjson, Json, Csv, Table/],
   ])('%j', async (argv, message) => {
     const error = await failure(argv);

@@ -123,18 +123,21 @@ describe('bad input lines', () => {
       `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
       /^Get-Thing: Input line 2 nests objects or arrays deeper than 1000 levels\./,
     ],
-  ])('%s: with -ErrorAction Stop, stops at the line, naming it (exit 2)', async (_, line, message) => {
-    const input = Buffer.concat([
-      Buffer.from(`{"id":"${ids[0]}"}\n`),
-      Buffer.from(line, 'latin1'),
-      Buffer.from(`\n{"id":"${ids[2]}"}\n`),
-    ]);
-    const result = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
-    expect(result.code).toBe(2);
-    expect(result.stderrLines).toHaveLength(1);
-    expect(result.stderrLines[0]).toMatch(message);
-    expect(boundIds(result.stdout)).toEqual([ids[0]]);
-  });
+  ])(
+    '%s: with -ErrorAction Stop, stops at the line, naming it (exit 2)',
+    async (_, line, message) => {
+      const input = Buffer.concat([
+        Buffer.from(`{"id":"${ids[0]}"}\n`),
+        Buffer.from(line, 'latin1'),
+        Buffer.from(`\n{"id":"${ids[2]}"}\n`),
+      ]);
+      const result = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
+      expect(result.code).toBe(2);
+      expect(result.stderrLines).toHaveLength(1);
+      expect(result.stderrLines[0]).toMatch(message);
+      expect(boundIds(result.stdout)).toEqual([ids[0]]);
+    },
+  );
 
   it.each([
     ['by default', []],
