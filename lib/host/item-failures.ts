@@ -190,7 +190,9 @@ const REASON_BY_EXIT_CODE: Readonly<Record<number, string>> = {
 function shortReason(error: unknown): string {
   if (!(error instanceof PartnerCenterModuleError)) return 'unexpected error';
   const reason = error.reason ?? REASON_BY_EXIT_CODE[error.exitCode] ?? 'failed';
-  const answer = [error.status, error.serviceCode].filter((part) => part !== undefined).join(', ');
+  // A code of 0 (a gateway's or a generic answer's) tells nothing.
+  const code = error.serviceCode === 0 || error.serviceCode === '' ? undefined : error.serviceCode;
+  const answer = [error.status, code].filter((part) => part !== undefined).join(', ');
   return answer ? `${reason} (${answer})` : reason;
 }
 
