@@ -15,7 +15,12 @@
  *   still on one line. The run ends with one summary line: how many failed, by reason, and whether a
  *   rerun could do better.
  */
-import { ItemFailure, PartnerCenterModuleError, ServiceError, UsageError } from '../common/errors.js';
+import {
+  ItemFailure,
+  PartnerCenterModuleError,
+  ServiceError,
+  UsageError,
+} from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { joinLines, untrustedLine } from '../common/text.js';
 import { type CommonParameterValues, type ErrorAction, errorActions } from './common-parameters.js';
