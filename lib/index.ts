@@ -24,5 +24,6 @@ export {
   UsageError,
 } from './common/errors.js';
 export type { ErrorAction } from './host/common-parameters.js';
+export { MissingMandatoryError } from './host/parameter-sets.js';
 export { ExitCode } from './common/exit-codes.js';
 export { type CmdletName, type InvokeArguments, type InvokeOptions, invoke } from './invoke.js';
