@@ -3,8 +3,8 @@ export const ExitCode = {
   /** Everything asked for was done. */
   Success: 0,
   /**
-   * An unexpected failure, a bad context/token file, or (with -ErrorAction Continue) some pipeline
-   * items failed.
+   * An unexpected failure, a bad context/token file, or some pipeline items failed (and the run
+   * went on past them: -ErrorAction Continue, the default, SilentlyContinue or Ignore).
    */
   Failure: 1,
   /** Bad parameters or bad pipeline input: nothing was sent to the network. */
@@ -27,7 +27,7 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
     ExitCode.Failure,
     'Failure',
     'Unexpected failure, unreadable context/token file, or some pipeline ' +
-      'items failed (-ErrorAction Continue).',
+      'items failed and the run went on past them (-ErrorAction Continue, the default).',
   ],
   [
     ExitCode.Usage,
