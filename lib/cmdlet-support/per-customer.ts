@@ -4,6 +4,7 @@
  * object it yields, one customer's failure reported as that customer's, and the App+User rule.
  */
 import { AuthenticationError, ItemFailure, PartnerCenterModuleError } from '../common/errors.js';
+import { untrustedLine } from '../common/text.js';
 import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
 import { LICENSE_GROUPS } from '../partner-center/customer-resources.js';
 import type { AuthenticationKind } from '../session/context-store.js';
@@ -53,8 +54,13 @@ export async function* forCustomer<T>(
     yield* work();
   } catch (error) {
     if (!(error instanceof PartnerCenterModuleError)) throw error;
-    const name = companyNameOf(context.pipelineObject) ?? undefined;
-    throw new ItemFailure({ kind: 'customer', id: customerId, name }, error);
+    // A company name is chosen by the customer: one line, no control characters, before any
+    // message or terminal sees it.
+    const name = companyNameOf(context.pipelineObject);
+    throw new ItemFailure(
+      { kind: 'customer', id: customerId, name: name ? untrustedLine(name, 200) : undefined },
+      error,
+    );
   }
 }
 

@@ -127,7 +127,7 @@ export class ItemFailures {
   }
 
   /** The one line for a failed object, fitted to the terminal when stderr is one. */
-  lineFor(error: unknown): string {
+  private lineFor(error: unknown): string {
     return itemFailureLine(this.cmdletName, error, this.output.terminal);
   }
 

@@ -115,6 +115,20 @@ describe("the README's subscription report", () => {
   });
 });
 
+describe('a name the customer chose', () => {
+  it('never drives the terminal: control characters are blanked in the line and the stop line', async () => {
+    const hostile = {
+      ...refused()[0]!,
+      companyProfile: { companyName: 'Evil\u001b[2J\rCorp\nLtd' },
+    };
+    for (const argv of [[], ['-ErrorAction', 'Stop']]) {
+      const result = await run(argv, { stdin: `${JSON.stringify(hostile)}\n` });
+      expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+      expect(result.stderrLines[0]).toContain(`Evil [2J Corp Ltd`);
+    }
+  });
+});
+
 describe('-ErrorAction and the preference', () => {
   it('Stop ends the run at the first refused customer with its own exit code', async () => {
     const result = await run(['-ErrorAction', 'Stop', '-ThrottleLimit', '1']);
