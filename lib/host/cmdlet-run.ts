@@ -14,7 +14,8 @@
  *   would fail the same way.
  * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
- *   (the emulator shutting down) exits 0. */
+ *   (the emulator shutting down) exits 0.
+ */
 import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
 import { InterruptedError, UsageError } from '../common/errors.js';
