@@ -12,7 +12,7 @@
  * - An error whose `endsRun` is set (not connected, authentication, config files, signals, bugs,
  *   throttling past the retries) ends the run whatever -ErrorAction says: every later object
  *   would fail the same way.
- * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
+ * - The reader went away (`| head`): stop quietly, exit 0 (or 1 when some object failed before).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
  */
@@ -350,9 +350,10 @@ export class CmdletRun {
   private exitCode(outcome: InvocationOutcome): number {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     const failed = this.failures?.count ?? 0;
-    if (reason === undefined) return failed > 0 ? ExitCode.Failure : ExitCode.Success;
-    if (reason instanceof OutputClosedError)
-      return failed > 0 ? (this.failures?.lastExitCode ?? ExitCode.Failure) : ExitCode.Success;
+    // Some objects failed before the reader left, or before a cmdlet's own end: 1, as for a run
+    // that went through its input.
+    if (reason === undefined || reason instanceof OutputClosedError)
+      return failed > 0 ? ExitCode.Failure : ExitCode.Success;
     // Any other reason is a failed stdout, which runCmdlet reports itself.
     if (!(reason instanceof InterruptedError)) return ExitCode.Failure;
     if (outcome.kind === 'completed') return ExitCode.Success;

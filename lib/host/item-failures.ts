@@ -24,7 +24,7 @@ import {
 import { ExitCode } from '../common/exit-codes.js';
 import { joinLines, untrustedLine } from '../common/text.js';
 import { type CommonParameterValues, type ErrorAction, errorActions } from './common-parameters.js';
-import { errorLine, exitCodeOf } from './error-report.js';
+import { errorLine } from './error-report.js';
 
 /** Measuring and cutting text in terminal columns (the table writer's, loaded only for a terminal). */
 export interface TextWidth {
@@ -96,8 +96,6 @@ const INPUT_OBJECTS: ItemNoun = { one: 'input object', many: 'input objects' };
 export class ItemFailures {
   /** Objects that failed without ending the run. */
   count = 0;
-  /** The exit code of the last failure: what a run cut short by its reader going away exits with. */
-  lastExitCode: number = ExitCode.Failure;
   private readonly byReason = new Map<string, number>();
   /** Failures a rerun may get through (the service failing for a while), unlike a 403 or a 404. */
   private passing = 0;
@@ -116,7 +114,6 @@ export class ItemFailures {
   stops(error: unknown): boolean {
     if (this.action === 'Stop' || endsRun(error)) return true;
     this.count++;
-    this.lastExitCode = exitCodeOf(error);
     if (this.action === 'Ignore') return false;
     const reason = shortReason(error);
     this.byReason.set(reason, (this.byReason.get(reason) ?? 0) + 1);

@@ -7,6 +7,8 @@
  * fits a terminal.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
 import { ItemFailure, ServiceError } from '../../lib/common/errors.js';
@@ -89,6 +91,25 @@ describe("the README's subscription report", () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(refused().length + 1);
     expect(lines.at(-1)).toBe(summaryOf(refused().length));
+  });
+
+  it('cut short by its reader after a failure (| head), exits 1 without a summary', async () => {
+    const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
+    // A refused customer first, one at a time: the failure comes before the reader leaves.
+    writeFileSync(
+      join(partner.configDir, 'input.ndjson'),
+      [refused()[0], ...served()].map((c) => `${JSON.stringify(c)}\n`).join(''),
+    );
+    const result = await runBash(
+      `cd "${partner.configDir}" && ${bin(CMDLET)} -ThrottleLimit 1 < input.ndjson | head -n 2; ` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${PIPESTATUS[n]}, not ours
+        'echo "status:${PIPESTATUS[0]}"',
+      { env: partner.env },
+    );
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('status:1');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${CMDLET}: .+ \\(${refused()[0]!.id}\\): no commerce`)),
+    ]);
   });
 
   it('on a terminal, each failure is one line that fits, naming the customer and the reason', async () => {
