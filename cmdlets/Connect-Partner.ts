@@ -176,6 +176,7 @@ const connectPartner = defineCmdlet({
     'The saved context (name, environment, endpoints, tenant, account, token ' +
     'expiry); never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },
     {

@@ -25,6 +25,7 @@ export default defineCmdlet({
     'One context object per context: name, isDefault, environment, ' +
     'apiEndpoint, authorityHost, graphEndpoint, tenantId, account, authentication, tokenExpiresOn.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: (given) => (given.ListAvailable ? 'Table' : 'List'),
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },
     {

@@ -24,6 +24,7 @@ export default defineCmdlet({
   inputs: 'Context objects (from Get-PartnerContext -ListAvailable): their name binds to -Name.',
   outputs: 'The selected context.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Make the production context the default', code: 'Select-PartnerContext prod' },
     {

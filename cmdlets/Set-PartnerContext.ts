@@ -43,6 +43,7 @@ export default defineCmdlet({
   inputs: 'None.',
   outputs: 'The changed context.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     {
       title: 'Tables on the terminal from now on',

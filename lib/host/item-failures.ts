@@ -26,7 +26,7 @@ import { joinLines, untrustedLine } from '../common/text.js';
 import { type CommonParameterValues, type ErrorAction, errorActions } from './common-parameters.js';
 import { errorLine } from './error-report.js';
 
-/** Measuring and cutting text in terminal columns (the table writer's, loaded only for a terminal). */
+/** Measuring and cutting text in terminal columns (loaded only for a terminal). */
 export interface TextWidth {
   displayWidth(text: string): number;
   truncateToWidth(text: string, width: number): string;
@@ -40,7 +40,7 @@ export interface Terminal extends TextWidth {
 /** The terminal stderr is, with the width functions loaded; undefined for a pipe or a file. */
 export async function terminalOf(columns: number | undefined): Promise<Terminal | undefined> {
   if (columns === undefined) return undefined;
-  const { displayWidth, truncateToWidth } = await import('./output/table-writer.js');
+  const { displayWidth, truncateToWidth } = await import('../common/text-width.js');
   return { width: columns, displayWidth, truncateToWidth };
 }
 

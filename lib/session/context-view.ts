@@ -60,9 +60,9 @@ export function viewOf(
 }
 
 export const CONTEXT_VIEW_COLUMNS = [
-  { name: 'Name', path: 'name' },
-  { name: 'Environment', path: 'environment' },
-  { name: 'Tenant', path: 'tenantId' },
-  { name: 'Account', path: 'account' },
-  { name: 'TokenExpiresOn', path: 'tokenExpiresOn' },
+  { name: 'Name', path: 'name', kind: 'id' },
+  { name: 'Environment', path: 'environment', drop: 3 },
+  { name: 'Tenant', path: 'tenantId', kind: 'id' },
+  { name: 'Account', path: 'account', kind: 'id', drop: 2 },
+  { name: 'TokenExpiresOn', path: 'tokenExpiresOn', kind: 'date', drop: 1 },
 ] as const;

@@ -13,7 +13,7 @@ import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
 import { ItemFailure, ServiceError } from '../../lib/common/errors.js';
 import { itemFailureLine, terminalOf } from '../../lib/host/item-failures.js';
-import { displayWidth } from '../../lib/host/output/table-writer.js';
+import { displayWidth } from '../../lib/common/text-width.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { binPath, runBash } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';

@@ -185,7 +185,14 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
       ].join(' ');
       const output = (await runOnTerminal(command, { env })).stdout;
       partner.emulator.configure({ autoApproveAuthorization: false });
-      const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
+      // On a terminal the context is shown as a list (about_OutputFormats).
+      const view = Object.fromEntries(
+        output
+          .split(/\r?\n/)
+          .map((line) => /^(\w+) +: (.*)$/.exec(line))
+          .filter((match) => match !== null)
+          .map((match) => [match[1], match[2]]),
+      );
       expect(view).toMatchObject({
         name: 'browser',
         authentication: 'User',

@@ -6,6 +6,7 @@ import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
 import { DEFAULT_THROTTLE_LIMIT } from '../../cmdlet-support/fan-out.js';
+import { aboutOutputFormats } from './about-output-formats.js';
 
 export interface AboutTopic {
   name: string;
@@ -47,7 +48,7 @@ export const aboutTopics: readonly AboutTopic[] = [
     name: 'about_CommonParameters',
     synopsis:
       'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, ' +
-      '-OutputFormat, -Property, -Context, -Help.',
+      '-OutputFormat, -Encoding, -Property, -Context, -Help.',
     body: (width) =>
       [
         wrap(
@@ -146,6 +147,7 @@ export const aboutTopics: readonly AboutTopic[] = [
         )
         .join('\n'),
   },
+  aboutOutputFormats,
   {
     name: 'about_Pipelines',
     synopsis:
