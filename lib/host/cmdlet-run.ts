@@ -82,6 +82,7 @@ export class CmdletRun {
           terminal: await terminalOf(this.stderrColumns),
           verbose: this.binding.common.verbose,
           onError: this.onError,
+          inProcess: this.binding.fromValues === true,
         },
       );
     } catch (error) {

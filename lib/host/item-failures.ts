@@ -82,6 +82,8 @@ export interface FailureOutput {
   verbose: boolean;
   /** The Node API's `onError`: every failure that is recorded (Continue, SilentlyContinue). */
   onError?: (error: unknown) => void;
+  /** A call from Node: the summary speaks of the call's parameters, not of command-line words. */
+  inProcess?: boolean;
 }
 
 /** The input objects of a run, as the summary names them. */
@@ -156,10 +158,13 @@ export class ItemFailures {
       (reasons ? `: ${reasons}.` : '.');
     if (this.passing === 0) return `${this.cmdletName}: ${failed}`;
     const some = this.passing === this.count ? 'They' : `${n(this.passing)} of them`;
+    const { inProcess } = this.output;
     const rerun = resumeFile
-      ? `${resumeFile} records the others: run the same pipeline again with it to retry only ` +
-        'the failed ones.'
-      : 'Ending the pipeline in -ResumeFile <file> lets a rerun retry only the failed ones.';
+      ? `${resumeFile} records the others: ${inProcess ? 'make the same call' : 'run the same pipeline'} ` +
+        'again with it to retry only the failed ones.'
+      : inProcess
+        ? 'Giving the call ResumeFile: <file> lets the same call again retry only the failed ones.'
+        : 'Ending the pipeline in -ResumeFile <file> lets a rerun retry only the failed ones.';
     return `${this.cmdletName}: ${failed} ${some} may pass later. ${rerun}`;
   }
 }

@@ -115,6 +115,35 @@ describe('ErrorAction in-process', () => {
     expect(error.hint).not.toMatch(/-ResumeFile|-ErrorAction|end the pipeline/);
   });
 
+  it('a failure that may pass later: the summary tells how to retry with the call, not a command line', async () => {
+    const served = customers.find((c) => data().hasCommerceRelationship(c.id))!;
+    const messages: string[] = [];
+    const errors: PartnerCenterModuleError[] = [];
+    partner.emulator.setFaults({ rules: [{ at: 1, action: { type: 'status', status: 503 } }] });
+    try {
+      const objects = await collect(
+        getPartnerCustomerSubscription(
+          { MaxRetry: 0, ThrottleLimit: 1 },
+          {
+            env: partner.env,
+            input: [served],
+            onError: (error) => errors.push(error),
+            onMessage: (line) => messages.push(line),
+          },
+        ),
+      );
+      expect(objects).toEqual([]);
+    } finally {
+      partner.emulator.setFaults({});
+    }
+    expect(errors.map((e) => [e.constructor.name, e.status])).toEqual([['ItemFailure', 503]]);
+    expect(messages.at(-1)).toBe(
+      'Get-PartnerCustomerSubscription: 1 of 1 customer failed: 1 × Partner Center still ' +
+        'failing after 1 attempt (503). They may pass later. Giving the call ResumeFile: <file> ' +
+        'lets the same call again retry only the failed ones.',
+    );
+  });
+
   it('refuses a wrong ErrorAction as a usage error, naming what is allowed', async () => {
     await expect(subscriptions({ ErrorAction: 'Inquire' as ErrorAction })).rejects.toThrow(
       /"Inquire" is not one of Stop, Continue, SilentlyContinue, Ignore/,
