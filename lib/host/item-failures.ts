@@ -157,7 +157,8 @@ export class ItemFailures {
       `${n(this.count)} of ${n(read)} ${read === 1 ? noun.one : noun.many} failed` +
       (reasons ? `: ${reasons}.` : '.');
     if (this.passing === 0) return `${this.cmdletName}: ${failed}`;
-    const some = this.passing === this.count ? 'They' : `${n(this.passing)} of them`;
+    const some =
+      this.passing < this.count ? `${n(this.passing)} of them` : this.count === 1 ? 'It' : 'They';
     const { inProcess } = this.output;
     const rerun = resumeFile
       ? `${resumeFile} records the others: ${inProcess ? 'make the same call' : 'run the same pipeline'} ` +

@@ -139,7 +139,7 @@ describe('ErrorAction in-process', () => {
     expect(errors.map((e) => [e.constructor.name, e.status])).toEqual([['ItemFailure', 503]]);
     expect(messages.at(-1)).toBe(
       'Get-PartnerCustomerSubscription: 1 of 1 customer failed: 1 × Partner Center still ' +
-        'failing after 1 attempt (503). They may pass later. Giving the call ResumeFile: <file> ' +
+        'failing after 1 attempt (503). It may pass later. Giving the call ResumeFile: <file> ' +
         'lets the same call again retry only the failed ones.',
     );
   });

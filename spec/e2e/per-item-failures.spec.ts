@@ -217,7 +217,7 @@ describe('what a rerun can do', () => {
       expect(result.stderrLines).toHaveLength(2);
       expect(result.stderrLines[1]).toBe(
         `${CMDLET}: 1 of 1 customer failed: 1 × Partner Center still failing after 1 attempt ` +
-          '(503). They may pass later. Ending the pipeline in -ResumeFile <file> lets a rerun ' +
+          '(503). It may pass later. Ending the pipeline in -ResumeFile <file> lets a rerun ' +
           'retry only the failed ones.',
       );
     } finally {
