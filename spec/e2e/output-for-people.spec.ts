@@ -111,7 +111,7 @@ describe('contexts on a terminal', () => {
     await partner.seedContext('second');
     for (const columns of [120, 80]) {
       const lines = await onTerminal('Get-PartnerContext', ['-ListAvailable'], columns);
-      expect(lines[0]).toMatch(/^Name\s+Environment\s+Tenant/);
+      expect(lines[0]).toMatch(/^Name\s+Default\s+Environment\s+Tenant/);
       expect(lines.slice(2)).toHaveLength(2);
       for (const row of lines.slice(2)) expect(row).toContain(partner.emulator.tenantId);
     }

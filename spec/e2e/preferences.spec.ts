@@ -34,7 +34,9 @@ describe('Set-PartnerContext', () => {
     expect(terminal).toMatch(/CustomerId\s.*Domain\s.*Name/);
     expect(terminal).not.toMatch(/^\{"id"/m);
     // The saved format wins over what the command shows by default (a list for one context).
-    expect(await onTerminal('Get-PartnerContext', [])).toMatch(/^Name\s+Environment\s+Tenant/m);
+    expect(await onTerminal('Get-PartnerContext', [])).toMatch(
+      /^Name\s+Default\s+Environment\s+Tenant/m,
+    );
   });
 
   it(

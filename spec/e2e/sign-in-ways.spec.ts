@@ -485,9 +485,20 @@ describe('Connect-Partner -FromEnvironment', () => {
 
 describe('named contexts', () => {
   it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
-    for (const name of ['alpha', 'beta']) {
+    // A context connected by name leaves an existing default alone; -SetDefault moves it.
+    for (const [name, more] of [
+      ['alpha', []],
+      ['beta', ['-SetDefault']],
+    ] as const) {
       expect(
-        (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', name])).code,
+        (
+          await partner.run('Connect-Partner', [
+            ...partner.connectArgs,
+            '-ContextName',
+            name,
+            ...more,
+          ])
+        ).code,
       ).toBe(0);
     }
     const listed = parseNdjson(

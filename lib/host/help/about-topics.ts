@@ -249,6 +249,15 @@ export const aboutTopics: readonly AboutTopic[] = [
           'access token once and repeats the call. -Verbose reports every retry, ' +
           'wait and renewal.',
         '',
+        'Signing in',
+        "The token requests of a sign-in (Connect-Partner, and each renewal of a context's " +
+          'token during a command) are retried the same way under the same -MaxRetry: ' +
+          'a connection reset before or during the answer, an answer slower than the ' +
+          'timeout, 408, 429 and 5xx. Asking Entra ID for a token again is harmless. ' +
+          'When the retries run out the command stops with exit code 5 and says that ' +
+          'the network or Entra ID failed; a refused sign-in (wrong secret, unknown ' +
+          'tenant) is never retried and stops with exit code 3.',
+        '',
         'Bounds',
         '-MaxRetry <0..20> (default 5) is the number of retries per request; ' +
           'PARTNERCENTER_MAX_RETRY sets it for a shell, and a value saved with the ' +
