@@ -9,6 +9,7 @@ import { ObjectList, type CmdletContext, type StdoutMark } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
 import {
+  IncompleteListingError,
   InterruptedError,
   OutputClosedError,
   OutputFailedError,
@@ -24,7 +25,6 @@ import {
   type CollectionRequest,
 } from '../partner-center/collections.js';
 import {
-  IncompleteListingError,
   itemsFrom,
   ListingProgress,
   type ListingPosition,

@@ -4,7 +4,8 @@ export const ExitCode = {
   Success: 0,
   /**
    * An unexpected failure, a bad context/token file, stdout could not be written (disk full, I/O
-   * error), or (with -ErrorAction Continue) some pipeline items failed.
+   * error), or some pipeline items failed (and the run went on past them: -ErrorAction Continue,
+   * the default, SilentlyContinue or Ignore).
    */
   Failure: 1,
   /** Bad parameters or bad pipeline input: nothing was sent to the network. */
@@ -30,7 +31,8 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
     ExitCode.Failure,
     'Failure',
     'Unexpected failure, unreadable context/token file, stdout could not be written (disk ' +
-      'full, I/O error), or some pipeline items failed (-ErrorAction Continue).',
+      'full, I/O error), or some pipeline items failed and the run went on past them ' +
+      '(-ErrorAction Continue, the default).',
   ],
   [
     ExitCode.Usage,

@@ -1,16 +1,18 @@
 /**
  * Runs a bound cmdlet once, or once per NDJSON object on stdin, and decides the exit code.
  *
- * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process):
+ * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process; item-failures.ts
+ * decides what one failed object does to the run, for this pipeline and the fan-out alike):
  * - A command-line usage error always ends the run (exit 2) before anything else happens.
- * - Stop (default): the first failure ends the run with that error's own exit code.
- * - Continue: each failed pipeline object is reported on stderr and the run goes on;
- *   SilentlyContinue goes on without reporting. A run in which any object failed still exits 1
- *   (Failure), so a runbook can tell; with a single run (no pipeline input) the error's own code is
- *   kept.
- * - An error whose `endsRun` is set (not connected, authentication, config files, signals, bugs)
- *   ends the run whatever -ErrorAction says: every later object would fail the same way.
- * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
+ * - Continue (default): each failed pipeline object gets one line on stderr and the run goes on;
+ *   SilentlyContinue and Ignore go on without the line. A run in which any object failed ends
+ *   with a summary line (Continue) and exits 1 (Failure), so a runbook can tell; with a single run
+ *   (no pipeline input) the error's own line and code are kept.
+ * - Stop: the first failure ends the run with that error's own exit code.
+ * - An error whose `endsRun` is set (not connected, authentication, config files, signals, bugs,
+ *   throttling past the retries) ends the run whatever -ErrorAction says: every later object
+ *   would fail the same way.
+ * - The reader went away (`| head`): stop quietly, exit 0 (or 1 when some object failed before).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
  */
@@ -31,6 +33,7 @@ import type { Diagnostics, PipelineProgress } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
+import { endsRun, errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
@@ -38,10 +41,10 @@ import { convertParameterValue } from './parameter-values.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
-  /** The first error reported: what the exit code came from, for callers that throw it. */
+  /** The error that ended the run: what the exit code came from, for callers that throw it. */
   failure: unknown;
-  private failures = 0;
-  private lastFailureCode: number = ExitCode.Failure;
+  /** The pipeline objects that failed without ending the run; made when the run starts. */
+  private failures: ItemFailures | undefined;
   private secretWarningGiven = false;
   private readonly reported = new Set<unknown>();
   private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
@@ -60,15 +63,49 @@ export class CmdletRun {
     private readonly signal: AbortSignal,
     /** stdout as a resume file needs it (what got out whole); absent: taken when handed over. */
     private readonly output?: CmdletOutput,
+    /** The Node API's `onError`: each pipeline object's failure that -ErrorAction records. */
+    private readonly onError?: (error: unknown) => void,
   ) {
     this.contextName = binding.common.contextName ?? (io.env.PARTNERCENTER_CONTEXT || undefined);
     this.workSignal = AbortSignal.any([signal, this.work.signal]);
   }
 
+  /** The width of the terminal stderr is (as the progress line measures it); none for a pipe. */
+  private get stderrColumns(): number | undefined {
+    if (!this.io.stderrIsTTY) return undefined;
+    return (this.io.stderr as { columns?: number }).columns || this.io.columns || 80;
+  }
+
+  /** Pipeline objects that failed without ending the run. */
+  get failedObjects(): number {
+    return this.failures?.count ?? 0;
+  }
+
   async execute(writer: OutputWriter): Promise<number> {
+    try {
+      this.failures = new ItemFailures(
+        this.definition.name,
+        errorActionOf(this.binding.common, this.io.env),
+        {
+          line: (text, prefix) => this.diagnostics.line(text, prefix),
+          terminal: await terminalOf(this.stderrColumns),
+          verbose: this.binding.common.verbose,
+          onError: this.onError,
+          inProcess: this.binding.fromValues === true,
+        },
+      );
+    } catch (error) {
+      this.report(error);
+      return exitCodeOf(error);
+    }
+    return this.executeWith(writer, this.failures);
+  }
+
+  private async executeWith(writer: OutputWriter, failures: ItemFailures): Promise<number> {
     const usesPipeline =
       this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
-    if (usesPipeline && this.definition.concurrentInput) return this.executeFanOut(writer);
+    if (usesPipeline && this.definition.concurrentInput)
+      return this.executeFanOut(writer, failures);
     if (!usesPipeline) {
       let bound: CompleteBinding;
       try {
@@ -86,13 +123,14 @@ export class CmdletRun {
         return exitCodeOf(error);
       }
       if (outcome.kind === 'failed' && !this.signal.aborted) {
-        if (this.binding.common.errorAction !== 'SilentlyContinue' || isTerminating(outcome.error))
-          this.report(outcome.error);
+        // One object: its own full line (nothing to sum up), unless -ErrorAction silences it.
+        const silenced = failures.action === 'SilentlyContinue' || failures.action === 'Ignore';
+        if (!silenced || endsRun(outcome.error)) this.report(outcome.error);
         return exitCodeOf(outcome.error);
       }
       return this.exitCode(outcome);
     }
-    return this.executePipeline(writer);
+    return this.executePipeline(writer, failures);
   }
 
   /**
@@ -126,7 +164,7 @@ export class CmdletRun {
       variable,
     });
 
-  private async executeFanOut(writer: OutputWriter): Promise<number> {
+  private async executeFanOut(writer: OutputWriter, failures: ItemFailures): Promise<number> {
     const [{ FanOut, fanOutSettings }, { readNdjson }] = await Promise.all([
       import('./fan-out.js'),
       import('./ndjson-reader.js'),
@@ -148,7 +186,7 @@ export class CmdletRun {
           // Each object's output is held by the fan-out, not written to stdout as it comes: what
           // stdout took is the fan-out's to know (its journal), not the object's cmdlet's.
           invoke: (bound, output, object) => this.invoke(bound, output, object, false),
-          report: (error) => this.report(error),
+          failures,
           output: this.output,
         },
         settings,
@@ -207,14 +245,7 @@ export class CmdletRun {
       }
       return this.exitCode({ kind: 'stopped' });
     }
-    this.failures = result.failures;
-    this.lastFailureCode = result.lastFailureCode;
-    const kept = result.keptResumeFile;
-    return this.pipelineExitCode(
-      kept &&
-        `${kept} records the others: run the same pipeline again with it to retry only ` +
-          'the failed ones.',
-    );
+    return failures.finish(counts.read, definition.concurrentInput, result.keptResumeFile);
   }
 
   /** Binds the command line; a person at a terminal is asked for missing mandatory parameters. */
@@ -239,7 +270,7 @@ export class CmdletRun {
     return this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI;
   }
 
-  private async executePipeline(writer: OutputWriter): Promise<number> {
+  private async executePipeline(writer: OutputWriter, failures: ItemFailures): Promise<number> {
     const { readNdjson } = await import('./ndjson-reader.js');
     const { bindPipelineObject } = await import('./pipeline-binding.js');
     const stdin = this.io.stdin;
@@ -284,13 +315,10 @@ export class CmdletRun {
         counts.done++;
         show?.();
         if (outcome.kind !== 'failed' || this.signal.aborted) continue;
-        if (this.binding.common.errorAction === 'Stop' || isTerminating(outcome.error)) {
+        if (failures.stops(outcome.error)) {
           this.report(outcome.error);
           return exitCodeOf(outcome.error);
         }
-        this.failures++;
-        this.lastFailureCode = exitCodeOf(outcome.error);
-        if (this.binding.common.errorAction === 'Continue') this.report(outcome.error);
       }
     } finally {
       this.signal.removeEventListener('abort', stopReading);
@@ -298,20 +326,7 @@ export class CmdletRun {
     }
     if (this.signal.aborted)
       return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
-    return this.pipelineExitCode();
-  }
-
-  /** A pipeline run that went through its input: 1 if any object failed (with a summary). */
-  private pipelineExitCode(retry?: string): number {
-    if (this.failures > 0) {
-      const summary =
-        `${this.definition.name}: ${this.failures} input object${this.failures === 1 ? '' : 's'} ` +
-        `failed.${retry ? ` ${retry}` : ''}`;
-      if (this.binding.common.errorAction === 'Continue') this.diagnostics.line(summary);
-      else if (this.binding.common.verbose) this.diagnostics.line(summary, 'VERBOSE: ');
-      return ExitCode.Failure;
-    }
-    return ExitCode.Success;
+    return failures.finish(counts.read);
   }
 
   private invoke(
@@ -362,7 +377,10 @@ export class CmdletRun {
   /** The exit code once the signal may have been aborted. */
   private exitCode(outcome: InvocationOutcome): number {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
-    if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
+    const failed = this.failures?.count ?? 0;
+    // Some objects failed before the reader left, or before a cmdlet's own end: 1, as for a run
+    // that went through its input.
+    if (reason === undefined) return failed > 0 ? ExitCode.Failure : ExitCode.Success;
     if (reason instanceof OutputClosedError) {
       // A listing that keeps a resume file did not finish: its stop line says so (exit 1).
       if (
@@ -373,7 +391,7 @@ export class CmdletRun {
         this.report(outcome.error);
         return exitCodeOf(outcome.error);
       }
-      return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
+      return failed > 0 ? ExitCode.Failure : ExitCode.Success;
     }
     if (reason instanceof OutputFailedError) {
       // A listing's own stop line says what was written and how to continue; else the failure's.
@@ -456,11 +474,6 @@ function countingWrites(writer: OutputWriter, counts: { written: number }): Outp
     counts.written++;
     return write();
   });
-}
-
-/** Whether a failure ends the whole run, whatever -ErrorAction says: the error says so itself. */
-function isTerminating(error: unknown): boolean {
-  return error instanceof PartnerCenterModuleError && error.endsRun;
 }
 
 function isAbortError(error: unknown, reason: unknown): boolean {

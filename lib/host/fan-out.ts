@@ -8,9 +8,9 @@
  *   finish: two customers' lines never interleave, and a failed or cancelled object writes
  *   nothing.
  * - -First stops reading, cancels the work in flight and ends the run once it wrote that many.
- * - A failure is the object's own: -ErrorAction decides, as for a sequential pipeline; an error that
- *   ends the run (or Stop) cancels the work in flight, and the host reports it with how many objects
- *   were done and the command that continues.
+ * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a sequential
+ *   pipeline; an error that ends the run (or Stop) cancels the work in flight, and the host reports
+ *   it with how many objects were done and, when a rerun can do better, the command that continues.
  * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
  *   file skips what it records (see pipeline-resume-file.ts).
  *
@@ -19,14 +19,17 @@
  */
 import type { CmdletDefinition, CmdletOutput, StdoutMark } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
-import { OutputFailedError, PartnerCenterModuleError } from '../common/errors.js';
-import { ExitCode } from '../common/exit-codes.js';
+import {
+  IncompleteRunError,
+  OutputFailedError,
+  PartnerCenterModuleError,
+} from '../common/errors.js';
 import { commandLine } from '../common/shell-quote.js';
 import type { CommandLineBinding, CompleteBinding } from './binder.js';
 import type { CommonParameterValues } from './common-parameters.js';
-import { exitCodeOf } from './error-report.js';
 import { OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, untilAborted } from './invocation.js';
+import { endsRun, type ItemFailures, mayPassOnRerun } from './item-failures.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { RecordedOutput } from './output/recorded-output.js';
@@ -59,8 +62,8 @@ export interface FanOutHost {
     writer: OutputWriter,
     pipelineObject: Record<string, unknown>,
   ): Promise<InvocationOutcome>;
-  /** Reports one object's failure on stderr (-ErrorAction Continue). */
-  report(error: unknown): void;
+  /** What one object's failure does to the run (-ErrorAction), and its line. */
+  readonly failures: ItemFailures;
   /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
   readonly output?: CmdletOutput;
 }
@@ -80,8 +83,6 @@ export interface FanOutCounts {
 export interface FanOutResult {
   /** The error that ended the run (Stop, or one that ends any run), with resume advice. */
   stoppedBy?: unknown;
-  failures: number;
-  lastFailureCode: number;
   /** When some objects failed: the resume file that records the others, for the summary. */
   keptResumeFile?: string;
 }
@@ -104,7 +105,6 @@ export class FanOut {
   private releaseLane: (() => void) | undefined;
   private ended = false;
   private stoppedBy: unknown;
-  private lastFailureCode: number = ExitCode.Failure;
   /** Aborted when the fan-out ends early: a wait for input (a slow upstream) must not outlast it. */
   private readonly halted = new AbortController();
   private readonly haltSignal: AbortSignal;
@@ -166,8 +166,6 @@ export class FanOut {
     }
     return {
       stoppedBy: this.stoppedBy === undefined ? undefined : this.withAdvice(this.stoppedBy),
-      failures: this.counts.failed,
-      lastFailureCode: this.lastFailureCode,
       keptResumeFile: this.counts.failed > 0 ? this.resume?.path : undefined,
     };
   }
@@ -180,7 +178,7 @@ export class FanOut {
       error instanceof OutputFailedError && this.resume
         ? this.host.output?.cutBackTo(this.lastMark)
         : undefined;
-    return new IncompleteRunError(error, [cut, this.advice()].filter(Boolean).join(' '), {
+    return new IncompleteRunError(error, [cut, this.advice(error)].filter(Boolean).join(' '), {
       replaceHint: cut !== undefined,
     });
   }
@@ -337,11 +335,8 @@ export class FanOut {
 
   private failed(error: unknown): void {
     this.counts.failed++;
-    this.lastFailureCode = exitCodeOf(error);
     this.onProgress();
-    const { errorAction } = this.host.binding.common;
-    if (errorAction === 'Stop' || endsRun(error)) this.stop(error);
-    else if (errorAction === 'Continue') this.host.report(error);
+    if (this.host.failures.stops(error)) this.stop(error);
   }
 
   private stop(error: unknown): void {
@@ -358,7 +353,7 @@ export class FanOut {
     this.host.cancelWork(reason);
   }
 
-  private advice(): string {
+  private advice(error: PartnerCenterModuleError): string {
     const { one, many } = this.host.definition.concurrentInput;
     const { succeeded, read, failed, skipped } = this.counts;
     const noun = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -367,38 +362,42 @@ export class FanOut {
       `${succeeded === 1 ? 'was' : 'were'} done` +
       (failed ? `, ${failed.toLocaleString('en-US')} failed` : '') +
       (skipped ? ` (${noun(skipped)} skipped: earlier runs did them)` : '');
+    // A call from Node is continued with parameters, not command-line words.
+    const inProcess = this.host.binding.fromValues === true;
+    // Stopped by -ErrorAction Stop on a refusal (403, 404): a rerun with Stop stops at the same
+    // object again, so only going on past it helps (a resume file then skips what was done).
+    const refused = !endsRun(error) && !mayPassOnRerun(error);
+    if (refused && !this.resume)
+      return (
+        `${done}. A rerun stops at the same ${one}: without ` +
+        `${inProcess ? "ErrorAction: 'Stop'" : '-ErrorAction Stop'} the run goes on past it.`
+      );
+    const file = this.resume?.path ?? `${this.host.definition.name}.resume`;
+    if (inProcess)
+      return this.resume
+        ? `${done}; ${file} records them. To continue with the rest, make the same call again ` +
+            `with the same input${refused ? " and without ErrorAction: 'Stop'" : ''}.`
+        : `${done}, and nothing records which. To make a call continue where it stopped, give ` +
+            `it ResumeFile: ${JSON.stringify(file)}.`;
     const continuing = commandLine(this.host.definition.name, [
-      ...repeatedArguments(this.host.definition, this.host.binding),
+      ...repeatedArguments(this.host.definition, this.host.binding, { dropStop: refused }),
       '-ResumeFile',
-      this.resume?.path ?? `${this.host.definition.name}.resume`,
+      file,
     ]);
+    if (this.resume && refused)
+      return (
+        `${done}; ${file} records them. To go on past the failed ${one}, run the same pipeline ` +
+        `again without -ErrorAction Stop, ending in: ${continuing}`
+      );
     if (this.resume)
       return (
-        `${done}; ${this.resume.path} records them. To continue with the rest, run the same ` +
+        `${done}; ${file} records them. To continue with the rest, run the same ` +
         `pipeline again ending in: ${continuing}`
       );
     return (
       `${done}, and nothing records which. To make a run continue where it stopped, end the ` +
       `pipeline in: ${continuing}`
     );
-  }
-}
-
-/** A run of a fan-out cmdlet that stopped early: the cause, then what was done and how to go on. */
-export class IncompleteRunError extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(
-    cause: PartnerCenterModuleError,
-    advice: string,
-    options: { replaceHint?: boolean } = {},
-  ) {
-    super(cause.message, {
-      hint: [options.replaceHint ? undefined : cause.hint, advice].filter(Boolean).join(' '),
-      cause,
-      endsRun: cause.endsRun,
-    });
-    this.exitCode = cause.exitCode;
   }
 }
 
@@ -421,10 +420,6 @@ export function fanOutSettings(
     first: value('First') as number | undefined,
     resumeFile: value('ResumeFile') as string | undefined,
   };
-}
-
-function endsRun(error: unknown): boolean {
-  return error instanceof PartnerCenterModuleError && error.endsRun;
 }
 
 /** What identifies an input object across runs: the values it bound (a customer's id). */
@@ -450,6 +445,7 @@ function runIdentity(host: FanOutHost): { cmdlet: string; parameters: Record<str
 function repeatedArguments(
   definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
+  options: { dropStop: boolean },
 ): string[] {
   const words: string[] = [];
   for (const [name, value] of binding.given) {
@@ -460,7 +456,8 @@ function repeatedArguments(
       words.push(`-${name}`, Array.isArray(value) ? value.join(',') : String(value));
   }
   const common: CommonParameterValues = binding.common;
-  if (common.errorAction !== 'Stop') words.push('-ErrorAction', common.errorAction);
+  if (common.errorAction && !(options.dropStop && common.errorAction === 'Stop'))
+    words.push('-ErrorAction', common.errorAction);
   if (common.outputFormat) words.push('-OutputFormat', common.outputFormat);
   if (common.property) words.push('-Property', common.property.join(','));
   if (common.contextName !== undefined) words.push('-Context', common.contextName);

@@ -1,7 +1,8 @@
 /**
  * The proof of issue 13's fan-out under faults: seeded random schedules against pipeline runs.
  * Each run pipes 30-150 customers (some without a commerce relationship, 403, and some that do not
- * exist, 404, when -ErrorAction Continue or SilentlyContinue lets the run go past them) as NDJSON
+ * exist, 404, when the run goes past them: no -ErrorAction, which is Continue, or Continue,
+ * SilentlyContinue or Ignore given) as NDJSON
  * into Get-PartnerCustomerSubscription or Get-PartnerCustomerUser (App+User), with a random
  * -ThrottleLimit, retry budget and a -ResumeFile, while the emulator throttles (bursts of 429 with
  * Retry-After, a gateway rate limit), fails requests with 408/5xx, resets connections, holds
@@ -53,6 +54,7 @@ import {
 } from './support/pipeline-runs.js';
 import {
   type CustomerPool,
+  errorActionOf,
   type ScheduledPipelineRun,
   PIPELINE_REQUEST_TIMEOUT_MS,
   schedulePipelineRun,
@@ -211,7 +213,8 @@ function argumentsOf(run: ScheduledPipelineRun, resumeFile: string): string[] {
     '-ResumeFile',
     resumeFile,
   ];
-  if (run.errorAction !== 'Stop') args.push('-ErrorAction', run.errorAction);
+  // Without -ErrorAction the run goes on past failures (Continue, the default).
+  if (run.errorAction !== 'none') args.push('-ErrorAction', run.errorAction);
   return args;
 }
 
@@ -229,6 +232,7 @@ interface Done {
 async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
   const { emulator, partner } = lane;
   const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
+  const errorAction = errorActionOf(run);
   if (run.userContext && !lane.userReady) {
     await partner.connectUser('user');
     lane.userReady = true;
@@ -331,7 +335,7 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
         recordedFailing: [],
       });
       // Per-customer lines only with Continue; they name customers of the input.
-      if (run.errorAction !== 'Continue')
+      if (errorAction !== 'Continue')
         expect({ ...context, failures: stderr.customerFailures }).toEqual({
           ...context,
           failures: [],
@@ -369,7 +373,7 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
         if (attempt.code === 0) {
           expect({
             ...context,
-            errorAction: run.errorAction,
+            errorAction,
             stderr: attempt.stderr,
             fileKept: existsSync(resumeFile),
           }).toEqual({
@@ -382,14 +386,14 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
         }
         expect({
           ...context,
-          errorAction: run.errorAction === 'Stop' ? 'Stop' : 'goes on',
+          errorAction: errorAction === 'Stop' ? 'Stop' : 'goes on',
           fileKept: existsSync(resumeFile),
         }).toEqual({
           ...context,
           errorAction: 'goes on',
           fileKept: true,
         });
-        if (run.errorAction === 'Continue')
+        if (errorAction === 'Continue')
           expect({ ...context, summary: stderr.summary }).toEqual({
             ...context,
             summary: stderr.customerFailures.length,
@@ -449,9 +453,9 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
         done: recorded.length - before.length,
         // The failure that stopped the run counts among the failed (its own line is this one).
         failed:
-          run.errorAction === 'Continue'
+          errorAction === 'Continue'
             ? stderr.customerFailures.length + (attempt.killedWith || diskFull ? 0 : 1)
-            : run.errorAction === 'Stop'
+            : errorAction === 'Stop'
               ? attempt.killedWith || diskFull
                 ? 0
                 : 1

@@ -92,7 +92,7 @@ describe('Get-Help <Cmdlet>', () => {
       expect(parameter.stdout.trim().split('\n')[0]).toBe('-PageSize <Int32>');
       expect(parameter.stdout).not.toContain('-First');
       expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain(
-        '-ErrorAction {Stop | Continue | SilentlyContinue}',
+        '-ErrorAction {Stop | Continue | SilentlyContinue | Ignore}',
       );
       const missing = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'Nope']);
       expect(missing.code).toBe(2);

@@ -59,6 +59,28 @@ export const aboutTopics: readonly AboutTopic[] = [
           tab,
         ),
         '',
+        wrap(
+          '-ErrorAction is about one pipeline object that fails (a customer the ' +
+            'partner may not read, one that no longer exists, a bad input line), ' +
+            "PowerShell's non-terminating error. Continue, the default as in " +
+            'PowerShell, writes one line for it and goes on; the run ends with one ' +
+            'summary line (how many failed, by reason, and whether a rerun with ' +
+            '-ResumeFile could retry only those, which it says only when some ' +
+            'failure may pass later) and exit code 1. SilentlyContinue writes no ' +
+            'line (the summary only with -Verbose); Ignore writes nothing at all; ' +
+            'both still exit 1, as $? is false in PowerShell after an error even ' +
+            'under Ignore. Stop ends the run at the first failure with its own exit ' +
+            'code. What ends any run still ends it whatever -ErrorAction says: not ' +
+            'signed in or a sign-in that cannot be renewed, throttling that outlasts ' +
+            'the retries, Ctrl-C. PARTNERCENTER_ERROR_ACTION_PREFERENCE sets the ' +
+            'default, as $ErrorActionPreference does (Ignore only as the parameter, ' +
+            'as PowerShell refuses it there). From Node, ErrorAction is a parameter ' +
+            'of invoke and the typed functions; each failed object goes to onError ' +
+            '(its line to onMessage) and the call resolves.',
+          width,
+          tab,
+        ),
+        '',
         commonParameterDetails(width),
       ].join('\n'),
   },
@@ -98,7 +120,10 @@ export const aboutTopics: readonly AboutTopic[] = [
         'Some parameters fall back to an environment variable when not given (see ' +
           '"Environment variable" in a cmdlet\'s help), such as ' +
           'PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. ' +
-          'PARTNERCENTER_CONTEXT selects a saved context for every command.',
+          'PARTNERCENTER_CONTEXT selects a saved context for every command, and ' +
+          "PARTNERCENTER_ERROR_ACTION_PREFERENCE plays PowerShell's " +
+          '$ErrorActionPreference (the -ErrorAction of every command that is not ' +
+          'given one).',
         '',
         'Secrets',
         'A secret typed on the command line (-ClientSecret, -RefreshToken, ' +
@@ -164,10 +189,13 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Many customers, one failure',
         'When one piped customer fails (no commerce relationship, deleted, its ' +
-          'users not readable by this sign-in), the error line names it: ' +
-          '"Customer <id> (<company name>): ...". -ErrorAction decides whether the ' +
-          'run goes on; what was written stays written, and a run in which some ' +
-          'objects failed exits non-zero.',
+          'users not readable by this sign-in), the run goes on, as in PowerShell ' +
+          '(-ErrorAction Continue, the default): one line names it and says why, ' +
+          '"<Cmdlet>: <company name> (<id>): no commerce relationship (403, 20002)", ' +
+          'fitted to a terminal (on a pipe or file the line adds the full message); ' +
+          'the run ends with one summary line counting the failures by reason and ' +
+          'exits 1. -ErrorAction Stop ends the run at the first failure instead. ' +
+          'What was written stays written.',
         '',
         'Many customers at once',
         'The per-customer cmdlets work on -ThrottleLimit piped objects at once ' +
@@ -183,9 +211,10 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Bad input lines',
         'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) ' +
-          'is an error naming its line number. -ErrorAction Stop (the default) ends ' +
-          'the run there; Continue reports it and goes on; SilentlyContinue goes on ' +
-          'quietly. Either way a run with failed objects exits non-zero.',
+          'is an error naming its line number, failing that object alone: Continue ' +
+          '(the default) reports it and goes on; SilentlyContinue and Ignore go on ' +
+          'quietly; -ErrorAction Stop ends the run there (exit 2). A run with failed ' +
+          'objects exits non-zero.',
         '',
         'Early end',
         'When the reader stops early ("| head -n 5"), the writing cmdlet stops ' +

@@ -229,7 +229,7 @@ export function stopLineOf(line: string): StopLine | undefined {
 export interface SortedStderr {
   /** One customer's failure (-ErrorAction Continue): the customer ids named. */
   customerFailures: string[];
-  /** `<cmdlet>: N input objects failed. <file> records the others: ...`: N. */
+  /** `<cmdlet>: N of M customers failed: ...`: N. */
   summary?: number;
   stop: StopLine[];
   other: string[];
@@ -240,14 +240,19 @@ export function sortStderr(cmdlet: PipelineCmdlet, stderr: string): SortedStderr
   for (const line of stderr.split('\n')) {
     if (line === '') continue;
     const stop = stopLineOf(line);
+    // `<cmdlet>: N of M customers failed: <count × reason, ...>.` and, when some may pass on a
+    // rerun, the resume file's advice.
     const summary = new RegExp(
-      `^${cmdlet}: (\\d+) input objects? failed\\. \\S+ records the others: run the same ` +
-        'pipeline again with it to retry only the failed ones\\.$',
+      `^${cmdlet}: (\\d+) of \\d+ (?:customer|user)s? failed: [^.]+\\.(?: .* records the ` +
+        'others: run the same pipeline again with it to retry only the failed ones\\.)?$',
     ).exec(line);
-    const customer = new RegExp(`^${cmdlet}: Customer ([0-9a-f-]{36})\\b`).exec(line);
+    // `<cmdlet>: <company name> (<id>): <reason>. <message>`, or `customer <id>` without a name.
+    const customer = new RegExp(
+      `^${cmdlet}: (?:customer ([0-9a-f-]{36})|.*? \\(([0-9a-f-]{36})\\)): `,
+    ).exec(line);
     if (stop && line.startsWith(`${cmdlet}: `)) sorted.stop.push(stop);
     else if (summary) sorted.summary = Number(summary[1]);
-    else if (customer) sorted.customerFailures.push(customer[1]!);
+    else if (customer) sorted.customerFailures.push((customer[1] ?? customer[2])!);
     else sorted.other.push(line);
   }
   return sorted;

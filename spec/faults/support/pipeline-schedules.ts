@@ -9,7 +9,15 @@ import type { Random } from '../../support/seeded-random.js';
 import type { RunMode } from './listing-runs.js';
 
 export type PipelineCmdlet = 'Get-PartnerCustomerSubscription' | 'Get-PartnerCustomerUser';
-export type ErrorActionChoice = 'Stop' | 'Continue' | 'SilentlyContinue';
+/** `none`: no -ErrorAction on the command line, which must behave as Continue (the default). */
+export type ErrorActionChoice = 'Stop' | 'Continue' | 'SilentlyContinue' | 'Ignore' | 'none';
+
+/** The -ErrorAction a run works under: `none` is the default, Continue. */
+export function errorActionOf(run: {
+  errorAction: ErrorActionChoice;
+}): Exclude<ErrorActionChoice, 'none'> {
+  return run.errorAction === 'none' ? 'Continue' : run.errorAction;
+}
 export type KillSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 
 /** A signal sent once that many lines of output arrived (in-process: SIGINT/SIGTERM as an abort). */
@@ -96,12 +104,16 @@ export function schedulePipelineRun(
   const users = cmdlet === 'Get-PartnerCustomerUser';
   const revokes = random.chance(0.12);
   const userContext = users || revokes || random.chance(0.15);
-  // Stop with only customers that can succeed, or every kind of customer and go on past failures.
+  // Stop with only customers that can succeed, or every kind of customer and go on past failures:
+  // most often without -ErrorAction, as people run it (Continue, the default).
   const errorAction: ErrorActionChoice = random.pick([
     'Stop',
     'Stop',
+    'none',
+    'none',
     'Continue',
     'SilentlyContinue',
+    'Ignore',
   ]);
   const size = users ? 30 + random.int(31) : 60 + random.int(91);
   const served = users
