@@ -7,7 +7,10 @@ export const ExitCode = {
    * items failed.
    */
   Failure: 1,
-  /** Bad parameters or bad pipeline input: nothing was sent to the network. */
+  /**
+   * Bad parameters (nothing was sent to the network), or a bad pipeline input line that stopped
+   * the run (nothing was sent for it or any line after it; see about_ExitCodes).
+   */
   Usage: 2,
   /** Not connected, the token expired and cannot be renewed, sign-in failed, or access denied. */
   Authentication: 3,
@@ -15,6 +18,11 @@ export const ExitCode = {
   NotFound: 4,
   /** Partner Center failed the operation, or retries and throttling waits ran out. */
   ServiceFailure: 5,
+  /**
+   * The pipeline input ended early: the command feeding it failed or was stopped, or its last line
+   * was cut off. What came was done; a -ResumeFile is kept (about_Pipelines).
+   */
+  InputIncomplete: 6,
   /** Stopped by Ctrl-C (SIGINT): 128 + 2. */
   Interrupted: 130,
   /** Stopped by SIGTERM: 128 + 15. */
@@ -32,7 +40,9 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.Usage,
     'Usage',
-    'Bad parameters or bad pipeline input; nothing was sent over the network.',
+    'Bad parameters: nothing was sent over the network. Or a bad pipeline input line ' +
+      'stopped the run (-ErrorAction Stop): nothing was sent for it or any line after it; ' +
+      'the objects on the lines before it were done and their output written.',
   ],
   [
     ExitCode.Authentication,
@@ -44,6 +54,12 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
     ExitCode.ServiceFailure,
     'ServiceFailure',
     'Partner Center failed the request, or retries/throttling waits ran out.',
+  ],
+  [
+    ExitCode.InputIncomplete,
+    'InputIncomplete',
+    'The pipeline input ended early: the command feeding it failed or was stopped, or its ' +
+      'last line was cut off. What came was done; a -ResumeFile is kept for the rerun.',
   ],
   [ExitCode.Interrupted, 'Interrupted', 'Stopped by Ctrl-C (SIGINT).'],
   [ExitCode.Terminated, 'Terminated', 'Stopped by SIGTERM.'],

@@ -13,6 +13,9 @@
  * - The reader went away (`| head`): stop quietly, exit 0 (or the code of a failure before it).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
+ * - Pipeline input that ended early (the command feeding it failed or was killed, or its last line
+ *   was cut off: input-end.ts): what came was done, exit 6 (InputIncomplete), resume file kept.
+ * - When stdin is pipeline input at all: stdin-input.ts.
  */
 import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
@@ -23,12 +26,15 @@ import { createCmdletContext } from './cmdlet-context.js';
 import { commandLineSecretWarning } from './command-line-secrets.js';
 import type { Diagnostics, PipelineProgress } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
-import { type HostIO, OutputClosedError } from './host-io.js';
+import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
+import { type InputEnd, inputCut } from './input-end.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
 import { convertParameterValue } from './parameter-values.js';
+import { leavingContinuationTo } from './continuation.js';
+import { emptyInputWarning, noticeWaitingForInput, readsPipelineInput } from './stdin-input.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
@@ -57,8 +63,7 @@ export class CmdletRun {
   }
 
   async execute(writer: OutputWriter): Promise<number> {
-    const usesPipeline =
-      this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
+    const usesPipeline = readsPipelineInput(this.definition, this.binding, this.io);
     if (usesPipeline && this.definition.concurrentInput) return this.executeFanOut(writer);
     if (!usesPipeline) {
       let bound: CompleteBinding;
@@ -138,6 +143,7 @@ export class CmdletRun {
           cancelWork: (reason) => this.work.abort(reason),
           invoke: (bound, output, object) => this.invoke(bound, output, object),
           report: (error) => this.report(error),
+          inputEnded: (end) => this.inputEnded(end, fanOut.counts.read),
         },
         settings,
         writer,
@@ -151,7 +157,7 @@ export class CmdletRun {
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     const { counts } = fanOut;
-    const progress = this.io.stderrIsTTY
+    const progress = showsProgress(this.io)
       ? new FanOutProgress(definition.concurrentInput)
       : undefined;
     if (progress) void this.io.countInputLines?.().then((total) => (progress.total = total));
@@ -168,9 +174,11 @@ export class CmdletRun {
     // The rate and the time spent throttled change while nothing finishes.
     const ticker = show ? setInterval(show, 1000).unref() : undefined;
     let result: Awaited<ReturnType<typeof fanOut.run>>;
+    const input = this.watchedInput(readNdjson(stdin));
     try {
-      result = await fanOut.run(readNdjson(stdin)[Symbol.asyncIterator]());
+      result = await fanOut.run(input.records);
     } finally {
+      input.stopWatching();
       clearInterval(ticker);
       this.signal.removeEventListener('abort', stopReading);
       stdin.destroy();
@@ -190,11 +198,44 @@ export class CmdletRun {
     this.failures = result.failures;
     this.lastFailureCode = result.lastFailureCode;
     const kept = result.keptResumeFile;
-    return this.pipelineExitCode(
+    const code = this.pipelineExitCode(
       kept &&
         `${kept} records the others: run the same pipeline again with it to retry only ` +
           'the failed ones.',
     );
+    if (result.inputCut === undefined) return code;
+    this.report(result.inputCut);
+    return exitCodeOf(result.inputCut);
+  }
+
+  /**
+   * Pipeline input that ended: the error saying it was not all of it (input-end.ts), or the warning
+   * for an input with no objects at all.
+   */
+  private inputEnded(end: InputEnd, objects: number): unknown {
+    const cut = inputCut(end, this.io.upstream?.() ?? { kind: 'unknown' });
+    if (!cut && objects === 0 && !this.io.explicitInput)
+      this.diagnostics.line(emptyInputWarning(this.definition, this.binding), 'WARNING: ');
+    return cut;
+  }
+
+  /** The records of the input, with a notice while the first one is slow to come. */
+  private watchedInput(records: AsyncGenerator<PipelineRecord, InputEnd>): {
+    records: AsyncIterator<PipelineRecord, InputEnd>;
+    stopWatching: () => void;
+  } {
+    const stopWatching = noticeWaitingForInput(
+      this.definition,
+      this.binding,
+      this.io,
+      this.diagnostics,
+    );
+    return {
+      records: {
+        next: () => records.next().finally(stopWatching),
+      },
+      stopWatching,
+    };
   }
 
   /** Binds the command line; a person at a terminal is asked for missing mandatory parameters. */
@@ -223,18 +264,22 @@ export class CmdletRun {
     const { readNdjson } = await import('./ndjson-reader.js');
     const { bindPipelineObject } = await import('./pipeline-binding.js');
     const stdin = this.io.stdin;
-    const records = readNdjson(stdin)[Symbol.asyncIterator]();
+    const input = this.watchedInput(readNdjson(stdin));
+    const records = input.records;
     // A run waiting for upstream input must still stop at once on a signal.
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     let outcome: InvocationOutcome = { kind: 'completed' };
     // On a terminal, the progress line counts input objects and what the run wrote.
     const counts = { done: 0, read: 0, written: 0 };
-    const show = this.io.stderrIsTTY ? () => this.diagnostics.pipelineProgress(counts) : undefined;
+    const show = showsProgress(this.io)
+      ? () => this.diagnostics.pipelineProgress(counts)
+      : undefined;
     if (show) writer = countingWrites(writer, counts);
+    let cut: unknown;
     try {
       for (;;) {
-        let next: IteratorResult<PipelineRecord> | undefined;
+        let next: IteratorResult<PipelineRecord, InputEnd> | undefined;
         try {
           next = await untilAborted(records.next(), this.signal);
         } catch (error) {
@@ -243,7 +288,11 @@ export class CmdletRun {
           this.report(error);
           return exitCodeOf(error);
         }
-        if (this.signal.aborted || !next || next.done) break;
+        if (this.signal.aborted || !next) break;
+        if (next.done) {
+          cut = this.inputEnded(next.value, counts.read);
+          break;
+        }
         const record = next.value;
         counts.read++;
         show?.();
@@ -273,12 +322,16 @@ export class CmdletRun {
         if (this.binding.common.errorAction === 'Continue') this.report(outcome.error);
       }
     } finally {
+      input.stopWatching();
       this.signal.removeEventListener('abort', stopReading);
       if (this.signal.aborted) stdin.destroy();
     }
     if (this.signal.aborted)
       return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
-    return this.pipelineExitCode();
+    const code = this.pipelineExitCode();
+    if (cut === undefined) return code;
+    this.report(cut);
+    return exitCodeOf(cut);
   }
 
   /** A pipeline run that went through its input: 1 if any object failed (with a summary). */
@@ -349,7 +402,9 @@ export class CmdletRun {
 
   private report(error: unknown): void {
     this.failure ??= error;
-    this.diagnostics.line(errorLine(this.definition.name, error));
+    const reader = this.io.continuingReader?.();
+    const shown = reader ? leavingContinuationTo(reader, error) : error;
+    this.diagnostics.line(errorLine(this.definition.name, shown));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }
 }

@@ -2,8 +2,14 @@
  * Reads pipeline input: NDJSON on stdin, one object per line, streamed so memory stays bounded by
  * the longest line allowed. A bad line becomes a record with a UsageError naming its line number,
  * so the caller's -ErrorAction decides whether the run stops; nothing here throws for bad input.
+ *
+ * The last line is different: one without a newline that is not a whole JSON object is what a
+ * writer killed mid-line leaves, so it is never data. It is not yielded; the generator's return
+ * value (InputEnd) names it, and the run reports its input as cut (input-end.ts). A whole object
+ * that only lacks the final newline (`printf '{...}'`) is read as usual.
  */
 import { UsageError } from '../common/errors.js';
+import type { InputEnd } from './input-end.js';
 
 export interface PipelineRecord {
   line: number;
@@ -25,7 +31,7 @@ export const defaultMaxDepth = 1000;
 export async function* readNdjson(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: NdjsonReaderOptions = {},
-): AsyncGenerator<PipelineRecord> {
+): AsyncGenerator<PipelineRecord, InputEnd> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let parts: Buffer[] = [];
@@ -73,8 +79,10 @@ export async function* readNdjson(
   }
   if (partBytes > 0 || oversized) {
     const record = finishLine();
+    if (record?.error) return { lines: line, tornLine: line };
     if (record) yield record;
   }
+  return { lines: line };
 }
 
 function parseLine(bytes: Buffer, line: number, maxDepth: number): PipelineRecord | undefined {

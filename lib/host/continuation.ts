@@ -1,0 +1,35 @@
+/**
+ * One instruction to continue per pipeline. When `A | B` stops (Ctrl-C reaches both; or A fails and
+ * B then finds its input cut), each used to say how to continue, and A's count was of what it wrote
+ * into the pipe, not of what B did. When B is one of the module's fan-outs (pipe-marks.ts tells A
+ * so), B's instruction is the one that is right: it counts what it did and keeps its -ResumeFile.
+ * A then states only its cause and points at B.
+ */
+import { PartnerCenterModuleError } from '../common/errors.js';
+
+/** Errors whose hint is an instruction to continue: a listing's, a fan-out's. */
+const CARRIES_CONTINUATION = new Set(['IncompleteListingError', 'IncompleteRunError']);
+
+/** A stop whose instruction to continue is left to the command reading the output. */
+export class ContinuedDownstreamError extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(cause: PartnerCenterModuleError, reader: string) {
+    super(cause.message, {
+      hint: `${reader}, which reads this output, says how to continue.`,
+      cause,
+      endsRun: cause.endsRun,
+    });
+    this.exitCode = cause.exitCode;
+  }
+}
+
+/** `error` as this run reports it when `reader` gives the instruction to continue. */
+export function leavingContinuationTo(reader: string, error: unknown): unknown {
+  if (!(error instanceof PartnerCenterModuleError) || !CARRIES_CONTINUATION.has(error.name))
+    return error;
+  const cause = error.cause;
+  return cause instanceof PartnerCenterModuleError
+    ? new ContinuedDownstreamError(cause, reader)
+    : error;
+}
