@@ -9,7 +9,42 @@ async function read(chunks: Array<string | Buffer>, options = {}) {
   return records;
 }
 
+/** Every record, and the generator's return value: how the input ended. */
+async function readToEnd(chunks: Array<string | Buffer>) {
+  const records = [];
+  const iterator = readNdjson(chunks);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { records, end: next.value };
+    records.push(next.value);
+  }
+}
+
 describe('readNdjson', () => {
+  it('never yields a torn last line (no newline, not a whole object): its end names it', async () => {
+    expect(await readToEnd(['{"a":1}\n{"b":', '2,"c'])).toEqual({
+      records: [{ line: 1, value: { a: 1 } }],
+      end: { lines: 2, tornLine: 2 },
+    });
+    // An overlong or undecodable unterminated last line is the same: nothing to trust.
+    expect((await readToEnd(['{"a":1}\n', Buffer.from([0x7b, 0xff])])).end).toEqual({
+      lines: 2,
+      tornLine: 2,
+    });
+  });
+
+  it('reads a whole last object that only lacks its newline, and ends cleanly', async () => {
+    expect(await readToEnd(['{"a":1}\n{"b":2}'])).toEqual({
+      records: [
+        { line: 1, value: { a: 1 } },
+        { line: 2, value: { b: 2 } },
+      ],
+      end: { lines: 2 },
+    });
+    expect((await readToEnd(['{"a":1}\n'])).end).toEqual({ lines: 1 });
+    expect(await readToEnd([])).toEqual({ records: [], end: { lines: 0 } });
+  });
+
   it('joins a line split across chunks, even inside a multi-byte character', async () => {
     const bytes = Buffer.from('{"name":"콘토소"}\n{"n":2}');
     const chunks = Array.from(bytes).map((byte) => Buffer.from([byte]));
