@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../../lib/common/exit-codes.js';
-import { binPath, runBash } from '../support/cli.js';
+import { binPath, runBash, runOnTerminal } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -173,5 +173,54 @@ describe('input from a program that is not the module', () => {
     const customers = new Set(parseNdjson(result.stdout).map((line) => line.customerId));
     expect([...customers]).toEqual(data.subscriptionsOf(ids[0]!).length > 0 ? [ids[0]] : []);
     expect(existsSync(resume)).toBe(true);
+  });
+});
+
+describe('Ctrl-C on a two-command pipeline, at a real terminal', () => {
+  it('leaves one instruction to continue, from the command that can: the downstream', async () => {
+    const resume = file('ctrl-c.resume');
+    const out = file('ctrl-c.ndjson');
+    // Slow enough answers that the keypress lands mid-run.
+    partner.emulator.configure({ apiLatencyMs: 60 });
+    let pressed = false;
+    // One customer a page: the listing is still going when the key is pressed.
+    const upstream = `${bin('Get-PartnerCustomer')} -Skip ${span.skip} -First ${span.count} -PageSize 1`;
+    const terminal = await runOnTerminal(
+      `${upstream} | ` +
+        `${bin('Get-PartnerCustomerSubscription')} -ThrottleLimit 1 -ResumeFile "${resume}" ` +
+        `> "${out}"`,
+      {
+        env: { ...partner.env, COLUMNS: '200' },
+        onOutput: ({ stdout }, child) => {
+          // The downstream's progress line shows it got input: press Ctrl-C once.
+          if (pressed || !/customers? done \([1-9]/.test(stdout)) return;
+          pressed = true;
+          child.stdin!.write('\u0003');
+        },
+      },
+    ).finally(() => partner.emulator.configure({ apiLatencyMs: 0 }));
+    expect(pressed).toBe(true);
+    const screen = terminal.stdout.replace(/\r?\n/g, '\n');
+    const instructions = screen.match(/run the same pipeline again|-ContinuationToken/g) ?? [];
+    expect(instructions).toEqual(['run the same pipeline again']);
+    expect(screen).toMatch(
+      /Get-PartnerCustomerSubscription: Stopped by SIGINT\. [\d,]+ customers? of the [\d,]+ read (was|were) done/,
+    );
+    // The upstream states why it stopped and whose instruction to follow.
+    expect(screen).toContain(
+      'Get-PartnerCustomer: Stopped by SIGINT. Get-PartnerCustomerSubscription, which reads this ' +
+        'output, says how to continue.',
+    );
+    // The upstream (stdout a pipe) drew no progress line of its own; the downstream's is erased.
+    expect(screen).not.toMatch(/Listing customers/);
+    // What the instruction says holds: the same pipeline again completes the work, once each.
+    partner.emulator.setFaults({});
+    const rest = await runBash(
+      `${upstream} | ` +
+        `${bin('Get-PartnerCustomerSubscription')} -ResumeFile "${resume}" >> "${out}"`,
+      { env: partner.env },
+    );
+    expect(rest.code).toBe(0);
+    expect(tally(out)).toEqual({ lost: 0, repeated: 0, torn: 0 });
   });
 });
