@@ -40,9 +40,10 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.Usage,
     'Usage',
-    'Bad parameters: nothing was sent over the network. Or a bad pipeline input line ' +
-      'stopped the run (-ErrorAction Stop): nothing was sent for it or any line after it; ' +
-      'the objects on the lines before it were done and their output written.',
+    'Bad parameters: nothing was sent over the network. Or a bad line of pipeline input ' +
+      'stopped the run (-ErrorAction Stop): nothing was sent for that line or any after it; ' +
+      'objects of earlier lines that had finished were written, those still in flight were ' +
+      'cancelled (the error line says how many were done).',
   ],
   [
     ExitCode.Authentication,

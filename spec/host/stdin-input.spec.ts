@@ -212,6 +212,35 @@ describe('an input that ended early', () => {
   });
 });
 
+describe('exit 2 for pipeline input (about_ExitCodes)', () => {
+  const lines = '{"id":"a"}\nnot json\n{"id":"c"}\n';
+
+  it('with -ErrorAction Stop: nothing is sent for the bad line or after it, earlier ones done', async () => {
+    const result = await runInProcess(getItem, ['-ErrorAction', 'Stop', '-ThrottleLimit', '1'], {
+      stdin: lines,
+    });
+    expect(result.code).toBe(ExitCode.Usage);
+    expect(parseNdjson(result.stdout).map((o) => o.id)).toEqual(['a', 'a', 'a']);
+    expect(result.stderrLines).toEqual([
+      expect.stringMatching(
+        /^Get-Item: Input line 2 is not valid JSON .* 1 thing of the 2 read was done, 1 failed/,
+      ),
+    ]);
+  });
+
+  it('with -ErrorAction Continue: the bad line is one failed object, the rest done, exit 1', async () => {
+    const result = await runInProcess(
+      getItem,
+      ['-ErrorAction', 'Continue', '-ThrottleLimit', '1'],
+      {
+        stdin: lines,
+      },
+    );
+    expect(result.code).toBe(ExitCode.Failure);
+    expect(parseNdjson(result.stdout).map((o) => o.id)).toEqual(['a', 'a', 'a', 'c', 'c', 'c']);
+  });
+});
+
 describe('progress and the instruction to continue in a pipeline', () => {
   it('no progress line from a command whose stdout is a pipe', async () => {
     const piped = await runInProcess(getItem, [], {
