@@ -59,8 +59,9 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.InputIncomplete,
     'InputIncomplete',
-    'The pipeline input ended early: the command feeding it failed or was stopped, or its ' +
-      'last line was cut off. What came was done; a -ResumeFile is kept for the rerun.',
+    'The pipeline input is incomplete: the command feeding it failed (some of its objects ' +
+      'included) or was stopped, or its last line was cut off. What came was done; a ' +
+      '-ResumeFile is kept for the rerun.',
   ],
   [ExitCode.Interrupted, 'Interrupted', 'Stopped by Ctrl-C (SIGINT).'],
   [ExitCode.Terminated, 'Terminated', 'Stopped by SIGTERM.'],

@@ -32,17 +32,17 @@ export function inputCut(end: InputEnd, upstream: Upstream): InputIncompleteErro
   const writer = 'cmdlet' in upstream ? `${upstream.cmdlet} (process ${upstream.pid})` : '';
   if (upstream.kind === 'failed')
     return new InputIncompleteError(
-      `The input ended early: ${writer}, which fed this command, exited with code ` +
-        `${upstream.code}.`,
+      `The input is incomplete: ${writer}, which fed this command, exited with code ` +
+        `${upstream.code}${upstream.code === ExitCode.Failure ? ' (some of its objects failed)' : ''}.`,
     );
   if (upstream.kind === 'vanished')
     return new InputIncompleteError(
-      `The input ended early: ${writer}, which fed this command, ended without finishing ` +
+      `The input is incomplete: ${writer}, which fed this command, ended without finishing ` +
         '(killed, or crashed).',
     );
   if (end.tornLine !== undefined)
     return new InputIncompleteError(
-      `The input ended early: its last line (line ${end.tornLine}) has no newline and is not a ` +
+      `The input is incomplete: its last line (line ${end.tornLine}) has no newline and is not a ` +
         'whole JSON object, so the command feeding this one was cut off in the middle of it; ' +
         'that line was not used.',
     );

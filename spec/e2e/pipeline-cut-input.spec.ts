@@ -94,7 +94,7 @@ describe('A | B -ResumeFile f >> out, where A fails', () => {
       // One instruction to continue, from the command that can continue: the downstream.
       expect(lines.filter((line) => /run the same pipeline again/.test(line))).toHaveLength(1);
       expect(first.stderr).toMatch(
-        /Get-PartnerCustomerSubscription: The input ended early: Get-PartnerCustomer \(process \d+\), which fed this command, exited with code 5\./,
+        /Get-PartnerCustomerSubscription: The input is incomplete: Get-PartnerCustomer \(process \d+\), which fed this command, exited with code 5\./,
       );
       // The upstream states its cause; were there an instruction, it would point at the reader.
       const upstreamLine = lines.find((line) => line.startsWith('Get-PartnerCustomer:'))!;

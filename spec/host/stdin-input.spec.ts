@@ -149,7 +149,7 @@ describe('an input that ended early', () => {
     expect(result.code).toBe(ExitCode.InputIncomplete);
     expect(parseNdjson(result.stdout)).toHaveLength(6);
     expect(result.stderrLines).toEqual([
-      'Get-Item: The input ended early: Get-Thing (process 42), which fed this command, exited ' +
+      'Get-Item: The input is incomplete: Get-Thing (process 42), which fed this command, exited ' +
         'with code 5. 2 things of the 2 read were done; ' +
         `${file} records them. To continue with the rest, run the same pipeline again ending ` +
         `in: Get-Item -ResumeFile ${file}`,
@@ -173,7 +173,7 @@ describe('an input that ended early', () => {
     });
     expect(result.code).toBe(ExitCode.InputIncomplete);
     expect(result.stderrLines[0]).toMatch(
-      /^Get-Item: The input ended early: Get-Thing \(process 42\), which fed this command, ended without finishing \(killed, or crashed\)\. 2 things of the 2 read were done, and nothing records which\./,
+      /^Get-Item: The input is incomplete: Get-Thing \(process 42\), which fed this command, ended without finishing \(killed, or crashed\)\. 2 things of the 2 read were done, and nothing records which\./,
     );
   });
 

@@ -208,7 +208,7 @@ export const aboutTopics: readonly AboutTopic[] = [
           'a mark saying it started and, just before it exits, how it ended; the ' +
           'reading command checks it when its input ends. If the writer failed (any ' +
           'non-zero exit, including items it could not list) or was killed, the ' +
-          'reader does what came, reports "The input ended early", keeps its ' +
+          'reader does what came, reports "The input is incomplete", keeps its ' +
           '-ResumeFile and exits 6. When the input came from another program or a ' +
           'file, its end counts as clean when its last line is whole (ends with a ' +
           'newline, or is at least a whole JSON object); a last line cut off mid-' +
