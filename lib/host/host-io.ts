@@ -38,6 +38,8 @@ export interface HostIO {
    * to continue after a stop (a fan-out): this run then leaves that instruction to it.
    */
   continuingReader?: () => string | undefined;
+  /** The module's command writing the input pipe while it still runs (pipe-marks.ts). */
+  upstreamWriter?: () => string | undefined;
   /** How long a run waits for its first input object before saying so (default 5 s). */
   inputWaitNoticeMs?: number;
   /**

@@ -102,6 +102,7 @@ function processIO(
     stderrIsTTY: isatty(2),
     stdoutIsPipe: isPipe(1),
     upstream: () => inputMark?.upstream() ?? { kind: 'unknown' },
+    upstreamWriter: () => inputMark?.runningWriter(),
     continuingReader: () => outputMark?.continuingReader(),
     stdinHasInput: stdinHasInput(),
     countInputLines: stdinIsFile()

@@ -155,6 +155,14 @@ export class InputMark {
     return new InputMark(dir, identity);
   }
 
+  /** A writer of the module still at work on this pipe, e.g. "Get-PartnerCustomer (process 7)". */
+  runningWriter(): string | undefined {
+    const running = marksOf(this.dir, this.identity, 'w').find(
+      ({ mark }) => mark?.state === 'running',
+    );
+    return running && `${running.mark!.cmdlet} (process ${running.pid})`;
+  }
+
   /**
    * Once the input ended (every writer closed the pipe): how the module's writers ended. Several
    * writers (`{ A; A2; } | B`) must all have finished. The marks are removed: they were for this.

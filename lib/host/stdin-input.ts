@@ -88,6 +88,14 @@ export function noticeWaitingForInput(
 ): () => void {
   if (io.explicitInput || !(io.stderrIsTTY || binding.common.verbose)) return () => {};
   const timer = setTimeout(() => {
+    // One of the module's commands is at work on the other end (a slow first page): nothing is
+    // wrong, and only -Verbose says what the run waits for.
+    const writer = io.upstreamWriter?.();
+    if (writer) {
+      if (binding.common.verbose)
+        diagnostics.line(`Waiting for the first object from ${writer}.`, 'VERBOSE: ');
+      return;
+    }
     diagnostics.line(
       `${definition.name} is waiting for pipeline input (NDJSON objects) on standard input. ` +
         `To run it without, give ${standaloneParameters(definition, binding)} or connect ` +

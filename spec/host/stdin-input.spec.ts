@@ -93,7 +93,12 @@ describe('an input with no objects, or none yet', () => {
   });
 
   /** Runs with a silent stdin and presses Ctrl-C once stderr showed `until`. */
-  async function waitingRun(argv: string[], stderrIsTTY: boolean, until: RegExp) {
+  async function waitingRun(
+    argv: string[],
+    stderrIsTTY: boolean,
+    until: RegExp,
+    upstreamWriter?: () => string,
+  ) {
     const { runCmdlet } = await import('../../lib/host/run.js');
     const { InterruptedError } = await import('../../lib/common/errors.js');
     const controller = new AbortController();
@@ -115,6 +120,7 @@ describe('an input with no objects, or none yet', () => {
       stderrIsTTY,
       stdinHasInput: true,
       inputWaitNoticeMs: 0,
+      upstreamWriter,
       signal: controller.signal,
     } satisfies HostIO);
     return { code, stderr };
@@ -128,6 +134,18 @@ describe('an input with no objects, or none yet', () => {
         'close it (Ctrl-D at a terminal).',
     );
     expect(result.code).toBe(ExitCode.Interrupted);
+  });
+
+  it("names the module's command still at work on the other end, only with -Verbose", async () => {
+    const result = await waitingRun(
+      ['-Verbose'],
+      true,
+      /Waiting for the first/,
+      () => 'Get-Thing (process 7)',
+    );
+    expect(result.stderr.split('\n')[0]).toBe(
+      'VERBOSE: Waiting for the first object from Get-Thing (process 7).',
+    );
   });
 
   it('on a terminal it is a warning', async () => {
