@@ -402,8 +402,7 @@ export class CmdletRun {
 
   private report(error: unknown): void {
     this.failure ??= error;
-    const reader = this.io.continuingReader?.();
-    const shown = reader ? leavingContinuationTo(reader, error) : error;
+    const shown = leavingContinuationTo(error, () => this.io.continuingReader?.());
     this.diagnostics.line(errorLine(this.definition.name, shown));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }

@@ -24,12 +24,15 @@ export class ContinuedDownstreamError extends PartnerCenterModuleError {
   }
 }
 
-/** `error` as this run reports it when `reader` gives the instruction to continue. */
-export function leavingContinuationTo(reader: string, error: unknown): unknown {
+/**
+ * `error` as this run reports it: without its instruction to continue when `reader()` names the
+ * command reading this output that gives it (asked only for an error that carries one).
+ */
+export function leavingContinuationTo(error: unknown, reader: () => string | undefined): unknown {
   if (!(error instanceof PartnerCenterModuleError) || !CARRIES_CONTINUATION.has(error.name))
     return error;
   const cause = error.cause;
-  return cause instanceof PartnerCenterModuleError
-    ? new ContinuedDownstreamError(cause, reader)
-    : error;
+  if (!(cause instanceof PartnerCenterModuleError)) return error;
+  const name = reader();
+  return name ? new ContinuedDownstreamError(cause, name) : error;
 }

@@ -272,4 +272,25 @@ describe('progress and the instruction to continue in a pipeline', () => {
     // Cleared before the command ends.
     expect(toFile.stderr.endsWith('\r\u001b[K')).toBe(true);
   });
+
+  it('a stop leaves its instruction to continue to a fan-out reading its output', async () => {
+    const { leavingContinuationTo } = await import('../../lib/host/continuation.js');
+    const { IncompleteListingError } = await import(
+      '../../lib/partner-center/resumable-listing.js'
+    );
+    const { InterruptedError } = await import('../../lib/common/errors.js');
+    const { errorLine, exitCodeOf } = await import('../../lib/host/error-report.js');
+    const stop = new IncompleteListingError(
+      new InterruptedError('SIGINT'),
+      '7,500 customers were written; continue with: Get-PartnerCustomer -ContinuationToken x',
+    );
+    const left = leavingContinuationTo(stop, () => 'Get-PartnerCustomerSubscription');
+    expect(errorLine('Get-PartnerCustomer', left)).toBe(
+      'Get-PartnerCustomer: Stopped by SIGINT. Get-PartnerCustomerSubscription, which reads ' +
+        'this output, says how to continue.',
+    );
+    expect(exitCodeOf(left)).toBe(ExitCode.Interrupted);
+    // No such reader (a file, a terminal, jq): the instruction stays.
+    expect(leavingContinuationTo(stop, () => undefined)).toBe(stop);
+  });
 });
