@@ -109,47 +109,51 @@ describe('A | B -ResumeFile f >> out, where A fails', () => {
     expect(tally(out)).toEqual({ lost: 0, repeated: 0, torn: 0 });
   });
 
-  it('rerun until it exits 0 under seeded faults and kills: 0 lost, 0 repeated', async () => {
-    const random = seededRandom(Number(process.env.PARTNERCENTER_FAULT_SEED ?? 18));
-    const figures = { trials: 0, attempts: 0, upstreamFailed: 0, inputCut: 0, killed: 0 };
-    const trials = Number(process.env.PARTNERCENTER_FAULT_RUNS ?? 2);
-    for (let trial = 0; trial < trials; trial++) {
-      figures.trials++;
-      const resume = file(`seeded-${trial}.resume`);
-      const out = file(`seeded-${trial}.ndjson`);
-      rmSync(out, { force: true });
-      // 503s on seeded request numbers, hitting the upstream's pages or the downstream's customers.
-      partner.emulator.setFaults({
-        rules: Array.from({ length: 3 }, () => ({
-          at: 1 + random.int(span.count + 12),
-          action: { type: 'status' as const, status: 503 },
-        })),
-      });
-      let attempts = 0;
-      for (;;) {
-        attempts++;
-        expect(attempts).toBeLessThanOrEqual(8);
-        // Now and then the upstream is killed outright (SIGKILL: no chance to say how it ended).
-        const kill = attempts < 4 && random.chance(0.4);
-        if (kill) figures.killed++;
-        const prefix = kill ? `timeout -s KILL ${(0.3 + random.next() * 1.2).toFixed(2)} ` : '';
-        const result = await runBash(pipeline(resume, out, prefix), { env: partner.env });
-        const codes = status(result.stdout);
-        if (codes.upstream !== 0) figures.upstreamFailed++;
-        if (codes.downstream === ExitCode.InputIncomplete) figures.inputCut++;
-        // The downstream never reports success for input its upstream did not finish, unless
-        // nothing at all came (killed before its first line: the warning says so).
-        if (codes.upstream !== 0 && codes.downstream === 0)
-          expect(result.stderr).toMatch(/Nothing came on standard input/);
-        if (codes.pipeline === 0) break;
+  const trials = Number(process.env.PARTNERCENTER_FAULT_RUNS ?? 2);
+  it(
+    'rerun until it exits 0 under seeded faults and kills: 0 lost, 0 repeated',
+    async () => {
+      const random = seededRandom(Number(process.env.PARTNERCENTER_FAULT_SEED ?? 18));
+      const figures = { trials: 0, attempts: 0, upstreamFailed: 0, inputCut: 0, killed: 0 };
+      for (let trial = 0; trial < trials; trial++) {
+        figures.trials++;
+        const resume = file(`seeded-${trial}.resume`);
+        const out = file(`seeded-${trial}.ndjson`);
+        rmSync(out, { force: true });
+        // 503s on seeded request numbers, hitting the upstream's pages or the downstream's customers.
+        partner.emulator.setFaults({
+          rules: Array.from({ length: 3 }, () => ({
+            at: 1 + random.int(span.count + 12),
+            action: { type: 'status' as const, status: 503 },
+          })),
+        });
+        let attempts = 0;
+        for (;;) {
+          attempts++;
+          expect(attempts).toBeLessThanOrEqual(8);
+          // Now and then the upstream is killed outright (SIGKILL: no chance to say how it ended).
+          const kill = attempts < 4 && random.chance(0.4);
+          if (kill) figures.killed++;
+          const prefix = kill ? `timeout -s KILL ${(0.3 + random.next() * 1.2).toFixed(2)} ` : '';
+          const result = await runBash(pipeline(resume, out, prefix), { env: partner.env });
+          const codes = status(result.stdout);
+          if (codes.upstream !== 0) figures.upstreamFailed++;
+          if (codes.downstream === ExitCode.InputIncomplete) figures.inputCut++;
+          // The downstream never reports success for input its upstream did not finish, unless
+          // nothing at all came (killed before its first line: the warning says so).
+          if (codes.upstream !== 0 && codes.downstream === 0)
+            expect(result.stderr).toMatch(/Nothing came on standard input/);
+          if (codes.pipeline === 0) break;
+        }
+        figures.attempts += attempts;
+        expect(tally(out)).toEqual({ lost: 0, repeated: 0, torn: 0 });
+        expect(existsSync(resume)).toBe(false);
       }
-      figures.attempts += attempts;
-      expect(tally(out)).toEqual({ lost: 0, repeated: 0, torn: 0 });
-      expect(existsSync(resume)).toBe(false);
-    }
-    partner.emulator.setFaults({});
-    console.log(`cut input, seeded: ${JSON.stringify(figures)}`);
-  });
+      partner.emulator.setFaults({});
+      console.log(`cut input, seeded: ${JSON.stringify(figures)}`);
+    },
+    30_000 * trials,
+  );
 });
 
 describe('input from a program that is not the module', () => {
