@@ -4,8 +4,8 @@
  * upstream closes the pipe just as a finished one does. So the end is judged from what is known:
  * - the writer's pipe mark (pipe-marks.ts), when the module's own command fed the pipe: finished
  *   (exit 0), failed (its exit code) or vanished (started, never ended: killed);
- * - otherwise the bytes: an input whose last line is whole (newline-terminated, or at least a whole
- *   JSON object) ended cleanly; one whose last line was cut off mid-object did not.
+ * - otherwise the bytes: an input whose last line is whole (newline-terminated, or at least
+ *   readable JSON) ended cleanly; one whose last line was cut off mid-object did not.
  * A cut input is not the end of the work: the run exits InputIncomplete (6) and keeps its resume
  * file, so the same pipeline run again does the rest and nothing twice.
  */
@@ -17,7 +17,7 @@ import type { Upstream } from './pipe-marks.js';
 export interface InputEnd {
   /** Lines read, the last one included. */
   lines: number;
-  /** The number of the last line when it was cut off: no newline, and not a whole JSON object. */
+  /** The number of the last line when it was cut off: no newline, and not readable as JSON. */
   tornLine?: number;
 }
 
@@ -42,8 +42,8 @@ export function inputCut(end: InputEnd, upstream: Upstream): InputIncompleteErro
     );
   if (end.tornLine !== undefined)
     return new InputIncompleteError(
-      `The input is incomplete: its last line (line ${end.tornLine}) has no newline and is not a ` +
-        'whole JSON object, so the command feeding this one was cut off in the middle of it; ' +
+      `The input is incomplete: its last line (line ${end.tornLine}) has no newline and cannot be read as ` +
+        'JSON, so the command feeding this one was cut off in the middle of it; ' +
         'that line was not used.',
     );
   return undefined;

@@ -172,7 +172,7 @@ describe('input from a program that is not the module', () => {
     );
     expect(result.code).toBe(ExitCode.InputIncomplete);
     expect(result.stderr).toMatch(
-      /its last line \(line 2\) has no newline and is not a whole JSON/,
+      /its last line \(line 2\) has no newline and cannot be read as JSON/,
     );
     const customers = new Set(parseNdjson(result.stdout).map((line) => line.customerId));
     expect([...customers]).toEqual(data.subscriptionsOf(ids[0]!).length > 0 ? [ids[0]] : []);

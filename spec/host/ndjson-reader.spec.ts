@@ -10,9 +10,9 @@ async function read(chunks: Array<string | Buffer>, options = {}) {
 }
 
 /** Every record, and the generator's return value: how the input ended. */
-async function readToEnd(chunks: Array<string | Buffer>) {
+async function readToEnd(chunks: Array<string | Buffer>, options = {}) {
   const records = [];
-  const iterator = readNdjson(chunks);
+  const iterator = readNdjson(chunks, options);
   for (;;) {
     const next = await iterator.next();
     if (next.done) return { records, end: next.value };
@@ -26,11 +26,15 @@ describe('readNdjson', () => {
       records: [{ line: 1, value: { a: 1 } }],
       end: { lines: 2, tornLine: 2 },
     });
-    // An overlong or undecodable unterminated last line is the same: nothing to trust.
-    expect((await readToEnd(['{"a":1}\n', Buffer.from([0x7b, 0xff])])).end).toEqual({
+    // An undecodable one is the same (a character cut in two).
+    expect((await readToEnd(['{"a":1}\n', Buffer.from([0x7b, 0xe2, 0x82])])).end).toEqual({
       lines: 2,
       tornLine: 2,
     });
+    // An overlong one or a JSON value that is not an object is the bad line it is, cut or not.
+    const long = await readToEnd(['{"a":1}\n{"b":"', 'x'.repeat(64)], { maxLineBytes: 32 });
+    expect(long.end).toEqual({ lines: 2 });
+    expect(long.records[1]).toMatchObject({ line: 2, error: expect.anything() });
   });
 
   it('reads a whole last object that only lacks its newline, and ends cleanly', async () => {

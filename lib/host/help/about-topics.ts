@@ -211,8 +211,9 @@ export const aboutTopics: readonly AboutTopic[] = [
           'reader does what came, reports "The input is incomplete", keeps its ' +
           '-ResumeFile and exits 6. When the input came from another program or a ' +
           'file, its end counts as clean when its last line is whole (ends with a ' +
-          'newline, or is at least a whole JSON object); a last line cut off mid-' +
-          'object is never used as data, and the run exits 6 the same way. An input ' +
+          'newline, or is at least readable JSON); a last line without its newline ' +
+          'that cannot be read (cut off mid-object) is never used as data, and the ' +
+          'run exits 6 the same way. An input ' +
           "with no objects never deletes an earlier run's resume file. So " +
           '"set -o pipefail; A | B -ResumeFile f >> out", run again until it exits 0, ' +
           'ends with every object exactly once whichever side failed. Limits: ' +
