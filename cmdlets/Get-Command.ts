@@ -36,9 +36,14 @@ export default defineCmdlet({
   inputs: 'None.',
   outputs: 'Objects with name, verb, noun and synopsis; or, with -Completion, a shell script.',
   view: [
-    { name: 'Name', path: 'name' },
-    { name: 'Synopsis', path: 'synopsis' },
+    { name: 'Name', path: 'name', kind: 'id' },
+    { name: 'Synopsis', path: 'synopsis', kind: 'text' },
   ],
+  // One cmdlet named exactly is one object: shown as a list, as PowerShell shows one command.
+  terminalFormat: (given) =>
+    given.Name?.length === 1 && !hasWildcard(given.Name.join()) && !given.Verb && !given.Noun
+      ? 'List'
+      : 'Table',
   examples: [
     { title: 'Every cmdlet, as a table', code: 'Get-Command -OutputFormat Table' },
     { title: 'The cmdlets that read', code: 'Get-Command -Verb Get' },

@@ -105,10 +105,10 @@ const getPartnerCustomer = defineCmdlet({
     'Customer objects exactly as Partner Center returns them (id, ' +
     'companyProfile, relationshipToPartner, links, attributes, ...).',
   view: [
-    { name: 'CustomerId', path: 'id' },
-    { name: 'Domain', path: 'companyProfile.domain' },
-    { name: 'Name', path: 'companyProfile.companyName' },
-    { name: 'Relationship', path: 'relationshipToPartner' },
+    { name: 'CustomerId', path: 'id', kind: 'id' },
+    { name: 'Domain', path: 'companyProfile.domain', kind: 'id', drop: 2 },
+    { name: 'Name', path: 'companyProfile.companyName', kind: 'text', minWidth: 30 },
+    { name: 'Relationship', path: 'relationshipToPartner', drop: 1 },
   ],
   examples: [
     {

@@ -71,14 +71,19 @@ export default defineCmdlet({
     `{ customerId, companyName, status (${GDAP_STATUSES.join(', ')}), activeRelationships, ` +
     'expiresOn, autoExtends, hasGlobalAdministrator, relationshipIds } per customer.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'CompanyName', path: 'companyName' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id' },
+    { name: 'CompanyName', path: 'companyName', kind: 'text', minWidth: 30 },
     { name: 'Status', path: 'status', minWidth: 11 },
-    { name: 'ActiveRelationships', path: 'activeRelationships' },
-    { name: 'ExpiresOn', path: 'expiresOn', minWidth: 20 },
-    { name: 'AutoExtends', path: 'autoExtends' },
-    { name: 'HasGlobalAdministrator', path: 'hasGlobalAdministrator' },
-    { name: 'RelationshipIds', path: 'relationshipIds' },
+    { name: 'ActiveRelationships', path: 'activeRelationships', shortName: 'Active', drop: 3 },
+    { name: 'ExpiresOn', path: 'expiresOn', kind: 'date', minWidth: 17, drop: 5 },
+    { name: 'AutoExtends', path: 'autoExtends', drop: 2 },
+    {
+      name: 'HasGlobalAdministrator',
+      path: 'hasGlobalAdministrator',
+      shortName: 'GlobalAdmin',
+      drop: 4,
+    },
+    { name: 'RelationshipIds', path: 'relationshipIds', drop: 1 },
   ],
   examples: [
     {

@@ -38,14 +38,14 @@ export default defineCmdlet({
     'totalUnits, warningUnits, productSku { id, name, skuPartNumber, targetType, ' +
     'licenseGroupId }, servicePlans [...], capabilityStatus, attributes }.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'Sku', path: 'productSku.name' },
-    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'Sku', path: 'productSku.name', kind: 'text', minWidth: 20 },
+    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber', kind: 'id', drop: 2 },
     { name: 'Total', path: 'totalUnits' },
     { name: 'Consumed', path: 'consumedUnits' },
     { name: 'Available', path: 'availableUnits' },
-    { name: 'Status', path: 'capabilityStatus', minWidth: 12 },
-    { name: 'ServicePlans', path: 'servicePlans.serviceName' },
+    { name: 'Status', path: 'capabilityStatus', minWidth: 12, drop: 3 },
+    { name: 'ServicePlans', path: 'servicePlans.serviceName', kind: 'text', drop: 1 },
   ],
   examples: [
     {

@@ -57,13 +57,19 @@ export default defineCmdlet({
     'autoRenewEnabled, billingCycle, termDuration, creationDate, commitmentEndDate, orderId, ' +
     'links, attributes, ... }.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'SubscriptionId', path: 'id' },
-    { name: 'Offer', path: 'offerName' },
-    { name: 'Quantity', path: 'quantity' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'SubscriptionId', path: 'id', kind: 'id' },
+    { name: 'Offer', path: 'offerName', kind: 'text', minWidth: 24 },
+    { name: 'Quantity', path: 'quantity', shortName: 'Qty' },
     { name: 'Status', path: 'status', minWidth: 12 },
-    { name: 'AutoRenew', path: 'autoRenewEnabled' },
-    { name: 'CommitmentEnd', path: 'commitmentEndDate' },
+    { name: 'AutoRenew', path: 'autoRenewEnabled', drop: 2 },
+    {
+      name: 'CommitmentEnd',
+      path: 'commitmentEndDate',
+      kind: 'date',
+      shortName: 'EndDate',
+      drop: 1,
+    },
   ],
   examples: [
     {

@@ -49,12 +49,12 @@ export default defineCmdlet({
     'ids first: { customerId, userId, servicePlans [...], productSku { id, name, ' +
     'skuPartNumber, licenseGroupId }, attributes }.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'UserId', path: 'userId' },
-    { name: 'Sku', path: 'productSku.name' },
-    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber' },
-    { name: 'LicenseGroup', path: 'productSku.licenseGroupId' },
-    { name: 'ServicePlans', path: 'servicePlans.serviceName' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'UserId', path: 'userId', kind: 'id' },
+    { name: 'Sku', path: 'productSku.name', kind: 'text', minWidth: 20 },
+    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber', kind: 'id', drop: 3 },
+    { name: 'LicenseGroup', path: 'productSku.licenseGroupId', drop: 2 },
+    { name: 'ServicePlans', path: 'servicePlans.serviceName', kind: 'text', drop: 1 },
   ],
   examples: [
     {

@@ -43,11 +43,13 @@ export default defineCmdlet({
     'graphEndpoint, graphAudience, graphScope, graphDelegatedScope, custom, and for ' +
     'custom ones the contexts using them.',
   view: [
-    { name: 'Name', path: 'name' },
-    { name: 'ApiEndpoint', path: 'apiEndpoint' },
-    { name: 'AuthorityHost', path: 'authorityHost' },
-    { name: 'GraphEndpoint', path: 'graphEndpoint' },
+    { name: 'Name', path: 'name', kind: 'id' },
+    { name: 'ApiEndpoint', path: 'apiEndpoint', kind: 'id' },
+    { name: 'AuthorityHost', path: 'authorityHost', kind: 'id', drop: 2 },
+    { name: 'GraphEndpoint', path: 'graphEndpoint', kind: 'id', drop: 1 },
   ],
+  // Each environment has nine long properties (endpoints, scopes): a table would cut them.
+  terminalFormat: () => 'List',
   examples: [
     { title: 'List every environment', code: 'Get-PartnerEnvironment -OutputFormat Table' },
     { title: "The China cloud's endpoints", code: 'Get-PartnerEnvironment AzureChinaCloud' },

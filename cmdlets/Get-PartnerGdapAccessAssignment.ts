@@ -62,11 +62,11 @@ export default defineCmdlet({
     'accessContainer { accessContainerId, accessContainerType }, accessDetails { unifiedRoles ' +
     '[{ roleDefinitionId }] } }.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'RelationshipId', path: 'relationshipId' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', drop: 1 },
+    { name: 'RelationshipId', path: 'relationshipId', kind: 'id', group: true },
     { name: 'Status', path: 'status', minWidth: 8 },
-    { name: 'SecurityGroup', path: 'accessContainer.accessContainerId' },
-    { name: 'Id', path: 'id' },
+    { name: 'SecurityGroup', path: 'accessContainer.accessContainerId', kind: 'id' },
+    { name: 'Id', path: 'id', kind: 'id', drop: 2 },
   ],
   examples: [
     {

@@ -214,11 +214,12 @@ export default defineCmdlet({
     'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +
     'IDENTITY_HEADER, clientId, userAssignedClientId, imdsServed) and ' +
     'clientCertificate (create, register).',
+  terminalFormat: () => 'List',
   view: [
-    { name: 'ApiEndpoint', path: 'apiEndpoint' },
-    { name: 'TenantId', path: 'tenantId' },
-    { name: 'ApplicationId', path: 'applicationId' },
-    { name: 'CaCertificatePath', path: 'caCertificatePath' },
+    { name: 'ApiEndpoint', path: 'apiEndpoint', kind: 'id' },
+    { name: 'TenantId', path: 'tenantId', kind: 'id' },
+    { name: 'ApplicationId', path: 'applicationId', kind: 'id' },
+    { name: 'CaCertificatePath', path: 'caCertificatePath', kind: 'id', drop: 1 },
   ],
   examples: [
     { title: 'Start the emulator with the default 2,500 customers', code: 'Start-PartnerEmulator' },

@@ -16,7 +16,10 @@ export const ExitCode = {
   Authentication: 3,
   /** The customer (or other object) does not exist. */
   NotFound: 4,
-  /** Partner Center failed the operation, or retries and throttling waits ran out. */
+  /**
+   * Partner Center (or Entra ID's token endpoint) failed the operation, or retries and throttling
+   * waits ran out.
+   */
   ServiceFailure: 5,
   /**
    * The pipeline input ended early: the command feeding it failed or was stopped, or its last line
@@ -54,7 +57,7 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.ServiceFailure,
     'ServiceFailure',
-    'Partner Center failed the request, or retries/throttling waits ran out.',
+    'Partner Center or the token endpoint failed, or retries/throttling waits ran out.',
   ],
   [
     ExitCode.InputIncomplete,

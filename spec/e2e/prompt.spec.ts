@@ -63,7 +63,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       'send-keys',
       '-t',
       session,
-      `'${process.execPath}' '${fixture}' Login; echo EXIT=$?`,
+      `'${process.execPath}' '${fixture}' Login -OutputFormat Ndjson; echo EXIT=$?`,
       'Enter',
     );
     await waitFor(/Supply values for the following parameters:\s*\n\s*Password:/);

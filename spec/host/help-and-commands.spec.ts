@@ -270,6 +270,7 @@ describe('completion scripts', () => {
         'Json',
         'Csv',
         'Table',
+        'List',
       ]);
       expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
       // In the manifest's order, which the build generates sorted by name.
