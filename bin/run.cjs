@@ -28,10 +28,12 @@ module.exports = function run(cmdletName) {
   import(pathToFileURL(hostEntry()).href)
     .then((module) => module.main(cmdletName))
     .catch((error) => {
+      // A clone is built by `npm run build`, not by `npm install` (a `prepare` script would also
+      // run, and warn, where the packed module is installed); a packed module ships dist/.
       const missing = error && error.code === 'ERR_MODULE_NOT_FOUND';
       process.stderr.write(
         `${cmdletName}: cannot start: ${missing ? 'the module is not built' : error.message}. ` +
-          'Run `npm install` (or `npm run build`) in the module directory.\n',
+          `Run \`npm run build\` in ${join(__dirname, '..')}.\n`,
       );
       process.exitCode = 1;
     });

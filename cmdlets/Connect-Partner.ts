@@ -190,9 +190,8 @@ const connectPartner = defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'The saved context (name, whether it is the default, environment, endpoints, ' +
-    'tenant, account, token expiry); never a secret.',
+  outputType: 'ContextView',
+  outputs: 'The saved context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
   terminalFormat: () => 'List',
   examples: [

@@ -34,7 +34,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs: 'Objects with name, verb, noun and synopsis; or, with -Completion, a shell script.',
+  outputType: 'CommandInfo',
+  outputs: 'One object per cmdlet; with -Completion, a shell script instead.',
   view: [
     { name: 'Name', path: 'name', kind: 'id' },
     { name: 'Synopsis', path: 'synopsis', kind: 'text' },

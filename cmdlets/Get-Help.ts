@@ -47,7 +47,7 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs: 'Help text.',
+  outputType: 'HelpText',
   examples: [
     { title: 'The help page of a cmdlet', code: 'Get-Help Get-PartnerCustomer' },
     { title: 'Only the examples', code: 'Get-Help Get-PartnerCustomer -Examples' },

@@ -24,11 +24,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'One context object per context: name, isDefault, environment, ' +
-    'apiEndpoint, authorityHost, graphEndpoint, tenantId, account, authentication, ' +
-    'tokenExpiresOn, and the settings Set-PartnerContext saved (defaultOutputFormat, ' +
-    'maxRetry, maxRetryWaitSeconds).',
+  outputType: 'ContextView',
+  outputs: 'One object per context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
   terminalFormat: (given) => (given.ListAvailable ? 'Table' : 'List'),
   examples: [

@@ -32,11 +32,8 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "SubscribedSku objects exactly as Partner Center returns them, with the customer's id " +
-    'first: { customerId, availableUnits, activeUnits, consumedUnits, suspendedUnits, ' +
-    'totalUnits, warningUnits, productSku { id, name, skuPartNumber, targetType, ' +
-    'licenseGroupId }, servicePlans [...], capabilityStatus, attributes }.',
+  outputType: 'SubscribedSku',
+  outputs: "With the customer's id first (customerId).",
   view: [
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'Sku', path: 'productSku.name', kind: 'text', minWidth: 20 },

@@ -51,11 +51,8 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "Subscription objects exactly as Partner Center returns them, with the customer's id first: " +
-    '{ customerId, id, offerId, offerName, friendlyName, quantity, unitType, status, ' +
-    'autoRenewEnabled, billingCycle, termDuration, creationDate, commitmentEndDate, orderId, ' +
-    'links, attributes, ... }.',
+  outputType: 'Subscription',
+  outputs: "With the customer's id first (customerId).",
   view: [
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'SubscriptionId', path: 'id', kind: 'id' },

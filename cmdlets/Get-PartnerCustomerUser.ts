@@ -72,10 +72,8 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "CustomerUser objects exactly as Partner Center returns them, with the customer's id first: " +
-    '{ customerId, id, userPrincipalName, firstName, lastName, displayName, usageLocation, state, ' +
-    'userDomainType, softDeletionTime, lastDirectorySyncTime, links, attributes }.',
+  outputType: 'CustomerUser',
+  outputs: "With the customer's id first (customerId).",
   view: [
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'UserId', path: 'id', kind: 'id' },

@@ -44,10 +44,8 @@ export default defineCmdlet({
   inputs:
     'CustomerUser objects from Get-PartnerCustomerUser, or any objects with customerId and ' +
     'userId properties.',
-  outputs:
-    "License objects exactly as Partner Center returns them, with the customer's and the user's " +
-    'ids first: { customerId, userId, servicePlans [...], productSku { id, name, ' +
-    'skuPartNumber, licenseGroupId }, attributes }.',
+  outputType: 'License',
+  outputs: "With the customer's and the user's ids first (customerId, userId).",
   view: [
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'UserId', path: 'userId', kind: 'id' },

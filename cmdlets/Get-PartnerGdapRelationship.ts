@@ -18,6 +18,7 @@ import {
   RELATIONSHIP_STATUSES,
   relationshipsCollection,
 } from '../lib/partner-center/gdap-relationships.js';
+import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
 
 const NAME = 'Get-PartnerGdapRelationship';
 const LISTING_SETS = ['List'] as const;
@@ -104,17 +105,15 @@ export default defineCmdlet({
       description:
         "Keep the listing's position (Graph's next link) in this file, rewritten after every " +
         'page: if the run stops, the same command continues with the next relationship. Deleted ' +
-        'when the listing completes.',
+        `when the listing completes. ${RESUME_FILE_RULES}`,
     },
     MaxRetry: maxRetryParameter,
   },
   inputs: `${CUSTOMER_INPUTS} Each customer's relationships are written.`,
+  outputType: 'GdapRelationship',
   outputs:
-    "delegatedAdminRelationship objects exactly as Microsoft Graph returns them, with the customer's " +
-    'tenant id first: { customerId, @odata.type, @odata.etag, id, displayName, duration, customer ' +
-    '{ tenantId, displayName }, accessDetails { unifiedRoles [{ roleDefinitionId }] }, status, ' +
-    'autoExtendDuration, createdDateTime, lastModifiedDateTime, activatedDateTime, endDateTime }; ' +
-    'reseller relationships add indirectProviderTenantId and isPartnerConsentPending.',
+    "With the customer's tenant id first (customerId); reseller " +
+    'relationships add indirectProviderTenantId and isPartnerConsentPending.',
   view: [
     { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
     { name: 'Customer', path: 'customer.displayName', kind: 'text', group: true },

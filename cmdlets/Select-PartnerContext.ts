@@ -22,6 +22,7 @@ export default defineCmdlet({
     },
   },
   inputs: 'Context objects (from Get-PartnerContext -ListAvailable): their name binds to -Name.',
+  outputType: 'ContextView',
   outputs: 'The selected context.',
   view: CONTEXT_VIEW_COLUMNS,
   terminalFormat: () => 'List',

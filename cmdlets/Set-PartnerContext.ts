@@ -42,9 +42,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'The changed context as saved, with its settings (defaultOutputFormat, maxRetry, ' +
-    'maxRetryWaitSeconds).',
+  outputType: 'ContextView',
+  outputs: 'The changed context as saved, with its settings.',
   view: CONTEXT_SETTINGS_COLUMNS,
   terminalFormat: () => 'List',
   examples: [

@@ -5,6 +5,7 @@
  * still sees one input object at a time.
  */
 import type { ParameterDeclaration } from './cmdlet.js';
+import { RESUME_FILE_RULES } from './resume-file-claim.js';
 
 /**
  * Input objects worked on at once when -ThrottleLimit is not given. Measured with
@@ -45,7 +46,8 @@ export const fanOutParameters = {
       'a stopped run (retries exhausted, sign-in expired, Ctrl-C) continues where it stopped and ' +
       'every object is written exactly once. Deleted when every input object was done and the ' +
       'input was all there; kept, with the failed ones left out, when some failed, and when the ' +
-      'command feeding the input failed or was stopped (exit 6, about_Pipelines).',
+      'command feeding the input failed or was stopped (exit 6, about_Pipelines). ' +
+      RESUME_FILE_RULES,
   },
   First: {
     type: 'int',

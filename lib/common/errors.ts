@@ -119,6 +119,37 @@ export class InterruptedError extends PartnerCenterModuleError {
 }
 
 /**
+ * The reason a run's signal carries when stdout's reader went away (`| head`, a consumer that
+ * died): not an error of the run by itself, which then stops quietly, unless a resume file
+ * expects it to go on (ReaderGoneError).
+ */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('The output stream was closed by its reader.');
+    this.name = 'OutputClosedError';
+  }
+}
+
+/**
+ * stdout's reader went away while a resume file was kept: the run did not finish, and the stop
+ * line says what the file records and that what the reader had not read is not written again.
+ */
+export class ReaderGoneError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+}
+
+/**
+ * stdout could not take the output (the disk is full, the device failed): the run stops at once,
+ * and what was recorded as written is only what reached stdout whole. The message says what
+ * happened to the last line (removed again, or where it is cut).
+ */
+export class OutputFailedError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+}
+
+/**
  * A bug in the module itself (a caller broke an internal contract), not anything the user did:
  * exit 1 and an "unexpected error" line that asks for a report, never exit 2 ("your parameters
  * are wrong").

@@ -3,8 +3,8 @@ export const ExitCode = {
   /** Everything asked for was done. */
   Success: 0,
   /**
-   * An unexpected failure, a bad context/token file, or (with -ErrorAction Continue) some pipeline
-   * items failed.
+   * An unexpected failure, a bad context/token file, stdout could not be written (disk full, I/O
+   * error), or (with -ErrorAction Continue) some pipeline items failed.
    */
   Failure: 1,
   /**
@@ -37,8 +37,8 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.Failure,
     'Failure',
-    'Unexpected failure, unreadable context/token file, or some pipeline ' +
-      'items failed (-ErrorAction Continue).',
+    'Unexpected failure, unreadable context/token file, stdout could not be written (disk ' +
+      'full, I/O error), or some pipeline items failed (-ErrorAction Continue).',
   ],
   [
     ExitCode.Usage,

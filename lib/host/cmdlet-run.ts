@@ -17,9 +17,15 @@
  *   was cut off: input-end.ts): what came was done, exit 6 (InputIncomplete), resume file kept.
  * - When stdin is pipeline input at all: stdin-input.ts.
  */
-import type { CmdletContext, CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { CmdletContext, CmdletDefinition, CmdletOutput } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
-import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
+import {
+  InterruptedError,
+  OutputFailedError,
+  PartnerCenterModuleError,
+  ReaderGoneError,
+  UsageError,
+} from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { type CommandLineBinding, completeBinding, type CompleteBinding } from './binder.js';
 import { createCmdletContext } from './cmdlet-context.js';
@@ -43,6 +49,7 @@ export class CmdletRun {
   private failures = 0;
   private lastFailureCode: number = ExitCode.Failure;
   private secretWarningGiven = false;
+  private readonly reported = new Set<unknown>();
   private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
   /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
   private maxConcurrency: number | undefined;
@@ -57,6 +64,8 @@ export class CmdletRun {
     private readonly binding: CommandLineBinding,
     private readonly diagnostics: Diagnostics,
     private readonly signal: AbortSignal,
+    /** stdout as a resume file needs it (what got out whole); absent: taken when handed over. */
+    private readonly output?: CmdletOutput,
   ) {
     this.contextName = binding.common.contextName ?? (io.env.PARTNERCENTER_CONTEXT || undefined);
     this.workSignal = AbortSignal.any([signal, this.work.signal]);
@@ -141,9 +150,12 @@ export class CmdletRun {
           env: this.io.env,
           signal: this.signal,
           cancelWork: (reason) => this.work.abort(reason),
-          invoke: (bound, output, object) => this.invoke(bound, output, object),
+          // Each object's output is held by the fan-out, not written to stdout as it comes: what
+          // stdout took is the fan-out's to know (its journal), not the object's cmdlet's.
+          invoke: (bound, output, object) => this.invoke(bound, output, object, false),
           report: (error) => this.report(error),
           inputEnded: (end) => this.inputEnded(end, fanOut.counts.read),
+          output: this.output,
         },
         settings,
         writer,
@@ -189,9 +201,17 @@ export class CmdletRun {
     }
     if (this.signal.aborted) {
       const reason: unknown = this.signal.reason;
-      if (reason instanceof InterruptedError) {
+      if (reason instanceof InterruptedError || reason instanceof OutputFailedError) {
         this.report(fanOut.withAdvice(reason));
         return exitCodeOf(reason);
+      }
+      // With a resume file the run did not finish: one line says what it records (exit 1).
+      if (reason instanceof OutputClosedError && fanOut.resumable) {
+        const gone = new ReaderGoneError('The reader of stdout went away before the run ended.', {
+          hint: 'What it had not read yet of the output handed to it is not written again.',
+        });
+        this.report(fanOut.withAdvice(gone));
+        return exitCodeOf(gone);
       }
       return this.exitCode({ kind: 'stopped' });
     }
@@ -351,6 +371,7 @@ export class CmdletRun {
     bound: CompleteBinding,
     writer: OutputWriter,
     pipelineObject?: Record<string, unknown>,
+    writesStdout = true,
   ): Promise<InvocationOutcome> {
     // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
     if (!this.secretWarningGiven) {
@@ -359,7 +380,12 @@ export class CmdletRun {
       if (warning) this.diagnostics.line(warning, 'WARNING: ');
     }
     for (const secret of bound.secrets) this.diagnostics.redact.add(secret);
-    const context = { ...this.runContext(), parameterSet: bound.parameterSet, pipelineObject };
+    const context = {
+      ...this.runContext(),
+      parameterSet: bound.parameterSet,
+      pipelineObject,
+      ...(writesStdout ? {} : { output: undefined }),
+    };
     if (context.debug) {
       const shown = describeParameters(this.definition, bound.parameters);
       context.debug(`${this.definition.name} parameter set ${bound.parameterSet}: ${shown}`);
@@ -381,6 +407,7 @@ export class CmdletRun {
       interactive: this.interactive,
       terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
       services: this.io.services,
+      output: this.output,
     });
     return this.sharedContext;
   }
@@ -389,9 +416,28 @@ export class CmdletRun {
   private exitCode(outcome: InvocationOutcome): number {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     if (reason === undefined) return this.failures > 0 ? ExitCode.Failure : ExitCode.Success;
-    if (reason instanceof OutputClosedError)
+    if (reason instanceof OutputClosedError) {
+      // A listing that keeps a resume file did not finish: its stop line says so (exit 1).
+      if (
+        outcome.kind === 'failed' &&
+        outcome.error instanceof PartnerCenterModuleError &&
+        outcome.error.cause instanceof ReaderGoneError
+      ) {
+        this.report(outcome.error);
+        return exitCodeOf(outcome.error);
+      }
       return this.failures > 0 ? this.lastFailureCode : ExitCode.Success;
-    // Any other reason is a failed stdout, which runCmdlet reports itself.
+    }
+    if (reason instanceof OutputFailedError) {
+      // A listing's own stop line says what was written and how to continue; else the failure's.
+      const wrapped =
+        outcome.kind === 'failed' &&
+        outcome.error instanceof PartnerCenterModuleError &&
+        outcome.error.cause === reason;
+      this.report(wrapped ? outcome.error : reason);
+      return exitCodeOf(reason);
+    }
+    // Any other reason is a stdout that failed in some other way: runCmdlet reports it.
     if (!(reason instanceof InterruptedError)) return ExitCode.Failure;
     if (outcome.kind === 'completed') return ExitCode.Success;
     if (outcome.kind === 'failed' && !isAbortError(outcome.error, reason))
@@ -400,8 +446,15 @@ export class CmdletRun {
     return exitCodeOf(reason);
   }
 
+  /** Whether `error` was reported, itself or as the cause of what was. */
+  hasReported(error: unknown): boolean {
+    return this.reported.has(error);
+  }
+
   private report(error: unknown): void {
     this.failure ??= error;
+    for (let e: unknown = error; e instanceof Error && !this.reported.has(e); e = e.cause)
+      this.reported.add(e);
     const shown = leavingContinuationTo(error, () => this.io.continuingReader?.());
     this.diagnostics.line(errorLine(this.definition.name, shown));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');

@@ -18,9 +18,9 @@
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
  * the fan-out only keeps enough objects in flight for it.
  */
-import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { CmdletDefinition, CmdletOutput, StdoutMark } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
-import { PartnerCenterModuleError } from '../common/errors.js';
+import { OutputFailedError, PartnerCenterModuleError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { commandLine } from '../common/shell-quote.js';
 import type { CommandLineBinding, CompleteBinding } from './binder.js';
@@ -65,6 +65,8 @@ export interface FanOutHost {
   report(error: unknown): void;
   /** Once the input ended: the error saying it ended early, or undefined when it was all there. */
   inputEnded(end: InputEnd): unknown;
+  /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
+  readonly output?: CmdletOutput;
 }
 
 export interface FanOutCounts {
@@ -114,6 +116,8 @@ export class FanOut {
   /** Aborted when the fan-out ends early: a wait for input (a slow upstream) must not outlast it. */
   private readonly halted = new AbortController();
   private readonly haltSignal: AbortSignal;
+  /** Where a regular-file stdout stood at the last record: what a failed stdout is cut back to. */
+  private lastMark: StdoutMark | undefined;
 
   constructor(
     private readonly host: FanOutHost,
@@ -128,6 +132,16 @@ export class FanOut {
       settings.resumeFile === undefined
         ? undefined
         : new PipelineResumeFile(settings.resumeFile, runIdentity(host));
+    if (this.resume) {
+      // What an earlier run wrote after its last record is written again: cut off first.
+      try {
+        host.output?.resumeFrom(this.resume.lastMark, this.resume.path);
+      } catch (error) {
+        this.resume.close(false);
+        throw error;
+      }
+      this.lastMark = host.output?.mark();
+    }
   }
 
   async run(records: AsyncIterator<PipelineRecord, InputEnd>): Promise<FanOutResult> {
@@ -174,7 +188,19 @@ export class FanOut {
   /** The error a stopped run reports (a signal's too), with how many were done and how to go on. */
   withAdvice(error: unknown): unknown {
     if (!(error instanceof PartnerCenterModuleError)) return error;
-    return new IncompleteRunError(error, this.advice());
+    // A failed stdout file is cut back to the last record: it then holds exactly what is recorded.
+    const cut =
+      error instanceof OutputFailedError && this.resume
+        ? this.host.output?.cutBackTo(this.lastMark)
+        : undefined;
+    return new IncompleteRunError(error, [cut, this.advice()].filter(Boolean).join(' '), {
+      replaceHint: cut !== undefined,
+    });
+  }
+
+  /** Whether a resume file records the objects done. */
+  get resumable(): boolean {
+    return this.resume !== undefined;
   }
 
   /**
@@ -265,17 +291,32 @@ export class FanOut {
     // bytes would still be in this process (the sink's chunk, the stream's queue) when a SIGKILL
     // came, and the journal would record an object whose output never arrived.
     // Taken at once (a pipe or file on Linux): recorded in the same turn, so not even a SIGKILL
-    // can fall between the output and its record.
-    const pending = this.writer.delivered
-      ? this.writer.delivered()
-      : new Promise((resolve) => setImmediate(resolve));
-    if (pending) await pending;
-    if (this.host.signal.reason instanceof OutputClosedError) return;
+    // can fall between the output and its record. Not taken whole (stdout failed, its reader
+    // went away): not recorded, and not counted as done.
+    const taken = this.delivered();
+    // No await when it is already out: the mark taken next must not include another's output.
+    if (taken !== true && !(taken !== false && (await taken))) {
+      this.counts.succeeded--;
+      this.onProgress();
+      return;
+    }
+    const mark = this.host.output?.mark();
     try {
-      this.resume.record(key, record.line);
+      this.resume.record(key, record.line, mark);
+      this.lastMark = mark;
     } catch (error) {
       this.stop(error);
     }
+  }
+
+  /** Whether stdout took everything written so far whole: at once when it did there and then. */
+  private delivered(): boolean | Promise<boolean> {
+    if (this.host.output) return this.host.output.delivered();
+    const pending = this.writer.delivered
+      ? this.writer.delivered()
+      : new Promise((resolve) => setImmediate(resolve));
+    const taken = () => !(this.host.signal.reason instanceof OutputClosedError);
+    return pending ? pending.then(taken) : taken();
   }
 
   /**
@@ -369,9 +410,13 @@ export class FanOut {
 export class IncompleteRunError extends PartnerCenterModuleError {
   override readonly exitCode: number;
 
-  constructor(cause: PartnerCenterModuleError, advice: string) {
+  constructor(
+    cause: PartnerCenterModuleError,
+    advice: string,
+    options: { replaceHint?: boolean } = {},
+  ) {
     super(cause.message, {
-      hint: [cause.hint, advice].filter(Boolean).join(' '),
+      hint: [options.replaceHint ? undefined : cause.hint, advice].filter(Boolean).join(' '),
       cause,
       endsRun: cause.endsRun,
     });

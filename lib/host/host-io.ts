@@ -13,6 +13,12 @@ export interface HostIO {
    */
   stdin: Readable;
   stdout: Writable;
+  /**
+   * The descriptor behind stdout when it is a regular file (main passes 1 for `> out`, `>> out`):
+   * the run then writes it itself, whole chunks, and keeps the marks resume files record. `stdout`
+   * is not used then.
+   */
+  stdoutFile?: number;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
@@ -63,13 +69,9 @@ export interface HostIO {
   services?: CmdletServicesFactory;
 }
 
-/** The reason the run's signal carries when stdout's reader went away (`| head`). */
-export class OutputClosedError extends Error {
-  constructor() {
-    super('The output stream was closed by its reader.');
-    this.name = 'OutputClosedError';
-  }
-}
+// The reason the run's signal carries when stdout's reader went away: in lib/common, where a
+// listing can tell it from a signal.
+export { OutputClosedError } from '../common/errors.js';
 
 /**
  * The progress line is for a person at the terminal, drawn by the one command whose stdout is a

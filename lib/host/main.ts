@@ -71,7 +71,10 @@ export async function runProcess(
     writeLine(errorLine(cmdletName, error));
     code = exitCodeOf(error);
   }
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  await Promise.all([
+    isRegularFile(1) ? undefined : drained(process.stdout),
+    drained(process.stderr),
+  ]);
   // Exit rather than wait for the event loop: a keep-alive socket or a timer left by a cmdlet must
   // not hold the shell prompt back once every line is written.
   exit(code);
@@ -94,7 +97,11 @@ function processIO(
       );
       return process.stdin;
     },
-    stdout: process.stdout,
+    // A getter too: with a regular file as stdout the run writes fd 1 itself (stdoutFile).
+    get stdout() {
+      return process.stdout;
+    },
+    stdoutFile: isRegularFile(1) ? 1 : undefined,
     stderr: process.stderr,
     env: process.env,
     stdinIsTTY: isatty(0),
@@ -105,7 +112,7 @@ function processIO(
     upstreamWriter: () => inputMark?.runningWriter(),
     continuingReader: () => outputMark?.continuingReader(),
     stdinHasInput: stdinHasInput(),
-    countInputLines: stdinIsFile()
+    countInputLines: isRegularFile(0)
       ? () => import('./input-total.js').then(({ countLines }) => countLines(0))
       : undefined,
     // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
@@ -146,9 +153,9 @@ function clearProgressLine(): void {
   }
 }
 
-function stdinIsFile(): boolean {
+function isRegularFile(fd: number): boolean {
   try {
-    return fstatSync(0).isFile();
+    return fstatSync(fd).isFile();
   } catch {
     return false;
   }

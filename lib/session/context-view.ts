@@ -5,37 +5,9 @@ import type { PartnerContext } from './context-store.js';
 import { graphOf } from './environments.js';
 import { tokenResource } from './token-resources.js';
 import { accessTokenOf, type TokenRecord } from './token-store.js';
+import type { ContextView } from './views.js';
 
-export interface ContextView {
-  name: string;
-  /**
-   * The saved default (Select-PartnerContext): what a command uses without -Context and
-   * PARTNERCENTER_CONTEXT.
-   */
-  isDefault: boolean;
-  environment: string;
-  apiEndpoint: string;
-  authorityHost: string;
-  /** Where Microsoft Graph is for this context (GDAP); its tokens come from the same sign-in. */
-  graphEndpoint: string;
-  tenantId: string;
-  account?: string;
-  authentication: string;
-  applicationId?: string;
-  secretSource?: string;
-  caCertificatePath?: string;
-  connectedAt: string;
-  /**
-   * When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows.
-   */
-  tokenExpiresOn?: string;
-  /** When the stored Microsoft Graph token expires, once a command has got one. */
-  graphTokenExpiresOn?: string;
-  /** Set-PartnerContext's saved preferences, when set. */
-  defaultOutputFormat?: string;
-  maxRetry?: number;
-  maxRetryWaitSeconds?: number;
-}
+export type { ContextView } from './views.js';
 
 export function viewOf(
   context: PartnerContext,

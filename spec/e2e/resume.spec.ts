@@ -226,10 +226,10 @@ describe('continuation tokens the service no longer accepts (in-process)', () =>
           '-ResumeFile.\n',
       ]);
       expect([foreign.code, foreign.stderr]).toEqual([
-        1,
-        `Get-PartnerCustomer: The resume file '${file}' is not a resume file of ` +
-          'Get-PartnerCustomer, or it is damaged. Give another -ResumeFile, or delete ' +
-          'this one to list from the start.\n',
+        2,
+        `Get-PartnerCustomer: The resume file '${file}' is not a resume file of this module; ` +
+          'it was left untouched. Give this command a -ResumeFile of its own (a new path, or ' +
+          'an empty file): each command of a pipeline needs its own.\n',
       ]);
       expect(emulator.counters().requests['GET /v1/customers'] ?? 0).toBe(0);
       expect(readFileSync(file, 'utf8')).toBe('{"hello":"world"}');

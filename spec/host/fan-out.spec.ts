@@ -304,10 +304,13 @@ describe('-ResumeFile', () => {
     writeFileSync(file, 'not a resume file\n');
     const damaged = await run(['-ResumeFile', file]);
     expect(damaged.stderrLines).toHaveLength(1);
-    expect(damaged.stderrLines[0]).toMatch(
-      /is not a resume file of Get-PartnerCustomerSubscription/,
+    expect(damaged.stderrLines[0]).toBe(
+      `Get-PartnerCustomerSubscription: The resume file '${file}' is not a resume file of this ` +
+        'module; it was left untouched. Give this command a -ResumeFile of its own (a new ' +
+        'path, or an empty file): each command of a pipeline needs its own.',
     );
-    expect(damaged.code).not.toBe(0);
+    expect(damaged.code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('not a resume file\n');
     expect(subscriptionRequests()).toBe(before);
   });
 

@@ -311,7 +311,11 @@ export const aboutTopics: readonly AboutTopic[] = [
           'With -ResumeFile <path> the position is kept in that file after every ' +
           'page, the same command continues where the last run stopped, and the ' +
           'file is deleted when the listing completes; a resume with other ' +
-          'parameters is refused.',
+          'parameters is refused. The file records only what reached stdout whole: ' +
+          'on a full disk (exit 1) stdout is cut back to it, and a resumed run ' +
+          'appending to the same file (>>) first cuts off what an earlier run wrote ' +
+          'after its last record (even one killed by SIGKILL); a file emptied since ' +
+          '(> instead of >>) is refused.',
         '',
         'Expired continuation tokens',
         'Partner Center accepts a continuation token for a limited time. A resume ' +

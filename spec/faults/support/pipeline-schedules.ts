@@ -32,6 +32,17 @@ export interface CustomerPool {
 export interface ScheduledPipelineRun {
   index: number;
   mode: RunMode;
+  /**
+   * Where a process run's stdout goes: a regular file appended to by every attempt (`>> out`,
+   * where even a SIGKILL leaves every customer exactly once), or a pipe read by the suite (where a
+   * SIGKILL may leave a torn last line and repeat the customers after the last record).
+   */
+  stdout: 'file' | 'pipe';
+  /**
+   * The file lies on a small filesystem (a tmpfs the suite mounts) that fills up part-way: each
+   * stop for a full disk is followed by a resume once the disk has grown.
+   */
+  fullDisk: boolean;
   cmdlet: PipelineCmdlet;
   /** The App+User context (refresh token) instead of the service principal. */
   userContext: boolean;
@@ -76,6 +87,9 @@ export function schedulePipelineRun(
   processEvery: number,
 ): ScheduledPipelineRun {
   const mode: RunMode = index % processEvery === 0 ? 'process' : 'in-process';
+  // Not drawn: the schedules of a seed stay what they were.
+  const stdout = mode === 'process' && index % (2 * processEvery) === 0 ? 'file' : 'pipe';
+  const fullDisk = stdout === 'file' && index % (4 * processEvery) === 0;
   const cmdlet: PipelineCmdlet = random.chance(0.2)
     ? 'Get-PartnerCustomerUser'
     : 'Get-PartnerCustomerSubscription';
@@ -183,6 +197,8 @@ export function schedulePipelineRun(
   return {
     index,
     mode,
+    stdout,
+    fullDisk,
     cmdlet,
     userContext,
     errorAction,
