@@ -13,7 +13,10 @@
  *   is the same process start: `/proc/<pid>/stat`'s start time and the kernel's boot id are kept
  *   in the lock, so a pid reused by another process, a zombie, or a lock from before a restart is
  *   stale. Elsewhere a reused pid keeps the lock held (the refused run names it, and the user
- *   deletes the lock). A lock from another host is never taken over: its pid means nothing here;
+ *   deletes the lock). A process that /proc hides from this user (hidepid) counts as alive. A lock
+ *   from another host (another hostname) is never taken over: its pid means nothing here; so
+ *   containers that share a volume need hostnames of their own (Docker's default), or one's pids
+ *   would be judged in the other's pid namespace;
  * - a stale lock is taken over under a guard (`<file>.lock.takeover`, created exclusively and held
  *   for the microseconds of the takeover): under it, the lock is read again and deleted only if it
  *   is still the stale one that was judged (its nonce), then a new lock is created as above. So a
@@ -23,19 +26,10 @@
  *   lock still held is released when the process exits (an 'exit' listener).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pauseSync } from './blocking-pause.js';
+import { createPrivateFile } from './new-private-file.js';
 
 const KIND = 'PartnerCenter.Lock';
 
@@ -166,7 +160,7 @@ export function acquireLockWaiting(
 export function isAlive(holder: LockHolder): boolean {
   // Another host's pid says nothing here: never take its lock over.
   if (holder.host !== hostname()) return true;
-  const me = processIdentity('self');
+  const me = ownIdentity();
   if (holder.bootId && me?.bootId && holder.bootId !== me.bootId) return false;
   try {
     process.kill(holder.pid, 0);
@@ -176,12 +170,15 @@ export function isAlive(holder: LockHolder): boolean {
   }
   if (!me) return true;
   const now = processIdentity(holder.pid);
-  if (!now || now.zombie) return false;
+  if (now === 'gone') return false;
+  // Hidden from this user (/proc mounted with hidepid): it runs, and may be the holder.
+  if (!now) return true;
+  if (now.zombie) return false;
   return holder.startTicks === undefined || holder.startTicks === now.startTicks;
 }
 
 function ownHolder(label: string): LockHolder {
-  const me = processIdentity('self');
+  const me = ownIdentity();
   return {
     kind: KIND,
     pid: process.pid,
@@ -197,7 +194,7 @@ function ownHolder(label: string): LockHolder {
 function create(lockPath: string, holder: LockHolder): boolean {
   const text = JSON.stringify(holder);
   const temp = `${lockPath}.${process.pid}.${holder.nonce}.tmp`;
-  writeWhole(temp, text);
+  createPrivateFile(temp, text);
   try {
     linkSync(temp, lockPath);
     return true;
@@ -208,7 +205,7 @@ function create(lockPath: string, holder: LockHolder): boolean {
       throw error;
     // No hard links on this filesystem: an exclusive create, written at once.
     try {
-      writeWhole(lockPath, text);
+      createPrivateFile(lockPath, text);
       return true;
     } catch (fallbackError) {
       if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -216,17 +213,6 @@ function create(lockPath: string, holder: LockHolder): boolean {
     }
   } finally {
     rmSync(temp, { force: true });
-  }
-}
-
-/** A new private file (0600, never through a symlink), its bytes on disk before it is used. */
-function writeWhole(path: string, text: string): void {
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -272,7 +258,7 @@ const ABANDONED_GUARD_MS = 10_000;
 function takeOver(lockPath: string, stale: LockHolder): void {
   const guard = `${lockPath}.takeover`;
   try {
-    writeWhole(guard, String(process.pid));
+    createPrivateFile(guard, String(process.pid));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another process is taking it over right now.
@@ -298,24 +284,31 @@ interface ProcessIdentity {
   zombie: boolean;
 }
 
-let bootId: string | null | undefined;
+let bootId: string | undefined;
+
+function ownIdentity(): ProcessIdentity | undefined {
+  const me = processIdentity('self');
+  return me === 'gone' ? undefined : me;
+}
 
 /**
  * Linux's view of a process: its start time in clock ticks since boot and whether it is a zombie
  * (field 22 and 3 of /proc/<pid>/stat, read after the command name, which may hold spaces);
- * undefined elsewhere or when the process does not exist.
+ * 'gone' when there is no such process, undefined elsewhere or when /proc does not show it.
  */
-function processIdentity(pid: number | 'self'): ProcessIdentity | undefined {
+function processIdentity(pid: number | 'self'): ProcessIdentity | 'gone' | undefined {
   if (process.platform !== 'linux') return undefined;
+  let stat: string;
   try {
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTicks = fields[19];
-    if (!startTicks) return undefined;
-    return { bootId, startTicks, zombie: fields[0] === 'Z' || fields[0] === 'X' };
-  } catch {
-    bootId ??= null;
-    return undefined;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && pid !== 'self'
+      ? 'gone'
+      : undefined;
   }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = fields[19];
+  if (!startTicks) return undefined;
+  return { bootId, startTicks, zombie: fields[0] === 'Z' || fields[0] === 'X' };
 }

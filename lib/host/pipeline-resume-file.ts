@@ -31,6 +31,7 @@ import {
   PIPELINE_RUN_KIND as KIND,
 } from '../cmdlet-support/resume-file-claim.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
+
 const VERSION = 1;
 /** How every header line begins (JSON.stringify keeps the order `header()` gives). */
 const HEADER_START = `{"kind":"${KIND}"`;
@@ -153,10 +154,12 @@ export class PipelineResumeFile {
     // After the last newline: nothing, or a line cut by a kill (that object is simply done again).
     const cut = lines.pop()!;
     const wanted = `${this.identity.cmdlet}'s pipeline runs`;
-    // Empty (a new file, as mktemp makes), or killed while writing its first line: nothing was
-    // recorded. Anything else without a whole line is another file, never overwritten.
+    // Empty (a new file, as mktemp makes), or killed while writing its first line (after a power
+    // loss some filesystems show the unwritten end as NUL bytes): nothing was recorded. Anything
+    // else without a whole line is another file, never overwritten.
     if (lines.length === 0) {
-      if (HEADER_START.startsWith(cut) || cut.startsWith(HEADER_START)) return;
+      const begun = cut.replace(/\0+$/, '');
+      if (HEADER_START.startsWith(begun) || begun.startsWith(HEADER_START)) return;
       throw notThisResumeFile(this.path, text, wanted);
     }
     const damaged = () =>

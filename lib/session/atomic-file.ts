@@ -11,17 +11,10 @@
  * is then tried again a few times, as npm's write-file-atomic and graceful-fs do.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pauseSync } from '../common/blocking-pause.js';
+import { createPrivateFile } from '../common/new-private-file.js';
 import { ConfigFileError } from '../common/errors.js';
 import { assertPrivate } from './config-dir.js';
 
@@ -33,13 +26,7 @@ export function writePrivateJson(path: string, value: unknown): void {
 export function writePrivateFile(path: string, text: string, retry: RenameRetry = {}): void {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const fd = openSync(temp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    createPrivateFile(temp, text);
     renameWithRetry(temp, path, retry);
   } catch (error) {
     rmSync(temp, { force: true });

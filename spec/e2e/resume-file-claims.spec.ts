@@ -320,17 +320,27 @@ describe('only ever a resume file', () => {
     },
   );
 
-  it('takes an empty file (as mktemp makes) as a new resume file, and creates new ones 0600', async () => {
-    const empty = newPath('mktemp');
-    writeFileSync(empty, '', { mode: 0o600 });
-    const result = await fanOut(['-ResumeFile', empty], { stdin: input(customers.slice(0, 2)) });
-    expect([result.code, result.stderr]).toEqual([0, '']);
-    expect(customerIdsOf(result.stdout)).toEqual(customers.slice(0, 2).map((c) => c.id));
-    expect(existsSync(empty)).toBe(false);
-    const created = newPath('created');
-    await fanOut(['-ResumeFile', created, '-First', '1', '-ThrottleLimit', '1']);
-    if (posix) expect(statSync(created).mode & 0o777).toBe(0o600);
-  });
+  it(
+    'takes an empty file (as mktemp makes) or a header cut by a crash as a new resume file, ' +
+      'and creates new ones 0600',
+    async () => {
+      const empty = newPath('mktemp');
+      writeFileSync(empty, '', { mode: 0o600 });
+      const result = await fanOut(['-ResumeFile', empty], { stdin: input(customers.slice(0, 2)) });
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(customerIdsOf(result.stdout)).toEqual(customers.slice(0, 2).map((c) => c.id));
+      expect(existsSync(empty)).toBe(false);
+      // A journal cut before its first line reached the disk: a prefix of the header, then NULs.
+      const cut = newPath('cut-header');
+      writeFileSync(cut, `{"kind":"PartnerCenter.Pipel${'\0'.repeat(40)}`, { mode: 0o600 });
+      const afterCut = await fanOut(['-ResumeFile', cut], { stdin: input(customers.slice(0, 1)) });
+      expect([afterCut.code, afterCut.stderr]).toEqual([0, '']);
+      expect(customerIdsOf(afterCut.stdout)).toEqual([customers[0]!.id]);
+      const created = newPath('created');
+      await fanOut(['-ResumeFile', created, '-First', '1', '-ThrottleLimit', '1']);
+      if (posix) expect(statSync(created).mode & 0o777).toBe(0o600);
+    },
+  );
 });
 
 describe('a resume file that cannot be written is refused before anything goes out', () => {
