@@ -15,6 +15,9 @@
  * - The reader went away (`| head`): stop quietly, exit 0 (or 1 when some object failed before).
  * - SIGINT/SIGTERM: stop between objects, 130/143; a cmdlet that returns normally after the signal
  *   (the emulator shutting down) exits 0.
+ * - Pipeline input that ended early (the command feeding it failed or was killed, or its last line
+ *   was cut off: input-end.ts): what came was done, exit 6 (InputIncomplete), resume file kept.
+ * - When stdin is pipeline input at all: stdin-input.ts.
  */
 import type { CmdletContext, CmdletDefinition, CmdletOutput } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
@@ -31,13 +34,16 @@ import { createCmdletContext } from './cmdlet-context.js';
 import { commandLineSecretWarning } from './command-line-secrets.js';
 import type { Diagnostics, PipelineProgress } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
-import { type HostIO, OutputClosedError } from './host-io.js';
+import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
+import { type InputEnd, inputCut } from './input-end.js';
 import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
 import { endsRun, errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
 import { convertParameterValue } from './parameter-values.js';
+import { leavingContinuationTo } from './continuation.js';
+import { emptyInputWarning, noticeWaitingForInput, readsPipelineInput } from './stdin-input.js';
 
 export class CmdletRun {
   readonly contextName: string | undefined;
@@ -102,8 +108,7 @@ export class CmdletRun {
   }
 
   private async executeWith(writer: OutputWriter, failures: ItemFailures): Promise<number> {
-    const usesPipeline =
-      this.binding.pipelineParameters.length > 0 && (this.io.stdinHasInput ?? !this.io.stdinIsTTY);
+    const usesPipeline = readsPipelineInput(this.definition, this.binding, this.io);
     if (usesPipeline && this.definition.concurrentInput)
       return this.executeFanOut(writer, failures);
     if (!usesPipeline) {
@@ -187,6 +192,7 @@ export class CmdletRun {
           // stdout took is the fan-out's to know (its journal), not the object's cmdlet's.
           invoke: (bound, output, object) => this.invoke(bound, output, object, false),
           failures,
+          inputEnded: (end) => this.inputEnded(end, fanOut.counts.read),
           output: this.output,
         },
         settings,
@@ -201,7 +207,7 @@ export class CmdletRun {
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     const { counts } = fanOut;
-    const progress = this.io.stderrIsTTY
+    const progress = showsProgress(this.io)
       ? new FanOutProgress(definition.concurrentInput)
       : undefined;
     if (progress) void this.io.countInputLines?.().then((total) => (progress.total = total));
@@ -218,9 +224,11 @@ export class CmdletRun {
     // The rate and the time spent throttled change while nothing finishes.
     const ticker = show ? setInterval(show, 1000).unref() : undefined;
     let result: Awaited<ReturnType<typeof fanOut.run>>;
+    const input = this.watchedInput(readNdjson(stdin));
     try {
-      result = await fanOut.run(readNdjson(stdin)[Symbol.asyncIterator]());
+      result = await fanOut.run(input.records);
     } finally {
+      input.stopWatching();
       clearInterval(ticker);
       this.signal.removeEventListener('abort', stopReading);
       stdin.destroy();
@@ -245,7 +253,40 @@ export class CmdletRun {
       }
       return this.exitCode({ kind: 'stopped' });
     }
-    return failures.finish(counts.read, definition.concurrentInput, result.keptResumeFile);
+    const code = failures.finish(counts.read, definition.concurrentInput, result.keptResumeFile);
+    if (result.inputCut === undefined) return code;
+    this.report(result.inputCut);
+    return exitCodeOf(result.inputCut);
+  }
+
+  /**
+   * Pipeline input that ended: the error saying it was not all of it (input-end.ts), or the warning
+   * for an input with no objects at all.
+   */
+  private inputEnded(end: InputEnd, objects: number): unknown {
+    const cut = inputCut(end, this.io.upstream?.() ?? { kind: 'unknown' });
+    if (!cut && objects === 0 && !this.io.explicitInput)
+      this.diagnostics.line(emptyInputWarning(this.definition, this.binding), 'WARNING: ');
+    return cut;
+  }
+
+  /** The records of the input, with a notice while the first one is slow to come. */
+  private watchedInput(records: AsyncGenerator<PipelineRecord, InputEnd>): {
+    records: AsyncIterator<PipelineRecord, InputEnd>;
+    stopWatching: () => void;
+  } {
+    const stopWatching = noticeWaitingForInput(
+      this.definition,
+      this.binding,
+      this.io,
+      this.diagnostics,
+    );
+    return {
+      records: {
+        next: () => records.next().finally(stopWatching),
+      },
+      stopWatching,
+    };
   }
 
   /** Binds the command line; a person at a terminal is asked for missing mandatory parameters. */
@@ -274,18 +315,22 @@ export class CmdletRun {
     const { readNdjson } = await import('./ndjson-reader.js');
     const { bindPipelineObject } = await import('./pipeline-binding.js');
     const stdin = this.io.stdin;
-    const records = readNdjson(stdin)[Symbol.asyncIterator]();
+    const input = this.watchedInput(readNdjson(stdin));
+    const records = input.records;
     // A run waiting for upstream input must still stop at once on a signal.
     const stopReading = () => stdin.destroy();
     this.signal.addEventListener('abort', stopReading, { once: true });
     let outcome: InvocationOutcome = { kind: 'completed' };
     // On a terminal, the progress line counts input objects and what the run wrote.
     const counts = { done: 0, read: 0, written: 0 };
-    const show = this.io.stderrIsTTY ? () => this.diagnostics.pipelineProgress(counts) : undefined;
+    const show = showsProgress(this.io)
+      ? () => this.diagnostics.pipelineProgress(counts)
+      : undefined;
     if (show) writer = countingWrites(writer, counts);
+    let cut: unknown;
     try {
       for (;;) {
-        let next: IteratorResult<PipelineRecord> | undefined;
+        let next: IteratorResult<PipelineRecord, InputEnd> | undefined;
         try {
           next = await untilAborted(records.next(), this.signal);
         } catch (error) {
@@ -294,7 +339,11 @@ export class CmdletRun {
           this.report(error);
           return exitCodeOf(error);
         }
-        if (this.signal.aborted || !next || next.done) break;
+        if (this.signal.aborted || !next) break;
+        if (next.done) {
+          cut = this.inputEnded(next.value, counts.read);
+          break;
+        }
         const record = next.value;
         counts.read++;
         show?.();
@@ -321,12 +370,16 @@ export class CmdletRun {
         }
       }
     } finally {
+      input.stopWatching();
       this.signal.removeEventListener('abort', stopReading);
       if (this.signal.aborted) stdin.destroy();
     }
     if (this.signal.aborted)
       return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
-    return failures.finish(counts.read);
+    const code = failures.finish(counts.read);
+    if (cut === undefined) return code;
+    this.report(cut);
+    return exitCodeOf(cut);
   }
 
   private invoke(
@@ -420,7 +473,8 @@ export class CmdletRun {
     this.failure ??= error;
     for (let e: unknown = error; e instanceof Error && !this.reported.has(e); e = e.cause)
       this.reported.add(e);
-    this.diagnostics.line(errorLine(this.definition.name, error));
+    const shown = leavingContinuationTo(error, () => this.io.continuingReader?.());
+    this.diagnostics.line(errorLine(this.definition.name, shown));
     if (this.binding.common.debug) this.diagnostics.line(errorDetails(error).join('\n'), 'DEBUG: ');
   }
 }

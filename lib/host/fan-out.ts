@@ -12,7 +12,8 @@
  *   pipeline; an error that ends the run (or Stop) cancels the work in flight, and the host reports
  *   it with how many objects were done and, when a rerun can do better, the command that continues.
  * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
- *   file skips what it records (see pipeline-resume-file.ts).
+ *   file skips what it records (see pipeline-resume-file.ts). The file is deleted only when the
+ *   input was all there (input-end.ts: not cut, the upstream finished) and every object was done.
  *
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
  * the fan-out only keeps enough objects in flight for it.
@@ -30,6 +31,7 @@ import type { CommonParameterValues } from './common-parameters.js';
 import { OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, untilAborted } from './invocation.js';
 import { endsRun, type ItemFailures, mayPassOnRerun } from './item-failures.js';
+import type { InputEnd } from './input-end.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { RecordedOutput } from './output/recorded-output.js';
@@ -64,6 +66,8 @@ export interface FanOutHost {
   ): Promise<InvocationOutcome>;
   /** What one object's failure does to the run (-ErrorAction), and its line. */
   readonly failures: ItemFailures;
+  /** Once the input ended: the error saying it ended early, or undefined when it was all there. */
+  inputEnded(end: InputEnd): unknown;
   /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
   readonly output?: CmdletOutput;
 }
@@ -85,6 +89,8 @@ export interface FanOutResult {
   stoppedBy?: unknown;
   /** When some objects failed: the resume file that records the others, for the summary. */
   keptResumeFile?: string;
+  /** The input ended early (input-end.ts), with how many were done and how to go on. */
+  inputCut?: unknown;
 }
 
 /** Why the work in flight was cancelled when the run itself goes on to its end. */
@@ -105,6 +111,8 @@ export class FanOut {
   private releaseLane: (() => void) | undefined;
   private ended = false;
   private stoppedBy: unknown;
+  /** Why the input that ended was not all of it (input-end.ts). */
+  private cut: unknown;
   /** Aborted when the fan-out ends early: a wait for input (a slow upstream) must not outlast it. */
   private readonly halted = new AbortController();
   private readonly haltSignal: AbortSignal;
@@ -136,7 +144,7 @@ export class FanOut {
     }
   }
 
-  async run(records: AsyncIterator<PipelineRecord>): Promise<FanOutResult> {
+  async run(records: AsyncIterator<PipelineRecord, InputEnd>): Promise<FanOutResult> {
     const { throttleLimit } = this.settings;
     try {
       while (!this.ended && !this.host.signal.aborted) {
@@ -149,7 +157,7 @@ export class FanOut {
           this.congestion = undefined;
           continue;
         }
-        let next: IteratorResult<PipelineRecord> | undefined;
+        let next: IteratorResult<PipelineRecord, InputEnd> | undefined;
         try {
           next = await untilAborted(records.next(), this.haltSignal);
         } catch (error) {
@@ -157,7 +165,11 @@ export class FanOut {
           if (!this.host.signal.aborted) this.stop(error);
           break;
         }
-        if (this.ended || this.host.signal.aborted || !next || next.done) break;
+        if (this.ended || this.host.signal.aborted || !next) break;
+        if (next.done) {
+          this.cut = this.host.inputEnded(next.value);
+          break;
+        }
         this.start(next.value);
       }
       await Promise.all(this.active);
@@ -167,6 +179,7 @@ export class FanOut {
     return {
       stoppedBy: this.stoppedBy === undefined ? undefined : this.withAdvice(this.stoppedBy),
       keptResumeFile: this.counts.failed > 0 ? this.resume?.path : undefined,
+      inputCut: this.cut === undefined ? undefined : this.withAdvice(this.cut),
     };
   }
 
@@ -188,10 +201,19 @@ export class FanOut {
     return this.resume !== undefined;
   }
 
-  /** Every input object was read and done: nothing is left for a resume file to record. */
+  /**
+   * Every input object was read and done: nothing is left for a resume file to record. An input
+   * that ended early is not all of them; neither is an empty one, which cannot tell a finished
+   * upstream from one that failed before writing (an earlier run's file is kept for the rerun).
+   */
   private get complete(): boolean {
     return (
-      !this.ended && !this.host.signal.aborted && this.counts.failed === 0 && this.active.size === 0
+      !this.ended &&
+      !this.host.signal.aborted &&
+      this.cut === undefined &&
+      this.counts.read > 0 &&
+      this.counts.failed === 0 &&
+      this.active.size === 0
     );
   }
 

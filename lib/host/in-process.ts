@@ -86,6 +86,7 @@ class InProcessIterator implements AsyncIterator<unknown> {
           stdoutIsTTY: false,
           stderrIsTTY: false,
           stdinHasInput: pipeline !== undefined,
+          explicitInput: true,
           services: this.options.services,
         },
         binding,

@@ -11,7 +11,7 @@ import { withSecretsFromStdin } from './command-line-secrets.js';
 import { type OutputFormat, outputFormats } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
-import { type HostIO, OutputClosedError } from './host-io.js';
+import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
 import { FileStdout } from './output/file-stdout.js';
 import { OutputSink } from './output/output-sink.js';
 import { outputFailure, StdoutOutput } from './output/stdout-output.js';
@@ -21,7 +21,7 @@ import { createRedactor } from '../common/redact.js';
 export type { HostIO } from './host-io.js';
 
 export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): Promise<number> {
-  const diagnostics = new Diagnostics(io.stderr, io.stderrIsTTY, createRedactor(), io.columns);
+  const diagnostics = new Diagnostics(io.stderr, showsProgress(io), createRedactor(), io.columns);
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);

@@ -48,12 +48,15 @@ describe('binding pipeline objects by property name', () => {
     ).toEqual(['Advisor', 'Advisor', 'Advisor']);
   });
 
-  it('runs zero times for zero objects, and skips blank lines', async () => {
-    expect(await runInProcess(getThing, [], { stdin: '' })).toMatchObject({
-      code: 0,
-      stdout: '',
-      stderr: '',
-    });
+  it('runs zero times for zero objects (and says so), and skips blank lines', async () => {
+    // Not silent (issue 19): a runbook whose stdin was an empty pipe learns why nothing happened.
+    const empty = await runInProcess(getThing, [], { stdin: '' });
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    expect(empty.stderrLines).toEqual([
+      expect.stringMatching(
+        /^WARNING: Nothing came on standard input, so \S+ read no objects and did nothing\. If that was not meant: give -\w+/,
+      ),
+    ]);
     expect(
       boundIds((await runInProcess(getThing, [], { stdin: `\n\r\n${customers}\n  \n` })).stdout),
     ).toEqual(ids);
