@@ -9,22 +9,27 @@ export type * from './output-types.js';
 export {
   AuthenticationError,
   ConfigFileError,
+  ContinuedDownstreamError,
   ErrorAbout,
   type FailedItem,
   IncompleteListingError,
   IncompleteRunError,
+  InputIncompleteError,
   InternalError,
   InterruptedError,
   ItemFailure,
+  MissingMandatoryError,
   NotConnectedError,
   NotFoundError,
+  OutputClosedError,
+  OutputFailedError,
   PartnerCenterModuleError,
+  ReaderGoneError,
   ServiceError,
   SharedListingFailure,
   UsageError,
 } from './common/errors.js';
-export type { ErrorAction } from './host/common-parameters.js';
-export { MissingMandatoryError } from './host/parameter-sets.js';
+export type { ErrorAction } from './host/in-process-options.js';
 export { ExitCode } from './common/exit-codes.js';
 export {
   type AbortSignalLike,

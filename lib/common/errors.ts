@@ -269,3 +269,38 @@ export class SharedListingFailure extends ErrorAbout {
     super(cause.message, cause, { endsRun: true });
   }
 }
+
+/**
+ * Mandatory parameters of the one set that fits are missing: a person at a terminal can be asked
+ * for them.
+ */
+export class MissingMandatoryError extends UsageError {
+  constructor(
+    message: string,
+    options: { hint: string },
+    readonly parameterSet: string,
+    readonly missing: readonly string[],
+  ) {
+    super(message, options);
+  }
+}
+
+/** The input ended before its end: the run did what came, and says so with exit code 6. */
+export class InputIncompleteError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.InputIncomplete;
+}
+
+/** A stop whose instruction to continue is left to the command reading the output. */
+export class ContinuedDownstreamError extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(cause: PartnerCenterModuleError, reader: string) {
+    super(cause.message, {
+      hint: `${reader}, which reads this output, says how to continue.`,
+      cause,
+      endsRun: cause.endsRun,
+    });
+    this.exitCode = cause.exitCode;
+  }
+}

@@ -6,6 +6,7 @@
  * A then states only its cause and points at B.
  */
 import {
+  ContinuedDownstreamError,
   IncompleteListingError,
   IncompleteRunError,
   PartnerCenterModuleError,
@@ -14,20 +15,6 @@ import {
 /** Whether the error's hint is an instruction to continue: a listing's, a fan-out's. */
 const carriesContinuation = (error: unknown): error is PartnerCenterModuleError =>
   error instanceof IncompleteListingError || error instanceof IncompleteRunError;
-
-/** A stop whose instruction to continue is left to the command reading the output. */
-export class ContinuedDownstreamError extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(cause: PartnerCenterModuleError, reader: string) {
-    super(cause.message, {
-      hint: `${reader}, which reads this output, says how to continue.`,
-      cause,
-      endsRun: cause.endsRun,
-    });
-    this.exitCode = cause.exitCode;
-  }
-}
 
 /**
  * `error` as this run reports it: without its instruction to continue when `reader()` names the
@@ -40,3 +27,5 @@ export function leavingContinuationTo(error: unknown, reader: () => string | und
   const name = reader();
   return name ? new ContinuedDownstreamError(cause, name) : error;
 }
+
+export { ContinuedDownstreamError };

@@ -9,7 +9,7 @@
  * A cut input is not the end of the work: the run exits InputIncomplete (6) and keeps its resume
  * file, so the same pipeline run again does the rest and nothing twice.
  */
-import { PartnerCenterModuleError } from '../common/errors.js';
+import { InputIncompleteError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import type { Upstream } from './pipe-marks.js';
 
@@ -19,12 +19,6 @@ export interface InputEnd {
   lines: number;
   /** The number of the last line when it was cut off: no newline, and not readable as JSON. */
   tornLine?: number;
-}
-
-/** The input ended before its end: the run did what came, and says so with exit code 6. */
-export class InputIncompleteError extends PartnerCenterModuleError {
-  static override readonly endsRunByDefault = true;
-  override readonly exitCode = ExitCode.InputIncomplete;
 }
 
 /** The error for an input that ended early, or undefined when it ended as it should. */
@@ -48,3 +42,5 @@ export function inputCut(end: InputEnd, upstream: Upstream): InputIncompleteErro
     );
   return undefined;
 }
+
+export { InputIncompleteError };

@@ -4,7 +4,7 @@
  * parameters from sets that exclude each other are refused, naming the sets.
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
-import { UsageError } from '../common/errors.js';
+import { MissingMandatoryError, UsageError } from '../common/errors.js';
 import { capitalise } from '../common/text.js';
 
 /** PowerShell's name for the one set of a cmdlet that declares none. */
@@ -106,21 +106,6 @@ export function resolveParameterSet(
   );
 }
 
-/**
- * Mandatory parameters of the one set that fits are missing: a person at a terminal can be asked
- * for them.
- */
-export class MissingMandatoryError extends UsageError {
-  constructor(
-    message: string,
-    options: { hint: string },
-    readonly parameterSet: string,
-    readonly missing: readonly string[],
-  ) {
-    super(message, options);
-  }
-}
-
 function missingMandatoryError(
   definition: CmdletDefinition<any>,
   set: string,
@@ -159,3 +144,5 @@ function conflictingSetsError(
     },
   );
 }
+
+export { MissingMandatoryError };
