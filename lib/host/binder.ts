@@ -5,7 +5,12 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
-import { normaliseArguments, type NamedArgument, resolveName } from './argv-normaliser.js';
+import {
+  normaliseArguments,
+  type NamedArgument,
+  refuseRepeat,
+  resolveName,
+} from './argv-normaliser.js';
 import {
   type CommonParameterValues,
   type ErrorAction,
@@ -120,9 +125,11 @@ export function bindGivenValues(
 ): CommandLineBinding {
   const table = parameterTable(definition);
   const given = new Map<string, unknown>();
+  const typedAs = new Map<string, string>();
   for (const [typed, raw] of Object.entries(values)) {
     if (raw === undefined) continue;
     const entry = resolveName(table, typed, definition.name);
+    refuseRepeat(typedAs, entry, typed);
     if (entry.common)
       throw new UsageError(`-${entry.name} is a parameter of the command line only.`, {
         hint: 'In-process calls take options (env, signal) instead of common parameters.',
@@ -258,11 +265,8 @@ async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<stri
     if (!Object.hasOwn(result, entry.name)) continue;
     const value: unknown = result[entry.name];
     const list = [value].flat();
-    // A repeated list parameter collects every value; for anything else the last one wins.
-    values.set(
-      entry.name,
-      entry.declaration.type === 'string[]' ? list.map(String) : list[list.length - 1],
-    );
+    // The normaliser refused a repeated parameter, so only a list has more than one value.
+    values.set(entry.name, entry.declaration.type === 'string[]' ? list.map(String) : list[0]);
   }
   return values;
 }

@@ -14,8 +14,15 @@ import { loadCmdlet } from './load-cmdlet.js';
 import { redactSecrets } from '../common/redact.js';
 import { runCmdlet } from './run.js';
 
-export function main(cmdletName: string): Promise<void> {
-  return runProcess(cmdletName, () => loadCmdlet(cmdletName));
+/**
+ * @param heldSignals SIGINT/SIGTERM the bin/ shim received while this module was loading; the run
+ * treats them as if they came now, so a signal at start-up ends with the stop line too.
+ */
+export function main(
+  cmdletName: string,
+  heldSignals: readonly NodeJS.Signals[] = [],
+): Promise<void> {
+  return runProcess(cmdletName, () => loadCmdlet(cmdletName), heldSignals);
 }
 
 /**
@@ -25,6 +32,7 @@ export function main(cmdletName: string): Promise<void> {
 export async function runProcess(
   cmdletName: string,
   load: () => Promise<CmdletDefinition<any>>,
+  heldSignals: readonly NodeJS.Signals[] = [],
 ): Promise<void> {
   const controller = new AbortController();
   const signalsSeen = new Set<NodeJS.Signals>();
@@ -37,6 +45,8 @@ export async function runProcess(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  for (const signal of heldSignals)
+    if (signal === 'SIGINT' || signal === 'SIGTERM') onSignal(signal);
   const crash = (error: unknown) => {
     writeLine(errorLine(cmdletName, error));
     process.exit(ExitCode.Failure);
@@ -54,6 +64,8 @@ export async function runProcess(
   let code: number;
   try {
     const definition = await load();
+    // A signal while the cmdlet loaded: nothing has started, so stop before binding anything.
+    controller.signal.throwIfAborted();
     code = await runCmdlet(definition, processIO(controller.signal));
   } catch (error) {
     writeLine(errorLine(cmdletName, error));
