@@ -24,7 +24,14 @@ function fetchJson(
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
-      { method: options.method ?? 'GET', headers: options.headers, agent },
+      {
+        method: options.method ?? 'GET',
+        // The levers take the key the first line gives, as a person's curl would send it.
+        headers: new URL(url).pathname.startsWith('/_emulator/')
+          ? { 'x-emulator-key': info.controlKey, ...options.headers }
+          : options.headers,
+        agent,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -100,10 +107,11 @@ describe("Start-PartnerEmulator's first line", () => {
       form({ client_id: info.user.publicClientId, scope: `${PC}/user_impersonation` }),
     );
     const [method, url] = info.user.approveDeviceCode.split(' ');
-    const approved = await fetchJson(url, {
-      method,
-      body: JSON.stringify({ userCode: started.json.user_code }),
-    });
+    const body = JSON.stringify({ userCode: started.json.user_code });
+    expect(
+      (await fetchJson(url!, { method, body, headers: { 'x-emulator-key': '' } })).status,
+    ).toBe(403);
+    const approved = await fetchJson(url!, { method, body });
     expect(approved.json).toEqual({ ok: true, approved: 1 });
     const redeemed = await fetchJson(
       info.tokenEndpoint,
@@ -129,7 +137,10 @@ describe("Start-PartnerEmulator's first line", () => {
 
   it('says how to get a client certificate, which then signs in', async () => {
     const [method, url] = info.clientCertificate.create.split(' ');
-    const created = await fetchJson(url, { method });
+    const created = await fetchJson(url!, {
+      method,
+      headers: { 'x-emulator-key': info.controlKey },
+    });
     expect(created.json).toMatchObject({
       ok: true,
       thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/),

@@ -53,6 +53,7 @@ describe('Start-PartnerEmulator', () => {
         'caCertificatePath',
         'clientCertificate',
         'clientSecret',
+        'controlKey',
         'graphEndpoint',
         'managedIdentity',
         'tenantDomain',
@@ -128,7 +129,9 @@ describe('Start-PartnerEmulator', () => {
       ]);
       const info = JSON.parse(firstLine) as Record<string, string>;
       expect(info.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+      const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`, {
+        headers: { 'x-emulator-key': info.controlKey! },
+      });
       expect(counters.status).toBe(200);
       child.kill(signal);
       const { code, stdout } = await exited;

@@ -154,6 +154,35 @@ describe('-First', () => {
     expect(subscriptionRequests() - before).toBeLessThan(CUSTOMERS / 2);
   });
 
+  it('cancels the requests still in flight once it wrote that many (they end unanswered)', async () => {
+    const four = served()
+      .filter((c) => expectedOf(c.id).length > 0)
+      .slice(0, 4);
+    // The first request is answered at once; the other three are held far longer than the case
+    // may take, so only their cancellation can end the run.
+    partner.emulator.setFaults({
+      rules: [{ target: 'api', after: 1, action: { type: 'delay', ms: 10 * 60_000 } }],
+    });
+    partner.emulator.resetCounters();
+    try {
+      const result = await run(['-First', '1', '-ThrottleLimit', '4'], { stdin: input(four) });
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toHaveLength(1);
+      const subscriptionCalls = () =>
+        partner.emulator.recentRequests(100).filter((r) => r.route === SUBSCRIPTIONS);
+      // The emulator records a request when its connection closes; wait for the three.
+      for (let turn = 0; turn < 1000 && subscriptionCalls().length < 4; turn++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      const statuses = subscriptionCalls()
+        .map((r) => r.status)
+        .sort();
+      // 0: the connection closed before any answer, as only a client that gave up closes it.
+      expect(statuses).toEqual([0, 0, 0, 200]);
+    } finally {
+      partner.emulator.setFaults({});
+    }
+  });
+
   it('reads the input only as far as the workers need', async () => {
     let generated = 0;
     const template = customers.find((c) => expectedOf(c.id).length > 0)!;
