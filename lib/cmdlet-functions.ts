@@ -59,7 +59,7 @@ export function disconnectPartner<T = unknown>(
   return invoke<'Disconnect-Partner', T>('Disconnect-Partner', ...args);
 }
 
-/** Get-Command: Lists the cmdlets of the module, or prints a shell completion script. */
+/** Get-Command: Lists the cmdlets of the module with its version, or prints a shell completion script. */
 export function getCommand<T = unknown>(
   ...args: InvokeArguments<CmdletParameters['Get-Command']>
 ): AsyncIterable<T> {

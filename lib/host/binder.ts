@@ -56,11 +56,13 @@ export async function bindCommandLine(
 ): Promise<CommandLineBinding> {
   const table = parameterTable(definition);
   const { named, positional } = normaliseArguments(table, argv, definition.name);
-  // -? skips the parse: help is the start-up path people feel most.
-  if (named.some(asksForHelp)) {
+  // -? and -Version skip the parse: they are the start-up paths people feel most, and the
+  // cmdlet does not run, so its own values need not be valid.
+  const asked = (['Help', 'Version'] as const).find((name) => named.some(asksFor(name)));
+  if (asked) {
     return {
       given: new Map(),
-      common: commonValues(new Map([['Help', true]])),
+      common: commonValues(new Map([[asked, true]])),
       candidateSets: parameterSetNames(definition),
       pipelineParameters: [],
     };
@@ -222,12 +224,11 @@ function nextPositional(
   return best?.name;
 }
 
-function asksForHelp({ entry, value }: NamedArgument): boolean {
-  return (
+function asksFor(name: 'Help' | 'Version'): (argument: NamedArgument) => boolean {
+  return ({ entry, value }) =>
     entry.common &&
-    entry.name === 'Help' &&
-    convertParameterValue('Help', entry.declaration, value, { kind: 'commandLine' }) === true
-  );
+    entry.name === name &&
+    convertParameterValue(name, entry.declaration, value, { kind: 'commandLine' }) === true;
 }
 
 /**
@@ -284,5 +285,6 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     property: get('Property') as string[] | undefined,
     contextName: get('Context') as string | undefined,
     help: get('Help') === true,
+    version: get('Version') === true,
   };
 }

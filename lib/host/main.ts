@@ -97,6 +97,7 @@ function processIO(signal: AbortSignal): HostIO {
     // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
     // columns.
     columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
+    rows: process.stdout.rows || Number(process.env.LINES) || undefined,
     signal,
   };
 }

@@ -13,7 +13,7 @@ import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError } from './host-io.js';
 import { OutputSink } from './output/output-sink.js';
-import { createOutputWriter } from './output/output-writer.js';
+import { createOutputWriter, type OutputWriter } from './output/output-writer.js';
 import { createRedactor } from '../common/redact.js';
 
 export type { HostIO } from './host-io.js';
@@ -23,7 +23,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);
-    if (!binding.common.help) {
+    if (!binding.common.help && !binding.common.version) {
       binding = await withSecretsFromStdin(definition, binding, {
         readable: () => io.stdin,
         isTTY: io.stdinIsTTY,
@@ -54,13 +54,19 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     { reuseChunks: io.stdout === process.stdout },
   );
   try {
+    if (binding.common.version) {
+      const { moduleVersionLine } = await import('./module-manifest.js');
+      sink.write(`${moduleVersionLine()}\n`);
+      return ExitCode.Success;
+    }
     if (binding.common.help) {
       const { renderHelp } = await import('./help/render-help.js');
-      sink.write(renderHelp(definition, { view: 'default', width: io.columns }));
+      const page = renderHelp(definition, { view: 'default', width: io.columns });
+      if (!(await pageOnTerminal(page, io))) sink.write(page);
       return ExitCode.Success;
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const writer = await createOutputWriter(
+    const formatted = await createOutputWriter(
       await chooseOutputFormat(binding, io, run.contextName, diagnostics),
       sink,
       {
@@ -69,6 +75,9 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
         columns: io.columns,
       },
     );
+    const writer = definition.pagedText
+      ? withPagedText(formatted, (text) => pageOnTerminal(text, io))
+      : formatted;
     let code: number;
     try {
       code = await run.execute(writer);
@@ -88,6 +97,30 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     sink.detach();
     io.signal?.removeEventListener('abort', forward);
   }
+}
+
+/**
+ * Help through the pager when it is longer than the terminal (help/pager.ts). Only the process's
+ * own stdout can be paged: the pager writes to the terminal itself, not to a stream.
+ */
+async function pageOnTerminal(text: string, io: HostIO): Promise<boolean> {
+  if (!io.stdoutIsTTY || io.stdout !== process.stdout) return false;
+  const { showPaged } = await import('./help/pager.js');
+  return showPaged(text, { stdoutIsTerminal: true, rows: io.rows, env: io.env });
+}
+
+/** `writer`, with its preformatted text shown by `page` when that takes it. */
+function withPagedText(
+  writer: OutputWriter,
+  page: (text: string) => Promise<boolean>,
+): OutputWriter {
+  return {
+    write: (value) => writer.write(value),
+    writeJsonText: writer.writeJsonText && ((text) => writer.writeJsonText!(text)),
+    delivered: writer.delivered && (() => writer.delivered!()),
+    end: () => writer.end(),
+    writeText: (text) => page(text).then((paged) => (paged ? undefined : writer.writeText(text))),
+  };
 }
 
 /**

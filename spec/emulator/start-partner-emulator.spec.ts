@@ -8,6 +8,7 @@ import definition from '../../cmdlets/Start-PartnerEmulator.js';
 import { bareCmdletContext } from '../support/bare-context.js';
 import { boundParameters } from '../support/bound-parameters.js';
 import { repoRoot, spawnCollect } from '../support/cli.js';
+import { requireBuild } from '../support/required-tools.js';
 
 const fakeContext = (signal: AbortSignal) => bareCmdletContext(signal);
 
@@ -108,8 +109,8 @@ describe('Start-PartnerEmulator', () => {
   });
 
   const bin = join(repoRoot, 'bin', 'Start-PartnerEmulator');
-  const built = existsSync(join(repoRoot, 'dist', 'cmdlets', 'Start-PartnerEmulator.js'));
-  (built ? it : it.skip).each(['SIGINT', 'SIGTERM'] as const)(
+  requireBuild();
+  it.each(['SIGINT', 'SIGTERM'] as const)(
     'as a process: prints one JSON line, then exits 0 on %s',
     async (signal) => {
       let printed!: (started: { firstLine: string; child: ChildProcess }) => void;

@@ -11,7 +11,7 @@ import { syntaxLines, valueSyntax } from './syntax.js';
 import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { helpWidth, indentLines, wrap } from './text-layout.js';
 
-export type HelpView = 'default' | 'full' | 'examples' | 'parameter';
+export type HelpView = 'default' | 'detailed' | 'full' | 'examples' | 'parameter';
 
 export interface HelpOptions {
   view: HelpView;
@@ -67,15 +67,21 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
       para(definition.outputs ?? 'Objects, written as NDJSON by default (see -OutputFormat).'),
     ),
   );
-  if (options.view === 'full' && definition.notes)
+  if ((options.view === 'full' || options.view === 'detailed') && definition.notes)
     parts.push(section('NOTES', para(definition.notes)));
   if (definition.examples.length > 0) parts.push(examples(definition, width));
+  if (definition.helpUri)
+    parts.push(section('RELATED LINKS', `${tab}Online Version: ${definition.helpUri}`));
   parts.push(
     section(
       'REMARKS',
       [
         `To see the examples, type: "Get-Help ${definition.name} -Examples".`,
-        `For more information, type: "Get-Help ${definition.name} -Full".`,
+        `For more information, type: "Get-Help ${definition.name} -Detailed".`,
+        `For technical information, type: "Get-Help ${definition.name} -Full".`,
+        ...(definition.helpUri
+          ? [`For online help, type: "Get-Help ${definition.name} -Online".`]
+          : []),
         `For exit codes, type: "Get-Help about_ExitCodes".`,
       ]
         .map(para)
