@@ -147,7 +147,7 @@ function lookupTable(
  */
 function posixConfigDir(platform: NodeJS.Platform): string {
   const base =
-    platform === 'darwin' ? '$HOME/Library/Preferences' : '${XDG_CONFIG_HOME:-$HOME/.config}';
+    platform === 'darwin' ? '$HOME/Library/Preferences' : `\${XDG_CONFIG_HOME:-$HOME/.config}`;
   return `\${PARTNERCENTER_CONFIG_DIR:-${base}/${APP_DIR_NAME}}`;
 }
 
@@ -305,9 +305,11 @@ function fishScript(
       );
     }
     const positional = cmdlet.parameters.find((p) => p.position0 && p.values.length > 0);
+    // A word that is not a parameter name: the position-0 parameter's values, not file names.
+    const notAParameter = `-n 'not string match -q -- "-*" (commandline -ct)'`;
     if (positional)
       lines.push(
-        `complete -c ${cmdlet.name} -f -n 'not string match -q -- "-*" (commandline -ct)' -a ${fishQuote(valuesOf(positional))}`,
+        `complete -c ${cmdlet.name} -f ${notAParameter} -a ${fishQuote(valuesOf(positional))}`,
       );
   }
   return `${lines.join('\n')}\n`;

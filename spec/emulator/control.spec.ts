@@ -144,37 +144,41 @@ describe('continuation tokens, counters, recorded requests and close', () => {
     emulator.configure({ nextLinkForm: 'v1' });
   });
 
-  it('refuses every control route without the control key (401) or with a wrong one (403), changing nothing', async () => {
-    await request(emulator, '/v1/customers?size=1', { token });
-    const before = emulator.counters();
-    expect(before.requests['GET /v1/customers']).toBeGreaterThan(0);
-    for (const route of CONTROL_ROUTES) {
-      const [method, path] = route.split(' ') as [string, string];
-      const concrete = path.replace(/\{[^}]+\}/g, 'x');
-      for (const [headers, status] of [
-        [{}, 401],
-        [{ 'x-emulator-key': 'not-the-key' }, 403],
-        [{ 'x-emulator-key': `${emulator.controlKey}x` }, 403],
-      ] as const) {
-        const refused = await request(emulator, concrete, {
-          method,
-          headers,
-          body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
-          withoutControlKey: true,
-        });
-        expect({ route, status: refused.status }).toEqual({ route, status });
-        expect(refused.json.error_description).toMatch(/x-emulator-key.*controlKey/);
-        expect(refused.text).not.toContain(emulator.controlKey);
+  it(
+    'refuses every control route without the control key (401) or with a wrong one (403), ' +
+      'changing nothing',
+    async () => {
+      await request(emulator, '/v1/customers?size=1', { token });
+      const before = emulator.counters();
+      expect(before.requests['GET /v1/customers']).toBeGreaterThan(0);
+      for (const route of CONTROL_ROUTES) {
+        const [method, path] = route.split(' ') as [string, string];
+        const concrete = path.replace(/\{[^}]+\}/g, 'x');
+        for (const [headers, status] of [
+          [{}, 401],
+          [{ 'x-emulator-key': 'not-the-key' }, 403],
+          [{ 'x-emulator-key': `${emulator.controlKey}x` }, 403],
+        ] as const) {
+          const refused = await request(emulator, concrete, {
+            method,
+            headers,
+            body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+            withoutControlKey: true,
+          });
+          expect({ route, status: refused.status }).toEqual({ route, status });
+          expect(refused.json.error_description).toMatch(/x-emulator-key.*controlKey/);
+          expect(refused.text).not.toContain(emulator.controlKey);
+        }
       }
-    }
-    // Nothing was reset, minted or configured by the refused calls.
-    expect(emulator.counters()).toEqual(before);
-    const minted = await request(emulator, '/_emulator/refresh-tokens', {
-      method: 'POST',
-      body: '{}',
-    });
-    expect(minted.status).toBe(200);
-  });
+      // Nothing was reset, minted or configured by the refused calls.
+      expect(emulator.counters()).toEqual(before);
+      const minted = await request(emulator, '/_emulator/refresh-tokens', {
+        method: 'POST',
+        body: '{}',
+      });
+      expect(minted.status).toBe(200);
+    },
+  );
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
     expect((await request(emulator, '/v1/nothing', { token })).status).toBe(404);

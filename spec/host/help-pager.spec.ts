@@ -47,11 +47,7 @@ describe('help through the pager', () => {
       /\[0 exit 0\][\s\S]*\[1 exit 0\][\s\S]*\[2 exit 0\][\s\S]*\[3 exit 0\]/,
     );
     // Every line of the long page went through the pager, the same for -?.
-    expect(marked(long!)).toEqual(
-      lines(long!)
-        .filter(Boolean)
-        .map((line) => expect.stringMatching(/^PAGED:/)),
-    );
+    expect(lines(long!).filter((line) => line && !line.startsWith('PAGED:'))).toEqual([]);
     expect(marked(long!)).toContain('PAGED:NAME');
     expect(marked(long!).length).toBeGreaterThan(20);
     expect(marked(questionMark!)).toEqual(marked(long!));
@@ -61,28 +57,32 @@ describe('help through the pager', () => {
     expect(piped).toContain('SYNOPSIS');
   });
 
-  it('prefers PARTNERCENTER_PAGER; an empty one or cat turns paging off; one that cannot start still shows the help', async () => {
-    const result = await onTerminal(
-      [
-        `PARTNERCENTER_PAGER='sed s/^/PAGED:/' ${help} Get-PartnerCustomer`,
-        `PARTNERCENTER_PAGER= ${help} Get-PartnerCustomer`,
-        `PAGER=cat ${help} Get-PartnerCustomer`,
-        `PAGER=no-such-pager-here ${help} Get-PartnerCustomer`,
-      ],
-      { PAGER: 'sed s/^/OTHER:/' },
-    );
-    const [chosen, empty, cat, missing] = result.stdout
-      .replace(/\r/g, '')
-      .split(/\[\d exit \d+\]\n/);
-    expect(result.stdout).toMatch(
-      /\[0 exit 0\][\s\S]*\[1 exit 0\][\s\S]*\[2 exit 0\][\s\S]*\[3 exit 0\]/,
-    );
-    expect(marked(chosen!)).toContain('PAGED:SYNOPSIS');
-    for (const page of [empty!, cat!, missing!]) {
-      expect(page).not.toMatch(/PAGED:|OTHER:/);
-      expect(page).toContain('REMARKS');
-    }
-  });
+  it(
+    'prefers PARTNERCENTER_PAGER; an empty one or cat turns paging off; one that cannot ' +
+      'start still shows the help',
+    async () => {
+      const result = await onTerminal(
+        [
+          `PARTNERCENTER_PAGER='sed s/^/PAGED:/' ${help} Get-PartnerCustomer`,
+          `PARTNERCENTER_PAGER= ${help} Get-PartnerCustomer`,
+          `PAGER=cat ${help} Get-PartnerCustomer`,
+          `PAGER=no-such-pager-here ${help} Get-PartnerCustomer`,
+        ],
+        { PAGER: 'sed s/^/OTHER:/' },
+      );
+      const [chosen, empty, cat, missing] = result.stdout
+        .replace(/\r/g, '')
+        .split(/\[\d exit \d+\]\n/);
+      expect(result.stdout).toMatch(
+        /\[0 exit 0\][\s\S]*\[1 exit 0\][\s\S]*\[2 exit 0\][\s\S]*\[3 exit 0\]/,
+      );
+      expect(marked(chosen!)).toContain('PAGED:SYNOPSIS');
+      for (const page of [empty!, cat!, missing!]) {
+        expect(page).not.toMatch(/PAGED:|OTHER:/);
+        expect(page).toContain('REMARKS');
+      }
+    },
+  );
 
   it('waits in less -FRX (the default) for a person, who quits with q', async () => {
     let quit = false;
