@@ -167,6 +167,7 @@ function posixWordsFunction(
   return [
     '# The saved contexts: the files of the config directory (see Get-Help about_CommonParameters).',
     '__partnercenter_contexts() {',
+    '  local f',
     `  command ls -1 "${posixConfigDir(platform)}/contexts" 2>/dev/null | while IFS= read -r f; do`,
     `    case $f in *.json) printf '%s ' "\${f%.json}" ;; esac`,
     '  done',
