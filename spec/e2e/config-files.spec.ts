@@ -6,7 +6,16 @@
  * Every case runs the real commands, each on its own copy of a connected config directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, scratchConfigDir } from '../support/cli.js';
@@ -27,10 +36,24 @@ afterAll(async () => {
 function damagedCopy(file: string, content: string): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pc-damaged-'));
   copies.push(dir);
-  cpSync(partner.configDir, dir, { recursive: true });
+  copyKeepingModes(partner.configDir, dir);
   const path = join(dir, file);
   writeFileSync(path, content, { mode: 0o600 });
   return { dir, path };
+}
+
+/**
+ * cpSync with the source's modes on every directory and file: Node 22 creates copied directories
+ * with the default mode, and the commands refuse a token directory looser than 0700.
+ */
+function copyKeepingModes(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  const keepModes = (source: string, target: string) => {
+    chmodSync(target, statSync(source).mode & 0o7777);
+    if (!statSync(source).isDirectory()) return;
+    for (const name of readdirSync(source)) keepModes(join(source, name), join(target, name));
+  };
+  keepModes(from, to);
 }
 
 const truncate = (file: string) => readFileSync(join(partner.configDir, file), 'utf8').slice(0, 37);
