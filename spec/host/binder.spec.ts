@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/common/errors.js';
-import { bindCommandLine, completeBinding } from '../../lib/host/binder.js';
+import { bindCommandLine, bindGivenValues, completeBinding } from '../../lib/host/binder.js';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 
@@ -186,6 +186,13 @@ describe('binding that fails, with one clear message', () => {
       expect(error.hint).toBe(`-${name} takes one value: give it once.`);
     },
   );
+
+  it('refuses the same parameter twice in an in-process object of values too', () => {
+    expect(() => bindGivenValues(getThing, { PageSize: 5, pagesize: 6 })).toThrow(
+      "Cannot bind parameter because parameter 'PageSize' is specified more than once " +
+        '(-pagesize name -PageSize).',
+    );
+  });
 
   it('points a repeated list parameter at the array syntax', async () => {
     const error = await failure(['-Tags', 'a', '-Tags', 'b']);

@@ -37,17 +37,31 @@ export async function showPaged(text: string, terminal: PagerTerminal): Promise<
   if (!command) return false;
   const lines = text.split('\n').length;
   if (terminal.rows && lines < terminal.rows) return false;
+  // Ctrl-C reaches the pager and this process alike: it is the pager's (less uses it to stop a
+  // search), so this process lets it pass until the pager ends, as git does.
+  const held = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  const restore = () => {
+    process.off('SIGINT', ignore);
+    for (const listener of held) process.on('SIGINT', listener);
+  };
   return new Promise<boolean>((resolve) => {
     const child = spawn(command, {
       shell: true,
       stdio: ['pipe', 'inherit', 'inherit'],
       env: pagerEnvironment(terminal.env),
     });
-    child.once('error', () => resolve(false));
+    child.once('error', () => {
+      restore();
+      resolve(false);
+    });
     // A pager quit before reading everything (q in less) closes its input: not an error.
     child.stdin.on('error', () => {});
     child.stdin.end(text);
     child.once('close', (code) => {
+      restore();
       // 126/127: the shell could not run the command; nothing was shown.
       resolve(code !== 126 && code !== 127);
     });
