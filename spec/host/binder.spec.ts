@@ -91,6 +91,7 @@ describe('binding that succeeds', () => {
       property: ['id', 'companyProfile.domain'],
       contextName: 'prod',
       help: false,
+      version: false,
     });
     expect(Object.keys(result.parameters!)).not.toContain('Verbose');
   });
