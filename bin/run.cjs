@@ -56,10 +56,12 @@ module.exports = function run(cmdletName) {
       return module.main(cmdletName, signals.held);
     })
     .catch((error) => {
+      // A clone is built by `npm run build`, not by `npm install` (a `prepare` script would also
+      // run, and warn, where the packed module is installed); a packed module ships dist/.
       const missing = error && error.code === 'ERR_MODULE_NOT_FOUND';
       process.stderr.write(
         `${cmdletName}: cannot start: ${missing ? 'the module is not built' : error.message}. ` +
-          'Run `npm install` (or `npm run build`) in the module directory.\n',
+          `Run \`npm run build\` in ${join(__dirname, '..')}.\n`,
       );
       // A signal that came while the host could not even load still ends with its code.
       process.exitCode = signals.held.length > 0 ? SIGNAL_EXIT_CODES[signals.held[0]] : 1;

@@ -11,6 +11,8 @@ import {
   type EnvironmentSettings,
 } from '../lib/session/environment-settings.js';
 import type { RunParameters } from '../lib/cmdlet-support/parameter-types.js';
+import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { retryOptionsFor } from '../lib/session/retry-settings.js';
 
 const APP_SETS = ['ServicePrincipal', 'ServicePrincipalCertificate', 'RefreshToken'] as const;
 
@@ -121,7 +123,8 @@ const connectPartner = defineCmdlet({
       mandatory: ['ServicePrincipalCertificate'],
       description:
         "The application's certificate: a PEM file with certificate and private " +
-        'key, or a .pfx/.p12 file (converted with openssl, in memory).',
+        'key, or a .pfx/.p12 file (converted with openssl, in memory; one exported by older ' +
+        "Windows with RC2 encryption is read through openssl's legacy provider).",
     },
     CertificatePassword: {
       type: 'secret',
@@ -164,19 +167,34 @@ const connectPartner = defineCmdlet({
         "A PEM file with a CA certificate to trust besides the system's (e.g. the " +
         "emulator's self-signed certificate).",
     },
+    MaxRetry: {
+      ...maxRetryParameter,
+      description:
+        'How many times a request of the sign-in is retried after a dropped connection, a ' +
+        'cut-off answer, a timeout, throttling (429) or a server error (408, 5xx) of Entra ID, ' +
+        'before Connect-Partner gives up (exit 5). Default 5. Not saved with the context ' +
+        '(Set-PartnerContext -MaxRetry is); -Verbose reports each retry.',
+    },
     ContextName: {
       type: 'string',
       default: DEFAULT_CONTEXT_NAME,
       description:
-        'The name the context is saved under; it becomes the default context ' +
-        '(Select-PartnerContext changes that).',
+        'The name the context is saved under. It becomes the default context (the one ' +
+        'commands use without -Context) only when there is none yet, or with -SetDefault; ' +
+        'otherwise the default stays as it was. Select-PartnerContext changes the default.',
+    },
+    SetDefault: {
+      type: 'switch',
+      description:
+        'Make the new context the default even when another context is. Without it, ' +
+        'Connect-Partner -ContextName <name> leaves an existing default alone.',
     },
   },
   inputs: 'None.',
-  outputs:
-    'The saved context (name, environment, endpoints, tenant, account, token ' +
-    'expiry); never a secret.',
+  outputType: 'ContextView',
+  outputs: 'The saved context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Sign in interactively in a browser', code: 'Connect-Partner' },
     {
@@ -201,6 +219,15 @@ const connectPartner = defineCmdlet({
       code:
         'export PARTNERCENTER_CLIENT_SECRET=...\nConnect-Partner -RefreshToken ' +
         '"$(cat refresh-token.txt)" -ApplicationId <app id> -Tenant <tenant>',
+    },
+    {
+      title: 'A second context, made the default at once',
+      code:
+        'Connect-Partner -ServicePrincipal -ApplicationId <app id> -Tenant <tenant> ' +
+        '-ContextName test -SetDefault',
+      remarks:
+        'Without -SetDefault the default context stays as it was; -Context test uses ' +
+        'the new one for a single command.',
     },
     {
       title: 'A runbook: everything from the environment, nothing written to disk',
@@ -244,6 +271,13 @@ const connectPartner = defineCmdlet({
           : ('TokenStore' as const),
       env: context.env,
       stores: await context.services.stores(),
+      setDefault: p.SetDefault === true,
+      retry: {
+        retry: retryOptionsFor(p.MaxRetry, {}, context.env),
+        clock: context.services.clock,
+        verbose: context.verbose,
+        signal: context.signal,
+      },
       inform: context.inform,
       warn: context.warn,
     };

@@ -26,7 +26,8 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs: 'One object per context: { name, removed }.',
+  outputType: 'RemovedContext',
+  outputs: 'One object per context.',
   examples: [
     { title: 'Sign out of the current context', code: 'Disconnect-Partner' },
     { title: 'Remove a named context', code: 'Disconnect-Partner -ContextName prod' },

@@ -40,14 +40,18 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'Objects with name, verb, noun, synopsis, version and source (the module); or, with ' +
-    '-Completion, a shell script.',
+  outputType: 'CommandInfo',
+  outputs: 'One object per cmdlet; with -Completion, a shell script instead.',
   view: [
-    { name: 'Name', path: 'name' },
-    { name: 'Version', path: 'version' },
-    { name: 'Synopsis', path: 'synopsis' },
+    { name: 'Name', path: 'name', kind: 'id' },
+    { name: 'Version', path: 'version', kind: 'id' },
+    { name: 'Synopsis', path: 'synopsis', kind: 'text' },
   ],
+  // One cmdlet named exactly is one object: shown as a list, as PowerShell shows one command.
+  terminalFormat: (given) =>
+    given.Name?.length === 1 && !hasWildcard(given.Name.join()) && !given.Verb && !given.Noun
+      ? 'List'
+      : 'Table',
   examples: [
     { title: 'Every cmdlet, as a table', code: 'Get-Command -OutputFormat Table' },
     { title: 'The cmdlets that read', code: 'Get-Command -Verb Get' },

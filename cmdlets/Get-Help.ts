@@ -70,7 +70,7 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs: 'Help text; with -Online, the address of the online page.',
+  outputType: 'HelpText',
   // A help page is read by a person: on a terminal, a long one goes through the pager ($PAGER).
   pagedText: true,
   examples: [

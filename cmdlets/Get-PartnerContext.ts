@@ -9,22 +9,25 @@ export default defineCmdlet({
     'Shows the context later commands will use: the environment and its ' +
     'endpoints, the tenant, the signed-in account, and when the stored access ' +
     'token expires. It reads only the saved files and makes no network call. ' +
-    'With -ListAvailable it shows every saved context. Not connected is an ' +
-    'error (exit code 3), so a script can test for it.',
+    'With -ListAvailable it shows every saved context; isDefault (the Default ' +
+    'column) marks the one commands use without -Context, which ' +
+    'Select-PartnerContext chooses. Not connected is an error (exit code 3) that ' +
+    'names the saved contexts, so a script can test for it.',
   defaultParameterSet: 'Current',
   parameters: {
     ListAvailable: {
       type: 'switch',
       sets: ['ListAvailable'],
       mandatory: true,
-      description: 'Show every saved context, the default one marked isDefault.',
+      description:
+        'Show every saved context, the default one (Select-PartnerContext) marked isDefault.',
     },
   },
   inputs: 'None.',
-  outputs:
-    'One context object per context: name, isDefault, environment, ' +
-    'apiEndpoint, authorityHost, graphEndpoint, tenantId, account, authentication, tokenExpiresOn.',
+  outputType: 'ContextView',
+  outputs: 'One object per context; never a secret.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: (given) => (given.ListAvailable ? 'Table' : 'List'),
   examples: [
     { title: 'Show the current context', code: 'Get-PartnerContext' },
     {
@@ -39,12 +42,14 @@ export default defineCmdlet({
   async *run(p, context) {
     const { contexts, tokens } = await context.services.stores();
     const current = await contexts.resolveName(context.contextName);
+    // isDefault is the saved default, whichever context -Context or PARTNERCENTER_CONTEXT shows.
+    const defaultName = await contexts.resolveName(undefined);
     const names = p.ListAvailable ? contexts.list() : [current];
     for (const name of names) {
       const saved = await contexts.read(name);
-      if (saved) yield viewOf(saved, tokens.read(name), name === current);
+      if (saved) yield viewOf(saved, tokens.read(name), name === defaultName);
       else if (!p.ListAvailable) {
-        throw noSavedContext(name);
+        throw noSavedContext(name, contexts, context.contextName !== undefined);
       }
     }
   },

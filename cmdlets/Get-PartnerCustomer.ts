@@ -102,14 +102,12 @@ const getPartnerCustomer = defineCmdlet({
   inputs:
     'Objects with an id (or CustomerId / TenantId) property, e.g. customers ' +
     'from another Get-PartnerCustomer: each is fetched in full.',
-  outputs:
-    'Customer objects exactly as Partner Center returns them (id, ' +
-    'companyProfile, relationshipToPartner, links, attributes, ...).',
+  outputType: 'Customer',
   view: [
-    { name: 'CustomerId', path: 'id' },
-    { name: 'Domain', path: 'companyProfile.domain' },
-    { name: 'Name', path: 'companyProfile.companyName' },
-    { name: 'Relationship', path: 'relationshipToPartner' },
+    { name: 'CustomerId', path: 'id', kind: 'id' },
+    { name: 'Domain', path: 'companyProfile.domain', kind: 'id', drop: 2 },
+    { name: 'Name', path: 'companyProfile.companyName', kind: 'text', minWidth: 30 },
+    { name: 'Relationship', path: 'relationshipToPartner', drop: 1 },
   ],
   examples: [
     {

@@ -12,11 +12,7 @@ import {
   customerIdParameter,
 } from '../lib/cmdlet-support/per-customer.js';
 import { customersCollection, type Customer } from '../lib/partner-center/customers.js';
-import {
-  type CustomerGdapStatus,
-  GDAP_STATUSES,
-  gdapStatusOf,
-} from '../lib/partner-center/gdap-status.js';
+import { type GdapStatus, gdapStatusOf } from '../lib/partner-center/gdap-status.js';
 import type { JsonText } from '../lib/json/json-text.js';
 
 const NAME = 'Get-PartnerCustomerGdapStatus';
@@ -69,18 +65,22 @@ export default defineCmdlet({
     MaxRetry: maxRetryParameter,
   },
   inputs: `${CUSTOMER_INPUTS} Nothing: every customer of the partner is reported.`,
-  outputs:
-    `{ customerId, companyName, status (${GDAP_STATUSES.join(', ')}), activeRelationships, ` +
-    'expiresOn, autoExtends, hasGlobalAdministrator, relationshipIds } per customer.',
+  outputType: 'GdapStatus',
+  outputs: 'One object per customer.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'CompanyName', path: 'companyName' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id' },
+    { name: 'CompanyName', path: 'companyName', kind: 'text', minWidth: 30 },
     { name: 'Status', path: 'status', minWidth: 11 },
-    { name: 'ActiveRelationships', path: 'activeRelationships' },
-    { name: 'ExpiresOn', path: 'expiresOn', minWidth: 20 },
-    { name: 'AutoExtends', path: 'autoExtends' },
-    { name: 'HasGlobalAdministrator', path: 'hasGlobalAdministrator' },
-    { name: 'RelationshipIds', path: 'relationshipIds' },
+    { name: 'ActiveRelationships', path: 'activeRelationships', shortName: 'Active', drop: 3 },
+    { name: 'ExpiresOn', path: 'expiresOn', kind: 'date', minWidth: 17, drop: 5 },
+    { name: 'AutoExtends', path: 'autoExtends', drop: 2 },
+    {
+      name: 'HasGlobalAdministrator',
+      path: 'hasGlobalAdministrator',
+      shortName: 'GlobalAdmin',
+      drop: 4,
+    },
+    { name: 'RelationshipIds', path: 'relationshipIds', drop: 1 },
   ],
   examples: [
     {
@@ -129,7 +129,7 @@ export default defineCmdlet({
     );
     for await (const page of customers) {
       const index = await indexed;
-      const statuses: CustomerGdapStatus[] = [];
+      const statuses: GdapStatus[] = [];
       for (const customer of page.objects as Iterable<JsonText<Customer>>) {
         const value = customer.value as unknown as Record<string, unknown>;
         statuses.push(statusOf(String(value.id), companyNameOf(value), index, options));
@@ -146,7 +146,7 @@ function statusOf(
   companyName: string | null,
   index: RelationshipIndex<CustomerRelationshipFacts>,
   options: { now: number; expiringWithinDays: number },
-): CustomerGdapStatus {
+): GdapStatus {
   const relationships = index.byCustomer.get(customerId.toLowerCase()) ?? [];
   const name = companyName ?? relationships.find((r) => r.customerName)?.customerName ?? null;
   return gdapStatusOf({ customerId, companyName: name }, relationships, options);

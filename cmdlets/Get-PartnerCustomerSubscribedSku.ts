@@ -33,20 +33,17 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "SubscribedSku objects exactly as Partner Center returns them, with the customer's id " +
-    'first: { customerId, availableUnits, activeUnits, consumedUnits, suspendedUnits, ' +
-    'totalUnits, warningUnits, productSku { id, name, skuPartNumber, targetType, ' +
-    'licenseGroupId }, servicePlans [...], capabilityStatus, attributes }.',
+  outputType: 'SubscribedSku',
+  outputs: "With the customer's id first (customerId).",
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'Sku', path: 'productSku.name' },
-    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'Sku', path: 'productSku.name', kind: 'text', minWidth: 20 },
+    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber', kind: 'id', drop: 2 },
     { name: 'Total', path: 'totalUnits' },
     { name: 'Consumed', path: 'consumedUnits' },
     { name: 'Available', path: 'availableUnits' },
-    { name: 'Status', path: 'capabilityStatus', minWidth: 12 },
-    { name: 'ServicePlans', path: 'servicePlans.serviceName' },
+    { name: 'Status', path: 'capabilityStatus', minWidth: 12, drop: 3 },
+    { name: 'ServicePlans', path: 'servicePlans.serviceName', kind: 'text', drop: 1 },
   ],
   examples: [
     {

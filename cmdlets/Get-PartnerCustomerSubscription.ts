@@ -53,19 +53,22 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "Subscription objects exactly as Partner Center returns them, with the customer's id first: " +
-    '{ customerId, id, offerId, offerName, friendlyName, quantity, unitType, status, ' +
-    'autoRenewEnabled, billingCycle, termDuration, creationDate, commitmentEndDate, orderId, ' +
-    'links, attributes, ... }.',
+  outputType: 'Subscription',
+  outputs: "With the customer's id first (customerId).",
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'SubscriptionId', path: 'id' },
-    { name: 'Offer', path: 'offerName' },
-    { name: 'Quantity', path: 'quantity' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'SubscriptionId', path: 'id', kind: 'id' },
+    { name: 'Offer', path: 'offerName', kind: 'text', minWidth: 24 },
+    { name: 'Quantity', path: 'quantity', shortName: 'Qty' },
     { name: 'Status', path: 'status', minWidth: 12 },
-    { name: 'AutoRenew', path: 'autoRenewEnabled' },
-    { name: 'CommitmentEnd', path: 'commitmentEndDate' },
+    { name: 'AutoRenew', path: 'autoRenewEnabled', drop: 2 },
+    {
+      name: 'CommitmentEnd',
+      path: 'commitmentEndDate',
+      kind: 'date',
+      shortName: 'EndDate',
+      drop: 1,
+    },
   ],
   examples: [
     {

@@ -74,16 +74,14 @@ export default defineCmdlet({
   },
   concurrentInput: CUSTOMERS,
   inputs: CUSTOMER_INPUTS,
-  outputs:
-    "CustomerUser objects exactly as Partner Center returns them, with the customer's id first: " +
-    '{ customerId, id, userPrincipalName, firstName, lastName, displayName, usageLocation, state, ' +
-    'userDomainType, softDeletionTime, lastDirectorySyncTime, links, attributes }.',
+  outputType: 'CustomerUser',
+  outputs: "With the customer's id first (customerId).",
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'UserId', path: 'id' },
-    { name: 'UserPrincipalName', path: 'userPrincipalName' },
-    { name: 'DisplayName', path: 'displayName' },
-    { name: 'State', path: 'state', minWidth: 12 },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'UserId', path: 'id', kind: 'id' },
+    { name: 'UserPrincipalName', path: 'userPrincipalName', kind: 'id', drop: 2 },
+    { name: 'DisplayName', path: 'displayName', kind: 'text', minWidth: 20 },
+    { name: 'State', path: 'state', minWidth: 12, drop: 1 },
   ],
   examples: [
     {

@@ -46,17 +46,15 @@ export default defineCmdlet({
   inputs:
     'CustomerUser objects from Get-PartnerCustomerUser, or any objects with customerId and ' +
     'userId properties.',
-  outputs:
-    "License objects exactly as Partner Center returns them, with the customer's and the user's " +
-    'ids first: { customerId, userId, servicePlans [...], productSku { id, name, ' +
-    'skuPartNumber, licenseGroupId }, attributes }.',
+  outputType: 'License',
+  outputs: "With the customer's and the user's ids first (customerId, userId).",
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'UserId', path: 'userId' },
-    { name: 'Sku', path: 'productSku.name' },
-    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber' },
-    { name: 'LicenseGroup', path: 'productSku.licenseGroupId' },
-    { name: 'ServicePlans', path: 'servicePlans.serviceName' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'UserId', path: 'userId', kind: 'id' },
+    { name: 'Sku', path: 'productSku.name', kind: 'text', minWidth: 20 },
+    { name: 'SkuPartNumber', path: 'productSku.skuPartNumber', kind: 'id', drop: 3 },
+    { name: 'LicenseGroup', path: 'productSku.licenseGroupId', drop: 2 },
+    { name: 'ServicePlans', path: 'servicePlans.serviceName', kind: 'text', drop: 1 },
   ],
   examples: [
     {

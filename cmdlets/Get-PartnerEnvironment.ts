@@ -1,11 +1,14 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { ENVIRONMENTS, graphOf, type PartnerEnvironment } from '../lib/session/environments.js';
 import { tokenResource } from '../lib/session/token-resources.js';
+import type { EnvironmentView } from '../lib/session/views.js';
 
 const graphEndpointOf = (environment: PartnerEnvironment) => graphOf(environment).endpoint;
 
 /** An environment as shown: its endpoints, and the scopes an app-only sign-in asks for. */
-function shown(environment: PartnerEnvironment) {
+function shown(
+  environment: PartnerEnvironment,
+): Omit<EnvironmentView, 'name' | 'custom' | 'contexts'> {
   const graph = tokenResource(environment, 'Graph');
   return {
     apiEndpoint: environment.apiEndpoint,
@@ -39,16 +42,15 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'Environment objects: name, apiEndpoint, authorityHost, audience, scope, ' +
-    'graphEndpoint, graphAudience, graphScope, graphDelegatedScope, custom, and for ' +
-    'custom ones the contexts using them.',
+  outputType: 'EnvironmentView',
   view: [
-    { name: 'Name', path: 'name' },
-    { name: 'ApiEndpoint', path: 'apiEndpoint' },
-    { name: 'AuthorityHost', path: 'authorityHost' },
-    { name: 'GraphEndpoint', path: 'graphEndpoint' },
+    { name: 'Name', path: 'name', kind: 'id' },
+    { name: 'ApiEndpoint', path: 'apiEndpoint', kind: 'id' },
+    { name: 'AuthorityHost', path: 'authorityHost', kind: 'id', drop: 2 },
+    { name: 'GraphEndpoint', path: 'graphEndpoint', kind: 'id', drop: 1 },
   ],
+  // Each environment has nine long properties (endpoints, scopes): a table would cut them.
+  terminalFormat: () => 'List',
   examples: [
     { title: 'List every environment', code: 'Get-PartnerEnvironment -OutputFormat Table' },
     { title: "The China cloud's endpoints", code: 'Get-PartnerEnvironment AzureChinaCloud' },

@@ -57,18 +57,16 @@ export default defineCmdlet({
   inputs:
     'Relationships from Get-PartnerGdapRelationship (their id), or any object with a ' +
     'relationshipId.',
+  outputType: 'GdapAccessAssignment',
   outputs:
-    'delegatedAdminAccessAssignment objects exactly as Microsoft Graph returns them, with the ' +
-    "relationship's id first (and the customer's tenant id when known): { relationshipId, " +
-    'customerId, @odata.type, @odata.etag, id, status, createdDateTime, lastModifiedDateTime, ' +
-    'accessContainer { accessContainerId, accessContainerType }, accessDetails { unifiedRoles ' +
-    '[{ roleDefinitionId }] } }.',
+    "With the relationship's id first (relationshipId), and the customer's " +
+    'tenant id (customerId) when known.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'RelationshipId', path: 'relationshipId' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', drop: 1 },
+    { name: 'RelationshipId', path: 'relationshipId', kind: 'id', group: true },
     { name: 'Status', path: 'status', minWidth: 8 },
-    { name: 'SecurityGroup', path: 'accessContainer.accessContainerId' },
-    { name: 'Id', path: 'id' },
+    { name: 'SecurityGroup', path: 'accessContainer.accessContainerId', kind: 'id' },
+    { name: 'Id', path: 'id', kind: 'id', drop: 2 },
   ],
   examples: [
     {

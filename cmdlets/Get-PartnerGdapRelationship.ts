@@ -111,19 +111,17 @@ export default defineCmdlet({
     MaxRetry: maxRetryParameter,
   },
   inputs: `${CUSTOMER_INPUTS} Each customer's relationships are written.`,
+  outputType: 'GdapRelationship',
   outputs:
-    "delegatedAdminRelationship objects exactly as Microsoft Graph returns them, with the customer's " +
-    'tenant id first: { customerId, @odata.type, @odata.etag, id, displayName, duration, customer ' +
-    '{ tenantId, displayName }, accessDetails { unifiedRoles [{ roleDefinitionId }] }, status, ' +
-    'autoExtendDuration, createdDateTime, lastModifiedDateTime, activatedDateTime, endDateTime }; ' +
-    'reseller relationships add indirectProviderTenantId and isPartnerConsentPending.',
+    "With the customer's tenant id first (customerId); reseller " +
+    'relationships add indirectProviderTenantId and isPartnerConsentPending.',
   view: [
-    { name: 'CustomerId', path: 'customerId' },
-    { name: 'Customer', path: 'customer.displayName' },
+    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
+    { name: 'Customer', path: 'customer.displayName', kind: 'text', group: true },
     { name: 'Status', path: 'status', minWidth: 20 },
-    { name: 'EndDateTime', path: 'endDateTime', minWidth: 20 },
-    { name: 'AutoExtend', path: 'autoExtendDuration' },
-    { name: 'Id', path: 'id' },
+    { name: 'EndDateTime', path: 'endDateTime', kind: 'date', minWidth: 17, drop: 2 },
+    { name: 'AutoExtend', path: 'autoExtendDuration', drop: 1 },
+    { name: 'Id', path: 'id', kind: 'id' },
   ],
   examples: [
     {

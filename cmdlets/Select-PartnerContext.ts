@@ -1,7 +1,7 @@
-import { NotConnectedError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { validateContextName } from '../lib/session/context-store.js';
+import { noSavedContext } from '../lib/session/session.js';
 
 export default defineCmdlet({
   name: 'Select-PartnerContext',
@@ -22,8 +22,10 @@ export default defineCmdlet({
     },
   },
   inputs: 'Context objects (from Get-PartnerContext -ListAvailable): their name binds to -Name.',
+  outputType: 'ContextView',
   outputs: 'The selected context.',
   view: CONTEXT_VIEW_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     { title: 'Make the production context the default', code: 'Select-PartnerContext prod' },
     {
@@ -35,14 +37,7 @@ export default defineCmdlet({
     const name = validateContextName(p.Name);
     const { contexts, tokens } = await context.services.stores();
     const saved = await contexts.read(name);
-    if (!saved) {
-      const available = contexts.list();
-      throw new NotConnectedError(`There is no saved context named '${name}'.`, {
-        hint: available.length
-          ? `Saved contexts: ${available.join(', ')}.`
-          : 'Run Connect-Partner -ContextName <name> first.',
-      });
-    }
+    if (!saved) throw noSavedContext(name, contexts, true);
     await contexts.setDefault(name);
     yield viewOf(saved, tokens.read(name), true);
   },

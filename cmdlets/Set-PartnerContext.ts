@@ -1,7 +1,8 @@
-import { NotConnectedError, UsageError } from '../lib/common/errors.js';
+import { UsageError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
+import { CONTEXT_SETTINGS_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
+import { noSavedContext } from '../lib/session/session.js';
 
 export default defineCmdlet({
   name: 'Set-PartnerContext',
@@ -41,8 +42,10 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs: 'The changed context.',
-  view: CONTEXT_VIEW_COLUMNS,
+  outputType: 'ContextView',
+  outputs: 'The changed context as saved, with its settings.',
+  view: CONTEXT_SETTINGS_COLUMNS,
+  terminalFormat: () => 'List',
   examples: [
     {
       title: 'Tables on the terminal from now on',
@@ -67,15 +70,13 @@ export default defineCmdlet({
       });
     }
     const { contexts, tokens } = await context.services.stores();
-    const current = await contexts.resolveName(context.contextName);
-    const name = await contexts.resolveName(p.Name ?? current);
+    const named = p.Name ?? context.contextName;
+    const name = await contexts.resolveName(named);
     const saved = await contexts.read(name);
-    if (!saved)
-      throw new NotConnectedError(`There is no saved context named '${name}'.`, {
-        hint: 'Run Connect-Partner first.',
-      });
+    if (!saved) throw noSavedContext(name, contexts, named !== undefined);
     const changed = { ...saved, ...changes };
     await contexts.write(changed);
-    yield viewOf(changed, tokens.read(name), name === current);
+    // The context as saved, the settings just changed included (defaultOutputFormat, maxRetry...).
+    yield viewOf(changed, tokens.read(name), name === (await contexts.resolveName(undefined)));
   },
 });

@@ -9,6 +9,9 @@ import {
 import { PartnerCenterModuleError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import type { NextLinkForm } from '../lib/emulator/types.js';
+import type { EmulatorConnectionInfo } from '../lib/emulator/connection-info.js';
+import { writePrivateJson } from '../lib/session/atomic-file.js';
+import { rmSync, statSync, type Stats } from 'node:fs';
 
 const nextLinkForms: Record<'V1' | 'Relative', NextLinkForm> = {
   V1: 'v1',
@@ -32,7 +35,7 @@ async function start(options: EmulatorOptions): Promise<StartedEmulator> {
  * by hand (curl, MSAL, Azure Identity): token endpoints, the user and its password, the public
  * client, the managed-identity endpoint and header, and where to get a client certificate.
  */
-function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
+function connectionInfo(emulator: StartedEmulator): EmulatorConnectionInfo {
   const levers = `${emulator.apiEndpoint}/_emulator`;
   const tenant = `${emulator.authorityHost}/${emulator.tenantId}`;
   return {
@@ -65,6 +68,33 @@ function connectionInfo(emulator: StartedEmulator): Record<string, unknown> {
       register: `POST ${levers}/client-certificates {"certificatePem":"<PEM>"}`,
     },
   };
+}
+
+/**
+ * -OutFile: the first object, written whole (temp file and rename, 0600: it holds the emulator's
+ * client secret) once the emulator listens, so a shell that waits for the file to exist never
+ * reads it half-written nor before the endpoints answer. Returns what identifies the file written.
+ */
+function writeOutFile(path: string, info: EmulatorConnectionInfo): Stats {
+  try {
+    writePrivateJson(path, info);
+    return statSync(path);
+  } catch (error) {
+    throw new PartnerCenterModuleError(
+      `Cannot write -OutFile '${path}': ${(error as Error).message}.`,
+      { hint: 'Give a path in an existing directory you can write to.', cause: error },
+    );
+  }
+}
+
+/** Removes the -OutFile on the way out, unless something else has replaced it since. */
+function removeOutFile(path: string, written: Stats): void {
+  try {
+    const now = statSync(path);
+    if (now.ino === written.ino && now.dev === written.dev) rmSync(path, { force: true });
+  } catch {
+    // Already gone.
+  }
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -201,6 +231,19 @@ export default defineCmdlet({
       type: 'switch',
       description: 'Approve device-code sign-ins at once (a demo without a second terminal).',
     },
+    OutFile: {
+      type: 'path',
+      description:
+        'Write the first object (everything needed to sign in) to this file instead of ' +
+        'stdout, once the emulator listens: it appears whole, in one step, so a script ' +
+        'that started the emulator in the background can wait for the file and then read ' +
+        'it. Written 0600 (it holds the demo client secret) and removed when the emulator ' +
+        'stops.',
+    },
+    PassThru: {
+      type: 'switch',
+      description: 'With -OutFile, also write the first object to stdout.',
+    },
     StateDirectory: {
       type: 'string',
       description:
@@ -211,18 +254,14 @@ export default defineCmdlet({
     },
   },
   inputs: 'None.',
-  outputs:
-    'One object: apiEndpoint, graphEndpoint, authorityHost, tenantId, applicationId, ' +
-    'clientSecret, controlKey (for the /_emulator/ levers), caCertificatePath (absent with -Http), tenantDomain, ' +
-    'tokenEndpoint, tokenEndpointV1, user (userPrincipalName, password, ' +
-    'publicClientId, approveDeviceCode), managedIdentity (IDENTITY_ENDPOINT, ' +
-    'IDENTITY_HEADER, clientId, userAssignedClientId, imdsServed) and ' +
-    'clientCertificate (create, register).',
+  outputType: 'EmulatorConnectionInfo',
+  outputs: 'One object, on stdout or (with -OutFile) in that file.',
+  terminalFormat: () => 'List',
   view: [
-    { name: 'ApiEndpoint', path: 'apiEndpoint' },
-    { name: 'TenantId', path: 'tenantId' },
-    { name: 'ApplicationId', path: 'applicationId' },
-    { name: 'CaCertificatePath', path: 'caCertificatePath' },
+    { name: 'ApiEndpoint', path: 'apiEndpoint', kind: 'id' },
+    { name: 'TenantId', path: 'tenantId', kind: 'id' },
+    { name: 'ApplicationId', path: 'applicationId', kind: 'id' },
+    { name: 'CaCertificatePath', path: 'caCertificatePath', kind: 'id', drop: 1 },
   ],
   examples: [
     { title: 'Start the emulator with the default 2,500 customers', code: 'Start-PartnerEmulator' },
@@ -239,17 +278,19 @@ export default defineCmdlet({
         '<apiEndpoint>/_emulator/counters (with the same header) counts the 429s.',
     },
     {
-      title: 'Start it in the background and connect to it',
+      title: 'Start it in the background and connect to it (bash or zsh, with jq)',
       code:
-        'Start-PartnerEmulator > emulator.json &\n' +
-        'sleep 1; e=$(head -n 1 emulator.json)\n' +
-        'PARTNERCENTER_CLIENT_SECRET=$(echo "$e" | jq -r .clientSecret) ' +
-        'Connect-Partner -ServicePrincipal -ApplicationId $(echo "$e" | jq -r ' +
-        '.applicationId) ' +
-        '-Tenant $(echo "$e" | jq -r .tenantId) -ApiEndpoint $(echo "$e" | jq -r ' +
-        '.apiEndpoint) -AuthorityHost $(echo "$e" | jq -r .authorityHost) ' +
-        '-CaCertificatePath $(echo "$e" | jq -r .caCertificatePath)',
-      remarks: 'The first line of output has everything Connect-Partner needs.',
+        'rm -f emulator.json; Start-PartnerEmulator -OutFile emulator.json &\n' +
+        'until [ -s emulator.json ] || ! kill -0 $! 2>/dev/null; do sleep 0.2; done\n' +
+        'export PARTNERCENTER_CLIENT_SECRET=$(jq -r .clientSecret emulator.json)\n' +
+        'Connect-Partner -ServicePrincipal -ApplicationId $(jq -r .applicationId emulator.json) \\\n' +
+        '  -Tenant $(jq -r .tenantId emulator.json) -ApiEndpoint $(jq -r .apiEndpoint emulator.json) \\\n' +
+        '  -AuthorityHost $(jq -r .authorityHost emulator.json) \\\n' +
+        '  -GraphEndpoint $(jq -r .graphEndpoint emulator.json) \\\n' +
+        '  -CaCertificatePath $(jq -r .caCertificatePath emulator.json)',
+      remarks:
+        'emulator.json exists only once the emulator listens, and whole; the loop also ends ' +
+        'if the emulator could not start. It has everything Connect-Partner needs.',
     },
     {
       title: 'Test a client against the link form used before 2021, with a BOM',
@@ -281,15 +322,22 @@ export default defineCmdlet({
       autoApproveDeviceCode: p.AutoApproveDeviceCode,
       stateDir: p.StateDirectory,
     });
+    let written: Stats | undefined;
     try {
       context.verbose(
         `Emulator listening on ${emulator.apiEndpoint} with ${emulator.customerCount} ` +
           `customers (seed ${emulator.seed}).`,
       );
-      yield connectionInfo(emulator);
+      const info = connectionInfo(emulator);
+      if (p.OutFile === undefined) yield info;
+      else {
+        written = writeOutFile(p.OutFile, info);
+        if (p.PassThru) yield info;
+      }
       await untilAborted(context.signal);
       context.verbose('Stopping the emulator.');
     } finally {
+      if (p.OutFile !== undefined && written !== undefined) removeOutFile(p.OutFile, written);
       await emulator.close();
     }
   },

@@ -4,7 +4,7 @@
  * the errors they reject with.
  */
 export * from './cmdlet-functions.js';
-export type { GivenParametersOf } from './cmdlet-support/parameter-types.js';
+export type * from './output-types.js';
 export {
   AuthenticationError,
   ConfigFileError,
@@ -17,4 +17,11 @@ export {
   UsageError,
 } from './common/errors.js';
 export { ExitCode } from './common/exit-codes.js';
-export { type CmdletName, type InvokeArguments, type InvokeOptions, invoke } from './invoke.js';
+export {
+  type AbortSignalLike,
+  type CmdletName,
+  type CmdletOutput,
+  type InvokeArguments,
+  type InvokeOptions,
+  invoke,
+} from './invoke.js';

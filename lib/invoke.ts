@@ -3,14 +3,17 @@
  * objects as an async iterable, the way the .NET and Java SDKs are used from code. The cmdlet is
  * loaded on the first call; parameters are checked exactly as on the command line.
  */
-import type { CmdletParameters } from './cmdlet-functions.js';
-import { type InProcessOptions, streamCmdlet } from './host/in-process.js';
+import type { CmdletOutputs, CmdletParameters } from './cmdlet-functions.js';
+import { streamCmdlet } from './host/in-process.js';
+import type { InvokeOptions } from './host/in-process-options.js';
 import { loadCmdlet } from './host/load-cmdlet.js';
+
+export type { AbortSignalLike, InvokeOptions } from './host/in-process-options.js';
 
 export type CmdletName = keyof CmdletParameters;
 
-/** Options of an in-process run: pipeline `input`, a stop `signal`, the `env` it reads. */
-export type InvokeOptions = Omit<InProcessOptions, 'services'>;
+/** What the cmdlet `N` writes, each object as its NDJSON line would hold it. */
+export type CmdletOutput<N extends CmdletName> = CmdletOutputs[N];
 
 /** The parameters may be left out when the cmdlet needs none of them from the caller. */
 export type InvokeArguments<P> =
@@ -24,7 +27,7 @@ export type InvokeArguments<P> =
  * on only as the caller consumes. Failures reject with the module's errors (UsageError,
  * NotConnectedError, ServiceError, ...), each with its `exitCode` and `hint`.
  */
-export function invoke<N extends CmdletName, T = unknown>(
+export function invoke<N extends CmdletName, T = CmdletOutputs[N]>(
   name: N,
   ...args: InvokeArguments<CmdletParameters[N]>
 ): AsyncIterable<T> {

@@ -35,8 +35,16 @@ const EXCEPTIONS: ReadonlyArray<{ from: string; toLayer: Layer; why: string }> =
   { from: 'cmdlets/Get-Command.ts', toLayer: 'host', why: 'lists cmdlets, prints completion' },
 ];
 
-/** Who may import the emulator: the cmdlet that starts it and the demo, nothing of the client. */
-const EMULATOR_USERS = new Set(['cmdlets/Start-PartnerEmulator.ts', 'lib/demo.ts']);
+/**
+ * Who may import the emulator: the cmdlet that starts it, the demo, and the package's list of
+ * output types (the type of Start-PartnerEmulator's first object, a declaration only); nothing of
+ * the client.
+ */
+const EMULATOR_USERS = new Set([
+  'cmdlets/Start-PartnerEmulator.ts',
+  'lib/demo.ts',
+  'lib/output-types.ts',
+]);
 
 function layerOf(path: string): Layer {
   const parts = path.split('/');

@@ -70,18 +70,46 @@ export interface CmdletExample {
   remarks?: string;
 }
 
-/** How the table and CSV formats show an object type by default (e.g. customers). */
+/**
+ * How the table and CSV formats show an object type by default (e.g. customers). What each
+ * column holds is declared, so the table knows what it may cut or leave out on a narrow
+ * terminal (about_OutputFormats states the rule).
+ */
 export interface ViewColumn {
-  /** Column heading. */
+  /** Column heading (the CSV header). */
   name: string;
   /** Dotted property path into the output object, e.g. `companyProfile.domain`. */
   path: string;
   /**
+   * What the column holds. `id`: an identifier people copy (a GUID, a domain); a table never cuts
+   * it. `text`: free text (a company or offer name); it gets the room the other columns leave and
+   * is cut with an ellipsis when that is too little. `date`: an ISO 8601 time, which a table
+   * shows as a date, with the UTC time to the minute unless it is midnight. Unset: a short value
+   * (a status, a count, a flag), kept whole where the terminal allows.
+   */
+  kind?: 'id' | 'text' | 'date';
+  /** Table: a shorter heading where the name is much wider than the values (`Active`). */
+  shortName?: string;
+  /**
    * Table: the least width the column gets. A streamed table sizes its columns by the first rows,
-   * so a value that may be longer later (a status) would be cut.
+   * so a value that may be longer later (a status) would be cut. For `text`, the width it keeps
+   * before columns that may be left out give way.
    */
   minWidth?: number;
+  /**
+   * Table: may be left out when the terminal is too narrow for every column; those with the
+   * lowest number go first. Columns without it always stay.
+   */
+  drop?: number;
+  /**
+   * Table: shown as a line above each run of rows with the same value (PowerShell's
+   * Format-Table -GroupBy) instead of as a column, e.g. the customer of subscriptions.
+   */
+  group?: boolean;
 }
+
+/** The formats for people a command may show by default on a terminal. */
+export type TerminalFormat = 'Table' | 'List';
 
 export interface CmdletDefinition<P = Record<string, unknown>> {
   name: string;
@@ -91,11 +119,24 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
   defaultParameterSet?: string;
   /** Declared through `defineCmdlet`, which computes `run`'s parameter types from them. */
   parameters: Readonly<Record<string, ParameterDeclaration>>;
-  /** Help's INPUTS and OUTPUTS sections. */
+  /** Help's INPUTS section. */
   inputs?: string;
+  /**
+   * The type of each object written, by its name in lib/output-types.ts: the typed Node function
+   * returns it, and help's OUTPUTS lists its properties (the build reads them from the type).
+   */
+  outputType?: string;
+  /** More for help's OUTPUTS than the type says (when objects are written, what is left out). */
   outputs?: string;
   /** Default columns for Table/Csv output of what this cmdlet yields. */
   view?: readonly ViewColumn[];
+  /**
+   * What a person sees on a terminal when no format was chosen (about_OutputFormats): `List` for
+   * a command that writes one object or objects with many long properties (a context, an
+   * environment), else a Table of the view. Decided from the parameters given on the command
+   * line (Get-PartnerContext shows a table with -ListAvailable).
+   */
+  terminalFormat?(given: Partial<P>): TerminalFormat;
   examples: readonly CmdletExample[];
   /** Extra help text, e.g. notes; shown by -Detailed and -Full. */
   notes?: string;

@@ -179,7 +179,7 @@ async function readCurrentContext(
   ]);
   const name = await contexts.resolveName(run.contextName);
   const context = await contexts.read(name);
-  if (!context) throw noSavedContext(name);
+  if (!context) throw noSavedContext(name, contexts, run.contextName !== undefined);
   return context;
 }
 
@@ -211,7 +211,8 @@ async function clientOptions(
   run.verbose(`Using context '${name}' (${service}${apiEndpoint}, tenant ${tenantId})${retries}.`);
   return {
     apiEndpoint,
-    tokenProvider: session.tokenProviderFor(api),
+    // Renewals of the token follow the same retry settings as the API's requests.
+    tokenProvider: session.tokenProviderFor(api, retry),
     caCertificate: session.caCertificate,
     correlationId: run.correlationId,
     applicationName: APPLICATION_NAME,

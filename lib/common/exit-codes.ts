@@ -13,7 +13,10 @@ export const ExitCode = {
   Authentication: 3,
   /** The customer (or other object) does not exist. */
   NotFound: 4,
-  /** Partner Center failed the operation, or retries and throttling waits ran out. */
+  /**
+   * Partner Center (or Entra ID's token endpoint) failed the operation, or retries and throttling
+   * waits ran out.
+   */
   ServiceFailure: 5,
   /** Stopped by Ctrl-C (SIGINT): 128 + 2. */
   Interrupted: 130,
@@ -43,7 +46,7 @@ export const exitCodeDescriptions: ReadonlyArray<[number, string, string]> = [
   [
     ExitCode.ServiceFailure,
     'ServiceFailure',
-    'Partner Center failed the request, or retries/throttling waits ran out.',
+    'Partner Center or the token endpoint failed, or retries/throttling waits ran out.',
   ],
   [ExitCode.Interrupted, 'Interrupted', 'Stopped by Ctrl-C (SIGINT).'],
   [ExitCode.Terminated, 'Terminated', 'Stopped by SIGTERM.'],

@@ -15,6 +15,8 @@ export type ResetPoint = Extract<FaultAction, { type: 'reset' }>['when'];
 
 export interface FaultDecision {
   delayMs: number;
+  /** Hold the second half of the body this long (see the `stall` action). */
+  stallMs?: number;
   /** Sent instead of what the route would have answered. */
   reply?: Reply;
   reset?: ResetPoint;
@@ -56,6 +58,7 @@ function validateAction(action: FaultAction | undefined, where: string): void {
         throw new BadRequestError(`${where}: when must be one of ${RESET_POINTS.join(', ')}`);
       return;
     case 'delay':
+    case 'stall':
       if (!isNonNegativeNumber(action.ms)) throw new BadRequestError(`${where}: ms must be >= 0`);
       return;
     case 'expire-tokens':
@@ -233,6 +236,9 @@ export class FaultInjector {
         return;
       case 'delay':
         decision.delayMs += action.ms;
+        return;
+      case 'stall':
+        decision.stallMs = (decision.stallMs ?? 0) + action.ms;
         return;
       case 'expire-tokens':
         this.effects.expireAccessTokens();

@@ -24,6 +24,11 @@ export type FaultAction =
   /** Hold the response this long (past a client's timeout, say), then send it. */
   | { type: 'delay'; ms: number }
   /**
+   * Send the headers and half the body, then hold the rest this long: an answer that stalls
+   * half-way, which only a timeout over the whole answer (not just its headers) notices.
+   */
+  | { type: 'stall'; ms: number }
+  /**
    * Every access token issued so far stops working; this request then proceeds (and gets 401 if it
    * carried one).
    */

@@ -61,16 +61,25 @@ function breakConnection(socket: Socket | null): void {
   socket?.destroy();
 }
 
-function send(res: ServerResponse, reply: Reply, reset: ResetPoint | undefined): void {
+function send(
+  res: ServerResponse,
+  reply: Reply,
+  reset: ResetPoint | undefined,
+  stallMs?: number,
+): void {
   if (res.destroyed) return;
   res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
-  if (reset === 'before-body') {
+  const half = Math.floor(reply.body.length / 2);
+  if (stallMs !== undefined && reset === undefined) {
+    res.write(reply.body.subarray(0, half));
+    void sleep(stallMs, res).then(() => {
+      if (!res.destroyed) res.end(reply.body.subarray(half));
+    });
+  } else if (reset === 'before-body') {
     res.flushHeaders();
     setImmediate(() => breakConnection(res.socket));
   } else if (reset === 'mid-body') {
-    res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () =>
-      breakConnection(res.socket),
-    );
+    res.write(reply.body.subarray(0, half), () => breakConnection(res.socket));
   } else {
     res.end(reply.body);
   }
@@ -207,7 +216,7 @@ async function serve(
   if (serviceApi) state.gateway.count(tenantOf(), reply.status);
   const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
-  send(res, reply, decision?.reset);
+  send(res, reply, decision?.reset, decision?.stallMs);
 }
 
 export function createRequestListener(

@@ -14,6 +14,7 @@ import {
 import {
   type CommonParameterValues,
   type ErrorAction,
+  type Encoding,
   type OutputFormat,
   isCommonParameterName,
 } from './common-parameters.js';
@@ -282,6 +283,7 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     debug: get('Debug') === true,
     errorAction: (get('ErrorAction') as ErrorAction | undefined) ?? 'Stop',
     outputFormat: get('OutputFormat') as OutputFormat | undefined,
+    encoding: (get('Encoding') as Encoding | undefined) ?? 'utf8',
     property: get('Property') as string[] | undefined,
     contextName: get('Context') as string | undefined,
     help: get('Help') === true,

@@ -5,8 +5,11 @@
  */
 import type { ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 
-export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table'] as const;
+export const outputFormats = ['Ndjson', 'Json', 'Csv', 'Table', 'List'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
+
+export const encodings = ['utf8', 'utf8BOM'] as const;
+export type Encoding = (typeof encodings)[number];
 
 export const errorActions = ['Stop', 'Continue', 'SilentlyContinue'] as const;
 export type ErrorAction = (typeof errorActions)[number];
@@ -39,12 +42,23 @@ export const commonParameters = {
   OutputFormat: {
     type: 'string',
     description:
-      'How output objects are written: Ndjson (one JSON object per line; the ' +
-      'default, and always the default when stdout is not a terminal), Json ' +
-      '(one array), Csv (RFC 4180) or Table. On a terminal, a format saved with ' +
-      'the context is used when this is not given.',
+      'How output objects are written: Ndjson (one JSON object per line; always ' +
+      'the default when stdout is not a terminal), Json (one array), Csv (RFC ' +
+      '4180, safe to open in a spreadsheet), Table or List. On a terminal the ' +
+      'default is a Table, or a List for a command that writes one object, ' +
+      'unless a format was saved with the context (see about_OutputFormats).',
     choices: outputFormats,
     aliases: ['of'],
+  },
+  Encoding: {
+    type: 'string',
+    description:
+      'utf8 (the default, as in PowerShell 7) or utf8BOM: the Csv output then ' +
+      'starts with a UTF-8 byte-order mark, so Excel opens names in every script ' +
+      'right instead of reading the file in the local code page. Only with ' +
+      '-OutputFormat Csv (JSON forbids a byte-order mark).',
+    choices: encodings,
+    default: 'utf8',
   },
   Property: {
     type: 'string[]',
@@ -78,6 +92,7 @@ export interface CommonParameterValues {
   errorAction: ErrorAction;
   /** Undefined when not given: the host then picks the default for where stdout goes. */
   outputFormat?: OutputFormat;
+  encoding: Encoding;
   property?: string[];
   contextName?: string;
   help: boolean;

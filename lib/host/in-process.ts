@@ -19,22 +19,12 @@ import type { JsonText } from '../json/json-text.js';
 import { bindGivenValues } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
 import { Diagnostics } from './diagnostics.js';
+import type { InvokeOptions } from './in-process-options.js';
 import { OutputClosedError } from './host-io.js';
 import type { OutputWriter } from './output/output-writer.js';
 
-export interface InProcessOptions {
-  /** Pipeline objects, bound by property name exactly as NDJSON lines on stdin would be. */
-  input?: Iterable<unknown> | AsyncIterable<unknown>;
-  /** Stops the run between two objects; the iteration then rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** The environment the cmdlet reads (PARTNERCENTER_CONFIG_DIR, PARTNERCENTER_CONTEXT, ...). */
-  env?: NodeJS.ProcessEnv;
-  /**
-   * The lines the command would have written to stderr (warnings, a device code to enter),
-   * redacted; dropped when absent.
-   */
-  onMessage?: (line: string) => void;
-  /** The run's services; the real ones when absent. */
+/** The Node API's options, and the run's services (the real ones when absent; specs pass theirs). */
+export interface InProcessOptions extends InvokeOptions {
   services?: CmdletServicesFactory;
 }
 

@@ -12,6 +12,17 @@ export interface ManifestCmdlet {
   name: string;
   file: string;
   synopsis: string;
+  /** What it writes, read by the build from the type its declaration names (lib/output-types.ts). */
+  outputType?: OutputTypeHelp;
+}
+
+/** An output type as help shows it (OUTPUTS): its name, its doc comment, its properties. */
+export interface OutputTypeHelp {
+  name: string;
+  description: string;
+  properties: { name: string; type: string; description?: string }[];
+  /** It keeps properties it does not declare (the service adds fields). */
+  openEnded: boolean;
 }
 
 export interface ModuleManifest {

@@ -3,7 +3,7 @@
  * cmdlet-run.ts for the exit codes and -ErrorAction), write its output, report failures.
  */
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
-import { InterruptedError } from '../common/errors.js';
+import { InterruptedError, UsageError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { bindCommandLine, type CommandLineBinding } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
@@ -66,15 +66,29 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
       return ExitCode.Success;
     }
     const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const formatted = await createOutputWriter(
-      await chooseOutputFormat(binding, io, run.contextName, diagnostics),
-      sink,
-      {
-        property: binding.common.property,
-        view: definition.view,
-        columns: io.columns,
-      },
+    const { format, byDefault } = await chooseOutputFormat(
+      definition,
+      binding,
+      io,
+      run.contextName,
+      diagnostics,
     );
+    const byteOrderMark = binding.common.encoding === 'utf8BOM';
+    if (byteOrderMark && format !== 'Csv') {
+      const refused = new UsageError(
+        `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
+        { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
+      );
+      diagnostics.line(errorLine(definition.name, refused));
+      return exitCodeOf(refused);
+    }
+    const formatted = await createOutputWriter(format, sink, {
+      property: binding.common.property,
+      view: definition.view,
+      columns: io.columns,
+      byteOrderMark,
+      listWhenTooNarrow: byDefault,
+    });
     const writer = definition.pagedText
       ? withPagedText(formatted, (text) => pageOnTerminal(text, io))
       : formatted;
@@ -124,29 +138,37 @@ function withPagedText(
 }
 
 /**
- * Without -OutputFormat: Ndjson, unless stdout is a terminal and the context saved another format.
+ * Without -OutputFormat (about_OutputFormats): Ndjson when stdout is not a terminal; on a terminal
+ * the format saved for it, else what the command shows people (a List for one object, else a
+ * Table); `byDefault` when it is the last.
  */
 async function chooseOutputFormat(
+  definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
   io: HostIO,
   contextName: string | undefined,
   diagnostics: Diagnostics,
-): Promise<OutputFormat> {
-  // Ndjson is the default even on a terminal (issue 3), so `cmd` and `cmd | jq` see the same thing;
-  // people who want tables save that preference once with their context.
-  if (binding.common.outputFormat) return binding.common.outputFormat;
-  if (!io.stdoutIsTTY) return 'Ndjson';
+): Promise<{ format: OutputFormat; byDefault: boolean }> {
+  // As gh and PowerShell do: output for people on a terminal, and for programs everywhere else,
+  // so a pipe, a file or a runbook never sees a table.
+  if (binding.common.outputFormat) return { format: binding.common.outputFormat, byDefault: false };
+  if (!io.stdoutIsTTY) return { format: 'Ndjson', byDefault: false };
+  const forPeople = {
+    format: definition.terminalFormat?.(Object.fromEntries(binding.given)) ?? 'Table',
+    byDefault: true,
+  };
   try {
     const { readPreferences } = await import('../session/preferences.js');
     const saved = (await readPreferences(contextName, io.env)).outputFormat?.toLowerCase();
-    return outputFormats.find((format) => format.toLowerCase() === saved) ?? 'Ndjson';
+    const format = outputFormats.find((known) => known.toLowerCase() === saved);
+    return format ? { format, byDefault: false } : forPeople;
   } catch (error) {
     if (binding.common.verbose)
       diagnostics.line(
         `Saved preferences not read (${error instanceof Error ? error.message : String(error)}); ` +
-          'writing Ndjson.',
+          `writing ${forPeople.format}.`,
         'VERBOSE: ',
       );
-    return 'Ndjson';
+    return forPeople;
   }
 }

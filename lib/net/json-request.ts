@@ -9,6 +9,8 @@ import { stripBom } from '../common/text.js';
 export interface JsonResponse {
   status: number;
   body: Record<string, unknown>;
+  /** The answer's headers, lower-case names (Retry-After of a 429 or 503). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export function postForm(
@@ -48,14 +50,18 @@ function exchange(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = stripBom(Buffer.concat(chunks).toString('utf8'));
+          const status = res.statusCode ?? 0;
+          const headers = res.headers;
           try {
             resolve({
-              status: res.statusCode ?? 0,
+              status,
+              headers,
               body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
             });
           } catch {
             resolve({
-              status: res.statusCode ?? 0,
+              status,
+              headers,
               body: { error: 'invalid_response', error_description: text.slice(0, 200) },
             });
           }
@@ -63,8 +69,14 @@ function exchange(
         res.on('error', reject);
       },
     );
+    // Idle this long, before the answer or in the middle of it: coded as the socket's own timeout
+    // so callers that retry on ETIMEDOUT treat both alike.
     req.on('timeout', () =>
-      req.destroy(new Error(`${url.origin} did not answer within ${timeoutMs} ms`)),
+      req.destroy(
+        Object.assign(new Error(`${url.origin} sent nothing for ${timeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        }),
+      ),
     );
     req.on('error', reject);
     req.end(payload);

@@ -5,18 +5,10 @@
  */
 
 import { GLOBAL_ADMINISTRATOR_ROLE_ID } from '../common/gdap-facts.js';
+import type { GdapRelationship } from './types.js';
 
 export { GLOBAL_ADMINISTRATOR_ROLE_ID };
-
-/** The fields of a delegatedAdminRelationship that the status is made of. */
-export interface GdapRelationship {
-  id: string;
-  status?: string;
-  endDateTime?: string | null;
-  autoExtendDuration?: string | null;
-  customer?: { tenantId?: string; displayName?: string | null } | null;
-  accessDetails?: { unifiedRoles?: readonly { roleDefinitionId?: string }[] | null } | null;
-}
+export type { GdapRelationship } from './types.js';
 
 export const GDAP_STATUSES = [
   'active',
@@ -28,9 +20,16 @@ export const GDAP_STATUSES = [
 ] as const;
 export type GdapStatusValue = (typeof GDAP_STATUSES)[number];
 
-export interface CustomerGdapStatus {
+/** Where one customer stands with GDAP: what Get-PartnerCustomerGdapStatus writes. */
+export interface GdapStatus {
+  /** The customer's tenant id. */
   customerId: string;
+  /** The customer's name, from the piped customer or else from its relationships. */
   companyName: string | null;
+  /**
+   * `active`; `expiresSoon`: active, but access ends within -ExpiringWithinDays and does not renew
+   * itself; `expired`, `pending`, `terminated`; `none`: no relationship at all.
+   */
   status: GdapStatusValue;
   /** Relationships Graph reports as `active`. */
   activeRelationships: number;
@@ -93,7 +92,7 @@ export function gdapStatusOf(
   customer: { customerId: string; companyName: string | null },
   relationships: readonly RelationshipFacts[],
   options: { now: number; expiringWithinDays: number },
-): CustomerGdapStatus {
+): GdapStatus {
   const endOf = (relationship: RelationshipFacts) => {
     const time = relationship.endDateTime ? Date.parse(relationship.endDateTime) : Number.NaN;
     return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;

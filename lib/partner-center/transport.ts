@@ -40,7 +40,8 @@ export class TransportError extends Error {
   }
 }
 
-const RETRYABLE_SOCKET_CODES = new Set([
+/** Socket errors that sending the same request again may cure (the session's token requests too). */
+export const RETRYABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'EPIPE',
   'ETIMEDOUT',

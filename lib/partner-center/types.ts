@@ -39,18 +39,191 @@ export interface Page<L extends ItemList> {
   continuationToken?: string;
 }
 
+/**
+ * The resources the cmdlets write, as the services send them. Each is what a cmdlet's output type
+ * names (lib/output-types.ts): the typed Node functions return it and `Get-Help` lists its
+ * properties under OUTPUTS, from these declarations. Every one keeps the properties it does not
+ * declare (the services add fields), hence the index signatures.
+ */
+
+/** Where a resource points: its own address, the offer or product it came from. */
+export interface ResourceLinks {
+  self?: Link;
+  [relation: string]: Link | undefined;
+}
+
+/** Partner Center's `attributes` of every resource: its kind and version. */
+export interface ResourceAttributes {
+  /** `Customer`, `Subscription`, `CustomerUser`, `SubscribedSku`, `License`, ... */
+  objectType?: string;
+  /** Changes whenever the resource does (send it back as If-Match to change it). */
+  etag?: string;
+  [property: string]: unknown;
+}
+
+/** A customer's company as Partner Center holds it. */
 export interface CompanyProfile {
+  /** The customer's Entra tenant id (the same as the customer's id). */
   tenantId?: string;
+  /** The customer's initial domain, `<name>.onmicrosoft.com`. */
   domain?: string;
   companyName?: string;
   [property: string]: unknown;
 }
 
-/** A customer exactly as the API returns it (lossless: unknown properties are kept). */
+/** A customer of the partner, exactly as Partner Center returns it. */
 export interface Customer {
+  /** The customer's tenant id (a GUID): pipe it on as -CustomerId. */
   id: string;
   companyProfile?: CompanyProfile;
+  /** `reseller`, `advisor`, `none`, ... */
   relationshipToPartner?: string;
   associatedPartnerId?: string;
+  allowDelegatedAccess?: boolean;
+  links?: ResourceLinks;
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}
+
+/** What a per-customer cmdlet puts first in each object: the customer it belongs to. */
+export interface OfCustomer {
+  /** The customer's tenant id, added by the cmdlet (the service's object does not carry it). */
+  customerId: string;
+}
+
+/** A customer's subscription (legacy or new commerce), exactly as Partner Center returns it. */
+export interface Subscription {
+  id: string;
+  offerId?: string;
+  offerName?: string;
+  friendlyName?: string;
+  quantity?: number;
+  /** `Licenses` or `Usage-based` (Azure). */
+  unitType?: string;
+  /** `active`, `suspended`, `deleted`, `expired`, `pending`, `disabled`. */
+  status?: string;
+  autoRenewEnabled?: boolean;
+  /** `monthly`, `annual`, `triennial`, `none`. */
+  billingCycle?: string;
+  /** ISO 8601 duration of the term (`P1M`, `P1Y`, `P3Y`). */
+  termDuration?: string;
+  creationDate?: string;
+  effectiveStartDate?: string;
+  commitmentEndDate?: string;
+  orderId?: string;
+  links?: ResourceLinks;
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}
+
+/** A user of a customer's tenant, exactly as Partner Center returns it. */
+export interface CustomerUser {
+  /** The user's object id: pipe it on as -UserId. */
+  id: string;
+  userPrincipalName?: string;
+  firstName?: string;
+  lastName?: string;
+  displayName?: string;
+  /** ISO 3166 country code, needed before licenses can be assigned. */
+  usageLocation?: string;
+  /** `active`, or `inactive` for a deleted user. */
+  state?: string;
+  /** `none` (the initial domain), `managed` or `federated`. */
+  userDomainType?: string;
+  /** When a deleted user was deleted (30 days before it is gone). */
+  softDeletionTime?: string;
+  lastDirectorySyncTime?: string;
+  links?: ResourceLinks;
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}
+
+/** The product SKU of a subscribed SKU or of a user's license. */
+export interface ProductSku {
+  id: string;
+  name?: string;
+  skuPartNumber?: string;
+  targetType?: string;
+  /** `Group1` (Entra ID) or `Group2` (Minecraft). */
+  licenseGroupId?: string;
+  [property: string]: unknown;
+}
+
+/** One service plan of a SKU or license (Exchange, SharePoint, Teams, ...). */
+export interface ServicePlan {
+  id?: string;
+  displayName?: string;
+  serviceName?: string;
+  capabilityStatus?: string;
+  targetType?: string;
+  [property: string]: unknown;
+}
+
+/** A license a customer has (a subscribed SKU), with units used and free. */
+export interface SubscribedSku {
+  availableUnits?: number;
+  activeUnits?: number;
+  consumedUnits?: number;
+  suspendedUnits?: number;
+  totalUnits?: number;
+  warningUnits?: number;
+  productSku: ProductSku;
+  servicePlans?: ServicePlan[];
+  /** `Enabled`, `Suspended`, `Warning`, ... */
+  capabilityStatus?: string;
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}
+
+/** A license assigned to a user. */
+export interface License {
+  productSku: ProductSku;
+  servicePlans?: ServicePlan[];
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}
+
+/** A role a GDAP relationship or access assignment grants (Entra's role definition id). */
+export interface UnifiedRole {
+  roleDefinitionId: string;
+  [property: string]: unknown;
+}
+
+/** A granular delegated admin (GDAP) relationship, exactly as Microsoft Graph returns it. */
+export interface GdapRelationship {
+  id: string;
+  displayName?: string;
+  /** ISO 8601 duration (`P730D`). */
+  duration?: string;
+  customer?: { tenantId?: string; displayName?: string | null; [property: string]: unknown } | null;
+  accessDetails?: { unifiedRoles?: UnifiedRole[] | null; [property: string]: unknown } | null;
+  /** `active`, `approvalPending`, `activating`, `expiring`, `expired`, `terminated`, ... */
+  status?: string;
+  /** `P180D` when it renews itself at its end, `PT0S` when not. */
+  autoExtendDuration?: string | null;
+  createdDateTime?: string;
+  lastModifiedDateTime?: string;
+  activatedDateTime?: string | null;
+  endDateTime?: string | null;
+  [property: string]: unknown;
+}
+
+/** The security group a GDAP access assignment gives its roles to. */
+export interface AccessContainer {
+  accessContainerId: string;
+  /** `securityGroup`. */
+  accessContainerType?: string;
+  [property: string]: unknown;
+}
+
+/** A GDAP access assignment (a security group and its roles), exactly as Graph returns it. */
+export interface GdapAccessAssignment {
+  id: string;
+  /** `active`, `pending`, `deleting`, `deleted`, `error`. */
+  status?: string;
+  createdDateTime?: string;
+  lastModifiedDateTime?: string;
+  accessContainer?: AccessContainer;
+  accessDetails?: { unifiedRoles?: UnifiedRole[]; [property: string]: unknown };
   [property: string]: unknown;
 }

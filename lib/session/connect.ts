@@ -18,6 +18,7 @@ import { accountOf, readAccessTokenClaims } from './jwt-claims.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { acquireToken, explainSignInFailure, type SessionStores, storesFor } from './session.js';
 import type { CachedAccessToken, TokenRecord } from './token-store.js';
+import type { TokenRetrySettings } from './token-retry.js';
 
 export type ConnectRequest = {
   contextName: string;
@@ -29,6 +30,13 @@ export type ConnectRequest = {
   env: NodeJS.ProcessEnv;
   /** The run's stores; by default those of the config directory `env` names. */
   stores?: SessionStores;
+  /** How often a dropped or failed answer of the authority is asked again (-MaxRetry). */
+  retry?: TokenRetrySettings;
+  /**
+   * -SetDefault: make the new context the default even when another one is. Without it, it
+   * becomes the default only when there is none (or it already was).
+   */
+  setDefault?: boolean;
   inform(message: string): void;
   warn(message: string): void;
 } & (
@@ -86,12 +94,28 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     accessToken: signedIn.accessToken,
     ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),
   };
-  // Tokens first: a context must never exist without what it needs to renew its token.
   const stores = request.stores ?? storesFor(request.env);
+  const becomesDefault =
+    request.setDefault === true || !(await anotherDefault(stores, request.contextName));
+  // Tokens first: a context must never exist without what it needs to renew its token.
   stores.tokens.write(request.contextName, tokens);
   await stores.contexts.write(withoutUndefined(context));
-  await stores.contexts.setDefault(request.contextName);
-  return viewOf(context, tokens, true);
+  if (becomesDefault) await stores.contexts.setDefault(request.contextName);
+  return viewOf(context, tokens, becomesDefault);
+}
+
+/**
+ * Whether a context other than `name` is the saved default. A default whose context is gone (it
+ * was disconnected) is none; one whose file cannot be read still is (it is not ours to replace).
+ */
+async function anotherDefault(stores: SessionStores, name: string): Promise<boolean> {
+  const current = await stores.contexts.resolveName(undefined);
+  if (current === name) return false;
+  try {
+    return (await stores.contexts.read(current)) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 async function signIn(request: ConnectRequest): Promise<SignedIn> {
@@ -106,26 +130,34 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
       };
     case 'ServicePrincipal':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId: requireTenant(request.tenant),
-          kind: 'ServicePrincipal',
-          applicationId: request.applicationId,
-          clientSecret: request.clientSecret,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId: requireTenant(request.tenant),
+            kind: 'ServicePrincipal',
+            applicationId: request.applicationId,
+            clientSecret: request.clientSecret,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { applicationId: request.applicationId },
         tokens: { clientSecret: request.clientSecret },
       };
     case 'ServicePrincipalCertificate':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId: requireTenant(request.tenant),
-          kind: 'ServicePrincipalCertificate',
-          applicationId: request.applicationId,
-          certificatePath: request.certificatePath,
-          certificatePassword: request.certificatePassword,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId: requireTenant(request.tenant),
+            kind: 'ServicePrincipalCertificate',
+            applicationId: request.applicationId,
+            certificatePath: request.certificatePath,
+            certificatePassword: request.certificatePassword,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
         tokens: request.certificatePassword
           ? { certificatePassword: request.certificatePassword }
@@ -133,25 +165,32 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
       };
     case 'ManagedIdentity':
       return {
-        accessToken: await acquireToken({
-          ...common,
-          tenantId,
-          kind: 'ManagedIdentity',
-          clientId: request.clientId,
-        }),
+        accessToken: await acquireToken(
+          {
+            ...common,
+            tenantId,
+            kind: 'ManagedIdentity',
+            clientId: request.clientId,
+          },
+          undefined,
+          request.retry,
+        ),
         context: { managedIdentityClientId: request.clientId, applicationId: request.clientId },
         tokens: {},
       };
     case 'RefreshToken': {
-      const redeemed = await redeemRefreshToken({
-        ...common,
-        tenantId,
-        applicationId: request.applicationId,
-        refreshToken: request.refreshToken,
-        clientSecret: request.clientSecret,
-        certificatePath: request.certificatePath,
-        certificatePassword: request.certificatePassword,
-      });
+      const redeemed = await redeemRefreshToken(
+        {
+          ...common,
+          tenantId,
+          applicationId: request.applicationId,
+          refreshToken: request.refreshToken,
+          clientSecret: request.clientSecret,
+          certificatePath: request.certificatePath,
+          certificatePassword: request.certificatePassword,
+        },
+        request.retry,
+      );
       return {
         accessToken: redeemed.accessToken,
         context: { applicationId: request.applicationId, certificatePath: request.certificatePath },

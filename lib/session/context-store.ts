@@ -9,7 +9,12 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
-import { assertPrivate, ensurePrivateDir, makePrivateFile } from './config-dir.js';
+import {
+  assertPrivate,
+  ensurePrivateDir,
+  makePrivateFile,
+  stateAccessError,
+} from './config-dir.js';
 import type { PartnerEnvironment } from './environments.js';
 
 export const DEFAULT_CONTEXT_NAME = 'default';
@@ -123,21 +128,32 @@ export class ContextStore {
   async write(context: PartnerContext): Promise<string> {
     validateContextName(context.name);
     const conf = await this.open(context.name, this.contextsDir);
-    conf.set(context as unknown as Record<string, unknown>);
-    makePrivateFile(conf.path);
+    saving(conf.path, () => {
+      conf.set(context as unknown as Record<string, unknown>);
+      makePrivateFile(conf.path);
+    });
     return conf.path;
   }
 
   async setDefault(name: string): Promise<void> {
     const settings = await this.open('settings', this.configDir);
     checkSettings(settings.store, settings.path);
-    settings.set({ ...settings.store, defaultContext: validateContextName(name) });
-    makePrivateFile(settings.path);
+    saving(settings.path, () => {
+      settings.set({ ...settings.store, defaultContext: validateContextName(name) });
+      makePrivateFile(settings.path);
+    });
   }
 
   list(): string[] {
     if (!existsSync(this.contextsDir)) return [];
-    return readdirSync(this.contextsDir)
+    assertPrivate(this.contextsDir, 0o700);
+    let files: string[];
+    try {
+      files = readdirSync(this.contextsDir);
+    } catch (error) {
+      throw stateAccessError(error, this.contextsDir, 'read') ?? error;
+    }
+    return files
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.slice(0, -'.json'.length))
       .filter((name) => CONTEXT_NAME.test(name))
@@ -149,7 +165,7 @@ export class ContextStore {
     validateContextName(name);
     const path = join(this.contextsDir, `${name}.json`);
     if (!existsSync(path)) return false;
-    rmSync(path, { force: true });
+    saving(path, () => rmSync(path, { force: true }));
     return true;
   }
 
@@ -158,7 +174,7 @@ export class ContextStore {
    * for it.
    */
   private async open(configName: string, cwd: string): Promise<ConfInstance> {
-    ensurePrivateDir(cwd);
+    ensurePrivateDir(cwd, { followLink: cwd === this.configDir });
     const path = join(cwd, `${configName}.json`);
     assertPrivate(path, 0o600);
     assertJsonObjectIfPresent(path, configName === 'settings');
@@ -173,8 +189,20 @@ export class ContextStore {
         accessPropertiesByDotNotation: false,
       }) as unknown as ConfInstance;
     } catch (error) {
-      throw corruptedFile(path, configName === 'settings', error);
+      throw (
+        stateAccessError(error, path, 'read') ??
+        corruptedFile(path, configName === 'settings', error)
+      );
     }
+  }
+}
+
+/** A change to a context or settings file; a refusal of the disk says what the file needs. */
+function saving(path: string, change: () => void): void {
+  try {
+    change();
+  } catch (error) {
+    throw stateAccessError(error, path, 'write') ?? error;
   }
 }
 
@@ -204,14 +232,15 @@ function checkSettings(store: Record<string, unknown>, path: string): Record<str
  * exist.
  */
 function readStoreFile(path: string, isSettings: boolean): Record<string, unknown> | undefined {
-  assertPrivate(dirname(path), 0o700);
+  // The settings file lives in the config directory itself, which may be a link.
+  assertPrivate(dirname(path), 0o700, { followLink: isSettings });
   assertPrivate(path, 0o600);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw corruptedFile(path, isSettings, error);
+    throw stateAccessError(error, path, 'read') ?? corruptedFile(path, isSettings, error);
   }
   assertJsonObject(value, path, isSettings);
   return value as Record<string, unknown>;

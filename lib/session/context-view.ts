@@ -5,29 +5,9 @@ import type { PartnerContext } from './context-store.js';
 import { graphOf } from './environments.js';
 import { tokenResource } from './token-resources.js';
 import { accessTokenOf, type TokenRecord } from './token-store.js';
+import type { ContextView } from './views.js';
 
-export interface ContextView {
-  name: string;
-  isDefault: boolean;
-  environment: string;
-  apiEndpoint: string;
-  authorityHost: string;
-  /** Where Microsoft Graph is for this context (GDAP); its tokens come from the same sign-in. */
-  graphEndpoint: string;
-  tenantId: string;
-  account?: string;
-  authentication: string;
-  applicationId?: string;
-  secretSource?: string;
-  caCertificatePath?: string;
-  connectedAt: string;
-  /**
-   * When the stored access token expires (ISO 8601); it renews by itself where the sign-in allows.
-   */
-  tokenExpiresOn?: string;
-  /** When the stored Microsoft Graph token expires, once a command has got one. */
-  graphTokenExpiresOn?: string;
-}
+export type { ContextView } from './views.js';
 
 export function viewOf(
   context: PartnerContext,
@@ -54,15 +34,29 @@ export function viewOf(
   };
   const graphToken = accessTokenOf(tokens, tokenResource(context.environment, 'Graph'));
   if (graphToken) view.graphTokenExpiresOn = new Date(graphToken.expiresOnTimestamp).toISOString();
+  // What Set-PartnerContext saved, under the names its parameters have.
+  view.defaultOutputFormat = context.outputFormat;
+  view.maxRetry = context.maxRetry;
+  view.maxRetryWaitSeconds = context.maxRetryWaitSeconds;
   for (const key of Object.keys(view) as (keyof ContextView)[])
     if (view[key] === undefined) delete view[key];
   return view;
 }
 
 export const CONTEXT_VIEW_COLUMNS = [
-  { name: 'Name', path: 'name' },
-  { name: 'Environment', path: 'environment' },
-  { name: 'Tenant', path: 'tenantId' },
-  { name: 'Account', path: 'account' },
-  { name: 'TokenExpiresOn', path: 'tokenExpiresOn' },
+  { name: 'Name', path: 'name', kind: 'id' },
+  { name: 'Default', path: 'isDefault' },
+  { name: 'Environment', path: 'environment', drop: 3 },
+  { name: 'Tenant', path: 'tenantId', kind: 'id' },
+  { name: 'Account', path: 'account', kind: 'id', drop: 2 },
+  { name: 'TokenExpiresOn', path: 'tokenExpiresOn', kind: 'date', drop: 1 },
+] as const;
+
+/** Set-PartnerContext's table: which context, and the settings it keeps (empty when not set). */
+export const CONTEXT_SETTINGS_COLUMNS = [
+  { name: 'Name', path: 'name', kind: 'id' },
+  { name: 'Default', path: 'isDefault' },
+  { name: 'DefaultOutputFormat', path: 'defaultOutputFormat' },
+  { name: 'MaxRetry', path: 'maxRetry' },
+  { name: 'MaxRetryWaitSeconds', path: 'maxRetryWaitSeconds' },
 ] as const;

@@ -13,6 +13,7 @@ import type { PartnerEnvironment } from './environments.js';
 import type { EntraAnswerLog } from './entra-answer-log.js';
 import { registerCachePersistence } from './msal-cache-plugin.js';
 import { loadCertificatePem } from './certificate-file.js';
+import type { TokenExchangeWatch } from './token-exchange-watch.js';
 import { tokenResource } from './token-resources.js';
 
 /** Azure CLI's well-known public client, used for user sign-in when no -ApplicationId is given. */
@@ -75,19 +76,29 @@ export function agentTrusting(ca: string | undefined): Agent | undefined {
 
 /**
  * Options every credential shares: the authority, and for a custom (local) authority no instance
- * discovery.
+ * discovery. With a `watch`, the credential's own retries are off: the caller retries whole
+ * attempts under the run's -MaxRetry (token-retry.ts), judging each from what the watch saw.
  */
-function commonOptions(request: Common, answers: EntraAnswerLog | undefined) {
+function commonOptions(
+  request: CredentialRequest,
+  answers: EntraAnswerLog | undefined,
+  watch: TokenExchangeWatch | undefined,
+) {
   const authority = new URL(request.environment.authorityHost);
   const agent = agentTrusting(readCaCertificate(request.caCertificatePath));
+  const policies = [
+    ...(answers ? [{ policy: answers.policy, position: 'perCall' as const }] : []),
+    ...(watch ? [{ policy: watch.policy, position: 'perRetry' as const }] : []),
+  ];
   return {
     authorityHost: request.environment.authorityHost,
     disableInstanceDiscovery: request.environment.name === 'Custom',
     allowInsecureConnection: authority.protocol === 'http:' && isLoopbackHost(authority.hostname),
     ...(agent ? { agent } : {}),
-    ...(answers
-      ? { additionalPolicies: [{ policy: answers.policy, position: 'perCall' as const }] }
-      : {}),
+    ...(policies.length > 0 ? { additionalPolicies: policies } : {}),
+    // The managed identity credential would not put the watch in its pipeline (see
+    // managedIdentityNetworkFailure), so its own retries (IMDS probing included) stay on.
+    ...(watch && request.kind !== 'ManagedIdentity' ? { retryOptions: { maxRetries: 0 } } : {}),
   };
 }
 
@@ -104,13 +115,17 @@ function deviceCodePrompt(inform: (message: string) => void) {
   };
 }
 
-/** `answers` records Entra's error answers of this credential's requests (see EntraAnswerLog). */
+/**
+ * `answers` records Entra's error answers of this credential's requests (see EntraAnswerLog);
+ * `watch` judges each exchange for a retry (see TokenExchangeWatch).
+ */
 export async function createCredential(
   request: CredentialRequest,
   answers?: EntraAnswerLog,
+  watch?: TokenExchangeWatch,
 ): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
-  const options = commonOptions(request, answers);
+  const options = commonOptions(request, answers, watch);
   switch (request.kind) {
     case 'ServicePrincipal':
       return new identity.ClientSecretCredential(

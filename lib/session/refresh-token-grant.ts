@@ -11,6 +11,9 @@ import { agentTrusting, delegatedScope, readCaCertificate } from './credentials.
 import { loadCertificatePem } from './certificate-file.js';
 import type { PartnerEnvironment } from './environments.js';
 import { translateSignInError } from './sign-in-errors.js';
+import { transientNetworkProblem, withoutQuery } from './token-exchange-watch.js';
+import { TransientTokenError, type TokenRetrySettings, withTokenRetries } from './token-retry.js';
+import { isRetryableStatus, parseRetryAfter } from '../partner-center/retry-policy.js';
 import type { CachedAccessToken } from './token-store.js';
 
 export interface RefreshTokenRequest {
@@ -34,6 +37,7 @@ export interface RefreshTokenResult {
 
 export async function redeemRefreshToken(
   request: RefreshTokenRequest,
+  retry: TokenRetrySettings = {},
 ): Promise<RefreshTokenResult> {
   const tokenUrl = new URL(
     `${request.environment.authorityHost}/${encodeURIComponent(request.tenantId)}/oauth2/v2.0/token`,
@@ -45,26 +49,25 @@ export async function redeemRefreshToken(
     scope: `${request.scope ?? delegatedScope(request.environment)} offline_access`,
   };
   if (request.clientSecret) form.client_secret = request.clientSecret;
-  else if (request.certificatePath) {
-    form.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-    const pem = await loadCertificatePem(request.certificatePath, request.certificatePassword);
-    form.client_assertion = clientAssertion(
-      pem,
-      request.certificatePassword,
-      request.applicationId,
-      tokenUrl.href,
-    );
-  }
-  let response: JsonResponse;
-  try {
-    response = await postForm(
-      tokenUrl,
-      form,
-      agentTrusting(readCaCertificate(request.caCertificatePath)),
-    );
-  } catch (error) {
-    throw translateSignInError(error, request.environment.authorityHost);
-  }
+  // The certificate is read once; each attempt signs an assertion of its own (a fresh jti).
+  const pem =
+    !request.clientSecret && request.certificatePath
+      ? await loadCertificatePem(request.certificatePath, request.certificatePassword)
+      : undefined;
+  const agent = agentTrusting(readCaCertificate(request.caCertificatePath));
+  const response = await withTokenRetries(async (timeoutMs) => {
+    const attempt = { ...form };
+    if (pem) {
+      attempt.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+      attempt.client_assertion = clientAssertion(
+        pem,
+        request.certificatePassword,
+        request.applicationId,
+        tokenUrl.href,
+      );
+    }
+    return redeemOnce(tokenUrl, attempt, agent, timeoutMs, request.environment.authorityHost);
+  }, retry);
   const body = response.body;
   if (response.status !== 200 || typeof body.access_token !== 'string') {
     throw translateSignInError(
@@ -81,6 +84,34 @@ export async function redeemRefreshToken(
     accessToken: { token: body.access_token, expiresOnTimestamp: Date.now() + expiresIn * 1000 },
     refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
   };
+}
+
+/** One POST to the token endpoint; a dropped answer, a 408, 429 or 5xx is for another attempt. */
+async function redeemOnce(
+  tokenUrl: URL,
+  form: Record<string, string>,
+  agent: ReturnType<typeof agentTrusting>,
+  timeoutMs: number,
+  authorityHost: string,
+): Promise<JsonResponse> {
+  const url = withoutQuery(tokenUrl.href);
+  let response: JsonResponse;
+  try {
+    response = await postForm(tokenUrl, form, agent, timeoutMs);
+  } catch (error) {
+    const problem = transientNetworkProblem(error);
+    if (problem) throw new TransientTokenError({ url, problem }, { cause: error });
+    throw translateSignInError(error, authorityHost);
+  }
+  if (isRetryableStatus(response.status)) {
+    throw new TransientTokenError({
+      url,
+      problem: `HTTP ${response.status}`,
+      status: response.status,
+      retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+    });
+  }
+  return response;
 }
 
 /**

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from '../common/clock.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
-import { ContextStore, type PartnerContext } from './context-store.js';
+import { ContextStore, DEFAULT_CONTEXT_NAME, type PartnerContext } from './context-store.js';
 import {
   agentTrusting,
   appOnlyScope,
@@ -25,6 +25,9 @@ import {
 import { EntraAnswerLog } from './entra-answer-log.js';
 import { redeemRefreshToken } from './refresh-token-grant.js';
 import { translateSignInError } from './sign-in-errors.js';
+import { managedIdentityNetworkFailure, TokenExchangeWatch } from './token-exchange-watch.js';
+import { TransientTokenError, type TokenRetrySettings, withTokenRetries } from './token-retry.js';
+import type { RetryOptions } from '../partner-center/retry-policy.js';
 import {
   accessTokenOf,
   TokenStore,
@@ -48,8 +51,13 @@ export interface SessionOptions {
   verbose?: (message: string) => void;
   /** The run's stores; by default those of the config directory `env` names. */
   stores?: SessionStores;
-  /** What "has the saved token expired" is asked against; default the system clock. */
+  /** What "has the saved token expired" is asked against, and renewal retries sleep on. */
   clock?: Clock;
+  /**
+   * How often a renewal asks the authority again after a dropped or failed answer (the run's
+   * -MaxRetry); a client's `tokenProviderFor(api, retry)` may give it later.
+   */
+  retry?: RetryOptions;
 }
 
 export interface Session {
@@ -58,9 +66,10 @@ export interface Session {
   tokenProvider: TokenProvider;
   /**
    * The tokens of one API of the context (Graph's are got on first use through the same sign-in),
-   * one provider per API and session; their renewals take turns.
+   * one provider per API and session; their renewals take turns. `retry`: the run's retry
+   * settings, which every later renewal of the session follows (both clients of a run share them).
    */
-  tokenProviderFor(api: ApiName): TokenProvider;
+  tokenProviderFor(api: ApiName, retry?: RetryOptions): TokenProvider;
   /** The extra CA to trust for the API (custom environments), as PEM. */
   caCertificate?: string;
 }
@@ -78,20 +87,26 @@ export function storesFor(env: NodeJS.ProcessEnv): SessionStores {
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { contexts, tokens } = options.stores ?? storesFor(options.env);
-  const name = await contexts.resolveName(
-    options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined),
-  );
+  const named = options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined);
+  const name = await contexts.resolveName(named);
   const context = await contexts.read(name);
-  if (!context) {
-    throw noSavedContext(name);
-  }
+  if (!context) throw noSavedContext(name, contexts, named !== undefined);
   const renewals = new RenewalQueue();
   const providers = new Map<ApiName, TokenProvider>();
-  const tokenProviderFor = (api: ApiName): TokenProvider => {
+  let retry = options.retry;
+  const tokenProviderFor = (api: ApiName, runRetry?: RetryOptions): TokenProvider => {
+    if (runRetry) retry = runRetry;
     let provider = providers.get(api);
     if (!provider) {
       const resource = tokenResource(context.environment, api);
-      provider = new ContextTokenProvider(context, resource, tokens, options, renewals);
+      provider = new ContextTokenProvider(
+        context,
+        resource,
+        tokens,
+        options,
+        renewals,
+        () => retry,
+      );
       providers.set(api, provider);
     }
     return provider;
@@ -104,14 +119,49 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
 }
 
-/** The error for a context that is not saved: "not connected" for the default one. */
-export function noSavedContext(name: string): NotConnectedError {
-  return new NotConnectedError(
-    name === 'default'
-      ? 'Not connected to Partner Center.'
-      : `There is no saved context named '${name}'.`,
-    {
+/** How many saved context names an error lists before "and N more". */
+const NAMES_LISTED = 8;
+
+/**
+ * The error for a context that is not saved, with the saved ones and how to pick one: "not
+ * connected" when no context was named (the default is missing), "no context named" when the
+ * command or PARTNERCENTER_CONTEXT named one (`explicit`).
+ */
+export function noSavedContext(
+  name: string,
+  contexts: ContextStore,
+  explicit: boolean,
+): NotConnectedError {
+  const saved = contexts.list();
+  const names =
+    saved.length > NAMES_LISTED
+      ? `${saved.slice(0, NAMES_LISTED).join(', ')} and ${saved.length - NAMES_LISTED} more`
+      : saved.join(', ');
+  if (!explicit && saved.length === 0) {
+    return new NotConnectedError('Not connected to Partner Center.', {
       hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
+    });
+  }
+  if (!explicit) {
+    return new NotConnectedError(
+      name === DEFAULT_CONTEXT_NAME
+        ? `Not connected to Partner Center: no default context is chosen (saved: ${names}).`
+        : `Not connected to Partner Center: the default context '${name}' is no longer saved ` +
+            `(saved: ${names}).`,
+      {
+        hint:
+          'Choose the default with Select-PartnerContext <name> (Get-PartnerContext ' +
+          '-ListAvailable shows them), or one for a command with -Context <name>.',
+      },
+    );
+  }
+  return new NotConnectedError(
+    `There is no saved context named '${name}'${saved.length ? ` (saved: ${names})` : ''}.`,
+    {
+      hint: saved.length
+        ? 'Use one of the saved names (Get-PartnerContext -ListAvailable shows them), or save ' +
+          `this one with Connect-Partner -ContextName ${name}.`
+        : `Run Connect-Partner -ContextName ${name} first.`,
     },
   );
 }
@@ -162,18 +212,23 @@ class ContextTokenProvider implements TokenProvider {
     private readonly tokens: TokenStore,
     private readonly options: SessionOptions,
     private readonly renewals: RenewalQueue,
+    private readonly retry: () => RetryOptions | undefined,
   ) {}
 
-  async getToken(request: { forceRefresh?: boolean; refused?: string } = {}): Promise<string> {
+  async getToken(
+    request: { forceRefresh?: boolean; refused?: string; signal?: AbortSignal } = {},
+  ): Promise<string> {
     const forceRefresh = request.forceRefresh === true;
     const refused = forceRefresh ? request.refused : undefined;
     // Concurrent callers share one renewal rather than each asking the authority.
     const joined = this.inFlight !== undefined;
-    this.inFlight ??= this.obtain(forceRefresh, refused).finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.obtain(forceRefresh, refused, request.signal).finally(
+      () => (this.inFlight = undefined),
+    );
     const token = await this.inFlight;
     // A renewal joined while a plain read was under way can hand back the very token refused.
     if (joined && refused !== undefined && token === refused)
-      return this.getToken({ forceRefresh, refused });
+      return this.getToken({ forceRefresh, refused, signal: request.signal });
     return token;
   }
 
@@ -182,7 +237,11 @@ class ContextTokenProvider implements TokenProvider {
    * valid token, a concurrent caller or another process renewed it after that refusal: it is used,
    * and many workers refused at once renew once, not once each.
    */
-  private async obtain(forceRefresh: boolean, refused: string | undefined): Promise<string> {
+  private async obtain(
+    forceRefresh: boolean,
+    refused: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
     const margin =
       this.context.authentication === 'AccessToken' ? UNRENEWABLE_MARGIN_MS : EXPIRY_MARGIN_MS;
     const valid = (token: CachedAccessToken | undefined): token is CachedAccessToken =>
@@ -211,6 +270,12 @@ class ContextTokenProvider implements TokenProvider {
         renewalSecrets(this.context, record, this.options.env),
         this.tokens.tokensDir,
         this.resource,
+        {
+          retry: this.retry(),
+          clock: this.options.clock,
+          verbose: this.options.verbose,
+          signal,
+        },
       );
       this.tokens.saveAccessToken(
         this.context.name,
@@ -262,6 +327,7 @@ async function renewToken(
   secrets: TokenRecord,
   tokensDir: string,
   resource: TokenResource,
+  retry: TokenRetrySettings,
 ): Promise<{ accessToken: CachedAccessToken; refreshToken?: string }> {
   const scope = scopeOf(resource, context.authentication);
   const common = {
@@ -291,6 +357,7 @@ async function renewToken(
             clientSecret: secrets.clientSecret,
           },
           scope,
+          retry,
         ),
       };
     case 'ServicePrincipalCertificate':
@@ -304,6 +371,7 @@ async function renewToken(
             certificatePassword: secrets.certificatePassword,
           },
           scope,
+          retry,
         ),
       };
     case 'ManagedIdentity':
@@ -311,6 +379,7 @@ async function renewToken(
         accessToken: await acquireToken(
           { ...common, kind: 'ManagedIdentity', clientId: context.managedIdentityClientId },
           scope,
+          retry,
         ),
       };
     case 'User':
@@ -327,19 +396,23 @@ async function renewToken(
             inform: () => undefined,
           },
           scope,
+          retry,
         ),
       };
     case 'RefreshToken':
       if (!secrets.refreshToken) throw missing('refresh token', 'PARTNERCENTER_REFRESH_TOKEN');
-      return redeemRefreshToken({
-        ...common,
-        applicationId: context.applicationId!,
-        refreshToken: secrets.refreshToken,
-        clientSecret: secrets.clientSecret,
-        certificatePath: context.certificatePath,
-        certificatePassword: secrets.certificatePassword,
-        scope,
-      });
+      return redeemRefreshToken(
+        {
+          ...common,
+          applicationId: context.applicationId!,
+          refreshToken: secrets.refreshToken,
+          clientSecret: secrets.clientSecret,
+          certificatePath: context.certificatePath,
+          certificatePassword: secrets.certificatePassword,
+          scope,
+        },
+        retry,
+      );
     case 'AccessToken':
       throw missing('access token', 'PARTNERCENTER_ACCESS_TOKEN');
   }
@@ -353,20 +426,42 @@ export function scopeFor(request: CredentialRequest): string {
 
 /**
  * Acquires an access token through @azure/identity; failures explained (AADSTS code kept, network
- * cause named).
+ * cause named). A dropped or failed answer of the authority is retried as `retry` allows
+ * (token-retry.ts), each attempt with a credential of its own: MSAL remembers a throttled
+ * authority per application, and a fresh one asks again.
  */
 export async function acquireToken(
   request: CredentialRequest,
   scope: string = scopeFor(request),
+  retry: TokenRetrySettings = {},
+): Promise<CachedAccessToken> {
+  return withTokenRetries(
+    (timeoutMs) => acquireTokenOnce(request, scope, new TokenExchangeWatch(timeoutMs)),
+    retry,
+  );
+}
+
+async function acquireTokenOnce(
+  request: CredentialRequest,
+  scope: string,
+  watch: TokenExchangeWatch,
 ): Promise<CachedAccessToken> {
   const answers = new EntraAnswerLog();
   try {
-    const credential = await createCredential(request, answers);
+    const credential = await createCredential(request, answers, watch);
     const token = await credential.getToken(scope);
     if (!token) throw new AuthenticationError('Sign-in returned no access token.');
     return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
   } catch (error) {
     if (error instanceof PartnerCenterModuleError) throw error;
+    // Judged by what the authority's last exchange came to, before any reading of MSAL's words:
+    // a silent user renewal whose answer was cut reads as "authentication required" too.
+    const transient =
+      watch.transient ??
+      (request.kind === 'ManagedIdentity' && watch.sent === 0
+        ? managedIdentityNetworkFailure(error)
+        : undefined);
+    if (transient) throw new TransientTokenError(transient, { cause: error });
     // @azure/identity wraps every MSAL failure, a wrong secret included, as
     // AuthenticationRequiredError: only a user sign-in with no AADSTS code behind it really means
     // "sign in again".

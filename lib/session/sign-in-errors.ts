@@ -129,6 +129,14 @@ export function translateSignInError(
       },
     );
   }
+  // What the token requests' own retries did not cover (an interactive sign-in): still the
+  // network's failure, not the parameters'.
+  if (/network_error|ECONNRESET|ETIMEDOUT|socket hang up|\baborted\b/i.test(text)) {
+    return new AuthenticationError(
+      `Sign-in failed: the connection to the authority ${authorityHost} broke (${firstSentence(text)}).`,
+      { hint: 'The network or Entra ID failed: try again.', cause: error },
+    );
+  }
   return new AuthenticationError(`Sign-in failed: ${firstSentence(text)}`, {
     hint: 'Check the sign-in parameters and try again.',
     cause: error,

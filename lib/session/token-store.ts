@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from './config-dir.js';
+import { assertPrivate, ensurePrivateDir, stateAccessError } from './config-dir.js';
 import { CONTEXT_NAME, SIGN_IN_CACHE_SUFFIX } from './context-store.js';
 import { msalCachePath } from './msal-cache-plugin.js';
 import { readPrivateJson, writePrivateJson } from './atomic-file.js';
@@ -46,7 +46,16 @@ export class TokenStore {
     const recover =
       `Delete it (or run Disconnect-Partner -ContextName ${contextName}) and run ` +
       'Connect-Partner again.';
-    const record = readPrivateJson<Record<string, unknown>>(path, recover) ?? {};
+    // The directory first: a token file is only as private as the directory that holds it.
+    assertPrivate(this.tokensDir, 0o700);
+    assertPrivate(path, 0o600);
+    let found: Record<string, unknown> | undefined;
+    try {
+      found = readPrivateJson<Record<string, unknown>>(path, recover);
+    } catch (error) {
+      throw stateAccessError((error as Error).cause, path, 'read') ?? error;
+    }
+    const record = found ?? {};
     const problem = tokenRecordProblem(record);
     // Not ours (another tool's cache copied here, a hand edit): refused, so the next renewal does
     // not write over it.
@@ -58,9 +67,21 @@ export class TokenStore {
     return record as TokenRecord;
   }
 
+  /**
+   * Replaces a context's token file. A renewal that cannot save its token (a read-only or full
+   * disk, a directory that is not the user's) says which file and what it needs.
+   */
   write(contextName: string, record: TokenRecord): void {
+    const path = this.pathOf(contextName);
     ensurePrivateDir(this.tokensDir);
-    writePrivateJson(this.pathOf(contextName), record);
+    // The rename would replace a link rather than follow it; it is refused all the same, as on
+    // reading, so that what the user planted there is looked at, not silently discarded.
+    assertPrivate(path, 0o600);
+    try {
+      writePrivateJson(path, record);
+    } catch (error) {
+      throw stateAccessError(error, path, 'write') ?? error;
+    }
   }
 
   update(contextName: string, change: Partial<TokenRecord>): void {
@@ -94,7 +115,14 @@ export class TokenStore {
    */
   list(): string[] {
     if (!existsSync(this.tokensDir)) return [];
-    return readdirSync(this.tokensDir)
+    assertPrivate(this.tokensDir, 0o700);
+    let files: string[];
+    try {
+      files = readdirSync(this.tokensDir);
+    } catch (error) {
+      throw stateAccessError(error, this.tokensDir, 'read') ?? error;
+    }
+    return files
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.slice(0, -'.json'.length))
       .filter((name) => CONTEXT_NAME.test(name) && !SIGN_IN_CACHE_SUFFIX.test(name));
@@ -107,7 +135,13 @@ export class TokenStore {
       msalCachePath(this.tokensDir, contextName),
       msalCachePath(this.tokensDir, `${contextName}.cae`),
     ].filter((path) => existsSync(path));
-    for (const path of paths) rmSync(path, { force: true });
+    for (const path of paths) {
+      try {
+        rmSync(path, { force: true });
+      } catch (error) {
+        throw stateAccessError(error, path, 'write') ?? error;
+      }
+    }
     return paths.length > 0;
   }
 }

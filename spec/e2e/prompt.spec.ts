@@ -64,7 +64,7 @@ describe('prompting for mandatory parameters on a terminal', () => {
       'send-keys',
       '-t',
       session,
-      `'${process.execPath}' '${fixture}' Login; echo EXIT=$?`,
+      `'${process.execPath}' '${fixture}' Login -OutputFormat Ndjson; echo EXIT=$?`,
       'Enter',
     );
     await waitFor(/Supply values for the following parameters:\s*\n\s*Password:/);

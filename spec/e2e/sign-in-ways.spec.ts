@@ -185,7 +185,14 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
       ].join(' ');
       const output = (await runOnTerminal(command, { env })).stdout;
       partner.emulator.configure({ autoApproveAuthorization: false });
-      const view = JSON.parse(output.trim().split(/\r?\n/).pop()!);
+      // On a terminal the context is shown as a list (about_OutputFormats).
+      const view = Object.fromEntries(
+        output
+          .split(/\r?\n/)
+          .map((line) => /^(\w+) +: (.*)$/.exec(line))
+          .filter((match) => match !== null)
+          .map((match) => [match[1], match[2]]),
+      );
       expect(view).toMatchObject({
         name: 'browser',
         authentication: 'User',
@@ -478,9 +485,20 @@ describe('Connect-Partner -FromEnvironment', () => {
 
 describe('named contexts', () => {
   it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
-    for (const name of ['alpha', 'beta']) {
+    // A context connected by name leaves an existing default alone; -SetDefault moves it.
+    for (const [name, more] of [
+      ['alpha', []],
+      ['beta', ['-SetDefault']],
+    ] as const) {
       expect(
-        (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', name])).code,
+        (
+          await partner.run('Connect-Partner', [
+            ...partner.connectArgs,
+            '-ContextName',
+            name,
+            ...more,
+          ])
+        ).code,
       ).toBe(0);
     }
     const listed = parseNdjson(

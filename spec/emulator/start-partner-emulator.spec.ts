@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClientSecretCredential } from '@azure/identity';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import https from 'node:https';
 import { join } from 'node:path';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
@@ -93,6 +94,54 @@ describe('Start-PartnerEmulator', () => {
       expect(existsSync(info.caCertificatePath)).toBe(false);
     },
   );
+
+  it(
+    '-OutFile: the file appears whole (0600) only once the emulator answers, nothing goes to ' +
+      'stdout, and it is removed when the emulator stops',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'emulator-outfile-'));
+      const outFile = join(dir, 'emulator.json');
+      try {
+        const controller = new AbortController();
+        const run = definition.run(
+          await boundParameters(definition, ['-Customers', '3', '-Http', '-OutFile', outFile]),
+          fakeContext(controller.signal),
+        );
+        const ended = (async () => {
+          const yielded: unknown[] = [];
+          for await (const object of run) yielded.push(object);
+          return yielded;
+        })();
+        // The cmdlet yields nothing with -OutFile: wait for the file as a shell script would.
+        while (!existsSync(outFile)) await new Promise((resolve) => setImmediate(resolve));
+        const info = JSON.parse(readFileSync(outFile, 'utf8')) as Record<string, string>;
+        expect(statSync(outFile).mode & 0o777).toBe(0o600);
+        const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+        expect(counters.status).toBe(200);
+        controller.abort();
+        expect(await ended).toEqual([]);
+        expect(existsSync(outFile)).toBe(false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('-OutFile in a missing directory: one clear error naming the path', async () => {
+    const outFile = join(tmpdir(), 'no-such-directory-for-the-emulator', 'emulator.json');
+    const run = definition.run(
+      await boundParameters(definition, ['-Customers', '1', '-Http', '-OutFile', outFile]),
+      fakeContext(new AbortController().signal),
+    );
+    const error = await run[Symbol.asyncIterator]()
+      .next()
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error & { hint?: string },
+      );
+    expect(error?.message).toMatch(/^Cannot write -OutFile '.*emulator\.json': ENOENT/);
+    expect(error?.hint).toMatch(/existing directory/);
+  });
 
   it('declares its parameters with the documented ranges and defaults', () => {
     const { parameters } = definition;

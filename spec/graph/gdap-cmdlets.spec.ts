@@ -190,26 +190,32 @@ describe('Get-PartnerGdapRelationship', () => {
     expect(served(RELATIONSHIPS_ROUTE)).toBe(pages(activeCount));
   });
 
-  it('shows the view as a table: customer, status, end, auto-extension, id', async () => {
-    const result = await run('Get-PartnerGdapRelationship', [
-      '-First',
-      '3',
-      '-OutputFormat',
-      'Table',
-    ]);
-    const [header, rule, ...rows] = result.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s+/)).toEqual([
-      'CustomerId',
-      'Customer',
-      'Status',
-      'EndDateTime',
-      'AutoExtend',
-      'Id',
-    ]);
-    expect(rule).toMatch(/^-+( +-+)+$/);
+  it('shows the view as a table: status, end, auto-extension, id under a line per customer', async () => {
+    const result = await run(
+      'Get-PartnerGdapRelationship',
+      ['-First', '3', '-OutputFormat', 'Table'],
+      { columns: 200 },
+    );
+    const lines = result.stdout.trimEnd().split('\n');
+    const first = relationships[0]!;
+    expect(lines[0]).toBe(
+      `CustomerId: ${first.customer.tenantId}  Customer: ${first.customer.displayName}`,
+    );
+    expect(lines[1]).toBe('');
+    expect(lines[2]!.split(/\s+/)).toEqual(['Status', 'EndDateTime', 'AutoExtend', 'Id']);
+    expect(lines[3]).toMatch(/^-+( +-+)+$/);
+    expect(lines[4]).toContain(first.status);
+    expect(lines[4]).toContain(first.id);
+    const rows = lines.filter((line) => relationships.some((r) => line.includes(r.id)));
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toContain(relationships[0]!.customer.tenantId);
-    expect(rows[0]).toContain(relationships[0]!.status);
+    const groups = lines.filter((line) => line.startsWith('CustomerId: '));
+    expect(groups).toEqual([
+      ...new Set(
+        relationships
+          .slice(0, 3)
+          .map((r) => `CustomerId: ${r.customer.tenantId}  Customer: ${r.customer.displayName}`),
+      ),
+    ]);
   });
 
   it('lists the same for an App+User context (delegated Graph token)', async () => {
@@ -441,10 +447,10 @@ describe('Get-PartnerCustomerGdapStatus', () => {
       'CustomerId',
       'CompanyName',
       'Status',
-      'ActiveRelationships',
+      'Active',
       'ExpiresOn',
       'AutoExtends',
-      'HasGlobalAdministrator',
+      'GlobalAdmin',
       'RelationshipIds',
     ]);
     expect(rows).toHaveLength(15);

@@ -86,6 +86,7 @@ describe('binding that succeeds', () => {
     expect(result.common).toEqual({
       verbose: true,
       debug: true,
+      encoding: 'utf8',
       errorAction: 'Continue',
       outputFormat: 'Csv',
       property: ['id', 'companyProfile.domain'],

@@ -403,6 +403,7 @@ describe('completion scripts', () => {
       'Json',
       'Csv',
       'Table',
+      'List',
     ]);
     expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
     // In the manifest's order, which the build generates sorted by name.
@@ -439,7 +440,7 @@ describe('completion scripts', () => {
         ],
         { encoding: 'utf8', env: shellEnv },
       ).trim();
-    expect(words('Get-PartnerCustomer', '-outputformat')).toBe('Ndjson Json Csv Table');
+    expect(words('Get-PartnerCustomer', '-outputformat')).toBe('Ndjson Json Csv Table List');
     expect(words('Get-PartnerCustomer', '-context')).toBe('prod test-tenant');
   });
 
@@ -456,6 +457,7 @@ describe('completion scripts', () => {
     expect(complete('Get-PartnerCustomer -OutputFormat ').map((l) => l.split('\t')[0])).toEqual([
       'Csv',
       'Json',
+      'List',
       'Ndjson',
       'Table',
     ]);
@@ -478,7 +480,7 @@ describe('completion scripts', () => {
     // PowerShell's own Get-Help and Get-Command win over an application of the same name.
     expect(ps).not.toMatch(/-CommandName @\([^)]*'Get-Help'/);
     expect(ps).toContain("  'Get-PartnerCustomer|params' = @('-CustomerId', ");
-    expect(ps).toContain("  '*|-outputformat' = @('Ndjson', 'Json', 'Csv', 'Table')");
+    expect(ps).toContain("  '*|-outputformat' = @('Ndjson', 'Json', 'Csv', 'Table', 'List')");
     expect(ps).toContain("  '*|-context' = '@contexts'");
     expect(ps).toContain("  'Select-PartnerContext|positional' = '@contexts'");
     expect(ps).toMatch(/Join-Path \$dir 'contexts'/);

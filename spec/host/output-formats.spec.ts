@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
-import { displayWidth } from '../../lib/host/output/table-writer.js';
+import { displayWidth } from '../../lib/common/text-width.js';
 import { getThing, item, writeItems } from '../fixtures/host/fixture-cmdlets.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { parseNdjson } from '../support/ndjson.js';
@@ -22,17 +22,23 @@ describe('Ndjson', () => {
     expect(parseNdjson(result.stdout)).toEqual([item(0), item(1), item(2)]);
   });
 
-  it('is the default on a terminal too, unless a format was saved', async () => {
-    expect(
-      parseNdjson(
-        (await runInProcess(writeItems, ['-Count', '1'], { env, stdoutIsTTY: true })).stdout,
-      ),
-    ).toEqual([item(0)]);
+  it('is not the default on a terminal: people get a table, or the format they saved', async () => {
+    const shown = await runInProcess(writeItems, ['-Count', '1'], {
+      env,
+      stdoutIsTTY: true,
+      columns: 80,
+    });
+    expect(shown.stdout.split('\n')[0]).toMatch(/^Id\s+Domain\s+Name$/);
     const saved = await runInProcess(writeItems, ['-Count', '1'], {
       env: { ...env, PARTNERCENTER_OUTPUT_FORMAT: 'csv' },
       stdoutIsTTY: true,
     });
     expect(saved.stdout.split('\r\n')[0]).toBe('Id,Domain,Name');
+    const asked = await runInProcess(writeItems, ['-Count', '1', '-of', 'Ndjson'], {
+      env,
+      stdoutIsTTY: true,
+    });
+    expect(parseNdjson(asked.stdout)).toEqual([item(0)]);
   });
 
   it('ignores a saved format when stdout is not a terminal', async () => {
@@ -166,10 +172,10 @@ describe('Table', () => {
       description: 'Rows whose status column declares its least width.',
       parameters: {},
       view: [
-        { name: 'Identifier', path: 'id' },
-        { name: 'Description', path: 'description' },
+        { name: 'Identifier', path: 'id', kind: 'id' },
+        { name: 'Description', path: 'description', kind: 'text' },
         { name: 'Status', path: 'status', minWidth: 11 },
-        { name: 'Remarks', path: 'remarks' },
+        { name: 'Remarks', path: 'remarks', kind: 'text' },
       ],
       examples: [],
       async *run() {
@@ -182,7 +188,7 @@ describe('Table', () => {
           };
       },
     });
-    // 60 columns: the id (first) stays whole, and so must the status; the two others give way.
+    // 60 columns: the id stays whole, and so must the status; the two texts give way.
     const result = await runInProcess(statuses, ['-of', 'Table'], { env, columns: 60 });
     const lines = result.stdout.trimEnd().split('\n');
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);

@@ -158,22 +158,25 @@ describe('on a real terminal (tmux)', () => {
   }
 
   it(
-    'writes Ndjson on a terminal by default, a table when the context saved ' +
-      'Table, and knows it is interactive',
+    'writes a table on a terminal by default, Ndjson when the context saved ' +
+      'Ndjson, and knows it is interactive',
     async () => {
-      const ndjson = await runInPane(`"${process.execPath}" "${fixture}" Items -Count 2`, 'DONE1');
-      expect(ndjson).toContain(
-        '{"id":"00000000-0000-4000-8000-000000000000","companyProfile":{"domain":"contoso0.example"}}',
-      );
-      const table = await runInPane(
-        `PARTNERCENTER_OUTPUT_FORMAT=Table "${process.execPath}" "${fixture}" Items -Count 2`,
-        'DONE2',
-      );
+      const table = await runInPane(`"${process.execPath}" "${fixture}" Items -Count 2`, 'DONE1');
       expect(table).toMatch(
         /^CustomerId {4,}Domain\n-{10} +-{6}\n00000000-0000-4000-8000-000000000000 {2}contoso0\.example\n/m,
       );
-      expect(table).toMatch(/^DONE2=0/m);
-      const thing = await runInPane(`"${process.execPath}" "${fixture}" Thing`, 'DONE3');
+      expect(table).toMatch(/^DONE1=0/m);
+      const ndjson = await runInPane(
+        `PARTNERCENTER_OUTPUT_FORMAT=Ndjson "${process.execPath}" "${fixture}" Items -Count 2`,
+        'DONE2',
+      );
+      expect(ndjson).toContain(
+        '{"id":"00000000-0000-4000-8000-000000000000","companyProfile":{"domain":"contoso0.example"}}',
+      );
+      const thing = await runInPane(
+        `"${process.execPath}" "${fixture}" Thing -OutputFormat Ndjson`,
+        'DONE3',
+      );
       expect(thing).toContain('"interactive":true');
     },
   );

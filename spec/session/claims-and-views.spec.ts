@@ -92,7 +92,7 @@ describe('viewOf', () => {
     refreshToken: 'SECRET-REFRESH',
   };
 
-  it('shows what the context is and when its token expires', () => {
+  it('shows what the context is, when its token expires, and its saved settings', () => {
     expect(viewOf(context, secrets, true)).toEqual({
       name: 'prod',
       isDefault: true,
@@ -108,6 +108,9 @@ describe('viewOf', () => {
       caCertificatePath: '/etc/pc/ca.pem',
       connectedAt: '2026-01-01T00:00:00.000Z',
       tokenExpiresOn: '2026-01-01T01:00:00.000Z',
+      // What Set-PartnerContext saved, under its parameters' names.
+      defaultOutputFormat: 'Table',
+      maxRetry: 2,
     });
   });
 

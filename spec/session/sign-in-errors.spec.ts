@@ -103,6 +103,19 @@ describe('translateSignInError', () => {
     expect(error.aadstsCode).toBeUndefined();
   });
 
+  it('names a broken connection as the network, not the sign-in parameters', () => {
+    // What an interactive sign-in (not retried: it would prompt again) meets when an answer is cut.
+    const error = translateSignInError(
+      new Error('network_error: See https://aka.ms/msal.js.errors#network_error for details'),
+      AUTHORITY,
+    );
+    expect(error.message).toBe(
+      `Sign-in failed: the connection to the authority ${AUTHORITY} broke (network_error: See ` +
+        'https://aka.ms/msal.js.errors#network_error for details).',
+    );
+    expect(error.hint).toBe('The network or Entra ID failed: try again.');
+  });
+
   it('falls back to the first line of anything else, thrown values included', () => {
     const error = translateSignInError(new Error('User cancelled the flow.\nstack...'), AUTHORITY);
     expect(error.message).toBe('Sign-in failed: User cancelled the flow.');

@@ -43,6 +43,8 @@ export interface SpawnOptions extends CliOptions {
   cwd?: string;
   /** stdin is a pipe that is never ended (what `script` copies to its terminal). */
   openStdin?: boolean;
+  /** Run the child as another user (only root may): a reader the files' permissions refuse. */
+  user?: { uid: number; gid: number };
   /**
    * Called with all the output so far after every chunk of either stream (to signal the child
    * mid-run, to act on a prompt it printed, to stall its reader).
@@ -64,6 +66,7 @@ export function spawnCollect(
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? cleanEnv({}),
+      ...(options.user ?? {}),
       // No input means /dev/null, as under cron: a pipe would be read as (empty) pipeline input.
       stdio: [
         options.input === undefined && !options.openStdin ? 'ignore' : 'pipe',

@@ -6,6 +6,7 @@ import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
 import { DEFAULT_THROTTLE_LIMIT } from '../../cmdlet-support/fan-out.js';
+import { aboutOutputFormats } from './about-output-formats.js';
 
 export interface AboutTopic {
   name: string;
@@ -47,7 +48,7 @@ export const aboutTopics: readonly AboutTopic[] = [
     name: 'about_CommonParameters',
     synopsis:
       'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, ' +
-      '-OutputFormat, -Property, -Context, -Help.',
+      '-OutputFormat, -Encoding, -Property, -Context, -Help.',
     body: (width) =>
       [
         wrap(
@@ -126,6 +127,7 @@ export const aboutTopics: readonly AboutTopic[] = [
         )
         .join('\n'),
   },
+  aboutOutputFormats,
   {
     name: 'about_Pipelines',
     synopsis:
@@ -222,6 +224,15 @@ export const aboutTopics: readonly AboutTopic[] = [
           '404 and 409 are answers, not accidents: never retried. A 401 renews the ' +
           'access token once and repeats the call. -Verbose reports every retry, ' +
           'wait and renewal.',
+        '',
+        'Signing in',
+        "The token requests of a sign-in (Connect-Partner, and each renewal of a context's " +
+          'token during a command) are retried the same way under the same -MaxRetry: ' +
+          'a connection reset before or during the answer, an answer slower than the ' +
+          'timeout, 408, 429 and 5xx. Asking Entra ID for a token again is harmless. ' +
+          'When the retries run out the command stops with exit code 5 and says that ' +
+          'the network or Entra ID failed; a refused sign-in (wrong secret, unknown ' +
+          'tenant) is never retried and stops with exit code 3.',
         '',
         'Bounds',
         '-MaxRetry <0..20> (default 5) is the number of retries per request; ' +

@@ -10,6 +10,7 @@ import { typeNames } from '../parameter-values.js';
 import { syntaxLines, valueSyntax } from './syntax.js';
 import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { helpWidth, indentLines, wrap } from './text-layout.js';
+import { outputsSection } from './outputs-section.js';
 
 export type HelpView = 'default' | 'detailed' | 'full' | 'examples' | 'parameter';
 
@@ -61,12 +62,7 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
     ),
   );
   parts.push(section('INPUTS', para(definition.inputs ?? inputsFromDeclaration(definition))));
-  parts.push(
-    section(
-      'OUTPUTS',
-      para(definition.outputs ?? 'Objects, written as NDJSON by default (see -OutputFormat).'),
-    ),
-  );
+  parts.push(section('OUTPUTS', outputsSection(definition, width, options.view === 'full')));
   if ((options.view === 'full' || options.view === 'detailed') && definition.notes)
     parts.push(section('NOTES', para(definition.notes)));
   if (definition.examples.length > 0) parts.push(examples(definition, width));

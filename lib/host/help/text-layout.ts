@@ -56,3 +56,19 @@ export function tableRow(
   const lines = wrap(cells[cells.length - 1]!, Math.max(20, width - lead.length), '').split('\n');
   return lines.map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line).join('\n');
 }
+
+/**
+ * A help topic written as titled sections: a title is a line after a blank one (or the first),
+ * indented once; the paragraphs under it are wrapped and indented twice.
+ */
+export function titledSections(lines: readonly string[], width: number, indent: string): string {
+  return lines
+    .map((line, index) =>
+      line === ''
+        ? ''
+        : index === 0 || lines[index - 1] === ''
+          ? `${indent}${line}`
+          : wrap(line, width, indent + indent),
+    )
+    .join('\n');
+}

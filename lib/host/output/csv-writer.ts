@@ -2,6 +2,13 @@
  * Csv per RFC 4180: CRLF line ends, a header row, fields quoted when they hold a quote, comma or
  * line break (quotes doubled). Columns come from -Property, else the cmdlet's view, else the first
  * object's dotted leaf paths; later objects fill the same columns.
+ *
+ * Made to be opened in a spreadsheet safely (about_OutputFormats): a company name is chosen by the
+ * customer, and a cell that starts like a formula would run as one in Excel (OWASP's "CSV
+ * Injection"). Such a text cell is written as OWASP advises: a single quote before it, the whole
+ * field in double quotes. A number stays a number: a JSON number, or a text that is a plain
+ * decimal number such as -5, cannot be a formula and is written as it is. With -Encoding utf8BOM
+ * the output starts with a UTF-8 byte-order mark, which Excel needs to read UTF-8 at all.
  */
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
@@ -18,10 +25,11 @@ export class CsvWriter implements OutputWriter {
   write(value: unknown): Promise<void> | undefined {
     if (!this.columns) {
       this.columns = columnsFor(value, this.options.property, this.options.view);
-      this.sink.write(csvRecord(this.columns.map((column) => column.heading)));
+      const header = csvRecord(this.columns.map((column) => column.heading));
+      this.sink.write(this.options.byteOrderMark ? `\ufeff${header}` : header);
     }
     return this.sink.write(
-      csvRecord(this.columns.map((column) => cellText(valueAtPath(value, column.path)))),
+      csvRecord(this.columns.map((column) => valueAtPath(value, column.path))),
     );
   }
 
@@ -36,10 +44,19 @@ export class CsvWriter implements OutputWriter {
   end(): void {}
 }
 
-export function csvRecord(fields: readonly string[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
+/** One CSV record of the given values (text, numbers, anything cellText shows), CRLF-ended. */
+function csvRecord(values: readonly unknown[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
 }
 
-function csvField(text: string): string {
+/** What spreadsheets read as the start of a formula (OWASP: = + - @, tab, carriage return). */
+const formulaStart = /^[=+\-@\t\r]/;
+/** A plain decimal number (-5, +1.5, -2e3): read as a number, never as a formula. */
+const plainNumber = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function csvField(value: unknown): string {
+  const text = cellText(value);
+  if (typeof value !== 'number' && formulaStart.test(text) && !plainNumber.test(text))
+    return `"'${text.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -34,6 +34,13 @@ export interface OutputWriterOptions {
   view?: readonly ViewColumn[];
   /** Terminal width for Table. */
   columns?: number;
+  /** Csv: start with a UTF-8 byte-order mark (-Encoding utf8BOM), for Excel. */
+  byteOrderMark?: boolean;
+  /**
+   * Table: the table is only the terminal's default, not asked for; where the terminal is too
+   * narrow for its ids and values, a list of the view's columns is shown instead.
+   */
+  listWhenTooNarrow?: boolean;
 }
 
 export async function createOutputWriter(
@@ -50,6 +57,8 @@ export async function createOutputWriter(
       return new (await import('./csv-writer.js')).CsvWriter(sink, options);
     case 'Table':
       return new (await import('./table-writer.js')).TableWriter(sink, options);
+    case 'List':
+      return new (await import('./list-writer.js')).ListWriter(sink, options);
   }
 }
 

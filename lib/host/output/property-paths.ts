@@ -100,10 +100,10 @@ export function leafPaths(value: unknown, maxColumns = 200, maxDepth = 8): strin
   return paths;
 }
 
-export interface Column {
+/** A column of Csv, Table or List output: its heading, its path, and the view's declarations. */
+export interface Column extends Omit<ViewColumn, 'name' | 'path'> {
   heading: string;
   path: string;
-  minWidth?: number;
 }
 
 /** Columns for Csv and Table: -Property, else the cmdlet's view, else the first object's leaves. */
@@ -113,13 +113,13 @@ export function columnsFor(
   view: readonly ViewColumn[] | undefined,
 ): Column[] {
   if (property && property.length > 0) return property.map((path) => ({ heading: path, path }));
-  if (view && view.length > 0)
-    return view.map((column) => ({
-      heading: column.name,
-      path: column.path,
-      minWidth: column.minWidth,
-    }));
-  const leaves = leafPaths(first);
+  if (view && view.length > 0) return view.map(({ name, ...rest }) => ({ ...rest, heading: name }));
+  return leafColumns(first);
+}
+
+/** A column per leaf of the object (the Value itself when it has none). */
+export function leafColumns(value: unknown): Column[] {
+  const leaves = leafPaths(value);
   return leaves.length > 0
     ? leaves.map((path) => ({ heading: path, path }))
     : [{ heading: 'Value', path: '' }];

@@ -1,28 +1,35 @@
 /**
- * Table, PowerShell's Format-Table look (headings, a dashed rule, no borders), drawn with the
- * `table` package so wide scripts (Korean, Japanese) line up. Rows stream: they are drawn in
- * batches whenever the cmdlet pauses (typically once per page). Column widths are fixed by the
- * first batch, as PowerShell fixes them from the first rows, and fitted to the terminal; longer
- * cells are cut with an ellipsis. Control characters in the data are blanked so a hostile company
- * name cannot drive the terminal.
+ * Table, PowerShell's Format-Table look (headings, a dashed rule, no borders). Rows stream: they
+ * are drawn in batches whenever the cmdlet pauses (typically once per page). The layout is fixed
+ * by the first batch, as PowerShell fixes it from the first rows, and fitted to the terminal by
+ * what the view declares each column holds (table-layout.ts). Columns are padded by terminal
+ * columns (lib/common/text-width.ts), not characters, so wide scripts and emoji line up; the
+ * `table` package is not used: its width function (string-width 4) counts Thai and Devanagari
+ * marks as columns of their own (สวัสดี as 6, not 4), so such rows came out misaligned. Control
+ * characters in the data are blanked (printable.ts).
  */
-import { getBorderCharacters, table } from 'table';
+import { displayWidth, padToWidth, truncateToWidth } from '../../common/text-width.js';
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
+import { ListWriter } from './list-writer.js';
+import { printable } from './printable.js';
 import { type Column, cellText, columnsFor, valueAtPath } from './property-paths.js';
+import { columnGap, fitTable, type TableLayout } from './table-layout.js';
 
 const batchLimit = 500;
-const columnGap = 2;
-const widestColumn = 60;
-const narrowestColumn = 4;
-/** A heading is kept whole up to this width while other columns can still give way. */
-const headingKept = 12;
+const defaultWidth = 120;
 
 export class TableWriter implements OutputWriter {
   private columns: Column[] | undefined;
-  private widths: number[] | undefined;
+  private layout: TableLayout | undefined;
   private pending: string[][] = [];
+  /** The objects of the first batch, until the layout shows whether a table is readable. */
+  private firstObjects: unknown[] | undefined = [];
+  /** The list shown instead, where the table was only a default and would not be readable. */
+  private list: ListWriter | undefined;
   private renderScheduled = false;
+  /** The group line of the rows drawn last (undefined before the first). */
+  private group: string | undefined;
 
   constructor(
     private readonly sink: OutputSink,
@@ -30,10 +37,10 @@ export class TableWriter implements OutputWriter {
   ) {}
 
   write(value: unknown): Promise<void> | undefined {
+    if (this.list) return this.list.write(value);
     this.columns ??= columnsFor(value, this.options.property, this.options.view);
-    this.pending.push(
-      this.columns.map((column) => printable(cellText(valueAtPath(value, column.path)))),
-    );
+    this.pending.push(this.columns.map((column) => tableCell(value, column)));
+    this.firstObjects?.push(value);
     if (this.pending.length >= batchLimit) this.render();
     else this.scheduleRender();
     return this.sink.waitForRoom();
@@ -66,115 +73,92 @@ export class TableWriter implements OutputWriter {
     if (this.pending.length === 0 || !this.columns) return;
     const rows = this.pending;
     this.pending = [];
-    if (!this.widths) {
-      const headings = this.columns.map((column) => printable(column.heading));
-      const least = this.columns.map((column) => column.minWidth ?? 1);
-      this.widths = fitWidths([headings, ...rows], least, this.options.columns ?? 120);
-      rows.unshift(
-        headings,
-        headings.map((heading) =>
-          '-'.repeat(Math.max(1, Math.min(displayWidth(heading), widestColumn))),
-        ),
-      );
+    const columns = this.columns;
+    this.layout ??= fitTable(columns, rows, this.options.columns ?? defaultWidth);
+    const layout = this.layout;
+    const first = this.firstObjects;
+    this.firstObjects = undefined;
+    if (first && !layout.readable && this.options.listWhenTooNarrow) {
+      this.list = new ListWriter(this.sink, this.options, () => columns);
+      for (const value of first) this.list.write(value);
+      return;
     }
-    const widths = this.widths;
-    // Cut by display width ourselves: the package's own truncation counts characters, and a cut
-    // wide (Korean, Japanese) cell would then wrap onto a second line.
-    const cells = rows.map((row) => row.map((cell, i) => truncateToWidth(cell, widths[i]!)));
-    const text = table(cells, {
-      border: getBorderCharacters('void'),
-      columnDefault: { paddingLeft: 0, paddingRight: columnGap },
-      columns: widths.map((width) => ({ width, wrapWord: false })),
-      singleLine: true,
-    });
-    const lines = text.split('\n').map((line) => line.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const lines: string[] = [];
+    for (const row of rows) {
+      const group = groupLine(columns, layout, row, this.options.columns ?? defaultWidth);
+      if (this.group === undefined || group !== this.group) {
+        if (this.group !== undefined) lines.push('');
+        if (group) lines.push(group, '');
+        lines.push(...headingLines(columns, layout));
+        this.group = group;
+      }
+      lines.push(line(layout, (i) => row[i]!));
+    }
     this.sink.write(`${lines.join('\n')}\n`);
   }
 }
 
 /**
- * Widths that show the first batch whole where the terminal allows, shrinking the widest columns
- * first.
+ * The line above a group of rows: `Heading: value` for each group column. Ids stay whole; text
+ * (a customer's name) is cut so that the line fits the terminal.
  */
-function fitWidths(
-  rows: readonly string[][],
-  least: readonly number[],
+function groupLine(
+  columns: readonly Column[],
+  layout: TableLayout,
+  row: readonly string[],
   terminalWidth: number,
-): number[] {
-  const count = rows[0]!.length;
-  const widths = Array.from({ length: count }, (_, i) =>
-    Math.max(
-      least[i]!,
-      Math.min(widestColumn, Math.max(...rows.map((row) => displayWidth(row[i]!)))),
+): string {
+  const part = (i: number, value: string) => `${printable(columns[i]!.heading)}: ${value}`;
+  const parts = layout.grouped.map((i) => part(i, row[i]!));
+  const over = displayWidth(parts.join('  ')) - (terminalWidth - 1);
+  if (over <= 0) return parts.join('  ');
+  return layout.grouped
+    .map((i, n) => {
+      if (columns[i]!.kind !== 'text') return parts[n]!;
+      const value = row[i]!;
+      return part(i, truncateToWidth(value, Math.max(8, displayWidth(value) - over)));
+    })
+    .join('  ');
+}
+
+/** What a cell shows: its text on one line, a date as people read it. */
+function tableCell(value: unknown, column: Column): string {
+  const text = printable(cellText(valueAtPath(value, column.path)));
+  return column.kind === 'date' ? shownTime(text) : text;
+}
+
+function headingLines(columns: readonly Column[], layout: TableLayout): string[] {
+  const heading = (i: number) => printable(columns[i]!.shortName ?? columns[i]!.heading);
+  return [
+    line(layout, heading),
+    line(layout, (i) =>
+      '-'.repeat(Math.max(1, Math.min(displayWidth(heading(i)), layout.widths[i]!))),
     ),
+  ];
+}
+
+/** One line of the table: each shown cell cut (ids never are) and padded to its column. */
+function line(layout: TableLayout, cell: (column: number) => string): string {
+  return layout.shown
+    .map((i) => {
+      const text = layout.cut[i] ? truncateToWidth(cell(i), layout.widths[i]!) : cell(i);
+      return padToWidth(text, layout.widths[i]!);
+    })
+    .join(' '.repeat(columnGap))
+    .trimEnd();
+}
+
+/**
+ * An ISO 8601 UTC time as a table shows it: the date alone at midnight (how the service writes a
+ * date), else the date and the time to the minute. Anything else is shown as it is.
+ */
+export function shownTime(text: string): string {
+  const time = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|[+-]00:?00)$/.exec(
+    text,
   );
-  const room = Math.max(count * narrowestColumn, terminalWidth - 1 - columnGap * (count - 1));
-  let total = widths.reduce((sum, width) => sum + width, 0);
-  // What a column keeps before others give way to the last: its declared least width, and its
-  // heading up to a dozen columns (a cut heading leaves the column unreadable).
-  const keep = widths.map((_, i) =>
-    Math.max(least[i]!, Math.min(headingKept, displayWidth(rows[0]![i]!))),
-  );
-  // The first column is usually what identifies the row (an id): it gives way last.
-  const shrinkable = (floor: (i: number) => number): number => {
-    let widest = -1;
-    for (let i = 1; i < count; i++)
-      if (widths[i]! > floor(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
-    return widest;
-  };
-  // Then the columns without a declared least width; a declared one (a status) gives way last.
-  while (total > room) {
-    let column = shrinkable((i) => Math.max(narrowestColumn, keep[i]!));
-    if (column < 0) column = shrinkable((i) => Math.max(narrowestColumn, least[i]!));
-    if (column < 0) column = shrinkable(() => narrowestColumn);
-    if (column < 0) column = widths[0]! > narrowestColumn ? 0 : -1;
-    if (column < 0) break;
-    widths[column]!--;
-    total--;
-  }
-  return widths;
-}
-
-function truncateToWidth(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  let kept = '';
-  let used = 0;
-  for (const character of text) {
-    const next = displayWidth(character);
-    if (used + next > width - 1) break;
-    kept += character;
-    used += next;
-  }
-  return `${kept}…`;
-}
-
-/** Terminal columns a string takes: East Asian wide characters count two, combining marks none. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const character of text) {
-    const code = character.codePointAt(0)!;
-    if ((code >= 0x300 && code <= 0x36f) || (code >= 0x200b && code <= 0x200f)) continue;
-    width += isWide(code) ? 2 : 1;
-  }
-  return width;
-}
-
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  );
-}
-
-/** Control characters (C0, DEL, C1) and bidirectional overrides become spaces. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  if (!time) return text;
+  const [, date, minutes, seconds = '00', fraction = '0'] = time;
+  return minutes === '00:00' && Number(seconds) === 0 && Number(fraction) === 0
+    ? date!
+    : `${date} ${minutes}Z`;
 }

@@ -32,6 +32,13 @@ export interface ScheduledRun {
 const PAGE_SIZES = [10, 25, 40, 64, 100] as const;
 const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504] as const;
 const RESET_POINTS = ['before-headers', 'before-body', 'mid-body'] as const;
+/** What a renewal may meet at the token endpoint: each is retried within -MaxRetry. */
+const TOKEN_ENDPOINT_FAULTS: readonly FaultAction[] = [
+  { type: 'status', status: 503 },
+  { type: 'throttle', retryAfterSeconds: 0 },
+  ...RESET_POINTS.map((when) => ({ type: 'reset' as const, when })),
+  { type: 'stall', ms: REQUEST_TIMEOUT_MS + 200 },
+];
 
 export function scheduleRun(
   random: Random,
@@ -48,7 +55,7 @@ export function scheduleRun(
   const rules: FaultRule[] = [];
   const apiFault = (action: FaultAction) => rules.push({ at: somewhere(), action });
   for (let n = 2 + random.int(5); n > 0; n--) {
-    // A failing token endpoint costs @azure/identity's own retries (seconds): rarer than the rest.
+    // A token endpoint fault bites only when a renewal happens: rarer than the rest.
     const kind = random.pick([
       'throttle',
       'status',
@@ -91,9 +98,8 @@ export function scheduleRun(
         rules.push({
           target: 'token',
           at: 1,
-          action: random.chance(0.5)
-            ? { type: 'status', status: 503 }
-            : { type: 'throttle', retryAfterSeconds: 0 },
+          // One draw, as before: the other runs of a seed keep their schedules.
+          action: random.pick(TOKEN_ENDPOINT_FAULTS),
         });
         break;
     }
