@@ -116,7 +116,9 @@ describe('Start-PartnerEmulator', () => {
         while (!existsSync(outFile)) await new Promise((resolve) => setImmediate(resolve));
         const info = JSON.parse(readFileSync(outFile, 'utf8')) as Record<string, string>;
         expect(statSync(outFile).mode & 0o777).toBe(0o600);
-        const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+        const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`, {
+          headers: { 'x-emulator-key': String(info.controlKey) },
+        });
         expect(counters.status).toBe(200);
         controller.abort();
         expect(await ended).toEqual([]);
