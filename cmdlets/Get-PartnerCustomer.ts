@@ -6,6 +6,7 @@ import {
   type CustomerFilter,
 } from '../lib/partner-center/customers.js';
 import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
 
 const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'] as const;
 
@@ -95,7 +96,7 @@ const getPartnerCustomer = defineCmdlet({
         'the run stops (retries exhausted, expired sign-in, Ctrl-C), the same ' +
         'command continues with the next customer. A resume with other parameters ' +
         '(page size, search, -First, -Skip) is refused. The file is deleted when ' +
-        'the listing completes.',
+        `the listing completes. ${RESUME_FILE_RULES}`,
     },
     MaxRetry: maxRetryParameter,
   },

@@ -82,17 +82,19 @@ export default defineCmdlet({
       code: 'Get-PartnerCustomer | Get-PartnerCustomerSubscription -OutputFormat Csv > subscriptions.csv',
       remarks:
         'The CSV has the columns of the subscription view (CustomerId first); -Property ' +
-        'chooses others, e.g. -Property customerId,id,offerName,status,quantity.',
+        'chooses others, e.g. -Property customerId,id,offerName,status,quantity. A ' +
+        'customer the partner has no commerce relationship with gets one line on stderr ' +
+        'and the run goes on; it ends with a summary line and exit code 1.',
     },
     {
       title: "Every customer's subscriptions, continuing where a stopped run stopped",
       code:
-        'Get-PartnerCustomer | Get-PartnerCustomerSubscription -ErrorAction Continue ' +
+        'Get-PartnerCustomer | Get-PartnerCustomerSubscription ' +
         '-ResumeFile subs.resume >> subscriptions.ndjson',
       remarks:
-        'After a stop (retries exhausted, sign-in expired, Ctrl-C), run the same line again: ' +
-        'the customers subs.resume records are skipped, so subscriptions.ndjson ends with ' +
-        "every customer's subscriptions once. Customers that failed are retried.",
+        'After a stop (throttling past the retries, sign-in expired, Ctrl-C), run the same ' +
+        'line again: the customers subs.resume records are skipped, so subscriptions.ndjson ' +
+        "ends with every customer's subscriptions once. Customers that failed are retried.",
     },
     {
       title: 'Subscriptions that are not active, with jq',

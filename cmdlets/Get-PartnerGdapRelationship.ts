@@ -18,6 +18,7 @@ import {
   RELATIONSHIP_STATUSES,
   relationshipsCollection,
 } from '../lib/partner-center/gdap-relationships.js';
+import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
 
 const NAME = 'Get-PartnerGdapRelationship';
 const LISTING_SETS = ['List'] as const;
@@ -106,7 +107,7 @@ export default defineCmdlet({
       description:
         "Keep the listing's position (Graph's next link) in this file, rewritten after every " +
         'page: if the run stops, the same command continues with the next relationship. Deleted ' +
-        'when the listing completes.',
+        `when the listing completes. ${RESUME_FILE_RULES}`,
     },
     MaxRetry: maxRetryParameter,
   },

@@ -1,21 +1,30 @@
 /**
  * The package's main export (`import { invoke } from 'partnercenter-node'`): every cmdlet callable
  * in-process, by name through `invoke` or through its typed function (`getPartnerCustomer`), and
- * the errors they reject with.
+ * every error class they reject with or hand to `onError` (spec/api/exported-errors.spec.ts checks
+ * that none is missing).
  */
 export * from './cmdlet-functions.js';
 export type * from './output-types.js';
 export {
   AuthenticationError,
   ConfigFileError,
+  ErrorAbout,
+  type FailedItem,
+  IncompleteListingError,
+  IncompleteRunError,
   InternalError,
   InterruptedError,
+  ItemFailure,
   NotConnectedError,
   NotFoundError,
   PartnerCenterModuleError,
   ServiceError,
+  SharedListingFailure,
   UsageError,
 } from './common/errors.js';
+export type { ErrorAction } from './host/common-parameters.js';
+export { MissingMandatoryError } from './host/parameter-sets.js';
 export { ExitCode } from './common/exit-codes.js';
 export {
   type AbortSignalLike,

@@ -5,10 +5,15 @@
  */
 import type { CmdletOutputs, CmdletParameters } from './cmdlet-functions.js';
 import { streamCmdlet } from './host/in-process.js';
-import type { InvokeOptions } from './host/in-process-options.js';
+import type { InProcessCommonParameters, InvokeOptions } from './host/in-process-options.js';
 import { loadCmdlet } from './host/load-cmdlet.js';
 
-export type { AbortSignalLike, InvokeOptions } from './host/in-process-options.js';
+export type {
+  AbortSignalLike,
+  ErrorAction,
+  InProcessCommonParameters,
+  InvokeOptions,
+} from './host/in-process-options.js';
 
 export type CmdletName = keyof CmdletParameters;
 
@@ -18,14 +23,16 @@ export type CmdletOutput<N extends CmdletName> = CmdletOutputs[N];
 /** The parameters may be left out when the cmdlet needs none of them from the caller. */
 export type InvokeArguments<P> =
   Record<never, never> extends P
-    ? [parameters?: P, options?: InvokeOptions]
-    : [parameters: P, options?: InvokeOptions];
+    ? [parameters?: P & InProcessCommonParameters, options?: InvokeOptions]
+    : [parameters: P & InProcessCommonParameters, options?: InvokeOptions];
 
 /**
- * Runs the cmdlet `name` with `parameters` (named as on the command line: `{ PageSize: 100 }`).
- * Each output object arrives as the plain JSON value its NDJSON line would hold; the cmdlet goes
- * on only as the caller consumes. Failures reject with the module's errors (UsageError,
- * NotConnectedError, ServiceError, ...), each with its `exitCode` and `hint`.
+ * Runs the cmdlet `name` with `parameters` (named as on the command line: `{ PageSize: 100 }`,
+ * and `ErrorAction`). Each output object arrives as the plain JSON value its NDJSON line would
+ * hold; the cmdlet goes on only as the caller consumes. A failed pipeline object goes to
+ * `onError` and the run goes on (ErrorAction Continue, the default); what ends the run rejects
+ * with the module's errors (UsageError, NotConnectedError, ServiceError, IncompleteRunError, ...),
+ * each with its `exitCode` and `hint`.
  */
 export function invoke<N extends CmdletName, T = CmdletOutputs[N]>(
   name: N,

@@ -205,6 +205,49 @@ export interface CmdletContext {
   interactive?: boolean;
   /** Width of the terminal stdout goes to, when it is one (help text wraps to it). */
   terminalColumns?: number;
+  /**
+   * What a cmdlet that records its progress (a resume file) needs of stdout; absent where the
+   * caller takes the objects itself (from Node), which then counts as taken at once.
+   */
+  output?: CmdletOutput;
+}
+
+/**
+ * Where a regular file used as stdout stood once some output was in it: its device, inode (as
+ * decimal strings: they may not fit a double) and size. A resume file keeps the mark of its last
+ * record, so that a resumed run writing to the same file can cut off what came after it (a run
+ * killed or stopped between its output and its record).
+ */
+export interface StdoutMark {
+  dev: string;
+  ino: string;
+  size: number;
+}
+
+export interface CmdletOutput {
+  /**
+   * Hands everything yielded so far to stdout and tells whether it got out of the process whole:
+   * `true` at once when it did there and then (a file, or a pipe with room: then record in the same
+   * turn), a promise otherwise; `false` when stdout failed or its reader went away: nothing may
+   * then be recorded as written.
+   */
+  delivered(): boolean | Promise<boolean>;
+  /** Where stdout stands now, when it is a regular file (call right after `delivered()`). */
+  mark(): StdoutMark | undefined;
+  /**
+   * After stdout failed: cuts it back to `mark` (what the last record says was written), when it
+   * is the file of that mark. Returns a sentence for the stop line saying what was removed, or
+   * what is left torn and how to remove it.
+   */
+  cutBackTo(mark: StdoutMark | undefined): string | undefined;
+  /**
+   * Before a resumed run writes: when stdout is the file the earlier run's last record marks,
+   * removes what that run wrote after the record (it is written again now). Refuses (UsageError)
+   * a file that holds less than the mark (emptied by `>` since: the output the records speak of
+   * is gone), or one it cannot cut; `resumeFile` names the record in those messages. Returns the
+   * bytes removed.
+   */
+  resumeFrom(mark: StdoutMark | undefined, resumeFile: string): number;
 }
 
 /**

@@ -5,6 +5,7 @@
  * still sees one input object at a time.
  */
 import type { ParameterDeclaration } from './cmdlet.js';
+import { RESUME_FILE_RULES } from './resume-file-claim.js';
 
 /**
  * Input objects worked on at once when -ThrottleLimit is not given. Measured with
@@ -43,8 +44,10 @@ export const fanOutParameters = {
       'Records in this file each pipeline input object whose output was written whole. Run ' +
       'the same pipeline again with the same file and the objects it records are skipped, so ' +
       'a stopped run (retries exhausted, sign-in expired, Ctrl-C) continues where it stopped and ' +
-      'every object is written exactly once. Deleted when every input object was done; kept, ' +
-      'with the failed ones left out, when some failed.',
+      'every object is written exactly once. Deleted when every input object was done and the ' +
+      'input was all there; kept, with the failed ones left out, when some failed, and when the ' +
+      'command feeding the input failed or was stopped (exit 6, about_Pipelines). ' +
+      RESUME_FILE_RULES,
   },
   First: {
     type: 'int',

@@ -11,7 +11,11 @@
  * one to five roles): about 1.2 KB and 0.65 KB a relationship, map and arrays included, so a
  * partner with 10,000 relationships holds about 12 MB or 6.5 MB for the run.
  */
-import { PartnerCenterModuleError, InterruptedError } from '../common/errors.js';
+import {
+  InterruptedError,
+  PartnerCenterModuleError,
+  SharedListingFailure,
+} from '../common/errors.js';
 import { type JsonText, type JsonTextList, withLeadingPropertiesOf } from '../json/json-text.js';
 import {
   type GdapRelationship,
@@ -134,15 +138,6 @@ function endsTheRun(error: unknown): unknown {
   if (!(error instanceof PartnerCenterModuleError) || error.endsRun) return error;
   if (error instanceof InterruptedError) return error;
   return new SharedListingFailure(error);
-}
-
-class SharedListingFailure extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(cause: PartnerCenterModuleError) {
-    super(cause.message, { hint: cause.hint, cause, endsRun: true });
-    this.exitCode = cause.exitCode;
-  }
 }
 
 /** What Get-PartnerCustomerGdapStatus keeps of a relationship: its facts and the customer's name. */

@@ -5,10 +5,18 @@
  * written and the exact command that continues with the next one. Failed run + resumed run = every
  * item exactly once.
  */
-import { ObjectList, type CmdletContext } from './cmdlet.js';
+import { ObjectList, type CmdletContext, type StdoutMark } from './cmdlet.js';
 import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
-import { InterruptedError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
+import {
+  IncompleteListingError,
+  InterruptedError,
+  OutputClosedError,
+  OutputFailedError,
+  PartnerCenterModuleError,
+  ReaderGoneError,
+  UsageError,
+} from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
 import {
   defaultPageSizeOf,
@@ -17,7 +25,6 @@ import {
   type CollectionRequest,
 } from '../partner-center/collections.js';
 import {
-  IncompleteListingError,
   itemsFrom,
   ListingProgress,
   type ListingPosition,
@@ -50,6 +57,27 @@ export async function* listResumably<T, Out = JsonText<T>>(
   request: ListingRequest<T, Out>,
   context: CmdletContext,
 ): AsyncGenerator<ObjectList<Out>> {
+  const file =
+    request.resumeFile === undefined
+      ? undefined
+      : new ResumeFile(request.resumeFile, {
+          item: request.collection.noun.item,
+          cmdletName: request.cmdletName,
+        });
+  try {
+    yield* listWith(request, context, file);
+  } finally {
+    // However the listing ended (a stop, a signal, the host closing it), the file it claimed when
+    // it read it is free for the next run.
+    file?.release();
+  }
+}
+
+async function* listWith<T, Out>(
+  request: ListingRequest<T, Out>,
+  context: CmdletContext,
+  file: ResumeFile | undefined,
+): AsyncGenerator<ObjectList<Out>> {
   const { collection } = request;
   const { noun } = collection;
   if (request.resumeFile !== undefined && request.continuationToken !== undefined) {
@@ -64,10 +92,6 @@ export async function* listResumably<T, Out = JsonText<T>>(
     skip: request.skip ?? 0,
   };
   // Read (and check) before anything goes over the network: a wrong file is a usage error.
-  const file =
-    request.resumeFile === undefined
-      ? undefined
-      : new ResumeFile(request.resumeFile, { item: noun.item, cmdletName: request.cmdletName });
   const saved = file?.read(identity);
   const skip = identity.skip;
   const start: ListingPosition =
@@ -76,11 +100,18 @@ export async function* listResumably<T, Out = JsonText<T>>(
       ? { skip, offset: skip }
       : { continuationToken: request.continuationToken, skip });
   const earlier = saved?.written ?? 0;
-  if (saved)
+  if (saved) {
     context.verbose(
       `Resuming the listing kept in '${file!.path}': ${earlier} ${noun.one}(s) were ` +
         'written by earlier runs.',
     );
+    // What an earlier run wrote to this same file after its last record is listed again now.
+    const removed = context.output?.resumeFrom(saved.stdout, file!.path) ?? 0;
+    if (removed > 0)
+      context.verbose(
+        `Removed the ${removed} bytes an earlier run wrote to stdout after its last record.`,
+      );
+  }
 
   // Each collection is listed through its own API's client: Graph's for OData collections.
   const settings = { maxRetry: request.maxRetry };
@@ -92,8 +123,15 @@ export async function* listResumably<T, Out = JsonText<T>>(
   holdYoungGeneration();
   let progress = new ListingProgress(start);
   let pages = 0;
-  const save = (position: ListingPosition) =>
-    file?.write(identity, { position, written: earlier + progress.written });
+  /** What is out of the process whole: where a failed stdout leaves the listing. */
+  let out: Checkpoint = { position: start, written: 0, stdout: context.output?.mark() };
+  const save = (at: Checkpoint) =>
+    file?.write(identity, {
+      position: at.position,
+      written: earlier + at.written,
+      stdout: at.stdout,
+    });
+  const current = (): Checkpoint => ({ position: progress.position, written: progress.written });
   const limit = request.first === undefined ? undefined : Math.max(0, request.first - earlier);
   const list = () =>
     pagesOf(
@@ -106,28 +144,53 @@ export async function* listResumably<T, Out = JsonText<T>>(
             pages,
             items: earlier + progress.written,
           });
-          // The host hands coalesced output to stdout on the next turn of the event loop: waiting
-          // one turn means the page is out of the process before the file says it was written, so
-          // even a SIGKILL can repeat part of a page but never lose one.
-          await new Promise((resolve) => setImmediate(resolve));
-          save(progress.position);
+          // Recorded once the page is out of the process whole, so even a SIGKILL can repeat
+          // part of a page but never lose one (and with a file as stdout, the resumed run cuts
+          // off that part: see resumeFrom). Out at once: recorded in the same turn.
+          const taken = context.output
+            ? context.output.delivered()
+            : new Promise<boolean>((resolve) => setImmediate(() => resolve(true)));
+          if (taken !== true && !(taken !== false && (await taken))) return;
+          out = { ...current(), stdout: context.output?.mark() };
+          save(out);
         },
       }),
       request.transform,
     );
 
   let settled = false;
-  const stopped = (error: unknown): unknown => {
+  const stopped = async (error: unknown): Promise<unknown> => {
     settled = true;
+    // stdout failed, or its reader went away while a resume file expects the listing to go on,
+    // whatever surfaced here (a request it aborted, the host closing the listing).
+    const reason: unknown = context.signal.reason;
+    const outputFailed = reason instanceof OutputFailedError;
+    const readerGone = reason instanceof OutputClosedError && file !== undefined;
+    if (outputFailed) error = reason;
+    if (readerGone)
+      error = new ReaderGoneError('The reader of stdout went away before the listing ended.', {
+        hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
+      });
     if (!(error instanceof PartnerCenterModuleError)) return error;
     if (!request.selectionArguments) return error;
+    // What got out whole is then what the stop line counts and the resume file keeps, and a file
+    // as stdout is cut back to it.
+    let at = outputFailed || readerGone ? out : current();
+    // Any other stop: every page handed out so far is written; once it is out, the position
+    // records where stdout's file then ends.
+    if (!outputFailed && !readerGone && context.output) {
+      const taken = context.output.delivered();
+      if (taken === true || (taken !== false && (await taken)))
+        at = { ...at, stdout: context.output.mark() };
+    }
+    const cut = outputFailed ? context.output?.cutBackTo(out.stdout) : undefined;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
-    if (progress.written === 0 && !saved && request.continuationToken === undefined) return error;
+    if (at.written === 0 && !saved && request.continuationToken === undefined && !cut) return error;
     const refused = error.continuationTokenRefused;
     // The token of the current position is dead: only a restart that skips what was written can
     // continue.
-    const position = refused ? progress.positionWithoutToken : progress.position;
-    if (refused && !position && progress.written === 0 && !file) {
+    const position = refused ? progress.positionWithoutToken : at.position;
+    if (refused && !position && at.written === 0 && !file) {
       return new UsageError(error.message, {
         hint:
           'A token is only valid for a limited time. Start the listing again, or ' +
@@ -137,20 +200,17 @@ export async function* listResumably<T, Out = JsonText<T>>(
         cause: error,
       });
     }
-    if (position) save(position);
-    return new IncompleteListingError(
-      error,
-      resumeAdvice(request, context, {
-        position,
-        written: progress.written,
-        earlier,
-        file,
-        refused,
-      }),
-      {
-        replaceHint: refused && position !== undefined,
-      },
-    );
+    if (position) save({ ...at, position });
+    const advice = resumeAdvice(request, context, {
+      position,
+      written: at.written,
+      earlier,
+      file,
+      refused,
+    });
+    return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
+      replaceHint: (refused && position !== undefined) || cut !== undefined,
+    });
   };
 
   try {
@@ -185,16 +245,23 @@ export async function* listResumably<T, Out = JsonText<T>>(
         `${earlier ? ` (${earlier + progress.written} with the earlier runs)` : ''}.`,
     );
   } catch (error) {
-    throw stopped(error);
+    throw await stopped(error);
   } finally {
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
     if (!settled) {
       const reason: unknown = context.signal.reason;
       // A generator the host closes runs only its finally blocks: throwing here is the one way to
       // turn that close into the interruption (and its resume advice) the host reports.
-      // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-      if (reason instanceof InterruptedError) throw stopped(reason);
-      save(progress.position);
+      // A reader that went away stops a listing without a resume file quietly (`| head`); with
+      // one, the listing did not finish, and its stop line says so.
+      if (
+        reason instanceof InterruptedError ||
+        reason instanceof OutputFailedError ||
+        (reason instanceof OutputClosedError && file)
+      ) {
+        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+        throw await stopped(reason);
+      }
     }
   }
 }
@@ -207,6 +274,13 @@ async function* pagesOf<T, Out>(
   for await (const batch of batches) {
     yield new ObjectList((transform ? transform(batch) : batch) as Iterable<Out>);
   }
+}
+
+/** A place in the listing: the position, the items written before it, where stdout then stood. */
+interface Checkpoint {
+  position: ListingPosition;
+  written: number;
+  stdout?: StdoutMark;
 }
 
 interface StopState {

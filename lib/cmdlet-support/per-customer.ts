@@ -3,7 +3,8 @@
  * object that names its customerId) from the pipeline, the customer's id written first in every
  * object it yields, one customer's failure reported as that customer's, and the App+User rule.
  */
-import { AuthenticationError, PartnerCenterModuleError } from '../common/errors.js';
+import { AuthenticationError, ItemFailure, PartnerCenterModuleError } from '../common/errors.js';
+import { untrustedLine } from '../common/text.js';
 import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
 import { LICENSE_GROUPS } from '../partner-center/customer-resources.js';
 import type { AuthenticationKind } from '../session/context-store.js';
@@ -53,31 +54,14 @@ export async function* forCustomer<T>(
     yield* work();
   } catch (error) {
     if (!(error instanceof PartnerCenterModuleError)) throw error;
-    throw new CustomerFailure(customerLabel(customerId, context.pipelineObject), error);
+    // A company name is chosen by the customer: one line, no control characters, before any
+    // message or terminal sees it.
+    const name = companyNameOf(context.pipelineObject);
+    throw new ItemFailure(
+      { kind: 'customer', id: customerId, name: name ? untrustedLine(name, 200) : undefined },
+      error,
+    );
   }
-}
-
-/** A failure of one customer's part: the cause's meaning, with the customer named first. */
-export class CustomerFailure extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(customer: string, cause: PartnerCenterModuleError) {
-    super(`${customer}: ${cause.message}`, {
-      hint: cause.hint,
-      cause,
-      endsRun: cause.endsRun,
-      continuationTokenRefused: cause.continuationTokenRefused,
-    });
-    this.exitCode = cause.exitCode;
-  }
-}
-
-function customerLabel(
-  customerId: string,
-  input: Readonly<Record<string, unknown>> | undefined,
-): string {
-  const name = companyNameOf(input);
-  return `Customer ${customerId}${name ? ` (${name})` : ''}`;
 }
 
 /** A piped object's company name: a Customer's companyProfile.companyName, or any companyName. */

@@ -3,13 +3,23 @@
  * after every page whose items were all handed out, so a run killed at any moment leaves a file
  * that is either the old position or the new one. It names the listing it belongs to (its kind of
  * item, page size, selection such as a search, -First, -Skip), so a resume with other parameters
- * is refused instead of silently producing a different set.
+ * is refused instead of silently producing a different set. Reading it claims it for this run
+ * (resume-file-claim.ts: one run at a time, never a symlink or another file, a writable directory)
+ * until `release()`.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { writePrivateJson } from '../session/atomic-file.js';
+import {
+  type ClaimedResumeFile,
+  claimResumeFile,
+  headerOf,
+  listingKind,
+  notThisResumeFile,
+} from './resume-file-claim.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
+import type { StdoutMark } from './cmdlet.js';
 
 const VERSION = 1;
 
@@ -31,6 +41,11 @@ export interface ResumeState {
   position: ListingPosition;
   /** Customers written by every run of this listing so far. */
   written: number;
+  /**
+   * Where stdout stood once the items up to `position` were in it, when it is a regular file: a
+   * resumed run writing to the same file cuts off what came after (CmdletOutput.resumeFrom).
+   */
+  stdout?: StdoutMark;
 }
 
 interface ResumeFileContent extends ResumeState {
@@ -43,6 +58,7 @@ interface ResumeFileContent extends ResumeState {
 export class ResumeFile {
   readonly path: string;
   private readonly kind: string;
+  private claim: ClaimedResumeFile | undefined;
 
   /**
    * `item`: what the listing lists, e.g. `Customer` (the file's kind is then
@@ -53,33 +69,41 @@ export class ResumeFile {
     private readonly listed: { item: string; cmdletName: string },
   ) {
     this.path = resolve(path);
-    this.kind = `PartnerCenter.${listed.item}Listing.Resume`;
+    this.kind = listingKind(listed.item);
   }
 
   /**
-   * The saved state, undefined when there is no file; refuses a file of another listing or one it
-   * cannot read.
+   * Claims the file for this run (until `release()`) and returns the saved state, undefined when
+   * there is none yet (no file, or an empty one); refuses a file of another listing, anything
+   * that is not a listing's resume file, and one it cannot read or write.
    */
   read(listing: ListingIdentity): ResumeState | undefined {
-    let text: string;
+    this.claim ??= claimResumeFile(this.path, this.listed.cmdletName);
     try {
-      text = readFileSync(this.path, 'utf8');
+      return this.check(this.claim.text, listing);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new ConfigFileError(
-        `Cannot read the resume file '${this.path}': ${(error as Error).message}.`,
-        { hint: 'Check the path and its permissions.', cause: error },
-      );
+      this.release();
+      throw error;
     }
+  }
+
+  /** Gives the file up for another run; the listing calls it however it ends. */
+  release(): void {
+    this.claim?.release();
+    this.claim = undefined;
+  }
+
+  private check(text: string | undefined, listing: ListingIdentity): ResumeState | undefined {
+    if (text === undefined || text === '') return undefined;
     const content = parse(text, this.kind);
     if (!content) {
-      throw new ConfigFileError(
-        `The resume file '${this.path}' is not a resume file of ${this.listed.cmdletName}, ` +
-          'or it is damaged.',
-        {
-          hint: 'Give another -ResumeFile, or delete this one to list from the start.',
-        },
-      );
+      if (headerOf(text)?.kind === this.kind) {
+        throw new ConfigFileError(
+          `The resume file '${this.path}' of ${this.listed.cmdletName} is damaged.`,
+          { hint: 'Delete it to list from the start, or give another -ResumeFile.' },
+        );
+      }
+      throw notThisResumeFile(this.path, text, `${this.listed.cmdletName}'s listings`);
     }
     const differences = describeDifferences(content.listing, listing);
     if (differences) {
@@ -93,7 +117,11 @@ export class ResumeFile {
         },
       );
     }
-    return { position: content.position, written: content.written };
+    return {
+      position: content.position,
+      written: content.written,
+      stdout: stdoutMarkOf(content.stdout),
+    };
   }
 
   write(listing: ListingIdentity, state: ResumeState): void {
@@ -117,8 +145,9 @@ export class ResumeFile {
     }
   }
 
+  /** Deletes the file (the listing completed); the claim is released after. */
   delete(): void {
-    if (existsSync(this.path)) rmSync(this.path, { force: true });
+    rmSync(this.path, { force: true });
   }
 }
 
@@ -172,4 +201,14 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
   return differing
     .map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`)
     .join('; ');
+}
+
+/** A stdout mark as a resume file keeps it; anything else (an older file: none) is no mark. */
+export function stdoutMarkOf(value: unknown): StdoutMark | undefined {
+  const mark = value as Partial<StdoutMark> | null | undefined;
+  if (!mark || typeof mark !== 'object') return undefined;
+  const { dev, ino, size } = mark;
+  if (typeof dev !== 'string' || typeof ino !== 'string') return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+  return { dev, ino, size };
 }

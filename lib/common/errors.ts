@@ -21,6 +21,15 @@ export interface ModuleErrorOptions {
   endsRun?: boolean;
   /** Partner Center refused the continuation token the request carried. */
   continuationTokenRefused?: boolean;
+  /**
+   * The failure in a few plain words, without the object it concerns ("no commerce relationship"),
+   * for the one line a failed pipeline object gets on a terminal; the message says it in full.
+   */
+  reason?: string;
+  /** The HTTP status of the service's answer, when the failure is one. */
+  status?: number;
+  /** The service's own error code (Partner Center's `code`, Graph's `error.code`). */
+  serviceCode?: number | string;
 }
 
 export class PartnerCenterModuleError extends Error {
@@ -34,6 +43,9 @@ export class PartnerCenterModuleError extends Error {
    * skip instead, whichever class (usage or service) the refusal was reported as.
    */
   readonly continuationTokenRefused: boolean;
+  readonly reason?: string;
+  readonly status?: number;
+  readonly serviceCode?: number | string;
 
   constructor(message: string, options: ModuleErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,6 +54,9 @@ export class PartnerCenterModuleError extends Error {
     this.endsRun =
       options.endsRun ?? (new.target as typeof PartnerCenterModuleError).endsRunByDefault;
     this.continuationTokenRefused = options.continuationTokenRefused ?? false;
+    this.reason = options.reason;
+    this.status = options.status;
+    this.serviceCode = options.serviceCode;
   }
 }
 
@@ -77,8 +92,6 @@ export class NotFoundError extends PartnerCenterModuleError {
 }
 
 export interface ServiceErrorOptions extends ModuleErrorOptions {
-  status?: number;
-  serviceCode?: number | string;
   requestId?: string;
   correlationId?: string;
 }
@@ -89,14 +102,10 @@ export interface ServiceErrorOptions extends ModuleErrorOptions {
  */
 export class ServiceError extends PartnerCenterModuleError {
   override readonly exitCode = ExitCode.ServiceFailure;
-  readonly status?: number;
-  readonly serviceCode?: number | string;
   readonly requestId?: string;
   readonly correlationId?: string;
   constructor(message: string, options: ServiceErrorOptions = {}) {
     super(message, options);
-    this.status = options.status;
-    this.serviceCode = options.serviceCode;
     this.requestId = options.requestId;
     this.correlationId = options.correlationId;
   }
@@ -119,6 +128,37 @@ export class InterruptedError extends PartnerCenterModuleError {
 }
 
 /**
+ * The reason a run's signal carries when stdout's reader went away (`| head`, a consumer that
+ * died): not an error of the run by itself, which then stops quietly, unless a resume file
+ * expects it to go on (ReaderGoneError).
+ */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('The output stream was closed by its reader.');
+    this.name = 'OutputClosedError';
+  }
+}
+
+/**
+ * stdout's reader went away while a resume file was kept: the run did not finish, and the stop
+ * line says what the file records and that what the reader had not read is not written again.
+ */
+export class ReaderGoneError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+}
+
+/**
+ * stdout could not take the output (the disk is full, the device failed): the run stops at once,
+ * and what was recorded as written is only what reached stdout whole. The message says what
+ * happened to the last line (removed again, or where it is cut).
+ */
+export class OutputFailedError extends PartnerCenterModuleError {
+  static override readonly endsRunByDefault = true;
+  override readonly exitCode = ExitCode.Failure;
+}
+
+/**
  * A bug in the module itself (a caller broke an internal contract), not anything the user did:
  * exit 1 and an "unexpected error" line that asks for a report, never exit 2 ("your parameters
  * are wrong").
@@ -133,5 +173,99 @@ export class InternalError extends PartnerCenterModuleError {
         'This is a bug in PartnerCenter for Node: run again with -Debug and report it ' +
         'with what that prints.',
     });
+  }
+}
+
+/**
+ * An error that tells more about another (which object failed, what the run had done, how to go
+ * on) and keeps its meaning: exit code, whether it ends the run, the service's status and code. The
+ * classes below differ only in what they add.
+ */
+export abstract class ErrorAbout extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+  override readonly cause: PartnerCenterModuleError;
+
+  protected constructor(
+    message: string,
+    cause: PartnerCenterModuleError,
+    options: { hint?: string; endsRun?: boolean } = {},
+  ) {
+    super(message, {
+      hint: 'hint' in options ? options.hint : cause.hint,
+      cause,
+      endsRun: options.endsRun ?? cause.endsRun,
+      continuationTokenRefused: cause.continuationTokenRefused,
+      reason: cause.reason,
+      status: cause.status,
+      serviceCode: cause.serviceCode,
+    });
+    this.cause = cause;
+    this.exitCode = cause.exitCode;
+  }
+}
+
+/** The object a failure concerns: its kind, its id and, when known, its name. */
+export interface FailedItem {
+  /** What the object is, as messages name it: `customer`, `user`. */
+  kind: string;
+  id: string;
+  /** A name people know it by (a customer's company name), when the pipeline object had one. */
+  name?: string;
+}
+
+/**
+ * One pipeline object failed (a customer the partner may not read, a user that does not exist):
+ * the object, and the cause. Under -ErrorAction Continue the run reports it and goes on.
+ */
+export class ItemFailure extends ErrorAbout {
+  readonly item: FailedItem;
+
+  constructor(item: FailedItem, cause: PartnerCenterModuleError) {
+    const kind = item.kind.charAt(0).toUpperCase() + item.kind.slice(1);
+    super(`${kind} ${item.id}${item.name ? ` (${item.name})` : ''}: ${cause.message}`, cause);
+    this.item = item;
+  }
+}
+
+/**
+ * A run over pipeline input (the fan-out) that stopped early: the cause, then how many objects
+ * were done and, when a rerun can do better, how to go on.
+ */
+export class IncompleteRunError extends ErrorAbout {
+  constructor(
+    cause: PartnerCenterModuleError,
+    advice: string,
+    options: { replaceHint?: boolean } = {},
+  ) {
+    super(cause.message, cause, {
+      hint: [options.replaceHint ? undefined : cause.hint, advice].filter(Boolean).join(' '),
+    });
+  }
+}
+
+/**
+ * A listing that stopped before its end: the cause's message and exit code, with a hint that adds
+ * how many items were written and how to continue. Under SIGINT/SIGTERM the host still exits
+ * with 130/143 (the signal's code wins), and this is the one line it prints.
+ */
+export class IncompleteListingError extends ErrorAbout {
+  constructor(
+    cause: PartnerCenterModuleError,
+    resumeAdvice: string,
+    options: { replaceHint?: boolean } = {},
+  ) {
+    super(cause.message, cause, {
+      hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '),
+    });
+  }
+}
+
+/**
+ * The listing a whole run shares (every GDAP relationship, listed once for all piped customers)
+ * failed: every object of the run needs it, so the run ends, whatever -ErrorAction says.
+ */
+export class SharedListingFailure extends ErrorAbout {
+  constructor(cause: PartnerCenterModuleError) {
+    super(cause.message, cause, { endsRun: true });
   }
 }

@@ -128,14 +128,25 @@ export function bindGivenValues(
 ): CommandLineBinding {
   const table = parameterTable(definition);
   const given = new Map<string, unknown>();
+  const common = new Map<string, unknown>();
   const typedAs = new Map<string, string>();
   for (const [typed, raw] of Object.entries(values)) {
     if (raw === undefined) continue;
     const entry = resolveName(table, typed, definition.name);
     refuseRepeat(typedAs, entry, typed);
+    // -ErrorAction means the same in-process: which failed pipeline objects end the call.
+    if (entry.common && entry.name === 'ErrorAction') {
+      common.set(
+        entry.name,
+        convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
+      );
+      continue;
+    }
     if (entry.common)
       throw new UsageError(`-${entry.name} is a parameter of the command line only.`, {
-        hint: 'In-process calls take options (env, signal) instead of common parameters.',
+        hint:
+          'In-process calls take options (env, signal, onMessage, onError) instead of common ' +
+          'parameters; ErrorAction is the one they take.',
       });
     given.set(
       entry.name,
@@ -145,7 +156,7 @@ export function bindGivenValues(
   const candidates = candidateSets(definition, [...given.keys()]);
   return {
     given,
-    common: commonValues(new Map()),
+    common: commonValues(common),
     candidateSets: candidates,
     pipelineParameters: pipelineParametersOf(definition, given, candidates),
     fromValues: true,
@@ -281,7 +292,7 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
   return {
     verbose: get('Verbose') === true,
     debug: get('Debug') === true,
-    errorAction: (get('ErrorAction') as ErrorAction | undefined) ?? 'Stop',
+    errorAction: get('ErrorAction') as ErrorAction | undefined,
     outputFormat: get('OutputFormat') as OutputFormat | undefined,
     encoding: (get('Encoding') as Encoding | undefined) ?? 'utf8',
     property: get('Property') as string[] | undefined,

@@ -3,7 +3,7 @@
  * and its services. Made once per run: every pipeline object of the run shares the correlation id
  * and the services (one client, one token).
  */
-import type { CmdletContext } from '../cmdlet-support/cmdlet.js';
+import type { CmdletContext, CmdletOutput } from '../cmdlet-support/cmdlet.js';
 import { type CmdletServicesFactory, createCmdletServices } from '../cmdlet-support/services.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -20,6 +20,8 @@ export function createCmdletContext(options: {
   services?: CmdletServicesFactory;
   /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
   maxConcurrency?: number;
+  /** What got out to stdout whole, for cmdlets that record it (resume files). */
+  output?: CmdletOutput;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
   // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
@@ -52,5 +54,6 @@ export function createCmdletContext(options: {
     env,
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
+    output: options.output,
   };
 }

@@ -11,8 +11,10 @@ export type OutputFormat = (typeof outputFormats)[number];
 export const encodings = ['utf8', 'utf8BOM'] as const;
 export type Encoding = (typeof encodings)[number];
 
-export const errorActions = ['Stop', 'Continue', 'SilentlyContinue'] as const;
-export type ErrorAction = (typeof errorActions)[number];
+// Kept with the Node API's options, whose published types must not reach Node's through this file.
+import { type ErrorAction, errorActions } from './in-process-options.js';
+
+export { type ErrorAction, errorActions };
 
 export const commonParameters = {
   Verbose: {
@@ -31,12 +33,18 @@ export const commonParameters = {
   ErrorAction: {
     type: 'string',
     description:
-      'What happens when one pipeline input object fails: Stop ends the run ' +
-      '(default); Continue reports the failure on stderr and goes on; ' +
-      'SilentlyContinue goes on without reporting. Either way a run in which ' +
-      'some object failed exits with a non-zero code.',
+      'What happens when one pipeline input object fails (a customer the partner ' +
+      'may not read, one that does not exist): Continue (the default, as in ' +
+      'PowerShell) writes one line for it on stderr, goes on, and ends with a ' +
+      'summary line; SilentlyContinue goes on without the lines (the summary ' +
+      'with -Verbose); Ignore goes on without a word; Stop ends the run at the ' +
+      'first failure. Whichever, a run in which some object failed exits 1. ' +
+      'What ends any run (sign-in expired, throttling past the retries, Ctrl-C) ' +
+      'still ends it. PARTNERCENTER_ERROR_ACTION_PREFERENCE sets the default ' +
+      "(as PowerShell's $ErrorActionPreference; Ignore only as the parameter).",
     choices: errorActions,
-    default: 'Stop',
+    default: 'Continue',
+    env: 'PARTNERCENTER_ERROR_ACTION_PREFERENCE',
     aliases: ['ea'],
   },
   OutputFormat: {
@@ -89,7 +97,8 @@ export type CommonParameterName = keyof typeof commonParameters;
 export interface CommonParameterValues {
   verbose: boolean;
   debug: boolean;
-  errorAction: ErrorAction;
+  /** Undefined when not given: the run then takes the preference or the default (item-failures.ts). */
+  errorAction?: ErrorAction;
   /** Undefined when not given: the host then picks the default for where stdout goes. */
   outputFormat?: OutputFormat;
   encoding: Encoding;

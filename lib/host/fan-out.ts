@@ -8,25 +8,30 @@
  *   finish: two customers' lines never interleave, and a failed or cancelled object writes
  *   nothing.
  * - -First stops reading, cancels the work in flight and ends the run once it wrote that many.
- * - A failure is the object's own: -ErrorAction decides, as for a sequential pipeline; an error that
- *   ends the run (or Stop) cancels the work in flight, and the host reports it with how many objects
- *   were done and the command that continues.
+ * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a sequential
+ *   pipeline; an error that ends the run (or Stop) cancels the work in flight, and the host reports
+ *   it with how many objects were done and, when a rerun can do better, the command that continues.
  * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
- *   file skips what it records (see pipeline-resume-file.ts).
+ *   file skips what it records (see pipeline-resume-file.ts). The file is deleted only when the
+ *   input was all there (input-end.ts: not cut, the upstream finished) and every object was done.
  *
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
  * the fan-out only keeps enough objects in flight for it.
  */
-import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
+import type { CmdletDefinition, CmdletOutput, StdoutMark } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
-import { PartnerCenterModuleError } from '../common/errors.js';
-import { ExitCode } from '../common/exit-codes.js';
+import {
+  IncompleteRunError,
+  OutputFailedError,
+  PartnerCenterModuleError,
+} from '../common/errors.js';
 import { commandLine } from '../common/shell-quote.js';
 import type { CommandLineBinding, CompleteBinding } from './binder.js';
 import type { CommonParameterValues } from './common-parameters.js';
-import { exitCodeOf } from './error-report.js';
 import { OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, untilAborted } from './invocation.js';
+import { endsRun, type ItemFailures, mayPassOnRerun } from './item-failures.js';
+import type { InputEnd } from './input-end.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { RecordedOutput } from './output/recorded-output.js';
@@ -59,8 +64,12 @@ export interface FanOutHost {
     writer: OutputWriter,
     pipelineObject: Record<string, unknown>,
   ): Promise<InvocationOutcome>;
-  /** Reports one object's failure on stderr (-ErrorAction Continue). */
-  report(error: unknown): void;
+  /** What one object's failure does to the run (-ErrorAction), and its line. */
+  readonly failures: ItemFailures;
+  /** Once the input ended: the error saying it ended early, or undefined when it was all there. */
+  inputEnded(end: InputEnd): unknown;
+  /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
+  readonly output?: CmdletOutput;
 }
 
 export interface FanOutCounts {
@@ -78,10 +87,10 @@ export interface FanOutCounts {
 export interface FanOutResult {
   /** The error that ended the run (Stop, or one that ends any run), with resume advice. */
   stoppedBy?: unknown;
-  failures: number;
-  lastFailureCode: number;
   /** When some objects failed: the resume file that records the others, for the summary. */
   keptResumeFile?: string;
+  /** The input ended early (input-end.ts), with how many were done and how to go on. */
+  inputCut?: unknown;
 }
 
 /** Why the work in flight was cancelled when the run itself goes on to its end. */
@@ -102,10 +111,13 @@ export class FanOut {
   private releaseLane: (() => void) | undefined;
   private ended = false;
   private stoppedBy: unknown;
-  private lastFailureCode: number = ExitCode.Failure;
+  /** Why the input that ended was not all of it (input-end.ts). */
+  private cut: unknown;
   /** Aborted when the fan-out ends early: a wait for input (a slow upstream) must not outlast it. */
   private readonly halted = new AbortController();
   private readonly haltSignal: AbortSignal;
+  /** Where a regular-file stdout stood at the last record: what a failed stdout is cut back to. */
+  private lastMark: StdoutMark | undefined;
 
   constructor(
     private readonly host: FanOutHost,
@@ -120,9 +132,19 @@ export class FanOut {
       settings.resumeFile === undefined
         ? undefined
         : new PipelineResumeFile(settings.resumeFile, runIdentity(host));
+    if (this.resume) {
+      // What an earlier run wrote after its last record is written again: cut off first.
+      try {
+        host.output?.resumeFrom(this.resume.lastMark, this.resume.path);
+      } catch (error) {
+        this.resume.close(false);
+        throw error;
+      }
+      this.lastMark = host.output?.mark();
+    }
   }
 
-  async run(records: AsyncIterator<PipelineRecord>): Promise<FanOutResult> {
+  async run(records: AsyncIterator<PipelineRecord, InputEnd>): Promise<FanOutResult> {
     const { throttleLimit } = this.settings;
     try {
       while (!this.ended && !this.host.signal.aborted) {
@@ -135,7 +157,7 @@ export class FanOut {
           this.congestion = undefined;
           continue;
         }
-        let next: IteratorResult<PipelineRecord> | undefined;
+        let next: IteratorResult<PipelineRecord, InputEnd> | undefined;
         try {
           next = await untilAborted(records.next(), this.haltSignal);
         } catch (error) {
@@ -143,7 +165,11 @@ export class FanOut {
           if (!this.host.signal.aborted) this.stop(error);
           break;
         }
-        if (this.ended || this.host.signal.aborted || !next || next.done) break;
+        if (this.ended || this.host.signal.aborted || !next) break;
+        if (next.done) {
+          this.cut = this.host.inputEnded(next.value);
+          break;
+        }
         this.start(next.value);
       }
       await Promise.all(this.active);
@@ -152,22 +178,42 @@ export class FanOut {
     }
     return {
       stoppedBy: this.stoppedBy === undefined ? undefined : this.withAdvice(this.stoppedBy),
-      failures: this.counts.failed,
-      lastFailureCode: this.lastFailureCode,
       keptResumeFile: this.counts.failed > 0 ? this.resume?.path : undefined,
+      inputCut: this.cut === undefined ? undefined : this.withAdvice(this.cut),
     };
   }
 
   /** The error a stopped run reports (a signal's too), with how many were done and how to go on. */
   withAdvice(error: unknown): unknown {
     if (!(error instanceof PartnerCenterModuleError)) return error;
-    return new IncompleteRunError(error, this.advice());
+    // A failed stdout file is cut back to the last record: it then holds exactly what is recorded.
+    const cut =
+      error instanceof OutputFailedError && this.resume
+        ? this.host.output?.cutBackTo(this.lastMark)
+        : undefined;
+    return new IncompleteRunError(error, [cut, this.advice(error)].filter(Boolean).join(' '), {
+      replaceHint: cut !== undefined,
+    });
   }
 
-  /** Every input object was read and done: nothing is left for a resume file to record. */
+  /** Whether a resume file records the objects done. */
+  get resumable(): boolean {
+    return this.resume !== undefined;
+  }
+
+  /**
+   * Every input object was read and done: nothing is left for a resume file to record. An input
+   * that ended early is not all of them; neither is an empty one, which cannot tell a finished
+   * upstream from one that failed before writing (an earlier run's file is kept for the rerun).
+   */
   private get complete(): boolean {
     return (
-      !this.ended && !this.host.signal.aborted && this.counts.failed === 0 && this.active.size === 0
+      !this.ended &&
+      !this.host.signal.aborted &&
+      this.cut === undefined &&
+      this.counts.read > 0 &&
+      this.counts.failed === 0 &&
+      this.active.size === 0
     );
   }
 
@@ -243,17 +289,32 @@ export class FanOut {
     // bytes would still be in this process (the sink's chunk, the stream's queue) when a SIGKILL
     // came, and the journal would record an object whose output never arrived.
     // Taken at once (a pipe or file on Linux): recorded in the same turn, so not even a SIGKILL
-    // can fall between the output and its record.
-    const pending = this.writer.delivered
-      ? this.writer.delivered()
-      : new Promise((resolve) => setImmediate(resolve));
-    if (pending) await pending;
-    if (this.host.signal.reason instanceof OutputClosedError) return;
+    // can fall between the output and its record. Not taken whole (stdout failed, its reader
+    // went away): not recorded, and not counted as done.
+    const taken = this.delivered();
+    // No await when it is already out: the mark taken next must not include another's output.
+    if (taken !== true && !(taken !== false && (await taken))) {
+      this.counts.succeeded--;
+      this.onProgress();
+      return;
+    }
+    const mark = this.host.output?.mark();
     try {
-      this.resume.record(key, record.line);
+      this.resume.record(key, record.line, mark);
+      this.lastMark = mark;
     } catch (error) {
       this.stop(error);
     }
+  }
+
+  /** Whether stdout took everything written so far whole: at once when it did there and then. */
+  private delivered(): boolean | Promise<boolean> {
+    if (this.host.output) return this.host.output.delivered();
+    const pending = this.writer.delivered
+      ? this.writer.delivered()
+      : new Promise((resolve) => setImmediate(resolve));
+    const taken = () => !(this.host.signal.reason instanceof OutputClosedError);
+    return pending ? pending.then(taken) : taken();
   }
 
   /**
@@ -296,11 +357,8 @@ export class FanOut {
 
   private failed(error: unknown): void {
     this.counts.failed++;
-    this.lastFailureCode = exitCodeOf(error);
     this.onProgress();
-    const { errorAction } = this.host.binding.common;
-    if (errorAction === 'Stop' || endsRun(error)) this.stop(error);
-    else if (errorAction === 'Continue') this.host.report(error);
+    if (this.host.failures.stops(error)) this.stop(error);
   }
 
   private stop(error: unknown): void {
@@ -317,7 +375,7 @@ export class FanOut {
     this.host.cancelWork(reason);
   }
 
-  private advice(): string {
+  private advice(error: PartnerCenterModuleError): string {
     const { one, many } = this.host.definition.concurrentInput;
     const { succeeded, read, failed, skipped } = this.counts;
     const noun = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -326,34 +384,42 @@ export class FanOut {
       `${succeeded === 1 ? 'was' : 'were'} done` +
       (failed ? `, ${failed.toLocaleString('en-US')} failed` : '') +
       (skipped ? ` (${noun(skipped)} skipped: earlier runs did them)` : '');
+    // A call from Node is continued with parameters, not command-line words.
+    const inProcess = this.host.binding.fromValues === true;
+    // Stopped by -ErrorAction Stop on a refusal (403, 404): a rerun with Stop stops at the same
+    // object again, so only going on past it helps (a resume file then skips what was done).
+    const refused = !endsRun(error) && !mayPassOnRerun(error);
+    if (refused && !this.resume)
+      return (
+        `${done}. A rerun stops at the same ${one}: without ` +
+        `${inProcess ? "ErrorAction: 'Stop'" : '-ErrorAction Stop'} the run goes on past it.`
+      );
+    const file = this.resume?.path ?? `${this.host.definition.name}.resume`;
+    if (inProcess)
+      return this.resume
+        ? `${done}; ${file} records them. To continue with the rest, make the same call again ` +
+            `with the same input${refused ? " and without ErrorAction: 'Stop'" : ''}.`
+        : `${done}, and nothing records which. To make a call continue where it stopped, give ` +
+            `it ResumeFile: ${JSON.stringify(file)}.`;
     const continuing = commandLine(this.host.definition.name, [
-      ...repeatedArguments(this.host.definition, this.host.binding),
+      ...repeatedArguments(this.host.definition, this.host.binding, { dropStop: refused }),
       '-ResumeFile',
-      this.resume?.path ?? `${this.host.definition.name}.resume`,
+      file,
     ]);
+    if (this.resume && refused)
+      return (
+        `${done}; ${file} records them. To go on past the failed ${one}, run the same pipeline ` +
+        `again without -ErrorAction Stop, ending in: ${continuing}`
+      );
     if (this.resume)
       return (
-        `${done}; ${this.resume.path} records them. To continue with the rest, run the same ` +
+        `${done}; ${file} records them. To continue with the rest, run the same ` +
         `pipeline again ending in: ${continuing}`
       );
     return (
       `${done}, and nothing records which. To make a run continue where it stopped, end the ` +
       `pipeline in: ${continuing}`
     );
-  }
-}
-
-/** A run of a fan-out cmdlet that stopped early: the cause, then what was done and how to go on. */
-export class IncompleteRunError extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(cause: PartnerCenterModuleError, advice: string) {
-    super(cause.message, {
-      hint: [cause.hint, advice].filter(Boolean).join(' '),
-      cause,
-      endsRun: cause.endsRun,
-    });
-    this.exitCode = cause.exitCode;
   }
 }
 
@@ -376,10 +442,6 @@ export function fanOutSettings(
     first: value('First') as number | undefined,
     resumeFile: value('ResumeFile') as string | undefined,
   };
-}
-
-function endsRun(error: unknown): boolean {
-  return error instanceof PartnerCenterModuleError && error.endsRun;
 }
 
 /** What identifies an input object across runs: the values it bound (a customer's id). */
@@ -405,6 +467,7 @@ function runIdentity(host: FanOutHost): { cmdlet: string; parameters: Record<str
 function repeatedArguments(
   definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
+  options: { dropStop: boolean },
 ): string[] {
   const words: string[] = [];
   for (const [name, value] of binding.given) {
@@ -415,7 +478,8 @@ function repeatedArguments(
       words.push(`-${name}`, Array.isArray(value) ? value.join(',') : String(value));
   }
   const common: CommonParameterValues = binding.common;
-  if (common.errorAction !== 'Stop') words.push('-ErrorAction', common.errorAction);
+  if (common.errorAction && !(options.dropStop && common.errorAction === 'Stop'))
+    words.push('-ErrorAction', common.errorAction);
   if (common.outputFormat) words.push('-OutputFormat', common.outputFormat);
   if (common.property) words.push('-Property', common.property.join(','));
   if (common.contextName !== undefined) words.push('-Context', common.contextName);

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { CmdletServicesFactory } from '../cmdlet-support/services.js';
+import type { Upstream } from './pipe-marks.js';
 
 /**
  * Everything a run touches, injected: main() passes the process's, specs pass streams of their own.
@@ -12,11 +13,41 @@ export interface HostIO {
    */
   stdin: Readable;
   stdout: Writable;
+  /**
+   * The descriptor behind stdout when it is a regular file (main passes 1 for `> out`, `>> out`):
+   * the run then writes it itself, whole chunks, and keeps the marks resume files record. `stdout`
+   * is not used then.
+   */
+  stdoutFile?: number;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /**
+   * stdout is a pipe or socket (another command reads it): no progress line then, the reader's own
+   * would be mixed with it (about_Pipelines). Default false.
+   */
+  stdoutIsPipe?: boolean;
+  /**
+   * Pipeline input handed over by an in-process caller rather than read from a process's stdin:
+   * always read when given, and no warnings about an empty or silent stdin.
+   */
+  explicitInput?: boolean;
+  /**
+   * Once the pipeline input ended: how the module's command that wrote it ended (pipe-marks.ts).
+   * Absent (nothing known) in-process and where marks cannot be kept.
+   */
+  upstream?: () => Upstream;
+  /**
+   * The module's command reading stdout through a pipe, when it is one that gives the instruction
+   * to continue after a stop (a fan-out): this run then leaves that instruction to it.
+   */
+  continuingReader?: () => string | undefined;
+  /** The module's command writing the input pipe while it still runs (pipe-marks.ts). */
+  upstreamWriter?: () => string | undefined;
+  /** How long a run waits for its first input object before saying so (default 5 s). */
+  inputWaitNoticeMs?: number;
   /**
    * Whether stdin carries pipeline input: a pipe, file or socket; not a terminal, /dev/null or a
    * closed descriptor. Defaults to `!stdinIsTTY`.
@@ -40,10 +71,15 @@ export interface HostIO {
   services?: CmdletServicesFactory;
 }
 
-/** The reason the run's signal carries when stdout's reader went away (`| head`). */
-export class OutputClosedError extends Error {
-  constructor() {
-    super('The output stream was closed by its reader.');
-    this.name = 'OutputClosedError';
-  }
+// The reason the run's signal carries when stdout's reader went away: in lib/common, where a
+// listing can tell it from a signal.
+export { OutputClosedError } from '../common/errors.js';
+
+/**
+ * The progress line is for a person at the terminal, drawn by the one command whose stdout is a
+ * terminal or a file (or /dev/null): never by a command whose stdout is a pipe, whose reader's own
+ * output or progress would run into it on the same screen.
+ */
+export function showsProgress(io: HostIO): boolean {
+  return io.stderrIsTTY && !io.stdoutIsPipe;
 }

@@ -3,6 +3,7 @@
  * Declarations only, in types every TypeScript project has: the package's published types must
  * compile without @types/node (an AbortSignal, process.env and any iterable fit them).
  */
+import type { PartnerCenterModuleError } from '../common/errors.js';
 
 /** An AbortSignal as the run uses it (Node's, the DOM's, or any with the same members). */
 export interface AbortSignalLike {
@@ -10,6 +11,19 @@ export interface AbortSignalLike {
   readonly reason?: unknown;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** -ErrorAction's values, as PowerShell names them. */
+export const errorActions = ['Stop', 'Continue', 'SilentlyContinue', 'Ignore'] as const;
+export type ErrorAction = (typeof errorActions)[number];
+
+/** The common parameter an in-process call takes beside the cmdlet's own (as `-ErrorAction`). */
+export interface InProcessCommonParameters {
+  /**
+   * What a failed pipeline object does: Continue (default) reports it to `onMessage`/`onError` and
+   * goes on; SilentlyContinue only to `onError`; Ignore nowhere; Stop rejects the call with it.
+   */
+  ErrorAction?: ErrorAction;
 }
 
 export interface InvokeOptions {
@@ -24,4 +38,10 @@ export interface InvokeOptions {
    * redacted; dropped when absent.
    */
   onMessage?: (line: string) => void;
+  /**
+   * Each pipeline object's failure that did not end the call (ErrorAction Continue or
+   * SilentlyContinue; Ignore drops them): usually an `ItemFailure`, naming the object, with the
+   * service's error as its `cause`.
+   */
+  onError?: (error: PartnerCenterModuleError) => void;
 }

@@ -1,15 +1,12 @@
 /**
  * A cmdlet run inside the caller's process, for the Node API (lib/invoke.ts), on the host's own
  * machinery: bindGivenValues converts and checks the parameters as the command line would,
- * CmdletRun runs the cmdlet (pipeline binding by property name, services, -ErrorAction Stop,
- * stopping between objects), and an OutputWriter hands each object to the caller instead of
- * writing it. Nothing goes to stdout or stderr, nothing prompts, nothing exits: the first failure
- * is thrown as the module error it is.
- *
- * Backpressure: the cmdlet waits (as on a congested stdout) until the caller has taken every
- * object handed out and asks for the next, so a listing requests its next page only as the caller
- * consumes (the paging itself reads at most one page ahead).
- */
+ * CmdletRun runs the cmdlet (pipeline binding by property name, services, -ErrorAction, stopping
+ * between objects), and an OutputWriter hands each object to the caller instead of writing it.
+ * Nothing goes to stdout or stderr, nothing prompts, nothing exits. As on the command line, a
+ * pipeline object that fails does not end the call under ErrorAction Continue (the default): its
+ * line goes to `onMessage`, the error itself to `onError`, and the iteration ends normally; what
+ * ends a run (Stop, not signed in, a signal) rejects with the module error it is. */
 import { Readable, Writable } from 'node:stream';
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { CmdletServicesFactory } from '../cmdlet-support/services.js';
@@ -25,6 +22,7 @@ import type { OutputWriter } from './output/output-writer.js';
 
 /** The Node API's options, and the run's services (the real ones when absent; specs pass theirs). */
 export interface InProcessOptions extends InvokeOptions {
+  /** The run's services; the real ones when absent. */
   services?: CmdletServicesFactory;
 }
 
@@ -68,7 +66,7 @@ class InProcessIterator implements AsyncIterator<unknown> {
   }
 
   private async run(): Promise<void> {
-    const { signal: callerSignal, input, onMessage } = this.options;
+    const { signal: callerSignal, input, onMessage, onError } = this.options;
     const stop = () => {
       this.controller.abort(callerSignal?.reason);
       // Between objects means between the caller's objects: what the cmdlet already handed over
@@ -93,15 +91,20 @@ class InProcessIterator implements AsyncIterator<unknown> {
           stdoutIsTTY: false,
           stderrIsTTY: false,
           stdinHasInput: pipeline !== undefined,
+          explicitInput: true,
           services: this.options.services,
         },
         binding,
         new Diagnostics(lineWriter(onMessage), false, createRedactor()),
         this.controller.signal,
+        undefined,
+        onError && ((error) => onError(asModuleError(error))),
       );
       const code = await run.execute(this.channel);
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (code === 0 || this.controller.signal.reason instanceof OutputClosedError) return;
+      // Only pipeline objects failed, and -ErrorAction let the run go on: the caller was told.
+      if (run.failure === undefined && run.failedObjects > 0) return;
       const failure = run.failure;
       if (failure instanceof PartnerCenterModuleError || failure === pipeline?.failure)
         throw failure;
@@ -113,6 +116,14 @@ class InProcessIterator implements AsyncIterator<unknown> {
       callerSignal?.removeEventListener('abort', stop);
     }
   }
+}
+
+/** What a caller's `onError` receives: the module's error, or an unforeseen one as a bug. */
+function asModuleError(error: unknown): PartnerCenterModuleError {
+  if (error instanceof PartnerCenterModuleError) return error;
+  return new InternalError(error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { errorLine, exitCodeOf } from './error-report.js';
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import type { HostIO } from './host-io.js';
 import { loadCmdlet } from './load-cmdlet.js';
+import { InputMark, OutputMark } from './pipe-marks.js';
 import { redactSecrets } from '../common/redact.js';
 import { runCmdlet } from './run.js';
 
@@ -34,12 +35,22 @@ export async function runProcess(
   load: () => Promise<CmdletDefinition<any>>,
   heldSignals: readonly NodeJS.Signals[] = [],
 ): Promise<void> {
+  // Before anything can reach stdout: a reader of ours must be able to tell this run's end from a
+  // kill (pipe-marks.ts).
+  const outputMark = OutputMark.begin(cmdletName, process.env);
+  const exit = (code: number): never => {
+    // Before the exit closes stdout, so the reader finds it once its input ends.
+    outputMark?.end(code);
+    process.exit(code);
+  };
   const controller = new AbortController();
   const signalsSeen = new Set<NodeJS.Signals>();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     // The first signal stops the run between two lines; a second one means "now".
-    if (signalsSeen.size > 0)
-      process.exit(signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated);
+    if (signalsSeen.size > 0) {
+      clearProgressLine();
+      exit(signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated);
+    }
     signalsSeen.add(signal);
     controller.abort(new InterruptedError(signal));
   };
@@ -48,8 +59,9 @@ export async function runProcess(
   for (const signal of heldSignals)
     if (signal === 'SIGINT' || signal === 'SIGTERM') onSignal(signal);
   const crash = (error: unknown) => {
+    clearProgressLine();
     writeLine(errorLine(cmdletName, error));
-    process.exit(ExitCode.Failure);
+    exit(ExitCode.Failure);
   };
   // stderr belongs to the run's one-line messages: Node's own warnings (deprecations from a
   // dependency) are noise to a user, so they show only with -Debug.
@@ -66,32 +78,53 @@ export async function runProcess(
     const definition = await load();
     // A signal while the cmdlet loaded: nothing has started, so stop before binding anything.
     controller.signal.throwIfAborted();
-    code = await runCmdlet(definition, processIO(controller.signal));
+    code = await runCmdlet(definition, processIO(definition, controller.signal, outputMark));
   } catch (error) {
     writeLine(errorLine(cmdletName, error));
     code = exitCodeOf(error);
   }
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  await Promise.all([
+    isRegularFile(1) ? undefined : drained(process.stdout),
+    drained(process.stderr),
+  ]);
   // Exit rather than wait for the event loop: a keep-alive socket or a timer left by a cmdlet must
   // not hold the shell prompt back once every line is written.
-  process.exit(code);
+  exit(code);
 }
 
-function processIO(signal: AbortSignal): HostIO {
+function processIO(
+  definition: CmdletDefinition<any>,
+  signal: AbortSignal,
+  outputMark: OutputMark | undefined,
+): HostIO {
+  let inputMark: InputMark | undefined;
   return {
     argv: process.argv.slice(2),
-    // A getter: fd 0 is opened only when the run reads pipeline input.
+    // A getter: fd 0 is opened only when the run reads it, and only then is it marked as read.
     get stdin() {
+      inputMark ??= InputMark.begin(
+        definition.name,
+        definition.concurrentInput !== undefined,
+        process.env,
+      );
       return process.stdin;
     },
-    stdout: process.stdout,
+    // A getter too: with a regular file as stdout the run writes fd 1 itself (stdoutFile).
+    get stdout() {
+      return process.stdout;
+    },
+    stdoutFile: isRegularFile(1) ? 1 : undefined,
     stderr: process.stderr,
     env: process.env,
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
+    stdoutIsPipe: isPipe(1),
+    upstream: () => inputMark?.upstream() ?? { kind: 'unknown' },
+    upstreamWriter: () => inputMark?.runningWriter(),
+    continuingReader: () => outputMark?.continuingReader(),
     stdinHasInput: stdinHasInput(),
-    countInputLines: stdinIsFile()
+    countInputLines: isRegularFile(0)
       ? () => import('./input-total.js').then(({ countLines }) => countLines(0))
       : undefined,
     // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
@@ -114,9 +147,28 @@ function stdinHasInput(): boolean {
   }
 }
 
-function stdinIsFile(): boolean {
+function isPipe(fd: number): boolean {
   try {
-    return fstatSync(0).isFile();
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** The progress line, if one is showing, must not stay behind a process that exits at once. */
+function clearProgressLine(): void {
+  if (!isatty(2)) return;
+  try {
+    process.stderr.write('\r\u001b[K');
+  } catch {
+    // Nothing left to clear.
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
   } catch {
     return false;
   }

@@ -2,14 +2,23 @@
  * Reads pipeline input: NDJSON on stdin, one object per line, streamed so memory stays bounded by
  * the longest line allowed. A bad line becomes a record with a UsageError naming its line number,
  * so the caller's -ErrorAction decides whether the run stops; nothing here throws for bad input.
+ *
+ * The last line is different: one without a newline that cannot be read (not UTF-8, not JSON) is
+ * what a writer killed mid-line leaves, so it is never data, nor a bad line of its own. It is not
+ * yielded; the generator's return value (InputEnd) names it, and the run reports its input as cut
+ * (input-end.ts). A whole object that only lacks the final newline (`printf '{...}'`) is read as
+ * usual.
  */
 import { UsageError } from '../common/errors.js';
+import type { InputEnd } from './input-end.js';
 
 export interface PipelineRecord {
   line: number;
   /** The parsed object; absent when `error` is set. */
   value?: Record<string, unknown>;
   error?: UsageError;
+  /** The line could not be read at all (not UTF-8, not JSON): what a writer cut off leaves. */
+  unreadable?: boolean;
 }
 
 export interface NdjsonReaderOptions {
@@ -25,7 +34,7 @@ export const defaultMaxDepth = 1000;
 export async function* readNdjson(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: NdjsonReaderOptions = {},
-): AsyncGenerator<PipelineRecord> {
+): AsyncGenerator<PipelineRecord, InputEnd> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const maxDepth = options.maxDepth ?? defaultMaxDepth;
   let parts: Buffer[] = [];
@@ -73,8 +82,12 @@ export async function* readNdjson(
   }
   if (partBytes > 0 || oversized) {
     const record = finishLine();
+    // Unreadable without its newline: cut off. An overlong line or a JSON value that is not an
+    // object stays the bad line it is, whole or not.
+    if (record?.unreadable) return { lines: line, tornLine: line };
     if (record) yield record;
   }
+  return { lines: line };
 }
 
 function parseLine(bytes: Buffer, line: number, maxDepth: number): PipelineRecord | undefined {
@@ -83,7 +96,11 @@ function parseLine(bytes: Buffer, line: number, maxDepth: number): PipelineRecor
     // A fresh decoder per line strips a leading byte-order mark and refuses invalid UTF-8.
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { line, error: lineError(line, 'is not valid UTF-8', 'Pipe in UTF-8 encoded NDJSON.') };
+    return {
+      line,
+      error: lineError(line, 'is not valid UTF-8', 'Pipe in UTF-8 encoded NDJSON.'),
+      unreadable: true,
+    };
   }
   if (text.trim() === '') return undefined;
   if (nestingDepth(text) > maxDepth) {
@@ -109,6 +126,7 @@ function parseLine(bytes: Buffer, line: number, maxDepth: number): PipelineRecor
         `is not valid JSON (${reason})`,
         'Pipe in NDJSON: one JSON object per line.',
       ),
+      unreadable: true,
     };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -9,13 +9,32 @@
  * Objects are recorded by their key (the values they bound, e.g. the customer's id), not by their
  * line: the same pipeline run again may list customers added since, or in another order, and each
  * one is still done exactly once.
+ *
+ * The file is claimed for the run when it is opened (resume-file-claim.ts: one run at a time, never
+ * a symlink or a file of another kind, a writable directory checked before the first object goes
+ * out) and given up by `close()`.
+ *
+ * When stdout is a regular file, each record also carries its mark (`stdout`: device, inode and
+ * size once the object's output was in it): a run stopped between an output and its record (a
+ * SIGKILL, a full disk) leaves bytes after the last record's mark, which the next run with that
+ * file as stdout cuts off before it writes (CmdletOutput.resumeFrom), so the file ends with every
+ * object exactly once.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import type { StdoutMark } from '../cmdlet-support/cmdlet.js';
+import { stdoutMarkOf } from '../cmdlet-support/resume-file.js';
+import {
+  type ClaimedResumeFile,
+  claimResumeFile,
+  headerOf,
+  notThisResumeFile,
+  PIPELINE_RUN_KIND as KIND,
+} from '../cmdlet-support/resume-file-claim.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 
-const KIND = 'PartnerCenter.PipelineRun.Resume';
 const VERSION = 1;
+/** How every header line begins (JSON.stringify keeps the order `header()` gives). */
+const HEADER_START = `{"kind":"${KIND}"`;
 
 /** What decides which objects a run writes: compared as JSON with the file's. */
 export interface PipelineRunIdentity {
@@ -38,18 +57,27 @@ export class PipelineResumeFile {
   private fd: number | undefined;
   private hasHeader = false;
   private recorded = 0;
+  /** Where stdout stood at the last record, when it was a regular file. */
+  private lastStdout: StdoutMark | undefined;
+  private readonly claim: ClaimedResumeFile;
 
   /**
-   * Reads (and checks) the file if it exists. A file of another run is refused before anything is
-   * done: resuming it would write a different set.
+   * Claims the file and reads (and checks) it if it exists. A file of another run, or one that is
+   * not a pipeline run's resume file, is refused before anything is done: resuming it would write
+   * a different set, and writing it would destroy what it holds.
    */
   constructor(
     path: string,
     private readonly identity: PipelineRunIdentity,
   ) {
-    this.path = resolve(path);
-    const text = readIfExists(this.path);
-    if (text !== undefined) this.load(text);
+    this.claim = claimResumeFile(path, identity.cmdlet);
+    this.path = this.claim.path;
+    try {
+      if (this.claim.text !== undefined) this.load(this.claim.text);
+    } catch (error) {
+      this.claim.release();
+      throw error;
+    }
     this.earlier = this.done.size;
   }
 
@@ -58,12 +86,20 @@ export class PipelineResumeFile {
     return this.done.has(key);
   }
 
-  /** Records one object as done; called once stdout has taken its output. */
-  record(key: string, line: number): void {
-    const record = `${JSON.stringify({ key, line })}\n`;
+  /** The stdout mark of the last record (of earlier runs, then of this one). */
+  get lastMark(): StdoutMark | undefined {
+    return this.lastStdout;
+  }
+
+  /**
+   * Records one object as done; called once stdout has taken its output whole, with stdout's mark
+   * right after it when stdout is a regular file.
+   */
+  record(key: string, line: number, stdout?: StdoutMark): void {
+    const record = `${JSON.stringify(stdout ? { key, line, stdout } : { key, line })}\n`;
     try {
       // A new file (or one cut before its first line ended) starts with the header.
-      this.fd ??= openSync(this.path, this.hasHeader ? 'a' : 'w', 0o600);
+      this.fd ??= this.open();
       writeSync(this.fd, this.hasHeader ? record : `${JSON.stringify(this.header())}\n${record}`);
       this.hasHeader = true;
     } catch (error) {
@@ -77,6 +113,7 @@ export class PipelineResumeFile {
     }
     this.done.add(key);
     this.recorded++;
+    this.lastStdout = stdout;
   }
 
   /** Objects recorded so far, earlier runs included. */
@@ -84,11 +121,28 @@ export class PipelineResumeFile {
     return this.earlier + this.recorded;
   }
 
-  /** Closes the file; deletes it when the whole input was done (nothing is left to resume). */
+  /**
+   * Closes the file; deletes it when the whole input was done (nothing is left to resume). The
+   * file is then free for the next run.
+   */
   close(complete: boolean): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (complete) rmSync(this.path, { force: true });
+    try {
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+      if (complete) rmSync(this.path, { force: true });
+    } finally {
+      this.claim.release();
+    }
+  }
+
+  /**
+   * The journal, for appending (or written from the start when it holds no whole line yet):
+   * created 0600, never through a symlink.
+   */
+  private open(): number {
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
+    const flags = O_WRONLY | O_CREAT | (this.hasHeader ? O_APPEND : O_TRUNC) | (O_NOFOLLOW ?? 0);
+    return openSync(this.path, flags, 0o600);
   }
 
   private header(): Header {
@@ -98,22 +152,24 @@ export class PipelineResumeFile {
   private load(text: string): void {
     const lines = text.split('\n');
     // After the last newline: nothing, or a line cut by a kill (that object is simply done again).
-    lines.pop();
-    // Killed while writing its first line: nothing was recorded.
-    if (lines.length === 0) return;
+    const cut = lines.pop()!;
+    const wanted = `${this.identity.cmdlet}'s pipeline runs`;
+    // Empty (a new file, as mktemp makes), or killed while writing its first line (after a power
+    // loss some filesystems show the unwritten end as NUL bytes): nothing was recorded. Anything
+    // else without a whole line is another file, never overwritten.
+    if (lines.length === 0) {
+      const begun = cut.replace(/\0+$/, '');
+      if (HEADER_START.startsWith(begun) || begun.startsWith(HEADER_START)) return;
+      throw notThisResumeFile(this.path, text, wanted);
+    }
     const damaged = () =>
-      new ConfigFileError(
-        `The resume file '${this.path}' is not a resume file of ${this.identity.cmdlet}, or it ` +
-          'is damaged.',
-        { hint: 'Give another -ResumeFile, or delete this one to do every input object.' },
-      );
-    const header = parseObject(lines[0]);
-    if (
-      header?.kind !== KIND ||
-      header.version !== VERSION ||
-      header.cmdlet !== this.identity.cmdlet
-    )
-      throw damaged();
+      new ConfigFileError(`The resume file '${this.path}' of ${this.identity.cmdlet} is damaged.`, {
+        hint: 'Delete it to do every input object, or give another -ResumeFile.',
+      });
+    const header = headerOf(text);
+    if (header?.kind !== KIND || header.cmdlet !== this.identity.cmdlet)
+      throw notThisResumeFile(this.path, text, wanted);
+    if (header.version !== VERSION) throw damaged();
     const differences = describeDifferences(
       (header.parameters ?? {}) as Record<string, unknown>,
       this.identity.parameters,
@@ -134,19 +190,8 @@ export class PipelineResumeFile {
       const record = parseObject(line);
       if (typeof record?.key !== 'string') throw damaged();
       this.done.add(record.key);
+      this.lastStdout = stdoutMarkOf(record.stdout);
     }
-  }
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigFileError(
-      `Cannot read the resume file '${path}': ${(error as Error).message}.`,
-      { hint: 'Check the path and its permissions.', cause: error },
-    );
   }
 }
 

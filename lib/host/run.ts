@@ -3,7 +3,7 @@
  * cmdlet-run.ts for the exit codes and -ErrorAction), write its output, report failures.
  */
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
-import { InterruptedError, UsageError } from '../common/errors.js';
+import { InterruptedError, OutputFailedError, UsageError } from '../common/errors.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { bindCommandLine, type CommandLineBinding } from './binder.js';
 import { CmdletRun } from './cmdlet-run.js';
@@ -11,15 +11,17 @@ import { withSecretsFromStdin } from './command-line-secrets.js';
 import { type OutputFormat, outputFormats } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
-import { type HostIO, OutputClosedError } from './host-io.js';
+import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
+import { FileStdout } from './output/file-stdout.js';
 import { OutputSink } from './output/output-sink.js';
+import { outputFailure, StdoutOutput } from './output/stdout-output.js';
 import { createOutputWriter, type OutputWriter } from './output/output-writer.js';
 import { createRedactor } from '../common/redact.js';
 
 export type { HostIO } from './host-io.js';
 
 export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): Promise<number> {
-  const diagnostics = new Diagnostics(io.stderr, io.stderrIsTTY, createRedactor(), io.columns);
+  const diagnostics = new Diagnostics(io.stderr, showsProgress(io), createRedactor(), io.columns);
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);
@@ -38,71 +40,74 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   const forward = () => controller.abort(io.signal?.reason ?? new InterruptedError('SIGINT'));
   if (io.signal?.aborted) forward();
   io.signal?.addEventListener('abort', forward, { once: true });
-  let outputFailure: Error | undefined;
+  // A regular file as stdout is written by the run itself: whole chunks, a cut line removed.
+  const fileStdout = io.stdoutFile === undefined ? undefined : new FileStdout(io.stdoutFile);
   const sink = new OutputSink(
-    io.stdout,
+    fileStdout ?? io.stdout,
     {
       onClosed: () => controller.abort(new OutputClosedError()),
-      onFailed: (error) => {
-        outputFailure = error;
-        controller.abort(error);
-      },
+      // Synchronous: the run's signal says so before anything records the failed bytes as written.
+      onFailed: (error) => controller.abort(outputFailure(error, io.stdoutFile)),
       // Only a terminal shared with stdout needs the progress line out of the way of output lines.
       beforeWrite: io.stdoutIsTTY ? () => diagnostics.clearProgress() : undefined,
       afterWrite: io.stdoutIsTTY ? () => diagnostics.redrawProgress() : undefined,
     },
-    { reuseChunks: io.stdout === process.stdout },
+    { reuseChunks: fileStdout !== undefined || io.stdout === process.stdout },
   );
+  let run: CmdletRun | undefined;
+  let code: number;
   try {
     if (binding.common.version) {
       const { moduleVersionLine } = await import('./module-manifest.js');
       sink.write(`${moduleVersionLine()}\n`);
-      return ExitCode.Success;
-    }
-    if (binding.common.help) {
+      code = ExitCode.Success;
+    } else if (binding.common.help) {
       const { renderHelp } = await import('./help/render-help.js');
       const page = renderHelp(definition, { view: 'default', width: io.columns });
       if (!(await pageOnTerminal(page, io))) sink.write(page);
-      return ExitCode.Success;
-    }
-    const run = new CmdletRun(definition, io, binding, diagnostics, controller.signal);
-    const { format, byDefault } = await chooseOutputFormat(
-      definition,
-      binding,
-      io,
-      run.contextName,
-      diagnostics,
-    );
-    const byteOrderMark = binding.common.encoding === 'utf8BOM';
-    if (byteOrderMark && format !== 'Csv') {
-      const refused = new UsageError(
-        `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
-        { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
+      code = ExitCode.Success;
+    } else {
+      run = new CmdletRun(
+        definition,
+        io,
+        binding,
+        diagnostics,
+        controller.signal,
+        new StdoutOutput(sink, io.stdoutFile),
       );
-      diagnostics.line(errorLine(definition.name, refused));
-      return exitCodeOf(refused);
+      const { format, byDefault } = await chooseOutputFormat(
+        definition,
+        binding,
+        io,
+        run.contextName,
+        diagnostics,
+      );
+      const byteOrderMark = binding.common.encoding === 'utf8BOM';
+      if (byteOrderMark && format !== 'Csv') {
+        const refused = new UsageError(
+          `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
+          { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
+        );
+        diagnostics.line(errorLine(definition.name, refused));
+        code = exitCodeOf(refused);
+      } else {
+        const formatted = await createOutputWriter(format, sink, {
+          property: binding.common.property,
+          view: definition.view,
+          columns: io.columns,
+          byteOrderMark,
+          listWhenTooNarrow: byDefault,
+        });
+        const writer = definition.pagedText
+          ? withPagedText(formatted, (text) => pageOnTerminal(text, io))
+          : formatted;
+        try {
+          code = await run.execute(writer);
+        } finally {
+          if (!sink.closed) writer.end();
+        }
+      }
     }
-    const formatted = await createOutputWriter(format, sink, {
-      property: binding.common.property,
-      view: definition.view,
-      columns: io.columns,
-      byteOrderMark,
-      listWhenTooNarrow: byDefault,
-    });
-    const writer = definition.pagedText
-      ? withPagedText(formatted, (text) => pageOnTerminal(text, io))
-      : formatted;
-    let code: number;
-    try {
-      code = await run.execute(writer);
-    } finally {
-      if (!sink.closed) writer.end();
-    }
-    if (outputFailure) {
-      diagnostics.line(`${definition.name}: Cannot write the output: ${outputFailure.message}.`);
-      return ExitCode.Failure;
-    }
-    return code;
   } finally {
     diagnostics.finishProgress();
     // Waits for stdout to take the last whole lines; a reader that never reads again is main's
@@ -111,6 +116,13 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     sink.detach();
     io.signal?.removeEventListener('abort', forward);
   }
+  // A failed stdout the run did not report itself (help, a format's closing bytes): its one line.
+  const reason: unknown = controller.signal.reason;
+  if (reason instanceof OutputFailedError && !run?.hasReported(reason)) {
+    diagnostics.line(errorLine(definition.name, reason));
+    return exitCodeOf(reason);
+  }
+  return code;
 }
 
 /**

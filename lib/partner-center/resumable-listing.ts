@@ -4,7 +4,6 @@
  * continuation token) plus the items of the following page it already wrote. The position moves
  * only when an item is handed to the consumer, so "written" and "resumable from" never disagree.
  */
-import { PartnerCenterModuleError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { ApiClient } from './client.js';
 import { type CollectionRequest, listPages, pageSizeFor } from './collections.js';
@@ -110,28 +109,5 @@ export async function* itemsFrom<T>(
     if (page.continuationToken === undefined) return;
     progress.pagePassed(items.length, page.continuationToken);
     await options.onPagePassed?.();
-  }
-}
-
-/**
- * A listing that stopped before its end: the cause's message and exit code, with a hint that adds
- * how many items were written and how to continue. Under SIGINT/SIGTERM the host still exits
- * with 130/143 (the signal's code wins), and this is the one line it prints.
- */
-export class IncompleteListingError extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
-  constructor(
-    cause: PartnerCenterModuleError,
-    resumeAdvice: string,
-    options: { replaceHint?: boolean } = {},
-  ) {
-    super(cause.message, {
-      hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '),
-      cause,
-      endsRun: cause.endsRun,
-      continuationTokenRefused: cause.continuationTokenRefused,
-    });
-    this.exitCode = cause.exitCode;
   }
 }

@@ -97,6 +97,8 @@ export interface ServiceWording {
   rejectedTokenHint: string;
   /** What to do when access to one resource was denied (403). */
   deniedHint(fault: ServiceFault): string;
+  /** A denial (403) in a few plain words, for the one line of a failed pipeline object. */
+  deniedReason?(fault: ServiceFault): string | undefined;
   /** The sentence that tells support which request this was. */
   supportHint(call: Omit<FailedCall, 'status'>, fault: ServiceFault | undefined): string;
 }
@@ -117,6 +119,8 @@ export const PARTNER_CENTER_WORDING: ServiceWording = {
         'commerce resources cannot be read.'
       : 'Check that the signed-in account or application holds a Partner Center ' +
         'role (e.g. Admin agent) for this partner.',
+  deniedReason: (fault) =>
+    Number(fault.code) === NO_COMMERCE_RELATIONSHIP ? 'no commerce relationship' : undefined,
   supportHint: (call) =>
     `If it persists, give Microsoft support MS-CorrelationId ${call.correlationId} ` +
     `and MS-RequestId ${call.requestId}.`,
@@ -131,9 +135,9 @@ export function errorForAnswer(
   const { service } = wording;
   const what = describeCall(call);
   const why = detail(call.status, fault, call.statusMessage);
+  const answer = { status: call.status, serviceCode: fault.code };
   const ids = {
-    status: call.status,
-    serviceCode: fault.code,
+    ...answer,
     requestId: fault.serviceRequestId ?? call.requestId,
     correlationId: call.correlationId,
   };
@@ -142,7 +146,7 @@ export function errorForAnswer(
     case 401:
       return new AuthenticationError(
         `${service} rejected the access token for ${what} even after renewing it (${why}).`,
-        { hint: wording.rejectedTokenHint },
+        { hint: wording.rejectedTokenHint, reason: 'access token rejected', ...answer },
       );
     case 403:
       // Denied for this resource (one customer's users, a customer with no commerce relationship):
@@ -150,10 +154,14 @@ export function errorForAnswer(
       return new AuthenticationError(`${service} denied access to ${what} (${why}).`, {
         hint: wording.deniedHint(fault),
         endsRun: false,
+        reason: wording.deniedReason?.(fault) ?? 'access denied',
+        ...answer,
       });
     case 404:
       return new NotFoundError(`${service} found nothing at ${what} (${why}).`, {
         hint: 'Check the id or name you gave.',
+        reason: 'not found',
+        ...answer,
       });
     case 400:
       if (call.continuationToken) {
@@ -164,6 +172,7 @@ export function errorForAnswer(
                 'Start the listing again without -ContinuationToken; a token is only ' +
                 'valid for a limited time.',
               continuationTokenRefused: true,
+              ...answer,
             })
           : new ServiceError(message, {
               ...ids,
@@ -173,6 +182,7 @@ export function errorForAnswer(
       }
       return new ServiceError(`${service} rejected ${what} as invalid (${why}).`, {
         ...ids,
+        reason: 'request rejected as invalid',
         hint:
           'Check the parameters you gave; -Debug shows the request.' +
           // A service that names its handling of the request (Graph) gets asked about it by id.
@@ -181,6 +191,7 @@ export function errorForAnswer(
     default:
       return new ServiceError(`${service} failed ${what} (${why}).`, {
         ...ids,
+        reason: `${service} failed`,
         hint: `Try again later. ${supportHint}`,
       });
   }
@@ -203,6 +214,13 @@ export function retriesExhaustedError(
     `attempt${attempts === 1 ? '' : 's'}${reason}; ` +
     `last problem: ${lastProblem}.`;
   return new ServiceError(message, {
+    // Throttled past the retry budget: the partner's allowance is spent, so every later object
+    // would wait the same way; the run ends (and says how to continue) instead of failing them
+    // one by one. Any other failure that outlasted the retries is the object's own.
+    endsRun: throttled,
+    reason:
+      `${wording.service} ${throttled ? 'still throttling' : 'still failing'} after ` +
+      `${attempts} attempt${attempts === 1 ? '' : 's'}`,
     status: call.status,
     serviceCode: fault?.code,
     requestId: fault?.serviceRequestId ?? call.requestId,

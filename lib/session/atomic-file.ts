@@ -1,20 +1,90 @@
 /**
  * Private JSON files written atomically: a temp file in the same directory (0600 from its first
- * byte), then rename. A reader in another process sees the old file or the new one, never half.
+ * byte), flushed to disk (fsync), then renamed over the file, then the directory flushed (POSIX)
+ * so the rename itself survives a power loss. A reader in another process sees the old file or
+ * the new one, never half; a power loss leaves the old file or the new one, never an empty one
+ * (without the fsync, a filesystem may commit the rename before the data: ext4 with
+ * delalloc, XFS).
+ *
+ * On Windows a rename fails for a moment with EPERM, EBUSY or EACCES while another process (an
+ * antivirus scanner, the search indexer, a reader of the old file) has the target open; the rename
+ * is then tried again a few times, as npm's write-file-atomic and graceful-fs do.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pauseSync } from '../common/blocking-pause.js';
+import { createPrivateFile } from '../common/new-private-file.js';
 import { ConfigFileError } from '../common/errors.js';
 import { assertPrivate } from './config-dir.js';
 
 export function writePrivateJson(path: string, value: unknown): void {
+  writePrivateFile(path, JSON.stringify(value));
+}
+
+/** Writes `text` as the whole new content of the private file `path` (see the header). */
+export function writePrivateFile(path: string, text: string, retry: RenameRetry = {}): void {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, JSON.stringify(value), { mode: 0o600, flag: 'wx' });
-    renameSync(temp, path);
+    createPrivateFile(temp, text);
+    renameWithRetry(temp, path, retry);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+  syncDirectory(dirname(path));
+}
+
+export interface RenameRetry {
+  rename?: (from: string, to: string) => void;
+  platform?: NodeJS.Platform;
+  pause?: (ms: number) => void;
+  /** Attempts in all (default 6: waits of 10, 20, 40, 80 and 160 ms between them). */
+  attempts?: number;
+}
+
+/** Codes with which Windows refuses a rename while another process has one of the files open. */
+const TRANSIENT_ON_WINDOWS = new Set(['EPERM', 'EBUSY', 'EACCES']);
+
+/**
+ * renameSync, tried again after a short pause when Windows refuses it for a moment. Elsewhere
+ * those codes mean what they say (no permission) and are thrown at once.
+ */
+export function renameWithRetry(from: string, to: string, options: RenameRetry = {}): void {
+  const {
+    rename = renameSync,
+    platform = process.platform,
+    pause = pauseSync,
+    attempts = 6,
+  } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (platform !== 'win32' || !TRANSIENT_ON_WINDOWS.has(code) || attempt >= attempts)
+        throw error;
+      pause(10 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/**
+ * Flushes a directory's entries (the rename) to disk. Windows cannot open a directory for this
+ * (and NTFS journals the rename itself); some filesystems refuse fsync on a directory: neither
+ * loses the file's own content, which was flushed before the rename.
+ */
+function syncDirectory(directory: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // See above: best effort.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -168,9 +168,9 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
       .subscriptionsOf(c.id)
       .map((s) => ({ customerId: c.id, ...s }));
 
-  it('binds each customer and names the ones that fail, going on with Continue', async () => {
+  it('binds each customer and names the ones that fail, going on by default (Continue)', async () => {
     const input = ndjson(customers);
-    const result = await run(getSubscription, ['-ErrorAction', 'Continue'], input);
+    const result = await run(getSubscription, [], input);
     const failing = customers.filter((c) => !data().hasCommerceRelationship(c.id));
     expect(failing.length).toBeGreaterThan(0);
     const served = customers.filter((c) => data().hasCommerceRelationship(c.id));
@@ -180,21 +180,21 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
     expect([...groups.keys()].sort()).toEqual(withSubscriptions.map((c) => c.id).sort());
     for (const c of withSubscriptions) expect(groups.get(c.id)).toEqual(subscriptionsOf(c));
     expect(result.stderrLines).toHaveLength(failing.length + 1);
-    const failures = result.stderrLines.slice(0, -1).sort();
-    const failingById = [...failing].sort((a, b) => a.id.localeCompare(b.id));
-    failingById.forEach((c, index) => {
-      const line = failures.find((l) => l.includes(`Customer ${c.id} `));
+    const failures = result.stderrLines.slice(0, -1);
+    for (const c of failing) {
+      // Not a terminal: the short form, then the full message, on one line.
+      const line = failures.find((l) => l.includes(`(${c.id}): `));
       expect(line).toBe(
-        `Get-PartnerCustomerSubscription: Customer ${c.id} (${c.companyProfile.companyName}): ` +
-          `Partner Center denied access to GET /v1/customers/${c.id}/subscriptions ` +
-          `(HTTP 403 Forbidden, code 20002: ${line!.split('code 20002: ')[1]}`,
+        `Get-PartnerCustomerSubscription: ${c.companyProfile.companyName} (${c.id}): no commerce ` +
+          `relationship (403, 20002). Partner Center denied access to GET ` +
+          `/v1/customers/${c.id}/subscriptions (HTTP 403 Forbidden, code 20002: ` +
+          `${line!.split('code 20002: ')[1]}`,
       );
-      expect(failures[index]).toMatch(
-        /\(HTTP 403 Forbidden, code 20002: [^)]+\)\. The partner has no commerce relationship with this customer/,
-      );
-    });
+      expect(line).toMatch(/\(HTTP 403 Forbidden, code 20002: [^)]+\)\.$/);
+    }
     expect(result.stderrLines.at(-1)).toBe(
-      `Get-PartnerCustomerSubscription: ${failing.length} input objects failed.`,
+      `Get-PartnerCustomerSubscription: ${failing.length} of ${customers.length} customers ` +
+        `failed: ${failing.length} × no commerce relationship (403, 20002).`,
     );
     expect(result.code).toBe(1);
   });
@@ -213,7 +213,7 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
   });
 
   it('stops at the first failing customer with Stop, keeping what was written whole', async () => {
-    const result = await run(getSubscription, [], ndjson(customers));
+    const result = await run(getSubscription, ['-ErrorAction', 'Stop'], ndjson(customers));
     const groups = byCustomer(lines(result.stdout));
     for (const [id, objects] of groups) {
       expect(data().hasCommerceRelationship(id)).toBe(true);
@@ -223,14 +223,15 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
     const named = customers.find((c) => result.stderrLines[0]!.includes(`Customer ${c.id} (`));
     expect(named && data().hasCommerceRelationship(named.id)).toBe(false);
     expect(result.stderrLines[0]).toMatch(
-      / \d+ customers? of the \d+ read (was|were) done, 1 failed, and nothing records which\. To make a run continue where it stopped, end the pipeline in: Get-PartnerCustomerSubscription -ResumeFile Get-PartnerCustomerSubscription\.resume$/,
+      // A resume file would not help: a rerun with Stop stops at the same customer again.
+      / \d+ customers? of the \d+ read (was|were) done, 1 failed\. A rerun stops at the same customer: without -ErrorAction Stop the run goes on past it\.$/,
     );
     expect(result.code).toBe(3);
   });
 
-  it('names a deleted (unknown) customer, exit 4', async () => {
+  it('names a deleted (unknown) customer: exit 4 with Stop, 1 with the default', async () => {
     const gone = '00000000-0000-4000-8000-0000000000dd';
-    const result = await run(getSubscription, [], ndjson([{ id: gone }]));
+    const result = await run(getSubscription, ['-ErrorAction', 'Stop'], ndjson([{ id: gone }]));
     expect(result.code).toBe(4);
     expect(result.stderrLines).toEqual([
       expect.stringMatching(
@@ -238,6 +239,18 @@ describe('Get-PartnerCustomer -First 20 | Get-PartnerCustomerSubscription', () =
           `^Get-PartnerCustomerSubscription: Customer ${gone}: Partner Center found nothing`,
         ),
       ),
+    ]);
+    // Going on, the run exits 1 (some object failed) with the line and the summary.
+    const goOn = await run(getSubscription, [], ndjson([{ id: gone }]));
+    expect(goOn.code).toBe(1);
+    expect(goOn.stderrLines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Get-PartnerCustomerSubscription: customer ${gone}: not found \\(404, 60003\\)\\. ` +
+            'Partner Center found nothing',
+        ),
+      ),
+      'Get-PartnerCustomerSubscription: 1 of 1 customer failed: 1 × not found (404, 60003).',
     ]);
   });
 });

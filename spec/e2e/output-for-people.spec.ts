@@ -139,7 +139,7 @@ describe('contexts on a terminal', () => {
       'noun     : PartnerCustomer',
       expect.stringMatching(/^synopsis : Lists every customer/),
       // The module's version and name, as PowerShell's Get-Command shows them.
-      expect.stringMatching(/^version  : \d+\.\d+\.\d+/),
+      expect.stringMatching(/^version {2}: \d+\.\d+\.\d+/),
       'source   : PartnerCenter',
     ]);
     expect((await onTerminal('Get-Command', ['-Noun', '*Context'], 80))[0]).toMatch(

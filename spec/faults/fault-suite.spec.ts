@@ -12,8 +12,25 @@
  * replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of it. Every third run spawns
  * the real bin/Get-PartnerCustomer; the rest drive the same host, cmdlet, session and client
  * in-process (only stdout/stderr are in memory).
+ *
+ * A run that keeps a resume file may first find something planted at its path (drawn apart from
+ * the fault schedule, so each seed keeps its faults): a symlink to the token file, a copy of the
+ * token file (one line of JSON), or a pipeline run's resume file. The listing must refuse it (exit
+ * 2, no output, no request) and leave it and the symlink's target as they were; the planted thing
+ * is then removed and the run goes on. After every run, nothing in the config directory but the
+ * run's own state (contexts, tokens) was left behind or changed: no lock, temp or resume file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
@@ -56,7 +73,17 @@ const figures = {
   faultsSurvived: 0,
   customersLost: 0,
   duplicates: 0,
+  plantedAndRefused: {} as Record<string, number>,
+  filesTouchedOutside: 0,
 };
+
+/** What may be found at a run's resume file path before its first attempt. */
+const PLANTED = [
+  'nothing',
+  'a symlink to the token file',
+  'a copy of the token file',
+  "a pipeline run's resume file",
+] as const;
 
 interface Lane {
   partner: EmulatedPartner;
@@ -105,6 +132,8 @@ afterAll(async () => {
       `  faults injected: ${figures.faultsInjected}; survived (the run carried ` +
         `on past them): ${figures.faultsSurvived}`,
       `  customers lost: ${figures.customersLost}; duplicates: ${figures.duplicates}`,
+      `  planted at a resume file path and refused untouched: ${JSON.stringify(figures.plantedAndRefused)}; ` +
+        `files outside the runs' own touched: ${figures.filesTouchedOutside}`,
     ].join('\n'),
   );
 });
@@ -149,9 +178,96 @@ function argumentsOf(run: ScheduledRun, lane: Lane): string[] {
     '-Context',
     run.refreshTokenContext ? 'sam' : 'default',
   ];
-  if (run.resumeWith === 'resume-file')
-    args.push('-ResumeFile', join(lane.partner.configDir, `run-${run.index}.resume`));
+  if (run.resumeWith === 'resume-file') args.push('-ResumeFile', resumeFileOf(run, lane));
   return args;
+}
+
+function resumeFileOf(run: ScheduledRun, lane: Lane): string {
+  return join(lane.partner.configDir, `run-${run.index}.resume`);
+}
+
+/**
+ * Every path under `dir` with what it is (mode and content digest, or a link's target); the run's
+ * own state (contexts/, tokens/, settings.json: sign-ins and renewals rewrite them) only by name.
+ */
+function snapshot(dir: string, prefix = ''): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const name of readdirSync(join(dir, prefix))) {
+    const path = join(prefix, name);
+    const full = join(dir, path);
+    const stats = lstatSync(full);
+    if (stats.isDirectory()) {
+      found.set(path, 'directory');
+      for (const [inner, what] of snapshot(dir, path)) found.set(inner, what);
+    } else if (stats.isSymbolicLink()) found.set(path, `link to ${readlinkSync(full)}`);
+    else if (/^(contexts|tokens)\b|^settings\.json$/.test(path)) found.set(path, 'state');
+    else {
+      const digest = createHash('sha256').update(readFileSync(full)).digest('hex');
+      found.set(path, `${(stats.mode & 0o777).toString(8)} ${digest}`);
+    }
+  }
+  return found;
+}
+
+function touched(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])].filter(
+    (path) => before.get(path) !== after.get(path) && !/^(contexts|tokens)\//.test(path),
+  );
+}
+
+/**
+ * Plants what the run's own draw says at its resume file path, checks that the listing refuses it
+ * untouched without a request, and removes it.
+ */
+async function refusesPlanted(run: ScheduledRun, lane: Lane, describeRun: string): Promise<void> {
+  const planted = seededRandom(SEED ^ Math.imul(0x9e3779b9, run.index + 1)).pick(PLANTED);
+  if (planted === 'nothing') return;
+  const path = resumeFileOf(run, lane);
+  const tokenFile = join(lane.partner.configDir, 'tokens', 'default.json');
+  if (planted === 'a symlink to the token file') symlinkSync(tokenFile, path);
+  else if (planted === 'a copy of the token file')
+    writeFileSync(path, readFileSync(tokenFile), { mode: 0o644 });
+  else
+    writeFileSync(
+      path,
+      [
+        {
+          kind: 'PartnerCenter.PipelineRun.Resume',
+          version: 1,
+          cmdlet: 'Get-PartnerCustomerSubscription',
+          parameters: {},
+        },
+        { key: lane.expected[0], line: 1 },
+      ]
+        .map((line) => `${JSON.stringify(line)}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
+  const before = snapshot(lane.partner.configDir);
+  const token = readFileSync(tokenFile, 'utf8');
+  lane.emulator.resetCounters();
+  const refused = await runListing(run.mode, argumentsOf(run, lane), lane.env);
+  const requests = Object.values(lane.emulator.counters().requests).reduce((a, b) => a + b, 0);
+  expect({ describeRun, planted, code: refused.code, stdout: refused.stdout, requests }).toEqual({
+    describeRun,
+    planted,
+    code: 2,
+    stdout: '',
+    requests: 0,
+  });
+  expect({ describeRun, planted, errors: errorLines(refused.stderr) }).toEqual({
+    describeRun,
+    planted,
+    errors: [expect.stringMatching(/; it was left untouched\. /)],
+  });
+  expect({
+    describeRun,
+    planted,
+    touched: touched(before, snapshot(lane.partner.configDir)),
+  }).toEqual({ describeRun, planted, touched: [] });
+  expect(readFileSync(tokenFile, 'utf8')).toBe(token);
+  figures.plantedAndRefused[planted] = (figures.plantedAndRefused[planted] ?? 0) + 1;
+  rmSync(path);
 }
 
 function withoutPosition(args: readonly string[]): string[] {
@@ -177,6 +293,8 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
   const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
   if (run.refreshTokenContext && !lane.refreshTokenContextReady)
     await connectRefreshTokenContext(lane);
+  const filesBefore = snapshot(lane.partner.configDir);
+  if (run.resumeWith === 'resume-file') await refusesPlanted(run, lane, describeRun);
   emulator.configure({ apiLatencyMs: run.apiLatencyMs });
   emulator.resetCounters();
   emulator.setFaults(run.script);
@@ -251,6 +369,10 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
   figures.customersLost += missing;
   expect({ describeRun, duplicates, missing }).toEqual({ describeRun, duplicates: 0, missing: 0 });
   expect(combined).toEqual(lane.expected);
+  // A reconnect (exit 3) may add a context and its tokens; nothing else may be left or changed.
+  const touchedOutside = touched(filesBefore, snapshot(lane.partner.configDir));
+  figures.filesTouchedOutside += touchedOutside.length;
+  expect({ describeRun, touchedOutside }).toEqual({ describeRun, touchedOutside: [] });
 }
 
 describe(`listings under ${RUNS} seeded fault schedules`, () => {
@@ -270,6 +392,7 @@ describe(`listings under ${RUNS} seeded fault schedules`, () => {
       expect(figures.runs).toBe(runs.length);
       expect(figures.customersLost).toBe(0);
       expect(figures.duplicates).toBe(0);
+      expect(figures.filesTouchedOutside).toBe(0);
     },
     Math.max(60_000, RUNS * 15_000),
   );

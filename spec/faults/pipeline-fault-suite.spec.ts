@@ -1,7 +1,8 @@
 /**
  * The proof of issue 13's fan-out under faults: seeded random schedules against pipeline runs.
  * Each run pipes 30-150 customers (some without a commerce relationship, 403, and some that do not
- * exist, 404, when -ErrorAction Continue or SilentlyContinue lets the run go past them) as NDJSON
+ * exist, 404, when the run goes past them: no -ErrorAction, which is Continue, or Continue,
+ * SilentlyContinue or Ignore given) as NDJSON
  * into Get-PartnerCustomerSubscription or Get-PartnerCustomerUser (App+User), with a random
  * -ThrottleLimit, retry budget and a -ResumeFile, while the emulator throttles (bursts of 429 with
  * Retry-After, a gateway rate limit), fails requests with 408/5xx, resets connections, holds
@@ -16,15 +17,28 @@
  * customer is lost, none repeated, none that cannot succeed is written or recorded; every stopped
  * run printed exactly one error line (plus one line per failed customer with Continue, and nothing
  * else), whose count of done customers is what its resume file recorded and whose command is then
- * used; the exit code is the cause's. A SIGKILL between a customer's output and its journal record
- * may repeat that customer: such a repeat is counted on its own (figures), never hidden.
+ * used; the exit code is the cause's.
+ *
+ * Every twelfth run's file lies on a small tmpfs the suite mounts (as root) that fills up part-way:
+ * each stop for a full disk (exit 1, one line) is resumed once the disk has grown, under the same
+ * rules as any other stop.
+ *
+ * Half of the process runs write to a regular file that every attempt appends to (`>> out`): there
+ * even a SIGKILL leaves the final file with every customer exactly once and no torn line (the
+ * journal records stdout's size with each customer, and the resumed run cuts off what the killed
+ * one wrote after its last record). The other half write into a pipe, where bytes a reader took
+ * cannot be taken back: there the rule the README states is enforced, not counted apart: a
+ * SIGKILL may leave a torn last line, and the customers it repeats are exactly those whose output
+ * went out after the journal's last record (the tail of that attempt's output); every attempt not
+ * ended by a SIGKILL records every customer it wrote.
  *
  * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`),
  * PARTNERCENTER_FAULT_SEED replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of
  * it; `PARTNERCENTER_FAULT_RUNS=500 npm run test:faults` is the big run (both fault suites).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
@@ -40,6 +54,7 @@ import {
 } from './support/pipeline-runs.js';
 import {
   type CustomerPool,
+  errorActionOf,
   type ScheduledPipelineRun,
   PIPELINE_REQUEST_TIMEOUT_MS,
   schedulePipelineRun,
@@ -78,6 +93,8 @@ const figures = {
   repeated: 0,
   repeatedAfterSigkill: 0,
   tornBySigkill: 0,
+  fileRuns: 0,
+  fullDiskStops: 0,
 };
 
 const bump = (table: Record<string, number>, key: string) => {
@@ -136,9 +153,11 @@ afterAll(async () => {
       `  signals that landed: ${JSON.stringify(figures.kills)}; stop lines checked: ` +
         `${figures.stopLinesChecked}`,
       `  faults injected: ${figures.faultsInjected}`,
-      `  customers lost: ${figures.customersLost}; repeated: ${figures.repeated}; repeated ` +
-        `after a SIGKILL between output and journal: ${figures.repeatedAfterSigkill} ` +
-        `(${figures.tornBySigkill} of them cut mid-output)`,
+      `  customers lost: ${figures.customersLost}; repeated: ${figures.repeated}; runs into a ` +
+        `file (>>): ${figures.fileRuns}; into a pipe, customers written after the journal's last ` +
+        `record when a SIGKILL came (the pipe rule, enforced): ${figures.repeatedAfterSigkill} ` +
+        `(${figures.tornBySigkill} of them cut mid-output); stops for a full disk: ` +
+        `${figures.fullDiskStops}`,
     ].join('\n'),
   );
 });
@@ -194,7 +213,8 @@ function argumentsOf(run: ScheduledPipelineRun, resumeFile: string): string[] {
     '-ResumeFile',
     resumeFile,
   ];
-  if (run.errorAction !== 'Stop') args.push('-ErrorAction', run.errorAction);
+  // Without -ErrorAction the run goes on past failures (Continue, the default).
+  if (run.errorAction !== 'none') args.push('-ErrorAction', run.errorAction);
   return args;
 }
 
@@ -212,6 +232,7 @@ interface Done {
 async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
   const { emulator, partner } = lane;
   const describeRun = `run ${run.index} (seed ${SEED}): ${JSON.stringify(run)}`;
+  const errorAction = errorActionOf(run);
   if (run.userContext && !lane.userReady) {
     await partner.connectUser('user');
     lane.userReady = true;
@@ -219,213 +240,287 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
   const input = inputOf(run, emulator);
   const resumeFile = join(partner.configDir, `pipeline-${run.index}.resume`);
   rmSync(resumeFile, { force: true });
-  const succeeding = [...input.expected.keys()];
+  // A full disk: a tmpfs that holds about half of the run's output at first, doubled at each stop.
+  const disk = run.fullDisk ? join(partner.configDir, `disk-${run.index}`) : undefined;
+  let diskSize = Math.max(8192, Math.round((input.lines * 700 * 0.5) / 4096) * 4096);
+  if (disk) {
+    mkdirSync(disk, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${diskSize}`, 'tmpfs', disk]);
+  }
+  const stdoutFile =
+    run.mode === 'process' && run.stdout === 'file'
+      ? join(disk ?? partner.configDir, `pipeline-${run.index}.ndjson`)
+      : undefined;
+  if (stdoutFile) rmSync(stdoutFile, { force: true });
+  try {
+    await attemptUntilDone();
+  } finally {
+    if (disk) execFileSync('umount', [disk]);
+  }
+  async function attemptUntilDone(): Promise<void> {
+    const succeeding = [...input.expected.keys()];
 
-  emulator.resetCounters();
-  emulator.setFaults(run.script);
-  const attempts: Done[] = [];
-  let args = argumentsOf(run, resumeFile);
-  for (let n = 0; ; n++) {
-    const history = attempts.map(({ attempt }) => ({
-      code: attempt.code,
-      signal: attempt.signal,
-      stderr: attempt.stderr.slice(0, 600),
-    }));
-    expect({ describeRun, stuck: n >= MAX_ATTEMPTS, history }).toEqual({
-      describeRun,
-      stuck: false,
-      history,
-    });
-    const kill = run.kills[n];
-    const before = journalKeys(resumeFile);
-    const attempt = await runPipeline(
-      run.mode,
-      run.cmdlet,
-      args,
-      input.text,
-      lane.env,
-      kill && {
-        signal: kill.signal,
-        afterLines: Math.max(1, Math.round(kill.atShare * input.lines)),
-      },
-    );
-    if (n === 0) {
-      figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
-      // The resumes run clean: what the schedule did to the sign-in (a revoked token) stays.
-      emulator.setFaults({});
-      bump(figures.firstExitCodes, String(attempt.signal ?? attempt.code));
-    } else {
-      figures.resumes++;
-    }
-    if (attempt.killedWith) bump(figures.kills, `${run.mode} ${attempt.killedWith}`);
-    const recorded = journalKeys(resumeFile);
-    const blocks = blocksOf(attempt.stdout);
-    attempts.push({ attempt, blocks, recorded: new Set(recorded) });
-    const stderr = sortStderr(run.cmdlet, attempt.stderr);
-    const context = {
-      describeRun,
-      attempt: n,
-      code: attempt.code,
-      signal: attempt.signal,
-      stderrTail: attempt.stderr.slice(-1500),
-    };
-    expect({ ...context, unexpectedStderr: stderr.other }).toEqual({
-      ...context,
-      unexpectedStderr: [],
-    });
-    // Only a SIGKILL may cut the output mid-line.
-    if (attempt.signal !== 'SIGKILL')
-      expect({ ...context, torn: blocks.some((b) => b.torn) }).toEqual({ ...context, torn: false });
-    // Customers that cannot succeed are never recorded as done.
-    expect({ ...context, recordedFailing: recorded.filter((id) => input.failing.has(id)) }).toEqual(
-      {
-        ...context,
-        recordedFailing: [],
-      },
-    );
-    // Per-customer lines only with Continue; they name customers of the input.
-    if (run.errorAction !== 'Continue')
-      expect({ ...context, failures: stderr.customerFailures }).toEqual({
-        ...context,
-        failures: [],
+    emulator.resetCounters();
+    emulator.setFaults(run.script);
+    const attempts: Done[] = [];
+    let args = argumentsOf(run, resumeFile);
+    for (let n = 0; ; n++) {
+      const history = attempts.map(({ attempt }) => ({
+        code: attempt.code,
+        signal: attempt.signal,
+        stderr: attempt.stderr.slice(0, 600),
+      }));
+      expect({ describeRun, stuck: n >= MAX_ATTEMPTS, history }).toEqual({
+        describeRun,
+        stuck: false,
+        history,
       });
-    for (const id of stderr.customerFailures)
-      expect({ ...context, id, piped: input.failing.has(id) || input.expected.has(id) }).toEqual({
+      const kill = run.kills[n];
+      const before = journalKeys(resumeFile);
+      const attempt = await runPipeline(
+        run.mode,
+        run.cmdlet,
+        args,
+        input.text,
+        lane.env,
+        kill && {
+          signal: kill.signal,
+          afterLines: Math.max(1, Math.round(kill.atShare * input.lines)),
+        },
+        stdoutFile,
+      );
+      if (n === 0) {
+        figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
+        // The resumes run clean: what the schedule did to the sign-in (a revoked token) stays.
+        emulator.setFaults({});
+        bump(figures.firstExitCodes, String(attempt.signal ?? attempt.code));
+      } else {
+        figures.resumes++;
+      }
+      if (attempt.killedWith) bump(figures.kills, `${run.mode} ${attempt.killedWith}`);
+      const recorded = journalKeys(resumeFile);
+      const blocks = blocksOf(attempt.stdout);
+      attempts.push({ attempt, blocks, recorded: new Set(recorded) });
+      const stderr = sortStderr(run.cmdlet, attempt.stderr);
+      const context = {
+        describeRun,
+        attempt: n,
+        code: attempt.code,
+        signal: attempt.signal,
+        stderrTail: attempt.stderr.slice(-1500),
+      };
+      expect({ ...context, unexpectedStderr: stderr.other }).toEqual({
         ...context,
-        id,
-        piped: true,
+        unexpectedStderr: [],
       });
-
-    if (attempt.signal === 'SIGKILL') {
+      // Only a SIGKILL may cut the output mid-line (in a file, until the resume cuts it off).
+      const torn = stdoutFile
+        ? !/(^|\n)$/.test(readFileSync(stdoutFile, 'utf8'))
+        : blocks.some((b) => b.torn);
+      if (attempt.signal !== 'SIGKILL')
+        expect({ ...context, torn }).toEqual({ ...context, torn: false });
+      // Every customer an attempt wrote is recorded, unless a SIGKILL ended it: then those not
+      // recorded are the tail of its output, after the last one recorded. (A run that completed
+      // deleted its journal: nothing is left to compare.)
+      const unrecorded = existsSync(resumeFile)
+        ? unrecordedBeforeTheTail(blocks, recorded, attempt)
+        : [];
+      expect({ ...context, unrecorded }).toEqual({ ...context, unrecorded: [] });
+      // Customers that cannot succeed are never recorded as done.
       expect({
         ...context,
-        killedWith: attempt.killedWith,
-        stop: stderr.stop.length,
-        summary: stderr.summary,
+        recordedFailing: recorded.filter((id) => input.failing.has(id)),
       }).toEqual({
         ...context,
-        killedWith: 'SIGKILL',
-        stop: 0,
-        summary: undefined,
+        recordedFailing: [],
       });
-      // Nothing tells how to go on: the same pipeline again.
-      continue;
-    }
-    if (attempt.code === 0 || attempt.code === 1) {
-      // The run went through its input.
-      expect({ ...context, stop: stderr.stop.length }).toEqual({ ...context, stop: 0 });
-      if (attempt.code === 0) {
+      // Per-customer lines only with Continue; they name customers of the input.
+      if (errorAction !== 'Continue')
+        expect({ ...context, failures: stderr.customerFailures }).toEqual({
+          ...context,
+          failures: [],
+        });
+      for (const id of stderr.customerFailures)
+        expect({ ...context, id, piped: input.failing.has(id) || input.expected.has(id) }).toEqual({
+          ...context,
+          id,
+          piped: true,
+        });
+
+      if (attempt.signal === 'SIGKILL') {
         expect({
           ...context,
-          errorAction: run.errorAction,
-          stderr: attempt.stderr,
+          killedWith: attempt.killedWith,
+          stop: stderr.stop.length,
+          summary: stderr.summary,
+        }).toEqual({
+          ...context,
+          killedWith: 'SIGKILL',
+          stop: 0,
+          summary: undefined,
+        });
+        // Nothing tells how to go on: the same pipeline again.
+        continue;
+      }
+      // stdout's disk filled up: a stop like any other (below), then more room for the resume.
+      const diskFull =
+        attempt.code === 1 &&
+        /^\S+: Cannot write the output to \S+: ENOSPC/.test(stderr.stop[0]?.line ?? '');
+      if (diskFull) figures.fullDiskStops++;
+      if (!diskFull && (attempt.code === 0 || attempt.code === 1)) {
+        // The run went through its input.
+        expect({ ...context, stop: stderr.stop.length }).toEqual({ ...context, stop: 0 });
+        if (attempt.code === 0) {
+          expect({
+            ...context,
+            errorAction,
+            stderr: attempt.stderr,
+            fileKept: existsSync(resumeFile),
+          }).toEqual({
+            ...context,
+            errorAction: 'Stop',
+            stderr: '',
+            fileKept: false,
+          });
+          break;
+        }
+        expect({
+          ...context,
+          errorAction: errorAction === 'Stop' ? 'Stop' : 'goes on',
           fileKept: existsSync(resumeFile),
         }).toEqual({
           ...context,
-          errorAction: 'Stop',
-          stderr: '',
-          fileKept: false,
+          errorAction: 'goes on',
+          fileKept: true,
         });
-        break;
+        if (errorAction === 'Continue')
+          expect({ ...context, summary: stderr.summary }).toEqual({
+            ...context,
+            summary: stderr.customerFailures.length,
+          });
+        else expect({ ...context, stderr: attempt.stderr }).toEqual({ ...context, stderr: '' });
+        // Done once every customer that can succeed is recorded; what failed for a passing fault
+        // (retries ran out) is retried by running the same pipeline again.
+        if (succeeding.every((id) => recorded.includes(id))) break;
+        continue;
       }
+      // A stopped run: one error line, last, with the counts and the command that continues.
+      const cause =
+        attempt.code === 130
+          ? 'SIGINT'
+          : attempt.code === 143
+            ? 'SIGTERM'
+            : attempt.code === 3
+              ? 'sign-in'
+              : attempt.code === 5
+                ? 'service'
+                : diskFull
+                  ? 'full disk'
+                  : 'undocumented';
       expect({
         ...context,
-        errorAction: run.errorAction === 'Stop' ? 'Stop' : 'goes on',
-        fileKept: existsSync(resumeFile),
+        cause,
+        stopLines: stderr.stop.length,
+        stderrEndsWithIt: attempt.stderr.endsWith(`${stderr.stop[0]?.line}\n`),
       }).toEqual({
         ...context,
-        errorAction: 'goes on',
-        fileKept: true,
-      });
-      if (run.errorAction === 'Continue')
-        expect({ ...context, summary: stderr.summary }).toEqual({
-          ...context,
-          summary: stderr.customerFailures.length,
-        });
-      else expect({ ...context, stderr: attempt.stderr }).toEqual({ ...context, stderr: '' });
-      // Done once every customer that can succeed is recorded; what failed for a passing fault
-      // (retries ran out) is retried by running the same pipeline again.
-      if (succeeding.every((id) => recorded.includes(id))) break;
-      continue;
-    }
-    // A stopped run: one error line, last, with the counts and the command that continues.
-    const cause =
-      attempt.code === 130
-        ? 'SIGINT'
-        : attempt.code === 143
-          ? 'SIGTERM'
-          : attempt.code === 3
-            ? 'sign-in'
-            : attempt.code === 5
-              ? 'service'
-              : 'undocumented';
-    expect({
-      ...context,
-      cause,
-      stopLines: stderr.stop.length,
-      stderrEndsWithIt: attempt.stderr.endsWith(`${stderr.stop[0]?.line}\n`),
-    }).toEqual({
-      ...context,
-      cause:
-        attempt.killedWith === 'SIGINT' || attempt.killedWith === 'SIGTERM'
-          ? attempt.killedWith
-          : cause === 'undocumented'
-            ? 'a documented one'
-            : cause,
-      stopLines: 1,
-      stderrEndsWithIt: true,
-    });
-    // Exit 3 is expected when the refresh token was revoked, or a second expiry refused the token a
-    // renewal had just given; otherwise it is still a clean, documented stop, but counted apart.
-    if (cause === 'sign-in' && !run.revokes && expiriesOf(run) < 2) figures.exit3AfterOneExpiry++;
-    const stop = stderr.stop[0]!;
-    figures.stopLinesChecked++;
-    expect({
-      ...context,
-      done: stop.done,
-      failed: stop.failed,
-      resumeFile: stop.resumeFile,
-      cmdlet: stop.continueWith[0],
-      skippedAtMost: stop.skipped <= before.length,
-      readAtLeast: stop.read >= stop.done + stop.failed + stop.skipped,
-    }).toEqual({
-      ...context,
-      done: recorded.length - before.length,
-      // The failure that stopped the run counts among the failed (its own line is this one).
-      failed:
-        run.errorAction === 'Continue'
-          ? stderr.customerFailures.length + (attempt.killedWith ? 0 : 1)
-          : run.errorAction === 'Stop'
+        // A full disk may stop the run before a signal sent meanwhile lands.
+        cause: diskFull
+          ? 'full disk'
+          : attempt.killedWith === 'SIGINT' || attempt.killedWith === 'SIGTERM'
             ? attempt.killedWith
-              ? 0
-              : 1
-            : stop.failed,
-      resumeFile,
-      cmdlet: run.cmdlet,
-      skippedAtMost: true,
-      readAtLeast: true,
-    });
-    args = stop.continueWith.slice(1);
-    if (attempt.code === 3) {
-      await partner.connectUser('user');
-      figures.reconnectsAfterExit3++;
+            : cause === 'undocumented'
+              ? 'a documented one'
+              : cause,
+        stopLines: 1,
+        stderrEndsWithIt: true,
+      });
+      // Exit 3 is expected when the refresh token was revoked, or a second expiry refused the token a
+      // renewal had just given; otherwise it is still a clean, documented stop, but counted apart.
+      if (cause === 'sign-in' && !run.revokes && expiriesOf(run) < 2) figures.exit3AfterOneExpiry++;
+      const stop = stderr.stop[0]!;
+      figures.stopLinesChecked++;
+      expect({
+        ...context,
+        done: stop.done,
+        failed: stop.failed,
+        resumeFile: stop.resumeFile,
+        cmdlet: stop.continueWith[0],
+        skippedAtMost: stop.skipped <= before.length,
+        readAtLeast: stop.read >= stop.done + stop.failed + stop.skipped,
+      }).toEqual({
+        ...context,
+        done: recorded.length - before.length,
+        // The failure that stopped the run counts among the failed (its own line is this one).
+        failed:
+          errorAction === 'Continue'
+            ? stderr.customerFailures.length + (attempt.killedWith || diskFull ? 0 : 1)
+            : errorAction === 'Stop'
+              ? attempt.killedWith || diskFull
+                ? 0
+                : 1
+              : stop.failed,
+        resumeFile,
+        cmdlet: run.cmdlet,
+        skippedAtMost: true,
+        readAtLeast: true,
+      });
+      args = stop.continueWith.slice(1);
+      if (diskFull) {
+        diskSize *= 2;
+        execFileSync('mount', ['-o', `remount,size=${diskSize}`, disk!]);
+      }
+      if (attempt.code === 3) {
+        await partner.connectUser('user');
+        figures.reconnectsAfterExit3++;
+      }
     }
-  }
-  if (run.revokes) lane.userReady = false;
-  if (attempts.length === 1) figures.completedFirstTime++;
+    if (run.revokes) lane.userReady = false;
+    if (attempts.length === 1) figures.completedFirstTime++;
 
-  const { lost, repeated, repeatedAfterSigkill, torn } = compareWithDataset(attempts, input);
-  figures.customersLost += lost.length;
-  figures.repeated += repeated.length;
-  figures.repeatedAfterSigkill += repeatedAfterSigkill;
-  figures.tornBySigkill += torn;
-  expect({ describeRun, lost, repeated }).toEqual({ describeRun, lost: [], repeated: [] });
+    // A file: the final file is the output, whatever the attempts wrote and the resumes cut off.
+    const outputs: readonly Done[] = stdoutFile
+      ? [
+          {
+            attempt: { code: 0, signal: null, stdout: '', stderr: '' },
+            blocks: blocksOf(readFileSync(stdoutFile, 'utf8')),
+            recorded: new Set(),
+          },
+        ]
+      : attempts;
+    if (stdoutFile) figures.fileRuns++;
+    const { lost, repeated, repeatedAfterSigkill, torn } = compareWithDataset(outputs, input);
+    figures.customersLost += lost.length;
+    figures.repeated += repeated.length;
+    figures.repeatedAfterSigkill += repeatedAfterSigkill;
+    figures.tornBySigkill += torn;
+    expect({ describeRun, lost, repeated }).toEqual({ describeRun, lost: [], repeated: [] });
+  }
+}
+
+/**
+ * The blocks of an attempt whose customers its journal does not record and that are not the tail
+ * of a SIGKILLed attempt's output (after the last block recorded). Customers without items have
+ * no block; a customer may not be recorded only when it failed (it then wrote nothing).
+ */
+function unrecordedBeforeTheTail(
+  blocks: readonly OutputBlock[],
+  recorded: readonly string[],
+  attempt: PipelineAttempt,
+): string[] {
+  const done = new Set(recorded);
+  let tail = blocks.length;
+  if (attempt.signal === 'SIGKILL')
+    while (tail > 0 && !done.has(blocks[tail - 1]!.customerId)) tail--;
+  return blocks
+    .slice(0, tail)
+    .flatMap((block) => (done.has(block.customerId) ? [] : [block.customerId]));
 }
 
 /**
  * Every customer that can succeed written whole (as the data set says) in one block over all the
- * attempts; a block before the last one is excused only when a SIGKILL ended its attempt and the
- * journal had not recorded it (written, then killed before the record): counted apart.
+ * attempts; a block before the last one only when a SIGKILL ended its attempt and the journal had
+ * not recorded it (written into a pipe, then killed before the record: the tail rule above).
  */
 function compareWithDataset(
   attempts: readonly Done[],

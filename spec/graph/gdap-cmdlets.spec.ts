@@ -284,11 +284,19 @@ describe('Get-PartnerGdapAccessAssignment', () => {
   });
 
   it("never binds a piped customer's id as a relationship id", async () => {
-    const result = await run('Get-PartnerGdapAccessAssignment', [], {
+    const result = await run('Get-PartnerGdapAccessAssignment', ['-ErrorAction', 'Stop'], {
       stdin: ndjson([customers[0]]),
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
+      /^Get-PartnerGdapAccessAssignment: Input line 1: the object cannot be bound to any parameter: it has none of the properties RelationshipId, Id\./,
+    );
+    // By default the object fails alone: the same line, a summary, exit 1.
+    const goOn = await run('Get-PartnerGdapAccessAssignment', [], {
+      stdin: ndjson([customers[0]]),
+    });
+    expect(goOn.code).toBe(1);
+    expect(goOn.stderr).toMatch(
       /^Get-PartnerGdapAccessAssignment: Input line 1: the object cannot be bound to any parameter: it has none of the properties RelationshipId, Id\./,
     );
     expect(served(ASSIGNMENTS_ROUTE)).toBe(0);

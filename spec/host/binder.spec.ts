@@ -97,9 +97,9 @@ describe('binding that succeeds', () => {
     expect(Object.keys(result.parameters!)).not.toContain('Verbose');
   });
 
-  it('defaults -ErrorAction to Stop and leaves -OutputFormat unset', async () => {
+  it('leaves -ErrorAction and -OutputFormat unset when not given (the run picks them)', async () => {
     expect((await bind([])).common).toMatchObject({
-      errorAction: 'Stop',
+      errorAction: undefined,
       outputFormat: undefined,
       verbose: false,
     });
@@ -163,7 +163,10 @@ describe('binding that fails, with one clear message', () => {
     [['-Domain', '-Force'], /^Missing an argument for parameter 'Domain'/],
     [['-Inte'], /cannot be found that matches parameter name 'Inte'/],
     [[guid, 'extra'], /positional parameter cannot be found that accepts argument "extra"/],
-    [['-ErrorAction', 'Inquire'], /"Inquire" is not one of Stop, Continue, SilentlyContinue/],
+    [
+      ['-ErrorAction', 'Inquire'],
+      /"Inquire" is not one of Stop, Continue, SilentlyContinue, Ignore/,
+    ],
     [['-OutputFormat', 'xml'], /"xml" is not one of Ndjson, Json, Csv, Table/],
   ])('%j', async (argv, message) => {
     const error = await failure(argv);

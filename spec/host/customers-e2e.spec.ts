@@ -47,20 +47,20 @@ describe('pipelines of real commands', () => {
   });
 
   it(
-    'a malformed line stops the downstream command naming the line (exit 2); ' +
-      'Continue goes on (exit 1)',
+    'a malformed line stops the downstream command naming the line with -ErrorAction Stop ' +
+      '(exit 2); by default it goes on (exit 1)',
     async () => {
       const first = partner.emulator.customers[0]!.id as string;
       const third = partner.emulator.customers[2]!.id as string;
       const input = `{"id":"${first}"}\\n{oops\\n{"id":"${third}"}\\n`;
-      const stop = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
+      const stop = await pipeline(
+        `printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Stop`,
+      );
       expect(stop.statuses).toEqual([0, 2]);
       expect(stop.stderr).toMatch(/^Get-PartnerCustomer: Input line 2 is not valid JSON/);
       expect(stop.stderr.trim().split('\n')).toHaveLength(1);
       expect(idsOf(parseNdjson(stop.stdout))).toEqual([first]);
-      const goOn = await pipeline(
-        `printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Continue`,
-      );
+      const goOn = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
       expect(goOn.statuses).toEqual([0, 1]);
       expect(idsOf(parseNdjson(goOn.stdout))).toEqual([first, third]);
     },

@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import {
   AuthenticationError,
+  IncompleteListingError,
   InternalError,
   NotConnectedError,
   ServiceError,
@@ -13,7 +14,6 @@ import {
 } from '../../lib/common/errors.js';
 import { ExitCode } from '../../lib/common/exit-codes.js';
 import { PartnerCenterClient } from '../../lib/partner-center/client.js';
-import { IncompleteListingError } from '../../lib/partner-center/resumable-listing.js';
 import { errorForAnswer } from '../../lib/partner-center/service-errors.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 
@@ -57,7 +57,7 @@ describe('errors carry what they mean', () => {
     expect(result.stderrLines).toEqual([
       'Get-Failure: Not for this one.',
       'Get-Failure: Not for this one.',
-      'Get-Failure: 2 input objects failed.',
+      'Get-Failure: 2 of 2 input objects failed: 2 × access denied.',
     ]);
     expect(result.code).toBe(ExitCode.Failure);
   });

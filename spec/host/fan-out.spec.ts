@@ -128,7 +128,7 @@ describe('stopping', () => {
     const gone = '00000000-0000-4000-8000-0000000000dd';
     const open = new Readable({ read() {} });
     open.push(`${JSON.stringify({ id: gone })}\n`);
-    const result = await run(['-ThrottleLimit', '2'], { stdin: open });
+    const result = await run(['-ThrottleLimit', '2', '-ErrorAction', 'Stop'], { stdin: open });
     expect(result.code).toBe(4);
     expect(result.stderrLines).toHaveLength(1);
     expect(result.stderrLines[0]).toContain(`Customer ${gone}: Partner Center found nothing`);
@@ -221,12 +221,14 @@ describe('-ResumeFile', () => {
 
   it('continues a run a failure stopped: every customer exactly once over both runs', async () => {
     const file = resumeFile('after-failure.resume');
-    const first = await run(['-ResumeFile', file]);
+    const first = await run(['-ResumeFile', file, '-ErrorAction', 'Stop']);
     expect(first.code).toBe(3);
     expect(first.stderrLines).toHaveLength(1);
+    // A customer without a commerce relationship stops a rerun with Stop again: the command that
+    // continues goes on past it instead.
     expect(first.stderrLines[0]).toContain(
-      `records them. To continue with the rest, run the same pipeline again ending in: ` +
-        `Get-PartnerCustomerSubscription -ResumeFile ${file}`,
+      'records them. To go on past the failed customer, run the same pipeline again without ' +
+        `-ErrorAction Stop, ending in: Get-PartnerCustomerSubscription -ResumeFile ${file}`,
     );
     const recorded = readFileSync(file, 'utf8').trim().split('\n');
     expect(JSON.parse(recorded[0]!)).toMatchObject({
@@ -240,13 +242,14 @@ describe('-ResumeFile', () => {
     // Kept: the customers that failed are not recorded, so a third run retries only those.
     expect(existsSync(file)).toBe(true);
     const before = subscriptionRequests();
-    const third = await run(['-ResumeFile', file, '-ErrorAction', 'Continue']);
+    const third = await run(['-ResumeFile', file]);
     const failing = customers.length - served().length;
     expect(subscriptionRequests() - before).toBe(failing);
     expect(third.stdout).toBe('');
+    // They failed for good (no commerce relationship): the summary does not offer a rerun.
     expect(third.stderrLines.at(-1)).toBe(
-      `Get-PartnerCustomerSubscription: ${failing} input objects failed. ${file} records the ` +
-        'others: run the same pipeline again with it to retry only the failed ones.',
+      `Get-PartnerCustomerSubscription: ${failing} of ${customers.length} customers failed: ` +
+        `${failing} × no commerce relationship (403, 20002).`,
     );
   });
 
@@ -342,10 +345,13 @@ describe('-ResumeFile', () => {
     writeFileSync(file, 'not a resume file\n');
     const damaged = await run(['-ResumeFile', file]);
     expect(damaged.stderrLines).toHaveLength(1);
-    expect(damaged.stderrLines[0]).toMatch(
-      /is not a resume file of Get-PartnerCustomerSubscription/,
+    expect(damaged.stderrLines[0]).toBe(
+      `Get-PartnerCustomerSubscription: The resume file '${file}' is not a resume file of this ` +
+        'module; it was left untouched. Give this command a -ResumeFile of its own (a new ' +
+        'path, or an empty file): each command of a pipeline needs its own.',
     );
-    expect(damaged.code).not.toBe(0);
+    expect(damaged.code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('not a resume file\n');
     expect(subscriptionRequests()).toBe(before);
   });
 

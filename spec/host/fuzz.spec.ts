@@ -158,7 +158,9 @@ describe('fuzzing the NDJSON pipeline reader', () => {
     const rng = seededRandom(42);
     for (let run = 0; run < 400; run++) {
       const input = randomInput(rng);
-      const argv = ['-ErrorAction', rng.pick(['Stop', 'Continue', 'SilentlyContinue'])];
+      // `none`: no -ErrorAction, the default (Continue).
+      const action = rng.pick(['Stop', 'Continue', 'SilentlyContinue', 'Ignore', 'none']);
+      const argv = action === 'none' ? [] : ['-ErrorAction', action];
       const result = await runInProcess(getThing, argv, { stdin: input });
       try {
         expect([0, 1, 2, 4]).toContain(result.code);
@@ -184,7 +186,8 @@ describe('fuzzing the NDJSON pipeline reader', () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    const result = await runInProcess(getThing, [], { stdin: input });
+    // Stop: the line ends the run, as the one error it is (the default would go on to a summary).
+    const result = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(result.code).toBe(2);

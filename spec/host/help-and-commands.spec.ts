@@ -94,7 +94,7 @@ describe('Get-Help <Cmdlet>', () => {
       expect(parameter.stdout.trim().split('\n')[0]).toBe('-PageSize <Int32>');
       expect(parameter.stdout).not.toContain('-First');
       expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain(
-        '-ErrorAction {Stop | Continue | SilentlyContinue}',
+        '-ErrorAction {Stop | Continue | SilentlyContinue | Ignore}',
       );
       // -Detailed: the default page and the notes (PowerShell's -Detailed), not the common
       // parameters' details of -Full.

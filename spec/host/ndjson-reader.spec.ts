@@ -9,7 +9,46 @@ async function read(chunks: Array<string | Buffer>, options = {}) {
   return records;
 }
 
+/** Every record, and the generator's return value: how the input ended. */
+async function readToEnd(chunks: Array<string | Buffer>, options = {}) {
+  const records = [];
+  const iterator = readNdjson(chunks, options);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { records, end: next.value };
+    records.push(next.value);
+  }
+}
+
 describe('readNdjson', () => {
+  it('never yields a torn last line (no newline, not a whole object): its end names it', async () => {
+    expect(await readToEnd(['{"a":1}\n{"b":', '2,"c'])).toEqual({
+      records: [{ line: 1, value: { a: 1 } }],
+      end: { lines: 2, tornLine: 2 },
+    });
+    // An undecodable one is the same (a character cut in two).
+    expect((await readToEnd(['{"a":1}\n', Buffer.from([0x7b, 0xe2, 0x82])])).end).toEqual({
+      lines: 2,
+      tornLine: 2,
+    });
+    // An overlong one or a JSON value that is not an object is the bad line it is, cut or not.
+    const long = await readToEnd(['{"a":1}\n{"b":"', 'x'.repeat(64)], { maxLineBytes: 32 });
+    expect(long.end).toEqual({ lines: 2 });
+    expect(long.records[1]).toMatchObject({ line: 2, error: expect.anything() });
+  });
+
+  it('reads a whole last object that only lacks its newline, and ends cleanly', async () => {
+    expect(await readToEnd(['{"a":1}\n{"b":2}'])).toEqual({
+      records: [
+        { line: 1, value: { a: 1 } },
+        { line: 2, value: { b: 2 } },
+      ],
+      end: { lines: 2 },
+    });
+    expect((await readToEnd(['{"a":1}\n'])).end).toEqual({ lines: 1 });
+    expect(await readToEnd([])).toEqual({ records: [], end: { lines: 0 } });
+  });
+
   it('joins a line split across chunks, even inside a multi-byte character', async () => {
     const bytes = Buffer.from('{"name":"콘토소"}\n{"n":2}');
     const chunks = Array.from(bytes).map((byte) => Buffer.from([byte]));

@@ -74,7 +74,9 @@ describe('binding by kind of object', () => {
     expect(parsed(toUsers.stdout)).toEqual([{ customerId: C1 }]);
     // Only the id of a subscription without its customerId: nothing to bind -CustomerId to.
     const orphan = { id: S1, attributes: { objectType: 'Subscription' } };
-    const refused = await runInProcess(getUsersLike, [], { stdin: lines(orphan) });
+    const refused = await runInProcess(getUsersLike, ['-ErrorAction', 'Stop'], {
+      stdin: lines(orphan),
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderrLines).toEqual([
       expect.stringMatching(
@@ -85,7 +87,9 @@ describe('binding by kind of object', () => {
 
   it('a Customer piped where a user is needed fails that object for its missing -UserId', async () => {
     const customer = { id: C1, attributes: { objectType: 'Customer' } };
-    const result = await runInProcess(getLicenseLike, [], { stdin: lines(customer) });
+    const result = await runInProcess(getLicenseLike, ['-ErrorAction', 'Stop'], {
+      stdin: lines(customer),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Input line 1: .*-UserId/);
   });

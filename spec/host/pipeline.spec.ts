@@ -48,12 +48,15 @@ describe('binding pipeline objects by property name', () => {
     ).toEqual(['Advisor', 'Advisor', 'Advisor']);
   });
 
-  it('runs zero times for zero objects, and skips blank lines', async () => {
-    expect(await runInProcess(getThing, [], { stdin: '' })).toMatchObject({
-      code: 0,
-      stdout: '',
-      stderr: '',
-    });
+  it('runs zero times for zero objects (and says so), and skips blank lines', async () => {
+    // Not silent (issue 19): a runbook whose stdin was an empty pipe learns why nothing happened.
+    const empty = await runInProcess(getThing, [], { stdin: '' });
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    expect(empty.stderrLines).toEqual([
+      expect.stringMatching(
+        /^WARNING: Nothing came on standard input, so \S+ read no objects and did nothing\. If that was not meant: give -\w+/,
+      ),
+    ]);
     expect(
       boundIds((await runInProcess(getThing, [], { stdin: `\n\r\n${customers}\n  \n` })).stdout),
     ).toEqual(ids);
@@ -123,28 +126,32 @@ describe('bad input lines', () => {
       `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
       /^Get-Thing: Input line 2 nests objects or arrays deeper than 1000 levels\./,
     ],
-  ])('%s: stops at the line, naming it (exit 2)', async (_, line, message) => {
-    const input = Buffer.concat([
-      Buffer.from(`{"id":"${ids[0]}"}\n`),
-      Buffer.from(line, 'latin1'),
-      Buffer.from(`\n{"id":"${ids[2]}"}\n`),
-    ]);
-    const result = await runInProcess(getThing, [], { stdin: input });
-    expect(result.code).toBe(2);
-    expect(result.stderrLines).toHaveLength(1);
-    expect(result.stderrLines[0]).toMatch(message);
-    expect(boundIds(result.stdout)).toEqual([ids[0]]);
-  });
+  ])(
+    '%s: with -ErrorAction Stop, stops at the line, naming it (exit 2)',
+    async (_, line, message) => {
+      const input = Buffer.concat([
+        Buffer.from(`{"id":"${ids[0]}"}\n`),
+        Buffer.from(line, 'latin1'),
+        Buffer.from(`\n{"id":"${ids[2]}"}\n`),
+      ]);
+      const result = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
+      expect(result.code).toBe(2);
+      expect(result.stderrLines).toHaveLength(1);
+      expect(result.stderrLines[0]).toMatch(message);
+      expect(boundIds(result.stdout)).toEqual([ids[0]]);
+    },
+  );
 
-  it('-ErrorAction Continue reports the line, goes on, and exits 1', async () => {
-    const result = await runInProcess(getThing, ['-ErrorAction', 'Continue'], {
-      stdin: withBadSecondLine,
-    });
+  it.each([
+    ['by default', []],
+    ['-ErrorAction Continue', ['-ErrorAction', 'Continue']],
+  ])('%s reports the line, goes on, and exits 1', async (_, argv) => {
+    const result = await runInProcess(getThing, argv, { stdin: withBadSecondLine });
     expect(result.code).toBe(1);
     expect(boundIds(result.stdout)).toEqual([ids[0], ids[2]]);
     expect(result.stderrLines).toEqual([
       expect.stringMatching(/^Get-Thing: Input line 2 is not valid JSON/),
-      'Get-Thing: 1 input object failed.',
+      'Get-Thing: 1 of 3 input objects failed: 1 × bad input.',
     ]);
   });
 
@@ -159,12 +166,13 @@ describe('bad input lines', () => {
 
   it('a failing object follows -ErrorAction too (exit code of the error with Stop)', async () => {
     const input = `{"id":"${ids[0]}"}\n{"id":"00000000-0000-0000-0000-000000000404"}\n{"id":"${ids[2]}"}\n`;
-    const stop = await runInProcess(getThing, [], { stdin: input });
+    const stop = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
     expect(stop.code).toBe(4);
     expect(stop.stderrLines).toEqual([
       'Get-Thing: Customer 00000000-0000-0000-0000-000000000404 was not found. Check the id.',
     ]);
-    const goOn = await runInProcess(getThing, ['-ErrorAction', 'Continue'], { stdin: input });
+    // The default goes on, as PowerShell's Continue.
+    const goOn = await runInProcess(getThing, [], { stdin: input });
     expect(goOn.code).toBe(1);
     expect(boundIds(goOn.stdout)).toEqual([ids[0], ids[2]]);
   });

@@ -108,7 +108,11 @@ describe('real processes', () => {
       { set: 'List', customerId: null, interactive: false },
     ]);
     const empty = await startFixture(['Thing'], { input: '' });
-    expect(empty).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    // Not silent (issue 19): an empty pipe says that nothing came.
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    expect(empty.stderr).toMatch(
+      /^WARNING: Nothing came on standard input, so Get-Thing read no objects/,
+    );
   });
 });
 

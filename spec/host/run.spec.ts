@@ -235,7 +235,8 @@ describe('a stdout that fails', () => {
     const result = await runInProcess(definition, [], { stdout });
     expect(result.code).toBe(1);
     expect(result.stderrLines).toEqual([
-      'Get-Numbers: Cannot write the output: no space left on device.',
+      'Get-Numbers: Cannot write the output to stdout: no space left on device (ENOSPC). stdout ' +
+        'is not a regular file: a line the failure cut, if any, cannot be removed.',
     ]);
   });
 });

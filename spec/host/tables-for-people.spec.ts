@@ -11,14 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineCmdlet, type ViewColumn } from '../../lib/cmdlet-support/cmdlet.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
-import { handCells, type ScriptSample, scriptSamples } from '../fixtures/text/scripts.js';
+import {
+  expectLinedUpByHand,
+  guid,
+  scriptRows,
+  scriptView,
+} from '../fixtures/text/script-table.js';
 import { parseNdjson } from '../support/ndjson.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pc-people-'));
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 const env = { PARTNERCENTER_CONFIG_DIR: configDir };
-
-const guid = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
 
 /** A cmdlet that writes the given rows under the given view. */
 function rowsCmdlet(view: readonly ViewColumn[], rows: readonly Record<string, unknown>[]) {
@@ -35,37 +38,6 @@ function rowsCmdlet(view: readonly ViewColumn[], rows: readonly Record<string, u
   });
 }
 
-const scriptRows = scriptSamples.map((sample, i) => ({
-  id: guid(i),
-  name: sample.text,
-  status: i % 2 ? 'active' : 'expiresSoon',
-}));
-const scriptView: ViewColumn[] = [
-  { name: 'Id', path: 'id', kind: 'id' },
-  { name: 'Name', path: 'name', kind: 'text' },
-  { name: 'Status', path: 'status' },
-];
-
-/**
- * Where each column of a data line starts, in terminal cells, counted by hand: the id is ASCII,
- * the name's cells come from the sample's hand-written digits (the part kept when it was cut,
- * plus one for the ellipsis), blanks are one cell each.
- */
-function columnStarts(line: string, sample: ScriptSample): number[] {
-  const id = line.slice(0, 36);
-  let rest = line.slice(36);
-  const gap1 = rest.length - rest.trimStart().length;
-  rest = rest.trimStart();
-  const statusAt = Math.max(rest.lastIndexOf(' active'), rest.lastIndexOf(' expiresSoon'));
-  const nameCell = rest.slice(0, statusAt).trimEnd();
-  const gap2 = rest.slice(nameCell.length, statusAt + 1).length;
-  const cut = nameCell.endsWith('…') && !sample.text.endsWith('…');
-  const kept = cut ? nameCell.slice(0, -1) : nameCell;
-  expect(sample.text.startsWith(kept)).toBe(true);
-  const nameCells = handCells(sample, [...kept].length) + (cut ? 1 : 0);
-  return [0, id.length + gap1, id.length + gap1 + nameCells + gap2];
-}
-
 describe('Table in every script', () => {
   it.each([120, 60])(
     'lines up every column at %i columns (names whole where they fit, cut between graphemes)',
@@ -75,20 +47,7 @@ describe('Table in every script', () => {
         columns,
       });
       expect(result.code).toBe(0);
-      const lines = result.stdout.trimEnd().split('\n');
-      expect(lines).toHaveLength(2 + scriptSamples.length);
-      // The heading line is ASCII: its indices are its cells.
-      const headings = [0, lines[0]!.indexOf('Name'), lines[0]!.indexOf('Status')];
-      scriptSamples.forEach((sample, i) => {
-        const line = lines[2 + i]!;
-        expect(line.startsWith(guid(i))).toBe(true);
-        const starts = columnStarts(line, sample);
-        expect(starts).toEqual(headings);
-        const status = scriptRows[i]!.status;
-        expect(starts[2]! + status.length).toBeLessThanOrEqual(columns - 1);
-        if (columns === 120) expect(line).toContain(sample.text);
-      });
-      if (columns === 60) expect(result.stdout).toContain('…');
+      expectLinedUpByHand(result.stdout, columns);
     },
   );
 });

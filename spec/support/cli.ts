@@ -41,7 +41,10 @@ export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface SpawnOptions extends CliOptions {
   /** Working directory of the child; default this process's. */
   cwd?: string;
-  /** stdin is a pipe that is never ended (what `script` copies to its terminal). */
+  /**
+   * stdin is a pipe that is never ended (what `script` copies to its terminal); `input`, if any, is
+   * written to it first.
+   */
   openStdin?: boolean;
   /** Run the child as another user (only root may): a reader the files' permissions refuse. */
   user?: { uid: number; gid: number };
@@ -91,6 +94,7 @@ export function spawnCollect(
       resolve({ code, signal, stdout, stderr });
     });
     if (!options.openStdin) child.stdin?.end(options.input);
+    else if (options.input !== undefined) child.stdin?.write(options.input);
   });
 }
 

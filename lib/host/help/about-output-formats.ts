@@ -83,7 +83,9 @@ export const aboutOutputFormats = {
           'zero-width characters, take none; ambiguous characters take one, as ' +
           'terminals outside East Asian locales draw them. Widths follow the ' +
           'Unicode East Asian Width and emoji data (UAX #11, UTS #51) and the ' +
-          'grapheme rules of UAX #29.',
+          'grapheme rules of UAX #29. Tables are drawn by the table package, ' +
+          'measuring with these widths rather than its own, which counts Thai ' +
+          'and Devanagari marks as cells and ☕ as one.',
         '',
         'Csv for spreadsheets',
         "RFC 4180: a header row (the view's column names, or the -Property " +

@@ -59,6 +59,28 @@ export const aboutTopics: readonly AboutTopic[] = [
           tab,
         ),
         '',
+        wrap(
+          '-ErrorAction is about one pipeline object that fails (a customer the ' +
+            'partner may not read, one that no longer exists, a bad input line), ' +
+            "PowerShell's non-terminating error. Continue, the default as in " +
+            'PowerShell, writes one line for it and goes on; the run ends with one ' +
+            'summary line (how many failed, by reason, and whether a rerun with ' +
+            '-ResumeFile could retry only those, which it says only when some ' +
+            'failure may pass later) and exit code 1. SilentlyContinue writes no ' +
+            'line (the summary only with -Verbose); Ignore writes nothing at all; ' +
+            'both still exit 1, as $? is false in PowerShell after an error even ' +
+            'under Ignore. Stop ends the run at the first failure with its own exit ' +
+            'code. What ends any run still ends it whatever -ErrorAction says: not ' +
+            'signed in or a sign-in that cannot be renewed, throttling that outlasts ' +
+            'the retries, Ctrl-C. PARTNERCENTER_ERROR_ACTION_PREFERENCE sets the ' +
+            'default, as $ErrorActionPreference does (Ignore only as the parameter, ' +
+            'as PowerShell refuses it there). From Node, ErrorAction is a parameter ' +
+            'of invoke and the typed functions; each failed object goes to onError ' +
+            '(its line to onMessage) and the call resolves.',
+          width,
+          tab,
+        ),
+        '',
         commonParameterDetails(width),
       ].join('\n'),
   },
@@ -103,7 +125,10 @@ export const aboutTopics: readonly AboutTopic[] = [
         'Some parameters fall back to an environment variable when not given (see ' +
           '"Environment variable" in a cmdlet\'s help), such as ' +
           'PARTNERCENTER_CLIENT_SECRET, which keeps secrets off the command line. ' +
-          'PARTNERCENTER_CONTEXT selects a saved context for every command.',
+          'PARTNERCENTER_CONTEXT selects a saved context for every command, and ' +
+          "PARTNERCENTER_ERROR_ACTION_PREFERENCE plays PowerShell's " +
+          '$ErrorActionPreference (the -ErrorAction of every command that is not ' +
+          'given one).',
         '',
         'Secrets',
         'A secret typed on the command line (-ClientSecret, -RefreshToken, ' +
@@ -154,6 +179,20 @@ export const aboutTopics: readonly AboutTopic[] = [
           'match in full. No input objects means no runs. Parameters given on the ' +
           'command line stay as given.',
         '',
+        'Standard input',
+        'A command line that names its object and is complete without pipeline ' +
+          'input (a parameter that takes pipeline input, such as -CustomerId, is ' +
+          'given) runs once and never reads standard input, whatever it is: an ' +
+          "empty pipe, a pipe nobody closes (Node's execFile), /dev/null. So " +
+          '"Get-PartnerCustomerSubscription -CustomerId <id>" lists that customer\'s ' +
+          'subscriptions even with objects on stdin. To get piped subscriptions one by ' +
+          "one, pipe them without -CustomerId: the module's subscriptions carry " +
+          'their customerId. Otherwise a pipe or a file on stdin is pipeline input ' +
+          '(a terminal or /dev/null is none). An input that ends with no objects ' +
+          'prints a WARNING saying nothing came and what to give instead; a run still ' +
+          'waiting for its first object after 5 seconds says so when stderr is a ' +
+          'terminal or with -Verbose.',
+        '',
         'Whose object it is',
         "Partner Center's subscription, user, SKU and license objects do not " +
           "carry their customer's id, so the per-customer cmdlets write each " +
@@ -169,10 +208,13 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Many customers, one failure',
         'When one piped customer fails (no commerce relationship, deleted, its ' +
-          'users not readable by this sign-in), the error line names it: ' +
-          '"Customer <id> (<company name>): ...". -ErrorAction decides whether the ' +
-          'run goes on; what was written stays written, and a run in which some ' +
-          'objects failed exits non-zero.',
+          'users not readable by this sign-in), the run goes on, as in PowerShell ' +
+          '(-ErrorAction Continue, the default): one line names it and says why, ' +
+          '"<Cmdlet>: <company name> (<id>): no commerce relationship (403, 20002)", ' +
+          'fitted to a terminal (on a pipe or file the line adds the full message); ' +
+          'the run ends with one summary line counting the failures by reason and ' +
+          'exits 1. -ErrorAction Stop ends the run at the first failure instead. ' +
+          'What was written stays written.',
         '',
         'Many customers at once',
         'The per-customer cmdlets work on -ThrottleLimit piped objects at once ' +
@@ -184,22 +226,67 @@ export const aboutTopics: readonly AboutTopic[] = [
           '<file>, each object whose output was written is recorded; after a stop, ' +
           'the same pipeline run again with the same file does only the rest, and ' +
           "the stop's error line gives that command. The file is deleted once every " +
-          'object was done.',
+          'object was done and the input was all there (see "When the input ends ' +
+          'early").',
         '',
         'Bad input lines',
         'A line that is not a JSON object (or not UTF-8, or longer than 16 MiB) ' +
-          'is an error naming its line number. -ErrorAction Stop (the default) ends ' +
-          'the run there; Continue reports it and goes on; SilentlyContinue goes on ' +
-          'quietly. Either way a run with failed objects exits non-zero.',
+          'is an error naming its line number, failing that object alone: Continue ' +
+          '(the default) reports it and goes on; SilentlyContinue and Ignore go on ' +
+          'quietly; either way the run exits 1. -ErrorAction Stop ends the run there ' +
+          'with exit code 2: nothing is sent for that line or any after it, objects ' +
+          'of earlier lines that had finished were written, those still in flight ' +
+          'are cancelled.',
+        '',
+        'When the input ends early',
+        'The end of the input is the end of the work only when the input was all ' +
+          "there. When the command feeding a pipe is one of this module's, it leaves " +
+          'a mark saying it started and, just before it exits, how it ended; the ' +
+          'reading command checks it when its input ends. If the writer failed (any ' +
+          'non-zero exit, including items it could not list) or was killed, the ' +
+          'reader does what came, reports "The input is incomplete", keeps its ' +
+          '-ResumeFile and exits 6. When the input came from another program or a ' +
+          'file, its end counts as clean when its last line is whole (ends with a ' +
+          'newline, or is at least readable JSON); a last line without its newline ' +
+          'that cannot be read (cut off mid-object) is never used as data, and the ' +
+          'run exits 6 the same way. An input ' +
+          "with no objects never deletes an earlier run's resume file. So " +
+          '"set -o pipefail; A | B -ResumeFile f >> out", run again until it exits 0, ' +
+          'ends with every object exactly once whichever side failed. Limits: ' +
+          'another program between the two (A | jq | B) hides the mark, so B then ' +
+          'knows only whether the last line was whole; a file written by a failed run ' +
+          "ends with whole lines, so B cannot tell (check the writer's exit code). " +
+          'Marks are kept in a private directory ($XDG_RUNTIME_DIR, else the ' +
+          'temporary directory: partnercenter-pipes-<uid>, 0700, refused when ' +
+          'another user could write it) and only for pipes (not on Windows); where ' +
+          'they cannot be kept, only the last-line rule applies. A mark outlives its ' +
+          "pipe when the reader was not the module's or was killed (removed after a " +
+          'day); a new pipe gets the same identity only after the system reused its ' +
+          'number, and a stale mark then makes its reader keep the resume file, never ' +
+          'delete it early.',
+        '',
+        'Stopping a pipeline',
+        'Ctrl-C reaches every command of a pipeline. The one instruction to continue ' +
+          'comes from the command that can continue the whole pipeline: a ' +
+          "per-customer command reading the output of another of the module's " +
+          'commands counts what it did and names its -ResumeFile, and the command ' +
+          'feeding it only says why it stopped and that its reader says how to ' +
+          'continue. The same holds when the upstream fails.',
+        '',
+        'Progress',
+        'The progress line (stderr, on a terminal only) is drawn by a command whose ' +
+          'stdout is a terminal or a file, never by one whose stdout is a pipe, so ' +
+          'in "A | B > out" only B shows one; it is erased before the command exits.',
         '',
         'Early end',
         'When the reader stops early ("| head -n 5"), the writing cmdlet stops ' +
           'quietly, fetches no further pages, and exits 0.',
         '',
         'Running a cmdlet from another program',
-        'A cmdlet whose stdin is a pipe waits for pipeline input until the pipe ' +
-          'is closed. Programs that start a cmdlet without meaning to give it input ' +
-          'should connect its stdin to /dev/null (or close it).',
+        'Give the object on the command line (-CustomerId) and stdin does not ' +
+          'matter. A cmdlet that does read pipeline input from a pipe waits until ' +
+          'the pipe is closed: programs that start one without meaning to give it ' +
+          'input should connect its stdin to /dev/null (or close it).',
       ]
         .map((line, index, lines) =>
           line === ''
@@ -258,7 +345,11 @@ export const aboutTopics: readonly AboutTopic[] = [
           'With -ResumeFile <path> the position is kept in that file after every ' +
           'page, the same command continues where the last run stopped, and the ' +
           'file is deleted when the listing completes; a resume with other ' +
-          'parameters is refused.',
+          'parameters is refused. The file records only what reached stdout whole: ' +
+          'on a full disk (exit 1) stdout is cut back to it, and a resumed run ' +
+          'appending to the same file (>>) first cuts off what an earlier run wrote ' +
+          'after its last record (even one killed by SIGKILL); a file emptied since ' +
+          '(> instead of >>) is refused.',
         '',
         'Expired continuation tokens',
         'Partner Center accepts a continuation token for a limited time. A resume ' +

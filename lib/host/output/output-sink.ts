@@ -3,7 +3,9 @@
  * customers becomes one write instead of 500), flushed as soon as the producer pauses, and with
  * backpressure: while the stream is congested, `write` hands back a promise to await before the
  * next object is produced, so a slow reader slows the fetch instead of filling memory. A reader
- * that went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once.
+ * that went away (EPIPE, e.g. `| head`) turns the sink into a silent sink and is reported once; so
+ * does a write that failed (a full disk), known as soon as the write returns when the stream
+ * writes synchronously (a file), before anything can record those bytes as written.
  *
  * Lines are encoded straight into fixed-size byte chunks that are reused once the stream has
  * written them: a long listing then allocates no new output memory per page (fresh buffers per
@@ -48,6 +50,7 @@ export class OutputSink {
   private releaseCongestion: (() => void) | undefined;
   private lastWrite: Promise<void> = Promise.resolve();
   private stopped = false;
+  private writeFailure: Error | undefined;
 
   constructor(
     private readonly stream: Writable,
@@ -61,6 +64,11 @@ export class OutputSink {
   /** True once the reader went away or writing failed: further output is dropped. */
   get closed(): boolean {
     return this.stopped;
+  }
+
+  /** The write error that stopped the output (not a reader that went away). */
+  get failure(): Error | undefined {
+    return this.writeFailure;
   }
 
   /**
@@ -154,8 +162,9 @@ export class OutputSink {
     let accepted = true;
     this.lastWrite = new Promise<void>((resolve) => {
       try {
-        accepted = this.stream.write(bytes, () => {
-          if (reusable && this.spares.length < spareChunks) this.spares.push(reusable);
+        accepted = this.stream.write(bytes, (error) => {
+          if (error) this.onError(error);
+          else if (reusable && this.spares.length < spareChunks) this.spares.push(reusable);
           resolve();
         });
       } catch (error) {
@@ -163,6 +172,10 @@ export class OutputSink {
         resolve();
       }
     });
+    // A stream that writes synchronously (a file) has failed by now if it failed: known before
+    // anyone records these bytes as written, not a turn later when its callback runs.
+    const failed = this.stream.errored;
+    if (failed) this.onError(failed);
     this.events.afterWrite?.();
     if (!accepted && !this.stopped) {
       this.congestion ??= new Promise<void>((resolve) => (this.releaseCongestion = resolve));
@@ -209,7 +222,10 @@ export class OutputSink {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET')
       this.events.onClosed();
-    else this.events.onFailed(error);
+    else {
+      this.writeFailure = error;
+      this.events.onFailed(error);
+    }
   };
 
   private uncongest(): void {

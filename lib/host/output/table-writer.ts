@@ -1,20 +1,23 @@
 /**
- * Table, PowerShell's Format-Table look (headings, a dashed rule, no borders). Rows stream: they
- * are drawn in batches whenever the cmdlet pauses (typically once per page). The layout is fixed
- * by the first batch, as PowerShell fixes it from the first rows, and fitted to the terminal by
- * what the view declares each column holds (table-layout.ts). Columns are padded by terminal
- * columns (lib/common/text-width.ts), not characters, so wide scripts and emoji line up; the
- * `table` package is not used: its width function (string-width 4) counts Thai and Devanagari
- * marks as columns of their own (สวัสดี as 6, not 4), so such rows came out misaligned. Control
- * characters in the data are blanked (printable.ts).
+ * Table, PowerShell's Format-Table look (headings, a dashed rule, no borders), drawn by the
+ * `table` package. Rows stream: they are drawn in batches whenever the cmdlet pauses (typically
+ * once per page). The layout is fixed by the first batch, as PowerShell fixes it from the first
+ * rows, and fitted to the terminal by what the view declares each column holds (table-layout.ts):
+ * which columns show, how wide each is, which are cut and which rows go under a group line. The
+ * package then pads and joins the cells, measuring them in terminal columns as
+ * lib/common/text-width.ts counts them (table-package.ts says how and why), so wide scripts, emoji
+ * and Thai or Devanagari marks line up. Cells are cut here, between graphemes, before the package
+ * sees them: its own truncation counts graphemes, not columns. Control characters in the data are
+ * blanked (printable.ts).
  */
-import { displayWidth, padToWidth, truncateToWidth } from '../../common/text-width.js';
+import { displayWidth, truncateToWidth } from '../../common/text-width.js';
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
 import { ListWriter } from './list-writer.js';
 import { printable } from './printable.js';
 import { type Column, cellText, columnsFor, valueAtPath } from './property-paths.js';
 import { columnGap, fitTable, type TableLayout } from './table-layout.js';
+import { tablePackage } from './table-package.js';
 
 const batchLimit = 500;
 const defaultWidth = 120;
@@ -84,16 +87,24 @@ export class TableWriter implements OutputWriter {
       return;
     }
     const lines: string[] = [];
+    // Rows between two group lines are one table: headings, the rule and the rows.
+    let block: string[][] = [];
+    const drawBlock = () => {
+      lines.push(...drawn(layout, block));
+      block = [];
+    };
     for (const row of rows) {
       const group = groupLine(columns, layout, row, this.options.columns ?? defaultWidth);
       if (this.group === undefined || group !== this.group) {
+        drawBlock();
         if (this.group !== undefined) lines.push('');
         if (group) lines.push(group, '');
-        lines.push(...headingLines(columns, layout));
+        block.push(...headingRows(columns, layout));
         this.group = group;
       }
-      lines.push(line(layout, (i) => row[i]!));
+      block.push(shownCells(layout, (i) => row[i]!));
     }
+    drawBlock();
     this.sink.write(`${lines.join('\n')}\n`);
   }
 }
@@ -127,25 +138,65 @@ function tableCell(value: unknown, column: Column): string {
   return column.kind === 'date' ? shownTime(text) : text;
 }
 
-function headingLines(columns: readonly Column[], layout: TableLayout): string[] {
+function headingRows(columns: readonly Column[], layout: TableLayout): string[][] {
   const heading = (i: number) => printable(columns[i]!.shortName ?? columns[i]!.heading);
   return [
-    line(layout, heading),
-    line(layout, (i) =>
+    shownCells(layout, heading),
+    shownCells(layout, (i) =>
       '-'.repeat(Math.max(1, Math.min(displayWidth(heading(i)), layout.widths[i]!))),
     ),
   ];
 }
 
-/** One line of the table: each shown cell cut (ids never are) and padded to its column. */
-function line(layout: TableLayout, cell: (column: number) => string): string {
-  return layout.shown
-    .map((i) => {
-      const text = layout.cut[i] ? truncateToWidth(cell(i), layout.widths[i]!) : cell(i);
-      return padToWidth(text, layout.widths[i]!);
-    })
-    .join(' '.repeat(columnGap))
-    .trimEnd();
+/** The shown cells of one row, each cut to its column (ids never are). */
+function shownCells(layout: TableLayout, cell: (column: number) => string): string[] {
+  return layout.shown.map((i) =>
+    layout.cut[i] ? truncateToWidth(cell(i), layout.widths[i]!) : cell(i),
+  );
+}
+
+/**
+ * The lines `table` draws for rows of shown cells: no borders, each column padded to its width
+ * and followed by the gap. An id wider than its column (a longer one in a later batch than in the
+ * first) is never cut: its row is drawn on its own, as wide as it needs, and only it is shifted.
+ */
+function drawn(layout: TableLayout, rows: string[][]): string[] {
+  const widths = layout.shown.map((i) => Math.max(1, layout.widths[i]!));
+  const lines: string[] = [];
+  let fitting: string[][] = [];
+  for (const row of rows) {
+    const needs = row.map((cell, n) => (layout.cut[layout.shown[n]!] ? 0 : displayWidth(cell)));
+    if (needs.every((width, n) => width <= widths[n]!)) {
+      fitting.push(row);
+      continue;
+    }
+    lines.push(...drawnTable(fitting, widths));
+    fitting = [];
+    lines.push(
+      ...drawnTable(
+        [row],
+        widths.map((width, n) => Math.max(width, needs[n]!)),
+      ),
+    );
+  }
+  lines.push(...drawnTable(fitting, widths));
+  return lines;
+}
+
+function drawnTable(rows: string[][], widths: readonly number[]): string[] {
+  if (rows.length === 0) return [];
+  const { table, getBorderCharacters } = tablePackage();
+  const text = table(rows, {
+    border: getBorderCharacters('void'),
+    columnDefault: { paddingLeft: 0, paddingRight: columnGap },
+    columns: widths.map((width) => ({ width })),
+    drawHorizontalLine: () => false,
+  });
+  // Each row ends in a line break; the last column's padding is not kept.
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => line.trimEnd());
 }
 
 /**

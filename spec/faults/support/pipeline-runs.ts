@@ -4,14 +4,15 @@
  * output), cutting its stdout into each customer's block, sorting its stderr into the lines a run
  * may print, and reading its resume file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watch } from 'node:fs';
 import { Writable } from 'node:stream';
 import GetPartnerCustomerSubscription from '../../../cmdlets/Get-PartnerCustomerSubscription.js';
 import GetPartnerCustomerUser from '../../../cmdlets/Get-PartnerCustomerUser.js';
 import type { CmdletDefinition } from '../../../lib/cmdlet-support/cmdlet.js';
 import { InterruptedError } from '../../../lib/common/errors.js';
 import { runInProcess } from '../../fixtures/host/run-in-process.js';
-import { runCli } from '../../support/cli.js';
+import { binPath, runCli } from '../../support/cli.js';
 import type { RunMode } from './listing-runs.js';
 import { shellWords } from './listing-runs.js';
 import type { KillSignal, PipelineCmdlet } from './pipeline-schedules.js';
@@ -32,7 +33,9 @@ export interface PipelineAttempt {
 
 /**
  * Runs `cmdlet args` with `input` on stdin; with `kill`, sends the signal once `afterLines` lines
- * of output arrived (in-process: SIGINT/SIGTERM abort the run's signal, as main() does).
+ * of output arrived (in-process: SIGINT/SIGTERM abort the run's signal, as main() does). With
+ * `stdoutFile` (process runs), stdout is that file opened for appending, as `>> file` opens it;
+ * the attempt's `stdout` is then empty: the file is the output.
  */
 export async function runPipeline(
   mode: RunMode,
@@ -41,8 +44,11 @@ export async function runPipeline(
   input: string,
   env: NodeJS.ProcessEnv,
   kill?: { signal: KillSignal; afterLines: number },
+  stdoutFile?: string,
 ): Promise<PipelineAttempt> {
   let killedWith: KillSignal | undefined;
+  if (mode === 'process' && stdoutFile !== undefined)
+    return runIntoFile(cmdlet, args, input, env, stdoutFile, kill);
   if (mode === 'process') {
     let lines = 0;
     let counted = 0;
@@ -88,6 +94,70 @@ export async function runPipeline(
     stdout: stdout.text,
     stderr: result.stderr,
     killedWith,
+  };
+}
+
+/** A process run whose stdout is `file` (appended to); the signal once it holds `afterLines` more. */
+function runIntoFile(
+  cmdlet: PipelineCmdlet,
+  args: readonly string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+  file: string,
+  kill: { signal: KillSignal; afterLines: number } | undefined,
+): Promise<PipelineAttempt> {
+  const fd = openSync(file, 'a');
+  const appended = linesAppendedTo(file);
+  return new Promise<PipelineAttempt>((resolve, reject) => {
+    let killedWith: KillSignal | undefined;
+    let stderr = '';
+    const child = spawn(process.execPath, [binPath(cmdlet), ...args], {
+      env,
+      stdio: ['pipe', fd, 'pipe'],
+    });
+    // Each write to the file is an event: the signal lands right after the output that passed
+    // the mark, wherever the run then is.
+    const watcher = kill
+      ? watch(file, () => {
+          if (killedWith || child.exitCode !== null) return;
+          if (appended() < kill.afterLines) return;
+          killedWith = kill.signal;
+          child.kill(kill.signal);
+        })
+      : undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      watcher?.close();
+      closeSync(fd);
+      resolve({ code, signal, stdout: '', stderr, killedWith });
+    });
+    child.stdin!.end(input);
+  });
+}
+
+/**
+ * Counts the lines appended to `file` from now on, reading only what is new at each call (a
+ * watcher calls it at every write: rereading the whole file each time costs quadratic time).
+ */
+export function linesAppendedTo(file: string): () => number {
+  let offset = statSync(file).size;
+  let lines = 0;
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  return () => {
+    const fd = openSync(file, 'r');
+    try {
+      for (let n = readSync(fd, buffer, 0, buffer.length, offset); n > 0; ) {
+        for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines++;
+        offset += n;
+        n = readSync(fd, buffer, 0, buffer.length, offset);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return lines;
   };
 }
 
@@ -159,7 +229,7 @@ export function stopLineOf(line: string): StopLine | undefined {
 export interface SortedStderr {
   /** One customer's failure (-ErrorAction Continue): the customer ids named. */
   customerFailures: string[];
-  /** `<cmdlet>: N input objects failed. <file> records the others: ...`: N. */
+  /** `<cmdlet>: N of M customers failed: ...`: N. */
   summary?: number;
   stop: StopLine[];
   other: string[];
@@ -170,14 +240,19 @@ export function sortStderr(cmdlet: PipelineCmdlet, stderr: string): SortedStderr
   for (const line of stderr.split('\n')) {
     if (line === '') continue;
     const stop = stopLineOf(line);
+    // `<cmdlet>: N of M customers failed: <count × reason, ...>.` and, when some may pass on a
+    // rerun, the resume file's advice.
     const summary = new RegExp(
-      `^${cmdlet}: (\\d+) input objects? failed\\. \\S+ records the others: run the same ` +
-        'pipeline again with it to retry only the failed ones\\.$',
+      `^${cmdlet}: (\\d+) of \\d+ (?:customer|user)s? failed: [^.]+\\.(?: .* records the ` +
+        'others: run the same pipeline again with it to retry only the failed ones\\.)?$',
     ).exec(line);
-    const customer = new RegExp(`^${cmdlet}: Customer ([0-9a-f-]{36})\\b`).exec(line);
+    // `<cmdlet>: <company name> (<id>): <reason>. <message>`, or `customer <id>` without a name.
+    const customer = new RegExp(
+      `^${cmdlet}: (?:customer ([0-9a-f-]{36})|.*? \\(([0-9a-f-]{36})\\)): `,
+    ).exec(line);
     if (stop && line.startsWith(`${cmdlet}: `)) sorted.stop.push(stop);
     else if (summary) sorted.summary = Number(summary[1]);
-    else if (customer) sorted.customerFailures.push(customer[1]!);
+    else if (customer) sorted.customerFailures.push((customer[1] ?? customer[2])!);
     else sorted.other.push(line);
   }
   return sorted;

@@ -9,7 +9,15 @@ import type { Random } from '../../support/seeded-random.js';
 import type { RunMode } from './listing-runs.js';
 
 export type PipelineCmdlet = 'Get-PartnerCustomerSubscription' | 'Get-PartnerCustomerUser';
-export type ErrorActionChoice = 'Stop' | 'Continue' | 'SilentlyContinue';
+/** `none`: no -ErrorAction on the command line, which must behave as Continue (the default). */
+export type ErrorActionChoice = 'Stop' | 'Continue' | 'SilentlyContinue' | 'Ignore' | 'none';
+
+/** The -ErrorAction a run works under: `none` is the default, Continue. */
+export function errorActionOf(run: {
+  errorAction: ErrorActionChoice;
+}): Exclude<ErrorActionChoice, 'none'> {
+  return run.errorAction === 'none' ? 'Continue' : run.errorAction;
+}
 export type KillSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 
 /** A signal sent once that many lines of output arrived (in-process: SIGINT/SIGTERM as an abort). */
@@ -32,6 +40,17 @@ export interface CustomerPool {
 export interface ScheduledPipelineRun {
   index: number;
   mode: RunMode;
+  /**
+   * Where a process run's stdout goes: a regular file appended to by every attempt (`>> out`,
+   * where even a SIGKILL leaves every customer exactly once), or a pipe read by the suite (where a
+   * SIGKILL may leave a torn last line and repeat the customers after the last record).
+   */
+  stdout: 'file' | 'pipe';
+  /**
+   * The file lies on a small filesystem (a tmpfs the suite mounts) that fills up part-way: each
+   * stop for a full disk is followed by a resume once the disk has grown.
+   */
+  fullDisk: boolean;
   cmdlet: PipelineCmdlet;
   /** The App+User context (refresh token) instead of the service principal. */
   userContext: boolean;
@@ -76,18 +95,25 @@ export function schedulePipelineRun(
   processEvery: number,
 ): ScheduledPipelineRun {
   const mode: RunMode = index % processEvery === 0 ? 'process' : 'in-process';
+  // Not drawn: the schedules of a seed stay what they were.
+  const stdout = mode === 'process' && index % (2 * processEvery) === 0 ? 'file' : 'pipe';
+  const fullDisk = stdout === 'file' && index % (4 * processEvery) === 0;
   const cmdlet: PipelineCmdlet = random.chance(0.2)
     ? 'Get-PartnerCustomerUser'
     : 'Get-PartnerCustomerSubscription';
   const users = cmdlet === 'Get-PartnerCustomerUser';
   const revokes = random.chance(0.12);
   const userContext = users || revokes || random.chance(0.15);
-  // Stop with only customers that can succeed, or every kind of customer and go on past failures.
+  // Stop with only customers that can succeed, or every kind of customer and go on past failures:
+  // most often without -ErrorAction, as people run it (Continue, the default).
   const errorAction: ErrorActionChoice = random.pick([
     'Stop',
     'Stop',
+    'none',
+    'none',
     'Continue',
     'SilentlyContinue',
+    'Ignore',
   ]);
   const size = users ? 30 + random.int(31) : 60 + random.int(91);
   const served = users
@@ -183,6 +209,8 @@ export function schedulePipelineRun(
   return {
     index,
     mode,
+    stdout,
+    fullDisk,
     cmdlet,
     userContext,
     errorAction,

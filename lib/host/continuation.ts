@@ -1,0 +1,42 @@
+/**
+ * One instruction to continue per pipeline. When `A | B` stops (Ctrl-C reaches both; or A fails and
+ * B then finds its input cut), each used to say how to continue, and A's count was of what it wrote
+ * into the pipe, not of what B did. When B is one of the module's fan-outs (pipe-marks.ts tells A
+ * so), B's instruction is the one that is right: it counts what it did and keeps its -ResumeFile.
+ * A then states only its cause and points at B.
+ */
+import {
+  IncompleteListingError,
+  IncompleteRunError,
+  PartnerCenterModuleError,
+} from '../common/errors.js';
+
+/** Whether the error's hint is an instruction to continue: a listing's, a fan-out's. */
+const carriesContinuation = (error: unknown): error is PartnerCenterModuleError =>
+  error instanceof IncompleteListingError || error instanceof IncompleteRunError;
+
+/** A stop whose instruction to continue is left to the command reading the output. */
+export class ContinuedDownstreamError extends PartnerCenterModuleError {
+  override readonly exitCode: number;
+
+  constructor(cause: PartnerCenterModuleError, reader: string) {
+    super(cause.message, {
+      hint: `${reader}, which reads this output, says how to continue.`,
+      cause,
+      endsRun: cause.endsRun,
+    });
+    this.exitCode = cause.exitCode;
+  }
+}
+
+/**
+ * `error` as this run reports it: without its instruction to continue when `reader()` names the
+ * command reading this output that gives it (asked only for an error that carries one).
+ */
+export function leavingContinuationTo(error: unknown, reader: () => string | undefined): unknown {
+  if (!carriesContinuation(error)) return error;
+  const cause = error.cause;
+  if (!(cause instanceof PartnerCenterModuleError)) return error;
+  const name = reader();
+  return name ? new ContinuedDownstreamError(cause, name) : error;
+}
