@@ -3,7 +3,7 @@
  * pager ($PARTNERCENTER_PAGER, $PAGER, else `less -FRX`), a short one or one written to a pipe
  * does not, and a pager that cannot start still leaves the help on the screen.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { binPath, cleanEnv, runOnTerminal, scratchConfigDir } from '../support/cli.js';
 import { requireBuild, requireTools } from '../support/required-tools.js';
 
@@ -19,7 +19,8 @@ const customer = `${node} ${binPath('Get-PartnerCustomer')}`;
 const onTerminal = (commands: string[], extra: NodeJS.ProcessEnv = {}) =>
   runOnTerminal(
     ['stty rows 20 cols 100', ...commands.map((c, i) => `${c}; echo "[${i} exit $?]"`)].join('; '),
-    { env: cleanEnv({ PARTNERCENTER_CONFIG_DIR: config.dir, ...extra }) },
+    // Several commands on a terminal: on a loaded machine they may take longer than one.
+    { env: cleanEnv({ PARTNERCENTER_CONFIG_DIR: config.dir, ...extra }), timeoutMs: 60_000 },
   );
 /** The default pager: no PAGER from the developer's own shell. */
 function withoutPager(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -28,6 +29,8 @@ function withoutPager(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 const lines = (text: string) => text.replace(/\r/g, '').split('\n');
 const marked = (text: string) => lines(text).filter((line) => line.startsWith('PAGED:'));
+
+jest.setTimeout(90_000);
 
 describe('help through the pager', () => {
   it('pages a long page on a terminal, and neither a short one nor one written to a pipe', async () => {
@@ -90,6 +93,7 @@ describe('help through the pager', () => {
       `stty rows 20 cols 100; ${help} Get-PartnerCustomer; echo "[exit $?]"`,
       {
         env: withoutPager(cleanEnv({ PARTNERCENTER_CONFIG_DIR: config.dir })),
+        timeoutMs: 60_000,
         onOutput: ({ stdout }, child) => {
           // less shows one screen and waits; the rest of the page is not on the terminal yet.
           if (!quit && stdout.includes('SYNTAX')) {
