@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { coldStart } from './cold-start.mjs';
+import { emulatorScale } from './emulator-scale.mjs';
 import { emulatorThroughput } from './emulator-throughput.mjs';
 import { enumeration } from './enumeration.mjs';
 import { firstCustomer } from './first-customer.mjs';
@@ -26,6 +27,7 @@ const parts = {
   memory: () => memory(),
   'slow-consumer': () => slowConsumer(),
   'emulator-throughput': () => emulatorThroughput(),
+  'emulator-scale': () => emulatorScale(),
   pipeline: () => pipeline(),
 };
 

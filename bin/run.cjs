@@ -24,9 +24,37 @@ function hostEntry() {
   return bundledAt !== undefined && bundledAt >= (modifiedAt(compiled) ?? 0) ? bundled : compiled;
 }
 
+// Exit codes of a run stopped by a signal (lib/common/exit-codes.ts): 128 + the signal's number.
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * SIGINT and SIGTERM from this line on: loading the host takes a moment, and Node's default would
+ * kill the process silently in it. A signal is kept for the host, which stops the run with its
+ * stop line as soon as it is loaded; a second one means "now", as it does once the host runs.
+ */
+function holdSignals() {
+  const held = [];
+  const onSignal = (signal) => {
+    if (held.length > 0) process.exit(SIGNAL_EXIT_CODES[signal]);
+    held.push(signal);
+  };
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.on(signal, onSignal);
+  return {
+    held,
+    release() {
+      for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.off(signal, onSignal);
+    },
+  };
+}
+
 module.exports = function run(cmdletName) {
+  const signals = holdSignals();
   import(pathToFileURL(hostEntry()).href)
-    .then((module) => module.main(cmdletName))
+    .then((module) => {
+      // The host installs its own handlers in the same tick, so no signal falls between.
+      signals.release();
+      return module.main(cmdletName, signals.held);
+    })
     .catch((error) => {
       // A clone is built by `npm run build`, not by `npm install` (a `prepare` script would also
       // run, and warn, where the packed module is installed); a packed module ships dist/.
@@ -35,6 +63,7 @@ module.exports = function run(cmdletName) {
         `${cmdletName}: cannot start: ${missing ? 'the module is not built' : error.message}. ` +
           `Run \`npm run build\` in ${join(__dirname, '..')}.\n`,
       );
-      process.exitCode = 1;
+      // A signal that came while the host could not even load still ends with its code.
+      process.exitCode = signals.held.length > 0 ? SIGNAL_EXIT_CODES[signals.held[0]] : 1;
     });
 };

@@ -18,6 +18,7 @@ const APP_SETS = ['ServicePrincipal', 'ServicePrincipalCertificate', 'RefreshTok
 
 const connectPartner = defineCmdlet({
   name: 'Connect-Partner',
+  helpUri: 'https://learn.microsoft.com/partner-center/developer/partner-center-authentication',
   synopsis: 'Signs in to Partner Center and saves the session context for later commands.',
   description:
     'Signs in to Partner Center, proves it by acquiring an access token, and ' +

@@ -1,18 +1,21 @@
 import { NotFoundError } from '../lib/common/errors.js';
 import { defineCmdlet, TextOutput } from '../lib/cmdlet-support/cmdlet.js';
-import type { CompletionCmdlet } from '../lib/host/completion.js';
+import { type CompletionCmdlet, completionShells } from '../lib/host/completion.js';
 import { readManifest } from '../lib/host/module-manifest.js';
 import { hasWildcard, wildcardMatcher } from '../lib/host/wildcard.js';
 
 export default defineCmdlet({
   name: 'Get-Command',
-  synopsis: 'Lists the cmdlets of the module, or prints a shell completion script.',
+  synopsis:
+    'Lists the cmdlets of the module with its version, or prints a shell completion script.',
   description:
-    'Lists the cmdlets of the module from its manifest, with their synopses, ' +
-    'filtered by -Name, -Verb and -Noun (each takes several values and * and ' +
-    '? wildcards, case-insensitive). With -Completion bash or -Completion zsh ' +
-    'it prints a completion script for that shell instead: cmdlet names, ' +
-    "parameter names and allowed values, generated from the cmdlets' declarations.",
+    'Lists the cmdlets of the module from its manifest, with their synopses and, as ' +
+    "PowerShell's Get-Command does, the module's version and name (source), filtered " +
+    'by -Name, -Verb and -Noun (each takes several values and * and ? wildcards, ' +
+    'case-insensitive). Every cmdlet also prints the version alone with -Version. ' +
+    'With -Completion bash, zsh, fish or powershell it prints a completion script for ' +
+    'that shell instead: cmdlet names, parameter names and allowed values, generated ' +
+    "from the cmdlets' declarations, and the names of the saved contexts after -Context.",
   defaultParameterSet: 'List',
   parameters: {
     Name: {
@@ -27,10 +30,13 @@ export default defineCmdlet({
       type: 'string',
       sets: ['Completion'],
       mandatory: true,
-      choices: ['bash', 'zsh'],
+      choices: completionShells,
       description:
-        'Prints a completion script for this shell. Load it with: source ' +
-        '<(Get-Command -Completion bash).',
+        'Prints a completion script for this shell: cmdlet and parameter names, allowed ' +
+        'values, and the saved contexts after -Context. Load it with: source ' +
+        '<(Get-Command -Completion bash) (zsh the same); Get-Command -Completion fish | ' +
+        'source; in PowerShell, Get-Command -Completion powershell | Out-String | ' +
+        "Invoke-Expression (there Get-Help and Get-Command are PowerShell's own).",
     },
   },
   inputs: 'None.',
@@ -38,6 +44,7 @@ export default defineCmdlet({
   outputs: 'One object per cmdlet; with -Completion, a shell script instead.',
   view: [
     { name: 'Name', path: 'name', kind: 'id' },
+    { name: 'Version', path: 'version', kind: 'id' },
     { name: 'Synopsis', path: 'synopsis', kind: 'text' },
   ],
   // One cmdlet named exactly is one object: shown as a list, as PowerShell shows one command.
@@ -48,14 +55,24 @@ export default defineCmdlet({
   examples: [
     { title: 'Every cmdlet, as a table', code: 'Get-Command -OutputFormat Table' },
     { title: 'The cmdlets that read', code: 'Get-Command -Verb Get' },
+    { title: "The module's version", code: 'Get-Command -Version' },
     { title: 'The cmdlets about contexts', code: 'Get-Command -Noun *Context' },
     {
       title: 'Tab completion in bash (add to ~/.bashrc)',
       code: 'source <(Get-Command -Completion bash)',
     },
+    {
+      title: 'Tab completion in fish (add to ~/.config/fish/config.fish)',
+      code: 'Get-Command -Completion fish | source',
+    },
+    {
+      title: 'Tab completion in PowerShell (add to $PROFILE)',
+      code: 'Get-Command -Completion powershell | Out-String | Invoke-Expression',
+    },
   ],
   async *run(p) {
-    const cmdlets = readManifest().cmdlets;
+    const manifest = readManifest();
+    const cmdlets = manifest.cmdlets;
     if (p.Completion) {
       const { completionScript } = await import('../lib/host/completion.js');
       yield new TextOutput(
@@ -73,7 +90,14 @@ export default defineCmdlet({
       const [verb, noun] = splitName(cmdlet.name);
       if (!nameOk(cmdlet.name) || !verbOk(verb) || !nounOk(noun)) continue;
       found.add(cmdlet.name.toLowerCase());
-      yield { name: cmdlet.name, verb, noun, synopsis: cmdlet.synopsis };
+      yield {
+        name: cmdlet.name,
+        verb,
+        noun,
+        synopsis: cmdlet.synopsis,
+        version: manifest.version,
+        source: manifest.name,
+      };
     }
     // As in PowerShell, a name without wildcards that matches nothing is an error; a pattern is
     // not.
@@ -97,6 +121,13 @@ function splitName(name: string): [string, string] {
   return dash < 0 ? [name, ''] : [name.slice(0, dash), name.slice(dash + 1)];
 }
 
+/** The parameters of the context cmdlets that name a saved context. */
+const contextParameters: Record<string, readonly string[]> = {
+  'Select-PartnerContext': ['Name'],
+  'Set-PartnerContext': ['Name'],
+  'Disconnect-Partner': ['ContextName'],
+};
+
 /** Every cmdlet's declaration; one that cannot be loaded still completes by name. */
 async function completionData(names: string[]): Promise<CompletionCmdlet[]> {
   const [{ loadCmdlet }, { aboutTopics }] = await Promise.all([
@@ -112,7 +143,7 @@ async function completionData(names: string[]): Promise<CompletionCmdlet[]> {
           : name === 'Get-Command'
             ? { Name: names }
             : undefined;
-      return { name, definition, extraValues };
+      return { name, definition, extraValues, contextParameters: contextParameters[name] };
     }),
   );
 }

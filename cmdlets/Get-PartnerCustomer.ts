@@ -12,6 +12,7 @@ const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'] as cons
 
 const getPartnerCustomer = defineCmdlet({
   name: 'Get-PartnerCustomer',
+  helpUri: 'https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers',
   synopsis: 'Lists every customer of the partner, searches them, or gets one by id.',
   description:
     'Without parameters, lists every customer of the partner: it follows ' +

@@ -19,6 +19,8 @@ const NAME = 'Get-PartnerCustomerGdapStatus';
 
 export default defineCmdlet({
   name: NAME,
+  helpUri:
+    'https://learn.microsoft.com/graph/api/tenantrelationship-list-delegatedadminrelationships',
   synopsis:
     'Tells, for every customer, whether the partner can administer it through GDAP, until when, ' +
     'and whether that renews itself.',

@@ -16,6 +16,7 @@ const NAME = 'Get-PartnerCustomerSubscribedSku';
 
 export default defineCmdlet({
   name: NAME,
+  helpUri: 'https://learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses',
   synopsis: 'Lists the licenses a customer has: its subscribed SKUs, with units used and free.',
   description:
     'Lists the products (SKUs) a customer is subscribed to, with how many units it has in ' +

@@ -16,6 +16,8 @@ import {
 
 export default defineCmdlet({
   name: 'Get-PartnerCustomerSubscription',
+  helpUri:
+    'https://learn.microsoft.com/partner-center/developer/get-all-of-a-customer-s-subscriptions',
   synopsis: "Lists a customer's subscriptions, or gets one by id or by order.",
   description:
     'Lists every subscription of a customer, legacy and new-commerce alike, as Partner Center ' +

@@ -22,6 +22,8 @@ const NAME = 'Get-PartnerCustomerUser';
 
 export default defineCmdlet({
   name: NAME,
+  helpUri:
+    'https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-user-accounts-for-a-customer',
   synopsis: "Lists a customer's user accounts, gets one, or lists the deleted ones.",
   description:
     "Lists every user account of a customer's tenant, following Partner Center's seek paging " +

@@ -15,6 +15,8 @@ const NAME = 'Get-PartnerCustomerUserLicense';
 
 export default defineCmdlet({
   name: NAME,
+  helpUri:
+    'https://learn.microsoft.com/partner-center/developer/check-which-licenses-are-assigned-to-a-user',
   synopsis: "Lists the licenses assigned to a customer's user.",
   description:
     'Lists the licenses (product SKUs and their service plans) assigned to one user of a ' +

@@ -24,6 +24,7 @@ function shown(
 
 export default defineCmdlet({
   name: 'Get-PartnerEnvironment',
+  helpUri: 'https://learn.microsoft.com/partner-center/developer/partner-center-rest-urls',
   synopsis: 'Lists the Partner Center clouds and the custom environments of saved contexts.',
   description:
     'Lists the Partner Center clouds Connect-Partner -Environment knows ' +

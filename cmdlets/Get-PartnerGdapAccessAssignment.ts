@@ -11,6 +11,8 @@ const NAME = 'Get-PartnerGdapAccessAssignment';
 
 export default defineCmdlet({
   name: NAME,
+  helpUri:
+    'https://learn.microsoft.com/graph/api/delegatedadminrelationship-list-accessassignments',
   synopsis:
     'Lists the access assignments of a GDAP relationship: which security groups of the partner ' +
     'hold which roles in the customer tenant.',

@@ -25,6 +25,8 @@ const LISTING_SETS = ['List'] as const;
 
 export default defineCmdlet({
   name: NAME,
+  helpUri:
+    'https://learn.microsoft.com/graph/api/tenantrelationship-list-delegatedadminrelationships',
   synopsis:
     "Lists the partner's granular delegated admin (GDAP) relationships from Microsoft Graph, " +
     "or one customer's, or one by id.",

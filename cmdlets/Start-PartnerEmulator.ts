@@ -1,4 +1,5 @@
 import {
+  CONTROL_KEY_HEADER,
   CONTROL_ROUTES,
   EMULATOR_DEFAULTS,
   startEmulator,
@@ -44,6 +45,7 @@ function connectionInfo(emulator: StartedEmulator): EmulatorConnectionInfo {
     tenantId: emulator.tenantId,
     applicationId: emulator.applicationId,
     clientSecret: emulator.clientSecret,
+    controlKey: emulator.controlKey,
     ...(emulator.caCertificatePath ? { caCertificatePath: emulator.caCertificatePath } : {}),
     tenantDomain: emulator.tenantDomain,
     tokenEndpoint: `${tenant}/oauth2/v2.0/token`,
@@ -116,6 +118,8 @@ export default defineCmdlet({
     'every sign-in below. Query names are read in any case, as the service does. ' +
     'It first writes one object with everything needed to sign in, then serves ' +
     'until Ctrl-C or SIGTERM and exits cleanly. ' +
+    `Its test levers under /_emulator/ (listed in NOTES) need the object's controlKey in an ` +
+    `${CONTROL_KEY_HEADER} header; without it they answer 401, with a wrong one 403. ` +
     '\n\nEach way to sign in, by hand (curl, MSAL) or with Connect-Partner:' +
     '\n\nAPPLICATION SECRET: applicationId and clientSecret at tokenEndpoint ' +
     '(client_secret_post or Authorization: Basic), or at tokenEndpointV1 with ' +
@@ -269,9 +273,9 @@ export default defineCmdlet({
       title: 'Throttle as the gateway does: 3,000 requests a minute per partner tenant',
       code: 'Start-PartnerEmulator -ApiLatency 100 -RateLimit 3000',
       remarks:
-        'Lower it mid-run with curl -k -X POST <apiEndpoint>/_emulator/configure ' +
-        '-d \'{"rateLimitPerMinute":1200}\'; GET <apiEndpoint>/_emulator/counters ' +
-        'counts the 429s.',
+        `Lower it mid-run with curl -k -H "${CONTROL_KEY_HEADER}: <controlKey>" -X POST ` +
+        '<apiEndpoint>/_emulator/configure -d \'{"rateLimitPerMinute":1200}\'; GET ' +
+        '<apiEndpoint>/_emulator/counters (with the same header) counts the 429s.',
     },
     {
       title: 'Start it in the background and connect to it (bash or zsh, with jq)',
@@ -298,7 +302,9 @@ export default defineCmdlet({
       code: 'Start-PartnerEmulator -Port 8443 -StateDirectory ~/.partnercenter-emulator',
     },
   ],
-  notes: `Test levers, under the API endpoint: ${CONTROL_ROUTES.join(', ')}.`,
+  notes:
+    `Test levers, under the API endpoint, each with the header ${CONTROL_KEY_HEADER}: ` +
+    `<controlKey>: ${CONTROL_ROUTES.join(', ')}.`,
   async *run(p, context) {
     // The declared defaults are bound already; a caller in code that leaves one out gets the
     // emulator's, which are the same EMULATOR_DEFAULTS.

@@ -165,14 +165,63 @@ export type DisconnectPartnerParameters =
 /** What Get-Command takes in-process. */
 export type GetCommandParameters =
   | { Name?: string[]; Verb?: string[]; Noun?: string[]; Completion?: never }
-  | { Name?: never; Verb?: never; Noun?: never; Completion: 'bash' | 'zsh' };
+  | {
+      Name?: never;
+      Verb?: never;
+      Noun?: never;
+      Completion: 'bash' | 'zsh' | 'fish' | 'powershell';
+    };
 
 /** What Get-Help takes in-process. */
 export type GetHelpParameters =
-  | { Name?: string; Full?: never; Examples?: never; Parameter?: never }
-  | { Name?: string; Full: boolean; Examples?: never; Parameter?: never }
-  | { Name?: string; Full?: never; Examples: boolean; Parameter?: never }
-  | { Name?: string; Full?: never; Examples?: never; Parameter: string };
+  | {
+      Name?: string;
+      Detailed?: never;
+      Full?: never;
+      Examples?: never;
+      Parameter?: never;
+      Online?: never;
+    }
+  | {
+      Name?: string;
+      Detailed: boolean;
+      Full?: never;
+      Examples?: never;
+      Parameter?: never;
+      Online?: never;
+    }
+  | {
+      Name?: string;
+      Detailed?: never;
+      Full: boolean;
+      Examples?: never;
+      Parameter?: never;
+      Online?: never;
+    }
+  | {
+      Name?: string;
+      Detailed?: never;
+      Full?: never;
+      Examples: boolean;
+      Parameter?: never;
+      Online?: never;
+    }
+  | {
+      Name?: string;
+      Detailed?: never;
+      Full?: never;
+      Examples?: never;
+      Parameter: string;
+      Online?: never;
+    }
+  | {
+      Name?: string;
+      Detailed?: never;
+      Full?: never;
+      Examples?: never;
+      Parameter?: never;
+      Online: boolean;
+    };
 
 /** What Get-PartnerContext takes in-process. */
 export type GetPartnerContextParameters = { ListAvailable?: never } | { ListAvailable: boolean };
@@ -499,7 +548,7 @@ export function disconnectPartner<T = CmdletOutputs['Disconnect-Partner']>(
   return invoke<'Disconnect-Partner', T>('Disconnect-Partner', ...args);
 }
 
-/** Get-Command: Lists the cmdlets of the module, or prints a shell completion script. */
+/** Get-Command: Lists the cmdlets of the module with its version, or prints a shell completion script. */
 export function getCommand<T = CmdletOutputs['Get-Command']>(
   ...args: InvokeArguments<CmdletParameters['Get-Command']>
 ): AsyncIterable<T> {

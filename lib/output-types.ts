@@ -47,6 +47,10 @@ export interface CommandInfo {
   verb: string;
   noun: string;
   synopsis: string;
+  /** The module's version, as PowerShell's Get-Command shows a command's. */
+  version: string;
+  /** The module the cmdlet belongs to (PartnerCenter). */
+  source: string;
   [property: string]: unknown;
 }
 

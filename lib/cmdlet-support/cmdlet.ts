@@ -138,8 +138,18 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
    */
   terminalFormat?(given: Partial<P>): TerminalFormat;
   examples: readonly CmdletExample[];
-  /** Extra help text, e.g. notes; shown by -Full. */
+  /** Extra help text, e.g. notes; shown by -Detailed and -Full. */
   notes?: string;
+  /**
+   * The public documentation of the Partner Center (or Graph) operation the cmdlet calls, as
+   * PowerShell's HelpUri: help's RELATED LINKS, and what `Get-Help <cmdlet> -Online` opens.
+   */
+  helpUri?: string;
+  /**
+   * Its text output is a page to read (help): on a terminal, text longer than the screen goes
+   * through the pager (lib/host/help/pager.ts).
+   */
+  pagedText?: boolean;
   /**
    * Set by a cmdlet that works on many pipeline input objects at once (every per-customer cmdlet):
    * it declares `fanOutParameters` (-ThrottleLimit, -ResumeFile, -First) and the host runs up to

@@ -50,7 +50,8 @@ function basicCredentials(
   }
 }
 
-function secretsEqual(given: string, expected: string): boolean {
+/** Compares a secret in constant time (for its length), so timing does not reveal it. */
+export function secretsEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

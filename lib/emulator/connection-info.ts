@@ -15,6 +15,11 @@ export interface EmulatorConnectionInfo {
   applicationId: string;
   /** The emulator's own demo secret, valid nowhere else. */
   clientSecret: string;
+  /**
+   * What every `/_emulator/` control route requires in the `x-emulator-key` header (made anew at
+   * each start).
+   */
+  controlKey: string;
   /** The certificate to trust (absent with -Http). */
   caCertificatePath?: string;
   tenantDomain: string;

@@ -1,12 +1,17 @@
 /**
  * `/_emulator/...`: counters, recent requests and every test lever over HTTP, for tests that drive
  * the emulator from another process (the `Start-PartnerEmulator` command).
+ *
+ * Every one of them needs the emulator's control key in the `x-emulator-key` header: they mint
+ * refresh tokens and register certificates, and any local process (another user's included) can
+ * reach 127.0.0.1. The key is made at each start and printed as `controlKey` on the first line.
  */
 import { BadRequestError } from './bad-request.js';
+import { secretsEqual } from './client-authentication.js';
 import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultScript } from './fault-types.js';
-import { jsonReply, readJsonObject, type Exchange, type Reply } from './http-exchange.js';
+import { header, jsonReply, readJsonObject, type Exchange, type Reply } from './http-exchange.js';
 import type { LiveSettings } from './types.js';
 
 type ControlHandler = (state: EmulatorState, exchange: Exchange) => Reply | Promise<Reply>;
@@ -16,6 +21,29 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new BadRequestError(`${name} must be a string`);
   return value;
+}
+
+export const CONTROL_KEY_HEADER = 'x-emulator-key';
+
+/**
+ * The refusal of a control request without the right key (401 when it has none, 403 when it is
+ * wrong), or undefined when the key is right. The body says where the key is, never what it is.
+ */
+export function controlKeyRefusal(state: EmulatorState, exchange: Exchange): Reply | undefined {
+  const given = header(exchange, CONTROL_KEY_HEADER);
+  if (given !== undefined && secretsEqual(given, state.controlKey)) return undefined;
+  const where =
+    'the controlKey on the first line Start-PartnerEmulator printed (StartedEmulator.controlKey ' +
+    'in code)';
+  return given === undefined
+    ? jsonReply(401, {
+        error: 'unauthorized',
+        error_description: `The emulator's control routes need the ${CONTROL_KEY_HEADER} header: ${where}.`,
+      })
+    : jsonReply(403, {
+        error: 'forbidden',
+        error_description: `The ${CONTROL_KEY_HEADER} header does not match this emulator's key: ${where}.`,
+      });
 }
 
 const ok = (body: Record<string, unknown> = {}) => jsonReply(200, { ok: true, ...body });

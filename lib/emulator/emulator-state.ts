@@ -56,6 +56,8 @@ export interface EmulatorState {
   readonly pageCache?: PageCache;
   /** The secret App Service puts in IDENTITY_HEADER. */
   readonly identityHeader: string;
+  /** The key the `/_emulator/` control routes require in `x-emulator-key` (control-routes.ts). */
+  readonly controlKey: string;
   /** Certificates the application accepts for certificate sign-in (client assertions). */
   readonly clientCertificates: {
     /** Registers a PEM certificate; returns its SHA-1 thumbprint. */

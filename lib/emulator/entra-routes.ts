@@ -124,7 +124,8 @@ export function deviceLoginPage(state: EmulatorState): Reply {
     200,
     '<!doctype html><title>Partner Center emulator sign-in</title><p>Pending ' +
       `codes: ${codes.join(', ') || '(none)'}.</p>` +
-      '<p>Approve with <code>POST /_emulator/devicecode/approve</code> (body ' +
+      '<p>Approve with <code>POST /_emulator/devicecode/approve</code> (header ' +
+      '<code>x-emulator-key: &lt;controlKey&gt;</code>, body ' +
       '<code>{"userCode":"..."}</code>, or empty for all).</p>',
   );
 }

@@ -44,6 +44,7 @@ export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './gdap-roles.js';
 
 /** The emulator's own levers (`METHOD /_emulator/...`), for help texts that list them. */
 export const CONTROL_ROUTES: readonly string[] = Object.keys(controlRoutes);
+export { CONTROL_KEY_HEADER } from './control-routes.js';
 
 /**
  * The defaults of the options, stated once: startEmulator applies them, and Start-PartnerEmulator
@@ -207,6 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     gateway,
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
+    controlKey: randomBytes(24).toString('hex'),
     clientCertificates,
     serverId: String(100000000 + ((seed >>> 0) % 900000000)),
   };
@@ -280,6 +282,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     publicClientIds: [...WELL_KNOWN_PUBLIC_CLIENTS.keys()],
     identityEndpoint: `${baseUrl}/msi/token`,
     identityHeader: state.identityHeader,
+    controlKey: state.controlKey,
     managedIdentityClientId: directory.systemAssignedIdentity.clientId,
     userAssignedIdentityClientId: directory.userAssignedIdentity.clientId,
     counters: () => counters(state),

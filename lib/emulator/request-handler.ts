@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { BadRequestError } from './bad-request.js';
+import { controlKeyRefusal } from './control-routes.js';
 import { errorReply } from './customer-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, ResetPoint } from './fault-injector.js';
@@ -199,7 +200,8 @@ async function serve(
             injectedGraphError(decision.reply.status, decision.reply.headers),
           )
         : decision.reply
-      : await route.handle(state, exchange);
+      : ((route.kind === 'control' ? controlKeyRefusal(state, exchange) : undefined) ??
+        (await route.handle(state, exchange)));
   } catch (error) {
     // Graph's handlers answer their own refusals; anything that still escapes is the emulator's bug.
     reply =

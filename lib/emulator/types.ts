@@ -324,6 +324,11 @@ export interface StartedEmulator extends RunningEmulator {
   /** App Service-shaped managed identity: set these as IDENTITY_ENDPOINT and IDENTITY_HEADER. */
   identityEndpoint: string;
   identityHeader: string;
+  /**
+   * What the `/_emulator/` control routes require in the `x-emulator-key` header (a new one at
+   * every start); Start-PartnerEmulator prints it as `controlKey`.
+   */
+  controlKey: string;
   /** Client ids of the system-assigned and the user-assigned managed identity. */
   managedIdentityClientId: string;
   userAssignedIdentityClientId: string;

@@ -36,6 +36,7 @@ export function normaliseArguments(
 ): NormalisedArguments {
   const named: NamedArgument[] = [];
   const positional: string[] = [];
+  const typedAs = new Map<string, string>();
   let index = 0;
   while (index < argv.length) {
     const word = argv[index++]!;
@@ -53,6 +54,7 @@ export function normaliseArguments(
     const typed = separator < 0 ? body : body.slice(0, separator);
     const inline = separator < 0 ? undefined : body.slice(separator + 1);
     const entry = resolveName(table, typed, cmdletName);
+    refuseRepeat(typedAs, entry, typed);
     const { type } = entry.declaration;
     if (type === 'switch') {
       // `-Switch: $false` (with a space) is valid PowerShell too.
@@ -86,6 +88,40 @@ export function normaliseArguments(
     }
   }
   return { named, positional };
+}
+
+/**
+ * A parameter named twice (`-PageSize 5 -PageSize 6`, or `-PageSize 5 -pag 6` through a prefix or
+ * an alias) is refused as PowerShell refuses it (its ParameterAlreadyBound error), rather than
+ * silently taking one of the values: a runbook that builds its command line by appending words
+ * would otherwise run with a value nobody chose. `typedAs` records how each parameter was first
+ * written, to name both spellings.
+ */
+export function refuseRepeat(
+  typedAs: Map<string, string>,
+  entry: ParameterEntry,
+  typed: string,
+): void {
+  const first = typedAs.get(entry.name);
+  if (first === undefined) {
+    typedAs.set(entry.name, typed);
+    return;
+  }
+  const spellings = new Set([first, typed].filter((word) => word !== entry.name));
+  const sameParameter =
+    spellings.size > 0
+      ? ` (${[...spellings].map((word) => `-${word}`).join(' and ')} name -${entry.name})`
+      : '';
+  throw new UsageError(
+    `Cannot bind parameter because parameter '${entry.name}' is specified more than once${sameParameter}.`,
+    {
+      hint:
+        entry.declaration.type === 'string[]'
+          ? 'To provide multiple values to parameters that can accept multiple values, use the ' +
+            `array syntax. For example, "-${entry.name} value1,value2,value3".`
+          : `-${entry.name} takes one value: give it once.`,
+    },
+  );
 }
 
 export function resolveName(

@@ -5,7 +5,12 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
-import { normaliseArguments, type NamedArgument, resolveName } from './argv-normaliser.js';
+import {
+  normaliseArguments,
+  type NamedArgument,
+  refuseRepeat,
+  resolveName,
+} from './argv-normaliser.js';
 import {
   type CommonParameterValues,
   type ErrorAction,
@@ -52,11 +57,13 @@ export async function bindCommandLine(
 ): Promise<CommandLineBinding> {
   const table = parameterTable(definition);
   const { named, positional } = normaliseArguments(table, argv, definition.name);
-  // -? skips the parse: help is the start-up path people feel most.
-  if (named.some(asksForHelp)) {
+  // -? and -Version skip the parse: they are the start-up paths people feel most, and the
+  // cmdlet does not run, so its own values need not be valid.
+  const asked = (['Help', 'Version'] as const).find((name) => named.some(asksFor(name)));
+  if (asked) {
     return {
       given: new Map(),
-      common: commonValues(new Map([['Help', true]])),
+      common: commonValues(new Map([[asked, true]])),
       candidateSets: parameterSetNames(definition),
       pipelineParameters: [],
     };
@@ -122,9 +129,11 @@ export function bindGivenValues(
   const table = parameterTable(definition);
   const given = new Map<string, unknown>();
   const common = new Map<string, unknown>();
+  const typedAs = new Map<string, string>();
   for (const [typed, raw] of Object.entries(values)) {
     if (raw === undefined) continue;
     const entry = resolveName(table, typed, definition.name);
+    refuseRepeat(typedAs, entry, typed);
     // -ErrorAction means the same in-process: which failed pipeline objects end the call.
     if (entry.common && entry.name === 'ErrorAction') {
       common.set(
@@ -227,12 +236,11 @@ function nextPositional(
   return best?.name;
 }
 
-function asksForHelp({ entry, value }: NamedArgument): boolean {
-  return (
+function asksFor(name: 'Help' | 'Version'): (argument: NamedArgument) => boolean {
+  return ({ entry, value }) =>
     entry.common &&
-    entry.name === 'Help' &&
-    convertParameterValue('Help', entry.declaration, value, { kind: 'commandLine' }) === true
-  );
+    entry.name === name &&
+    convertParameterValue(name, entry.declaration, value, { kind: 'commandLine' }) === true;
 }
 
 /**
@@ -270,11 +278,8 @@ async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<stri
     if (!Object.hasOwn(result, entry.name)) continue;
     const value: unknown = result[entry.name];
     const list = [value].flat();
-    // A repeated list parameter collects every value; for anything else the last one wins.
-    values.set(
-      entry.name,
-      entry.declaration.type === 'string[]' ? list.map(String) : list[list.length - 1],
-    );
+    // The normaliser refused a repeated parameter, so only a list has more than one value.
+    values.set(entry.name, entry.declaration.type === 'string[]' ? list.map(String) : list[0]);
   }
   return values;
 }
@@ -293,5 +298,6 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     property: get('Property') as string[] | undefined,
     contextName: get('Context') as string | undefined,
     help: get('Help') === true,
+    version: get('Version') === true,
   };
 }

@@ -84,6 +84,12 @@ export const commonParameters = {
     description: 'Shows help for the cmdlet instead of running it.',
     aliases: ['?'],
   },
+  Version: {
+    type: 'switch',
+    description:
+      'Prints the module\'s name and version ("PartnerCenter 1.2.3") instead of running the ' +
+      'cmdlet; --version works too. Get-Command lists every cmdlet with it.',
+  },
 } as const satisfies Record<string, ParameterDeclaration>;
 
 export type CommonParameterName = keyof typeof commonParameters;
@@ -99,6 +105,7 @@ export interface CommonParameterValues {
   property?: string[];
   contextName?: string;
   help: boolean;
+  version: boolean;
 }
 
 export function isCommonParameterName(name: string): name is CommonParameterName {

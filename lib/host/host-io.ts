@@ -60,6 +60,8 @@ export interface HostIO {
   countInputLines?: () => Promise<number | undefined>;
   /** Terminal width for Table output (process.stdout.columns). */
   columns?: number;
+  /** Terminal height (process.stdout.rows): help longer than this goes through the pager. */
+  rows?: number;
   /** SIGINT/SIGTERM: abort with an InterruptedError as the reason. */
   signal?: AbortSignal;
   /**

@@ -67,7 +67,12 @@ class InProcessIterator implements AsyncIterator<unknown> {
 
   private async run(): Promise<void> {
     const { signal: callerSignal, input, onMessage, onError } = this.options;
-    const stop = () => this.controller.abort(callerSignal?.reason);
+    const stop = () => {
+      this.controller.abort(callerSignal?.reason);
+      // Between objects means between the caller's objects: what the cmdlet already handed over
+      // (a whole page of a listing) is dropped, not served after the abort.
+      this.channel.stop();
+    };
     if (callerSignal?.aborted) throw callerSignal.reason;
     callerSignal?.addEventListener('abort', stop, { once: true });
     try {
@@ -130,6 +135,7 @@ class ObjectChannel implements OutputWriter {
   private room: { promise: Promise<void>; resolve: () => void } | undefined;
   private waiting: (() => void) | undefined;
   private closed = false;
+  private stopped = false;
   private failure: { error: unknown } | undefined;
 
   write(value: unknown): Promise<void> | undefined {
@@ -160,6 +166,12 @@ class ObjectChannel implements OutputWriter {
     this.room?.resolve();
   }
 
+  /** The caller's signal: nothing queued or written from now on reaches the caller. */
+  stop(): void {
+    this.stopped = true;
+    this.discard();
+  }
+
   async take(): Promise<IteratorResult<unknown>> {
     for (;;) {
       if (this.queue.length > 0) return { done: false, value: this.queue.shift() };
@@ -179,7 +191,8 @@ class ObjectChannel implements OutputWriter {
     }
   }
 
-  private push(value: unknown): Promise<void> {
+  private push(value: unknown): Promise<void> | undefined {
+    if (this.stopped) return undefined;
     this.queue.push(value);
     this.wake();
     if (!this.room) {

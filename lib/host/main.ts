@@ -15,8 +15,15 @@ import { InputMark, OutputMark } from './pipe-marks.js';
 import { redactSecrets } from '../common/redact.js';
 import { runCmdlet } from './run.js';
 
-export function main(cmdletName: string): Promise<void> {
-  return runProcess(cmdletName, () => loadCmdlet(cmdletName));
+/**
+ * @param heldSignals SIGINT/SIGTERM the bin/ shim received while this module was loading; the run
+ * treats them as if they came now, so a signal at start-up ends with the stop line too.
+ */
+export function main(
+  cmdletName: string,
+  heldSignals: readonly NodeJS.Signals[] = [],
+): Promise<void> {
+  return runProcess(cmdletName, () => loadCmdlet(cmdletName), heldSignals);
 }
 
 /**
@@ -26,6 +33,7 @@ export function main(cmdletName: string): Promise<void> {
 export async function runProcess(
   cmdletName: string,
   load: () => Promise<CmdletDefinition<any>>,
+  heldSignals: readonly NodeJS.Signals[] = [],
 ): Promise<void> {
   // Before anything can reach stdout: a reader of ours must be able to tell this run's end from a
   // kill (pipe-marks.ts).
@@ -48,6 +56,8 @@ export async function runProcess(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  for (const signal of heldSignals)
+    if (signal === 'SIGINT' || signal === 'SIGTERM') onSignal(signal);
   const crash = (error: unknown) => {
     clearProgressLine();
     writeLine(errorLine(cmdletName, error));
@@ -66,6 +76,8 @@ export async function runProcess(
   let code: number;
   try {
     const definition = await load();
+    // A signal while the cmdlet loaded: nothing has started, so stop before binding anything.
+    controller.signal.throwIfAborted();
     code = await runCmdlet(definition, processIO(definition, controller.signal, outputMark));
   } catch (error) {
     writeLine(errorLine(cmdletName, error));
@@ -118,6 +130,7 @@ function processIO(
     // A pseudo-terminal nobody sized (ssh -t without a size, `script`, some CI runners) reports 0
     // columns.
     columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
+    rows: process.stdout.rows || Number(process.env.LINES) || undefined,
     signal,
   };
 }

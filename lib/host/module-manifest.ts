@@ -73,3 +73,9 @@ export function findManifestCmdlet(name: string): ManifestCmdlet | undefined {
   const lower = name.toLowerCase();
   return readManifest().cmdlets.find((cmdlet) => cmdlet.name.toLowerCase() === lower);
 }
+
+/** What -Version prints: `PartnerCenter 1.2.3`, the module's name and version, as scripts read it. */
+export function moduleVersionLine(): string {
+  const { name, version } = readManifest();
+  return `${name} ${version}`;
+}

@@ -15,7 +15,7 @@ import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
 import { FileStdout } from './output/file-stdout.js';
 import { OutputSink } from './output/output-sink.js';
 import { outputFailure, StdoutOutput } from './output/stdout-output.js';
-import { createOutputWriter } from './output/output-writer.js';
+import { createOutputWriter, type OutputWriter } from './output/output-writer.js';
 import { createRedactor } from '../common/redact.js';
 
 export type { HostIO } from './host-io.js';
@@ -25,7 +25,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   let binding: CommandLineBinding;
   try {
     binding = await bindCommandLine(definition, io.argv);
-    if (!binding.common.help) {
+    if (!binding.common.help && !binding.common.version) {
       binding = await withSecretsFromStdin(definition, binding, {
         readable: () => io.stdin,
         isTTY: io.stdinIsTTY,
@@ -57,9 +57,14 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
   let run: CmdletRun | undefined;
   let code: number;
   try {
-    if (binding.common.help) {
+    if (binding.common.version) {
+      const { moduleVersionLine } = await import('./module-manifest.js');
+      sink.write(`${moduleVersionLine()}\n`);
+      code = ExitCode.Success;
+    } else if (binding.common.help) {
       const { renderHelp } = await import('./help/render-help.js');
-      sink.write(renderHelp(definition, { view: 'default', width: io.columns }));
+      const page = renderHelp(definition, { view: 'default', width: io.columns });
+      if (!(await pageOnTerminal(page, io))) sink.write(page);
       code = ExitCode.Success;
     } else {
       run = new CmdletRun(
@@ -86,13 +91,16 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
         diagnostics.line(errorLine(definition.name, refused));
         code = exitCodeOf(refused);
       } else {
-        const writer = await createOutputWriter(format, sink, {
+        const formatted = await createOutputWriter(format, sink, {
           property: binding.common.property,
           view: definition.view,
           columns: io.columns,
           byteOrderMark,
           listWhenTooNarrow: byDefault,
         });
+        const writer = definition.pagedText
+          ? withPagedText(formatted, (text) => pageOnTerminal(text, io))
+          : formatted;
         try {
           code = await run.execute(writer);
         } finally {
@@ -115,6 +123,30 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
     return exitCodeOf(reason);
   }
   return code;
+}
+
+/**
+ * Help through the pager when it is longer than the terminal (help/pager.ts). Only the process's
+ * own stdout can be paged: the pager writes to the terminal itself, not to a stream.
+ */
+async function pageOnTerminal(text: string, io: HostIO): Promise<boolean> {
+  if (!io.stdoutIsTTY || io.stdout !== process.stdout) return false;
+  const { showPaged } = await import('./help/pager.js');
+  return showPaged(text, { stdoutIsTerminal: true, rows: io.rows, env: io.env });
+}
+
+/** `writer`, with its preformatted text shown by `page` when that takes it. */
+function withPagedText(
+  writer: OutputWriter,
+  page: (text: string) => Promise<boolean>,
+): OutputWriter {
+  return {
+    write: (value) => writer.write(value),
+    writeJsonText: writer.writeJsonText && ((text) => writer.writeJsonText!(text)),
+    delivered: writer.delivered && (() => writer.delivered!()),
+    end: () => writer.end(),
+    writeText: (text) => page(text).then((paged) => (paged ? undefined : writer.writeText(text))),
+  };
 }
 
 /**

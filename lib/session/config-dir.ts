@@ -11,7 +11,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigFileError } from '../common/errors.js';
 
-const APP_DIR_NAME = 'partnercenter';
+/** The folder of the module's state under the OS's config directory (completion.ts lists it too). */
+export const APP_DIR_NAME = 'partnercenter';
 
 export function resolveConfigDir(env: NodeJS.ProcessEnv): string {
   if (env.PARTNERCENTER_CONFIG_DIR) return env.PARTNERCENTER_CONFIG_DIR;

@@ -15,6 +15,16 @@ describe('Get-PartnerCustomer refuses bad input before any network call', () => 
     [['-PageSize', '501'], /PageSize.*501.*1.*500/],
     [['-PageSize', 'abc'], /PageSize.*abc/],
     [['-Bogus'], /Bogus/],
+    [['-PageSize', '5', '-PageSize', '6'], /parameter 'PageSize' is specified more than once/],
+    [
+      [
+        '-CustomerId',
+        '00000000-0000-4000-8000-000000000001',
+        '-Id',
+        '00000000-0000-4000-8000-000000000002',
+      ],
+      /parameter 'CustomerId' is specified more than once \(-Id name -CustomerId\)/,
+    ],
   ])('%j → exit 2', async (args, message) => {
     partner.emulator.resetCounters();
     const result = await partner.run('Get-PartnerCustomer', args);

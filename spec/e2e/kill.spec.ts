@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot, runCli } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import {
   errorLines,
@@ -115,6 +116,32 @@ describe('a listing stopped by a signal', () => {
       const resumed = await partner.run('Get-PartnerCustomer', args);
       expect(resumed.code).toBe(0);
       expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
+    },
+  );
+});
+
+describe('a signal during start-up', () => {
+  const preload = join(repoRoot, 'spec', 'fixtures', 'host', 'signal-at-start-up.cjs');
+  it.each([
+    ['SIGTERM', 'shim', 143],
+    ['SIGINT', 'shim', 130],
+    ['SIGTERM', 'host', 143],
+    ['SIGINT', 'host', 130],
+  ] as const)(
+    '%s once the %s has started (the next part still loading) ends with the stop line and exit %i, nothing sent',
+    async (signal, stage, code) => {
+      partner.emulator.resetCounters();
+      const result = await runCli('Get-PartnerCustomer', [], {
+        env: {
+          ...partner.env,
+          NODE_OPTIONS: `--require ${preload}`,
+          SIGNAL_AT_START_UP: signal,
+          SIGNAL_AT_START_UP_STAGE: stage,
+        },
+      });
+      expect(result).toMatchObject({ signal: null, code, stdout: '' });
+      expect(result.stderr).toBe(`Get-PartnerCustomer: Stopped by ${signal}.\n`);
+      expect(partner.emulator.counters().requests).toEqual({});
     },
   );
 });

@@ -138,9 +138,12 @@ describe('contexts on a terminal', () => {
       'verb     : Get',
       'noun     : PartnerCustomer',
       expect.stringMatching(/^synopsis : Lists every customer/),
+      // The module's version and name, as PowerShell's Get-Command shows them.
+      expect.stringMatching(/^version {2}: \d+\.\d+\.\d+/),
+      'source   : PartnerCenter',
     ]);
     expect((await onTerminal('Get-Command', ['-Noun', '*Context'], 80))[0]).toMatch(
-      /^Name\s+Synopsis$/,
+      /^Name\s+Version\s+Synopsis$/,
     );
   });
 });

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../support/cli.js';
+import { requireTools } from '../support/required-tools.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-(hasTmux ? describe : describe.skip)('prompting for mandatory parameters on a terminal', () => {
+describe('prompting for mandatory parameters on a terminal', () => {
+  requireTools('tmux');
   let partner: EmulatedPartner;
   let socket: string;
   const session = 'prompt';

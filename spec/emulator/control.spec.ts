@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import https from 'node:https';
-import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { CONTROL_ROUTES, type StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
 import { request } from './support.js';
 
@@ -144,6 +144,42 @@ describe('continuation tokens, counters, recorded requests and close', () => {
     emulator.configure({ nextLinkForm: 'v1' });
   });
 
+  it(
+    'refuses every control route without the control key (401) or with a wrong one (403), ' +
+      'changing nothing',
+    async () => {
+      await request(emulator, '/v1/customers?size=1', { token });
+      const before = emulator.counters();
+      expect(before.requests['GET /v1/customers']).toBeGreaterThan(0);
+      for (const route of CONTROL_ROUTES) {
+        const [method, path] = route.split(' ') as [string, string];
+        const concrete = path.replace(/\{[^}]+\}/g, 'x');
+        for (const [headers, status] of [
+          [{}, 401],
+          [{ 'x-emulator-key': 'not-the-key' }, 403],
+          [{ 'x-emulator-key': `${emulator.controlKey}x` }, 403],
+        ] as const) {
+          const refused = await request(emulator, concrete, {
+            method,
+            headers,
+            body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+            withoutControlKey: true,
+          });
+          expect({ route, status: refused.status }).toEqual({ route, status });
+          expect(refused.json.error_description).toMatch(/x-emulator-key.*controlKey/);
+          expect(refused.text).not.toContain(emulator.controlKey);
+        }
+      }
+      // Nothing was reset, minted or configured by the refused calls.
+      expect(emulator.counters()).toEqual(before);
+      const minted = await request(emulator, '/_emulator/refresh-tokens', {
+        method: 'POST',
+        body: '{}',
+      });
+      expect(minted.status).toBe(200);
+    },
+  );
+
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
     expect((await request(emulator, '/v1/nothing', { token })).status).toBe(404);
     expect((await request(emulator, '/v1/customers', { token, method: 'DELETE' })).status).toBe(
@@ -157,12 +193,14 @@ describe('continuation tokens, counters, recorded requests and close', () => {
     // Wait for the whole answer (not a fixed delay: a loaded machine may take longer), leaving the
     // socket idle in the agent.
     let socketClosed!: Promise<void>;
+    let idleSocket!: import('node:net').Socket;
     await new Promise<void>((answered, reject) => {
       https
         .get(
           `${other.apiEndpoint}/v1/customers`,
           { agent, headers: { Authorization: `Bearer ${other.issueAccessToken()}` } },
           (res) => {
+            idleSocket = res.socket;
             socketClosed = new Promise<void>((closed) => res.socket.once('close', () => closed()));
             res.resume();
             res.once('end', () => answered());
@@ -170,8 +208,20 @@ describe('continuation tokens, counters, recorded requests and close', () => {
         )
         .on('error', reject);
     });
+    expect(idleSocket.destroyed).toBe(false);
+    // close() ends the idle connection itself instead of waiting out its keep-alive (30 s, longer
+    // than the case may take): the server side closed it, the agent never let go of it.
     await other.close();
     await socketClosed;
+    expect(idleSocket.destroyed).toBe(true);
+    const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      https
+        .get(`${other.apiEndpoint}/v1/customers`, { ca: other.caCertificate }, () =>
+          resolve(new Error('answered after close')),
+        )
+        .on('error', resolve);
+    });
+    expect(refused.code).toBe('ECONNREFUSED');
     agent.destroy();
   });
 });

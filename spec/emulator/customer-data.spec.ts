@@ -93,35 +93,25 @@ describe('per-customer data', () => {
 });
 
 describe('a million customers', () => {
-  it('start as fast as ten and answer their last customer at once (nothing precomputed)', async () => {
-    const timed = async (customers: number) => {
-      const started = performance.now();
-      const emulator = await startEmulator({ customers, seed: 2 });
-      return { emulator, ms: performance.now() - started };
-    };
-    const small = await timed(10);
-    await small.emulator.close();
-    const large = await timed(1_000_000);
+  // How fast they start and answer is measured by bench/emulator-scale.mjs, not asserted here.
+  it('start, and answer their last customer from the same derivation (nothing precomputed)', async () => {
+    const large = await startEmulator({ customers: 1_000_000, seed: 2 });
     try {
-      // Start-up is key and certificate generation either way; per-customer work would add seconds.
-      expect(large.ms).toBeLessThan(small.ms * 2 + 1500);
-      const token = large.emulator.issueAccessToken({ delegated: true });
-      const { dataset } = large.emulator;
+      expect(large.customerCount).toBe(1_000_000);
+      const token = large.issueAccessToken({ delegated: true });
+      const { dataset } = large;
       const lastBlock = dataset.customersWithManyUsers().at(-1)!;
       expect(lastBlock).toBeGreaterThanOrEqual(999_950);
       const id = dataset.idOf(lastBlock);
-      const before = performance.now();
-      const page = await request(large.emulator, `/v1/customers/${id}/users?size=500`, { token });
-      const subscriptions = await request(large.emulator, `/v1/customers/${id}/subscriptions`, {
-        token,
-      });
-      expect(performance.now() - before).toBeLessThan(2000);
+      const page = await request(large, `/v1/customers/${id}/users?size=500`, { token });
+      const subscriptions = await request(large, `/v1/customers/${id}/subscriptions`, { token });
       expect(page.json.items.map((user: any) => user.id)).toEqual(
         dataset.userIdsOf(id).slice(0, 500),
       );
       expect(subscriptions.json.items).toEqual(dataset.subscriptionsOf(id));
+      expect(large.customerAt(999_999).id).toBe(dataset.idOf(999_999));
     } finally {
-      await large.emulator.close();
+      await large.close();
     }
   });
 });

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
 import { CONTROL_ROUTES } from '../../lib/emulator/index.js';
-import { outputsSection } from '../../lib/host/help/outputs-section.js';
+import { renderHelp } from '../../lib/host/help/render-help.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';
 const controller = new AbortController();
@@ -25,7 +25,14 @@ function fetchJson(
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
-      { method: options.method ?? 'GET', headers: options.headers, agent },
+      {
+        method: options.method ?? 'GET',
+        // The levers take the key the first line gives, as a person's curl would send it.
+        headers: new URL(url).pathname.startsWith('/_emulator/')
+          ? { 'x-emulator-key': info.controlKey, ...options.headers }
+          : options.headers,
+        agent,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -101,10 +108,11 @@ describe("Start-PartnerEmulator's first line", () => {
       form({ client_id: info.user.publicClientId, scope: `${PC}/user_impersonation` }),
     );
     const [method, url] = info.user.approveDeviceCode.split(' ');
-    const approved = await fetchJson(url, {
-      method,
-      body: JSON.stringify({ userCode: started.json.user_code }),
-    });
+    const body = JSON.stringify({ userCode: started.json.user_code });
+    expect(
+      (await fetchJson(url!, { method, body, headers: { 'x-emulator-key': '' } })).status,
+    ).toBe(403);
+    const approved = await fetchJson(url!, { method, body });
     expect(approved.json).toEqual({ ok: true, approved: 1 });
     const redeemed = await fetchJson(
       info.tokenEndpoint,
@@ -130,7 +138,10 @@ describe("Start-PartnerEmulator's first line", () => {
 
   it('says how to get a client certificate, which then signs in', async () => {
     const [method, url] = info.clientCertificate.create.split(' ');
-    const created = await fetchJson(url, { method });
+    const created = await fetchJson(url!, {
+      method,
+      headers: { 'x-emulator-key': info.controlKey },
+    });
     expect(created.json).toMatchObject({
       ok: true,
       thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/),
@@ -168,8 +179,9 @@ describe("Start-PartnerEmulator's first line", () => {
       'user.password',
     ])
       expect(definition.description).toContain(word);
-    // OUTPUTS lists the declared type's properties (read from its declaration at build time).
-    const outputs = outputsSection(definition, 100, false);
-    for (const key of Object.keys(info)) expect(outputs).toMatch(new RegExp(`\\b${key}\\b`));
+    // Help's OUTPUTS names every property of the first line (from its declared output type).
+    const page = renderHelp(definition, { view: 'full', width: 200 });
+    const outputs = page.slice(page.indexOf('\nOUTPUTS\n'), page.indexOf('\nNOTES\n'));
+    for (const key of Object.keys(info)) expect(outputs).toContain(`${key}: `);
   });
 });

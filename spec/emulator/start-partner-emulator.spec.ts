@@ -9,6 +9,7 @@ import definition from '../../cmdlets/Start-PartnerEmulator.js';
 import { bareCmdletContext } from '../support/bare-context.js';
 import { boundParameters } from '../support/bound-parameters.js';
 import { repoRoot, spawnCollect } from '../support/cli.js';
+import { requireBuild } from '../support/required-tools.js';
 
 const fakeContext = (signal: AbortSignal) => bareCmdletContext(signal);
 
@@ -54,6 +55,7 @@ describe('Start-PartnerEmulator', () => {
         'caCertificatePath',
         'clientCertificate',
         'clientSecret',
+        'controlKey',
         'graphEndpoint',
         'managedIdentity',
         'tenantDomain',
@@ -114,7 +116,9 @@ describe('Start-PartnerEmulator', () => {
         while (!existsSync(outFile)) await new Promise((resolve) => setImmediate(resolve));
         const info = JSON.parse(readFileSync(outFile, 'utf8')) as Record<string, string>;
         expect(statSync(outFile).mode & 0o777).toBe(0o600);
-        const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+        const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`, {
+          headers: { 'x-emulator-key': String(info.controlKey) },
+        });
         expect(counters.status).toBe(200);
         controller.abort();
         expect(await ended).toEqual([]);
@@ -156,8 +160,8 @@ describe('Start-PartnerEmulator', () => {
   });
 
   const bin = join(repoRoot, 'bin', 'Start-PartnerEmulator');
-  const built = existsSync(join(repoRoot, 'dist', 'cmdlets', 'Start-PartnerEmulator.js'));
-  (built ? it : it.skip).each(['SIGINT', 'SIGTERM'] as const)(
+  requireBuild();
+  it.each(['SIGINT', 'SIGTERM'] as const)(
     'as a process: prints one JSON line, then exits 0 on %s',
     async (signal) => {
       let printed!: (started: { firstLine: string; child: ChildProcess }) => void;
@@ -177,7 +181,9 @@ describe('Start-PartnerEmulator', () => {
       ]);
       const info = JSON.parse(firstLine) as Record<string, string>;
       expect(info.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`);
+      const counters = await fetch(`${info.apiEndpoint}/_emulator/counters`, {
+        headers: { 'x-emulator-key': info.controlKey! },
+      });
       expect(counters.status).toBe(200);
       child.kill(signal);
       const { code, stdout } = await exited;

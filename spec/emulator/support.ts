@@ -21,6 +21,11 @@ export interface RequestOptions {
   /** Sent as `Authorization: Bearer ...`. */
   token?: string;
   body?: string | Record<string, string>;
+  /**
+   * Leave out the `x-emulator-key` header that a request to a `/_emulator/` control route otherwise
+   * carries (the emulator's control key), to see the refusal.
+   */
+  withoutControlKey?: boolean;
 }
 
 const agents = new WeakMap<StartedEmulator, https.Agent>();
@@ -48,7 +53,11 @@ export function requestUrl(
   url: string,
   options: RequestOptions = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The control routes need the key the emulator printed; every spec's lever call passes it here.
+  if (new URL(url).pathname.startsWith('/_emulator/') && !options.withoutControlKey)
+    headers['x-emulator-key'] = emulator.controlKey;
+  Object.assign(headers, options.headers);
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
   if (typeof options.body === 'string') body = options.body;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/common/errors.js';
-import { bindCommandLine, completeBinding } from '../../lib/host/binder.js';
+import { bindCommandLine, bindGivenValues, completeBinding } from '../../lib/host/binder.js';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 
@@ -40,7 +40,6 @@ describe('binding that succeeds', () => {
     [['-pag', '7'], 'List', { PageSize: 7 }],
     [['-PageSize:7'], 'List', { PageSize: 7 }],
     [['--PageSize=7'], 'List', { PageSize: 7 }],
-    [['-PageSize', '5', '-PageSize', '6'], 'List', { PageSize: 6 }],
     [['-PageSize', '1'], 'List', { PageSize: 1 }],
     [['-PageSize', '500'], 'List', { PageSize: 500 }],
     [['-CustomerId', guid], 'ById', { CustomerId: guid.toLowerCase() }],
@@ -59,7 +58,7 @@ describe('binding that succeeds', () => {
     [['-Force:', '$false'], 'List', { Force: false }],
     [['-Kind', 'reseller'], 'List', { Kind: 'Reseller' }],
     [['-Kind', 'ADVISOR'], 'List', { Kind: 'Advisor' }],
-    [['-Tags', 'a,b', '-Tags', 'c'], 'List', { Tags: ['a', 'b', 'c'] }],
+    [['-Tags', 'a,b,c'], 'List', { Tags: ['a', 'b', 'c'] }],
     [['-Tags', 'a,', 'b'], 'List', { Tags: ['a', 'b'] }],
     [['-Code', 'AB'], 'List', { Code: 'AB' }],
     [['-Certificate', existingFile], 'List', { Certificate: existingFile }],
@@ -93,6 +92,7 @@ describe('binding that succeeds', () => {
       property: ['id', 'companyProfile.domain'],
       contextName: 'prod',
       help: false,
+      version: false,
     });
     expect(Object.keys(result.parameters!)).not.toContain('Verbose');
   });
@@ -172,6 +172,42 @@ describe('binding that fails, with one clear message', () => {
     const error = await failure(argv);
     expect(error.message).toMatch(message);
     expect(`${error.message} ${error.hint ?? ''}`).not.toMatch(/\n/);
+  });
+
+  it.each<[string[], string, string]>([
+    [['-PageSize', '5', '-PageSize', '6'], 'PageSize', ''],
+    [['-PageSize', '5', '-pag', '6'], 'PageSize', ' (-pag name -PageSize)'],
+    [['-CustomerId', guid, '-CustomerId', guid], 'CustomerId', ''],
+    [['-Id', guid, '-TenantId', guid], 'CustomerId', ' (-Id and -TenantId name -CustomerId)'],
+    [['-Force', '-Force:$false'], 'Force', ''],
+    [['-Verbose', '-vb'], 'Verbose', ' (-vb name -Verbose)'],
+  ])(
+    '%j is refused as PowerShell refuses it: specified more than once',
+    async (argv, name, how) => {
+      const error = await failure(argv);
+      expect(error.message).toBe(
+        `Cannot bind parameter because parameter '${name}' is specified more than once${how}.`,
+      );
+      expect(error.hint).toBe(`-${name} takes one value: give it once.`);
+    },
+  );
+
+  it('refuses the same parameter twice in an in-process object of values too', () => {
+    expect(() => bindGivenValues(getThing, { PageSize: 5, pagesize: 6 })).toThrow(
+      "Cannot bind parameter because parameter 'PageSize' is specified more than once " +
+        '(-pagesize name -PageSize).',
+    );
+  });
+
+  it('points a repeated list parameter at the array syntax', async () => {
+    const error = await failure(['-Tags', 'a', '-Tags', 'b']);
+    expect(error.message).toBe(
+      "Cannot bind parameter because parameter 'Tags' is specified more than once.",
+    );
+    expect(error.hint).toBe(
+      'To provide multiple values to parameters that can accept multiple values, use the ' +
+        'array syntax. For example, "-Tags value1,value2,value3".',
+    );
   });
 
   it('names the allowed range in the hint of every bad -PageSize', async () => {

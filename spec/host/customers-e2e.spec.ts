@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { binPath, parseNdjson, runBash } from '../support/cli.js';
+import { requireTools } from '../support/required-tools.js';
 import { emulatedPartner, idsOf, type EmulatedPartner } from '../support/emulated-partner.js';
 
 let partner: EmulatedPartner;
@@ -108,9 +109,8 @@ describe('-Debug', () => {
   });
 });
 
-const tmux = spawnSync('tmux', ['-V']).status === 0;
-
-(tmux ? describe : describe.skip)('on a real terminal (tmux)', () => {
+describe('on a real terminal (tmux)', () => {
+  requireTools('tmux');
   it('lists customers as a table with the customer view when the context prefers Table', async () => {
     const socket = join(partner.configDir, 'tmux.sock');
     const tmuxRun = (...args: string[]) =>

@@ -154,6 +154,44 @@ describe('-First', () => {
     expect(subscriptionRequests() - before).toBeLessThan(CUSTOMERS / 2);
   });
 
+  it('cancels the requests still in flight once it wrote that many (they end unanswered)', async () => {
+    // The last four: the case before cancels its own requests for the first customers, and the
+    // emulator may record those late.
+    const four = served()
+      .filter((c) => expectedOf(c.id).length > 0)
+      .slice(-4);
+    // The first request is answered after a moment (the others are sent meanwhile); every later
+    // one is held far longer than the case may take, so only its cancellation ends the run.
+    partner.emulator.setFaults({
+      rules: [
+        { target: 'api', at: 1, action: { type: 'delay', ms: 300 } },
+        { target: 'api', after: 1, action: { type: 'delay', ms: 10 * 60_000 } },
+      ],
+    });
+    partner.emulator.resetCounters();
+    try {
+      const result = await run(['-First', '1', '-ThrottleLimit', '4'], { stdin: input(four) });
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toHaveLength(1);
+      const sent = subscriptionRequests();
+      expect(sent).toBeGreaterThanOrEqual(2);
+      const recorded = () =>
+        partner.emulator
+          .recentRequests(100)
+          .filter((r) => r.route === SUBSCRIPTIONS && four.some((c) => r.url.includes(c.id)));
+      // The emulator records a request when its connection closes: wait for every one sent.
+      for (let turn = 0; turn < 1000 && recorded().length < sent; turn++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      const statuses = recorded()
+        .map((r) => r.status)
+        .sort();
+      // 0: the connection closed before any answer, as only a client that gave up closes it.
+      expect(statuses).toEqual([...Array(sent - 1).fill(0), 200]);
+    } finally {
+      partner.emulator.setFaults({});
+    }
+  });
+
   it('reads the input only as far as the workers need', async () => {
     let generated = 0;
     const template = customers.find((c) => expectedOf(c.id).length > 0)!;

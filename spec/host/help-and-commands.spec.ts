@@ -1,9 +1,10 @@
 /**
  * Get-Help, <Cmdlet> -?, Get-Command and the completion scripts, against the module's real cmdlets.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import getCommand from '../../cmdlets/Get-Command.js';
 import getHelp from '../../cmdlets/Get-Help.js';
@@ -16,6 +17,7 @@ import { packageRoot, readManifest } from '../../lib/host/module-manifest.js';
 import { belongsToSet, isMandatoryIn, parameterSetNames } from '../../lib/host/parameter-sets.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { parseNdjson } from '../support/ndjson.js';
+import { requireTools } from '../support/required-tools.js';
 
 const manifest = readManifest();
 
@@ -94,6 +96,15 @@ describe('Get-Help <Cmdlet>', () => {
       expect((await runInProcess(getHelp, ['Get-PartnerCustomer', '-Full'])).stdout).toContain(
         '-ErrorAction {Stop | Continue | SilentlyContinue | Ignore}',
       );
+      // -Detailed: the default page and the notes (PowerShell's -Detailed), not the common
+      // parameters' details of -Full.
+      const emulator = await loadCmdlet('Start-PartnerEmulator');
+      const detailed = (await runInProcess(getHelp, ['Start-PartnerEmulator', '-Detailed'])).stdout;
+      const plain = (await runInProcess(getHelp, ['Start-PartnerEmulator'])).stdout;
+      expect(emulator.notes).toBeTruthy();
+      expect(sectionsOf(detailed)).toEqual([...sectionsOf(plain).slice(0, -1), 'NOTES', 'REMARKS']);
+      expect(detailed).toContain(emulator.notes!.slice(0, 30));
+      expect(detailed).not.toContain('-ErrorAction {Stop');
       const missing = await runInProcess(getHelp, ['Get-PartnerCustomer', '-Parameter', 'Nope']);
       expect(missing.code).toBe(2);
       expect(missing.stderrLines).toHaveLength(1);
@@ -135,6 +146,86 @@ describe('Get-Help <Cmdlet>', () => {
       ]);
     },
   );
+});
+
+describe('Get-Help -Online', () => {
+  const pageOf = async (name: string) => (await loadCmdlet(name)).helpUri;
+
+  it("names the public page of every cmdlet's Partner Center or Graph operation", async () => {
+    for (const definition of await loadable()) {
+      if (['Get-Help', 'Get-Command', 'Start-PartnerEmulator'].includes(definition.name)) continue;
+      if (/Context$|^Disconnect-/.test(definition.name)) continue;
+      expect({ [definition.name]: definition.helpUri }).toEqual({
+        [definition.name]: expect.stringMatching(
+          /^https:\/\/learn\.microsoft\.com\/(partner-center\/developer|graph\/api)\/[a-z0-9-]+$/,
+        ),
+      });
+    }
+    const page = (await runInProcess(getHelp, ['Get-PartnerCustomer'])).stdout;
+    expect(page).toContain(
+      `RELATED LINKS\n    Online Version: ${await pageOf('Get-PartnerCustomer')}\n`,
+    );
+  });
+
+  it('prints the address when no browser can be opened (no display), without waiting', async () => {
+    const result = await runInProcess(getHelp, ['get-partnercustomersubscription', '-Online'], {
+      stderrIsTTY: true,
+      env: { PATH: process.env.PATH },
+    });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${await pageOf('Get-PartnerCustomerSubscription')}\n`,
+      stderr: '',
+    });
+  });
+
+  it('opens it with the BROWSER a person at a terminal has, and still prints it', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'pc-browser-'));
+    try {
+      const opened = join(scratch, 'opened');
+      const browser = join(scratch, 'browser');
+      writeFileSync(
+        browser,
+        `#!/bin/sh\nprintf '%s' "$1" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`,
+        { mode: 0o755 },
+      );
+      const url = await pageOf('Get-PartnerCustomerUser');
+      const result = await runInProcess(getHelp, ['Get-PartnerCustomerUser', '-Online'], {
+        stderrIsTTY: true,
+        env: {
+          PATH: process.env.PATH,
+          BROWSER: browser,
+          PARTNERCENTER_CLIENT_SECRET: 'not-for-browsers',
+        },
+      });
+      expect(result).toMatchObject({ code: 0, stdout: `${url}\n` });
+      expect(result.stderrLines).toEqual([`Opening ${url} in the browser.`]);
+      // The browser runs on its own (never waited for): wait for what it wrote.
+      for (let turn = 0; turn < 400 && !existsSync(opened); turn++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(readFileSync(opened, 'utf8')).toBe(url);
+      // A script (no terminal) only gets the address: no browser opens under cron.
+      rmSync(opened);
+      const scripted = await runInProcess(getHelp, ['Get-PartnerCustomerUser', '-Online'], {
+        env: { PATH: process.env.PATH, BROWSER: browser },
+      });
+      expect(scripted).toMatchObject({ code: 0, stdout: `${url}\n`, stderr: '' });
+      expect(existsSync(opened)).toBe(false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses, as PowerShell does, for a command with no online page (exit 4)', async () => {
+    const result = await runInProcess(getHelp, ['Start-PartnerEmulator', '-Online']);
+    expect(result.code).toBe(4);
+    expect(result.stderrLines).toEqual([
+      expect.stringMatching(
+        /online version of this Help topic cannot be displayed.*Get-Help Start-PartnerEmulator -Full/,
+      ),
+    ]);
+    expect(result.stdout).toBe('');
+  });
 });
 
 describe('help cannot drift from the binder', () => {
@@ -188,7 +279,7 @@ describe('help cannot drift from the binder', () => {
 });
 
 describe('Get-Command', () => {
-  it('lists every cmdlet of the manifest with its synopsis', async () => {
+  it("lists every cmdlet of the manifest with its synopsis and the module's version", async () => {
     const result = await runInProcess(getCommand, []);
     expect(parseNdjson(result.stdout)).toEqual(
       manifest.cmdlets.map((cmdlet) => ({
@@ -196,6 +287,8 @@ describe('Get-Command', () => {
         verb: cmdlet.name.split('-')[0],
         noun: cmdlet.name.split('-')[1],
         synopsis: cmdlet.synopsis,
+        version: manifest.version,
+        source: manifest.name,
       })),
     );
   });
@@ -227,80 +320,179 @@ describe('Get-Command', () => {
     },
   );
 
-  it('shows Name and Synopsis in a table', async () => {
+  it('shows Name, Version and Synopsis in a table', async () => {
     const lines = (
       await runInProcess(getCommand, ['-OutputFormat', 'Table'], { columns: 200 })
     ).stdout.split('\n');
-    expect(lines[0]).toMatch(/^Name +Synopsis$/);
+    expect(lines[0]).toMatch(/^Name +Version +Synopsis$/);
+    expect(lines[2]).toMatch(
+      new RegExp(`^Connect-Partner +${manifest.version.replace(/\./g, '\\.')} +Signs in`),
+    );
   });
+
+  it.each([['-Version'], ['--version'], ['-version:$true']])(
+    '%s prints the module name and version, on any cmdlet, without running it',
+    async (flag) => {
+      const line = `${manifest.name} ${manifest.version}\n`;
+      expect(manifest.version).toBe(
+        JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version,
+      );
+      expect(await runInProcess(getCommand, [flag])).toMatchObject({
+        code: 0,
+        stdout: line,
+        stderr: '',
+      });
+      // Other parameters, even invalid ones, are not looked at, and nothing mandatory is asked
+      // for: the cmdlet does not run.
+      for (const [name, rest] of [
+        ['Get-PartnerCustomer', ['-PageSize', '0']],
+        ['Connect-Partner', []],
+      ] as const) {
+        const result = await runInProcess(await loadCmdlet(name), [flag, ...rest]);
+        expect(result).toMatchObject({ code: 0, stdout: line, stderr: '' });
+      }
+    },
+  );
 });
 
 describe('completion scripts', () => {
-  const bash = spawnSync('bash', ['--version']).status === 0;
+  requireTools('bash', 'zsh', 'fish');
+  const config = mkdtempSync(join(tmpdir(), 'pc-completion-'));
+  mkdirSync(join(config, 'contexts'));
+  for (const name of ['prod', 'test-tenant'])
+    writeFileSync(join(config, 'contexts', `${name}.json`), '{}');
+  afterAll(() => rmSync(config, { recursive: true, force: true }));
+  const shellEnv = { PATH: process.env.PATH, HOME: config, PARTNERCENTER_CONFIG_DIR: config };
+  const script = async (shell: string) =>
+    (await runInProcess(getCommand, ['-Completion', shell])).stdout;
+  const getPartnerC = [
+    'Get-PartnerContext',
+    'Get-PartnerCustomer',
+    'Get-PartnerCustomerGdapStatus',
+    'Get-PartnerCustomerSubscribedSku',
+    'Get-PartnerCustomerSubscription',
+    'Get-PartnerCustomerUser',
+    'Get-PartnerCustomerUserLicense',
+  ];
 
-  (bash ? it : it.skip)(
-    'bash completes cmdlet parameters, values and Get-Help names, case-insensitively',
-    async () => {
-      const script = (await runInProcess(getCommand, ['-Completion', 'bash'])).stdout;
-      const complete = (...words: string[]) =>
-        execFileSync(
+  it('bash completes cmdlet parameters, values, Get-Help names and saved contexts, case-insensitively', async () => {
+    const bashScript = await script('bash');
+    const complete = (...words: string[]) =>
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${bashScript}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; ` +
+            `printf '%s\\n' "\${COMPREPLY[@]}"`,
           'bash',
-          [
-            '-c',
-            `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; ` +
-              `printf '%s\\n' "\${COMPREPLY[@]}"`,
-            'bash',
-            ...words,
-          ],
-          {
-            encoding: 'utf8',
-          },
-        )
-          .split('\n')
-          .filter(Boolean);
-      expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
-      expect(complete('Get-PartnerCustomer', '-c')).toEqual([
-        '-CustomerId',
-        '-CompanyName',
-        '-ContinuationToken',
-        '-Context',
-      ]);
-      expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual([
-        'Ndjson',
-        'Json',
-        'Csv',
-        'Table',
-        'List',
-      ]);
-      expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
-      // In the manifest's order, which the build generates sorted by name.
-      expect(complete('Get-Help', 'get-partnerc')).toEqual([
-        'Get-PartnerContext',
-        'Get-PartnerCustomer',
-        'Get-PartnerCustomerGdapStatus',
-        'Get-PartnerCustomerSubscribedSku',
-        'Get-PartnerCustomerSubscription',
-        'Get-PartnerCustomerUser',
-        'Get-PartnerCustomerUserLicense',
-      ]);
-      expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
-      expect(complete('Get-Command', '-Completion', '')).toEqual(['bash', 'zsh']);
-      expect(complete('Get-PartnerCustomer', '-Domain', '')).toEqual([]);
-      expect(script).toMatch(
-        /^complete -o default -F __partnercenter_complete .*Get-PartnerCustomer/m,
-      );
-    },
-  );
+          ...words,
+        ],
+        { encoding: 'utf8', env: shellEnv },
+      )
+        .split('\n')
+        .filter(Boolean);
+    expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
+    expect(complete('Get-PartnerCustomer', '-c')).toEqual([
+      '-CustomerId',
+      '-CompanyName',
+      '-ContinuationToken',
+      '-Context',
+    ]);
+    expect(complete('Get-PartnerCustomer', '-OutputFormat', '')).toEqual([
+      'Ndjson',
+      'Json',
+      'Csv',
+      'Table',
+      'List',
+    ]);
+    expect(complete('Get-PartnerCustomer', '-ea', 's')).toEqual(['Stop', 'SilentlyContinue']);
+    // In the manifest's order, which the build generates sorted by name.
+    expect(complete('Get-Help', 'get-partnerc')).toEqual(getPartnerC);
+    expect(complete('Get-Help', 'about_e')).toEqual(['about_ExitCodes']);
+    expect(complete('Get-Command', '-Completion', '')).toEqual([
+      'bash',
+      'zsh',
+      'fish',
+      'powershell',
+    ]);
+    expect(complete('Get-PartnerCustomer', '-Domain', '')).toEqual([]);
+    expect(complete('Get-PartnerCustomer', '-Context', '')).toEqual(['prod', 'test-tenant']);
+    expect(complete('Get-PartnerCustomerUser', '-context', 'T')).toEqual(['test-tenant']);
+    expect(complete('Select-PartnerContext', '')).toEqual(['prod', 'test-tenant']);
+    expect(complete('Disconnect-Partner', '-ContextName', 'p')).toEqual(['prod']);
+    expect(bashScript).toMatch(
+      /^complete -o default -F __partnercenter_complete .*Get-PartnerCustomer/m,
+    );
+  });
 
-  it(
-    'zsh gets a script for the same cmdlets (checked with zsh -n where zsh is ' + 'installed)',
-    async () => {
-      const script = (await runInProcess(getCommand, ['-Completion', 'zsh'])).stdout;
-      expect(script).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
-      if (spawnSync('zsh', ['--version']).status === 0)
-        expect(spawnSync('zsh', ['-n'], { input: script }).status).toBe(0);
-    },
-  );
+  it('zsh gets the same words (its script parses, its lookup answers)', async () => {
+    const zshScript = await script('zsh');
+    expect(zshScript).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
+    expect(spawnSync('zsh', ['-n'], { input: zshScript }).status).toBe(0);
+    const words = (...args: string[]) =>
+      execFileSync(
+        'zsh',
+        [
+          '-fc',
+          `${zshScript.replace(/^if ! \(\([\s\S]*$/m, '')}\n__partnercenter_words "$@"`,
+          'zsh',
+          ...args,
+        ],
+        { encoding: 'utf8', env: shellEnv },
+      ).trim();
+    expect(words('Get-PartnerCustomer', '-outputformat')).toBe('Ndjson Json Csv Table List');
+    expect(words('Get-PartnerCustomer', '-context')).toBe('prod test-tenant');
+  });
+
+  it('fish completes parameters with their descriptions, values and saved contexts', async () => {
+    const fishScript = await script('fish');
+    const complete = (line: string) =>
+      execFileSync('fish', ['--no-config', '-c', `${fishScript}\ncomplete -C $argv[1]`, line], {
+        encoding: 'utf8',
+        env: shellEnv,
+      })
+        .split('\n')
+        .filter(Boolean);
+    expect(complete('Get-PartnerCustomer -pa')).toEqual(['-PageSize\tCustomers per request.']);
+    expect(complete('Get-PartnerCustomer -OutputFormat ').map((l) => l.split('\t')[0])).toEqual([
+      'Csv',
+      'Json',
+      'List',
+      'Ndjson',
+      'Table',
+    ]);
+    expect(complete('Get-PartnerCustomer -Context ').map((l) => l.split('\t')[0])).toEqual([
+      'prod',
+      'test-tenant',
+    ]);
+    expect(complete('Get-Help get-partnerc')).toEqual(getPartnerC);
+    expect(complete('Get-PartnerCustomer -ea s').map((l) => l.split('\t')[0])).toEqual([
+      'SilentlyContinue',
+      'Stop',
+    ]);
+  });
+
+  it('PowerShell gets one native completer over the same words, contexts read from the config directory', async () => {
+    // No PowerShell on the machines this runs on (not a Debian package): the script's data and
+    // shape are checked here; its logic mirrors the bash script's.
+    const ps = await script('powershell');
+    expect(ps).toMatch(/^Register-ArgumentCompleter -Native -CommandName @\('Connect-Partner', /m);
+    // PowerShell's own Get-Help and Get-Command win over an application of the same name.
+    expect(ps).not.toMatch(/-CommandName @\([^)]*'Get-Help'/);
+    expect(ps).toContain("  'Get-PartnerCustomer|params' = @('-CustomerId', ");
+    expect(ps).toContain("  '*|-outputformat' = @('Ndjson', 'Json', 'Csv', 'Table', 'List')");
+    expect(ps).toContain("  '*|-context' = '@contexts'");
+    expect(ps).toContain("  'Select-PartnerContext|positional' = '@contexts'");
+    expect(ps).toMatch(/Join-Path \$dir 'contexts'/);
+    // Balanced braces and parentheses outside quoted strings: a cheap guard for a broken script.
+    const code = ps.replace(/'[^'\n]*'|"[^"\n]*"|#.*$/gm, '');
+    for (const [open, close] of [
+      ['{', '}'],
+      ['(', ')'],
+      ['[', ']'],
+    ] as const)
+      expect(code.split(open).length).toBe(code.split(close).length);
+  });
 
   it('the README-style one-liner is what the help of -Completion says', () => {
     expect(readFileSync(join(packageRoot(), 'cmdlets', 'Get-Command.ts'), 'utf8')).toContain(

@@ -4,16 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/host/module-manifest.js';
 import { spawnCollect } from '../support/cli.js';
+import { requireBuild, requireTools } from '../support/required-tools.js';
 import { wholeNdjsonLines } from '../support/ndjson.js';
 
 const root = packageRoot();
 const fixture = join(root, 'spec', 'fixtures', 'host', 'fixture-process.mjs');
-const built = existsSync(join(root, 'dist', 'lib', 'host', 'main.js'));
+requireBuild();
 const configDir = mkdtempSync(join(tmpdir(), 'pc-process-'));
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, PARTNERCENTER_CONFIG_DIR: configDir };
@@ -42,9 +43,7 @@ function startFixture(
   });
 }
 
-const describeBuilt = built ? describe : describe.skip;
-
-describeBuilt('real processes', () => {
+describe('real processes', () => {
   it('bin/Get-Command lists the cmdlets and exits 0', () => {
     const result = spawnSync(process.execPath, [join(root, 'bin', 'Get-Command'), '-Verb', 'Get'], {
       env,
@@ -117,9 +116,8 @@ describeBuilt('real processes', () => {
   });
 });
 
-const tmux = built && spawnSync('tmux', ['-V']).status === 0;
-
-(tmux ? describe : describe.skip)('on a real terminal (tmux)', () => {
+describe('on a real terminal (tmux)', () => {
+  requireTools('tmux');
   const session = `pc-host-${process.pid}`;
   const socket = join(configDir, 'tmux.sock');
   const tmuxRun = (...args: string[]) =>

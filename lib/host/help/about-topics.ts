@@ -103,8 +103,13 @@ export const aboutTopics: readonly AboutTopic[] = [
         '',
         'Lists',
         'A list parameter takes comma-separated values (-Property ' +
-          'id,companyProfile.domain) or repeats (-Property id -Property ' +
-          'companyProfile.domain).',
+          'id,companyProfile.domain or -Property id, companyProfile.domain).',
+        '',
+        'Each parameter once',
+        'As in PowerShell, a parameter given twice (-PageSize 5 -PageSize 6, or ' +
+          'the same one through an alias or a prefix: -Id x -CustomerId y) is ' +
+          'refused with exit 2 ("specified more than once") rather than one value ' +
+          'silently winning; a list takes its values comma-separated, once.',
         '',
         'Positional parameters and --',
         'Some parameters bind by position (see "Position?" in a cmdlet\'s help). ' +

@@ -12,7 +12,7 @@ import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { helpWidth, indentLines, wrap } from './text-layout.js';
 import { outputsSection } from './outputs-section.js';
 
-export type HelpView = 'default' | 'full' | 'examples' | 'parameter';
+export type HelpView = 'default' | 'detailed' | 'full' | 'examples' | 'parameter';
 
 export interface HelpOptions {
   view: HelpView;
@@ -63,15 +63,21 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
   );
   parts.push(section('INPUTS', para(definition.inputs ?? inputsFromDeclaration(definition))));
   parts.push(section('OUTPUTS', outputsSection(definition, width, options.view === 'full')));
-  if (options.view === 'full' && definition.notes)
+  if ((options.view === 'full' || options.view === 'detailed') && definition.notes)
     parts.push(section('NOTES', para(definition.notes)));
   if (definition.examples.length > 0) parts.push(examples(definition, width));
+  if (definition.helpUri)
+    parts.push(section('RELATED LINKS', `${tab}Online Version: ${definition.helpUri}`));
   parts.push(
     section(
       'REMARKS',
       [
         `To see the examples, type: "Get-Help ${definition.name} -Examples".`,
-        `For more information, type: "Get-Help ${definition.name} -Full".`,
+        `For more information, type: "Get-Help ${definition.name} -Detailed".`,
+        `For technical information, type: "Get-Help ${definition.name} -Full".`,
+        ...(definition.helpUri
+          ? [`For online help, type: "Get-Help ${definition.name} -Online".`]
+          : []),
         `For exit codes, type: "Get-Help about_ExitCodes".`,
       ]
         .map(para)

@@ -1,0 +1,116 @@
+/**
+ * -Debug traces a real sign-in and a real renewal, and none of their secrets reaches its output:
+ * the client secret given to Connect-Partner, the refresh token of an App+User sign-in and the one
+ * the renewal rotates in, and every access token. The secrets are collected from where they really
+ * are (the emulator's answers, the token store the sign-in wrote), not guessed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+
+let partner: EmulatedPartner;
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 5 }, false);
+});
+afterAll(() => partner.dispose());
+
+/** Every string in the config directory's files that is a token or a secret. */
+function storedSecrets(dir: string): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, key = ''): void => {
+    if (typeof value === 'string') {
+      if (/token|secret|assertion/i.test(key) && value.length >= 16) found.push(value);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    }
+  };
+  const walk = (path: string): void => {
+    for (const name of readdirSync(path)) {
+      const file = join(path, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else {
+        try {
+          visit(JSON.parse(readFileSync(file, 'utf8')));
+        } catch {
+          // Not JSON: not where the module keeps tokens.
+        }
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+function expectNoneOf(secrets: readonly string[], output: string): void {
+  expect(secrets.length).toBeGreaterThan(0);
+  for (const secret of secrets) expect(output.includes(secret)).toBe(false);
+  // No access token either, whatever its source (a JWT begins with eyJ).
+  expect(output).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+}
+
+/** Expires every access token issued so far: the next request is answered 401 and renews. */
+const expireAccessTokens = () => partner.emulator.revokeAccessTokens();
+
+describe('-Debug across a real sign-in and renewal', () => {
+  it('Connect-Partner with a client secret, then a renewal: the secret and the tokens never show', async () => {
+    const secret = partner.emulator.clientSecret;
+    const connected = await partner.runInProcess('Connect-Partner', [
+      ...partner.connectArgs,
+      '-ClientSecret',
+      secret,
+      '-Debug',
+    ]);
+    expect(connected.code).toBe(0);
+    // The parameters are traced, the secret among them masked.
+    expect(connected.stderr).toMatch(
+      /^DEBUG: Connect-Partner parameter set .*"ClientSecret":"\*\*\*"/m,
+    );
+    const issued = partner.emulator.counters().tokensIssued;
+    expireAccessTokens();
+    const listed = await partner.runInProcess('Get-PartnerCustomer', ['-First', '2', '-Debug']);
+    expect(listed.code).toBe(0);
+    // It did renew: the emulator issued another token for this run.
+    expect(partner.emulator.counters().tokensIssued).toBeGreaterThan(issued);
+    expect(listed.stderr).toMatch(/^DEBUG: .*\b401\b/m);
+    const secrets = [secret, ...storedSecrets(partner.configDir)];
+    for (const output of [connected.stdout, connected.stderr, listed.stderr])
+      expectNoneOf(secrets, output);
+  });
+
+  it('Connect-Partner with a refresh token, then a renewal that rotates it: no refresh token shows', async () => {
+    const refreshToken = partner.emulator.issueRefreshToken();
+    const connected = await partner.runInProcess(
+      'Connect-Partner',
+      [
+        '-RefreshToken',
+        '-',
+        '-ApplicationId',
+        partner.emulator.applicationId,
+        ...partner.emulator.connectEndpoints,
+        '-ContextName',
+        'user',
+        '-Debug',
+      ],
+      `${refreshToken}\n`,
+    );
+    expect(connected.code).toBe(0);
+    expect(connected.stderr).toMatch(/^DEBUG: /m);
+    const before = storedSecrets(partner.configDir);
+    expireAccessTokens();
+    const listed = await partner.runInProcess('Get-PartnerCustomer', [
+      '-First',
+      '1',
+      '-Context',
+      'user',
+      '-Debug',
+    ]);
+    expect(listed.code).toBe(0);
+    const after = storedSecrets(partner.configDir);
+    // The renewal stored something new (a new access token, a rotated refresh token).
+    expect(after.filter((value) => !before.includes(value)).length).toBeGreaterThan(0);
+    const secrets = [refreshToken, partner.emulator.clientSecret, ...before, ...after];
+    for (const output of [connected.stdout, connected.stderr, listed.stdout, listed.stderr])
+      expectNoneOf(secrets, output);
+  });
+});
