@@ -95,6 +95,7 @@ const figures = {
   tornBySigkill: 0,
   fileRuns: 0,
   fullDiskStops: 0,
+  killedAfterFinishing: 0,
 };
 
 const bump = (table: Record<string, number>, key: string) => {
@@ -157,7 +158,8 @@ afterAll(async () => {
         `file (>>): ${figures.fileRuns}; into a pipe, customers written after the journal's last ` +
         `record when a SIGKILL came (the pipe rule, enforced): ${figures.repeatedAfterSigkill} ` +
         `(${figures.tornBySigkill} of them cut mid-output); stops for a full disk: ` +
-        `${figures.fullDiskStops}`,
+        `${figures.fullDiskStops}; SIGKILLs that came after the run finished (its resume file ` +
+        `already deleted, nothing to run again): ${figures.killedAfterFinishing}`,
     ].join('\n'),
   );
 });
@@ -359,7 +361,14 @@ async function execute(run: ScheduledPipelineRun, lane: Lane): Promise<void> {
           stop: 0,
           summary: undefined,
         });
-        // Nothing tells how to go on: the same pipeline again.
+        // A resume file is deleted only once every object was done: one that a run found and
+        // that is gone after the kill means the kill came after the run finished, with nothing
+        // left to run again (the README says so). Otherwise nothing tells how to go on: the same
+        // pipeline again.
+        if (before.length > 0 && !existsSync(resumeFile)) {
+          figures.killedAfterFinishing++;
+          break;
+        }
         continue;
       }
       // stdout's disk filled up: a stop like any other (below), then more room for the resume.
