@@ -11,6 +11,7 @@ export {
   ConfigFileError,
   ContinuedDownstreamError,
   ErrorAbout,
+  IncompleteError,
   type FailedItem,
   IncompleteListingError,
   IncompleteRunError,

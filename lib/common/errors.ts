@@ -228,10 +228,12 @@ export class ItemFailure extends ErrorAbout {
 }
 
 /**
- * A run over pipeline input (the fan-out) that stopped early: the cause, then how many objects
- * were done and, when a rerun can do better, how to go on.
+ * A run that stopped before its end, with how to go on: the cause's message and exit code, and a
+ * hint that adds what was done and how to continue (the advice), after the cause's own hint unless
+ * the advice replaces it. Under SIGINT/SIGTERM the host still exits with 130/143 (the signal's code
+ * wins), and this is the one line it prints.
  */
-export class IncompleteRunError extends ErrorAbout {
+export abstract class IncompleteError extends ErrorAbout {
   constructor(
     cause: PartnerCenterModuleError,
     advice: string,
@@ -243,22 +245,11 @@ export class IncompleteRunError extends ErrorAbout {
   }
 }
 
-/**
- * A listing that stopped before its end: the cause's message and exit code, with a hint that adds
- * how many items were written and how to continue. Under SIGINT/SIGTERM the host still exits
- * with 130/143 (the signal's code wins), and this is the one line it prints.
- */
-export class IncompleteListingError extends ErrorAbout {
-  constructor(
-    cause: PartnerCenterModuleError,
-    resumeAdvice: string,
-    options: { replaceHint?: boolean } = {},
-  ) {
-    super(cause.message, cause, {
-      hint: [options.replaceHint ? undefined : cause.hint, resumeAdvice].filter(Boolean).join(' '),
-    });
-  }
-}
+/** A run over pipeline input (the fan-out) that stopped early: how many objects were done. */
+export class IncompleteRunError extends IncompleteError {}
+
+/** A listing that stopped before its end: how many items were written and how to continue. */
+export class IncompleteListingError extends IncompleteError {}
 
 /**
  * The listing a whole run shares (every GDAP relationship, listed once for all piped customers)

@@ -7,14 +7,13 @@
  */
 import {
   ContinuedDownstreamError,
-  IncompleteListingError,
-  IncompleteRunError,
+  IncompleteError,
   PartnerCenterModuleError,
 } from '../common/errors.js';
 
 /** Whether the error's hint is an instruction to continue: a listing's, a fan-out's. */
-const carriesContinuation = (error: unknown): error is PartnerCenterModuleError =>
-  error instanceof IncompleteListingError || error instanceof IncompleteRunError;
+const carriesContinuation = (error: unknown): error is IncompleteError =>
+  error instanceof IncompleteError;
 
 /**
  * `error` as this run reports it: without its instruction to continue when `reader()` names the
