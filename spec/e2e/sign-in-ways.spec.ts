@@ -331,8 +331,9 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   });
 
   it('explains a refresh token that needs MFA, keeping AADSTS50076', async () => {
+    // The refresh-token sign-in ran as a process above: its refusals run in-process.
     const token = partner.emulator.issueRefreshToken({ mfaRequired: true });
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-RefreshToken',
       token,
       '-ApplicationId',
@@ -349,7 +350,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   });
 
   it('explains a tenant that does not exist, keeping AADSTS90002', async () => {
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-ServicePrincipal',
       '-ApplicationId',
       partner.emulator.applicationId,
@@ -366,7 +367,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   it('explains a revoked refresh token', async () => {
     const token = partner.emulator.issueRefreshToken();
     partner.emulator.revokeRefreshTokens(token);
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-RefreshToken',
       token,
       '-ApplicationId',
@@ -490,9 +491,11 @@ describe('Connect-Partner -FromEnvironment', () => {
   });
 
   it('says what is missing when the environment holds no credential', async () => {
-    const result = await runCli('Connect-Partner', ['-FromEnvironment'], {
-      env: { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
-    });
+    const result = await inProcessWith(
+      { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
+      'Connect-Partner',
+      ['-FromEnvironment'],
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
   });
