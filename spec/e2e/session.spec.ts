@@ -1,6 +1,9 @@
 /**
- * Connect-Partner, Get-PartnerContext and Disconnect-Partner end to end: real processes, the real
- * @azure/identity ClientSecretCredential against the emulator's token endpoint over HTTPS.
+ * Connect-Partner, Get-PartnerContext and Disconnect-Partner end to end: the real @azure/identity
+ * ClientSecretCredential against the emulator's token endpoint over HTTPS. Each way of signing in
+ * and each sign-in failure that reaches the network runs as a real process once; what only reads
+ * or renews what such a process saved runs in this process against the same config directory
+ * (spec/README.md, "Process or in-process").
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -106,8 +109,8 @@ describe('a service principal session', () => {
     },
   );
 
-  it('prints the context without secrets, from any later process', async () => {
-    const result = await partner.run('Get-PartnerContext');
+  it('prints the context without secrets, from any later run', async () => {
+    const result = await partner.runInProcess('Get-PartnerContext');
     expect(result.code).toBe(0);
     const [view] = parseNdjson(result.stdout);
     expect(view).toMatchObject({
@@ -123,11 +126,12 @@ describe('a service principal session', () => {
   });
 
   it(
-    'reuses the stored token in later processes instead of asking the token ' + 'endpoint again',
+    'reuses the stored token in later runs (a process, then this one) instead of asking the ' +
+      'token endpoint again',
     async () => {
       const before = partner.emulator.counters().tokensIssued;
-      for (let i = 0; i < 2; i++) {
-        const result = await partner.run('Get-PartnerCustomer', ['-First', '3']);
+      for (const run of [partner.run, partner.runInProcess]) {
+        const result = await run('Get-PartnerCustomer', ['-First', '3']);
         expect(result.code).toBe(0);
         expect(parseNdjson(result.stdout)).toHaveLength(3);
       }
@@ -137,14 +141,14 @@ describe('a service principal session', () => {
 
   it('renews an expired token by itself and carries on', async () => {
     partner.emulator.configure({ accessTokenLifetimeSeconds: 1 });
-    const reconnect = await partner.run('Connect-Partner', partner.connectArgs);
+    const reconnect = await partner.runInProcess('Connect-Partner', partner.connectArgs);
     expect(reconnect.code).toBe(0);
     partner.emulator.configure({ accessTokenLifetimeSeconds: 3600 });
     // Really expired, not merely inside the renewal margin: only the wait for the saved expiry is
     // left.
     await untilPast(storedTokenExpiry(partner, 'default'));
     const before = partner.emulator.counters().tokensIssued;
-    const result = await partner.run('Get-PartnerCustomer');
+    const result = await partner.runInProcess('Get-PartnerCustomer');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(parseNdjson(result.stdout)).toHaveLength(30);
@@ -165,13 +169,13 @@ describe('a service principal session', () => {
   it(
     'Disconnect-Partner removes the context and its tokens, and later ' + 'commands say to connect',
     async () => {
-      const result = await partner.run('Disconnect-Partner');
+      const result = await partner.runInProcess('Disconnect-Partner');
       expect(result.code).toBe(0);
       expect(parseNdjson(result.stdout)).toEqual([{ name: 'default', removed: true }]);
       expect(
         allFiles(partner.configDir).filter((f) => /(contexts|tokens)[/\\]default\.json$/.test(f)),
       ).toEqual([]);
-      const after = await partner.run('Get-PartnerCustomer');
+      const after = await partner.runInProcess('Get-PartnerCustomer');
       expect(after.code).toBe(3);
       expect(after.stdout).toBe('');
       expect(after.stderr).toMatch(
@@ -220,7 +224,7 @@ describe('Connect-Partner failures', () => {
     const args = unconnected.connectArgs.map((a) =>
       a === unconnected.emulator.apiEndpoint ? 'http://partner.example.com' : a,
     );
-    const result = await unconnected.run('Connect-Partner', args);
+    const result = await unconnected.runInProcess('Connect-Partner', args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/http:\/\/.*loopback/);
     oneLine(result.stderr);
@@ -252,12 +256,12 @@ describe('Connect-Partner failures', () => {
       Math.abs(Date.parse(view!.tokenExpiresOn as string) - (Date.now() + 600_000)),
     ).toBeLessThan(60_000);
     expect(ok.stdout).not.toContain(token);
-    const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'bytoken']);
+    const listed = await unconnected.runInProcess('Get-PartnerCustomer', ['-Context', 'bytoken']);
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(3);
 
     const expired = unconnected.emulator.issueAccessToken({ lifetimeSeconds: -60 });
-    const refused = await unconnected.run('Connect-Partner', [
+    const refused = await unconnected.runInProcess('Connect-Partner', [
       '-AccessToken',
       expired,
       ...base,
@@ -284,7 +288,7 @@ describe('Connect-Partner failures', () => {
       ];
       expect(
         (
-          await unconnected.run('Connect-Partner', [
+          await unconnected.runInProcess('Connect-Partner', [
             '-AccessToken',
             token,
             ...base,
@@ -294,7 +298,7 @@ describe('Connect-Partner failures', () => {
         ).code,
       ).toBe(0);
       expect(storedTokenExpiry(unconnected, 'short')).toBeLessThanOrEqual(Date.now() + 5000);
-      const listed = await unconnected.run('Get-PartnerCustomer', ['-Context', 'short']);
+      const listed = await unconnected.runInProcess('Get-PartnerCustomer', ['-Context', 'short']);
       expect(listed.code).toBe(3);
       expect(listed.stdout).toBe('');
       expect(listed.stderr).toMatch(/cannot be renewed/);
@@ -314,7 +318,7 @@ describe('an emulator restarted with -StateDirectory on the same port', () => {
       await first.emulator.close();
       const restarted = await startEmulator({ customers: 4, stateDir, port });
       try {
-        const listed = await first.run('Get-PartnerCustomer');
+        const listed = await first.runInProcess('Get-PartnerCustomer');
         expect(listed.stderr).toBe('');
         expect(listed.code).toBe(0);
         expect(parseNdjson(listed.stdout)).toHaveLength(4);

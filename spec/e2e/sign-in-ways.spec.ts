@@ -2,14 +2,24 @@
  * Every way Connect-Partner signs in, end to end in separate processes, with the real
  * @azure/identity credential classes (or, for refresh tokens, our own grant) against the
  * emulator's token endpoint: connect, list, reuse the token (no new grant), renew it after
- * expiry, and leave no secret where it should not be.
+ * expiry, and leave no secret where it should not be. The sign-ins are real processes; what
+ * follows one (listing, reuse, renewal, selecting contexts) runs in this process against the same
+ * config directory, where it reads only what the sign-in's process left on disk and costs no
+ * process start-up (spec/README.md, "Process or in-process").
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { binPath, parseNdjson, runCli, runOnTerminal } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+
+/** A command run in this process with an environment of its own (partner.runInProcess has one). */
+async function inProcessWith(env: NodeJS.ProcessEnv, cmdlet: string, args: string[]) {
+  return runInProcess(await loadCmdlet(cmdlet), args, { env });
+}
 
 const tokenGrants = (partner: EmulatedPartner) => partner.emulator.counters().tokensIssued;
 
@@ -48,7 +58,7 @@ afterAll(() => partner.dispose());
 /** Lists every customer with the context's stored token, asking the token endpoint for nothing. */
 async function listsWithStoredToken(context: string): Promise<void> {
   const before = tokenGrants(partner);
-  const listed = await partner.run('Get-PartnerCustomer', ['-Context', context]);
+  const listed = await partner.runInProcess('Get-PartnerCustomer', ['-Context', context]);
   expect(listed.stderr).toBe('');
   expect(listed.code).toBe(0);
   expect(parseNdjson(listed.stdout)).toHaveLength(12);
@@ -107,10 +117,14 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
 
       await listsWithStoredToken('device');
 
-      // Expire the stored access token: the next process renews it through MSAL's persisted cache,
-      // without a prompt.
+      // Expire the stored access token: the next run (in this process, which holds nothing of the
+      // sign-in's process) renews it through MSAL's persisted cache, without a prompt.
       expireStoredToken('device');
-      const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'device', '-Verbose']);
+      const renewed = await partner.runInProcess('Get-PartnerCustomer', [
+        '-Context',
+        'device',
+        '-Verbose',
+      ]);
       expect(renewed.stderr).toMatch(/Renewing the access token/);
       expect(renewed.code).toBe(0);
       expect(parseNdjson(renewed.stdout)).toHaveLength(12);
@@ -132,7 +146,7 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
       const reseller = partner.emulator.indirectResellers.find((id) => customersOf(id).length > 0)!;
       const expected = customersOf(reseller);
       expect(expected.length).toBeGreaterThan(0);
-      const found = await partner.run('Get-PartnerCustomer', [
+      const found = await partner.runInProcess('Get-PartnerCustomer', [
         '-Context',
         'device',
         '-ResellerId',
@@ -146,7 +160,7 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
         (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'apponly']))
           .code,
       ).toBe(0);
-      const refused = await partner.run('Get-PartnerCustomer', [
+      const refused = await partner.runInProcess('Get-PartnerCustomer', [
         '-Context',
         'apponly',
         '-ResellerId',
@@ -239,7 +253,7 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
     await listsWithStoredToken('cert');
     expireStoredToken('cert');
     const before = tokenGrants(partner);
-    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'cert']);
+    const renewed = await partner.runInProcess('Get-PartnerCustomer', ['-Context', 'cert']);
     expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     expect(tokenGrants(partner)).toBe(before + 1);
@@ -309,7 +323,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
     await listsWithStoredToken('sam');
 
     const expired = expireStoredToken('sam');
-    const renewed = await partner.run('Get-PartnerCustomer', ['-Context', 'sam']);
+    const renewed = await partner.runInProcess('Get-PartnerCustomer', ['-Context', 'sam']);
     expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     const after = JSON.parse(readFileSync(join(partner.configDir, 'tokens', 'sam.json'), 'utf8'));
@@ -317,8 +331,9 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   });
 
   it('explains a refresh token that needs MFA, keeping AADSTS50076', async () => {
+    // The refresh-token sign-in ran as a process above: its refusals run in-process.
     const token = partner.emulator.issueRefreshToken({ mfaRequired: true });
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-RefreshToken',
       token,
       '-ApplicationId',
@@ -335,7 +350,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   });
 
   it('explains a tenant that does not exist, keeping AADSTS90002', async () => {
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-ServicePrincipal',
       '-ApplicationId',
       partner.emulator.applicationId,
@@ -352,7 +367,7 @@ describe('Connect-Partner -RefreshToken (secure application model)', () => {
   it('explains a revoked refresh token', async () => {
     const token = partner.emulator.issueRefreshToken();
     partner.emulator.revokeRefreshTokens(token);
-    const result = await partner.run('Connect-Partner', [
+    const result = await partner.runInProcess('Connect-Partner', [
       '-RefreshToken',
       token,
       '-ApplicationId',
@@ -386,7 +401,7 @@ describe('Connect-Partner -Identity', () => {
       authentication: 'ManagedIdentity',
       tenantId: partner.emulator.tenantId,
     });
-    const listed = await runCli('Get-PartnerCustomer', ['-Context', 'msi'], { env });
+    const listed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'msi']);
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(12);
   });
@@ -458,26 +473,29 @@ describe('Connect-Partner -FromEnvironment', () => {
     expect(runbookFiles).toHaveLength(2); // its context and its token store (access token only)
     for (const file of runbookFiles)
       expect(readFileSync(file, 'utf8')).not.toContain(partner.emulator.clientSecret);
-    const listed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
+    const listed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
     expect(listed.code).toBe(0);
 
     // Renewal reads the secret from the environment again; without it the error names the variable.
     expireStoredToken('runbook');
     const withoutSecret = { ...env };
     delete withoutSecret.PARTNERCENTER_CLIENT_SECRET;
-    const failed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], {
-      env: withoutSecret,
-    });
+    const failed = await inProcessWith(withoutSecret, 'Get-PartnerCustomer', [
+      '-Context',
+      'runbook',
+    ]);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
-    const renewed = await runCli('Get-PartnerCustomer', ['-Context', 'runbook'], { env });
+    const renewed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
     expect(renewed.code).toBe(0);
   });
 
   it('says what is missing when the environment holds no credential', async () => {
-    const result = await runCli('Connect-Partner', ['-FromEnvironment'], {
-      env: { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
-    });
+    const result = await inProcessWith(
+      { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
+      'Connect-Partner',
+      ['-FromEnvironment'],
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
   });
@@ -485,14 +503,15 @@ describe('Connect-Partner -FromEnvironment', () => {
 
 describe('named contexts', () => {
   it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
-    // A context connected by name leaves an existing default alone; -SetDefault moves it.
+    // A context connected by name leaves an existing default alone; -SetDefault moves it. The
+    // service-principal sign-in runs as a process in the reseller case above: here in-process.
     for (const [name, more] of [
       ['alpha', []],
       ['beta', ['-SetDefault']],
     ] as const) {
       expect(
         (
-          await partner.run('Connect-Partner', [
+          await partner.runInProcess('Connect-Partner', [
             ...partner.connectArgs,
             '-ContextName',
             name,
@@ -502,20 +521,21 @@ describe('named contexts', () => {
       ).toBe(0);
     }
     const listed = parseNdjson(
-      (await partner.run('Get-PartnerContext', ['-ListAvailable'])).stdout,
+      (await partner.runInProcess('Get-PartnerContext', ['-ListAvailable'])).stdout,
     );
     expect(listed.map((c) => c.name)).toEqual(expect.arrayContaining(['alpha', 'beta']));
     expect(listed.filter((c) => c.isDefault).map((c) => c.name)).toEqual(['beta']);
 
-    expect((await partner.run('Select-PartnerContext', ['alpha'])).code).toBe(0);
-    // Only reads (and a refused selection) from here to Disconnect-Partner: they run side by side.
-    const [selected, perCommand, perRunbook, missing, environments] = await Promise.all([
-      partner.run('Get-PartnerContext'),
-      partner.run('Get-PartnerContext', ['-Context', 'beta']),
-      runCli('Get-PartnerContext', [], { env: { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' } }),
-      partner.run('Select-PartnerContext', ['nope']),
-      partner.run('Get-PartnerEnvironment'),
-    ]);
+    expect((await partner.runInProcess('Select-PartnerContext', ['alpha'])).code).toBe(0);
+    const selected = await partner.runInProcess('Get-PartnerContext');
+    const perCommand = await partner.runInProcess('Get-PartnerContext', ['-Context', 'beta']);
+    const perRunbook = await inProcessWith(
+      { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' },
+      'Get-PartnerContext',
+      [],
+    );
+    const missing = await partner.runInProcess('Select-PartnerContext', ['nope']);
+    const environments = await partner.runInProcess('Get-PartnerEnvironment');
     expect(parseNdjson(selected.stdout)[0]!.name).toBe('alpha');
     expect(parseNdjson(perCommand.stdout)[0]!.name).toBe('beta');
     expect(parseNdjson(perRunbook.stdout)[0]!.name).toBe('beta');
@@ -538,7 +558,7 @@ describe('named contexts', () => {
     expect(shared).toMatchObject({ graphEndpoint: partner.emulator.graphEndpoint });
     expect(shared!.contexts).toEqual(expect.arrayContaining(['alpha', 'beta']));
 
-    const removed = await partner.run('Disconnect-Partner', ['-All']);
+    const removed = await partner.runInProcess('Disconnect-Partner', ['-All']);
     expect(removed.code).toBe(0);
     expect(parseNdjson(removed.stdout).every((r) => r.removed === true)).toBe(true);
     expect(
@@ -550,12 +570,17 @@ describe('named contexts', () => {
 
   it('refuses a context file that other users can read, saying how to fix it', async () => {
     expect(
-      (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'loose']))
-        .code,
+      (
+        await partner.runInProcess('Connect-Partner', [
+          ...partner.connectArgs,
+          '-ContextName',
+          'loose',
+        ])
+      ).code,
     ).toBe(0);
     const file = join(partner.configDir, 'contexts', 'loose.json');
     chmodSync(file, 0o644);
-    const result = await partner.run('Get-PartnerCustomer', ['-Context', 'loose']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-Context', 'loose']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/chmod 600/);
