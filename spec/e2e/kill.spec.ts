@@ -2,7 +2,9 @@
  * Kill tests (issue 5): the real Get-PartnerCustomer stopped by SIGINT or SIGTERM in the middle of
  * a listing (the emulator slows every page so the signal lands mid-way) leaves only whole NDJSON
  * lines, exits 130/143, says in one stderr line how many customers were written and how to
- * continue, and that continuation completes the emulator's set exactly.
+ * continue, and that continuation completes the emulator's set exactly. The signalled runs are real
+ * processes; the continuations run the same host and cmdlet in-process (what they prove is the
+ * set they complete, not a process).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
@@ -77,7 +79,7 @@ describe('a listing stopped by a signal', () => {
         return { written, args: resumeCommandOf(line!) };
       });
       const resumed = await Promise.all(
-        resumes.map(({ args }) => partner.run('Get-PartnerCustomer', args)),
+        resumes.map(({ args }) => partner.runInProcess('Get-PartnerCustomer', args)),
       );
       resumed.forEach((result, index) => {
         expect(result.stderr).toBe('');
@@ -113,7 +115,7 @@ describe('a listing stopped by a signal', () => {
           '-Skip',
           String(written.length % 400),
         ]);
-      const resumed = await partner.run('Get-PartnerCustomer', args);
+      const resumed = await partner.runInProcess('Get-PartnerCustomer', args);
       expect(resumed.code).toBe(0);
       expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
     },
