@@ -1,9 +1,12 @@
 /**
  * One process smoke per per-customer cmdlet: the real bin/ commands in a real shell pipeline,
  * each binding from the previous one's NDJSON, with their exit codes. The cases themselves are
- * proven in-process (customer-resources.spec.ts).
+ * proven in-process (customer-resources.spec.ts). The customers file they read is written by an
+ * in-process Get-PartnerCustomer: its own process smoke is in list-customers.spec.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitCode } from '../../lib/common/exit-codes.js';
 import { binPath, runBash, runOnTerminal } from '../support/cli.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
@@ -22,10 +25,17 @@ afterAll(async () => {
 
 const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
 
+/** Lists customers in-process into a file of the config directory, as `Get-PartnerCustomer > file`. */
+async function listCustomersInto(name: string, args: readonly string[]): Promise<void> {
+  const listed = await partner.runInProcess('Get-PartnerCustomer', args);
+  expect([listed.code, listed.stderr]).toEqual([0, '']);
+  writeFileSync(join(partner.configDir, name), listed.stdout);
+}
+
 describe('per-customer cmdlets as processes', () => {
   it('customers | subscriptions, customers | users | licenses, and SKUs, with each exit code', async () => {
+    await listCustomersInto('customers.ndjson', ['-Context', 'user', '-Skip', '6', '-First', '3']);
     const script = [
-      `${bin('Get-PartnerCustomer')} -Context user -Skip 6 -First 3 > customers.ndjson`,
       `${bin('Get-PartnerCustomerSubscription')} -ErrorAction Continue < customers.ndjson > subs.ndjson`,
       'echo "subscriptions:$?"',
       `${bin('Get-PartnerCustomerUser')} -Context user -ErrorAction Continue < customers.ndjson | ` +
@@ -92,11 +102,7 @@ describe('per-customer cmdlets as processes', () => {
 
   it("shows on a terminal how many of the file's customers are done, and nothing on a pipe", async () => {
     const dir = partner.configDir;
-    const listed = await runBash(
-      `cd "${dir}" && ${bin('Get-PartnerCustomer')} -First 6 > six.ndjson`,
-      { env: partner.env },
-    );
-    expect(listed.code).toBe(0);
+    await listCustomersInto('six.ndjson', ['-First', '6']);
     // Slow enough for the line to be redrawn with the total (counted from the file meanwhile).
     partner.emulator.configure({ apiLatencyMs: 400 });
     try {

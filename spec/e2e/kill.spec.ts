@@ -2,7 +2,9 @@
  * Kill tests (issue 5): the real Get-PartnerCustomer stopped by SIGINT or SIGTERM in the middle of
  * a listing (the emulator slows every page so the signal lands mid-way) leaves only whole NDJSON
  * lines, exits 130/143, says in one stderr line how many customers were written and how to
- * continue, and that continuation completes the emulator's set exactly.
+ * continue, and that continuation completes the emulator's set exactly. The signalled runs are real
+ * processes; the continuations run the same host and cmdlet in-process (what they prove is the
+ * set they complete, not a process).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,11 +18,17 @@ import {
   runUntilSignalled,
 } from '../faults/support/listing-runs.js';
 
+/**
+ * Enough customers that every signal lands mid-listing: at -PageSize 100 and 150 ms a page, the
+ * signal sent at line 150 leaves 13 slow pages still to come; at -PageSize 400 the stalled reader
+ * holds back over 500 kB, far more than a pipe buffers.
+ */
+const CUSTOMERS = 1500;
 let partner: EmulatedPartner;
 const expected = () => partner.emulator.customers.map((customer) => customer.id as string);
 
 beforeAll(async () => {
-  partner = await emulatedPartner({ customers: 3000, seed: 11 });
+  partner = await emulatedPartner({ customers: CUSTOMERS, seed: 11 });
 });
 afterAll(() => partner.dispose());
 
@@ -49,7 +57,7 @@ describe('a listing stopped by a signal', () => {
         expect(run.code).toBe(code);
         const written = idsOf(run.stdout);
         expect(written.length).toBeGreaterThanOrEqual(150);
-        expect(written.length).toBeLessThan(3000);
+        expect(written.length).toBeLessThan(CUSTOMERS);
         const [line, ...more] = errorLines(run.stderr);
         expect(more).toEqual([]);
         const start = `^Get-PartnerCustomer: Stopped by ${signal}\\. ${written.length} customers were written`;
@@ -77,7 +85,7 @@ describe('a listing stopped by a signal', () => {
         return { written, args: resumeCommandOf(line!) };
       });
       const resumed = await Promise.all(
-        resumes.map(({ args }) => partner.run('Get-PartnerCustomer', args)),
+        resumes.map(({ args }) => partner.runInProcess('Get-PartnerCustomer', args)),
       );
       resumed.forEach((result, index) => {
         expect(result.stderr).toBe('');
@@ -99,7 +107,7 @@ describe('a listing stopped by a signal', () => {
       });
       expect(run.code).toBe(143);
       const written = idsOf(run.stdout);
-      expect(written.length).toBeLessThan(3000);
+      expect(written.length).toBeLessThan(CUSTOMERS);
       const [line, ...more] = errorLines(run.stderr);
       expect(more).toEqual([]);
       const args = resumeCommandOf(line!);
@@ -113,7 +121,7 @@ describe('a listing stopped by a signal', () => {
           '-Skip',
           String(written.length % 400),
         ]);
-      const resumed = await partner.run('Get-PartnerCustomer', args);
+      const resumed = await partner.runInProcess('Get-PartnerCustomer', args);
       expect(resumed.code).toBe(0);
       expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
     },

@@ -1,8 +1,9 @@
 /**
  * Get-PartnerCustomer end to end against the emulator over HTTPS, signed in as a service
- * principal. Every listing must hold exactly the emulator's ids. The service's quirks and one
- * listing of the matrix run the real bin/ command in its own process; the rest of the matrix runs
- * the same host and cmdlet in-process.
+ * principal. Every listing must hold exactly the emulator's ids. One listing of the matrix and the
+ * closed reader (| head -n 1: EPIPE and the exit status) run the real bin/ command in its own
+ * process; the rest of the matrix and the service's quirks run the same host, cmdlet, session and
+ * client in-process (spec/README.md: a process start would add nothing they check).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { binPath, inBackground, parseNdjson, runBash, type CliResult } from '../support/cli.js';
@@ -79,14 +80,14 @@ describe("Get-PartnerCustomer against the service's quirks", () => {
 
   it.each(['v1', 'relative'] as const)('follows next links of the %s form', async (form) => {
     partner.emulator.configure({ nextLinkForm: form, bom: false });
-    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '100']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-PageSize', '100']);
     expect(result.code).toBe(0);
     expect(idsOf(parseNdjson(result.stdout))).toEqual(expected());
   });
 
   it('tolerates a UTF-8 byte-order mark before every body', async () => {
     partner.emulator.configure({ nextLinkForm: 'v1', bom: true });
-    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '250']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-PageSize', '250']);
     partner.emulator.configure({ bom: false });
     expect(result.code).toBe(0);
     expect(result.stdout.charCodeAt(0)).not.toBe(0xfeff);
@@ -94,7 +95,7 @@ describe("Get-PartnerCustomer against the service's quirks", () => {
   });
 
   it('writes customers exactly as the API sent them (lossless), non-Latin scripts intact', async () => {
-    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-PageSize', '500']);
     expect(parseNdjson(result.stdout)).toEqual(partner.emulator.customers);
     expect(result.stdout).toMatch(/[\uac00-\ud7af]/); // Hangul
     expect(result.stdout).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/); // Japanese
@@ -104,7 +105,7 @@ describe("Get-PartnerCustomer against the service's quirks", () => {
     'sends the documented headers: a new MS-RequestId per call, one ' + 'MS-CorrelationId per run',
     async () => {
       partner.emulator.resetCounters();
-      const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '500']);
+      const result = await partner.runInProcess('Get-PartnerCustomer', ['-PageSize', '500']);
       expect(result.code).toBe(0);
       const pages = partner.emulator
         .recentRequests(50)
@@ -126,7 +127,7 @@ describe("Get-PartnerCustomer against the service's quirks", () => {
 
   it('gets one customer in full by -CustomerId', async () => {
     const id = partner.emulator.customers[42]!.id as string;
-    const result = await partner.run('Get-PartnerCustomer', ['-CustomerId', id]);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-CustomerId', id]);
     expect(result.code).toBe(0);
     const [customer] = parseNdjson(result.stdout);
     expect(customer!.id).toBe(id);

@@ -6,13 +6,14 @@
  * -ResumeFile keeps that position on disk and refuses a resume with other parameters. -MaxRetry,
  * PARTNERCENTER_MAX_RETRY(_WAIT) and the context setting bound the retries.
  *
- * The main paths spawn the real command; the variations run the same host and cmdlet in-process.
+ * The runs that give up spawn the real command (their exit codes are the point); what follows them
+ * (the resume, a refused resume, signing in again) and the variations run the same host and cmdlet
+ * in-process.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
-import { runCli } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import {
   errorLines,
@@ -41,7 +42,7 @@ beforeAll(async () => {
 afterEach(() => emulator.setFaults({}));
 afterAll(() => partner.dispose());
 
-describe('a listing that runs out of retries (real processes)', () => {
+describe('a listing that gives up (real processes), then resumed', () => {
   it(
     'exits 5 with the count and the -ContinuationToken command, -Verbose ' +
       'shows each retry, and the command completes the set',
@@ -64,7 +65,7 @@ describe('a listing that runs out of retries (real processes)', () => {
         /^Get-PartnerCustomer: GET \/v1\/customers\?size=50&seekOperation=Next failed after 3 attempts; last problem: HTTP 503 .*\. Try again later or raise -MaxRetry\. .* 100 customers were written\. To continue with the next one, run: Get-PartnerCustomer -PageSize 50 -ContinuationToken \S+$/,
       );
       emulator.setFaults({});
-      const resumed = await runListing('process', resumeCommandOf(line!), env);
+      const resumed = await runListing('in-process', resumeCommandOf(line!), env);
       expect(resumed.code).toBe(0);
       expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
     },
@@ -94,7 +95,7 @@ describe('a listing that runs out of retries (real processes)', () => {
       });
 
       emulator.setFaults({});
-      const other = await runListing('process', ['-PageSize', '40', '-ResumeFile', file], env);
+      const other = await runListing('in-process', ['-PageSize', '40', '-ResumeFile', file], env);
       expect(other.code).toBe(2);
       expect(other.stderr).toBe(
         `Get-PartnerCustomer: The resume file '${file}' belongs to a listing with ` +
@@ -102,7 +103,7 @@ describe('a listing that runs out of retries (real processes)', () => {
           'that listing had, or delete the file (or choose another -ResumeFile) to ' +
           'start this listing from the beginning.\n',
       );
-      const resumed = await runListing('process', args, env);
+      const resumed = await runListing('in-process', args, env);
       expect(resumed.code).toBe(0);
       expect([...written, ...idsOf(resumed.stdout)]).toEqual(expected());
       expect(existsSync(file)).toBe(false);
@@ -114,7 +115,7 @@ describe('a listing that runs out of retries (real processes)', () => {
       'command, which completes the set once connected again',
     async () => {
       const connectWithToken = () =>
-        runCli(
+        partner.runInProcess(
           'Connect-Partner',
           [
             '-AccessToken',
@@ -126,10 +127,7 @@ describe('a listing that runs out of retries (real processes)', () => {
             '-ContextName',
             'token',
           ],
-          {
-            env,
-            input: emulator.issueAccessToken({ lifetimeSeconds: 600 }),
-          },
+          emulator.issueAccessToken({ lifetimeSeconds: 600 }),
         );
       expect((await connectWithToken()).code).toBe(0);
       emulator.setFaults({ rules: [{ at: 3, action: { type: 'expire-tokens' } }] });
@@ -142,7 +140,7 @@ describe('a listing that runs out of retries (real processes)', () => {
       );
       emulator.setFaults({});
       expect((await connectWithToken()).code).toBe(0);
-      const resumed = await runListing('process', resumeCommandOf(line!), env);
+      const resumed = await runListing('in-process', resumeCommandOf(line!), env);
       expect(resumed.code).toBe(0);
       expect([...idsOf(failed.stdout), ...idsOf(resumed.stdout)]).toEqual(expected());
     },
