@@ -7,8 +7,9 @@
  * (resume-file-claim.ts: one run at a time, never a symlink or another file, a writable directory)
  * until `release()`.
  */
-import { rmSync } from 'node:fs';
+
 import { resolve } from 'node:path';
+import { removeFile } from '../common/remove-file.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { writePrivateJson } from '../session/atomic-file.js';
 import {
@@ -147,7 +148,7 @@ export class ResumeFile {
 
   /** Deletes the file (the listing completed); the claim is released after. */
   delete(): void {
-    rmSync(this.path, { force: true });
+    removeFile(this.path);
   }
 }
 

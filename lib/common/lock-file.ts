@@ -26,7 +26,8 @@
  *   lock still held is released when the process exits (an 'exit' listener).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, linkSync, lstatSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { removeFile } from './remove-file.js';
 import { hostname } from 'node:os';
 import { pauseSync } from './blocking-pause.js';
 import { createPrivateFile } from './new-private-file.js';
@@ -93,7 +94,7 @@ export class HeldLock {
     this.released = true;
     held.delete(this);
     try {
-      if (readHolder(this.path)?.nonce === this.nonce) rmSync(this.path, { force: true });
+      if (readHolder(this.path)?.nonce === this.nonce) removeFile(this.path);
     } catch {
       // Left behind, it is stale as soon as this process is gone, and the next one takes it over.
     }
@@ -212,7 +213,7 @@ function create(lockPath: string, holder: LockHolder): boolean {
       throw fallbackError;
     }
   } finally {
-    rmSync(temp, { force: true });
+    removeFile(temp);
   }
 }
 
@@ -263,8 +264,7 @@ function takeOver(lockPath: string, stale: LockHolder): void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another process is taking it over right now.
     try {
-      if (Date.now() - lstatSync(guard).mtimeMs > ABANDONED_GUARD_MS)
-        rmSync(guard, { force: true });
+      if (Date.now() - lstatSync(guard).mtimeMs > ABANDONED_GUARD_MS) removeFile(guard);
     } catch {
       // Gone meanwhile.
     }
@@ -272,9 +272,9 @@ function takeOver(lockPath: string, stale: LockHolder): void {
     return;
   }
   try {
-    if (safeReadHolder(lockPath)?.nonce === stale.nonce) rmSync(lockPath, { force: true });
+    if (safeReadHolder(lockPath)?.nonce === stale.nonce) removeFile(lockPath);
   } finally {
-    rmSync(guard, { force: true });
+    removeFile(guard);
   }
 }
 

@@ -20,7 +20,8 @@
  * file as stdout cuts off before it writes (CmdletOutput.resumeFrom), so the file ends with every
  * object exactly once.
  */
-import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { removeFile } from '../common/remove-file.js';
 import type { StdoutMark } from '../cmdlet-support/cmdlet.js';
 import { stdoutMarkOf } from '../cmdlet-support/resume-file.js';
 import {
@@ -129,7 +130,7 @@ export class PipelineResumeFile {
     try {
       if (this.fd !== undefined) closeSync(this.fd);
       this.fd = undefined;
-      if (complete) rmSync(this.path, { force: true });
+      if (complete) removeFile(this.path);
     } finally {
       this.claim.release();
     }

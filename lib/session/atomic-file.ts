@@ -11,7 +11,8 @@
  * is then tried again a few times, as npm's write-file-atomic and graceful-fs do.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { removeFile } from '../common/remove-file.js';
 import { dirname } from 'node:path';
 import { pauseSync } from '../common/blocking-pause.js';
 import { createPrivateFile } from '../common/new-private-file.js';
@@ -29,7 +30,7 @@ export function writePrivateFile(path: string, text: string, retry: RenameRetry 
     createPrivateFile(temp, text);
     renameWithRetry(temp, path, retry);
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeFile(temp);
     throw error;
   }
   syncDirectory(dirname(path));

@@ -6,7 +6,8 @@
  * the same checks and errors): conf and its schema validator cost about 15 ms of start-up even
  * bundled (100 ms unbundled), which every command that merely uses a context paid.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { removeFile } from '../common/remove-file.js';
 import { dirname, join } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import {
@@ -165,7 +166,7 @@ export class ContextStore {
     validateContextName(name);
     const path = join(this.contextsDir, `${name}.json`);
     if (!existsSync(path)) return false;
-    saving(path, () => rmSync(path, { force: true }));
+    saving(path, () => removeFile(path));
     return true;
   }
 

@@ -4,7 +4,8 @@
  * token of each API and, only when the user connected with one, the client secret. Nothing here
  * is ever printed or put in a context.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { removeFile } from '../common/remove-file.js';
 import { join } from 'node:path';
 import { assertPrivate, ensurePrivateDir, stateAccessError } from './config-dir.js';
 import { CONTEXT_NAME, SIGN_IN_CACHE_SUFFIX } from './context-store.js';
@@ -137,7 +138,7 @@ export class TokenStore {
     ].filter((path) => existsSync(path));
     for (const path of paths) {
       try {
-        rmSync(path, { force: true });
+        removeFile(path);
       } catch (error) {
         throw stateAccessError(error, path, 'write') ?? error;
       }
