@@ -89,6 +89,7 @@ describe('help through the pager', () => {
 
   it('waits in less -FRX (the default) for a person, whose Ctrl-C is for less, until q', async () => {
     let quit = false;
+    let pressQ: NodeJS.Timeout | undefined;
     const result = await runOnTerminal(
       `stty rows 20 cols 100; ${help} Get-PartnerCustomer; echo "[exit $?]"`,
       {
@@ -102,11 +103,15 @@ describe('help through the pager', () => {
             // Ctrl-C twice belongs to less (which stays), not to the command behind it (which
             // would otherwise exit 130 on the second, leaving less on the terminal); then q.
             child.stdin!.write('\x03\x03');
-            setTimeout(() => child.stdin!.write('q'), 200);
+            // less drops what was typed ahead when it takes an interrupt, so a q that arrives
+            // before it has handled the Ctrl-C is lost: press q until the command has ended.
+            pressQ = setInterval(() => child.stdin!.write('q'), 300);
           }
+          if (stdout.includes('[exit')) clearInterval(pressQ);
         },
       },
     );
+    clearInterval(pressQ);
     expect(quit).toBe(true);
     expect(result.stdout).toContain('[exit 0]');
     expect(result.stdout).not.toContain('For exit codes, type');
