@@ -24,10 +24,10 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { removeFile } from '../common/remove-file.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -169,8 +169,7 @@ export class InputMark {
    */
   upstream(): Upstream {
     const writers = marksOf(this.dir, this.identity, 'w');
-    for (const { file } of [...writers, ...marksOf(this.dir, this.identity, 'r')])
-      rmSync(file, { force: true });
+    for (const { file } of [...writers, ...marksOf(this.dir, this.identity, 'r')]) removeFile(file);
     let finished: Upstream = { kind: 'unknown' };
     for (const { mark, pid } of writers) {
       // Unreadable (torn by a crash mid-write, which the rename should prevent): assume the worst.
@@ -242,7 +241,7 @@ function sweep(dir: string): void {
   for (const name of names) {
     const file = join(dir, name);
     try {
-      if (statSync(file).mtimeMs < before) rmSync(file, { force: true });
+      if (statSync(file).mtimeMs < before) removeFile(file);
     } catch {
       // Removed by another sweep meanwhile.
     }
