@@ -21,6 +21,13 @@ export interface PartnerEnvironment {
   graphAudience?: string;
 }
 
+/** A named cloud: its Microsoft Graph always known. */
+export interface CloudEnvironment extends PartnerEnvironment {
+  name: EnvironmentName;
+  graphEndpoint: string;
+  graphAudience: string;
+}
+
 /** Microsoft Graph's service roots (https://learn.microsoft.com/graph/deployments). */
 export const GRAPH_GLOBAL = 'https://graph.microsoft.com';
 const GRAPH_US_GOVERNMENT = 'https://graph.microsoft.us';
@@ -28,7 +35,7 @@ const GRAPH_CHINA = 'https://microsoftgraph.chinacloudapi.cn';
 
 const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
 
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>> = {
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, CloudEnvironment>> = {
   AzureCloud: {
     name: 'AzureCloud',
     apiEndpoint: 'https://api.partnercenter.microsoft.com',
@@ -71,7 +78,7 @@ export function resolveEnvironment(
     apiEndpoint: trimSlash(overrides.apiEndpoint ?? base.apiEndpoint),
     authorityHost: trimSlash(overrides.authorityHost ?? base.authorityHost),
     audience: base.audience,
-    graphEndpoint: trimSlash(overrides.graphEndpoint ?? base.graphEndpoint!),
+    graphEndpoint: trimSlash(overrides.graphEndpoint ?? base.graphEndpoint),
     graphAudience: base.graphAudience,
   };
 }
@@ -93,8 +100,8 @@ export function graphOf(environment: PartnerEnvironment): GraphEnvironment {
         known.name === environment.name || known.authorityHost === environment.authorityHost,
     ) ?? ENVIRONMENTS.AzureCloud;
   return {
-    endpoint: environment.graphEndpoint ?? cloud.graphEndpoint!,
-    audience: environment.graphAudience ?? cloud.graphAudience!,
+    endpoint: environment.graphEndpoint ?? cloud.graphEndpoint,
+    audience: environment.graphAudience ?? cloud.graphAudience,
   };
 }
 
