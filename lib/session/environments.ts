@@ -22,7 +22,7 @@ export interface PartnerEnvironment {
 }
 
 /** A named cloud: its Microsoft Graph always known. */
-export interface CloudEnvironment extends PartnerEnvironment {
+interface CloudEnvironment extends PartnerEnvironment {
   name: EnvironmentName;
   graphEndpoint: string;
   graphAudience: string;
@@ -35,7 +35,7 @@ const GRAPH_CHINA = 'https://microsoftgraph.chinacloudapi.cn';
 
 const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
 
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, CloudEnvironment>> = {
+const CLOUDS: Readonly<Record<EnvironmentName, CloudEnvironment>> = {
   AzureCloud: {
     name: 'AzureCloud',
     apiEndpoint: 'https://api.partnercenter.microsoft.com',
@@ -62,6 +62,9 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, CloudEnvironment>> =
   },
 };
 
+/** The named clouds, as every environment is typed (a custom one may lack Graph). */
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>> = CLOUDS;
+
 /**
  * A named cloud, optionally overridden by a custom API endpoint, authority host and/or Graph
  * endpoint (the local emulator, a proxy). The audiences stay the named cloud's: the tokens are
@@ -71,7 +74,7 @@ export function resolveEnvironment(
   name: EnvironmentName | undefined,
   overrides: { apiEndpoint?: string; authorityHost?: string; graphEndpoint?: string },
 ): PartnerEnvironment {
-  const base = ENVIRONMENTS[name ?? 'AzureCloud'];
+  const base = CLOUDS[name ?? 'AzureCloud'];
   if (!overrides.apiEndpoint && !overrides.authorityHost && !overrides.graphEndpoint) return base;
   return {
     name: 'Custom',
@@ -95,10 +98,10 @@ export interface GraphEnvironment {
  */
 export function graphOf(environment: PartnerEnvironment): GraphEnvironment {
   const cloud =
-    Object.values(ENVIRONMENTS).find(
+    Object.values(CLOUDS).find(
       (known) =>
         known.name === environment.name || known.authorityHost === environment.authorityHost,
-    ) ?? ENVIRONMENTS.AzureCloud;
+    ) ?? CLOUDS.AzureCloud;
   return {
     endpoint: environment.graphEndpoint ?? cloud.graphEndpoint,
     audience: environment.graphAudience ?? cloud.graphAudience,

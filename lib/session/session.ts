@@ -340,10 +340,9 @@ async function renewToken(
     new NotConnectedError(
       `The token of context '${context.name}' must be renewed, but its ${what} is not available.`,
       {
-        hint:
-          secretsFromEnvironment(context)
-            ? `Set ${variable}, which this context reads it from.`
-            : 'Run Connect-Partner again.',
+        hint: secretsFromEnvironment(context)
+          ? `Set ${variable}, which this context reads it from.`
+          : 'Run Connect-Partner again.',
       },
     );
   switch (context.authentication) {
