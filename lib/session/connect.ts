@@ -78,15 +78,17 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     throw new UsageError('Cannot tell the partner tenant: the token names none.', {
       hint: 'Pass -Tenant.',
     });
-  const context: PartnerContext = withoutUndefined({
+  // The fields in the order every version saved them: what all contexts have, then the kind's.
+  const base = {
     name: request.contextName,
     environment: request.environment,
     caCertificatePath: request.caCertificatePath,
     tenantId,
+    authentication: request.kind,
     account: signedIn.account ?? accountOf(claims),
     connectedAt: new Date().toISOString(),
-    ...signedIn.fields,
-  });
+  };
+  const context: PartnerContext = withoutUndefined({ ...base, ...signedIn.fields });
   const tokens: TokenRecord = {
     accessToken: signedIn.accessToken,
     ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),

@@ -134,14 +134,19 @@ export function contextFromStored(
       },
     );
   };
-  const base: ContextBase = {
+  // In the order Connect-Partner writes them (the kind's own fields come after `connectedAt`).
+  const saved = {
     // The name it was saved under; a file without one is named by its file.
     name: typeof stored.name === 'string' ? stored.name : fileName,
     environment: stored.environment as PartnerEnvironment,
     caCertificatePath: text('caCertificatePath'),
     tenantId: stored.tenantId,
+    authentication: kind,
     account: text('account'),
     connectedAt: String(stored.connectedAt ?? ''),
+  };
+  // Set-PartnerContext's settings, which it adds after them.
+  const settings = {
     outputFormat: text('outputFormat'),
     maxRetry: number('maxRetry'),
     maxRetryWaitSeconds: number('maxRetryWaitSeconds'),
@@ -194,7 +199,7 @@ export function contextFromStored(
         );
     }
   })();
-  return withoutUndefined({ ...base, ...fields });
+  return withoutUndefined({ ...saved, ...fields, ...settings });
 }
 
 /** Whether the context reads its renewal secret from PARTNERCENTER_* variables each time. */
