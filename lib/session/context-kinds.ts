@@ -118,13 +118,13 @@ export function contextFromStored(
     });
   }
   const text = (field: string): string | undefined =>
-    typeof stored[field] === 'string' && stored[field] !== '' ? stored[field] : undefined;
+    typeof stored[field] === 'string' ? stored[field] : undefined;
   const number = (field: string): number | undefined =>
     typeof stored[field] === 'number' ? stored[field] : undefined;
   const kind = stored.authentication;
   const needed = (field: string): string => {
     const value = text(field);
-    if (value !== undefined) return value;
+    if (value) return value;
     throw new ConfigFileError(
       `The context file '${path}' is a ${String(kind)} context without its ${field}.`,
       {
