@@ -8,10 +8,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import getPartnerContext from '../../cmdlets/Get-PartnerContext.js';
 import { ConfigFileError } from '../../lib/common/errors.js';
 import { ContextStore, type PartnerContext } from '../../lib/session/context-store.js';
 import { viewOf } from '../../lib/session/context-view.js';
 import { ENVIRONMENTS } from '../../lib/session/environments.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { scratchConfigDir } from '../support/cli.js';
 
 const APP = '00000000-0000-0000-0000-000000000001';
@@ -193,5 +195,21 @@ describe('a context file that cannot be its kind', () => {
     const path = saved('other', { authentication: 'AccessToken', tenant: TENANT });
     const error = await refusalOf('other');
     expect(error.message).toBe(`The context file '${path}' is not a PartnerCenter context.`);
+  });
+
+  it('a command meets the refusal as one line and exit 1, the file left as it was', async () => {
+    const path = saved('default', { ...common, authentication: 'Kerberos' });
+    const before = readFileSync(path, 'utf8');
+    const result = await runInProcess(getPartnerContext, [], {
+      env: { PARTNERCENTER_CONFIG_DIR: scratch.dir },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderrLines).toEqual([
+      `Get-PartnerContext: The context file '${path}' signs in a way this version does not know ` +
+        '(authentication: "Kerberos"). A newer version of the module may have saved it: use ' +
+        'that version, or run Connect-Partner again for this context.',
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(before);
   });
 });
