@@ -16,9 +16,9 @@ const FOLDERS = ['lib/host', 'lib/session'];
 
 /**
  * Files whose assertions their owners remove in work under way (the run engine; the binder, help
- * and completion), each with how many unexplained ones it holds today. A file is held to its
- * count exactly: one more fails, and so does one fewer (lower the count, or drop the entry at 0),
- * so the rule switches on for each file as soon as its assertions are gone.
+ * and completion), each with the most unexplained ones it may hold: today's count. One more
+ * fails; fewer passes (their removal lands in any order), and the entry is lowered or dropped
+ * once the file is down to what it holds, so the rule holds for it from then on.
  */
 const NOT_YET: Readonly<Record<string, number>> = {
   'lib/host/argv-normaliser.ts': 6,
@@ -134,7 +134,9 @@ describe('non-null assertions in lib/host and lib/session', () => {
       .filter(({ path }) => !listed.includes(path))
       .map(({ path, line, text }) => `${path}:${line}: ${text}`);
     expect(outsideTheList).toEqual([]);
-    const listedCounts = Object.fromEntries(listed.map((path) => [path, counts.get(path) ?? 0]));
-    expect(listedCounts).toEqual(NOT_YET);
+    const overTheirCount = listed
+      .filter((path) => (counts.get(path) ?? 0) > (NOT_YET[path] ?? 0))
+      .map((path) => `${path}: ${counts.get(path)} unexplained, at most ${NOT_YET[path]}`);
+    expect(overTheirCount).toEqual([]);
   });
 });
