@@ -44,6 +44,8 @@ export const graphErrors = {
     error(405, 'Request_BadRequest', 'The requested resource does not support this HTTP method.', {
       Allow: allowed.join(', '),
     }),
+  tooLarge: (limitBytes: number) =>
+    error(413, 'RequestEntityTooLarge', `The request body is larger than ${limitBytes} bytes.`),
   /** The emulator's own failure (a bug): never blamed on the request. */
   internal: (detail: string) => error(500, 'InternalServerError', `Internal error: ${detail}`),
 } as const;

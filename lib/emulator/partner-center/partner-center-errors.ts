@@ -51,6 +51,9 @@ export const pcErrors = {
     error(405, 1000, 'The requested resource does not support this HTTP method.', {
       Allow: allowed.join(', '),
     }),
+  /** Not documented for Partner Center: its front door's 413, in the API's error body. */
+  tooLarge: (limitBytes: number) =>
+    error(413, 3000, `The request body is larger than ${limitBytes} bytes.`),
   /** The emulator's own failure (a bug): never blamed on the request. */
   internal: (detail: string) => error(500, 0, `Internal error: ${detail}`),
   injected: (status: number) =>

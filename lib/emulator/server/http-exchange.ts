@@ -4,7 +4,7 @@
  * connections are injected, uniformly for every route.
  */
 import type { IncomingMessage } from 'node:http';
-import { BadRequestError } from './bad-request.js';
+import { BadRequestError, BodyTooLargeError } from './bad-request.js';
 import type { Query } from './query.js';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -89,7 +89,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequestError('request body too large');
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(MAX_BODY_BYTES);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
