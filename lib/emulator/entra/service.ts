@@ -14,6 +14,7 @@ function oauthError(status: number, error: string, description: string): Reply {
 /** The OAuth error shape, for Entra's endpoints and the emulator's own control levers alike. */
 export const oauthShapedErrors: ServiceErrors = {
   badRequest: (message) => oauthError(400, 'invalid_request', message),
+  malformedBody: (detail) => oauthError(400, 'invalid_request', detail),
   tooLarge: (limit) =>
     oauthError(413, 'invalid_request', `The request body is larger than ${limit} bytes.`),
   internal: (message) => oauthError(500, 'server_error', message),

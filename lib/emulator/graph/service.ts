@@ -29,6 +29,7 @@ export const graphService: Service = {
   headers: (_state, exchange) => graphHeaders(exchange),
   errors: (exchange) => ({
     badRequest: (message) => graphErrorReply(exchange, graphErrors.badRequest(message)),
+    malformedBody: () => graphErrorReply(exchange, graphErrors.unreadablePayload()),
     tooLarge: (limit) => graphErrorReply(exchange, graphErrors.tooLarge(limit)),
     internal: (message) => graphErrorReply(exchange, graphErrors.internal(message)),
     notFound: (pathname) => {

@@ -18,6 +18,7 @@ export const partnerCenterService: Service = {
   name: 'Partner Center',
   gateway: true,
   recorded: true,
+  idempotencyHeader: 'ms-requestid',
   authenticate(state, exchange) {
     const check = state.accessTokens.checkApiToken(
       header(exchange, 'authorization'),
@@ -39,6 +40,7 @@ export const partnerCenterService: Service = {
   },
   errors: (_exchange, bom) => ({
     badRequest: (message) => errorReply(pcErrors.invalidProperty(message), bom),
+    malformedBody: (detail) => errorReply(pcErrors.invalidInput(detail), bom),
     tooLarge: (limit) => errorReply(pcErrors.tooLarge(limit), bom),
     internal: (message) => errorReply(pcErrors.internal(message), bom),
     notFound: (pathname) => errorReply(pcErrors.notFound(pathname), bom),

@@ -17,3 +17,8 @@ export class BodyTooLargeError extends BadRequestError {
     super(`the request body is larger than ${limitBytes} bytes`);
   }
 }
+
+/** A body that is not the JSON the route takes: its service answers as it answers unreadable input. */
+export class MalformedBodyError extends BadRequestError {
+  override readonly name: string = 'MalformedBodyError';
+}

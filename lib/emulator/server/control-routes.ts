@@ -120,6 +120,10 @@ export const controlRoutes: Record<string, ControlHandler> = {
     }
     return ok({ thumbprint });
   },
+  'POST /_emulator/store/reset': (state) => {
+    state.store.reset();
+    return ok();
+  },
   'GET /_emulator/faults': (state) => jsonReply(200, state.faults.script),
   'POST /_emulator/faults': async (state, exchange) => {
     state.faults.set((await readJsonObject(exchange.req)) as FaultScript);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { BadRequestError, BodyTooLargeError } from './bad-request.js';
+import { BadRequestError, BodyTooLargeError, MalformedBodyError } from './bad-request.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, ResetPoint } from './fault-injector.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
@@ -80,6 +80,7 @@ export function failureReply(
   const errors = service.errors(exchange, bom);
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof BodyTooLargeError) return errors.tooLarge(error.limitBytes);
+  if (error instanceof MalformedBodyError) return errors.malformedBody(message);
   return error instanceof BadRequestError ? errors.badRequest(message) : errors.internal(message);
 }
 
@@ -158,9 +159,17 @@ async function serve(
       reply = service.injected ? service.injected(exchange, decision.reply) : decision.reply;
     } else {
       const authentication = service.authenticate(state, exchange);
-      reply = authentication.ok
-        ? await route.handle(state, exchange, authentication.caller)
-        : authentication.reply;
+      if (!authentication.ok) reply = authentication.reply;
+      else {
+        const { caller } = authentication;
+        const requestId =
+          service.idempotencyHeader && method !== 'GET' && method !== 'HEAD'
+            ? header(exchange, service.idempotencyHeader)
+            : undefined;
+        reply = requestId
+          ? await state.store.once(requestId, async () => route.handle(state, exchange, caller))
+          : await route.handle(state, exchange, caller);
+      }
     }
   } catch (error) {
     reply = failureReply(service, exchange, error, state.settings.bom);

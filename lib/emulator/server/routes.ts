@@ -31,6 +31,7 @@ import { graphService } from '../graph/service.js';
 import type { Exchange, Reply } from './http-exchange.js';
 import { managedIdentityToken } from '../entra/managed-identity-route.js';
 import { partnerCenterService } from '../partner-center/service.js';
+import { patchSubscription } from '../partner-center/subscription-writes.js';
 import type { Caller, Service } from './service.js';
 import { tokenEndpoint, tokenEndpointV1 } from '../entra/token-endpoint.js';
 
@@ -94,6 +95,13 @@ const routes: readonly Route[] = [
       handle: handler,
     }),
   ),
+  {
+    method: 'PATCH',
+    path: '/v1/customers/{id}/subscriptions/{subscriptionId}',
+    service: partnerCenterService,
+    faultTarget: 'api',
+    handle: patchSubscription,
+  },
   ...GRAPH_ROUTES.map(
     ({ path, handle }): Route => ({
       method: 'GET',

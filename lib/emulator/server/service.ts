@@ -28,6 +28,8 @@ export const ANONYMOUS_OK: Authentication = Object.freeze({ ok: true, caller: AN
 export interface ServiceErrors {
   /** The request is wrong (a BadRequestError, a body that is not JSON): 400. */
   badRequest(message: string): Reply;
+  /** The body is not the JSON the route takes (unparseable, not an object): 400. */
+  malformedBody(detail: string): Reply;
   /** The body is larger than the service takes: 413. */
   tooLarge(limitBytes: number): Reply;
   /** The emulator's own failure (a bug): 500, never blamed on the request. */
@@ -48,6 +50,11 @@ export interface Service {
   readonly gateway: boolean;
   /** Counted and kept in the recent requests (the control levers are not, so tests see clean counts). */
   readonly recorded: boolean;
+  /**
+   * The request header that makes a write idempotent (Partner Center's `MS-RequestId`): a repeat
+   * of a write with the same value gets the first answer and changes nothing (change-store.ts).
+   */
+  readonly idempotencyHeader?: string;
   /** Paths under this root belong to the service even when no route matches them. */
   readonly root?: string;
   /** The caller, or the refusal (401, 403) in the service's shape. */
