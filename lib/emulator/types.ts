@@ -1,9 +1,15 @@
-import type { FaultScript } from './fault-types.js';
-import type { GdapCustomerKind } from './gdap-dataset.js';
+import type { FaultScript } from './server/fault-types.js';
+import type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { GdapCustomerKind } from './gdap-dataset.js';
+export type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from './fault-types.js';
+export type {
+  FaultAction,
+  FaultRule,
+  FaultScript,
+  FaultTarget,
+  RateLimit,
+} from './server/fault-types.js';
 
 /**
  * The emulator's programmatic face: `Start-PartnerEmulator`, `npm start`, specs and benchmarks all
@@ -201,6 +207,12 @@ export interface RunningEmulator {
   /** The most recent requests (newest last), at most `limit` (default 100). */
   recentRequests(limit?: number): RecordedRequest[];
   resetCounters(): void;
+  /**
+   * Forgets every write: the data is the seed's again, the idempotency record (by MS-RequestId)
+   * and the journal of changes are emptied. Etags handed out before stay invalid. Also
+   * `POST /_emulator/store/reset`.
+   */
+  resetStore(): void;
   /**
    * Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for
    * an expired one.
