@@ -162,7 +162,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
   const store = new ChangeStore();
-  const gdap = new GdapDataset(dataset, nowOf(options));
+  const now = nowOf(options);
+  const gdap = new GdapDataset(dataset, now);
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
@@ -194,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const state: EmulatorState = {
     baseUrl: '',
     settings,
+    now,
     dataset,
     store,
     gdap,
