@@ -167,7 +167,7 @@ const getPartnerAuditRecord = defineCmdlet({
           window.startDate,
           '-EndDate',
           window.endDate,
-          ...filterArgumentsOf(p),
+          ...(filter ? [`-${filter.field}`, filter.value] : []),
         ],
         pageSize: p.PageSize,
         first: p.First,
@@ -184,16 +184,13 @@ export default getPartnerAuditRecord;
 
 type AuditParameters = RunParameters<typeof getPartnerAuditRecord>;
 
-function filterOf(p: AuditParameters): AuditFilter | undefined {
-  if (p.CustomerId !== undefined) return { field: 'CustomerId', value: p.CustomerId };
-  if (p.ResourceType !== undefined) return { field: 'ResourceType', value: p.ResourceType };
-  if (p.CompanyName !== undefined) return { field: 'CompanyName', value: p.CompanyName };
-  return undefined;
-}
+/** The service's filter fields are named as the parameters that set them. */
+const FILTER_PARAMETERS = ['CustomerId', 'ResourceType', 'CompanyName'] as const;
 
-function filterArgumentsOf(p: AuditParameters): string[] {
-  if (p.CustomerId !== undefined) return ['-CustomerId', p.CustomerId];
-  if (p.ResourceType !== undefined) return ['-ResourceType', p.ResourceType];
-  if (p.CompanyName !== undefined) return ['-CompanyName', p.CompanyName];
-  return [];
+function filterOf(p: AuditParameters): AuditFilter | undefined {
+  for (const field of FILTER_PARAMETERS) {
+    const value = p[field];
+    if (value !== undefined) return { field, value };
+  }
+  return undefined;
 }
