@@ -224,6 +224,12 @@ describe('the emulated activity log', () => {
       userPrincipalName: null,
       applicationId: emulator.applicationId,
     });
+    // A reset of the store forgets the changes and their records; the seeded log stays.
+    emulator.resetStore();
+    expect((await auditCmdlet(['-CustomerId', customerId, '-StartDate', day(0)])).stdout).toBe('');
+    expect(idsOf((await get(`/v1/auditrecords?size=500&${WINDOW}`)).json.items)).toEqual(
+      idsOf(seeded),
+    );
   });
 });
 

@@ -210,10 +210,21 @@ export function recordCount(state: EmulatorState): number {
   return seededCount(state) + state.store.journal.length;
 }
 
+/**
+ * The seeded records of each emulator, derived once: a few hundred small objects, fixed by the
+ * seed and `now`, whereas deriving one touches its customer's details and subscriptions.
+ */
+const seededLogs = new WeakMap<EmulatorState, readonly AuditRecordJson[]>();
+
 /** The record at a position of the log (0: the oldest seeded record). */
 export function recordAt(state: EmulatorState, position: number): AuditRecordJson {
-  const seeded = seededCount(state);
-  return position < seeded
-    ? seededRecord(state, position)
-    : changeRecord(state, state.store.journal[position - seeded]);
+  let seeded = seededLogs.get(state);
+  if (!seeded) {
+    const log = Array.from({ length: seededCount(state) }, (_, n) => seededRecord(state, n));
+    seededLogs.set(state, log);
+    seeded = log;
+  }
+  return position < seeded.length
+    ? seeded[position]
+    : changeRecord(state, state.store.journal[position - seeded.length]);
 }
