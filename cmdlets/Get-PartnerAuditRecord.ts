@@ -139,6 +139,10 @@ const getPartnerAuditRecord = defineCmdlet({
       code:
         'Get-PartnerAuditRecord -StartDate 2026-12-01 | ' +
         "jq -c 'select(.originalCorrelationId == \"<the run's correlation id>\")'",
+      remarks:
+        'Every request of one run carries the same MS-CorrelationId; -Debug shows it on each ' +
+        'request line (MS-CorrelationId=...), and Partner Center keeps it with each change ' +
+        'as originalCorrelationId.',
     },
     {
       title: 'A nightly export that survives a flaky night',
