@@ -6,10 +6,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadRequestError } from '../../lib/emulator/bad-request.js';
-import { Query } from '../../lib/emulator/query.js';
-import { failureReply } from '../../lib/emulator/request-handler.js';
-import type { Route } from '../../lib/emulator/routes.js';
+import { BadRequestError } from '../../lib/emulator/server/bad-request.js';
+import { Query } from '../../lib/emulator/server/query.js';
+import { failureReply } from '../../lib/emulator/server/request-handler.js';
+import type { Route } from '../../lib/emulator/server/routes.js';
 
 const route = (kind: Route['kind']): Route => ({
   method: 'GET',
