@@ -276,6 +276,8 @@ export interface EmulatorDataset {
   relationshipById(relationshipId: string): Record<string, unknown> | undefined;
   /** A relationship's access assignments as Graph lists them; RangeError for an unknown id. */
   accessAssignmentsOf(relationshipId: string): Record<string, unknown>[];
+  /** A relationship's requests as Graph lists them; RangeError for an unknown id. */
+  relationshipRequestsOf(relationshipId: string): Record<string, unknown>[];
 }
 
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */

@@ -35,18 +35,21 @@ function listingQueries(): URLSearchParams[] {
 }
 
 describe('Get-PartnerCustomer against the default mix of next-link forms', () => {
-  it.each([7, 100, 500])('-PageSize %i: every customer once, size sent on the first request only', async (size) => {
-    partner.emulator.resetCounters();
-    const result = await run(getPartnerCustomer, ['-PageSize', String(size)]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(idsOf(parseNdjson(result.stdout))).toEqual([...partner.emulator.customerIds()]);
-    const queries = listingQueries();
-    expect(queries).toHaveLength(Math.ceil(CUSTOMERS / size));
-    expect(queries[0].get('size')).toBe(String(size));
-    expect(queries[0].get('seekOperation')).toBeNull();
-    for (const query of queries.slice(1)) expect(query.get('seekOperation')).toBe('Next');
-  });
+  it.each([7, 100, 500])(
+    '-PageSize %i: every customer once, size sent on the first request only',
+    async (size) => {
+      partner.emulator.resetCounters();
+      const result = await run(getPartnerCustomer, ['-PageSize', String(size)]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(idsOf(parseNdjson(result.stdout))).toEqual([...partner.emulator.customerIds()]);
+      const queries = listingQueries();
+      expect(queries).toHaveLength(Math.ceil(CUSTOMERS / size));
+      expect(queries[0].get('size')).toBe(String(size));
+      expect(queries[0].get('seekOperation')).toBeNull();
+      for (const query of queries.slice(1)) expect(query.get('seekOperation')).toBe('Next');
+    },
+  );
 
   it('follows absolute links on its own origin as well', async () => {
     partner.emulator.configure({ nextLinkForm: 'absolute' });
@@ -61,12 +64,13 @@ describe('Get-PartnerCustomer against the default mix of next-link forms', () =>
 });
 
 describe('per-customer cmdlets against the documented shapes', () => {
-  const data = () => partner.emulator.dataset as unknown as {
-    idOf(index: number): string;
-    customersWithManyUsers(): number[];
-    userIdsOf(customerId: string): string[];
-    subscriptionsOf(customerId: string): Json[];
-  };
+  const data = () =>
+    partner.emulator.dataset as unknown as {
+      idOf(index: number): string;
+      customersWithManyUsers(): number[];
+      userIdsOf(customerId: string): string[];
+      subscriptionsOf(customerId: string): Json[];
+    };
 
   it('Get-PartnerCustomerUser pages through mixed links, -PageSize 50', async () => {
     const many = data().idOf(data().customersWithManyUsers()[0]);

@@ -42,7 +42,11 @@ function sortedBy<T>(items: T[], key: (item: T) => string, order: readonly strin
   };
   return items
     .map((item, position) => ({ item, position }))
-    .sort((a, b) => (desc ? rank(b.item) - rank(a.item) : rank(a.item) - rank(b.item)) || a.position - b.position)
+    .sort(
+      (a, b) =>
+        (desc ? rank(b.item) - rank(a.item) : rank(a.item) - rank(b.item)) ||
+        a.position - b.position,
+    )
     .map(({ item }) => item);
 }
 
@@ -111,19 +115,22 @@ describe('$orderby', () => {
     ['status asc', false],
     ['status desc', true],
     ['Status DESC', true],
-  ])('$orderby=%s lists every relationship once, by the documented status order', async (order, desc) => {
-    const listing = await listGraph(
-      emulator,
-      token,
-      `${RELATIONSHIPS}?$orderby=${encodeURIComponent(order)}&$top=250`,
-    );
-    expect(listing.pages.length).toBeGreaterThan(2);
-    const expected = sortedBy(every, (item) => item.status, RELATIONSHIP_STATUSES, desc);
-    expect(listing.items.map((item) => item.id)).toEqual(expected.map((item) => item.id));
-    expect(listing.items).toEqual(expected);
-    for (const page of listing.pages.slice(0, -1))
-      expect(new URL(page.json['@odata.nextLink']).searchParams.get('$orderby')).toBe(order);
-  });
+  ])(
+    '$orderby=%s lists every relationship once, by the documented status order',
+    async (order, desc) => {
+      const listing = await listGraph(
+        emulator,
+        token,
+        `${RELATIONSHIPS}?$orderby=${encodeURIComponent(order)}&$top=100`,
+      );
+      expect(listing.pages.length).toBeGreaterThan(2);
+      const expected = sortedBy(every, (item) => item.status, RELATIONSHIP_STATUSES, desc);
+      expect(listing.items.map((item) => item.id)).toEqual(expected.map((item) => item.id));
+      expect(listing.items).toEqual(expected);
+      for (const page of listing.pages.slice(0, -1))
+        expect(new URL(page.json['@odata.nextLink']).searchParams.get('$orderby')).toBe(order);
+    },
+  );
 
   it('orders within a $filter, and counts alongside', async () => {
     const filter = "status in ('terminated', 'active', 'expired')";
@@ -133,16 +140,22 @@ describe('$orderby', () => {
       `${RELATIONSHIPS}?$orderby=status desc&$filter=${encodeURIComponent(filter)}&$count=true&$top=100`,
     );
     const kept = every.filter((item) => ['terminated', 'active', 'expired'].includes(item.status));
-    expect(listing.items).toEqual(sortedBy(kept, (item) => item.status, RELATIONSHIP_STATUSES, true));
+    expect(listing.items).toEqual(
+      sortedBy(kept, (item) => item.status, RELATIONSHIP_STATUSES, true),
+    );
     expect(listing.pages[0].json['@odata.count']).toBe(kept.length);
   });
 
   it('orders access assignments by their enumeration’s member order', async () => {
     const relationship = relationshipWith(['active'], true);
-    const expected = JSON.parse(JSON.stringify(emulator.dataset.accessAssignmentsOf(relationship.id)));
+    const expected = JSON.parse(
+      JSON.stringify(emulator.dataset.accessAssignmentsOf(relationship.id)),
+    );
     const path = `${RELATIONSHIPS}/${relationship.id}/accessAssignments`;
     for (const desc of [false, true]) {
-      const sorted = await graph(emulator, `${path}?$orderby=status${desc ? ' desc' : ''}`, { token });
+      const sorted = await graph(emulator, `${path}?$orderby=status${desc ? ' desc' : ''}`, {
+        token,
+      });
       expect(sorted.json.value).toEqual(
         sortedBy(expected, (item: any) => item.status, ASSIGNMENT_STATUS_ORDER, desc),
       );
@@ -151,9 +164,13 @@ describe('$orderby', () => {
 
   it('refuses a property it cannot sort by with Graph’s error body, naming what can be', async () => {
     for (const order of ['displayName', 'createdDateTime desc', 'status sideways', 'status,id']) {
-      const refused = await graph(emulator, `${RELATIONSHIPS}?$orderby=${encodeURIComponent(order)}`, {
-        token,
-      });
+      const refused = await graph(
+        emulator,
+        `${RELATIONSHIPS}?$orderby=${encodeURIComponent(order)}`,
+        {
+          token,
+        },
+      );
       expectGraphError(refused, 400, 'Request_UnsupportedQuery');
       expect(refused.json.error.message).toContain('status');
     }
@@ -241,9 +258,17 @@ describe('a relationship’s requests', () => {
     });
     expect(filtered.json['@odata.count']).toBe(1);
     expect(filtered.json.value).toEqual([
-      { '@odata.type': all.at(-1)['@odata.type'], '@odata.etag': all.at(-1)['@odata.etag'], action: 'terminate' },
+      {
+        '@odata.type': all.at(-1)['@odata.type'],
+        '@odata.etag': all.at(-1)['@odata.etag'],
+        action: 'terminate',
+      },
     ]);
-    expectGraphError(await graph(emulator, `${path}?$orderby=status`, { token }), 400, 'BadRequest');
+    expectGraphError(
+      await graph(emulator, `${path}?$orderby=status`, { token }),
+      400,
+      'BadRequest',
+    );
     expectGraphError(
       await graph(emulator, `${path}/00000000-0000-0000-0000-000000000000`, { token }),
       404,

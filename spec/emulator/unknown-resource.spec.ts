@@ -28,7 +28,9 @@ function expect500011(response: Response, resource = UNKNOWN) {
     error_uri: expect.stringContaining('500011'),
   });
   expect(response.json.error_description).toMatch(
-    new RegExp(`^AADSTS500011: The resource principal named ${resource} was not found in the tenant`),
+    new RegExp(
+      `^AADSTS500011: The resource principal named ${resource} was not found in the tenant`,
+    ),
   );
 }
 

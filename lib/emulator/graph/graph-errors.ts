@@ -1,8 +1,8 @@
 /**
  * Microsoft Graph's error body, `{"error":{"code","message","innerError":{"date","request-id",
- * "client-request-id"}}}`, and the response headers Graph puts on every answer (`request-id`, and
- * `client-request-id` echoed, or the request id when the client sent none); docs/graph-gdap.md,
- * "Errors" and "Request ids".
+ * "client-request-id"}}}`, and the response headers Graph puts on every answer (`OData-Version`,
+ * `request-id`, and `client-request-id` echoed, or the request id when the client sent none);
+ * docs/graph-gdap.md, "Errors", "Request ids" and "Query options".
  */
 import { GRAPH_APP_ID } from '../entra/access-tokens.js';
 import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
@@ -35,6 +35,8 @@ export const graphErrors = {
       `Insufficient privileges to complete the operation: ${why}.`,
     ),
   badRequest: (message: string) => error(400, 'BadRequest', message),
+  /** A query option Graph cannot answer, such as a property it cannot sort by. */
+  unsupportedQuery: (message: string) => error(400, 'Request_UnsupportedQuery', message),
   notFound: (what: string) =>
     error(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist.`),
   /** Graph answers a path it has no resource for with a 400 naming the segment. */
@@ -89,7 +91,12 @@ export function graphRequestIds(exchange: Exchange): {
 
 export function graphHeaders(exchange: Exchange): Record<string, string> {
   const ids = graphRequestIds(exchange);
-  return { 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId };
+  // Every answer of an OData service names its protocol version (OData 4.01 Part 1, §8.1.5).
+  return {
+    'request-id': ids.requestId,
+    'client-request-id': ids.clientRequestId,
+    'OData-Version': '4.0',
+  };
 }
 
 export function graphErrorReply(exchange: Exchange, failure: GraphError): Reply {
