@@ -72,9 +72,13 @@ describe('query names', () => {
 
   it('are read through the one parser by every emulator route', () => {
     const dir = join(import.meta.dirname, '..', '..', 'lib', 'emulator');
-    const readers = readdirSync(dir)
+    // Every service's folder, not only the top: the emulator lives in subfolders.
+    const readers = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter(
-        (file) => file.endsWith('.ts') && file !== 'query.ts' && file !== 'request-handler.ts',
+        (file) =>
+          file.endsWith('.ts') &&
+          !file.endsWith('/query.ts') &&
+          !file.endsWith('/request-handler.ts'),
       )
       .filter((file) =>
         /searchParams\.(get|has|getAll|entries|forEach)\b|of [\w.]*searchParams/.test(
