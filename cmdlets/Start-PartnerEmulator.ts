@@ -13,9 +13,11 @@ import type { EmulatorConnectionInfo } from '../lib/emulator/connection-info.js'
 import { writePrivateJson } from '../lib/session/atomic-file.js';
 import { rmSync, statSync, type Stats } from 'node:fs';
 
-const nextLinkForms: Record<'V1' | 'Relative', NextLinkForm> = {
+const nextLinkForms: Record<'Mixed' | 'V1' | 'Relative' | 'Absolute', NextLinkForm> = {
+  Mixed: 'mixed',
   V1: 'v1',
   Relative: 'relative',
+  Absolute: 'absolute',
 };
 
 async function start(options: EmulatorOptions): Promise<StartedEmulator> {
@@ -193,11 +195,13 @@ export default defineCmdlet({
     },
     NextLinkForm: {
       type: 'string',
-      choices: ['V1', 'Relative'],
-      default: 'V1',
+      choices: ['Mixed', 'V1', 'Relative', 'Absolute'],
+      default: 'Mixed',
       description:
-        'Shape of links.next.uri: /v1/customers?... (the service since 2021) or ' +
-        '/customers?... (before).',
+        'Shape of links.next.uri. Mixed, the default, writes /v1/customers?... on one page and ' +
+        '/customers?... on the next, as the service has written both since 2021; V1 and ' +
+        'Relative keep one of them throughout; Absolute writes https://<emulator>/v1/... (no ' +
+        'documented form, one a client may meet behind a proxy).',
     },
     Bom: {
       type: 'switch',
@@ -313,7 +317,7 @@ export default defineCmdlet({
         'if the emulator could not start. It has everything Connect-Partner needs.',
     },
     {
-      title: 'Test a client against the link form used before 2021, with a BOM',
+      title: 'Test a client against one link form only (the one used before 2021), with a BOM',
       code: 'Start-PartnerEmulator -NextLinkForm Relative -Bom',
     },
     {

@@ -87,7 +87,7 @@ describe('one rule for size', () => {
     ['far above the maximum', '100000', 500],
   ];
 
-  it.each(cases)('customers: size %s gives pages of %#', async (_, size, expected) => {
+  it.each(cases)('customers: size %s (%s) gives pages of %i', async (_, size, expected) => {
     const path = size === undefined ? '/v1/customers' : `/v1/customers?size=${size}`;
     const page = await get(path, appToken);
     expect(page.status).toBe(200);
@@ -101,7 +101,7 @@ describe('one rule for size', () => {
     ['0, as the .NET SDK sends it', '0', 100],
     ['7', '7', 7],
     ['above the maximum', '501', 500],
-  ])('users: size %s gives pages of the rule’s size', async (_, size, expected) => {
+  ])('users: size %s (%s) gives pages of %i', async (_, size, expected) => {
     const base = `/v1/customers/${many}/users`;
     const page = await get(size === undefined ? base : `${base}?size=${size}`);
     expect(page.status).toBe(200);

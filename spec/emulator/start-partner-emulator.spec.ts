@@ -155,7 +155,10 @@ describe('Start-PartnerEmulator', () => {
     });
     expect(parameters.Seed).toMatchObject({ type: 'int', default: 1 });
     expect(parameters.Http).toMatchObject({ type: 'switch' });
-    expect(parameters.NextLinkForm).toMatchObject({ choices: ['V1', 'Relative'] });
+    expect(parameters.NextLinkForm).toMatchObject({
+      choices: ['Mixed', 'V1', 'Relative', 'Absolute'],
+      default: 'Mixed',
+    });
     expect(parameters.Bom).toMatchObject({ type: 'switch' });
   });
 

@@ -22,6 +22,7 @@ import {
   type SkuFacts,
 } from './customer-licenses.js';
 import { subscriptionsOf, type SubscriptionFacts } from './customer-subscriptions.js';
+import { directoryRolesOf } from './directory-roles.js';
 import { userAt, userCountsOf, userPositionOf, type UserCounts } from './customer-users.js';
 import type { CustomerDataset } from './dataset.js';
 import type { GdapView } from '../graph/gdap-view.js';
@@ -69,6 +70,11 @@ export class CustomerResources {
     return position < this.userCounts.active ? position : -1;
   }
 
+  /** The directory roles of the active user at `position`. */
+  directoryRolesOf(position: number): Record<string, unknown>[] {
+    return directoryRolesOf(this.context, position);
+  }
+
   subscribedSkus(groups: readonly LicenseGroup[] | null): Record<string, unknown>[] {
     return this.skus.filter((sku) => inGroups(sku, groups)).map(subscribedSkuJson);
   }
@@ -84,6 +90,12 @@ export class CustomerResources {
 /** The spec-facing view (`emulator.dataset`): the same derivations, addressed by customer id. */
 /** The part of `emulator.dataset` the Partner Center resources make (gdap-view.ts adds GDAP's). */
 export type CustomerResourcesView = Omit<EmulatorDataset, keyof GdapView>;
+
+function activeUserOf(resources: CustomerResources, customerId: string, userId: string): number {
+  const position = resources.activeUserPosition(userId);
+  if (position < 0) throw new RangeError(`customer ${customerId} has no active user ${userId}`);
+  return position;
+}
 
 export function datasetView(dataset: CustomerDataset): CustomerResourcesView {
   const resourcesOf = (customerId: string) => {
@@ -124,9 +136,11 @@ export function datasetView(dataset: CustomerDataset): CustomerResourcesView {
     subscribedSkusOf: (customerId) => resourcesOf(customerId).subscribedSkus(null),
     licensesOf: (customerId, userId) => {
       const resources = resourcesOf(customerId);
-      const position = resources.activeUserPosition(userId);
-      if (position < 0) throw new RangeError(`customer ${customerId} has no active user ${userId}`);
-      return resources.licensesOf(position, null);
+      return resources.licensesOf(activeUserOf(resources, customerId, userId), null);
+    },
+    directoryRolesOf: (customerId, userId) => {
+      const resources = resourcesOf(customerId);
+      return resources.directoryRolesOf(activeUserOf(resources, customerId, userId));
     },
   };
 }
