@@ -264,14 +264,13 @@ describe("a user's directory roles", () => {
   });
 
   it('names the documented example roles as the documentation does', () => {
-    const named = new Map<string, string>();
+    const named = new Map<unknown, unknown>();
     for (const user of emulator.dataset.userIdsOf(many))
       for (const role of emulator.dataset.directoryRolesOf(many, user))
         named.set(role.id, role.name);
-    const helpdesk = named.get('729827e3-9c14-49f7-bb1b-9608f156bbb8');
-    if (helpdesk !== undefined) expect(helpdesk).toBe('Helpdesk Administrator');
-    const userAdmin = named.get('fe930be7-5e62-47db-91af-98c3a49a38b1');
-    if (userAdmin !== undefined) expect(userAdmin).toBe('User Account Administrator');
+    // The example's two roles, named as the example names them (a customer of 1,000+ users has both).
+    expect(named.get('729827e3-9c14-49f7-bb1b-9608f156bbb8')).toBe('Helpdesk Administrator');
+    expect(named.get('fe930be7-5e62-47db-91af-98c3a49a38b1')).toBe('User Account Administrator');
     expect(named.size).toBeGreaterThan(2);
   });
 
