@@ -1,8 +1,8 @@
 /**
  * Microsoft Graph's error body, `{"error":{"code","message","innerError":{"date","request-id",
- * "client-request-id"}}}`, and the response headers Graph puts on every answer (`OData-Version`,
- * `request-id`, and `client-request-id` echoed, or the request id when the client sent none);
- * docs/graph-gdap.md, "Errors", "Request ids" and "Query options".
+ * "client-request-id"}}}`, and the request ids Graph puts on every answer (`request-id`, and
+ * `client-request-id` echoed, or the request id when the client sent none); docs/graph-gdap.md,
+ * "Errors" and "Request ids".
  */
 import { GRAPH_APP_ID } from '../entra/access-tokens.js';
 import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
@@ -46,6 +46,16 @@ export const graphErrors = {
     error(405, 'Request_BadRequest', 'The requested resource does not support this HTTP method.', {
       Allow: allowed.join(', '),
     }),
+  /** Graph's words for a body it cannot read as JSON. */
+  unreadablePayload: () =>
+    error(
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. ' +
+        'Please ensure Content-Type header is set and payload is of valid JSON format.',
+    ),
+  tooLarge: (limitBytes: number) =>
+    error(413, 'RequestEntityTooLarge', `The request body is larger than ${limitBytes} bytes.`),
   /** The emulator's own failure (a bug): never blamed on the request. */
   internal: (detail: string) => error(500, 'InternalServerError', `Internal error: ${detail}`),
 } as const;
@@ -91,12 +101,7 @@ export function graphRequestIds(exchange: Exchange): {
 
 export function graphHeaders(exchange: Exchange): Record<string, string> {
   const ids = graphRequestIds(exchange);
-  // Every answer of an OData service names its protocol version (OData 4.01 Part 1, §8.1.5).
-  return {
-    'request-id': ids.requestId,
-    'client-request-id': ids.clientRequestId,
-    'OData-Version': '4.0',
-  };
+  return { 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId };
 }
 
 export function graphErrorReply(exchange: Exchange, failure: GraphError): Reply {

@@ -5,7 +5,6 @@
  * `@odata.nextLink` with an opaque `$skipToken`), `$top`, `$filter`, `$select`, `$count`,
  * `$orderby` where documented, a relationship's requests, and Graph's error body on every failure.
  */
-import { GRAPH_API } from '../entra/access-tokens.js';
 import { BadRequestError } from '../server/bad-request.js';
 import type { EmulatorState } from '../server/emulator-state.js';
 import {
@@ -29,7 +28,8 @@ import {
   requiredValue,
   UnsupportedQueryError,
 } from './graph-query.js';
-import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import type { Caller } from '../server/service.js';
 import type { JwtClaims } from '../entra/jwt.js';
 
 /** The permissions that let a caller read relationships, their access assignments and requests. */
@@ -135,18 +135,13 @@ function grantsRead(claims: JwtClaims): boolean {
 type GraphHandler = (state: EmulatorState, exchange: Exchange) => Reply | GraphError;
 
 /**
- * Every Graph route runs behind this: the token's audience and permission first, then the handler,
- * whose refusals (BadRequestError) and bugs become Graph's error body too.
+ * Every GDAP route runs behind this: the token's permission (its audience is the Graph service's
+ * check, service.ts), then the handler, whose refusals (BadRequestError) and bugs become Graph's
+ * error body too.
  */
 function graphRoute(handler: GraphHandler) {
-  return (state: EmulatorState, exchange: Exchange): Reply => {
-    const check = state.accessTokens.checkToken(
-      header(exchange, 'authorization'),
-      exchange.receivedAt,
-      GRAPH_API,
-    );
-    if (!check.ok) return graphErrorReply(exchange, graphErrors.invalidToken(check.reason));
-    if (!grantsRead(check.claims))
+  return (state: EmulatorState, exchange: Exchange, caller: Caller): Reply => {
+    if (!grantsRead(caller.claims))
       return graphErrorReply(
         exchange,
         graphErrors.forbidden(

@@ -29,7 +29,7 @@ export const USERS_MAX_PAGE_SIZE = 500;
 type UserState = 'active' | 'inactive';
 
 /** The customer a request names, or the reply that refuses it. */
-function customerOf(
+export function customerOf(
   state: EmulatorState,
   exchange: Exchange,
   caller: ApiCaller,
@@ -45,7 +45,7 @@ function customerOf(
     );
   const index = state.dataset.indexOfId(id);
   if (index < 0) return errorReply(pcErrors.tenantNotFound(id), bom);
-  const resources = new CustomerResources(state.dataset, index);
+  const resources = new CustomerResources(state.dataset, index, state.store);
   if (!resources.hasCommerceRelationship)
     return errorReply(pcErrors.noCommerceRelationship(state.dataset.partnerTenantId, id), bom);
   return resources;
