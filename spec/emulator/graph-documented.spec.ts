@@ -109,6 +109,38 @@ describe('$count', () => {
   });
 });
 
+describe('the $count segment', () => {
+  it('answers the number of matches as plain text, for each collection, with $filter', async () => {
+    const plain = await graph(emulator, `${RELATIONSHIPS}/$count`, { token });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^text\/plain/);
+    expect(plain.text).toBe(String(every.length));
+    const filter = encodeURIComponent("status eq 'expired'");
+    const expired = await graph(emulator, `${RELATIONSHIPS}/$count?$filter=${filter}`, { token });
+    expect(expired.text).toBe(String(every.filter((item) => item.status === 'expired').length));
+    const relationship = relationshipWith(['terminated'], true);
+    const assignments = await graph(
+      emulator,
+      `${RELATIONSHIPS}/${relationship.id}/accessAssignments/$count`,
+      { token },
+    );
+    expect(assignments.text).toBe(
+      String(emulator.dataset.accessAssignmentsOf(relationship.id).length),
+    );
+    const requests = await graph(emulator, `${RELATIONSHIPS}/${relationship.id}/requests/$count`, {
+      token,
+    });
+    expect(requests.text).toBe(
+      String(emulator.dataset.relationshipRequestsOf(relationship.id).length),
+    );
+    expectGraphError(
+      await graph(emulator, `${RELATIONSHIPS}/$count?$top=1`, { token }),
+      400,
+      'BadRequest',
+    );
+  });
+});
+
 describe('$orderby', () => {
   it.each([
     ['status', false],

@@ -28,7 +28,7 @@ import {
   requiredValue,
   UnsupportedQueryError,
 } from './graph-query.js';
-import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import { bufferReply, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import type { Caller } from '../server/service.js';
 import type { JwtClaims } from '../entra/jwt.js';
 
@@ -240,6 +240,19 @@ function countOf(collection: GraphCollection, filter: FilterNode | undefined): n
   return count;
 }
 
+/**
+ * `{collection}/$count`: the number of items the `$filter` matches, as plain text (Graph's count
+ * segment, https://learn.microsoft.com/graph/query-parameters#count-parameter).
+ */
+function countReply(exchange: Exchange, collection: GraphCollection): Reply {
+  refuseUnsupportedOptions(exchange, new Set(['$filter']));
+  const text = exchange.query.get('$filter');
+  const filter = text === null ? undefined : parseFilter(text, collection.filterPaths);
+  return bufferReply(200, Buffer.from(String(countOf(collection, filter)), 'utf8'), {
+    'Content-Type': 'text/plain; charset=utf-8',
+  });
+}
+
 /** One page of a collection, following Graph's server-driven paging. */
 function collectionPage(
   state: EmulatorState,
@@ -424,6 +437,10 @@ export const listRelationships = graphRoute((state, exchange) =>
   collectionPage(state, exchange, relationshipCollection(state.gdap)),
 );
 
+export const countRelationships = graphRoute((state, exchange) =>
+  countReply(exchange, relationshipCollection(state.gdap)),
+);
+
 export const getRelationship = graphRoute((state, exchange) => {
   const relationship = relationshipOf(state, exchange);
   if ('code' in relationship) return relationship;
@@ -480,6 +497,18 @@ export const getAccessAssignment = graphRoute((state, exchange) => {
   );
 });
 
+export const countAccessAssignments = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  return countReply(exchange, assignmentCollection(state.gdap, relationship));
+});
+
+export const countRequests = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  return countReply(exchange, requestCollection(state.gdap, relationship));
+});
+
 export const listRequests = graphRoute((state, exchange) => {
   const relationship = relationshipOf(state, exchange);
   if ('code' in relationship) return relationship;
@@ -503,12 +532,16 @@ export const getRequest = graphRoute((state, exchange) => {
 /** The route table's entries for Graph, in one place. */
 export const GRAPH_ROUTES = [
   { path: RELATIONSHIPS_PATH, handle: listRelationships },
+  // The count segments come before the `{id}` routes they would otherwise match.
+  { path: `${RELATIONSHIPS_PATH}/$count`, handle: countRelationships },
   { path: `${RELATIONSHIPS_PATH}/{id}`, handle: getRelationship },
   { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments`, handle: listAccessAssignments },
+  { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/$count`, handle: countAccessAssignments },
   {
     path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/{assignmentId}`,
     handle: getAccessAssignment,
   },
   { path: `${RELATIONSHIPS_PATH}/{id}/requests`, handle: listRequests },
+  { path: `${RELATIONSHIPS_PATH}/{id}/requests/$count`, handle: countRequests },
   { path: `${RELATIONSHIPS_PATH}/{id}/requests/{requestId}`, handle: getRequest },
 ] as const;
