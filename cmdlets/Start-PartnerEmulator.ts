@@ -119,7 +119,8 @@ export default defineCmdlet({
       'read in any case, as the services do.',
     'PARTNER CENTER (apiEndpoint, under /v1): customers (GET /v1/customers with seek paging, size ' +
       'and the CompanyName, Domain, IndirectReseller and IndirectCloudSolutionProvider filters; ' +
-      'one customer by id); per customer: subscriptions (all, by id, ?order_id=), users (seek ' +
+      'one customer by id); per customer: subscriptions (all, by id, ?order_id=; a PATCH of the ' +
+      'whole resource with its etag changes one, seen by every later read), users (seek ' +
       "paging, one by id, deleted ones through the UserState filter), a user's licenses and " +
       'directory roles, and subscribed SKUs. Next links come in the forms the service writes, ' +
       "with and without /v1 (-NextLinkForm). Partner Center's error body, MS-RequestId and " +
