@@ -19,7 +19,6 @@ import { DAY_MS, startOfDay } from '../customer-context.js';
 import { parseFilterObject, readFilterProperty } from '../customer-filter.js';
 import {
   errorReply,
-  linkPrefix,
   queryParam,
   seekPageReply,
   type ApiCaller,
@@ -182,13 +181,12 @@ function auditCollection(state: EmulatorState, window: AuditWindow): SeekCollect
     scope: `auditrecords:${window.startDay}:${window.endDay}`,
     defaultPageSize: MAX_PAGE_SIZE,
     maxPageSize: MAX_PAGE_SIZE,
-    zeroSizeMeansDefault: true,
     growing: true,
     parseFilter: parseAuditFilter,
     filterKey: filterJson,
     page: (cursor) => pageOf(state, window, cursor),
     uri: (size, filter, next) =>
-      `${linkPrefix(state)}/auditrecords?size=${size}&startDate=${window.startDay}` +
+      `/auditrecords?size=${size}&startDate=${window.startDay}` +
       `&endDate=${window.endDay}` +
       `${filter ? `&filter=${encodeURIComponent(filterJson(filter))}` : ''}` +
       `${next ? '&seekOperation=Next' : ''}`,
