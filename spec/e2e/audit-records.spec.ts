@@ -3,7 +3,8 @@
  * 90-day window, seek paging with the continuation token, the documented filters, 400s for a bad
  * window or filter, one record per change the change store applies) and Get-PartnerAuditRecord
  * run in-process against it (the whole log as NDJSON, filters, -First/-Skip, the 90-day refusal
- * before any request, -ContinuationToken and -ResumeFile, the table for people).
+ * before any request, -ContinuationToken and -ResumeFile, the table for people); one process run
+ * for the exit codes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -342,6 +343,26 @@ describe('Get-PartnerAuditRecord', () => {
     expect(parseNdjson((await auditCmdlet(['-StartDate', day(90), '-First', '1'])).stdout)).toEqual(
       [seeded[0]],
     );
+  });
+});
+
+describe('Get-PartnerAuditRecord as a process', () => {
+  it('exits 0 with the records, and 2 with one line for a start over 90 days back', async () => {
+    const listed = await partner.run('Get-PartnerAuditRecord', [
+      '-StartDate',
+      day(90),
+      '-First',
+      '2',
+    ]);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(parseNdjson(listed.stdout)).toEqual(seeded.slice(0, 2));
+    const refused = await partner.run('Get-PartnerAuditRecord', ['-StartDate', day(91)]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(errorLines(refused.stderr)).toEqual([
+      expect.stringMatching(/^Get-PartnerAuditRecord: -StartDate \S+ is more than 90 days ago: /),
+    ]);
   });
 });
 
