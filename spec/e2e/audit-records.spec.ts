@@ -6,7 +6,7 @@
  * before any request, -ContinuationToken and -ResumeFile, the table for people); one process run
  * for the exit codes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,10 +50,9 @@ beforeAll(async () => {
   expect(all.status).toBe(200);
   seeded = all.json.items;
 });
-afterEach(() => {
-  emulator.setFaults({});
-  emulator.resetStore();
-});
+// Each case starts from the seeded log: writes stay in an emulator until its store is reset.
+beforeEach(() => emulator.resetStore());
+afterEach(() => emulator.setFaults({}));
 afterAll(() => partner.dispose());
 
 describe('the emulated activity log', () => {
