@@ -32,9 +32,10 @@ export const BLOB_WORDING: ServiceWording = {
     'export manifest again for a new one.',
   deniedReason: (fault) =>
     fault.code === 'AuthenticationFailed' ? 'download link refused or expired' : undefined,
-  supportHint: (call, fault) =>
-    `If it persists, give Microsoft support ${fault?.serviceRequestId ? `x-ms-request-id ${fault.serviceRequestId} and ` : ''}` +
-    `x-ms-client-request-id ${call.requestId}.`,
+  supportHint: (call, fault) => {
+    const served = fault?.serviceRequestId ? `x-ms-request-id ${fault.serviceRequestId} and ` : '';
+    return `If it persists, give Microsoft support ${served}x-ms-client-request-id ${call.requestId}.`;
+  },
 };
 
 /** The blob service's XML error body and its headers, as a fault. */

@@ -105,7 +105,9 @@ function outcomeUnknown(
       reason: 'outcome unknown',
       requestId: request.requestId,
       correlationId: context.correlationId,
-      hint: `Check with a read whether it took effect before repeating it. ${context.dialect.wording.supportHint(callOf(request, context), undefined)}`,
+      hint:
+        'Check with a read whether it took effect before repeating it. ' +
+        context.dialect.wording.supportHint(callOf(request, context), undefined),
       cause: error,
     },
   );

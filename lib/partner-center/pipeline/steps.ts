@@ -60,7 +60,7 @@ export function clientPipeline(
 }
 
 /** The last step: one exchange, its answer in the pipeline's shape. */
-function transportOf(connections: Connections, context: StepContext): SendRequest {
+export function transportOf(connections: Connections, context: StepContext): SendRequest {
   const timeoutMs = context.retry.requestTimeoutMs;
   return async (request): Promise<PipelineResponse> => {
     const raw = await connections.send({
