@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { ServiceError } from '../common/errors.js';
+import { AuthenticationError, ServiceError } from '../common/errors.js';
 import { abortReason } from './abortable.js';
 import type { HttpClient } from './client.js';
 import { describeCall } from './service-errors.js';
@@ -23,6 +23,8 @@ export interface DownloadProgress {
   total?: number;
   /** Times the body was cut and resumed. */
   resumes: number;
+  /** The file's ETag (the version being read), once known. */
+  etag?: string;
 }
 
 export interface DownloadOptions {
@@ -35,6 +37,13 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
   /** Start at this byte (a run that kept the first bytes of the file). */
   startAt?: number;
+  /** The version to read (an ETag from an earlier run's progress): another one is refused (412). */
+  ifMatch?: string;
+  /**
+   * A new URL for the same file when the server refuses the current one (403, e.g. an expired
+   * SAS): the download goes on from where it stopped at the new URL, within `maxResumes`.
+   */
+  renewUrl?: () => Promise<string | URL>;
   /** -Verbose: each resume. */
   verbose?: (line: string) => void;
 }
@@ -53,9 +62,10 @@ export function download(
 
 async function* chunks(
   client: HttpClient,
-  url: URL,
+  firstUrl: URL,
   options: DownloadOptions,
 ): AsyncGenerator<Buffer> {
+  let url = firstUrl;
   const { signal } = options;
   const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -63,14 +73,27 @@ async function* chunks(
   let position = options.startAt ?? 0;
   let received = 0;
   let resumes = 0;
-  let etag: string | undefined;
+  let etag = options.ifMatch;
   let total: number | undefined;
   let rangesAllowed = false;
   for (;;) {
     const headers: Record<string, string> = {};
     if (position > 0) headers.Range = `bytes=${position}-`;
-    if (position > 0 && etag) headers['If-Match'] = etag;
-    const answer = await client.openStream(url, { headers, signal });
+    if (etag) headers['If-Match'] = etag;
+    let answer: Awaited<ReturnType<HttpClient['openStream']>>;
+    try {
+      answer = await client.openStream(url, { headers, signal });
+    } catch (error) {
+      if (!(error instanceof AuthenticationError && options.renewUrl) || resumes >= maxResumes)
+        throw error;
+      resumes++;
+      options.verbose?.(
+        `${described} was refused (${error.message}): asking for a new link and going on from ` +
+          `byte ${position}, resume ${resumes} of ${maxResumes}.`,
+      );
+      url = client.resolve(await options.renewUrl());
+      continue;
+    }
     const body = answer.body;
     try {
       if (position > 0 && rangeStart(answer.status, answer.headers) !== position) {
@@ -89,7 +112,7 @@ async function* chunks(
         position += chunk.length;
         received += chunk.length;
         yield chunk;
-        options.onProgress?.({ received, total, resumes });
+        options.onProgress?.({ received, total, resumes, etag });
       }
       if (!body.complete || (total !== undefined && position < total))
         throw new TransportError(

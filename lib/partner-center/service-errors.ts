@@ -69,7 +69,9 @@ export interface FailedCall {
 }
 
 export function describeCall(call: Pick<FailedCall, 'method' | 'url'>): string {
-  const target = `${call.url.pathname}${call.url.search}`;
+  // A blob URL's SAS signature is a credential: messages name the call without it.
+  const search = call.url.search.replace(/([?&]sig=)[^&]*/gi, '$1***');
+  const target = `${call.url.pathname}${search}`;
   return `${call.method} ${target.length > 120 ? `${target.slice(0, 119)}…` : target}`;
 }
 

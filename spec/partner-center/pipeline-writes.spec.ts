@@ -251,12 +251,26 @@ describe("a Graph export's operation", () => {
 });
 
 /** A blob store answering GET and Range from `content`, cutting the first answer after `cutAt`. */
-function blobServer(content: Buffer, options: { cutAt?: number; ranges?: boolean } = {}) {
+function blobServer(
+  content: Buffer,
+  options: { cutAt?: number; ranges?: boolean; expiresAfterFirst?: boolean } = {},
+) {
   const etag = `"0x${createHash('md5').update(content).digest('hex').slice(0, 15).toUpperCase()}"`;
   let cut = options.cutAt;
   const ranges = options.ranges ?? true;
   suite.server.respond(() => ({
     custom: (request, res: ServerResponse) => {
+      if (
+        options.expiresAfterFirst &&
+        suite.server.received.length > 1 &&
+        !request.url.includes('sig=new')
+      ) {
+        res.writeHead(403, { 'x-ms-error-code': 'AuthenticationFailed' });
+        res.end(
+          '<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code><Message>expired</Message></Error>',
+        );
+        return;
+      }
       const range = /^bytes=(\d+)-$/.exec(String(request.headers.range ?? ''));
       const start = ranges && range ? Number(range[1]) : 0;
       if (range && ranges && request.headers['if-match'] !== etag) {
@@ -330,6 +344,29 @@ describe('a blob download', () => {
     expect(resumes.at(-1)).toBe(1);
   });
 
+  it('goes on at a renewed link when the SAS expired while the body was cut', async () => {
+    const content = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `row ${i}\n`).join(''));
+    const etag = blobServer(content, { cutAt: 50_000, expiresAfterFirst: true });
+    const client = storage();
+    const verbose: string[] = [];
+    const bytes = await readAll(
+      download(client, blobUrl(), {
+        verbose: (line) => verbose.push(line),
+        renewUrl: async () => blobUrl().replace('sig=abc', 'sig=new'),
+      }),
+    );
+    client.close();
+    expect(bytes.equals(content)).toBe(true);
+    expect(suite.server.received.map((r) => r.url.includes('sig=new'))).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(suite.server.received[2].headers['if-match']).toBe(etag);
+    expect(verbose.join('\n')).toMatch(/was refused .*AuthenticationFailed.*asking for a new link/);
+    expect(verbose.join('\n')).not.toContain('sig=abc');
+  });
+
   it('refuses to resume where the server takes no ranges, rather than repeat bytes', async () => {
     blobServer(Buffer.alloc(50_000, 7), { cutAt: 10_000, ranges: false });
     const client = storage();
@@ -340,7 +377,7 @@ describe('a blob download', () => {
   });
 
   it('streams past the 64 MB a buffered answer may have, at the reader’s pace', async () => {
-    const size = 70 * 1024 * 1024;
+    const size = 65 * 1024 * 1024;
     const piece = Buffer.alloc(1024 * 1024, 1);
     let written = 0;
     let waitingForDrain = false;
