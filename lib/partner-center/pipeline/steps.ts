@@ -22,7 +22,6 @@ import { decodingStep } from './decoding.js';
 import { traceStep } from './exchange-trace.js';
 import {
   composeSteps,
-  headerOf,
   type PipelineResponse,
   type PipelineStep,
   type SendRequest,
@@ -72,9 +71,11 @@ export function transportOf(connections: Connections, context: StepContext): Sen
       timeoutMs,
       signal: request.signal,
     });
-    return Object.assign(raw, {
-      url: request.url,
-      authorized: headerOf(request.headers, 'authorization') !== undefined,
-    });
+    // The transport's answer object becomes the pipeline's, without a copy per request.
+    const response = raw as PipelineResponse;
+    response.url = request.url;
+    // Only the authentication step sets it, under this name.
+    response.authorized = request.headers.Authorization !== undefined;
+    return response;
   };
 }
