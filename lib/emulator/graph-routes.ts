@@ -93,38 +93,47 @@ interface GraphCollection {
   ): { items: Record<string, unknown>[]; next?: number };
 }
 
-function grantsRead(claims: JwtClaims): boolean {
+/** The permissions a route accepts (lower case), and what its refusal says is missing. */
+export interface GraphPermissions {
+  accepted: readonly string[];
+  missing: string;
+}
+
+const GDAP_READ: GraphPermissions = {
+  accepted: READ_PERMISSIONS,
+  missing: 'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
+};
+
+function grants(claims: JwtClaims, permissions: GraphPermissions): boolean {
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ') : [];
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   return [...scopes, ...roles].some((permission) =>
-    READ_PERMISSIONS.includes(permission.toLowerCase()),
+    permissions.accepted.includes(permission.toLowerCase()),
   );
 }
 
-type GraphHandler = (state: EmulatorState, exchange: Exchange) => Reply | GraphError;
+type GraphHandler = (
+  state: EmulatorState,
+  exchange: Exchange,
+) => Reply | GraphError | Promise<Reply | GraphError>;
 
 /**
  * Every Graph route runs behind this: the token's audience and permission first, then the handler,
  * whose refusals (BadRequestError) and bugs become Graph's error body too.
  */
-function graphRoute(handler: GraphHandler) {
-  return (state: EmulatorState, exchange: Exchange): Reply => {
+export function graphRoute(handler: GraphHandler, permissions: GraphPermissions = GDAP_READ) {
+  return async (state: EmulatorState, exchange: Exchange): Promise<Reply> => {
     const check = state.accessTokens.checkToken(
       header(exchange, 'authorization'),
       exchange.receivedAt,
       GRAPH_API,
     );
     if (!check.ok) return graphErrorReply(exchange, graphErrors.invalidToken(check.reason));
-    if (!grantsRead(check.claims))
-      return graphErrorReply(
-        exchange,
-        graphErrors.forbidden(
-          'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
-        ),
-      );
+    if (!grants(check.claims, permissions))
+      return graphErrorReply(exchange, graphErrors.forbidden(permissions.missing));
     let outcome: Reply | GraphError;
     try {
-      outcome = handler(state, exchange);
+      outcome = await handler(state, exchange);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcome =
