@@ -1,9 +1,15 @@
-import type { FaultScript } from './fault-types.js';
-import type { GdapCustomerKind } from './gdap-dataset.js';
+import type { FaultScript } from './server/fault-types.js';
+import type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { GdapCustomerKind } from './gdap-dataset.js';
+export type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from './fault-types.js';
+export type {
+  FaultAction,
+  FaultRule,
+  FaultScript,
+  FaultTarget,
+  RateLimit,
+} from './server/fault-types.js';
 
 /**
  * The emulator's programmatic face: `Start-PartnerEmulator`, `npm start`, specs and benchmarks all

@@ -6,10 +6,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadRequestError } from '../../lib/emulator/bad-request.js';
-import { Query } from '../../lib/emulator/query.js';
-import { failureReply } from '../../lib/emulator/request-handler.js';
-import type { Route } from '../../lib/emulator/routes.js';
+import { BadRequestError } from '../../lib/emulator/server/bad-request.js';
+import { Query } from '../../lib/emulator/server/query.js';
+import { failureReply } from '../../lib/emulator/server/request-handler.js';
+import type { Route } from '../../lib/emulator/server/routes.js';
 
 const route = (kind: Route['kind']): Route => ({
   method: 'GET',
@@ -72,9 +72,13 @@ describe('query names', () => {
 
   it('are read through the one parser by every emulator route', () => {
     const dir = join(import.meta.dirname, '..', '..', 'lib', 'emulator');
-    const readers = readdirSync(dir)
+    // Every service's folder, not only the top: the emulator lives in subfolders.
+    const readers = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter(
-        (file) => file.endsWith('.ts') && file !== 'query.ts' && file !== 'request-handler.ts',
+        (file) =>
+          file.endsWith('.ts') &&
+          !file.endsWith('/query.ts') &&
+          !file.endsWith('/request-handler.ts'),
       )
       .filter((file) =>
         /searchParams\.(get|has|getAll|entries|forEach)\b|of [\w.]*searchParams/.test(
