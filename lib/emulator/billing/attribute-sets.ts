@@ -176,7 +176,11 @@ export const USAGE_BASIC: readonly string[] = USAGE_FULL.filter(
 );
 
 /** The names a line item of this family carries in this attribute set, in file order. */
-export function attributesOf(family: 'reconciliation' | 'usage', set: AttributeSet): readonly string[] {
-  if (family === 'reconciliation') return set === 'full' ? RECONCILIATION_FULL : RECONCILIATION_BASIC;
+export function attributesOf(
+  family: 'reconciliation' | 'usage',
+  set: AttributeSet,
+): readonly string[] {
+  if (family === 'reconciliation')
+    return set === 'full' ? RECONCILIATION_FULL : RECONCILIATION_BASIC;
   return set === 'full' ? USAGE_FULL : USAGE_BASIC;
 }

@@ -5,7 +5,7 @@
  */
 import { BlobSizes } from '../blob/blob-content.js';
 import { SasAuthority } from '../blob/sas.js';
-import type { CustomerDataset } from '../dataset.js';
+import type { CustomerDataset } from '../partner-center/dataset.js';
 import { ExportOperations } from './exports.js';
 import { BillingDataset } from './invoices.js';
 

@@ -5,7 +5,7 @@
  * /PartitionType=default`). Everything is derived from these few values, so a blob's path alone
  * says which lines it holds (the blob store keeps nothing per blob but its size).
  */
-import { guidFromWords, hash32, mix32 } from '../random.js';
+import { guidFromWords, hash32, mix32 } from '../server/random.js';
 import { ATTRIBUTE_SETS, type AttributeSet } from './attribute-sets.js';
 import type { BillingDataset, BillingPeriod } from './invoices.js';
 import type { LineSource } from './line-items.js';
@@ -96,7 +96,8 @@ function fingerprint(data: ExportData): number {
 /** The manifest's eTag: a new data version (or another layout) gives another. */
 export function eTagOf(data: ExportData): string {
   const print = fingerprint(data);
-  return `0x${(print >>> 0).toString(16).toUpperCase().padStart(8, '0')}${(mix32(print) >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+  const hex = (value: number) => (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  return `0x${hex(print)}${hex(mix32(print))}`;
 }
 
 export function blobNameOf(data: ExportData, part: number): string {
@@ -129,7 +130,10 @@ export function resolveBlobPath(
   }
   const attributeSet = fields.get('Fragment') as AttributeSet;
   const linesPerBlob = Number(fields.get('LinesPerBlob'));
-  if (!ATTRIBUTE_SETS.includes(attributeSet) || !(Number.isInteger(linesPerBlob) && linesPerBlob > 0))
+  if (
+    !ATTRIBUTE_SETS.includes(attributeSet) ||
+    !(Number.isInteger(linesPerBlob) && linesPerBlob > 0)
+  )
     return undefined;
   const family = kind.endsWith('Usage') ? 'usage' : 'reconciliation';
   let source: LineSource | undefined;

@@ -112,7 +112,10 @@ export class ExportOperations {
       return {
         status: 'failed',
         operation,
-        failure: { code: outcome.code ?? NO_DATA.code, message: outcome.message ?? NO_DATA.message },
+        failure: {
+          code: outcome.code ?? NO_DATA.code,
+          message: outcome.message ?? NO_DATA.message,
+        },
       };
     if (operation.failure) return { status: 'failed', operation, failure: operation.failure };
     if (outcome?.outcome === 'running') return { status: 'running', operation };
@@ -126,7 +129,10 @@ export class ExportOperations {
   }
 
   /** The export data behind a manifest id, once its operation succeeded. */
-  manifest(id: string, nowMs: number): { operation: ExportOperation; data: ExportData } | undefined {
+  manifest(
+    id: string,
+    nowMs: number,
+  ): { operation: ExportOperation; data: ExportData } | undefined {
     const operation = this.manifests.get(id.toLowerCase());
     if (!operation) return undefined;
     const view = this.view(operation, nowMs);
@@ -135,4 +141,3 @@ export class ExportOperations {
     return { operation, data: view.data };
   }
 }
-

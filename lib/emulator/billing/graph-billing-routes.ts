@@ -4,12 +4,12 @@
  * operation they start (`GET .../operations/{id}`) and the manifest it leads to
  * (`GET .../manifests/{id}`). Every route needs PartnerBilling.Read.All in the Graph token.
  */
-import { BadRequestError } from '../bad-request.js';
-import { isoDate } from '../customer-context.js';
-import type { EmulatorState } from '../emulator-state.js';
-import { graphErrors, type GraphError } from '../graph-errors.js';
-import { graphRoute } from '../graph-routes.js';
-import { jsonReply, readJsonObject, type Exchange, type Reply } from '../http-exchange.js';
+import { BadRequestError } from '../server/bad-request.js';
+import { isoDate } from '../partner-center/customer-context.js';
+import type { EmulatorState } from '../server/emulator-state.js';
+import { graphErrors, type GraphError } from '../graph/graph-errors.js';
+import { graphRoute } from '../graph/graph-routes.js';
+import { jsonReply, readJsonObject, type Exchange, type Reply } from '../server/http-exchange.js';
 import type { AttributeSet } from './attribute-sets.js';
 import {
   blobCountOf,
@@ -33,7 +33,11 @@ const permission = {
   missing: `the token does not carry ${BILLING_PERMISSION}`,
 };
 
-function stringField(body: Record<string, unknown>, name: string, required: boolean): string | undefined {
+function stringField(
+  body: Record<string, unknown>,
+  name: string,
+  required: boolean,
+): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) {
     if (required) throw new BadRequestError(`The request body needs '${name}'.`);
@@ -48,14 +52,16 @@ function attributeSetOf(body: Record<string, unknown>): AttributeSet {
   const value = stringField(body, 'attributeSet', false) ?? 'full';
   const set = value.toLowerCase();
   if (set !== 'full' && set !== 'basic')
-    throw new BadRequestError(
-      `'attributeSet' must be 'full' or 'basic'; got '${value}'.`,
-    );
+    throw new BadRequestError(`'attributeSet' must be 'full' or 'basic'; got '${value}'.`);
   return set;
 }
 
 /** The export data a request asks for; undefined when nothing exists for it (the export fails). */
-function requestedData(state: EmulatorState, kind: ExportKind, body: Record<string, unknown>): ExportData | undefined {
+function requestedData(
+  state: EmulatorState,
+  kind: ExportKind,
+  body: Record<string, unknown>,
+): ExportData | undefined {
   const billing = state.billing.dataset;
   const attributeSet = attributeSetOf(body);
   const family = kind.endsWith('Usage') ? 'usage' : 'reconciliation';
@@ -72,7 +78,7 @@ function requestedData(state: EmulatorState, kind: ExportKind, body: Record<stri
     const invoiceId = stringField(body, 'invoiceId', true) ?? '';
     const invoice = billing.invoiceById(invoiceId);
     // Invoices older than the v2 coverage have no export: Partner Center's v1 API serves them.
-    if (!invoice || invoice.api !== 'v2') return undefined;
+    if (invoice?.api !== 'v2') return undefined;
     return layout(family === 'usage' ? invoice.usage : invoice.reconciliation);
   }
   const currencyCode = stringField(body, 'currencyCode', true) ?? '';
@@ -102,7 +108,12 @@ function exportRoute(kind: ExportKind) {
   }, permission);
 }
 
-function manifestJson(state: EmulatorState, operation: ExportOperation, data: ExportData, nowMs: number) {
+function manifestJson(
+  state: EmulatorState,
+  operation: ExportOperation,
+  data: ExportData,
+  nowMs: number,
+) {
   const rootPath = rootPathOf(data);
   const blobs = Array.from({ length: blobCountOf(data) }, (_, part) => ({
     name: blobNameOf(data, part),
@@ -134,7 +145,9 @@ const getOperation = graphRoute((state: EmulatorState, exchange: Exchange): Repl
     '@odata.context': `${state.baseUrl}/v1.0/$metadata#reports/partners/billing/operations/$entity`,
     id: operation.id,
     createdDateTime: isoDate(operation.createdAt),
-    lastActionDateTime: new Date(Math.max(operation.lastActionAt, operation.createdAt)).toISOString(),
+    lastActionDateTime: new Date(
+      Math.max(operation.lastActionAt, operation.createdAt),
+    ).toISOString(),
   };
   if (view.status === 'running')
     return jsonReply(
@@ -152,14 +165,23 @@ const getOperation = graphRoute((state: EmulatorState, exchange: Exchange): Repl
   const manifestLink = `${state.baseUrl}${BILLING_PATH}/manifests/${operation.manifestId}`;
   // Microsoft's sample reads the manifest inline as `resourceLocation`: $expand gives it that way.
   const expand = exchange.query.get('$expand')?.toLowerCase() === 'resourcelocation';
-  const manifest = expand ? state.billing.exports.manifest(operation.manifestId, exchange.receivedAt) : undefined;
+  const manifest = expand
+    ? state.billing.exports.manifest(operation.manifestId, exchange.receivedAt)
+    : undefined;
   return jsonReply(200, {
     ...common,
     '@odata.type': `${NAMESPACE}.exportSuccessOperation`,
     status: 'succeeded',
     'resourceLocation@odata.navigationLink': manifestLink,
     ...(manifest
-      ? { resourceLocation: manifestJson(state, manifest.operation, manifest.data, exchange.receivedAt) }
+      ? {
+          resourceLocation: manifestJson(
+            state,
+            manifest.operation,
+            manifest.data,
+            exchange.receivedAt,
+          ),
+        }
       : {}),
   });
 }, permission);

@@ -6,9 +6,9 @@
  * billinglineitems&size=`, then `.../lineitems/OneTime/BillingLineItems?seekOperation=Next` with
  * `MS-ContinuationToken`).
  */
-import { isoDate } from '../customer-context.js';
-import type { EmulatorState } from '../emulator-state.js';
-import { jsonReply, type Exchange, type Reply } from '../http-exchange.js';
+import { isoDate } from '../partner-center/customer-context.js';
+import type { EmulatorState } from '../server/emulator-state.js';
+import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import {
   errorReply,
   linkPrefix,
@@ -16,13 +16,14 @@ import {
   seekPageReply,
   type ApiCaller,
   type SeekCollection,
-} from '../paged-collection.js';
-import { pcErrors, type PartnerCenterError } from '../partner-center-errors.js';
+} from '../partner-center/paged-collection.js';
+import { pcErrors, type PartnerCenterError } from '../partner-center/partner-center-errors.js';
 import type { BillingDataset, Invoice } from './invoices.js';
 
 /** "Default max size = 2000" for OneTime line items. */
 export const MAX_LINE_ITEMS_PAGE = 2000;
 const DEFAULT_INVOICE_PAGE = 200;
+const ONE_TIME_QUERY = 'provider=onetime&invoicelineitemtype=billinglineitems';
 
 function link(uri: string) {
   return { uri, method: 'GET', headers: [] };
@@ -30,7 +31,11 @@ function link(uri: string) {
 
 const cents = (value: number) => value / 100;
 
-function invoiceJson(billing: BillingDataset, invoice: Invoice, single: boolean): Record<string, unknown> {
+function invoiceJson(
+  billing: BillingDataset,
+  invoice: Invoice,
+  single: boolean,
+): Record<string, unknown> {
   const total = billing.totalCents(invoice);
   const lineItemsUri = `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems`;
   return {
@@ -60,10 +65,15 @@ function invoiceJson(billing: BillingDataset, invoice: Invoice, single: boolean)
   };
 }
 
-function nonNegativeInteger(exchange: Exchange, name: string, fallback: number): number | PartnerCenterError {
+function nonNegativeInteger(
+  exchange: Exchange,
+  name: string,
+  fallback: number,
+): number | PartnerCenterError {
   const text = queryParam(exchange, name);
   if (text === null) return fallback;
-  if (!/^\s*\d+\s*$/.test(text)) return pcErrors.invalidProperty(`${name} must be an integer from 0`);
+  if (!/^\s*\d+\s*$/.test(text))
+    return pcErrors.invalidProperty(`${name} must be an integer from 0`);
   return Number(text);
 }
 
@@ -85,7 +95,9 @@ export function listInvoices(state: EmulatorState, exchange: Exchange): Reply {
       items: items.map((invoice) => invoiceJson(billing, invoice, false)),
       links: {
         self: link(`${prefix}/invoices?size=${pageSize}&offset=${offset}`),
-        ...(next ? { next: link(`${prefix}/invoices?size=${pageSize}&offset=${offset + pageSize}`) } : {}),
+        ...(next
+          ? { next: link(`${prefix}/invoices?size=${pageSize}&offset=${offset + pageSize}`) }
+          : {}),
       },
       attributes: { objectType: 'Collection' },
     },
@@ -186,7 +198,7 @@ function lineItemCollection(state: EmulatorState, invoice: Invoice): SeekCollect
     uri: (size, _filter, next) =>
       next
         ? `${prefix}/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?seekOperation=Next`
-        : `${prefix}/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=${size}`,
+        : `${prefix}/invoices/${invoice.id}/lineitems?${ONE_TIME_QUERY}&size=${size}`,
   };
 }
 
@@ -201,7 +213,11 @@ function lineItemKind(exchange: Exchange): { provider: string; type: string } {
   };
 }
 
-export function listInvoiceLineItems(state: EmulatorState, exchange: Exchange, caller: ApiCaller): Reply {
+export function listInvoiceLineItems(
+  state: EmulatorState,
+  exchange: Exchange,
+  caller: ApiCaller,
+): Reply {
   const { bom } = state.settings;
   const invoice = invoiceOf(state, exchange);
   if ('status' in invoice) return errorReply(invoice, bom);
@@ -209,14 +225,17 @@ export function listInvoiceLineItems(state: EmulatorState, exchange: Exchange, c
   if (provider !== 'onetime' || type !== 'billinglineitems')
     return errorReply(
       pcErrors.invalidProperty(
-        'the emulator serves provider=onetime&invoicelineitemtype=billinglineitems (the Office and Azure providers belong to legacy invoices it does not have)',
+        `the emulator serves ${ONE_TIME_QUERY} (the Office and Azure providers belong to ` +
+          'legacy invoices it does not have)',
       ),
       bom,
     );
   if (invoice.api !== 'v1')
     return errorReply(
       pcErrors.invalidProperty(
-        `invoice ${invoice.id} (billing period from ${isoDate(invoice.periodStart).slice(0, 10)}) is served by the v2 reconciliation export: POST /v1.0/reports/partners/billing/reconciliation/billed/export on Microsoft Graph`,
+        `invoice ${invoice.id} (billing period from ${isoDate(invoice.periodStart).slice(0, 10)}) ` +
+          'is served by the v2 reconciliation export: POST ' +
+          '/v1.0/reports/partners/billing/reconciliation/billed/export on Microsoft Graph',
       ),
       bom,
     );

@@ -4,11 +4,10 @@
  * whole cents, so an invoice's total is the exact sum of its lines' `Total` (docs/billing.md,
  * "Amounts").
  */
-import { isoDate } from '../customer-context.js';
-import type { SubscriptionFacts } from '../customer-subscriptions.js';
-import { guidFromWords, hash32, mix32 } from '../random.js';
+import { isoDate } from '../partner-center/customer-context.js';
+import { guidFromWords, hash32, mix32 } from '../server/random.js';
 import { type AttributeSet, attributesOf } from './attribute-sets.js';
-import type { BilledCustomer, BilledCustomerCursor } from './billed-customers.js';
+import type { BilledCustomer, BilledCustomers, BilledSubscription } from './billed-customers.js';
 
 export interface Currency {
   readonly code: string;
@@ -90,22 +89,35 @@ const hex8 = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
 const cents = (value: number) => value / 100;
 
 /**
- * Which billed customer a line belongs to: lines come in blocks, one block per customer, starting
- * at a customer that depends on the source so that invoices differ.
+ * A customer's lines repeat a pattern of SLOTS charges (a slot names the subscription and the
+ * charge), so an invoice's total is a sum over customers and slots, not over millions of lines
+ * (the lines still differ: ids, references and order of appearance are the line's own).
  */
-export function customerPositionOf(source: LineSource, position: number, customers: number): number {
-  const block = Math.max(1, Math.ceil(source.count / customers));
-  return (Math.floor(position / block) + (source.salt % customers)) % customers;
+export const SLOTS = 64;
+
+/** Where a line sits: its customer's block and its slot in the customer's pattern. */
+interface LinePlace {
+  readonly customerPosition: number;
+  readonly slot: number;
 }
 
-function subscriptionOf(
-  source: LineSource,
-  position: number,
-  customer: BilledCustomer,
-  customers: number,
-): SubscriptionFacts {
-  const block = Math.max(1, Math.ceil(source.count / customers));
-  return customer.subscriptions[(position % block) % customer.subscriptions.length];
+/** Lines come in blocks, one block per customer, starting at a customer chosen by the source. */
+function blockLength(source: LineSource, customers: number): number {
+  return Math.max(1, Math.ceil(source.count / customers));
+}
+
+function placeOf(source: LineSource, position: number, customers: number): LinePlace {
+  const block = blockLength(source, customers);
+  const blockNumber = Math.floor(position / block);
+  return {
+    customerPosition: (blockNumber + (source.salt % customers)) % customers,
+    slot: (position - blockNumber * block) % SLOTS,
+  };
+}
+
+/** The subscription of a slot: a customer's slots go round its subscriptions. */
+function subscriptionOf(customer: BilledCustomer, slot: number): BilledSubscription {
+  return customer.subscriptions[slot % customer.subscriptions.length];
 }
 
 function chargeTypeOf(hash: number): ChargeType {
@@ -129,13 +141,14 @@ export interface Charge {
   readonly start: number;
 }
 
+/** The charge of a customer's slot: every line in that slot carries it. */
 export function chargeOf(
   source: LineSource,
-  position: number,
+  slot: number,
   customer: BilledCustomer,
-  subscription: SubscriptionFacts,
+  subscription: BilledSubscription,
 ): Charge {
-  const hash = hash32(source.salt, position, 71);
+  const hash = hash32(source.salt, customer.index * SLOTS + slot, 71);
   const second = mix32(hash ^ 0x2545f491);
   const azure = subscription.product === undefined;
   const chargeType = azure ? 'cycleCharge' : chargeTypeOf(hash);
@@ -170,15 +183,15 @@ export function chargeOf(
   };
 }
 
-function termAndCycle(subscription: SubscriptionFacts): string {
-  const term = subscription.json.termDuration;
-  const cycle = String(subscription.json.billingCycle);
+function termAndCycle(subscription: BilledSubscription): string {
+  const term = subscription.termDuration;
+  const cycle = subscription.billingCycle;
   const termText =
     term === 'P1M' ? 'One-Month' : term === 'P3Y' ? 'Three-Years' : term ? 'One-Year' : 'None';
   return `${termText} commitment for ${cycle} billing`;
 }
 
-function productOf(subscription: SubscriptionFacts): {
+function productOf(subscription: BilledSubscription): {
   productId: string;
   skuId: string;
   availabilityId: string;
@@ -198,12 +211,12 @@ function alternateIdOf(source: LineSource, position: number): string {
 export function reconciliationRecord(
   source: LineSource,
   position: number,
+  slot: number,
   customer: BilledCustomer,
-  subscription: SubscriptionFacts,
 ): Record<string, unknown> {
-  const charge = chargeOf(source, position, customer, subscription);
+  const subscription = subscriptionOf(customer, slot);
+  const charge = chargeOf(source, slot, customer, subscription);
   const product = productOf(subscription);
-  const json = subscription.json;
   const quantity = charge.quantity;
   const allDays = periodDays(source);
   const billable = Math.round((quantity * charge.days * 10_000) / allDays) / 10_000;
@@ -217,8 +230,8 @@ export function reconciliationRecord(
     InvoiceNumber: source.invoiceId,
     MpnId: source.mpnId,
     Tier2MpnId: customer.indirect ? String(4_000_000 + (customer.index % 999_999)) : '',
-    OrderId: String(json.orderId),
-    OrderDate: String(json.creationDate),
+    OrderId: subscription.orderId,
+    OrderDate: subscription.creationDate,
     ProductId: product.productId,
     SkuId: product.skuId,
     AvailabilityId: product.availabilityId,
@@ -234,25 +247,25 @@ export function reconciliationRecord(
     PriceAdjustmentDescription: '',
     PublisherName: 'Microsoft Corporation',
     PublisherId: '',
-    SubscriptionDescription: String(json.friendlyName),
+    SubscriptionDescription: subscription.friendlyName,
     SubscriptionId: subscription.id,
     ChargeStartDate: isoDate(charge.start),
     ChargeEndDate: isoDate(source.periodEnd - DAY_MS),
     TermAndBillingCycle: termAndCycle(subscription),
     EffectiveUnitPrice:
       quantity === 0 ? 0 : Math.round((charge.subtotalCents * 100) / quantity) / 10_000,
-    UnitType: String(json.unitType),
+    UnitType: subscription.unitType,
     AlternateId: alternateIdOf(source, position),
     BillableQuantity: billable,
-    BillingFrequency: String(json.billingCycle),
+    BillingFrequency: subscription.billingCycle,
     PricingCurrency: source.currency.code,
     PCToBCExchangeRate: 1,
     PCToBCExchangeRateDate: isoDate(source.periodStart),
     MeterDescription: '',
     ReservationOrderId: '',
     CreditReasonCode: '',
-    SubscriptionStartDate: String(json.effectiveStartDate),
-    SubscriptionEndDate: String(json.commitmentEndDate),
+    SubscriptionStartDate: subscription.effectiveStartDate,
+    SubscriptionEndDate: subscription.commitmentEndDate,
     ReferenceId: guidFromWords(reference, mix32(reference ^ 1), mix32(reference ^ 2), position),
     ProductQualifiers: [],
     PromotionId: '',
@@ -279,8 +292,10 @@ export function usageRecord(
   const unitPrice = Math.round(usdPerHundredUnits * source.currency.perHundredUsd) / 10_000;
   const totalCents = Math.round(quantity * unitPrice * 100);
   const subscriptionId =
-    customer.azure?.id ?? guidFromWords(hash32(customer.index, 1, 83), hash, second, customer.index);
-  const entitlementId = String(customer.azure?.json.entitlementId ?? subscriptionId);
+    customer.azure?.id ??
+    guidFromWords(hash32(customer.index, 1, 83), hash, second, customer.index);
+  const entitlementId = customer.azure?.entitlementId ?? subscriptionId;
+  const provider = `Microsoft.${category.replace(/\s+/g, '')}`;
   const resourceGroup = `rg-${customer.domain.split('.')[0].slice(0, 12)}-${hash % 7}`;
   return {
     PartnerId: source.partnerId,
@@ -312,9 +327,9 @@ export function usageRecord(
     MeterRegion: region,
     Unit: unit,
     ResourceLocation: region,
-    ConsumedService: `Microsoft.${category.replace(/\s+/g, '')}`,
+    ConsumedService: provider,
     ResourceGroup: resourceGroup,
-    ResourceURI: `/subscriptions/${entitlementId}/resourceGroups/${resourceGroup}/providers/${category.replace(/\s+/g, '')}/${hex8(hash)}`,
+    ResourceURI: `/subscriptions/${entitlementId}/resourceGroups/${resourceGroup}/providers/${provider}/${hex8(hash)}`,
     ChargeType: 'new',
     UnitPrice: unitPrice,
     Quantity: quantity,
@@ -340,38 +355,24 @@ export function usageRecord(
   };
 }
 
-/** Line items of one source, read in order from any position (what a blob or a page serves). */
+/** Line items of one source, read from any position (what a blob or a page serves). */
 export class LineItemReader {
+  private readonly customerCount: number;
+
   constructor(
     private readonly source: LineSource,
-    private readonly customers: BilledCustomerCursor,
-    private readonly customerCount: number,
-  ) {}
-
-  private customerAt(position: number): BilledCustomer {
-    return this.customers.at(customerPositionOf(this.source, position, this.customerCount));
+    private readonly customers: BilledCustomers,
+  ) {
+    this.customerCount = customers.count;
   }
 
   /** All attributes (the Full set) of the line at `position`. */
   record(position: number): Record<string, unknown> {
-    const customer = this.customerAt(position);
+    const place = placeOf(this.source, position, this.customerCount);
+    const customer = this.customers.at(place.customerPosition);
     return this.source.family === 'usage'
       ? usageRecord(this.source, position, customer)
-      : reconciliationRecord(
-          this.source,
-          position,
-          customer,
-          subscriptionOf(this.source, position, customer, this.customerCount),
-        );
-  }
-
-  /** The line's total in cents: the amount the invoice's total sums (`Total` / `BillingPreTaxTotal`). */
-  totalCents(position: number): number {
-    const customer = this.customerAt(position);
-    if (this.source.family === 'usage')
-      return Math.round((usageRecord(this.source, position, customer).BillingPreTaxTotal as number) * 100);
-    const subscription = subscriptionOf(this.source, position, customer, this.customerCount);
-    return chargeOf(this.source, position, customer, subscription).totalCents;
+      : reconciliationRecord(this.source, position, place.slot, customer);
   }
 
   /** One JSON line (no newline) with the attributes of `set`. */
@@ -381,5 +382,26 @@ export class LineItemReader {
     const picked: Record<string, unknown> = {};
     for (const name of attributesOf(this.source.family, set)) picked[name] = record[name];
     return JSON.stringify(picked);
+  }
+
+  /**
+   * The sum of the reconciliation lines' `Total`, in cents: per customer block, each slot's
+   * charge times how many of the block's lines fall in that slot.
+   */
+  totalCents(): number {
+    const { source, customerCount } = this;
+    if (source.count === 0 || customerCount === 0) return 0;
+    const block = blockLength(source, customerCount);
+    let total = 0;
+    for (let start = 0; start < source.count; start += block) {
+      const length = Math.min(block, source.count - start);
+      const customer = this.customers.at(placeOf(source, start, customerCount).customerPosition);
+      for (let slot = 0; slot < Math.min(SLOTS, length); slot++) {
+        const lines = Math.floor((length - 1 - slot) / SLOTS) + 1;
+        total +=
+          lines * chargeOf(source, slot, customer, subscriptionOf(customer, slot)).totalCents;
+      }
+    }
+    return total;
   }
 }

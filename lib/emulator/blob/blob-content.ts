@@ -53,7 +53,8 @@ export function byteWindow(source: Readable, from: number, to: number): Readable
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         const chunkEnd = at + chunk.length;
-        if (chunkEnd > from) yield chunk.subarray(Math.max(0, from - at), Math.min(chunk.length, to + 1 - at));
+        if (chunkEnd > from)
+          yield chunk.subarray(Math.max(0, from - at), Math.min(chunk.length, to + 1 - at));
         at = chunkEnd;
         if (at > to) break;
       }

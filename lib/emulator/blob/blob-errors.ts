@@ -4,7 +4,7 @@
  * and the service's request id (docs/billing.md, "Blob downloads").
  */
 import { randomUUID } from 'node:crypto';
-import type { Reply } from '../http-exchange.js';
+import type { Reply } from '../server/http-exchange.js';
 
 export const BLOB_SERVICE_VERSION = '2021-08-06';
 
@@ -30,7 +30,8 @@ export const blobErrors = {
     status: 403,
     code: 'AuthenticationFailed',
     message:
-      'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+      'Server failed to authenticate the request. Make sure the value of Authorization header ' +
+      'is formed correctly including the signature.',
     authenticationDetail: detail,
   }),
   blobNotFound: (): BlobError => ({
@@ -47,7 +48,7 @@ export const blobErrors = {
   unsupportedMethod: (): BlobError => ({
     status: 405,
     code: 'UnsupportedHttpVerb',
-    message: 'The resource doesn\'t support specified Http Verb.',
+    message: "The resource doesn't support specified Http Verb.",
   }),
   /** A failure the fault script chose, with the code the service uses for that status. */
   injected: (status: number, headers: Record<string, string> = {}): BlobError => ({
@@ -93,10 +94,28 @@ export function blobErrorReply(failure: BlobError, requestId: string = randomUUI
     headers: {
       'Content-Type': 'application/xml',
       'x-ms-error-code': failure.code,
-      ...(failure.status === 401 ? { 'WWW-Authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize resource_id=https://storage.azure.com' } : {}),
+      ...(failure.status === 401
+        ? {
+            'WWW-Authenticate':
+              'Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize ' +
+              'resource_id=https://storage.azure.com',
+          }
+        : {}),
       ...blobHeaders(requestId),
       ...failure.headers,
     },
     body: Buffer.from(xml, 'utf8'),
   };
+}
+
+/** A failure the fault script chose, in the blob service's shape, keeping Retry-After. */
+export function injectedBlobError(reply: Reply, requestId: string): Reply {
+  const retryAfter = reply.headers['Retry-After'];
+  return blobErrorReply(
+    blobErrors.injected(
+      reply.status,
+      retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+    ),
+    requestId,
+  );
 }

@@ -4,8 +4,8 @@
  * whole (200) or a range (206 with Content-Range; 416 past the end), compressed as they are sent.
  */
 import { BLOB_ACCOUNT, eTagOf, resolveBlobPath } from '../billing/export-data.js';
-import type { EmulatorState } from '../emulator-state.js';
-import { header, type Exchange, type Reply } from '../http-exchange.js';
+import type { EmulatorState } from '../server/emulator-state.js';
+import { header, type Exchange, type Reply } from '../server/http-exchange.js';
 import { blobErrorReply, blobErrors, blobHeaders } from './blob-errors.js';
 import { byteWindow, gzipBlob } from './blob-content.js';
 import { byteRangeOf } from './byte-range.js';
@@ -22,10 +22,7 @@ export async function getBlob(state: EmulatorState, exchange: Exchange): Promise
   if (!found) return blobErrorReply(blobErrors.blobNotFound(), exchange.requestId);
   const { data, part } = found;
   const size = await state.billing.sizes.sizeOf(data, part);
-  const range = byteRangeOf(
-    header(exchange, 'x-ms-range') ?? header(exchange, 'range'),
-    size,
-  );
+  const range = byteRangeOf(header(exchange, 'x-ms-range') ?? header(exchange, 'range'), size);
   if (range === 'unsatisfiable')
     return blobErrorReply(blobErrors.invalidRange(size), exchange.requestId);
   const headers: Record<string, string> = {

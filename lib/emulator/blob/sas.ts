@@ -12,6 +12,7 @@ import { BLOB_SERVICE_VERSION, blobErrors, type BlobError } from './blob-errors.
 /** How far back a revoked generation is still recognised (to say "expired", not "forged"). */
 const GENERATIONS_KEPT = 64;
 
+const utc = (iso: string) => new Date(iso).toUTCString();
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class SasAuthority {
@@ -57,11 +58,20 @@ export class SasAuthority {
     const directory = blobPath.slice(0, blobPath.lastIndexOf('/'));
     const frame = () =>
       blobErrors.authenticationFailed(
-        `Signature not valid in the specified time frame: Start [${new Date(start).toUTCString()}] - Expiry [${new Date(expiry).toUTCString()}] - Current [${new Date(nowMs).toUTCString()}]`,
+        `Signature not valid in the specified time frame: Start [${utc(start)}] - ` +
+          `Expiry [${utc(expiry)}] - Current [${new Date(nowMs).toUTCString()}]`,
       );
     // A SAS for a parent directory also covers what lies below it.
-    for (let scope = directory; scope.split('/').length > 2; scope = scope.slice(0, scope.lastIndexOf('/'))) {
-      for (let generation = this.generation; generation >= Math.max(0, this.generation - GENERATIONS_KEPT); generation--) {
+    for (
+      let scope = directory;
+      scope.split('/').length > 2;
+      scope = scope.slice(0, scope.lastIndexOf('/'))
+    ) {
+      for (
+        let generation = this.generation;
+        generation >= Math.max(0, this.generation - GENERATIONS_KEPT);
+        generation--
+      ) {
         if (!equal(sig, this.sign(scope, start, expiry, generation))) continue;
         if (generation !== this.generation) return frame();
         const expiresAt = Date.parse(expiry);

@@ -18,6 +18,8 @@ import {
 } from '../graph/graph-errors.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { peekClaims } from '../entra/jwt.js';
+import { blobErrorReply, blobErrors, injectedBlobError } from '../blob/blob-errors.js';
+import { sendStreamed } from './streamed-reply.js';
 import { pcErrors } from '../partner-center/partner-center-errors.js';
 import { Query } from './query.js';
 import { matchRoute, routeKey, type Route } from './routes.js';
@@ -71,8 +73,20 @@ function send(
   reply: Reply,
   reset: ResetPoint | undefined,
   stallMs?: number,
+  truncate?: boolean,
 ): void {
   if (res.destroyed) return;
+  if (reply.stream) {
+    void sendStreamed(res, reply.status, reply.headers, reply.stream, {
+      reset,
+      stallMs,
+      truncate,
+      sleep: (ms) => sleep(ms, res),
+    });
+    return;
+  }
+  if (truncate)
+    reply = { ...reply, body: reply.body.subarray(0, Math.floor(reply.body.length / 2)) };
   res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
   const half = Math.floor(reply.body.length / 2);
   if (stallMs !== undefined && reset === undefined) {
@@ -191,6 +205,7 @@ async function serve(
   const decision: FaultDecision | undefined = route.faultTarget
     ? state.faults.decide(route.faultTarget, tenantOf, receivedAt)
     : undefined;
+  exchange.fault = decision;
   if (decision?.reset === 'before-headers') {
     if (route.kind === 'api' || route.kind === 'graph') state.gateway.count(tenantOf(), 0);
     breakConnection(req.socket);
@@ -204,7 +219,9 @@ async function serve(
             exchange,
             injectedGraphError(decision.reply.status, decision.reply.headers),
           )
-        : decision.reply
+        : route.kind === 'blob'
+          ? injectedBlobError(decision.reply, exchange.requestId)
+          : decision.reply
       : ((route.kind === 'control' ? controlKeyRefusal(state, exchange) : undefined) ??
         (await route.handle(state, exchange)));
   } catch (error) {
@@ -212,7 +229,9 @@ async function serve(
     reply =
       route.kind === 'graph'
         ? graphErrorReply(exchange, graphErrors.internal(String(error)))
-        : failureReply(route, error, state.settings.bom);
+        : route.kind === 'blob'
+          ? blobErrorReply(blobErrors.injected(500), exchange.requestId)
+          : failureReply(route, error, state.settings.bom);
   }
   if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
   if (route.kind === 'graph') reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
@@ -221,7 +240,7 @@ async function serve(
   if (serviceApi) state.gateway.count(tenantOf(), reply.status);
   const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
-  send(res, reply, decision?.reset, decision?.stallMs);
+  send(res, reply, decision?.reset, decision?.stallMs, decision?.truncate);
 }
 
 export function createRequestListener(

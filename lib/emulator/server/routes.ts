@@ -31,27 +31,36 @@ import {
 import { instanceDiscovery, openIdConfigurationV1, userRealm } from '../entra/discovery-routes.js';
 import type { CountedTarget } from './fault-injector.js';
 import { GRAPH_ROUTES } from '../graph/graph-routes.js';
+import { GRAPH_BILLING_ROUTES } from '../billing/graph-billing-routes.js';
+import { getInvoice, listInvoiceLineItems, listInvoices } from '../billing/invoice-routes.js';
+import { BLOB_ROUTE_PATH, getBlob } from '../blob/blob-routes.js';
 import { header, type Exchange, type Reply } from './http-exchange.js';
 import { managedIdentityToken } from '../entra/managed-identity-route.js';
 import { pcErrors } from '../partner-center/partner-center-errors.js';
 import { tokenEndpoint, tokenEndpointV1 } from '../entra/token-endpoint.js';
 
-export type RouteKind = 'api' | 'graph' | 'entra' | 'control';
+export type RouteKind = 'api' | 'graph' | 'entra' | 'control' | 'blob';
 
 export interface Route {
   method: string;
-  /** Path template: literal segments and `{name}` placeholders. */
+  /**
+   * Path template: literal segments and `{name}` placeholders; a last `{*name}` takes the rest of
+   * the path, one segment or more (a blob's directories and name).
+   */
   path: string;
   kind: RouteKind;
-  /** Fault-injection counting class; undefined routes are never faulted. */
-  faultTarget?: CountedTarget;
+  /**
+   * Fault-injection counting classes (the first shapes an injected failure); undefined routes are
+   * never faulted.
+   */
+  faultTarget?: CountedTarget | readonly CountedTarget[];
   handle(state: EmulatorState, exchange: Exchange): Reply | Promise<Reply>;
 }
 
 /** Partner Center routes run only with a valid access token, as the real API does. */
 function authorized(
   handler: (state: EmulatorState, exchange: Exchange, caller: ApiCaller) => Reply,
-) {
+): (state: EmulatorState, exchange: Exchange) => Reply {
   return (state: EmulatorState, exchange: Exchange): Reply => {
     const check = state.accessTokens.checkApiToken(
       header(exchange, 'authorization'),
@@ -95,6 +104,22 @@ const routes: readonly Route[] = [
       handle: authorized(handler),
     }),
   ),
+  ...(
+    [
+      ['/v1/invoices', listInvoices],
+      ['/v1/invoices/{id}', getInvoice],
+      ['/v1/invoices/{id}/lineitems', listInvoiceLineItems],
+      ['/v1/invoices/{id}/lineitems/{provider}/{type}', listInvoiceLineItems],
+    ] as const
+  ).map(
+    ([path, handler]): Route => ({
+      method: 'GET',
+      path,
+      kind: 'api',
+      faultTarget: 'api',
+      handle: authorized(handler),
+    }),
+  ),
   ...GRAPH_ROUTES.map(
     ({ path, handle }): Route => ({
       method: 'GET',
@@ -104,6 +129,21 @@ const routes: readonly Route[] = [
       handle,
     }),
   ),
+  ...GRAPH_BILLING_ROUTES.map(
+    ([method, path, handle]): Route => ({
+      method,
+      path,
+      kind: 'graph',
+      faultTarget:
+        method === 'POST'
+          ? ['api', 'export']
+          : path.includes('/operations/')
+            ? ['api', 'operation']
+            : 'api',
+      handle,
+    }),
+  ),
+  { method: 'GET', path: BLOB_ROUTE_PATH, kind: 'blob', faultTarget: 'blob', handle: getBlob },
   { method: 'GET', path: '/common/discovery/instance', kind: 'entra', handle: instanceDiscovery },
   { method: 'GET', path: '/common/userrealm/{user}', kind: 'entra', handle: userRealm },
   {
@@ -163,11 +203,14 @@ function matchSegments(
   template: readonly string[],
   actual: readonly string[],
 ): Record<string, string> | undefined {
-  if (template.length !== actual.length) return undefined;
+  const rest = template[template.length - 1]?.startsWith('{*');
+  if (rest ? actual.length < template.length : template.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (let n = 0; n < template.length; n++) {
     const part = template[n];
-    if (part.startsWith('{')) {
+    if (rest && n === template.length - 1) {
+      params[part.slice(2, -1)] = actual.slice(n).map(decodeURIComponent).join('/');
+    } else if (part.startsWith('{')) {
       if (!actual[n]) return undefined;
       params[part.slice(1, -1)] = decodeURIComponent(actual[n]);
     } else if (part.toLowerCase() !== actual[n].toLowerCase()) {
