@@ -169,8 +169,10 @@ export function chargeOf(
         : chargeType === 'removeQuantity'
           ? -(1 + (second % 3))
           : -subscription.quantity;
-  const subtotalCents = Math.round((unitPriceCents * quantity * days) / allDays);
-  const taxCents = Math.round((subtotalCents * (TAX_BASIS_POINTS[customer.country] ?? 0)) / 10_000);
+  // `+ 0` turns a rounded -0 into 0, which JSON writes as 0 either way but specs compare exactly.
+  const subtotalCents = Math.round((unitPriceCents * quantity * days) / allDays) + 0;
+  const taxRate = TAX_BASIS_POINTS[customer.country] ?? 0;
+  const taxCents = Math.round((subtotalCents * taxRate) / 10_000) + 0;
   return {
     chargeType,
     unitPriceCents,
