@@ -4,7 +4,6 @@
  * carries out on every reply apply here too, counted in bytes: a break after the headers or
  * half-way, a stall half-way, and a truncation (the first half sent as if it were the whole).
  */
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ResetPoint } from './fault-injector.js';
@@ -16,6 +15,21 @@ export interface StreamFaults {
   truncate?: boolean;
   /** Waits, unless the client goes away first. */
   sleep(ms: number): Promise<void>;
+}
+
+/** Resolves true when the socket takes more, false if the client went away first. */
+function drained(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (more: boolean) => () => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(more);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
 }
 
 /** Writes `source` until `limit` bytes; resolves false if the client went away. */
@@ -40,11 +54,7 @@ async function pump(
       chunk = chunk.subarray(0, room);
     }
     state.sent += chunk.length;
-    if (!res.write(chunk)) {
-      const drained = once(res, 'drain').then(() => true);
-      const closed = once(res, 'close').then(() => false);
-      if (!(await Promise.race([drained, closed]))) return false;
-    }
+    if (!res.write(chunk) && !(await drained(res))) return false;
   }
   return true;
 }
