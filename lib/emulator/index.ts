@@ -18,6 +18,7 @@ import {
   persistentServerCertificate,
   portalThumbprint,
 } from './server/certificates.js';
+import { ChangeStore } from './server/change-store.js';
 import { ContinuationTokenCodec } from './partner-center/continuation-tokens.js';
 import { datasetView } from './partner-center/customer-resources.js';
 import { CustomerDataset } from './partner-center/dataset.js';
@@ -175,6 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
+  const store = new ChangeStore();
   const gdap = new GdapDataset(dataset, nowOf(options));
   const billing = new BillingState(
     dataset,
@@ -213,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     baseUrl: '',
     settings,
     dataset,
+    store,
     gdap,
     directory,
     signer,
@@ -290,7 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       return materialised;
     },
     customerCount: dataset.count,
-    dataset: { ...datasetView(dataset), ...gdapView(gdap) },
+    dataset: { ...datasetView(dataset, store), ...gdapView(gdap) },
     seed,
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
@@ -316,6 +319,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     counters: () => counters(state),
     recentRequests: (limit) => state.recorder.recentRequests(limit),
     resetCounters: () => resetCounters(state),
+    resetStore: () => store.reset(),
     issueAccessToken: (request = {}) => {
       const audience = request.audience ?? PARTNER_CENTER_AUDIENCE;
       return accessTokens.mint(

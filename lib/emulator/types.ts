@@ -235,6 +235,12 @@ export interface RunningEmulator {
   recentRequests(limit?: number): RecordedRequest[];
   resetCounters(): void;
   /**
+   * Forgets every write: the data is the seed's again, the idempotency record (by MS-RequestId)
+   * and the journal of changes are emptied. Etags handed out before stay invalid. Also
+   * `POST /_emulator/store/reset`.
+   */
+  resetStore(): void;
+  /**
    * Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for
    * an expired one.
    */

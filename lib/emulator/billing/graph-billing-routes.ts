@@ -24,6 +24,8 @@ import type { ExportOperation } from './exports.js';
 import type { BillingPeriod } from './invoices.js';
 
 export const BILLING_PATH = '/v1.0/reports/partners/billing';
+/** The operation's route: its polls are counted under the fault target `operation`. */
+export const BILLING_OPERATION_PATH = `${BILLING_PATH}/operations/{id}`;
 /** What a token must carry (delegated `scp` or application `roles`). */
 export const BILLING_PERMISSION = 'PartnerBilling.Read.All';
 const NAMESPACE = '#microsoft.graph.partners.billing';
@@ -202,6 +204,6 @@ export const GRAPH_BILLING_ROUTES = [
   ['POST', `${BILLING_PATH}/reconciliation/unbilled/export`, exportRoute('unbilledReconciliation')],
   ['POST', `${BILLING_PATH}/usage/billed/export`, exportRoute('billedUsage')],
   ['POST', `${BILLING_PATH}/usage/unbilled/export`, exportRoute('unbilledUsage')],
-  ['GET', `${BILLING_PATH}/operations/{id}`, getOperation],
+  ['GET', BILLING_OPERATION_PATH, getOperation],
   ['GET', `${BILLING_PATH}/manifests/{id}`, getManifest],
 ] as const;

@@ -1,12 +1,12 @@
 /**
- * Get Blob on the emulated blob store (`GET /{account}/{container}/{blob path}?{SAS}`): the SAS
- * first (401/403 with the service's XML body), then the blob (404 BlobNotFound), then its bytes,
+ * Get Blob on the emulated blob store (`GET /{account}/{container}/{blob path}?{SAS}`), once the
+ * service has checked the SAS (service.ts): the blob (404 BlobNotFound), then its bytes,
  * whole (200) or a range (206 with Content-Range; 416 past the end), compressed as they are sent.
  */
 import { BLOB_ACCOUNT, eTagOf, resolveBlobPath } from '../billing/export-data.js';
 import type { EmulatorState } from '../server/emulator-state.js';
 import { header, type Exchange, type Reply } from '../server/http-exchange.js';
-import { blobErrorReply, blobErrors, blobHeaders } from './blob-errors.js';
+import { blobErrorReply, blobErrors } from './blob-errors.js';
 import { byteWindow, gzipBlob } from './blob-content.js';
 import { byteRangeOf } from './byte-range.js';
 
@@ -14,9 +14,8 @@ import { byteRangeOf } from './byte-range.js';
 export const BLOB_ROUTE_PATH = `/${BLOB_ACCOUNT}/{*blob}`;
 
 export async function getBlob(state: EmulatorState, exchange: Exchange): Promise<Reply> {
+  // The SAS was checked by the service (service.ts) before the route runs.
   const path = exchange.url.pathname;
-  const refusal = state.billing.sas.check(path, exchange.url.searchParams, exchange.receivedAt);
-  if (refusal) return blobErrorReply(refusal, exchange.requestId);
   const billing = state.billing.dataset;
   const found = resolveBlobPath(billing, state.settings.billingDataVersion, path);
   if (!found) return blobErrorReply(blobErrors.blobNotFound(), exchange.requestId);
@@ -31,7 +30,6 @@ export async function getBlob(state: EmulatorState, exchange: Exchange): Promise
     'Last-Modified': new Date(data.source.periodEnd).toUTCString(),
     'Accept-Ranges': 'bytes',
     'x-ms-blob-type': 'BlockBlob',
-    ...blobHeaders(exchange.requestId),
   };
   if (range === 'whole')
     return {

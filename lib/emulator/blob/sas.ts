@@ -48,12 +48,16 @@ export class SasAuthority {
   }
 
   /** Undefined when the SAS grants reading `blobPath` now, else the blob service's refusal. */
-  check(blobPath: string, query: URLSearchParams, nowMs: number): BlobError | undefined {
-    const sig = query.get('sig');
-    const start = query.get('st') ?? '';
-    const expiry = query.get('se');
+  check(
+    blobPath: string,
+    param: (name: string) => string | null,
+    nowMs: number,
+  ): BlobError | undefined {
+    const sig = param('sig');
+    const start = param('st') ?? '';
+    const expiry = param('se');
     if (!sig) return blobErrors.noAuthentication();
-    if (!expiry || query.get('sp')?.includes('r') !== true)
+    if (!expiry || param('sp')?.includes('r') !== true)
       return blobErrors.authenticationFailed('Signature fields not well formed.');
     const directory = blobPath.slice(0, blobPath.lastIndexOf('/'));
     const frame = () =>

@@ -44,6 +44,16 @@ export const graphErrors = {
     error(405, 'Request_BadRequest', 'The requested resource does not support this HTTP method.', {
       Allow: allowed.join(', '),
     }),
+  /** Graph's words for a body it cannot read as JSON. */
+  unreadablePayload: () =>
+    error(
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. ' +
+        'Please ensure Content-Type header is set and payload is of valid JSON format.',
+    ),
+  tooLarge: (limitBytes: number) =>
+    error(413, 'RequestEntityTooLarge', `The request body is larger than ${limitBytes} bytes.`),
   /** The emulator's own failure (a bug): never blamed on the request. */
   internal: (detail: string) => error(500, 'InternalServerError', `Internal error: ${detail}`),
 } as const;

@@ -5,7 +5,6 @@
  * `@odata.nextLink` with an opaque `$skipToken`), `$top`, `$filter`, `$select`, and Graph's error
  * body on every failure.
  */
-import { GRAPH_API } from '../entra/access-tokens.js';
 import { BadRequestError } from '../server/bad-request.js';
 import type { EmulatorState } from '../server/emulator-state.js';
 import {
@@ -24,7 +23,8 @@ import {
   project,
   requiredValue,
 } from './graph-query.js';
-import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import type { Caller } from '../server/service.js';
 import type { JwtClaims } from '../entra/jwt.js';
 
 /** The permissions that let a caller read relationships and their access assignments. */
@@ -118,18 +118,13 @@ type GraphHandler = (
 ) => Reply | GraphError | Promise<Reply | GraphError>;
 
 /**
- * Every Graph route runs behind this: the token's audience and permission first, then the handler,
- * whose refusals (BadRequestError) and bugs become Graph's error body too.
+ * Every Graph route runs behind this: the token's permission (its audience is the Graph service's
+ * check, service.ts), then the handler, whose refusals (BadRequestError) and bugs become Graph's
+ * error body too. GDAP's read permissions unless the route names its own.
  */
 export function graphRoute(handler: GraphHandler, permissions: GraphPermissions = GDAP_READ) {
-  return async (state: EmulatorState, exchange: Exchange): Promise<Reply> => {
-    const check = state.accessTokens.checkToken(
-      header(exchange, 'authorization'),
-      exchange.receivedAt,
-      GRAPH_API,
-    );
-    if (!check.ok) return graphErrorReply(exchange, graphErrors.invalidToken(check.reason));
-    if (!grants(check.claims, permissions))
+  return async (state: EmulatorState, exchange: Exchange, caller: Caller): Promise<Reply> => {
+    if (!grants(caller.claims, permissions))
       return graphErrorReply(exchange, graphErrors.forbidden(permissions.missing));
     let outcome: Reply | GraphError;
     try {

@@ -30,7 +30,7 @@ export const USERS_MAX_PAGE_SIZE = 500;
 type UserState = 'active' | 'inactive';
 
 /** The customer a request names, or the reply that refuses it. */
-function customerOf(
+export function customerOf(
   state: EmulatorState,
   exchange: Exchange,
   caller: ApiCaller,
@@ -46,7 +46,7 @@ function customerOf(
     );
   const index = state.dataset.indexOfId(id);
   if (index < 0) return errorReply(pcErrors.tenantNotFound(id), bom);
-  const resources = new CustomerResources(state.dataset, index);
+  const resources = new CustomerResources(state.dataset, index, state.store);
   if (!resources.hasCommerceRelationship)
     return errorReply(pcErrors.noCommerceRelationship(state.dataset.partnerTenantId, id), bom);
   return resources;

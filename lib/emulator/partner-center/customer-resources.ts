@@ -21,13 +21,18 @@ import {
   type LicenseGroup,
   type SkuFacts,
 } from './customer-licenses.js';
-import { subscriptionsOf, type SubscriptionFacts } from './customer-subscriptions.js';
+import {
+  subscriptionsOf,
+  withChangedSubscriptions,
+  type SubscriptionFacts,
+} from './customer-subscriptions.js';
 import { userAt, userCountsOf, userPositionOf, type UserCounts } from './customer-users.js';
 import type { CustomerDataset } from './dataset.js';
 import type { GdapView } from '../graph/gdap-view.js';
+import type { ChangeStore } from '../server/change-store.js';
 import type { EmulatorDataset } from '../types.js';
 
-/** One customer's derived resources, built per request. */
+/** One customer's derived resources, built per request: the seed's, with the store's changes over them. */
 export class CustomerResources {
   readonly context: CustomerContext;
   readonly many: boolean;
@@ -38,6 +43,7 @@ export class CustomerResources {
   constructor(
     readonly dataset: CustomerDataset,
     readonly index: number,
+    private readonly store: ChangeStore,
   ) {
     this.context = customerContext(dataset, index);
     this.many = hasManyUsers(dataset, index);
@@ -49,7 +55,11 @@ export class CustomerResources {
   }
 
   get subscriptions(): SubscriptionFacts[] {
-    this.subscriptionFacts ??= subscriptionsOf(this.context, this.many);
+    this.subscriptionFacts ??= withChangedSubscriptions(
+      subscriptionsOf(this.context, this.many),
+      this.context.id,
+      this.store.changesOf(this.context.id),
+    );
     return this.subscriptionFacts;
   }
 
@@ -85,11 +95,12 @@ export class CustomerResources {
 /** The part of `emulator.dataset` the Partner Center resources make (gdap-view.ts adds GDAP's). */
 export type CustomerResourcesView = Omit<EmulatorDataset, keyof GdapView>;
 
-export function datasetView(dataset: CustomerDataset): CustomerResourcesView {
+/** The view reads what the routes read: the seed with the store's changes over it. */
+export function datasetView(dataset: CustomerDataset, store: ChangeStore): CustomerResourcesView {
   const resourcesOf = (customerId: string) => {
     const index = dataset.indexOfId(customerId);
     if (index < 0) throw new RangeError(`no customer with id ${customerId}`);
-    return new CustomerResources(dataset, index);
+    return new CustomerResources(dataset, index, store);
   };
   const usersOf = (customerId: string, options: { deleted?: boolean } = {}) => {
     const resources = resourcesOf(customerId);

@@ -61,7 +61,8 @@ function orderIdOf(context: CustomerContext, order: number, newCommerce: boolean
   return guidFromWords(a, b, a ^ b, b ^ 0x5bd1e995).toUpperCase();
 }
 
-function etag(id: string, version: number): string {
+/** The subscription's version as Partner Center shows it, `attributes.etag` (opaque to clients). */
+export function etag(id: string, version: number): string {
   return Buffer.from(JSON.stringify({ id, version })).toString('base64');
 }
 
@@ -174,4 +175,35 @@ export function subscriptionsOf(context: CustomerContext, many: boolean): Subscr
   return Array.from({ length: count }, (_, position) =>
     subscriptionAt(context, rng, position, many),
   );
+}
+
+/** Where a changed subscription lives in the change store. */
+export function subscriptionKey(customerId: string, subscriptionId: string): string {
+  return `customers/${customerId.toLowerCase()}/subscriptions/${subscriptionId.toLowerCase()}`;
+}
+
+/** A subscription's facts after a write: what licenses derive from follows the new JSON. */
+export function changedSubscription(
+  facts: SubscriptionFacts,
+  json: Readonly<Record<string, unknown>>,
+): SubscriptionFacts {
+  return {
+    ...facts,
+    status: String(json.status),
+    quantity: Number(json.quantity),
+    json: json as Record<string, unknown>,
+  };
+}
+
+/** The seeded subscriptions with the customer's changed ones in their place. */
+export function withChangedSubscriptions(
+  seeded: SubscriptionFacts[],
+  customerId: string,
+  changes: ReadonlyMap<string, Readonly<Record<string, unknown>>> | undefined,
+): SubscriptionFacts[] {
+  if (!changes) return seeded;
+  return seeded.map((facts) => {
+    const changed = changes.get(subscriptionKey(customerId, facts.id));
+    return changed ? changedSubscription(facts, changed) : facts;
+  });
 }

@@ -31,6 +31,23 @@ export const pcErrors = {
   invalidCustomerId: () => error(400, 900118, 'Invalid Customer Id'),
   invalidProperty: (detail: string) => error(400, 3000, `Invalid property: ${detail}`),
   invalidContinuationToken: (why: string) => error(400, 3000, `Invalid continuation token: ${why}`),
+  /** 800002, the code Partner Center's error list gives unreadable input. */
+  invalidInput: (detail: string) => error(400, 800002, `Invalid request input: ${detail}`),
+  subscriptionDeleted: (id: string) =>
+    error(400, 2011, `Subscription with ID ${id} and deleted status can't be updated.`),
+  billingCycleReadOnly: () =>
+    error(
+      400,
+      2054,
+      "The billing cycle for an existing subscription can't be updated using " +
+        'update-subscription operation. Use update-Order operation',
+    ),
+  /**
+   * A write whose etag (If-Match, or `attributes.etag` in the body) is not the resource's current
+   * one: someone changed it since it was read. The documentation lists 2055 "Etag is no longer
+   * valid" without a status; 412 Precondition Failed is the status HTTP gives a failed If-Match.
+   */
+  staleEtag: () => error(412, 2055, 'Etag is no longer valid'),
   accessDenied401: (why: string) =>
     error(401, 400, `Access denied: ${why}`, {
       'WWW-Authenticate': `OAuth realm=urn:cpsvc:cpid:${PARTNER_CENTER_APP_ID}`,
@@ -51,6 +68,9 @@ export const pcErrors = {
     error(405, 1000, 'The requested resource does not support this HTTP method.', {
       Allow: allowed.join(', '),
     }),
+  /** Not documented for Partner Center: its front door's 413, in the API's error body. */
+  tooLarge: (limitBytes: number) =>
+    error(413, 3000, `The request body is larger than ${limitBytes} bytes.`),
   /** The emulator's own failure (a bug): never blamed on the request. */
   internal: (detail: string) => error(500, 0, `Internal error: ${detail}`),
   injected: (status: number) =>

@@ -6,5 +6,19 @@
  * thrown TypeError for a bad value, and callers may test for it.
  */
 export class BadRequestError extends TypeError {
-  override readonly name = 'BadRequestError';
+  override readonly name: string = 'BadRequestError';
+}
+
+/** A request body over the limit a route takes: its service answers 413 in its own error body. */
+export class BodyTooLargeError extends BadRequestError {
+  override readonly name = 'BodyTooLargeError';
+
+  constructor(readonly limitBytes: number) {
+    super(`the request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+/** A body that is not the JSON the route takes: its service answers as it answers unreadable input. */
+export class MalformedBodyError extends BadRequestError {
+  override readonly name: string = 'MalformedBodyError';
 }

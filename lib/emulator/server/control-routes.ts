@@ -13,6 +13,8 @@ import type { EmulatorState } from './emulator-state.js';
 import type { FaultScript } from './fault-types.js';
 import { header, jsonReply, readJsonObject, type Exchange, type Reply } from './http-exchange.js';
 import type { LiveSettings } from '../types.js';
+import { oauthShapedErrors } from '../entra/service.js';
+import { ANONYMOUS, type Service } from './service.js';
 
 type ControlHandler = (state: EmulatorState, exchange: Exchange) => Reply | Promise<Reply>;
 
@@ -118,6 +120,10 @@ export const controlRoutes: Record<string, ControlHandler> = {
     }
     return ok({ thumbprint });
   },
+  'POST /_emulator/store/reset': (state) => {
+    state.store.reset();
+    return ok();
+  },
   'GET /_emulator/faults': (state) => jsonReply(200, state.faults.script),
   'POST /_emulator/faults': async (state, exchange) => {
     state.faults.set((await readJsonObject(exchange.req)) as FaultScript);
@@ -127,4 +133,20 @@ export const controlRoutes: Record<string, ControlHandler> = {
     state.faults.set({});
     return ok();
   },
+};
+
+/**
+ * The emulator's own levers as a service: the control key instead of a token, the OAuth error
+ * shape they have always answered in, never counted, recorded, rate-limited or slowed, so that
+ * driving a test does not change what the test measures.
+ */
+export const controlService: Service = {
+  name: 'emulator control',
+  gateway: false,
+  recorded: false,
+  authenticate(state, exchange) {
+    const refusal = controlKeyRefusal(state, exchange);
+    return refusal ? { ok: false, reply: refusal } : { ok: true, caller: ANONYMOUS };
+  },
+  errors: () => oauthShapedErrors,
 };

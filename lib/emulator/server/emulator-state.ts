@@ -5,6 +5,7 @@
 import type { BillingState } from '../billing/billing-state.js';
 import type { AccessTokenAuthority } from '../entra/access-tokens.js';
 import type { AuthorizationCodeStore } from '../entra/authorization-codes.js';
+import type { ChangeStore } from './change-store.js';
 import type { ContinuationTokenCodec } from '../partner-center/continuation-tokens.js';
 import type { CustomerDataset } from '../partner-center/dataset.js';
 import type { DeviceCodeStore } from '../entra/device-codes.js';
@@ -45,6 +46,8 @@ export interface EmulatorState {
   baseUrl: string;
   readonly settings: EmulatorSettings;
   readonly dataset: CustomerDataset;
+  /** What writes changed over the seeded data, etag versions, the idempotency record, the journal. */
+  readonly store: ChangeStore;
   /** Each customer's GDAP relationships (Microsoft Graph), dated relative to the emulator's `now`. */
   readonly gdap: GdapDataset;
   readonly directory: EmulatedDirectory;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { BadRequestError } from './bad-request.js';
+import { BodyTooLargeError, MalformedBodyError } from './bad-request.js';
 import type { FaultDecision } from './fault-injector.js';
 import type { Query } from './query.js';
 
@@ -107,7 +107,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequestError('request body too large');
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(MAX_BODY_BYTES);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -118,7 +118,10 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
   return Object.fromEntries(new URLSearchParams(await readBody(req)));
 }
 
-/** A JSON body of a control route; an empty body is `{}`. */
+/**
+ * A JSON object body (a control route's, a resource a write sends); an empty body is `{}`. A body
+ * over the limit, not JSON or not an object is thrown as the error its service answers (413, 400).
+ */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = (await readBody(req)).trim();
   if (!text) return {};
@@ -126,9 +129,9 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new BadRequestError('the body is not valid JSON');
+    throw new MalformedBodyError('the body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new BadRequestError('expected a JSON object');
+    throw new MalformedBodyError('expected a JSON object');
   return parsed as Record<string, unknown>;
 }

@@ -1,47 +1,22 @@
 /**
- * The one request listener: route, count, decide faults, run the handler, add Partner Center's
- * response headers, wait out latency, and send (or break) the reply.
+ * The one request listener: route, count, decide faults, authenticate, run the handler, add the
+ * service's headers, wait out latency, and send (or break) the reply. What differs by service is
+ * the service's descriptor (service.ts), never a branch here.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { BadRequestError } from './bad-request.js';
-import { controlKeyRefusal } from './control-routes.js';
-import { errorReply } from '../partner-center/customer-routes.js';
+import { BadRequestError, BodyTooLargeError, MalformedBodyError } from './bad-request.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { FaultDecision, ResetPoint } from './fault-injector.js';
-import {
-  graphErrorReply,
-  graphErrors,
-  graphHeaders,
-  injectedGraphError,
-} from '../graph/graph-errors.js';
 import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js';
 import { peekClaims } from '../entra/jwt.js';
-import { blobErrorReply, blobErrors, injectedBlobError } from '../blob/blob-errors.js';
-import { sendStreamed } from './streamed-reply.js';
-import { pcErrors } from '../partner-center/partner-center-errors.js';
 import { Query } from './query.js';
-import { matchRoute, routeKey, type Route } from './routes.js';
+import { matchRoute, routeKey } from './routes.js';
+import { sendStreamed } from './streamed-reply.js';
+import type { Service } from './service.js';
 
 const UNMATCHED_ROUTE = '(unmatched)';
-/** Paths under Graph's version root are answered in Graph's shape even when no route matches. */
-const GRAPH_ROOT = '/v1.0/';
-
-function firstValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Partner Center's response headers; its front door adds them to every answer, a 404 too. */
-function apiHeaders(state: EmulatorState, req: IncomingMessage): Record<string, string> {
-  return {
-    'MS-RequestId': firstValue(req, 'ms-requestid') ?? randomUUID(),
-    'MS-CorrelationId': firstValue(req, 'ms-correlationid') ?? randomUUID(),
-    'MS-CV': `${randomBytes(12).toString('base64')}.0`,
-    'MS-ServerId': state.serverId,
-  };
-}
 
 function tenantKey(exchange: Exchange): string {
   const token = /^Bearer\s+(\S+)/i.exec(header(exchange, 'authorization') ?? '')?.[1];
@@ -105,58 +80,32 @@ function send(
 }
 
 /**
- * A request the emulator's code refused on purpose (BadRequestError) is the client's fault: 400.
- * Anything else thrown is the emulator's own failure: 500, so its bugs never pass for bad input.
- * The Partner Center API answers in Partner Center's error shape; Entra routes and the emulator's
- * own /_emulator/ levers in the OAuth shape (`error`, `error_description`) they have always used.
+ * A request the emulator's code refused on purpose (BadRequestError) is the client's fault: 400
+ * (413 for a body over the limit). Anything else thrown is the emulator's own failure: 500, so its
+ * bugs never pass for bad input. Each in the error body of the route's service.
  */
-export function failureReply(route: Route, error: unknown, bom: boolean): Reply {
-  const badRequest = error instanceof BadRequestError;
+export function failureReply(
+  service: Service,
+  exchange: Exchange,
+  error: unknown,
+  bom: boolean,
+): Reply {
+  const errors = service.errors(exchange, bom);
   const message = error instanceof Error ? error.message : String(error);
-  if (route.kind === 'api')
-    return errorReply(
-      badRequest ? pcErrors.invalidProperty(message) : pcErrors.internal(message),
-      bom,
-    );
-  return jsonReply(badRequest ? 400 : 500, {
-    error: badRequest ? 'invalid_request' : 'server_error',
-    error_description: message,
-  });
+  if (error instanceof BodyTooLargeError) return errors.tooLarge(error.limitBytes);
+  if (error instanceof MalformedBodyError) return errors.malformedBody(message);
+  return error instanceof BadRequestError ? errors.badRequest(message) : errors.internal(message);
 }
 
-/** A 404 or 405 in the shape of the API the path belongs to. */
-function unmatchedReply(
+/** The service's headers added to a reply (a new object: error replies may be shared). */
+function withServiceHeaders(
+  service: Service,
   state: EmulatorState,
-  req: IncomingMessage,
-  url: URL,
-  receivedAt: number,
-  allowedMethods: string[],
+  exchange: Exchange,
+  reply: Reply,
 ): Reply {
-  if (url.pathname.startsWith(GRAPH_ROOT)) {
-    const exchange: Exchange = {
-      req,
-      url,
-      query: new Query(url.searchParams),
-      params: {},
-      route: UNMATCHED_ROUTE,
-      receivedAt,
-      requestId: randomUUID(),
-    };
-    const segment = url.pathname.slice(GRAPH_ROOT.length).split('/').filter(Boolean).pop() ?? '';
-    const failure =
-      allowedMethods.length > 0
-        ? graphErrors.methodNotAllowed(allowedMethods)
-        : graphErrors.noSuchSegment(segment);
-    const reply = graphErrorReply(exchange, failure);
-    reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
-    return reply;
-  }
-  const failure =
-    allowedMethods.length > 0
-      ? pcErrors.methodNotAllowed(allowedMethods)
-      : pcErrors.notFound(url.pathname);
-  const reply = errorReply(failure, false);
-  reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
+  if (!service.headers) return reply;
+  reply.headers = { ...reply.headers, ...service.headers(state, exchange) };
   return reply;
 }
 
@@ -169,26 +118,33 @@ async function serve(
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', state.baseUrl);
   const match = matchRoute(method, url.pathname);
+  const key = match.route ? routeKey(match.route) : UNMATCHED_ROUTE;
+  const exchange: Exchange = {
+    req,
+    url,
+    query: new Query(url.searchParams),
+    params: match.route ? match.params : {},
+    route: key,
+    receivedAt,
+    requestId: randomUUID(),
+  };
   if (!match.route) {
     state.recorder.count(`${method} ${UNMATCHED_ROUTE}`);
     res.once('close', () =>
       state.recorder.record(method, req.url ?? '', UNMATCHED_ROUTE, res.statusCode, req.headers),
     );
-    send(res, unmatchedReply(state, req, url, receivedAt, match.allowedMethods), undefined);
+    const { service, allowedMethods } = match;
+    const errors = service.errors(exchange, false);
+    const reply =
+      allowedMethods.length > 0
+        ? errors.methodNotAllowed(allowedMethods)
+        : errors.notFound(url.pathname);
+    send(res, withServiceHeaders(service, state, exchange, reply), undefined);
     return;
   }
   const { route } = match;
-  const key = routeKey(route);
-  const exchange: Exchange = {
-    req,
-    url,
-    query: new Query(url.searchParams),
-    params: match.params,
-    route: key,
-    receivedAt,
-    requestId: randomUUID(),
-  };
-  if (route.kind !== 'control') {
+  const { service } = route;
+  if (service.recorded) {
     state.recorder.count(key);
     res.once('close', () =>
       state.recorder.record(
@@ -207,38 +163,34 @@ async function serve(
     : undefined;
   exchange.fault = decision;
   if (decision?.reset === 'before-headers') {
-    if (route.kind === 'api' || route.kind === 'graph') state.gateway.count(tenantOf(), 0);
+    if (service.gateway) state.gateway.count(tenantOf(), 0);
     breakConnection(req.socket);
     return;
   }
   let reply: Reply;
   try {
-    reply = decision?.reply
-      ? route.kind === 'graph'
-        ? graphErrorReply(
-            exchange,
-            injectedGraphError(decision.reply.status, decision.reply.headers),
-          )
-        : route.kind === 'blob'
-          ? injectedBlobError(decision.reply, exchange.requestId)
-          : decision.reply
-      : ((route.kind === 'control' ? controlKeyRefusal(state, exchange) : undefined) ??
-        (await route.handle(state, exchange)));
+    if (decision?.reply) {
+      reply = service.injected ? service.injected(exchange, decision.reply) : decision.reply;
+    } else {
+      const authentication = service.authenticate(state, exchange);
+      if (!authentication.ok) reply = authentication.reply;
+      else {
+        const { caller } = authentication;
+        const requestId =
+          service.idempotencyHeader && method !== 'GET' && method !== 'HEAD'
+            ? header(exchange, service.idempotencyHeader)
+            : undefined;
+        reply = requestId
+          ? await state.store.once(requestId, async () => route.handle(state, exchange, caller))
+          : await route.handle(state, exchange, caller);
+      }
+    }
   } catch (error) {
-    // Graph's handlers answer their own refusals; anything that still escapes is the emulator's bug.
-    reply =
-      route.kind === 'graph'
-        ? graphErrorReply(exchange, graphErrors.internal(String(error)))
-        : route.kind === 'blob'
-          ? blobErrorReply(blobErrors.injected(500), exchange.requestId)
-          : failureReply(route, error, state.settings.bom);
+    reply = failureReply(service, exchange, error, state.settings.bom);
   }
-  if (route.kind === 'api') reply.headers = { ...reply.headers, ...apiHeaders(state, req) };
-  if (route.kind === 'graph') reply.headers = { ...reply.headers, ...graphHeaders(exchange) };
-  // Graph's requests share the fault script's `api` target, so the same limit and counters.
-  const serviceApi = route.kind === 'api' || route.kind === 'graph';
-  if (serviceApi) state.gateway.count(tenantOf(), reply.status);
-  const delayMs = (decision?.delayMs ?? 0) + (serviceApi ? state.settings.apiLatencyMs : 0);
+  withServiceHeaders(service, state, exchange, reply);
+  if (service.gateway) state.gateway.count(tenantOf(), reply.status);
+  const delayMs = (decision?.delayMs ?? 0) + (service.gateway ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset, decision?.stallMs, decision?.truncate);
 }
@@ -249,7 +201,12 @@ export function createRequestListener(
   return (req, res) => {
     serve(state, req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
-      else send(res, errorReply(pcErrors.internal(String(error)), false), undefined);
+      else
+        send(
+          res,
+          jsonReply(500, { error: 'server_error', error_description: String(error) }),
+          undefined,
+        );
     });
   };
 }

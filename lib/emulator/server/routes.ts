@@ -1,17 +1,12 @@
 /**
- * The route table: one place that says which paths exist, which are the Partner Center API (token
- * checked, MS-* headers, BOM, latency), which are Microsoft Graph (`/v1.0/`: Graph's token, headers
- * and error body, latency), which count as token endpoints for fault injection, and which are the
- * emulator's own controls (never counted nor faulted). Graph routes count as `api` for the fault
- * script: one script and one rate limit cover both APIs.
+ * The route table: one place that says which paths exist, which service each belongs to (its
+ * descriptor says how that service authenticates, answers and fails: service.ts), and which count
+ * as API or token endpoints for fault injection. Graph routes count as `api` for the fault script:
+ * one script and one rate limit cover both APIs. A route may have any method; a known path asked
+ * with another method is answered 405 with `Allow` by its service.
  */
-import { controlRoutes } from './control-routes.js';
-import {
-  errorReply,
-  getCustomer,
-  listCustomers,
-  type ApiCaller,
-} from '../partner-center/customer-routes.js';
+import { controlRoutes, controlService } from './control-routes.js';
+import { getCustomer, listCustomers } from '../partner-center/customer-routes.js';
 import {
   getSubscription,
   getUser,
@@ -29,17 +24,27 @@ import {
   openIdConfiguration,
 } from '../entra/entra-routes.js';
 import { instanceDiscovery, openIdConfigurationV1, userRealm } from '../entra/discovery-routes.js';
+import { entraService } from '../entra/service.js';
 import type { CountedTarget } from './fault-injector.js';
 import { GRAPH_ROUTES } from '../graph/graph-routes.js';
-import { GRAPH_BILLING_ROUTES } from '../billing/graph-billing-routes.js';
+import { BILLING_OPERATION_PATH, GRAPH_BILLING_ROUTES } from '../billing/graph-billing-routes.js';
 import { getInvoice, listInvoiceLineItems, listInvoices } from '../billing/invoice-routes.js';
 import { BLOB_ROUTE_PATH, getBlob } from '../blob/blob-routes.js';
-import { header, type Exchange, type Reply } from './http-exchange.js';
+import { blobService } from '../blob/service.js';
+import { graphService } from '../graph/service.js';
+import type { Exchange, Reply } from './http-exchange.js';
 import { managedIdentityToken } from '../entra/managed-identity-route.js';
-import { pcErrors } from '../partner-center/partner-center-errors.js';
+import { partnerCenterService } from '../partner-center/service.js';
+import { patchSubscription } from '../partner-center/subscription-writes.js';
+import type { Caller, Service } from './service.js';
 import { tokenEndpoint, tokenEndpointV1 } from '../entra/token-endpoint.js';
 
-export type RouteKind = 'api' | 'graph' | 'entra' | 'control' | 'blob';
+/** A route's work, once its service has authenticated the caller. It may await (a body, a store). */
+export type RouteHandler = (
+  state: EmulatorState,
+  exchange: Exchange,
+  caller: Caller,
+) => Reply | Promise<Reply>;
 
 export interface Route {
   method: string;
@@ -48,43 +53,39 @@ export interface Route {
    * the path, one segment or more (a blob's directories and name).
    */
   path: string;
-  kind: RouteKind;
+  service: Service;
   /**
-   * Fault-injection counting classes (the first shapes an injected failure); undefined routes are
-   * never faulted.
+   * Fault-injection counting classes (an export's POST is `api` and `export`); undefined routes
+   * are never faulted.
    */
   faultTarget?: CountedTarget | readonly CountedTarget[];
-  handle(state: EmulatorState, exchange: Exchange): Reply | Promise<Reply>;
+  handle: RouteHandler;
 }
 
-/** Partner Center routes run only with a valid access token, as the real API does. */
-function authorized(
-  handler: (state: EmulatorState, exchange: Exchange, caller: ApiCaller) => Reply,
-): (state: EmulatorState, exchange: Exchange) => Reply {
-  return (state: EmulatorState, exchange: Exchange): Reply => {
-    const check = state.accessTokens.checkApiToken(
-      header(exchange, 'authorization'),
-      exchange.receivedAt,
-    );
-    if (!check.ok) return errorReply(pcErrors.accessDenied401(check.reason), state.settings.bom);
-    return handler(state, exchange, { delegated: check.delegated });
-  };
+/** The service that answers a path no route matches: the one whose root it is under. */
+const ROOTED_SERVICES: readonly Service[] = [graphService, blobService];
+const UNROOTED_SERVICE = partnerCenterService;
+
+export function serviceOfPath(pathname: string): Service {
+  for (const service of ROOTED_SERVICES)
+    if (service.root && pathname.startsWith(service.root)) return service;
+  return UNROOTED_SERVICE;
 }
 
 const routes: readonly Route[] = [
   {
     method: 'GET',
     path: '/v1/customers',
-    kind: 'api',
+    service: partnerCenterService,
     faultTarget: 'api',
-    handle: authorized(listCustomers),
+    handle: listCustomers,
   },
   {
     method: 'GET',
     path: '/v1/customers/{id}',
-    kind: 'api',
+    service: partnerCenterService,
     faultTarget: 'api',
-    handle: authorized((state, exchange) => getCustomer(state, exchange)),
+    handle: getCustomer,
   },
   ...(
     [
@@ -99,11 +100,18 @@ const routes: readonly Route[] = [
     ([path, handler]): Route => ({
       method: 'GET',
       path,
-      kind: 'api',
+      service: partnerCenterService,
       faultTarget: 'api',
-      handle: authorized(handler),
+      handle: handler,
     }),
   ),
+  {
+    method: 'PATCH',
+    path: '/v1/customers/{id}/subscriptions/{subscriptionId}',
+    service: partnerCenterService,
+    faultTarget: 'api',
+    handle: patchSubscription,
+  },
   ...(
     [
       ['/v1/invoices', listInvoices],
@@ -115,16 +123,16 @@ const routes: readonly Route[] = [
     ([path, handler]): Route => ({
       method: 'GET',
       path,
-      kind: 'api',
+      service: partnerCenterService,
       faultTarget: 'api',
-      handle: authorized(handler),
+      handle: handler,
     }),
   ),
   ...GRAPH_ROUTES.map(
     ({ path, handle }): Route => ({
       method: 'GET',
       path,
-      kind: 'graph',
+      service: graphService,
       faultTarget: 'api',
       handle,
     }),
@@ -133,67 +141,83 @@ const routes: readonly Route[] = [
     ([method, path, handle]): Route => ({
       method,
       path,
-      kind: 'graph',
+      service: graphService,
       faultTarget:
         method === 'POST'
           ? ['api', 'export']
-          : path.includes('/operations/')
+          : BILLING_OPERATION_PATH === path
             ? ['api', 'operation']
             : 'api',
       handle,
     }),
   ),
-  { method: 'GET', path: BLOB_ROUTE_PATH, kind: 'blob', faultTarget: 'blob', handle: getBlob },
-  { method: 'GET', path: '/common/discovery/instance', kind: 'entra', handle: instanceDiscovery },
-  { method: 'GET', path: '/common/userrealm/{user}', kind: 'entra', handle: userRealm },
+  {
+    method: 'GET',
+    path: BLOB_ROUTE_PATH,
+    service: blobService,
+    faultTarget: 'blob',
+    handle: getBlob,
+  },
+  {
+    method: 'GET',
+    path: '/common/discovery/instance',
+    service: entraService,
+    handle: instanceDiscovery,
+  },
+  { method: 'GET', path: '/common/userrealm/{user}', service: entraService, handle: userRealm },
   {
     method: 'GET',
     path: '/{tenant}/v2.0/.well-known/openid-configuration',
-    kind: 'entra',
+    service: entraService,
     handle: openIdConfiguration,
   },
   {
     method: 'GET',
     path: '/{tenant}/.well-known/openid-configuration',
-    kind: 'entra',
+    service: entraService,
     handle: openIdConfigurationV1,
   },
-  { method: 'GET', path: '/{tenant}/discovery/v2.0/keys', kind: 'entra', handle: jwks },
-  { method: 'GET', path: '/{tenant}/discovery/keys', kind: 'entra', handle: jwks },
+  { method: 'GET', path: '/{tenant}/discovery/v2.0/keys', service: entraService, handle: jwks },
+  { method: 'GET', path: '/{tenant}/discovery/keys', service: entraService, handle: jwks },
   {
     method: 'POST',
     path: '/{tenant}/oauth2/token',
-    kind: 'entra',
+    service: entraService,
     faultTarget: 'token',
     handle: tokenEndpointV1,
   },
   {
     method: 'POST',
     path: '/{tenant}/oauth2/v2.0/token',
-    kind: 'entra',
+    service: entraService,
     faultTarget: 'token',
     handle: tokenEndpoint,
   },
   {
     method: 'POST',
     path: '/{tenant}/oauth2/v2.0/devicecode',
-    kind: 'entra',
+    service: entraService,
     faultTarget: 'token',
     handle: deviceAuthorization,
   },
-  { method: 'GET', path: '/{tenant}/oauth2/v2.0/authorize', kind: 'entra', handle: authorize },
-  { method: 'GET', path: '/{tenant}/oauth2/authorize', kind: 'entra', handle: authorize },
-  { method: 'GET', path: '/devicelogin', kind: 'entra', handle: deviceLoginPage },
+  {
+    method: 'GET',
+    path: '/{tenant}/oauth2/v2.0/authorize',
+    service: entraService,
+    handle: authorize,
+  },
+  { method: 'GET', path: '/{tenant}/oauth2/authorize', service: entraService, handle: authorize },
+  { method: 'GET', path: '/devicelogin', service: entraService, handle: deviceLoginPage },
   {
     method: 'GET',
     path: '/msi/token',
-    kind: 'entra',
+    service: entraService,
     faultTarget: 'token',
     handle: managedIdentityToken,
   },
   ...Object.entries(controlRoutes).map(([key, handle]): Route => {
     const [method, path] = key.split(' ');
-    return { method, path, kind: 'control', handle };
+    return { method, path, service: controlService, handle };
   }),
 ];
 
@@ -222,7 +246,7 @@ function matchSegments(
 
 export type RouteMatch =
   | { route: Route; params: Record<string, string> }
-  | { route?: undefined; allowedMethods: string[] };
+  | { route?: undefined; allowedMethods: string[]; service: Service };
 
 /**
  * Literal routes are listed before the `{tenant}` ones that could shadow them, so the first match
@@ -231,6 +255,7 @@ export type RouteMatch =
 export function matchRoute(method: string, pathname: string): RouteMatch {
   const actual = pathname.replace(/\/+$/, '').split('/').slice(1);
   const allowedMethods: string[] = [];
+  let service: Service | undefined;
   for (const { route, segments } of splitRoutes) {
     let params: Record<string, string> | undefined;
     try {
@@ -240,9 +265,10 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     }
     if (!params) continue;
     if (route.method === method) return { route, params };
+    service ??= route.service;
     if (!allowedMethods.includes(route.method)) allowedMethods.push(route.method);
   }
-  return { allowedMethods };
+  return { allowedMethods, service: service ?? serviceOfPath(pathname) };
 }
 
 export function routeKey(route: Route): string {
