@@ -109,7 +109,7 @@ describe('billed reconciliation export', () => {
     );
   });
 
-  it('gives a SAS that works again after expiry on each read, with the same eTag; a new data version changes the eTag', async () => {
+  it('renews an expired SAS at each manifest read, same eTag; a new data version, a new eTag', async () => {
     const started = await startExport(emulator, 'reconciliation/billed', {
       invoiceId: latest().id,
     });
@@ -130,7 +130,7 @@ describe('billed reconciliation export', () => {
         invoiceId: latest().id,
       });
       expect(replaced.eTag).not.toBe(first.eTag);
-      const stale = await download(emulator, blobUrl(first, 0));
+      const stale = await download(emulator, blobUrl(again, 0));
       expect(stale.status).toBe(404);
       expect(stale.headers['x-ms-error-code']).toBe('BlobNotFound');
     } finally {

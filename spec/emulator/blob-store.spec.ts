@@ -89,7 +89,7 @@ describe('Get Blob', () => {
     expectBlobError(await download(emulator, unknown), 404, 'BlobNotFound');
   });
 
-  it('answers an expired SAS with 403 AuthenticationFailed and the time frame; the manifest read again renews it', async () => {
+  it('answers an expired SAS with 403 AuthenticationFailed and its time frame; a new manifest renews it', async () => {
     emulator.configure({ sasLifetimeSeconds: -60 });
     let stale: Manifest;
     try {
