@@ -52,6 +52,9 @@ function startChild(lines) {
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`the emulator exited (${code}) before it was ready`)),
+    );
     child.once('message', (message) => resolve({ child, ...message.ready }));
   });
 }

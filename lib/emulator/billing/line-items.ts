@@ -209,6 +209,18 @@ function alternateIdOf(source: LineSource, position: number): string {
   return `${hex8(mix32((position ^ source.salt) >>> 0))}${hex8(source.salt).slice(4)}`;
 }
 
+function referenceIdOf(source: LineSource, position: number): string {
+  const reference = hash32(source.salt, position, 73);
+  return guidFromWords(reference, mix32(reference ^ 1), mix32(reference ^ 2), position);
+}
+
+/**
+ * Stand-ins for a reconciliation line's own values in its slot's template (line-items' JSON never
+ * holds `@`-bracketed words otherwise).
+ */
+const ALTERNATE_ID_MARK = '@@alternateId@@';
+const REFERENCE_ID_MARK = '@@referenceId@@';
+
 /** Every attribute of a reconciliation line (the Full set), as the file carries it. */
 export function reconciliationRecord(
   source: LineSource,
@@ -222,7 +234,6 @@ export function reconciliationRecord(
   const quantity = charge.quantity;
   const allDays = periodDays(source);
   const billable = Math.round((quantity * charge.days * 10_000) / allDays) / 10_000;
-  const reference = hash32(source.salt, position, 73);
   return {
     PartnerId: source.partnerId,
     CustomerId: customer.id,
@@ -268,7 +279,7 @@ export function reconciliationRecord(
     CreditReasonCode: '',
     SubscriptionStartDate: subscription.effectiveStartDate,
     SubscriptionEndDate: subscription.commitmentEndDate,
-    ReferenceId: guidFromWords(reference, mix32(reference ^ 1), mix32(reference ^ 2), position),
+    ReferenceId: referenceIdOf(source, position),
     ProductQualifiers: [],
     PromotionId: '',
     ProductCategory: subscription.product
@@ -357,9 +368,20 @@ export function usageRecord(
   };
 }
 
+function serialise(record: Record<string, unknown>, family: LineFamily, set: AttributeSet): string {
+  if (set === 'full') return JSON.stringify(record);
+  const picked: Record<string, unknown> = {};
+  for (const name of attributesOf(family, set)) picked[name] = record[name];
+  return JSON.stringify(picked);
+}
+
 /** Line items of one source, read from any position (what a blob or a page serves). */
 export class LineItemReader {
   private readonly customerCount: number;
+  /** The current customer's slot templates (at most SLOTS), for one attribute set. */
+  private readonly templates = new Map<number, string[]>();
+  private templatesOf = -1;
+  private templatesSet?: AttributeSet;
 
   constructor(
     private readonly source: LineSource,
@@ -379,11 +401,36 @@ export class LineItemReader {
 
   /** One JSON line (no newline) with the attributes of `set`. */
   line(position: number, set: AttributeSet): string {
-    const record = this.record(position);
-    if (set === 'full') return JSON.stringify(record);
-    const picked: Record<string, unknown> = {};
-    for (const name of attributesOf(this.source.family, set)) picked[name] = record[name];
-    return JSON.stringify(picked);
+    if (this.source.family === 'usage') return serialise(this.record(position), 'usage', set);
+    // A reconciliation line differs from the others of its customer's slot only in its two ids:
+    // its slot's JSON is made once per customer block and the ids are put in.
+    const place = placeOf(this.source, position, this.customerCount);
+    if (place.customerPosition !== this.templatesOf || set !== this.templatesSet) {
+      this.templates.clear();
+      this.templatesOf = place.customerPosition;
+      this.templatesSet = set;
+    }
+    let template = this.templates.get(place.slot);
+    if (!template) {
+      const record = reconciliationRecord(
+        this.source,
+        position,
+        place.slot,
+        this.customers.at(place.customerPosition),
+      );
+      record.AlternateId = ALTERNATE_ID_MARK;
+      record.ReferenceId = REFERENCE_ID_MARK;
+      const [head, rest] = serialise(record, 'reconciliation', set).split(ALTERNATE_ID_MARK);
+      template = [head, ...rest.split(REFERENCE_ID_MARK)];
+      this.templates.set(place.slot, template);
+    }
+    return (
+      template[0] +
+      alternateIdOf(this.source, position) +
+      template[1] +
+      referenceIdOf(this.source, position) +
+      template[2]
+    );
   }
 
   /**
