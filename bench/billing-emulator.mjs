@@ -172,7 +172,9 @@ async function exportOnce(lines) {
       addsUp: totals.lines === lines && totals.cents === Math.round(invoice.totalCharges * 100),
     };
   } finally {
-    await ask(emulator.child, 'close').catch(() => undefined);
+    const exited = new Promise((resolve) => emulator.child.once('exit', resolve));
+    emulator.child.send('close');
+    await exited;
   }
 }
 
