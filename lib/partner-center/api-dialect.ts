@@ -18,17 +18,13 @@ import {
   seekPageOf,
 } from './paging.js';
 import {
-  errorForAnswer,
   PARTNER_CENTER_WORDING,
   readServiceFault,
-  retriesExhaustedError,
-  type FailedCall,
   type ServiceFault,
   type ServiceWording,
 } from './service-errors.js';
 import type { RawResponse } from './transport.js';
 import type { ItemList } from './types.js';
-import type { PartnerCenterModuleError } from '../common/errors.js';
 
 /** What the client knows of its run, for the headers every request carries. */
 export interface HeaderSettings {
@@ -58,14 +54,6 @@ export interface ServiceDialect {
   readonly signed: boolean;
   /** What a failed answer said. */
   readFault(answer: RawResponse): ServiceFault;
-  errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError;
-  retriesExhaustedError(
-    call: Omit<FailedCall, 'status'> & { status?: number },
-    attempts: number,
-    lastProblem: string,
-    fault: ServiceFault | undefined,
-    reason: string,
-  ): ServiceError;
 }
 
 /** An API of collections: a service dialect and its page shape. */
@@ -103,9 +91,6 @@ export const PARTNER_CENTER_API: ApiDialect = {
     'MS-PartnerCenter-Application': settings.applicationName ?? 'PartnerCenter-Node',
   }),
   readFault: (answer) => readServiceFault(answer.body),
-  errorForAnswer: (call, fault) => errorForAnswer(call, fault, PARTNER_CENTER_WORDING),
-  retriesExhaustedError: (call, attempts, lastProblem, fault, reason) =>
-    retriesExhaustedError(call, attempts, lastProblem, fault, reason, PARTNER_CENTER_WORDING),
   decodePage: (body) => decodeCollectionBody(body),
   pageOf: (body, request, root) => seekPageOf(root, asCollection(body, request)),
   resumeRequest: (root, firstPathAndQuery, position) => ({

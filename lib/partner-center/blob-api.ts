@@ -10,12 +10,7 @@ import { untrustedLine } from '../common/text.js';
 import type { HttpClientOptions } from './client.js';
 import { HttpClient } from './client.js';
 import type { ServiceDialect } from './api-dialect.js';
-import {
-  errorForAnswer,
-  retriesExhaustedError,
-  type ServiceFault,
-  type ServiceWording,
-} from './service-errors.js';
+import type { ServiceFault, ServiceWording } from './service-errors.js';
 import type { RawResponse } from './transport.js';
 
 export const BLOB_SERVICE = 'Azure Blob Storage';
@@ -67,9 +62,6 @@ export const BLOB_API: ServiceDialect = {
   signed: false,
   commonHeaders: () => ({ 'x-ms-version': BLOB_API_VERSION }),
   readFault: readBlobFault,
-  errorForAnswer: (call, fault) => errorForAnswer(call, fault, BLOB_WORDING),
-  retriesExhaustedError: (call, attempts, lastProblem, fault, reason) =>
-    retriesExhaustedError(call, attempts, lastProblem, fault, reason, BLOB_WORDING),
 };
 
 /**

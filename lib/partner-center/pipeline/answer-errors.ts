@@ -8,7 +8,7 @@
 import { isCertificateErrorCode } from '../../common/certificate-errors.js';
 import { ServiceError } from '../../common/errors.js';
 import { abortReason } from '../abortable.js';
-import { describeCall } from '../service-errors.js';
+import { describeCall, errorForAnswer } from '../service-errors.js';
 import { TransportError } from '../transport.js';
 import type { PipelineResponse, PipelineStep } from './pipeline.js';
 import { callOf, type StepContext } from './step-context.js';
@@ -28,13 +28,14 @@ export function answerErrorsStep(context: StepContext): PipelineStep {
         throw error;
       }
       if (response.status >= 200 && response.status < 300) return response;
-      throw dialect.errorForAnswer(
+      throw errorForAnswer(
         {
           ...callOf(request, context),
           status: response.status,
           statusMessage: response.statusMessage,
         },
         dialect.readFault(response),
+        dialect.wording,
       );
     },
   };

@@ -11,7 +11,12 @@
 import { ServiceError } from '../../common/errors.js';
 import { abortReason, throwIfAborted } from '../abortable.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from '../retry-policy.js';
-import { describeAnswer, describeCall, type ServiceFault } from '../service-errors.js';
+import {
+  describeAnswer,
+  describeCall,
+  retriesExhaustedError,
+  type ServiceFault,
+} from '../service-errors.js';
 import { formatSeconds, TransportError } from '../transport.js';
 import type { PipelineRequest, PipelineStep } from './pipeline.js';
 import { callOf, type StepContext } from './step-context.js';
@@ -57,12 +62,13 @@ export function retryStep(context: StepContext): PipelineStep {
         failures++;
         const sends = request.attempt;
         const exhausted = (reason: string) =>
-          dialect.retriesExhaustedError(
+          retriesExhaustedError(
             { ...callOf(request, context), status: failure.status },
             sends,
             failure.problem,
             failure.fault,
             reason,
+            dialect.wording,
           );
         if (failures >= retry.maxAttempts) throw exhausted('');
         const delay = retryDelayMs(failures, failure.retryAfterMs, retry);
