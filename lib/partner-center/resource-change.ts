@@ -49,12 +49,17 @@ export async function changeResource<T>(
   });
   const final: ExchangeAnswer<T> =
     sent.status === 202
-      ? await followOperation<T>(client, sent, {
-          signal: change.signal,
-          onProgress: change.onProgress,
-          timeoutMs: change.timeoutMs,
-          what: `the change of ${path}`,
-        })
+      ? // Without a Location the resource changed is the one to read until it is done.
+        await followOperation<T>(
+          client,
+          { ...sent, location: sent.location ?? client.resolve(path) },
+          {
+            signal: change.signal,
+            onProgress: change.onProgress,
+            timeoutMs: change.timeoutMs,
+            what: `the change of ${path}`,
+          },
+        )
       : sent;
   return {
     resource: final.value,

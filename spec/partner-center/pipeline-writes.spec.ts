@@ -113,6 +113,24 @@ describe('a Partner Center write', () => {
     expect(changed).toMatchObject({ resource: { quantity: 15 }, etag: 'etag-3', followed: true });
   });
 
+  it('reads the changed resource itself after a 202 that names no Location', async () => {
+    suite.server.respond(
+      (request): FaultAction =>
+        request.method === 'PATCH'
+          ? { status: 202, text: '', headers: { 'Retry-After': '1' } }
+          : { status: 200, json: subscription(9, 'etag-4') },
+    );
+    const { client } = suite.clientFor({ clock: new ManualClock() });
+    const changed = await changeResource<{ quantity: number }>(client, path, {
+      resource: subscription(9, 'etag-1'),
+    });
+    expect(suite.server.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `PATCH /v1${path}`,
+      `GET /v1${path}`,
+    ]);
+    expect(changed).toMatchObject({ resource: { quantity: 9 }, followed: true });
+  });
+
   it('reads the etag Partner Center keeps in the body when there is no ETag header', () => {
     expect(etagOf({ value: subscription(1, 'body-etag') })).toBe('body-etag');
     expect(etagOf({ value: { attributes: { Etag: 'legacy' } } })).toBe('legacy');
