@@ -15,7 +15,9 @@ const GRAPH = 'https://graph.microsoft.com';
 const BILLING = '/v1.0/reports/partners/billing';
 const CONCURRENT_BLOBS = 4;
 
-if (process.argv[2] === '--child') {
+const main = import.meta.url === `file://${process.argv[1]}`;
+
+if (main && process.argv[2] === '--child') {
   const { startEmulator } = await import('../dist/lib/emulator/index.js');
   const emulator = await startEmulator({
     customers: 2500,
@@ -41,9 +43,8 @@ if (process.argv[2] === '--child') {
       process.exit(0);
     }
   });
-} else {
-  const options = benchArgs({ small: 200_000, large: 2_000_000 });
-  await billingEmulator(options);
+} else if (main) {
+  await billingEmulator(benchArgs({ small: 200_000, large: 2_000_000 }));
 }
 
 function startChild(lines) {
