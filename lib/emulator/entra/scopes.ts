@@ -22,6 +22,24 @@ const GRANTS: Record<string, { delegated: readonly string[]; application: readon
   },
 };
 
+/**
+ * The resources whose service principals the emulated directory has: Partner Center and Microsoft
+ * Graph in every cloud (docs/partner-center-api.md, "Clouds and endpoints"), by URL or app id. Any
+ * other is refused as Entra refuses it, AADSTS500011.
+ */
+const KNOWN_RESOURCES: ReadonlySet<string> = new Set([
+  PARTNER_CENTER_AUDIENCE,
+  'https://partner.partnercenterapi.microsoftonline.cn',
+  GRAPH_AUDIENCE,
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+]);
+
+export function isKnownResource(resource: string): boolean {
+  return KNOWN_RESOURCES.has(canonicalResource(resource).toLowerCase());
+}
+
 /** The application permissions (`roles`) an app-only token for this resource carries. */
 export function applicationRolesOf(resource: string): readonly string[] {
   return GRANTS[canonicalResource(resource)]?.application ?? [];
