@@ -47,8 +47,8 @@ export function applicationRolesOf(resource: string): readonly string[] {
 
 /**
  * A delegated token's permissions: `.default` stands for everything the user consented to on the
- * resource, as in Entra ID (`user_impersonation` on a resource the emulator knows nothing of);
- * named permissions are granted as asked.
+ * resource, as in Entra ID (`user_impersonation` on a resource it grants nothing on, such as a
+ * national cloud's Graph); named permissions are granted as asked.
  */
 export function delegatedPermissions(resource: string, asked: readonly string[]): string[] {
   const consented = GRANTS[canonicalResource(resource)]?.delegated ?? ['user_impersonation'];
