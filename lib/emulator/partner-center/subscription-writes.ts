@@ -138,6 +138,7 @@ export async function patchSubscription(
     after,
     requestId: header(exchange, 'ms-requestid'),
     correlationId: header(exchange, 'ms-correlationid'),
+    caller,
   });
   return jsonReply(200, after, { bom });
 }
