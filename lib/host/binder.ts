@@ -134,8 +134,10 @@ export function bindGivenValues(
     if (raw === undefined) continue;
     const entry = resolveName(table, typed, definition.name);
     refuseRepeat(typedAs, entry, typed);
-    // -ErrorAction means the same in-process: which failed pipeline objects end the call.
-    if (entry.common && entry.name === 'ErrorAction') {
+    // -ErrorAction means the same in-process: which failed pipeline objects end the call; so do
+    // -WhatIf, -Confirm and -Force of a cmdlet that changes things (the question then goes to the
+    // caller's onConfirm).
+    if (entry.common && inProcessCommon.has(entry.name)) {
       common.set(
         entry.name,
         convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
@@ -145,8 +147,9 @@ export function bindGivenValues(
     if (entry.common)
       throw new UsageError(`-${entry.name} is a parameter of the command line only.`, {
         hint:
-          'In-process calls take options (env, signal, onMessage, onError) instead of common ' +
-          'parameters; ErrorAction is the one they take.',
+          'In-process calls take options (env, signal, onMessage, onError, onConfirm) instead ' +
+          'of common parameters; ErrorAction (and WhatIf, Confirm, Force of a cmdlet that ' +
+          'changes things) are the ones they take.',
       });
     given.set(
       entry.name,
@@ -162,6 +165,9 @@ export function bindGivenValues(
     fromValues: true,
   };
 }
+
+/** The common parameters an in-process call takes (in-process-options.ts). */
+const inProcessCommon = new Set(['ErrorAction', 'WhatIf', 'Confirm', 'Force']);
 
 /** Parameters a pipeline object may still bind: by property name, not given, in a candidate set. */
 function pipelineParametersOf(
@@ -299,5 +305,8 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     contextName: get('Context') as string | undefined,
     help: get('Help') === true,
     version: get('Version') === true,
+    whatIf: get('WhatIf') as boolean | undefined,
+    confirm: get('Confirm') as boolean | undefined,
+    force: get('Force') === true,
   };
 }

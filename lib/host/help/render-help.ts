@@ -4,7 +4,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../../cmdlet-support/cmdlet.js';
 import { UsageError } from '../../common/errors.js';
-import { commonParameters } from '../common-parameters.js';
+import { commonParameters, shouldProcessParameters } from '../common-parameters.js';
 import { parameterSetNames } from '../parameter-sets.js';
 import { typeNames } from '../parameter-values.js';
 import { syntaxLines, valueSyntax } from './syntax.js';
@@ -56,7 +56,11 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
   parts.push(
     section(
       'PARAMETERS',
-      [parameterBlocks(definition, visible, width), `${tab}<CommonParameters>\n${common}`]
+      [
+        parameterBlocks(definition, visible, width),
+        riskParameterBlocks(definition, width),
+        `${tab}<CommonParameters>\n${common}`,
+      ]
         .filter(Boolean)
         .join('\n\n'),
     ),
@@ -85,6 +89,34 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
     ),
   );
   return parts.join('\n');
+}
+
+/**
+ * -Force, -WhatIf and -Confirm of a cmdlet that changes things, as PowerShell's help lists -WhatIf
+ * and -Confirm among the parameters; -Confirm says when this cmdlet asks without it.
+ */
+function riskParameterBlocks(definition: CmdletDefinition<any>, width: number): string {
+  const changes = definition.changes;
+  if (!changes) return '';
+  const sets = parameterSetNames(definition);
+  const asks =
+    changes.confirmImpact === 'High'
+      ? 'so it asks by default'
+      : changes.confirmImpact === 'Medium'
+        ? 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Medium or Low'
+        : 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Low';
+  return Object.entries(shouldProcessParameters)
+    .map(([name, declaration]) => {
+      const described: ParameterDeclaration =
+        name === 'Confirm'
+          ? {
+              ...declaration,
+              description: `${declaration.description} This cmdlet's impact is ${changes.confirmImpact}, ${asks}.`,
+            }
+          : declaration;
+      return parameterBlock(name, described, sets, width);
+    })
+    .join('\n\n');
 }
 
 function parameterBlocks(
@@ -188,8 +220,11 @@ export function commonParametersSentence(): string {
   );
 }
 
-export function commonParameterDetails(width: number): string {
-  return Object.entries(commonParameters)
+export function commonParameterDetails(
+  width: number,
+  parameters: Readonly<Record<string, ParameterDeclaration>> = commonParameters,
+): string {
+  return Object.entries(parameters)
     .map(([name, declaration]) => {
       const decl = declaration as ParameterDeclaration;
       const heading = decl.type === 'switch' ? `-${name}` : `-${name} ${valueSyntax(decl)}`;

@@ -21,7 +21,9 @@ export function syntaxLine(definition: CmdletDefinition<any>, set: string): stri
   const parts = [...positional, ...named].map(([name, declaration]) =>
     parameterSyntax(name, declaration, isMandatoryIn(declaration, set)),
   );
-  return [definition.name, ...parts, '[<CommonParameters>]'].join(' ');
+  // As PowerShell shows a cmdlet that supports ShouldProcess: [-WhatIf] [-Confirm] last.
+  const risk = definition.changes ? ['[-Force]', '[-WhatIf]', '[-Confirm]'] : [];
+  return [definition.name, ...parts, ...risk, '[<CommonParameters>]'].join(' ');
 }
 
 function parameterSyntax(
