@@ -43,15 +43,7 @@ export interface ConfirmQuestion {
   impact: 'Low' | 'Medium' | 'High';
 }
 
-/** The common parameters of a cmdlet that changes things (it declares them; about_CommonParameters). */
-export interface InProcessShouldProcessParameters {
-  /** Nothing is changed: each change is described to `onMessage` ("What if: ..."). */
-  WhatIf?: boolean;
-  /** true: every change is put to `onConfirm` first; false: none is, whatever the preference. */
-  Confirm?: boolean;
-  /** Changes are made without asking (unless Confirm is true). */
-  Force?: boolean;
-}
+export type { InProcessShouldProcessParameters } from '../cmdlet-support/should-process-parameters.js';
 
 export interface InvokeOptions {
   /** Pipeline objects, bound by property name exactly as NDJSON lines on stdin would be. */

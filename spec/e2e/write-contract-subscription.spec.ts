@@ -102,7 +102,7 @@ describe('a cmdlet of issue 21 on the write contract, against the emulator', () 
     expect(subscriptions.length).toBe(3);
   });
 
-  it('-WhatIf: reads each subscription, sends no write, one line per subscription with quantity before → after', async () => {
+  it('-WhatIf: reads each subscription, sends no write, one line each with quantity before → after', async () => {
     const before = partner.emulator.recentRequests(1000).length;
     const result = await runInProcess(setSubscription, ['-Quantity', '77', '-WhatIf'], {
       env: partner.env,
@@ -125,7 +125,7 @@ describe('a cmdlet of issue 21 on the write contract, against the emulator', () 
     expect(writesAmong(seen)).toEqual([]);
   });
 
-  it('a confirmation nobody can answer (PARTNERCENTER_CONFIRM_PREFERENCE Medium, no terminal): nothing is sent at all', async () => {
+  it('a confirmation nobody can answer (preference Medium, no terminal): nothing is sent at all', async () => {
     const before = partner.emulator.recentRequests(1000).length;
     const result = await runInProcess(setSubscription, ['-Quantity', '77'], {
       env: { ...partner.env, PARTNERCENTER_CONFIRM_PREFERENCE: 'Medium' },

@@ -13,6 +13,7 @@ import { aboutTopics } from '../../lib/host/help/about-topics.js';
 import type { ConfirmQuestion } from '../../lib/host/confirm.js';
 import { streamCmdlet, type InProcessOptions } from '../../lib/host/in-process.js';
 import { UsageError } from '../../lib/common/errors.js';
+import type { GivenParametersOf } from '../../lib/cmdlet-support/parameter-types.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
@@ -274,6 +275,19 @@ describe('from Node: onConfirm answers, one question at a time', () => {
     expect(objects).toEqual([]);
     expect(store.writes).toEqual([]);
     expect(store.reads.sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('the typed parameters take WhatIf, Confirm and Force for a cmdlet that changes things only', () => {
+    const given: GivenParametersOf<ReturnType<typeof setThing>> = {
+      Name: 'a',
+      Size: 1,
+      WhatIf: true,
+      Confirm: false,
+      Force: true,
+    };
+    // @ts-expect-error: a cmdlet that changes nothing takes no WhatIf
+    const refused: GivenParametersOf<typeof getThing> = { WhatIf: true };
+    expect([given.WhatIf, refused]).toEqual([true, { WhatIf: true }]);
   });
 
   it('without onConfirm where one is due: rejects with a UsageError before any read', async () => {
