@@ -103,8 +103,11 @@ export const shouldProcessParameters = {
     description:
       'Shows what would change instead of changing it: the cmdlet still reads what it needs, ' +
       'sends no change, and writes one line per change on stderr ("What if: Performing the ' +
-      'operation ... on target ...", with each property before → after). Nothing is asked.',
+      'operation ... on target ...", with each property before → after). Nothing is asked. ' +
+      "PARTNERCENTER_WHATIF_PREFERENCE=true sets it by default (as PowerShell's " +
+      '$WhatIfPreference); -WhatIf:$false then runs for real.',
     aliases: ['wi'],
+    env: 'PARTNERCENTER_WHATIF_PREFERENCE',
   },
   Confirm: {
     type: 'switch',

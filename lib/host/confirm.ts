@@ -24,6 +24,7 @@ import type {
   ShouldProcess,
 } from '../cmdlet-support/cmdlet.js';
 import { InternalError, UsageError } from '../common/errors.js';
+import { untrustedLine } from '../common/text.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { ConfirmAnswer, ConfirmQuestion } from './in-process-options.js';
 import type { Terminal } from './terminal.js';
@@ -43,12 +44,29 @@ export function confirmPreference(env: NodeJS.ProcessEnv): ConfirmPreference {
   const found = confirmPreferences.find((name) => name.toLowerCase() === text.toLowerCase());
   if (found) return found;
   throw new UsageError(
-    `${CONFIRM_PREFERENCE_VARIABLE} is ${JSON.stringify(text)}, which is not a confirm preference.`,
+    `${CONFIRM_PREFERENCE_VARIABLE} is "${untrustedLine(text, 40)}", which is not a confirm preference.`,
     {
       hint:
         `Set it to one of ${confirmPreferences.join(', ')} (as PowerShell's $ConfirmPreference; ` +
         'High by default), or unset it.',
     },
+  );
+}
+
+export const WHATIF_PREFERENCE_VARIABLE = 'PARTNERCENTER_WHATIF_PREFERENCE';
+
+/**
+ * -WhatIf when not given: PARTNERCENTER_WHATIF_PREFERENCE plays $WhatIfPreference (true makes every
+ * changing command a -WhatIf run unless given -WhatIf:$false); unset or false, off.
+ */
+export function whatIfPreference(env: NodeJS.ProcessEnv): boolean {
+  const text = env[WHATIF_PREFERENCE_VARIABLE]?.trim().toLowerCase();
+  if (!text) return false;
+  if (['true', '$true', '1'].includes(text)) return true;
+  if (['false', '$false', '0'].includes(text)) return false;
+  throw new UsageError(
+    `${WHATIF_PREFERENCE_VARIABLE} is "${untrustedLine(text, 40)}", which is not true or false.`,
+    { hint: "Set it to true or false (as PowerShell's $WhatIfPreference), or unset it." },
   );
 }
 
@@ -86,7 +104,7 @@ export function createShouldProcess(options: ShouldProcessOptions): ShouldProces
   if (!changes)
     throw new InternalError(`${definition.name} does not declare that it changes things.`);
   const preference = confirmPreference(options.env);
-  if (common.whatIf === true) {
+  if (common.whatIf ?? whatIfPreference(options.env)) {
     return (target, action, detail) => {
       options.line(`What if: ${performing(action, target, detailText(detail))}`);
       return Promise.resolve(false);

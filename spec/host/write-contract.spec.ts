@@ -90,6 +90,33 @@ describe('-WhatIf', () => {
     expect(JSON.parse(result.stdout)).toEqual({ name: 'a', size: 5 });
   });
 
+  it('PARTNERCENTER_WHATIF_PREFERENCE=true plays $WhatIfPreference; -WhatIf:$false overrides it', async () => {
+    const store = new ThingStore({ a: 1 });
+    const env = { PARTNERCENTER_WHATIF_PREFERENCE: 'true' };
+    const planned = await runInProcess(setThing(store, 'High'), ['a', '-Size', '5'], { env });
+    expect(planned.code).toBe(0);
+    expect(planned.stderrLines).toEqual([
+      'What if: Performing the operation "Resize thing" on target "a". size 1 → 5',
+    ]);
+    expect(store.writes).toEqual([]);
+    const applied = await runInProcess(
+      setThing(store, 'Medium'),
+      ['a', '-Size', '5', '-WhatIf:$false'],
+      { env },
+    );
+    expect(applied.code).toBe(0);
+    expect(store.writes).toEqual(['a']);
+    const refused = await runInProcess(setThing(store, 'Medium'), ['a', '-Size', '6'], {
+      env: { PARTNERCENTER_WHATIF_PREFERENCE: 'perhaps' },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderrLines).toEqual([
+      'Set-Thing: PARTNERCENTER_WHATIF_PREFERENCE is "perhaps", which is not true or false. ' +
+        "Set it to true or false (as PowerShell's $WhatIfPreference), or unset it.",
+    ]);
+    expect(store.writes).toEqual(['a']);
+  });
+
   it('from Node: WhatIf: true sends the lines to onMessage and writes no object', async () => {
     const store = new ThingStore({ a: 3 });
     const { objects, messages } = await callInProcess(setThing(store, 'High'), {

@@ -120,7 +120,9 @@ export const aboutTopics: readonly AboutTopic[] = [
             'too. -WhatIf makes no change and asks nothing: the cmdlet still reads what it ' +
             'needs and writes, on stderr, one line per change: What if: Performing the ' +
             'operation "<action>" on target "<target>". followed by each property before → ' +
-            'after (quantity 10 → 12). From Node, WhatIf, Confirm and Force are parameters ' +
+            'after (quantity 10 → 12). PARTNERCENTER_WHATIF_PREFERENCE=true makes every ' +
+            "such command a -WhatIf run, as PowerShell's $WhatIfPreference; -WhatIf:$false " +
+            'then runs one for real. From Node, WhatIf, Confirm and Force are parameters ' +
             'of invoke and the typed functions, the What if lines go to onMessage and the ' +
             'questions to onConfirm.',
           width,
