@@ -307,6 +307,6 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     version: get('Version') === true,
     whatIf: get('WhatIf') as boolean | undefined,
     confirm: get('Confirm') as boolean | undefined,
-    force: get('Force') === true,
+    force: get('Force') as boolean | undefined,
   };
 }

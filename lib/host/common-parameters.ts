@@ -160,7 +160,8 @@ export interface CommonParameterValues {
   whatIf?: boolean;
   /** -Confirm given (true) or -Confirm:$false (false); undefined when not given. */
   confirm?: boolean;
-  force: boolean;
+  /** -Force given (true) or -Force:$false; undefined when not given. */
+  force?: boolean;
 }
 
 export function isCommonParameterName(name: string): name is CommonParameterName {
