@@ -119,7 +119,7 @@ export class CmdletRun {
             if (this.binding.common.verbose) this.diagnostics.line(text, 'VERBOSE: ');
           },
           inProcess: this.binding.fromValues === true,
-          beforeQuestion: () => this.diagnostics.clearProgress(),
+          holdProgress: () => this.diagnostics.holdProgress(),
           signal: this.workSignal,
           terminal: this.io.terminal,
           onConfirm: this.io.onConfirm,

@@ -88,8 +88,11 @@ export interface ShouldProcessOptions extends ConfirmChannels {
   verbose(text: string): void;
   /** A call from Node (bound from an object of values): its refusal names the options. */
   inProcess: boolean;
-  /** Called before a question is shown (the progress line makes way). */
-  beforeQuestion?(): void;
+  /**
+   * Called before a question is shown on the terminal (the progress line makes way); the
+   * function it returns is called once the question is answered.
+   */
+  holdProgress?(): () => void;
   /** The run's signal: a question waiting for an answer ends with it. */
   signal: AbortSignal;
 }
@@ -137,9 +140,13 @@ function askerFor(options: ShouldProcessOptions): Ask | undefined {
   if (options.env.CI) return undefined;
   const terminal = options.terminal?.();
   if (!terminal) return undefined;
-  return (question) => {
-    options.beforeQuestion?.();
-    return askOnTerminal(terminal, question, options.signal);
+  return async (question) => {
+    const release = options.holdProgress?.();
+    try {
+      return await askOnTerminal(terminal, question, options.signal);
+    } finally {
+      release?.();
+    }
   };
 }
 

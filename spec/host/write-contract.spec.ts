@@ -16,7 +16,9 @@ import { UsageError } from '../../lib/common/errors.js';
 import type { GivenParametersOf } from '../../lib/cmdlet-support/parameter-types.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
-import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
+import { Diagnostics } from '../../lib/host/diagnostics.js';
+import { createRedactor } from '../../lib/common/redact.js';
 import {
   setThing,
   setThingsAtOnce,
@@ -352,6 +354,27 @@ describe('from Node: onConfirm answers, one question at a time', () => {
     );
     await expect(call).rejects.toThrow(/onConfirm answered "Maybe"/);
     expect(store.writes).toEqual([]);
+  });
+});
+
+describe('the progress line while a question is on the terminal', () => {
+  it('is erased, not redrawn by later progress, and drawn again once answered', () => {
+    const stderr = new Collector();
+    const diagnostics = new Diagnostics(stderr, true, createRedactor(), 80);
+    diagnostics.progress({ activity: 'Resizing', items: 1 });
+    expect(stderr.text).toBe('\r\u001b[KResizing: 1 item');
+    const release = diagnostics.holdProgress();
+    expect(stderr.text.endsWith('\r\u001b[K')).toBe(true);
+    const asked = stderr.text.length;
+    diagnostics.progress({ activity: 'Resizing', items: 2 });
+    diagnostics.pipelineProgress({ done: 1, read: 2, written: 1 });
+    diagnostics.redrawProgress();
+    expect(stderr.text.length).toBe(asked);
+    release();
+    release();
+    expect(stderr.text.slice(asked)).toBe(
+      '\r\u001b[K1 input object done (2 read), 1 object written | Resizing: 2 items',
+    );
   });
 });
 
