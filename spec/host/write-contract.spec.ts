@@ -425,6 +425,19 @@ describe('help and completion show the common parameters of a cmdlet that change
     expect(other).not.toMatch(/-WhatIf|-Confirm\b/);
   });
 
+  it('Get-Help -Parameter finds them too', () => {
+    const page = renderHelp(setThing(store, 'Low'), {
+      view: 'parameter',
+      parameter: 'WhatIf',
+      width: 100,
+    });
+    expect(page.trim().split('\n')[0]).toBe('-WhatIf');
+    expect(page).toContain('PARTNERCENTER_WHATIF_PREFERENCE');
+    expect(() => renderHelp(getThing, { view: 'parameter', parameter: 'WhatIf' })).toThrow(
+      "Get-Thing has no parameter that matches 'WhatIf'.",
+    );
+  });
+
   it('-? of the cmdlet shows the same page', async () => {
     const result = await runInProcess(setThing(store, 'Low'), ['-?']);
     expect(result.code).toBe(0);

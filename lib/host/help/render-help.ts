@@ -46,9 +46,7 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
     ),
   );
   parts.push(section('DESCRIPTION', para(definition.description)));
-  const visible = Object.keys(definition.parameters).filter(
-    (name) => !definition.parameters[name]!.hidden,
-  );
+  const visible = Object.keys(documentedParameters(definition));
   const common =
     options.view === 'full'
       ? commonParameterDetails(width)
@@ -56,11 +54,7 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
   parts.push(
     section(
       'PARAMETERS',
-      [
-        parameterBlocks(definition, visible, width),
-        riskParameterBlocks(definition, width),
-        `${tab}<CommonParameters>\n${common}`,
-      ]
+      [parameterBlocks(definition, visible, width), `${tab}<CommonParameters>\n${common}`]
         .filter(Boolean)
         .join('\n\n'),
     ),
@@ -92,31 +86,36 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
 }
 
 /**
- * -Force, -WhatIf and -Confirm of a cmdlet that changes things, as PowerShell's help lists -WhatIf
- * and -Confirm among the parameters; -Confirm says when this cmdlet asks without it.
+ * The parameters a page documents: the cmdlet's own that are not hidden, then -Force, -WhatIf and
+ * -Confirm of a cmdlet that changes things, as PowerShell's help lists -WhatIf and -Confirm among
+ * the parameters (-Confirm saying when this cmdlet asks without it).
  */
-function riskParameterBlocks(definition: CmdletDefinition<any>, width: number): string {
+function documentedParameters(
+  definition: CmdletDefinition<any>,
+): Readonly<Record<string, ParameterDeclaration>> {
+  const documented: Record<string, ParameterDeclaration> = {};
+  for (const [name, declaration] of Object.entries(definition.parameters))
+    if (!declaration.hidden) documented[name] = declaration;
   const changes = definition.changes;
-  if (!changes) return '';
-  const sets = parameterSetNames(definition);
+  if (!changes) return documented;
   const asks =
     changes.confirmImpact === 'High'
       ? 'so it asks by default'
       : changes.confirmImpact === 'Medium'
         ? 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Medium or Low'
         : 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Low';
-  return Object.entries(shouldProcessParameters)
-    .map(([name, declaration]) => {
-      const described: ParameterDeclaration =
-        name === 'Confirm'
-          ? {
-              ...declaration,
-              description: `${declaration.description} This cmdlet's impact is ${changes.confirmImpact}, ${asks}.`,
-            }
-          : declaration;
-      return parameterBlock(name, described, sets, width);
-    })
-    .join('\n\n');
+  for (const [name, declaration] of Object.entries(shouldProcessParameters)) {
+    documented[name] =
+      name === 'Confirm'
+        ? {
+            ...declaration,
+            description:
+              `${declaration.description} This cmdlet's impact is ` +
+              `${changes.confirmImpact}, ${asks}.`,
+          }
+        : declaration;
+  }
+  return documented;
 }
 
 function parameterBlocks(
@@ -125,9 +124,8 @@ function parameterBlocks(
   width: number,
 ): string {
   const sets = parameterSetNames(definition);
-  return names
-    .map((name) => parameterBlock(name, definition.parameters[name]!, sets, width))
-    .join('\n\n');
+  const documented = documentedParameters(definition);
+  return names.map((name) => parameterBlock(name, documented[name]!, sets, width)).join('\n\n');
 }
 
 function parameterBlock(
@@ -168,9 +166,7 @@ function required(declaration: ParameterDeclaration): string {
 }
 
 function selectParameters(definition: CmdletDefinition<any>, pattern: string): string[] {
-  const names = Object.keys(definition.parameters).filter(
-    (name) => !definition.parameters[name]!.hidden,
-  );
+  const names = Object.keys(documentedParameters(definition));
   // Like the binder, a plain name also matches as a prefix; an exact name wins.
   const isMatch = wildcardMatcher(hasWildcard(pattern) ? pattern : `${pattern}*`);
   const exact = names.filter((name) => name.toLowerCase() === pattern.toLowerCase());
