@@ -227,6 +227,25 @@ export default defineCmdlet({
         'megabytes (about 0.3 MB per page of 500), so listing the same customers ' +
         'again costs the emulator little more than HTTPS. 0 derives every page anew.',
     },
+    BillingLineItems: {
+      type: 'int',
+      range: [1, 100_000_000],
+      default: EMULATOR_DEFAULTS.billingLineItems,
+      description:
+        'How many reconciliation line items the latest invoice has (older invoices ' +
+        'somewhat fewer). Lines are made as they are served, so millions cost no memory; ' +
+        'per invoice and currency they add up to the invoice total. Served by GET ' +
+        '/v1/invoices and Microsoft Graph billing exports; docs/billing.md.',
+    },
+    SasLifetime: {
+      type: 'int',
+      range: [1, 604_800],
+      default: EMULATOR_DEFAULTS.sasLifetimeSeconds,
+      description:
+        'How long the blob SAS of a billing export manifest stays valid, in seconds ' +
+        '(default 12 hours); reading the manifest again gives a new one. Change it while ' +
+        'running with POST /_emulator/configure {"sasLifetimeSeconds":N}.',
+    },
     AutoApproveDeviceCode: {
       type: 'switch',
       description: 'Approve device-code sign-ins at once (a demo without a second terminal).',
@@ -319,6 +338,8 @@ export default defineCmdlet({
       apiLatencyMs: p.ApiLatency,
       rateLimitPerMinute: p.RateLimit,
       pageCacheMegabytes: p.PageCacheMegabytes,
+      billingLineItems: p.BillingLineItems,
+      sasLifetimeSeconds: p.SasLifetime,
       autoApproveDeviceCode: p.AutoApproveDeviceCode,
       stateDir: p.StateDirectory,
     });

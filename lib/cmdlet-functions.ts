@@ -486,6 +486,8 @@ export type StartPartnerEmulatorParameters = {
   ApiLatency?: number;
   RateLimit?: number;
   PageCacheMegabytes?: number;
+  BillingLineItems?: number;
+  SasLifetime?: number;
   AutoApproveDeviceCode?: boolean;
   OutFile?: string;
   PassThru?: boolean;

@@ -9,42 +9,50 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
-import { startOfDay } from './customer-context.js';
-import { AuthorizationCodeStore } from './authorization-codes.js';
+import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './entra/access-tokens.js';
+import { startOfDay } from './partner-center/customer-context.js';
+import { AuthorizationCodeStore } from './entra/authorization-codes.js';
 import {
   createClientCertificate,
   createServerCertificate,
   persistentServerCertificate,
   portalThumbprint,
-} from './certificates.js';
-import { ContinuationTokenCodec } from './continuation-tokens.js';
-import { datasetView } from './customer-resources.js';
-import { CustomerDataset } from './dataset.js';
-import { DeviceCodeStore } from './device-codes.js';
-import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
-import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
-import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
-import { FaultInjector } from './fault-injector.js';
-import { GatewayRateLimit } from './gateway-rate-limit.js';
-import { GdapDataset } from './gdap-dataset.js';
-import { gdapView } from './gdap-view.js';
-import { createJwtSigner } from './jwt.js';
-import { RefreshTokenStore } from './refresh-tokens.js';
-import { PageCache } from './page-cache.js';
-import { createRequestListener } from './request-handler.js';
-import { RequestRecorder } from './request-recorder.js';
+} from './server/certificates.js';
+import { ChangeStore } from './server/change-store.js';
+import { ContinuationTokenCodec } from './partner-center/continuation-tokens.js';
+import { datasetView } from './partner-center/customer-resources.js';
+import { CustomerDataset } from './partner-center/dataset.js';
+import { DeviceCodeStore } from './entra/device-codes.js';
+import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './entra/directory.js';
+import {
+  applySettings,
+  counters,
+  issueRefreshToken,
+  resetCounters,
+} from './server/emulator-control.js';
+import type { EmulatorSettings, EmulatorState } from './server/emulator-state.js';
+import { FaultInjector } from './server/fault-injector.js';
+import { GatewayRateLimit } from './server/gateway-rate-limit.js';
+import { GdapDataset } from './graph/gdap-dataset.js';
+import { gdapView } from './graph/gdap-view.js';
+import { createJwtSigner } from './entra/jwt.js';
+import { RefreshTokenStore } from './entra/refresh-tokens.js';
+import { PageCache } from './partner-center/page-cache.js';
+import { createRequestListener } from './server/request-handler.js';
+import { BillingState } from './billing/billing-state.js';
+import { billingView } from './billing/billing-view.js';
+import { RequestRecorder } from './server/request-recorder.js';
 import type { ClientCertificateFiles, EmulatorOptions, StartedEmulator } from './types.js';
-import { controlRoutes } from './control-routes.js';
-import { applicationRolesOf, delegatedPermissions } from './scopes.js';
+import { controlRoutes } from './server/control-routes.js';
+import { applicationRolesOf, delegatedPermissions } from './entra/scopes.js';
 
 export type * from './types.js';
-export { GDAP_CUSTOMER_KINDS, RELATIONSHIP_STATUSES } from './gdap-dataset.js';
-export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './gdap-roles.js';
+export { GDAP_CUSTOMER_KINDS, RELATIONSHIP_STATUSES } from './graph/gdap-dataset.js';
+export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './graph/gdap-roles.js';
 
 /** The emulator's own levers (`METHOD /_emulator/...`), for help texts that list them. */
 export const CONTROL_ROUTES: readonly string[] = Object.keys(controlRoutes);
-export { CONTROL_KEY_HEADER } from './control-routes.js';
+export { CONTROL_KEY_HEADER } from './server/control-routes.js';
 
 /**
  * The defaults of the options, stated once: startEmulator applies them, and Start-PartnerEmulator
@@ -60,7 +68,11 @@ export const EMULATOR_DEFAULTS = {
   pageCacheMegabytes: 0,
   deviceCodeIntervalSeconds: 1,
   continuationTokenLifetimeSeconds: 3600,
+  billingLineItems: 2000,
+  sasLifetimeSeconds: 12 * 3600,
+  exportRetryAfterSeconds: 1,
 } as const;
+const MAX_BILLING_LINE_ITEMS = 100_000_000;
 const MAX_CUSTOMERS = 2_000_000;
 const NINETY_DAYS = 90 * 24 * 3600;
 
@@ -93,6 +105,11 @@ function checkOptions(options: EmulatorOptions): void {
   const cache = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   if (!(Number.isFinite(cache) && cache >= 0))
     throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
+  const lineItems = options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems;
+  if (!Number.isInteger(lineItems) || lineItems < 1 || lineItems > MAX_BILLING_LINE_ITEMS)
+    throw new RangeError(
+      `billingLineItems must be an integer from 1 to ${MAX_BILLING_LINE_ITEMS}; got ${lineItems}`,
+    );
   if (options.now !== undefined && !Number.isFinite(nowOf(options)))
     throw new RangeError(
       `now must be milliseconds since the epoch or an ISO 8601 date; got ${String(options.now)}`,
@@ -117,6 +134,10 @@ function initialSettings(options: EmulatorOptions, gateway: GatewayRateLimit): E
     autoApproveDeviceCode: false,
     autoApproveAuthorization: false,
     deviceCodeIntervalSeconds: EMULATOR_DEFAULTS.deviceCodeIntervalSeconds,
+    sasLifetimeSeconds: EMULATOR_DEFAULTS.sasLifetimeSeconds,
+    billingDataVersion: 1,
+    billingLinesPerBlob: 0,
+    exportRetryAfterSeconds: EMULATOR_DEFAULTS.exportRetryAfterSeconds,
   };
   applySettings(settings, gateway, options);
   return settings;
@@ -155,7 +176,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
+  const store = new ChangeStore();
   const gdap = new GdapDataset(dataset, nowOf(options));
+  const billing = new BillingState(
+    dataset,
+    nowOf(options),
+    options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems,
+  );
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
@@ -188,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     baseUrl: '',
     settings,
     dataset,
+    store,
     gdap,
     directory,
     signer,
@@ -202,9 +230,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         expireAccessTokens: () => accessTokens.revokeAll(),
         revokeRefreshTokens: () => refreshTokens.revoke(),
         invalidateContinuationTokens: () => continuation.invalidateAll(),
+        expireBlobSignatures: () => billing.sas.expireAll(),
       },
       gateway,
     ),
+    billing,
     gateway,
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
@@ -263,7 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       return materialised;
     },
     customerCount: dataset.count,
-    dataset: { ...datasetView(dataset), ...gdapView(gdap) },
+    dataset: { ...datasetView(dataset, store), ...gdapView(gdap) },
     seed,
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
@@ -273,6 +303,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     customerIds: function* () {
       for (let index = 0; index < dataset.count; index++) yield dataset.idOf(index);
     },
+    billing: billingView(billing),
     indirectResellers: dataset.indirectResellers,
     user: {
       userPrincipalName: directory.user.userPrincipalName,
@@ -288,6 +319,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     counters: () => counters(state),
     recentRequests: (limit) => state.recorder.recentRequests(limit),
     resetCounters: () => resetCounters(state),
+    resetStore: () => store.reset(),
     issueAccessToken: (request = {}) => {
       const audience = request.audience ?? PARTNER_CENTER_AUDIENCE;
       return accessTokens.mint(
@@ -316,6 +348,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     revokeRefreshTokens: (refreshToken) => refreshTokens.revoke(refreshToken),
     revokeAccessTokens: () => accessTokens.revokeAll(),
     invalidateContinuationTokens: () => continuation.invalidateAll(),
+    expireBlobSignatures: () => billing.sas.expireAll(),
     registerClientCertificate,
     createClientCertificate: clientCertificates.create,
     setFaults: (script) => state.faults.set(script),

@@ -138,6 +138,10 @@ export const GRAPH_API: ApiDialect = {
   endpointParameter: '-GraphEndpoint',
   versionSegment: '/v1.0',
   callIdHeader: 'client-request-id',
+  // Graph documents no idempotency by client-request-id: a POST (an export) that may have
+  // reached it is not sent again.
+  idempotentWrites: false,
+  signed: true,
   commonHeaders: () => ({ Accept: 'application/json' }),
   readFault: readGraphFault,
   errorForAnswer: (call, fault) => errorForAnswer(call, fault, GRAPH_WORDING),

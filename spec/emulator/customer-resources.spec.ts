@@ -4,7 +4,7 @@
  * failures (403 20002, 404) in Partner Center's error shape. One emulator for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/customer-subscriptions.js';
+import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/partner-center/customer-subscriptions.js';
 import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
 import { filterQuery, listAll, request } from './support.js';
 
