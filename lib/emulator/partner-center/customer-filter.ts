@@ -4,6 +4,7 @@
  * case-insensitively, as the service's .NET JSON reader does; anything else (another operator or
  * field, bad JSON, an empty value) is a 400 with Partner Center's body.
  */
+import { isGuid } from '../../common/guid.js';
 import { initialDomain } from './customer-json.js';
 import type { SearchFields } from './dataset.js';
 
@@ -32,7 +33,6 @@ const FIELDS: readonly FilterField[] = [
 ];
 /** The fields whose value is a partner's tenant id rather than a prefix. */
 const TENANT_FIELDS: readonly FilterField[] = ['IndirectReseller', 'IndirectCloudSolutionProvider'];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A key of a filter object, matched ignoring case as the service's JSON reader does. */
 export function readFilterProperty(object: Record<string, unknown>, name: string): unknown {
@@ -74,7 +74,7 @@ export function parseCustomerFilter(text: string): FilterParseResult {
   if (typeof value !== 'string' || value.length === 0)
     return { ok: false, reason: 'filter Value must be a non-empty string' };
   const lowered = value.toLowerCase();
-  if (TENANT_FIELDS.includes(knownField) && !GUID.test(lowered))
+  if (TENANT_FIELDS.includes(knownField) && !isGuid(lowered))
     return {
       ok: false,
       reason: `filter Value of ${knownField} must be a partner tenant id (a GUID)`,

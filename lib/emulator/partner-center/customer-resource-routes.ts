@@ -4,6 +4,7 @@
  * too); an id that is not a GUID is a 400, an unknown customer a 404 (60003), a customer without
  * a commerce relationship a 403 (20002); users page like customers, the rest are one collection.
  */
+import { isGuid } from '../../common/guid.js';
 import { CustomerResources } from './customer-resources.js';
 import { parseLicenseGroups } from './customer-licenses.js';
 import type { EmulatorState } from '../server/emulator-state.js';
@@ -22,7 +23,6 @@ import {
 import { pcErrors } from './partner-center-errors.js';
 import { parseFilterObject, readFilterProperty } from './customer-filter.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Not documented: the old module asked for up to 500 users a page; 100 is what a bare request got. */
 export const USERS_DEFAULT_PAGE_SIZE = 100;
 export const USERS_MAX_PAGE_SIZE = 500;
@@ -38,7 +38,7 @@ export function customerOf(
 ): CustomerResources | Reply {
   const { bom } = state.settings;
   const id = exchange.params.id;
-  if (!GUID.test(id)) return errorReply(pcErrors.invalidCustomerId(), bom);
+  if (!isGuid(id)) return errorReply(pcErrors.invalidCustomerId(), bom);
   if (appUserOnly && !caller.delegated)
     return errorReply(
       pcErrors.accessDenied403('this operation supports App+User (delegated) tokens only'),
@@ -55,7 +55,7 @@ export function customerOf(
 /** The active user a request names, or the reply that refuses it. */
 function userOf(state: EmulatorState, exchange: Exchange, resources: CustomerResources) {
   const userId = exchange.params.userId;
-  const position = GUID.test(userId) ? resources.activeUserPosition(userId) : -1;
+  const position = isGuid(userId) ? resources.activeUserPosition(userId) : -1;
   return position < 0 ? errorReply(pcErrors.userNotFound(userId), state.settings.bom) : position;
 }
 

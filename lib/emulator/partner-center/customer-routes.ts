@@ -4,6 +4,7 @@
  * the shared seek protocol (paged-collection.ts, which reads query names in any case, as the
  * service does); this file says what a page of customers is.
  */
+import { isGuid } from '../../common/guid.js';
 import { matchesFilter, parseCustomerFilter, type CustomerFilter } from './customer-filter.js';
 import type { ListingCursor } from './continuation-tokens.js';
 import { MAX_CUSTOMER_JSON_BYTES, writeCustomerListJson } from './customer-json.js';
@@ -23,7 +24,6 @@ import type { CachedPage } from './page-cache.js';
 export { errorReply, type ApiCaller } from './paged-collection.js';
 
 export const MAX_PAGE_SIZE = 500;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PageSlice {
   customers: CustomerSummary[];
@@ -116,7 +116,7 @@ export function listCustomers(state: EmulatorState, exchange: Exchange, caller: 
 export function getCustomer(state: EmulatorState, exchange: Exchange): Reply {
   // The route matcher has already decoded the path segment once; decoding again would misread ids.
   const id = exchange.params.id;
-  if (!GUID.test(id)) return errorReply(pcErrors.invalidCustomerId(), state.settings.bom);
+  if (!isGuid(id)) return errorReply(pcErrors.invalidCustomerId(), state.settings.bom);
   const index = state.dataset.indexOfId(id);
   if (index < 0) return errorReply(pcErrors.tenantNotFound(id), state.settings.bom);
   return jsonReply(200, state.dataset.detail(index), { bom: state.settings.bom });

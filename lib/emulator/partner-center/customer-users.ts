@@ -4,6 +4,7 @@
  * (state `inactive`) follow the active ones in the same id space and are listed only by the
  * documented filter `{"Field":"UserState","Value":"Inactive","Operator":"equals"}`.
  */
+import { isGuid } from '../../common/guid.js';
 import { DATA_ANCHOR_MS, isoDate, type CustomerContext } from './customer-context.js';
 import type { Word } from './name-parts.js';
 import { guidFromWords, mix32, Rng, unmix32 } from '../server/random.js';
@@ -12,7 +13,6 @@ const SALT_COUNTS = 61;
 const SALT_USER = 62;
 const SALT_USER_ID = 63;
 const SECONDS_PER_DAY = 86_400;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface UserCounts {
   readonly active: number;
@@ -50,7 +50,7 @@ export function userIdOf(context: CustomerContext, position: number): string {
 /** The position of a user id among active then deleted users, or -1. */
 export function userPositionOf(context: CustomerContext, counts: UserCounts, id: string): number {
   const normalized = id.toLowerCase();
-  if (!GUID.test(normalized)) return -1;
+  if (!isGuid(normalized)) return -1;
   const key = context.hash(SALT_USER_ID, 0xffffffff);
   const position = (unmix32(parseInt(normalized.slice(28), 16)) ^ key) >>> 0;
   const total = counts.active + counts.deleted;

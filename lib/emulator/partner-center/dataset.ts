@@ -2,6 +2,7 @@
  * The emulated partner's customers, derived from (seed, index) on demand: nothing per customer is
  * held in memory, so a million customers cost the same as ten, and listing order is index order.
  */
+import { isGuid } from '../../common/guid.js';
 import { customerListJson, initialDomain } from './customer-json.js';
 import { localeGroups, pickLocaleGroup, type CompanyName } from './name-parts.js';
 import { guidFromWords, hash32, mix32, Rng, seededGuid, unmix32 } from '../server/random.js';
@@ -85,8 +86,7 @@ export class CustomerDataset {
   /** The index of a customer id, or -1: inverts the id's last 32 bits, then checks the whole id. */
   indexOfId(id: string): number {
     const normalized = id.toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(normalized))
-      return -1;
+    if (!isGuid(normalized)) return -1;
     const index = (unmix32(parseInt(normalized.slice(28), 16)) ^ this.idKey) >>> 0;
     return index < this.count && this.idOf(index) === normalized ? index : -1;
   }
