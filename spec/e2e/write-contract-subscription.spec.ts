@@ -1,9 +1,11 @@
 /**
  * A cmdlet of the next issue (issue 21's Set-PartnerCustomerSubscription), written here against
  * the write contract before its real cmdlet exists: it reads the subscription, asks shouldProcess
- * with the quantity before → after, and only then writes. Run in-process against the emulator,
- * whose request recorder shows what was sent: -WhatIf reads and sends no write; a confirmation
- * nobody can answer sends nothing at all.
+ * with the quantity before → after, and only then writes: the whole resource with its etag in
+ * If-Match (issue 20.1's client), into the emulator's store of changes (20.5), where the next
+ * Get-PartnerCustomerSubscription reads it. Run in-process against the emulator, whose request
+ * recorder shows what was sent: -WhatIf reads and sends no write; a confirmation nobody can answer
+ * sends nothing at all; one answered from Node writes only what was answered Yes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defineCmdlet } from '../../lib/cmdlet-support/cmdlet.js';
@@ -15,24 +17,13 @@ import {
   forCustomer,
   withOwner,
 } from '../../lib/cmdlet-support/per-customer.js';
-import { getSubscription } from '../../lib/partner-center/customer-resources.js';
+import { changeResource, etagOf } from '../../lib/partner-center/resource-change.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { streamCmdlet } from '../../lib/host/in-process.js';
+import type { RecordedRequest } from '../../lib/emulator/types.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
-
-/**
- * The write itself comes with the client's bodies and the emulator's store (issue 20.1, 20.5):
- * until then no case of this spec lets the cmdlet get here.
- */
-async function patchSubscription(
-  subscription: Record<string, unknown>,
-  quantity: number,
-): Promise<Record<string, unknown>> {
-  throw new Error(
-    `a write was about to be sent: quantity ${quantity} for ${String(subscription.id)}`,
-  );
-}
 
 /** As issue 21 describes it: impact Medium, the ids from a piped subscription, -Quantity. */
 const setSubscription = defineCmdlet({
@@ -58,7 +49,11 @@ const setSubscription = defineCmdlet({
   async *run(p, context) {
     yield* forCustomer(p.CustomerId, context, async function* () {
       const client = await context.services.partnerCenter({ maxRetry: p.MaxRetry });
-      const before = await getSubscription(client, p.CustomerId, p.SubscriptionId);
+      const path = `/customers/${p.CustomerId}/subscriptions/${p.SubscriptionId}`;
+      const read = await client.exchange<Record<string, unknown>>(path, {
+        signal: context.signal,
+      });
+      const before = read.value ?? {};
       if (p.Quantity === undefined || before.quantity === p.Quantity) {
         context.verbose(`${p.SubscriptionId}: nothing to change.`);
         return;
@@ -66,7 +61,13 @@ const setSubscription = defineCmdlet({
       const target = `customer ${p.CustomerId}: ${String(before.offerName)} (${p.SubscriptionId})`;
       const change = [{ property: 'quantity', before: before.quantity, after: p.Quantity }];
       if (!(await context.shouldProcess(target, 'Set subscription', change))) return;
-      yield withOwner({ customerId: p.CustomerId }, await patchSubscription(before, p.Quantity));
+      // The whole resource with its etag, one MS-RequestId for the change (issue 20.1's client).
+      const changed = await changeResource<Record<string, unknown>>(client, path, {
+        resource: { ...before, quantity: p.Quantity },
+        etag: etagOf(read),
+        signal: context.signal,
+      });
+      yield withOwner({ customerId: p.CustomerId }, changed.resource ?? {});
     });
   },
 });
@@ -75,7 +76,7 @@ describe('a cmdlet of issue 21 on the write contract, against the emulator', () 
   let partner: EmulatedPartner;
   let subscriptions: Record<string, unknown>[];
   /** Requests that change something in the API (a token request changes nothing there). */
-  const writesAmong = (requests: readonly { method: string; route: string }[]) =>
+  const writesAmong = (requests: readonly RecordedRequest[]) =>
     requests.filter((request) => request.method !== 'GET' && !request.route.includes('/oauth2/'));
   const subscriptionReads = (requests: readonly { method: string; url: string }[]) =>
     requests.filter(
@@ -123,6 +124,53 @@ describe('a cmdlet of issue 21 on the write contract, against the emulator', () 
     const seen = partner.emulator.recentRequests(1000).slice(before);
     expect(subscriptionReads(seen)).toHaveLength(3);
     expect(writesAmong(seen)).toEqual([]);
+  });
+
+  it('without -WhatIf (Medium: not asked by default): one PATCH with If-Match each, seen by later reads', async () => {
+    const before = partner.emulator.recentRequests(1000).length;
+    const result = await runInProcess(setSubscription, ['-Quantity', '77'], {
+      env: partner.env,
+      stdin: subscriptions.map((subscription) => JSON.stringify(subscription)).join('\n'),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const written = parseNdjson(result.stdout);
+    expect(written.map((s) => [s.id, s.quantity]).sort()).toEqual(
+      subscriptions.map((s) => [s.id, 77]).sort(),
+    );
+    const patches = writesAmong(partner.emulator.recentRequests(1000).slice(before));
+    expect(patches).toHaveLength(3);
+    for (const patch of patches) {
+      expect(patch.method).toBe('PATCH');
+      expect(patch.status).toBe(200);
+      expect(patch.headers['if-match']).toBeTruthy();
+      expect(patch.headers['ms-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const reread = await runInProcess(await loadCmdlet('Get-PartnerCustomerSubscription'), [], {
+      env: partner.env,
+      stdin: subscriptions.map((subscription) => JSON.stringify(subscription)).join('\n'),
+    });
+    const quantities = new Map(parseNdjson(reread.stdout).map((s) => [s.id, s.quantity]));
+    expect(subscriptions.map((s) => quantities.get(s.id))).toEqual([77, 77, 77]);
+  });
+
+  it('from Node with Confirm: true, only what onConfirm answered Yes is written', async () => {
+    const before = partner.emulator.recentRequests(1000).length;
+    const asked: string[] = [];
+    const written: unknown[] = [];
+    for await (const object of streamCmdlet(
+      async () => setSubscription,
+      { Quantity: 5, Confirm: true },
+      {
+        env: partner.env,
+        input: subscriptions.slice(0, 2),
+        onConfirm: (question) => (asked.push(question.detail ?? '') === 1 ? 'Yes' : 'No'),
+      },
+    ))
+      written.push(object);
+    expect(asked).toEqual(['quantity 77 → 5', 'quantity 77 → 5']);
+    expect(written).toHaveLength(1);
+    expect(writesAmong(partner.emulator.recentRequests(1000).slice(before))).toHaveLength(1);
   });
 
   it('a confirmation nobody can answer (preference Medium, no terminal): nothing is sent at all', async () => {
