@@ -270,7 +270,7 @@ function fishQuote(text: string): string {
 
 /** The first sentence of a description, short enough for fish's pager. */
 function shortDescription(text: string): string {
-  const first = text.split(/(?<=\.)\s/)[0]!.replace(/\s+/g, ' ');
+  const first = (text.split(/(?<=\.)\s/)[0] ?? text).replace(/\s+/g, ' ');
   return first.length > 70 ? `${first.slice(0, 69)}…` : first;
 }
 

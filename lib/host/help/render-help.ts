@@ -125,7 +125,12 @@ function parameterBlocks(
 ): string {
   const sets = parameterSetNames(definition);
   const documented = documentedParameters(definition);
-  return names.map((name) => parameterBlock(name, documented[name]!, sets, width)).join('\n\n');
+  return names
+    .flatMap((name) => {
+      const declaration = documented[name];
+      return declaration ? [parameterBlock(name, declaration, sets, width)] : [];
+    })
+    .join('\n\n');
 }
 
 function parameterBlock(

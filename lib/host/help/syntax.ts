@@ -16,7 +16,7 @@ export function syntaxLine(definition: CmdletDefinition<any>, set: string): stri
   );
   const positional = members
     .filter(([, d]) => d.position !== undefined)
-    .sort(([, a], [, b]) => a.position! - b.position!);
+    .sort(([, a], [, b]) => (a.position ?? 0) - (b.position ?? 0));
   const named = members.filter(([, d]) => d.position === undefined);
   const parts = [...positional, ...named].map(([name, declaration]) =>
     parameterSyntax(name, declaration, isMandatoryIn(declaration, set)),
