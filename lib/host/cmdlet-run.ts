@@ -119,6 +119,7 @@ export class CmdletRun {
             if (this.binding.common.verbose) this.diagnostics.line(text, 'VERBOSE: ');
           },
           inProcess: this.binding.fromValues === true,
+          resumeFile: this.binding.given.has('ResumeFile'),
           holdProgress: () => this.diagnostics.holdProgress(),
           signal: this.workSignal,
           terminal: this.io.terminal,

@@ -89,6 +89,11 @@ export interface ShouldProcessOptions extends ConfirmChannels {
   /** A call from Node (bound from an object of values): its refusal names the options. */
   inProcess: boolean;
   /**
+   * -ResumeFile was given: its journal records each pipeline object as done, which a -WhatIf run
+   * must not do (the real run with the same file would then skip every change it only showed).
+   */
+  resumeFile?: boolean;
+  /**
    * Called before a question is shown on the terminal (the progress line makes way); the
    * function it returns is called once the question is answered.
    */
@@ -108,6 +113,12 @@ export function createShouldProcess(options: ShouldProcessOptions): ShouldProces
     throw new InternalError(`${definition.name} does not declare that it changes things.`);
   const preference = confirmPreference(options.env);
   if (common.whatIf ?? whatIfPreference(options.env)) {
+    if (options.resumeFile)
+      throw new UsageError(
+        '-WhatIf changes nothing, so -ResumeFile would record as done changes that were only ' +
+          'shown: the run without -WhatIf would then skip them.',
+        { hint: 'Leave -ResumeFile out of the -WhatIf run; give it to the run that changes.' },
+      );
     return (target, action, detail) => {
       options.line(`What if: ${performing(action, target, detailText(detail))}`);
       return Promise.resolve(false);

@@ -79,6 +79,22 @@ describe('-WhatIf', () => {
     ]);
   });
 
+  it('refuses -ResumeFile, whose journal would record as done what was only shown', async () => {
+    const store = new ThingStore();
+    const result = await runInProcess(
+      setThingsAtOnce(store, 'Low'),
+      ['-WhatIf', '-ResumeFile', '/nonexistent/things.resume'],
+      { stdin: things('a') },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderrLines).toEqual([
+      'Set-Thing: -WhatIf changes nothing, so -ResumeFile would record as done changes that ' +
+        'were only shown: the run without -WhatIf would then skip them. Leave -ResumeFile out ' +
+        'of the -WhatIf run; give it to the run that changes.',
+    ]);
+    expect(store.reads).toEqual([]);
+  });
+
   it('-WhatIf:$false is a run like any other', async () => {
     const store = new ThingStore({ a: 1 });
     const result = await runInProcess(setThing(store, 'Medium'), [
