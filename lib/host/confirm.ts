@@ -236,7 +236,9 @@ class Confirmation {
 /** `Performing the operation "<action>" on target "<target>".`, and what changes after it. */
 function performing(action: string, target: string, detail: string | undefined): string {
   const sentence = `Performing the operation "${action}" on target "${target}".`;
-  return detail === undefined ? sentence : `${sentence} ${detail}`;
+  // Names come from the service (a subscription's friendly name): one line, no control
+  // characters, before a terminal or a log sees them.
+  return untrustedLine(detail === undefined ? sentence : `${sentence} ${detail}`, 1000);
 }
 
 /** `quantity 10 → 12, friendlyName "Old" → "New"`: each property before → after. */

@@ -95,6 +95,20 @@ describe('-WhatIf', () => {
     expect(store.reads).toEqual([]);
   });
 
+  it('shows a name with control characters on one line, without them', async () => {
+    const store = new ThingStore();
+    const result = await runInProcess(setThing(store, 'Low'), [
+      '-WhatIf',
+      '-Name',
+      'evil\nname\u001b[2J',
+      '-Size',
+      '1',
+    ]);
+    expect(result.stderrLines).toEqual([
+      'What if: Performing the operation "Resize thing" on target "evil name [2J". size 0 → 1',
+    ]);
+  });
+
   it('-WhatIf:$false is a run like any other', async () => {
     const store = new ThingStore({ a: 1 });
     const result = await runInProcess(setThing(store, 'Medium'), [
