@@ -141,6 +141,31 @@ describe('a subscription write', () => {
     expect(next.json.quantity).toBe(1);
   });
 
+  it('applies a write whose answer was cut once: the retry with the same MS-RequestId gets it', async () => {
+    const requestId = randomUUID();
+    const body = { ...seeded, quantity: seeded.quantity + 11 };
+    // The write is applied, then the connection breaks after the headers: the client saw no body.
+    partner.emulator.setFaults({
+      rules: [{ at: 1, action: { type: 'reset', when: 'before-body' } }],
+    });
+    try {
+      await expect(patch(body, { 'MS-RequestId': requestId })).rejects.toThrow();
+    } finally {
+      partner.emulator.setFaults({});
+    }
+    const retried = await patch(body, { 'MS-RequestId': requestId });
+    expect(retried.status).toBe(200);
+    expect(retried.json.quantity).toBe(seeded.quantity + 11);
+    // Applied once: the retry's answer is the current state, its etag the current one (a second
+    // application would have moved the etag on, and this If-Match would be refused with 412).
+    expect((await get()).json).toEqual(retried.json);
+    const again = await patch(
+      { ...retried.json, quantity: seeded.quantity + 12 },
+      { 'If-Match': etagOf(retried.json) },
+    );
+    expect(again.status).toBe(200);
+  });
+
   it('refuses what cannot change and what is not a subscription, in Partner Center shape', async () => {
     const cycle = seeded.billingCycle === 'monthly' ? 'annual' : 'monthly';
     expect((await patch({ ...seeded, billingCycle: cycle })).json).toMatchObject({ code: 2054 });
