@@ -124,7 +124,7 @@ function nowOf(options: EmulatorOptions): number {
 
 function initialSettings(options: EmulatorOptions, gateway: GatewayRateLimit): EmulatorSettings {
   const settings: EmulatorSettings = {
-    nextLinkForm: 'v1',
+    nextLinkForm: 'mixed',
     bom: false,
     apiLatencyMs: EMULATOR_DEFAULTS.apiLatencyMs,
     rateLimitPerMinute: EMULATOR_DEFAULTS.rateLimitPerMinute,

@@ -17,7 +17,13 @@ export type {
  * imports the client or the session, and they never import it.
  */
 
-export type NextLinkForm = 'v1' | 'relative';
+/**
+ * How `links.next.uri` (and `links.self`) are written: `mixed` (the default) alternates `v1` and
+ * `relative` page by page, as the service has written both since 2021; `absolute` (the API's own
+ * origin) is no documented form but one a client may meet behind a proxy.
+ */
+export const NEXT_LINK_FORMS = ['mixed', 'v1', 'relative', 'absolute'] as const;
+export type NextLinkForm = (typeof NEXT_LINK_FORMS)[number];
 
 export interface EmulatorOptions {
   /** 0 picks a free port. Always bound to 127.0.0.1. */
@@ -35,8 +41,9 @@ export interface EmulatorOptions {
   /** Serve plain HTTP instead of HTTPS with a self-signed certificate. */
   http?: boolean;
   /**
-   * Shape of `links.next.uri`: `/v1/customers?...` (default, what the service returns since 2021)
-   * or `/customers?...`.
+   * Shape of `links.next.uri`: `mixed` (default: `/v1/customers?...` on one page,
+   * `/customers?...` on the next, as the service writes them), `v1`, `relative`, or `absolute`
+   * (`https://<emulator>/v1/customers?...`).
    */
   nextLinkForm?: NextLinkForm;
   /** Prefix every JSON body with a UTF-8 byte-order mark, as the real service sometimes does. */
@@ -290,6 +297,8 @@ export interface EmulatorDataset {
   subscribedSkusOf(customerId: string): Record<string, unknown>[];
   /** `GET /v1/customers/{id}/users/{user-id}/licenses`'s items (every license group). */
   licensesOf(customerId: string, userId: string): Record<string, unknown>[];
+  /** `GET /v1/customers/{id}/users/{user-id}/directoryroles`'s items. */
+  directoryRolesOf(customerId: string, userId: string): Record<string, unknown>[];
   /** The instant the GDAP data is dated from (ISO 8601, UTC): the emulator's `now`. */
   gdapNow: string;
   /** What kind of GDAP customer this is (which relationships it was given). */
@@ -309,6 +318,8 @@ export interface EmulatorDataset {
   relationshipById(relationshipId: string): Record<string, unknown> | undefined;
   /** A relationship's access assignments as Graph lists them; RangeError for an unknown id. */
   accessAssignmentsOf(relationshipId: string): Record<string, unknown>[];
+  /** A relationship's requests as Graph lists them; RangeError for an unknown id. */
+  relationshipRequestsOf(relationshipId: string): Record<string, unknown>[];
 }
 
 /**

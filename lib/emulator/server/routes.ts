@@ -12,6 +12,7 @@ import {
   getUser,
   listSubscribedSkus,
   listSubscriptions,
+  listUserDirectoryRoles,
   listUserLicenses,
   listUsers,
 } from '../partner-center/customer-resource-routes.js';
@@ -94,6 +95,7 @@ const routes: readonly Route[] = [
       ['/v1/customers/{id}/users', listUsers],
       ['/v1/customers/{id}/users/{userId}', getUser],
       ['/v1/customers/{id}/users/{userId}/licenses', listUserLicenses],
+      ['/v1/customers/{id}/users/{userId}/directoryroles', listUserDirectoryRoles],
       ['/v1/customers/{id}/subscribedskus', listSubscribedSkus],
     ] as const
   ).map(
