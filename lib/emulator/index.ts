@@ -354,6 +354,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     setFaults: (script) => state.faults.set(script),
     close: () => {
       closed ??= (async () => {
+        billing.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // close() alone waits for idle keep-alive sockets to time out; end them now.
         server.closeAllConnections();

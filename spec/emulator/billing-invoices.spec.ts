@@ -48,7 +48,9 @@ describe('GET /v1/invoices', () => {
     const listing = await listAll(emulator, token, '/v1/invoices?size=7');
     expect(listing.pages).toHaveLength(Math.ceil(invoices().length / 7));
     expect(listing.ids).toEqual(invoices().map((invoice) => invoice.id));
-    expect(listing.pages[0].links.next.uri).toBe('/v1/invoices?size=7&offset=7');
+    expect(['/invoices?size=7&offset=7', '/v1/invoices?size=7&offset=7']).toContain(
+      listing.pages[0].links.next.uri,
+    );
   });
 
   it('reads one invoice by id, with its PDF link, and refuses an unknown one', async () => {
@@ -121,11 +123,11 @@ describe('GET /v1/invoices/{id}/lineitems (OneTime, invoices before the v2 cover
       pages.push(page.json);
       const next = page.json.links.next;
       if (!next) break;
-      expect(next.uri).toBe(
-        `/v1/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?seekOperation=Next`,
-      );
+      // Next links come with and without /v1, as the service writes them (nextLinkForm mixed).
+      const path = `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?seekOperation=Next`;
+      expect([path, `/v1${path}`]).toContain(next.uri);
       expect(page.json.continuationToken).toBe(next.headers[0].value);
-      page = await request(emulator, next.uri, {
+      page = await request(emulator, next.uri.startsWith('/v1/') ? next.uri : `/v1${next.uri}`, {
         token,
         headers: { [next.headers[0].key]: next.headers[0].value },
       });

@@ -20,4 +20,9 @@ export class BillingState {
     this.sizes = new BlobSizes(this.dataset);
     this.exports = new ExportOperations(this.sizes);
   }
+
+  /** Stops the work an export does in the background (measuring its blobs). */
+  close(): void {
+    this.sizes.stop();
+  }
 }

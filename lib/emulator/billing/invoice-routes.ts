@@ -11,7 +11,7 @@ import type { EmulatorState } from '../server/emulator-state.js';
 import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import {
   errorReply,
-  linkPrefix,
+  linkUri,
   queryParam,
   seekPageReply,
   type ApiCaller,
@@ -86,18 +86,17 @@ export function listInvoices(state: EmulatorState, exchange: Exchange): Reply {
   if (typeof offset !== 'number') return errorReply(offset, bom);
   const pageSize = size === 0 ? DEFAULT_INVOICE_PAGE : size;
   const items = billing.invoices.slice(offset, offset + pageSize);
-  const prefix = linkPrefix(state);
   const next = offset + pageSize < billing.invoices.length;
+  const listing = (at: number) =>
+    link(linkUri(state, `/invoices?size=${pageSize}&offset=${at}`, { offset: at, size: pageSize }));
   return jsonReply(
     200,
     {
       totalCount: items.length,
       items: items.map((invoice) => invoiceJson(billing, invoice, false)),
       links: {
-        self: link(`${prefix}/invoices?size=${pageSize}&offset=${offset}`),
-        ...(next
-          ? { next: link(`${prefix}/invoices?size=${pageSize}&offset=${offset + pageSize}`) }
-          : {}),
+        self: listing(offset),
+        ...(next ? { next: listing(offset + pageSize) } : {}),
       },
       attributes: { objectType: 'Collection' },
     },
@@ -175,12 +174,10 @@ function oneTimeItem(record: Record<string, unknown>): Record<string, unknown> {
 
 function lineItemCollection(state: EmulatorState, invoice: Invoice): SeekCollection<null> {
   const source = invoice.reconciliation;
-  const prefix = linkPrefix(state);
   return {
     scope: `invoice-lineitems:${invoice.id}`,
     defaultPageSize: MAX_LINE_ITEMS_PAGE,
     maxPageSize: MAX_LINE_ITEMS_PAGE,
-    zeroSizeMeansDefault: false,
     parseFilter: () => ({ ok: false, reason: 'invoice line items take no filter' }),
     filterKey: () => '',
     page: (cursor) => {
@@ -197,8 +194,8 @@ function lineItemCollection(state: EmulatorState, invoice: Invoice): SeekCollect
     },
     uri: (size, _filter, next) =>
       next
-        ? `${prefix}/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?seekOperation=Next`
-        : `${prefix}/invoices/${invoice.id}/lineitems?${ONE_TIME_QUERY}&size=${size}`,
+        ? `/invoices/${invoice.id}/lineitems/OneTime/BillingLineItems?seekOperation=Next`
+        : `/invoices/${invoice.id}/lineitems?${ONE_TIME_QUERY}&size=${size}`,
   };
 }
 

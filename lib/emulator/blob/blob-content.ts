@@ -68,6 +68,12 @@ export function byteWindow(source: Readable, from: number, to: number): Readable
 export class BlobSizes {
   private readonly sizes = new Map<string, number>();
   private readonly measuring = new Map<string, Promise<number>>();
+  private stopped = false;
+
+  /** Measuring stops (the emulator closes): a size being measured is never learnt. */
+  stop(): void {
+    this.stopped = true;
+  }
 
   constructor(private readonly billing: BillingDataset) {}
 
@@ -88,8 +94,10 @@ export class BlobSizes {
     if (!pending) {
       pending = (async () => {
         let total = 0;
-        for await (const chunk of gzipBlob(this.billing, data, part) as AsyncIterable<Buffer>)
+        for await (const chunk of gzipBlob(this.billing, data, part) as AsyncIterable<Buffer>) {
+          if (this.stopped) throw new Error('the emulator closed while it measured a blob');
           total += chunk.length;
+        }
         if (this.sizes.size >= MAX_SIZES_KEPT) {
           const oldest = this.sizes.keys().next().value;
           if (oldest !== undefined) this.sizes.delete(oldest);
