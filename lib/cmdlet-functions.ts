@@ -480,12 +480,14 @@ export type StartPartnerEmulatorParameters = {
   Customers?: number;
   Seed?: number;
   Http?: boolean;
-  NextLinkForm?: 'V1' | 'Relative';
+  NextLinkForm?: 'Mixed' | 'V1' | 'Relative' | 'Absolute';
   Bom?: boolean;
   TokenLifetime?: number;
   ApiLatency?: number;
   RateLimit?: number;
   PageCacheMegabytes?: number;
+  BillingLineItems?: number;
+  SasLifetime?: number;
   AutoApproveDeviceCode?: boolean;
   OutFile?: string;
   PassThru?: boolean;
@@ -648,7 +650,7 @@ export function setPartnerContext<T = CmdletOutputs['Set-PartnerContext']>(
   return invoke<'Set-PartnerContext', T>('Set-PartnerContext', ...args);
 }
 
-/** Start-PartnerEmulator: Runs the built-in Partner Center and Entra ID emulator on 127.0.0.1. */
+/** Start-PartnerEmulator: Runs the built-in Partner Center, Microsoft Graph (GDAP) and Entra ID emulator on 127.0.0.1. */
 export function startPartnerEmulator<T = CmdletOutputs['Start-PartnerEmulator']>(
   ...args: InvokeArguments<CmdletParameters['Start-PartnerEmulator']>
 ): AsyncIterable<T> {

@@ -22,7 +22,8 @@ describe('per-customer resources', () => {
   let noCommerce: string;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ customers: CUSTOMERS, seed: 11 });
+    // The exact next links below are the v1 form; the default mixes it with the relative one.
+    emulator = await startEmulator({ customers: CUSTOMERS, seed: 11, nextLinkForm: 'v1' });
     appToken = emulator.issueAccessToken();
     userToken = emulator.issueAccessToken({ delegated: true });
     const { dataset } = emulator;

@@ -172,6 +172,18 @@ export const entraErrors = {
       `The app requested an unsupported grant type '${grant}'.`,
       c,
     ),
+  /** Entra's refusal of a scope or resource whose service principal the tenant does not have. */
+  resourceNotFound: (resource: string, tenant: string, c?: string) =>
+    entraError(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenant}. ` +
+        'This can happen if the application has not been installed by the administrator of the ' +
+        'tenant or consented to by any user in the tenant. You might have sent your ' +
+        'authentication request to the wrong tenant.',
+      c,
+    ),
   missingParameter: (name: string, c?: string) =>
     entraError(
       400,

@@ -16,7 +16,7 @@ import {
 } from '../server/http-exchange.js';
 import type { Query } from '../server/query.js';
 import { canonicalResource } from './scopes.js';
-import { entraReply } from './token-endpoint.js';
+import { entraReply, unknownResource } from './token-endpoint.js';
 import { clientInfo } from './user-tokens.js';
 
 const DEVICE_CODE_LIFETIME_SECONDS = 900;
@@ -95,6 +95,8 @@ export async function deviceAuthorization(
     );
   const scopes = (form.scope ?? '').split(/\s+/).filter(Boolean);
   if (scopes.length === 0) return entraReply(entraErrors.missingParameter('scope', correlationId));
+  const refusal = unknownResource(state, form.scope, correlationId);
+  if (refusal) return entraReply(refusal);
   const pending = state.deviceCodes.create(
     { clientId, tenantId, scopes },
     exchange.receivedAt,

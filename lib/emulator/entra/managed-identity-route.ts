@@ -9,13 +9,14 @@ import { tokenLifetime } from '../server/emulator-state.js';
 import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import type { Query } from '../server/query.js';
 import { applicationRolesOf, canonicalResource } from './scopes.js';
+import { unknownResource } from './token-endpoint.js';
 
 const API_VERSION = '2019-08-01';
 
-function failure(status: number, message: string): Reply {
+function failure(status: number, message: string, error?: string): Reply {
   return jsonReply(status, {
     statusCode: status,
-    error: status === 401 ? 'unauthorized_client' : 'invalid_request',
+    error: error ?? (status === 401 ? 'unauthorized_client' : 'invalid_request'),
     message,
   });
 }
@@ -40,6 +41,9 @@ export function managedIdentityToken(state: EmulatorState, exchange: Exchange): 
     return failure(400, `api-version must be ${API_VERSION}.`);
   const resource = query.get('resource');
   if (!resource) return failure(400, 'The resource parameter is required.');
+  // The endpoint passes on Entra's refusal of a resource the tenant does not have.
+  const refusal = unknownResource(state, `${resource}/.default`);
+  if (refusal) return failure(400, String(refusal.body.error_description), 'invalid_resource');
   const identity = chooseIdentity(state, query);
   if (!identity)
     return failure(400, 'No managed identity with that id is assigned to this resource.');

@@ -17,10 +17,28 @@ const GRAPH_RESOURCE = GRAPH_AUDIENCE;
 const GRANTS: Record<string, { delegated: readonly string[]; application: readonly string[] }> = {
   [PARTNER_CENTER_AUDIENCE]: { delegated: ['user_impersonation'], application: [] },
   [GRAPH_AUDIENCE]: {
-    delegated: ['DelegatedAdminRelationship.Read.All', 'User.Read'],
-    application: ['DelegatedAdminRelationship.Read.All'],
+    delegated: ['DelegatedAdminRelationship.Read.All', 'PartnerBilling.Read.All', 'User.Read'],
+    application: ['DelegatedAdminRelationship.Read.All', 'PartnerBilling.Read.All'],
   },
 };
+
+/**
+ * The resources whose service principals the emulated directory has: Partner Center and Microsoft
+ * Graph in every cloud (docs/partner-center-api.md, "Clouds and endpoints"), by URL or app id. Any
+ * other is refused as Entra refuses it, AADSTS500011.
+ */
+const KNOWN_RESOURCES: ReadonlySet<string> = new Set([
+  PARTNER_CENTER_AUDIENCE,
+  'https://partner.partnercenterapi.microsoftonline.cn',
+  GRAPH_AUDIENCE,
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+]);
+
+export function isKnownResource(resource: string): boolean {
+  return KNOWN_RESOURCES.has(canonicalResource(resource).toLowerCase());
+}
 
 /** The application permissions (`roles`) an app-only token for this resource carries. */
 export function applicationRolesOf(resource: string): readonly string[] {
@@ -29,8 +47,8 @@ export function applicationRolesOf(resource: string): readonly string[] {
 
 /**
  * A delegated token's permissions: `.default` stands for everything the user consented to on the
- * resource, as in Entra ID (`user_impersonation` on a resource the emulator knows nothing of);
- * named permissions are granted as asked.
+ * resource, as in Entra ID (`user_impersonation` on a resource it grants nothing on, such as a
+ * national cloud's Graph); named permissions are granted as asked.
  */
 export function delegatedPermissions(resource: string, asked: readonly string[]): string[] {
   const consented = GRANTS[canonicalResource(resource)]?.delegated ?? ['user_impersonation'];

@@ -17,7 +17,7 @@ import {
   type Exchange,
   type Reply,
 } from '../server/http-exchange.js';
-import { applicationRolesOf, canonicalResource, parseScopes } from './scopes.js';
+import { applicationRolesOf, canonicalResource, isKnownResource, parseScopes } from './scopes.js';
 import type { TokenFlow } from '../types.js';
 import { userTokenResponse } from './user-tokens.js';
 
@@ -197,7 +197,22 @@ function password(request: TokenRequest): GrantOutcome {
   );
 }
 
+/** AADSTS500011 when the scope names a resource the directory does not have, else undefined. */
+export function unknownResource(
+  state: EmulatorState,
+  scope: string | undefined,
+  correlationId?: string,
+): EntraError | undefined {
+  const { resource } = parseScopes(scope ?? '');
+  if (resource === undefined || isKnownResource(resource)) return undefined;
+  // The emulated application's own service principal is in the tenant too (`{app id}/.default`).
+  if (canonicalResource(resource).toLowerCase() === state.directory.applicationId) return undefined;
+  return entraErrors.resourceNotFound(resource, state.directory.tenantDomain, correlationId);
+}
+
 function grantOutcome(request: TokenRequest, grant: string): GrantOutcome {
+  const refusal = unknownResource(request.state, request.form.scope, request.correlationId);
+  if (refusal) return refusal;
   if (DEVICE_CODE_GRANTS.has(grant)) return deviceCode(request);
   switch (grant) {
     case 'client_credentials':

@@ -63,10 +63,18 @@ const SALT_KIND = 81;
 const SALT_RELATIONSHIPS = 82;
 const SALT_RELATIONSHIP_ID = 83;
 const SALT_ASSIGNMENTS = 84;
+const SALT_REQUESTS = 85;
 
 export const RELATIONSHIP_TYPE = '#microsoft.graph.delegatedAdminRelationship';
 export const RESELLER_RELATIONSHIP_TYPE = '#microsoft.graph.resellerDelegatedAdminRelationship';
 const ASSIGNMENT_TYPE = '#microsoft.graph.delegatedAdminAccessAssignment';
+const REQUEST_TYPE = '#microsoft.graph.delegatedAdminRelationshipRequest';
+/** Statuses a relationship reaches only after the partner locked it for approval. */
+const LOCKED_STATUSES: ReadonlySet<string> = new Set(
+  RELATIONSHIP_STATUSES.filter((status) => status !== 'created'),
+);
+/** Statuses whose termination was asked for and is not finished. */
+const TERMINATING_STATUSES: ReadonlySet<string> = new Set(['terminationRequested', 'terminating']);
 
 /** One relationship: its JSON as Graph lists it, and where it sits in the listing. */
 export interface RelationshipFacts {
@@ -322,6 +330,48 @@ export class GdapDataset {
           accessContainerType: 'securityGroup',
         },
         accessDetails: { unifiedRoles: assigned.map((role) => ({ ...role })) },
+      };
+    });
+  }
+
+  /**
+   * A relationship's requests (docs/graph-gdap.md, "Requests" in the emulator section): the
+   * `lockForApproval` that took it past `created`, a reseller's `approve` once it is active, and a
+   * `terminate`, pending until the relationship is terminated; all between its creation and its
+   * last change.
+   */
+  requestsOf(relationship: RelationshipFacts): Record<string, unknown>[] {
+    if (!LOCKED_STATUSES.has(relationship.status)) return [];
+    const { json } = relationship;
+    const created = Date.parse(String(json.createdDateTime));
+    const modified = Date.parse(String(json.lastModifiedDateTime));
+    const activated =
+      json.activatedDateTime === null ? modified : Date.parse(String(json.activatedDateTime));
+    const lockedBy = Math.min(activated, modified);
+    const at = (fraction: number) => created + Math.floor((lockedBy - created) * fraction);
+    const plans: { action: string; status: string; from: number; to: number }[] = [
+      { action: 'lockForApproval', status: 'succeeded', from: at(0.25), to: at(0.5) },
+    ];
+    if (json.isPartnerConsentPending === false)
+      plans.push({ action: 'approve', status: 'succeeded', from: at(0.6), to: at(0.75) });
+    const terminateAt = Math.max(lockedBy, modified - HOUR_MS);
+    if (TERMINATING_STATUSES.has(relationship.status))
+      plans.push({ action: 'terminate', status: 'pending', from: terminateAt, to: terminateAt });
+    if (relationship.status === 'terminated')
+      plans.push({ action: 'terminate', status: 'succeeded', from: terminateAt, to: modified });
+    const { seed } = this.customers;
+    const word = (n: number) =>
+      hash32(hash32(seed, relationship.customerIndex, SALT_REQUESTS), relationship.offset, n);
+    return plans.map((plan, n) => {
+      const id = guidFromWords(word(4 * n), word(4 * n + 1), word(4 * n + 2), word(4 * n + 3));
+      return {
+        '@odata.type': REQUEST_TYPE,
+        '@odata.etag': etag(id, 1 + (word(99 + n) % 3)),
+        id,
+        action: plan.action,
+        status: plan.status,
+        createdDateTime: iso(plan.from),
+        lastModifiedDateTime: iso(plan.to),
       };
     });
   }

@@ -17,6 +17,7 @@ export type GdapView = Pick<
   | 'relationshipCount'
   | 'relationshipById'
   | 'accessAssignmentsOf'
+  | 'relationshipRequestsOf'
 >;
 
 export function gdapView(gdap: GdapDataset): GdapView {
@@ -53,6 +54,11 @@ export function gdapView(gdap: GdapDataset): GdapView {
       const relationship = gdap.relationshipById(relationshipId);
       if (!relationship) throw new RangeError(`no relationship with id ${relationshipId}`);
       return gdap.accessAssignmentsOf(relationship);
+    },
+    relationshipRequestsOf: (relationshipId) => {
+      const relationship = gdap.relationshipById(relationshipId);
+      if (!relationship) throw new RangeError(`no relationship with id ${relationshipId}`);
+      return gdap.requestsOf(relationship);
     },
   };
 }

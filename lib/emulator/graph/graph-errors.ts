@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph's error body, `{"error":{"code","message","innerError":{"date","request-id",
- * "client-request-id"}}}`, and the response headers Graph puts on every answer (`request-id`, and
+ * "client-request-id"}}}`, and the request ids Graph puts on every answer (`request-id`, and
  * `client-request-id` echoed, or the request id when the client sent none); docs/graph-gdap.md,
  * "Errors" and "Request ids".
  */
@@ -35,6 +35,8 @@ export const graphErrors = {
       `Insufficient privileges to complete the operation: ${why}.`,
     ),
   badRequest: (message: string) => error(400, 'BadRequest', message),
+  /** A query option Graph cannot answer, such as a property it cannot sort by. */
+  unsupportedQuery: (message: string) => error(400, 'Request_UnsupportedQuery', message),
   notFound: (what: string) =>
     error(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist.`),
   /** Graph answers a path it has no resource for with a 400 naming the segment. */

@@ -228,3 +228,44 @@ export function project(
     if (key.startsWith('@odata.') || selected.includes(key)) projected[key] = value;
   return projected;
 }
+
+/** A request Graph refuses as a query it does not support (`Request_UnsupportedQuery`, 400). */
+export class UnsupportedQueryError extends BadRequestError {}
+
+/** `$orderby` as the emulator reads it: one property, ascending unless `desc`. */
+export interface OrderBy {
+  property: string;
+  desc: boolean;
+}
+
+/**
+ * `$orderby=property [asc|desc]` on one of `orderable` (their canonical spelling, matched in any
+ * case). Graph answers a property it cannot sort by with `Request_UnsupportedQuery`
+ * (docs/graph-gdap.md, "Query options"); `UnsupportedQueryError` carries that code.
+ */
+export function parseOrderBy(
+  text: string | null,
+  orderable: readonly string[],
+): OrderBy | undefined {
+  if (text === null) return undefined;
+  const parts = text.trim().split(/\s+/);
+  const property = orderable.find((name) => name.toLowerCase() === parts[0]?.toLowerCase());
+  const direction = parts[1]?.toLowerCase() ?? 'asc';
+  if (!property || parts.length > 2 || (direction !== 'asc' && direction !== 'desc'))
+    throw new UnsupportedQueryError(
+      `$orderby '${text}' is not supported: an unsupported property was specified; ` +
+        (orderable.length === 0
+          ? 'nothing here can be sorted.'
+          : `sort by ${orderable.join(', ')}, optionally followed by asc or desc.`),
+    );
+  return { property, desc: direction === 'desc' };
+}
+
+/** `$count`: `true` asks for `@odata.count`, `false` (or none) does not. */
+export function parseCount(text: string | null): boolean {
+  if (text === null) return false;
+  const value = text.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false')
+    throw new BadRequestError(`Invalid value '${text}' for $count: it must be true or false.`);
+  return value === 'true';
+}

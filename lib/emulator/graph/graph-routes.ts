@@ -2,13 +2,14 @@
  * Microsoft Graph's GDAP routes under `/v1.0/tenantRelationships/delegatedAdminRelationships`
  * (docs/graph-gdap.md): a Graph-audience token with DelegatedAdminRelationship.Read.All (or
  * ReadWrite.All) in `scp` or `roles`, OData collections (`@odata.context`, `value`,
- * `@odata.nextLink` with an opaque `$skipToken`), `$top`, `$filter`, `$select`, and Graph's error
- * body on every failure.
+ * `@odata.nextLink` with an opaque `$skipToken`), `$top`, `$filter`, `$select`, `$count`,
+ * `$orderby` where documented, a relationship's requests, and Graph's error body on every failure.
  */
 import { BadRequestError } from '../server/bad-request.js';
 import type { EmulatorState } from '../server/emulator-state.js';
 import {
   MAX_RELATIONSHIPS_PER_CUSTOMER,
+  RELATIONSHIP_STATUSES,
   type GdapDataset,
   type RelationshipFacts,
 } from './gdap-dataset.js';
@@ -17,22 +18,28 @@ import {
   type FilterNode,
   matches,
   MAX_TOP,
+  type OrderBy,
+  parseCount,
   parseFilter,
+  parseOrderBy,
   parseSelect,
   parseTop,
   project,
   requiredValue,
+  UnsupportedQueryError,
 } from './graph-query.js';
-import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
+import { bufferReply, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import type { Caller } from '../server/service.js';
 import type { JwtClaims } from '../entra/jwt.js';
 
-/** The permissions that let a caller read relationships and their access assignments. */
+/** The permissions that let a caller read relationships, their access assignments and requests. */
 const READ_PERMISSIONS = [
   'delegatedadminrelationship.read.all',
   'delegatedadminrelationship.readwrite.all',
 ];
-const SUPPORTED_OPTIONS = new Set(['$top', '$filter', '$select', '$skiptoken']);
+/** The query options of a list, as each list page documents them (`$expand` is not served). */
+const LIST_OPTIONS = new Set(['$top', '$filter', '$select', '$skiptoken', '$count', '$orderby']);
+const LIST_OPTIONS_WITHOUT_ORDER = new Set(['$top', '$filter', '$select', '$skiptoken', '$count']);
 const RELATIONSHIPS_PATH = '/v1.0/tenantRelationships/delegatedAdminRelationships';
 
 export const RELATIONSHIP_PROPERTIES = [
@@ -70,12 +77,29 @@ export const ASSIGNMENT_FILTER_PATHS = [
   'id',
   'accessContainer/accessContainerId',
 ] as const;
+export const REQUEST_PROPERTIES = [
+  'id',
+  'action',
+  'status',
+  'createdDateTime',
+  'lastModifiedDateTime',
+] as const;
+export const REQUEST_FILTER_PATHS = ['action', 'status', 'id'] as const;
+
+/**
+ * delegatedAdminAccessAssignmentStatus in its members' order (docs/graph-gdap.md): what
+ * `$orderby=status` sorts by, as an OData enumeration sorts by its members' values.
+ */
+const ASSIGNMENT_STATUS_ORDER = ['pending', 'active', 'deleting', 'deleted', 'error'] as const;
 
 /** What the skip token keeps of the query, so the next page answers the same question. */
 interface PagedQuery {
   filter: string | null;
   select: string | null;
+  orderby: string | null;
+  count: string | null;
 }
+const PAGED_OPTIONS = ['filter', 'select', 'orderby', 'count'] as const;
 
 interface GraphCollection {
   /** Binds skip tokens to this collection. */
@@ -85,6 +109,13 @@ interface GraphCollection {
   filterPaths: readonly string[];
   /** `@odata.context` after the version root, before any `(selected,properties)`. */
   context: string;
+  /**
+   * The `status` values in the order `$orderby=status` lists them (none: it cannot be sorted).
+   * Only `status` is sortable: the one property the documentation marks as such.
+   */
+  statusOrder?: readonly string[];
+  /** Every offset `scan` can return is below this. */
+  span: number;
   /** Up to `size` matching items from `offset`, and the offset of the next match if there is one. */
   scan(
     offset: number,
@@ -93,39 +124,50 @@ interface GraphCollection {
   ): { items: Record<string, unknown>[]; next?: number };
 }
 
-function grantsRead(claims: JwtClaims): boolean {
+/** The permissions a route accepts (lower case), and what its refusal says is missing. */
+export interface GraphPermissions {
+  accepted: readonly string[];
+  missing: string;
+}
+
+const GDAP_READ: GraphPermissions = {
+  accepted: READ_PERMISSIONS,
+  missing: 'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
+};
+
+function grants(claims: JwtClaims, permissions: GraphPermissions): boolean {
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ') : [];
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   return [...scopes, ...roles].some((permission) =>
-    READ_PERMISSIONS.includes(permission.toLowerCase()),
+    permissions.accepted.includes(permission.toLowerCase()),
   );
 }
 
-type GraphHandler = (state: EmulatorState, exchange: Exchange) => Reply | GraphError;
+type GraphHandler = (
+  state: EmulatorState,
+  exchange: Exchange,
+) => Reply | GraphError | Promise<Reply | GraphError>;
 
 /**
- * Every GDAP route runs behind this: the token's permission (its audience is the Graph service's
+ * Every Graph route runs behind this: the token's permission (its audience is the Graph service's
  * check, service.ts), then the handler, whose refusals (BadRequestError) and bugs become Graph's
- * error body too.
+ * error body too. GDAP's read permissions unless the route names its own.
  */
-function graphRoute(handler: GraphHandler) {
-  return (state: EmulatorState, exchange: Exchange, caller: Caller): Reply => {
-    if (!grantsRead(caller.claims))
-      return graphErrorReply(
-        exchange,
-        graphErrors.forbidden(
-          'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
-        ),
-      );
+export function graphRoute(handler: GraphHandler, permissions: GraphPermissions = GDAP_READ) {
+  return async (state: EmulatorState, exchange: Exchange, caller: Caller): Promise<Reply> => {
+    if (!grants(caller.claims, permissions))
+      return graphErrorReply(exchange, graphErrors.forbidden(permissions.missing));
     let outcome: Reply | GraphError;
     try {
-      outcome = handler(state, exchange);
+      outcome = await handler(state, exchange);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcome =
-        error instanceof BadRequestError
-          ? graphErrors.badRequest(message)
-          : graphErrors.internal(message);
+        error instanceof UnsupportedQueryError
+          ? graphErrors.unsupportedQuery(message)
+          : error instanceof BadRequestError
+            ? graphErrors.badRequest(message)
+            : graphErrors.internal(message);
     }
     return 'code' in outcome ? graphErrorReply(exchange, outcome) : outcome;
   };
@@ -150,6 +192,76 @@ function contextUrl(
   return `${state.baseUrl}/v1.0/${collection.context}${selected}`;
 }
 
+/** Both filters at once (either may be absent). */
+function both(filter: FilterNode | undefined, extra: FilterNode): FilterNode {
+  return filter ? { op: 'and', items: [filter, extra] } : extra;
+}
+
+/**
+ * The collection in `$orderby=status` order, without holding it: one pass over the collection per
+ * status value (and one for values outside the enumeration), each a filtered scan in the natural
+ * order, so ties keep it. A position is `pass * span + offset`, so a skip token resumes mid-pass.
+ */
+function orderedScan(
+  collection: GraphCollection,
+  order: OrderBy,
+  position: number,
+  size: number,
+  filter: FilterNode | undefined,
+): { items: Record<string, unknown>[]; next?: number } {
+  const values = collection.statusOrder ?? [];
+  const outside: FilterNode = {
+    op: 'and',
+    items: values.map((value) => ({ op: 'ne', path: order.property, value })),
+  };
+  const passes: FilterNode[] = [
+    ...values.map((value): FilterNode => ({ op: 'eq', path: order.property, value })),
+    outside,
+  ];
+  if (order.desc) passes.reverse();
+  const { span } = collection;
+  const items: Record<string, unknown>[] = [];
+  for (let pass = Math.floor(position / span); pass < passes.length; pass++) {
+    const offset = pass === Math.floor(position / span) ? position % span : 0;
+    const page = collection.scan(offset, size - items.length, both(filter, passes[pass]));
+    items.push(...page.items);
+    if (page.next !== undefined) return { items, next: pass * span + page.next };
+    if (items.length === size) {
+      // Full at the end of a pass: the next page starts with the next pass, if it has anything.
+      for (let later = pass + 1; later < passes.length; later++)
+        if (collection.scan(0, 1, both(filter, passes[later])).items.length > 0)
+          return { items, next: later * span };
+      return { items };
+    }
+  }
+  return { items };
+}
+
+/** `@odata.count`: every item the filter matches, counted without keeping them. */
+function countOf(collection: GraphCollection, filter: FilterNode | undefined): number {
+  let count = 0;
+  let offset: number | undefined = 0;
+  while (offset !== undefined) {
+    const page = collection.scan(offset, MAX_TOP, filter);
+    count += page.items.length;
+    offset = page.next;
+  }
+  return count;
+}
+
+/**
+ * `{collection}/$count`: the number of items the `$filter` matches, as plain text (Graph's count
+ * segment, https://learn.microsoft.com/graph/query-parameters#count-parameter).
+ */
+function countReply(exchange: Exchange, collection: GraphCollection): Reply {
+  refuseUnsupportedOptions(exchange, new Set(['$filter']));
+  const text = exchange.query.get('$filter');
+  const filter = text === null ? undefined : parseFilter(text, collection.filterPaths);
+  return bufferReply(200, Buffer.from(String(countOf(collection, filter)), 'utf8'), {
+    'Content-Type': 'text/plain; charset=utf-8',
+  });
+}
+
 /** One page of a collection, following Graph's server-driven paging. */
 function collectionPage(
   state: EmulatorState,
@@ -157,8 +269,16 @@ function collectionPage(
   collection: GraphCollection,
 ): Reply {
   const { query } = exchange;
-  refuseUnsupportedOptions(exchange, SUPPORTED_OPTIONS);
-  const asked: PagedQuery = { filter: query.get('$filter'), select: query.get('$select') };
+  refuseUnsupportedOptions(
+    exchange,
+    collection.statusOrder ? LIST_OPTIONS : LIST_OPTIONS_WITHOUT_ORDER,
+  );
+  const asked: PagedQuery = {
+    filter: query.get('$filter'),
+    select: query.get('$select'),
+    orderby: query.get('$orderby'),
+    count: query.get('$count'),
+  };
   const topText = query.get('$top');
   let size = parseTop(topText) ?? MAX_TOP;
   let offset = 0;
@@ -171,8 +291,14 @@ function collectionPage(
       collection.scope,
     );
     if (!decoded.ok) throw new BadRequestError(`The $skipToken is not valid: ${decoded.reason}.`);
-    const kept = decoded.cursor.filter ?? { filter: null, select: null };
-    for (const option of ['filter', 'select'] as const)
+    const kept = {
+      filter: null,
+      select: null,
+      orderby: null,
+      count: null,
+      ...decoded.cursor.filter,
+    };
+    for (const option of PAGED_OPTIONS)
       if (asked[option] !== null && asked[option] !== kept[option])
         throw new BadRequestError(
           `The $skipToken belongs to another $${option}; start the listing again.`,
@@ -184,18 +310,27 @@ function collectionPage(
   const filter =
     paged.filter === null ? undefined : parseFilter(paged.filter, collection.filterPaths);
   const select = parseSelect(paged.select, collection.properties, collection.typeName);
-  const page = collection.scan(offset, size, filter);
+  const order = parseOrderBy(paged.orderby, collection.statusOrder ? ['status'] : []);
+  const count = parseCount(paged.count);
+  const page = order
+    ? orderedScan(collection, order, offset, size, filter)
+    : collection.scan(offset, size, filter);
   const body: Record<string, unknown> = { '@odata.context': contextUrl(state, collection, select) };
+  if (count) body['@odata.count'] = countOf(collection, filter);
   if (page.next !== undefined) {
     const token = state.continuation.encode(
       { offset: page.next, size, filter: paged },
       exchange.receivedAt,
       collection.scope,
     );
+    const kept = (name: keyof PagedQuery) =>
+      paged[name] === null ? [] : [`$${name}=${encodeURIComponent(paged[name])}`];
     const parts = [
       ...(topText === null && skipToken === null ? [] : [`$top=${size}`]),
-      ...(paged.filter === null ? [] : [`$filter=${encodeURIComponent(paged.filter)}`]),
-      ...(paged.select === null ? [] : [`$select=${encodeURIComponent(paged.select)}`]),
+      ...kept('filter'),
+      ...kept('select'),
+      ...kept('orderby'),
+      ...kept('count'),
       `$skipToken=${encodeURIComponent(token)}`,
     ];
     body['@odata.nextLink'] = `${state.baseUrl}${exchange.url.pathname}?${parts.join('&')}`;
@@ -211,6 +346,8 @@ function relationshipCollection(gdap: GdapDataset): GraphCollection {
     properties: RELATIONSHIP_PROPERTIES,
     filterPaths: RELATIONSHIP_FILTER_PATHS,
     context: 'tenantRelationships/$metadata#delegatedAdminRelationships',
+    statusOrder: RELATIONSHIP_STATUSES,
+    span: gdap.customers.count * MAX_RELATIONSHIPS_PER_CUSTOMER,
     scan: (offset, size, filter) => {
       let start = offset;
       let end = gdap.customers.count * MAX_RELATIONSHIPS_PER_CUSTOMER;
@@ -247,15 +384,38 @@ function assignmentCollection(gdap: GdapDataset, relationship: RelationshipFacts
     properties: ASSIGNMENT_PROPERTIES,
     filterPaths: ASSIGNMENT_FILTER_PATHS,
     context: 'tenantRelationships/$metadata#accessAssignments',
-    scan: (offset, size, filter) => {
-      const items: Record<string, unknown>[] = [];
-      for (let position = offset; position < assignments.length; position++) {
-        if (filter && !matches(filter, assignments[position])) continue;
-        if (items.length === size) return { items, next: position };
-        items.push(assignments[position]);
-      }
-      return { items };
-    },
+    statusOrder: ASSIGNMENT_STATUS_ORDER,
+    span: assignments.length,
+    scan: (offset, size, filter) => listScan(assignments, offset, size, filter),
+  };
+}
+
+/** A short list's scan: the items from `offset` that match, up to `size`. */
+function listScan(
+  list: readonly Record<string, unknown>[],
+  offset: number,
+  size: number,
+  filter: FilterNode | undefined,
+): { items: Record<string, unknown>[]; next?: number } {
+  const items: Record<string, unknown>[] = [];
+  for (let position = offset; position < list.length; position++) {
+    if (filter && !matches(filter, list[position])) continue;
+    if (items.length === size) return { items, next: position };
+    items.push(list[position]);
+  }
+  return { items };
+}
+
+function requestCollection(gdap: GdapDataset, relationship: RelationshipFacts): GraphCollection {
+  const requests = gdap.requestsOf(relationship);
+  return {
+    scope: `graph:requests:${relationship.id}`,
+    typeName: 'microsoft.graph.delegatedAdminRelationshipRequest',
+    properties: REQUEST_PROPERTIES,
+    filterPaths: REQUEST_FILTER_PATHS,
+    context: 'tenantRelationships/$metadata#requests',
+    span: requests.length,
+    scan: (offset, size, filter) => listScan(requests, offset, size, filter),
   };
 }
 
@@ -286,6 +446,10 @@ export const listRelationships = graphRoute((state, exchange) =>
   collectionPage(state, exchange, relationshipCollection(state.gdap)),
 );
 
+export const countRelationships = graphRoute((state, exchange) =>
+  countReply(exchange, relationshipCollection(state.gdap)),
+);
+
 export const getRelationship = graphRoute((state, exchange) => {
   const relationship = relationshipOf(state, exchange);
   if ('code' in relationship) return relationship;
@@ -305,31 +469,88 @@ export const listAccessAssignments = graphRoute((state, exchange) => {
   return collectionPage(state, exchange, assignmentCollection(state.gdap, relationship));
 });
 
-export const getAccessAssignment = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  const { assignmentId } = exchange.params;
-  const assignment = state.gdap
-    .accessAssignmentsOf(relationship)
-    .find((candidate) => candidate.id === assignmentId.toLowerCase());
-  if (!assignment) return graphErrors.notFound(assignmentId);
+/** One item of a relationship's collection by its id, or Graph's 404. */
+function memberReply(
+  state: EmulatorState,
+  exchange: Exchange,
+  relationship: RelationshipFacts,
+  collection: GraphCollection,
+  segment: string,
+  itemId: string,
+): Reply | GraphError {
+  const item = collection
+    .scan(0, collection.span, undefined)
+    .items.find((candidate) => candidate.id === itemId.toLowerCase());
+  if (!item) return graphErrors.notFound(itemId);
   return entityReply(
     state,
     exchange,
-    assignment,
-    `tenantRelationships/$metadata#delegatedAdminRelationships('${relationship.id}')/accessAssignments`,
-    ASSIGNMENT_PROPERTIES,
-    'microsoft.graph.delegatedAdminAccessAssignment',
+    item,
+    `tenantRelationships/$metadata#delegatedAdminRelationships('${relationship.id}')/${segment}`,
+    collection.properties,
+    collection.typeName,
+  );
+}
+
+export const getAccessAssignment = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  const assignments = assignmentCollection(state.gdap, relationship);
+  return memberReply(
+    state,
+    exchange,
+    relationship,
+    assignments,
+    'accessAssignments',
+    exchange.params.assignmentId,
+  );
+});
+
+export const countAccessAssignments = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  return countReply(exchange, assignmentCollection(state.gdap, relationship));
+});
+
+export const countRequests = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  return countReply(exchange, requestCollection(state.gdap, relationship));
+});
+
+export const listRequests = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  return collectionPage(state, exchange, requestCollection(state.gdap, relationship));
+});
+
+export const getRequest = graphRoute((state, exchange) => {
+  const relationship = relationshipOf(state, exchange);
+  if ('code' in relationship) return relationship;
+  const requests = requestCollection(state.gdap, relationship);
+  return memberReply(
+    state,
+    exchange,
+    relationship,
+    requests,
+    'requests',
+    exchange.params.requestId,
   );
 });
 
 /** The route table's entries for Graph, in one place. */
 export const GRAPH_ROUTES = [
   { path: RELATIONSHIPS_PATH, handle: listRelationships },
+  // The count segments come before the `{id}` routes they would otherwise match.
+  { path: `${RELATIONSHIPS_PATH}/$count`, handle: countRelationships },
   { path: `${RELATIONSHIPS_PATH}/{id}`, handle: getRelationship },
   { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments`, handle: listAccessAssignments },
+  { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/$count`, handle: countAccessAssignments },
   {
     path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/{assignmentId}`,
     handle: getAccessAssignment,
   },
+  { path: `${RELATIONSHIPS_PATH}/{id}/requests`, handle: listRequests },
+  { path: `${RELATIONSHIPS_PATH}/{id}/requests/$count`, handle: countRequests },
+  { path: `${RELATIONSHIPS_PATH}/{id}/requests/{requestId}`, handle: getRequest },
 ] as const;

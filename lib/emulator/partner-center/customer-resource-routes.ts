@@ -1,6 +1,6 @@
 /**
- * A customer's subscriptions, users, subscribed SKUs and user licenses, with Partner Center's
- * rules: users, subscribed SKUs and licenses need an App+User token (subscriptions take app-only
+ * A customer's subscriptions, users, subscribed SKUs, user licenses and user directory roles, with
+ * Partner Center's rules: all but subscriptions need an App+User token (subscriptions take app-only
  * too); an id that is not a GUID is a 400, an unknown customer a 404 (60003), a customer without
  * a commerce relationship a 403 (20002); users page like customers, the rest are one collection.
  */
@@ -12,7 +12,6 @@ import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js
 import {
   collectionReply,
   errorReply,
-  linkPrefix,
   queryParam,
   queryParams,
   seekPageReply,
@@ -100,17 +99,13 @@ function parseUserFilter(text: string): FilterParse<UserState> {
   return { ok: true, filter: value };
 }
 
-function userCollection(
-  state: EmulatorState,
-  resources: CustomerResources,
-): SeekCollection<UserState> {
+function userCollection(resources: CustomerResources): SeekCollection<UserState> {
   const { active, deleted } = resources.userCounts;
-  const base = `${linkPrefix(state)}/customers/${resources.context.id}/users`;
+  const base = `/customers/${resources.context.id}/users`;
   return {
     scope: `users:${resources.context.id}`,
     defaultPageSize: USERS_DEFAULT_PAGE_SIZE,
     maxPageSize: USERS_MAX_PAGE_SIZE,
-    zeroSizeMeansDefault: true,
     parseFilter: parseUserFilter,
     filterKey: (filter) => filter,
     page: (cursor) => {
@@ -137,7 +132,7 @@ function userCollection(
 export function listUsers(state: EmulatorState, exchange: Exchange, caller: ApiCaller) {
   const resources = customerOf(state, exchange, caller, true);
   if (!(resources instanceof CustomerResources)) return resources;
-  return seekPageReply(state, exchange, caller, userCollection(state, resources));
+  return seekPageReply(state, exchange, caller, userCollection(resources));
 }
 
 export function getUser(state: EmulatorState, exchange: Exchange, caller: ApiCaller) {
@@ -171,4 +166,16 @@ export function listUserLicenses(state: EmulatorState, exchange: Exchange, calle
   const groups = licenseGroupsOf(state, exchange);
   if (groups !== null && !Array.isArray(groups)) return groups;
   return collectionReply(resources.licensesOf(position, groups), state.settings.bom);
+}
+
+export function listUserDirectoryRoles(
+  state: EmulatorState,
+  exchange: Exchange,
+  caller: ApiCaller,
+) {
+  const resources = customerOf(state, exchange, caller, true);
+  if (!(resources instanceof CustomerResources)) return resources;
+  const position = userOf(state, exchange, resources);
+  if (typeof position !== 'number') return position;
+  return collectionReply(resources.directoryRolesOf(position), state.settings.bom);
 }

@@ -26,6 +26,7 @@ import {
   withChangedSubscriptions,
   type SubscriptionFacts,
 } from './customer-subscriptions.js';
+import { directoryRolesOf } from './directory-roles.js';
 import { userAt, userCountsOf, userPositionOf, type UserCounts } from './customer-users.js';
 import type { CustomerDataset } from './dataset.js';
 import type { GdapView } from '../graph/gdap-view.js';
@@ -79,6 +80,11 @@ export class CustomerResources {
     return position < this.userCounts.active ? position : -1;
   }
 
+  /** The directory roles of the active user at `position`. */
+  directoryRolesOf(position: number): Record<string, unknown>[] {
+    return directoryRolesOf(this.context, position);
+  }
+
   subscribedSkus(groups: readonly LicenseGroup[] | null): Record<string, unknown>[] {
     return this.skus.filter((sku) => inGroups(sku, groups)).map(subscribedSkuJson);
   }
@@ -94,6 +100,12 @@ export class CustomerResources {
 /** The spec-facing view (`emulator.dataset`): the same derivations, addressed by customer id. */
 /** The part of `emulator.dataset` the Partner Center resources make (gdap-view.ts adds GDAP's). */
 export type CustomerResourcesView = Omit<EmulatorDataset, keyof GdapView>;
+
+function activeUserOf(resources: CustomerResources, customerId: string, userId: string): number {
+  const position = resources.activeUserPosition(userId);
+  if (position < 0) throw new RangeError(`customer ${customerId} has no active user ${userId}`);
+  return position;
+}
 
 /** The view reads what the routes read: the seed with the store's changes over it. */
 export function datasetView(dataset: CustomerDataset, store: ChangeStore): CustomerResourcesView {
@@ -135,9 +147,11 @@ export function datasetView(dataset: CustomerDataset, store: ChangeStore): Custo
     subscribedSkusOf: (customerId) => resourcesOf(customerId).subscribedSkus(null),
     licensesOf: (customerId, userId) => {
       const resources = resourcesOf(customerId);
-      const position = resources.activeUserPosition(userId);
-      if (position < 0) throw new RangeError(`customer ${customerId} has no active user ${userId}`);
-      return resources.licensesOf(position, null);
+      return resources.licensesOf(activeUserOf(resources, customerId, userId), null);
+    },
+    directoryRolesOf: (customerId, userId) => {
+      const resources = resourcesOf(customerId);
+      return resources.directoryRolesOf(activeUserOf(resources, customerId, userId));
     },
   };
 }

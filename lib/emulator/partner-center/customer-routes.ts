@@ -13,7 +13,6 @@ import type { EmulatorState } from '../server/emulator-state.js';
 import { jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import {
   errorReply,
-  linkPrefix,
   seekPageReply,
   type ApiCaller,
   type SeekCollection,
@@ -52,16 +51,11 @@ function slicePage(dataset: CustomerDataset, cursor: ListingCursor): PageSlice {
   return { customers };
 }
 
-function listingUri(
-  prefix: string,
-  size: number,
-  filter: CustomerFilter | null,
-  next: boolean,
-): string {
+function listingUri(size: number, filter: CustomerFilter | null, next: boolean): string {
   const filterJson =
     filter && JSON.stringify({ Field: filter.field, Value: filter.value, Operator: 'starts_with' });
   const filterPart = filterJson ? `&filter=${encodeURIComponent(filterJson)}` : '';
-  return `${prefix}/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
+  return `/customers?size=${size}${filterPart}${next ? '&seekOperation=Next' : ''}`;
 }
 
 /**
@@ -95,11 +89,10 @@ function customerCollection(state: EmulatorState): SeekCollection<CustomerFilter
     defaultPageSize: MAX_PAGE_SIZE,
     maxPageSize: MAX_PAGE_SIZE,
     // Microsoft's own search example sends size=0 and is answered with 200 and one full page.
-    zeroSizeMeansDefault: true,
     parseFilter: parseCustomerFilter,
     filterKey: (filter) => `${filter.field}:${filter.value}`,
     page: (cursor) => itemsOf(slicePage(state.dataset, cursor)),
-    uri: (size, filter, next) => listingUri(linkPrefix(state), size, filter, next),
+    uri: (size, filter, next) => listingUri(size, filter, next),
     refuse: (cursor, caller) =>
       cursor.filter?.field === 'IndirectReseller' && !caller.delegated
         ? pcErrors.accessDenied403(

@@ -3,7 +3,9 @@
  * with a GUID offer id, and the usage-based Azure offer) and new commerce (`product:sku:
  * availability` offer ids, `productType` OnlineServicesNCE, product/sku/availability links).
  * Statuses include every documented value and one the documentation does not list, so clients
- * prove they pass unknown values through.
+ * prove they pass unknown values through. Every subscription carries every property the resource
+ * documents for its kind (docs/partner-center-api.md, "Shapes"); new-commerce ones add their
+ * cancellation window and refundable seats, which seat changes are judged by.
  */
 import { azureOffer, licensedProducts, type Product } from './catalog.js';
 import {
@@ -30,6 +32,9 @@ const PRODUCT_WEIGHTS = [30, 20, 18, 10, 6, 8, 5, 3];
 const SALT_SUBSCRIPTIONS = 51;
 const SALT_SUBSCRIPTION_ID = 52;
 const SALT_ORDER = 53;
+const SALT_ENTITLEMENT = 54;
+/** New commerce refunds a cancellation or a decrease within 7 days of purchase or renewal. */
+const REFUND_WINDOW_MS = 7 * DAY_MS;
 
 /** What licenses are derived from, besides the subscription's JSON. */
 export interface SubscriptionFacts {
@@ -52,6 +57,8 @@ function weighted<T>(rng: Rng, values: readonly T[], weights: readonly number[])
 }
 
 const hex8 = (value: number) => value.toString(16).padStart(8, '0');
+/** What does not end (Azure's usage-based plan) ends here, as in the documented examples. */
+const FAR_FUTURE = '9999-12-10T00:00:00Z';
 
 function orderIdOf(context: CustomerContext, order: number, newCommerce: boolean): string {
   const a = context.hash(SALT_ORDER, order * 2);
@@ -73,6 +80,37 @@ function addMonths(ms: number, months: number): number {
 }
 
 const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
+
+function monthsAfter(ms: number, months: number): number {
+  const date = new Date(ms);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.getTime();
+}
+
+/** The start of the term that holds the data's anchor: a renewing subscription's current term. */
+function currentTermStart(start: number, months: number): number {
+  let terms = Math.max(0, Math.floor((DATA_ANCHOR_MS - start) / (months * 31 * DAY_MS)));
+  while (monthsAfter(start, (terms + 1) * months) <= DATA_ANCHOR_MS) terms++;
+  return monthsAfter(start, terms * months);
+}
+
+/**
+ * What new commerce shows of its refund window (docs/partner-center-api.md, "Shapes"): until when
+ * a cancellation or a decrease is refunded, and the seats bought at the term's start that still
+ * are, in the shape of the get-by-id example.
+ */
+function refundWindow(termStart: number, quantity: number): Record<string, unknown> {
+  const windowEnd = termStart + REFUND_WINDOW_MS;
+  const until = isoDate(windowEnd);
+  const open = windowEnd > DATA_ANCHOR_MS;
+  return {
+    cancellationAllowedUntilDate: until,
+    refundableQuantity: open
+      ? { totalQuantity: quantity, details: [{ quantity, allowedUntilDateTime: until }] }
+      : { totalQuantity: 0, details: [] },
+    refundOptions: open ? [{ type: 'Full', expiresAt: until }] : [],
+  };
+}
 
 function termOf(rng: Rng, newCommerce: boolean): { termDuration: string; billingCycle: string } {
   if (!newCommerce) return { termDuration: 'P1Y', billingCycle: rng.pick(['monthly', 'annual']) };
@@ -116,6 +154,15 @@ function subscriptionAt(
       : product.legacyOfferId
     : azureOffer.offerId;
   const offerName = product?.name ?? azureOffer.name;
+  // New commerce renews: its dates are those of the current term. Legacy keeps its first term.
+  const termStart =
+    newCommerce && term ? currentTermStart(start, TERM_MONTHS[term.termDuration]) : start;
+  const commitmentEnd = term
+    ? newCommerce
+      ? monthsAfter(termStart, TERM_MONTHS[term.termDuration]) - DAY_MS
+      : addMonths(start, TERM_MONTHS[term.termDuration])
+    : undefined;
+  const entitlementWord = (n: number) => context.hash(SALT_ENTITLEMENT, position * 4 + n);
   const country = context.group.country;
   const self = link(`/customers/${context.id}/subscriptions/${id}`);
   const [productId, skuId, availabilityId] = offerId.split(':');
@@ -131,9 +178,16 @@ function subscriptionAt(
     : { offer: link(`/offers/${offerId}?country=${country}`), self };
   const json: Record<string, unknown> = {
     id,
-    ...(azure
-      ? { entitlementId: guidFromWords(rng.next32(), rng.next32(), rng.next32(), rng.next32()) }
-      : {}),
+    // The resource lists it for every subscription; Azure's is its Azure subscription id. The
+    // others derive it from the position, so the generator's sequence (and all else) stays put.
+    entitlementId: azure
+      ? guidFromWords(rng.next32(), rng.next32(), rng.next32(), rng.next32())
+      : guidFromWords(
+          entitlementWord(0),
+          entitlementWord(1),
+          entitlementWord(2),
+          entitlementWord(3),
+        ),
     offerId,
     offerName,
     friendlyName: rng.below(4) === 0 ? `${offerName} ${position + 1}` : offerName,
@@ -145,9 +199,12 @@ function subscriptionAt(
     hasPurchasableAddons: false,
     creationDate: isoDate(created),
     effectiveStartDate: isoDate(start),
-    commitmentEndDate: term
-      ? isoDate(addMonths(start, TERM_MONTHS[term.termDuration]))
-      : '9999-12-10T00:00:00Z',
+    commitmentEndDate: commitmentEnd === undefined ? FAR_FUTURE : isoDate(commitmentEnd),
+    // New commerce's end date is inclusive: its term ends at the end of that day.
+    commitmentEndDateTime:
+      commitmentEnd === undefined
+        ? FAR_FUTURE
+        : isoDate(newCommerce ? commitmentEnd + DAY_MS - 1000 : commitmentEnd),
     status,
     autoRenewEnabled: !azure && status === 'active' && rng.below(5) !== 0,
     isTrial: false,
@@ -155,6 +212,7 @@ function subscriptionAt(
     billingCycle: term?.billingCycle ?? 'monthly',
     ...(term ? { termDuration: term.termDuration } : {}),
     ...(newCommerce ? { renewalTermDuration: '', attentionNeeded: false, actionTaken: false } : {}),
+    ...(newCommerce ? refundWindow(termStart, quantity) : {}),
     isMicrosoftProduct: true,
     partnerId: '',
     contractType: 'subscription',

@@ -49,31 +49,32 @@ export interface SeekCollection<Filter> {
   readonly scope?: string;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
-  /** Whether `size=0` means "the default" (the .NET SDK sends it for unpaged queries). */
-  readonly zeroSizeMeansDefault: boolean;
   parseFilter(text: string): FilterParse<Filter>;
   /** A stable text of the filter for the page cache's key. */
   filterKey(filter: Filter): string;
   /** The items of the page at the cursor, serialised, and where the following page starts. */
   page(cursor: ListingCursor<Filter>): CachedPage;
-  /** The listing's URI for `links` (relative to the version root, prefix included). */
+  /** The listing's URI for `links`, relative to the version root (`/customers?...`). */
   uri(size: number, filter: Filter | null, next: boolean): string;
   /** A refusal that depends on the listing (e.g. a filter only App+User tokens may use). */
   refuse?(cursor: ListingCursor<Filter>, caller: ApiCaller): PartnerCenterError | undefined;
 }
 
+/**
+ * The one rule for `size` on every seek-paged collection (docs/partner-center-api.md, "One rule
+ * for `size`"): missing or 0 is the collection's default (null here: the cursor decides), 1 to the
+ * maximum is itself, above the maximum is the maximum (the documentation is silent there; clamping
+ * is what the service was observed to do), anything else is a 400 naming the range.
+ */
 function parseSize(
   value: string | null,
   collection: SeekCollection<unknown>,
 ): number | null | PartnerCenterError {
   if (value === null) return null;
   const { maxPageSize } = collection;
-  const minimum = collection.zeroSizeMeansDefault ? 0 : 1;
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < minimum)
-    return pcErrors.invalidProperty(`size must be an integer from ${minimum} to ${maxPageSize}`);
+  if (!/^\s*\d+\s*$/.test(value))
+    return pcErrors.invalidProperty(`size must be an integer from 0 to ${maxPageSize}`);
   if (Number(value) === 0) return null;
-  // Above the maximum is unverified on the real service: clamp rather than fail
-  // (docs/partner-center-api.md, "Where the emulator follows the documentation").
   return Math.min(Number(value), maxPageSize);
 }
 
@@ -166,8 +167,12 @@ export function seekPageReply<Filter>(
           collection.scope,
         );
   const continuing = queryParam(exchange, 'seekOperation') !== null;
-  const selfUri = collection.uri(cursor.size, cursor.filter, continuing);
-  const nextUri = collection.uri(cursor.size, cursor.filter, true);
+  const selfUri = linkUri(state, collection.uri(cursor.size, cursor.filter, continuing), cursor);
+  const nextUri = linkUri(
+    state,
+    collection.uri(cursor.size, cursor.filter, true),
+    page.nextOffset === undefined ? cursor : { ...cursor, offset: page.nextOffset },
+  );
   return bufferReply(200, seekPageBody(page, selfUri, nextUri, continuationToken, bom));
 }
 
@@ -182,7 +187,20 @@ export function collectionReply(items: readonly unknown[], bom: boolean, selfUri
   return bufferReply(200, Buffer.from(`${bom ? '\ufeff' : ''}${body}`, 'utf8'));
 }
 
-/** `/v1` or nothing before a link's path, as the emulator is configured (`nextLinkForm`). */
-export function linkPrefix(state: EmulatorState): string {
-  return state.settings.nextLinkForm === 'v1' ? '/v1' : '';
+/**
+ * A link's URI in the configured form (`nextLinkForm`), for the page that starts at the cursor:
+ * `mixed` writes every other page with `/v1` (by the page's number, so the same listing gets the
+ * same links), which is the mix of forms the service writes (docs/partner-center-api.md, "The next
+ * link's shape changed").
+ */
+export function linkUri(
+  state: EmulatorState,
+  uri: string,
+  at: { offset: number; size: number },
+): string {
+  const form = state.settings.nextLinkForm;
+  if (form === 'absolute') return `${state.baseUrl}/v1${uri}`;
+  const pageNumber = Math.floor(at.offset / Math.max(1, at.size));
+  const withVersion = form === 'v1' || (form === 'mixed' && pageNumber % 2 === 0);
+  return withVersion ? `/v1${uri}` : uri;
 }

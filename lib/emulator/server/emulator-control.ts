@@ -5,7 +5,12 @@
 import { BadRequestError } from './bad-request.js';
 import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
 import type { GatewayRateLimit } from './gateway-rate-limit.js';
-import type { EmulatorCounters, LiveSettings, TokenFlow } from '../types.js';
+import {
+  NEXT_LINK_FORMS,
+  type EmulatorCounters,
+  type LiveSettings,
+  type TokenFlow,
+} from '../types.js';
 
 const TOKEN_FLOWS: readonly TokenFlow[] = [
   'clientCredentials',
@@ -56,8 +61,8 @@ export function applySettings(
 ): void {
   const next = { ...settings, tokenLifetimes: { ...settings.tokenLifetimes } };
   if (changes.nextLinkForm !== undefined) {
-    if (changes.nextLinkForm !== 'v1' && changes.nextLinkForm !== 'relative')
-      throw new BadRequestError("nextLinkForm must be 'v1' or 'relative'");
+    if (!(NEXT_LINK_FORMS as readonly string[]).includes(changes.nextLinkForm))
+      throw new BadRequestError(`nextLinkForm must be one of ${NEXT_LINK_FORMS.join(', ')}`);
     next.nextLinkForm = changes.nextLinkForm;
   }
   if (changes.bom !== undefined) next.bom = Boolean(changes.bom);
@@ -86,6 +91,26 @@ export function applySettings(
     next.autoApproveDeviceCode = Boolean(changes.autoApproveDeviceCode);
   if (changes.autoApproveAuthorization !== undefined)
     next.autoApproveAuthorization = Boolean(changes.autoApproveAuthorization);
+  if (changes.sasLifetimeSeconds !== undefined)
+    next.sasLifetimeSeconds = checkSeconds('sasLifetimeSeconds', changes.sasLifetimeSeconds, {
+      allowNegative: true,
+    });
+  if (changes.exportRetryAfterSeconds !== undefined)
+    next.exportRetryAfterSeconds = Math.ceil(
+      checkSeconds('exportRetryAfterSeconds', changes.exportRetryAfterSeconds),
+    );
+  if (changes.billingLinesPerBlob !== undefined) {
+    const lines = changes.billingLinesPerBlob;
+    if (!Number.isInteger(lines) || lines < 0)
+      throw new BadRequestError('billingLinesPerBlob must be an integer from 0');
+    next.billingLinesPerBlob = lines;
+  }
+  if (changes.billingDataVersion !== undefined) {
+    const version = changes.billingDataVersion;
+    if (!Number.isInteger(version) || version < 1)
+      throw new BadRequestError('billingDataVersion must be an integer from 1');
+    next.billingDataVersion = version;
+  }
   for (const [flow, seconds] of Object.entries(changes.tokenLifetimes ?? {})) {
     if (!TOKEN_FLOWS.includes(flow as TokenFlow))
       throw new BadRequestError(
