@@ -5,16 +5,16 @@
  * shows its window as `cancellationAllowedUntilDate` and what may still be given back as
  * `refundableQuantity` ({totalQuantity, details: [{quantity, allowedUntilDateTime}]}).
  *
- * The seeded data lives on a fixed day (DATA_ANCHOR_MS) so that a seed gives the same bytes every
- * day; a write is judged at the same time of day on that day (`dataNow`), so a subscription seeded
+ * The seed shows the window of each subscription's current term (customer-subscriptions.ts). The
+ * seeded data lives on a fixed day (DATA_ANCHOR_MS) so that a seed gives the same bytes every day;
+ * a write is judged at the same time of day on that day (`dataNow`), so a subscription seeded
  * inside its window stays inside it whenever the emulator runs, and one seeded outside stays out.
  */
-import { DATA_ANCHOR_MS, DAY_MS, isoDate, startOfDay } from './customer-context.js';
-import { Rng } from '../server/random.js';
+import { DATA_ANCHOR_MS, isoDate, startOfDay } from './customer-context.js';
 
 /** "within 7 days of purchase or renewal" (change-the-quantity-of-a-subscription). */
 export const CANCELLATION_WINDOW_HOURS = 168;
-const WINDOW_MS = CANCELLATION_WINDOW_HOURS * 3_600_000;
+export const CANCELLATION_WINDOW_MS = CANCELLATION_WINDOW_HOURS * 3_600_000;
 
 export interface RefundableBatch {
   readonly quantity: number;
@@ -31,39 +31,8 @@ export function dataNow(receivedAt: number): number {
   return DATA_ANCHOR_MS + (receivedAt - startOfDay(receivedAt));
 }
 
-/** Out of 100 seeded new-commerce subscriptions, how many were bought or renewed this week. */
-const INSIDE_PERCENT = 40;
-/** Of the others, how many had seats added mid-term this week (refundable on their own). */
-const ADDED_PERCENT = 30;
-
-/**
- * The window and refundable seats of a seeded new-commerce subscription. Inside: bought or
- * renewed 0-4 days before the data's day (so the window ends at least 2 days after it, whatever
- * the time of day). Outside: 8 days or more before, and perhaps some seats added this week.
- */
-export function seededWindow(
-  rng: Rng,
-  createdMs: number,
-  quantity: number,
-): { cancellationAllowedUntilDate: string; refundableQuantity: RefundableQuantity } {
-  const inside = rng.below(100) < INSIDE_PERCENT;
-  const daysAgo = inside ? rng.below(5) : 8 + rng.below(300);
-  const renewed = Math.max(createdMs, DATA_ANCHOR_MS - daysAgo * DAY_MS - rng.below(DAY_MS));
-  const until = renewed + WINDOW_MS;
-  const details: RefundableBatch[] = [];
-  if (until > DATA_ANCHOR_MS + DAY_MS) details.push(batch(quantity, until));
-  else if (quantity > 1 && rng.below(100) < ADDED_PERCENT) {
-    const added = DATA_ANCHOR_MS - rng.below(5) * DAY_MS;
-    details.push(batch(1 + rng.below(quantity - 1), added + WINDOW_MS));
-  }
-  return {
-    cancellationAllowedUntilDate: isoDate(until),
-    refundableQuantity: refundable(details),
-  };
-}
-
 function batch(quantity: number, allowedUntilMs: number): RefundableBatch {
-  return { quantity, allowedUntilDateTime: new Date(allowedUntilMs).toISOString() };
+  return { quantity, allowedUntilDateTime: isoDate(allowedUntilMs) };
 }
 
 function refundable(details: readonly RefundableBatch[]): RefundableQuantity {
@@ -99,7 +68,8 @@ export function refundableAfter(
   nowMs: number,
 ): RefundableQuantity {
   const current = refundableAt(shown, nowMs).details;
-  if (after > before) return refundable([...current, batch(after - before, nowMs + WINDOW_MS)]);
+  if (after > before)
+    return refundable([...current, batch(after - before, nowMs + CANCELLATION_WINDOW_MS)]);
   let toGiveBack = before - after;
   const kept: RefundableBatch[] = [];
   for (const each of [...current].reverse()) {

@@ -16,7 +16,7 @@ import {
   type CustomerContext,
 } from './customer-context.js';
 import { guidFromWords, Rng } from '../server/random.js';
-import { seededWindow } from './cancellation-window.js';
+import { CANCELLATION_WINDOW_MS } from './cancellation-window.js';
 
 /** The documented statuses (SubscriptionStatus) and one that is not documented anywhere. */
 export const SUBSCRIPTION_STATUSES = [
@@ -33,10 +33,9 @@ const PRODUCT_WEIGHTS = [30, 20, 18, 10, 6, 8, 5, 3];
 const SALT_SUBSCRIPTIONS = 51;
 const SALT_SUBSCRIPTION_ID = 52;
 const SALT_ORDER = 53;
-const SALT_WINDOW = 54;
 const SALT_ENTITLEMENT = 54;
 /** New commerce refunds a cancellation or a decrease within 7 days of purchase or renewal. */
-const REFUND_WINDOW_MS = 7 * DAY_MS;
+const REFUND_WINDOW_MS = CANCELLATION_WINDOW_MS;
 
 /** What licenses are derived from, besides the subscription's JSON. */
 export interface SubscriptionFacts {
@@ -216,10 +215,6 @@ function subscriptionAt(
     billingCycle: term?.billingCycle ?? 'monthly',
     ...(term ? { termDuration: term.termDuration } : {}),
     ...(newCommerce ? { renewalTermDuration: '', attentionNeeded: false, actionTaken: false } : {}),
-    // Its own random stream, so the window leaves every other seeded value as it was.
-    ...(newCommerce
-      ? seededWindow(new Rng(context.hash(SALT_WINDOW, position)), created, quantity)
-      : {}),
     ...(newCommerce ? refundWindow(termStart, quantity) : {}),
     isMicrosoftProduct: true,
     partnerId: '',
