@@ -125,7 +125,10 @@ export default defineCmdlet({
       'refundableQuantity, what each status allows, 202 with Location for a new-commerce ' +
       'status change, and the documented error codes), users (seek ' +
       "paging, one by id, deleted ones through the UserState filter), a user's licenses and " +
-      'directory roles, and subscribed SKUs. Next links come in the forms the service writes, ' +
+      'directory roles, and subscribed SKUs. The activity log (GET /v1/auditrecords: startDate, ' +
+      'endDate within 90 days, the CompanyName, CustomerId and ResourceType filters, seek paging) ' +
+      'holds seeded records and one record for every change made. Next links come in the forms ' +
+      'the service writes, ' +
       "with and without /v1 (-NextLinkForm). Partner Center's error body, MS-RequestId and " +
       'MS-CorrelationId on every answer.',
     'MICROSOFT GRAPH (graphEndpoint, under /v1.0): GDAP relationships ' +

@@ -177,10 +177,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
   const store = new ChangeStore();
-  const gdap = new GdapDataset(dataset, nowOf(options));
+  const now = nowOf(options);
+  const gdap = new GdapDataset(dataset, now);
   const billing = new BillingState(
     dataset,
-    nowOf(options),
+    now,
     options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems,
   );
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
@@ -214,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const state: EmulatorState = {
     baseUrl: '',
     settings,
+    now,
     dataset,
     store,
     gdap,

@@ -442,15 +442,15 @@ function entityReply(
   });
 }
 
-export const listRelationships = graphRoute((state, exchange) =>
+const listRelationships = graphRoute((state, exchange) =>
   collectionPage(state, exchange, relationshipCollection(state.gdap)),
 );
 
-export const countRelationships = graphRoute((state, exchange) =>
+const countRelationships = graphRoute((state, exchange) =>
   countReply(exchange, relationshipCollection(state.gdap)),
 );
 
-export const getRelationship = graphRoute((state, exchange) => {
+const getRelationship = graphRoute((state, exchange) => {
   const relationship = relationshipOf(state, exchange);
   if ('code' in relationship) return relationship;
   return entityReply(
@@ -463,11 +463,19 @@ export const getRelationship = graphRoute((state, exchange) => {
   );
 });
 
-export const listAccessAssignments = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  return collectionPage(state, exchange, assignmentCollection(state.gdap, relationship));
-});
+/** A route under one relationship: Graph's 404 when there is no such relationship. */
+function underRelationship(
+  handler: (
+    state: EmulatorState,
+    exchange: Exchange,
+    relationship: RelationshipFacts,
+  ) => Reply | GraphError,
+) {
+  return graphRoute((state, exchange) => {
+    const relationship = relationshipOf(state, exchange);
+    return 'code' in relationship ? relationship : handler(state, exchange, relationship);
+  });
+}
 
 /** One item of a relationship's collection by its id, or Graph's 404. */
 function memberReply(
@@ -476,8 +484,8 @@ function memberReply(
   relationship: RelationshipFacts,
   collection: GraphCollection,
   segment: string,
-  itemId: string,
 ): Reply | GraphError {
+  const { itemId } = exchange.params;
   const item = collection
     .scan(0, collection.span, undefined)
     .items.find((candidate) => candidate.id === itemId.toLowerCase());
@@ -492,51 +500,11 @@ function memberReply(
   );
 }
 
-export const getAccessAssignment = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  const assignments = assignmentCollection(state.gdap, relationship);
-  return memberReply(
-    state,
-    exchange,
-    relationship,
-    assignments,
-    'accessAssignments',
-    exchange.params.assignmentId,
-  );
-});
-
-export const countAccessAssignments = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  return countReply(exchange, assignmentCollection(state.gdap, relationship));
-});
-
-export const countRequests = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  return countReply(exchange, requestCollection(state.gdap, relationship));
-});
-
-export const listRequests = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  return collectionPage(state, exchange, requestCollection(state.gdap, relationship));
-});
-
-export const getRequest = graphRoute((state, exchange) => {
-  const relationship = relationshipOf(state, exchange);
-  if ('code' in relationship) return relationship;
-  const requests = requestCollection(state.gdap, relationship);
-  return memberReply(
-    state,
-    exchange,
-    relationship,
-    requests,
-    'requests',
-    exchange.params.requestId,
-  );
-});
+/** A relationship's collections: each is listed, counted and read by id the same way. */
+const RELATIONSHIP_COLLECTIONS = [
+  { segment: 'accessAssignments', collectionOf: assignmentCollection },
+  { segment: 'requests', collectionOf: requestCollection },
+] as const;
 
 /** The route table's entries for Graph, in one place. */
 export const GRAPH_ROUTES = [
@@ -544,13 +512,33 @@ export const GRAPH_ROUTES = [
   // The count segments come before the `{id}` routes they would otherwise match.
   { path: `${RELATIONSHIPS_PATH}/$count`, handle: countRelationships },
   { path: `${RELATIONSHIPS_PATH}/{id}`, handle: getRelationship },
-  { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments`, handle: listAccessAssignments },
-  { path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/$count`, handle: countAccessAssignments },
-  {
-    path: `${RELATIONSHIPS_PATH}/{id}/accessAssignments/{assignmentId}`,
-    handle: getAccessAssignment,
-  },
-  { path: `${RELATIONSHIPS_PATH}/{id}/requests`, handle: listRequests },
-  { path: `${RELATIONSHIPS_PATH}/{id}/requests/$count`, handle: countRequests },
-  { path: `${RELATIONSHIPS_PATH}/{id}/requests/{requestId}`, handle: getRequest },
-] as const;
+  ...RELATIONSHIP_COLLECTIONS.flatMap(({ segment, collectionOf }) => {
+    const path = `${RELATIONSHIPS_PATH}/{id}/${segment}`;
+    return [
+      {
+        path,
+        handle: underRelationship((state, exchange, relationship) =>
+          collectionPage(state, exchange, collectionOf(state.gdap, relationship)),
+        ),
+      },
+      {
+        path: `${path}/$count`,
+        handle: underRelationship((state, exchange, relationship) =>
+          countReply(exchange, collectionOf(state.gdap, relationship)),
+        ),
+      },
+      {
+        path: `${path}/{itemId}`,
+        handle: underRelationship((state, exchange, relationship) =>
+          memberReply(
+            state,
+            exchange,
+            relationship,
+            collectionOf(state.gdap, relationship),
+            segment,
+          ),
+        ),
+      },
+    ];
+  }),
+];

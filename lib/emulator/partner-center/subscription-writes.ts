@@ -237,6 +237,7 @@ export async function patchSubscription(
     after,
     requestId: header(exchange, 'ms-requestid'),
     correlationId: header(exchange, 'ms-correlationid'),
+    caller,
   });
   if (change.accepted) return acceptedReply(resources.context.id, facts.id);
   return jsonReply(200, after, { bom });

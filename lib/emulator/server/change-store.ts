@@ -14,6 +14,7 @@
  *   the audit records of the activity log are made from.
  */
 import type { Reply } from './http-exchange.js';
+import type { Caller } from './service.js';
 
 /** One applied change, in the order changes were made. */
 export interface ChangeRecord {
@@ -31,6 +32,8 @@ export interface ChangeRecord {
   readonly after: Readonly<Record<string, unknown>>;
   readonly requestId?: string;
   readonly correlationId?: string;
+  /** Who made the change (the token's user or application): the audit record's author. */
+  readonly caller?: Caller;
 }
 
 /** How many answers the idempotency record keeps; the oldest go first. */

@@ -45,6 +45,11 @@ export interface EmulatorState {
   /** `https://127.0.0.1:port`, known once the server listens. */
   baseUrl: string;
   readonly settings: EmulatorSettings;
+  /**
+   * The emulator's clock for dated data, milliseconds (the `now` option, else the start of
+   * today UTC): GDAP relationships and the activity log's seeded records are dated from it.
+   */
+  readonly now: number;
   readonly dataset: CustomerDataset;
   /** What writes changed over the seeded data, etag versions, the idempotency record, the journal. */
   readonly store: ChangeStore;

@@ -6,6 +6,7 @@
  * with another method is answered 405 with `Allow` by its service.
  */
 import { controlRoutes, controlService } from './control-routes.js';
+import { listAuditRecords } from '../partner-center/audit/audit-route.js';
 import { getCustomer, listCustomers } from '../partner-center/customer-routes.js';
 import {
   getSubscription,
@@ -97,6 +98,7 @@ const routes: readonly Route[] = [
       ['/v1/customers/{id}/users/{userId}/licenses', listUserLicenses],
       ['/v1/customers/{id}/users/{userId}/directoryroles', listUserDirectoryRoles],
       ['/v1/customers/{id}/subscribedskus', listSubscribedSkus],
+      ['/v1/auditrecords', listAuditRecords],
     ] as const
   ).map(
     ([path, handler]): Route => ({
