@@ -21,6 +21,8 @@ export interface FaultDecision {
   /** Sent instead of what the route would have answered. */
   reply?: Reply;
   reset?: ResetPoint;
+  /** Serve the request, then break the connection before answering (`apply-then-drop`). */
+  dropAfterServing?: boolean;
   /** Send the first half of the body as the whole answer (see the `truncate` action). */
   truncate?: boolean;
   /** How the export this request starts behaves (the route carries it out). */
@@ -74,6 +76,7 @@ function validateAction(action: FaultAction | undefined, where: string): void {
     case 'invalidate-continuation-tokens':
     case 'truncate':
     case 'expire-sas':
+    case 'apply-then-drop':
       return;
     case 'export':
       if (!EXPORT_OUTCOMES.includes(action.outcome))
@@ -258,7 +261,10 @@ export class FaultInjector {
   }
 
   private apply(action: FaultAction, target: CountedTarget, decision: FaultDecision): void {
-    const responds = decision.reply !== undefined || decision.reset !== undefined;
+    const responds =
+      decision.reply !== undefined ||
+      decision.reset !== undefined ||
+      decision.dropAfterServing === true;
     switch (action.type) {
       case 'status':
         if (!responds)
@@ -269,6 +275,9 @@ export class FaultInjector {
         return;
       case 'reset':
         if (!responds) decision.reset = action.when;
+        return;
+      case 'apply-then-drop':
+        if (!responds) decision.dropAfterServing = true;
         return;
       case 'delay':
         decision.delayMs += action.ms;

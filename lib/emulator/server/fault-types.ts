@@ -24,6 +24,12 @@ export type FaultAction =
   | { type: 'throttle'; retryAfterSeconds?: number }
   /** Break the connection: before any byte, after the headers, or half-way through the body. */
   | { type: 'reset'; when: 'before-headers' | 'before-body' | 'mid-body' }
+  /**
+   * Serve the request in full (a write is applied, and its answer kept under its MS-RequestId),
+   * then break the connection before any byte of the answer: the timeout after which a client
+   * cannot know whether its write happened, and only a retry with the same MS-RequestId finds out.
+   */
+  | { type: 'apply-then-drop' }
   /** Hold the response this long (past a client's timeout, say), then send it. */
   | { type: 'delay'; ms: number }
   /**

@@ -190,6 +190,11 @@ async function serve(
   }
   withServiceHeaders(service, state, exchange, reply);
   if (service.gateway) state.gateway.count(tenantOf(), reply.status);
+  if (decision?.dropAfterServing) {
+    // Served and recorded (a write applied, its answer kept for a repeat): the client sees none.
+    breakConnection(req.socket);
+    return;
+  }
   const delayMs = (decision?.delayMs ?? 0) + (service.gateway ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
   send(res, reply, decision?.reset, decision?.stallMs, decision?.truncate);
