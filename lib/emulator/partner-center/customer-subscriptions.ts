@@ -15,6 +15,7 @@ import {
   startOfDay,
   type CustomerContext,
 } from './customer-context.js';
+import { SEEDED_VERSIONS } from '../server/change-store.js';
 import { guidFromWords, Rng } from '../server/random.js';
 import { CANCELLATION_WINDOW_MS } from './cancellation-window.js';
 
@@ -223,7 +224,7 @@ function subscriptionAt(
     publisherName: 'Microsoft Corporation',
     // Two neighbouring subscriptions of the same commerce type share an order.
     orderId: orderIdOf(context, Math.floor(position / 2), newCommerce),
-    attributes: { etag: etag(id, 1 + rng.below(5)), objectType: 'Subscription' },
+    attributes: { etag: etag(id, 1 + rng.below(SEEDED_VERSIONS)), objectType: 'Subscription' },
   };
   return { id, product, newCommerce, status, quantity, json };
 }
