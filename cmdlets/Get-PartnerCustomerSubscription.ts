@@ -13,6 +13,7 @@ import {
   getSubscription,
   subscriptionsCollection,
 } from '../lib/partner-center/customer-resources.js';
+import { SUBSCRIPTION_VIEW } from '../lib/cmdlet-support/subscription-change.js';
 
 export default defineCmdlet({
   name: 'Get-PartnerCustomerSubscription',
@@ -55,21 +56,7 @@ export default defineCmdlet({
   inputs: CUSTOMER_INPUTS,
   outputType: 'Subscription',
   outputs: "With the customer's id first (customerId).",
-  view: [
-    { name: 'CustomerId', path: 'customerId', kind: 'id', group: true },
-    { name: 'SubscriptionId', path: 'id', kind: 'id' },
-    { name: 'Offer', path: 'offerName', kind: 'text', minWidth: 24 },
-    { name: 'Quantity', path: 'quantity', shortName: 'Qty' },
-    { name: 'Status', path: 'status', minWidth: 12 },
-    { name: 'AutoRenew', path: 'autoRenewEnabled', drop: 2 },
-    {
-      name: 'CommitmentEnd',
-      path: 'commitmentEndDate',
-      kind: 'date',
-      shortName: 'EndDate',
-      drop: 1,
-    },
-  ],
+  view: SUBSCRIPTION_VIEW,
   examples: [
     {
       title: "One customer's subscriptions as a table",

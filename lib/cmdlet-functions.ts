@@ -4,7 +4,7 @@
  * type per parameter set), and its output type (output-types.ts). Importing the API loads no
  * cmdlet until one is called.
  */
-import { type InvokeArguments, invoke } from './invoke.js';
+import { type InProcessShouldProcessParameters, type InvokeArguments, invoke } from './invoke.js';
 import type { OutputTypes } from './output-types.js';
 
 /** What Connect-Partner takes in-process. */
@@ -546,6 +546,17 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Resume-PartnerCustomerSubscription takes in-process. */
+export type ResumePartnerCustomerSubscriptionParameters = {
+  CustomerId?: string;
+  SubscriptionId?: string;
+  PassThru?: boolean;
+  MaxRetry?: number;
+  ThrottleLimit?: number;
+  ResumeFile?: string;
+  First?: number;
+} & InProcessShouldProcessParameters;
+
 /** What Select-PartnerContext takes in-process. */
 export type SelectPartnerContextParameters = { Name?: string };
 
@@ -556,6 +567,21 @@ export type SetPartnerContextParameters = {
   MaxRetry?: number;
   MaxRetryWaitSeconds?: number;
 };
+
+/** What Set-PartnerCustomerSubscription takes in-process. */
+export type SetPartnerCustomerSubscriptionParameters = {
+  CustomerId?: string;
+  SubscriptionId?: string;
+  Quantity?: number;
+  AutoRenewEnabled?: boolean;
+  FriendlyName?: string;
+  Status?: 'active' | 'suspended';
+  PassThru?: boolean;
+  MaxRetry?: number;
+  ThrottleLimit?: number;
+  ResumeFile?: string;
+  First?: number;
+} & InProcessShouldProcessParameters;
 
 /** What Start-PartnerEmulator takes in-process. */
 export type StartPartnerEmulatorParameters = {
@@ -577,6 +603,17 @@ export type StartPartnerEmulatorParameters = {
   StateDirectory?: string;
 };
 
+/** What Suspend-PartnerCustomerSubscription takes in-process. */
+export type SuspendPartnerCustomerSubscriptionParameters = {
+  CustomerId?: string;
+  SubscriptionId?: string;
+  PassThru?: boolean;
+  MaxRetry?: number;
+  ThrottleLimit?: number;
+  ResumeFile?: string;
+  First?: number;
+} & InProcessShouldProcessParameters;
+
 /** What each cmdlet takes in-process, by cmdlet name. */
 export interface CmdletParameters {
   'Connect-Partner': ConnectPartnerParameters;
@@ -594,9 +631,12 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Resume-PartnerCustomerSubscription': ResumePartnerCustomerSubscriptionParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
   'Set-PartnerContext': SetPartnerContextParameters;
+  'Set-PartnerCustomerSubscription': SetPartnerCustomerSubscriptionParameters;
   'Start-PartnerEmulator': StartPartnerEmulatorParameters;
+  'Suspend-PartnerCustomerSubscription': SuspendPartnerCustomerSubscriptionParameters;
 }
 
 /** What each cmdlet writes (each object its NDJSON line would hold), by cmdlet name. */
@@ -616,9 +656,12 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Resume-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Select-PartnerContext': OutputTypes['ContextView'];
   'Set-PartnerContext': OutputTypes['ContextView'];
+  'Set-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Start-PartnerEmulator': OutputTypes['EmulatorConnectionInfo'];
+  'Suspend-PartnerCustomerSubscription': OutputTypes['Subscription'];
 }
 
 /** Connect-Partner: Signs in to Partner Center and saves the session context for later commands. */
@@ -728,6 +771,18 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
 }
 
+/** Resume-PartnerCustomerSubscription: Resumes (reactivates) a customer's suspended subscription. */
+export function resumePartnerCustomerSubscription<
+  T = CmdletOutputs['Resume-PartnerCustomerSubscription'],
+>(
+  ...args: InvokeArguments<CmdletParameters['Resume-PartnerCustomerSubscription']>
+): AsyncIterable<T> {
+  return invoke<'Resume-PartnerCustomerSubscription', T>(
+    'Resume-PartnerCustomerSubscription',
+    ...args,
+  );
+}
+
 /** Select-PartnerContext: Makes a saved context the default for later commands. */
 export function selectPartnerContext<T = CmdletOutputs['Select-PartnerContext']>(
   ...args: InvokeArguments<CmdletParameters['Select-PartnerContext']>
@@ -742,9 +797,28 @@ export function setPartnerContext<T = CmdletOutputs['Set-PartnerContext']>(
   return invoke<'Set-PartnerContext', T>('Set-PartnerContext', ...args);
 }
 
+/** Set-PartnerCustomerSubscription: Changes a customer's subscription: seats, auto-renew, name or status. */
+export function setPartnerCustomerSubscription<
+  T = CmdletOutputs['Set-PartnerCustomerSubscription'],
+>(...args: InvokeArguments<CmdletParameters['Set-PartnerCustomerSubscription']>): AsyncIterable<T> {
+  return invoke<'Set-PartnerCustomerSubscription', T>('Set-PartnerCustomerSubscription', ...args);
+}
+
 /** Start-PartnerEmulator: Runs the built-in Partner Center, Microsoft Graph (GDAP) and Entra ID emulator on 127.0.0.1. */
 export function startPartnerEmulator<T = CmdletOutputs['Start-PartnerEmulator']>(
   ...args: InvokeArguments<CmdletParameters['Start-PartnerEmulator']>
 ): AsyncIterable<T> {
   return invoke<'Start-PartnerEmulator', T>('Start-PartnerEmulator', ...args);
+}
+
+/** Suspend-PartnerCustomerSubscription: Suspends a customer's subscription. */
+export function suspendPartnerCustomerSubscription<
+  T = CmdletOutputs['Suspend-PartnerCustomerSubscription'],
+>(
+  ...args: InvokeArguments<CmdletParameters['Suspend-PartnerCustomerSubscription']>
+): AsyncIterable<T> {
+  return invoke<'Suspend-PartnerCustomerSubscription', T>(
+    'Suspend-PartnerCustomerSubscription',
+    ...args,
+  );
 }

@@ -23,9 +23,12 @@ import type GetPartnerCustomerUserLicense from '../../cmdlets/Get-PartnerCustome
 import type GetPartnerEnvironment from '../../cmdlets/Get-PartnerEnvironment.js';
 import type GetPartnerGdapAccessAssignment from '../../cmdlets/Get-PartnerGdapAccessAssignment.js';
 import type GetPartnerGdapRelationship from '../../cmdlets/Get-PartnerGdapRelationship.js';
+import type ResumePartnerCustomerSubscription from '../../cmdlets/Resume-PartnerCustomerSubscription.js';
 import type SelectPartnerContext from '../../cmdlets/Select-PartnerContext.js';
 import type SetPartnerContext from '../../cmdlets/Set-PartnerContext.js';
+import type SetPartnerCustomerSubscription from '../../cmdlets/Set-PartnerCustomerSubscription.js';
 import type StartPartnerEmulator from '../../cmdlets/Start-PartnerEmulator.js';
+import type SuspendPartnerCustomerSubscription from '../../cmdlets/Suspend-PartnerCustomerSubscription.js';
 import type { GivenParametersOf } from '../../lib/cmdlet-support/parameter-types.js';
 import type { ManifestCmdlet } from '../../lib/host/module-manifest.js';
 import {
@@ -62,9 +65,14 @@ interface Computed {
   'Get-PartnerEnvironment': GivenParametersOf<typeof GetPartnerEnvironment>;
   'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
   'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
+  'Resume-PartnerCustomerSubscription': GivenParametersOf<typeof ResumePartnerCustomerSubscription>;
   'Select-PartnerContext': GivenParametersOf<typeof SelectPartnerContext>;
   'Set-PartnerContext': GivenParametersOf<typeof SetPartnerContext>;
+  'Set-PartnerCustomerSubscription': GivenParametersOf<typeof SetPartnerCustomerSubscription>;
   'Start-PartnerEmulator': GivenParametersOf<typeof StartPartnerEmulator>;
+  'Suspend-PartnerCustomerSubscription': GivenParametersOf<
+    typeof SuspendPartnerCustomerSubscription
+  >;
 }
 type Mismatched = {
   [N in CmdletName]: Equal<CmdletParameters[N], Computed[N]> extends true ? never : N;

@@ -1,0 +1,323 @@
+/**
+ * Set-, Suspend- and Resume-PartnerCustomerSubscription (issue 21) in-process against the
+ * emulator, whose request recorder shows what was sent and whose store keeps each write for the
+ * later reads (Get-PartnerCustomerSubscription, Get-PartnerAuditRecord).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { streamCmdlet } from '../../lib/host/in-process.js';
+import type { RecordedRequest } from '../../lib/emulator/types.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { parseNdjson } from '../support/ndjson.js';
+
+type Json = Record<string, unknown>;
+
+let partner: EmulatedPartner;
+/** Requests that change something in the API (a token request changes nothing there). */
+const writesAmong = (requests: readonly RecordedRequest[]) =>
+  requests.filter((request) => request.method !== 'GET' && !request.route.includes('/oauth2/'));
+/** What the emulator saw from `mark` on. */
+const since = (mark: number) => partner.emulator.recentRequests(10_000).slice(mark);
+const mark = () => partner.emulator.recentRequests(10_000).length;
+
+/** Seeded subscriptions (with customerId, as Get-PartnerCustomerSubscription writes them). */
+function seeded(): Json[] {
+  const { dataset } = partner.emulator;
+  return [...Array(partner.emulator.customerCount).keys()]
+    .map((index) => dataset.idOf(index))
+    .filter((id) => dataset.hasCommerceRelationship(id))
+    .flatMap((customerId) =>
+      dataset.subscriptionsOf(customerId).map((s) => ({ customerId, ...s }) as Json),
+    );
+}
+const isNewCommerce = (s: Json) => s.cancellationAllowedUntilDate !== undefined;
+const refundableOf = (s: Json) =>
+  (s.refundableQuantity as { totalQuantity?: number } | undefined)?.totalQuantity ?? 0;
+/** Active, with room for one more seat under the business plans' 300. */
+const activeSeats = () =>
+  seeded().filter((s) => s.status === 'active' && (s.quantity as number) < 290);
+
+async function run(cmdlet: string, args: readonly string[], input?: readonly Json[]) {
+  return runInProcess(await loadCmdlet(cmdlet), [...args], {
+    env: partner.env,
+    stdin: input?.map((object) => JSON.stringify(object)).join('\n'),
+  });
+}
+async function current(s: Json): Promise<Json> {
+  const read = await run('Get-PartnerCustomerSubscription', [
+    '-CustomerId',
+    String(s.customerId),
+    '-SubscriptionId',
+    String(s.id),
+  ]);
+  expect(read.code).toBe(0);
+  return parseNdjson(read.stdout)[0] as Json;
+}
+const ids = (s: Json) => ['-CustomerId', String(s.customerId), '-SubscriptionId', String(s.id)];
+
+beforeAll(async () => {
+  partner = await emulatedPartner({ customers: 12, seed: 21 });
+});
+afterAll(() => partner.dispose());
+// Each case starts from the seeded data (spec/README.md: writes stay in an emulator).
+beforeEach(() => partner.emulator.resetStore());
+
+describe('Set-PartnerCustomerSubscription', () => {
+  it('changes the seats once: seen by Get-PartnerCustomerSubscription and once in the audit log', async () => {
+    const [s] = activeSeats();
+    const before = mark();
+    const result = await run('Set-PartnerCustomerSubscription', [
+      ...ids(s),
+      '-Quantity',
+      String((s.quantity as number) + 2),
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const patches = writesAmong(since(before));
+    expect(patches).toHaveLength(1);
+    expect(patches[0]).toMatchObject({ method: 'PATCH', status: 200 });
+    expect(patches[0].headers['if-match']).toBeTruthy();
+    expect((await current(s)).quantity).toBe((s.quantity as number) + 2);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const audit = await run('Get-PartnerAuditRecord', [
+      '-CustomerId',
+      String(s.customerId),
+      '-StartDate',
+      today,
+    ]);
+    const records = parseNdjson(audit.stdout) as Json[];
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      resourceType: 'subscription',
+      operationType: 'update_subscription',
+      customizedData: [{ key: 'SubscriptionId', value: s.id }],
+    });
+    expect(JSON.parse(String(records[0].resourceNewValue))).toMatchObject({
+      Quantity: (s.quantity as number) + 2,
+    });
+  });
+
+  it('sends nothing when nothing would change, and says so with -Verbose', async () => {
+    const [s] = activeSeats();
+    const before = mark();
+    const result = await run('Set-PartnerCustomerSubscription', [
+      ...ids(s),
+      '-Quantity',
+      String(s.quantity),
+      '-FriendlyName',
+      String(s.friendlyName),
+      '-Verbose',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('already is as asked: nothing sent');
+    expect(writesAmong(since(before))).toEqual([]);
+  });
+
+  it('-WhatIf on five piped subscriptions: the plan, one line each, and no PATCH', async () => {
+    const five = activeSeats().slice(0, 5);
+    expect(five).toHaveLength(5);
+    const before = mark();
+    const result = await run(
+      'Set-PartnerCustomerSubscription',
+      ['-Quantity', '12', '-AutoRenewEnabled:$false', '-WhatIf'],
+      five,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const expected = five.map((s) => {
+      const fields = [
+        ...(s.quantity === 12 ? [] : [`quantity ${String(s.quantity)} → 12`]),
+        ...(s.autoRenewEnabled === false
+          ? []
+          : [`autoRenewEnabled ${String(s.autoRenewEnabled)} → false`]),
+      ];
+      return (
+        'What if: Performing the operation "Set subscription" on target "customer ' +
+        `${String(s.customerId)}: ${String(s.friendlyName ?? s.offerName)} (${String(s.id)})". ` +
+        fields.join(', ')
+      );
+    });
+    expect(result.stderrLines.sort()).toEqual(expected.sort());
+    const seen = since(before);
+    expect(
+      seen.filter((r) => r.method === 'GET' && /\/subscriptions\/[^/?]+$/.test(r.url)),
+    ).toHaveLength(5);
+    expect(writesAmong(seen)).toEqual([]);
+  });
+
+  it('-PassThru writes the changed subscription with its customerId first', async () => {
+    const [s] = activeSeats();
+    const result = await run('Set-PartnerCustomerSubscription', [
+      ...ids(s),
+      '-FriendlyName',
+      'Sales seats',
+      '-PassThru',
+    ]);
+    expect(result.stderr).toBe('');
+    const [written] = parseNdjson(result.stdout) as Json[];
+    expect(Object.keys(written)[0]).toBe('customerId');
+    expect(written).toMatchObject({
+      customerId: s.customerId,
+      id: s.id,
+      friendlyName: 'Sales seats',
+    });
+  });
+
+  it('binds subscriptions piped from Get-PartnerCustomerSubscription (customerId and id)', async () => {
+    const [s] = activeSeats();
+    const listed = await run('Get-PartnerCustomerSubscription', [
+      '-CustomerId',
+      String(s.customerId),
+    ]);
+    const piped = (parseNdjson(listed.stdout) as Json[]).filter((x) => x.id === s.id);
+    const result = await run(
+      'Set-PartnerCustomerSubscription',
+      ['-Quantity', String((s.quantity as number) + 1), '-PassThru'],
+      piped,
+    );
+    expect(result.stderr).toBe('');
+    expect((parseNdjson(result.stdout) as Json[]).map((x) => [x.id, x.quantity])).toEqual([
+      [s.id, (s.quantity as number) + 1],
+    ]);
+  });
+});
+
+describe('the service refusals, one line each with the code and what is allowed', () => {
+  it('2002 outside the bounds, 800090 a decrease past the refundable seats; the run goes on, exit 1', async () => {
+    const [inBounds] = activeSeats();
+    const closed = seeded().find(
+      (s) =>
+        s.status === 'active' && isNewCommerce(s) && (s.quantity as number) > refundableOf(s) + 1,
+    )!;
+    expect(closed).toBeDefined();
+    const before = mark();
+    // Rows of a plan (as Import-Csv writes them): customerId, subscriptionId, quantity as text.
+    const plan = [
+      { customerId: inBounds.customerId, subscriptionId: inBounds.id, quantity: '20000' },
+      {
+        customerId: closed.customerId,
+        subscriptionId: closed.id,
+        quantity: String((closed.quantity as number) - refundableOf(closed) - 1),
+      },
+    ];
+    const result = await run('Set-PartnerCustomerSubscription', ['-ThrottleLimit', '1'], plan);
+    expect(result.code).toBe(1);
+    const [line2002, line800090, summary] = result.stderrLines;
+    expect(result.stderrLines).toHaveLength(3);
+    expect(line2002).toContain(
+      "refused: the quantity must be within the SKU's minimum and maximum",
+    );
+    expect(line2002).toContain('code 2002');
+    expect(line800090).toContain(
+      `refused: at most ${refundableOf(closed)} seat(s) can be removed now, down to ` +
+        `${(closed.quantity as number) - refundableOf(closed)}`,
+    );
+    expect(line800090).toContain('code 800090');
+    expect(summary).toContain('2 of 2 customers failed');
+    // Neither was applied.
+    expect((await current(inBounds)).quantity).toBe(inBounds.quantity);
+    expect((await current(closed)).quantity).toBe(closed.quantity);
+    expect(writesAmong(since(before)).map((r) => r.status)).toEqual([400, 400]);
+  });
+
+  it('2001 seats of a suspended subscription, and the next piped row still applied', async () => {
+    const suspended = seeded().find((s) => s.status === 'suspended')!;
+    const [active] = activeSeats();
+    const result = await run(
+      'Set-PartnerCustomerSubscription',
+      ['-Quantity', '3', '-ThrottleLimit', '1'],
+      [suspended, active],
+    );
+    expect(result.code).toBe(1);
+    const failures = result.stderrLines.filter((line) => line.includes('rejected PATCH'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('resume it first');
+    expect((await current(active)).quantity).toBe(3);
+  });
+
+  it('412 when someone changed it between the read and the write: not applied, not retried', async () => {
+    const [s] = activeSeats();
+    const before = mark();
+    const failures: { message: string; reason?: string; serviceCode?: unknown }[] = [];
+    const written: unknown[] = [];
+    // Asked to confirm, after its read and before its write, the subscription is changed behind
+    // the cmdlet's back (another admin's change), then Yes is answered.
+    for await (const object of streamCmdlet(
+      () => loadCmdlet('Set-PartnerCustomerSubscription'),
+      { Quantity: 40, Confirm: true },
+      {
+        env: partner.env,
+        input: [s],
+        onError: (error) => failures.push(error as never),
+        onConfirm: async () => {
+          const other = await run('Set-PartnerCustomerSubscription', [
+            ...ids(s),
+            '-Quantity',
+            '41',
+          ]);
+          expect(other.code).toBe(0);
+          return 'Yes' as const;
+        },
+      },
+    ))
+      written.push(object);
+    expect(written).toEqual([]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].serviceCode).toBe(2055);
+    expect(failures[0].reason).toBe('it changed since it was read; read it again and retry');
+    expect(failures[0].message).not.toContain('\n');
+    expect((await current(s)).quantity).toBe(41);
+    expect(writesAmong(since(before)).map((r) => r.status)).toEqual([200, 412]);
+  });
+});
+
+describe('Suspend- and Resume-PartnerCustomerSubscription', () => {
+  it('refuse without a terminal and without -Force: exit 2 before any write', async () => {
+    const [s] = activeSeats();
+    const before = mark();
+    const result = await run('Suspend-PartnerCustomerSubscription', ids(s));
+    expect(result.code).toBe(2);
+    expect(result.stderrLines).toHaveLength(1);
+    expect(result.stderrLines[0]).toContain('-Force');
+    expect(writesAmong(since(before))).toEqual([]);
+    expect((await current(s)).status).toBe('active');
+  });
+
+  it('with -Force: suspend and resume a new-commerce subscription, each 202 followed to its end', async () => {
+    const s = seeded().find((x) => x.status === 'active' && isNewCommerce(x))!;
+    const before = mark();
+    const suspended = await run('Suspend-PartnerCustomerSubscription', [
+      ...ids(s),
+      '-Force',
+      '-PassThru',
+    ]);
+    expect(suspended.stderr).toBe('');
+    expect(suspended.code).toBe(0);
+    expect((parseNdjson(suspended.stdout)[0] as Json).status).toBe('suspended');
+    expect((await current(s)).status).toBe('suspended');
+    const resumed = await run('Resume-PartnerCustomerSubscription', [
+      ...ids(s),
+      '-Force',
+      '-PassThru',
+    ]);
+    expect(resumed.code).toBe(0);
+    expect((parseNdjson(resumed.stdout)[0] as Json).status).toBe('active');
+    expect(writesAmong(since(before)).map((r) => r.status)).toEqual([202, 202]);
+  });
+
+  it('-WhatIf: status active → suspended, nothing sent, no confirmation needed', async () => {
+    const [s] = activeSeats();
+    const before = mark();
+    const result = await run('Suspend-PartnerCustomerSubscription', [...ids(s), '-WhatIf']);
+    expect(result.code).toBe(0);
+    expect(result.stderrLines).toEqual([
+      'What if: Performing the operation "Suspend subscription" on target "customer ' +
+        `${String(s.customerId)}: ${String(s.friendlyName ?? s.offerName)} (${String(s.id)})". ` +
+        'status "active" → "suspended"',
+    ]);
+    expect(writesAmong(since(before))).toEqual([]);
+  });
+});
