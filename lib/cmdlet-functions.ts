@@ -553,8 +553,6 @@ export type ResumePartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
-  ResumeFile?: string;
-  First?: number;
 } & InProcessShouldProcessParameters;
 
 /** What Select-PartnerContext takes in-process. */
@@ -579,8 +577,6 @@ export type SetPartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
-  ResumeFile?: string;
-  First?: number;
 } & InProcessShouldProcessParameters;
 
 /** What Start-PartnerEmulator takes in-process. */
@@ -610,8 +606,6 @@ export type SuspendPartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
-  ResumeFile?: string;
-  First?: number;
 } & InProcessShouldProcessParameters;
 
 /** What each cmdlet takes in-process, by cmdlet name. */

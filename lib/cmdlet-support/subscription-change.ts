@@ -46,7 +46,9 @@ export const subscriptionChangeTail = {
     description: 'Write each subscription as it is after the change (with customerId first).',
   },
   MaxRetry: maxRetryParameter,
-  ...fanOutParameters,
+  // -ResumeFile and -First are left out: a write's resume needs its request id recorded before
+  // it is sent (issue 21's write journal), which the listing resume file does not do.
+  ThrottleLimit: fanOutParameters.ThrottleLimit,
 } as const satisfies Record<string, ParameterDeclaration>;
 
 /** How a subscription is shown as a table: by Get-PartnerCustomerSubscription, and -PassThru. */
