@@ -6,6 +6,7 @@
  */
 
 import type { ConcurrentInput } from './fan-out.js';
+import type { RunCommandLine } from './rerun.js';
 import type { CmdletServices } from './services.js';
 
 export type ParameterType =
@@ -210,6 +211,11 @@ export interface CmdletContext {
    * caller takes the objects itself (from Node), which then counts as taken at once.
    */
   output?: CmdletOutput;
+  /**
+   * The command line the run was started with (a call from Node: its parameters), from which the
+   * command that continues a stopped run is derived (rerun.ts); absent in a context made by hand.
+   */
+  commandLine?: RunCommandLine;
 }
 
 /**

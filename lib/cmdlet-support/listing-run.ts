@@ -31,6 +31,7 @@ import {
 } from '../partner-center/resumable-listing.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
 import { ResumeFile, type ListingIdentity, type ListingSelection } from './resume-file.js';
+import { repeatSelection } from './rerun.js';
 
 export interface ListingRequest<T, Out = JsonText<T>> {
   cmdletName: string;
@@ -38,11 +39,11 @@ export interface ListingRequest<T, Out = JsonText<T>> {
   /** What else decides the listing's items (a search, a customer id), for the resume file. */
   selection?: ListingSelection;
   /**
-   * The command-line words that repeat the selection (e.g. `-Domain contoso`), for the resume
-   * command; absent when the cmdlet takes no -ContinuationToken/-Skip/-ResumeFile, and a listing
-   * that stops then says nothing about resuming (its error is the cause's own).
+   * The cmdlet takes -ContinuationToken, -Skip and -ResumeFile: a listing that stops says how to
+   * continue, with the words of the run's command line that select its items (rerun.ts). Absent
+   * (a listing the run shares, which no command line continues): its error is the cause's own.
    */
-  selectionArguments?: readonly string[];
+  continuable?: boolean;
   /** Each page's items as they are written, e.g. with the id of the customer they belong to. */
   transform?: (items: JsonTextList<T>) => Iterable<Out>;
   pageSize?: number;
@@ -172,7 +173,7 @@ async function* listWith<T, Out>(
         hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
       });
     if (!(error instanceof PartnerCenterModuleError)) return error;
-    if (!request.selectionArguments) return error;
+    if (!request.continuable) return error;
     // What got out whole is then what the stop line counts and the resume file keeps, and a file
     // as stdout is cut back to it.
     let at = outputFailed || readerGone ? out : current();
@@ -309,7 +310,7 @@ function resumeAdvice<T, Out>(
     );
   const maxPageSize = collection.paging === 'single' ? undefined : collection.maxPageSize;
   const common = [
-    ...(request.selectionArguments ?? []),
+    ...(context.commandLine ? repeatSelection(context.commandLine) : []),
     ...(request.pageSize !== undefined && request.pageSize !== maxPageSize
       ? ['-PageSize', request.pageSize]
       : []),
