@@ -101,13 +101,13 @@ async function* listWith<T, Out>(
       ? { skip, offset: skip }
       : { continuationToken: request.continuationToken, skip });
   const earlier = saved?.written ?? 0;
-  if (saved) {
+  if (saved && file) {
     context.verbose(
-      `Resuming the listing kept in '${file!.path}': ${earlier} ${noun.one}(s) were ` +
+      `Resuming the listing kept in '${file.path}': ${earlier} ${noun.one}(s) were ` +
         'written by earlier runs.',
     );
     // What an earlier run wrote to this same file after its last record is listed again now.
-    const removed = context.output?.resumeFrom(saved.stdout, file!.path) ?? 0;
+    const removed = context.output?.resumeFrom(saved.stdout, file.path) ?? 0;
     if (removed > 0)
       context.verbose(
         `Removed the ${removed} bytes an earlier run wrote to stdout after its last record.`,
@@ -222,6 +222,7 @@ async function* listWith<T, Out>(
       if (
         !(
           saved &&
+          file &&
           start.continuationToken &&
           fallback !== undefined &&
           progress.written === 0 &&
@@ -232,7 +233,7 @@ async function* listWith<T, Out>(
         throw error;
       context.warn(
         `${serviceOf(collection)} no longer accepts the ` +
-          `${collection.paging === 'odata' ? 'next link' : 'continuation token'} kept in '${file!.path}'; ` +
+          `${collection.paging === 'odata' ? 'next link' : 'continuation token'} kept in '${file.path}'; ` +
           `listing again from the start and skipping the ${fallback} ${noun.one}(s) before ` +
           `the saved position (exact unless ${noun.many} were added or removed meanwhile).`,
       );

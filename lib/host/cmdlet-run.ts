@@ -21,7 +21,7 @@
  */
 import type { CmdletContext, CmdletDefinition, CmdletOutput } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
-import type { FanOut, FanOutCounts } from './fan-out.js';
+import type { FanOut, FanOutCounts, PipelineObject } from './fan-out.js';
 import {
   InterruptedError,
   OutputFailedError,
@@ -190,8 +190,7 @@ export class CmdletRun {
           env: this.io.env,
           signal: this.signal,
           cancelWork: (reason) => this.work.abort(reason),
-          invoke: (bound, output, object, writesStdout) =>
-            this.invoke(bound, output, object, writesStdout),
+          invoke: (bound, output, object) => this.invoke(bound, output, object),
           failures,
           inputEnded: (end) => this.inputEnded(end, fanOut.counts.read),
           output: this.output,
@@ -309,11 +308,15 @@ export class CmdletRun {
     return this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI;
   }
 
+  /**
+   * One invocation of the cmdlet: for the run's input on the command line, or for one pipeline
+   * object. Its context is the run's (runContext) with what is the object's own: the parameter
+   * set, the object, its journal entry; what a write contract asks per object joins it here.
+   */
   private invoke(
     bound: CompleteBinding,
     writer: OutputWriter,
-    pipelineObject?: Record<string, unknown>,
-    writesStdout = true,
+    object?: PipelineObject,
   ): Promise<InvocationOutcome> {
     // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
     if (!this.secretWarningGiven) {
@@ -325,8 +328,10 @@ export class CmdletRun {
     const context = {
       ...this.runContext(),
       parameterSet: bound.parameterSet,
-      pipelineObject,
-      ...(writesStdout ? {} : { output: undefined }),
+      pipelineObject: object?.value,
+      journal: object?.journal,
+      // Output the fan-out holds is the fan-out's to record once out, not the cmdlet's.
+      ...(object && !object.writesStdout ? { output: undefined } : {}),
     };
     if (context.debug) {
       const shown = describeParameters(this.definition, bound.parameters);

@@ -22,6 +22,7 @@
  */
 import type { CmdletDefinition, CmdletOutput, StdoutMark } from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput, FanOutParameterName } from '../cmdlet-support/fan-out.js';
+import type { ItemJournal } from '../cmdlet-support/item-journal.js';
 import { repeatRun } from '../cmdlet-support/rerun.js';
 import {
   IncompleteRunError,
@@ -72,12 +73,11 @@ export interface FanOutHost {
   readonly signal: AbortSignal;
   /** Aborts the work in flight (and its requests) without stopping the run itself. */
   cancelWork(reason: unknown): void;
-  /** Runs the cmdlet for one object; `writesStdout`: its output goes straight to stdout. */
+  /** Runs the cmdlet for one pipeline object. */
   invoke(
     bound: CompleteBinding,
     writer: OutputWriter,
-    pipelineObject: Record<string, unknown>,
-    writesStdout: boolean,
+    object: PipelineObject,
   ): Promise<InvocationOutcome>;
   /** What one object's failure does to the run (-ErrorAction), and its line. */
   readonly failures: ItemFailures;
@@ -85,6 +85,15 @@ export interface FanOutHost {
   inputEnded(end: InputEnd): unknown;
   /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
   readonly output?: CmdletOutput;
+}
+
+/** One pipeline object's invocation, as the cmdlet's context carries it. */
+export interface PipelineObject {
+  value: Record<string, unknown>;
+  /** Its output goes straight to stdout (the cmdlet may mark stdout), not held by the fan-out. */
+  writesStdout: boolean;
+  /** Its entry in the run's resume file, when there is one (item-journal.ts). */
+  journal?: ItemJournal;
 }
 
 export interface FanOutCounts {
@@ -286,7 +295,10 @@ export class FanOut {
 
   /** One object of an output-streaming run: its output went to stdout as it came. */
   private async streamed(bound: CompleteBinding, object: Record<string, unknown>): Promise<void> {
-    const outcome = await this.host.invoke(bound, this.stdout, object, true);
+    const outcome = await this.host.invoke(bound, this.stdout, {
+      value: object,
+      writesStdout: true,
+    });
     this.lastOutcome = outcome;
     if (outcome.kind === 'failed' && !this.host.signal.aborted) this.failed(outcome.error);
     else if (outcome.kind === 'completed') {
@@ -310,7 +322,11 @@ export class FanOut {
     try {
       // Held by the fan-out, not written to stdout as it comes: what stdout took is the fan-out's
       // to know (its journal), not the object's cmdlet's.
-      outcome = await this.host.invoke(bound, output, object, false);
+      outcome = await this.host.invoke(bound, output, {
+        value: object,
+        writesStdout: false,
+        journal: this.resume?.journalOf(key, line),
+      });
     } finally {
       if (output.streamed) this.releaseLane?.();
     }
