@@ -2,7 +2,8 @@
  * Runs a bound cmdlet once, or once per NDJSON object on stdin, and decides the exit code.
  *
  * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process; item-failures.ts
- * decides what one failed object does to the run, for this pipeline and the fan-out alike):
+ * decides what one failed object does to the run, for a single run and pipeline input alike, which
+ * runs through the one engine, fan-out.ts):
  * - A command-line usage error always ends the run (exit 2) before anything else happens.
  * - Continue (default): each failed pipeline object gets one line on stderr and the run goes on;
  *   SilentlyContinue and Ignore go on without the line. A run in which any object failed ends
@@ -38,7 +39,7 @@ import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
 import { type InputEnd, inputCut } from './input-end.js';
 import { type InvocationOutcome, invokeCmdlet } from './invocation.js';
-import { endsRun, errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
+import { errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
@@ -126,9 +127,7 @@ export class CmdletRun {
       return exitCodeOf(error);
     }
     if (outcome.kind === 'failed' && !this.signal.aborted) {
-      // One object: its own full line (nothing to sum up), unless -ErrorAction silences it.
-      const silenced = failures.action === 'SilentlyContinue' || failures.action === 'Ignore';
-      if (!silenced || endsRun(outcome.error)) this.report(outcome.error);
+      if (failures.showsAlone(outcome.error)) this.report(outcome.error);
       return exitCodeOf(outcome.error);
     }
     return this.exitCode(outcome);

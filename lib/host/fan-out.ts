@@ -6,15 +6,16 @@
  *
  * - Input is read only when a worker is free (and stdout is not congested), so memory stays the
  *   same however long the input is.
- * - Each object's output is held until its run ends, then written whole, in the order objects
- *   finish: two customers' lines never interleave, and a failed or cancelled object writes
- *   nothing.
+ * - A fan-out cmdlet's object's output is held until its run ends, then written whole, in the
+ *   order objects finish: two customers' lines never interleave, and a failed or cancelled object
+ *   writes nothing.
  * - -First stops reading, cancels the work in flight and ends the run once it wrote that many.
- * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a sequential
- *   pipeline; an error that ends the run (or Stop) cancels the work in flight, and the host reports
+ * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a single
+ *   run; an error that ends the run (or Stop) cancels the work in flight, and the host reports
  *   it with how many objects were done and, when a rerun can do better, the command that continues.
  * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
- *   file skips what it records (see pipeline-resume-file.ts). The file is deleted only when the
+ *   file skips what it records (see pipeline-resume-file.ts). A cmdlet may record what a rerun
+ *   needs before its work (CmdletContext.journal: a write's request id). The file is deleted only when the
  *   input was all there (input-end.ts: not cut, the upstream finished) and every object was done.
  *
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):

@@ -146,7 +146,7 @@ describe('-ThrottleLimit with nothing piped in', () => {
     return limit;
   }
 
-  it("caps the client's requests in flight as with pipeline input (given, from the environment, defaulted)", async () => {
+  it("caps the client's requests in flight: given, from the environment, defaulted", async () => {
     expect(await runsWithLimit(['-ThrottleLimit', '3'])).toBe(3);
     expect(await runsWithLimit([], { ...partner.env, PARTNERCENTER_THROTTLE_LIMIT: '5' })).toBe(5);
     expect(await runsWithLimit([])).toBe(DEFAULT_THROTTLE_LIMIT);
