@@ -44,6 +44,11 @@ export interface ListingRequest<T, Out = JsonText<T>> {
    * (a listing the run shares, which no command line continues): its error is the cause's own.
    */
   continuable?: boolean;
+  /**
+   * Values the cmdlet resolved itself that the command that continues repeats as they are (the
+   * days of a window counted from today), by parameter name: the rerun pages the very same items.
+   */
+  pinned?: Readonly<Record<string, unknown>>;
   /** Each page's items as they are written, e.g. with the id of the customer they belong to. */
   transform?: (items: JsonTextList<T>) => Iterable<Out>;
   pageSize?: number;
@@ -311,7 +316,7 @@ function resumeAdvice<T, Out>(
     );
   const maxPageSize = collection.paging === 'single' ? undefined : collection.maxPageSize;
   const common = [
-    ...(context.commandLine ? repeatSelection(context.commandLine) : []),
+    ...(context.commandLine ? repeatSelection(context.commandLine, request.pinned) : []),
     ...(request.pageSize !== undefined && request.pageSize !== maxPageSize
       ? ['-PageSize', request.pageSize]
       : []),

@@ -57,10 +57,19 @@ export function repeatRun(line: RunCommandLine, options: { dropStop?: boolean } 
   return words;
 }
 
-/** The words that repeat what a listing selects (`-Domain contoso`), for its own command. */
-export function repeatSelection(line: RunCommandLine): string[] {
+/**
+ * The words that repeat what a listing selects (`-Domain contoso`), for its own command. `pinned`:
+ * values the cmdlet resolved itself that the rerun must repeat as they are, given or not (a window
+ * of days counted from today, which tomorrow's default would move); they come first.
+ */
+export function repeatSelection(
+  line: RunCommandLine,
+  pinned: Readonly<Record<string, unknown>> = {},
+): string[] {
+  const given = new Map([...Object.entries(pinned), ...line.given]);
+  for (const [name, value] of Object.entries(pinned)) given.set(name, value);
   return wordsOf(
-    line,
+    { ...line, given },
     (name, declaration) => !declaration.outputNeutral && !LISTING_POSITION.has(name),
   );
 }
