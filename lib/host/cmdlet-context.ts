@@ -19,8 +19,8 @@ export function createCmdletContext(options: {
   terminalColumns?: number;
   /** The real services unless the caller hands others (specs, in-process callers). */
   services?: CmdletServicesFactory;
-  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
-  maxConcurrency?: number;
+  /** -ThrottleLimit of a fan-out cmdlet's run: the client's cap on requests in flight. */
+  throttleLimit?: number;
   /** What got out to stdout whole, for cmdlets that record it (resume files). */
   output?: CmdletOutput;
   /**
@@ -49,7 +49,7 @@ export function createCmdletContext(options: {
       signal,
       verbose,
       debug,
-      maxConcurrency: options.maxConcurrency,
+      throttleLimit: options.throttleLimit,
     }),
     verbose,
     warn: (message) => diagnostics.line(message, 'WARNING: '),
