@@ -210,6 +210,12 @@ export interface CmdletContext {
    * caller takes the objects itself (from Node), which then counts as taken at once.
    */
   output?: CmdletOutput;
+  /**
+   * Standard input as bytes, for a cmdlet that reads text rather than pipeline objects
+   * (ConvertFrom-Csv) and so declares no pipeline parameter: the host then leaves stdin unread.
+   * Absent in-process, where callers hand values as parameters.
+   */
+  standardInput?: AsyncIterable<Buffer | string>;
 }
 
 /**

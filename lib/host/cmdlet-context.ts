@@ -22,6 +22,8 @@ export function createCmdletContext(options: {
   maxConcurrency?: number;
   /** What got out to stdout whole, for cmdlets that record it (resume files). */
   output?: CmdletOutput;
+  /** Standard input as text for cmdlets that read it themselves (ConvertFrom-Csv). */
+  standardInput?: AsyncIterable<Buffer | string>;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
   // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
@@ -55,5 +57,6 @@ export function createCmdletContext(options: {
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
     output: options.output,
+    standardInput: options.standardInput,
   };
 }
