@@ -35,6 +35,7 @@ export default defineCmdlet({
     Delimiter: csvDelimiterParameter,
   },
   inputs: 'CSV text on standard input (not NDJSON).',
+  outputType: 'CsvRow',
   outputs: 'One object per data row, with a string property per column of the header row.',
   examples: [
     {

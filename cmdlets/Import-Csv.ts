@@ -30,6 +30,7 @@ export default defineCmdlet({
     Delimiter: csvDelimiterParameter,
   },
   inputs: 'None.',
+  outputType: 'CsvRow',
   outputs:
     'One object per data row, with a string property per column of the header row ' +
     '(output of Get-PartnerCustomer -OutputFormat Csv reads back as the same fields).',

@@ -524,7 +524,7 @@ export interface CmdletParameters {
 /** What each cmdlet writes (each object its NDJSON line would hold), by cmdlet name. */
 export interface CmdletOutputs {
   'Connect-Partner': OutputTypes['ContextView'];
-  'ConvertFrom-Csv': unknown;
+  'ConvertFrom-Csv': OutputTypes['CsvRow'];
   'Disconnect-Partner': OutputTypes['RemovedContext'];
   'Get-Command': OutputTypes['CommandInfo'];
   'Get-Help': OutputTypes['HelpText'];
@@ -538,7 +538,7 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
-  'Import-Csv': unknown;
+  'Import-Csv': OutputTypes['CsvRow'];
   'Select-PartnerContext': OutputTypes['ContextView'];
   'Set-PartnerContext': OutputTypes['ContextView'];
   'Start-PartnerEmulator': OutputTypes['EmulatorConnectionInfo'];
