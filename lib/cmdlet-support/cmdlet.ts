@@ -157,9 +157,42 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
    * objects for messages.
    */
   concurrentInput?: ConcurrentInput;
+  /**
+   * Set by a cmdlet that changes something (PowerShell's SupportsShouldProcess), with how much a
+   * change matters (its ConfirmImpact). The host then gives it -WhatIf, -Confirm and -Force, and
+   * it calls `context.shouldProcess` before each change (lib/host/confirm.ts, about_CommonParameters).
+   */
+  changes?: { confirmImpact: ConfirmImpact };
   /** Called once per pipeline input object (or once when there is no pipeline input). */
   run(parameters: P, context: CmdletContext): AsyncIterable<unknown>;
 }
+
+/**
+ * How much a change matters, as PowerShell's ConfirmImpact: a change is confirmed when its impact
+ * is at least PARTNERCENTER_CONFIRM_PREFERENCE (PowerShell's $ConfirmPreference, High by default).
+ */
+export type ConfirmImpact = 'Low' | 'Medium' | 'High';
+
+/** One property a change sets, for -WhatIf and the confirmation: `quantity 10 → 12`. */
+export interface PropertyChange {
+  property: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Asks whether to make one change (PowerShell's ShouldProcess): `target` names what changes (a
+ * customer's subscription), `action` what is done to it ("Set subscription"), `detail` what it
+ * becomes (a sentence, or the properties before → after). Resolves true when the cmdlet may make
+ * the change now; false under -WhatIf (the host printed what would change) or when the person at
+ * the terminal said No. Rejects when the run must stop (a confirmation is due and nobody can
+ * answer, Ctrl-C at the question).
+ */
+export type ShouldProcess = (
+  target: string,
+  action: string,
+  detail?: string | readonly PropertyChange[],
+) => Promise<boolean>;
 
 /**
  * What the host gives a running cmdlet. Everything here is injectable, so specs drive a cmdlet
@@ -182,6 +215,11 @@ export interface CmdletContext {
    * shared by its pipeline objects. Cmdlets reach the session and the API only through these.
    */
   services: CmdletServices;
+  /**
+   * Call before each change, and make it only when this resolves true (see ShouldProcess). For a
+   * cmdlet that does not declare `changes`, it throws: a write must be declared to be confirmed.
+   */
+  shouldProcess: ShouldProcess;
   /** -Verbose: a line of what the cmdlet is doing, on stderr. No-op otherwise. */
   verbose(message: string): void;
   /** A warning line on stderr (always shown). */

@@ -3,8 +3,9 @@
  * and its services. Made once per run: every pipeline object of the run shares the correlation id
  * and the services (one client, one token).
  */
-import type { CmdletContext, CmdletOutput } from '../cmdlet-support/cmdlet.js';
+import type { CmdletContext, CmdletOutput, ShouldProcess } from '../cmdlet-support/cmdlet.js';
 import { type CmdletServicesFactory, createCmdletServices } from '../cmdlet-support/services.js';
+import { InternalError } from '../common/errors.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
 
@@ -24,6 +25,11 @@ export function createCmdletContext(options: {
   output?: CmdletOutput;
   /** Standard input as text for cmdlets that read it themselves (ConvertFrom-Csv). */
   standardInput?: AsyncIterable<Buffer | string>;
+  /**
+   * The run's one ShouldProcess (confirm.ts' createShouldProcess, made as the run starts) for a
+   * cmdlet that declares `changes`; any other cmdlet that calls it has a bug.
+   */
+  shouldProcess?: ShouldProcess;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
   // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
@@ -58,5 +64,14 @@ export function createCmdletContext(options: {
     terminalColumns: options.terminalColumns,
     output: options.output,
     standardInput: options.standardInput,
+    shouldProcess:
+      options.shouldProcess ??
+      (() =>
+        Promise.reject(
+          new InternalError(
+            'The cmdlet asked to make a change without declaring that it changes things ' +
+              '(`changes: { confirmImpact }` in its definition).',
+          ),
+        )),
   };
 }

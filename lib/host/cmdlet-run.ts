@@ -19,7 +19,12 @@
  *   was cut off: input-end.ts): what came was done, exit 6 (InputIncomplete), resume file kept.
  * - When stdin is pipeline input at all: stdin-input.ts.
  */
-import type { CmdletContext, CmdletDefinition, CmdletOutput } from '../cmdlet-support/cmdlet.js';
+import type {
+  CmdletContext,
+  CmdletDefinition,
+  CmdletOutput,
+  ShouldProcess,
+} from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
 import {
   InterruptedError,
@@ -54,6 +59,8 @@ export class CmdletRun {
   private secretWarningGiven = false;
   private readonly reported = new Set<unknown>();
   private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
+  /** The run's ShouldProcess, for a cmdlet that declares `changes` (confirm.ts). */
+  private shouldProcess: ShouldProcess | undefined;
   /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
   private maxConcurrency: number | undefined;
   /** Cancels the work in flight (-First reached, a fan-out stopping) without stopping the run. */
@@ -100,6 +107,25 @@ export class CmdletRun {
           inProcess: this.binding.fromValues === true,
         },
       );
+      // Before anything is read or sent: a confirmation nobody can answer refuses the run here.
+      if (this.definition.changes) {
+        const { createShouldProcess } = await import('./confirm.js');
+        this.shouldProcess = createShouldProcess({
+          definition: this.definition,
+          common: this.binding.common,
+          env: this.io.env,
+          line: (text) => this.diagnostics.line(text),
+          verbose: (text) => {
+            if (this.binding.common.verbose) this.diagnostics.line(text, 'VERBOSE: ');
+          },
+          inProcess: this.binding.fromValues === true,
+          resumeFile: this.binding.given.has('ResumeFile'),
+          holdProgress: () => this.diagnostics.holdProgress(),
+          signal: this.workSignal,
+          terminal: this.io.terminal,
+          onConfirm: this.io.onConfirm,
+        });
+      }
     } catch (error) {
       this.report(error);
       return exitCodeOf(error);
@@ -294,14 +320,10 @@ export class CmdletRun {
     try {
       return completeBinding(this.definition, this.binding, this.io.env);
     } catch (error) {
-      if (!(error instanceof MissingMandatoryError) || !this.interactive) throw error;
+      const terminal = this.interactive ? this.io.terminal?.() : undefined;
+      if (!(error instanceof MissingMandatoryError) || !terminal) throw error;
       const { promptForMissing } = await import('./prompt-mandatory.js');
-      const typed = await promptForMissing(
-        this.definition,
-        error.missing,
-        this.io.stdin,
-        this.io.stderr,
-      );
+      const typed = await promptForMissing(this.definition, error.missing, terminal, this.signal);
       const given = new Map([...this.binding.given, ...typed]);
       return completeBinding(this.definition, { ...this.binding, given }, this.io.env);
     }
@@ -428,6 +450,7 @@ export class CmdletRun {
         this.binding.pipelineParameters.length === 0 && this.io.explicitInput !== true
           ? this.io.stdin
           : undefined,
+      shouldProcess: this.shouldProcess,
     });
     return this.sharedContext;
   }

@@ -69,7 +69,7 @@ describe('a CSV plan through a real pipe', () => {
     );
     expect(err).toBe(
       'Import-Csv: bad.csv: row 2 (line 2) has 1 field; the header row has 2. ' +
-        "Quote a field that holds the delimiter ',', a quote or a line break (\"a,b\"); " +
+        'Quote a field that holds the delimiter \',\', a quote or a line break ("a,b"); ' +
         'give -Delimiter when the file uses another.\n',
     );
   });

@@ -58,6 +58,8 @@ export interface SeekCollection<Filter> {
   uri(size: number, filter: Filter | null, next: boolean): string;
   /** A refusal that depends on the listing (e.g. a filter only App+User tokens may use). */
   refuse?(cursor: ListingCursor<Filter>, caller: ApiCaller): PartnerCenterError | undefined;
+  /** Its items grow while the emulator runs (the activity log): a page is never cached. */
+  readonly growing?: boolean;
 }
 
 /**
@@ -133,6 +135,7 @@ function pageAt<Filter>(
   collection: SeekCollection<Filter>,
   cursor: ListingCursor<Filter>,
 ): CachedPage {
+  if (collection.growing) return collection.page(cursor);
   const filterPart = cursor.filter ? collection.filterKey(cursor.filter) : '';
   const scopePart = collection.scope === undefined ? '' : `${collection.scope}|`;
   const key = `${scopePart}${cursor.offset}/${cursor.size}/${filterPart}`;
@@ -193,7 +196,11 @@ export function collectionReply(items: readonly unknown[], bom: boolean, selfUri
  * same links), which is the mix of forms the service writes (docs/partner-center-api.md, "The next
  * link's shape changed").
  */
-function linkUri(state: EmulatorState, uri: string, at: { offset: number; size: number }): string {
+export function linkUri(
+  state: EmulatorState,
+  uri: string,
+  at: { offset: number; size: number },
+): string {
   const form = state.settings.nextLinkForm;
   if (form === 'absolute') return `${state.baseUrl}/v1${uri}`;
   const pageNumber = Math.floor(at.offset / Math.max(1, at.size));

@@ -14,6 +14,7 @@
  *   the audit records of the activity log are made from.
  */
 import type { Reply } from './http-exchange.js';
+import type { Caller } from './service.js';
 
 /** One applied change, in the order changes were made. */
 export interface ChangeRecord {
@@ -31,6 +32,8 @@ export interface ChangeRecord {
   readonly after: Readonly<Record<string, unknown>>;
   readonly requestId?: string;
   readonly correlationId?: string;
+  /** Who made the change (the token's user or application): the audit record's author. */
+  readonly caller?: Caller;
 }
 
 /** How many answers the idempotency record keeps; the oldest go first. */
@@ -45,12 +48,19 @@ function copyOf(reply: Reply): Reply {
   return { status: reply.status, headers: { ...reply.headers }, body: reply.body };
 }
 
+/** How many etag versions the seeded data uses (a seeded resource's etag is one of them). */
+export const SEEDED_VERSIONS = 5;
+
 export class ChangeStore {
   /** Changed resources by customer (the scope every Partner Center resource lives in), then key. */
   private readonly resources = new Map<string, Map<string, Readonly<Record<string, unknown>>>>();
   private readonly answers = new Map<string, Promise<Reply | undefined>>();
   private readonly records: ChangeRecord[] = [];
-  private version = 0;
+  /**
+   * Seeded resources carry versions 1 to SEEDED_VERSIONS; written ones count on from above them, so a
+   * write never hands back an etag a client may still hold from the seed.
+   */
+  private version = SEEDED_VERSIONS;
   private sequence = 0;
 
   /** The customer's changed resources by key, or undefined while the seed answers all of them. */
