@@ -261,6 +261,12 @@ export interface CmdletContext {
    * blindly. Absent without a resume file, and for a run without pipeline input.
    */
   journal?: ItemJournal;
+  /**
+   * Standard input as bytes, for a cmdlet that reads text rather than pipeline objects
+   * (ConvertFrom-Csv) and so declares no pipeline parameter: the host then leaves stdin unread.
+   * Absent in-process, where callers hand values as parameters.
+   */
+  standardInput?: AsyncIterable<Uint8Array | string>;
 }
 
 /**

@@ -23,6 +23,8 @@ export function createCmdletContext(options: {
   throttleLimit?: number;
   /** What got out to stdout whole, for cmdlets that record it (resume files). */
   output?: CmdletOutput;
+  /** Standard input as text for cmdlets that read it themselves (ConvertFrom-Csv). */
+  standardInput?: AsyncIterable<Buffer | string>;
   /**
    * The run's one ShouldProcess (confirm.ts' createShouldProcess, made as the run starts) for a
    * cmdlet that declares `changes`; any other cmdlet that calls it has a bug.
@@ -61,6 +63,7 @@ export function createCmdletContext(options: {
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
     output: options.output,
+    standardInput: options.standardInput,
     shouldProcess:
       options.shouldProcess ??
       (() =>

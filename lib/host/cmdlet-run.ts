@@ -384,6 +384,11 @@ export class CmdletRun {
       terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
       services: this.io.services,
       output: this.output,
+      // Only a cmdlet that takes no pipeline objects may read stdin as text, and only a process's.
+      standardInput:
+        this.binding.pipelineParameters.length === 0 && this.io.explicitInput !== true
+          ? this.io.stdin
+          : undefined,
       shouldProcess: this.shouldProcess,
     });
   }
