@@ -36,9 +36,10 @@ export default defineCmdlet({
         "the quantity of a piped subscription (then unchanged, unless the service's changed).",
     },
     AutoRenewEnabled: {
-      type: 'switch',
-      description:
-        'Turn auto-renew on; -AutoRenewEnabled:$false turns it off. Left out: unchanged.',
+      // A value, not a switch: a switch left out reads as false, and left out must mean unchanged.
+      type: 'string',
+      choices: ['true', 'false'],
+      description: 'true turns auto-renew on, false turns it off. Left out: unchanged.',
     },
     FriendlyName: {
       type: 'string',
@@ -64,7 +65,7 @@ export default defineCmdlet({
       title: 'The plan first: what would change, and nothing sent',
       code:
         'Get-PartnerCustomerSubscription -CustomerId c5757d70-06f3-4f23-8367-5a9e55019f94 | ' +
-        'Set-PartnerCustomerSubscription -AutoRenewEnabled:$false -WhatIf',
+        'Set-PartnerCustomerSubscription -AutoRenewEnabled false -WhatIf',
       remarks:
         'Each subscription gets one line on stderr, e.g. `What if: Performing the operation ' +
         '"Set subscription" on target "customer ...: Microsoft 365 Business Basic (...)". ' +
@@ -88,7 +89,8 @@ export default defineCmdlet({
         action: 'Set subscription',
         fields: {
           quantity: p.Quantity,
-          autoRenewEnabled: p.AutoRenewEnabled,
+          autoRenewEnabled:
+            p.AutoRenewEnabled === undefined ? undefined : p.AutoRenewEnabled === 'true',
           friendlyName: p.FriendlyName,
           status: p.Status,
         },

@@ -157,6 +157,9 @@ export type ConnectPartnerParameters =
       SetDefault?: boolean;
     };
 
+/** What ConvertFrom-Csv takes in-process. */
+export type ConvertFromCsvParameters = { InputObject?: string; Delimiter?: string };
+
 /** What Disconnect-Partner takes in-process. */
 export type DisconnectPartnerParameters =
   | { ContextName?: string; All?: never }
@@ -546,6 +549,9 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Import-Csv takes in-process. */
+export type ImportCsvParameters = { Path: string; Delimiter?: string };
+
 /** What Resume-PartnerCustomerSubscription takes in-process. */
 export type ResumePartnerCustomerSubscriptionParameters = {
   CustomerId?: string;
@@ -571,7 +577,7 @@ export type SetPartnerCustomerSubscriptionParameters = {
   CustomerId?: string;
   SubscriptionId?: string;
   Quantity?: number;
-  AutoRenewEnabled?: boolean;
+  AutoRenewEnabled?: 'true' | 'false';
   FriendlyName?: string;
   Status?: 'active' | 'suspended';
   PassThru?: boolean;
@@ -611,6 +617,7 @@ export type SuspendPartnerCustomerSubscriptionParameters = {
 /** What each cmdlet takes in-process, by cmdlet name. */
 export interface CmdletParameters {
   'Connect-Partner': ConnectPartnerParameters;
+  'ConvertFrom-Csv': ConvertFromCsvParameters;
   'Disconnect-Partner': DisconnectPartnerParameters;
   'Get-Command': GetCommandParameters;
   'Get-Help': GetHelpParameters;
@@ -625,6 +632,7 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Import-Csv': ImportCsvParameters;
   'Resume-PartnerCustomerSubscription': ResumePartnerCustomerSubscriptionParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
   'Set-PartnerContext': SetPartnerContextParameters;
@@ -636,6 +644,7 @@ export interface CmdletParameters {
 /** What each cmdlet writes (each object its NDJSON line would hold), by cmdlet name. */
 export interface CmdletOutputs {
   'Connect-Partner': OutputTypes['ContextView'];
+  'ConvertFrom-Csv': OutputTypes['CsvRow'];
   'Disconnect-Partner': OutputTypes['RemovedContext'];
   'Get-Command': OutputTypes['CommandInfo'];
   'Get-Help': OutputTypes['HelpText'];
@@ -650,6 +659,7 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Import-Csv': OutputTypes['CsvRow'];
   'Resume-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Select-PartnerContext': OutputTypes['ContextView'];
   'Set-PartnerContext': OutputTypes['ContextView'];
@@ -663,6 +673,13 @@ export function connectPartner<T = CmdletOutputs['Connect-Partner']>(
   ...args: InvokeArguments<CmdletParameters['Connect-Partner']>
 ): AsyncIterable<T> {
   return invoke<'Connect-Partner', T>('Connect-Partner', ...args);
+}
+
+/** ConvertFrom-Csv: Reads CSV text from standard input as one object per row, for the next command. */
+export function convertFromCsv<T = CmdletOutputs['ConvertFrom-Csv']>(
+  ...args: InvokeArguments<CmdletParameters['ConvertFrom-Csv']>
+): AsyncIterable<T> {
+  return invoke<'ConvertFrom-Csv', T>('ConvertFrom-Csv', ...args);
 }
 
 /** Disconnect-Partner: Signs out: removes a saved context and its tokens. */
@@ -763,6 +780,13 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
+}
+
+/** Import-Csv: Reads a CSV file (a seat plan) as one object per row, for the next command. */
+export function importCsv<T = CmdletOutputs['Import-Csv']>(
+  ...args: InvokeArguments<CmdletParameters['Import-Csv']>
+): AsyncIterable<T> {
+  return invoke<'Import-Csv', T>('Import-Csv', ...args);
 }
 
 /** Resume-PartnerCustomerSubscription: Resumes (reactivates) a customer's suspended subscription. */

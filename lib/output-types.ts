@@ -6,7 +6,7 @@
  * declarations compile without @types/node.
  */
 import type { EmulatorConnectionInfo } from './emulator/connection-info.js';
-import type { AuditRecord } from './partner-center/audit-records.js';
+import type { AuditRecord } from './partner-center/types.js';
 import type { GdapStatus } from './partner-center/gdap-status.js';
 import type {
   Customer,
@@ -38,7 +38,7 @@ export type {
   Subscription,
   UnifiedRole,
 } from './partner-center/types.js';
-export type { AuditRecord } from './partner-center/audit-records.js';
+export type { AuditRecord } from './partner-center/types.js';
 export type { GdapStatus, GdapStatusValue } from './partner-center/gdap-status.js';
 export type { ContextView, EnvironmentView } from './session/views.js';
 export type { EmulatorConnectionInfo } from './emulator/connection-info.js';
@@ -82,4 +82,9 @@ export interface OutputTypes {
   /** A help page, as one string. */
   HelpText: string;
   EmulatorConnectionInfo: EmulatorConnectionInfo;
+  /**
+   * One data row of a CSV file (Import-Csv, ConvertFrom-Csv): a string property per column,
+   * named as the header row names it.
+   */
+  CsvRow: Record<string, string>;
 }

@@ -6,6 +6,8 @@
  */
 
 import type { ConcurrentInput } from './fan-out.js';
+import type { ItemJournal } from './item-journal.js';
+import type { RunCommandLine } from './rerun.js';
 import type { CmdletServices } from './services.js';
 
 export type ParameterType =
@@ -248,6 +250,23 @@ export interface CmdletContext {
    * caller takes the objects itself (from Node), which then counts as taken at once.
    */
   output?: CmdletOutput;
+  /**
+   * The command line the run was started with (a call from Node: its parameters), from which the
+   * command that continues a stopped run is derived (rerun.ts); absent in a context made by hand.
+   */
+  commandLine?: RunCommandLine;
+  /**
+   * This pipeline object's entry in the run's -ResumeFile (item-journal.ts): what an earlier run
+   * began of it, and `begin` to record what a rerun needs before work that must not be repeated
+   * blindly. Absent without a resume file, and for a run without pipeline input.
+   */
+  journal?: ItemJournal;
+  /**
+   * Standard input as bytes, for a cmdlet that reads text rather than pipeline objects
+   * (ConvertFrom-Csv) and so declares no pipeline parameter: the host then leaves stdin unread.
+   * Absent in-process, where callers hand values as parameters.
+   */
+  standardInput?: AsyncIterable<Uint8Array | string>;
 }
 
 /**

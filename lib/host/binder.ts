@@ -204,18 +204,43 @@ export function completeBinding(
   const secrets: string[] = [];
   for (const [name, declaration] of Object.entries(definition.parameters)) {
     if (!belongsToSet(declaration, parameterSet)) continue;
-    let value = bound.get(name);
-    const variable = value === undefined ? declaration.env : undefined;
-    const envText = variable ? env[variable] : undefined;
-    if (variable && envText)
-      value = convertParameterValue(name, declaration, envText, { kind: 'environment', variable });
-    if (value === undefined)
-      value = declaration.default ?? (declaration.type === 'switch' ? false : undefined);
+    const value = filledIn(name, declaration, bound, env);
     if (value === undefined) continue;
     parameters[name] = value;
     if (declaration.type === 'secret' && typeof value === 'string') secrets.push(value);
   }
   return { parameters, parameterSet, secrets };
+}
+
+/**
+ * A parameter's value for the whole run, as completeBinding fills it in (given, else its
+ * environment variable, else its default), for what the host itself reads of a run
+ * (-ThrottleLimit, -First and -ResumeFile of a fan-out) before any pipeline object is bound.
+ */
+export function runValue(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): unknown {
+  const declaration = definition.parameters[name];
+  return declaration && filledIn(name, declaration, binding.given, env);
+}
+
+/** What was bound, else the environment variable's value (converted), else the default. */
+function filledIn(
+  name: string,
+  declaration: ParameterDeclaration,
+  bound: ReadonlyMap<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): unknown {
+  const value = bound.get(name);
+  if (value !== undefined) return value;
+  const variable = declaration.env;
+  const envText = variable ? env[variable] : undefined;
+  if (variable && envText)
+    return convertParameterValue(name, declaration, envText, { kind: 'environment', variable });
+  return declaration.default ?? (declaration.type === 'switch' ? false : undefined);
 }
 
 /**

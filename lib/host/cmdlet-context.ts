@@ -19,10 +19,12 @@ export function createCmdletContext(options: {
   terminalColumns?: number;
   /** The real services unless the caller hands others (specs, in-process callers). */
   services?: CmdletServicesFactory;
-  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
-  maxConcurrency?: number;
+  /** -ThrottleLimit of a fan-out cmdlet's run: the client's cap on requests in flight. */
+  throttleLimit?: number;
   /** What got out to stdout whole, for cmdlets that record it (resume files). */
   output?: CmdletOutput;
+  /** Standard input as text for cmdlets that read it themselves (ConvertFrom-Csv). */
+  standardInput?: AsyncIterable<Buffer | string>;
   /**
    * The run's one ShouldProcess (confirm.ts' createShouldProcess, made as the run starts) for a
    * cmdlet that declares `changes`; any other cmdlet that calls it has a bug.
@@ -49,7 +51,7 @@ export function createCmdletContext(options: {
       signal,
       verbose,
       debug,
-      maxConcurrency: options.maxConcurrency,
+      throttleLimit: options.throttleLimit,
     }),
     verbose,
     warn: (message) => diagnostics.line(message, 'WARNING: '),
@@ -61,6 +63,7 @@ export function createCmdletContext(options: {
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
     output: options.output,
+    standardInput: options.standardInput,
     shouldProcess:
       options.shouldProcess ??
       (() =>

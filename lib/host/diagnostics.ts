@@ -155,7 +155,7 @@ function pipelineText(status: PipelineProgress | undefined): string {
     return [
       `${n(status.done)}${of} ${(fanOut.total ?? status.done) === 1 ? fanOut.one : fanOut.many} ` +
         `done (${n(status.read)} read)`,
-      count(status.written, 'object') + ' written',
+      `${count(status.written, 'object')} written`,
       fanOut.perSecond === undefined ? '' : `${fanOut.perSecond.toFixed(1)}/s`,
       fanOut.throttledMs ? `${(fanOut.throttledMs / 1000).toFixed(1)} s throttled` : '',
     ]

@@ -227,3 +227,35 @@ export interface GdapAccessAssignment {
   accessDetails?: { unifiedRoles?: UnifiedRole[]; [property: string]: unknown };
   [property: string]: unknown;
 }
+
+/** One entry of the activity log, exactly as Partner Center returns it. */
+export interface AuditRecord {
+  id?: string;
+  partnerId?: string;
+  /** The customer the change concerned (a GUID). */
+  customerId?: string;
+  customerName?: string;
+  /** Who made the change; absent or null for an application acting alone. */
+  userPrincipalName?: string | null;
+  /** The Entra application the change came through. */
+  applicationId?: string;
+  /** What changed: `subscription`, `order`, `customer`, `customer_user`, ... */
+  resourceType?: string;
+  /** The resource before the change, as JSON text (PascalCase names); null when it was created. */
+  resourceOldValue?: string | null;
+  /** The resource after the change, as JSON text (PascalCase names). */
+  resourceNewValue?: string | null;
+  /** What was done, snake_case: `update_subscription`, `create_order`, ... */
+  operationType?: string;
+  /** When, in UTC (ISO 8601). */
+  operationDate?: string;
+  /** `succeeded`, `failed`, `progress`. */
+  operationStatus?: string;
+  /** The MS-CorrelationId of the request that made the change. */
+  originalCorrelationId?: string;
+  sessionId?: string;
+  /** More about the change as key/value pairs (e.g. `SubscriptionId`). */
+  customizedData?: { key: string; value: string }[];
+  attributes?: ResourceAttributes;
+  [property: string]: unknown;
+}

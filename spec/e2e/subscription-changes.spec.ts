@@ -122,7 +122,7 @@ describe('Set-PartnerCustomerSubscription', () => {
     const before = mark();
     const result = await run(
       'Set-PartnerCustomerSubscription',
-      ['-Quantity', '12', '-AutoRenewEnabled:$false', '-WhatIf'],
+      ['-Quantity', '12', '-AutoRenewEnabled', 'false', '-WhatIf'],
       five,
     );
     expect(result.code).toBe(0);
@@ -182,6 +182,39 @@ describe('Set-PartnerCustomerSubscription', () => {
     expect((parseNdjson(result.stdout) as Json[]).map((x) => [x.id, x.quantity])).toEqual([
       [s.id, (s.quantity as number) + 1],
     ]);
+  });
+});
+
+describe('a seat plan kept as CSV', () => {
+  it('ConvertFrom-Csv | Set-PartnerCustomerSubscription: -WhatIf plans it, the same line applies it once', async () => {
+    const rows = activeSeats().slice(0, 3);
+    // As Excel writes it: BOM, CRLF, quoted fields, the header in another case.
+    const csv =
+      '\uFEFFCustomerId,SubscriptionId,"Quantity"\r\n' +
+      rows
+        .map((s) => `${String(s.customerId)},"${String(s.id)}",${(s.quantity as number) + 5}`)
+        .join('\r\n') +
+      '\r\n';
+    const parsed = await runInProcess(await loadCmdlet('ConvertFrom-Csv'), [], {
+      env: partner.env,
+      stdin: csv,
+    });
+    expect(parsed.code).toBe(0);
+    const plan = parseNdjson(parsed.stdout) as Json[];
+    const before = mark();
+    const planned = await run('Set-PartnerCustomerSubscription', ['-WhatIf'], plan);
+    expect(planned.code).toBe(0);
+    expect(
+      planned.stderrLines.map((line) => line.slice(line.lastIndexOf('". ') + 3)).sort(),
+    ).toEqual(
+      rows.map((s) => `quantity ${String(s.quantity)} → ${(s.quantity as number) + 5}`).sort(),
+    );
+    expect(writesAmong(since(before))).toEqual([]);
+    const applied = await run('Set-PartnerCustomerSubscription', [], plan);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(writesAmong(since(before)).map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const s of rows) expect((await current(s)).quantity).toBe((s.quantity as number) + 5);
   });
 });
 

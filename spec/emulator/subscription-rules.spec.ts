@@ -224,24 +224,28 @@ describe('quantity', () => {
 });
 
 describe('status', () => {
-  it('new commerce: suspend and reactivate answer 202 with where to read the result, and suspending turns auto-renew off', async () => {
-    const found = find('active new commerce renewing', (s) => activeNce(s) && s.autoRenewEnabled);
-    const suspended = await patch(found, { ...found.subscription, status: 'suspended' });
-    expect(suspended.status).toBe(202);
-    expect(suspended.text).toBe('');
-    expect(suspended.headers.location).toBe(
-      `/customers/${found.customerId}/subscriptions/${found.subscription.id}`,
-    );
-    expect(suspended.headers['retry-after']).toBe('0');
-    // The Location is relative to the API's root, as the documentation's example writes it.
-    const read = await request(partner.emulator, `/v1${suspended.headers.location}`, { token });
-    expect(read.json).toMatchObject({ status: 'suspended', autoRenewEnabled: false });
-    expect(read.json.attributes.etag).not.toBe(found.subscription.attributes.etag);
+  it(
+    'new commerce: suspend and reactivate answer 202 with where to read the result, and ' +
+      'suspending turns auto-renew off',
+    async () => {
+      const found = find('active new commerce renewing', (s) => activeNce(s) && s.autoRenewEnabled);
+      const suspended = await patch(found, { ...found.subscription, status: 'suspended' });
+      expect(suspended.status).toBe(202);
+      expect(suspended.text).toBe('');
+      expect(suspended.headers.location).toBe(
+        `/customers/${found.customerId}/subscriptions/${found.subscription.id}`,
+      );
+      expect(suspended.headers['retry-after']).toBe('0');
+      // The Location is relative to the API's root, as the documentation's example writes it.
+      const read = await request(partner.emulator, `/v1${suspended.headers.location}`, { token });
+      expect(read.json).toMatchObject({ status: 'suspended', autoRenewEnabled: false });
+      expect(read.json.attributes.etag).not.toBe(found.subscription.attributes.etag);
 
-    const resumed = await patch(found, { ...read.json, status: 'active' });
-    expect(resumed.status).toBe(202);
-    expect((await get(found)).json).toMatchObject({ status: 'active' });
-  });
+      const resumed = await patch(found, { ...read.json, status: 'active' });
+      expect(resumed.status).toBe(202);
+      expect((await get(found)).json).toMatchObject({ status: 'active' });
+    },
+  );
 
   it('legacy: a status change is answered 200 with the subscription', async () => {
     const found = find(
