@@ -68,7 +68,7 @@ export default defineCmdlet({
         'Set-PartnerCustomerSubscription -AutoRenewEnabled false -WhatIf',
       remarks:
         'Each subscription gets one line on stderr, e.g. `What if: Performing the operation ' +
-        '"Set subscription" on target "customer ...: Microsoft 365 Business Basic (...)". ' +
+        '"Set subscription" on target "customer ...: subscription ... (Office 365 E3)". ' +
         'autoRenewEnabled true → false`. Run the same line without -WhatIf to apply it.',
     },
     {

@@ -118,7 +118,9 @@ export async function* changeSubscription(
       return;
     }
     const name = String(current.friendlyName ?? current.offerName ?? '');
-    const target = `customer ${customerId}: ${name} (${subscriptionId})`;
+    // The id before the name: a name such as "... Business Basic" followed by text would read as
+    // an HTTP Basic credential to the redactor of stderr lines.
+    const target = `customer ${customerId}: subscription ${subscriptionId} (${name})`;
     if (!(await context.shouldProcess(target, request.action, changes))) return;
     const resource = { ...current };
     for (const change of changes) resource[change.property] = change.after;

@@ -136,7 +136,7 @@ describe('Set-PartnerCustomerSubscription', () => {
       ];
       return (
         'What if: Performing the operation "Set subscription" on target "customer ' +
-        `${String(s.customerId)}: ${String(s.friendlyName ?? s.offerName)} (${String(s.id)})". ` +
+        `${String(s.customerId)}: subscription ${String(s.id)} (${String(s.friendlyName ?? s.offerName)})". ` +
         fields.join(', ')
       );
     });
@@ -271,6 +271,20 @@ describe('the service refusals, one line each with the code and what is allowed'
     expect((await current(active)).quantity).toBe(3);
   });
 
+  it('900279 an expired subscription: its status sent back as read, the service refuses the change', async () => {
+    const expired = seeded().find((s) => s.status === 'expired')!;
+    const result = await run(
+      'Set-PartnerCustomerSubscription',
+      ['-FriendlyName', 'Old'],
+      [expired],
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderrLines[0]).toContain(
+      'refused: it is expired; it can no longer be changed (400, 900279)',
+    );
+    expect((await current(expired)).friendlyName).toBe(expired.friendlyName);
+  });
+
   it('412 when someone changed it between the read and the write: not applied, not retried', async () => {
     const [s] = activeSeats();
     const before = mark();
@@ -348,7 +362,7 @@ describe('Suspend- and Resume-PartnerCustomerSubscription', () => {
     expect(result.code).toBe(0);
     expect(result.stderrLines).toEqual([
       'What if: Performing the operation "Suspend subscription" on target "customer ' +
-        `${String(s.customerId)}: ${String(s.friendlyName ?? s.offerName)} (${String(s.id)})". ` +
+        `${String(s.customerId)}: subscription ${String(s.id)} (${String(s.friendlyName ?? s.offerName)})". ` +
         'status "active" → "suspended"',
     ]);
     expect(writesAmong(since(before))).toEqual([]);

@@ -100,7 +100,10 @@ function askedOf(
   if (!Number.isInteger(quantity) || (quantity as number) < 1)
     return pcErrors.invalidInput('quantity must be a whole number of at least 1');
   const status = property(body, 'status');
-  if (typeof status !== 'string' || !WRITABLE_STATUSES.has(status.toLowerCase()))
+  // The whole resource sent back keeps its status as read (expired, pending, ...): that is no
+  // request for a status, so the status rules below answer it, as the service does (900279...).
+  const kept = typeof status === 'string' && status.toLowerCase() === String(before.status);
+  if (typeof status !== 'string' || !(kept || WRITABLE_STATUSES.has(status.toLowerCase())))
     return pcErrors.invalidInput('status must be active, suspended or deleted');
   const friendlyName = property(body, 'friendlyName') ?? before.friendlyName;
   if (typeof friendlyName !== 'string')
