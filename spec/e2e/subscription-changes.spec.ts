@@ -355,6 +355,29 @@ describe('Suspend- and Resume-PartnerCustomerSubscription', () => {
     expect(writesAmong(since(before)).map((r) => r.status)).toEqual([202, 202]);
   });
 
+  it('asked first where someone can answer: "Yes to All" once suspends every piped subscription', async () => {
+    const three = activeSeats().slice(0, 3);
+    const asked: string[] = [];
+    const written: Json[] = [];
+    for await (const object of streamCmdlet(
+      () => loadCmdlet('Suspend-PartnerCustomerSubscription'),
+      { PassThru: true, ThrottleLimit: 1 },
+      {
+        env: partner.env,
+        input: three,
+        onConfirm: (question) => {
+          asked.push(question.detail ?? '');
+          return 'YesToAll' as const;
+        },
+      },
+    ))
+      written.push(object as Json);
+    expect(asked).toEqual(['status "active" → "suspended"']);
+    expect(written.map((s) => [s.id, s.status]).sort()).toEqual(
+      three.map((s) => [s.id, 'suspended']).sort(),
+    );
+  });
+
   it('-WhatIf: status active → suspended, nothing sent, no confirmation needed', async () => {
     const [s] = activeSeats();
     const before = mark();
