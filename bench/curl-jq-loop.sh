@@ -25,5 +25,7 @@ while :; do
     | @tsv' <<<"$page")
   [ -n "$next" ] || break
   IFS=$'\t' read -r uri token <<<"$next"
+  # The service writes the link with and without /v1 (docs/partner-center-api.md); both are meant.
+  case $uri in /v1/*) ;; *) uri="/v1$uri" ;; esac
   continuation=(-H "MS-ContinuationToken: $token")
 done

@@ -52,7 +52,8 @@ for (;;) {
     await new Promise((resolve) => process.stdout.once('drain', resolve));
   const next = page.links?.next;
   if (!next) break;
-  uri = next.uri;
+  // The service writes the link with and without /v1 (docs/partner-center-api.md); both are meant.
+  uri = next.uri.startsWith('/v1/') ? next.uri : `/v1${next.uri}`;
   headers = Object.fromEntries((next.headers ?? []).map(({ key, value }) => [key, value]));
 }
 agent.destroy();

@@ -13,9 +13,11 @@ import type { EmulatorConnectionInfo } from '../lib/emulator/connection-info.js'
 import { writePrivateJson } from '../lib/session/atomic-file.js';
 import { rmSync, statSync, type Stats } from 'node:fs';
 
-const nextLinkForms: Record<'V1' | 'Relative', NextLinkForm> = {
+const nextLinkForms: Record<'Mixed' | 'V1' | 'Relative' | 'Absolute', NextLinkForm> = {
+  Mixed: 'mixed',
   V1: 'v1',
   Relative: 'relative',
+  Absolute: 'absolute',
 };
 
 async function start(options: EmulatorOptions): Promise<StartedEmulator> {
@@ -106,44 +108,68 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 
 export default defineCmdlet({
   name: 'Start-PartnerEmulator',
-  synopsis: 'Runs the built-in Partner Center and Entra ID emulator on 127.0.0.1.',
-  description:
-    'Starts a local stand-in for Partner Center and its Entra ID sign-in, on ' +
-    '127.0.0.1 only, over HTTPS with a self-signed certificate it creates (or ' +
-    'plain HTTP with -Http). ' +
-    'It serves GET /v1/customers (seek paging, size, filter) and GET ' +
-    '/v1/customers/{id} over a deterministic set of customers made from -Seed, ' +
-    'and Entra ID as clients written elsewhere call it: the v2 and v1 OpenID ' +
-    'configurations and token endpoints, instance and user realm discovery, and ' +
-    'every sign-in below. Query names are read in any case, as the service does. ' +
-    'It first writes one object with everything needed to sign in, then serves ' +
-    'until Ctrl-C or SIGTERM and exits cleanly. ' +
-    `Its test levers under /_emulator/ (listed in NOTES) need the object's controlKey in an ` +
-    `${CONTROL_KEY_HEADER} header; without it they answer 401, with a wrong one 403. ` +
-    '\n\nEach way to sign in, by hand (curl, MSAL) or with Connect-Partner:' +
-    '\n\nAPPLICATION SECRET: applicationId and clientSecret at tokenEndpoint ' +
-    '(client_secret_post or Authorization: Basic), or at tokenEndpointV1 with ' +
-    'resource=https://api.partnercenter.microsoft.com. ' +
-    '\n\nCERTIFICATE: POST to clientCertificate.create (empty body) makes a ' +
-    'certificate, registers it on the application and answers certificatePath ' +
-    '(a PEM with key and certificate) for Connect-Partner -CertificatePath or ' +
-    'MSAL; or register your own with {"certificatePem":"..."}. ' +
-    '\n\nDEVICE CODE: start a device-code sign-in with any client id of ' +
-    'user.publicClientId (the Azure CLI client, the default of Connect-Partner) ' +
-    'or applicationId, then approve it with user.approveDeviceCode (or start ' +
-    'with -AutoApproveDeviceCode). ' +
-    '\n\nPASSWORD: the resource-owner password grant with user.userPrincipalName and ' +
-    'user.password. ' +
-    '\n\nBROWSER: the authorization endpoint shows an Approve link. ' +
-    '\n\nREFRESH TOKEN: POST /_emulator/refresh-tokens issues one for the user. ' +
-    '\n\nMANAGED IDENTITY: set IDENTITY_ENDPOINT and IDENTITY_HEADER from ' +
-    'managedIdentity (the App Service style, api-version 2019-08-01); the IMDS ' +
-    'style (169.254.169.254) is not served, as no local process can own that ' +
-    'address. ' +
-    "\n\nThe secrets printed are the emulator's own demo credentials, valid nowhere " +
-    'else. MSAL-based clients need a custom authority (authorityHost/tenantId), ' +
-    'instance discovery turned off (or the emulator named as a known ' +
-    'authority), and trust of caCertificatePath.',
+  synopsis:
+    'Runs the built-in Partner Center, Microsoft Graph (GDAP) and Entra ID emulator on 127.0.0.1.',
+  description: [
+    'Starts a local stand-in for Partner Center, the Microsoft Graph GDAP API and their Entra ID ' +
+      'sign-in, on 127.0.0.1 only, over HTTPS with a self-signed certificate it creates (or plain ' +
+      'HTTP with -Http). Its data is derived from -Seed on demand, so the same seed gives the same ' +
+      'answers and a million customers cost no memory. It first writes one object with everything ' +
+      'needed to sign in, then serves until Ctrl-C or SIGTERM and exits cleanly. Query names are ' +
+      'read in any case, as the services do.',
+    'PARTNER CENTER (apiEndpoint, under /v1): customers (GET /v1/customers with seek paging, size ' +
+      'and the CompanyName, Domain, IndirectReseller and IndirectCloudSolutionProvider filters; ' +
+      'one customer by id); per customer: subscriptions (all, by id, ?order_id=; a PATCH of the ' +
+      'whole resource with its etag changes one, seen by every later read), users (seek ' +
+      "paging, one by id, deleted ones through the UserState filter), a user's licenses and " +
+      'directory roles, and subscribed SKUs. The activity log (GET /v1/auditrecords: startDate, ' +
+      'endDate within 90 days, the CompanyName, CustomerId and ResourceType filters, seek paging) ' +
+      'holds seeded records and one record for every change made. Next links come in the forms ' +
+      'the service writes, ' +
+      "with and without /v1 (-NextLinkForm). Partner Center's error body, MS-RequestId and " +
+      'MS-CorrelationId on every answer.',
+    'MICROSOFT GRAPH (graphEndpoint, under /v1.0): GDAP relationships ' +
+      '(tenantRelationships/delegatedAdminRelationships, one by id), their access assignments ' +
+      'and their requests (list and one), with $top (up to 300), $filter, $select, $count, ' +
+      "$orderby and $skipToken paging, Graph's error body, request-id, client-request-id and " +
+      'OData-Version on every answer.',
+    'ENTRA ID (authorityHost): the v2 and v1 OpenID configurations and token endpoints, instance ' +
+      'and user realm discovery, and every sign-in below; tokens for Partner Center and Graph ' +
+      'only: a scope of any other resource is refused with AADSTS500011, as Entra does.',
+    'BILLING: invoices and reconciliation exports are not served yet.',
+    'FAULTS, for testing clients: POST /_emulator/faults with a script of rules fired on request ' +
+      'numbers (target api, token or any; at, after, every, times) whose action answers a status ' +
+      "(429 in the gateway's shape with Retry-After), breaks the connection (before the headers, " +
+      'before the body, mid-body), delays or stalls an answer, expires every access token, revokes ' +
+      'every refresh token or invalidates every continuation and skip token; a rateLimit per ' +
+      'tenant; -RateLimit and -ApiLatency at start. GET /_emulator/counters counts what was served ' +
+      'and refused. ' +
+      `These levers under /_emulator/ (listed in NOTES) need the object's controlKey in an ` +
+      `${CONTROL_KEY_HEADER} header; without it they answer 401, with a wrong one 403.`,
+    'Each way to sign in, by hand (curl, MSAL) or with Connect-Partner:',
+    'APPLICATION SECRET: applicationId and clientSecret at tokenEndpoint ' +
+      '(client_secret_post or Authorization: Basic), or at tokenEndpointV1 with ' +
+      'resource=https://api.partnercenter.microsoft.com.',
+    'CERTIFICATE: POST to clientCertificate.create (empty body) makes a ' +
+      'certificate, registers it on the application and answers certificatePath ' +
+      '(a PEM with key and certificate) for Connect-Partner -CertificatePath or ' +
+      'MSAL; or register your own with {"certificatePem":"..."}.',
+    'DEVICE CODE: start a device-code sign-in with any client id of ' +
+      'user.publicClientId (the Azure CLI client, the default of Connect-Partner) ' +
+      'or applicationId, then approve it with user.approveDeviceCode (or start ' +
+      'with -AutoApproveDeviceCode).',
+    'PASSWORD: the resource-owner password grant with user.userPrincipalName and user.password.',
+    'BROWSER: the authorization endpoint shows an Approve link.',
+    'REFRESH TOKEN: POST /_emulator/refresh-tokens issues one for the user.',
+    'MANAGED IDENTITY: set IDENTITY_ENDPOINT and IDENTITY_HEADER from ' +
+      'managedIdentity (the App Service style, api-version 2019-08-01); the IMDS ' +
+      'style (169.254.169.254) is not served, as no local process can own that ' +
+      'address.',
+    "The secrets printed are the emulator's own demo credentials, valid nowhere " +
+      'else. MSAL-based clients need a custom authority (authorityHost/tenantId), ' +
+      'instance discovery turned off (or the emulator named as a known ' +
+      'authority), and trust of caCertificatePath.',
+  ].join('\n\n'),
   parameters: {
     Port: {
       type: 'int',
@@ -173,11 +199,13 @@ export default defineCmdlet({
     },
     NextLinkForm: {
       type: 'string',
-      choices: ['V1', 'Relative'],
-      default: 'V1',
+      choices: ['Mixed', 'V1', 'Relative', 'Absolute'],
+      default: 'Mixed',
       description:
-        'Shape of links.next.uri: /v1/customers?... (the service since 2021) or ' +
-        '/customers?... (before).',
+        'Shape of links.next.uri. Mixed, the default, writes /v1/customers?... on one page and ' +
+        '/customers?... on the next, as the service has written both since 2021; V1 and ' +
+        'Relative keep one of them throughout; Absolute writes https://<emulator>/v1/... (no ' +
+        'documented form, one a client may meet behind a proxy).',
     },
     Bom: {
       type: 'switch',
@@ -293,7 +321,7 @@ export default defineCmdlet({
         'if the emulator could not start. It has everything Connect-Partner needs.',
     },
     {
-      title: 'Test a client against the link form used before 2021, with a BOM',
+      title: 'Test a client against one link form only (the one used before 2021), with a BOM',
       code: 'Start-PartnerEmulator -NextLinkForm Relative -Bom',
     },
     {

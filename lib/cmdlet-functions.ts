@@ -223,6 +223,89 @@ export type GetHelpParameters =
       Online: boolean;
     };
 
+/** What Get-PartnerAuditRecord takes in-process. */
+export type GetPartnerAuditRecordParameters =
+  | {
+      StartDate?: string;
+      EndDate?: string;
+      CustomerId?: never;
+      ResourceType?: never;
+      CompanyName?: never;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ContinuationToken?: string;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    }
+  | {
+      StartDate?: string;
+      EndDate?: string;
+      CustomerId: string;
+      ResourceType?: never;
+      CompanyName?: never;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ContinuationToken?: string;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    }
+  | {
+      StartDate?: string;
+      EndDate?: string;
+      CustomerId?: never;
+      ResourceType:
+        | 'customer'
+        | 'customer_user'
+        | 'order'
+        | 'subscription'
+        | 'license'
+        | 'third_party_add_on'
+        | 'mpn_association'
+        | 'transfer'
+        | 'application'
+        | 'application_credential'
+        | 'partner_user'
+        | 'partner_relationship'
+        | 'partner_customer_dap'
+        | 'customer_directory_role'
+        | 'referral'
+        | 'software_key'
+        | 'software_download_link'
+        | 'spending_limit'
+        | 'invoice'
+        | 'agreement'
+        | 'partner_customer_relationship'
+        | 'self_serve_policy'
+        | 'granular_admin_relationship'
+        | 'granular_admin_access_assignment'
+        | 'credit'
+        | 'software_page'
+        | 'device'
+        | 'policy';
+      CompanyName?: never;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ContinuationToken?: string;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    }
+  | {
+      StartDate?: string;
+      EndDate?: string;
+      CustomerId?: never;
+      ResourceType?: never;
+      CompanyName: string;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ContinuationToken?: string;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    };
+
 /** What Get-PartnerContext takes in-process. */
 export type GetPartnerContextParameters = { ListAvailable?: never } | { ListAvailable: boolean };
 
@@ -480,7 +563,7 @@ export type StartPartnerEmulatorParameters = {
   Customers?: number;
   Seed?: number;
   Http?: boolean;
-  NextLinkForm?: 'V1' | 'Relative';
+  NextLinkForm?: 'Mixed' | 'V1' | 'Relative' | 'Absolute';
   Bom?: boolean;
   TokenLifetime?: number;
   ApiLatency?: number;
@@ -498,6 +581,7 @@ export interface CmdletParameters {
   'Disconnect-Partner': DisconnectPartnerParameters;
   'Get-Command': GetCommandParameters;
   'Get-Help': GetHelpParameters;
+  'Get-PartnerAuditRecord': GetPartnerAuditRecordParameters;
   'Get-PartnerContext': GetPartnerContextParameters;
   'Get-PartnerCustomer': GetPartnerCustomerParameters;
   'Get-PartnerCustomerGdapStatus': GetPartnerCustomerGdapStatusParameters;
@@ -519,6 +603,7 @@ export interface CmdletOutputs {
   'Disconnect-Partner': OutputTypes['RemovedContext'];
   'Get-Command': OutputTypes['CommandInfo'];
   'Get-Help': OutputTypes['HelpText'];
+  'Get-PartnerAuditRecord': OutputTypes['AuditRecord'];
   'Get-PartnerContext': OutputTypes['ContextView'];
   'Get-PartnerCustomer': OutputTypes['Customer'];
   'Get-PartnerCustomerGdapStatus': OutputTypes['GdapStatus'];
@@ -560,6 +645,13 @@ export function getHelp<T = CmdletOutputs['Get-Help']>(
   ...args: InvokeArguments<CmdletParameters['Get-Help']>
 ): AsyncIterable<T> {
   return invoke<'Get-Help', T>('Get-Help', ...args);
+}
+
+/** Get-PartnerAuditRecord: Lists the partner's activity log: who changed what, when, and with which request. */
+export function getPartnerAuditRecord<T = CmdletOutputs['Get-PartnerAuditRecord']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerAuditRecord']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerAuditRecord', T>('Get-PartnerAuditRecord', ...args);
 }
 
 /** Get-PartnerContext: Shows the current session context (never any secret). */
@@ -648,7 +740,7 @@ export function setPartnerContext<T = CmdletOutputs['Set-PartnerContext']>(
   return invoke<'Set-PartnerContext', T>('Set-PartnerContext', ...args);
 }
 
-/** Start-PartnerEmulator: Runs the built-in Partner Center and Entra ID emulator on 127.0.0.1. */
+/** Start-PartnerEmulator: Runs the built-in Partner Center, Microsoft Graph (GDAP) and Entra ID emulator on 127.0.0.1. */
 export function startPartnerEmulator<T = CmdletOutputs['Start-PartnerEmulator']>(
   ...args: InvokeArguments<CmdletParameters['Start-PartnerEmulator']>
 ): AsyncIterable<T> {

@@ -6,6 +6,7 @@
  * declarations compile without @types/node.
  */
 import type { EmulatorConnectionInfo } from './emulator/connection-info.js';
+import type { AuditRecord } from './partner-center/audit-records.js';
 import type { GdapStatus } from './partner-center/gdap-status.js';
 import type {
   Customer,
@@ -37,6 +38,7 @@ export type {
   Subscription,
   UnifiedRole,
 } from './partner-center/types.js';
+export type { AuditRecord } from './partner-center/audit-records.js';
 export type { GdapStatus, GdapStatusValue } from './partner-center/gdap-status.js';
 export type { ContextView, EnvironmentView } from './session/views.js';
 export type { EmulatorConnectionInfo } from './emulator/connection-info.js';
@@ -71,6 +73,7 @@ export interface OutputTypes {
   GdapRelationship: Partial<OfCustomer> & GdapRelationship;
   GdapAccessAssignment: { relationshipId: string; customerId?: string } & GdapAccessAssignment;
   GdapStatus: GdapStatus;
+  AuditRecord: AuditRecord;
   ContextView: ContextView;
   EnvironmentView: EnvironmentView;
   RemovedContext: RemovedContext;

@@ -9,42 +9,48 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './access-tokens.js';
-import { startOfDay } from './customer-context.js';
-import { AuthorizationCodeStore } from './authorization-codes.js';
+import { AccessTokenAuthority, PARTNER_CENTER_AUDIENCE } from './entra/access-tokens.js';
+import { startOfDay } from './partner-center/customer-context.js';
+import { AuthorizationCodeStore } from './entra/authorization-codes.js';
 import {
   createClientCertificate,
   createServerCertificate,
   persistentServerCertificate,
   portalThumbprint,
-} from './certificates.js';
-import { ContinuationTokenCodec } from './continuation-tokens.js';
-import { datasetView } from './customer-resources.js';
-import { CustomerDataset } from './dataset.js';
-import { DeviceCodeStore } from './device-codes.js';
-import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './directory.js';
-import { applySettings, counters, issueRefreshToken, resetCounters } from './emulator-control.js';
-import type { EmulatorSettings, EmulatorState } from './emulator-state.js';
-import { FaultInjector } from './fault-injector.js';
-import { GatewayRateLimit } from './gateway-rate-limit.js';
-import { GdapDataset } from './gdap-dataset.js';
-import { gdapView } from './gdap-view.js';
-import { createJwtSigner } from './jwt.js';
-import { RefreshTokenStore } from './refresh-tokens.js';
-import { PageCache } from './page-cache.js';
-import { createRequestListener } from './request-handler.js';
-import { RequestRecorder } from './request-recorder.js';
+} from './server/certificates.js';
+import { ChangeStore } from './server/change-store.js';
+import { ContinuationTokenCodec } from './partner-center/continuation-tokens.js';
+import { datasetView } from './partner-center/customer-resources.js';
+import { CustomerDataset } from './partner-center/dataset.js';
+import { DeviceCodeStore } from './entra/device-codes.js';
+import { createDirectory, WELL_KNOWN_PUBLIC_CLIENTS } from './entra/directory.js';
+import {
+  applySettings,
+  counters,
+  issueRefreshToken,
+  resetCounters,
+} from './server/emulator-control.js';
+import type { EmulatorSettings, EmulatorState } from './server/emulator-state.js';
+import { FaultInjector } from './server/fault-injector.js';
+import { GatewayRateLimit } from './server/gateway-rate-limit.js';
+import { GdapDataset } from './graph/gdap-dataset.js';
+import { gdapView } from './graph/gdap-view.js';
+import { createJwtSigner } from './entra/jwt.js';
+import { RefreshTokenStore } from './entra/refresh-tokens.js';
+import { PageCache } from './partner-center/page-cache.js';
+import { createRequestListener } from './server/request-handler.js';
+import { RequestRecorder } from './server/request-recorder.js';
 import type { ClientCertificateFiles, EmulatorOptions, StartedEmulator } from './types.js';
-import { controlRoutes } from './control-routes.js';
-import { applicationRolesOf, delegatedPermissions } from './scopes.js';
+import { controlRoutes } from './server/control-routes.js';
+import { applicationRolesOf, delegatedPermissions } from './entra/scopes.js';
 
 export type * from './types.js';
-export { GDAP_CUSTOMER_KINDS, RELATIONSHIP_STATUSES } from './gdap-dataset.js';
-export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './gdap-roles.js';
+export { GDAP_CUSTOMER_KINDS, RELATIONSHIP_STATUSES } from './graph/gdap-dataset.js';
+export { GLOBAL_ADMINISTRATOR_ROLE_ID } from './graph/gdap-roles.js';
 
 /** The emulator's own levers (`METHOD /_emulator/...`), for help texts that list them. */
 export const CONTROL_ROUTES: readonly string[] = Object.keys(controlRoutes);
-export { CONTROL_KEY_HEADER } from './control-routes.js';
+export { CONTROL_KEY_HEADER } from './server/control-routes.js';
 
 /**
  * The defaults of the options, stated once: startEmulator applies them, and Start-PartnerEmulator
@@ -107,7 +113,7 @@ function nowOf(options: EmulatorOptions): number {
 
 function initialSettings(options: EmulatorOptions, gateway: GatewayRateLimit): EmulatorSettings {
   const settings: EmulatorSettings = {
-    nextLinkForm: 'v1',
+    nextLinkForm: 'mixed',
     bom: false,
     apiLatencyMs: EMULATOR_DEFAULTS.apiLatencyMs,
     rateLimitPerMinute: EMULATOR_DEFAULTS.rateLimitPerMinute,
@@ -156,7 +162,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);
-  const gdap = new GdapDataset(dataset, nowOf(options));
+  const store = new ChangeStore();
+  const now = nowOf(options);
+  const gdap = new GdapDataset(dataset, now);
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
@@ -188,7 +196,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const state: EmulatorState = {
     baseUrl: '',
     settings,
+    now,
     dataset,
+    store,
     gdap,
     directory,
     signer,
@@ -264,7 +274,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
       return materialised;
     },
     customerCount: dataset.count,
-    dataset: { ...datasetView(dataset), ...gdapView(gdap) },
+    dataset: { ...datasetView(dataset, store), ...gdapView(gdap) },
     seed,
     customerAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= dataset.count)
@@ -289,6 +299,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     counters: () => counters(state),
     recentRequests: (limit) => state.recorder.recentRequests(limit),
     resetCounters: () => resetCounters(state),
+    resetStore: () => store.reset(),
     issueAccessToken: (request = {}) => {
       const audience = request.audience ?? PARTNER_CENTER_AUDIENCE;
       return accessTokens.mint(

@@ -1,9 +1,15 @@
-import type { FaultScript } from './fault-types.js';
-import type { GdapCustomerKind } from './gdap-dataset.js';
+import type { FaultScript } from './server/fault-types.js';
+import type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { GdapCustomerKind } from './gdap-dataset.js';
+export type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
-export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from './fault-types.js';
+export type {
+  FaultAction,
+  FaultRule,
+  FaultScript,
+  FaultTarget,
+  RateLimit,
+} from './server/fault-types.js';
 
 /**
  * The emulator's programmatic face: `Start-PartnerEmulator`, `npm start`, specs and benchmarks all
@@ -11,7 +17,13 @@ export type { FaultAction, FaultRule, FaultScript, FaultTarget, RateLimit } from
  * imports the client or the session, and they never import it.
  */
 
-export type NextLinkForm = 'v1' | 'relative';
+/**
+ * How `links.next.uri` (and `links.self`) are written: `mixed` (the default) alternates `v1` and
+ * `relative` page by page, as the service has written both since 2021; `absolute` (the API's own
+ * origin) is no documented form but one a client may meet behind a proxy.
+ */
+export const NEXT_LINK_FORMS = ['mixed', 'v1', 'relative', 'absolute'] as const;
+export type NextLinkForm = (typeof NEXT_LINK_FORMS)[number];
 
 export interface EmulatorOptions {
   /** 0 picks a free port. Always bound to 127.0.0.1. */
@@ -29,8 +41,9 @@ export interface EmulatorOptions {
   /** Serve plain HTTP instead of HTTPS with a self-signed certificate. */
   http?: boolean;
   /**
-   * Shape of `links.next.uri`: `/v1/customers?...` (default, what the service returns since 2021)
-   * or `/customers?...`.
+   * Shape of `links.next.uri`: `mixed` (default: `/v1/customers?...` on one page,
+   * `/customers?...` on the next, as the service writes them), `v1`, `relative`, or `absolute`
+   * (`https://<emulator>/v1/customers?...`).
    */
   nextLinkForm?: NextLinkForm;
   /** Prefix every JSON body with a UTF-8 byte-order mark, as the real service sometimes does. */
@@ -208,6 +221,12 @@ export interface RunningEmulator {
   recentRequests(limit?: number): RecordedRequest[];
   resetCounters(): void;
   /**
+   * Forgets every write: the data is the seed's again, the idempotency record (by MS-RequestId)
+   * and the journal of changes are emptied. Etags handed out before stay invalid. Also
+   * `POST /_emulator/store/reset`.
+   */
+  resetStore(): void;
+  /**
    * Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for
    * an expired one.
    */
@@ -257,6 +276,8 @@ export interface EmulatorDataset {
   subscribedSkusOf(customerId: string): Record<string, unknown>[];
   /** `GET /v1/customers/{id}/users/{user-id}/licenses`'s items (every license group). */
   licensesOf(customerId: string, userId: string): Record<string, unknown>[];
+  /** `GET /v1/customers/{id}/users/{user-id}/directoryroles`'s items. */
+  directoryRolesOf(customerId: string, userId: string): Record<string, unknown>[];
   /** The instant the GDAP data is dated from (ISO 8601, UTC): the emulator's `now`. */
   gdapNow: string;
   /** What kind of GDAP customer this is (which relationships it was given). */
@@ -276,6 +297,8 @@ export interface EmulatorDataset {
   relationshipById(relationshipId: string): Record<string, unknown> | undefined;
   /** A relationship's access assignments as Graph lists them; RangeError for an unknown id. */
   accessAssignmentsOf(relationshipId: string): Record<string, unknown>[];
+  /** A relationship's requests as Graph lists them; RangeError for an unknown id. */
+  relationshipRequestsOf(relationshipId: string): Record<string, unknown>[];
 }
 
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */

@@ -19,14 +19,21 @@ export function closestName(typed: string, candidates: readonly string[]): strin
 
 function editDistance(a: string, b: string): number {
   if (a.length > 100 || b.length > 100) return Infinity;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  // One row of the distance table at a time: `previous[j]` is the distance from a[0..i-1] to
+  // b[0..j], `left` the one just computed in this row, `diagonal` previous[j - 1] before the row
+  // overwrote it (Wagner-Fischer with a single array).
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    let diagonal = i - 1;
+    let left = i;
+    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+      const above = row[j] ?? Infinity; // always set: the array has b.length + 1 entries
+      const distance = Math.min(above + 1, left + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+      left = distance;
+      row[j] = distance;
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return row[b.length] ?? Infinity;
 }

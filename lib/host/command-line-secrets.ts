@@ -21,27 +21,24 @@ export function commandLineSecretWarning(
 ): string | undefined {
   // Values handed over in-process were never on a command line others could read.
   if (binding.fromValues) return undefined;
-  const typed = secretNames(definition, binding).filter(
-    (name) =>
+  const typed = secretsGiven(definition, binding).filter(
+    ({ name }) =>
       binding.given.get(name) !== READ_FROM_STDIN && !binding.secretsFromStdin?.includes(name),
   );
-  if (typed.length === 0) return undefined;
-  const names = typed.map((name) => `-${name}`);
+  const [first, ...more] = typed;
+  if (first === undefined) return undefined;
+  const names = typed.map(({ name }) => `-${name}`);
   const listed =
-    names.length === 1
-      ? names[0]!
+    more.length === 0
+      ? `-${first.name}`
       : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  const instead = (name: string) => {
-    const variable = definition.parameters[name]!.env;
-    return (
-      `${variable ? `set ${variable}, or ` : ''}pass -${name} ${READ_FROM_STDIN} ` +
-      'and write it to stdin'
-    );
-  };
+  const instead = ({ name, variable }: GivenSecret) =>
+    `${variable ? `set ${variable}, or ` : ''}pass -${name} ${READ_FROM_STDIN} ` +
+    'and write it to stdin';
   const advice =
-    typed.length === 1
-      ? `Instead, ${instead(typed[0]!)}.`
-      : `Instead: ${typed.map((name) => `for -${name}, ${instead(name)}`).join('; ')}.`;
+    more.length === 0
+      ? `Instead, ${instead(first)}.`
+      : `Instead: ${typed.map((secret) => `for -${secret.name}, ${instead(secret)}`).join('; ')}.`;
   return (
     `${listed} on the command line can be seen by other users of this machine ` +
     `(ps, /proc) and may stay in your shell history. ${advice}`
@@ -54,20 +51,21 @@ export async function withSecretsFromStdin(
   binding: CommandLineBinding,
   stdin: { readable: () => Readable; isTTY: boolean; hasInput: boolean },
 ): Promise<CommandLineBinding> {
-  const fromStdin = secretNames(definition, binding).filter(
-    (name) => binding.given.get(name) === READ_FROM_STDIN,
+  const fromStdin = secretsGiven(definition, binding).filter(
+    ({ name }) => binding.given.get(name) === READ_FROM_STDIN,
   );
-  if (fromStdin.length === 0) return binding;
-  if (fromStdin.length > 1) {
+  const [secret, ...others] = fromStdin;
+  if (secret === undefined) return binding;
+  if (others.length > 0) {
     throw new UsageError(
-      `Only one secret can be read from stdin, but ${fromStdin.map((name) => `-${name}`).join(' and ')} ` +
+      `Only one secret can be read from stdin, but ${fromStdin.map(({ name }) => `-${name}`).join(' and ')} ` +
         'both ask for it.',
       {
         hint: 'Give the others through their environment variables.',
       },
     );
   }
-  const name = fromStdin[0]!;
+  const { name } = secret;
   if (binding.pipelineParameters.length > 0 && stdin.hasInput) {
     throw new UsageError(
       `-${name} ${READ_FROM_STDIN} cannot read stdin: ${definition.name} reads ` +
@@ -85,18 +83,30 @@ export async function withSecretsFromStdin(
       },
     );
   }
-  const secret = await readAll(stdin.readable(), name);
-  if (secret === '')
+  const value = await readAll(stdin.readable(), name);
+  if (value === '')
     throw new UsageError(`-${name} ${READ_FROM_STDIN}: stdin was empty.`, {
       hint: 'Write the secret to stdin, on one line.',
     });
   const given = new Map(binding.given);
-  given.set(name, secret);
+  given.set(name, value);
   return { ...binding, given, secretsFromStdin: [name] };
 }
 
-function secretNames(definition: CmdletDefinition<any>, binding: CommandLineBinding): string[] {
-  return [...binding.given.keys()].filter((name) => definition.parameters[name]?.type === 'secret');
+/** A `secret` parameter given on the command line, and the variable that could give it instead. */
+interface GivenSecret {
+  name: string;
+  variable: string | undefined;
+}
+
+function secretsGiven(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+): GivenSecret[] {
+  return [...binding.given.keys()].flatMap((name) => {
+    const declaration = definition.parameters[name];
+    return declaration?.type === 'secret' ? [{ name, variable: declaration.env }] : [];
+  });
 }
 
 async function readAll(stream: Readable, name: string): Promise<string> {

@@ -20,7 +20,7 @@ export async function countLines(fd: number): Promise<number | undefined> {
     if (bytes === 0) break;
     for (let at = buffer.indexOf(0x0a, 0); at >= 0 && at < bytes; at = buffer.indexOf(0x0a, at + 1))
       lines++;
-    last = buffer[bytes - 1]!;
+    last = buffer.readUInt8(bytes - 1);
     position += bytes;
   }
   return last === 0x0a ? lines : lines + 1;

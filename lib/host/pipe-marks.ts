@@ -157,10 +157,9 @@ export class InputMark {
 
   /** A writer of the module still at work on this pipe, e.g. "Get-PartnerCustomer (process 7)". */
   runningWriter(): string | undefined {
-    const running = marksOf(this.dir, this.identity, 'w').find(
-      ({ mark }) => mark?.state === 'running',
-    );
-    return running && `${running.mark!.cmdlet} (process ${running.pid})`;
+    for (const { mark, pid } of marksOf(this.dir, this.identity, 'w'))
+      if (mark?.state === 'running') return `${mark.cmdlet} (process ${pid})`;
+    return undefined;
   }
 
   /**

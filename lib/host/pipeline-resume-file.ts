@@ -153,7 +153,7 @@ export class PipelineResumeFile {
   private load(text: string): void {
     const lines = text.split('\n');
     // After the last newline: nothing, or a line cut by a kill (that object is simply done again).
-    const cut = lines.pop()!;
+    const cut = lines.pop() ?? '';
     const wanted = `${this.identity.cmdlet}'s pipeline runs`;
     // Empty (a new file, as mktemp makes), or killed while writing its first line (after a power
     // loss some filesystems show the unwritten end as NUL bytes): nothing was recorded. Anything

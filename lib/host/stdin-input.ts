@@ -57,9 +57,10 @@ function standaloneParameters(
   binding: CommandLineBinding,
 ): string {
   const set = definition.defaultParameterSet;
-  const inDefault = binding.pipelineParameters.filter(
-    (name) => set === undefined || belongsToSet(definition.parameters[name]!, set),
-  );
+  const inDefault = binding.pipelineParameters.filter((name) => {
+    const declaration = definition.parameters[name];
+    return set === undefined || (declaration !== undefined && belongsToSet(declaration, set));
+  });
   const names = inDefault.length > 0 ? inDefault : binding.pipelineParameters;
   return names.map((name) => `-${name}`).join(' or ');
 }

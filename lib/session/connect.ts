@@ -4,7 +4,7 @@
  */
 import { AuthenticationError, UsageError } from '../common/errors.js';
 import { withoutUndefined } from '../common/objects.js';
-import type { PartnerContext } from './context-store.js';
+import type { KindFields, PartnerContext, SecretSource } from './context-kinds.js';
 import { viewOf, type ContextView } from './context-view.js';
 import {
   authenticateUser,
@@ -26,7 +26,7 @@ export type ConnectRequest = {
   caCertificatePath?: string;
   tenant?: string;
   /** 'Environment': secrets stay in PARTNERCENTER_* variables and are never written to disk. */
-  secretSource: 'TokenStore' | 'Environment';
+  secretSource: SecretSource;
   env: NodeJS.ProcessEnv;
   /** The run's stores; by default those of the config directory `env` names. */
   stores?: SessionStores;
@@ -62,34 +62,33 @@ export type ConnectRequest = {
 
 interface SignedIn {
   accessToken: CachedAccessToken;
-  context: Partial<PartnerContext>;
+  /** What this kind of sign-in saves with the context. */
+  fields: KindFields;
+  /** The tenant and account the sign-in itself names, before the token's claims. */
+  tenantId?: string;
+  account?: string;
   tokens: TokenRecord;
 }
 
 export async function connect(request: ConnectRequest): Promise<ContextView> {
   const signedIn = await signIn(request);
   const claims = readAccessTokenClaims(signedIn.accessToken.token);
-  const tenantId = claims.tid ?? signedIn.context.tenantId ?? request.tenant;
+  const tenantId = signedIn.tenantId ?? claims.tid ?? request.tenant;
   if (!tenantId)
     throw new UsageError('Cannot tell the partner tenant: the token names none.', {
       hint: 'Pass -Tenant.',
     });
-  const context: PartnerContext = {
+  // The fields in the order every version saved them: what all contexts have, then the kind's.
+  const base = {
     name: request.contextName,
     environment: request.environment,
     caCertificatePath: request.caCertificatePath,
     tenantId,
     authentication: request.kind,
-    account: accountOf(claims),
+    account: signedIn.account ?? accountOf(claims),
     connectedAt: new Date().toISOString(),
-    ...withoutUndefined(signedIn.context),
   };
-  if (
-    request.kind !== 'AccessToken' &&
-    request.kind !== 'ManagedIdentity' &&
-    request.kind !== 'User'
-  )
-    context.secretSource = request.secretSource;
+  const context: PartnerContext = withoutUndefined({ ...base, ...signedIn.fields });
   const tokens: TokenRecord = {
     accessToken: signedIn.accessToken,
     ...(request.secretSource === 'TokenStore' ? signedIn.tokens : {}),
@@ -99,7 +98,7 @@ export async function connect(request: ConnectRequest): Promise<ContextView> {
     request.setDefault === true || !(await anotherDefault(stores, request.contextName));
   // Tokens first: a context must never exist without what it needs to renew its token.
   stores.tokens.write(request.contextName, tokens);
-  await stores.contexts.write(withoutUndefined(context));
+  await stores.contexts.write(context);
   if (becomesDefault) await stores.contexts.setDefault(request.contextName);
   return viewOf(context, tokens, becomesDefault);
 }
@@ -125,7 +124,8 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
     case 'AccessToken':
       return {
         accessToken: checkAccessToken(request.accessToken, request.warn),
-        context: { tenantId: request.tenant },
+        fields: { authentication: 'AccessToken' },
+        tenantId: request.tenant,
         tokens: {},
       };
     case 'ServicePrincipal':
@@ -141,7 +141,11 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
           undefined,
           request.retry,
         ),
-        context: { applicationId: request.applicationId },
+        fields: {
+          authentication: 'ServicePrincipal',
+          applicationId: request.applicationId,
+          secretSource: request.secretSource,
+        },
         tokens: { clientSecret: request.clientSecret },
       };
     case 'ServicePrincipalCertificate':
@@ -158,7 +162,12 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
           undefined,
           request.retry,
         ),
-        context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
+        fields: {
+          authentication: 'ServicePrincipalCertificate',
+          applicationId: request.applicationId,
+          certificatePath: request.certificatePath,
+          secretSource: request.secretSource,
+        },
         tokens: request.certificatePassword
           ? { certificatePassword: request.certificatePassword }
           : {},
@@ -175,7 +184,11 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
           undefined,
           request.retry,
         ),
-        context: { managedIdentityClientId: request.clientId, applicationId: request.clientId },
+        fields: {
+          authentication: 'ManagedIdentity',
+          managedIdentityClientId: request.clientId,
+          applicationId: request.clientId,
+        },
         tokens: {},
       };
     case 'RefreshToken': {
@@ -193,7 +206,12 @@ async function signIn(request: ConnectRequest): Promise<SignedIn> {
       );
       return {
         accessToken: redeemed.accessToken,
-        context: { applicationId: request.applicationId, certificatePath: request.certificatePath },
+        fields: {
+          authentication: 'RefreshToken',
+          applicationId: request.applicationId,
+          secretSource: request.secretSource,
+          certificatePath: request.certificatePath,
+        },
         tokens: {
           refreshToken: redeemed.refreshToken ?? request.refreshToken,
           clientSecret: request.clientSecret,
@@ -234,13 +252,14 @@ async function signInUser(
     const record = JSON.parse(authenticationRecord) as { tenantId?: string; username?: string };
     return {
       accessToken: { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp },
-      context: {
+      fields: {
+        authentication: 'User',
         applicationId: request.applicationId,
         useDeviceCode: request.useDeviceCode,
         authenticationRecord,
-        tenantId: record.tenantId,
-        account: record.username,
       },
+      tenantId: record.tenantId,
+      account: record.username,
       tokens: {},
     };
   } catch (error) {

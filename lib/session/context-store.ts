@@ -16,54 +16,16 @@ import {
   makePrivateFile,
   stateAccessError,
 } from './config-dir.js';
-import type { PartnerEnvironment } from './environments.js';
+import { contextFromStored, type PartnerContext } from './context-kinds.js';
 
 export const DEFAULT_CONTEXT_NAME = 'default';
 export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export type AuthenticationKind =
-  | 'AccessToken'
-  | 'ServicePrincipal'
-  | 'ServicePrincipalCertificate'
-  | 'User'
-  | 'RefreshToken'
-  | 'ManagedIdentity';
-
-export interface PartnerContext {
-  name: string;
-  environment: PartnerEnvironment;
-  /** PEM file trusted in addition to the system roots (the emulator's self-signed certificate). */
-  caCertificatePath?: string;
-  tenantId: string;
-  authentication: AuthenticationKind;
-  /** Service principal (app) id, for app-only and app+user sign-ins. */
-  applicationId?: string;
-  /**
-   * Where the secret that renews tokens (client secret, certificate password, refresh token) comes
-   * from: the private token store, or the environment (-FromEnvironment: never written to disk).
-   */
-  secretSource?: 'TokenStore' | 'Environment';
-  /** ServicePrincipalCertificate, or RefreshToken proven with a certificate. */
-  certificatePath?: string;
-  /** User: the device-code flow rather than a browser. */
-  useDeviceCode?: boolean;
-  /**
-   * User: @azure/identity's serialized AuthenticationRecord (account and home tenant; no secret).
-   */
-  authenticationRecord?: string;
-  /** ManagedIdentity: the client id of a user-assigned identity. */
-  managedIdentityClientId?: string;
-  /** Who signed in, as the token says (app id or user principal name). */
-  account?: string;
-  connectedAt: string;
-  outputFormat?: string;
-  /**
-   * Retries per request when a command gives no -MaxRetry (and PARTNERCENTER_MAX_RETRY is unset).
-   */
-  maxRetry?: number;
-  /** Total wait per request, in seconds, when PARTNERCENTER_MAX_RETRY_WAIT is unset. */
-  maxRetryWaitSeconds?: number;
-}
+export type {
+  AuthenticationKind,
+  PartnerContext,
+  SecretSource,
+} from './context-kinds.js';
 
 type ConfInstance = {
   store: Record<string, unknown>;
@@ -111,19 +73,12 @@ export class ContextStore {
     return typeof saved === 'string' ? saved : DEFAULT_CONTEXT_NAME;
   }
 
+  /** The saved context of that name as its kind (context-kinds.ts); undefined when none is. */
   async read(name: string): Promise<PartnerContext | undefined> {
     validateContextName(name);
     const path = join(this.contextsDir, `${name}.json`);
-    const value = readStoreFile(path, false) as PartnerContext | undefined;
-    if (value === undefined) return undefined;
-    if (typeof value.tenantId !== 'string' || typeof value.environment?.apiEndpoint !== 'string') {
-      throw new ConfigFileError(`The context file '${path}' is not a PartnerCenter context.`, {
-        hint:
-          'Remove it with Disconnect-Partner (or delete the file) and run ' +
-          'Connect-Partner again.',
-      });
-    }
-    return value;
+    const stored = readStoreFile(path, false);
+    return stored && contextFromStored(stored, path, name);
   }
 
   async write(context: PartnerContext): Promise<string> {
@@ -306,13 +261,14 @@ const HOST_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * echo cut output short mid-line. The listeners the import adds for them are taken off again.
  */
 async function importConf(): Promise<typeof import('conf')> {
-  const before = new Map(
-    HOST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]),
-  );
+  const before = HOST_SIGNALS.map((signal) => ({
+    signal,
+    listeners: new Set(process.listeners(signal)),
+  }));
   const module = await import('conf');
-  for (const signal of HOST_SIGNALS) {
+  for (const { signal, listeners } of before) {
     for (const listener of process.listeners(signal))
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+      if (!listeners.has(listener)) process.off(signal, listener);
   }
   return module;
 }

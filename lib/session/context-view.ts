@@ -1,6 +1,7 @@
 /**
  * What Connect-Partner and Get-PartnerContext show of a context: everything useful, nothing secret.
  */
+import { applicationIdOf, secretSourceOf } from './context-kinds.js';
 import type { PartnerContext } from './context-store.js';
 import { graphOf } from './environments.js';
 import { tokenResource } from './token-resources.js';
@@ -24,8 +25,8 @@ export function viewOf(
     tenantId: context.tenantId,
     account: context.account,
     authentication: context.authentication,
-    applicationId: context.applicationId,
-    secretSource: context.secretSource,
+    applicationId: applicationIdOf(context),
+    secretSource: secretSourceOf(context),
     caCertificatePath: context.caCertificatePath,
     connectedAt: context.connectedAt,
     tokenExpiresOn: tokens.accessToken

@@ -21,6 +21,13 @@ export interface PartnerEnvironment {
   graphAudience?: string;
 }
 
+/** A named cloud: its Microsoft Graph always known. */
+interface CloudEnvironment extends PartnerEnvironment {
+  name: EnvironmentName;
+  graphEndpoint: string;
+  graphAudience: string;
+}
+
 /** Microsoft Graph's service roots (https://learn.microsoft.com/graph/deployments). */
 export const GRAPH_GLOBAL = 'https://graph.microsoft.com';
 const GRAPH_US_GOVERNMENT = 'https://graph.microsoft.us';
@@ -28,7 +35,7 @@ const GRAPH_CHINA = 'https://microsoftgraph.chinacloudapi.cn';
 
 const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
 
-export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>> = {
+const CLOUDS: Readonly<Record<EnvironmentName, CloudEnvironment>> = {
   AzureCloud: {
     name: 'AzureCloud',
     apiEndpoint: 'https://api.partnercenter.microsoft.com',
@@ -55,6 +62,9 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>>
   },
 };
 
+/** The named clouds, as every environment is typed (a custom one may lack Graph). */
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, PartnerEnvironment>> = CLOUDS;
+
 /**
  * A named cloud, optionally overridden by a custom API endpoint, authority host and/or Graph
  * endpoint (the local emulator, a proxy). The audiences stay the named cloud's: the tokens are
@@ -64,14 +74,14 @@ export function resolveEnvironment(
   name: EnvironmentName | undefined,
   overrides: { apiEndpoint?: string; authorityHost?: string; graphEndpoint?: string },
 ): PartnerEnvironment {
-  const base = ENVIRONMENTS[name ?? 'AzureCloud'];
+  const base = CLOUDS[name ?? 'AzureCloud'];
   if (!overrides.apiEndpoint && !overrides.authorityHost && !overrides.graphEndpoint) return base;
   return {
     name: 'Custom',
     apiEndpoint: trimSlash(overrides.apiEndpoint ?? base.apiEndpoint),
     authorityHost: trimSlash(overrides.authorityHost ?? base.authorityHost),
     audience: base.audience,
-    graphEndpoint: trimSlash(overrides.graphEndpoint ?? base.graphEndpoint!),
+    graphEndpoint: trimSlash(overrides.graphEndpoint ?? base.graphEndpoint),
     graphAudience: base.graphAudience,
   };
 }
@@ -88,13 +98,13 @@ export interface GraphEnvironment {
  */
 export function graphOf(environment: PartnerEnvironment): GraphEnvironment {
   const cloud =
-    Object.values(ENVIRONMENTS).find(
+    Object.values(CLOUDS).find(
       (known) =>
         known.name === environment.name || known.authorityHost === environment.authorityHost,
-    ) ?? ENVIRONMENTS.AzureCloud;
+    ) ?? CLOUDS.AzureCloud;
   return {
-    endpoint: environment.graphEndpoint ?? cloud.graphEndpoint!,
-    audience: environment.graphAudience ?? cloud.graphAudience!,
+    endpoint: environment.graphEndpoint ?? cloud.graphEndpoint,
+    audience: environment.graphAudience ?? cloud.graphAudience,
   };
 }
 

@@ -19,7 +19,8 @@ export interface AccessTokenClaims {
 
 export function readAccessTokenClaims(token: string): AccessTokenClaims {
   const parts = token.split('.');
-  if (parts.length !== 3) {
+  const payload = parts[1];
+  if (parts.length !== 3 || payload === undefined) {
     throw new UsageError('-AccessToken is not a JWT (expected three dot-separated parts).', {
       hint:
         'Pass the access token itself, e.g. from `az account get-access-token ' +
@@ -27,7 +28,7 @@ export function readAccessTokenClaims(token: string): AccessTokenClaims {
     });
   }
   try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
       throw new Error('not an object');
     return claims as AccessTokenClaims;

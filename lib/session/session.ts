@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../common/clock.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
 import { resolveConfigDir } from './config-dir.js';
+import { secretsFromEnvironment } from './context-kinds.js';
 import { ContextStore, DEFAULT_CONTEXT_NAME, type PartnerContext } from './context-store.js';
 import {
   agentTrusting,
@@ -175,7 +176,7 @@ export function renewalSecrets(
   stored: TokenRecord,
   env: NodeJS.ProcessEnv,
 ): TokenRecord {
-  if (context.secretSource !== 'Environment') return stored;
+  if (!secretsFromEnvironment(context)) return stored;
   return {
     clientSecret: env.PARTNERCENTER_CLIENT_SECRET || undefined,
     certificatePassword: env.PARTNERCENTER_CERTIFICATE_PASSWORD || undefined,
@@ -282,7 +283,7 @@ class ContextTokenProvider implements TokenProvider {
         this.resource,
         renewed.accessToken,
         // Only a refresh token the user gave us is kept; one from the environment stays there.
-        renewed.refreshToken && this.context.secretSource !== 'Environment'
+        renewed.refreshToken && !secretsFromEnvironment(this.context)
           ? { refreshToken: renewed.refreshToken }
           : {},
       );
@@ -339,10 +340,9 @@ async function renewToken(
     new NotConnectedError(
       `The token of context '${context.name}' must be renewed, but its ${what} is not available.`,
       {
-        hint:
-          context.secretSource === 'Environment'
-            ? `Set ${variable}, which this context reads it from.`
-            : 'Run Connect-Partner again.',
+        hint: secretsFromEnvironment(context)
+          ? `Set ${variable}, which this context reads it from.`
+          : 'Run Connect-Partner again.',
       },
     );
   switch (context.authentication) {
@@ -353,7 +353,7 @@ async function renewToken(
           {
             ...common,
             kind: 'ServicePrincipal',
-            applicationId: context.applicationId!,
+            applicationId: context.applicationId,
             clientSecret: secrets.clientSecret,
           },
           scope,
@@ -366,8 +366,8 @@ async function renewToken(
           {
             ...common,
             kind: 'ServicePrincipalCertificate',
-            applicationId: context.applicationId!,
-            certificatePath: context.certificatePath!,
+            applicationId: context.applicationId,
+            certificatePath: context.certificatePath,
             certificatePassword: secrets.certificatePassword,
           },
           scope,
@@ -388,8 +388,8 @@ async function renewToken(
           {
             ...common,
             kind: 'User',
-            applicationId: context.applicationId!,
-            useDeviceCode: context.useDeviceCode === true,
+            applicationId: context.applicationId,
+            useDeviceCode: context.useDeviceCode,
             cacheName: context.name,
             tokensDir,
             authenticationRecord: context.authenticationRecord,
@@ -404,7 +404,7 @@ async function renewToken(
       return redeemRefreshToken(
         {
           ...common,
-          applicationId: context.applicationId!,
+          applicationId: context.applicationId,
           refreshToken: secrets.refreshToken,
           clientSecret: secrets.clientSecret,
           certificatePath: context.certificatePath,

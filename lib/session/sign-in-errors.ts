@@ -168,5 +168,6 @@ function describe(error: unknown): string {
 }
 
 function firstSentence(text: string): string {
-  return text.split(/\r?\n/)[0]!.slice(0, 300);
+  // split gives one part at least, so the first is always there.
+  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 300);
 }

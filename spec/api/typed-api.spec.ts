@@ -12,6 +12,7 @@ import type ConnectPartner from '../../cmdlets/Connect-Partner.js';
 import type DisconnectPartner from '../../cmdlets/Disconnect-Partner.js';
 import type GetCommand from '../../cmdlets/Get-Command.js';
 import type GetHelp from '../../cmdlets/Get-Help.js';
+import type GetPartnerAuditRecord from '../../cmdlets/Get-PartnerAuditRecord.js';
 import type GetPartnerContext from '../../cmdlets/Get-PartnerContext.js';
 import type GetPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import type GetPartnerCustomerGdapStatus from '../../cmdlets/Get-PartnerCustomerGdapStatus.js';
@@ -50,6 +51,7 @@ interface Computed {
   'Disconnect-Partner': GivenParametersOf<typeof DisconnectPartner>;
   'Get-Command': GivenParametersOf<typeof GetCommand>;
   'Get-Help': GivenParametersOf<typeof GetHelp>;
+  'Get-PartnerAuditRecord': GivenParametersOf<typeof GetPartnerAuditRecord>;
   'Get-PartnerContext': GivenParametersOf<typeof GetPartnerContext>;
   'Get-PartnerCustomer': GivenParametersOf<typeof GetPartnerCustomer>;
   'Get-PartnerCustomerGdapStatus': GivenParametersOf<typeof GetPartnerCustomerGdapStatus>;

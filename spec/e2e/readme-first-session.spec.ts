@@ -68,3 +68,34 @@ describe("the README's first session, pasted into bash", () => {
     expect(existsSync(join(checkout, 'emulator.json'))).toBe(false);
   }, 70_000);
 });
+
+describe("the README's curl listing, pasted into bash", () => {
+  it('lists every customer through next links of both forms (the emulator mixes them by default)', async () => {
+    expect(['bash', 'jq', 'curl'].filter((tool) => !installed(tool))).toEqual([]);
+    const [listing] = shellBlocks('Use the emulator from any client').filter((block) =>
+      block.includes('.links.next.uri'),
+    );
+    expect(listing).toMatch(/case \$next in \/v1\/\*\)/);
+    const checkout = join(scratch.dir, 'curl-checkout');
+    execFileSync('mkdir', [checkout]);
+    symlinkSync(join(repoRoot, 'bin'), join(checkout, 'bin'));
+    const script = [
+      'set -e',
+      'export PATH="$PWD/bin:$PATH"',
+      listing,
+      'kill %1',
+      'wait || true',
+    ].join('\n');
+    const result = await runBash(script, {
+      cwd: checkout,
+      env: cleanEnv({ PARTNERCENTER_CONFIG_DIR: join(scratch.dir, 'curl-config') }),
+      timeoutMs: 60_000,
+    });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const domains = result.stdout.trim().split('\n');
+    // The default 2,500 customers in five pages, every one once.
+    expect(domains).toHaveLength(2500);
+    expect(new Set(domains).size).toBe(2500);
+    for (const domain of domains) expect(domain).toMatch(/\.onmicrosoft\.com$/);
+  }, 70_000);
+});

@@ -4,7 +4,7 @@
  * failures (403 20002, 404) in Partner Center's error shape. One emulator for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/customer-subscriptions.js';
+import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/partner-center/customer-subscriptions.js';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
 import { filterQuery, listAll, request } from './support.js';
@@ -23,7 +23,8 @@ describe('per-customer resources', () => {
   let noCommerce: string;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ customers: CUSTOMERS, seed: 11 });
+    // The exact next links below are the v1 form; the default mixes it with the relative one.
+    emulator = await startEmulator({ customers: CUSTOMERS, seed: 11, nextLinkForm: 'v1' });
     appToken = emulator.issueAccessToken();
     userToken = emulator.issueAccessToken({ delegated: true });
     const { dataset } = emulator;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CustomerDataset, relationshipValues } from '../../lib/emulator/dataset.js';
+import { CustomerDataset, relationshipValues } from '../../lib/emulator/partner-center/dataset.js';
 
 describe('the emulated data set', () => {
   const dataset = new CustomerDataset(1, 2500);

@@ -6,19 +6,29 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadRequestError } from '../../lib/emulator/bad-request.js';
-import { Query } from '../../lib/emulator/query.js';
-import { failureReply } from '../../lib/emulator/request-handler.js';
-import type { Route } from '../../lib/emulator/routes.js';
+import type { IncomingMessage } from 'node:http';
+import { BadRequestError } from '../../lib/emulator/server/bad-request.js';
+import { controlService } from '../../lib/emulator/server/control-routes.js';
+import { entraService } from '../../lib/emulator/entra/service.js';
+import type { Exchange } from '../../lib/emulator/server/http-exchange.js';
+import { partnerCenterService } from '../../lib/emulator/partner-center/service.js';
+import { Query } from '../../lib/emulator/server/query.js';
+import { failureReply as replyOf } from '../../lib/emulator/server/request-handler.js';
+import type { Service } from '../../lib/emulator/server/service.js';
 
-const route = (kind: Route['kind']): Route => ({
-  method: 'GET',
-  path: '/x',
-  kind,
-  handle: () => {
-    throw new Error('not called');
-  },
-});
+const services = { api: partnerCenterService, entra: entraService, control: controlService };
+const exchange: Exchange = {
+  req: { headers: {} } as IncomingMessage,
+  url: new URL('https://127.0.0.1/x'),
+  query: new Query(new URLSearchParams()),
+  params: {},
+  route: 'GET /x',
+  receivedAt: 0,
+  requestId: '00000000-0000-4000-8000-000000000000',
+};
+const route = (kind: keyof typeof services): Service => services[kind];
+const failureReply = (service: Service, error: unknown, bom: boolean) =>
+  replyOf(service, exchange, error, bom);
 const json = (body: Buffer) => JSON.parse(body.toString('utf8'));
 
 describe('failure replies', () => {
@@ -72,9 +82,13 @@ describe('query names', () => {
 
   it('are read through the one parser by every emulator route', () => {
     const dir = join(import.meta.dirname, '..', '..', 'lib', 'emulator');
-    const readers = readdirSync(dir)
+    // Every service's folder, not only the top: the emulator lives in subfolders.
+    const readers = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter(
-        (file) => file.endsWith('.ts') && file !== 'query.ts' && file !== 'request-handler.ts',
+        (file) =>
+          file.endsWith('.ts') &&
+          !file.endsWith('/query.ts') &&
+          !file.endsWith('/request-handler.ts'),
       )
       .filter((file) =>
         /searchParams\.(get|has|getAll|entries|forEach)\b|of [\w.]*searchParams/.test(

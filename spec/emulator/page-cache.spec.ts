@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
-import { PageCache } from '../../lib/emulator/page-cache.js';
+import { PageCache } from '../../lib/emulator/partner-center/page-cache.js';
 import { filterQuery, listAll } from './support.js';
 
 describe('an emulator that keeps the pages it served', () => {

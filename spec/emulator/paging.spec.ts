@@ -47,7 +47,7 @@ describe('GET /v1/customers paging', () => {
 
   beforeAll(async () => {
     const started = await Promise.all(
-      totals.map((customers) => startEmulator({ customers, seed: 7 })),
+      totals.map((customers) => startEmulator({ customers, seed: 7, nextLinkForm: 'v1' })),
     );
     started.forEach((emulator, n) => {
       emulators.set(totals[n], emulator);

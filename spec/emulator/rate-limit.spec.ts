@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import definition from '../../cmdlets/Start-PartnerEmulator.js';
-import { TokenBuckets } from '../../lib/emulator/gateway-rate-limit.js';
+import { TokenBuckets } from '../../lib/emulator/server/gateway-rate-limit.js';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { bareCmdletContext } from '../support/bare-context.js';
 import { boundParameters } from '../support/bound-parameters.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
-import { createClientCertificate } from '../../lib/emulator/certificates.js';
+import { createClientCertificate } from '../../lib/emulator/server/certificates.js';
 import { agentFor, decodeJwt, filterQuery, request } from './support.js';
 import { repoRoot, spawnCollect } from '../support/cli.js';
 

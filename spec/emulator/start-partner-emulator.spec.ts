@@ -145,6 +145,33 @@ describe('Start-PartnerEmulator', () => {
     expect(error?.hint).toMatch(/existing directory/);
   });
 
+  it('says in its help what it serves, the faults, and no longer "customers" alone', () => {
+    const help = `${definition.synopsis}\n${definition.description}`;
+    for (const served of [
+      'Microsoft Graph',
+      'Entra ID',
+      'customers',
+      'subscriptions',
+      'users',
+      "a user's licenses and directory roles",
+      'subscribed SKUs',
+      'GDAP relationships',
+      'access assignments',
+      'their requests',
+      '$count',
+      '$orderby',
+      'OData-Version',
+      'AADSTS500011',
+      'with and without /v1',
+      'BILLING',
+      'FAULTS',
+      'POST /_emulator/faults',
+      'rateLimit',
+    ])
+      expect(help).toContain(served);
+    expect(help).not.toMatch(/serves GET \/v1\/customers \(seek paging, size, filter\) and GET/);
+  });
+
   it('declares its parameters with the documented ranges and defaults', () => {
     const { parameters } = definition;
     expect(parameters.Port).toMatchObject({ type: 'int', range: [0, 65535], default: 0 });
@@ -155,7 +182,10 @@ describe('Start-PartnerEmulator', () => {
     });
     expect(parameters.Seed).toMatchObject({ type: 'int', default: 1 });
     expect(parameters.Http).toMatchObject({ type: 'switch' });
-    expect(parameters.NextLinkForm).toMatchObject({ choices: ['V1', 'Relative'] });
+    expect(parameters.NextLinkForm).toMatchObject({
+      choices: ['Mixed', 'V1', 'Relative', 'Absolute'],
+      default: 'Mixed',
+    });
     expect(parameters.Bom).toMatchObject({ type: 'switch' });
   });
 

@@ -87,6 +87,7 @@ describe('the services seam', () => {
         tenantId: '00000000-0000-4000-8000-00000000000a',
         authentication: 'ServicePrincipal',
         applicationId: '00000000-0000-4000-8000-00000000000b',
+        secretSource: 'TokenStore',
         connectedAt: new Date().toISOString(),
       });
       await stores.contexts.setDefault('handed');

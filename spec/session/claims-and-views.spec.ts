@@ -79,7 +79,6 @@ describe('viewOf', () => {
     applicationId: '00000000-0000-0000-0000-000000000001',
     secretSource: 'TokenStore',
     certificatePath: '/etc/pc/app.pem',
-    authenticationRecord: '{"homeAccountId":"x"}',
     account: 'admin@contoso.com',
     connectedAt: '2026-01-01T00:00:00.000Z',
     outputFormat: 'Table',

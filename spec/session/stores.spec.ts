@@ -17,6 +17,7 @@ import {
   type PartnerContext,
   validateContextName,
 } from '../../lib/session/context-store.js';
+import type { ContextBase } from '../../lib/session/context-kinds.js';
 import { ENVIRONMENTS } from '../../lib/session/environments.js';
 import { fileCachePlugin, msalCachePath } from '../../lib/session/msal-cache-plugin.js';
 import { TokenStore } from '../../lib/session/token-store.js';
@@ -34,13 +35,14 @@ beforeEach(() => {
 });
 afterEach(() => scratch.dispose());
 
-function contextNamed(name: string, extra: Partial<PartnerContext> = {}): PartnerContext {
+function contextNamed(name: string, extra: Partial<ContextBase> = {}): PartnerContext {
   return {
     name,
     environment: ENVIRONMENTS.AzureCloud,
     tenantId: '00000000-0000-0000-0000-0000000000aa',
     authentication: 'ServicePrincipal',
     applicationId: '00000000-0000-0000-0000-000000000001',
+    secretSource: 'TokenStore',
     connectedAt: '2026-01-01T00:00:00.000Z',
     ...extra,
   };

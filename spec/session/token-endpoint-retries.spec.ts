@@ -7,7 +7,7 @@
  * failed (exit 5), never "check the sign-in parameters".
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FaultAction } from '../../lib/emulator/fault-types.js';
+import type { FaultAction } from '../../lib/emulator/server/fault-types.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';

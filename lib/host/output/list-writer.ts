@@ -27,10 +27,10 @@ export class ListWriter implements OutputWriter {
 
   write(value: unknown): Promise<void> | undefined {
     const columns = this.columnsOf(value);
-    const names = columns.map((column) => printable(column.heading));
-    const nameWidth = Math.max(...names.map(displayWidth));
-    const lines = columns.map((column, i) =>
-      `${padToWidth(names[i]!, nameWidth)} : ${printable(cellText(valueAtPath(value, column.path)))}`.trimEnd(),
+    const named = columns.map((column) => ({ name: printable(column.heading), column }));
+    const nameWidth = Math.max(...named.map(({ name }) => displayWidth(name)));
+    const lines = named.map(({ name, column }) =>
+      `${padToWidth(name, nameWidth)} : ${printable(cellText(valueAtPath(value, column.path)))}`.trimEnd(),
     );
     const separator = this.written++ > 0 ? '\n' : '';
     return this.sink.write(`${separator}${lines.join('\n')}\n`);

@@ -96,13 +96,14 @@ export function throughEachObject(
   each: (write: () => Promise<void> | undefined) => Promise<void> | undefined,
   end: () => void = () => writer.end(),
 ): OutputWriter {
+  const { writeJsonText, delivered } = writer;
   return {
     write: (value) => each(() => writer.write(value)),
-    writeJsonText: writer.writeJsonText
-      ? (text) => each(() => writer.writeJsonText!(text))
+    writeJsonText: writeJsonText
+      ? (text) => each(() => writeJsonText.call(writer, text))
       : undefined,
     writeText: (text) => writer.writeText(text),
-    delivered: writer.delivered ? () => writer.delivered!() : undefined,
+    delivered: delivered ? () => delivered.call(writer) : undefined,
     end,
   };
 }

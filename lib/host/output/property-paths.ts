@@ -24,8 +24,9 @@ function valueAtSegments(value: unknown, segments: readonly string[], from: numb
         .map((element) => valueAtSegments(element, segments, index))
         .filter((found) => found !== undefined);
     }
-    if (current === null || typeof current !== 'object') return undefined;
-    const key = ownKey(current, segments[index]!);
+    const segment = segments[index];
+    if (segment === undefined || current === null || typeof current !== 'object') return undefined;
+    const key = ownKey(current, segment);
     if (key === undefined) return undefined;
     current = (current as Record<string, unknown>)[key];
   }

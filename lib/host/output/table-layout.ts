@@ -27,20 +27,34 @@ const textFloor = 16;
 /** How narrow a column may be cut when nothing is left to leave out. */
 const narrowestColumn = 4;
 
+/** One column of the table as the layout places it. */
+export interface PlacedColumn {
+  /** Where its cell is in each row. */
+  index: number;
+  column: Column;
+  /** Its width in terminal columns (meaningful for shown columns). */
+  width: number;
+  /** Whether its cells may be cut (ids are not). */
+  cut: boolean;
+}
+
 export interface TableLayout {
-  /** Indices of the columns shown, in order. */
-  shown: number[];
-  /** Indices of the columns shown as a group line above their rows. */
-  grouped: number[];
-  /** Width of each column by index (shown ones only are meaningful). */
-  widths: number[];
-  /** Whether a column's cells may be cut (ids are not). */
-  cut: boolean[];
+  /** The columns shown, in order. */
+  shown: PlacedColumn[];
+  /** The columns shown as a group line above their rows. */
+  grouped: PlacedColumn[];
   /**
    * Whether the table is readable at this width: its ids and the short values of the first rows
    * whole, within the terminal (text may be cut).
    */
   readable: boolean;
+}
+
+/** A column while the layout is worked out: what it asks for, and its widest cell. */
+interface Slot extends PlacedColumn {
+  heading: number;
+  widest: number;
+  asked: number;
 }
 
 export function fitTable(
@@ -50,66 +64,68 @@ export function fitTable(
 ): TableLayout {
   // The last terminal column stays free: some terminals wrap a line that fills it.
   const room = terminalWidth - 1;
-  const heading = (i: number) => displayWidth(columns[i]!.shortName ?? columns[i]!.heading);
-  const widest = columns.map((column, i) => {
-    const cells = Math.max(heading(i), ...rows.map((row) => displayWidth(row[i]!)));
-    return column.kind === 'id' || column.kind === 'text' ? cells : Math.min(widestColumn, cells);
+  const slots = columns.map((column, index): Slot => {
+    const heading = displayWidth(column.shortName ?? column.heading);
+    const cells = Math.max(heading, ...rows.map((row) => displayWidth(row[index] ?? '')));
+    const widest =
+      column.kind === 'id' || column.kind === 'text' ? cells : Math.min(widestColumn, cells);
+    const asked =
+      column.kind !== 'text'
+        ? Math.max(column.minWidth ?? 0, widest)
+        : Math.min(widest, Math.max(column.minWidth ?? textFloor, heading));
+    return { index, column, heading, widest, asked, width: asked, cut: column.kind !== 'id' };
   });
-  const asked = columns.map((column, i) => {
-    if (column.kind !== 'text') return Math.max(column.minWidth ?? 0, widest[i]!);
-    return Math.min(widest[i]!, Math.max(column.minWidth ?? textFloor, heading(i)));
-  });
-  const grouped = columns.flatMap((column, i) => (column.group ? [i] : []));
-  let shown = columns.flatMap((column, i) => (column.group ? [] : [i]));
-  const total = (widths: readonly number[]) =>
-    shown.reduce((sum, i) => sum + widths[i]!, 0) + columnGap * (shown.length - 1);
+  const grouped = slots.filter((slot) => slot.column.group);
+  let shown = slots.filter((slot) => !slot.column.group);
+  const total = (width: (slot: Slot) => number) =>
+    shown.reduce((sum, slot) => sum + width(slot), 0) + columnGap * (shown.length - 1);
+  const widths = () => total((slot) => slot.width);
 
-  while (total(asked) > room) {
-    const droppable = shown.filter((i) => columns[i]!.drop !== undefined);
+  while (total((slot) => slot.asked) > room) {
+    const droppable = shown.flatMap((slot) =>
+      slot.column.drop === undefined ? [] : [{ slot, drop: slot.column.drop }],
+    );
     if (droppable.length === 0) break;
-    const first = droppable.reduce((a, b) => (columns[b]!.drop! < columns[a]!.drop! ? b : a));
-    shown = shown.filter((i) => i !== first);
+    const first = droppable.reduce((a, b) => (b.drop < a.drop ? b : a));
+    shown = shown.filter((slot) => slot !== first.slot);
   }
 
-  const widths = [...asked];
-  const texts = shown.filter((i) => columns[i]!.kind === 'text');
+  const texts = shown.filter((slot) => slot.column.kind === 'text');
   // Room left over goes to the text columns: first to the one furthest from its widest cell, then
   // (longer text may come in later rows) to the narrowest, up to the widest any column gets.
-  const give = (limit: (i: number) => number, pick: (a: number, b: number) => number) => {
-    for (let spare = room - total(widths); spare > 0; spare--) {
-      const wanting = texts.filter((i) => widths[i]! < limit(i));
+  const give = (limit: (slot: Slot) => number, pick: (a: Slot, b: Slot) => Slot) => {
+    for (let spare = room - widths(); spare > 0; spare--) {
+      const wanting = texts.filter((slot) => slot.width < limit(slot));
       if (wanting.length === 0) return;
-      widths[wanting.reduce(pick)]!++;
+      wanting.reduce(pick).width++;
     }
   };
   give(
-    (i) => widest[i]!,
-    (a, b) => (widest[b]! - widths[b]! > widest[a]! - widths[a]! ? b : a),
+    (slot) => slot.widest,
+    (a, b) => (b.widest - b.width > a.widest - a.width ? b : a),
   );
   give(
     () => widestColumn,
-    (a, b) => (widths[b]! < widths[a]! ? b : a),
+    (a, b) => (b.width < a.width ? b : a),
   );
   // Too wide still: short values give up the room kept for longer values in later rows (minWidth),
   // then text is cut, then short values; widest first, each down to a floor; never an id.
-  const shrink = (which: readonly number[], floor: (i: number) => number) => {
-    while (total(widths) > room) {
-      const cuttable = which.filter((i) => widths[i]! > floor(i));
+  const shrink = (which: readonly Slot[], floor: (slot: Slot) => number) => {
+    while (widths() > room) {
+      const cuttable = which.filter((slot) => slot.width > floor(slot));
       if (cuttable.length === 0) return;
-      widths[cuttable.reduce((a, b) => (widths[b]! > widths[a]! ? b : a))]!--;
+      cuttable.reduce((a, b) => (b.width > a.width ? b : a)).width--;
     }
   };
-  const values = shown.filter((i) => columns[i]!.kind !== 'id' && columns[i]!.kind !== 'text');
-  shrink(values, (i) => Math.max(narrowestColumn, widest[i]!));
+  const values = shown.filter((slot) => slot.column.kind !== 'id' && slot.column.kind !== 'text');
+  shrink(values, (slot) => Math.max(narrowestColumn, slot.widest));
   shrink(texts, () => narrowestColumn);
   shrink(values, () => narrowestColumn);
   return {
     shown,
     grouped,
-    widths,
-    cut: columns.map((column) => column.kind !== 'id'),
     readable:
-      total(widths) <= room &&
-      shown.every((i) => columns[i]!.kind === 'text' || widths[i]! >= widest[i]!),
+      widths() <= room &&
+      shown.every((slot) => slot.column.kind === 'text' || slot.width >= slot.widest),
   };
 }

@@ -16,7 +16,7 @@ import { type OutputWriter, type OutputWriterOptions, withNewline } from './outp
 import { ListWriter } from './list-writer.js';
 import { printable } from './printable.js';
 import { type Column, cellText, columnsFor, valueAtPath } from './property-paths.js';
-import { columnGap, fitTable, type TableLayout } from './table-layout.js';
+import { columnGap, fitTable, type PlacedColumn, type TableLayout } from './table-layout.js';
 import { tablePackage } from './table-package.js';
 
 const batchLimit = 500;
@@ -94,15 +94,15 @@ export class TableWriter implements OutputWriter {
       block = [];
     };
     for (const row of rows) {
-      const group = groupLine(columns, layout, row, this.options.columns ?? defaultWidth);
+      const group = groupLine(layout, row, this.options.columns ?? defaultWidth);
       if (this.group === undefined || group !== this.group) {
         drawBlock();
         if (this.group !== undefined) lines.push('');
         if (group) lines.push(group, '');
-        block.push(...headingRows(columns, layout));
+        block.push(...headingRows(layout));
         this.group = group;
       }
-      block.push(shownCells(layout, (i) => row[i]!));
+      block.push(shownCells(layout, (placed) => cellOf(row, placed)));
     }
     drawBlock();
     this.sink.write(`${lines.join('\n')}\n`);
@@ -113,23 +113,24 @@ export class TableWriter implements OutputWriter {
  * The line above a group of rows: `Heading: value` for each group column. Ids stay whole; text
  * (a customer's name) is cut so that the line fits the terminal.
  */
-function groupLine(
-  columns: readonly Column[],
-  layout: TableLayout,
-  row: readonly string[],
-  terminalWidth: number,
-): string {
-  const part = (i: number, value: string) => `${printable(columns[i]!.heading)}: ${value}`;
-  const parts = layout.grouped.map((i) => part(i, row[i]!));
-  const over = displayWidth(parts.join('  ')) - (terminalWidth - 1);
-  if (over <= 0) return parts.join('  ');
+function groupLine(layout: TableLayout, row: readonly string[], terminalWidth: number): string {
+  const part = (placed: PlacedColumn, value: string) =>
+    `${printable(placed.column.heading)}: ${value}`;
+  const whole = layout.grouped.map((placed) => part(placed, cellOf(row, placed)));
+  const over = displayWidth(whole.join('  ')) - (terminalWidth - 1);
+  if (over <= 0) return whole.join('  ');
   return layout.grouped
-    .map((i, n) => {
-      if (columns[i]!.kind !== 'text') return parts[n]!;
-      const value = row[i]!;
-      return part(i, truncateToWidth(value, Math.max(8, displayWidth(value) - over)));
+    .map((placed) => {
+      const value = cellOf(row, placed);
+      if (placed.column.kind !== 'text') return part(placed, value);
+      return part(placed, truncateToWidth(value, Math.max(8, displayWidth(value) - over)));
     })
     .join('  ');
+}
+
+/** A row's cell of a column (every row has a cell per column: write() makes them so). */
+function cellOf(row: readonly string[], placed: PlacedColumn): string {
+  return row[placed.index] ?? '';
 }
 
 /** What a cell shows: its text on one line, a date as people read it. */
@@ -138,20 +139,20 @@ function tableCell(value: unknown, column: Column): string {
   return column.kind === 'date' ? shownTime(text) : text;
 }
 
-function headingRows(columns: readonly Column[], layout: TableLayout): string[][] {
-  const heading = (i: number) => printable(columns[i]!.shortName ?? columns[i]!.heading);
+function headingRows(layout: TableLayout): string[][] {
+  const heading = ({ column }: PlacedColumn) => printable(column.shortName ?? column.heading);
   return [
     shownCells(layout, heading),
-    shownCells(layout, (i) =>
-      '-'.repeat(Math.max(1, Math.min(displayWidth(heading(i)), layout.widths[i]!))),
+    shownCells(layout, (placed) =>
+      '-'.repeat(Math.max(1, Math.min(displayWidth(heading(placed)), placed.width))),
     ),
   ];
 }
 
 /** The shown cells of one row, each cut to its column (ids never are). */
-function shownCells(layout: TableLayout, cell: (column: number) => string): string[] {
-  return layout.shown.map((i) =>
-    layout.cut[i] ? truncateToWidth(cell(i), layout.widths[i]!) : cell(i),
+function shownCells(layout: TableLayout, cell: (placed: PlacedColumn) => string): string[] {
+  return layout.shown.map((placed) =>
+    placed.cut ? truncateToWidth(cell(placed), placed.width) : cell(placed),
   );
 }
 
@@ -161,12 +162,16 @@ function shownCells(layout: TableLayout, cell: (column: number) => string): stri
  * first) is never cut: its row is drawn on its own, as wide as it needs, and only it is shifted.
  */
 function drawn(layout: TableLayout, rows: string[][]): string[] {
-  const widths = layout.shown.map((i) => Math.max(1, layout.widths[i]!));
+  const widths = layout.shown.map((placed) => Math.max(1, placed.width));
   const lines: string[] = [];
   let fitting: string[][] = [];
   for (const row of rows) {
-    const needs = row.map((cell, n) => (layout.cut[layout.shown[n]!] ? 0 : displayWidth(cell)));
-    if (needs.every((width, n) => width <= widths[n]!)) {
+    // Each shown column's width and what the row's cell in it needs (a cut one fits any width).
+    const cells = layout.shown.map((placed, n) => ({
+      width: Math.max(1, placed.width),
+      needs: placed.cut ? 0 : displayWidth(row[n] ?? ''),
+    }));
+    if (cells.every(({ width, needs }) => needs <= width)) {
       fitting.push(row);
       continue;
     }
@@ -175,7 +180,7 @@ function drawn(layout: TableLayout, rows: string[][]): string[] {
     lines.push(
       ...drawnTable(
         [row],
-        widths.map((width, n) => Math.max(width, needs[n]!)),
+        cells.map(({ width, needs }) => Math.max(width, needs)),
       ),
     );
   }
@@ -210,6 +215,6 @@ export function shownTime(text: string): string {
   if (!time) return text;
   const [, date, minutes, seconds = '00', fraction = '0'] = time;
   return minutes === '00:00' && Number(seconds) === 0 && Number(fraction) === 0
-    ? date!
+    ? text.slice(0, 'yyyy-mm-dd'.length) // the date the pattern matched first
     : `${date} ${minutes}Z`;
 }
