@@ -22,6 +22,12 @@ import { dirname, resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { acquireLock, describeHolder, type HeldLock, LockBusyError } from '../common/lock-file.js';
 
+/**
+ * Declared in parameters.ts, so a cmdlet's help does not load this module; kept here too for
+ * modules that read the rules beside the claim.
+ */
+export { RESUME_FILE_RULES } from './parameters.js';
+
 /** The kind a pipeline run's resume file names on its first line. */
 export const PIPELINE_RUN_KIND = 'PartnerCenter.PipelineRun.Resume';
 
