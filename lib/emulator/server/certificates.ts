@@ -49,9 +49,18 @@ export async function persistentServerCertificate(
   return { ...fresh, path: certificatePath };
 }
 
+/**
+ * selfsigned, loaded on first use. It is CommonJS: Node's import gives its functions as named
+ * exports, esbuild's bundle only as the default export (its module.exports).
+ */
+async function selfsigned(): Promise<typeof import('selfsigned')> {
+  const module = await import('selfsigned');
+  return (module as { default?: typeof import('selfsigned') }).default ?? module;
+}
+
 export async function createServerCertificate(): Promise<PemPair> {
   const now = Date.now();
-  const { generate } = await import('selfsigned');
+  const { generate } = await selfsigned();
   const pems = await generate(
     [{ name: 'commonName', value: 'PartnerCenter emulator (127.0.0.1)' }],
     {
@@ -94,7 +103,7 @@ function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
 
 export async function createClientCertificate(commonName: string): Promise<PemPair> {
   const now = Date.now();
-  const [keyPair, { generate }] = await Promise.all([rsaKeyPair(), import('selfsigned')]);
+  const [keyPair, { generate }] = await Promise.all([rsaKeyPair(), selfsigned()]);
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'rsa',
     algorithm: 'sha256',
