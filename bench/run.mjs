@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { billingEmulator } from './billing-emulator.mjs';
 import { coldStart } from './cold-start.mjs';
 import { emulatorScale } from './emulator-scale.mjs';
 import { emulatorThroughput } from './emulator-throughput.mjs';
@@ -29,6 +30,7 @@ const parts = {
   'emulator-throughput': () => emulatorThroughput(),
   'emulator-scale': () => emulatorScale(),
   pipeline: () => pipeline(),
+  'billing-emulator': () => billingEmulator(),
 };
 
 const commit = (() => {

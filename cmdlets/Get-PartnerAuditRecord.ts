@@ -164,14 +164,9 @@ const getPartnerAuditRecord = defineCmdlet({
         cmdletName: 'Get-PartnerAuditRecord',
         collection: auditRecordsCollection(window, filter),
         selection: { ...window, filter: filter ?? null },
+        continuable: true,
         // The resolved days, so the command that continues pages the very same window.
-        selectionArguments: [
-          '-StartDate',
-          window.startDate,
-          '-EndDate',
-          window.endDate,
-          ...(filter ? [`-${filter.field}`, filter.value] : []),
-        ],
+        pinned: { StartDate: window.startDate, EndDate: window.endDate },
         pageSize: p.PageSize,
         first: p.First,
         skip: p.Skip,

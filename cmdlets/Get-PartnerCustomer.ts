@@ -156,7 +156,7 @@ const getPartnerCustomer = defineCmdlet({
         cmdletName: 'Get-PartnerCustomer',
         collection: customersCollection(filter),
         selection: filter ?? null,
-        selectionArguments: searchArgumentsOf(p),
+        continuable: true,
         pageSize: p.PageSize,
         first: p.First,
         skip: p.Skip,
@@ -181,11 +181,4 @@ function filterOf(p: ListingParameters): CustomerFilter | undefined {
   if (p.CompanyName !== undefined) return { field: 'CompanyName', value: p.CompanyName };
   if (p.ResellerId !== undefined) return { field: 'IndirectReseller', value: p.ResellerId };
   return undefined;
-}
-
-function searchArgumentsOf(p: ListingParameters): string[] {
-  if (p.Domain !== undefined) return ['-Domain', p.Domain];
-  if (p.CompanyName !== undefined) return ['-CompanyName', p.CompanyName];
-  if (p.ResellerId !== undefined) return ['-ResellerId', p.ResellerId];
-  return [];
 }

@@ -173,7 +173,7 @@ export default defineCmdlet({
       {
         cmdletName: NAME,
         collection: relationshipsCollection({ statuses: p.Status }),
-        selectionArguments: p.Status?.length ? ['-Status', p.Status.join(',')] : [],
+        continuable: true,
         transform: (items: Parameters<typeof withCustomerIds>[0]) => withCustomerIds(items).list,
         pageSize: p.PageSize,
         first: p.First,

@@ -120,7 +120,10 @@ export default defineCmdlet({
     'PARTNER CENTER (apiEndpoint, under /v1): customers (GET /v1/customers with seek paging, size ' +
       'and the CompanyName, Domain, IndirectReseller and IndirectCloudSolutionProvider filters; ' +
       'one customer by id); per customer: subscriptions (all, by id, ?order_id=; a PATCH of the ' +
-      'whole resource with its etag changes one, seen by every later read), users (seek ' +
+      "whole resource with its etag changes one, seen by every later read, with the service's " +
+      "rules: each SKU's quantity bounds, new commerce's 7-day cancellation window and " +
+      'refundableQuantity, what each status allows, 202 with Location for a new-commerce ' +
+      'status change, and the documented error codes), users (seek ' +
       "paging, one by id, deleted ones through the UserState filter), a user's licenses and " +
       'directory roles, and subscribed SKUs. The activity log (GET /v1/auditrecords: startDate, ' +
       'endDate within 90 days, the CompanyName, CustomerId and ResourceType filters, seek paging) ' +
@@ -140,7 +143,8 @@ export default defineCmdlet({
     'FAULTS, for testing clients: POST /_emulator/faults with a script of rules fired on request ' +
       'numbers (target api, token or any; at, after, every, times) whose action answers a status ' +
       "(429 in the gateway's shape with Retry-After), breaks the connection (before the headers, " +
-      'before the body, mid-body), delays or stalls an answer, expires every access token, revokes ' +
+      'before the body, mid-body, or after serving a request whole: apply-then-drop, a write ' +
+      'applied and its answer lost), delays or stalls an answer, expires every access token, revokes ' +
       'every refresh token or invalidates every continuation and skip token; a rateLimit per ' +
       'tenant; -RateLimit and -ApiLatency at start. GET /_emulator/counters counts what was served ' +
       'and refused. ' +
@@ -255,6 +259,25 @@ export default defineCmdlet({
         'megabytes (about 0.3 MB per page of 500), so listing the same customers ' +
         'again costs the emulator little more than HTTPS. 0 derives every page anew.',
     },
+    BillingLineItems: {
+      type: 'int',
+      range: [1, 100_000_000],
+      default: EMULATOR_DEFAULTS.billingLineItems,
+      description:
+        'How many reconciliation line items the latest invoice has (older invoices ' +
+        'somewhat fewer). Lines are made as they are served, so millions cost no memory; ' +
+        'per invoice and currency they add up to the invoice total. Served by GET ' +
+        '/v1/invoices and Microsoft Graph billing exports; docs/billing.md.',
+    },
+    SasLifetime: {
+      type: 'int',
+      range: [1, 604_800],
+      default: EMULATOR_DEFAULTS.sasLifetimeSeconds,
+      description:
+        'How long the blob SAS of a billing export manifest stays valid, in seconds ' +
+        '(default 12 hours); reading the manifest again gives a new one. Change it while ' +
+        'running with POST /_emulator/configure {"sasLifetimeSeconds":N}.',
+    },
     AutoApproveDeviceCode: {
       type: 'switch',
       description: 'Approve device-code sign-ins at once (a demo without a second terminal).',
@@ -347,6 +370,8 @@ export default defineCmdlet({
       apiLatencyMs: p.ApiLatency,
       rateLimitPerMinute: p.RateLimit,
       pageCacheMegabytes: p.PageCacheMegabytes,
+      billingLineItems: p.BillingLineItems,
+      sasLifetimeSeconds: p.SasLifetime,
       autoApproveDeviceCode: p.AutoApproveDeviceCode,
       stateDir: p.StateDirectory,
     });

@@ -157,6 +157,9 @@ export type ConnectPartnerParameters =
       SetDefault?: boolean;
     };
 
+/** What ConvertFrom-Csv takes in-process. */
+export type ConvertFromCsvParameters = { InputObject?: string; Delimiter?: string };
+
 /** What Disconnect-Partner takes in-process. */
 export type DisconnectPartnerParameters =
   | { ContextName?: string; All?: never }
@@ -546,6 +549,9 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Import-Csv takes in-process. */
+export type ImportCsvParameters = { Path: string; Delimiter?: string };
+
 /** What Select-PartnerContext takes in-process. */
 export type SelectPartnerContextParameters = { Name?: string };
 
@@ -569,6 +575,8 @@ export type StartPartnerEmulatorParameters = {
   ApiLatency?: number;
   RateLimit?: number;
   PageCacheMegabytes?: number;
+  BillingLineItems?: number;
+  SasLifetime?: number;
   AutoApproveDeviceCode?: boolean;
   OutFile?: string;
   PassThru?: boolean;
@@ -578,6 +586,7 @@ export type StartPartnerEmulatorParameters = {
 /** What each cmdlet takes in-process, by cmdlet name. */
 export interface CmdletParameters {
   'Connect-Partner': ConnectPartnerParameters;
+  'ConvertFrom-Csv': ConvertFromCsvParameters;
   'Disconnect-Partner': DisconnectPartnerParameters;
   'Get-Command': GetCommandParameters;
   'Get-Help': GetHelpParameters;
@@ -592,6 +601,7 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Import-Csv': ImportCsvParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
   'Set-PartnerContext': SetPartnerContextParameters;
   'Start-PartnerEmulator': StartPartnerEmulatorParameters;
@@ -600,6 +610,7 @@ export interface CmdletParameters {
 /** What each cmdlet writes (each object its NDJSON line would hold), by cmdlet name. */
 export interface CmdletOutputs {
   'Connect-Partner': OutputTypes['ContextView'];
+  'ConvertFrom-Csv': OutputTypes['CsvRow'];
   'Disconnect-Partner': OutputTypes['RemovedContext'];
   'Get-Command': OutputTypes['CommandInfo'];
   'Get-Help': OutputTypes['HelpText'];
@@ -614,6 +625,7 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Import-Csv': OutputTypes['CsvRow'];
   'Select-PartnerContext': OutputTypes['ContextView'];
   'Set-PartnerContext': OutputTypes['ContextView'];
   'Start-PartnerEmulator': OutputTypes['EmulatorConnectionInfo'];
@@ -624,6 +636,13 @@ export function connectPartner<T = CmdletOutputs['Connect-Partner']>(
   ...args: InvokeArguments<CmdletParameters['Connect-Partner']>
 ): AsyncIterable<T> {
   return invoke<'Connect-Partner', T>('Connect-Partner', ...args);
+}
+
+/** ConvertFrom-Csv: Reads CSV text from standard input as one object per row, for the next command. */
+export function convertFromCsv<T = CmdletOutputs['ConvertFrom-Csv']>(
+  ...args: InvokeArguments<CmdletParameters['ConvertFrom-Csv']>
+): AsyncIterable<T> {
+  return invoke<'ConvertFrom-Csv', T>('ConvertFrom-Csv', ...args);
 }
 
 /** Disconnect-Partner: Signs out: removes a saved context and its tokens. */
@@ -724,6 +743,13 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
+}
+
+/** Import-Csv: Reads a CSV file (a seat plan) as one object per row, for the next command. */
+export function importCsv<T = CmdletOutputs['Import-Csv']>(
+  ...args: InvokeArguments<CmdletParameters['Import-Csv']>
+): AsyncIterable<T> {
+  return invoke<'Import-Csv', T>('Import-Csv', ...args);
 }
 
 /** Select-PartnerContext: Makes a saved context the default for later commands. */

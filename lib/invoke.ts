@@ -11,7 +11,10 @@ import { loadCmdlet } from './host/load-cmdlet.js';
 export type {
   AbortSignalLike,
   ErrorAction,
+  ConfirmAnswer,
+  ConfirmQuestion,
   InProcessCommonParameters,
+  InProcessShouldProcessParameters,
   InvokeOptions,
 } from './host/in-process-options.js';
 

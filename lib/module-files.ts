@@ -129,7 +129,9 @@ function cmdletFunctions(cmdlets: readonly CmdletSummary[]): string {
     ' * type per parameter set), and its output type (output-types.ts). Importing the API loads no',
     ' * cmdlet until one is called.',
     ' */',
-    "import { type InvokeArguments, invoke } from './invoke.js';",
+    cmdlets.some(({ definition }) => definition.changes)
+      ? "import { type InProcessShouldProcessParameters, type InvokeArguments, invoke } from './invoke.js';"
+      : "import { type InvokeArguments, invoke } from './invoke.js';",
     "import type { OutputTypes } from './output-types.js';",
   ];
   for (const { name, definition } of cmdlets)
@@ -188,7 +190,10 @@ function givenParametersText(definition: CmdletDefinition<any>): string {
     });
     return members.length === 0 ? 'Record<never, never>' : `{ ${members.join(' ')} }`;
   });
-  return objects.length === 1 ? objects[0]! : objects.map((object) => `| ${object}`).join(' ');
+  const given =
+    objects.length === 1 ? objects[0]! : objects.map((object) => `| ${object}`).join(' ');
+  // A cmdlet that changes things also takes WhatIf, Confirm and Force (GivenParametersOf).
+  return definition.changes ? `(${given}) & InProcessShouldProcessParameters` : given;
 }
 
 /** Mandatory in the set, with no other way to bind it (pipeline, environment, default). */

@@ -82,4 +82,9 @@ export interface OutputTypes {
   /** A help page, as one string. */
   HelpText: string;
   EmulatorConnectionInfo: EmulatorConnectionInfo;
+  /**
+   * One data row of a CSV file (Import-Csv, ConvertFrom-Csv): a string property per column,
+   * named as the header row names it.
+   */
+  CsvRow: Record<string, string>;
 }

@@ -62,7 +62,8 @@ describe('manifest.json', () => {
       const names = manifest.cmdlets.map((c) => c.name);
       expect(new Set(names).size).toBe(names.length);
       for (const cmdlet of manifest.cmdlets) {
-        expect(cmdlet.name).toMatch(/^[A-Z][a-z]+-[A-Z][A-Za-z]+$/);
+        // One word for the verb, or PowerShell's approved two-word ConvertFrom (Get-Verb).
+        expect(cmdlet.name).toMatch(/^(?:[A-Z][a-z]+|ConvertFrom)-[A-Z][A-Za-z]+$/);
         expect(cmdlet.file).toBe(`cmdlets/${cmdlet.name}.ts`);
         expect(existsSync(join(root, cmdlet.file))).toBe(true);
         expect(cmdlet.synopsis).toMatch(/\.$/);

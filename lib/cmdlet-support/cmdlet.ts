@@ -6,6 +6,8 @@
  */
 
 import type { ConcurrentInput } from './fan-out.js';
+import type { ItemJournal } from './item-journal.js';
+import type { RunCommandLine } from './rerun.js';
 import type { CmdletServices } from './services.js';
 
 export type ParameterType =
@@ -157,9 +159,42 @@ export interface CmdletDefinition<P = Record<string, unknown>> {
    * objects for messages.
    */
   concurrentInput?: ConcurrentInput;
+  /**
+   * Set by a cmdlet that changes something (PowerShell's SupportsShouldProcess), with how much a
+   * change matters (its ConfirmImpact). The host then gives it -WhatIf, -Confirm and -Force, and
+   * it calls `context.shouldProcess` before each change (lib/host/confirm.ts, about_CommonParameters).
+   */
+  changes?: { confirmImpact: ConfirmImpact };
   /** Called once per pipeline input object (or once when there is no pipeline input). */
   run(parameters: P, context: CmdletContext): AsyncIterable<unknown>;
 }
+
+/**
+ * How much a change matters, as PowerShell's ConfirmImpact: a change is confirmed when its impact
+ * is at least PARTNERCENTER_CONFIRM_PREFERENCE (PowerShell's $ConfirmPreference, High by default).
+ */
+export type ConfirmImpact = 'Low' | 'Medium' | 'High';
+
+/** One property a change sets, for -WhatIf and the confirmation: `quantity 10 → 12`. */
+export interface PropertyChange {
+  property: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Asks whether to make one change (PowerShell's ShouldProcess): `target` names what changes (a
+ * customer's subscription), `action` what is done to it ("Set subscription"), `detail` what it
+ * becomes (a sentence, or the properties before → after). Resolves true when the cmdlet may make
+ * the change now; false under -WhatIf (the host printed what would change) or when the person at
+ * the terminal said No. Rejects when the run must stop (a confirmation is due and nobody can
+ * answer, Ctrl-C at the question).
+ */
+export type ShouldProcess = (
+  target: string,
+  action: string,
+  detail?: string | readonly PropertyChange[],
+) => Promise<boolean>;
 
 /**
  * What the host gives a running cmdlet. Everything here is injectable, so specs drive a cmdlet
@@ -182,6 +217,11 @@ export interface CmdletContext {
    * shared by its pipeline objects. Cmdlets reach the session and the API only through these.
    */
   services: CmdletServices;
+  /**
+   * Call before each change, and make it only when this resolves true (see ShouldProcess). For a
+   * cmdlet that does not declare `changes`, it throws: a write must be declared to be confirmed.
+   */
+  shouldProcess: ShouldProcess;
   /** -Verbose: a line of what the cmdlet is doing, on stderr. No-op otherwise. */
   verbose(message: string): void;
   /** A warning line on stderr (always shown). */
@@ -210,6 +250,23 @@ export interface CmdletContext {
    * caller takes the objects itself (from Node), which then counts as taken at once.
    */
   output?: CmdletOutput;
+  /**
+   * The command line the run was started with (a call from Node: its parameters), from which the
+   * command that continues a stopped run is derived (rerun.ts); absent in a context made by hand.
+   */
+  commandLine?: RunCommandLine;
+  /**
+   * This pipeline object's entry in the run's -ResumeFile (item-journal.ts): what an earlier run
+   * began of it, and `begin` to record what a rerun needs before work that must not be repeated
+   * blindly. Absent without a resume file, and for a run without pipeline input.
+   */
+  journal?: ItemJournal;
+  /**
+   * Standard input as bytes, for a cmdlet that reads text rather than pipeline objects
+   * (ConvertFrom-Csv) and so declares no pipeline parameter: the host then leaves stdin unread.
+   * Absent in-process, where callers hand values as parameters.
+   */
+  standardInput?: AsyncIterable<Uint8Array | string>;
 }
 
 /**

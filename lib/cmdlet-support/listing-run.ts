@@ -31,6 +31,7 @@ import {
 } from '../partner-center/resumable-listing.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
 import { ResumeFile, type ListingIdentity, type ListingSelection } from './resume-file.js';
+import { repeatSelection } from './rerun.js';
 
 export interface ListingRequest<T, Out = JsonText<T>> {
   cmdletName: string;
@@ -38,11 +39,16 @@ export interface ListingRequest<T, Out = JsonText<T>> {
   /** What else decides the listing's items (a search, a customer id), for the resume file. */
   selection?: ListingSelection;
   /**
-   * The command-line words that repeat the selection (e.g. `-Domain contoso`), for the resume
-   * command; absent when the cmdlet takes no -ContinuationToken/-Skip/-ResumeFile, and a listing
-   * that stops then says nothing about resuming (its error is the cause's own).
+   * The cmdlet takes -ContinuationToken, -Skip and -ResumeFile: a listing that stops says how to
+   * continue, with the words of the run's command line that select its items (rerun.ts). Absent
+   * (a listing the run shares, which no command line continues): its error is the cause's own.
    */
-  selectionArguments?: readonly string[];
+  continuable?: boolean;
+  /**
+   * Values the cmdlet resolved itself that the command that continues repeats as they are (the
+   * days of a window counted from today), by parameter name: the rerun pages the very same items.
+   */
+  pinned?: Readonly<Record<string, unknown>>;
   /** Each page's items as they are written, e.g. with the id of the customer they belong to. */
   transform?: (items: JsonTextList<T>) => Iterable<Out>;
   pageSize?: number;
@@ -100,13 +106,13 @@ async function* listWith<T, Out>(
       ? { skip, offset: skip }
       : { continuationToken: request.continuationToken, skip });
   const earlier = saved?.written ?? 0;
-  if (saved) {
+  if (saved && file) {
     context.verbose(
-      `Resuming the listing kept in '${file!.path}': ${earlier} ${noun.one}(s) were ` +
+      `Resuming the listing kept in '${file.path}': ${earlier} ${noun.one}(s) were ` +
         'written by earlier runs.',
     );
     // What an earlier run wrote to this same file after its last record is listed again now.
-    const removed = context.output?.resumeFrom(saved.stdout, file!.path) ?? 0;
+    const removed = context.output?.resumeFrom(saved.stdout, file.path) ?? 0;
     if (removed > 0)
       context.verbose(
         `Removed the ${removed} bytes an earlier run wrote to stdout after its last record.`,
@@ -172,7 +178,7 @@ async function* listWith<T, Out>(
         hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
       });
     if (!(error instanceof PartnerCenterModuleError)) return error;
-    if (!request.selectionArguments) return error;
+    if (!request.continuable) return error;
     // What got out whole is then what the stop line counts and the resume file keeps, and a file
     // as stdout is cut back to it.
     let at = outputFailed || readerGone ? out : current();
@@ -221,6 +227,7 @@ async function* listWith<T, Out>(
       if (
         !(
           saved &&
+          file &&
           start.continuationToken &&
           fallback !== undefined &&
           progress.written === 0 &&
@@ -231,7 +238,7 @@ async function* listWith<T, Out>(
         throw error;
       context.warn(
         `${serviceOf(collection)} no longer accepts the ` +
-          `${collection.paging === 'odata' ? 'next link' : 'continuation token'} kept in '${file!.path}'; ` +
+          `${collection.paging === 'odata' ? 'next link' : 'continuation token'} kept in '${file.path}'; ` +
           `listing again from the start and skipping the ${fallback} ${noun.one}(s) before ` +
           `the saved position (exact unless ${noun.many} were added or removed meanwhile).`,
       );
@@ -309,7 +316,7 @@ function resumeAdvice<T, Out>(
     );
   const maxPageSize = collection.paging === 'single' ? undefined : collection.maxPageSize;
   const common = [
-    ...(request.selectionArguments ?? []),
+    ...(context.commandLine ? repeatSelection(context.commandLine, request.pinned) : []),
     ...(request.pageSize !== undefined && request.pageSize !== maxPageSize
       ? ['-PageSize', request.pageSize]
       : []),

@@ -6,7 +6,16 @@
  * declarations the other way round (what a caller may give), so an editor completes parameter
  * names and catches a wrong type.
  */
-import type { CmdletContext, CmdletDefinition, ParameterDeclaration } from './cmdlet.js';
+import type {
+  CmdletContext,
+  CmdletDefinition,
+  ConfirmImpact,
+  ParameterDeclaration,
+} from './cmdlet.js';
+import type { InProcessShouldProcessParameters } from './should-process-parameters.js';
+
+/** A cmdlet's `changes` (CmdletDefinition). */
+type ChangesDeclaration = { confirmImpact: ConfirmImpact };
 
 /** A cmdlet's declarations, keyed by parameter name. */
 export type ParameterDeclarations = Readonly<Record<string, ParameterDeclaration>>;
@@ -134,9 +143,15 @@ export type GivenParameters<P extends ParameterDeclarations, Default extends str
 export type TypedCmdletDefinition<
   P extends ParameterDeclarations,
   Default extends string = never,
-> = Omit<CmdletDefinition<BoundParameters<P, Default>>, 'parameters' | 'defaultParameterSet'> & {
+  Changes extends ChangesDeclaration | undefined = ChangesDeclaration | undefined,
+> = Omit<
+  CmdletDefinition<BoundParameters<P, Default>>,
+  'parameters' | 'defaultParameterSet' | 'changes'
+> & {
   parameters: P;
   defaultParameterSet?: Default;
+  /** See CmdletDefinition; kept in the type, so the in-process parameters know of it. */
+  changes?: Changes;
   run(parameters: BoundParameters<P, Default>, context: CmdletContext): AsyncIterable<unknown>;
 };
 
@@ -144,19 +159,28 @@ export type TypedCmdletDefinition<
 export type RunParameters<C> =
   C extends TypedCmdletDefinition<infer P, infer Default> ? BoundParameters<P, Default> : never;
 
-/** What an in-process caller may give a cmdlet, read from its definition's type. */
+/**
+ * What an in-process caller may give a cmdlet, read from its definition's type: with WhatIf,
+ * Confirm and Force where it declares `changes`.
+ */
 export type GivenParametersOf<C> =
-  C extends TypedCmdletDefinition<infer P, infer Default>
-    ? GivenParameters<P, Default>
+  C extends TypedCmdletDefinition<infer P, infer Default, infer Changes>
+    ? [Changes] extends [ChangesDeclaration]
+      ? GivenParameters<P, Default> & InProcessShouldProcessParameters
+      : GivenParameters<P, Default>
     : Record<string, unknown>;
 
 /**
  * Declares a cmdlet. The `const` type parameters keep the declarations' literal types (set names,
- * choices, `mandatory: true`), which is what the parameter types are computed from.
+ * choices, `mandatory: true`, whether it declares `changes`), which is what the parameter types
+ * are computed from.
  */
 export function defineCmdlet<
   const P extends ParameterDeclarations,
   const Default extends string = never,
->(definition: TypedCmdletDefinition<P, Default>): TypedCmdletDefinition<P, Default> {
+  const Changes extends ChangesDeclaration | undefined = undefined,
+>(
+  definition: TypedCmdletDefinition<P, Default, Changes>,
+): TypedCmdletDefinition<P, Default, Changes> {
   return definition;
 }

@@ -3,13 +3,13 @@
  * object that names its customerId) from the pipeline, the customer's id written first in every
  * object it yields, one customer's failure reported as that customer's, and the App+User rule.
  */
-import { AuthenticationError, ItemFailure, PartnerCenterModuleError } from '../common/errors.js';
-import { untrustedLine } from '../common/text.js';
+import { AuthenticationError } from '../common/errors.js';
 import { type JsonTextList, withLeadingProperties } from '../json/json-text.js';
 import { LICENSE_GROUPS } from '../partner-center/customer-resources.js';
 import type { AuthenticationKind } from '../session/context-store.js';
 import type { CmdletContext, ParameterDeclaration } from './cmdlet.js';
 import type { ConcurrentInput } from './fan-out.js';
+import { forItem } from './per-item.js';
 
 export const customerIdParameter = {
   type: 'guid',
@@ -42,26 +42,16 @@ export const licenseGroupParameter = {
 } as const satisfies ParameterDeclaration;
 
 /**
- * One customer's part of a run. A failure names the customer (and its company name, when the
- * pipeline object had one); whether it ends the run stays the failure's own.
+ * One customer's part of a run (per-item.ts): a failure names the customer, and its company name
+ * when the pipeline object had one; whether it ends the run stays the failure's own.
  */
-export async function* forCustomer<T>(
+export function forCustomer<T>(
   customerId: string,
   context: CmdletContext,
   work: () => AsyncIterable<T>,
 ): AsyncGenerator<T> {
-  try {
-    yield* work();
-  } catch (error) {
-    if (!(error instanceof PartnerCenterModuleError)) throw error;
-    // A company name is chosen by the customer: one line, no control characters, before any
-    // message or terminal sees it.
-    const name = companyNameOf(context.pipelineObject);
-    throw new ItemFailure(
-      { kind: 'customer', id: customerId, name: name ? untrustedLine(name, 200) : undefined },
-      error,
-    );
-  }
+  const name = companyNameOf(context.pipelineObject) ?? undefined;
+  return forItem({ kind: 'customer', id: customerId, name }, work);
 }
 
 /** A piped object's company name: a Customer's companyProfile.companyName, or any companyName. */

@@ -81,7 +81,7 @@ export interface RunDescription {
    * The most requests the run's client has in flight at once (the host's -ThrottleLimit); its
    * adaptive limit stays at or below it. The client's default (64) when absent.
    */
-  maxConcurrency?: number;
+  throttleLimit?: number;
 }
 
 /** Builds the services of a run; the host calls it once per run. */
@@ -221,7 +221,8 @@ async function clientOptions(
     verbose: run.verbose,
     retry,
     clock: run.clock ?? systemClock,
-    maxConcurrency: run.maxConcurrency,
+    // The client's name for it: the ceiling of its adaptive limit on requests in flight.
+    maxConcurrency: run.throttleLimit,
   };
 }
 

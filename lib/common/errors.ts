@@ -178,8 +178,10 @@ export class InternalError extends PartnerCenterModuleError {
 
 /**
  * An error that tells more about another (which object failed, what the run had done, how to go
- * on) and keeps its meaning: exit code, whether it ends the run, the service's status and code. The
- * classes below differ only in what they add.
+ * on, who says how to continue) and keeps its meaning: exit code, whether it ends the run, the
+ * service's status and code. Every wrapping class is one of these and differs only in what it adds
+ * (ItemFailure: the pipeline object; IncompleteError: the advice; SharedListingFailure: that the
+ * run ends; ContinuedDownstreamError: the reader's name), so none copies the cause's meaning.
  */
 export abstract class ErrorAbout extends PartnerCenterModuleError {
   override readonly exitCode: number;
@@ -283,15 +285,10 @@ export class InputIncompleteError extends PartnerCenterModuleError {
 }
 
 /** A stop whose instruction to continue is left to the command reading the output. */
-export class ContinuedDownstreamError extends PartnerCenterModuleError {
-  override readonly exitCode: number;
-
+export class ContinuedDownstreamError extends ErrorAbout {
   constructor(cause: PartnerCenterModuleError, reader: string) {
-    super(cause.message, {
+    super(cause.message, cause, {
       hint: `${reader}, which reads this output, says how to continue.`,
-      cause,
-      endsRun: cause.endsRun,
     });
-    this.exitCode = cause.exitCode;
   }
 }

@@ -39,6 +39,8 @@ import { createJwtSigner } from './entra/jwt.js';
 import { RefreshTokenStore } from './entra/refresh-tokens.js';
 import { PageCache } from './partner-center/page-cache.js';
 import { createRequestListener } from './server/request-handler.js';
+import { BillingState } from './billing/billing-state.js';
+import { billingView } from './billing/billing-view.js';
 import { RequestRecorder } from './server/request-recorder.js';
 import type { ClientCertificateFiles, EmulatorOptions, StartedEmulator } from './types.js';
 import { controlRoutes } from './server/control-routes.js';
@@ -66,7 +68,11 @@ export const EMULATOR_DEFAULTS = {
   pageCacheMegabytes: 0,
   deviceCodeIntervalSeconds: 1,
   continuationTokenLifetimeSeconds: 3600,
+  billingLineItems: 2000,
+  sasLifetimeSeconds: 12 * 3600,
+  exportRetryAfterSeconds: 1,
 } as const;
+const MAX_BILLING_LINE_ITEMS = 100_000_000;
 const MAX_CUSTOMERS = 2_000_000;
 const NINETY_DAYS = 90 * 24 * 3600;
 
@@ -99,6 +105,11 @@ function checkOptions(options: EmulatorOptions): void {
   const cache = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   if (!(Number.isFinite(cache) && cache >= 0))
     throw new RangeError(`pageCacheMegabytes must be a number from 0; got ${cache}`);
+  const lineItems = options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems;
+  if (!Number.isInteger(lineItems) || lineItems < 1 || lineItems > MAX_BILLING_LINE_ITEMS)
+    throw new RangeError(
+      `billingLineItems must be an integer from 1 to ${MAX_BILLING_LINE_ITEMS}; got ${lineItems}`,
+    );
   if (options.now !== undefined && !Number.isFinite(nowOf(options)))
     throw new RangeError(
       `now must be milliseconds since the epoch or an ISO 8601 date; got ${String(options.now)}`,
@@ -123,6 +134,10 @@ function initialSettings(options: EmulatorOptions, gateway: GatewayRateLimit): E
     autoApproveDeviceCode: false,
     autoApproveAuthorization: false,
     deviceCodeIntervalSeconds: EMULATOR_DEFAULTS.deviceCodeIntervalSeconds,
+    sasLifetimeSeconds: EMULATOR_DEFAULTS.sasLifetimeSeconds,
+    billingDataVersion: 1,
+    billingLinesPerBlob: 0,
+    exportRetryAfterSeconds: EMULATOR_DEFAULTS.exportRetryAfterSeconds,
   };
   applySettings(settings, gateway, options);
   return settings;
@@ -165,6 +180,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
   const store = new ChangeStore();
   const now = nowOf(options);
   const gdap = new GdapDataset(dataset, now);
+  const billing = new BillingState(
+    dataset,
+    now,
+    options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems,
+  );
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);
   const accessTokens = new AccessTokenAuthority(signer, directory.tenantId);
@@ -213,9 +233,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
         expireAccessTokens: () => accessTokens.revokeAll(),
         revokeRefreshTokens: () => refreshTokens.revoke(),
         invalidateContinuationTokens: () => continuation.invalidateAll(),
+        expireBlobSignatures: () => billing.sas.expireAll(),
       },
       gateway,
     ),
+    billing,
     gateway,
     pageCache: cacheMegabytes > 0 ? new PageCache(cacheMegabytes * 1024 * 1024) : undefined,
     identityHeader: randomBytes(24).toString('hex'),
@@ -284,6 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     customerIds: function* () {
       for (let index = 0; index < dataset.count; index++) yield dataset.idOf(index);
     },
+    billing: billingView(billing),
     indirectResellers: dataset.indirectResellers,
     user: {
       userPrincipalName: directory.user.userPrincipalName,
@@ -328,11 +351,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     revokeRefreshTokens: (refreshToken) => refreshTokens.revoke(refreshToken),
     revokeAccessTokens: () => accessTokens.revokeAll(),
     invalidateContinuationTokens: () => continuation.invalidateAll(),
+    expireBlobSignatures: () => billing.sas.expireAll(),
     registerClientCertificate,
     createClientCertificate: clientCertificates.create,
     setFaults: (script) => state.faults.set(script),
     close: () => {
       closed ??= (async () => {
+        billing.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // close() alone waits for idle keep-alive sockets to time out; end them now.
         server.closeAllConnections();

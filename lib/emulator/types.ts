@@ -100,6 +100,29 @@ export interface EmulatorOptions {
   /** Scripted faults from the first request on (see fault-types.ts). */
   faults?: FaultScript;
   /**
+   * How many reconciliation line items the latest invoice has (older invoices somewhat fewer; each
+   * month's EUR invoice a fifth). Lines are derived as they are served, so millions cost no
+   * memory. Default 2,000.
+   */
+  billingLineItems?: number;
+  /**
+   * How long the blob SAS of a billing manifest stays valid, in seconds (reading the manifest
+   * again gives a new one). Default 12 hours, as Microsoft's example manifest shows.
+   */
+  sasLifetimeSeconds?: number;
+  /**
+   * Lines per exported blob; default 0: a third of the export's lines, at most 50,000 (so small
+   * exports still come as three blobs).
+   */
+  billingLinesPerBlob?: number;
+  /** Retry-After of a running export operation, in seconds. Default 1. */
+  exportRetryAfterSeconds?: number;
+  /**
+   * The billing data's version (default 1): a new one changes every export's eTag and blob names,
+   * as a re-published invoice does.
+   */
+  billingDataVersion?: number;
+  /**
    * The RSA private key (PEM) that signs access tokens, instead of a new 2048-bit one per start
    * (or the one kept in `stateDir`, which a given key overrides and which it is never written to).
    * For test suites that start many emulators; anything else should let each start make its own.
@@ -137,6 +160,10 @@ export type LiveSettings = Partial<
     | 'autoApproveDeviceCode'
     | 'autoApproveAuthorization'
     | 'deviceCodeIntervalSeconds'
+    | 'sasLifetimeSeconds'
+    | 'billingLinesPerBlob'
+    | 'exportRetryAfterSeconds'
+    | 'billingDataVersion'
   >
 >;
 
@@ -301,6 +328,36 @@ export interface EmulatorDataset {
   relationshipRequestsOf(relationshipId: string): Record<string, unknown>[];
 }
 
+/**
+ * The billing data behind `/v1/invoices` and Microsoft Graph's billing exports, derived exactly
+ * as the routes derive it (docs/billing.md).
+ */
+export interface EmulatorBilling {
+  /** Billing periods from this date on are exported through Graph (v2); earlier ones are v1 only. */
+  v2CoverageStart: string;
+  /** Every invoice, newest first, with which API serves its lines and how many it has. */
+  invoices(): {
+    id: string;
+    currencyCode: string;
+    billingPeriodStartDate: string;
+    api: 'v1' | 'v2';
+    lineItemCount: number;
+    usageLineItemCount: number;
+  }[];
+  /** The invoice's total in cents of its currency: the sum of its lines' `Total`. */
+  totalCents(invoiceId: string): number;
+  /**
+   * The invoice's reconciliation line items (Full attribute set), or with `usage` its rated usage
+   * line items, in file order, derived one by one.
+   */
+  lineItems(
+    invoiceId: string,
+    options?: { usage?: boolean },
+  ): IterableIterator<Record<string, unknown>>;
+  /** Every blob SAS issued so far is answered as expired from now on. */
+  expireBlobSignatures(): void;
+}
+
 /** A certificate registered on the emulated application, for the certificate sign-in flow. */
 export interface ClientCertificateFiles {
   /**
@@ -392,6 +449,10 @@ export interface StartedEmulator extends RunningEmulator {
   revokeAccessTokens(): void;
   /** Every continuation token issued so far is refused with a 400. */
   invalidateContinuationTokens(): void;
+  /** Every blob SAS issued so far is answered as expired (403 AuthenticationFailed). */
+  expireBlobSignatures(): void;
+  /** Invoices and their line items as the billing routes serve them. */
+  billing: EmulatorBilling;
   /**
    * Creates a self-signed RSA certificate, registers it on the application and writes it as PEM.
    */

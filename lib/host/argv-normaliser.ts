@@ -38,8 +38,9 @@ export function normaliseArguments(
   const positional: string[] = [];
   const typedAs = new Map<string, string>();
   let index = 0;
-  while (index < argv.length) {
-    const word = argv[index++]!;
+  /** The next word, consumed; undefined past the last. */
+  const take = (): string | undefined => (index < argv.length ? argv[index++] : undefined);
+  for (let word = take(); word !== undefined; word = take()) {
     if (word === '--') {
       positional.push(...argv.slice(index));
       break;
@@ -58,16 +59,18 @@ export function normaliseArguments(
     const { type } = entry.declaration;
     if (type === 'switch') {
       // `-Switch: $false` (with a space) is valid PowerShell too.
-      const text = inline === '' && index < argv.length ? argv[index++]! : inline;
+      const text = inline === '' ? (take() ?? inline) : inline;
       named.push({ entry, value: text ?? true });
       continue;
     }
     let value: string;
+    const next = argv[index];
     if (inline !== undefined && inline !== '') {
       value = inline;
-    } else if (index < argv.length && (inline === '' || !looksLikeParameterName(argv[index]!))) {
+    } else if (next !== undefined && (inline === '' || !looksLikeParameterName(next))) {
       // `-Name: -value` is PowerShell's way to pass a value that starts with a dash.
-      value = argv[index++]!;
+      value = next;
+      index++;
     } else {
       throw new UsageError(
         `Missing an argument for parameter '${entry.name}'. Specify a parameter ` +
@@ -81,7 +84,10 @@ export function normaliseArguments(
     }
     if (type === 'string[]') {
       // `-Property a, b` reaches us as the two words `a,` and `b`.
-      while (value.endsWith(',') && index < argv.length) value += argv[index++]!;
+      for (let more = argv[index]; value.endsWith(',') && more !== undefined; more = argv[index]) {
+        value += more;
+        index++;
+      }
       named.push({ entry, value: value.split(',').filter((item) => item !== '') });
     } else {
       named.push({ entry, value });
@@ -134,8 +140,9 @@ export function resolveName(
   const lower = typed.toLowerCase();
   const visible = table.entries.filter((entry) => !entry.declaration.hidden);
   const matches = visible.filter((entry) => entry.name.toLowerCase().startsWith(lower));
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) {
+  const [only, ...others] = matches;
+  if (only !== undefined && others.length === 0) return only;
+  if (others.length > 0) {
     const candidates = matches.map((entry) => `-${entry.name}`).join(' ');
     throw new UsageError(
       `Parameter name '${typed}' is ambiguous. Possible matches include: ${candidates}.`,

@@ -21,10 +21,11 @@ import {
 import {
   belongsToSet,
   candidateSets,
+  declarationOf,
   parameterSetNames,
   resolveParameterSet,
 } from './parameter-sets.js';
-import { parameterTable } from './parameter-table.js';
+import { type ParameterEntry, parameterTable } from './parameter-table.js';
 import { convertParameterValue, quote } from './parameter-values.js';
 
 export interface CommandLineBinding {
@@ -68,31 +69,33 @@ export async function bindCommandLine(
       pipelineParameters: [],
     };
   }
-  const parsed = named.length === 0 ? new Map<string, unknown>() : await parseWithYargs(named);
+  const parsed =
+    named.length === 0 ? new Map<ParameterEntry, unknown>() : await parseWithYargs(named);
   const given = new Map<string, unknown>();
   const commonRaw = new Map<string, unknown>();
-  for (const [name, raw] of parsed) {
-    const entry = table.get(name)!;
+  for (const [entry, raw] of parsed) {
     if (entry.common)
       commonRaw.set(
-        name,
-        convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }),
+        entry.name,
+        convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
       );
   }
   const common = commonValues(commonRaw);
   // With -? the cmdlet does not run, so its own values need not be valid.
   if (common.help)
     return { given, common, candidateSets: parameterSetNames(definition), pipelineParameters: [] };
-  for (const [name, raw] of parsed) {
-    const entry = table.get(name)!;
+  for (const [entry, raw] of parsed) {
     if (!entry.common)
-      given.set(name, convertParameterValue(name, entry.declaration, raw, { kind: 'commandLine' }));
+      given.set(
+        entry.name,
+        convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
+      );
   }
 
   let candidates = candidateSets(definition, [...given.keys()]);
   for (const word of positional) {
-    const name = nextPositional(definition, candidates, given);
-    if (!name) {
+    const next = nextPositional(definition, candidates, given);
+    if (!next) {
       throw new UsageError(
         `A positional parameter cannot be found that accepts argument ${quote(word)}.`,
         {
@@ -103,8 +106,8 @@ export async function bindCommandLine(
       );
     }
     given.set(
-      name,
-      convertParameterValue(name, definition.parameters[name]!, word, { kind: 'commandLine' }),
+      next.name,
+      convertParameterValue(next.name, next.declaration, word, { kind: 'commandLine' }),
     );
     candidates = candidateSets(definition, [...given.keys()]);
   }
@@ -134,8 +137,10 @@ export function bindGivenValues(
     if (raw === undefined) continue;
     const entry = resolveName(table, typed, definition.name);
     refuseRepeat(typedAs, entry, typed);
-    // -ErrorAction means the same in-process: which failed pipeline objects end the call.
-    if (entry.common && entry.name === 'ErrorAction') {
+    // -ErrorAction means the same in-process: which failed pipeline objects end the call; so do
+    // -WhatIf, -Confirm and -Force of a cmdlet that changes things (the question then goes to the
+    // caller's onConfirm).
+    if (entry.common && inProcessCommon.has(entry.name)) {
       common.set(
         entry.name,
         convertParameterValue(entry.name, entry.declaration, raw, { kind: 'commandLine' }),
@@ -145,8 +150,9 @@ export function bindGivenValues(
     if (entry.common)
       throw new UsageError(`-${entry.name} is a parameter of the command line only.`, {
         hint:
-          'In-process calls take options (env, signal, onMessage, onError) instead of common ' +
-          'parameters; ErrorAction is the one they take.',
+          'In-process calls take options (env, signal, onMessage, onError, onConfirm) instead ' +
+          'of common parameters; ErrorAction (and WhatIf, Confirm, Force of a cmdlet that ' +
+          'changes things) are the ones they take.',
       });
     given.set(
       entry.name,
@@ -162,6 +168,9 @@ export function bindGivenValues(
     fromValues: true,
   };
 }
+
+/** The common parameters an in-process call takes (in-process-options.ts). */
+const inProcessCommon = new Set(['ErrorAction', 'WhatIf', 'Confirm', 'Force']);
 
 /** Parameters a pipeline object may still bind: by property name, not given, in a candidate set. */
 function pipelineParametersOf(
@@ -189,26 +198,49 @@ export function completeBinding(
   const fromEnv = (declaration: ParameterDeclaration) =>
     declaration.env ? env[declaration.env] : undefined;
   const present = (name: string) =>
-    bound.has(name) || Boolean(fromEnv(definition.parameters[name]!));
+    bound.has(name) || Boolean(fromEnv(declarationOf(definition, name)));
   const parameterSet = resolveParameterSet(definition, [...bound.keys()], present);
   const parameters: Record<string, unknown> = {};
   const secrets: string[] = [];
   for (const [name, declaration] of Object.entries(definition.parameters)) {
     if (!belongsToSet(declaration, parameterSet)) continue;
-    let value = bound.get(name);
-    const envText = value === undefined ? fromEnv(declaration) : undefined;
-    if (envText)
-      value = convertParameterValue(name, declaration, envText, {
-        kind: 'environment',
-        variable: declaration.env!,
-      });
-    if (value === undefined)
-      value = declaration.default ?? (declaration.type === 'switch' ? false : undefined);
+    const value = filledIn(name, declaration, bound, env);
     if (value === undefined) continue;
     parameters[name] = value;
     if (declaration.type === 'secret' && typeof value === 'string') secrets.push(value);
   }
   return { parameters, parameterSet, secrets };
+}
+
+/**
+ * A parameter's value for the whole run, as completeBinding fills it in (given, else its
+ * environment variable, else its default), for what the host itself reads of a run
+ * (-ThrottleLimit, -First and -ResumeFile of a fan-out) before any pipeline object is bound.
+ */
+export function runValue(
+  definition: CmdletDefinition<any>,
+  binding: CommandLineBinding,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): unknown {
+  const declaration = definition.parameters[name];
+  return declaration && filledIn(name, declaration, binding.given, env);
+}
+
+/** What was bound, else the environment variable's value (converted), else the default. */
+function filledIn(
+  name: string,
+  declaration: ParameterDeclaration,
+  bound: ReadonlyMap<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): unknown {
+  const value = bound.get(name);
+  if (value !== undefined) return value;
+  const variable = declaration.env;
+  const envText = variable ? env[variable] : undefined;
+  if (variable && envText)
+    return convertParameterValue(name, declaration, envText, { kind: 'environment', variable });
+  return declaration.default ?? (declaration.type === 'switch' ? false : undefined);
 }
 
 /**
@@ -218,9 +250,11 @@ function nextPositional(
   definition: CmdletDefinition<any>,
   candidates: readonly string[],
   given: ReadonlyMap<string, unknown>,
-): string | undefined {
+): { name: string; declaration: ParameterDeclaration } | undefined {
   const sets = parameterSetNames(definition).filter((set) => candidates.includes(set));
-  let best: { name: string; position: number; setRank: number } | undefined;
+  let best:
+    | { name: string; declaration: ParameterDeclaration; position: number; setRank: number }
+    | undefined;
   for (const [name, declaration] of Object.entries(definition.parameters)) {
     if (declaration.position === undefined || given.has(name)) continue;
     const setRank = sets.findIndex((set) => belongsToSet(declaration, set));
@@ -230,10 +264,10 @@ function nextPositional(
       declaration.position < best.position ||
       (declaration.position === best.position && setRank < best.setRank)
     ) {
-      best = { name, position: declaration.position, setRank };
+      best = { name, declaration, position: declaration.position, setRank };
     }
   }
-  return best?.name;
+  return best;
 }
 
 function asksFor(name: 'Help' | 'Version'): (argument: NamedArgument) => boolean {
@@ -248,7 +282,9 @@ function asksFor(name: 'Help' | 'Version'): (argument: NamedArgument) => boolean
  * "Stack facts"). Its parser is loaded only when there is something to parse: it is a good part of
  * start-up.
  */
-async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<string, unknown>> {
+async function parseWithYargs(
+  named: readonly NamedArgument[],
+): Promise<Map<ParameterEntry, unknown>> {
   const { default: yargsParser } = await import('yargs-parser');
   const words: string[] = [];
   const options = { string: [] as string[], array: [] as string[] };
@@ -273,13 +309,13 @@ async function parseWithYargs(named: readonly NamedArgument[]): Promise<Map<stri
       'greedy-arrays': false,
     },
   });
-  const values = new Map<string, unknown>();
+  const values = new Map<ParameterEntry, unknown>();
   for (const { entry } of named) {
     if (!Object.hasOwn(result, entry.name)) continue;
     const value: unknown = result[entry.name];
     const list = [value].flat();
     // The normaliser refused a repeated parameter, so only a list has more than one value.
-    values.set(entry.name, entry.declaration.type === 'string[]' ? list.map(String) : list[0]);
+    values.set(entry, entry.declaration.type === 'string[]' ? list.map(String) : list[0]);
   }
   return values;
 }
@@ -299,5 +335,8 @@ function commonValues(raw: ReadonlyMap<string, unknown>): CommonParameterValues 
     contextName: get('Context') as string | undefined,
     help: get('Help') === true,
     version: get('Version') === true,
+    whatIf: get('WhatIf') as boolean | undefined,
+    confirm: get('Confirm') as boolean | undefined,
+    force: get('Force') as boolean | undefined,
   };
 }

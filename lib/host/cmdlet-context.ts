@@ -3,8 +3,9 @@
  * and its services. Made once per run: every pipeline object of the run shares the correlation id
  * and the services (one client, one token).
  */
-import type { CmdletContext, CmdletOutput } from '../cmdlet-support/cmdlet.js';
+import type { CmdletContext, CmdletOutput, ShouldProcess } from '../cmdlet-support/cmdlet.js';
 import { type CmdletServicesFactory, createCmdletServices } from '../cmdlet-support/services.js';
+import { InternalError } from '../common/errors.js';
 import type { CommonParameterValues } from './common-parameters.js';
 import type { Diagnostics } from './diagnostics.js';
 
@@ -18,10 +19,17 @@ export function createCmdletContext(options: {
   terminalColumns?: number;
   /** The real services unless the caller hands others (specs, in-process callers). */
   services?: CmdletServicesFactory;
-  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
-  maxConcurrency?: number;
+  /** -ThrottleLimit of a fan-out cmdlet's run: the client's cap on requests in flight. */
+  throttleLimit?: number;
   /** What got out to stdout whole, for cmdlets that record it (resume files). */
   output?: CmdletOutput;
+  /** Standard input as text for cmdlets that read it themselves (ConvertFrom-Csv). */
+  standardInput?: AsyncIterable<Buffer | string>;
+  /**
+   * The run's one ShouldProcess (confirm.ts' createShouldProcess, made as the run starts) for a
+   * cmdlet that declares `changes`; any other cmdlet that calls it has a bug.
+   */
+  shouldProcess?: ShouldProcess;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
   // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
@@ -43,7 +51,7 @@ export function createCmdletContext(options: {
       signal,
       verbose,
       debug,
-      maxConcurrency: options.maxConcurrency,
+      throttleLimit: options.throttleLimit,
     }),
     verbose,
     warn: (message) => diagnostics.line(message, 'WARNING: '),
@@ -55,5 +63,15 @@ export function createCmdletContext(options: {
     interactive: options.interactive,
     terminalColumns: options.terminalColumns,
     output: options.output,
+    standardInput: options.standardInput,
+    shouldProcess:
+      options.shouldProcess ??
+      (() =>
+        Promise.reject(
+          new InternalError(
+            'The cmdlet asked to make a change without declaring that it changes things ' +
+              '(`changes: { confirmImpact }` in its definition).',
+          ),
+        )),
   };
 }

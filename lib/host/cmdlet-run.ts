@@ -2,7 +2,8 @@
  * Runs a bound cmdlet once, or once per NDJSON object on stdin, and decides the exit code.
  *
  * Exit codes and -ErrorAction (PowerShell's semantics, mapped onto a process; item-failures.ts
- * decides what one failed object does to the run, for this pipeline and the fan-out alike):
+ * decides what one failed object does to the run, for a single run and pipeline input alike, which
+ * runs through the one engine, fan-out.ts):
  * - A command-line usage error always ends the run (exit 2) before anything else happens.
  * - Continue (default): each failed pipeline object gets one line on stderr and the run goes on;
  *   SilentlyContinue and Ignore go on without the line. A run in which any object failed ends
@@ -19,8 +20,14 @@
  *   was cut off: input-end.ts): what came was done, exit 6 (InputIncomplete), resume file kept.
  * - When stdin is pipeline input at all: stdin-input.ts.
  */
-import type { CmdletContext, CmdletDefinition, CmdletOutput } from '../cmdlet-support/cmdlet.js';
+import type {
+  CmdletContext,
+  CmdletDefinition,
+  CmdletOutput,
+  ShouldProcess,
+} from '../cmdlet-support/cmdlet.js';
 import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
+import type { FanOut, FanOutCounts, PipelineObject } from './fan-out.js';
 import {
   InterruptedError,
   OutputFailedError,
@@ -36,13 +43,12 @@ import type { Diagnostics, PipelineProgress } from './diagnostics.js';
 import { errorDetails, errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
 import { type InputEnd, inputCut } from './input-end.js';
-import { type InvocationOutcome, invokeCmdlet, untilAborted } from './invocation.js';
-import { endsRun, errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
+import { type InvocationOutcome, invokeCmdlet } from './invocation.js';
+import { errorActionOf, ItemFailures, terminalOf } from './item-failures.js';
 import type { PipelineRecord } from './ndjson-reader.js';
 import { type OutputWriter, throughEachObject } from './output/output-writer.js';
 import { MissingMandatoryError } from './parameter-sets.js';
-import { convertParameterValue } from './parameter-values.js';
-import { leavingContinuationTo } from './continuation.js';
+import { leavingContinuationTo, runCommandLine } from './continuation.js';
 import { emptyInputWarning, noticeWaitingForInput, readsPipelineInput } from './stdin-input.js';
 
 export class CmdletRun {
@@ -54,8 +60,10 @@ export class CmdletRun {
   private secretWarningGiven = false;
   private readonly reported = new Set<unknown>();
   private sharedContext: Omit<CmdletContext, 'parameterSet'> | undefined;
-  /** -ThrottleLimit of a fan-out run: the client's cap on requests in flight. */
-  private maxConcurrency: number | undefined;
+  /** The run's ShouldProcess, for a cmdlet that declares `changes` (confirm.ts). */
+  private shouldProcess: ShouldProcess | undefined;
+  /** -ThrottleLimit of a fan-out cmdlet's run: the client's cap on requests in flight. */
+  private throttleLimit: number | undefined;
   /** Cancels the work in flight (-First reached, a fan-out stopping) without stopping the run. */
   private readonly work = new AbortController();
   /** What the cmdlet and its requests stop on: the run's signal or the work's cancellation. */
@@ -100,6 +108,25 @@ export class CmdletRun {
           inProcess: this.binding.fromValues === true,
         },
       );
+      // Before anything is read or sent: a confirmation nobody can answer refuses the run here.
+      if (this.definition.changes) {
+        const { createShouldProcess } = await import('./confirm.js');
+        this.shouldProcess = createShouldProcess({
+          definition: this.definition,
+          common: this.binding.common,
+          env: this.io.env,
+          line: (text) => this.diagnostics.line(text),
+          verbose: (text) => {
+            if (this.binding.common.verbose) this.diagnostics.line(text, 'VERBOSE: ');
+          },
+          inProcess: this.binding.fromValues === true,
+          resumeFile: this.binding.given.has('ResumeFile'),
+          holdProgress: () => this.diagnostics.holdProgress(),
+          signal: this.workSignal,
+          terminal: this.io.terminal,
+          onConfirm: this.io.onConfirm,
+        });
+      }
     } catch (error) {
       this.report(error);
       return exitCodeOf(error);
@@ -108,44 +135,39 @@ export class CmdletRun {
   }
 
   private async executeWith(writer: OutputWriter, failures: ItemFailures): Promise<number> {
-    const usesPipeline = readsPipelineInput(this.definition, this.binding, this.io);
-    if (usesPipeline && this.definition.concurrentInput)
-      return this.executeFanOut(writer, failures);
-    if (!usesPipeline) {
-      let bound: CompleteBinding;
-      try {
-        bound = await this.bindAskingIfNeeded();
-      } catch (error) {
-        this.failure ??= error;
-        this.diagnostics.line(errorLine(this.definition.name, error));
-        return exitCodeOf(error);
-      }
-      let outcome: InvocationOutcome;
-      try {
-        outcome = await this.invoke(bound, await this.singleRunWriter(writer));
-      } catch (error) {
-        this.report(error);
-        return exitCodeOf(error);
-      }
-      if (outcome.kind === 'failed' && !this.signal.aborted) {
-        // One object: its own full line (nothing to sum up), unless -ErrorAction silences it.
-        const silenced = failures.action === 'SilentlyContinue' || failures.action === 'Ignore';
-        if (!silenced || endsRun(outcome.error)) this.report(outcome.error);
-        return exitCodeOf(outcome.error);
-      }
-      return this.exitCode(outcome);
+    if (readsPipelineInput(this.definition, this.binding, this.io))
+      return this.executePipeline(writer, failures);
+    let bound: CompleteBinding;
+    try {
+      bound = await this.bindAskingIfNeeded();
+    } catch (error) {
+      this.failure ??= error;
+      this.diagnostics.line(errorLine(this.definition.name, error));
+      return exitCodeOf(error);
     }
-    return this.executePipeline(writer, failures);
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await this.invoke(bound, await this.singleRunWriter(writer));
+    } catch (error) {
+      this.report(error);
+      return exitCodeOf(error);
+    }
+    if (outcome.kind === 'failed' && !this.signal.aborted) {
+      if (failures.showsAlone(outcome.error)) this.report(outcome.error);
+      return exitCodeOf(outcome.error);
+    }
+    return this.exitCode(outcome);
   }
 
   /**
-   * A fan-out cmdlet run once (its input on the command line): -First still cuts its output short;
-   * -ResumeFile, which records pipeline input objects, has nothing to record.
+   * A run once, its input on the command line: -ThrottleLimit still caps the client's requests in
+   * flight and -First still cuts the output short; -ResumeFile, which records pipeline input
+   * objects, has nothing to record.
    */
   private async singleRunWriter(writer: OutputWriter): Promise<OutputWriter> {
     if (!this.definition.concurrentInput) return writer;
-    const { fanOutSettings } = await import('./fan-out.js');
-    const settings = fanOutSettings(this.definition, this.binding, this.io.env, this.convert);
+    const { runSettings } = await import('./fan-out.js');
+    const settings = runSettings(this.definition, this.binding, this.io.env);
     if (settings.resumeFile !== undefined) {
       throw new UsageError(
         '-ResumeFile records which pipeline input objects were done, and this run has no ' +
@@ -157,30 +179,35 @@ export class CmdletRun {
         },
       );
     }
+    this.throttleLimit = settings.throttleLimit;
     const { first } = settings;
     return first === undefined
       ? writer
       : firstOnly(writer, first, () => this.work.abort(new Error('-First reached')));
   }
 
-  private readonly convert = (name: string, text: string, variable: string): unknown =>
-    convertParameterValue(name, this.definition.parameters[name]!, text, {
-      kind: 'environment',
-      variable,
-    });
-
-  private async executeFanOut(writer: OutputWriter, failures: ItemFailures): Promise<number> {
-    const [{ FanOut, fanOutSettings }, { readNdjson }] = await Promise.all([
+  /**
+   * Pipeline input, through the one run engine (fan-out.ts): a fan-out cmdlet's objects up to
+   * -ThrottleLimit at once, any other cmdlet's one at a time with its output as it comes.
+   */
+  private async executePipeline(writer: OutputWriter, failures: ItemFailures): Promise<number> {
+    const [{ FanOut, runSettings }, { readNdjson }] = await Promise.all([
       import('./fan-out.js'),
       import('./ndjson-reader.js'),
     ]);
-    const definition = this.definition as CmdletDefinition<any> & {
-      concurrentInput: ConcurrentInput;
-    };
+    const { definition } = this;
+    const input = definition.concurrentInput;
     let fanOut: InstanceType<typeof FanOut>;
+    const progress = showsProgress(this.io) ? new PipelineProgressLine(input) : undefined;
+    const show = progress
+      ? () =>
+          this.diagnostics.pipelineProgress(
+            progress.status(fanOut.counts, this.runContext().services.throttling?.()?.gateClosedMs),
+          )
+      : undefined;
     try {
-      const settings = fanOutSettings(definition, this.binding, this.io.env, this.convert);
-      this.maxConcurrency = settings.throttleLimit;
+      const settings = runSettings(definition, this.binding, this.io.env);
+      this.throttleLimit = settings.throttleLimit;
       fanOut = new FanOut(
         {
           definition,
@@ -188,16 +215,14 @@ export class CmdletRun {
           env: this.io.env,
           signal: this.signal,
           cancelWork: (reason) => this.work.abort(reason),
-          // Each object's output is held by the fan-out, not written to stdout as it comes: what
-          // stdout took is the fan-out's to know (its journal), not the object's cmdlet's.
-          invoke: (bound, output, object) => this.invoke(bound, output, object, false),
+          invoke: (bound, output, object) => this.invoke(bound, output, object),
           failures,
           inputEnded: (end) => this.inputEnded(end, fanOut.counts.read),
           output: this.output,
         },
         settings,
         writer,
-        () => show?.(),
+        show,
       );
     } catch (error) {
       this.report(error);
@@ -205,30 +230,18 @@ export class CmdletRun {
     }
     const stdin = this.io.stdin;
     const stopReading = () => stdin.destroy();
+    // A run waiting for upstream input must still stop at once on a signal.
     this.signal.addEventListener('abort', stopReading, { once: true });
-    const { counts } = fanOut;
-    const progress = showsProgress(this.io)
-      ? new FanOutProgress(definition.concurrentInput)
-      : undefined;
-    if (progress) void this.io.countInputLines?.().then((total) => (progress.total = total));
-    const show = progress
-      ? () =>
-          this.diagnostics.pipelineProgress(
-            progress.status(
-              counts.succeeded + counts.failed + counts.skipped,
-              counts,
-              this.runContext().services.throttling?.()?.gateClosedMs,
-            ),
-          )
-      : undefined;
+    if (progress && input)
+      void this.io.countInputLines?.().then((total) => (progress.total = total));
     // The rate and the time spent throttled change while nothing finishes.
-    const ticker = show ? setInterval(show, 1000).unref() : undefined;
+    const ticker = show && input ? setInterval(show, 1000).unref() : undefined;
     let result: Awaited<ReturnType<typeof fanOut.run>>;
-    const input = this.watchedInput(readNdjson(stdin));
+    const records = this.watchedInput(readNdjson(stdin));
     try {
-      result = await fanOut.run(input.records);
+      result = await fanOut.run(records.records);
     } finally {
-      input.stopWatching();
+      records.stopWatching();
       clearInterval(ticker);
       this.signal.removeEventListener('abort', stopReading);
       stdin.destroy();
@@ -237,26 +250,35 @@ export class CmdletRun {
       this.report(result.stoppedBy);
       return exitCodeOf(result.stoppedBy);
     }
-    if (this.signal.aborted) {
-      const reason: unknown = this.signal.reason;
-      if (reason instanceof InterruptedError || reason instanceof OutputFailedError) {
-        this.report(fanOut.withAdvice(reason));
-        return exitCodeOf(reason);
-      }
-      // With a resume file the run did not finish: one line says what it records (exit 1).
-      if (reason instanceof OutputClosedError && fanOut.resumable) {
-        const gone = new ReaderGoneError('The reader of stdout went away before the run ended.', {
-          hint: 'What it had not read yet of the output handed to it is not written again.',
-        });
-        this.report(fanOut.withAdvice(gone));
-        return exitCodeOf(gone);
-      }
-      return this.exitCode({ kind: 'stopped' });
-    }
-    const code = failures.finish(counts.read, definition.concurrentInput, result.keptResumeFile);
+    if (this.signal.aborted) return this.stoppedPipeline(fanOut, result.lastOutcome);
+    const code = failures.finish(fanOut.counts.read, input, result.keptResumeFile);
     if (result.inputCut === undefined) return code;
     this.report(result.inputCut);
     return exitCodeOf(result.inputCut);
+  }
+
+  /**
+   * The exit code of a pipeline run its signal stopped. A fan-out's own stop line says what was
+   * done and how to continue; a run of one object at a time reports what its last object said (a
+   * listing's stop line), as a single run does.
+   */
+  private stoppedPipeline(fanOut: FanOut, last: InvocationOutcome): number {
+    if (!this.definition.concurrentInput)
+      return this.exitCode(last.kind === 'completed' ? { kind: 'stopped' } : last);
+    const reason: unknown = this.signal.reason;
+    if (reason instanceof InterruptedError || reason instanceof OutputFailedError) {
+      this.report(fanOut.withAdvice(reason));
+      return exitCodeOf(reason);
+    }
+    // With a resume file the run did not finish: one line says what it records (exit 1).
+    if (reason instanceof OutputClosedError && fanOut.resumable) {
+      const gone = new ReaderGoneError('The reader of stdout went away before the run ended.', {
+        hint: 'What it had not read yet of the output handed to it is not written again.',
+      });
+      this.report(fanOut.withAdvice(gone));
+      return exitCodeOf(gone);
+    }
+    return this.exitCode({ kind: 'stopped' });
   }
 
   /**
@@ -294,14 +316,10 @@ export class CmdletRun {
     try {
       return completeBinding(this.definition, this.binding, this.io.env);
     } catch (error) {
-      if (!(error instanceof MissingMandatoryError) || !this.interactive) throw error;
+      const terminal = this.interactive ? this.io.terminal?.() : undefined;
+      if (!(error instanceof MissingMandatoryError) || !terminal) throw error;
       const { promptForMissing } = await import('./prompt-mandatory.js');
-      const typed = await promptForMissing(
-        this.definition,
-        error.missing,
-        this.io.stdin,
-        this.io.stderr,
-      );
+      const typed = await promptForMissing(this.definition, error.missing, terminal, this.signal);
       const given = new Map([...this.binding.given, ...typed]);
       return completeBinding(this.definition, { ...this.binding, given }, this.io.env);
     }
@@ -311,82 +329,15 @@ export class CmdletRun {
     return this.io.stdinIsTTY && this.io.stderrIsTTY && !this.io.env.CI;
   }
 
-  private async executePipeline(writer: OutputWriter, failures: ItemFailures): Promise<number> {
-    const { readNdjson } = await import('./ndjson-reader.js');
-    const { bindPipelineObject } = await import('./pipeline-binding.js');
-    const stdin = this.io.stdin;
-    const input = this.watchedInput(readNdjson(stdin));
-    const records = input.records;
-    // A run waiting for upstream input must still stop at once on a signal.
-    const stopReading = () => stdin.destroy();
-    this.signal.addEventListener('abort', stopReading, { once: true });
-    let outcome: InvocationOutcome = { kind: 'completed' };
-    // On a terminal, the progress line counts input objects and what the run wrote.
-    const counts = { done: 0, read: 0, written: 0 };
-    const show = showsProgress(this.io)
-      ? () => this.diagnostics.pipelineProgress(counts)
-      : undefined;
-    if (show) writer = countingWrites(writer, counts);
-    let cut: unknown;
-    try {
-      for (;;) {
-        let next: IteratorResult<PipelineRecord, InputEnd> | undefined;
-        try {
-          next = await untilAborted(records.next(), this.signal);
-        } catch (error) {
-          // stdin itself failed (not a bad line): nothing more can come.
-          if (this.signal.aborted) break;
-          this.report(error);
-          return exitCodeOf(error);
-        }
-        if (this.signal.aborted || !next) break;
-        if (next.done) {
-          cut = this.inputEnded(next.value, counts.read);
-          break;
-        }
-        const record = next.value;
-        counts.read++;
-        show?.();
-        let bound: CompleteBinding | undefined;
-        try {
-          if (record.error) throw record.error;
-          bound = bindPipelineObject(
-            this.definition,
-            this.binding,
-            record.value!,
-            record.line,
-            this.io.env,
-          );
-        } catch (error) {
-          outcome = { kind: 'failed', error };
-        }
-        if (bound) outcome = await this.invoke(bound, writer, record.value);
-        counts.done++;
-        show?.();
-        if (outcome.kind !== 'failed' || this.signal.aborted) continue;
-        if (failures.stops(outcome.error)) {
-          this.report(outcome.error);
-          return exitCodeOf(outcome.error);
-        }
-      }
-    } finally {
-      input.stopWatching();
-      this.signal.removeEventListener('abort', stopReading);
-      if (this.signal.aborted) stdin.destroy();
-    }
-    if (this.signal.aborted)
-      return this.exitCode(outcome.kind === 'completed' ? { kind: 'stopped' } : outcome);
-    const code = failures.finish(counts.read);
-    if (cut === undefined) return code;
-    this.report(cut);
-    return exitCodeOf(cut);
-  }
-
+  /**
+   * One invocation of the cmdlet: for the run's input on the command line, or for one pipeline
+   * object. Its context is the run's (runContext) with what is the object's own: the parameter
+   * set, the object, its journal entry; what a write contract asks per object joins it here.
+   */
   private invoke(
     bound: CompleteBinding,
     writer: OutputWriter,
-    pipelineObject?: Record<string, unknown>,
-    writesStdout = true,
+    object?: PipelineObject,
   ): Promise<InvocationOutcome> {
     // Once, and only for a run that goes ahead: a usage error stays the one line it always is.
     if (!this.secretWarningGiven) {
@@ -398,8 +349,10 @@ export class CmdletRun {
     const context = {
       ...this.runContext(),
       parameterSet: bound.parameterSet,
-      pipelineObject,
-      ...(writesStdout ? {} : { output: undefined }),
+      pipelineObject: object?.value,
+      journal: object?.journal,
+      // Output the fan-out holds is the fan-out's to record once out, not the cmdlet's.
+      ...(object && !object.writesStdout ? { output: undefined } : {}),
     };
     if (context.debug) {
       const shown = describeParameters(this.definition, bound.parameters);
@@ -410,21 +363,34 @@ export class CmdletRun {
 
   /** What every pipeline object of the run shares: ids, diagnostics and services, made once. */
   private runContext(): Omit<CmdletContext, 'parameterSet'> {
-    this.sharedContext ??= createCmdletContext({
+    this.sharedContext ??= {
+      ...this.newContext(),
+      commandLine: runCommandLine(this.definition, this.binding),
+    };
+    return this.sharedContext;
+  }
+
+  private newContext(): Omit<CmdletContext, 'parameterSet'> {
+    return createCmdletContext({
       common: this.binding.common,
       diagnostics: this.diagnostics,
       signal: this.workSignal,
       env: this.io.env,
       contextName: this.contextName,
-      maxConcurrency: this.maxConcurrency,
+      throttleLimit: this.throttleLimit,
       // Someone who can answer is at the keyboard: never in CI, never with a redirected stdin or
       // stderr.
       interactive: this.interactive,
       terminalColumns: this.io.stdoutIsTTY ? this.io.columns : undefined,
       services: this.io.services,
       output: this.output,
+      // Only a cmdlet that takes no pipeline objects may read stdin as text, and only a process's.
+      standardInput:
+        this.binding.pipelineParameters.length === 0 && this.io.explicitInput !== true
+          ? this.io.stdin
+          : undefined,
+      shouldProcess: this.shouldProcess,
     });
-    return this.sharedContext;
   }
 
   /** The exit code once the signal may have been aborted. */
@@ -479,28 +445,28 @@ export class CmdletRun {
   }
 }
 
-/** The fan-out's part of the progress line: counts, the total when known, the recent rate. */
-class FanOutProgress {
+/**
+ * The run's part of the progress line: input objects done and read, objects written; for a fan-out
+ * also its input objects' name, the total when known and the recent rate.
+ */
+class PipelineProgressLine {
   total: number | undefined;
   private readonly samples: { at: number; done: number }[] = [];
 
-  constructor(private readonly input: ConcurrentInput) {}
+  constructor(private readonly input: ConcurrentInput | undefined) {}
 
-  status(
-    done: number,
-    counts: { read: number; written: number },
-    throttledMs: number | undefined,
-  ): PipelineProgress {
+  status(counts: FanOutCounts, throttledMs: number | undefined): PipelineProgress {
+    const done = counts.succeeded + counts.failed + counts.skipped;
+    const status = { done, read: counts.read, written: counts.written };
+    if (!this.input) return status;
     const now = Date.now();
     const last = this.samples.at(-1);
     if (!last || now - last.at >= 1000) this.samples.push({ at: now, done });
     while (this.samples.length > 11) this.samples.shift();
-    const first = this.samples[0]!;
+    const first = this.samples[0] ?? { at: now, done };
     const seconds = (now - first.at) / 1000;
     return {
-      done,
-      read: counts.read,
-      written: counts.written,
+      ...status,
       fanOut: {
         ...this.input,
         total: this.total,
@@ -519,14 +485,6 @@ function firstOnly(writer: OutputWriter, first: number, reached: () => void): Ou
     const room = write();
     if (++written === first) reached();
     return room;
-  });
-}
-
-/** The same writer, counting the objects written (for the progress line). */
-function countingWrites(writer: OutputWriter, counts: { written: number }): OutputWriter {
-  return throughEachObject(writer, (write) => {
-    counts.written++;
-    return write();
   });
 }
 

@@ -92,7 +92,57 @@ export const commonParameters = {
   },
 } as const satisfies Record<string, ParameterDeclaration>;
 
-export type CommonParameterName = keyof typeof commonParameters;
+/**
+ * The parameters the host adds to a cmdlet that declares `changes` (PowerShell's risk-management
+ * parameters, and the -Force that PowerShell cmdlets conventionally add beside them); refused as
+ * unknown by every other cmdlet. What they do: lib/host/confirm.ts.
+ */
+export const shouldProcessParameters = {
+  WhatIf: {
+    type: 'switch',
+    description:
+      'Shows what would change instead of changing it: the cmdlet still reads what it needs, ' +
+      'sends no change, and writes one line per change on stderr ("What if: Performing the ' +
+      'operation ... on target ...", with each property before → after). Nothing is asked. ' +
+      "PARTNERCENTER_WHATIF_PREFERENCE=true sets it by default (as PowerShell's " +
+      '$WhatIfPreference); -WhatIf:$false then runs for real.',
+    aliases: ['wi'],
+    env: 'PARTNERCENTER_WHATIF_PREFERENCE',
+  },
+  Confirm: {
+    type: 'switch',
+    description:
+      'Asks on the terminal before each change, whatever its impact ([Y] Yes [A] Yes to All ' +
+      '[N] No [L] No to All). -Confirm:$false (or --Confirm=false) never asks, whatever ' +
+      'PARTNERCENTER_CONFIRM_PREFERENCE says. Without it, the cmdlet asks when its impact is ' +
+      'at least PARTNERCENTER_CONFIRM_PREFERENCE (High by default).',
+    aliases: ['cf'],
+  },
+  Force: {
+    type: 'switch',
+    description:
+      'Makes the changes without asking, also where no terminal is there to ask (a runbook, ' +
+      'CI); -Confirm given as well still asks.',
+  },
+} as const satisfies Record<string, ParameterDeclaration>;
+
+export type CommonParameterName =
+  | keyof typeof commonParameters
+  | keyof typeof shouldProcessParameters;
+
+/**
+ * The common parameters of one cmdlet, in the order help lists them: the risk-management ones
+ * first for a cmdlet that declares `changes` (PowerShell's SYNTAX shows [-WhatIf] [-Confirm]
+ * before [<CommonParameters>]), then those of every cmdlet.
+ */
+export function commonParametersOf(definition: {
+  changes?: unknown;
+}): ReadonlyArray<[CommonParameterName, ParameterDeclaration]> {
+  const own = definition.changes === undefined ? {} : shouldProcessParameters;
+  return Object.entries({ ...own, ...commonParameters }) as Array<
+    [CommonParameterName, ParameterDeclaration]
+  >;
+}
 
 export interface CommonParameterValues {
   verbose: boolean;
@@ -106,8 +156,14 @@ export interface CommonParameterValues {
   contextName?: string;
   help: boolean;
   version: boolean;
+  /** -WhatIf given (true) or turned off (-WhatIf:$false); undefined when not given. */
+  whatIf?: boolean;
+  /** -Confirm given (true) or -Confirm:$false (false); undefined when not given. */
+  confirm?: boolean;
+  /** -Force given (true) or -Force:$false; undefined when not given. */
+  force?: boolean;
 }
 
 export function isCommonParameterName(name: string): name is CommonParameterName {
-  return Object.hasOwn(commonParameters, name);
+  return Object.hasOwn(commonParameters, name) || Object.hasOwn(shouldProcessParameters, name);
 }

@@ -8,7 +8,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { APP_DIR_NAME } from '../session/config-dir.js';
-import { commonParameters } from './common-parameters.js';
+import { commonParameters, shouldProcessParameters } from './common-parameters.js';
 
 export const completionShells = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type CompletionShell = (typeof completionShells)[number];
@@ -78,17 +78,25 @@ function cmdletModels(cmdlets: readonly CompletionCmdlet[]): CmdletModel[] {
     .filter((cmdlet) => safeWord.test(cmdlet.name))
     .map((cmdlet) => ({
       name: cmdlet.name,
-      parameters: Object.entries(cmdlet.definition?.parameters ?? {})
-        .filter(([name, declaration]) => !declaration.hidden && safeWord.test(name))
-        .map(([name, declaration]) =>
-          parameterModel(
-            name,
-            declaration,
-            cmdlet.contextParameters?.includes(name)
-              ? 'contexts'
-              : [...(declaration.choices ?? []), ...(cmdlet.extraValues?.[name] ?? [])],
+      parameters: [
+        ...Object.entries(cmdlet.definition?.parameters ?? {})
+          .filter(([name, declaration]) => !declaration.hidden && safeWord.test(name))
+          .map(([name, declaration]) =>
+            parameterModel(
+              name,
+              declaration,
+              cmdlet.contextParameters?.includes(name)
+                ? 'contexts'
+                : [...(declaration.choices ?? []), ...(cmdlet.extraValues?.[name] ?? [])],
+            ),
           ),
-        ),
+        // -Force, -WhatIf, -Confirm: only where the cmdlet declares that it changes things.
+        ...(cmdlet.definition?.changes
+          ? Object.entries(shouldProcessParameters).map(([name, declaration]) =>
+              parameterModel(name, declaration, []),
+            )
+          : []),
+      ],
     }));
 }
 
@@ -262,7 +270,7 @@ function fishQuote(text: string): string {
 
 /** The first sentence of a description, short enough for fish's pager. */
 function shortDescription(text: string): string {
-  const first = text.split(/(?<=\.)\s/)[0]!.replace(/\s+/g, ' ');
+  const first = (text.split(/(?<=\.)\s/)[0] ?? text).replace(/\s+/g, ' ');
   return first.length > 70 ? `${first.slice(0, 69)}…` : first;
 }
 

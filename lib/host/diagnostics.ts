@@ -40,6 +40,8 @@ export class Diagnostics {
   private progressShown = false;
   private lastStatus: ProgressStatus | undefined;
   private lastDrawn = 0;
+  /** Questions on the terminal that hold the progress line back (holdProgress). */
+  private holds = 0;
   private pipeline: PipelineProgress | undefined;
 
   constructor(
@@ -71,6 +73,7 @@ export class Diagnostics {
   progress(status: ProgressStatus): void {
     if (!this.isTTY) return;
     this.lastStatus = status;
+    if (this.holds > 0) return;
     const now = Date.now();
     if (this.progressShown && now - this.lastDrawn < redrawInterval) return;
     this.lastDrawn = now;
@@ -86,7 +89,24 @@ export class Diagnostics {
 
   /** Draws the last progress again after other output erased it. */
   redrawProgress(): void {
-    if (this.isTTY && this.lastStatus && !this.progressShown) this.draw(this.lastStatus);
+    if (this.isTTY && this.lastStatus && !this.progressShown && this.holds === 0)
+      this.draw(this.lastStatus);
+  }
+
+  /**
+   * A question is on the terminal (confirm.ts): the progress line is erased and not drawn again
+   * until the returned function is called, so its redraws cannot overwrite the question.
+   */
+  holdProgress(): () => void {
+    this.clearProgress();
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.redrawProgress();
+    };
   }
 
   private draw(status: ProgressStatus): void {
@@ -135,7 +155,7 @@ function pipelineText(status: PipelineProgress | undefined): string {
     return [
       `${n(status.done)}${of} ${(fanOut.total ?? status.done) === 1 ? fanOut.one : fanOut.many} ` +
         `done (${n(status.read)} read)`,
-      count(status.written, 'object') + ' written',
+      `${count(status.written, 'object')} written`,
       fanOut.perSecond === undefined ? '' : `${fanOut.perSecond.toFixed(1)}/s`,
       fanOut.throttledMs ? `${(fanOut.throttledMs / 1000).toFixed(1)} s throttled` : '',
     ]

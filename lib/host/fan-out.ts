@@ -1,33 +1,38 @@
 /**
- * The fan-out: pipeline input for a cmdlet that declares `concurrentInput` (every per-customer
- * cmdlet), worked on up to -ThrottleLimit objects at once.
+ * The run engine for pipeline input: every object piped in goes through here. A cmdlet that
+ * declares `concurrentInput` (every per-customer cmdlet) is worked on up to -ThrottleLimit objects
+ * at once; any other cmdlet is the same run with a limit of 1 whose output goes straight to stdout
+ * as it comes (`streamsOutput`), as PowerShell runs a pipeline one object at a time.
  *
  * - Input is read only when a worker is free (and stdout is not congested), so memory stays the
  *   same however long the input is.
- * - Each object's output is held until its run ends, then written whole, in the order objects
- *   finish: two customers' lines never interleave, and a failed or cancelled object writes
- *   nothing.
+ * - A fan-out cmdlet's object's output is held until its run ends, then written whole, in the
+ *   order objects finish: two customers' lines never interleave, and a failed or cancelled object
+ *   writes nothing.
  * - -First stops reading, cancels the work in flight and ends the run once it wrote that many.
- * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a sequential
- *   pipeline; an error that ends the run (or Stop) cancels the work in flight, and the host reports
+ * - A failure is the object's own: -ErrorAction decides (item-failures.ts), as for a single
+ *   run; an error that ends the run (or Stop) cancels the work in flight, and the host reports
  *   it with how many objects were done and, when a rerun can do better, the command that continues.
  * - -ResumeFile: an object is recorded once stdout has taken its output; a run with the same
- *   file skips what it records (see pipeline-resume-file.ts). The file is deleted only when the
+ *   file skips what it records (see pipeline-resume-file.ts). A cmdlet may record what a rerun
+ *   needs before its work (CmdletContext.journal: a write's request id). The file is deleted only when the
  *   input was all there (input-end.ts: not cut, the upstream finished) and every object was done.
  *
  * How fast requests go out is the client's business (its adaptive limit and Retry-After gate):
  * the fan-out only keeps enough objects in flight for it.
  */
 import type { CmdletDefinition, CmdletOutput, StdoutMark } from '../cmdlet-support/cmdlet.js';
-import type { ConcurrentInput } from '../cmdlet-support/fan-out.js';
+import type { ConcurrentInput, FanOutParameterName } from '../cmdlet-support/fan-out.js';
+import type { ItemJournal } from '../cmdlet-support/item-journal.js';
+import { repeatRun } from '../cmdlet-support/rerun.js';
 import {
   IncompleteRunError,
   OutputFailedError,
   PartnerCenterModuleError,
 } from '../common/errors.js';
 import { commandLine } from '../common/shell-quote.js';
-import type { CommandLineBinding, CompleteBinding } from './binder.js';
-import type { CommonParameterValues } from './common-parameters.js';
+import { type CommandLineBinding, type CompleteBinding, runValue } from './binder.js';
+import { runCommandLine } from './continuation.js';
 import { OutputClosedError } from './host-io.js';
 import { type InvocationOutcome, untilAborted } from './invocation.js';
 import { endsRun, type ItemFailures, mayPassOnRerun } from './item-failures.js';
@@ -42,7 +47,16 @@ export interface FanOutSettings {
   throttleLimit: number;
   first?: number;
   resumeFile?: string;
+  /**
+   * One object at a time, its output written to stdout as it comes and the object's cmdlet given
+   * stdout itself (a listing's resume file marks it): the engine of a cmdlet without
+   * `concurrentInput`. Its stop lines are its objects' own (a listing's), not the fan-out's advice.
+   */
+  streamsOutput?: boolean;
 }
+
+/** The settings of a sequential run: one object at a time, its output as it comes. */
+export const SEQUENTIAL: FanOutSettings = { throttleLimit: 1, streamsOutput: true };
 
 /**
  * Objects one input object's output may hold before it is streamed instead (when no resume file
@@ -52,17 +66,19 @@ const STREAM_AFTER_OBJECTS = 1_000;
 
 /** What the fan-out needs of the run it belongs to (CmdletRun). */
 export interface FanOutHost {
-  readonly definition: CmdletDefinition<any> & { concurrentInput: ConcurrentInput };
+  /** `concurrentInput` names the input objects in the fan-out's advice; absent: no advice. */
+  readonly definition: CmdletDefinition<any>;
   readonly binding: CommandLineBinding;
   readonly env: NodeJS.ProcessEnv;
   /** The run's own signal: SIGINT/SIGTERM, or the reader of stdout went away. */
   readonly signal: AbortSignal;
   /** Aborts the work in flight (and its requests) without stopping the run itself. */
   cancelWork(reason: unknown): void;
+  /** Runs the cmdlet for one pipeline object. */
   invoke(
     bound: CompleteBinding,
     writer: OutputWriter,
-    pipelineObject: Record<string, unknown>,
+    object: PipelineObject,
   ): Promise<InvocationOutcome>;
   /** What one object's failure does to the run (-ErrorAction), and its line. */
   readonly failures: ItemFailures;
@@ -70,6 +86,15 @@ export interface FanOutHost {
   inputEnded(end: InputEnd): unknown;
   /** What got out to stdout whole; absent: what the writer took counts as out a turn later. */
   readonly output?: CmdletOutput;
+}
+
+/** One pipeline object's invocation, as the cmdlet's context carries it. */
+export interface PipelineObject {
+  value: Record<string, unknown>;
+  /** Its output goes straight to stdout (the cmdlet may mark stdout), not held by the fan-out. */
+  writesStdout: boolean;
+  /** Its entry in the run's resume file, when there is one (item-journal.ts). */
+  journal?: ItemJournal;
 }
 
 export interface FanOutCounts {
@@ -91,6 +116,11 @@ export interface FanOutResult {
   keptResumeFile?: string;
   /** The input ended early (input-end.ts), with how many were done and how to go on. */
   inputCut?: unknown;
+  /**
+   * How the last object's run ended: when a signal stopped the run, an output-streaming run
+   * reports what that object said (a listing's own stop line).
+   */
+  lastOutcome: InvocationOutcome;
 }
 
 /** Why the work in flight was cancelled when the run itself goes on to its end. */
@@ -103,6 +133,7 @@ class WorkCancelled extends Error {
 
 export class FanOut {
   readonly counts: FanOutCounts = { read: 0, succeeded: 0, failed: 0, skipped: 0, written: 0 };
+  private readonly onProgress: () => void;
   private readonly active = new Set<Promise<void>>();
   private readonly resume: PipelineResumeFile | undefined;
   private congestion: Promise<void> | undefined;
@@ -118,14 +149,21 @@ export class FanOut {
   private readonly haltSignal: AbortSignal;
   /** Where a regular-file stdout stood at the last record: what a failed stdout is cut back to. */
   private lastMark: StdoutMark | undefined;
+  private lastOutcome: InvocationOutcome = { kind: 'completed' };
+  /** Where an output-streaming run writes: the run's writer, counting for the progress line. */
+  private readonly stdout: OutputWriter;
 
   constructor(
     private readonly host: FanOutHost,
     private readonly settings: FanOutSettings,
     private readonly writer: OutputWriter,
-    /** Called whenever a count changed. */
-    private readonly onProgress: () => void = () => {},
+    /** Called whenever a count changed; absent when no progress is shown. */
+    onProgress?: () => void,
   ) {
+    this.onProgress = onProgress ?? (() => {});
+    // Counted only for a progress line: the wrapper costs a call per object.
+    this.stdout =
+      settings.streamsOutput && onProgress ? countingWrites(writer, this.counts) : writer;
     this.haltSignal = AbortSignal.any([host.signal, this.halted.signal]);
     // A wrong file is a usage error before anything is read or sent.
     this.resume =
@@ -180,18 +218,21 @@ export class FanOut {
       stoppedBy: this.stoppedBy === undefined ? undefined : this.withAdvice(this.stoppedBy),
       keptResumeFile: this.counts.failed > 0 ? this.resume?.path : undefined,
       inputCut: this.cut === undefined ? undefined : this.withAdvice(this.cut),
+      lastOutcome: this.lastOutcome,
     };
   }
 
   /** The error a stopped run reports (a signal's too), with how many were done and how to go on. */
   withAdvice(error: unknown): unknown {
-    if (!(error instanceof PartnerCenterModuleError)) return error;
+    const input = this.host.definition.concurrentInput;
+    if (!(error instanceof PartnerCenterModuleError) || !input) return error;
     // A failed stdout file is cut back to the last record: it then holds exactly what is recorded.
     const cut =
       error instanceof OutputFailedError && this.resume
         ? this.host.output?.cutBackTo(this.lastMark)
         : undefined;
-    return new IncompleteRunError(error, [cut, this.advice(error)].filter(Boolean).join(' '), {
+    const advice = this.advice(error, input);
+    return new IncompleteRunError(error, [cut, advice].filter(Boolean).join(' '), {
       replaceHint: cut !== undefined,
     });
   }
@@ -219,17 +260,23 @@ export class FanOut {
 
   private start(record: PipelineRecord): void {
     this.counts.read++;
+    if (record.error) {
+      this.lastOutcome = { kind: 'failed', error: record.error };
+      this.failed(record.error);
+      return;
+    }
+    const object = record.value;
     let bound: CompleteBinding;
     try {
-      if (record.error) throw record.error;
       bound = bindPipelineObject(
         this.host.definition,
         this.host.binding,
-        record.value!,
+        object,
         record.line,
         this.host.env,
       );
     } catch (error) {
+      this.lastOutcome = { kind: 'failed', error };
       this.failed(error);
       return;
     }
@@ -240,11 +287,33 @@ export class FanOut {
       return;
     }
     this.onProgress();
-    const task = this.work(bound, record, key).finally(() => this.active.delete(task));
+    const run = this.settings.streamsOutput
+      ? this.streamed(bound, object)
+      : this.work(bound, object, record.line, key);
+    const task = run.finally(() => this.active.delete(task));
     this.active.add(task);
   }
 
-  private async work(bound: CompleteBinding, record: PipelineRecord, key: string): Promise<void> {
+  /** One object of an output-streaming run: its output went to stdout as it came. */
+  private async streamed(bound: CompleteBinding, object: Record<string, unknown>): Promise<void> {
+    const outcome = await this.host.invoke(bound, this.stdout, {
+      value: object,
+      writesStdout: true,
+    });
+    this.lastOutcome = outcome;
+    if (outcome.kind === 'failed' && !this.host.signal.aborted) this.failed(outcome.error);
+    else if (outcome.kind === 'completed') {
+      this.counts.succeeded++;
+      this.onProgress();
+    }
+  }
+
+  private async work(
+    bound: CompleteBinding,
+    object: Record<string, unknown>,
+    line: number,
+    key: string,
+  ): Promise<void> {
     // A resumable run writes each object whole or not at all, so it holds even a large output;
     // otherwise one past STREAM_AFTER_OBJECTS goes out as it comes, through the output lane.
     const output = new RecordedOutput(
@@ -252,7 +321,13 @@ export class FanOut {
     );
     let outcome: InvocationOutcome;
     try {
-      outcome = await this.host.invoke(bound, output, record.value!);
+      // Held by the fan-out, not written to stdout as it comes: what stdout took is the fan-out's
+      // to know (its journal), not the object's cmdlet's.
+      outcome = await this.host.invoke(bound, output, {
+        value: object,
+        writesStdout: false,
+        journal: this.resume?.journalOf(key, line),
+      });
     } finally {
       if (output.streamed) this.releaseLane?.();
     }
@@ -300,7 +375,7 @@ export class FanOut {
     }
     const mark = this.host.output?.mark();
     try {
-      this.resume.record(key, record.line, mark);
+      this.resume.record(key, line, mark);
       this.lastMark = mark;
     } catch (error) {
       this.stop(error);
@@ -375,8 +450,7 @@ export class FanOut {
     this.host.cancelWork(reason);
   }
 
-  private advice(error: PartnerCenterModuleError): string {
-    const { one, many } = this.host.definition.concurrentInput;
+  private advice(error: PartnerCenterModuleError, { one, many }: ConcurrentInput): string {
     const { succeeded, read, failed, skipped } = this.counts;
     const noun = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
     const done =
@@ -384,8 +458,9 @@ export class FanOut {
       `${succeeded === 1 ? 'was' : 'were'} done` +
       (failed ? `, ${failed.toLocaleString('en-US')} failed` : '') +
       (skipped ? ` (${noun(skipped)} skipped: earlier runs did them)` : '');
+    const line = runCommandLine(this.host.definition, this.host.binding);
     // A call from Node is continued with parameters, not command-line words.
-    const inProcess = this.host.binding.fromValues === true;
+    const { inProcess } = line;
     // Stopped by -ErrorAction Stop on a refusal (403, 404): a rerun with Stop stops at the same
     // object again, so only going on past it helps (a resume file then skips what was done).
     const refused = !endsRun(error) && !mayPassOnRerun(error);
@@ -402,7 +477,7 @@ export class FanOut {
         : `${done}, and nothing records which. To make a call continue where it stopped, give ` +
             `it ResumeFile: ${JSON.stringify(file)}.`;
     const continuing = commandLine(this.host.definition.name, [
-      ...repeatedArguments(this.host.definition, this.host.binding, { dropStop: refused }),
+      ...repeatRun(line, { dropStop: refused }),
       '-ResumeFile',
       file,
     ]);
@@ -423,20 +498,18 @@ export class FanOut {
   }
 }
 
-/** -ThrottleLimit, -First and -ResumeFile as given (or from the environment, or defaulted). */
-export function fanOutSettings(
+/**
+ * -ThrottleLimit, -First and -ResumeFile of a fan-out cmdlet's run, as the binder completes any
+ * parameter (given, else its environment variable, else its default); a cmdlet without
+ * `concurrentInput` runs one object at a time, whatever parameters of those names it has.
+ */
+export function runSettings(
   definition: CmdletDefinition<any>,
   binding: CommandLineBinding,
   env: NodeJS.ProcessEnv,
-  convert: (name: string, text: string, variable: string) => unknown,
 ): FanOutSettings {
-  const value = (name: string): unknown => {
-    if (binding.given.has(name)) return binding.given.get(name);
-    const declaration = definition.parameters[name];
-    const variable = declaration?.env;
-    if (variable && env[variable]) return convert(name, env[variable], variable);
-    return declaration?.default;
-  };
+  if (!definition.concurrentInput) return SEQUENTIAL;
+  const value = (name: FanOutParameterName) => runValue(definition, binding, env, name);
   return {
     throttleLimit: Number(value('ThrottleLimit') ?? 1),
     first: value('First') as number | undefined,
@@ -449,7 +522,8 @@ function keyOf(bound: CompleteBinding, binding: CommandLineBinding): string {
   const values = binding.pipelineParameters
     .filter((name) => bound.parameters[name] !== undefined)
     .map((name) => [name, bound.parameters[name]]);
-  return values.length === 1 ? String(values[0]![1]) : JSON.stringify(values);
+  const [only, ...more] = values;
+  return only && more.length === 0 ? String(only[1]) : JSON.stringify(values);
 }
 
 /** What decides a run's output, for its resume file: the parameters given, bar those that don't. */
@@ -463,25 +537,10 @@ function runIdentity(host: FanOutHost): { cmdlet: string; parameters: Record<str
   return { cmdlet: host.definition.name, parameters };
 }
 
-/** The command-line words that repeat this run (bar -ResumeFile and secrets), for the advice. */
-function repeatedArguments(
-  definition: CmdletDefinition<any>,
-  binding: CommandLineBinding,
-  options: { dropStop: boolean },
-): string[] {
-  const words: string[] = [];
-  for (const [name, value] of binding.given) {
-    const declaration = definition.parameters[name];
-    if (!declaration || name === 'ResumeFile' || declaration.type === 'secret') continue;
-    if (value === true) words.push(`-${name}`);
-    else if (value !== false)
-      words.push(`-${name}`, Array.isArray(value) ? value.join(',') : String(value));
-  }
-  const common: CommonParameterValues = binding.common;
-  if (common.errorAction && !(options.dropStop && common.errorAction === 'Stop'))
-    words.push('-ErrorAction', common.errorAction);
-  if (common.outputFormat) words.push('-OutputFormat', common.outputFormat);
-  if (common.property) words.push('-Property', common.property.join(','));
-  if (common.contextName !== undefined) words.push('-Context', common.contextName);
-  return words;
+/** The same writer, counting the objects written (for the progress line). */
+function countingWrites(writer: OutputWriter, counts: { written: number }): OutputWriter {
+  return throughEachObject(writer, (write) => {
+    counts.written++;
+    return write();
+  });
 }

@@ -1,6 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { CmdletServicesFactory } from '../cmdlet-support/services.js';
+import type { ConfirmAnswer, ConfirmQuestion } from './in-process-options.js';
 import type { Upstream } from './pipe-marks.js';
+import type { Terminal } from './terminal.js';
 
 /**
  * Everything a run touches, injected: main() passes the process's, specs pass streams of their own.
@@ -69,6 +71,14 @@ export interface HostIO {
    * and in-process callers hand their own here.
    */
   services?: CmdletServicesFactory;
+  /**
+   * The process's terminal for questions (a confirmation, a missing mandatory parameter), read and
+   * written directly, never through stdin (terminal.ts); undefined when the process has none.
+   * Absent in-process: nothing there asks a terminal.
+   */
+  terminal?: () => Terminal | undefined;
+  /** The Node API's onConfirm: answers confirmations instead of a terminal (confirm.ts). */
+  onConfirm?: (question: ConfirmQuestion) => ConfirmAnswer | Promise<ConfirmAnswer>;
 }
 
 // The reason the run's signal carries when stdout's reader went away: in lib/common, where a

@@ -26,6 +26,25 @@ export interface InProcessCommonParameters {
   ErrorAction?: ErrorAction;
 }
 
+/** The answers to a confirmation, as PowerShell offers them ([Y] [A] [N] [L]). */
+export type ConfirmAnswer = 'Yes' | 'YesToAll' | 'No' | 'NoToAll';
+
+/** One change a cmdlet asks to make (its ShouldProcess), as `onConfirm` receives it. */
+export interface ConfirmQuestion {
+  /** What changes, e.g. a customer's subscription by name and id. */
+  target: string;
+  /** What is done to it, e.g. "Set subscription". */
+  action: string;
+  /** What it becomes, e.g. "quantity 10 → 12", when the cmdlet says. */
+  detail?: string;
+  /** The whole sentence a terminal shows: `Performing the operation "<action>" on target "<target>".` */
+  message: string;
+  /** The cmdlet's ConfirmImpact. */
+  impact: 'Low' | 'Medium' | 'High';
+}
+
+export type { InProcessShouldProcessParameters } from '../cmdlet-support/should-process-parameters.js';
+
 export interface InvokeOptions {
   /** Pipeline objects, bound by property name exactly as NDJSON lines on stdin would be. */
   input?: Iterable<unknown> | AsyncIterable<unknown>;
@@ -44,4 +63,11 @@ export interface InvokeOptions {
    * service's error as its `cause`.
    */
   onError?: (error: PartnerCenterModuleError) => void;
+  /**
+   * Answers a confirmation of a cmdlet that changes things, where one is due (its impact at least
+   * PARTNERCENTER_CONFIRM_PREFERENCE of `env`, or Confirm: true). Asked one question at a time;
+   * YesToAll and NoToAll answer the rest of the call. Without it, a call where a confirmation is
+   * due is refused before any change (UsageError): give Force or Confirm: false to go ahead.
+   */
+  onConfirm?: (question: ConfirmQuestion) => ConfirmAnswer | Promise<ConfirmAnswer>;
 }

@@ -66,7 +66,7 @@ class InProcessIterator implements AsyncIterator<unknown> {
   }
 
   private async run(): Promise<void> {
-    const { signal: callerSignal, input, onMessage, onError } = this.options;
+    const { signal: callerSignal, input, onMessage, onError, onConfirm } = this.options;
     const stop = () => {
       this.controller.abort(callerSignal?.reason);
       // Between objects means between the caller's objects: what the cmdlet already handed over
@@ -93,6 +93,7 @@ class InProcessIterator implements AsyncIterator<unknown> {
           stdinHasInput: pipeline !== undefined,
           explicitInput: true,
           services: this.options.services,
+          onConfirm,
         },
         binding,
         new Diagnostics(lineWriter(onMessage), false, createRedactor()),

@@ -1,6 +1,6 @@
 /**
  * What a run does when one pipeline object fails: PowerShell's non-terminating error, in one place
- * for the sequential pipeline, the fan-out and the Node API.
+ * for every pipeline run (fan-out.ts, whatever its -ThrottleLimit), a single run and the Node API.
  *
  * - The -ErrorAction in force: the parameter, else PARTNERCENTER_ERROR_ACTION_PREFERENCE (which
  *   plays `$ErrorActionPreference`), else Continue, PowerShell's default.
@@ -123,6 +123,15 @@ export class ItemFailures {
     this.output.onError?.(error);
     if (this.action === 'Continue') this.output.line(this.lineFor(error));
     return false;
+  }
+
+  /**
+   * The run's only object failed (its input on the command line): whether its own full line is
+   * shown (nothing to sum up, and the exit code stays the error's). SilentlyContinue and Ignore
+   * silence it, unless it is an error that ends any run.
+   */
+  showsAlone(error: unknown): boolean {
+    return endsRun(error) || (this.action !== 'SilentlyContinue' && this.action !== 'Ignore');
   }
 
   /** The one line for a failed object, fitted to the terminal when stderr is one. */

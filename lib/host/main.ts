@@ -14,6 +14,7 @@ import { loadCmdlet } from './load-cmdlet.js';
 import { InputMark, OutputMark } from './pipe-marks.js';
 import { redactSecrets } from '../common/redact.js';
 import { runCmdlet } from './run.js';
+import { processTerminal } from './terminal.js';
 
 /**
  * @param heldSignals SIGINT/SIGTERM the bin/ shim received while this module was loading; the run
@@ -132,6 +133,7 @@ function processIO(
     columns: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
     rows: process.stdout.rows || Number(process.env.LINES) || undefined,
     signal,
+    terminal: () => processTerminal(),
   };
 }
 

@@ -12,13 +12,23 @@
 import { UsageError } from '../common/errors.js';
 import type { InputEnd } from './input-end.js';
 
-export interface PipelineRecord {
+/** One line of pipeline input: the object it holds, or why it holds none. */
+export type PipelineRecord = PipelineValue | PipelineLineError;
+
+export interface PipelineValue {
   line: number;
-  /** The parsed object; absent when `error` is set. */
-  value?: Record<string, unknown>;
-  error?: UsageError;
+  value: Record<string, unknown>;
+  /** (Never set: lets a reader test `record.error` to tell the two apart.) */
+  error?: never;
+}
+
+export interface PipelineLineError {
+  line: number;
+  error: UsageError;
   /** The line could not be read at all (not UTF-8, not JSON): what a writer cut off leaves. */
   unreadable?: boolean;
+  /** (Never set: a bad line holds no object.) */
+  value?: never;
 }
 
 export interface NdjsonReaderOptions {
@@ -84,7 +94,7 @@ export async function* readNdjson(
     const record = finishLine();
     // Unreadable without its newline: cut off. An overlong line or a JSON value that is not an
     // object stays the bad line it is, whole or not.
-    if (record?.unreadable) return { lines: line, tornLine: line };
+    if (record?.error && record.unreadable) return { lines: line, tornLine: line };
     if (record) yield record;
   }
   return { lines: line };

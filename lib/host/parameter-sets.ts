@@ -30,6 +30,19 @@ export function isMandatoryIn(declaration: ParameterDeclaration, set: string): b
   return mandatory === true || (Array.isArray(mandatory) && mandatory.includes(set));
 }
 
+/**
+ * The declaration of a parameter the definition names: the names come from the definition itself
+ * (its keys, the binder's table), so a missing one is a bug, reported as one.
+ */
+export function declarationOf(
+  definition: CmdletDefinition<any>,
+  name: string,
+): ParameterDeclaration {
+  const declaration = definition.parameters[name];
+  if (!declaration) throw new Error(`${definition.name} declares no parameter -${name}`);
+  return declaration;
+}
+
 /** The sets that contain every one of the given (cmdlet, not common) parameters. */
 export function candidateSets(
   definition: CmdletDefinition<any>,
@@ -37,7 +50,7 @@ export function candidateSets(
 ): string[] {
   const sets = parameterSetNames(definition);
   const candidates = sets.filter((set) =>
-    given.every((name) => belongsToSet(definition.parameters[name]!, set)),
+    given.every((name) => belongsToSet(declarationOf(definition, name), set)),
   );
   if (candidates.length === 0) throw conflictingSetsError(definition, given);
   return candidates;
@@ -67,8 +80,9 @@ export function resolveParameterSet(
     (set) => missingMandatory(definition, set, present).length === 0,
   );
   const preferred = definition.defaultParameterSet;
-  if (complete.length === 1) return complete[0]!;
-  if (complete.length > 1) {
+  const [only, ...others] = complete;
+  if (only !== undefined && others.length === 0) return only;
+  if (others.length > 0) {
     if (preferred && complete.includes(preferred)) return preferred;
     throw new UsageError(
       'Parameter set cannot be resolved using the specified named parameters: ' +
@@ -82,7 +96,7 @@ export function resolveParameterSet(
   }
   const fallback =
     candidates.length === 1
-      ? candidates[0]!
+      ? candidates[0]
       : preferred && candidates.includes(preferred)
         ? preferred
         : undefined;
@@ -111,9 +125,11 @@ function missingMandatoryError(
   set: string,
   missing: string[],
 ): MissingMandatoryError {
-  const declarations = missing.map((name) => definition.parameters[name]!);
-  const fromPipeline = missing.filter((_, i) => declarations[i]!.pipeline === 'byPropertyName');
-  const fromEnv = declarations
+  const declared = missing.map((name) => ({ name, ...declarationOf(definition, name) }));
+  const fromPipeline = declared
+    .filter((declaration) => declaration.pipeline === 'byPropertyName')
+    .map(({ name }) => name);
+  const fromEnv = declared
     .map((declaration) => declaration.env)
     .filter((name): name is string => Boolean(name));
   const ways = ['give it on the command line'];
@@ -134,9 +150,10 @@ function conflictingSetsError(
   definition: CmdletDefinition<any>,
   given: readonly string[],
 ): UsageError {
-  const parts = given
-    .filter((name) => definition.parameters[name]!.sets !== undefined)
-    .map((name) => `-${name} (${definition.parameters[name]!.sets!.join(', ')})`);
+  const parts = given.flatMap((name) => {
+    const { sets } = declarationOf(definition, name);
+    return sets === undefined ? [] : [`-${name} (${sets.join(', ')})`];
+  });
   return new UsageError(
     `Parameters from different parameter sets cannot be used together: ${parts.join(', ')}.`,
     {

@@ -4,7 +4,7 @@
  * shares a common parameter's name shadows it.
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
-import { commonParameters } from './common-parameters.js';
+import { commonParametersOf } from './common-parameters.js';
 
 export interface ParameterEntry {
   name: string;
@@ -37,9 +37,8 @@ function buildTable(definition: CmdletDefinition<any>): ParameterTable {
     entries.push({ name, declaration, common: false });
   }
   const own = new Set(entries.map((entry) => entry.name.toLowerCase()));
-  for (const [name, declaration] of Object.entries(commonParameters)) {
-    if (!own.has(name.toLowerCase()))
-      entries.push({ name, declaration: declaration as ParameterDeclaration, common: true });
+  for (const [name, declaration] of commonParametersOf(definition)) {
+    if (!own.has(name.toLowerCase())) entries.push({ name, declaration, common: true });
   }
   // Aliases first, names last: a name always wins over another parameter's alias.
   for (const entry of entries) {

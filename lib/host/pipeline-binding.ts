@@ -8,7 +8,7 @@
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
 import { type CommandLineBinding, type CompleteBinding, completeBinding } from './binder.js';
-import { belongsToSet } from './parameter-sets.js';
+import { belongsToSet, declarationOf } from './parameter-sets.js';
 import { convertParameterValue } from './parameter-values.js';
 
 export function bindPipelineObject(
@@ -26,7 +26,7 @@ export function bindPipelineObject(
   for (const set of commandLine.candidateSets) {
     const bound = new Map<string, unknown>();
     for (const name of commandLine.pipelineParameters) {
-      const declaration = definition.parameters[name]!;
+      const declaration = declarationOf(definition, name);
       if (!belongsToSet(declaration, set)) continue;
       const property = propertyNames(name, declaration, objectType)
         .map((candidate) => keys.get(candidate.toLowerCase()))
@@ -52,7 +52,7 @@ export function bindPipelineObject(
   if (firstError) throw firstError;
   const wanted = commandLine.pipelineParameters.flatMap((name) => [
     name,
-    ...(definition.parameters[name]!.aliases ?? []),
+    ...(declarationOf(definition, name).aliases ?? []),
   ]);
   throw new UsageError(
     `Input line ${line}: the object cannot be bound to any parameter: it has ` +

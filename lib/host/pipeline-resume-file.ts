@@ -6,6 +6,11 @@
  * write however many objects are done, and a run killed mid-write leaves at most a torn last line,
  * which the next read ignores: that object is simply done again.
  *
+ * A cmdlet whose work must not be repeated blindly (a write) may also record an object as begun
+ * before its work (`begin`: `{"key","line","begun":{...}}`, e.g. the request id it sends): a rerun
+ * hands that back to the cmdlet for an object begun and not done (ItemJournal), so it repeats the
+ * work exactly (the same request id) rather than anew.
+ *
  * Objects are recorded by their key (the values they bound, e.g. the customer's id), not by their
  * line: the same pipeline run again may list customers added since, or in another order, and each
  * one is still done exactly once.
@@ -23,6 +28,7 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { removeFile } from '../common/remove-file.js';
 import type { StdoutMark } from '../cmdlet-support/cmdlet.js';
+import type { ItemJournal } from '../cmdlet-support/item-journal.js';
 import { stdoutMarkOf } from '../cmdlet-support/resume-file.js';
 import {
   type ClaimedResumeFile,
@@ -53,6 +59,8 @@ export class PipelineResumeFile {
   readonly path: string;
   /** Keys recorded by earlier runs (and this one). */
   private readonly done = new Set<string>();
+  /** What was recorded before the work of objects begun and not done (a write's request id). */
+  private readonly begun = new Map<string, Readonly<Record<string, unknown>>>();
   /** Objects recorded by the earlier runs. */
   readonly earlier: number;
   private fd: number | undefined;
@@ -87,6 +95,17 @@ export class PipelineResumeFile {
     return this.done.has(key);
   }
 
+  /** This object's entry, for its cmdlet: what an earlier run began, and `begin` to record. */
+  journalOf(key: string, line: number): ItemJournal {
+    return {
+      begun: this.begun.get(key),
+      begin: (data) => {
+        this.append(`${JSON.stringify({ key, line, begun: data })}\n`);
+        this.begun.set(key, data);
+      },
+    };
+  }
+
   /** The stdout mark of the last record (of earlier runs, then of this one). */
   get lastMark(): StdoutMark | undefined {
     return this.lastStdout;
@@ -97,7 +116,15 @@ export class PipelineResumeFile {
    * right after it when stdout is a regular file.
    */
   record(key: string, line: number, stdout?: StdoutMark): void {
-    const record = `${JSON.stringify(stdout ? { key, line, stdout } : { key, line })}\n`;
+    this.append(`${JSON.stringify(stdout ? { key, line, stdout } : { key, line })}\n`);
+    this.done.add(key);
+    this.begun.delete(key);
+    this.recorded++;
+    this.lastStdout = stdout;
+  }
+
+  /** One record, written whole (the header first in a new file) before this returns. */
+  private append(record: string): void {
     try {
       // A new file (or one cut before its first line ended) starts with the header.
       this.fd ??= this.open();
@@ -112,9 +139,6 @@ export class PipelineResumeFile {
         },
       );
     }
-    this.done.add(key);
-    this.recorded++;
-    this.lastStdout = stdout;
   }
 
   /** Objects recorded so far, earlier runs included. */
@@ -190,7 +214,15 @@ export class PipelineResumeFile {
     for (const line of lines.slice(1)) {
       const record = parseObject(line);
       if (typeof record?.key !== 'string') throw damaged();
+      const { begun } = record;
+      if (begun !== undefined) {
+        if (!begun || typeof begun !== 'object' || Array.isArray(begun)) throw damaged();
+        if (!this.done.has(record.key))
+          this.begun.set(record.key, begun as Record<string, unknown>);
+        continue;
+      }
       this.done.add(record.key);
+      this.begun.delete(record.key);
       this.lastStdout = stdoutMarkOf(record.stdout);
     }
   }

@@ -140,10 +140,11 @@ function withPagedText(
   writer: OutputWriter,
   page: (text: string) => Promise<boolean>,
 ): OutputWriter {
+  const { writeJsonText, delivered } = writer;
   return {
     write: (value) => writer.write(value),
-    writeJsonText: writer.writeJsonText && ((text) => writer.writeJsonText!(text)),
-    delivered: writer.delivered && (() => writer.delivered!()),
+    writeJsonText: writeJsonText && ((text) => writeJsonText.call(writer, text)),
+    delivered: delivered && (() => delivered.call(writer)),
     end: () => writer.end(),
     writeText: (text) => page(text).then((paged) => (paged ? undefined : writer.writeText(text))),
   };

@@ -1,8 +1,10 @@
 /**
- * What one API asks of the shared client (client.ts): its headers, the header that names one
- * logical call, how its error bodies read and are worded, its version root, and its page shape.
- * The transport, the retry policy, the 401 renewal, redirects and traces are the same for every
- * API; only these differ. Partner Center's dialect is here, Microsoft Graph's in graph-api.ts.
+ * What one service asks of the shared client (client.ts) and its pipeline (pipeline/steps.ts):
+ * its headers, the header that names one logical call, whether that id makes a repeated write
+ * harmless, whether requests carry our token, how its error bodies read and are worded, its
+ * version root, and (for an API) its page shape. The steps are the same for every service; only
+ * these differ. Partner Center's dialect is here, Microsoft Graph's in graph-api.ts, the blob
+ * store's in blob-api.ts.
  */
 import { ServiceError } from '../common/errors.js';
 import type { DecodedBody } from '../json/collection-scanner.js';
@@ -16,17 +18,13 @@ import {
   seekPageOf,
 } from './paging.js';
 import {
-  errorForAnswer,
   PARTNER_CENTER_WORDING,
   readServiceFault,
-  retriesExhaustedError,
-  type FailedCall,
   type ServiceFault,
   type ServiceWording,
 } from './service-errors.js';
 import type { RawResponse } from './transport.js';
 import type { ItemList } from './types.js';
-import type { PartnerCenterModuleError } from '../common/errors.js';
 
 /** What the client knows of its run, for the headers every request carries. */
 export interface HeaderSettings {
@@ -35,7 +33,8 @@ export interface HeaderSettings {
   applicationName?: string;
 }
 
-export interface ApiDialect {
+/** What the pipeline's steps ask of a service. */
+export interface ServiceDialect {
   readonly wording: ServiceWording;
   /** The Connect-Partner parameter that sets this API's address, for hints: `-ApiEndpoint`. */
   readonly endpointParameter: string;
@@ -45,16 +44,20 @@ export interface ApiDialect {
   commonHeaders(settings: HeaderSettings): Record<string, string>;
   /** The header that names one logical call, the same on each of its attempts. */
   readonly callIdHeader: string;
+  /**
+   * The service applies a write once per call id, so a write repeated with the same id is
+   * harmless (Partner Center's MS-RequestId). Otherwise a write that may have reached the
+   * service is never sent again.
+   */
+  readonly idempotentWrites: boolean;
+  /** Requests carry the session's bearer token (a blob URL carries its SAS instead). */
+  readonly signed: boolean;
   /** What a failed answer said. */
   readFault(answer: RawResponse): ServiceFault;
-  errorForAnswer(call: FailedCall, fault: ServiceFault): PartnerCenterModuleError;
-  retriesExhaustedError(
-    call: Omit<FailedCall, 'status'> & { status?: number },
-    attempts: number,
-    lastProblem: string,
-    fault: ServiceFault | undefined,
-    reason: string,
-  ): ServiceError;
+}
+
+/** An API of collections: a service dialect and its page shape. */
+export interface ApiDialect extends ServiceDialect {
   /** A collection page's body with its items kept as the service's bytes. */
   decodePage(body: Buffer): DecodedBody;
   /** A decoded page body as the paging loop sees it (refused when it is not a page). */
@@ -77,6 +80,10 @@ export const PARTNER_CENTER_API: ApiDialect = {
   endpointParameter: '-ApiEndpoint',
   versionSegment: '/v1',
   callIdHeader: 'MS-RequestId',
+  // "A unique identifier for the call, used to ensure id-potency. If there's a timeout, the
+  // retry call should include the same value" (the service's headers page).
+  idempotentWrites: true,
+  signed: true,
   commonHeaders: (settings) => ({
     Accept: 'application/json',
     'MS-CorrelationId': settings.correlationId,
@@ -84,9 +91,6 @@ export const PARTNER_CENTER_API: ApiDialect = {
     'MS-PartnerCenter-Application': settings.applicationName ?? 'PartnerCenter-Node',
   }),
   readFault: (answer) => readServiceFault(answer.body),
-  errorForAnswer: (call, fault) => errorForAnswer(call, fault, PARTNER_CENTER_WORDING),
-  retriesExhaustedError: (call, attempts, lastProblem, fault, reason) =>
-    retriesExhaustedError(call, attempts, lastProblem, fault, reason, PARTNER_CENTER_WORDING),
   decodePage: (body) => decodeCollectionBody(body),
   pageOf: (body, request, root) => seekPageOf(root, asCollection(body, request)),
   resumeRequest: (root, firstPathAndQuery, position) => ({

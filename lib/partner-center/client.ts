@@ -1,46 +1,38 @@
 /**
- * The HTTP client of the module's APIs: one keep-alive connection pool per client, the API's
- * headers on every request, one retry policy for every call, token renewal on 401, errors mapped
- * to the module's named errors, and paging as an async iterator that stays one page ahead. What
- * differs between Partner Center and Microsoft Graph (headers, error bodies and wording, page
- * shape) is the client's ApiDialect (api-dialect.ts, graph-api.ts); everything else is shared.
- * It knows nothing of the terminal; -Debug and -Verbose lines go to the callbacks it is given.
+ * The HTTP client of the module's services: one keep-alive connection pool per client and one
+ * pipeline of small named steps every request goes through (pipeline/steps.ts: the call's id,
+ * errors, retries by what is safe, decoding, the token and its renewal, the throttle gate,
+ * redirects, traces). What differs between Partner Center, Microsoft Graph and the blob store
+ * (headers, error bodies and wording, idempotency, page shape) is the client's dialect
+ * (api-dialect.ts, graph-api.ts, blob-api.ts); everything else is shared. `HttpClient` sends any
+ * request (`exchange`, with a JSON body and If-Match) and opens streamed answers (`openStream`,
+ * for download.ts); `ApiClient` adds paging. Writes that follow a long operation, and streamed
+ * downloads, live in modules only their users import (long-operation.ts, resource-change.ts,
+ * download.ts). It knows nothing of the terminal; -Debug and -Verbose lines go to the callbacks
+ * it is given.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { type Clock, systemClock } from '../common/clock.js';
-import { InternalError, ServiceError } from '../common/errors.js';
+import { InternalError } from '../common/errors.js';
 import { parseJsonBody, type DecodedBody } from '../json/collection-scanner.js';
 import type { JsonTextList } from '../json/json-text.js';
-import { isLoopbackHost } from '../net/endpoint-url.js';
-import { abortReason, linkedSignal, throwIfAborted } from './abortable.js';
-import { type ApiDialect, PARTNER_CENTER_API } from './api-dialect.js';
+import { linkedSignal } from './abortable.js';
+import { type ApiDialect, PARTNER_CENTER_API, type ServiceDialect } from './api-dialect.js';
 import { ApiRoot } from './api-url.js';
 import { followPages, type PageRequest } from './paging.js';
-import {
-  isRetryableStatus,
-  parseRetryAfter,
-  resolveRetryOptions,
-  retryDelayMs,
-  type ResolvedRetryOptions,
-  type RetryOptions,
-} from './retry-policy.js';
-import {
-  describeAnswer,
-  describeCall,
-  type ContinuationTokenSource,
-  type ServiceFault,
-} from './service-errors.js';
+import { clientPipeline, type ClientPipeline } from './pipeline/steps.js';
+import type { PipelineResponse } from './pipeline/pipeline.js';
+import { parseRetryAfter, resolveRetryOptions, type RetryOptions } from './retry-policy.js';
+import type { ContinuationTokenSource } from './service-errors.js';
 import {
   DEFAULT_MAX_CONCURRENCY,
   RequestLimiter,
   type ThrottlingStats,
 } from './request-limiter.js';
-import { traceLine } from './trace.js';
-import { Connections, formatSeconds, TransportError, type RawResponse } from './transport.js';
+import { Connections } from './transport.js';
 import type { ItemList, Page } from './types.js';
-import { isCertificateErrorCode } from '../common/certificate-errors.js';
 
 export type { Page } from './types.js';
 export type { RetryOptions } from './retry-policy.js';
@@ -63,12 +55,18 @@ export interface TokenProvider {
   }): Promise<string>;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends HttpClientOptions {
+  tokenProvider: TokenProvider;
+}
+
+/** A client of any service; one whose dialect is `signed` needs a token provider. */
+export interface HttpClientOptions {
   /**
-   * API base without `/v1`, e.g. https://api.partnercenter.microsoft.com or https://127.0.0.1:PORT.
+   * API base without `/v1`, e.g. https://api.partnercenter.microsoft.com or https://127.0.0.1:PORT;
+   * for the blob store, the storage account's origin.
    */
   apiEndpoint: string;
-  tokenProvider: TokenProvider;
+  tokenProvider?: TokenProvider;
   /** An extra CA (the emulator's self-signed certificate), trusted in addition to Node's roots. */
   caCertificate?: string | Buffer;
   /** MS-CorrelationId shared by every call of this run. */
@@ -103,6 +101,45 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** One request of any method (HttpClient.exchange). */
+export interface ExchangeOptions extends CallOptions {
+  /** Sent as JSON (`Content-Type: application/json`), serialised once for every attempt. */
+  json?: unknown;
+  /** `If-Match`: the etag the resource had when it was read; a changed resource is refused. */
+  ifMatch?: string;
+  /**
+   * The call's id (MS-RequestId / client-request-id); default a new GUID. A caller that records a
+   * write before sending it (a resume journal) passes the recorded id when it sends it again after
+   * a kill, so the service sees the same write, not a second one.
+   */
+  requestId?: string;
+}
+
+/** A 2xx answer of `exchange`. */
+export interface ExchangeAnswer<T> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The decoded body; undefined for an empty 202 or 204. */
+  value: T | undefined;
+  /** The answer's ETag header, as sent (quotes included). */
+  etag?: string;
+  /** The answer's Location, resolved against the request's URL (a 202's operation). */
+  location?: URL;
+  /** The answer's Retry-After in ms, when it has one. */
+  retryAfterMs?: number;
+  /** The call's id, as sent on every attempt. */
+  requestId: string;
+}
+
+/** A 2xx answer whose body is read as it arrives (`openStream`). */
+export interface StreamAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body; pause it and the server is paused (TCP backpressure). */
+  body: IncomingMessage;
+  requestId: string;
+}
+
 export interface PagesOptions {
   /**
    * Resume from a page's `continuationToken` of an earlier run: Partner Center's is sent as
@@ -116,56 +153,64 @@ export interface PagesOptions {
   limit?: number;
 }
 
-/** Renewals one call may ask for after 401s (each of a token not refused before). */
-const MAX_RENEWALS_PER_CALL = 2;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
+/** Methods whose repeat is harmless by HTTP's definition and the services' practice. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/**
- * A redirect or a response, as one attempt ended. `authorized`: the final request carried our
- * token.
- */
-type Answer = RawResponse & { url: URL; authorized: boolean };
-
-/** Why an attempt is worth repeating. */
-interface TransientFailure {
-  problem: string;
-  status?: number;
-  fault?: ServiceFault;
-  retryAfterMs?: number;
-}
-
-/** The client of one API; PartnerCenterClient and GraphClient (graph-client.ts) are its kinds. */
-export class ApiClient {
-  private readonly root: ApiRoot;
+/** A client of one service: its pipeline of steps, its connections and its limiter. */
+export class HttpClient {
+  protected readonly root: ApiRoot;
   private readonly connections: Connections;
-  private readonly retry: ResolvedRetryOptions;
-  private readonly clock: Clock;
-  private readonly commonHeaders: Record<string, string>;
   private readonly limiter: RequestLimiter;
+  private readonly pipeline: ClientPipeline;
+  /** What retry and operation waits sleep on. */
+  readonly clock: Clock;
 
   constructor(
-    private readonly options: ClientOptions,
-    private readonly api: ApiDialect,
+    protected readonly options: HttpClientOptions,
+    protected readonly service: ServiceDialect,
   ) {
     if (!options.correlationId)
       throw new InternalError(
-        `the ${api.wording.service} client was created without a correlation id.`,
+        `the ${service.wording.service} client was created without a correlation id.`,
+      );
+    if (service.signed && !options.tokenProvider)
+      throw new InternalError(
+        `the ${service.wording.service} client was created without a token provider.`,
       );
     this.root = new ApiRoot(options.apiEndpoint, {
-      versionSegment: api.versionSegment,
-      service: api.wording.service,
-      endpointParameter: api.endpointParameter,
+      versionSegment: service.versionSegment,
+      service: service.wording.service,
+      endpointParameter: service.endpointParameter,
     });
     this.connections = new Connections(options.caCertificate);
-    this.retry = resolveRetryOptions(options.retry);
     this.clock = options.clock ?? systemClock;
-    this.commonHeaders = api.commonHeaders(options);
     const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     this.limiter = new RequestLimiter({ maxConcurrency, clock: this.clock });
+    this.pipeline = clientPipeline(
+      {
+        dialect: service,
+        root: this.root,
+        correlationId: options.correlationId,
+        verbose: options.verbose,
+        debug: options.debug,
+        clock: this.clock,
+        retry: resolveRetryOptions(options.retry),
+      },
+      {
+        commonHeaders: service.commonHeaders(options),
+        tokens: service.signed ? options.tokenProvider : undefined,
+        limiter: this.limiter,
+        connections: this.connections,
+      },
+    );
     // Each request in flight, its waits and each caller queued for a slot listen to the run's
     // signal: many workers pass Node's warning threshold (10 listeners) without any leak.
     if (options.signal) setMaxListeners(4 * maxConcurrency + 10, options.signal);
+  }
+
+  /** The names of the pipeline's steps, outermost first. */
+  get steps(): string[] {
+    return this.pipeline.steps.map((step) => step.name);
   }
 
   /**
@@ -181,6 +226,116 @@ export class ApiClient {
     return this.limiter.stats;
   }
 
+  /** The service as messages name it. */
+  get serviceName(): string {
+    return this.service.wording.service;
+  }
+
+  /** `/customers/{id}` (or `/v1/...`) under the version root, or an absolute URL on its origin. */
+  resolve(target: string | URL): URL {
+    return typeof target === 'string' ? this.root.resolve(target) : target;
+  }
+
+  /**
+   * Any request: a JSON body, If-Match, the caller's request id. A read is retried whenever that
+   * can help; a write only where the service makes a repeat harmless (the dialect's
+   * `idempotentWrites`), with the same request id on every attempt. Answers other than 2xx are
+   * the module's named errors; a 202 comes back as it is (long-operation.ts follows it).
+   */
+  async exchange<T>(
+    target: string | URL,
+    options: ExchangeOptions = {},
+  ): Promise<ExchangeAnswer<T>> {
+    const requestId = options.requestId ?? randomUUID();
+    const response = await this.call(this.resolve(target), options, requestId, parseJsonBody);
+    const { headers } = response;
+    const location = headers.location;
+    return {
+      status: response.status,
+      headers,
+      value: response.value as T | undefined,
+      etag: typeof headers.etag === 'string' ? headers.etag : undefined,
+      location: location ? this.locationOf(location) : undefined,
+      retryAfterMs: parseRetryAfter(headers['retry-after'], this.clock.now()),
+      requestId,
+    };
+  }
+
+  /**
+   * A Location as the services write it: absolute, or (Partner Center's 202) a path under the
+   * version root with or without `/v1`, resolved like the links of a page.
+   */
+  private locationOf(location: string): URL {
+    return /^[a-z][a-z0-9+.-]*:/i.test(location) ? new URL(location) : this.root.resolve(location);
+  }
+
+  /**
+   * A GET whose 2xx body is handed over unread, as a stream with backpressure and no size cap
+   * (download.ts reads it, resuming a cut body with Range). Retries, redirects and errors are
+   * those of any read, until the answer's headers arrive.
+   */
+  async openStream(target: string | URL, options: ExchangeOptions = {}): Promise<StreamAnswer> {
+    const requestId = options.requestId ?? randomUUID();
+    const response = await this.call(this.resolve(target), options, requestId, undefined, true);
+    if (!response.stream) throw new InternalError('a streamed request was answered unstreamed.');
+    return { status: response.status, headers: response.headers, body: response.stream, requestId };
+  }
+
+  /** Closes the pooled connections; the client cannot be used afterwards. */
+  close(): void {
+    this.connections.close();
+  }
+
+  /** One logical call through the pipeline. */
+  protected async call(
+    url: URL,
+    options: ExchangeOptions,
+    requestId: string = randomUUID(),
+    decode: ((body: Buffer) => DecodedBody) | undefined = parseJsonBody,
+    stream = false,
+  ): Promise<PipelineResponse> {
+    const method = (options.method ?? 'GET').toUpperCase();
+    let headers = options.headers ?? {};
+    let body: Buffer | undefined;
+    if (options.json !== undefined) {
+      body = Buffer.from(JSON.stringify(options.json), 'utf8');
+      headers = { ...headers, 'Content-Type': 'application/json' };
+    }
+    if (options.ifMatch !== undefined) headers = { ...headers, 'If-Match': options.ifMatch };
+    const { signal, dispose } = linkedSignal([this.options.signal, options.signal]);
+    let response: PipelineResponse | undefined;
+    try {
+      response = await this.pipeline.send({
+        method,
+        url,
+        headers,
+        body,
+        requestId,
+        repeatable: READ_METHODS.has(method) || this.service.idempotentWrites,
+        decode,
+        stream,
+        continuationToken: options.continuationToken,
+        signal,
+        attempt: 0,
+      });
+      return response;
+    } finally {
+      // A streamed body still listens to the run's signal until it ends.
+      if (response?.stream) response.stream.once('close', dispose);
+      else dispose();
+    }
+  }
+}
+
+/** The client of one API of collections; PartnerCenterClient and GraphClient are its kinds. */
+export class ApiClient extends HttpClient {
+  constructor(
+    options: ClientOptions,
+    private readonly api: ApiDialect,
+  ) {
+    super(options, api);
+  }
+
   /**
    * GET one resource. `pathAndQuery` is relative to the version root: `/customers/{id}` (a `/v1`
    * prefix, or Graph's `/v1.0`, is accepted).
@@ -190,11 +345,7 @@ export class ApiClient {
   }
 
   async request<T>(pathAndQuery: string, options: CallOptions = {}): Promise<T> {
-    return (await this.call(
-      options.method ?? 'GET',
-      this.root.resolve(pathAndQuery),
-      options,
-    )) as T;
+    return (await this.call(this.root.resolve(pathAndQuery), options)).value as T;
   }
 
   /**
@@ -234,7 +385,7 @@ export class ApiClient {
       first,
       async (request, signal) =>
         this.api.pageOf<L>(
-          await this.call(request.method, request.url, { ...request, signal }, decode),
+          (await this.call(request.url, { ...request, signal }, undefined, decode)).value,
           request,
           this.root,
         ),
@@ -245,262 +396,6 @@ export class ApiClient {
         loopError: () => this.api.loopError(),
       },
     );
-  }
-
-  /** Closes the pooled connections; the client cannot be used afterwards. */
-  close(): void {
-    this.connections.close();
-  }
-
-  /**
-   * One logical call: the same call id (MS-RequestId, Graph's client-request-id) on every attempt,
-   * until an answer, a final error or the retry budget's end.
-   */
-  private async call(
-    method: string,
-    url: URL,
-    options: CallOptions,
-    decode: (body: Buffer) => DecodedBody = parseJsonBody,
-  ): Promise<unknown> {
-    const { signal, dispose } = linkedSignal([this.options.signal, options.signal]);
-    try {
-      return await this.attempts(method, url, options, decode, signal);
-    } finally {
-      dispose();
-    }
-  }
-
-  private async attempts(
-    method: string,
-    url: URL,
-    options: CallOptions,
-    decode: (body: Buffer) => DecodedBody,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const requestId = randomUUID();
-    const headers = {
-      ...this.commonHeaders,
-      ...options.headers,
-      [this.api.callIdHeader]: requestId,
-    };
-    const identity = {
-      method,
-      url,
-      requestId,
-      correlationId: this.options.correlationId,
-      continuationToken: options.continuationToken,
-    };
-    let sends = 0;
-    let failures = 0;
-    let waitedMs = 0;
-    // Tokens refused during this call. A second refusal is renewed too when it is of another token:
-    // the token a concurrent caller renewed just before the service revoked them all is as dead as
-    // ours, and handing it back is not a renewal. A token refused twice means the service will not
-    // take this sign-in's tokens at all.
-    const refusedTokens = new Set<string>();
-    let refused: string | undefined;
-    for (;;) {
-      throwIfAborted(signal);
-      const token = await this.options.tokenProvider.getToken(
-        refused === undefined ? { signal } : { forceRefresh: true, refused, signal },
-      );
-      refused = undefined;
-      sends++;
-      let failure: TransientFailure;
-      try {
-        // Every caller of this client passes one throttle gate and one limit on requests in flight.
-        const answer = await this.limiter.run(
-          () => this.sendFollowingRedirects(method, url, headers, token, sends, signal),
-          signal,
-        );
-        if (answer.status >= 200 && answer.status < 300) {
-          const parsed = decode(answer.body);
-          if (parsed.ok) return parsed.value;
-          if (!answer.closeDelimited) {
-            throw new ServiceError(
-              `${this.api.wording.service} answered ${describeCall(identity)} with a body that ` +
-                'is not JSON.',
-              {
-                status: answer.status,
-                requestId,
-                correlationId: this.options.correlationId,
-                hint: `Check ${this.api.endpointParameter}; -Debug shows the exchange.`,
-              },
-            );
-          }
-          failure = {
-            problem: 'a JSON body cut off when the connection closed',
-            status: answer.status,
-          };
-        } else if (
-          answer.status === 401 &&
-          answer.authorized &&
-          !refusedTokens.has(token) &&
-          refusedTokens.size < MAX_RENEWALS_PER_CALL
-        ) {
-          refusedTokens.add(token);
-          refused = token;
-          this.options.verbose?.(
-            `${this.api.wording.service} refused the access token (HTTP 401) for ` +
-              `${describeCall(identity)}: renewing it and repeating the call.`,
-          );
-          continue;
-        } else {
-          const fault = this.api.readFault(answer);
-          if (!isRetryableStatus(answer.status))
-            throw this.api.errorForAnswer(
-              { ...identity, status: answer.status, statusMessage: answer.statusMessage },
-              fault,
-            );
-          failure = {
-            problem: describeAnswer(answer.status, fault, answer.statusMessage),
-            status: answer.status,
-            fault,
-            retryAfterMs: parseRetryAfter(answer.headers['retry-after'], this.clock.now()),
-          };
-        }
-      } catch (error) {
-        if (signal?.aborted) throw abortReason(signal);
-        if (!(error instanceof TransportError)) throw error;
-        if (!error.retryable) throw this.unreachable(identity, error);
-        failure = { problem: error.message };
-      }
-      failures++;
-      const exhausted = (reason: string) =>
-        this.api.retriesExhaustedError(
-          { ...identity, status: failure.status },
-          sends,
-          failure.problem,
-          failure.fault,
-          reason,
-        );
-      if (failures >= this.retry.maxAttempts) throw exhausted('');
-      const delay = retryDelayMs(failures, failure.retryAfterMs, this.retry);
-      if (waitedMs + delay > this.retry.maxTotalWaitMs) {
-        throw exhausted(
-          ` and ${formatSeconds(waitedMs)} of waiting (the next wait, ${formatSeconds(delay)}, ` +
-            `would pass the limit of ${formatSeconds(this.retry.maxTotalWaitMs)})`,
-        );
-      }
-      const attempt = `attempt ${failures + 1} of ${this.retry.maxAttempts}`;
-      const asked =
-        failure.retryAfterMs === undefined
-          ? ''
-          : ` (Retry-After ${formatSeconds(failure.retryAfterMs)})`;
-      this.options.verbose?.(
-        failure.status === 429
-          ? `Throttled (${failure.problem}) on ${describeCall(identity)}: ` +
-              `waiting ${formatSeconds(delay)}${asked} before ${attempt}.`
-          : `${describeCall(identity)} failed (${failure.problem}): ` +
-              `retrying in ${formatSeconds(delay)}, ${attempt}.`,
-      );
-      await this.clock.sleep(delay, signal);
-      waitedMs += delay;
-    }
-  }
-
-  private async sendFollowingRedirects(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    token: string,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Answer> {
-    let target = url;
-    for (let hops = 0; ; hops++) {
-      // The token goes only to the API's own origin: a redirect elsewhere gets the request without
-      // it.
-      const authorized = this.root.isSameOrigin(target);
-      const sent = authorized ? { ...headers, Authorization: `Bearer ${token}` } : headers;
-      const started = performance.now();
-      let response: RawResponse;
-      try {
-        response = await this.connections.send(
-          method,
-          target,
-          sent,
-          this.retry.requestTimeoutMs,
-          signal,
-        );
-      } catch (error) {
-        const outcome = error instanceof TransportError ? error.code : 'aborted';
-        this.trace({
-          method,
-          url: target,
-          outcome,
-          elapsedMs: performance.now() - started,
-          attempt,
-          requestHeaders: sent,
-        });
-        throw error;
-      }
-      this.trace({
-        method,
-        url: target,
-        outcome: response.status,
-        elapsedMs: performance.now() - started,
-        attempt,
-        requestHeaders: sent,
-        responseHeaders: response.headers,
-      });
-      const location = response.headers.location;
-      if (!REDIRECT_STATUSES.has(response.status) || !location)
-        return { ...response, url: target, authorized };
-      const next = new URL(location, target);
-      const described = describeCall({ method, url });
-      if (hops >= MAX_REDIRECTS) {
-        throw new ServiceError(`${described} was redirected more than ${MAX_REDIRECTS} times.`, {
-          status: response.status,
-          hint: `Check ${this.api.endpointParameter}.`,
-        });
-      }
-      if (
-        next.protocol !== 'https:' &&
-        !(next.protocol === 'http:' && isLoopbackHost(next.hostname))
-      ) {
-        throw new ServiceError(
-          `${described} was redirected to an address that is not HTTPS (${next.origin}); ` +
-            'it was not followed.',
-          {
-            status: response.status,
-            hint: `Check ${this.api.endpointParameter}.`,
-          },
-        );
-      }
-      if (response.status === 303) method = 'GET';
-      const leaves = authorized && !this.root.isSameOrigin(next);
-      const tokenNote = leaves ? '; the access token is not sent to another host' : '';
-      this.options.verbose?.(
-        `${described} redirected (HTTP ${response.status}) to ` +
-          `${next.origin}${next.pathname}${tokenNote}.`,
-      );
-      target = next;
-    }
-  }
-
-  private unreachable(
-    call: { method: string; url: URL; requestId: string },
-    error: TransportError,
-  ): ServiceError {
-    const hint = isCertificateErrorCode(error.code)
-      ? 'For the emulator or a private endpoint, pass its CA certificate ' +
-        '(-CaCertificatePath); certificate checks cannot be turned off.'
-      : `Check ${this.api.endpointParameter}, the network, and that the service (or emulator) ` +
-        'is running.';
-    return new ServiceError(
-      `Could not complete ${describeCall(call)} at ${call.url.origin}: ${error.message}.`,
-      {
-        requestId: call.requestId,
-        correlationId: this.options.correlationId,
-        hint,
-        cause: error,
-      },
-    );
-  }
-
-  private trace(entry: Parameters<typeof traceLine>[0]): void {
-    if (this.options.debug) this.options.debug(traceLine(entry));
   }
 }
 

@@ -13,13 +13,7 @@ import type { ApiDialect } from './api-dialect.js';
 import type { ApiRoot } from './api-url.js';
 import { ExactUrl } from './exact-url.js';
 import type { FetchedPage, PageRequest } from './paging.js';
-import {
-  errorForAnswer,
-  readServiceFault,
-  retriesExhaustedError,
-  type ServiceFault,
-  type ServiceWording,
-} from './service-errors.js';
+import { readServiceFault, type ServiceFault, type ServiceWording } from './service-errors.js';
 import type { RawResponse } from './transport.js';
 import type { ItemList } from './types.js';
 
@@ -138,11 +132,12 @@ export const GRAPH_API: ApiDialect = {
   endpointParameter: '-GraphEndpoint',
   versionSegment: '/v1.0',
   callIdHeader: 'client-request-id',
+  // Graph documents no idempotency by client-request-id: a POST (an export) that may have
+  // reached it is not sent again.
+  idempotentWrites: false,
+  signed: true,
   commonHeaders: () => ({ Accept: 'application/json' }),
   readFault: readGraphFault,
-  errorForAnswer: (call, fault) => errorForAnswer(call, fault, GRAPH_WORDING),
-  retriesExhaustedError: (call, attempts, lastProblem, fault, reason) =>
-    retriesExhaustedError(call, attempts, lastProblem, fault, reason, GRAPH_WORDING),
   decodePage: (body) => decodeCollectionBody(body, ITEMS_KEY),
   pageOf: odataPageOf,
   resumeRequest: (root, _first, position) => nextLinkRequest(root, position, 'user'),

@@ -69,7 +69,9 @@ export interface FailedCall {
 }
 
 export function describeCall(call: Pick<FailedCall, 'method' | 'url'>): string {
-  const target = `${call.url.pathname}${call.url.search}`;
+  // A blob URL's SAS signature is a credential: messages name the call without it.
+  const search = call.url.search.replace(/([?&]sig=)[^&]*/gi, '$1***');
+  const target = `${call.url.pathname}${search}`;
   return `${call.method} ${target.length > 120 ? `${target.slice(0, 119)}…` : target}`;
 }
 
@@ -163,6 +165,19 @@ export function errorForAnswer(
         reason: 'not found',
         ...answer,
       });
+    case 412:
+      // If-Match named a version the resource no longer has: someone changed it since it was
+      // read. Repeating the write would apply it to a state nobody looked at, so it is this
+      // object's failure, with what to do.
+      return new ServiceError(
+        `${service} refused ${what}: the resource changed since it was read (${why}).`,
+        {
+          ...ids,
+          endsRun: false,
+          reason: 'changed since it was read',
+          hint: 'Read it again and decide on its current state; the change was not applied.',
+        },
+      );
     case 400:
       if (call.continuationToken) {
         const message = `${service} no longer accepts the ${wording.position} (${why}).`;

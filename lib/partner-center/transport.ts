@@ -1,6 +1,8 @@
 /**
  * One HTTP exchange over node:https (node:http only for loopback), through the client's
- * keep-alive agent, with the whole body read and checked. Global fetch is not used because it
+ * keep-alive agent: the pipeline's last step (pipeline/steps.ts). A request body is sent whole
+ * with its length; an answer is read whole and checked against its framing, or (a download)
+ * handed over as a stream as soon as its headers arrive. Global fetch is not used because it
  * ignores `https.Agent`, and the agent is how an extra CA (the emulator's) is trusted without
  * replacing Node's roots and how one connection is reused across pages.
  */
@@ -11,12 +13,17 @@ import { trustingExtraCa } from '../net/extra-ca.js';
 import { abortReason } from './abortable.js';
 import { requestTargetOf } from './exact-url.js';
 
-/** A response whose body was read to the end and matched its framing. */
+/**
+ * A response whose body was read to the end and matched its framing, or (`stream`) a successful
+ * answer whose body is still arriving: then `body` is empty and the consumer reads `stream`.
+ */
 export interface RawResponse {
   status: number;
   statusMessage: string;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+  /** A 2xx answer of a request sent with `stream`: its body, read at the consumer's pace. */
+  stream?: http.IncomingMessage;
   /**
    * The body's end was marked by the connection closing (no length, not chunked): a cut cannot be
    * detected by framing.
@@ -51,8 +58,28 @@ export const RETRYABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
-/** A body larger than this is not a Partner Center page (500 customers are well under 1 MB). */
+/**
+ * A body read whole larger than this is not a Partner Center page (500 customers are well under 1
+ * MB); what may be larger (a blob) is read as a stream, which has no cap.
+ */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** What one exchange sends. */
+export interface TransportRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  /** Sent whole, with its Content-Length; a retry sends the same bytes again. */
+  body?: Buffer;
+  /**
+   * Hand a 2xx answer over as soon as its headers arrive, its body unread (backpressure is the
+   * consumer's); other answers are still read whole (an error body is small).
+   */
+  stream?: boolean;
+  /** Until the answer is complete (for a stream: until its headers). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
 
 export class Connections {
   private https?: https.Agent;
@@ -75,18 +102,21 @@ export class Connections {
     return this.https;
   }
 
-  send(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<RawResponse> {
+  send({
+    method,
+    url,
+    headers,
+    body,
+    stream,
+    timeoutMs,
+    signal,
+  }: TransportRequest): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const request = (url.protocol === 'http:' ? http : https).request(url, {
         method,
-        headers,
+        headers:
+          body === undefined ? headers : { ...headers, 'Content-Length': String(body.length) },
         agent: this.agentFor(url),
         // A link the service wrote is sent as written (exact-url.ts), not as the parser re-encoded it.
         path: requestTargetOf(url),
@@ -124,6 +154,27 @@ export class Connections {
       });
       request.on('error', (error) => fail(toTransportError(error)));
       request.on('response', (response) => {
+        const status = response.statusCode ?? 0;
+        if (stream && status >= 200 && status < 300) {
+          // From here the body is the consumer's: its pace, its timeout, its cut detection
+          // (download.ts); an abort of the run still ends it.
+          finish(() =>
+            resolve({
+              status,
+              statusMessage: response.statusMessage ?? '',
+              headers: response.headers,
+              body: Buffer.alloc(0),
+              stream: response,
+              closeDelimited: false,
+            }),
+          );
+          if (signal) {
+            const onStreamAbort = () => response.destroy(abortReason(signal) as Error);
+            signal.addEventListener('abort', onStreamAbort, { once: true });
+            response.once('close', () => signal.removeEventListener('abort', onStreamAbort));
+          }
+          return;
+        }
         const body = new BodyBuffer(response.headers['content-length']);
         let received = 0;
         response.on('data', (chunk: Buffer) => {
@@ -171,7 +222,7 @@ export class Connections {
             !/chunked/i.test(String(response.headers['transfer-encoding'] ?? ''));
           finish(() =>
             resolve({
-              status: response.statusCode ?? 0,
+              status,
               statusMessage: response.statusMessage ?? '',
               headers: response.headers,
               body: body.bytes(),
@@ -180,7 +231,7 @@ export class Connections {
           );
         });
       });
-      request.end();
+      request.end(body);
     });
   }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ConnectPartner from '../../cmdlets/Connect-Partner.js';
+import type ConvertFromCsv from '../../cmdlets/ConvertFrom-Csv.js';
 import type DisconnectPartner from '../../cmdlets/Disconnect-Partner.js';
 import type GetCommand from '../../cmdlets/Get-Command.js';
 import type GetHelp from '../../cmdlets/Get-Help.js';
@@ -23,6 +24,7 @@ import type GetPartnerCustomerUserLicense from '../../cmdlets/Get-PartnerCustome
 import type GetPartnerEnvironment from '../../cmdlets/Get-PartnerEnvironment.js';
 import type GetPartnerGdapAccessAssignment from '../../cmdlets/Get-PartnerGdapAccessAssignment.js';
 import type GetPartnerGdapRelationship from '../../cmdlets/Get-PartnerGdapRelationship.js';
+import type ImportCsv from '../../cmdlets/Import-Csv.js';
 import type SelectPartnerContext from '../../cmdlets/Select-PartnerContext.js';
 import type SetPartnerContext from '../../cmdlets/Set-PartnerContext.js';
 import type StartPartnerEmulator from '../../cmdlets/Start-PartnerEmulator.js';
@@ -48,6 +50,7 @@ type Equal<A, B> =
 /** What the declarations compute, by cmdlet: the generated types must be exactly these. */
 interface Computed {
   'Connect-Partner': GivenParametersOf<typeof ConnectPartner>;
+  'ConvertFrom-Csv': GivenParametersOf<typeof ConvertFromCsv>;
   'Disconnect-Partner': GivenParametersOf<typeof DisconnectPartner>;
   'Get-Command': GivenParametersOf<typeof GetCommand>;
   'Get-Help': GivenParametersOf<typeof GetHelp>;
@@ -62,6 +65,7 @@ interface Computed {
   'Get-PartnerEnvironment': GivenParametersOf<typeof GetPartnerEnvironment>;
   'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
   'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
+  'Import-Csv': GivenParametersOf<typeof ImportCsv>;
   'Select-PartnerContext': GivenParametersOf<typeof SelectPartnerContext>;
   'Set-PartnerContext': GivenParametersOf<typeof SetPartnerContext>;
   'Start-PartnerEmulator': GivenParametersOf<typeof StartPartnerEmulator>;

@@ -19,6 +19,8 @@ import {
 import { agentFor, decodeJwt, request } from './support.js';
 
 const READ = 'DelegatedAdminRelationship.Read.All';
+/** The emulated app is also granted the billing reports' permission (docs/billing.md). */
+const BILLING = 'PartnerBilling.Read.All';
 let emulator: StartedEmulator;
 
 beforeAll(async () => {
@@ -53,7 +55,7 @@ describe('app-only Graph tokens', () => {
       aud: GRAPH,
       tid: emulator.tenantId,
       idtyp: 'app',
-      roles: [READ],
+      roles: [READ, BILLING],
     });
     expect(claims.scp).toBeUndefined();
     await graphAccepts(token);
@@ -68,7 +70,7 @@ describe('app-only Graph tokens', () => {
       options(),
     );
     const { token } = await credential.getToken(`${GRAPH}/.default`);
-    expect(decodeJwt(token)).toMatchObject({ aud: GRAPH, appidacr: '2', roles: [READ] });
+    expect(decodeJwt(token)).toMatchObject({ aud: GRAPH, appidacr: '2', roles: [READ, BILLING] });
     await graphAccepts(token);
   });
 
@@ -79,7 +81,10 @@ describe('app-only Graph tokens', () => {
       { headers: { 'X-IDENTITY-HEADER': emulator.identityHeader } },
     );
     expect(issued.status).toBe(200);
-    expect(decodeJwt(issued.json.access_token)).toMatchObject({ aud: GRAPH, roles: [READ] });
+    expect(decodeJwt(issued.json.access_token)).toMatchObject({
+      aud: GRAPH,
+      roles: [READ, BILLING],
+    });
     await graphAccepts(issued.json.access_token);
   });
 
@@ -93,7 +98,10 @@ describe('app-only Graph tokens', () => {
           resource,
         },
       });
-      expect(decodeJwt(issued.json.access_token)).toMatchObject({ aud: GRAPH, roles: [READ] });
+      expect(decodeJwt(issued.json.access_token)).toMatchObject({
+        aud: GRAPH,
+        roles: [READ, BILLING],
+      });
       await graphAccepts(issued.json.access_token);
     }
   });
@@ -157,8 +165,8 @@ describe('delegated Graph tokens', () => {
     );
     await graphAccepts(readWrite.json.access_token);
     const all = await userToken(emulator, `${GRAPH}/.default`);
-    expect(decodeJwt(all.json.access_token).scp.split(' ')).toEqual([READ, 'User.Read']);
-    expect(all.json.scope).toBe(`${GRAPH}/${READ} ${GRAPH}/User.Read`);
+    expect(decodeJwt(all.json.access_token).scp.split(' ')).toEqual([READ, BILLING, 'User.Read']);
+    expect(all.json.scope).toBe(`${GRAPH}/${READ} ${GRAPH}/${BILLING} ${GRAPH}/User.Read`);
     await graphAccepts(all.json.access_token);
   });
 
@@ -231,10 +239,10 @@ describe('the audience check, both ways', () => {
 
   it('issueAccessToken mints Graph tokens as the token endpoint would', async () => {
     expect(decodeJwt(emulator.issueAccessToken({ audience: GRAPH }))).toMatchObject({
-      roles: [READ],
+      roles: [READ, BILLING],
     });
     const delegated = decodeJwt(emulator.issueAccessToken({ audience: GRAPH, delegated: true }));
-    expect(delegated.scp).toBe(`${READ} User.Read`);
+    expect(delegated.scp).toBe(`${READ} ${BILLING} User.Read`);
     const chosen = emulator.issueAccessToken({
       audience: GRAPH,
       delegated: true,

@@ -11,6 +11,11 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import getPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
 import getSubscription from '../../cmdlets/Get-PartnerCustomerSubscription.js';
+import { DEFAULT_THROTTLE_LIMIT } from '../../lib/cmdlet-support/fan-out.js';
+import {
+  type CmdletServicesFactory,
+  createCmdletServices,
+} from '../../lib/cmdlet-support/services.js';
 import { InterruptedError } from '../../lib/common/errors.js';
 import { type InProcessOptions, runInProcess } from '../fixtures/host/run-in-process.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
@@ -120,6 +125,31 @@ describe('several customers at once', () => {
     });
     expect(result.code).toBe(1);
     expectEveryCustomerOnce(result.stdout);
+  });
+});
+
+describe('-ThrottleLimit with nothing piped in', () => {
+  /**
+   * The cap on requests in flight the host gives the run's services (which make the client with
+   * it: throttling.spec), and the run's output.
+   */
+  async function runsWithLimit(argv: string[], env: NodeJS.ProcessEnv = partner.env) {
+    let limit: number | undefined;
+    const services: CmdletServicesFactory = (description) => {
+      limit = description.throttleLimit;
+      return createCmdletServices(description);
+    };
+    const id = served()[0]!.id;
+    const result = await run(['-CustomerId', id, ...argv], { stdin: undefined, env, services });
+    expect(result.code).toBe(0);
+    expect(groups(result.stdout).get(id) ?? []).toEqual(expectedOf(id));
+    return limit;
+  }
+
+  it("caps the client's requests in flight: given, from the environment, defaulted", async () => {
+    expect(await runsWithLimit(['-ThrottleLimit', '3'])).toBe(3);
+    expect(await runsWithLimit([], { ...partner.env, PARTNERCENTER_THROTTLE_LIMIT: '5' })).toBe(5);
+    expect(await runsWithLimit([])).toBe(DEFAULT_THROTTLE_LIMIT);
   });
 });
 

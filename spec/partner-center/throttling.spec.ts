@@ -104,7 +104,7 @@ describe('a token refused to many callers at once', () => {
       correlationId: randomUUID(),
       signal: new AbortController().signal,
       verbose: () => undefined,
-      maxConcurrency: 16,
+      throttleLimit: 16,
     });
     const client = await services.partnerCenter();
     const ids = [...partner.emulator.customerIds()].slice(0, 16);
@@ -130,7 +130,7 @@ describe('a token refused to many callers at once', () => {
       correlationId: randomUUID(),
       signal: new AbortController().signal,
       verbose: () => undefined,
-      maxConcurrency: 2,
+      throttleLimit: 2,
     });
     const client = await services.partnerCenter();
     expect(client.throttling).toEqual({

@@ -15,6 +15,7 @@ export function bareCmdletContext(signal: AbortSignal, env: NodeJS.ProcessEnv = 
     warn: () => undefined,
     progress: () => undefined,
     inform: () => undefined,
+    shouldProcess: unused('the write contract (shouldProcess)'),
     env,
     services: {
       stores: unused('the stores'),

@@ -17,6 +17,7 @@ const tools = {
   zsh: { probe: ['--version'], apt: 'zsh' },
   fish: { probe: ['--version'], apt: 'fish' },
   script: { probe: ['--version'], apt: 'bsdutils' },
+  setsid: { probe: ['--version'], apt: 'util-linux' },
   less: { probe: ['--version'], apt: 'less' },
   openssl: { probe: ['version'], apt: 'openssl' },
 } as const;

@@ -17,8 +17,8 @@ const GRAPH_RESOURCE = GRAPH_AUDIENCE;
 const GRANTS: Record<string, { delegated: readonly string[]; application: readonly string[] }> = {
   [PARTNER_CENTER_AUDIENCE]: { delegated: ['user_impersonation'], application: [] },
   [GRAPH_AUDIENCE]: {
-    delegated: ['DelegatedAdminRelationship.Read.All', 'User.Read'],
-    application: ['DelegatedAdminRelationship.Read.All'],
+    delegated: ['DelegatedAdminRelationship.Read.All', 'PartnerBilling.Read.All', 'User.Read'],
+    application: ['DelegatedAdminRelationship.Read.All', 'PartnerBilling.Read.All'],
   },
 };
 

@@ -124,33 +124,42 @@ interface GraphCollection {
   ): { items: Record<string, unknown>[]; next?: number };
 }
 
-function grantsRead(claims: JwtClaims): boolean {
+/** The permissions a route accepts (lower case), and what its refusal says is missing. */
+export interface GraphPermissions {
+  accepted: readonly string[];
+  missing: string;
+}
+
+const GDAP_READ: GraphPermissions = {
+  accepted: READ_PERMISSIONS,
+  missing: 'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
+};
+
+function grants(claims: JwtClaims, permissions: GraphPermissions): boolean {
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ') : [];
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   return [...scopes, ...roles].some((permission) =>
-    READ_PERMISSIONS.includes(permission.toLowerCase()),
+    permissions.accepted.includes(permission.toLowerCase()),
   );
 }
 
-type GraphHandler = (state: EmulatorState, exchange: Exchange) => Reply | GraphError;
+type GraphHandler = (
+  state: EmulatorState,
+  exchange: Exchange,
+) => Reply | GraphError | Promise<Reply | GraphError>;
 
 /**
- * Every GDAP route runs behind this: the token's permission (its audience is the Graph service's
+ * Every Graph route runs behind this: the token's permission (its audience is the Graph service's
  * check, service.ts), then the handler, whose refusals (BadRequestError) and bugs become Graph's
- * error body too.
+ * error body too. GDAP's read permissions unless the route names its own.
  */
-function graphRoute(handler: GraphHandler) {
-  return (state: EmulatorState, exchange: Exchange, caller: Caller): Reply => {
-    if (!grantsRead(caller.claims))
-      return graphErrorReply(
-        exchange,
-        graphErrors.forbidden(
-          'the token has neither DelegatedAdminRelationship.Read.All nor ReadWrite.All',
-        ),
-      );
+export function graphRoute(handler: GraphHandler, permissions: GraphPermissions = GDAP_READ) {
+  return async (state: EmulatorState, exchange: Exchange, caller: Caller): Promise<Reply> => {
+    if (!grants(caller.claims, permissions))
+      return graphErrorReply(exchange, graphErrors.forbidden(permissions.missing));
     let outcome: Reply | GraphError;
     try {
-      outcome = handler(state, exchange);
+      outcome = await handler(state, exchange);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcome =

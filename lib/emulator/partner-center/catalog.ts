@@ -24,6 +24,9 @@ export interface Product {
   /** The legacy offer id (a GUID) of the same product. */
   readonly legacyOfferId: string;
   readonly servicePlans: readonly ServicePlan[];
+  /** The SKU's `minimumQuantity` and `maximumQuantity` (product-resources): a seat count's bounds. */
+  readonly minimumQuantity: number;
+  readonly maximumQuantity: number;
 }
 
 const plan = (
@@ -87,6 +90,14 @@ const mfa = plan(
 );
 const powerBi = plan('Power BI Pro', 'BI_AZURE_P2', '70d33638-9c74-4d01-bfd3-562de28bd4ba');
 
+/**
+ * Microsoft 365 Business Basic, Standard and Premium are sold for at most 300 users per customer;
+ * the other products' SKUs in the emulator allow up to 10,000 seats per subscription (the catalog
+ * gives each SKU its own bounds; these are the emulator's choice where Microsoft publishes none).
+ */
+const BUSINESS_MAXIMUM_SEATS = 300;
+const SEAT_MAXIMUM = 10_000;
+
 export const licensedProducts: readonly Product[] = [
   {
     name: 'Microsoft 365 Business Basic',
@@ -96,6 +107,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
     legacyOfferId: 'BD938F12-058F-4927-BBA3-AE36B1D2501C',
     servicePlans: [exchangeStandard, teams, sharePoint],
+    minimumQuantity: 1,
+    maximumQuantity: BUSINESS_MAXIMUM_SEATS,
   },
   {
     name: 'Microsoft 365 Business Standard',
@@ -105,6 +118,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LDPB:0001:CFQ7TTC0K9DB',
     legacyOfferId: '031C9E47-4802-4248-838E-778FB1D2CC05',
     servicePlans: [exchangeStandard, teams, sharePoint, officeApps],
+    minimumQuantity: 1,
+    maximumQuantity: BUSINESS_MAXIMUM_SEATS,
   },
   {
     name: 'Microsoft 365 Business Premium',
@@ -114,6 +129,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LCHC:0002:CFQ7TTC0K9F2',
     legacyOfferId: '5C9FD4CC-EDCE-44A8-8E91-07DF09744609',
     servicePlans: [exchangeStandard, teams, sharePoint, officeApps, aadPremium, intune, mfa],
+    minimumQuantity: 1,
+    maximumQuantity: BUSINESS_MAXIMUM_SEATS,
   },
   {
     name: 'Office 365 E3',
@@ -123,6 +140,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LF8Q:0001:CFQ7TTC0K8P5',
     legacyOfferId: '796B6B5F-613C-4E24-A17C-EBA730D49C02',
     servicePlans: [exchangeFoundation, exchangeEnterprise, teams, officeApps],
+    minimumQuantity: 1,
+    maximumQuantity: SEAT_MAXIMUM,
   },
   {
     name: 'Enterprise Mobility + Security E3',
@@ -132,6 +151,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LFLX:0002:CFQ7TTC0KDT9',
     legacyOfferId: '79C29AF7-3CD0-4A6F-B182-A81E31DEC84E',
     servicePlans: [rmsPremium, intune, rmsEnterprise, aadPremium, mfa],
+    minimumQuantity: 1,
+    maximumQuantity: SEAT_MAXIMUM,
   },
   {
     name: 'Power BI Pro',
@@ -141,6 +162,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0L3PB:0001:CFQ7TTC0KXG6',
     legacyOfferId: '8AE64EA2-6E8F-4AB3-9A4A-D1F48D37E6E5',
     servicePlans: [exchangeFoundation, powerBi],
+    minimumQuantity: 1,
+    maximumQuantity: SEAT_MAXIMUM,
   },
   {
     name: 'Azure Active Directory Premium P1',
@@ -150,6 +173,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0LH8V:0001:CFQ7TTC0KDQN',
     legacyOfferId: '16C9F982-A827-4003-A88E-E75DF1927F27',
     servicePlans: [exchangeFoundation, aadPremium, mfa],
+    minimumQuantity: 1,
+    maximumQuantity: SEAT_MAXIMUM,
   },
   {
     name: 'Minecraft Education Edition Faculty',
@@ -159,6 +184,8 @@ export const licensedProducts: readonly Product[] = [
     nceOfferId: 'CFQ7TTC0K5DR:0002:CFQ7TTC0K5F2',
     legacyOfferId: '2A3C0E5B-9C7E-4F4B-8F7A-6C1D2E3F4A5B',
     servicePlans: [],
+    minimumQuantity: 1,
+    maximumQuantity: SEAT_MAXIMUM,
   },
 ];
 
@@ -166,4 +193,7 @@ export const licensedProducts: readonly Product[] = [
 export const azureOffer = {
   offerId: 'MS-AZR-0145P',
   name: 'Microsoft Azure',
+  /** Usage-based: one "seat", no term, nothing to renew. */
+  minimumQuantity: 1,
+  maximumQuantity: 1,
 } as const;

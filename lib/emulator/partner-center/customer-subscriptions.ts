@@ -15,7 +15,9 @@ import {
   startOfDay,
   type CustomerContext,
 } from './customer-context.js';
+import { SEEDED_VERSIONS } from '../server/change-store.js';
 import { guidFromWords, Rng } from '../server/random.js';
+import { CANCELLATION_WINDOW_MS } from './cancellation-window.js';
 
 /** The documented statuses (SubscriptionStatus) and one that is not documented anywhere. */
 export const SUBSCRIPTION_STATUSES = [
@@ -34,7 +36,7 @@ const SALT_SUBSCRIPTION_ID = 52;
 const SALT_ORDER = 53;
 const SALT_ENTITLEMENT = 54;
 /** New commerce refunds a cancellation or a decrease within 7 days of purchase or renewal. */
-const REFUND_WINDOW_MS = 7 * DAY_MS;
+const REFUND_WINDOW_MS = CANCELLATION_WINDOW_MS;
 
 /** What licenses are derived from, besides the subscription's JSON. */
 export interface SubscriptionFacts {
@@ -138,7 +140,9 @@ function subscriptionAt(
   const product = azure ? undefined : weighted(rng, licensedProducts, PRODUCT_WEIGHTS);
   const newCommerce = !azure && rng.below(100) < 60;
   const status = weighted(rng, SUBSCRIPTION_STATUSES, STATUS_WEIGHTS);
-  const quantity = azure ? 1 : 1 + rng.below(many ? 1200 : rng.below(4) === 0 ? 300 : 25);
+  const drawn = azure ? 1 : 1 + rng.below(many ? 1200 : rng.below(4) === 0 ? 300 : 25);
+  // Within the SKU's bounds, as the service keeps every subscription.
+  const quantity = Math.min(drawn, product?.maximumQuantity ?? drawn);
   const created = DATA_ANCHOR_MS - rng.below(6 * 365) * DAY_MS - rng.below(DAY_MS);
   const start = startOfDay(created);
   const term = azure ? undefined : termOf(rng, newCommerce);
@@ -220,7 +224,7 @@ function subscriptionAt(
     publisherName: 'Microsoft Corporation',
     // Two neighbouring subscriptions of the same commerce type share an order.
     orderId: orderIdOf(context, Math.floor(position / 2), newCommerce),
-    attributes: { etag: etag(id, 1 + rng.below(5)), objectType: 'Subscription' },
+    attributes: { etag: etag(id, 1 + rng.below(SEEDED_VERSIONS)), objectType: 'Subscription' },
   };
   return { id, product, newCommerce, status, quantity, json };
 }

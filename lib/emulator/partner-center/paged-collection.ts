@@ -196,7 +196,11 @@ export function collectionReply(items: readonly unknown[], bom: boolean, selfUri
  * same links), which is the mix of forms the service writes (docs/partner-center-api.md, "The next
  * link's shape changed").
  */
-function linkUri(state: EmulatorState, uri: string, at: { offset: number; size: number }): string {
+export function linkUri(
+  state: EmulatorState,
+  uri: string,
+  at: { offset: number; size: number },
+): string {
   const form = state.settings.nextLinkForm;
   if (form === 'absolute') return `${state.baseUrl}/v1${uri}`;
   const pageNumber = Math.floor(at.offset / Math.max(1, at.size));

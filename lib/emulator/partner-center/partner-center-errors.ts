@@ -35,6 +35,30 @@ export const pcErrors = {
   invalidInput: (detail: string) => error(400, 800002, `Invalid request input: ${detail}`),
   subscriptionDeleted: (id: string) =>
     error(400, 2011, `Subscription with ID ${id} and deleted status can't be updated.`),
+  /** The subscription changes the service refuses (docs/partner-center-api.md, "Refusals"). */
+  quantityOutOfBounds: () =>
+    error(400, 2002, "Subscription quantity isn't within minimum and maximum allowed quantity"),
+  quantityNotDecreasable: () => error(400, 800090, 'Subscription quantity cannot be decreased.'),
+  cancellationWindowPassed: (hours: number) =>
+    error(
+      400,
+      900213,
+      `You have passed your ${hours}-hour cancellation window. We are unable to cancel your purchase`,
+    ),
+  quantityWhileSuspended: () =>
+    error(
+      400,
+      2001,
+      "Subscription quantity can't be increased or decreased while subscription is being suspended",
+    ),
+  suspendedNotUpdatable: () =>
+    error(400, 800091, "Can't update a subscription with suspended status"),
+  notActivated: () => error(400, 800081, "Can't update a subscription before activating it"),
+  noLongerUpdatable: () =>
+    error(400, 900279, 'Update operations are no longer allowed for this subscription.'),
+  notReady: () =>
+    error(409, 800082, 'Subscription is not ready to be updated. Try again after sometime'),
+  notAutoRenewable: () => error(400, 800093, "The subscription isn't eligible to be auto-renewed"),
   billingCycleReadOnly: () =>
     error(
       400,

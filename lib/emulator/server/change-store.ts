@@ -48,12 +48,19 @@ function copyOf(reply: Reply): Reply {
   return { status: reply.status, headers: { ...reply.headers }, body: reply.body };
 }
 
+/** How many etag versions the seeded data uses (a seeded resource's etag is one of them). */
+export const SEEDED_VERSIONS = 5;
+
 export class ChangeStore {
   /** Changed resources by customer (the scope every Partner Center resource lives in), then key. */
   private readonly resources = new Map<string, Map<string, Readonly<Record<string, unknown>>>>();
   private readonly answers = new Map<string, Promise<Reply | undefined>>();
   private readonly records: ChangeRecord[] = [];
-  private version = 0;
+  /**
+   * Seeded resources carry versions 1 to SEEDED_VERSIONS; written ones count on from above them, so a
+   * write never hands back an etag a client may still hold from the seed.
+   */
+  private version = SEEDED_VERSIONS;
   private sequence = 0;
 
   /** The customer's changed resources by key, or undefined while the seed answers all of them. */

@@ -91,6 +91,26 @@ export function applySettings(
     next.autoApproveDeviceCode = Boolean(changes.autoApproveDeviceCode);
   if (changes.autoApproveAuthorization !== undefined)
     next.autoApproveAuthorization = Boolean(changes.autoApproveAuthorization);
+  if (changes.sasLifetimeSeconds !== undefined)
+    next.sasLifetimeSeconds = checkSeconds('sasLifetimeSeconds', changes.sasLifetimeSeconds, {
+      allowNegative: true,
+    });
+  if (changes.exportRetryAfterSeconds !== undefined)
+    next.exportRetryAfterSeconds = Math.ceil(
+      checkSeconds('exportRetryAfterSeconds', changes.exportRetryAfterSeconds),
+    );
+  if (changes.billingLinesPerBlob !== undefined) {
+    const lines = changes.billingLinesPerBlob;
+    if (!Number.isInteger(lines) || lines < 0)
+      throw new BadRequestError('billingLinesPerBlob must be an integer from 0');
+    next.billingLinesPerBlob = lines;
+  }
+  if (changes.billingDataVersion !== undefined) {
+    const version = changes.billingDataVersion;
+    if (!Number.isInteger(version) || version < 1)
+      throw new BadRequestError('billingDataVersion must be an integer from 1');
+    next.billingDataVersion = version;
+  }
   for (const [flow, seconds] of Object.entries(changes.tokenLifetimes ?? {})) {
     if (!TOKEN_FLOWS.includes(flow as TokenFlow))
       throw new BadRequestError(

@@ -2,6 +2,7 @@
  * Everything the route handlers share: the settings a test may change while running, the data set,
  * the directory, the token machinery and the stores of delegated sign-ins.
  */
+import type { BillingState } from '../billing/billing-state.js';
 import type { AccessTokenAuthority } from '../entra/access-tokens.js';
 import type { AuthorizationCodeStore } from '../entra/authorization-codes.js';
 import type { ChangeStore } from './change-store.js';
@@ -30,6 +31,14 @@ export interface EmulatorSettings {
   autoApproveDeviceCode: boolean;
   autoApproveAuthorization: boolean;
   deviceCodeIntervalSeconds: number;
+  /** How long a blob SAS in a billing manifest stays valid. */
+  sasLifetimeSeconds: number;
+  /** The billing data's version: a new one changes every export's eTag and blob names. */
+  billingDataVersion: number;
+  /** Lines per exported blob; 0: the emulator's rule (a third of the lines, at most 50,000). */
+  billingLinesPerBlob: number;
+  /** The Retry-After of a running export operation, in seconds. */
+  exportRetryAfterSeconds: number;
 }
 
 export interface EmulatorState {
@@ -75,6 +84,8 @@ export interface EmulatorState {
   };
   /** Sent back as MS-ServerId. */
   readonly serverId: string;
+  /** Invoices, line items, export operations and the blob store's signatures and sizes. */
+  readonly billing: BillingState;
 }
 
 export function tokenLifetime(settings: EmulatorSettings, flow: TokenFlow): number {

@@ -12,6 +12,7 @@ import { pcErrors } from '../partner-center/partner-center-errors.js';
 
 export type CountedTarget = Exclude<FaultTarget, 'any'>;
 export type ResetPoint = Extract<FaultAction, { type: 'reset' }>['when'];
+export type ExportFault = Extract<FaultAction, { type: 'export' }>;
 
 export interface FaultDecision {
   delayMs: number;
@@ -20,16 +21,25 @@ export interface FaultDecision {
   /** Sent instead of what the route would have answered. */
   reply?: Reply;
   reset?: ResetPoint;
+  /** Serve the request, then break the connection before answering (`apply-then-drop`). */
+  dropAfterServing?: boolean;
+  /** Send the first half of the body as the whole answer (see the `truncate` action). */
+  truncate?: boolean;
+  /** How the export this request starts behaves (the route carries it out). */
+  exportOutcome?: ExportFault;
 }
 
 export interface FaultEffects {
   expireAccessTokens(): void;
   revokeRefreshTokens(): void;
   invalidateContinuationTokens(): void;
+  expireBlobSignatures(): void;
 }
 
 const RESET_POINTS: readonly ResetPoint[] = ['before-headers', 'before-body', 'mid-body'];
-const TARGETS: readonly FaultTarget[] = ['api', 'token', 'any'];
+const TARGETS: readonly FaultTarget[] = ['api', 'token', 'export', 'operation', 'blob', 'any'];
+const EXPORT_OUTCOMES: readonly ExportFault['outcome'][] = ['running', 'failed', 'slow'];
+const RATE_LIMIT_TARGETS: readonly FaultTarget[] = ['api', 'token', 'any'];
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1;
@@ -64,6 +74,17 @@ function validateAction(action: FaultAction | undefined, where: string): void {
     case 'expire-tokens':
     case 'revoke-refresh-tokens':
     case 'invalidate-continuation-tokens':
+    case 'truncate':
+    case 'expire-sas':
+    case 'apply-then-drop':
+      return;
+    case 'export':
+      if (!EXPORT_OUTCOMES.includes(action.outcome))
+        throw new BadRequestError(`${where}: outcome must be one of ${EXPORT_OUTCOMES.join(', ')}`);
+      if (action.seconds !== undefined && !isNonNegativeNumber(action.seconds))
+        throw new BadRequestError(`${where}: seconds must be >= 0`);
+      if (action.polls !== undefined && !(Number.isInteger(action.polls) && action.polls >= 0))
+        throw new BadRequestError(`${where}: polls must be an integer >= 0`);
       return;
     default:
       throw new BadRequestError(
@@ -105,8 +126,10 @@ export function validateFaultScript(script: FaultScript): void {
       !(isNonNegativeNumber(limit.windowSeconds) && limit.windowSeconds > 0)
     )
       throw new BadRequestError('faults.rateLimit.windowSeconds must be > 0');
-    if (limit.target !== undefined && !TARGETS.includes(limit.target))
-      throw new BadRequestError(`faults.rateLimit.target must be one of ${TARGETS.join(', ')}`);
+    if (limit.target !== undefined && !RATE_LIMIT_TARGETS.includes(limit.target))
+      throw new BadRequestError(
+        `faults.rateLimit.target must be one of ${RATE_LIMIT_TARGETS.join(', ')}`,
+      );
   }
 }
 
@@ -148,7 +171,7 @@ interface ArmedRule {
 
 export class FaultInjector {
   private rules: ArmedRule[] = [];
-  private counts: Record<CountedTarget | 'any', number> = { api: 0, token: 0, any: 0 };
+  private counts = FaultInjector.zeroCounts();
   private injectedCount = 0;
   private current: FaultScript = {};
 
@@ -157,6 +180,10 @@ export class FaultInjector {
     private readonly effects: FaultEffects,
     private readonly gateway: GatewayRateLimit,
   ) {}
+
+  private static zeroCounts(): Record<FaultTarget, number> {
+    return { api: 0, token: 0, export: 0, operation: 0, blob: 0, any: 0 };
+  }
 
   get injected(): number {
     return this.injectedCount;
@@ -176,17 +203,24 @@ export class FaultInjector {
     this.current = structuredClone(script);
     this.rules = (this.current.rules ?? []).map((rule) => ({ rule, fired: 0 }));
     this.gateway.setScript(this.current.rateLimit);
-    this.counts = { api: 0, token: 0, any: 0 };
+    this.counts = FaultInjector.zeroCounts();
   }
 
   /**
    * The rules that fire for this request, then the gateway's rate limit (the script's or the
    * setting's) if no rule answered. `tenantKey` is asked only when a rate limit applies (it
    * decodes the caller's token). A 429 of the setting's limit is not a scripted fault and is not
-   * counted in `injected`.
+   * counted in `injected`. A request may count under several targets (an export's POST is `api`
+   * and `export`); the first is the one whose failure shape an injected status takes.
    */
-  decide(target: CountedTarget, tenantKey: () => string, nowMs: number): FaultDecision | undefined {
-    this.counts[target]++;
+  decide(
+    targets: CountedTarget | readonly CountedTarget[],
+    tenantKey: () => string,
+    nowMs: number,
+  ): FaultDecision | undefined {
+    const counted: readonly CountedTarget[] = typeof targets === 'string' ? [targets] : targets;
+    const target = counted[0];
+    for (const each of counted) this.counts[each]++;
     this.counts.any++;
     const limit = this.gateway.effective;
     if (this.rules.length === 0 && !limit) return undefined;
@@ -194,15 +228,20 @@ export class FaultInjector {
     let fired = false;
     for (const armed of this.rules) {
       const ruleTarget = armed.rule.target ?? 'api';
-      if (ruleTarget !== 'any' && ruleTarget !== target) continue;
+      if (ruleTarget !== 'any' && !counted.includes(ruleTarget)) continue;
       if (!this.fires(armed, this.counts[ruleTarget])) continue;
       armed.fired++;
       fired = true;
       this.injectedCount++;
       this.apply(armed.rule.action, target, decision);
     }
-    if (!decision.reply && !decision.reset) {
-      const retryAfterSeconds = this.gateway.admit(target, tenantKey, nowMs);
+    // The blob store is not behind Partner Center's gateway: its requests are never rate limited.
+    if (!decision.reply && !decision.reset && target !== 'blob') {
+      const retryAfterSeconds = this.gateway.admit(
+        target === 'token' ? 'token' : 'api',
+        tenantKey,
+        nowMs,
+      );
       if (retryAfterSeconds !== undefined) {
         decision.reply = throttleReply(retryAfterSeconds);
         fired = true;
@@ -222,7 +261,10 @@ export class FaultInjector {
   }
 
   private apply(action: FaultAction, target: CountedTarget, decision: FaultDecision): void {
-    const responds = decision.reply !== undefined || decision.reset !== undefined;
+    const responds =
+      decision.reply !== undefined ||
+      decision.reset !== undefined ||
+      decision.dropAfterServing === true;
     switch (action.type) {
       case 'status':
         if (!responds)
@@ -233,6 +275,9 @@ export class FaultInjector {
         return;
       case 'reset':
         if (!responds) decision.reset = action.when;
+        return;
+      case 'apply-then-drop':
+        if (!responds) decision.dropAfterServing = true;
         return;
       case 'delay':
         decision.delayMs += action.ms;
@@ -248,6 +293,15 @@ export class FaultInjector {
         return;
       case 'invalidate-continuation-tokens':
         this.effects.invalidateContinuationTokens();
+        return;
+      case 'truncate':
+        decision.truncate = true;
+        return;
+      case 'expire-sas':
+        this.effects.expireBlobSignatures();
+        return;
+      case 'export':
+        decision.exportOutcome ??= action;
         return;
     }
   }

@@ -6,10 +6,13 @@
  */
 
 /**
- * Which requests a rule counts and hits: the Partner Center API, the Entra token endpoints, or
- * both.
+ * Which requests a rule counts and hits: the Partner Center API (Microsoft Graph's routes
+ * included), the Entra token endpoints, or any. Three narrower targets pick out the billing
+ * exports' steps, each also counted as `api` where it is one: `export` (the POSTs that start an
+ * export), `operation` (the polls of an export's operation) and `blob` (the blob store's
+ * downloads, which are not `api`: the store is another service).
  */
-export type FaultTarget = 'api' | 'token' | 'any';
+export type FaultTarget = 'api' | 'token' | 'export' | 'operation' | 'blob' | 'any';
 
 export type FaultAction =
   /**
@@ -21,6 +24,12 @@ export type FaultAction =
   | { type: 'throttle'; retryAfterSeconds?: number }
   /** Break the connection: before any byte, after the headers, or half-way through the body. */
   | { type: 'reset'; when: 'before-headers' | 'before-body' | 'mid-body' }
+  /**
+   * Serve the request in full (a write is applied, and its answer kept under its MS-RequestId),
+   * then break the connection before any byte of the answer: the timeout after which a client
+   * cannot know whether its write happened, and only a retry with the same MS-RequestId finds out.
+   */
+  | { type: 'apply-then-drop' }
   /** Hold the response this long (past a client's timeout, say), then send it. */
   | { type: 'delay'; ms: number }
   /**
@@ -36,7 +45,27 @@ export type FaultAction =
   /** Every refresh token issued so far is revoked. */
   | { type: 'revoke-refresh-tokens' }
   /** Every continuation token issued so far is refused with a 400. */
-  | { type: 'invalidate-continuation-tokens' };
+  | { type: 'invalidate-continuation-tokens' }
+  /**
+   * The answer's body is cut to its first half and sent as if whole (Content-Length says the
+   * half): on a blob, a truncated gzip file that gunzip reports as ending early.
+   */
+  | { type: 'truncate' }
+  /** Every blob SAS issued so far is answered as expired (403 AuthenticationFailed). */
+  | { type: 'expire-sas' }
+  /**
+   * How the export this request starts behaves (target `export`): it stays `running` for ever;
+   * it `failed` (default code 5000, "No data available"); or it is `slow`, running for `seconds`
+   * and for its first `polls` polls.
+   */
+  | {
+      type: 'export';
+      outcome: 'running' | 'failed' | 'slow';
+      seconds?: number;
+      polls?: number;
+      code?: string;
+      message?: string;
+    };
 
 export interface FaultRule {
   /** Default `api`. */
@@ -64,7 +93,7 @@ export interface RateLimit {
   /** Default 60 (Partner Center documents 500 requests per minute per tenant for customers). */
   windowSeconds?: number;
   /** Default `api`. */
-  target?: FaultTarget;
+  target?: 'api' | 'token' | 'any';
 }
 
 export interface FaultScript {

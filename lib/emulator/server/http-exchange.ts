@@ -4,7 +4,9 @@
  * connections are injected, uniformly for every route.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { BodyTooLargeError, MalformedBodyError } from './bad-request.js';
+import type { FaultDecision } from './fault-injector.js';
 import type { Query } from './query.js';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -25,12 +27,28 @@ export interface Exchange {
   readonly receivedAt: number;
   /** The server's id of this request (Graph answers it as `request-id`). */
   readonly requestId: string;
+  /**
+   * The faults that fired for this request, for the few a handler carries out itself (how an
+   * export behaves, fault-types.ts `export`).
+   */
+  fault?: FaultDecision;
+}
+
+/**
+ * A body too large to hold (a blob of millions of lines): its length, known beforehand, and a
+ * stream opened when the server sends it, read with backpressure.
+ */
+export interface StreamedBody {
+  readonly length: number;
+  open(): Readable;
 }
 
 export interface Reply {
   status: number;
   headers: Record<string, string>;
+  /** Empty when `stream` carries the body. */
   body: Buffer;
+  stream?: StreamedBody;
 }
 
 export function header(exchange: Exchange, name: string): string | undefined {

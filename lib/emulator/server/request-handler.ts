@@ -13,6 +13,7 @@ import { header, jsonReply, type Exchange, type Reply } from './http-exchange.js
 import { peekClaims } from '../entra/jwt.js';
 import { Query } from './query.js';
 import { matchRoute, routeKey } from './routes.js';
+import { sendStreamed } from './streamed-reply.js';
 import type { Service } from './service.js';
 
 const UNMATCHED_ROUTE = '(unmatched)';
@@ -47,8 +48,20 @@ function send(
   reply: Reply,
   reset: ResetPoint | undefined,
   stallMs?: number,
+  truncate?: boolean,
 ): void {
   if (res.destroyed) return;
+  if (reply.stream) {
+    void sendStreamed(res, reply.status, reply.headers, reply.stream, {
+      reset,
+      stallMs,
+      truncate,
+      sleep: (ms) => sleep(ms, res),
+    });
+    return;
+  }
+  if (truncate)
+    reply = { ...reply, body: reply.body.subarray(0, Math.floor(reply.body.length / 2)) };
   res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
   const half = Math.floor(reply.body.length / 2);
   if (stallMs !== undefined && reset === undefined) {
@@ -148,6 +161,7 @@ async function serve(
   const decision: FaultDecision | undefined = route.faultTarget
     ? state.faults.decide(route.faultTarget, tenantOf, receivedAt)
     : undefined;
+  exchange.fault = decision;
   if (decision?.reset === 'before-headers') {
     if (service.gateway) state.gateway.count(tenantOf(), 0);
     breakConnection(req.socket);
@@ -176,9 +190,14 @@ async function serve(
   }
   withServiceHeaders(service, state, exchange, reply);
   if (service.gateway) state.gateway.count(tenantOf(), reply.status);
+  if (decision?.dropAfterServing) {
+    // Served and recorded (a write applied, its answer kept for a repeat): the client sees none.
+    breakConnection(req.socket);
+    return;
+  }
   const delayMs = (decision?.delayMs ?? 0) + (service.gateway ? state.settings.apiLatencyMs : 0);
   if (delayMs > 0) await sleep(delayMs, res);
-  send(res, reply, decision?.reset, decision?.stallMs);
+  send(res, reply, decision?.reset, decision?.stallMs, decision?.truncate);
 }
 
 export function createRequestListener(

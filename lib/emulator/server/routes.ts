@@ -29,6 +29,10 @@ import { instanceDiscovery, openIdConfigurationV1, userRealm } from '../entra/di
 import { entraService } from '../entra/service.js';
 import type { CountedTarget } from './fault-injector.js';
 import { GRAPH_ROUTES } from '../graph/graph-routes.js';
+import { BILLING_OPERATION_PATH, GRAPH_BILLING_ROUTES } from '../billing/graph-billing-routes.js';
+import { getInvoice, listInvoiceLineItems, listInvoices } from '../billing/invoice-routes.js';
+import { BLOB_ROUTE_PATH, getBlob } from '../blob/blob-routes.js';
+import { blobService } from '../blob/service.js';
 import { graphService } from '../graph/service.js';
 import type { Exchange, Reply } from './http-exchange.js';
 import { managedIdentityToken } from '../entra/managed-identity-route.js';
@@ -46,16 +50,22 @@ export type RouteHandler = (
 
 export interface Route {
   method: string;
-  /** Path template: literal segments and `{name}` placeholders. */
+  /**
+   * Path template: literal segments and `{name}` placeholders; a last `{*name}` takes the rest of
+   * the path, one segment or more (a blob's directories and name).
+   */
   path: string;
   service: Service;
-  /** Fault-injection counting class; undefined routes are never faulted. */
-  faultTarget?: CountedTarget;
+  /**
+   * Fault-injection counting classes (an export's POST is `api` and `export`); undefined routes
+   * are never faulted.
+   */
+  faultTarget?: CountedTarget | readonly CountedTarget[];
   handle: RouteHandler;
 }
 
 /** The service that answers a path no route matches: the one whose root it is under. */
-const ROOTED_SERVICES: readonly Service[] = [graphService];
+const ROOTED_SERVICES: readonly Service[] = [graphService, blobService];
 const UNROOTED_SERVICE = partnerCenterService;
 
 export function serviceOfPath(pathname: string): Service {
@@ -106,6 +116,22 @@ const routes: readonly Route[] = [
     faultTarget: 'api',
     handle: patchSubscription,
   },
+  ...(
+    [
+      ['/v1/invoices', listInvoices],
+      ['/v1/invoices/{id}', getInvoice],
+      ['/v1/invoices/{id}/lineitems', listInvoiceLineItems],
+      ['/v1/invoices/{id}/lineitems/{provider}/{type}', listInvoiceLineItems],
+    ] as const
+  ).map(
+    ([path, handler]): Route => ({
+      method: 'GET',
+      path,
+      service: partnerCenterService,
+      faultTarget: 'api',
+      handle: handler,
+    }),
+  ),
   ...GRAPH_ROUTES.map(
     ({ path, handle }): Route => ({
       method: 'GET',
@@ -115,6 +141,27 @@ const routes: readonly Route[] = [
       handle,
     }),
   ),
+  ...GRAPH_BILLING_ROUTES.map(
+    ([method, path, handle]): Route => ({
+      method,
+      path,
+      service: graphService,
+      faultTarget:
+        method === 'POST'
+          ? ['api', 'export']
+          : BILLING_OPERATION_PATH === path
+            ? ['api', 'operation']
+            : 'api',
+      handle,
+    }),
+  ),
+  {
+    method: 'GET',
+    path: BLOB_ROUTE_PATH,
+    service: blobService,
+    faultTarget: 'blob',
+    handle: getBlob,
+  },
   {
     method: 'GET',
     path: '/common/discovery/instance',
@@ -184,11 +231,14 @@ function matchSegments(
   template: readonly string[],
   actual: readonly string[],
 ): Record<string, string> | undefined {
-  if (template.length !== actual.length) return undefined;
+  const rest = template[template.length - 1]?.startsWith('{*');
+  if (rest ? actual.length < template.length : template.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (let n = 0; n < template.length; n++) {
     const part = template[n];
-    if (part.startsWith('{')) {
+    if (rest && n === template.length - 1) {
+      params[part.slice(2, -1)] = actual.slice(n).map(decodeURIComponent).join('/');
+    } else if (part.startsWith('{')) {
       if (!actual[n]) return undefined;
       params[part.slice(1, -1)] = decodeURIComponent(actual[n]);
     } else if (part.toLowerCase() !== actual[n].toLowerCase()) {

@@ -4,6 +4,7 @@
  */
 import { exitCodeDescriptions } from '../../common/exit-codes.js';
 import { commonParameterDetails } from './render-help.js';
+import { shouldProcessParameters } from '../common-parameters.js';
 import { helpWidth, tableRow, wrap } from './text-layout.js';
 import { DEFAULT_THROTTLE_LIMIT } from '../../cmdlet-support/fan-out.js';
 import { aboutOutputFormats } from './about-output-formats.js';
@@ -48,7 +49,8 @@ export const aboutTopics: readonly AboutTopic[] = [
     name: 'about_CommonParameters',
     synopsis:
       'The parameters every cmdlet takes: -Verbose, -Debug, -ErrorAction, ' +
-      '-OutputFormat, -Encoding, -Property, -Context, -Help.',
+      '-OutputFormat, -Encoding, -Property, -Context, -Help; and -WhatIf, -Confirm, ' +
+      '-Force of the cmdlets that change things.',
     body: (width) =>
       [
         wrap(
@@ -82,6 +84,52 @@ export const aboutTopics: readonly AboutTopic[] = [
         ),
         '',
         commonParameterDetails(width),
+        '',
+        `${tab}Cmdlets that change things: -WhatIf, -Confirm, -Force`,
+        '',
+        wrap(
+          'A cmdlet that changes something (its SYNTAX ends with [-WhatIf] [-Confirm]) also ' +
+            "takes PowerShell's risk-management parameters, and -Force; any other cmdlet " +
+            'refuses them as unknown parameters. Each such cmdlet has an impact, as ' +
+            "PowerShell's ConfirmImpact: Low, Medium or High (its help says which, under " +
+            '-Confirm). It asks before each change when its impact is at least ' +
+            "PARTNERCENTER_CONFIRM_PREFERENCE, which plays PowerShell's $ConfirmPreference " +
+            '(None, Low, Medium or High; High when unset; None never asks; any other value ' +
+            'is refused with exit 2), or when -Confirm is given.',
+          width,
+          tab,
+        ),
+        '',
+        wrap(
+          'The question is asked on the terminal itself (/dev/tty; on Windows the ' +
+            'console), never read from stdin, which in a pipeline carries the objects: ' +
+            '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (default is "Y"). ' +
+            'Yes to All and No to All answer every later question of the same run, ' +
+            'including the other objects of a fan-out, which are asked one at a time. ' +
+            'A change answered No is skipped (not an error).',
+          width,
+          tab,
+        ),
+        '',
+        wrap(
+          'Where a question is due and nobody can answer it (no terminal: a runbook, ' +
+            'cron, a CI job; from Node, no onConfirm option), the cmdlet refuses before ' +
+            'it reads or changes anything, with one line naming -Force and -Confirm:$false, ' +
+            'and exit code 2. -Confirm:$false (or --Confirm=false) makes the changes without ' +
+            'asking whatever the preference says; so does -Force, unless -Confirm is given ' +
+            'too. -WhatIf makes no change and asks nothing: the cmdlet still reads what it ' +
+            'needs and writes, on stderr, one line per change: What if: Performing the ' +
+            'operation "<action>" on target "<target>". followed by each property before → ' +
+            'after (quantity 10 → 12). PARTNERCENTER_WHATIF_PREFERENCE=true makes every ' +
+            "such command a -WhatIf run, as PowerShell's $WhatIfPreference; -WhatIf:$false " +
+            'then runs one for real. From Node, WhatIf, Confirm and Force are parameters ' +
+            'of invoke and the typed functions, the What if lines go to onMessage and the ' +
+            'questions to onConfirm.',
+          width,
+          tab,
+        ),
+        '',
+        commonParameterDetails(width, shouldProcessParameters),
       ].join('\n'),
   },
   {

@@ -22,7 +22,7 @@ export function outputsSection(
     );
   const lines = [`${tab}${type.name}`];
   if (type.description) lines.push(wrap(type.description, width, tab + tab));
-  if (remarks) lines.push(wrap(definition.outputs!, width, tab + tab));
+  if (definition.outputs) lines.push(wrap(definition.outputs, width, tab + tab));
   if (type.properties.length > 0) {
     lines.push('');
     if (full) {

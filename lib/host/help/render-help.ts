@@ -4,7 +4,7 @@
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../../cmdlet-support/cmdlet.js';
 import { UsageError } from '../../common/errors.js';
-import { commonParameters } from '../common-parameters.js';
+import { commonParameters, shouldProcessParameters } from '../common-parameters.js';
 import { parameterSetNames } from '../parameter-sets.js';
 import { typeNames } from '../parameter-values.js';
 import { syntaxLines, valueSyntax } from './syntax.js';
@@ -46,9 +46,7 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
     ),
   );
   parts.push(section('DESCRIPTION', para(definition.description)));
-  const visible = Object.keys(definition.parameters).filter(
-    (name) => !definition.parameters[name]!.hidden,
-  );
+  const visible = Object.keys(documentedParameters(definition));
   const common =
     options.view === 'full'
       ? commonParameterDetails(width)
@@ -87,14 +85,51 @@ export function renderHelp(definition: CmdletDefinition<any>, options: HelpOptio
   return parts.join('\n');
 }
 
+/**
+ * The parameters a page documents: the cmdlet's own that are not hidden, then -Force, -WhatIf and
+ * -Confirm of a cmdlet that changes things, as PowerShell's help lists -WhatIf and -Confirm among
+ * the parameters (-Confirm saying when this cmdlet asks without it).
+ */
+function documentedParameters(
+  definition: CmdletDefinition<any>,
+): Readonly<Record<string, ParameterDeclaration>> {
+  const documented: Record<string, ParameterDeclaration> = {};
+  for (const [name, declaration] of Object.entries(definition.parameters))
+    if (!declaration.hidden) documented[name] = declaration;
+  const changes = definition.changes;
+  if (!changes) return documented;
+  const asks =
+    changes.confirmImpact === 'High'
+      ? 'so it asks by default'
+      : changes.confirmImpact === 'Medium'
+        ? 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Medium or Low'
+        : 'so it asks only when PARTNERCENTER_CONFIRM_PREFERENCE is Low';
+  for (const [name, declaration] of Object.entries(shouldProcessParameters)) {
+    documented[name] =
+      name === 'Confirm'
+        ? {
+            ...declaration,
+            description:
+              `${declaration.description} This cmdlet's impact is ` +
+              `${changes.confirmImpact}, ${asks}.`,
+          }
+        : declaration;
+  }
+  return documented;
+}
+
 function parameterBlocks(
   definition: CmdletDefinition<any>,
   names: readonly string[],
   width: number,
 ): string {
   const sets = parameterSetNames(definition);
+  const documented = documentedParameters(definition);
   return names
-    .map((name) => parameterBlock(name, definition.parameters[name]!, sets, width))
+    .flatMap((name) => {
+      const declaration = documented[name];
+      return declaration ? [parameterBlock(name, declaration, sets, width)] : [];
+    })
     .join('\n\n');
 }
 
@@ -136,9 +171,7 @@ function required(declaration: ParameterDeclaration): string {
 }
 
 function selectParameters(definition: CmdletDefinition<any>, pattern: string): string[] {
-  const names = Object.keys(definition.parameters).filter(
-    (name) => !definition.parameters[name]!.hidden,
-  );
+  const names = Object.keys(documentedParameters(definition));
   // Like the binder, a plain name also matches as a prefix; an exact name wins.
   const isMatch = wildcardMatcher(hasWildcard(pattern) ? pattern : `${pattern}*`);
   const exact = names.filter((name) => name.toLowerCase() === pattern.toLowerCase());
@@ -188,8 +221,11 @@ export function commonParametersSentence(): string {
   );
 }
 
-export function commonParameterDetails(width: number): string {
-  return Object.entries(commonParameters)
+export function commonParameterDetails(
+  width: number,
+  parameters: Readonly<Record<string, ParameterDeclaration>> = commonParameters,
+): string {
+  return Object.entries(parameters)
     .map(([name, declaration]) => {
       const decl = declaration as ParameterDeclaration;
       const heading = decl.type === 'switch' ? `-${name}` : `-${name} ${valueSyntax(decl)}`;

@@ -16,12 +16,14 @@ export function syntaxLine(definition: CmdletDefinition<any>, set: string): stri
   );
   const positional = members
     .filter(([, d]) => d.position !== undefined)
-    .sort(([, a], [, b]) => a.position! - b.position!);
+    .sort(([, a], [, b]) => (a.position ?? 0) - (b.position ?? 0));
   const named = members.filter(([, d]) => d.position === undefined);
   const parts = [...positional, ...named].map(([name, declaration]) =>
     parameterSyntax(name, declaration, isMandatoryIn(declaration, set)),
   );
-  return [definition.name, ...parts, '[<CommonParameters>]'].join(' ');
+  // As PowerShell shows a cmdlet that supports ShouldProcess: [-WhatIf] [-Confirm] last.
+  const risk = definition.changes ? ['[-Force]', '[-WhatIf]', '[-Confirm]'] : [];
+  return [definition.name, ...parts, ...risk, '[<CommonParameters>]'].join(' ');
 }
 
 function parameterSyntax(

@@ -51,9 +51,10 @@ export function tableRow(
     indent +
     cells
       .slice(0, -1)
-      .map((cell, i) => cell.padEnd(widths[i]!))
+      .map((cell, i) => cell.padEnd(widths[i] ?? cell.length))
       .join('');
-  const lines = wrap(cells[cells.length - 1]!, Math.max(20, width - lead.length), '').split('\n');
+  const last = cells.at(-1) ?? '';
+  const lines = wrap(last, Math.max(20, width - lead.length), '').split('\n');
   return lines.map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line).join('\n');
 }
 

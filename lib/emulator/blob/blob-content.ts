@@ -1,0 +1,112 @@
+/**
+ * A blob's bytes: its JSON lines, gzip-compressed, made as they are read (Readable.from pulls a
+ * batch only when the consumer wants more, so a slow reader holds the generator, not memory).
+ * The same lines always compress to the same bytes, so a byte range is served by compressing
+ * from the start and skipping to it, and a blob's size is measured once and remembered.
+ */
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { AttributeSet } from '../billing/attribute-sets.js';
+import { type ExportData, linesOfBlob, rootPathOf, blobNameOf } from '../billing/export-data.js';
+import type { BillingDataset } from '../billing/invoices.js';
+
+/** Lines per write to the compressor: large enough to be cheap, small enough to stay flat. */
+const LINES_PER_BATCH = 200;
+/** Sizes remembered (a number each); the oldest are measured again if asked for. */
+const MAX_SIZES_KEPT = 10_000;
+/** A fast level: the emulator compresses every blob at least twice (size, then download). */
+const GZIP_LEVEL = 1;
+
+function* lineBatches(
+  billing: BillingDataset,
+  data: ExportData,
+  part: number,
+  set: AttributeSet,
+): Generator<string> {
+  const reader = billing.reader(data.source);
+  const { start, end } = linesOfBlob(data, part);
+  for (let batch = start; batch < end; batch += LINES_PER_BATCH) {
+    let text = '';
+    const last = Math.min(end, batch + LINES_PER_BATCH);
+    for (let position = batch; position < last; position++)
+      text += `${reader.line(position, set)}\n`;
+    yield text;
+  }
+}
+
+/** The whole blob, compressed as it is read. */
+export function gzipBlob(billing: BillingDataset, data: ExportData, part: number): Readable {
+  const gzip = createGzip({ level: GZIP_LEVEL });
+  const lines = Readable.from(lineBatches(billing, data, part, data.attributeSet));
+  lines.on('error', (error) => gzip.destroy(error));
+  gzip.on('close', () => lines.destroy());
+  return lines.pipe(gzip);
+}
+
+/**
+ * Bytes [from, to] (inclusive) of a stream; stops reading it (and so stops its generator) once
+ * `to` is passed.
+ */
+export function byteWindow(source: Readable, from: number, to: number): Readable {
+  async function* window(): AsyncGenerator<Buffer> {
+    let at = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        const chunkEnd = at + chunk.length;
+        if (chunkEnd > from)
+          yield chunk.subarray(Math.max(0, from - at), Math.min(chunk.length, to + 1 - at));
+        at = chunkEnd;
+        if (at > to) break;
+      }
+    } finally {
+      source.destroy();
+    }
+  }
+  return Readable.from(window(), { objectMode: false });
+}
+
+export class BlobSizes {
+  private readonly sizes = new Map<string, number>();
+  private readonly measuring = new Map<string, Promise<number>>();
+  private stopped = false;
+
+  /** Measuring stops (the emulator closes): a size being measured is never learnt. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  constructor(private readonly billing: BillingDataset) {}
+
+  private key(data: ExportData, part: number): string {
+    return `${rootPathOf(data)}/${blobNameOf(data, part)}`;
+  }
+
+  known(data: ExportData, part: number): number | undefined {
+    return this.sizes.get(this.key(data, part));
+  }
+
+  /** The blob's compressed size, measured by compressing it once (memory stays flat). */
+  sizeOf(data: ExportData, part: number): Promise<number> {
+    const key = this.key(data, part);
+    const size = this.sizes.get(key);
+    if (size !== undefined) return Promise.resolve(size);
+    let pending = this.measuring.get(key);
+    if (!pending) {
+      pending = (async () => {
+        let total = 0;
+        for await (const chunk of gzipBlob(this.billing, data, part) as AsyncIterable<Buffer>) {
+          if (this.stopped) throw new Error('the emulator closed while it measured a blob');
+          total += chunk.length;
+        }
+        if (this.sizes.size >= MAX_SIZES_KEPT) {
+          const oldest = this.sizes.keys().next().value;
+          if (oldest !== undefined) this.sizes.delete(oldest);
+        }
+        this.sizes.set(key, total);
+        return total;
+      })().finally(() => this.measuring.delete(key));
+      this.measuring.set(key, pending);
+    }
+    return pending;
+  }
+}
