@@ -4,7 +4,7 @@
 // esbuild bundle `npm run build` makes (one file per command and a few shared chunks instead of
 // about 60 modules plus each dependency's own, which roughly halves start-up), else dist/ as tsc
 // emitted it. A bundle older than dist/ is stale (only tsc ran since) and is passed over.
-const { statSync } = require('node:fs');
+const { fstatSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
@@ -22,6 +22,29 @@ function hostEntry() {
   const compiled = join(dist, 'lib', 'host', 'main.js');
   const bundledAt = modifiedAt(bundled);
   return bundledAt !== undefined && bundledAt >= (modifiedAt(compiled) ?? 0) ? bundled : compiled;
+}
+
+/**
+ * The help bundles (lib/host/help-process.ts) when help is the whole command line (`-?`, `-Help`
+ * or `--help`, as the binder takes them) and stdout is a pipe; else undefined (the host shows it).
+ * Only a bundle as new as the host's is used, like the host's own.
+ */
+function helpBundle(cmdletName) {
+  const argv = process.argv.slice(2);
+  if (argv.length !== 1 || !/^(?:-\?|-help|--help)$/i.test(argv[0])) return undefined;
+  try {
+    const stdout = fstatSync(1);
+    if (!stdout.isFIFO() && !stdout.isSocket()) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (!/^[A-Z][A-Za-z]*-[A-Z][A-Za-z]*$/.test(cmdletName)) return undefined;
+  const help = join(__dirname, '..', 'dist', 'bundle', 'help');
+  const shown = join(help, 'help-process.js');
+  const declared = join(help, `${cmdletName}.js`);
+  const builtAt = modifiedAt(join(__dirname, '..', 'dist', 'lib', 'host', 'main.js')) ?? 0;
+  const ready = [shown, declared].every((path) => (modifiedAt(path) ?? -1) >= builtAt);
+  return ready ? { shown, declared } : undefined;
 }
 
 // Exit codes of a run stopped by a signal (lib/common/exit-codes.ts): 128 + the signal's number.
@@ -49,6 +72,22 @@ function holdSignals() {
 
 module.exports = function run(cmdletName) {
   const signals = holdSignals();
+  const help = helpBundle(cmdletName);
+  if (help) {
+    Promise.all([import(pathToFileURL(help.shown).href), import(pathToFileURL(help.declared).href)])
+      .then(([{ showHelp }, declared]) => {
+        // A signal while loading: the host stops with its stop line, as for any command.
+        if (signals.held.length > 0) return startHost(cmdletName, signals);
+        signals.release();
+        showHelp(cmdletName, declared);
+      })
+      .catch(() => startHost(cmdletName, signals));
+    return;
+  }
+  startHost(cmdletName, signals);
+};
+
+function startHost(cmdletName, signals) {
   import(pathToFileURL(hostEntry()).href)
     .then((module) => {
       // The host installs its own handlers in the same tick, so no signal falls between.
@@ -66,4 +105,4 @@ module.exports = function run(cmdletName) {
       // A signal that came while the host could not even load still ends with its code.
       process.exitCode = signals.held.length > 0 ? SIGNAL_EXIT_CODES[signals.held[0]] : 1;
     });
-};
+}

@@ -9,8 +9,7 @@ import {
   MAX_PAGE_SIZE,
   type AuditFilter,
 } from '../lib/partner-center/audit-records.js';
-import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
-import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
+import { maxRetryParameter, RESUME_FILE_RULES } from '../lib/cmdlet-support/parameters.js';
 
 const DAY = { regex: /^\d{4}-\d{2}-\d{2}$/, allowed: 'a day as yyyy-mm-dd (UTC)' };
 

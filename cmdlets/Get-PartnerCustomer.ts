@@ -5,8 +5,7 @@ import {
   getCustomer,
   type CustomerFilter,
 } from '../lib/partner-center/customers.js';
-import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
-import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
+import { maxRetryParameter, RESUME_FILE_RULES } from '../lib/cmdlet-support/parameters.js';
 
 const LISTING_SETS = ['List', 'ByDomain', 'ByCompanyName', 'ByReseller'] as const;
 

@@ -6,7 +6,7 @@ import {
   tenantIdOf,
   withCustomerIds,
 } from '../lib/cmdlet-support/gdap-listing.js';
-import { maxRetryParameter } from '../lib/cmdlet-support/parameters.js';
+import { maxRetryParameter, RESUME_FILE_RULES } from '../lib/cmdlet-support/parameters.js';
 import {
   CUSTOMER_INPUTS,
   customerIdParameter,
@@ -18,7 +18,6 @@ import {
   RELATIONSHIP_STATUSES,
   relationshipsCollection,
 } from '../lib/partner-center/gdap-relationships.js';
-import { RESUME_FILE_RULES } from '../lib/cmdlet-support/resume-file-claim.js';
 
 const NAME = 'Get-PartnerGdapRelationship';
 const LISTING_SETS = ['List'] as const;

@@ -5,7 +5,7 @@
  * still sees one input object at a time.
  */
 import type { ParameterDeclaration } from './cmdlet.js';
-import { RESUME_FILE_RULES } from './resume-file-claim.js';
+import { RESUME_FILE_RULES } from './parameters.js';
 
 /**
  * Input objects worked on at once when -ThrottleLimit is not given. Measured with

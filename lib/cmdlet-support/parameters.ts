@@ -18,3 +18,14 @@ export const maxRetryParameter = {
     'the context; PARTNERCENTER_MAX_RETRY_WAIT bounds the total wait of one ' +
     'request in seconds (default 300). -Verbose reports each retry and wait.',
 } as const satisfies ParameterDeclaration;
+
+/**
+ * The rules of a resume file (lib/cmdlet-support/resume-file-claim.ts enforces them) as every
+ * -ResumeFile parameter's help says them. Here, with the declarations, so that a cmdlet's help
+ * does not load the claim's lock-file code (and node:crypto) to say them.
+ */
+export const RESUME_FILE_RULES =
+  'One run at a time: a second run on the same file is refused (exit 2) and names the process ' +
+  "that has it; a killed run's lock is taken over. Only this command's own resume file, a new " +
+  'path or an empty file is accepted: a symlink or any other file is refused and left untouched. ' +
+  'The directory must be writable (checked before anything is sent); the file is created 0600.';

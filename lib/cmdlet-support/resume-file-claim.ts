@@ -22,12 +22,11 @@ import { dirname, resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { acquireLock, describeHolder, type HeldLock, LockBusyError } from '../common/lock-file.js';
 
-/** The rules above as every -ResumeFile parameter's help says them. */
-export const RESUME_FILE_RULES =
-  'One run at a time: a second run on the same file is refused (exit 2) and names the process ' +
-  "that has it; a killed run's lock is taken over. Only this command's own resume file, a new " +
-  'path or an empty file is accepted: a symlink or any other file is refused and left untouched. ' +
-  'The directory must be writable (checked before anything is sent); the file is created 0600.';
+/**
+ * Declared in parameters.ts, so a cmdlet's help does not load this module; kept here too for
+ * modules that read the rules beside the claim.
+ */
+export { RESUME_FILE_RULES } from './parameters.js';
 
 /** The kind a pipeline run's resume file names on its first line. */
 export const PIPELINE_RUN_KIND = 'PartnerCenter.PipelineRun.Resume';

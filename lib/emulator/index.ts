@@ -170,9 +170,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     createJwtSigner(options.stateDir, options.signingKey),
     options.http
       ? undefined
-      : options.stateDir
-        ? persistentServerCertificate(options.stateDir)
-        : createServerCertificate(),
+      : (options.serverCertificate ??
+        (options.stateDir
+          ? persistentServerCertificate(options.stateDir)
+          : createServerCertificate())),
   ]);
 
   const dataset = new CustomerDataset(seed, options.customers ?? EMULATOR_DEFAULTS.customers);

@@ -128,6 +128,12 @@ export interface EmulatorOptions {
    * For test suites that start many emulators; anything else should let each start make its own.
    */
   signingKey?: string;
+  /**
+   * The TLS certificate and key (PEM) to serve, instead of a new self-signed one per start (or the
+   * one kept in `stateDir`, which a given pair overrides). For test suites, like `signingKey`: the
+   * certificate code (`selfsigned`) is then never loaded.
+   */
+  serverCertificate?: { cert: string; key: string };
 }
 
 /** Sign-in flows with their own token lifetime. */

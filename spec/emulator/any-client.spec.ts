@@ -6,7 +6,8 @@
  * grant, Microsoft's well-known public clients, and the HTTP details (405 + Allow, 404 headers).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { decodeJwt, filterQuery, request, type Response } from './support.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';

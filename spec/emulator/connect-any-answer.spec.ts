@@ -4,7 +4,8 @@
  * AADSTS answer of any flow reaches the user as the one-line message, never as a JavaScript error.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { cleanEnv, parseNdjson, runCli, scratchConfigDir } from '../support/cli.js';
 
 const UNKNOWN_APP = '11111111-2222-3333-4444-555555555555';

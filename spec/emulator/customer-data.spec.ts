@@ -4,7 +4,8 @@
  * commerce relationship), and a million customers still cost nothing until read.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { request } from './support.js';
 
 async function bodiesOf(emulator: StartedEmulator, customerIndex: number): Promise<string[]> {

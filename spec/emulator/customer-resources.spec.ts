@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/partner-center/customer-subscriptions.js';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { filterQuery, listAll, request } from './support.js';
 
 const CUSTOMERS = 200;

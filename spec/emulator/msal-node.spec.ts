@@ -15,7 +15,8 @@ import {
   PublicClientApplication,
 } from '@azure/msal-node';
 import https from 'node:https';
-import { startEmulator, type StartedEmulator } from '../../lib/emulator/index.js';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { agentFor, decodeJwt, request } from './support.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';

@@ -2,11 +2,13 @@
  * Certificates the emulator makes with `selfsigned`: its own TLS certificate (P-256, which takes
  * milliseconds where RSA takes hundreds; SAN IP 127.0.0.1 and DNS localhost) that clients trust as
  * their CA, and RSA client certificates for the certificate sign-in flow (MSAL signs RS256/PS256).
+ * `selfsigned` (with its ASN.1 and X.509 libraries) is imported only when a certificate is made:
+ * loading it costs more CPU than making the certificate, and an emulator given its certificate
+ * (`serverCertificate`, as the specs start it) or reusing a kept one never needs it.
  */
 import { createHash, generateKeyPair, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import { writeAtomically } from './state-files.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -47,8 +49,18 @@ export async function persistentServerCertificate(
   return { ...fresh, path: certificatePath };
 }
 
+/**
+ * selfsigned, loaded on first use. It is CommonJS: Node's import gives its functions as named
+ * exports, esbuild's bundle only as the default export (its module.exports).
+ */
+async function selfsigned(): Promise<typeof import('selfsigned')> {
+  const module = await import('selfsigned');
+  return (module as { default?: typeof import('selfsigned') }).default ?? module;
+}
+
 export async function createServerCertificate(): Promise<PemPair> {
   const now = Date.now();
+  const { generate } = await selfsigned();
   const pems = await generate(
     [{ name: 'commonName', value: 'PartnerCenter emulator (127.0.0.1)' }],
     {
@@ -91,7 +103,7 @@ function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
 
 export async function createClientCertificate(commonName: string): Promise<PemPair> {
   const now = Date.now();
-  const keyPair = await rsaKeyPair();
+  const [keyPair, { generate }] = await Promise.all([rsaKeyPair(), selfsigned()]);
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'rsa',
     algorithm: 'sha256',

@@ -1,0 +1,24 @@
+/**
+ * Test-only keys, read once per spec file: the emulator's token-signing key and a TLS certificate
+ * for 127.0.0.1 (spec/fixtures/emulator). Making them instead costs an RSA-2048 key (~100 ms of
+ * CPU) per emulator, and loading `selfsigned` with its ASN.1 and X.509 libraries (~0.2 s of CPU)
+ * in every spec file that starts a server: jest loads modules afresh for each file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function fixture(name: string): string {
+  return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'emulator', name), 'utf8');
+}
+
+/** An RSA-2048 key (PKCS#8 PEM); it signs emulator tokens and nothing else. */
+export const FIXTURE_SIGNING_KEY = fixture('signing-key.pem');
+
+/**
+ * A self-signed EC P-256 certificate for IP 127.0.0.1 and DNS localhost, valid 2025-2125 (CA, server
+ * authentication, as lib/emulator/certificates.ts makes them), and its key.
+ */
+export const FIXTURE_SERVER_CERTIFICATE = {
+  cert: fixture('server-certificate.pem'),
+  key: fixture('server-key.pem'),
+};
