@@ -64,8 +64,8 @@ afterAll(() => partner.dispose());
 beforeEach(() => partner.emulator.resetStore());
 
 describe('Set-PartnerCustomerSubscription', () => {
-  it('changes the seats once: seen by Get-PartnerCustomerSubscription and once in the audit log', async () => {
-    const [s] = activeSeats();
+  it('changes the seats once, nothing else: seen by Get-PartnerCustomerSubscription and once in the audit log', async () => {
+    const s = activeSeats().find((x) => x.autoRenewEnabled === true)!;
     const before = mark();
     const result = await run('Set-PartnerCustomerSubscription', [
       ...ids(s),
@@ -79,7 +79,13 @@ describe('Set-PartnerCustomerSubscription', () => {
     expect(patches).toHaveLength(1);
     expect(patches[0]).toMatchObject({ method: 'PATCH', status: 200 });
     expect(patches[0].headers['if-match']).toBeTruthy();
-    expect((await current(s)).quantity).toBe((s.quantity as number) + 2);
+    // Only the seats changed: the rest of the resource was sent back as read.
+    const after = await current(s);
+    expect(after.quantity).toBe((s.quantity as number) + 2);
+    expect([after.autoRenewEnabled, after.friendlyName]).toEqual([
+      s.autoRenewEnabled,
+      s.friendlyName,
+    ]);
 
     const today = new Date().toISOString().slice(0, 10);
     const audit = await run('Get-PartnerAuditRecord', [
