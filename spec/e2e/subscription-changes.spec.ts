@@ -64,7 +64,7 @@ afterAll(() => partner.dispose());
 beforeEach(() => partner.emulator.resetStore());
 
 describe('Set-PartnerCustomerSubscription', () => {
-  it('changes the seats once, nothing else: seen by Get-PartnerCustomerSubscription and once in the audit log', async () => {
+  it('changes the seats and nothing else: seen by a later read and once in the audit log', async () => {
     const s = activeSeats().find((x) => x.autoRenewEnabled === true)!;
     const before = mark();
     const result = await run('Set-PartnerCustomerSubscription', [
