@@ -559,6 +559,7 @@ export type ResumePartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
+  ResumeFile?: string;
 } & InProcessShouldProcessParameters;
 
 /** What Select-PartnerContext takes in-process. */
@@ -583,6 +584,7 @@ export type SetPartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
+  ResumeFile?: string;
 } & InProcessShouldProcessParameters;
 
 /** What Start-PartnerEmulator takes in-process. */
@@ -612,6 +614,7 @@ export type SuspendPartnerCustomerSubscriptionParameters = {
   PassThru?: boolean;
   MaxRetry?: number;
   ThrottleLimit?: number;
+  ResumeFile?: string;
 } & InProcessShouldProcessParameters;
 
 /** What each cmdlet takes in-process, by cmdlet name. */

@@ -5,6 +5,7 @@
  * follows a 202 to its end). A refusal of the service becomes one line naming its code and what the
  * subscription allows (docs/partner-center-api.md, "The service's rules on a change").
  */
+import { randomUUID } from 'node:crypto';
 import { PartnerCenterModuleError, ServiceError } from '../common/errors.js';
 import { getSubscription } from '../partner-center/customer-resources.js';
 import type { CmdletContext, ParameterDeclaration, PropertyChange, ViewColumn } from './cmdlet.js';
@@ -46,9 +47,10 @@ export const subscriptionChangeTail = {
     description: 'Write each subscription as it is after the change (with customerId first).',
   },
   MaxRetry: maxRetryParameter,
-  // -ResumeFile and -First are left out: a write's resume needs its request id recorded before
-  // it is sent (issue 21's write journal), which the listing resume file does not do.
   ThrottleLimit: fanOutParameters.ThrottleLimit,
+  // A write's entry records its MS-RequestId before the PATCH goes out (item-journal.ts), so a
+  // rerun after a kill sends an unfinished write again under the same id, and skips finished ones.
+  ResumeFile: fanOutParameters.ResumeFile,
 } as const satisfies Record<string, ParameterDeclaration>;
 
 /** How a subscription is shown as a table: by Get-PartnerCustomerSubscription, and -PassThru. */
@@ -125,11 +127,17 @@ export async function* changeSubscription(
     const resource = { ...current };
     for (const change of changes) resource[change.property] = change.after;
     const { changeResource, etagOf } = await import('../partner-center/resource-change.js');
+    // The service's idempotency key: the same on every retry, and on a rerun of a write an earlier
+    // run began (recorded before sending: that run may have been killed with the PATCH in flight).
+    const begun = context.journal?.begun?.requestId;
+    const requestId = typeof begun === 'string' ? begun : randomUUID();
+    context.journal?.begin({ requestId });
     let changed: Record<string, unknown> | undefined;
     try {
       const answer = await changeResource<Record<string, unknown>>(client, path, {
         resource,
         etag: etagOf({ value: current }),
+        requestId,
         signal: context.signal,
       });
       changed = answer.resource;

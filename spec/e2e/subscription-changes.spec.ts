@@ -3,6 +3,9 @@
  * emulator, whose request recorder shows what was sent and whose store keeps each write for the
  * later reads (Get-PartnerCustomerSubscription, Get-PartnerAuditRecord).
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { streamCmdlet } from '../../lib/host/in-process.js';
@@ -105,6 +108,77 @@ describe('Set-PartnerCustomerSubscription', () => {
       Quantity: (s.quantity as number) + 2,
     });
   });
+
+  it(
+    'with -ResumeFile: a write whose answer was lost and one refused are finished by the ' +
+      'same line, each once',
+    async () => {
+      const rows = activeSeats()
+        .slice(0, 3)
+        .map((x) => ({
+          customerId: x.customerId,
+          subscriptionId: x.id,
+          quantity: Number(x.quantity) + 1,
+        }));
+      const dir = mkdtempSync(join(tmpdir(), 'pc-seats-'));
+      const resumeFile = join(dir, 'seats.resume');
+      const line = ['-ResumeFile', resumeFile, '-MaxRetry', '0', '-ThrottleLimit', '1'];
+      try {
+        // One row at a time, each a read then its PATCH: the first PATCH is applied and its answer
+        // never arrives, the second is refused (503) before anything happens, the third goes through.
+        partner.emulator.setFaults({
+          rules: [
+            { at: 2, action: { type: 'apply-then-drop' } },
+            { at: 4, action: { type: 'status', status: 503 } },
+          ],
+        });
+        const first = mark();
+        const stopped = await run('Set-PartnerCustomerSubscription', line, rows);
+        partner.emulator.setFaults({});
+        expect(stopped.code).toBe(1);
+        const firstPatches = writesAmong(since(first));
+        expect(firstPatches).toHaveLength(3);
+        expect(existsSync(resumeFile)).toBe(true);
+
+        const again = mark();
+        const resumed = await run('Set-PartnerCustomerSubscription', line, rows);
+        expect(resumed.stderr).toBe('');
+        expect(resumed.code).toBe(0);
+        // The applied row reads as done and sends nothing; the refused one is sent again under the
+        // MS-RequestId recorded before its first attempt; the finished one is not even read.
+        const resent = writesAmong(since(again));
+        expect(resent).toHaveLength(1);
+        expect(resent[0]?.url).toContain(String(rows[1]?.subscriptionId));
+        expect(resent[0]?.headers['ms-requestid']).toBe(firstPatches[1]?.headers['ms-requestid']);
+        expect(since(again).some((r) => r.url.includes(String(rows[2]?.subscriptionId)))).toBe(
+          false,
+        );
+        expect(existsSync(resumeFile)).toBe(false);
+
+        for (const row of rows) {
+          const now = await current({ customerId: row.customerId, id: row.subscriptionId });
+          expect(now.quantity).toBe(row.quantity);
+        }
+        const today = new Date().toISOString().slice(0, 10);
+        const audit = parseNdjson(
+          (
+            await run('Get-PartnerAuditRecord', [
+              '-StartDate',
+              today,
+              '-ResourceType',
+              'Subscription',
+            ])
+          ).stdout,
+        ) as Json[];
+        const changesOf = (id: unknown) =>
+          audit.filter((r) => JSON.stringify(r.customizedData).includes(String(id))).length;
+        expect(rows.map((row) => changesOf(row.subscriptionId))).toEqual([1, 1, 1]);
+      } finally {
+        partner.emulator.setFaults({});
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('sends nothing when nothing would change, and says so with -Verbose', async () => {
     const [s] = activeSeats();
