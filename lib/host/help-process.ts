@@ -9,6 +9,8 @@
  * signal during start-up) goes through the host, which gives the same page with its pager, its
  * output checks and its stop line.
  */
+import { writeSync } from 'node:fs';
+import { pauseSync } from '../common/blocking-pause.js';
 import { renderHelp } from './help/render-help.js';
 import { cmdletDefinitionOf } from './cmdlet-definition.js';
 import { OutputMark } from './pipe-marks.js';
@@ -19,16 +21,34 @@ export function showHelp(cmdletName: string, cmdletModule: Record<string, unknow
   if (!definition) throw new Error(`${cmdletName}: the help bundle holds no cmdlet definition.`);
   // As main.ts: a reader of ours tells this run's end from a kill by its mark.
   const outputMark = OutputMark.begin(cmdletName, process.env);
+  // stdout is a pipe or a socket here (bin/run.cjs checked): it has no width, and it is written
+  // with writeSync on fd 1, because touching process.stdout would load node:net for the pipe's
+  // socket, a sizeable part of this path's start-up.
   const page = renderHelp(definition, {
     view: 'default',
-    width: process.stdout.columns || Number(process.env.COLUMNS) || undefined,
+    width: Number(process.env.COLUMNS) || undefined,
   });
-  const exit = () => {
-    outputMark?.end(0);
-    process.exit(0);
-  };
-  // A reader that went away (`| head -1`) ends help with 0, as it does through the host: the page
-  // is text for a person, not data that was lost.
-  process.stdout.on('error', exit);
-  process.stdout.write(page, exit);
+  writeWhole(page);
+  outputMark?.end(0);
+  process.exit(0);
+}
+
+/**
+ * Writes the page to fd 1. A reader that went away (`| head -1`) ends help with 0, as it does
+ * through the host: the page is text for a person, not data that was lost. A pipe left
+ * non-blocking by whoever made it answers EAGAIN while full: wait a moment and go on.
+ */
+function writeWhole(text: string): void {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  while (written < bytes.length) {
+    try {
+      written += writeSync(1, bytes, written);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return;
+      if (code !== 'EAGAIN') throw error;
+      pauseSync(5);
+    }
+  }
 }
