@@ -323,6 +323,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     recentRequests: (limit) => state.recorder.recentRequests(limit),
     resetCounters: () => resetCounters(state),
     resetStore: () => store.reset(),
+    changeJournal: () => store.journal,
     issueAccessToken: (request = {}) => {
       const audience = request.audience ?? PARTNER_CENTER_AUDIENCE;
       return accessTokens.mint(

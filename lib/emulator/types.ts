@@ -1,3 +1,4 @@
+import type { ChangeRecord } from './server/change-store.js';
 import type { FaultScript } from './server/fault-types.js';
 import type { GdapCustomerKind } from './graph/gdap-dataset.js';
 
@@ -253,6 +254,11 @@ export interface RunningEmulator {
    * `POST /_emulator/store/reset`.
    */
   resetStore(): void;
+  /**
+   * The changes applied since the last reset, oldest first (what the audit records are made of):
+   * a fault suite counts from it that no write was applied twice.
+   */
+  changeJournal(): readonly ChangeRecord[];
   /**
    * Mint an access token directly (for -AccessToken tests); `lifetimeSeconds` may be negative for
    * an expired one.

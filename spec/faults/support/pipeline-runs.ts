@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watc
 import { Writable } from 'node:stream';
 import GetPartnerCustomerSubscription from '../../../cmdlets/Get-PartnerCustomerSubscription.js';
 import GetPartnerCustomerUser from '../../../cmdlets/Get-PartnerCustomerUser.js';
+import SetPartnerCustomerSubscription from '../../../cmdlets/Set-PartnerCustomerSubscription.js';
 import type { CmdletDefinition } from '../../../lib/cmdlet-support/cmdlet.js';
 import { InterruptedError } from '../../../lib/common/errors.js';
 import { runInProcess } from '../../fixtures/host/run-in-process.js';
@@ -17,9 +18,13 @@ import type { RunMode } from './listing-runs.js';
 import { shellWords } from './listing-runs.js';
 import type { KillSignal, PipelineCmdlet } from './pipeline-schedules.js';
 
-const DEFINITIONS: Record<PipelineCmdlet, CmdletDefinition<any>> = {
+/** The cmdlets the fault suites pipe into: the per-customer listings and the seat write. */
+export type RunnableCmdlet = PipelineCmdlet | 'Set-PartnerCustomerSubscription';
+
+const DEFINITIONS: Record<RunnableCmdlet, CmdletDefinition<any>> = {
   'Get-PartnerCustomerSubscription': GetPartnerCustomerSubscription,
   'Get-PartnerCustomerUser': GetPartnerCustomerUser,
+  'Set-PartnerCustomerSubscription': SetPartnerCustomerSubscription,
 };
 
 export interface PipelineAttempt {
@@ -39,7 +44,7 @@ export interface PipelineAttempt {
  */
 export async function runPipeline(
   mode: RunMode,
-  cmdlet: PipelineCmdlet,
+  cmdlet: RunnableCmdlet,
   args: readonly string[],
   input: string,
   env: NodeJS.ProcessEnv,
@@ -99,7 +104,7 @@ export async function runPipeline(
 
 /** A process run whose stdout is `file` (appended to); the signal once it holds `afterLines` more. */
 function runIntoFile(
-  cmdlet: PipelineCmdlet,
+  cmdlet: RunnableCmdlet,
   args: readonly string[],
   input: string,
   env: NodeJS.ProcessEnv,
