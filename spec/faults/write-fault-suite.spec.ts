@@ -66,6 +66,7 @@ const figures = {
   faultsInjected: 0,
   applyThenDrop: 0,
   changes: 0,
+  patchesReceived: 0,
   doubled: 0,
   missed: 0,
   requestIdsAppliedTwice: 0,
@@ -263,6 +264,8 @@ afterAll(async () => {
       `  signals that landed: ${JSON.stringify(figures.kills)}`,
       `  faults injected: ${figures.faultsInjected} (apply-then-drop rules scheduled: ` +
         `${figures.applyThenDrop})`,
+      `  PATCHes the emulator received: ${figures.patchesReceived} (each beyond one per row a ` +
+        'retry or a resend under its recorded MS-RequestId)',
       `  changes applied: ${figures.changes}; doubled: ${figures.doubled}; missed: ` +
         `${figures.missed}; MS-RequestIds applied twice: ${figures.requestIdsAppliedTwice}; ` +
         `subscriptions not at their planned quantity: ${figures.wrongQuantity}`,
@@ -373,6 +376,9 @@ async function execute(run: WriteRun, lane: Lane): Promise<void> {
   const auditMissed = auditCounts.filter((c) => c <= 0).length;
 
   figures.rows += run.rows.length;
+  figures.patchesReceived += Object.entries(emulator.counters().requests)
+    .filter(([route]) => route.startsWith('PATCH '))
+    .reduce((sum, [, count]) => sum + count, 0);
   figures.changes += journal.length;
   figures.doubled += doubled;
   figures.missed += missed;
