@@ -34,6 +34,7 @@ import {
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { faultRunSettings } from './support/fault-runs.js';
 import {
   REQUEST_TIMEOUT_MS,
   scheduleRun,
@@ -49,12 +50,7 @@ import {
   runListing,
 } from './support/listing-runs.js';
 
-const RUNS = Number(process.env.PARTNERCENTER_FAULT_RUNS || 12);
-const SEED = Number(process.env.PARTNERCENTER_FAULT_SEED || 20261123);
-/**
- * Replays only these run numbers of the seed's schedule (comma-separated), to chase one failure.
- */
-const ONLY = process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number);
+const { runs: RUNS, seed: SEED, only: ONLY } = faultRunSettings(20261123);
 const CUSTOMERS = 400;
 /** Every third run spawns the real command; the others run the same code in-process. */
 const PROCESS_EVERY = 3;

@@ -42,6 +42,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { bump, faultRunSettings, runOnLanes } from './support/fault-runs.js';
 import { seededRandom } from './support/fault-schedules.js';
 import { FAST_RETRIES } from './support/listing-runs.js';
 import {
@@ -60,10 +61,7 @@ import {
   schedulePipelineRun,
 } from './support/pipeline-schedules.js';
 
-const RUNS = Number(process.env.PARTNERCENTER_FAULT_RUNS || 12);
-const SEED = Number(process.env.PARTNERCENTER_FAULT_SEED || 20261201);
-/** Replays only these run numbers of the seed's schedule (comma-separated), to chase one failure. */
-const ONLY = process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number);
+const { runs: RUNS, seed: SEED, only: ONLY } = faultRunSettings(20261201);
 const CUSTOMERS = 150;
 /** Every lane has the same data set, so one schedule fits them all. */
 const DATA_SEED = 7;
@@ -96,10 +94,6 @@ const figures = {
   fileRuns: 0,
   fullDiskStops: 0,
   killedAfterFinishing: 0,
-};
-
-const bump = (table: Record<string, number>, key: string) => {
-  table[key] = (table[key] ?? 0) + 1;
 };
 
 interface Lane {
@@ -591,27 +585,14 @@ describe(`pipeline runs under ${RUNS} seeded fault schedules`, () => {
       const runs = Array.from({ length: RUNS }, (_, index) =>
         schedulePipelineRun(random, index, pool, PROCESS_EVERY),
       ).filter((run) => !ONLY || ONLY.includes(run.index));
-      // Each lane takes the next run when it is free (process runs spread over the lanes); after
-      // a failure no lane starts another, so the failing run is the one reported.
-      const queue = [...runs];
-      const lanesDone = await Promise.allSettled(
-        lanes.map(async (lane) => {
-          for (let run = queue.shift(); run; run = queue.shift()) {
-            try {
-              await execute(run, lane);
-            } catch (error) {
-              queue.length = 0;
-              throw error;
-            }
-            figures.runs++;
-            bump(figures.byErrorAction, run.errorAction);
-            if (run.mode === 'process') figures.processRuns++;
-            else figures.inProcessRuns++;
-            if (run.cmdlet === 'Get-PartnerCustomerUser') figures.userRuns++;
-          }
-        }),
-      );
-      for (const lane of lanesDone) if (lane.status === 'rejected') throw lane.reason;
+      // Process runs spread over the lanes.
+      await runOnLanes(lanes, runs, execute, (run) => {
+        figures.runs++;
+        bump(figures.byErrorAction, run.errorAction);
+        if (run.mode === 'process') figures.processRuns++;
+        else figures.inProcessRuns++;
+        if (run.cmdlet === 'Get-PartnerCustomerUser') figures.userRuns++;
+      });
       expect(figures.runs).toBe(runs.length);
       expect(figures.customersLost).toBe(0);
       expect(figures.repeated).toBe(0);

@@ -31,16 +31,19 @@ import type { FaultRule } from '../../lib/emulator/types.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
+import { bump, faultRunSettings, runOnLanes } from './support/fault-runs.js';
 import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
-import { type KillSignal, PIPELINE_REQUEST_TIMEOUT_MS } from './support/pipeline-schedules.js';
+import {
+  PIPELINE_REQUEST_TIMEOUT_MS,
+  type ScheduledKill,
+  scheduleKills,
+} from './support/pipeline-schedules.js';
 
 type Json = Record<string, unknown>;
 
-const RUNS = Number(process.env.PARTNERCENTER_FAULT_RUNS || 12);
-const SEED = Number(process.env.PARTNERCENTER_FAULT_SEED || 20261205);
-const ONLY = process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number);
+const { runs: RUNS, seed: SEED, only: ONLY } = faultRunSettings(20261205);
 /** The issue's 500-row plan for the big run; a smaller one keeps `npm test` fast. */
 const ROWS = Number(process.env.PARTNERCENTER_WRITE_FAULT_ROWS || (RUNS > 12 ? 500 : 40));
 /** Enough customers for 500 active subscriptions with room to grow. */
@@ -74,9 +77,6 @@ const figures = {
   auditDoubled: 0,
   auditMissed: 0,
 };
-const bump = (table: Record<string, number>, key: string) => {
-  table[key] = (table[key] ?? 0) + 1;
-};
 
 interface Lane {
   partner: EmulatedPartner;
@@ -100,7 +100,7 @@ interface WriteRun {
   throttleLimit: number;
   maxRetry: number;
   /** A signal for the first attempt and sometimes the second, at a share of the rows written. */
-  kills: ({ signal: KillSignal; atShare: number } | undefined)[];
+  kills: (ScheduledKill | undefined)[];
   rules: FaultRule[];
 }
 
@@ -165,16 +165,7 @@ function scheduleWriteRun(random: Random, index: number, pool: readonly Json[]):
         break;
     }
   }
-  const kill = () => {
-    if (!random.chance(mode === 'process' ? 0.8 : 0.25)) return undefined;
-    const signal: KillSignal =
-      mode === 'process'
-        ? random.pick(['SIGKILL', 'SIGKILL', 'SIGKILL', 'SIGINT', 'SIGTERM'] as const)
-        : random.pick(['SIGINT', 'SIGTERM'] as const);
-    return { signal, atShare: random.next() * 0.9 };
-  };
-  const kills = [kill()];
-  if (kills[0] && random.chance(0.3)) kills.push(kill());
+  const kills = scheduleKills(random, mode);
   return {
     index,
     mode,
@@ -419,24 +410,12 @@ describe('write fault suite: a seat plan through faults, kills and resumes', () 
       const runs = Array.from({ length: RUNS }, (_, index) =>
         scheduleWriteRun(random, index, pool),
       ).filter((run) => !ONLY || ONLY.includes(run.index));
-      const queue = [...runs];
-      const lanesDone = await Promise.allSettled(
-        lanes.map(async (lane) => {
-          for (let run = queue.shift(); run; run = queue.shift()) {
-            try {
-              await execute(run, lane);
-            } catch (error) {
-              queue.length = 0;
-              throw error;
-            }
-            figures.runs++;
-            if (run.mode === 'process') figures.processRuns++;
-            else figures.inProcessRuns++;
-            if (run.csv) figures.csvRuns++;
-          }
-        }),
-      );
-      for (const lane of lanesDone) if (lane.status === 'rejected') throw lane.reason;
+      await runOnLanes(lanes, runs, execute, (run) => {
+        figures.runs++;
+        if (run.mode === 'process') figures.processRuns++;
+        else figures.inProcessRuns++;
+        if (run.csv) figures.csvRuns++;
+      });
       expect(figures.runs).toBe(runs.length);
       expect([figures.doubled, figures.missed, figures.auditDoubled, figures.auditMissed]).toEqual([
         0, 0, 0, 0,

@@ -195,17 +195,7 @@ export function schedulePipelineRun(
   const script: FaultScript = { rules };
   // A gateway limit a run actually reaches: a few requests a second for the partner tenant.
   if (random.chance(0.1)) script.rateLimit = { requests: 10 + random.int(30), windowSeconds: 1 };
-  const kills: (ScheduledKill | undefined)[] = [];
-  const kill = (): ScheduledKill | undefined => {
-    if (mode === 'process' ? !random.chance(0.7) : !random.chance(0.25)) return undefined;
-    const signal: KillSignal =
-      mode === 'process'
-        ? random.pick(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)
-        : random.pick(['SIGINT', 'SIGTERM'] as const);
-    return { signal, atShare: random.next() * 0.9 };
-  };
-  kills.push(kill());
-  if (kills[0] && random.chance(0.3)) kills.push(kill());
+  const kills = scheduleKills(random, mode);
   return {
     index,
     mode,
@@ -222,4 +212,22 @@ export function schedulePipelineRun(
     revokes,
     script,
   };
+}
+
+/**
+ * Signals for a run's first attempt and, sometimes, its first resume: most process runs get one
+ * (SIGINT, SIGTERM or SIGKILL), a quarter of in-process runs an abort as SIGINT/SIGTERM.
+ */
+export function scheduleKills(random: Random, mode: RunMode): (ScheduledKill | undefined)[] {
+  const kill = (): ScheduledKill | undefined => {
+    if (mode === 'process' ? !random.chance(0.7) : !random.chance(0.25)) return undefined;
+    const signal: KillSignal =
+      mode === 'process'
+        ? random.pick(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)
+        : random.pick(['SIGINT', 'SIGTERM'] as const);
+    return { signal, atShare: random.next() * 0.9 };
+  };
+  const kills = [kill()];
+  if (kills[0] && random.chance(0.3)) kills.push(kill());
+  return kills;
 }

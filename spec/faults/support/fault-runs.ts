@@ -1,0 +1,53 @@
+/**
+ * What every seeded fault suite does around its runs: read how many runs and which seed from the
+ * environment, count outcomes in small tables, and share the runs among emulators side by side.
+ */
+
+/**
+ * PARTNERCENTER_FAULT_RUNS (default 12, the share inside `npm test`), PARTNERCENTER_FAULT_SEED
+ * (replays a schedule) and PARTNERCENTER_FAULT_ONLY (run numbers, comma-separated: only those
+ * runs of the seed's schedule, to chase one failure).
+ */
+export function faultRunSettings(defaultSeed: number): {
+  runs: number;
+  seed: number;
+  only: number[] | undefined;
+} {
+  return {
+    runs: Number(process.env.PARTNERCENTER_FAULT_RUNS || 12),
+    seed: Number(process.env.PARTNERCENTER_FAULT_SEED || defaultSeed),
+    only: process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number),
+  };
+}
+
+/** One more of `key` in a table of counts printed at the end. */
+export function bump(table: Record<string, number>, key: string): void {
+  table[key] = (table[key] ?? 0) + 1;
+}
+
+/**
+ * Each lane (an emulator of its own) takes the next run when it is free; `finished` counts a run
+ * that passed. After a failure no lane starts another, so the failing run is the one reported.
+ */
+export async function runOnLanes<Run, Lane>(
+  lanes: readonly Lane[],
+  runs: readonly Run[],
+  execute: (run: Run, lane: Lane) => Promise<void>,
+  finished: (run: Run) => void,
+): Promise<void> {
+  const queue = [...runs];
+  const lanesDone = await Promise.allSettled(
+    lanes.map(async (lane) => {
+      for (let run = queue.shift(); run; run = queue.shift()) {
+        try {
+          await execute(run, lane);
+        } catch (error) {
+          queue.length = 0;
+          throw error;
+        }
+        finished(run);
+      }
+    }),
+  );
+  for (const lane of lanesDone) if (lane.status === 'rejected') throw lane.reason;
+}
