@@ -14,7 +14,8 @@
  * journal of applied changes holds exactly one change per row (none doubled, none missed) and no
  * MS-RequestId applied twice; the audit log read with Get-PartnerAuditRecord shows exactly one
  * change per row; the resume file is gone once the run exits 0; no exit code other than 0
- * (done), 1 (a row failed: resumed) or a signal's.
+ * (done), 1 (a row failed), 5 (retries ran out), 3 (only after two token expiries) or a
+ * signal's, each resumed.
  *
  * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`, with 40-row
  * plans); above 12 runs each plan has 500 rows (PARTNERCENTER_WRITE_FAULT_ROWS overrides both).
@@ -320,14 +321,15 @@ async function execute(run: WriteRun, lane: Lane): Promise<void> {
         signal: attempt.signal,
         stderr: attempt.stderr.slice(0, 600),
       });
-      // 0 done; 1 a row failed (out of retries) and the resume file keeps it; 130/143 an
-      // in-process abort as SIGINT/SIGTERM; a process killed by a signal has no code. 3 (the
-      // sign-in refused) only where two expiries may land on one write: its renewed token
-      // refused again; a single expiry is survived by the renewal.
+      // 0 done; 1 a row failed (out of retries) and the resume file keeps it; 5 retries or
+      // throttling waits ran out (the stop line's resume); 130/143 an in-process abort as
+      // SIGINT/SIGTERM; a process killed by a signal has no code. 3 (the sign-in refused) only
+      // where two expiries may land on one write: its renewed token refused again; a single
+      // expiry is survived by the renewal.
       const allowed =
         expiries >= 2
-          ? /^(0|1|3|130|143|SIGKILL|SIGINT|SIGTERM)$/
-          : /^(0|1|130|143|SIGKILL|SIGINT|SIGTERM)$/;
+          ? /^(0|1|3|5|130|143|SIGKILL|SIGINT|SIGTERM)$/
+          : /^(0|1|5|130|143|SIGKILL|SIGINT|SIGTERM)$/;
       expect({ describeRun, history, outcome }).toEqual({
         describeRun,
         history,
