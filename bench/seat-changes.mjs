@@ -18,7 +18,8 @@
  *   emulator's store (what every later GET serves), and the run's exit code 0.
  * Prints a table and a verdict; never asserts on time.
  *
- *   npm run build && node bench/seat-changes.mjs [--help] [--rows 2000] [--limit 16]
+ *   npm run bench:seats               (builds first; --only seats of bench/run.mjs)
+ *   node bench/seat-changes.mjs [--help] [--rows 2000] [--limit 16]
  *   node bench/run.mjs --only seats
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,6 +82,7 @@ export async function seatChanges(overrides = {}) {
     });
     await emulator.call('reset');
     const load = loadavg()[0];
+    const startedAt = new Date().toISOString();
     const run = await runTimed(['bash', '-c', script], { env: config.env, resources: true });
     const { api } = await emulator.call('stats');
     const quantities = await emulator.call(
@@ -88,6 +90,7 @@ export async function seatChanges(overrides = {}) {
       plan.map((row) => [row.customerId, row.subscriptionId]),
     );
     const wrong = plan.filter((row, n) => quantities[n] !== row.planned).length;
+    const audit = await auditCheck(emulator, config, plan, startedAt);
     const seconds = run.ms / 1000;
     const requests = 2 * plan.length;
     const rateFloor = (requests * 60) / options.rate;
@@ -108,6 +111,7 @@ export async function seatChanges(overrides = {}) {
         'requests (admitted)',
         '429s',
         'not at plan',
+        'audit: doubled / missed',
         'exit',
         'peak RSS',
         'CPU s',
@@ -122,6 +126,7 @@ export async function seatChanges(overrides = {}) {
         `${api.requests} (${admitted})`,
         String(api.throttled),
         String(wrong),
+        `${audit.doubled} / ${audit.missed}${audit.strays ? ` (+${audit.strays} others)` : ''}`,
         String(run.code),
         `${(run.peakRssKb / 1024).toFixed(1)} MB`,
         fixed(run.cpuMs / 1000, 1),
@@ -133,7 +138,9 @@ export async function seatChanges(overrides = {}) {
         `s, ${fixed(latencyFloor, 1)} s): each row is one GET and one PATCH. Requests: every ` +
         `Partner Center API request the emulator saw (${requests} needed), 429s included. Not at ` +
         'plan: rows whose subscription the emulator does not show at the planned quantity ' +
-        'afterwards. Peak RSS and CPU: the bash pipeline (/usr/bin/time: its largest process, ' +
+        'afterwards. Audit: the real Get-PartnerAuditRecord afterwards (no latency, no limit), ' +
+        "the run's subscription records: rows with more than one / none at the planned quantity. " +
+        'Peak RSS and CPU: the bash pipeline (/usr/bin/time: its largest process, ' +
         'CPU of both commands).\n',
     );
     if (options.trace || run.code !== 0)
@@ -147,9 +154,10 @@ export async function seatChanges(overrides = {}) {
           `${api.throttled} 429s)`,
       ),
       verdict(
-        wrong === 0 && run.code === 0,
-        `seat changes: every subscription at its planned quantity, exit 0 (${wrong} not at ` +
-          `plan; exit ${run.code})`,
+        wrong === 0 && audit.doubled === 0 && audit.missed === 0 && run.code === 0,
+        `seat changes: every subscription at its planned quantity, one audit record each, exit ` +
+          `0 (${wrong} not at plan; ${audit.doubled} doubled, ${audit.missed} missed; exit ` +
+          `${run.code})`,
       ),
     ];
   } finally {
@@ -157,6 +165,44 @@ export async function seatChanges(overrides = {}) {
     await emulator.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The audit log's subscription records since the run began, read with the real
+ * Get-PartnerAuditRecord: each row's change exactly once, at its planned quantity.
+ */
+async function auditCheck(emulator, config, plan, since) {
+  await emulator.call('configure', { apiLatencyMs: 0, rateLimitPerMinute: 0 });
+  const planned = new Map(plan.map((row) => [row.subscriptionId, row.planned]));
+  const seen = new Map();
+  let strays = 0;
+  const today = new Date().toISOString().slice(0, 10);
+  const listing = await runTimed(
+    [
+      bin('Get-PartnerAuditRecord'),
+      '-ResourceType',
+      'subscription',
+      '-StartDate',
+      since.slice(0, 10),
+      '-EndDate',
+      today,
+    ],
+    {
+      env: config.env,
+      onLine: (line) => {
+        const record = JSON.parse(line);
+        if (record.operationDate < since) return;
+        const after = JSON.parse(record.resourceNewValue ?? '{}');
+        // The service writes the resource's values PascalCased (Id, Quantity).
+        if (!planned.has(after.Id) || after.Quantity !== planned.get(after.Id)) strays++;
+        else seen.set(after.Id, (seen.get(after.Id) ?? 0) + 1);
+      },
+    },
+  );
+  if (listing.code !== 0) throw new Error(`Get-PartnerAuditRecord failed: ${listing.stderr}`);
+  let doubled = 0;
+  for (const count of seen.values()) if (count > 1) doubled++;
+  return { doubled, missed: plan.length - seen.size, strays };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await seatChanges(benchArgs(DEFAULTS));
