@@ -1,7 +1,8 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench:large` (`--large`) lists 1,000,000 customers
  * in the enumeration too; `npm run bench:pipeline` (`--only pipeline`) runs only the pipeline part
- * (customers piped into a per-customer cmdlet under a rate limit). Each part can also run alone
+ * (customers piped into a per-customer cmdlet under a rate limit); `--only seats` the seat plan
+ * piped into Set-PartnerCustomerSubscription (bench/seat-changes.mjs). Each part can also run alone
  * (`node bench/<part>.mjs --help` lists its options). Only ratios measured in the same run travel
  * between machines; the verdicts at the end say which targets this run met. Nothing here fails on
  * time: benchmarks print, they never assert.
@@ -16,6 +17,7 @@ import { enumeration } from './enumeration.mjs';
 import { firstCustomer } from './first-customer.mjs';
 import { memory } from './memory.mjs';
 import { pipeline } from './pipeline.mjs';
+import { seatChanges } from './seat-changes.mjs';
 import { slowConsumer } from './slow-consumer.mjs';
 import { benchArgs, repoRoot } from './support/harness.mjs';
 
@@ -30,6 +32,7 @@ const parts = {
   'emulator-throughput': () => emulatorThroughput(),
   'emulator-scale': () => emulatorScale(),
   pipeline: () => pipeline(),
+  seats: () => seatChanges(),
   'billing-emulator': () => billingEmulator(),
 };
 

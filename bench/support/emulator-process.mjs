@@ -5,6 +5,7 @@
  */
 import dc from 'node:diagnostics_channel';
 import { startEmulator } from '../../dist/lib/emulator/index.js';
+import { licensedProducts } from '../../dist/lib/emulator/partner-center/catalog.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 let connections = 0;
@@ -12,6 +13,14 @@ let cpuSince = process.cpuUsage();
 dc.subscribe('net.server.socket', () => connections++);
 
 const emulator = await startEmulator(options);
+
+/** Each SKU's maximum seat count by offer id, new-commerce and legacy. */
+const maximumOf = new Map(
+  licensedProducts.flatMap((product) => [
+    [product.nceOfferId, product.maximumQuantity],
+    [product.legacyOfferId, product.maximumQuantity],
+  ]),
+);
 
 const commands = {
   // cpuMs: this process's CPU time (user + system) since the last reset: the emulator's own cost.
@@ -41,6 +50,34 @@ const commands = {
           ? emulator.dataset.subscriptionsOf(id).map((subscription) => subscription.id)
           : null,
       ]),
+    ),
+  // Active subscriptions with room for `add` more seats under their SKU's maximum, as the store has
+  // them now: rows of a seat plan the emulator's rules accept (bench/seat-changes.mjs). The Azure
+  // offer (one "seat", no SKU here) is never one.
+  changeableSubscriptions: ({ limit, add }) => {
+    const rows = [];
+    for (let index = 0; index < emulator.customerCount && rows.length < limit; index++) {
+      const customerId = emulator.dataset.idOf(index);
+      if (!emulator.dataset.hasCommerceRelationship(customerId)) continue;
+      for (const subscription of emulator.dataset.subscriptionsOf(customerId))
+        if (
+          subscription.status === 'active' &&
+          subscription.quantity + add <= (maximumOf.get(subscription.offerId) ?? 0) &&
+          rows.length < limit
+        )
+          rows.push({
+            customerId,
+            subscriptionId: subscription.id,
+            quantity: subscription.quantity,
+          });
+    }
+    return rows;
+  },
+  // Each row's quantity as every later read sees it: [customerId, subscriptionId] -> quantity.
+  quantities: (pairs) =>
+    pairs.map(
+      ([customerId, subscriptionId]) =>
+        emulator.dataset.subscriptionsOf(customerId).find((s) => s.id === subscriptionId)?.quantity,
     ),
   // A token for the hand-written loops (the cmdlets use the one Connect-Partner stored).
   token: () => emulator.issueAccessToken({ lifetimeSeconds: 6 * 3600 }),
