@@ -12,7 +12,7 @@ import type { CmdletContext, ParameterDeclaration, PropertyChange, ViewColumn } 
 import { defineCmdlet } from './parameter-types.js';
 import { fanOutParameters } from './fan-out.js';
 import { maxRetryParameter } from './parameters.js';
-import { CUSTOMERS, customerIdParameter, forCustomer, withOwner } from './per-customer.js';
+import { customerIdParameter, forCustomer, withOwner } from './per-customer.js';
 
 /** The fields these cmdlets may change, as the subscription resource names them. */
 export interface SubscriptionFields {
@@ -66,7 +66,8 @@ export const SUBSCRIPTION_VIEW: readonly ViewColumn[] = [
 
 /** Help's INPUTS and OUTPUTS, the fan-out's naming, the table: the same on the three cmdlets. */
 export const SUBSCRIPTION_CHANGE_IO = {
-  concurrentInput: CUSTOMERS,
+  // Each input object is one subscription row (a plan row or a piped subscription), counted so.
+  concurrentInput: { one: 'subscription', many: 'subscriptions' },
   inputs: SUBSCRIPTION_CHANGE_INPUTS,
   outputType: 'Subscription',
   outputs: 'With -PassThru, each subscription as it is after the change (customerId first).',

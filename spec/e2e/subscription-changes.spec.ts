@@ -329,7 +329,7 @@ describe('the service refusals, one line each with the code and what is allowed'
         `${(closed.quantity as number) - refundableOf(closed)}`,
     );
     expect(line800090).toContain('code 800090');
-    expect(summary).toContain('2 of 2 customers failed');
+    expect(summary).toContain('2 of 2 subscriptions failed');
     // Neither was applied.
     expect((await current(inBounds)).quantity).toBe(inBounds.quantity);
     expect((await current(closed)).quantity).toBe(closed.quantity);
