@@ -158,7 +158,7 @@ const getPartnerAuditRecord = defineCmdlet({
     const window = auditWindow({ startDate: p.StartDate, endDate: p.EndDate }, Date.now());
     const filter = filterOf(p);
     // The listing run loads here rather than at the top: -? and usage errors never need it.
-    const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+    const { listResumably, listingControls } = await import('../lib/cmdlet-support/listing-run.js');
     yield* listResumably(
       {
         cmdletName: 'Get-PartnerAuditRecord',
@@ -167,12 +167,7 @@ const getPartnerAuditRecord = defineCmdlet({
         continuable: true,
         // The resolved days, so the command that continues pages the very same window.
         pinned: { StartDate: window.startDate, EndDate: window.endDate },
-        pageSize: p.PageSize,
-        first: p.First,
-        skip: p.Skip,
-        continuationToken: p.ContinuationToken,
-        resumeFile: p.ResumeFile,
-        maxRetry: p.MaxRetry,
+        ...listingControls(p),
       },
       context,
     );

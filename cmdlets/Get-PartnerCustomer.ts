@@ -149,7 +149,7 @@ const getPartnerCustomer = defineCmdlet({
       yield await getCustomer(client, p.CustomerId);
       return;
     }
-    const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+    const { listResumably, listingControls } = await import('../lib/cmdlet-support/listing-run.js');
     const filter = filterOf(p);
     yield* listResumably(
       {
@@ -157,12 +157,7 @@ const getPartnerCustomer = defineCmdlet({
         collection: customersCollection(filter),
         selection: filter ?? null,
         continuable: true,
-        pageSize: p.PageSize,
-        first: p.First,
-        skip: p.Skip,
-        continuationToken: p.ContinuationToken,
-        resumeFile: p.ResumeFile,
-        maxRetry: p.MaxRetry,
+        ...listingControls(p),
       },
       context,
     );

@@ -168,19 +168,14 @@ export default defineCmdlet({
       yield new ObjectList(index.byCustomer.get(p.CustomerId.toLowerCase()) ?? []);
       return;
     }
-    const { listResumably } = await import('../lib/cmdlet-support/listing-run.js');
+    const { listResumably, listingControls } = await import('../lib/cmdlet-support/listing-run.js');
     yield* listResumably(
       {
         cmdletName: NAME,
         collection: relationshipsCollection({ statuses: p.Status }),
         continuable: true,
         transform: (items: Parameters<typeof withCustomerIds>[0]) => withCustomerIds(items).list,
-        pageSize: p.PageSize,
-        first: p.First,
-        skip: p.Skip,
-        continuationToken: p.ContinuationToken,
-        resumeFile: p.ResumeFile,
-        maxRetry: p.MaxRetry,
+        ...listingControls(p),
       },
       context,
     );

@@ -59,6 +59,34 @@ export interface ListingRequest<T, Out = JsonText<T>> {
   maxRetry?: number;
 }
 
+/** What a resumable listing cmdlet's own paging parameters ask for, as a listing request takes it. */
+export type ListingControls = Pick<
+  ListingRequest<unknown>,
+  'pageSize' | 'first' | 'skip' | 'continuationToken' | 'resumeFile' | 'maxRetry'
+>;
+
+/**
+ * -PageSize, -First, -Skip, -ContinuationToken, -ResumeFile and -MaxRetry of a listing cmdlet's
+ * parameters, named as the listing request names them (one mapping for every listing cmdlet).
+ */
+export function listingControls(p: {
+  PageSize?: number;
+  First?: number;
+  Skip?: number;
+  ContinuationToken?: string;
+  ResumeFile?: string;
+  MaxRetry?: number;
+}): ListingControls {
+  return {
+    pageSize: p.PageSize,
+    first: p.First,
+    skip: p.Skip,
+    continuationToken: p.ContinuationToken,
+    resumeFile: p.ResumeFile,
+    maxRetry: p.MaxRetry,
+  };
+}
+
 export async function* listResumably<T, Out = JsonText<T>>(
   request: ListingRequest<T, Out>,
   context: CmdletContext,
