@@ -95,8 +95,11 @@ describe('help through the pager', () => {
     // The exit status goes to a file: the terminal's last line may be lost when `script` ends
     // while q is still being typed into it (seen on a loaded CI machine).
     const status = join(config.dir, 'less-exit-status');
+    // The shell behind `script` takes the Ctrl-C as well: dash (CI's /bin/sh) would die of it
+    // once its child ends, whatever the child did; a trap (not an ignore, which the command would
+    // inherit) makes any shell wait and go on, as bash does by itself.
     const result = await runOnTerminal(
-      `stty rows 20 cols 100; ${help} Get-PartnerCustomer; echo $? > ${status}`,
+      `trap : INT; stty rows 20 cols 100; ${help} Get-PartnerCustomer; echo $? > ${status}`,
       {
         env: withoutPager(cleanEnv({ PARTNERCENTER_CONFIG_DIR: config.dir })),
         timeoutMs: 60_000,

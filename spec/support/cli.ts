@@ -123,6 +123,8 @@ export function runBash(script: string, options: SpawnOptions = {}): Promise<Cli
 export function runOnTerminal(commandLine: string, options: SpawnOptions = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? cleanEnv({})) };
   delete env.CI;
+  // `script` runs the line with $SHELL: the same shell here as on CI, where it is /bin/sh.
+  env.SHELL = '/bin/sh';
   return spawnCollect('script', ['-qec', commandLine, '/dev/null'], {
     openStdin: true,
     ...options,
