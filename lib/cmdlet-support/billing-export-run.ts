@@ -55,6 +55,7 @@ export interface BillingExportRun {
 }
 
 const DEFAULT_CONCURRENCY = 3;
+const DATA_CHANGED = 'export data changed';
 /** The least time between two records of the position (each is a write and an fsync). */
 const RECORD_INTERVAL_MS = 200;
 
@@ -203,16 +204,42 @@ async function* exportWith(
     lastRecord = Date.now();
   };
 
+  // A file the blob store no longer has (404) may mean the data was published again: a new export
+  // says, by its eTag. The same eTag: the same line items, read on from the new export's files.
+  let checking: Promise<void> | undefined;
+  const republished = () => {
+    checking ??= exportAgain()
+      .then((fresh) => {
+        refuseChangedData(fresh.manifest, { eTag: manifest.eTag }, what, file);
+        context.verbose(`A file was gone; exported again: the same data (eTag ${manifest.eTag}).`);
+        manifestUrl = fresh.url;
+        manifest = fresh.manifest;
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
+  };
   const sources = names.map(
     (name) =>
       async function* (): AsyncGenerator<unknown[] | null> {
-        yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
-          skip: partial[name] ?? 0,
-          signal,
-          verbose: (line) => context.verbose(line),
-          onProgress: (step) => progress.bytes(name, step),
-          renewUrl: async () => blobUrl(await renewed(), name),
-        });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
+              skip: partial[name] ?? 0,
+              signal,
+              verbose: (line) => context.verbose(line),
+              onProgress: (step) => progress.bytes(name, step),
+              renewUrl: async () => blobUrl(await renewed(), name),
+            });
+            break;
+          } catch (error) {
+            if (!(error instanceof NotFoundError) || attempt > 1) throw error;
+            await republished();
+            if (!manifest.blobs.some((blob) => blob.name === name))
+              refuseChangedData(manifest, { eTag: '' }, what, file);
+          }
+        }
         // The file's end: every line of it is out once this is reached.
         yield null;
       },
@@ -230,6 +257,8 @@ async function* exportWith(
         hint: 'What it had not read yet of the line items handed to it is not written again.',
       });
     if (!(error instanceof PartnerCenterModuleError)) return error;
+    // Changed data cannot be continued: the export starts over, so no position is kept.
+    if (error.reason === DATA_CHANGED) return error;
     let at = outputFailed || readerGone ? out : position();
     if (!outputFailed && !readerGone && context.output) {
       const taken = context.output.delivered();
@@ -318,6 +347,7 @@ function refuseChangedData(
       `${manifest.eTag}, was ${saved.eTag || 'another'}): continuing would mix two versions of ` +
       'the line items.',
     {
+      reason: DATA_CHANGED,
       hint:
         `Export it again from the start${file ? `: delete '${file.path}' (or give another -ResumeFile)` : ' without -ContinuationToken'}, ` +
         'into a new output.',
