@@ -342,15 +342,16 @@ function refuseChangedData(
   file: ExportResumeFile | undefined,
 ): void {
   if (manifest.eTag === saved.eTag) return;
+  const restart = file
+    ? `: delete '${file.path}' (or give another -ResumeFile)`
+    : ' without -ContinuationToken';
   throw new UsageError(
     `The data of ${what} changed since the earlier run began (its manifest's eTag is now ` +
       `${manifest.eTag}, was ${saved.eTag || 'another'}): continuing would mix two versions of ` +
       'the line items.',
     {
       reason: DATA_CHANGED,
-      hint:
-        `Export it again from the start${file ? `: delete '${file.path}' (or give another -ResumeFile)` : ' without -ContinuationToken'}, ` +
-        'into a new output.',
+      hint: `Export it again from the start${restart}, into a new output.`,
     },
   );
 }
