@@ -549,6 +549,25 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Get-PartnerInvoice takes in-process. */
+export type GetPartnerInvoiceParameters =
+  | {
+      InvoiceId?: never;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: string;
+      PageSize?: never;
+      First?: never;
+      Skip?: never;
+      ResumeFile?: never;
+      MaxRetry?: number;
+    };
+
 /** What Import-Csv takes in-process. */
 export type ImportCsvParameters = { Path: string; Delimiter?: string };
 
@@ -635,6 +654,7 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Get-PartnerInvoice': GetPartnerInvoiceParameters;
   'Import-Csv': ImportCsvParameters;
   'Resume-PartnerCustomerSubscription': ResumePartnerCustomerSubscriptionParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
@@ -662,6 +682,7 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Get-PartnerInvoice': OutputTypes['Invoice'];
   'Import-Csv': OutputTypes['CsvRow'];
   'Resume-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Select-PartnerContext': OutputTypes['ContextView'];
@@ -783,6 +804,13 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
+}
+
+/** Get-PartnerInvoice: Lists the partner's invoices, newest first, or gets one by its number. */
+export function getPartnerInvoice<T = CmdletOutputs['Get-PartnerInvoice']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerInvoice']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerInvoice', T>('Get-PartnerInvoice', ...args);
 }
 
 /** Import-Csv: Reads a CSV file (a seat plan) as one object per row, for the next command. */

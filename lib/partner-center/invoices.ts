@@ -14,13 +14,12 @@ export type { Invoice } from './invoice-types.js';
 export const INVOICE = { item: 'Invoice', one: 'invoice', many: 'invoices' } as const;
 
 /**
- * The page size asked for when none is given. The service documents `size` and `offset` but
- * publishes no maximum, and ignores both for modern-commerce invoices (every invoice comes in one
- * answer); a partner has one invoice a month per currency, so 200 is years of them.
+ * The page size asked for when none is given, and the most -PageSize takes. The service documents
+ * `size` and `offset` but publishes no maximum, and ignores both for modern-commerce invoices
+ * (every invoice comes in one answer); a partner has one invoice a month per currency, so 200 is
+ * years of them in one request.
  */
-export const DEFAULT_INVOICE_PAGE = 200;
-/** The most -PageSize takes: the service publishes no limit, so a generous one of our own. */
-export const MAX_INVOICE_PAGE = 1000;
+export const MAX_INVOICE_PAGE = 200;
 
 /**
  * `GET /v1/invoices?size=`: every invoice in one answer, or pages linked by `links.next` with
@@ -57,11 +56,13 @@ export async function getInvoice(client: ApiClient, invoiceId: string): Promise<
 export function lineItemsApiOf(
   invoice: Pick<Invoice, 'id' | 'billingPeriodStartDate'>,
 ): LineItemsApi {
-  const api = lineItemsApiFor(invoice.billingPeriodStartDate);
+  const start = invoice.billingPeriodStartDate;
+  const api = lineItemsApiFor(start);
   if (api) return api;
+  const given = start === undefined ? 'absent' : untrustedLine(JSON.stringify(start));
   throw new ServiceError(
     `Partner Center sent invoice ${untrustedLine(String(invoice.id))} without a billing period ` +
-      `start date (billingPeriodStartDate: ${untrustedLine(JSON.stringify(invoice.billingPeriodStartDate) ?? 'absent')}), ` +
+      `start date (billingPeriodStartDate: ${given}), ` +
       'so it is not known whether Partner Center or Microsoft Graph holds its line items.',
     { hint: 'Report this with the -Debug output.' },
   );
