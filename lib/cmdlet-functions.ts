@@ -549,6 +549,52 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Get-PartnerInvoiceLineItem takes in-process. */
+export type GetPartnerInvoiceLineItemParameters =
+  | {
+      InvoiceId?: string;
+      Unbilled?: never;
+      BillingPeriod?: never;
+      CurrencyCode?: never;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: never;
+      Unbilled: boolean;
+      BillingPeriod?: 'Current' | 'Last';
+      CurrencyCode: string;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    };
+
+/** What Get-PartnerRatedUsage takes in-process. */
+export type GetPartnerRatedUsageParameters =
+  | {
+      InvoiceId?: string;
+      Unbilled?: never;
+      BillingPeriod?: never;
+      CurrencyCode?: never;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: never;
+      Unbilled: boolean;
+      BillingPeriod?: 'Current' | 'Last';
+      CurrencyCode: string;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    };
+
 /** What Import-Csv takes in-process. */
 export type ImportCsvParameters = { Path: string; Delimiter?: string };
 
@@ -635,6 +681,8 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Get-PartnerInvoiceLineItem': GetPartnerInvoiceLineItemParameters;
+  'Get-PartnerRatedUsage': GetPartnerRatedUsageParameters;
   'Import-Csv': ImportCsvParameters;
   'Resume-PartnerCustomerSubscription': ResumePartnerCustomerSubscriptionParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
@@ -662,6 +710,8 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Get-PartnerInvoiceLineItem': OutputTypes['InvoiceLineItem'];
+  'Get-PartnerRatedUsage': OutputTypes['RatedUsageLineItem'];
   'Import-Csv': OutputTypes['CsvRow'];
   'Resume-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Select-PartnerContext': OutputTypes['ContextView'];
@@ -783,6 +833,20 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
+}
+
+/** Get-PartnerInvoiceLineItem: Streams an invoice's reconciliation line items (or the unbilled ones of a period), one object per line item. */
+export function getPartnerInvoiceLineItem<T = CmdletOutputs['Get-PartnerInvoiceLineItem']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerInvoiceLineItem']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerInvoiceLineItem', T>('Get-PartnerInvoiceLineItem', ...args);
+}
+
+/** Get-PartnerRatedUsage: Streams an invoice's daily rated usage line items (or the unbilled ones of a period), one object per line item. */
+export function getPartnerRatedUsage<T = CmdletOutputs['Get-PartnerRatedUsage']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerRatedUsage']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerRatedUsage', T>('Get-PartnerRatedUsage', ...args);
 }
 
 /** Import-Csv: Reads a CSV file (a seat plan) as one object per row, for the next command. */

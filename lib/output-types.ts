@@ -8,6 +8,7 @@
 import type { EmulatorConnectionInfo } from './emulator/connection-info.js';
 import type { AuditRecord } from './partner-center/types.js';
 import type { GdapStatus } from './partner-center/gdap-status.js';
+import type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 import type {
   Customer,
   CustomerUser,
@@ -39,6 +40,7 @@ export type {
   UnifiedRole,
 } from './partner-center/types.js';
 export type { AuditRecord } from './partner-center/types.js';
+export type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 export type { GdapStatus, GdapStatusValue } from './partner-center/gdap-status.js';
 export type { ContextView, EnvironmentView } from './session/views.js';
 export type { EmulatorConnectionInfo } from './emulator/connection-info.js';
@@ -74,6 +76,8 @@ export interface OutputTypes {
   GdapAccessAssignment: { relationshipId: string; customerId?: string } & GdapAccessAssignment;
   GdapStatus: GdapStatus;
   AuditRecord: AuditRecord;
+  InvoiceLineItem: InvoiceLineItem;
+  RatedUsageLineItem: RatedUsageLineItem;
   ContextView: ContextView;
   EnvironmentView: EnvironmentView;
   RemovedContext: RemovedContext;

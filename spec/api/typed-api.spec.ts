@@ -24,6 +24,8 @@ import type GetPartnerCustomerUserLicense from '../../cmdlets/Get-PartnerCustome
 import type GetPartnerEnvironment from '../../cmdlets/Get-PartnerEnvironment.js';
 import type GetPartnerGdapAccessAssignment from '../../cmdlets/Get-PartnerGdapAccessAssignment.js';
 import type GetPartnerGdapRelationship from '../../cmdlets/Get-PartnerGdapRelationship.js';
+import type GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
+import type GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import type ImportCsv from '../../cmdlets/Import-Csv.js';
 import type ResumePartnerCustomerSubscription from '../../cmdlets/Resume-PartnerCustomerSubscription.js';
 import type SelectPartnerContext from '../../cmdlets/Select-PartnerContext.js';
@@ -68,6 +70,8 @@ interface Computed {
   'Get-PartnerEnvironment': GivenParametersOf<typeof GetPartnerEnvironment>;
   'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
   'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
+  'Get-PartnerInvoiceLineItem': GivenParametersOf<typeof GetPartnerInvoiceLineItem>;
+  'Get-PartnerRatedUsage': GivenParametersOf<typeof GetPartnerRatedUsage>;
   'Import-Csv': GivenParametersOf<typeof ImportCsv>;
   'Resume-PartnerCustomerSubscription': GivenParametersOf<typeof ResumePartnerCustomerSubscription>;
   'Select-PartnerContext': GivenParametersOf<typeof SelectPartnerContext>;

@@ -1,0 +1,184 @@
+/**
+ * Where a billing export's output stands, kept by -ResumeFile (rewritten atomically as line items
+ * get out, so a run killed at any moment leaves the old position or the new one) or given back as
+ * -ContinuationToken: the export (its manifest's URL and eTag: the same data, or a refusal) and,
+ * per file, how many of its line items are out. Files are read several at a time, so a single
+ * count could not say which lines are out; a file begun and not finished is read again and its
+ * first n line items dropped. The resume file names the export it belongs to (what, which
+ * invoice or period, which attribute set), so a resume with other parameters is refused. Reading
+ * it claims it for this run (resume-file-claim.ts) until `release()`.
+ */
+import { resolve } from 'node:path';
+import { ConfigFileError, UsageError } from '../common/errors.js';
+import { removeFile } from '../common/remove-file.js';
+import type { ExportRequest } from '../partner-center/billing-export.js';
+import { writePrivateJson } from '../session/atomic-file.js';
+import type { StdoutMark } from './cmdlet.js';
+import {
+  type ClaimedResumeFile,
+  claimResumeFile,
+  headerOf,
+  listingKind,
+  notThisResumeFile,
+} from './resume-file-claim.js';
+import { stdoutMarkOf } from './resume-file.js';
+
+export interface ExportPosition {
+  /** The manifest the run reads: read again on resume, its eTag compared. */
+  manifestUrl: string;
+  eTag: string;
+  /** Line items out of each file begun and not finished, by file name. */
+  partial: Record<string, number>;
+  /** Names of the files all of whose line items are out. */
+  done: string[];
+  /** Line items out in all (every run). */
+  written: number;
+  /** Where stdout stood once they were in it, when it is a regular file (resume-file.ts). */
+  stdout?: StdoutMark;
+}
+
+const VERSION = 1;
+
+interface Content {
+  kind: string;
+  version: number;
+  export: ExportRequest;
+  position: ExportPosition;
+  updatedAt: string;
+}
+
+export class ExportResumeFile {
+  readonly path: string;
+  private readonly kind: string;
+  private claim: ClaimedResumeFile | undefined;
+
+  /** `item`: what is exported (`InvoiceLineItem`), naming the file's kind. */
+  constructor(
+    path: string,
+    item: string,
+    private readonly cmdletName: string,
+  ) {
+    this.path = resolve(path);
+    this.kind = listingKind(item);
+  }
+
+  /** Claims the file and returns its position; undefined for a new (absent or empty) file. */
+  read(request: ExportRequest): ExportPosition | undefined {
+    this.claim ??= claimResumeFile(this.path, this.cmdletName);
+    try {
+      return this.check(this.claim.text, request);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  release(): void {
+    this.claim?.release();
+    this.claim = undefined;
+  }
+
+  write(request: ExportRequest, position: ExportPosition): void {
+    const content: Content = {
+      kind: this.kind,
+      version: VERSION,
+      export: request,
+      position,
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      writePrivateJson(this.path, content);
+    } catch (error) {
+      throw new ConfigFileError(
+        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
+        {
+          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
+          cause: error,
+        },
+      );
+    }
+  }
+
+  delete(): void {
+    removeFile(this.path);
+  }
+
+  private check(text: string | undefined, request: ExportRequest): ExportPosition | undefined {
+    if (text === undefined || text === '') return undefined;
+    let content: Partial<Content> | undefined;
+    try {
+      content = JSON.parse(text) as Partial<Content>;
+    } catch {
+      content = undefined;
+    }
+    const position = content?.kind === this.kind ? positionOf(content.position) : undefined;
+    if (!content || !position || content.version !== VERSION) {
+      if (headerOf(text)?.kind === this.kind) {
+        throw new ConfigFileError(
+          `The resume file '${this.path}' of ${this.cmdletName} is damaged.`,
+          { hint: 'Delete it to export from the start, or give another -ResumeFile.' },
+        );
+      }
+      throw notThisResumeFile(this.path, text, `${this.cmdletName}'s exports`);
+    }
+    const saved = JSON.stringify(content.export);
+    if (saved !== JSON.stringify(request)) {
+      throw new UsageError(`The resume file '${this.path}' belongs to another export (${saved}).`, {
+        hint:
+          'Resume with the parameters that export had, or delete the file (or choose ' +
+          'another -ResumeFile) to start this one from the beginning.',
+      });
+    }
+    return position;
+  }
+}
+
+/** A position as a file or token keeps it, checked; undefined when it is not one. */
+function positionOf(value: unknown): ExportPosition | undefined {
+  const record = value as Partial<ExportPosition> | null | undefined;
+  if (!record || typeof record !== 'object') return undefined;
+  const { manifestUrl, eTag, partial, done, written } = record;
+  const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (typeof manifestUrl !== 'string' || !/^https:\/\//.test(manifestUrl)) return undefined;
+  if (typeof eTag !== 'string' || !count(written)) return undefined;
+  if (!partial || typeof partial !== 'object' || !Object.values(partial).every(count))
+    return undefined;
+  if (!Array.isArray(done) || !done.every((name) => typeof name === 'string')) return undefined;
+  return {
+    manifestUrl,
+    eTag,
+    partial: { ...partial },
+    done: [...done],
+    written: written as number,
+    stdout: stdoutMarkOf(record.stdout),
+  };
+}
+
+/**
+ * The position as a -ContinuationToken: base64url of its JSON, without the stdout mark (a token
+ * is for a run without a resume file). Short: at most a few files are partly read at any time.
+ */
+export function continuationTokenOf(position: ExportPosition): string {
+  const { stdout: _mark, ...kept } = position;
+  return Buffer.from(JSON.stringify(kept), 'utf8').toString('base64url');
+}
+
+/** The position a -ContinuationToken holds; a token that is not one is refused (exit 2). */
+export function positionOfToken(token: string): ExportPosition {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const position = positionOf(value);
+  if (!position) {
+    throw new UsageError(
+      '-ContinuationToken is not a token a stopped export of this module gave.',
+      {
+        hint: 'Give the token exactly as the stop line printed it, or leave it out to start over.',
+      },
+    );
+  }
+  return position;
+}
