@@ -61,7 +61,7 @@ const DEFAULTS = {
   trace: false,
 };
 
-/** The cmdlet's blob concurrency, from its module when it says, else 4 (Microsoft's sample's). */
+/** The cmdlet's default blob concurrency, from its module (4 where it is not built). */
 async function cmdletConcurrency() {
   for (const module of [
     '../dist/lib/cmdlet-support/billing-export-run.js',
@@ -69,7 +69,7 @@ async function cmdletConcurrency() {
   ]) {
     try {
       const found = await import(module);
-      const value = found.BLOB_CONCURRENCY ?? found.DEFAULT_BLOB_CONCURRENCY;
+      const value = found.DEFAULT_CONCURRENCY;
       if (Number.isInteger(value)) return value;
     } catch {
       // Not built (yet): the default.

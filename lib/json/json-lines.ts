@@ -24,10 +24,7 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 export interface JsonLineSplitterOptions {
-  /**
-   * Lines to pass over, blank ones included, before the first one handed out: a resumed run's
-   * `lines` from the run before.
-   */
+  /** Objects (non-blank lines) to pass over first: a resumed run's `lines` from the run before. */
   skip?: number;
   /** What the stream is, for messages: `the file part-00001-....json.gz of the export`. */
   what?: string;
@@ -62,6 +59,8 @@ export class JsonLineSplitter<T = unknown> {
   private partialBytes = 0;
   private toSkip: number;
   private counted = 0;
+  /** Lines seen, blank ones included: what messages number. */
+  private physical = 0;
   private readonly what: string;
 
   constructor(options: JsonLineSplitterOptions = {}) {
@@ -70,8 +69,8 @@ export class JsonLineSplitter<T = unknown> {
   }
 
   /**
-   * Lines passed so far: handed out, skipped and blank. Where the stream stands, in lines, once
-   * every batch handed out is written.
+   * Objects (non-blank lines) passed so far, handed out or skipped: where the stream stands once
+   * every batch handed out is written, and the `skip` of a run that resumes there.
    */
   get lines(): number {
     return this.counted;
@@ -151,22 +150,23 @@ export class JsonLineSplitter<T = unknown> {
 
   /**
    * The object's bytes within a line (surrounding blanks and a CR of CRLF left out), the line
-   * counted; undefined for a line still to skip or a blank one.
+   * counted; undefined for a blank line or one still to skip.
    */
   private span(bytes: Buffer, start: number, end: number): [number, number] | undefined {
-    this.counted++;
-    if (this.toSkip > 0) {
-      this.toSkip--;
-      return undefined;
-    }
+    this.physical++;
     let first = start;
     let last = end;
     while (first < last && isBlank(bytes[first]!)) first++;
     while (last > first && isBlank(bytes[last - 1]!)) last--;
     if (first === last) return undefined;
+    this.counted++;
+    if (this.toSkip > 0) {
+      this.toSkip--;
+      return undefined;
+    }
     if (bytes[first] !== 0x7b /* { */ || bytes[last - 1] !== 0x7d /* } */) {
       throw new ServiceError(
-        `Line ${this.counted} of ${this.what} is not a JSON object: ` +
+        `Line ${this.physical} of ${this.what} is not a JSON object: ` +
           `'${untrustedLine(bytes.toString('utf8', first, Math.min(last, first + 60)), 60)}'.`,
         { reason: 'not JSON lines', hint: 'Start the export again; report this if it persists.' },
       );
@@ -176,7 +176,7 @@ export class JsonLineSplitter<T = unknown> {
 
   private notUtf8(): never {
     throw new ServiceError(
-      `${capitalised(this.what)} holds bytes that are not UTF-8 (line ${this.counted + 1} or one of ` +
+      `${capitalised(this.what)} holds bytes that are not UTF-8 (line ${this.physical + 1} or one of ` +
         'the lines after it).',
       { reason: 'not JSON lines', hint: 'Start the export again; report this if it persists.' },
     );
