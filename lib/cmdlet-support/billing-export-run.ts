@@ -30,6 +30,7 @@ import {
 } from '../partner-center/billing-export.js';
 import { interleaved, lineItemBatches } from '../partner-center/billing-export-blobs.js';
 import type { HttpClient } from '../partner-center/client.js';
+import type { JsonLineBatch } from '../json/json-lines.js';
 import { GRAPH_GLOBAL, graphOf } from '../session/environments.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
 import { type CmdletContext, ObjectList } from './cmdlet.js';
@@ -54,7 +55,7 @@ export interface BillingExportRun {
   concurrency?: number;
 }
 
-const DEFAULT_CONCURRENCY = 3;
+export const DEFAULT_CONCURRENCY = 3;
 const DATA_CHANGED = 'export data changed';
 /** The least time between two records of the position (each is a write and an fsync). */
 const RECORD_INTERVAL_MS = 200;
@@ -222,7 +223,7 @@ async function* exportWith(
   };
   const sources = names.map(
     (name) =>
-      async function* (): AsyncGenerator<unknown[] | null> {
+      async function* (): AsyncGenerator<JsonLineBatch | null> {
         for (let attempt = 1; ; attempt++) {
           try {
             yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {

@@ -9,6 +9,7 @@
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ServiceError } from '../common/errors.js';
+import { type JsonLineBatch, JsonLineSplitter } from '../json/json-lines.js';
 import { abortReason } from './abortable.js';
 import type { HttpClient } from './client.js';
 import { type DownloadProgress, download } from './download.js';
@@ -25,13 +26,12 @@ export interface BlobReadOptions {
   maxReads?: number;
 }
 
-const NEWLINE = 0x0a;
 /** Larger than zlib's 16 KB default: fewer, fuller batches of line items. */
 const INFLATED_CHUNK = 64 * 1024;
 
 /**
- * The line items of the file at `url`, as the parsed objects of its lines (blank lines are no
- * line items), in batches of what one decompressed chunk held. The first `skip` line items are
+ * The line items of the file at `url`, as the JSON text of its lines (blank lines are no line
+ * items), in batches of what one decompressed chunk held. The first `skip` line items are
  * read and dropped. A gzip stream that ends early or is corrupt (a truncated file) is read again
  * from the start, dropping what was already handed out.
  */
@@ -40,7 +40,7 @@ export async function* lineItemBatches(
   url: string,
   name: string,
   options: BlobReadOptions = {},
-): AsyncGenerator<unknown[]> {
+): AsyncGenerator<JsonLineBatch> {
   const maxReads = options.maxReads ?? 3;
   let out = options.skip ?? 0;
   let current = url;
@@ -59,29 +59,23 @@ export async function* lineItemBatches(
         : undefined,
     });
     const inflated = pipeline(source, createGunzip({ chunkSize: INFLATED_CHUNK }), () => {});
-    let rest: Buffer | undefined;
+    // Each line item stays the bytes it came as (JsonText): written to NDJSON verbatim, parsed
+    // only by a consumer that reads its properties (json-lines.ts).
+    const lines = new JsonLineSplitter({ skip: out, what: `the export file ${name}` });
     try {
       for await (const chunk of inflated as AsyncIterable<Buffer>) {
-        const data = rest ? Buffer.concat([rest, chunk]) : chunk;
-        const batch: unknown[] = [];
-        let start = 0;
-        for (let end = data.indexOf(NEWLINE); end !== -1; end = data.indexOf(NEWLINE, start)) {
-          if (!blank(data, start, end)) {
-            if (index >= out) batch.push(parseLine(data, start, end, name, index));
-            index++;
-          }
-          start = end + 1;
-        }
-        rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
+        const batch = lines.push(chunk);
+        index = lines.lines;
         if (batch.length > 0) {
           out += batch.length;
           yield batch;
         }
       }
       // The last line may have no newline.
-      if (rest && !blank(rest, 0, rest.length) && index++ >= out) {
-        out++;
-        yield [parseLine(rest, 0, rest.length, name, index - 1)];
+      const last = lines.end();
+      if (last.length > 0) {
+        out += last.length;
+        yield last;
       }
       return;
     } catch (error) {
@@ -107,26 +101,6 @@ export async function* lineItemBatches(
     } finally {
       (inflated as NodeJS.ReadableStream & { destroy(): void }).destroy();
     }
-  }
-}
-
-function blank(data: Buffer, start: number, end: number): boolean {
-  for (let at = start; at < end; at++) {
-    const byte = data[at];
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  }
-  return true;
-}
-
-function parseLine(data: Buffer, start: number, end: number, name: string, index: number): unknown {
-  const text = data.toString('utf8', start, end);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ServiceError(
-      `Line ${index + 1} of the export file ${name} is not JSON (${(error as Error).message}).`,
-      { reason: 'export file not JSON lines', hint: 'Report this with the -Debug output.' },
-    );
   }
 }
 
