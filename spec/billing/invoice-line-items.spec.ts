@@ -79,6 +79,19 @@ async function run(
   };
 }
 
+/** A context `cloud-<cloud>` of a national cloud whose addresses are the emulator's. */
+async function saveCloudContext(cloud: 'AzureUSGovernment' | 'AzureChinaCloud') {
+  const stores = storesFor(partner.env);
+  const seeded = (await stores.contexts.read('default'))!;
+  const environment = resolveEnvironment(cloud, {
+    apiEndpoint: emulator.apiEndpoint,
+    authorityHost: emulator.authorityHost,
+    graphEndpoint: emulator.graphEndpoint,
+  });
+  await stores.contexts.write({ ...seeded, name: `cloud-${cloud}`, environment });
+  stores.tokens.write(`cloud-${cloud}`, { clientSecret: emulator.clientSecret });
+}
+
 /** Each of `ids` exactly once in `lines`, and nothing else. */
 function expectExactlyOnce(lines: Json[], invoice: Invoice) {
   const expected = [...emulator.billing.lineItems(invoice.id)].map((line) =>
@@ -141,6 +154,28 @@ describe('billed line items of an invoice', () => {
     // A quoted field may hold a comma: count the fields of each record outside quotes.
     const fields = (row: string) => row.replace(/"(?:[^"]|"")*"/g, 'x').split(',').length;
     for (const row of rows) expect(fields(row)).toBe(RECONCILIATION_FULL.length);
+  });
+});
+
+describe('an invoice older than the v2 coverage', () => {
+  it("comes from Partner Center's v1 line items, adding up to the invoice", async () => {
+    const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'USD')!;
+    expect(invoice.billingPeriodStartDate < '2024-02-01').toBe(true);
+    emulator.resetCounters();
+    const result = await run(['-InvoiceId', invoice.id]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.lines();
+    expect(lines).toHaveLength(invoice.lineItemCount);
+    expect(new Set(lines.map((line) => line.invoiceNumber))).toEqual(new Set([invoice.id]));
+    const total = lines.reduce(
+      (sum, line) => sum + Math.round(Number(line.totalForCustomer) * 100),
+      0,
+    );
+    expect(total).toBe(emulator.billing.totalCents(invoice.id));
+    const routes = Object.keys(emulator.counters().requests);
+    expect(routes.some((route) => route.includes('lineitems'))).toBe(true);
+    expect(routes.filter((route) => route.includes('/v1.0/'))).toEqual([]);
   });
 });
 
@@ -234,12 +269,16 @@ describe('the export under faults', () => {
     ]);
   });
 
-  it('an unknown invoice fails the same way, saying what to check', async () => {
+  it('an unknown invoice is one line and exit 4, before any export', async () => {
+    emulator.resetCounters();
     const result = await run(['-InvoiceId', 'G000000000']);
-    expect(result.code).toBe(5);
+    expect(result.code).toBe(4);
     expect(result.errors()).toEqual([
-      expect.stringMatching(/No data available.*Get-PartnerInvoice/),
+      expect.stringMatching(/Invoice G000000000 was not found.*Get-PartnerInvoice/),
     ]);
+    expect(
+      Object.keys(emulator.counters().requests).filter((route) => route.includes('billing')),
+    ).toEqual([]);
   });
 });
 
@@ -272,27 +311,43 @@ describe('refusals', () => {
   it.each(['AzureUSGovernment', 'AzureChinaCloud'] as const)(
     'a %s context is refused before any request',
     async (cloud) => {
-      const stores = storesFor(partner.env);
-      const seeded = (await stores.contexts.read('default'))!;
-      const environment = resolveEnvironment(cloud, {
-        apiEndpoint: emulator.apiEndpoint,
-        authorityHost: emulator.authorityHost,
-        graphEndpoint: emulator.graphEndpoint,
-      });
-      await stores.contexts.write({ ...seeded, name: `cloud-${cloud}`, environment });
-      stores.tokens.write(`cloud-${cloud}`, { clientSecret: emulator.clientSecret });
+      await saveCloudContext(cloud);
       emulator.resetCounters();
-      const result = await run(['-InvoiceId', latest().id, '-Context', `cloud-${cloud}`]);
-      expect(result.code).toBe(2);
-      expect(result.errors()).toEqual([
-        expect.stringMatching(
-          /not available in the context's cloud .*global service only; nothing was sent/,
-        ),
+      const refusal = expect.stringMatching(
+        /not available in the context's cloud .*global service only; nothing was sent/,
+      );
+      const unbilled = await run([
+        '-Unbilled',
+        '-CurrencyCode',
+        'USD',
+        '-Context',
+        `cloud-${cloud}`,
       ]);
+      expect(unbilled.code).toBe(2);
+      expect(unbilled.errors()).toEqual([refusal]);
       expect(emulator.counters().requests).toEqual({});
       expect(emulator.counters().tokensIssued).toBe(0);
     },
   );
+});
+
+describe('a US Government context and an invoice', () => {
+  it('reads the invoice (Partner Center), then refuses its v2 export before any Graph request', async () => {
+    const cloud = 'AzureUSGovernment';
+    await saveCloudContext(cloud);
+    emulator.resetCounters();
+    const refusal = expect.stringMatching(
+      /not available in the context's cloud .*global service only/,
+    );
+    // An invoice's line items: the invoice (Partner Center, in every cloud) says which API holds
+    // them; a v2 invoice is then refused before any Graph request.
+    const billed = await run(['-InvoiceId', latest().id, '-Context', `cloud-${cloud}`]);
+    expect(billed.code).toBe(2);
+    expect(billed.errors()).toEqual([refusal]);
+    expect(
+      Object.keys(emulator.counters().requests).filter((route) => route.includes('/v1.0/')),
+    ).toEqual([]);
+  });
 });
 
 describe('a stopped export continues where its output stopped', () => {
