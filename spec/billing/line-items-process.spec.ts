@@ -1,0 +1,80 @@
+/**
+ * What only a process shows of Get-PartnerInvoiceLineItem: SIGKILLed in the middle of an export
+ * appended to a file (`-ResumeFile f >> out`), the same line run again continues where the output
+ * stopped: the file then holds every line item of the invoice exactly once, only whole lines; and
+ * on a real terminal, the progress line (export, files, line items, rate) while a CSV is written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { binPath, runBash, runOnTerminal } from '../support/cli.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { wholeNdjsonLines } from '../support/ndjson.js';
+import { requireBuild, requireTools } from '../support/required-tools.js';
+
+requireBuild();
+requireTools('script');
+
+let partner: EmulatedPartner;
+let emulator: StartedEmulator;
+
+beforeAll(async () => {
+  partner = await emulatedPartner({
+    customers: 80,
+    billingLineItems: 12_000,
+    billingLinesPerBlob: 1_500,
+    now: '2026-11-20',
+    seed: 9,
+  });
+  emulator = partner.emulator;
+});
+afterAll(() => partner.dispose());
+
+const command = (args: string) =>
+  `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('Get-PartnerInvoiceLineItem'))} ${args}`;
+
+describe('Get-PartnerInvoiceLineItem as a process', () => {
+  it('SIGKILLed mid-export into >> out, then run again: every line item exactly once', async () => {
+    const invoice = emulator.billing.invoices()[0]!;
+    const out = join(partner.configDir, 'lines.ndjson');
+    const resume = join(partner.configDir, 'lines.resume');
+    // Every file holds its second half back a moment, so the kill lands while files are coming.
+    emulator.setFaults({
+      rules: [{ target: 'blob', after: 0, action: { type: 'stall', ms: 300 } }],
+    });
+    const line = command(`-InvoiceId ${invoice.id} -ResumeFile ${JSON.stringify(resume)}`);
+    const script = [
+      `${line} >> ${JSON.stringify(out)} 2>/dev/null & pid=$!`,
+      // Killed once some of the line items are out.
+      `while [ "$(stat -c %s ${JSON.stringify(out)} 2>/dev/null || echo 0)" -lt 1500000 ]; do sleep 0.02; done`,
+      'kill -KILL $pid; wait $pid; echo "killed=$?"',
+      `${line} >> ${JSON.stringify(out)}; echo "resumed=$?"`,
+    ].join('\n');
+    const result = await runBash(script, { env: partner.env, timeoutMs: 60_000 });
+    expect(result.stdout).toMatch(/killed=137/);
+    expect(result.stdout).toMatch(/resumed=0/);
+    const lines = wholeNdjsonLines(readFileSync(out, 'utf8'));
+    const ids = lines.map((one) => String(one.AlternateId));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(invoice.lineItemCount);
+    const cents = lines.reduce((sum, one) => sum + Math.round(Number(one.Total) * 100), 0);
+    expect(cents).toBe(emulator.billing.totalCents(invoice.id));
+    expect(existsSync(resume)).toBe(false);
+    emulator.setFaults({});
+  });
+
+  it('on a terminal: the progress line while the CSV goes to a file, nothing of it in the file', async () => {
+    const invoice = emulator.billing.invoices()[0]!;
+    const csv = join(partner.configDir, 'lines.csv');
+    const result = await runOnTerminal(
+      `${command(`-InvoiceId ${invoice.id} -OutputFormat Csv`)} > ${JSON.stringify(csv)}`,
+      { env: partner.env, timeoutMs: 60_000 },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Downloading the export: \d+ of \d+ files, [\d,]+ line items/);
+    const rows = readFileSync(csv, 'utf8').split('\r\n').filter(Boolean);
+    expect(rows).toHaveLength(invoice.lineItemCount + 1);
+    expect(readFileSync(csv, 'utf8')).not.toMatch(/Downloading/);
+  });
+});
