@@ -13,7 +13,6 @@ import { ConfigFileError, UsageError } from '../common/errors.js';
 import { removeFile } from '../common/remove-file.js';
 import type { ExportRequest } from '../partner-center/billing-export.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
-import { writePrivateJson } from '../session/atomic-file.js';
 import type { StdoutMark } from './cmdlet.js';
 import {
   type ClaimedResumeFile,
@@ -22,7 +21,7 @@ import {
   listingKind,
   notThisResumeFile,
 } from './resume-file-claim.js';
-import { stdoutMarkOf } from './resume-file.js';
+import { stdoutMarkOf, writeResumeContent } from './resume-file.js';
 
 /** Where a run stands: in a Graph export's files, or in an older invoice's v1 pages. */
 export type SavedPosition = ExportPosition | V1Position;
@@ -102,17 +101,7 @@ export class ExportResumeFile {
       position,
       updatedAt: new Date().toISOString(),
     };
-    try {
-      writePrivateJson(this.path, content);
-    } catch (error) {
-      throw new ConfigFileError(
-        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
-        {
-          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
-          cause: error,
-        },
-      );
-    }
+    writeResumeContent(this.path, content);
   }
 
   delete(): void {
