@@ -20,6 +20,7 @@ import { wholeNdjsonLines } from '../support/ndjson.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
+import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
 
 type Json = Record<string, any>;
 type Invoice = ReturnType<StartedEmulator['billing']['invoices']>[number];
@@ -131,6 +132,40 @@ describe('billed line items of an invoice', () => {
         lines.filter((line) => line.InvoiceNumber === invoice.id),
         invoice,
       );
+  });
+
+  it('takes the invoices Get-PartnerInvoice writes, as a pipe does', async () => {
+    const listed = await runInProcess(GetPartnerInvoice, ['-First', '1'], { env: partner.env });
+    expect(listed.code).toBe(0);
+    const invoice = latest();
+    expect(JSON.parse(listed.stdout).id).toBe(invoice.id);
+    const result = await run([], { stdin: listed.stdout });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expectExactlyOnce(result.lines(), invoice);
+  });
+
+  it('shows progress on a terminal only: the export, then files and line items; none on a pipe', async () => {
+    const invoice = latest();
+    const onTerminal = await runInProcess(GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id], {
+      env: partner.env,
+      stderrIsTTY: true,
+      columns: 200,
+    });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(
+      /Waiting for the export: 0:0\d \(accepted; next check in 0:00\)/,
+    );
+    expect(onTerminal.stderr).toMatch(/Downloading the export: \d of 4 files, [\d,]+ line items/);
+    // Erased at the end: the last thing on the terminal is the erase sequence.
+    expect(onTerminal.stderr.endsWith('\r\u001b[K')).toBe(true);
+    const onPipe = await runInProcess(GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id], {
+      env: partner.env,
+      stderrIsTTY: true,
+      io: { stdoutIsPipe: true },
+    });
+    expect(onPipe.code).toBe(0);
+    expect(onPipe.stderr).toBe('');
   });
 
   it('-AttributeSet Basic: the Basic names, in the Basic order, a subset of Full', async () => {

@@ -1,20 +1,19 @@
 /**
  * What only a process shows of Get-PartnerInvoiceLineItem: SIGKILLed in the middle of an export
  * appended to a file (`-ResumeFile f >> out`), the same line run again continues where the output
- * stopped: the file then holds every line item of the invoice exactly once, only whole lines; and
- * on a real terminal, the progress line (export, files, line items, rate) while a CSV is written.
+ * stopped: the file then holds every line item of the invoice exactly once, only whole lines.
+ * (The progress line is shown in-process with a terminal's stderr: invoice-line-items.spec.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
-import { binPath, runBash, runOnTerminal } from '../support/cli.js';
+import { binPath, runBash } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { wholeNdjsonLines } from '../support/ndjson.js';
-import { requireBuild, requireTools } from '../support/required-tools.js';
+import { requireBuild } from '../support/required-tools.js';
 
 requireBuild();
-requireTools('script');
 
 let partner: EmulatedPartner;
 let emulator: StartedEmulator;
@@ -62,19 +61,5 @@ describe('Get-PartnerInvoiceLineItem as a process', () => {
     expect(cents).toBe(emulator.billing.totalCents(invoice.id));
     expect(existsSync(resume)).toBe(false);
     emulator.setFaults({});
-  });
-
-  it('on a terminal: the progress line while the CSV goes to a file, nothing of it in the file', async () => {
-    const invoice = emulator.billing.invoices()[0]!;
-    const csv = join(partner.configDir, 'lines.csv');
-    const result = await runOnTerminal(
-      `${command(`-InvoiceId ${invoice.id} -OutputFormat Csv`)} > ${JSON.stringify(csv)}`,
-      { env: partner.env, timeoutMs: 60_000 },
-    );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Downloading the export: \d+ of \d+ files, [\d,]+ line items/);
-    const rows = readFileSync(csv, 'utf8').split('\r\n').filter(Boolean);
-    expect(rows).toHaveLength(invoice.lineItemCount + 1);
-    expect(readFileSync(csv, 'utf8')).not.toMatch(/Downloading/);
   });
 });
