@@ -30,6 +30,7 @@ import {
   waitForExport,
 } from '../partner-center/billing-export.js';
 import { interleaved, lineItemBatches } from '../partner-center/billing-export-blobs.js';
+import { linkedSignal } from '../partner-center/abortable.js';
 import type { ApiClient, HttpClient } from '../partner-center/client.js';
 import type { JsonLineBatch } from '../json/json-lines.js';
 import { GRAPH_GLOBAL, graphOf } from '../session/environments.js';
@@ -364,18 +365,25 @@ async function exportSource(
   if (unknown.length > 0) refuseChangedData(manifest, { eTag: '' }, what, file);
   progress.files(manifest.blobs.length, done.size);
 
+  // The files' reads end with the run, or as soon as the reading of the others stops.
+  const stopFiles = new AbortController();
   const sources = names.map(
     (name) =>
       async function* (): AsyncGenerator<JsonLineBatch | null> {
         for (let attempt = 1; ; attempt++) {
           try {
-            yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
-              skip: partial[name] ?? 0,
-              signal,
-              verbose: (line) => context.verbose(line),
-              onProgress: (step) => progress.bytes(name, step),
-              renewUrl: async () => blobUrl(await renewed(), name),
-            });
+            const { signal: reading, dispose } = linkedSignal([signal, stopFiles.signal]);
+            try {
+              yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
+                skip: partial[name] ?? 0,
+                signal: reading,
+                verbose: (line) => context.verbose(line),
+                onProgress: (step) => progress.bytes(name, step),
+                renewUrl: async () => blobUrl(await renewed(), name),
+              });
+            } finally {
+              dispose();
+            }
             break;
           } catch (error) {
             if (!(error instanceof NotFoundError) || attempt > 1) throw error;
@@ -390,7 +398,7 @@ async function exportSource(
   );
   async function* steps(): AsyncGenerator<Step> {
     const concurrency = run.concurrency ?? DEFAULT_CONCURRENCY;
-    for await (const { source, value } of interleaved(sources, concurrency)) {
+    for await (const { source, value } of interleaved(sources, concurrency, stopFiles)) {
       const name = names[source] as string;
       if (value === null) {
         done.add(name);

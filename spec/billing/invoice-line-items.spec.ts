@@ -292,6 +292,19 @@ describe('the export under faults', () => {
     expect(emulator.counters().faultsInjected).toBe(1);
   });
 
+  it('one file failing stops the others at once, even one whose download stalls', async () => {
+    emulator.setFaults({
+      rules: [
+        // The first file stops half-way; the fourth starts once two others are done, and fails.
+        { target: 'blob', at: 1, action: { type: 'stall', ms: 120_000 } },
+        { target: 'blob', at: 4, action: { type: 'status', status: 503 } },
+      ],
+    });
+    const result = await run(['-InvoiceId', latest().id, '-MaxRetry', '0']);
+    expect(result.code).toBe(5);
+    expect(result.errors()).toEqual([expect.stringMatching(/ServerBusy|503/)]);
+  });
+
   it('a failed export ("No data available") is one line and exit 5', async () => {
     emulator.setFaults({
       rules: [{ target: 'export', at: 1, action: { type: 'export', outcome: 'failed' } }],
