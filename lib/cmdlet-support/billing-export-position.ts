@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { removeFile } from '../common/remove-file.js';
-import type { ExportRequest } from '../partner-center/billing-export.js';
+import { describeExport, type ExportRequest } from '../partner-center/billing-export.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import type { StdoutMark } from './cmdlet.js';
 import {
@@ -126,9 +126,15 @@ export class ExportResumeFile {
       }
       throw notThisResumeFile(this.path, text, `${this.cmdletName}'s exports`);
     }
-    const saved = JSON.stringify(content.export);
-    if (saved !== JSON.stringify(request)) {
-      throw new UsageError(`The resume file '${this.path}' belongs to another export (${saved}).`, {
+    if (JSON.stringify(content.export) !== JSON.stringify(request)) {
+      const saved = content.export;
+      const named = saved?.scope
+        ? `${describeExport(saved)}, attribute set ${saved.attributeSet}`
+        : 'unknown';
+      const message =
+        `The resume file '${this.path}' belongs to another export (${named}), not ` +
+        `${describeExport(request)}, attribute set ${request.attributeSet}.`;
+      throw new UsageError(message, {
         hint:
           'Resume with the parameters that export had, or delete the file (or choose ' +
           'another -ResumeFile) to start this one from the beginning.',
