@@ -17,7 +17,8 @@ import { storesFor } from '../../lib/session/session.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { wholeNdjsonLines } from '../support/ndjson.js';
-import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
+import { InterruptedError } from '../../lib/common/errors.js';
 import GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
@@ -441,6 +442,39 @@ describe('a stopped export continues where its output stopped', () => {
     const second = await run(['-InvoiceId', invoice.id, '-ContinuationToken', token!]);
     expect(second.code).toBe(0);
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);
+  });
+
+  it('Ctrl-C: exit 130, the stop line with the resume command, the rerun completes the set', async () => {
+    const invoice = latest();
+    const resume = file('resume-int.json');
+    const args = ['-InvoiceId', invoice.id, '-ResumeFile', resume];
+    const controller = new AbortController();
+    // SIGINT once some line items are out: the stdout collector fires it.
+    const stdout = new Collector();
+    const write = stdout._write.bind(stdout);
+    stdout._write = (chunk, encoding, callback) => {
+      write(chunk, encoding, callback);
+      if (stdout.text.length > 100_000 && !controller.signal.aborted)
+        controller.abort(new InterruptedError('SIGINT'));
+    };
+    const first = await runInProcess(GetPartnerInvoiceLineItem, args, {
+      env: partner.env,
+      stdout,
+      signal: controller.signal,
+    });
+    expect(first.code).toBe(130);
+    const stop = first.stderr.split('\n').filter(Boolean);
+    expect(stop).toEqual([
+      expect.stringMatching(
+        /line items were written; .* keeps the position\. To continue .*-ResumeFile/,
+      ),
+    ]);
+    const before = wholeNdjsonLines(stdout.text) as Json[];
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(invoice.lineItemCount);
+    const second = await run(args);
+    expect(second.code).toBe(0);
+    expectExactlyOnce([...before, ...second.lines()], invoice);
   });
 
   it('data changed since (a new eTag): refused with one line, nothing written', async () => {
