@@ -57,9 +57,9 @@ function requestOf(invoiceId: string, pageSize: number, resumed: boolean): strin
  * Every OneTime billing line item of the invoice from `options.from` on, a page's worth (less what
  * is skipped) per slice. `client` is Partner Center's. A continuation token the service no longer
  * accepts fails the first request with an error whose `continuationTokenRefused` is set (a
- * UsageError: the token came from the caller);
- * `positionAfter` then still gives `offset` (items from the invoice's first line) when the
- * listing began at the start, so a caller can start over and skip that many.
+ * UsageError: the token came from the caller). A position also keeps `offset` (items from the
+ * invoice's first line) when the listing began at the start, so a caller can then start over
+ * from `{ skip: offset, offset }`.
  */
 export async function* v1InvoiceLineItems(
   client: ApiClient,
