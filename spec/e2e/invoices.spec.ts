@@ -2,14 +2,15 @@
  * Get-PartnerInvoice in-process against the emulator's v1 invoices over real HTTPS: every invoice
  * newest first, in one answer and in size/offset pages; -First, -Skip, the stop line that
  * continues and -ResumeFile; one invoice by number, numbers piped in, an unknown number; the table
- * and the list people see on a terminal.
+ * and the list people see on a terminal; one process smoke (a pipe of two, an exit code).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { wholeNdjsonLines } from '../support/ndjson.js';
+import { binPath, runBash } from '../support/cli.js';
+import { parseNdjson, wholeNdjsonLines } from '../support/ndjson.js';
 import { errorLines, FAST_RETRIES, shellWords } from '../faults/support/listing-runs.js';
 import { runInProcess, type InProcessOptions } from '../fixtures/host/run-in-process.js';
 import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
@@ -235,5 +236,29 @@ describe('Get-PartnerInvoice for people', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^id\\s+: ${expected[0]}$`, 'm'));
     expect(list.stdout).toMatch(/^pdfDownloadLink\s+: \/invoices\//m);
+  });
+});
+
+describe('Get-PartnerInvoice as processes', () => {
+  it('the newest invoices piped into another Get-PartnerInvoice; an unknown number exits 4', async () => {
+    const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
+    const piped = await runBash(
+      `${bin('Get-PartnerInvoice')} -First 3 | ${bin('Get-PartnerInvoice')}; ` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${PIPESTATUS[n]}, not ours
+        'echo "codes:${PIPESTATUS[0]},${PIPESTATUS[1]}"',
+      { env: partner.env },
+    );
+    expect(piped.stderr).toBe('');
+    const lines = piped.stdout.trimEnd().split('\n');
+    expect(lines.pop()).toBe('codes:0,0');
+    const full = parseNdjson(lines.join('\n'));
+    expect(idsOf(full)).toEqual(expected.slice(0, 3));
+    for (const invoice of full) expect(invoice.pdfDownloadLink).toContain(invoice.id);
+    const unknown = await partner.run('Get-PartnerInvoice', ['-InvoiceId', 'G000000000']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stdout).toBe('');
+    expect(errorLines(unknown.stderr)).toEqual([
+      expect.stringMatching(/^Get-PartnerInvoice: Invoice G000000000 was not found/),
+    ]);
   });
 });
