@@ -93,7 +93,7 @@ describe('v1InvoiceLineItems', () => {
       .filter((request) => request.url.includes(`/invoices/${invoice.id}/lineitems`));
     const pages = requests.slice(-all.slices);
     expect(pages[0].url).toBe(
-      `/v1/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=400`,
+      `/v1/invoices/${invoice.id}/lineitems?size=400&provider=onetime&invoicelineitemtype=billinglineitems`,
     );
     for (const next of pages.slice(1)) {
       expect(next.url).toMatch(
