@@ -53,7 +53,15 @@ const getPartnerInvoiceLineItem = defineCmdlet({
       code: "Get-PartnerInvoiceLineItem G016907411 | jq -s 'map(.Total) | add'",
     },
   ],
-  notes: BILLING_EXPORT_NOTES,
+  notes:
+    'Which API holds which invoice: billing periods that start before 1 February 2024 are ' +
+    "served by Partner Center's v1 line items only (OneTime billing line items, seek-paged with " +
+    'MS-ContinuationToken, camelCase fields such as totalForCustomer; -AttributeSet does not ' +
+    "apply), later ones by Microsoft Graph's billed reconciliation export; the command reads the " +
+    "invoice's billingPeriodStartDate and picks the API (lib/common/billing-facts.ts draws the " +
+    'line, docs/billing.md "Which API holds which month"). Source: ' +
+    'https://learn.microsoft.com/partner-center/developer/get-invoiceline-items. ' +
+    BILLING_EXPORT_NOTES,
   async *run(p, context): AsyncGenerator<unknown> {
     const { exportLineItems } = await import('../lib/cmdlet-support/billing-export-run.js');
     const { ResumeFile, ContinuationToken, MaxRetry } = p;

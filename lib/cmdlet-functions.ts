@@ -549,6 +549,25 @@ export type GetPartnerGdapRelationshipParameters =
       MaxRetry?: number;
     };
 
+/** What Get-PartnerInvoice takes in-process. */
+export type GetPartnerInvoiceParameters =
+  | {
+      InvoiceId?: never;
+      PageSize?: number;
+      First?: number;
+      Skip?: number;
+      ResumeFile?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: string;
+      PageSize?: never;
+      First?: never;
+      Skip?: never;
+      ResumeFile?: never;
+      MaxRetry?: number;
+    };
+
 /** What Get-PartnerInvoiceLineItem takes in-process. */
 export type GetPartnerInvoiceLineItemParameters =
   | {
@@ -681,6 +700,7 @@ export interface CmdletParameters {
   'Get-PartnerEnvironment': GetPartnerEnvironmentParameters;
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
+  'Get-PartnerInvoice': GetPartnerInvoiceParameters;
   'Get-PartnerInvoiceLineItem': GetPartnerInvoiceLineItemParameters;
   'Get-PartnerRatedUsage': GetPartnerRatedUsageParameters;
   'Import-Csv': ImportCsvParameters;
@@ -710,6 +730,7 @@ export interface CmdletOutputs {
   'Get-PartnerEnvironment': OutputTypes['EnvironmentView'];
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
+  'Get-PartnerInvoice': OutputTypes['Invoice'];
   'Get-PartnerInvoiceLineItem': OutputTypes['InvoiceLineItem'];
   'Get-PartnerRatedUsage': OutputTypes['RatedUsageLineItem'];
   'Import-Csv': OutputTypes['CsvRow'];
@@ -833,6 +854,13 @@ export function getPartnerGdapRelationship<T = CmdletOutputs['Get-PartnerGdapRel
   ...args: InvokeArguments<CmdletParameters['Get-PartnerGdapRelationship']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerGdapRelationship', T>('Get-PartnerGdapRelationship', ...args);
+}
+
+/** Get-PartnerInvoice: Lists the partner's invoices, newest first, or gets one by its number. */
+export function getPartnerInvoice<T = CmdletOutputs['Get-PartnerInvoice']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerInvoice']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerInvoice', T>('Get-PartnerInvoice', ...args);
 }
 
 /** Get-PartnerInvoiceLineItem: Streams an invoice's reconciliation line items (or the unbilled ones of a period), one object per line item. */

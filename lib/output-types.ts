@@ -8,6 +8,7 @@
 import type { EmulatorConnectionInfo } from './emulator/connection-info.js';
 import type { AuditRecord } from './partner-center/types.js';
 import type { GdapStatus } from './partner-center/gdap-status.js';
+import type { Invoice } from './partner-center/invoice-types.js';
 import type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 import type {
   Customer,
@@ -42,6 +43,11 @@ export type {
 export type { AuditRecord } from './partner-center/types.js';
 export type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 export type { GdapStatus, GdapStatusValue } from './partner-center/gdap-status.js';
+export type {
+  Invoice,
+  InvoiceDetail,
+  OneTimeInvoiceLineItem,
+} from './partner-center/invoice-types.js';
 export type { ContextView, EnvironmentView } from './session/views.js';
 export type { EmulatorConnectionInfo } from './emulator/connection-info.js';
 
@@ -76,6 +82,7 @@ export interface OutputTypes {
   GdapAccessAssignment: { relationshipId: string; customerId?: string } & GdapAccessAssignment;
   GdapStatus: GdapStatus;
   AuditRecord: AuditRecord;
+  Invoice: Invoice;
   InvoiceLineItem: InvoiceLineItem;
   RatedUsageLineItem: RatedUsageLineItem;
   ContextView: ContextView;

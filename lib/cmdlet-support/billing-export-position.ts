@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { removeFile } from '../common/remove-file.js';
 import type { ExportRequest } from '../partner-center/billing-export.js';
-import { writePrivateJson } from '../session/atomic-file.js';
+import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import type { StdoutMark } from './cmdlet.js';
 import {
   type ClaimedResumeFile,
@@ -21,9 +21,24 @@ import {
   listingKind,
   notThisResumeFile,
 } from './resume-file-claim.js';
-import { stdoutMarkOf } from './resume-file.js';
+import { stdoutMarkOf, writeResumeContent } from './resume-file.js';
+
+/** Where a run stands: in a Graph export's files, or in an older invoice's v1 pages. */
+export type SavedPosition = ExportPosition | V1Position;
+
+/**
+ * An invoice older than the v2 coverage is read from Partner Center's v1 pages
+ * (invoice-line-items-v1.ts): the page boundary and the line items after it already out.
+ */
+export interface V1Position {
+  api: 'v1';
+  listing: ListingPosition;
+  written: number;
+  stdout?: StdoutMark;
+}
 
 export interface ExportPosition {
+  api?: 'v2';
   /** The manifest the run reads: read again on resume, its eTag compared. */
   manifestUrl: string;
   eTag: string;
@@ -43,7 +58,7 @@ interface Content {
   kind: string;
   version: number;
   export: ExportRequest;
-  position: ExportPosition;
+  position: SavedPosition;
   updatedAt: string;
 }
 
@@ -63,7 +78,7 @@ export class ExportResumeFile {
   }
 
   /** Claims the file and returns its position; undefined for a new (absent or empty) file. */
-  read(request: ExportRequest): ExportPosition | undefined {
+  read(request: ExportRequest): SavedPosition | undefined {
     this.claim ??= claimResumeFile(this.path, this.cmdletName);
     try {
       return this.check(this.claim.text, request);
@@ -78,7 +93,7 @@ export class ExportResumeFile {
     this.claim = undefined;
   }
 
-  write(request: ExportRequest, position: ExportPosition): void {
+  write(request: ExportRequest, position: SavedPosition): void {
     const content: Content = {
       kind: this.kind,
       version: VERSION,
@@ -86,24 +101,14 @@ export class ExportResumeFile {
       position,
       updatedAt: new Date().toISOString(),
     };
-    try {
-      writePrivateJson(this.path, content);
-    } catch (error) {
-      throw new ConfigFileError(
-        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
-        {
-          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
-          cause: error,
-        },
-      );
-    }
+    writeResumeContent(this.path, content);
   }
 
   delete(): void {
     removeFile(this.path);
   }
 
-  private check(text: string | undefined, request: ExportRequest): ExportPosition | undefined {
+  private check(text: string | undefined, request: ExportRequest): SavedPosition | undefined {
     if (text === undefined || text === '') return undefined;
     let content: Partial<Content> | undefined;
     try {
@@ -133,12 +138,14 @@ export class ExportResumeFile {
   }
 }
 
+const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
 /** A position as a file or token keeps it, checked; undefined when it is not one. */
-function positionOf(value: unknown): ExportPosition | undefined {
-  const record = value as Partial<ExportPosition> | null | undefined;
+function positionOf(value: unknown): SavedPosition | undefined {
+  const record = value as Partial<ExportPosition> | Partial<V1Position> | null | undefined;
   if (!record || typeof record !== 'object') return undefined;
-  const { manifestUrl, eTag, partial, done, written } = record;
-  const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (record.api === 'v1') return v1PositionOf(record);
+  const { manifestUrl, eTag, partial, done, written } = record as Partial<ExportPosition>;
   if (typeof manifestUrl !== 'string' || !/^https:\/\//.test(manifestUrl)) return undefined;
   if (typeof eTag !== 'string' || !count(written)) return undefined;
   if (!partial || typeof partial !== 'object' || !Object.values(partial).every(count))
@@ -154,17 +161,32 @@ function positionOf(value: unknown): ExportPosition | undefined {
   };
 }
 
+function v1PositionOf(record: Partial<V1Position>): V1Position | undefined {
+  const { listing, written } = record;
+  if (!listing || typeof listing !== 'object' || !count(listing.skip) || !count(written))
+    return undefined;
+  const token = listing.continuationToken;
+  if (token !== undefined && (typeof token !== 'string' || token === '')) return undefined;
+  if (listing.offset !== undefined && !count(listing.offset)) return undefined;
+  return {
+    api: 'v1',
+    listing: { continuationToken: token, skip: listing.skip, offset: listing.offset },
+    written: written as number,
+    stdout: stdoutMarkOf(record.stdout),
+  };
+}
+
 /**
  * The position as a -ContinuationToken: base64url of its JSON, without the stdout mark (a token
  * is for a run without a resume file). Short: at most a few files are partly read at any time.
  */
-export function continuationTokenOf(position: ExportPosition): string {
+export function continuationTokenOf(position: SavedPosition): string {
   const { stdout: _mark, ...kept } = position;
   return Buffer.from(JSON.stringify(kept), 'utf8').toString('base64url');
 }
 
 /** The position a -ContinuationToken holds; a token that is not one is refused (exit 2). */
-export function positionOfToken(token: string): ExportPosition {
+export function positionOfToken(token: string): SavedPosition {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));

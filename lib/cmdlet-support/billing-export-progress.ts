@@ -33,7 +33,10 @@ export class ExportProgress {
   waiting(step: OperationProgress): void {
     this.context.progress({
       activity: 'Waiting for the export',
-      detail: `${clock(step.elapsedMs)} (${step.status}; next check in ${clock(step.nextPollMs)})`,
+      // Before the first look the service only said it accepted the export (HTTP 202).
+      detail:
+        `${clock(step.elapsedMs)} (${step.status === '202' ? 'accepted' : step.status}; ` +
+        `next check in ${clock(step.nextPollMs)})`,
     });
   }
 

@@ -17,6 +17,7 @@ import {
   ReaderGoneError,
   UsageError,
 } from '../common/errors.js';
+import { resolve } from 'node:path';
 import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
 import {
@@ -29,7 +30,8 @@ import {
   waitForExport,
 } from '../partner-center/billing-export.js';
 import { interleaved, lineItemBatches } from '../partner-center/billing-export-blobs.js';
-import type { HttpClient } from '../partner-center/client.js';
+import { linkedSignal } from '../partner-center/abortable.js';
+import type { ApiClient, HttpClient } from '../partner-center/client.js';
 import type { JsonLineBatch } from '../json/json-lines.js';
 import { GRAPH_GLOBAL, graphOf } from '../session/environments.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
@@ -39,7 +41,10 @@ import {
   type ExportPosition,
   ExportResumeFile,
   positionOfToken,
+  type SavedPosition,
+  type V1Position,
 } from './billing-export-position.js';
+import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import { ExportProgress } from './billing-export-progress.js';
 import { repeatSelection } from './rerun.js';
 
@@ -56,6 +61,7 @@ export interface BillingExportRun {
 }
 
 export const DEFAULT_CONCURRENCY = 3;
+const DATA_CHANGED = 'export data changed';
 /** The least time between two records of the position (each is a write and an fsync). */
 const RECORD_INTERVAL_MS = 200;
 
@@ -63,7 +69,9 @@ export async function* exportLineItems(
   run: BillingExportRun,
   context: CmdletContext,
 ): AsyncGenerator<ObjectList<unknown>> {
-  await refuseNationalCloud(context, run.export);
+  // Billed reconciliation line items of an older invoice come from Partner Center, which every
+  // cloud has: for those the cloud is checked once the invoice says which API holds them.
+  if (!billedReconciliation(run.export)) await refuseNationalCloud(context, run.export);
   if (run.resumeFile !== undefined && run.continuationToken !== undefined) {
     throw new UsageError('-ResumeFile and -ContinuationToken cannot be used together.', {
       hint: 'A resume file keeps the position itself: give only -ResumeFile.',
@@ -74,10 +82,16 @@ export async function* exportLineItems(
       ? undefined
       : new ExportResumeFile(run.resumeFile, run.item, run.cmdletName);
   try {
-    yield* exportWith(run, context, file);
+    yield* runWith(run, context, file);
   } finally {
     file?.release();
   }
+}
+
+function billedReconciliation(request: ExportRequest): string | undefined {
+  return request.data === 'reconciliation' && request.scope.billed
+    ? request.scope.invoiceId
+    : undefined;
 }
 
 /**
@@ -96,7 +110,20 @@ async function refuseNationalCloud(context: CmdletContext, request: ExportReques
   );
 }
 
-async function* exportWith(
+/** One step of a run: line items to hand out, or a moment to record the position now. */
+interface Step {
+  items?: Iterable<unknown> & { readonly length: number };
+  /** Record now, however recent the last record (a file finished). */
+  force?: boolean;
+}
+
+/** Where the line items come from: its steps, and the position once a step's items are out. */
+interface LineItemSource {
+  steps: AsyncIterable<Step>;
+  position(written: number): SavedPosition;
+}
+
+async function* runWith(
   run: BillingExportRun,
   context: CmdletContext,
   file: ExportResumeFile | undefined,
@@ -118,10 +145,151 @@ async function* exportWith(
         `Removed the ${removed} bytes an earlier run wrote to stdout after its last record.`,
       );
   }
-  const progress = new ExportProgress(context, saved?.written ?? 0);
-  const graph = await context.services.graph({ maxRetry: run.maxRetry });
+  const earlier = saved?.written ?? 0;
+  const progress = new ExportProgress(context, earlier);
   holdYoungGeneration();
+  let written = 0;
+  let source: LineItemSource | undefined;
+  /** What is out of the process whole: where a failed stdout leaves the run. */
+  let out: SavedPosition | undefined = saved;
+  let lastRecord = 0;
+  const record = async (force: boolean) => {
+    if (!file || !source) return;
+    const now = Date.now();
+    if (!force && now - lastRecord < RECORD_INTERVAL_MS) return;
+    const taken = context.output ? context.output.delivered() : true;
+    if (taken !== true && !(taken !== false && (await taken))) return;
+    out = { ...source.position(earlier + written), stdout: context.output?.mark() };
+    file.write(run.export, out);
+    lastRecord = Date.now();
+  };
 
+  let settled = false;
+  const stopped = async (error: unknown): Promise<unknown> => {
+    settled = true;
+    const reason: unknown = signal.reason;
+    const outputFailed = reason instanceof OutputFailedError;
+    const readerGone = reason instanceof OutputClosedError && file !== undefined;
+    if (outputFailed) error = reason;
+    if (readerGone)
+      error = new ReaderGoneError('The reader of stdout went away before the export ended.', {
+        hint: 'What it had not read yet of the line items handed to it is not written again.',
+      });
+    if (!(error instanceof PartnerCenterModuleError)) return error;
+    // Changed data cannot be continued: the export starts over, so no position is kept.
+    if (error.reason === DATA_CHANGED || !source) return error;
+    let at = outputFailed || readerGone ? out : source.position(earlier + written);
+    if (!outputFailed && !readerGone && context.output) {
+      const taken = context.output.delivered();
+      if (taken === true || (taken !== false && (await taken)))
+        at = { ...source.position(earlier + written), stdout: context.output.mark() };
+      else at = out;
+    }
+    const cut = outputFailed ? context.output?.cutBackTo(out?.stdout) : undefined;
+    if (!at || (at.written === 0 && !saved && !cut)) return error;
+    file?.write(run.export, at);
+    const advice = resumeAdvice(run, context, at, file);
+    return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
+      replaceHint: cut !== undefined,
+    });
+  };
+
+  try {
+    source = await sourceOf(run, context, saved, progress);
+    for await (const step of source.steps) {
+      if (step.items) {
+        written += step.items.length;
+        yield new ObjectList(step.items);
+        progress.items(earlier + written);
+      }
+      await record(step.force === true);
+    }
+    settled = true;
+    file?.delete();
+    context.verbose(
+      `Wrote ${written} line item(s) of ${what}` +
+        `${earlier ? ` (${earlier + written} with the earlier runs)` : ''}.`,
+    );
+  } catch (error) {
+    throw await stopped(error);
+  } finally {
+    progress.end();
+    if (!settled) {
+      const reason: unknown = signal.reason;
+      if (
+        reason instanceof InterruptedError ||
+        reason instanceof OutputFailedError ||
+        (reason instanceof OutputClosedError && file)
+      ) {
+        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+        throw await stopped(reason);
+      }
+    }
+  }
+}
+
+/**
+ * Which API the line items come from: an invoice's billed reconciliation line items from Partner
+ * Center's v1 pages when its billing period starts before the v2 coverage (lineItemsApiOf, in one
+ * place with the invoices), everything else from Graph's export.
+ */
+async function sourceOf(
+  run: BillingExportRun,
+  context: CmdletContext,
+  saved: SavedPosition | undefined,
+  progress: ExportProgress,
+): Promise<LineItemSource> {
+  const invoiceId = billedReconciliation(run.export);
+  if (invoiceId !== undefined) {
+    const [{ getInvoice, lineItemsApiOf }, partnerCenter] = await Promise.all([
+      import('../partner-center/invoices.js'),
+      context.services.partnerCenter({ maxRetry: run.maxRetry }),
+    ]);
+    const api =
+      saved?.api === 'v1' ? 'v1' : lineItemsApiOf(await getInvoice(partnerCenter, invoiceId));
+    if (api === 'v1') {
+      context.verbose(
+        `Invoice ${invoiceId} bills a period before February 2024: its line items come from ` +
+          "Partner Center's v1 line-item pages.",
+      );
+      return v1Source(partnerCenter, invoiceId, saved?.api === 'v1' ? saved : undefined);
+    }
+    await refuseNationalCloud(context, run.export);
+  }
+  return exportSource(run, context, saved?.api === 'v1' ? undefined : saved, progress);
+}
+
+/** An older invoice's line items, page by page (invoice-line-items-v1.ts), resumable mid-page. */
+async function v1Source(
+  partnerCenter: ApiClient,
+  invoiceId: string,
+  saved: V1Position | undefined,
+): Promise<LineItemSource> {
+  const { v1InvoiceLineItems } = await import('../partner-center/invoice-line-items-v1.js');
+  let listing: ListingPosition = saved?.listing ?? { skip: 0, offset: 0 };
+  async function* steps(): AsyncGenerator<Step> {
+    for await (const slice of v1InvoiceLineItems(partnerCenter, invoiceId, { from: listing })) {
+      listing = slice.positionAfter(slice.items.length);
+      yield { items: slice.items };
+    }
+  }
+  return {
+    steps: steps(),
+    position: (written) => ({ api: 'v1', listing: { ...listing }, written }),
+  };
+}
+
+/** Graph's export: started (or, resumed, its manifest read again), its files read a few at once. */
+async function exportSource(
+  run: BillingExportRun,
+  context: CmdletContext,
+  saved: ExportPosition | undefined,
+  progress: ExportProgress,
+): Promise<LineItemSource> {
+  const { signal } = context;
+  const what = describeExport(run.export);
+  const file = run.resumeFile;
+  const graph = await context.services.graph({ maxRetry: run.maxRetry });
   const exportAgain = async (): Promise<{ url: URL; manifest: ExportManifest }> => {
     const started = await startExport(graph, run.export, signal);
     context.verbose(`Started ${what}.`);
@@ -153,8 +321,8 @@ async function* exportWith(
   context.verbose(
     `The manifest of ${what} names ${manifest.blobs.length} file(s) (eTag ${manifest.eTag}).`,
   );
-
   const blobs = await storageFor(context, manifest, run.maxRetry);
+
   // A refused SAS (expired) is renewed by reading the manifest again: one read for every file
   // that needs it at that moment.
   let renewing: Promise<ExportManifest> | undefined;
@@ -162,7 +330,7 @@ async function* exportWith(
     renewing ??= readManifest(graph, manifestUrl, what, signal)
       .then((fresh) => {
         refuseChangedData(fresh, { eTag: manifest.eTag }, what, file);
-        context.verbose(`Read the manifest again for a new download link (SAS).`);
+        context.verbose('Read the manifest again for a new download link (SAS).');
         manifest = fresh;
         return fresh;
       })
@@ -170,6 +338,22 @@ async function* exportWith(
         renewing = undefined;
       });
     return renewing;
+  };
+  // A file the blob store no longer has (404) may mean the data was published again: a new export
+  // says, by its eTag. The same eTag: the same line items, read on from the new export's files.
+  let checking: Promise<void> | undefined;
+  const republished = () => {
+    checking ??= exportAgain()
+      .then((fresh) => {
+        refuseChangedData(fresh.manifest, { eTag: manifest.eTag }, what, file);
+        context.verbose(`A file was gone; exported again: the same data (eTag ${manifest.eTag}).`);
+        manifestUrl = fresh.url;
+        manifest = fresh.manifest;
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
   };
 
   const done = new Set(saved?.done ?? []);
@@ -179,115 +363,64 @@ async function* exportWith(
     (name) => !manifest.blobs.some((blob) => blob.name === name),
   );
   if (unknown.length > 0) refuseChangedData(manifest, { eTag: '' }, what, file);
-  const earlier = saved?.written ?? 0;
-  let written = 0;
   progress.files(manifest.blobs.length, done.size);
 
-  const position = (): ExportPosition => ({
-    manifestUrl: manifestUrl.href,
-    eTag: manifest.eTag,
-    partial: { ...partial },
-    done: [...done],
-    written: earlier + written,
-  });
-  /** What is out of the process whole: where a failed stdout leaves the export. */
-  let out: ExportPosition = { ...position(), stdout: context.output?.mark() };
-  let lastRecord = 0;
-  const record = async (force: boolean) => {
-    if (!file) return;
-    const now = Date.now();
-    if (!force && now - lastRecord < RECORD_INTERVAL_MS) return;
-    const taken = context.output ? context.output.delivered() : true;
-    if (taken !== true && !(taken !== false && (await taken))) return;
-    out = { ...position(), stdout: context.output?.mark() };
-    file.write(run.export, out);
-    lastRecord = Date.now();
-  };
-
+  // The files' reads end with the run, or as soon as the reading of the others stops.
+  const stopFiles = new AbortController();
   const sources = names.map(
     (name) =>
       async function* (): AsyncGenerator<JsonLineBatch | null> {
-        yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
-          skip: partial[name] ?? 0,
-          signal,
-          verbose: (line) => context.verbose(line),
-          onProgress: (step) => progress.bytes(name, step),
-          renewUrl: async () => blobUrl(await renewed(), name),
-        });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const { signal: reading, dispose } = linkedSignal([signal, stopFiles.signal]);
+            try {
+              yield* lineItemBatches(blobs, blobUrl(manifest, name), name, {
+                skip: partial[name] ?? 0,
+                signal: reading,
+                verbose: (line) => context.verbose(line),
+                onProgress: (step) => progress.bytes(name, step),
+                renewUrl: async () => blobUrl(await renewed(), name),
+              });
+            } finally {
+              dispose();
+            }
+            break;
+          } catch (error) {
+            if (!(error instanceof NotFoundError) || attempt > 1) throw error;
+            await republished();
+            if (!manifest.blobs.some((blob) => blob.name === name))
+              refuseChangedData(manifest, { eTag: '' }, what, file);
+          }
+        }
         // The file's end: every line of it is out once this is reached.
         yield null;
       },
   );
-
-  let settled = false;
-  const stopped = async (error: unknown): Promise<unknown> => {
-    settled = true;
-    const reason: unknown = signal.reason;
-    const outputFailed = reason instanceof OutputFailedError;
-    const readerGone = reason instanceof OutputClosedError && file !== undefined;
-    if (outputFailed) error = reason;
-    if (readerGone)
-      error = new ReaderGoneError('The reader of stdout went away before the export ended.', {
-        hint: 'What it had not read yet of the line items handed to it is not written again.',
-      });
-    if (!(error instanceof PartnerCenterModuleError)) return error;
-    let at = outputFailed || readerGone ? out : position();
-    if (!outputFailed && !readerGone && context.output) {
-      const taken = context.output.delivered();
-      if (taken === true || (taken !== false && (await taken)))
-        at = { ...at, stdout: context.output.mark() };
-      else at = out;
-    }
-    const cut = outputFailed ? context.output?.cutBackTo(out.stdout) : undefined;
-    if (at.written === 0 && !saved && !cut) return error;
-    file?.write(run.export, at);
-    const advice = resumeAdvice(run, context, at, file);
-    return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
-      replaceHint: cut !== undefined,
-    });
-  };
-
-  try {
-    for await (const { source, value } of interleaved(
-      sources,
-      run.concurrency ?? DEFAULT_CONCURRENCY,
-    )) {
+  async function* steps(): AsyncGenerator<Step> {
+    const concurrency = run.concurrency ?? DEFAULT_CONCURRENCY;
+    for await (const { source, value } of interleaved(sources, concurrency, stopFiles)) {
       const name = names[source] as string;
       if (value === null) {
         done.add(name);
         delete partial[name];
         progress.fileDone(name);
-        await record(true);
-        continue;
-      }
-      partial[name] = (partial[name] ?? 0) + value.length;
-      written += value.length;
-      yield new ObjectList(value);
-      progress.items(earlier + written);
-      await record(false);
-    }
-    settled = true;
-    file?.delete();
-    context.verbose(
-      `Wrote ${written} line item(s) of ${what}` +
-        `${earlier ? ` (${earlier + written} with the earlier runs)` : ''}.`,
-    );
-  } catch (error) {
-    throw await stopped(error);
-  } finally {
-    progress.end();
-    if (!settled) {
-      const reason: unknown = signal.reason;
-      if (
-        reason instanceof InterruptedError ||
-        reason instanceof OutputFailedError ||
-        (reason instanceof OutputClosedError && file)
-      ) {
-        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-        throw await stopped(reason);
+        yield { force: true };
+      } else {
+        partial[name] = (partial[name] ?? 0) + value.length;
+        yield { items: value };
       }
     }
   }
+  return {
+    steps: steps(),
+    position: (written) => ({
+      manifestUrl: manifestUrl.href,
+      eTag: manifest.eTag,
+      partial: { ...partial },
+      done: [...done],
+      written,
+    }),
+  };
 }
 
 /** The blob store's client for the manifest's files (the run's retries and CA trust). */
@@ -311,17 +444,19 @@ function refuseChangedData(
   manifest: ExportManifest,
   saved: Pick<ExportPosition, 'eTag'>,
   what: string,
-  file: ExportResumeFile | undefined,
+  resumeFile: string | undefined,
 ): void {
   if (manifest.eTag === saved.eTag) return;
+  const restart = resumeFile
+    ? `: delete '${resolve(resumeFile)}' (or give another -ResumeFile)`
+    : ' without -ContinuationToken';
   throw new UsageError(
     `The data of ${what} changed since the earlier run began (its manifest's eTag is now ` +
       `${manifest.eTag}, was ${saved.eTag || 'another'}): continuing would mix two versions of ` +
       'the line items.',
     {
-      hint:
-        `Export it again from the start${file ? `: delete '${file.path}' (or give another -ResumeFile)` : ' without -ContinuationToken'}, ` +
-        'into a new output.',
+      reason: DATA_CHANGED,
+      hint: `Export it again from the start${restart}, into a new output.`,
     },
   );
 }
@@ -329,7 +464,7 @@ function refuseChangedData(
 function resumeAdvice(
   run: BillingExportRun,
   context: CmdletContext,
-  at: ExportPosition,
+  at: SavedPosition,
   file: ExportResumeFile | undefined,
 ): string {
   const wrote = `${at.written} line item${at.written === 1 ? ' was' : 's were'} written`;

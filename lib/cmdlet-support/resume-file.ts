@@ -133,17 +133,7 @@ export class ResumeFile {
       ...state,
       updatedAt: new Date().toISOString(),
     };
-    try {
-      writePrivateJson(this.path, content);
-    } catch (error) {
-      throw new ConfigFileError(
-        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
-        {
-          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
-          cause: error,
-        },
-      );
-    }
+    writeResumeContent(this.path, content);
   }
 
   /** Deletes the file (the listing completed); the claim is released after. */
@@ -202,6 +192,24 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
   return differing
     .map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`)
     .join('; ');
+}
+
+/**
+ * Writes a resume file's whole content atomically (a kill leaves the old content or the new);
+ * a failure is one ConfigFileError naming the file. Every kind of position file writes this way.
+ */
+export function writeResumeContent(path: string, content: object): void {
+  try {
+    writePrivateJson(path, content);
+  } catch (error) {
+    throw new ConfigFileError(
+      `Cannot write the resume file '${path}': ${(error as Error).message}.`,
+      {
+        hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** A stdout mark as a resume file keeps it; anything else (an older file: none) is no mark. */

@@ -124,6 +124,8 @@ export interface FromSource<T> {
 export async function* interleaved<T>(
   sources: readonly (() => AsyncGenerator<T>)[],
   limit: number,
+  /** Aborted when the result ends early, so sources still reading stop at once (give them its signal). */
+  stop?: AbortController,
 ): AsyncGenerator<FromSource<T>> {
   type Step = { source: number; step: IteratorResult<T> };
   const running = new Map<number, { iterator: AsyncGenerator<T>; next: Promise<Step> }>();
@@ -154,6 +156,9 @@ export async function* interleaved<T>(
       yield { source, value: step.value };
     }
   } finally {
+    // One source failed, or the consumer stopped: the others must not finish their reads first (a
+    // stalled download would hold the stop for its idle timeout).
+    if (running.size > 0) stop?.abort(new Error('the other export files are no longer read'));
     const closing = [...running.values()].map(({ iterator, next }) =>
       next.then(
         () => iterator.return(undefined),

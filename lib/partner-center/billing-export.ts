@@ -22,6 +22,9 @@ import {
 /** The Graph permission every billing export call needs, delegated or application. */
 export const BILLING_PERMISSION = 'PartnerBilling.Read.All';
 
+/** The first look at a started export whose 202 named no Retry-After. */
+const FIRST_POLL_MS = 100;
+
 /** Where the exports live, under Graph's `/v1.0`. */
 const BILLING_ROOT = '/reports/partners/billing';
 
@@ -77,8 +80,8 @@ export function exportCall(request: ExportRequest): { path: string; body: Record
 }
 
 /**
- * Starts the export. A POST without an idempotency key is sent once (a 429 is sent again: it was
- * refused before it was read); a repeat would only start a second export, which costs nothing.
+ * Starts the export. Sent again after a failure like a read: a repeat only starts a second
+ * export (the first is never read), where giving up would stop the whole run.
  */
 export async function startExport(
   graph: HttpClient,
@@ -87,7 +90,7 @@ export async function startExport(
 ): Promise<ExchangeAnswer<unknown>> {
   const { path, body } = exportCall(request);
   return withBillingPermission(describeExport(request), () =>
-    graph.exchange(path, { method: 'POST', json: body, signal }),
+    graph.exchange(path, { method: 'POST', json: body, signal, repeatable: true }),
   );
 }
 
@@ -116,6 +119,9 @@ export async function waitForExport(
       signal: options.signal,
       onProgress: options.onProgress,
       timeoutMs: options.timeoutMs,
+      // The POST's 202 carries no Retry-After: a small export is often ready at once, so the
+      // first look is soon (then the waits double, or follow the operation's Retry-After).
+      intervalMs: FIRST_POLL_MS,
     }).catch((error: unknown) => {
       if (error instanceof ServiceError && error.reason === `${what} failed`)
         throw failedExport(error);

@@ -109,6 +109,11 @@ export function seekPageOf<L extends ItemList>(
   };
 }
 
+/** A link without a token (an offset link) that names the very request of the page it is on. */
+function sameRequest(a: PageRequest, b: PageRequest): boolean {
+  return a.method === b.method && a.url.href === b.url.href;
+}
+
 export async function* followPages<L extends ItemList>(
   first: PageRequest,
   fetchPage: (request: PageRequest, signal: AbortSignal) => Promise<FetchedPage<L>>,
@@ -139,6 +144,7 @@ export async function* followPages<L extends ItemList>(
     return promise;
   };
   let pending: Promise<FetchedPage<L>> | undefined = fetchAhead(first);
+  let current = first;
   let previousPosition: string | undefined = options.startPosition;
   let pageNumber = 0;
   let itemCount = 0;
@@ -150,16 +156,22 @@ export async function* followPages<L extends ItemList>(
       itemCount += page.items.length;
       let loop: ServiceError | undefined;
       if (page.next && !(itemLimit !== undefined && itemCount >= itemLimit)) {
-        if (position !== undefined && position === previousPosition) {
+        const next = position === undefined ? page.next() : undefined;
+        if (
+          position !== undefined
+            ? position === previousPosition
+            : next !== undefined && sameRequest(next, current)
+        ) {
           // This page is new, but the one after it would be this one again, forever.
           loop = options.loopError();
         } else {
           previousPosition = position;
+          current = next ?? page.next();
           // What the consumer made of the page before reaches the output first (the sink flushes on
           // the next turn; a slow reader holds the listing here), so the listing runs one page
           // ahead of what is written, not of what is buffered.
           await nextTurn();
-          pending = fetchAhead(page.next());
+          pending = fetchAhead(current);
           // A request is written to its socket only on a later tick: without this turn it would
           // wait until the consumer had written the whole page, and the server would idle
           // meanwhile.
@@ -167,7 +179,12 @@ export async function* followPages<L extends ItemList>(
         }
       }
       pageNumber++;
-      yield { items: page.items, pageNumber, continuationToken: position };
+      yield {
+        items: page.items,
+        pageNumber,
+        continuationToken: position,
+        more: pending !== undefined,
+      };
       if (loop) throw loop;
     }
   } finally {

@@ -92,10 +92,12 @@ export async function* itemsFrom<T>(
     continuationToken: start.continuationToken,
     limit: limit === undefined ? undefined : start.skip + limit,
   });
+  /** Items of the pages passed since the position's boundary that led on without a token. */
+  let passed = 0;
   for await (const page of pages) {
     const { items } = page;
     // Items before the position in this page: all of them when the position lies beyond it.
-    const drop = Math.min(items.length, progress.skip);
+    const drop = Math.min(items.length, Math.max(0, progress.skip - passed));
     const take =
       limit === undefined
         ? items.length - drop
@@ -106,8 +108,16 @@ export async function* itemsFrom<T>(
       yield drop === 0 && take === items.length ? items : items.slice(drop, drop + take);
     }
     if (progress.written === limit) return;
-    if (page.continuationToken === undefined) return;
-    progress.pagePassed(items.length, page.continuationToken);
+    if (!page.more) return;
+    if (page.continuationToken === undefined) {
+      // A page linked on without a token (size/offset links): the boundary stays where it was, so
+      // the position (and a resume) counts every item written since, and the next page's drop
+      // counts what these pages held.
+      passed += items.length;
+    } else {
+      progress.pagePassed(passed + items.length, page.continuationToken);
+      passed = 0;
+    }
     await options.onPagePassed?.();
   }
 }

@@ -37,6 +37,11 @@ export interface Page<L extends ItemList> {
    * page's items are written, a failed run resumes from here without duplicates or gaps.
    */
   continuationToken?: string;
+  /**
+   * Another page follows (and is already asked for). A page may lead on without a token: the
+   * invoices' `size`/`offset` links carry none, so such a listing resumes counted from its start.
+   */
+  more?: boolean;
 }
 
 /**

@@ -24,6 +24,7 @@ import type GetPartnerCustomerUserLicense from '../../cmdlets/Get-PartnerCustome
 import type GetPartnerEnvironment from '../../cmdlets/Get-PartnerEnvironment.js';
 import type GetPartnerGdapAccessAssignment from '../../cmdlets/Get-PartnerGdapAccessAssignment.js';
 import type GetPartnerGdapRelationship from '../../cmdlets/Get-PartnerGdapRelationship.js';
+import type GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
 import type GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import type GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import type ImportCsv from '../../cmdlets/Import-Csv.js';
@@ -70,6 +71,7 @@ interface Computed {
   'Get-PartnerEnvironment': GivenParametersOf<typeof GetPartnerEnvironment>;
   'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
   'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
+  'Get-PartnerInvoice': GivenParametersOf<typeof GetPartnerInvoice>;
   'Get-PartnerInvoiceLineItem': GivenParametersOf<typeof GetPartnerInvoiceLineItem>;
   'Get-PartnerRatedUsage': GivenParametersOf<typeof GetPartnerRatedUsage>;
   'Import-Csv': GivenParametersOf<typeof ImportCsv>;
@@ -183,8 +185,14 @@ describe('the typed Node API', () => {
       invoke('Get-PartnerCustomerGdapStatus', {}, { env, input: customers }),
       15,
     );
+    const invoices = await firstOf(invoke('Get-PartnerInvoice', {}, { env }), 5);
+    const invoice = await firstOf(
+      invoke('Get-PartnerInvoice', { InvoiceId: invoices[0]!.id }, { env }),
+      1,
+    );
     const found = {
       'Get-PartnerCustomer': customers,
+      'Get-PartnerInvoice': [...invoices, ...invoice],
       'Get-PartnerCustomerSubscription': subscriptions,
       'Get-PartnerGdapRelationship': relationships,
       'Get-PartnerGdapAccessAssignment': assignments,

@@ -173,6 +173,39 @@ describe('faults in the middle of a listing', () => {
     await expect(pages.next()).rejects.toThrow(/same continuation token twice/);
     expect(suite.server.received).toHaveLength(2);
   });
+
+  it('follows size/offset links without a token, and stops at one that names its own page', async () => {
+    // The invoices' links: `/invoices?size=&offset=`, no MS-ContinuationToken. From offset 4 on
+    // the server hands back the link of the page it answered.
+    suite.server.respond((request) => {
+      const offset = Number(new URL(request.url, 'https://x').searchParams.get('offset') ?? 0);
+      const next = Math.min(offset + 2, 4);
+      return {
+        status: 200,
+        json: {
+          items: [{ id: `i${offset}` }, { id: `i${offset + 1}` }],
+          links: { next: { uri: `/invoices?size=2&offset=${next}`, method: 'GET', headers: [] } },
+        },
+      };
+    });
+    const client = newClient();
+    const ids: string[] = [];
+    const pages = client.pages<{ id: string }>('/invoices?size=2');
+    await expect(
+      (async () => {
+        for await (const page of pages) {
+          expect(page.continuationToken).toBeUndefined();
+          ids.push(...page.items.map((item) => item.id));
+        }
+      })(),
+    ).rejects.toThrow(/same continuation token twice/);
+    expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5']);
+    expect(suite.server.received.map((r) => r.url)).toEqual([
+      '/v1/invoices?size=2',
+      '/v1/invoices?size=2&offset=2',
+      '/v1/invoices?size=2&offset=4',
+    ]);
+  });
 });
 
 describe('next links are followed exactly', () => {

@@ -4,7 +4,8 @@
  */
 import type { EmulatorBilling } from '../types.js';
 import type { BillingState } from './billing-state.js';
-import { V2_COVERAGE_START, type Invoice } from './invoices.js';
+import type { Invoice } from './invoices.js';
+import { V2_LINE_ITEMS_FROM_MS } from '../../common/billing-facts.js';
 import { isoDate } from '../partner-center/customer-context.js';
 
 export function billingView(billing: BillingState): EmulatorBilling {
@@ -15,7 +16,7 @@ export function billingView(billing: BillingState): EmulatorBilling {
     return invoice;
   };
   return {
-    v2CoverageStart: isoDate(V2_COVERAGE_START),
+    v2CoverageStart: isoDate(V2_LINE_ITEMS_FROM_MS),
     invoices: () =>
       dataset.invoices.map((invoice) => ({
         id: invoice.id,

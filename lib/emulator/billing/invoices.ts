@@ -4,6 +4,7 @@
  * (docs/billing.md). The latest invoice has `billingLineItems` lines; older ones somewhat fewer.
  * Nothing but the invoices' few facts and their totals (once summed) is kept.
  */
+import { lineItemsApiFor } from '../../common/billing-facts.js';
 import type { CustomerDataset } from '../partner-center/dataset.js';
 import { hash32 } from '../server/random.js';
 import { BilledCustomers } from './billed-customers.js';
@@ -17,11 +18,6 @@ import {
 
 /** Enough history to reach back before the v2 coverage (February 2024) from any recent `now`. */
 const INVOICE_MONTHS = 40;
-/**
- * Billing periods starting before this are served only by Partner Center's v1 line-item API; from
- * it on, only by Microsoft Graph's exports (docs/billing.md, "v1 or v2").
- */
-export const V2_COVERAGE_START = Date.UTC(2024, 1, 1);
 /** A share of the USD invoice's lines, for the smaller EUR invoice of the same month. */
 const SECOND_CURRENCY_SHARE = 5;
 const DAY_MS = 86_400_000;
@@ -100,7 +96,8 @@ export class BillingDataset {
           invoiceDate,
           periodStart,
           periodEnd,
-          api: periodStart < V2_COVERAGE_START ? 'v1' : 'v2',
+          // The module's own line between the APIs (lib/common/billing-facts.ts), drawn once.
+          api: lineItemsApiFor(new Date(periodStart).toISOString()) ?? 'v2',
           reconciliation: this.source(
             'reconciliation',
             hash,

@@ -1,0 +1,239 @@
+/**
+ * Get-PartnerInvoice in-process against the emulator's v1 invoices over real HTTPS: every invoice
+ * newest first, in one answer and in size/offset pages; -First, -Skip, the stop line that
+ * continues and -ResumeFile; one invoice by number, numbers piped in, an unknown number; the table
+ * and the list people see on a terminal.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedEmulator } from '../../lib/emulator/index.js';
+import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { wholeNdjsonLines } from '../support/ndjson.js';
+import { errorLines, FAST_RETRIES, shellWords } from '../faults/support/listing-runs.js';
+import { runInProcess, type InProcessOptions } from '../fixtures/host/run-in-process.js';
+import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
+import GetPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
+
+type Json = Record<string, any>;
+
+let partner: EmulatedPartner;
+let emulator: StartedEmulator;
+/** The emulator's invoices, newest first, as it derives them. */
+let expected: string[];
+
+async function invoiceCmdlet(args: readonly string[], options: InProcessOptions = {}) {
+  const result = await runInProcess(GetPartnerInvoice, [...args], {
+    env: { ...partner.env, ...FAST_RETRIES },
+    ...options,
+  });
+  return { ...result, invoices: () => wholeNdjsonLines(result.stdout) as Json[] };
+}
+
+const idsOf = (invoices: Json[]) => invoices.map((invoice) => invoice.id as string);
+/** The invoice requests the emulator received since `before` (a count of recent requests). */
+function invoiceRequests(since: number): string[] {
+  return emulator
+    .recentRequests(500)
+    .slice(since)
+    .filter((request) => request.url.startsWith('/v1/invoices'))
+    .map((request) => request.url);
+}
+const requestCount = () => emulator.recentRequests(500).length;
+
+beforeAll(async () => {
+  partner = await emulatedPartner({
+    customers: 30,
+    seed: 22,
+    billingLineItems: 60,
+    now: '2026-11-20',
+  });
+  emulator = partner.emulator as StartedEmulator;
+  expected = emulator.billing.invoices().map((invoice) => invoice.id);
+});
+afterEach(() => emulator.setFaults({}));
+afterAll(() => partner.dispose());
+
+describe('Get-PartnerInvoice lists every invoice', () => {
+  it('newest first, from one answer holding them all, each as the service sent it', async () => {
+    const before = requestCount();
+    const listed = await invoiceCmdlet([]);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const invoices = listed.invoices();
+    expect(idsOf(invoices)).toEqual(expected);
+    expect(expected.length).toBe(80);
+    expect(invoiceRequests(before)).toEqual(['/v1/invoices?size=200']);
+    expect(invoices[0]).toMatchObject({
+      invoiceDate: expect.any(String),
+      billingPeriodStartDate: '2026-10-01T00:00:00Z',
+      currencyCode: 'USD',
+      totalCharges: emulator.billing.totalCents(expected[0]) / 100,
+      attributes: { objectType: 'Invoice' },
+    });
+    expect(invoices[0].pdfDownloadLink).toBeUndefined();
+  });
+
+  it('from pages linked by size and offset (no continuation token), to the last', async () => {
+    const before = requestCount();
+    const listed = await invoiceCmdlet(['-PageSize', '7']);
+    expect(listed.code).toBe(0);
+    expect(idsOf(listed.invoices())).toEqual(expected);
+    const asked = invoiceRequests(before);
+    expect(asked).toHaveLength(Math.ceil(80 / 7));
+    expect(asked.slice(0, 3)).toEqual([
+      '/v1/invoices?size=7',
+      '/v1/invoices?size=7&offset=7',
+      '/v1/invoices?size=7&offset=14',
+    ]);
+  });
+
+  it('-First and -Skip: the newest ones, no page asked that is not needed', async () => {
+    let before = requestCount();
+    const first = await invoiceCmdlet(['-First', '10', '-PageSize', '7']);
+    expect(idsOf(first.invoices())).toEqual(expected.slice(0, 10));
+    expect(invoiceRequests(before)).toHaveLength(2);
+    before = requestCount();
+    const skipped = await invoiceCmdlet(['-Skip', '9', '-First', '3', '-PageSize', '7']);
+    expect(idsOf(skipped.invoices())).toEqual(expected.slice(9, 12));
+    expect(invoiceRequests(before)).toHaveLength(2);
+    const fewFirst = await invoiceCmdlet(['-First', '3']);
+    expect(idsOf(fewFirst.invoices())).toEqual(expected.slice(0, 3));
+  });
+
+  it('stops with the command that continues (-Skip), which writes the rest once', async () => {
+    emulator.setFaults({ rules: [{ after: 3, action: { type: 'status', status: 503 } }] });
+    const failed = await invoiceCmdlet(['-PageSize', '7', '-MaxRetry', '0']);
+    expect(failed.code).toBe(5);
+    const [line, ...more] = errorLines(failed.stderr);
+    expect(more).toEqual([]);
+    expect(line).toMatch(
+      /21 invoices were written\. To continue with the next one, run: Get-PartnerInvoice -PageSize 7 -Skip 21$/,
+    );
+    emulator.setFaults({});
+    const [cmdlet, ...args] = shellWords(line.slice(line.lastIndexOf(': Get-PartnerInvoice') + 2));
+    expect(cmdlet).toBe('Get-PartnerInvoice');
+    const resumed = await invoiceCmdlet(args);
+    expect(resumed.code).toBe(0);
+    expect(idsOf([...failed.invoices(), ...resumed.invoices()])).toEqual(expected);
+  });
+
+  it('with -ResumeFile: the same command continues after a stop, and the file goes at the end', async () => {
+    const file = join(partner.configDir, 'invoices.resume');
+    const args = ['-PageSize', '10', '-MaxRetry', '0', '-ResumeFile', file];
+    emulator.setFaults({ rules: [{ after: 4, action: { type: 'status', status: 503 } }] });
+    const failed = await invoiceCmdlet(args);
+    expect(failed.code).toBe(5);
+    expect(failed.invoices()).toHaveLength(40);
+    expect(existsSync(file)).toBe(true);
+    emulator.setFaults({});
+    const other = await invoiceCmdlet(['-PageSize', '20', ...args.slice(2)]);
+    expect(other.code).toBe(2);
+    const resumed = await invoiceCmdlet(args);
+    expect(resumed.code).toBe(0);
+    expect(idsOf([...failed.invoices(), ...resumed.invoices()])).toEqual(expected);
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('Get-PartnerInvoice -InvoiceId', () => {
+  it('reads one invoice in full, with the link to its PDF', async () => {
+    const id = expected[5];
+    const one = await invoiceCmdlet(['-InvoiceId', id]);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    const [invoice, ...more] = one.invoices();
+    expect(more).toEqual([]);
+    expect(invoice).toMatchObject({ id, pdfDownloadLink: `/invoices/${id}/documents/statement` });
+    const byPosition = await invoiceCmdlet([id.toLowerCase()]);
+    expect(idsOf(byPosition.invoices())).toEqual([id]);
+  });
+
+  it('takes invoices piped in by their id and writes each in full, in order', async () => {
+    const listed = (await invoiceCmdlet(['-First', '4'])).invoices();
+    const piped = await invoiceCmdlet([], {
+      stdin: `${listed.map((invoice) => JSON.stringify(invoice)).join('\n')}\n`,
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    const full = piped.invoices();
+    expect(idsOf(full)).toEqual(expected.slice(0, 4));
+    for (const invoice of full) expect(invoice.pdfDownloadLink).toContain(invoice.id);
+    const byName = await invoiceCmdlet([], { stdin: `{"InvoiceId":"${expected[7]}"}\n` });
+    expect(idsOf(byName.invoices())).toEqual([expected[7]]);
+  });
+
+  it('an unknown number is one line and the exit code of an unknown customer', async () => {
+    const unknown = await invoiceCmdlet(['-InvoiceId', 'G000000000']);
+    const customer = await runInProcess(
+      GetPartnerCustomer,
+      ['-CustomerId', '00000000-0000-4000-8000-000000000000'],
+      { env: partner.env },
+    );
+    expect(customer.code).toBe(4);
+    expect(unknown.code).toBe(customer.code);
+    expect(unknown.stdout).toBe('');
+    expect(errorLines(unknown.stderr)).toEqual([
+      "Get-PartnerInvoice: Invoice G000000000 was not found among this partner's invoices. " +
+        'Check the number; Get-PartnerInvoice lists the invoices this partner has.',
+    ]);
+  });
+
+  it('one unknown among piped numbers fails alone: the others are written', async () => {
+    const input = [expected[0], 'G000000000', expected[1]]
+      .map((id) => JSON.stringify({ id }))
+      .join('\n');
+    const piped = await invoiceCmdlet([], { stdin: `${input}\n` });
+    expect(idsOf(piped.invoices())).toEqual([expected[0], expected[1]]);
+    const lines = errorLines(piped.stderr);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('G000000000');
+    expect(piped.code).toBe(1);
+  });
+
+  it('a blank number is refused before any request (no form is documented, so no other check)', async () => {
+    const before = requestCount();
+    const blank = await invoiceCmdlet(['-InvoiceId', ' ']);
+    expect(blank.code).toBe(2);
+    expect(errorLines(blank.stderr)).toHaveLength(1);
+    expect(invoiceRequests(before)).toEqual([]);
+  });
+});
+
+describe('Get-PartnerInvoice for people', () => {
+  it('a table of number, date, billing period, total and currency', async () => {
+    const shown = await invoiceCmdlet(['-First', '3', '-OutputFormat', 'Table'], { columns: 120 });
+    expect(shown.code).toBe(0);
+    const [heading, rule, ...rows] = shown.stdout.trimEnd().split('\n');
+    expect(heading.split(/\s+/)).toEqual([
+      'InvoiceId',
+      'Date',
+      'PeriodStart',
+      'PeriodEnd',
+      'Total',
+      'Currency',
+    ]);
+    expect(rule).toMatch(/^[-\s]+$/);
+    expect(rows).toHaveLength(3);
+    const invoices = (await invoiceCmdlet(['-First', '3'])).invoices();
+    invoices.forEach((invoice, n) => {
+      expect(rows[n]).toMatch(new RegExp(`^${invoice.id}\\s`));
+      expect(rows[n]).toContain(invoice.invoiceDate.slice(0, 10));
+      expect(rows[n]).toContain(invoice.billingPeriodStartDate.slice(0, 10));
+      expect(rows[n]).toContain(String(invoice.totalCharges));
+      expect(rows[n]).toMatch(new RegExp(`\\s${invoice.currencyCode}$`));
+    });
+  });
+
+  it('on a terminal: the listing as a table, one invoice as a list', async () => {
+    const table = await invoiceCmdlet(['-First', '2'], { stdoutIsTTY: true, columns: 120 });
+    expect(table.stdout.split('\n')[0]).toMatch(/^InvoiceId\s+Date\s/);
+    const list = await invoiceCmdlet(['-InvoiceId', expected[0]], {
+      stdoutIsTTY: true,
+      columns: 120,
+    });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^id\\s+: ${expected[0]}$`, 'm'));
+    expect(list.stdout).toMatch(/^pdfDownloadLink\s+: \/invoices\//m);
+  });
+});
