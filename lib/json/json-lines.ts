@@ -17,6 +17,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { ServiceError } from '../common/errors.js';
+import { externalBytesPassed } from '../common/external-memory.js';
 import { untrustedLine } from '../common/text.js';
 import { JsonText, JsonTextList } from './json-text.js';
 
@@ -78,6 +79,8 @@ export class JsonLineSplitter<T = unknown> {
 
   /** The lines `chunk` completes. Throws a ServiceError for a line that is not a JSON object. */
   push(chunk: Buffer): JsonLineBatch<T> {
+    // The chunks are external memory: promoted ones are freed only by a major collection.
+    externalBytesPassed(chunk.length);
     const firstNewline = chunk.indexOf(NEWLINE);
     if (firstNewline === -1) {
       this.keepPartial(chunk);
