@@ -14,13 +14,7 @@ import { removeFile } from '../common/remove-file.js';
 import { describeExport, type ExportRequest } from '../partner-center/billing-export.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import type { StdoutMark } from './cmdlet.js';
-import {
-  type ClaimedResumeFile,
-  claimResumeFile,
-  headerOf,
-  listingKind,
-  notThisResumeFile,
-} from './resume-file-claim.js';
+import { HeldResumeFile, headerOf, listingKind, notThisResumeFile } from './resume-file-claim.js';
 import { stdoutMarkOf, writeResumeContent } from './resume-file.js';
 
 /** Where a run stands: in a Graph export's files, or in an older invoice's v1 pages. */
@@ -65,7 +59,7 @@ interface Content {
 export class ExportResumeFile {
   readonly path: string;
   private readonly kind: string;
-  private claim: ClaimedResumeFile | undefined;
+  private readonly held: HeldResumeFile;
 
   /** `item`: what is exported (`InvoiceLineItem`), naming the file's kind. */
   constructor(
@@ -75,22 +69,16 @@ export class ExportResumeFile {
   ) {
     this.path = resolve(path);
     this.kind = listingKind(item);
+    this.held = new HeldResumeFile(this.path, cmdletName);
   }
 
   /** Claims the file and returns its position; undefined for a new (absent or empty) file. */
   read(request: ExportRequest): SavedPosition | undefined {
-    this.claim ??= claimResumeFile(this.path, this.cmdletName);
-    try {
-      return this.check(this.claim.text, request);
-    } catch (error) {
-      this.release();
-      throw error;
-    }
+    return this.held.read((text) => this.check(text, request));
   }
 
   release(): void {
-    this.claim?.release();
-    this.claim = undefined;
+    this.held.release();
   }
 
   write(request: ExportRequest, position: SavedPosition): void {
