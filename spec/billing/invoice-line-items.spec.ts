@@ -213,6 +213,14 @@ describe('an invoice older than the v2 coverage', () => {
     expect(routes.some((route) => route.includes('lineitems'))).toBe(true);
     expect(routes.filter((route) => route.includes('/v1.0/'))).toEqual([]);
   });
+
+  it('-AttributeSet Basic does not apply to v1 line items: a warning, every field', async () => {
+    const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
+    const result = await run(['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^WARNING: -AttributeSet Basic does not apply to invoice \S+/);
+    expect(result.lines()).toHaveLength(invoice.lineItemCount);
+  });
 });
 
 describe('unbilled line items and rated usage', () => {
