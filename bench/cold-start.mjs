@@ -1,7 +1,9 @@
 /**
  * Cold start: help, the saved context, and a one-customer listing with a valid cached token, each
- * against `node -e 0` (the floor no Node command can beat), measured in the same rounds.
- * Targets: help and context within 2x the floor; the first customer within the floor + 150 ms.
+ * against `node -e 0` (the floor no Node command can beat), measured in the same rounds, in wall
+ * time and in CPU time (user + system, which suffers less from what else the machine does).
+ * Targets: help within 1.5x the floor (it writes a page the build rendered), the context within
+ * 2x; the first customer within the floor + 150 ms.
  */
 import {
   benchArgs,
@@ -10,6 +12,7 @@ import {
   expectRun,
   fixed,
   heading,
+  median,
   ratio,
   runTimed,
   sideBySide,
@@ -23,7 +26,7 @@ export async function coldStart({ rounds = 15 } = {}) {
   const config = await connectedConfig(emulator);
   try {
     const run = (argv, lines) => async () => {
-      const result = await runTimed(argv, { env: config.env });
+      const result = await runTimed(argv, { env: config.env, resources: true });
       expectRun(argv.join(' '), result, { lines });
       return result;
     };
@@ -38,19 +41,27 @@ export async function coldStart({ rounds = 15 } = {}) {
     ];
     const measured = await sideBySide(cases, { rounds });
     const floor = measured[0].median;
-    heading(`Cold start (median of ${rounds} runs, ms, spawn to exit)`);
+    const cpu = (m) => median(m.results.map((result) => result.cpuMs));
+    const cpuFloor = cpu(measured[0]);
+    heading(`Cold start (median of ${rounds} runs, ms, spawn to exit; CPU: user + system)`);
     table([
-      ['case', 'median', 'vs node -e 0', 'client time'],
+      ['case', 'median', 'vs node -e 0', 'client time', 'CPU', 'CPU vs node -e 0'],
       ...measured.map((m) => [
         m.name,
         fixed(m.median),
         ratio(m.median, floor),
         fixed(m.median - floor),
+        fixed(cpu(m)),
+        ratio(cpu(m), cpuFloor),
       ]),
     ]);
     const [, help, context, first] = measured;
     return [
-      verdict(help.median <= 2 * floor, `help within 2x node -e 0 (${ratio(help.median, floor)})`),
+      verdict(
+        help.median <= 1.5 * floor,
+        `help within 1.5x node -e 0 (${ratio(help.median, floor)} wall, ` +
+          `${ratio(cpu(help), cpuFloor)} CPU)`,
+      ),
       verdict(
         context.median <= 2 * floor,
         `Get-PartnerContext within 2x node -e 0 (${ratio(context.median, floor)})`,

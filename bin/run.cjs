@@ -4,7 +4,7 @@
 // esbuild bundle `npm run build` makes (one file per command and a few shared chunks instead of
 // about 60 modules plus each dependency's own, which roughly halves start-up), else dist/ as tsc
 // emitted it. A bundle older than dist/ is stale (only tsc ran since) and is passed over.
-const { fstatSync, statSync } = require('node:fs');
+const { fstatSync, readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
@@ -25,13 +25,16 @@ function hostEntry() {
 }
 
 /**
- * The help bundles (lib/host/help-process.ts) when help is the whole command line (`-?`, `-Help`
- * or `--help`, as the binder takes them) and stdout is a pipe; else undefined (the host shows it).
- * Only a bundle as new as the host's is used, like the host's own.
+ * The page the build rendered for `<Verb-Noun> -?` (lib/generate-help-pages.ts) and the module
+ * that writes it (lib/host/help-process.ts, bundled alone as CommonJS), when help is the whole
+ * command line (`-?`, `-Help` or `--help`, as the binder takes them), stdout is a pipe and COLUMNS
+ * asks for no width (the page has the default one, as the host gives a pipe); else undefined (the
+ * host shows it). Only files as new as the host's compiled ones are used, like the host's bundle.
  */
-function helpBundle(cmdletName) {
+function helpPage(cmdletName) {
   const argv = process.argv.slice(2);
   if (argv.length !== 1 || !/^(?:-\?|-help|--help)$/i.test(argv[0])) return undefined;
+  if (Number(process.env.COLUMNS)) return undefined;
   try {
     const stdout = fstatSync(1);
     if (!stdout.isFIFO() && !stdout.isSocket()) return undefined;
@@ -39,12 +42,12 @@ function helpBundle(cmdletName) {
     return undefined;
   }
   if (!/^[A-Z][A-Za-z]*-[A-Z][A-Za-z]*$/.test(cmdletName)) return undefined;
-  const help = join(__dirname, '..', 'dist', 'bundle', 'help');
-  const shown = join(help, 'help-process.js');
-  const declared = join(help, `${cmdletName}.js`);
-  const builtAt = modifiedAt(join(__dirname, '..', 'dist', 'lib', 'host', 'main.js')) ?? 0;
-  const ready = [shown, declared].every((path) => (modifiedAt(path) ?? -1) >= builtAt);
-  return ready ? { shown, declared } : undefined;
+  const dist = join(__dirname, '..', 'dist');
+  const page = join(dist, 'help-pages', `${cmdletName}.txt`);
+  const writer = join(dist, 'bundle', 'help-page.cjs');
+  const builtAt = modifiedAt(join(dist, 'lib', 'host', 'main.js')) ?? 0;
+  const ready = [page, writer].every((path) => (modifiedAt(path) ?? -1) >= builtAt);
+  return ready ? { page, writer } : undefined;
 }
 
 // Exit codes of a run stopped by a signal (lib/common/exit-codes.ts): 128 + the signal's number.
@@ -71,20 +74,21 @@ function holdSignals() {
 }
 
 module.exports = function run(cmdletName) {
-  const signals = holdSignals();
-  const help = helpBundle(cmdletName);
+  const help = helpPage(cmdletName);
   if (help) {
-    Promise.all([import(pathToFileURL(help.shown).href), import(pathToFileURL(help.declared).href)])
-      .then(([{ showHelp }, declared]) => {
-        // A signal while loading: the host stops with its stop line, as for any command.
-        if (signals.held.length > 0) return startHost(cmdletName, signals);
-        signals.release();
-        showHelp(cmdletName, declared);
-      })
-      .catch(() => startHost(cmdletName, signals));
-    return;
+    let page;
+    let writeHelpPage;
+    try {
+      page = readFileSync(help.page);
+      ({ writeHelpPage } = require(help.writer));
+    } catch {
+      return startHost(cmdletName, holdSignals());
+    }
+    // Synchronous to the end: no signal is handled before the page is written and the process
+    // exits with 0, so none needs holding.
+    return writeHelpPage(cmdletName, page);
   }
-  startHost(cmdletName, signals);
+  startHost(cmdletName, holdSignals());
 };
 
 function startHost(cmdletName, signals) {

@@ -1,6 +1,6 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
-import { noSavedContext } from '../lib/session/session.js';
+import { noSavedContext } from '../lib/session/stores.js';
 
 export default defineCmdlet({
   name: 'Get-PartnerContext',

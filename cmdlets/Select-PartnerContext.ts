@@ -1,7 +1,7 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_VIEW_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { validateContextName } from '../lib/session/context-store.js';
-import { noSavedContext } from '../lib/session/session.js';
+import { noSavedContext } from '../lib/session/stores.js';
 
 export default defineCmdlet({
   name: 'Select-PartnerContext',

@@ -2,7 +2,7 @@ import { UsageError } from '../lib/common/errors.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import { CONTEXT_SETTINGS_COLUMNS, viewOf } from '../lib/session/context-view.js';
 import { MAX_RETRY_LIMIT } from '../lib/session/retry-settings.js';
-import { noSavedContext } from '../lib/session/session.js';
+import { noSavedContext } from '../lib/session/stores.js';
 
 export default defineCmdlet({
   name: 'Set-PartnerContext',

@@ -13,7 +13,8 @@ import type {
 } from '../partner-center/client.js';
 import type { GraphClient } from '../partner-center/graph-client.js';
 import type { PartnerContext } from '../session/context-store.js';
-import type { Session, SessionStores } from '../session/session.js';
+import type { Session } from '../session/session.js';
+import type { SessionStores } from '../session/stores.js';
 import type { ApiName } from '../session/token-resources.js';
 
 export type { SessionStores };
@@ -127,7 +128,7 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
     clock: run.clock ?? systemClock,
     shared: sharedWork(),
     stores() {
-      stores ??= import('../session/session.js').then(({ storesFor }) => storesFor(run.env));
+      stores ??= import('../session/stores.js').then(({ storesFor }) => storesFor(run.env));
       return stores;
     },
     currentContext() {
@@ -175,7 +176,7 @@ async function readCurrentContext(
 ): Promise<PartnerContext> {
   const [{ contexts }, { noSavedContext }] = await Promise.all([
     services.stores(),
-    import('../session/session.js'),
+    import('../session/stores.js'),
   ]);
   const name = await contexts.resolveName(run.contextName);
   const context = await contexts.read(name);

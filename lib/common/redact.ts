@@ -7,9 +7,17 @@
 
 const mask = '***';
 
-const patterns: ReadonlyArray<[RegExp, string]> = [
-  // Authorization: Bearer <token>, Basic <credentials>, and bare "Bearer <token>" anywhere.
-  [/\b(Bearer|Basic|PoP)\s+[^\s"',;]+/gi, `$1 ${mask}`],
+type Replacement = string | ((match: string, ...groups: string[]) => string);
+
+const patterns: ReadonlyArray<[RegExp, Replacement]> = [
+  // Authorization: Bearer <token> and PoP <token>, and bare "Bearer <token>" anywhere.
+  [/\b(Bearer|PoP)\s+[^\s"',;]+/gi, `$1 ${mask}`],
+  // Basic <credentials> anywhere, when it is credentials: "Basic" is also an ordinary word
+  // ("AttributeSet Basic", "Business Basic plan"). An Authorization header is masked whole below.
+  [
+    /\b(Basic\s+)([A-Za-z0-9+/]+={0,2})(?![\w+/=-])/gi,
+    (match, scheme, token) => (isBasicCredentials(token) ? `${scheme}${mask}` : match),
+  ],
   // JWTs: three base64url segments, the first starting with {" encoded.
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, mask],
   // Form and query fields: client_secret=..., refresh_token=..., ...
@@ -29,6 +37,19 @@ const patterns: ReadonlyArray<[RegExp, string]> = [
   ],
 ];
 
+/**
+ * Whether a word after "Basic" is the scheme's credentials: base64 of `user-id:password` (RFC
+ * 7617), i.e. text with a colon after a user id once decoded (a word decodes to control bytes and
+ * U+FFFD, or now and then to text like ":yr", from "Only"); or, as some clients send an API key in
+ * its place, a token of 16 or more characters with one a word does not have (a digit, +, / or =).
+ */
+function isBasicCredentials(token: string): boolean {
+  if (token.length < 4) return false;
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  if (decoded.indexOf(':') > 0 && !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(decoded)) return true;
+  return token.length >= 16 && /[0-9+/=]/.test(token);
+}
+
 /** Returns `text` with every recognisable secret, and each of `secretValues`, replaced by `***`. */
 export function redactSecrets(text: string, secretValues: Iterable<string> = []): string {
   let result = text;
@@ -36,7 +57,11 @@ export function redactSecrets(text: string, secretValues: Iterable<string> = [])
     // Very short values would mask ordinary words; a secret that short is no secret anyway.
     if (value.length >= 4) result = result.split(value).join(mask);
   }
-  for (const [pattern, replacement] of patterns) result = result.replace(pattern, replacement);
+  for (const [pattern, replacement] of patterns)
+    result =
+      typeof replacement === 'string'
+        ? result.replace(pattern, replacement)
+        : result.replace(pattern, replacement);
   return result;
 }
 

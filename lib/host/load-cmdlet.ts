@@ -5,7 +5,6 @@
  */
 import type { CmdletDefinition } from '../cmdlet-support/cmdlet.js';
 import { PartnerCenterModuleError, UsageError } from '../common/errors.js';
-import { cmdletDefinitionOf } from './cmdlet-definition.js';
 
 const cmdletName = /^[A-Z][A-Za-z]*-[A-Z][A-Za-z]*$/;
 
@@ -30,10 +29,20 @@ export async function loadCmdlet(name: string): Promise<CmdletDefinition<any>> {
     }
     throw error;
   }
-  const definition = cmdletDefinitionOf(module);
+  const definition = [module.default, ...Object.values(module)].find(isCmdletDefinition);
   if (!definition)
     throw new PartnerCenterModuleError(`cmdlets/${name} does not export a cmdlet definition.`, {
       hint: 'Report this as a bug.',
     });
   return definition;
+}
+
+function isCmdletDefinition(value: unknown): value is CmdletDefinition<any> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CmdletDefinition).name === 'string' &&
+    typeof (value as CmdletDefinition).run === 'function' &&
+    typeof (value as CmdletDefinition).parameters === 'object'
+  );
 }

@@ -25,6 +25,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { removeFile } from '../common/remove-file.js';
@@ -53,6 +54,14 @@ interface Mark {
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 /** The directory is swept only once it holds this many marks: a sweep costs a stat per mark. */
 const SWEEP_ABOVE = 64;
+/**
+ * And at most this often. A writer whose reader is not ours (`| cat`, a script) leaves its mark
+ * for a day, so a busy machine holds thousands of marks younger than a day: sweeping them on
+ * every start cost a stat each (about 70 ms for 2,000, most of a help page's start-up) to remove
+ * none. The time of the last sweep is the mtime of a stamp beside the directory, not in it (the
+ * directory holds marks only).
+ */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 /** `<dev>-<ino>` of a pipe on `fd`; undefined for anything that is not a pipe. */
 export function pipeIdentity(fd: number): string | undefined {
@@ -229,6 +238,8 @@ function readMark(file: string): Mark | undefined {
 
 /** Removes marks older than a day once there are many (readers that were not ours leave them). */
 function sweep(dir: string): void {
+  const stamp = `${dir}.swept`;
+  if (sweptRecently(stamp)) return;
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -236,6 +247,7 @@ function sweep(dir: string): void {
     return;
   }
   if (names.length <= SWEEP_ABOVE) return;
+  stampNow(stamp);
   const before = Date.now() - STALE_AFTER_MS;
   for (const name of names) {
     const file = join(dir, name);
@@ -243,6 +255,38 @@ function sweep(dir: string): void {
       if (statSync(file).mtimeMs < before) removeFile(file);
     } catch {
       // Removed by another sweep meanwhile.
+    }
+  }
+}
+
+/**
+ * Whether our own stamp says a sweep ran within the last hour. A stamp that is not our plain file
+ * (another user's, in a shared /tmp) is not believed: sweeps then stay due, as they were before
+ * stamps, so no one can stop ours.
+ */
+function sweptRecently(stamp: string): boolean {
+  try {
+    const stats = lstatSync(stamp);
+    const ours = stats.isFile() && stats.uid === process.getuid?.();
+    return ours && Math.abs(Date.now() - stats.mtimeMs) < SWEEP_EVERY_MS;
+  } catch {
+    return false;
+  }
+}
+
+function stampNow(stamp: string): void {
+  try {
+    // `wx` creates it and never follows a link someone left in its place.
+    writeFileSync(stamp, '', { flag: 'wx', mode: 0o600 });
+  } catch {
+    try {
+      const stats = lstatSync(stamp);
+      if (stats.isFile() && stats.uid === process.getuid?.()) {
+        const now = new Date();
+        utimesSync(stamp, now, now);
+      }
+    } catch {
+      // No stamp: the next start sweeps again, as it did before stamps.
     }
   }
 }

@@ -1,9 +1,12 @@
 /**
  * Binds one pipeline object by property name, as PowerShell does: each parameter that takes
  * pipeline input and was not given on the command line takes the object's property of the same
- * name or alias (case-insensitive). Sets are tried default first; the first that binds and
- * resolves wins. Only the object's own keys are read, so `__proto__` or `constructor` keys are just
- * names that match no parameter.
+ * name or alias (case-insensitive). Of the sets still possible, the one that binds the most of the
+ * object's properties is tried first, the default set first among equals; the first that binds and
+ * resolves wins. PowerShell gets there by binding every property it can and letting what was bound
+ * narrow the sets (CmdletParameterBinderController), so a row with customerId and subscriptionId
+ * gets the one subscription, not the customer's list with subscriptionId ignored. Only the object's
+ * own keys are read, so `__proto__` or `constructor` keys are just names that match no parameter.
  */
 import type { CmdletDefinition, ParameterDeclaration } from '../cmdlet-support/cmdlet.js';
 import { UsageError } from '../common/errors.js';
@@ -22,24 +25,30 @@ export function bindPipelineObject(
   for (const key of Object.keys(object))
     if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
   const objectType = objectTypeOf(object);
+  const fromObject = new Map<string, unknown>();
+  for (const name of commandLine.pipelineParameters) {
+    const declaration = declarationOf(definition, name);
+    const property = propertyNames(name, declaration, objectType)
+      .map((candidate) => keys.get(candidate.toLowerCase()))
+      .find(Boolean);
+    if (property === undefined) continue;
+    const raw = object[property];
+    if (raw === null || raw === undefined) continue;
+    fromObject.set(
+      name,
+      convertParameterValue(name, declaration, raw, { kind: 'pipeline', line, property }),
+    );
+  }
+  const bindings = commandLine.candidateSets.map(
+    (set) =>
+      new Map(
+        [...fromObject].filter(([name]) => belongsToSet(declarationOf(definition, name), set)),
+      ),
+  );
+  // Stable: among sets that bind as many, the candidates' order (the default set first) stands.
+  const byMostBound = bindings.filter((bound) => bound.size > 0).sort((a, b) => b.size - a.size);
   let firstError: unknown;
-  for (const set of commandLine.candidateSets) {
-    const bound = new Map<string, unknown>();
-    for (const name of commandLine.pipelineParameters) {
-      const declaration = declarationOf(definition, name);
-      if (!belongsToSet(declaration, set)) continue;
-      const property = propertyNames(name, declaration, objectType)
-        .map((candidate) => keys.get(candidate.toLowerCase()))
-        .find(Boolean);
-      if (property === undefined) continue;
-      const raw = object[property];
-      if (raw === null || raw === undefined) continue;
-      bound.set(
-        name,
-        convertParameterValue(name, declaration, raw, { kind: 'pipeline', line, property }),
-      );
-    }
-    if (bound.size === 0) continue;
+  for (const bound of byMostBound) {
     try {
       return completeBinding(definition, commandLine, env, bound);
     } catch (error) {

@@ -12,9 +12,8 @@ import {
 import { type Clock, systemClock } from '../common/clock.js';
 import { getJson } from '../net/json-request.js';
 import { diagnoseEndpoint } from '../net/diagnose-endpoint.js';
-import { resolveConfigDir } from './config-dir.js';
 import { secretsFromEnvironment } from './context-kinds.js';
-import { ContextStore, DEFAULT_CONTEXT_NAME, type PartnerContext } from './context-store.js';
+import type { PartnerContext } from './context-store.js';
 import {
   agentTrusting,
   appOnlyScope,
@@ -31,11 +30,15 @@ import { TransientTokenError, type TokenRetrySettings, withTokenRetries } from '
 import type { RetryOptions } from '../partner-center/retry-policy.js';
 import {
   accessTokenOf,
-  TokenStore,
+  type TokenStore,
   type CachedAccessToken,
   type TokenRecord,
 } from './token-store.js';
 import { scopeOf, tokenResource, type ApiName, type TokenResource } from './token-resources.js';
+import { noSavedContext, type SessionStores, storesFor } from './stores.js';
+
+// Their home is stores.ts, which the commands that only read saved contexts load without this.
+export { noSavedContext, type SessionStores, storesFor } from './stores.js';
 
 /** Renew a little before expiry, so a request never leaves with a token that dies on the way. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -76,16 +79,6 @@ export interface Session {
 }
 
 /** The saved contexts and their tokens, in one config directory. */
-export interface SessionStores {
-  contexts: ContextStore;
-  tokens: TokenStore;
-}
-
-export function storesFor(env: NodeJS.ProcessEnv): SessionStores {
-  const dir = resolveConfigDir(env);
-  return { contexts: new ContextStore(dir), tokens: new TokenStore(dir) };
-}
-
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { contexts, tokens } = options.stores ?? storesFor(options.env);
   const named = options.contextName ?? (options.env.PARTNERCENTER_CONTEXT || undefined);
@@ -118,53 +111,6 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     tokenProvider: tokenProviderFor('PartnerCenter'),
     tokenProviderFor,
   };
-}
-
-/** How many saved context names an error lists before "and N more". */
-const NAMES_LISTED = 8;
-
-/**
- * The error for a context that is not saved, with the saved ones and how to pick one: "not
- * connected" when no context was named (the default is missing), "no context named" when the
- * command or PARTNERCENTER_CONTEXT named one (`explicit`).
- */
-export function noSavedContext(
-  name: string,
-  contexts: ContextStore,
-  explicit: boolean,
-): NotConnectedError {
-  const saved = contexts.list();
-  const names =
-    saved.length > NAMES_LISTED
-      ? `${saved.slice(0, NAMES_LISTED).join(', ')} and ${saved.length - NAMES_LISTED} more`
-      : saved.join(', ');
-  if (!explicit && saved.length === 0) {
-    return new NotConnectedError('Not connected to Partner Center.', {
-      hint: 'Run Connect-Partner first (see Get-Help Connect-Partner).',
-    });
-  }
-  if (!explicit) {
-    return new NotConnectedError(
-      name === DEFAULT_CONTEXT_NAME
-        ? `Not connected to Partner Center: no default context is chosen (saved: ${names}).`
-        : `Not connected to Partner Center: the default context '${name}' is no longer saved ` +
-            `(saved: ${names}).`,
-      {
-        hint:
-          'Choose the default with Select-PartnerContext <name> (Get-PartnerContext ' +
-          '-ListAvailable shows them), or one for a command with -Context <name>.',
-      },
-    );
-  }
-  return new NotConnectedError(
-    `There is no saved context named '${name}'${saved.length ? ` (saved: ${names})` : ''}.`,
-    {
-      hint: saved.length
-        ? 'Use one of the saved names (Get-PartnerContext -ListAvailable shows them), or save ' +
-          `this one with Connect-Partner -ContextName ${name}.`
-        : `Run Connect-Partner -ContextName ${name} first.`,
-    },
-  );
 }
 
 /**

@@ -183,7 +183,22 @@ describe('CSV against the emulator', () => {
     expect(rows.code).toBe(0);
     const got = await partner.runInProcess('Get-PartnerCustomerSubscription', [], rows.stdout);
     expect([got.code, got.stderr]).toEqual([0, '']);
-    expect(parseNdjson(got.stdout).map((subscription) => subscription.id)).toEqual(
+    // Each row binds its subscriptionId too, so it gets its one subscription (the ById set binds
+    // more of the row than the default List set), not its customer's whole list.
+    expect(
+      parseNdjson(got.stdout).map((subscription) => [subscription.customerId, subscription.id]),
+    ).toEqual(customers.map((id) => [id, data.subscriptionsOf(id)[0]?.id]));
+    const customersOnly = file(
+      'customers.csv',
+      `customerId,quantity\r\n${customers.map((id) => `${id},12\r\n`).join('')}`,
+    );
+    const listed = await partner.runInProcess(
+      'Get-PartnerCustomerSubscription',
+      [],
+      (await importCsv([customersOnly])).stdout,
+    );
+    expect([listed.code, listed.stderr]).toEqual([0, '']);
+    expect(parseNdjson(listed.stdout).map((subscription) => subscription.id)).toEqual(
       customers.flatMap((id) => data.subscriptionsOf(id).map((subscription) => subscription.id)),
     );
   });

@@ -115,4 +115,25 @@ describe('pipe marks', () => {
     // The ten recent ones and the new writer's own.
     expect(readdirSync(dir)).toHaveLength(11);
   });
+
+  it('sweeps at most once an hour, so many young marks cost no stat per start', () => {
+    const base = mkdtempSync(join(scratch, 'busy-'));
+    const dir = markDirectory({ TMPDIR: base })!;
+    for (let n = 0; n < 70; n++) writeFileSync(join(dir, `2-${n}.w${n}`), '{}');
+    OutputMark.begin('Get-Writer', { TMPDIR: base }, fd);
+    const stamp = `${dir}.swept`;
+    expect(statSync(stamp).isFile()).toBe(true);
+    // A mark that turned stale after the sweep waits for the next one, an hour on.
+    const old = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    const stale = join(dir, '2-stale.w1');
+    writeFileSync(stale, '{}');
+    utimesSync(stale, old, old);
+    OutputMark.begin('Get-Writer', { TMPDIR: base }, fd);
+    expect(readdirSync(dir)).toContain('2-stale.w1');
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+    utimesSync(stamp, hourAgo, hourAgo);
+    OutputMark.begin('Get-Writer', { TMPDIR: base }, fd);
+    expect(readdirSync(dir)).not.toContain('2-stale.w1');
+    expect(readdirSync(dir)).toHaveLength(71);
+  });
 });

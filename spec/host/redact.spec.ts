@@ -36,6 +36,28 @@ describe('redactSecrets', () => {
     expect(redactSecrets(text)).toBe(expected);
   });
 
+  it('masks Basic credentials wherever they appear, and only those', () => {
+    const basic = (pair: string) => Buffer.from(pair).toString('base64');
+    for (const [text, expected] of [
+      [`sent Basic ${basic('app-id:s3cret')} to /token`, 'sent Basic *** to /token'],
+      [`{"h":"Basic ${basic('Aladdin:open sesame')}"}`, '{"h":"Basic ***"}'],
+      [`basic ${basic('a:b')}.`, 'basic ***.'],
+      [`Authorization: Basic ${basic('x:y')}`, 'Authorization: ***'],
+      // An API key in place of the pair: long, with characters a word does not have.
+      ['Basic abcdEFGH1234ijklMNOP', 'Basic ***'],
+    ])
+      expect(redactSecrets(text!)).toBe(expected);
+    for (const text of [
+      'AttributeSet Basic',
+      'AttributeSet Basic Only',
+      'Microsoft 365 Business Basic plan, 10 seats',
+      'the Basic Auth scheme',
+      'Basic Information, Basic Older, Basic tier',
+      'Basic YWJj (abc, no colon)',
+    ])
+      expect(redactSecrets(text)).toBe(text);
+  });
+
   it('masks the values of secret parameters wherever they appear', () => {
     expect(
       redactSecrets('failed with secret Tr0ub4dor&3 in the URL ?x=Tr0ub4dor&3', ['Tr0ub4dor&3']),

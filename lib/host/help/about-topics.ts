@@ -224,8 +224,12 @@ export const aboutTopics: readonly AboutTopic[] = [
           'with the same name or alias (case-insensitive). For example, a ' +
           'customer\'s "id" binds to -CustomerId through its alias Id, so ' +
           '"Get-PartnerCustomer -Domain contoso | Get-PartnerCustomer" fetches each ' +
-          'match in full. No input objects means no runs. Parameters given on the ' +
-          'command line stay as given.',
+          "match in full. Of a cmdlet's parameter sets, each object takes the one " +
+          'that binds the most of its properties, the default set when two bind as ' +
+          'many: a row with customerId and subscriptionId piped to ' +
+          'Get-PartnerCustomerSubscription gets that subscription, a row with ' +
+          "customerId alone the customer's list. No input objects means no runs. " +
+          'Parameters given on the command line stay as given.',
         '',
         'Standard input',
         'A command line that names its object and is complete without pipeline ' +
