@@ -2,8 +2,11 @@ import { availableParallelism } from 'node:os';
 
 /**
  * Jest runs the ESM TypeScript specs through spec/support/esbuild-transform.cjs (types stripped,
- * no type-check here: `npm test` type-checks lib and spec/ with spec/tsconfig.json beside the build
- * and the lint, before jest starts).
+ * no type-check here: `npm test` type-checks spec/ first, with spec/tsconfig.check.json, which sees
+ * lib through the declarations the build just emitted instead of checking lib a second time).
+ * Checking lib and spec/ in one tsc beside the build (instead of after it) was tried: it costs
+ * 6-11 CPU-seconds more (lib checked twice) and was slower in each of three paired runs on the
+ * shared machine; it could only win on two otherwise idle cores.
  *
  * The suite is CPU-bound: on the 2-core machine it is timed on, jest used about 230 CPU-seconds
  * for 120 s of wall time, so what a change saves is counted in CPU-seconds (`npm run test:cpu`
