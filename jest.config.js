@@ -22,8 +22,9 @@ import { availableParallelism } from 'node:os';
  * into a file that already loads what it needs, a process only where only a process shows it.
  *
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
- * suite in band, one after another). Part of a suite's time is waiting (child processes, a token's
- * expiry), so three workers: a waiting worker's core goes to another; four were no better.
+ * suite in band, one after another). Much of a suite's time is waiting (child processes, emulator
+ * latency, a token's expiry), so at least three workers: on 2 cores, measured with a warm cache,
+ * the suite took 34 s with two and 28-33 s with three (four was no better).
  *
  * Order: spec/support/sequencer.cjs starts the files that spawn processes first when jest has no
  * timings of an earlier run (a fresh clone), so no long file is left running alone at the end.
