@@ -61,7 +61,9 @@ export const billingExportParameters = {
       "Keep the export's position in this file, rewritten as line items get out: if the run " +
       'stops at any point (a kill included), the same command continues with the next line ' +
       "item, from the same export while its data is unchanged (the manifest's eTag); changed " +
-      'data is refused rather than mixed. The file is deleted when the export completes. ' +
+      'data is refused rather than mixed. The file is deleted when the export completes. It ' +
+      'keeps one export: with invoices piped in, a rerun after a stop must start with the ' +
+      'invoice that stopped (or give each invoice its own run and file). ' +
       RESUME_FILE_RULES,
   },
   ContinuationToken: {

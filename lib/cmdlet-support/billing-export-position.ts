@@ -11,16 +11,10 @@
 import { resolve } from 'node:path';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { removeFile } from '../common/remove-file.js';
-import type { ExportRequest } from '../partner-center/billing-export.js';
+import { describeExport, type ExportRequest } from '../partner-center/billing-export.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import type { StdoutMark } from './cmdlet.js';
-import {
-  type ClaimedResumeFile,
-  claimResumeFile,
-  headerOf,
-  listingKind,
-  notThisResumeFile,
-} from './resume-file-claim.js';
+import { HeldResumeFile, headerOf, listingKind, notThisResumeFile } from './resume-file-claim.js';
 import { stdoutMarkOf, writeResumeContent } from './resume-file.js';
 
 /** Where a run stands: in a Graph export's files, or in an older invoice's v1 pages. */
@@ -65,7 +59,7 @@ interface Content {
 export class ExportResumeFile {
   readonly path: string;
   private readonly kind: string;
-  private claim: ClaimedResumeFile | undefined;
+  private readonly held: HeldResumeFile;
 
   /** `item`: what is exported (`InvoiceLineItem`), naming the file's kind. */
   constructor(
@@ -75,22 +69,16 @@ export class ExportResumeFile {
   ) {
     this.path = resolve(path);
     this.kind = listingKind(item);
+    this.held = new HeldResumeFile(this.path, cmdletName);
   }
 
   /** Claims the file and returns its position; undefined for a new (absent or empty) file. */
   read(request: ExportRequest): SavedPosition | undefined {
-    this.claim ??= claimResumeFile(this.path, this.cmdletName);
-    try {
-      return this.check(this.claim.text, request);
-    } catch (error) {
-      this.release();
-      throw error;
-    }
+    return this.held.read((text) => this.check(text, request));
   }
 
   release(): void {
-    this.claim?.release();
-    this.claim = undefined;
+    this.held.release();
   }
 
   write(request: ExportRequest, position: SavedPosition): void {
@@ -126,9 +114,15 @@ export class ExportResumeFile {
       }
       throw notThisResumeFile(this.path, text, `${this.cmdletName}'s exports`);
     }
-    const saved = JSON.stringify(content.export);
-    if (saved !== JSON.stringify(request)) {
-      throw new UsageError(`The resume file '${this.path}' belongs to another export (${saved}).`, {
+    if (JSON.stringify(content.export) !== JSON.stringify(request)) {
+      const saved = content.export;
+      const named = saved?.scope
+        ? `${describeExport(saved)}, attribute set ${saved.attributeSet}`
+        : 'unknown';
+      const message =
+        `The resume file '${this.path}' belongs to another export (${named}), not ` +
+        `${describeExport(request)}, attribute set ${request.attributeSet}.`;
+      throw new UsageError(message, {
         hint:
           'Resume with the parameters that export had, or delete the file (or choose ' +
           'another -ResumeFile) to start this one from the beginning.',

@@ -29,18 +29,40 @@ export class ExportProgress {
     this.firstWritten = earlier;
   }
 
-  /** Waiting for the export: elapsed time and the operation's status. */
+  /**
+   * Waiting for the export: elapsed time, the operation's status and the time to the next look,
+   * counted down every second between the looks (a Retry-After may be a minute).
+   */
   waiting(step: OperationProgress): void {
-    this.context.progress({
-      activity: 'Waiting for the export',
-      // Before the first look the service only said it accepted the export (HTTP 202).
-      detail:
-        `${clock(step.elapsedMs)} (${step.status === '202' ? 'accepted' : step.status}; ` +
-        `next check in ${clock(step.nextPollMs)})`,
-    });
+    const seen = Date.now();
+    const show = () => {
+      const since = Date.now() - seen;
+      this.context.progress({
+        activity: 'Waiting for the export',
+        // Before the first look the service only said it accepted the export (HTTP 202).
+        detail:
+          `${clock(step.elapsedMs + since)} (${step.status === '202' ? 'accepted' : step.status}; ` +
+          `next check in ${clock(Math.max(0, step.nextPollMs - since))})`,
+      });
+    };
+    this.stopTicking();
+    show();
+    if (step.nextPollMs > 1000) {
+      this.ticking = setInterval(show, 1000);
+      // Never what keeps the process alive.
+      this.ticking.unref();
+    }
+  }
+
+  private ticking: NodeJS.Timeout | undefined;
+
+  private stopTicking(): void {
+    if (this.ticking) clearInterval(this.ticking);
+    this.ticking = undefined;
   }
 
   files(total: number, done: number): void {
+    this.stopTicking();
     this.filesTotal = total;
     this.filesDone = done;
     this.filesDoneBefore = done;
@@ -65,11 +87,14 @@ export class ExportProgress {
     this.draw();
   }
 
+  /** The run ended (the host erases the line): no more redraws of the wait. */
   end(): void {
-    // The host erases the line when the run ends.
+    this.stopTicking();
   }
 
   private draw(): void {
+    // Downloading again after a new export (a file was gone): the wait's redraws end.
+    this.stopTicking();
     const n = (value: number) => value.toLocaleString('en-US');
     const seconds = (Date.now() - (this.downloadStarted ?? this.started)) / 1000;
     const rate = seconds >= 1 ? (this.written - this.firstWritten) / seconds : undefined;

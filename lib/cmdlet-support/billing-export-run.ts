@@ -252,6 +252,11 @@ async function sourceOf(
         `Invoice ${invoiceId} bills a period before February 2024: its line items come from ` +
           "Partner Center's v1 line-item pages.",
       );
+      if (run.export.attributeSet === 'basic')
+        context.warn(
+          `-AttributeSet Basic does not apply to invoice ${invoiceId}: Partner Center's v1 line ` +
+            'items have one set of fields, all of which are written.',
+        );
       return v1Source(partnerCenter, invoiceId, saved?.api === 'v1' ? saved : undefined);
     }
     await refuseNationalCloud(context, run.export);

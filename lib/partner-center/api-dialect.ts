@@ -67,8 +67,11 @@ export interface ApiDialect extends ServiceDialect {
    * earlier run); `firstPathAndQuery` is the listing's first request from the start.
    */
   resumeRequest(root: ApiRoot, firstPathAndQuery: string, position: string): PageRequest;
-  /** The error for a page that leads back to the position of the one before it. */
-  loopError(): ServiceError;
+  /**
+   * The error for a page that leads back to the position of the one before it (`token`), or whose
+   * next link without a token names the very request it answered (`link`).
+   */
+  loopError(by: 'token' | 'link'): ServiceError;
 }
 
 /**
@@ -99,10 +102,13 @@ export const PARTNER_CENTER_API: ApiDialect = {
     headers: { [CONTINUATION_HEADER]: position },
     continuationToken: 'user',
   }),
-  loopError: () =>
+  loopError: (by) =>
     new ServiceError(
-      'Partner Center returned the same continuation token twice; the listing ' +
-        'was stopped so it would not loop forever.',
+      `Partner Center returned ${
+        by === 'link'
+          ? 'a next link to the page it had just sent'
+          : 'the same continuation token twice'
+      }; the listing was stopped so it would not loop forever.`,
       { hint: 'Try again later; report it with the -Debug output if it persists.' },
     ),
 };

@@ -399,7 +399,7 @@ export class ApiClient extends HttpClient {
         outerSignal: this.options.signal,
         itemLimit: options.limit,
         startPosition: options.continuationToken,
-        loopError: () => this.api.loopError(),
+        loopError: (by) => this.api.loopError(by),
       },
     );
   }

@@ -34,6 +34,12 @@ export interface SeekCollection extends CollectionBase {
   query?: ReadonlyArray<readonly [string, string]>;
   /** The service's maximum page size, which is also the default here (fewest round trips). */
   maxPageSize: number;
+  /**
+   * The request that resumes after a page (with MS-ContinuationToken), where the service documents
+   * another than the first request plus `seekOperation=Next` (an invoice's v1 line items:
+   * `.../lineitems/OneTime/BillingLineItems?seekOperation=Next`).
+   */
+  resumeAt?: string;
 }
 
 /** One response holds the whole collection (a customer's subscriptions, its subscribed SKUs). */
@@ -94,6 +100,8 @@ export function firstRequestOf(
   options: FirstPageOptions = {},
 ): string {
   if (collection.paging === 'odata') return odataFirstRequest(collection, options.pageSize);
+  if (collection.paging === 'seek' && options.resumed && collection.resumeAt)
+    return collection.resumeAt;
   const parts: string[] = [];
   if (collection.paging === 'seek')
     parts.push(`size=${options.pageSize ?? collection.maxPageSize}`);

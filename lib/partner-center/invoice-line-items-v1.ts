@@ -15,14 +15,39 @@
 import { UsageError } from '../common/errors.js';
 import type { JsonTextList } from '../json/json-text.js';
 import type { ApiClient } from './client.js';
+import { listPages, type SeekCollection } from './collections.js';
 import type { OneTimeInvoiceLineItem } from './invoice-types.js';
 import type { ListingPosition } from './resumable-listing.js';
 
 /** "Default max size = 2000": the most items a page holds, and the size asked for. */
 export const V1_LINE_ITEMS_MAX_PAGE = 2000;
 
-/** The query that selects OneTime billing line items, the only v1 line items of such invoices. */
-const ONE_TIME_BILLING = 'provider=onetime&invoicelineitemtype=billinglineitems';
+/** How messages name them; the kind of a listing's resume file is `OneTimeInvoiceLineItem`. */
+export const V1_LINE_ITEM = {
+  item: 'OneTimeInvoiceLineItem',
+  one: 'line item',
+  many: 'line items',
+} as const;
+
+/**
+ * The invoice's OneTime billing line items as a seek collection: the first request
+ * `/invoices/{id}/lineitems?size=&provider=onetime&invoicelineitemtype=billinglineitems`, resumed
+ * with the documented next-page GET. Also what a listing run (listing-run.ts) takes.
+ */
+export function v1LineItemsCollection(invoiceId: string): SeekCollection {
+  const invoice = `/invoices/${encodeURIComponent(invoiceId)}`;
+  return {
+    noun: V1_LINE_ITEM,
+    paging: 'seek',
+    path: `${invoice}/lineitems`,
+    query: [
+      ['provider', 'onetime'],
+      ['invoicelineitemtype', 'billinglineitems'],
+    ],
+    maxPageSize: V1_LINE_ITEMS_MAX_PAGE,
+    resumeAt: `${invoice}/lineitems/OneTime/BillingLineItems?seekOperation=Next`,
+  };
+}
 
 export interface V1LineItemsOptions {
   /** Where to start: a position an earlier slice's `positionAfter` gave. Default the start. */
@@ -45,20 +70,13 @@ export interface V1LineItemsSlice {
   positionAfter(count: number): ListingPosition;
 }
 
-/** The first request of the listing, or (resuming after a boundary) the documented next-page GET. */
-function requestOf(invoiceId: string, pageSize: number, resumed: boolean): string {
-  const invoice = `/invoices/${encodeURIComponent(invoiceId)}`;
-  return resumed
-    ? `${invoice}/lineitems/OneTime/BillingLineItems?seekOperation=Next`
-    : `${invoice}/lineitems?${ONE_TIME_BILLING}&size=${pageSize}`;
-}
-
 /**
  * Every OneTime billing line item of the invoice from `options.from` on, a page's worth (less what
  * is skipped) per slice. `client` is Partner Center's. A continuation token the service no longer
- * accepts fails the first request with a ServiceError whose `continuationTokenRefused` is set;
- * `positionAfter` then still gives `offset` (items from the invoice's first line) when the
- * listing began at the start, so a caller can start over and skip that many.
+ * accepts fails the first request with an error whose `continuationTokenRefused` is set (a
+ * UsageError: the token came from the caller). A position also keeps `offset` (items from the
+ * invoice's first line) when the listing began at the start, so a caller can then start over
+ * from `{ skip: offset, offset }`.
  */
 export async function* v1InvoiceLineItems(
   client: ApiClient,
@@ -80,10 +98,11 @@ export async function* v1InvoiceLineItems(
   let boundaryOffset = from.offset === undefined ? undefined : from.offset - from.skip;
   let toSkip = from.skip;
   let taken = 0;
-  const pages = client.jsonTextPages<OneTimeInvoiceLineItem>(
-    requestOf(invoiceId, pageSize, boundary !== undefined),
-    { continuationToken: boundary, limit: limit === undefined ? undefined : toSkip + limit },
-  );
+  const pages = listPages<OneTimeInvoiceLineItem>(client, v1LineItemsCollection(invoiceId), {
+    pageSize,
+    continuationToken: boundary,
+    limit: limit === undefined ? undefined : toSkip + limit,
+  });
   for await (const page of pages) {
     const { items } = page;
     const drop = Math.min(items.length, toSkip);

@@ -127,7 +127,7 @@ export async function* followPages<L extends ItemList>(
     /** The position the first request resumes from (resume), if any. */
     startPosition?: string;
     /** The error for a page whose next position is the one before it again. */
-    loopError: () => ServiceError;
+    loopError: (by: 'token' | 'link') => ServiceError;
   },
 ): AsyncGenerator<Page<L>> {
   const { itemLimit } = options;
@@ -163,7 +163,7 @@ export async function* followPages<L extends ItemList>(
             : next !== undefined && sameRequest(next, current)
         ) {
           // This page is new, but the one after it would be this one again, forever.
-          loop = options.loopError();
+          loop = options.loopError(position === undefined ? 'link' : 'token');
         } else {
           previousPosition = position;
           current = next ?? page.next();

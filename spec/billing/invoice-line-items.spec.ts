@@ -17,7 +17,8 @@ import { storesFor } from '../../lib/session/session.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { wholeNdjsonLines } from '../support/ndjson.js';
-import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
+import { InterruptedError } from '../../lib/common/errors.js';
 import GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
@@ -211,6 +212,14 @@ describe('an invoice older than the v2 coverage', () => {
     const routes = Object.keys(emulator.counters().requests);
     expect(routes.some((route) => route.includes('lineitems'))).toBe(true);
     expect(routes.filter((route) => route.includes('/v1.0/'))).toEqual([]);
+  });
+
+  it('-AttributeSet Basic does not apply to v1 line items: a warning, every field', async () => {
+    const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
+    const result = await run(['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^WARNING: -AttributeSet Basic does not apply to invoice \S+/);
+    expect(result.lines()).toHaveLength(invoice.lineItemCount);
   });
 });
 
@@ -443,6 +452,39 @@ describe('a stopped export continues where its output stopped', () => {
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);
   });
 
+  it('Ctrl-C: exit 130, the stop line with the resume command, the rerun completes the set', async () => {
+    const invoice = latest();
+    const resume = file('resume-int.json');
+    const args = ['-InvoiceId', invoice.id, '-ResumeFile', resume];
+    const controller = new AbortController();
+    // SIGINT once some line items are out: the stdout collector fires it.
+    const stdout = new Collector();
+    const write = stdout._write.bind(stdout);
+    stdout._write = (chunk, encoding, callback) => {
+      write(chunk, encoding, callback);
+      if (stdout.text.length > 100_000 && !controller.signal.aborted)
+        controller.abort(new InterruptedError('SIGINT'));
+    };
+    const first = await runInProcess(GetPartnerInvoiceLineItem, args, {
+      env: partner.env,
+      stdout,
+      signal: controller.signal,
+    });
+    expect(first.code).toBe(130);
+    const stop = first.stderr.split('\n').filter(Boolean);
+    expect(stop).toEqual([
+      expect.stringMatching(
+        /line items were written; .* keeps the position\. To continue .*-ResumeFile/,
+      ),
+    ]);
+    const before = wholeNdjsonLines(stdout.text) as Json[];
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(invoice.lineItemCount);
+    const second = await run(args);
+    expect(second.code).toBe(0);
+    expectExactlyOnce([...before, ...second.lines()], invoice);
+  });
+
   it('data changed since (a new eTag): refused with one line, nothing written', async () => {
     const invoice = latest();
     const resume = file('resume-2.json');
@@ -480,7 +522,11 @@ describe('a stopped export continues where its output stopped', () => {
       resume,
     ]);
     expect(other.code).toBe(2);
-    expect(other.errors()).toEqual([expect.stringMatching(/belongs to another export/)]);
+    expect(other.errors()).toEqual([
+      expect.stringMatching(
+        /belongs to another export \(the billed reconciliation export of invoice \S+, attribute set full\), not .*attribute set basic\./,
+      ),
+    ]);
     expect(emulator.counters().requests).toEqual({});
   });
 });

@@ -2,15 +2,16 @@
  * Get-PartnerInvoice in-process against the emulator's v1 invoices over real HTTPS: every invoice
  * newest first, in one answer and in size/offset pages; -First, -Skip, the stop line that
  * continues and -ResumeFile; one invoice by number, numbers piped in, an unknown number; the table
- * and the list people see on a terminal.
+ * and the list people see on a terminal; one process smoke (a pipe of two, an exit code).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { wholeNdjsonLines } from '../support/ndjson.js';
-import { errorLines, FAST_RETRIES, shellWords } from '../faults/support/listing-runs.js';
+import { binPath, runBash } from '../support/cli.js';
+import { parseNdjson, wholeNdjsonLines } from '../support/ndjson.js';
+import { errorLines, shellWords } from '../faults/support/listing-runs.js';
 import { runInProcess, type InProcessOptions } from '../fixtures/host/run-in-process.js';
 import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
 import GetPartnerCustomer from '../../cmdlets/Get-PartnerCustomer.js';
@@ -23,8 +24,10 @@ let emulator: StartedEmulator;
 let expected: string[];
 
 async function invoiceCmdlet(args: readonly string[], options: InProcessOptions = {}) {
+  // The client's own timeouts: a request a busy machine answers slowly is not sent twice, so the
+  // requests counted below are the listing's own (the stops use -MaxRetry 0 and a 503).
   const result = await runInProcess(GetPartnerInvoice, [...args], {
-    env: { ...partner.env, ...FAST_RETRIES },
+    env: partner.env,
     ...options,
   });
   return { ...result, invoices: () => wholeNdjsonLines(result.stdout) as Json[] };
@@ -50,6 +53,8 @@ beforeAll(async () => {
   });
   emulator = partner.emulator as StartedEmulator;
   expected = emulator.billing.invoices().map((invoice) => invoice.id);
+  // Every total summed once here, not inside the first request of a case.
+  for (const id of expected) emulator.billing.totalCents(id);
 });
 afterEach(() => emulator.setFaults({}));
 afterAll(() => partner.dispose());
@@ -235,5 +240,29 @@ describe('Get-PartnerInvoice for people', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^id\\s+: ${expected[0]}$`, 'm'));
     expect(list.stdout).toMatch(/^pdfDownloadLink\s+: \/invoices\//m);
+  });
+});
+
+describe('Get-PartnerInvoice as processes', () => {
+  it('the newest invoices piped into another Get-PartnerInvoice; an unknown number exits 4', async () => {
+    const bin = (name: string) => `"${process.execPath}" "${binPath(name)}"`;
+    const piped = await runBash(
+      `${bin('Get-PartnerInvoice')} -First 3 | ${bin('Get-PartnerInvoice')}; ` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${PIPESTATUS[n]}, not ours
+        'echo "codes:${PIPESTATUS[0]},${PIPESTATUS[1]}"',
+      { env: partner.env },
+    );
+    expect(piped.stderr).toBe('');
+    const lines = piped.stdout.trimEnd().split('\n');
+    expect(lines.pop()).toBe('codes:0,0');
+    const full = parseNdjson(lines.join('\n'));
+    expect(idsOf(full)).toEqual(expected.slice(0, 3));
+    for (const invoice of full) expect(invoice.pdfDownloadLink).toContain(invoice.id);
+    const unknown = await partner.run('Get-PartnerInvoice', ['-InvoiceId', 'G000000000']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stdout).toBe('');
+    expect(errorLines(unknown.stderr)).toEqual([
+      expect.stringMatching(/^Get-PartnerInvoice: Invoice G000000000 was not found/),
+    ]);
   });
 });

@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { lineItemsApiFor, V2_LINE_ITEMS_FROM } from '../../lib/common/billing-facts.js';
-import { NotFoundError, ServiceError, UsageError } from '../../lib/common/errors.js';
+import {
+  NotFoundError,
+  PartnerCenterModuleError,
+  ServiceError,
+  UsageError,
+} from '../../lib/common/errors.js';
 import {
   v1InvoiceLineItems,
   V1_LINE_ITEMS_MAX_PAGE,
@@ -88,7 +93,7 @@ describe('v1InvoiceLineItems', () => {
       .filter((request) => request.url.includes(`/invoices/${invoice.id}/lineitems`));
     const pages = requests.slice(-all.slices);
     expect(pages[0].url).toBe(
-      `/v1/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=400`,
+      `/v1/invoices/${invoice.id}/lineitems?size=400&provider=onetime&invoicelineitemtype=billinglineitems`,
     );
     for (const next of pages.slice(1)) {
       expect(next.url).toMatch(
@@ -142,6 +147,21 @@ describe('v1InvoiceLineItems', () => {
     expect(second.position).toMatchObject({ skip: 83, offset: 833 });
     const rest = await take(invoice.id, { pageSize: 250, from: second.position });
     expect([...first.ids, ...second.ids, ...rest.ids]).toEqual(expected);
+  });
+
+  it('a token the service no longer takes is refused as such; the offset then restarts the rest', async () => {
+    const invoice = v1Invoice();
+    const expected = expectedIds(invoice.id);
+    const stale = { continuationToken: 'not-a-token-the-service-gave', skip: 20, offset: 620 };
+    const refused = await take(invoice.id, { pageSize: 300, from: stale }).catch(
+      (error: unknown) => error,
+    );
+    // A token handed back by the caller: reported as the caller's (a usage error), flagged either way.
+    expect(refused).toBeInstanceOf(PartnerCenterModuleError);
+    expect((refused as PartnerCenterModuleError).continuationTokenRefused).toBe(true);
+    // What a caller does then: from the start, leaving out the `offset` items already written.
+    const rest = await take(invoice.id, { pageSize: 300, from: { skip: 620, offset: 620 } });
+    expect(rest.ids).toEqual(expected.slice(620));
   });
 
   it('stops after -First-like limits without asking for a page it does not need', async () => {

@@ -198,7 +198,7 @@ describe('faults in the middle of a listing', () => {
           ids.push(...page.items.map((item) => item.id));
         }
       })(),
-    ).rejects.toThrow(/same continuation token twice/);
+    ).rejects.toThrow(/a next link to the page it had just sent; the listing was stopped/);
     expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5']);
     expect(suite.server.received.map((r) => r.url)).toEqual([
       '/v1/invoices?size=2',
