@@ -4,6 +4,22 @@ import { availableParallelism } from 'node:os';
  * Jest runs the ESM TypeScript specs through spec/support/esbuild-transform.cjs (types stripped,
  * no type-check here: `npm test` type-checks spec/ first, with spec/tsconfig.check.json, which sees
  * lib through the declarations the build just emitted instead of checking lib a second time).
+ * Checking lib and spec/ in one tsc beside the build (instead of after it) was tried: it costs
+ * 6-11 CPU-seconds more (lib checked twice) and was slower in each of three paired runs on the
+ * shared machine; it could only win on two otherwise idle cores.
+ *
+ * The suite is CPU-bound: on the 2-core machine it is timed on, jest used about 230 CPU-seconds
+ * for 120 s of wall time, so what a change saves is counted in CPU-seconds (`npm run test:cpu`
+ * prints them per file: scripts/cpu-report.mjs), never in one run's wall time. Where they went
+ * (measured December 2026, 129 files): about 60% in the jest workers, 40% in the processes the
+ * specs start. In the workers, each file first loads its modules afresh (jest gives every file its
+ * own registry): about 0.2 s of CPU for the emulator and the host, 0.17 s more for
+ * @azure/identity, 0.08 s for conf; an emulator start is only 5 ms, so one emulator per worker
+ * would save nothing. The rest is the work itself, mostly HTTP through the client and the
+ * emulator's derivations (the fault suites, the 2,345-customer listings). A bin/ process costs
+ * 0.25 s of CPU (0.37 s for Connect-Partner), against 0.1 s for `node -e 0`; `npm pack` + install +
+ * three type-checks in spec/api/packed-module.spec.ts about 19 s. So: a new case goes in-process
+ * into a file that already loads what it needs, a process only where only a process shows it.
  *
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
  * suite in band, one after another). Much of a suite's time is waiting (child processes, emulator
@@ -14,7 +30,11 @@ import { availableParallelism } from 'node:os';
  * timings of an earlier run (a fresh clone), so no long file is left running alone at the end.
  */
 export default {
-  testEnvironment: 'node',
+  // `npm run test:cpu` (scripts/cpu-report.mjs) sets PARTNERCENTER_CPU_REPORT: the same node
+  // environment, recording each file's CPU, processes and leftover handles.
+  testEnvironment: process.env.PARTNERCENTER_CPU_REPORT
+    ? '<rootDir>/spec/support/cpu-report-environment.cjs'
+    : 'node',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
