@@ -14,7 +14,7 @@ import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { request, type Response } from '../emulator/support.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson, wholeNdjsonLines } from '../support/ndjson.js';
-import { errorLines, FAST_RETRIES, shellWords } from '../faults/support/listing-runs.js';
+import { errorLines, FAST_RETRY_DELAY, shellWords } from '../faults/support/listing-runs.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import GetPartnerAuditRecord from '../../cmdlets/Get-PartnerAuditRecord.js';
 
@@ -37,7 +37,7 @@ const idsOf = (records: Json[]) => records.map((record) => record.id as string);
 
 async function auditCmdlet(args: readonly string[]) {
   const result = await runInProcess(GetPartnerAuditRecord, [...args], {
-    env: { ...partner.env, ...FAST_RETRIES },
+    env: { ...partner.env, ...FAST_RETRY_DELAY },
   });
   return { ...result, records: () => wholeNdjsonLines(result.stdout) as Json[] };
 }

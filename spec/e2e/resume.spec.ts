@@ -17,7 +17,7 @@ import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import {
   errorLines,
-  FAST_RETRIES,
+  FAST_RETRY_DELAY,
   idsOf,
   resumeCommandOf,
   runListing,
@@ -37,7 +37,7 @@ const failFromThirdRequest = () =>
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 230 });
   emulator = partner.emulator as StartedEmulator;
-  env = { ...partner.env, ...FAST_RETRIES };
+  env = { ...partner.env, ...FAST_RETRY_DELAY };
 });
 afterEach(() => emulator.setFaults({}));
 afterAll(() => partner.dispose());

@@ -10,12 +10,19 @@ import { runCli, type CliResult } from '../../support/cli.js';
 import { wholeNdjsonLines } from '../../support/ndjson.js';
 
 /**
- * Retries that take milliseconds, not seconds (documented tuning knobs of
- * lib/session/retry-settings.ts and lib/cmdlet-support/parameters.ts).
+ * Retries that wait milliseconds, not seconds (a documented tuning knob of
+ * lib/session/retry-settings.ts). The client keeps its own request timeout: a run with -MaxRetry 0
+ * or 1 must not fail because a loaded machine took longer than a short timeout to answer.
+ */
+export const FAST_RETRY_DELAY = { PARTNERCENTER_RETRY_BASE_DELAY_MS: '5' } as const;
+
+/**
+ * FAST_RETRY_DELAY and a 400 ms request timeout, for runs whose faults include stalled answers
+ * (fault-schedules.ts) and that allow enough retries to ride out a timeout the machine caused.
  */
 export const FAST_RETRIES = {
+  ...FAST_RETRY_DELAY,
   PARTNERCENTER_REQUEST_TIMEOUT_MS: '400',
-  PARTNERCENTER_RETRY_BASE_DELAY_MS: '5',
 } as const;
 
 export type RunMode = 'process' | 'in-process';
