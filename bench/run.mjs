@@ -2,14 +2,16 @@
  * `npm run bench` runs every benchmark; `npm run bench:large` (`--large`) lists 1,000,000 customers
  * in the enumeration too; `npm run bench:pipeline` (`--only pipeline`) runs only the pipeline part
  * (customers piped into a per-customer cmdlet under a rate limit); `--only seats` the seat plan
- * piped into Set-PartnerCustomerSubscription (bench/seat-changes.mjs). Each part can also run alone
- * (`node bench/<part>.mjs --help` lists its options). Only ratios measured in the same run travel
+ * piped into Set-PartnerCustomerSubscription (bench/seat-changes.mjs); `--only export` an invoice's
+ * line items through the Graph export beside curl | gzip -dc (bench/billing-export.mjs). Each part
+ * can also run alone (`node bench/<part>.mjs --help` lists its options). Only ratios measured in the same run travel
  * between machines; the verdicts at the end say which targets this run met. Nothing here fails on
  * time: benchmarks print, they never assert.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { billingEmulator } from './billing-emulator.mjs';
+import { billingExport } from './billing-export.mjs';
 import { coldStart } from './cold-start.mjs';
 import { emulatorScale } from './emulator-scale.mjs';
 import { emulatorThroughput } from './emulator-throughput.mjs';
@@ -34,6 +36,7 @@ const parts = {
   pipeline: () => pipeline(),
   seats: () => seatChanges(),
   'billing-emulator': () => billingEmulator(),
+  export: () => billingExport(),
 };
 
 const commit = (() => {

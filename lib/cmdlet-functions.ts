@@ -568,6 +568,52 @@ export type GetPartnerInvoiceParameters =
       MaxRetry?: number;
     };
 
+/** What Get-PartnerInvoiceLineItem takes in-process. */
+export type GetPartnerInvoiceLineItemParameters =
+  | {
+      InvoiceId?: string;
+      Unbilled?: never;
+      BillingPeriod?: never;
+      CurrencyCode?: never;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: never;
+      Unbilled: boolean;
+      BillingPeriod?: 'Current' | 'Last';
+      CurrencyCode: string;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    };
+
+/** What Get-PartnerRatedUsage takes in-process. */
+export type GetPartnerRatedUsageParameters =
+  | {
+      InvoiceId?: string;
+      Unbilled?: never;
+      BillingPeriod?: never;
+      CurrencyCode?: never;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    }
+  | {
+      InvoiceId?: never;
+      Unbilled: boolean;
+      BillingPeriod?: 'Current' | 'Last';
+      CurrencyCode: string;
+      AttributeSet?: 'Full' | 'Basic';
+      ResumeFile?: string;
+      ContinuationToken?: string;
+      MaxRetry?: number;
+    };
+
 /** What Import-Csv takes in-process. */
 export type ImportCsvParameters = { Path: string; Delimiter?: string };
 
@@ -655,6 +701,8 @@ export interface CmdletParameters {
   'Get-PartnerGdapAccessAssignment': GetPartnerGdapAccessAssignmentParameters;
   'Get-PartnerGdapRelationship': GetPartnerGdapRelationshipParameters;
   'Get-PartnerInvoice': GetPartnerInvoiceParameters;
+  'Get-PartnerInvoiceLineItem': GetPartnerInvoiceLineItemParameters;
+  'Get-PartnerRatedUsage': GetPartnerRatedUsageParameters;
   'Import-Csv': ImportCsvParameters;
   'Resume-PartnerCustomerSubscription': ResumePartnerCustomerSubscriptionParameters;
   'Select-PartnerContext': SelectPartnerContextParameters;
@@ -683,6 +731,8 @@ export interface CmdletOutputs {
   'Get-PartnerGdapAccessAssignment': OutputTypes['GdapAccessAssignment'];
   'Get-PartnerGdapRelationship': OutputTypes['GdapRelationship'];
   'Get-PartnerInvoice': OutputTypes['Invoice'];
+  'Get-PartnerInvoiceLineItem': OutputTypes['InvoiceLineItem'];
+  'Get-PartnerRatedUsage': OutputTypes['RatedUsageLineItem'];
   'Import-Csv': OutputTypes['CsvRow'];
   'Resume-PartnerCustomerSubscription': OutputTypes['Subscription'];
   'Select-PartnerContext': OutputTypes['ContextView'];
@@ -811,6 +861,20 @@ export function getPartnerInvoice<T = CmdletOutputs['Get-PartnerInvoice']>(
   ...args: InvokeArguments<CmdletParameters['Get-PartnerInvoice']>
 ): AsyncIterable<T> {
   return invoke<'Get-PartnerInvoice', T>('Get-PartnerInvoice', ...args);
+}
+
+/** Get-PartnerInvoiceLineItem: Streams an invoice's reconciliation line items (or the unbilled ones of a period), one object per line item. */
+export function getPartnerInvoiceLineItem<T = CmdletOutputs['Get-PartnerInvoiceLineItem']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerInvoiceLineItem']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerInvoiceLineItem', T>('Get-PartnerInvoiceLineItem', ...args);
+}
+
+/** Get-PartnerRatedUsage: Streams an invoice's daily rated usage line items (or the unbilled ones of a period), one object per line item. */
+export function getPartnerRatedUsage<T = CmdletOutputs['Get-PartnerRatedUsage']>(
+  ...args: InvokeArguments<CmdletParameters['Get-PartnerRatedUsage']>
+): AsyncIterable<T> {
+  return invoke<'Get-PartnerRatedUsage', T>('Get-PartnerRatedUsage', ...args);
 }
 
 /** Import-Csv: Reads a CSV file (a seat plan) as one object per row, for the next command. */

@@ -9,6 +9,7 @@ import type { EmulatorConnectionInfo } from './emulator/connection-info.js';
 import type { AuditRecord } from './partner-center/types.js';
 import type { GdapStatus } from './partner-center/gdap-status.js';
 import type { Invoice } from './partner-center/invoice-types.js';
+import type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 import type {
   Customer,
   CustomerUser,
@@ -40,6 +41,7 @@ export type {
   UnifiedRole,
 } from './partner-center/types.js';
 export type { AuditRecord } from './partner-center/types.js';
+export type { InvoiceLineItem, RatedUsageLineItem } from './partner-center/billing-types.js';
 export type { GdapStatus, GdapStatusValue } from './partner-center/gdap-status.js';
 export type {
   Invoice,
@@ -81,6 +83,8 @@ export interface OutputTypes {
   GdapStatus: GdapStatus;
   AuditRecord: AuditRecord;
   Invoice: Invoice;
+  InvoiceLineItem: InvoiceLineItem;
+  RatedUsageLineItem: RatedUsageLineItem;
   ContextView: ContextView;
   EnvironmentView: EnvironmentView;
   RemovedContext: RemovedContext;

@@ -81,6 +81,20 @@ const commands = {
     ),
   // A token for the hand-written loops (the cmdlets use the one Connect-Partner stored).
   token: () => emulator.issueAccessToken({ lifetimeSeconds: 6 * 3600 }),
+  // The billing export's hand-written client (bench/billing-export.mjs): Microsoft Graph's token
+  // and the latest invoice, the one with `billingLineItems` lines.
+  billing: () => {
+    const [latest] = emulator.billing.invoices();
+    return {
+      graphEndpoint: emulator.graphEndpoint,
+      graphToken: emulator.issueAccessToken({
+        audience: 'https://graph.microsoft.com',
+        lifetimeSeconds: 6 * 3600,
+      }),
+      invoiceId: latest.id,
+      lines: latest.lineItemCount,
+    };
+  },
   close: async () => {
     await emulator.close();
     setImmediate(() => process.exit(0));

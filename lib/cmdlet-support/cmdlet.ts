@@ -230,8 +230,11 @@ export interface CmdletContext {
    * -Debug: a trace line (HTTP trace). Undefined when -Debug is off. Callers must redact secrets.
    */
   debug?: (message: string) => void;
-  /** Progress of a long listing; the host shows it on a terminal only. */
-  progress(status: { activity: string; pages?: number; items?: number }): void;
+  /**
+   * Progress of a long listing or export; the host shows it on a terminal only (`detail`: the
+   * cmdlet's own words for where it stands, after the counts).
+   */
+  progress(status: { activity: string; pages?: number; items?: number; detail?: string }): void;
   /** A message meant for the person at the keyboard (e.g. a device code), on stderr. */
   inform(message: string): void;
   /** -Context <name> or PARTNERCENTER_CONTEXT; undefined means the default context. */

@@ -73,6 +73,35 @@ export function claimResumeFile(path: string, cmdletName: string): ClaimedResume
 }
 
 /**
+ * A resume file as one run holds it: claimed by the first `read` (which checks the text with the
+ * caller's `check`; a refusal gives the file up again), given up by `release`, safe to call twice.
+ * The listing's and the billing export's position files both hold theirs this way.
+ */
+export class HeldResumeFile {
+  private claim: ClaimedResumeFile | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly cmdletName: string,
+  ) {}
+
+  read<T>(check: (text: string | undefined) => T): T {
+    this.claim ??= claimResumeFile(this.path, this.cmdletName);
+    try {
+      return check(this.claim.text);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  release(): void {
+    this.claim?.release();
+    this.claim = undefined;
+  }
+}
+
+/**
  * The refusal of a file that is not the resume file this run needs; `owner` says whose it should
  * be, e.g. "Get-PartnerCustomerSubscription's pipeline runs".
  */

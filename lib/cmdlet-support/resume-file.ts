@@ -12,13 +12,7 @@ import { resolve } from 'node:path';
 import { removeFile } from '../common/remove-file.js';
 import { ConfigFileError, UsageError } from '../common/errors.js';
 import { writePrivateJson } from '../session/atomic-file.js';
-import {
-  type ClaimedResumeFile,
-  claimResumeFile,
-  headerOf,
-  listingKind,
-  notThisResumeFile,
-} from './resume-file-claim.js';
+import { HeldResumeFile, headerOf, listingKind, notThisResumeFile } from './resume-file-claim.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import type { StdoutMark } from './cmdlet.js';
 
@@ -59,7 +53,7 @@ interface ResumeFileContent extends ResumeState {
 export class ResumeFile {
   readonly path: string;
   private readonly kind: string;
-  private claim: ClaimedResumeFile | undefined;
+  private readonly held: HeldResumeFile;
 
   /**
    * `item`: what the listing lists, e.g. `Customer` (the file's kind is then
@@ -71,6 +65,7 @@ export class ResumeFile {
   ) {
     this.path = resolve(path);
     this.kind = listingKind(listed.item);
+    this.held = new HeldResumeFile(this.path, listed.cmdletName);
   }
 
   /**
@@ -79,19 +74,12 @@ export class ResumeFile {
    * that is not a listing's resume file, and one it cannot read or write.
    */
   read(listing: ListingIdentity): ResumeState | undefined {
-    this.claim ??= claimResumeFile(this.path, this.listed.cmdletName);
-    try {
-      return this.check(this.claim.text, listing);
-    } catch (error) {
-      this.release();
-      throw error;
-    }
+    return this.held.read((text) => this.check(text, listing));
   }
 
   /** Gives the file up for another run; the listing calls it however it ends. */
   release(): void {
-    this.claim?.release();
-    this.claim = undefined;
+    this.held.release();
   }
 
   private check(text: string | undefined, listing: ListingIdentity): ResumeState | undefined {
@@ -133,17 +121,7 @@ export class ResumeFile {
       ...state,
       updatedAt: new Date().toISOString(),
     };
-    try {
-      writePrivateJson(this.path, content);
-    } catch (error) {
-      throw new ConfigFileError(
-        `Cannot write the resume file '${this.path}': ${(error as Error).message}.`,
-        {
-          hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
-          cause: error,
-        },
-      );
-    }
+    writeResumeContent(this.path, content);
   }
 
   /** Deletes the file (the listing completed); the claim is released after. */
@@ -202,6 +180,24 @@ function describeDifferences(saved: ListingIdentity, now: ListingIdentity): stri
   return differing
     .map((key) => `${names[key]} ${shown(saved, key)} there, ${shown(now, key)} here`)
     .join('; ');
+}
+
+/**
+ * Writes a resume file's whole content atomically (a kill leaves the old content or the new);
+ * a failure is one ConfigFileError naming the file. Every kind of position file writes this way.
+ */
+export function writeResumeContent(path: string, content: object): void {
+  try {
+    writePrivateJson(path, content);
+  } catch (error) {
+    throw new ConfigFileError(
+      `Cannot write the resume file '${path}': ${(error as Error).message}.`,
+      {
+        hint: 'Check that its directory exists and is writable, or choose another -ResumeFile.',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** A stdout mark as a resume file keeps it; anything else (an older file: none) is no mark. */

@@ -11,6 +11,7 @@ import type {
   PartnerCenterClient,
   ThrottlingStats,
 } from '../partner-center/client.js';
+import type { HttpClient } from '../partner-center/client.js';
 import type { GraphClient } from '../partner-center/graph-client.js';
 import type { PartnerContext } from '../session/context-store.js';
 import type { Session } from '../session/session.js';
@@ -45,6 +46,12 @@ export interface CmdletServices {
    * (got on first use, kept in the token store). In a national cloud it is that cloud's Graph.
    */
   graph(settings?: ClientSettings): Promise<GraphClient>;
+  /**
+   * A client of the blob store at `endpoint` (an origin: where a billing export's files are), made
+   * on first use per origin and shared by the run: no bearer token (the files' URLs carry their
+   * SAS), the context's extra CA trusted, the run's retries, correlation id and signal.
+   */
+  blobStorage?(endpoint: string, settings?: ClientSettings): Promise<HttpClient>;
   /**
    * Work the invocations of one run share: the first call with `key` runs `make`, every later
    * call of the run (another pipeline object, a concurrent invocation of a fan-out) gets the same
@@ -120,6 +127,7 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
   const graph = onceUnlessFailed((settings: ClientSettings) =>
     createGraphClient(run, settings, session).then(madeOne),
   );
+  const storage = new Map<string, Promise<HttpClient>>();
   function madeOne<C extends ApiClient>(created: C): C {
     made.push(created);
     return created;
@@ -138,6 +146,18 @@ export const createCmdletServices: CmdletServicesFactory = (run) => {
     },
     partnerCenter: (settings = {}) => client(settings),
     graph: (settings = {}) => graph(settings),
+    blobStorage(endpoint, settings = {}) {
+      let made = storage.get(endpoint);
+      if (!made) {
+        const creating = createBlobClient(run, settings, session, endpoint);
+        made = creating;
+        storage.set(endpoint, creating);
+        creating.catch(() => {
+          if (storage.get(endpoint) === creating) storage.delete(endpoint);
+        });
+      }
+      return made;
+    },
     throttling() {
       if (made.length === 0) return undefined;
       const all = made.map((one) => one.throttling);
@@ -259,6 +279,30 @@ async function createGraphClient(
   ]);
   const { endpoint } = graphOf(opened.context.environment);
   return new GraphClient(await clientOptions(run, settings, opened, 'Graph', endpoint));
+}
+
+async function createBlobClient(
+  run: RunDescription,
+  settings: ClientSettings,
+  session: () => Promise<Session>,
+  endpoint: string,
+): Promise<HttpClient> {
+  const [opened, { blobClient }, { retryOptionsFor }] = await Promise.all([
+    session(),
+    import('../partner-center/blob-api.js'),
+    import('../session/retry-settings.js'),
+  ]);
+  return blobClient({
+    apiEndpoint: endpoint,
+    caCertificate: opened.caCertificate,
+    correlationId: run.correlationId,
+    applicationName: APPLICATION_NAME,
+    signal: run.signal,
+    debug: run.debug,
+    verbose: run.verbose,
+    retry: retryOptionsFor(settings.maxRetry, opened.context, run.env),
+    clock: run.clock ?? systemClock,
+  });
 }
 
 /** Either client, for code that lists through whichever API a collection belongs to. */

@@ -184,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Star
     dataset,
     now,
     options.billingLineItems ?? EMULATOR_DEFAULTS.billingLineItems,
+    options.billingBlobCacheDirectory,
   );
   const cacheMegabytes = options.pageCacheMegabytes ?? EMULATOR_DEFAULTS.pageCacheMegabytes;
   const directory = createDirectory(seed, dataset.partnerTenantId);

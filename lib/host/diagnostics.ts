@@ -11,6 +11,8 @@ export interface ProgressStatus {
   activity: string;
   pages?: number;
   items?: number;
+  /** Where a long operation stands, in the cmdlet's words (a billing export's phase, rate, ETA). */
+  detail?: string;
 }
 
 /** Where a run over pipeline input stands: shown before the cmdlet's own progress. */
@@ -113,6 +115,7 @@ export class Diagnostics {
     const parts = [
       status.pages === undefined ? '' : `${status.pages} page${status.pages === 1 ? '' : 's'}`,
       status.items === undefined ? '' : `${status.items} item${status.items === 1 ? '' : 's'}`,
+      status.detail ?? '',
     ].filter(Boolean);
     const own = status.activity
       ? `${status.activity}${parts.length ? `: ${parts.join(', ')}` : ''}`

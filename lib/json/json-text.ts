@@ -10,8 +10,10 @@ export class JsonText<T = unknown> {
   private isParsed = false;
 
   /**
-   * `compact`: the bytes hold no whitespace outside strings, so they are already one NDJSON line
-   * as they stand. The bytes must be well-formed JSON in valid UTF-8 (the scanner checked them).
+   * `compact`: the bytes are already one NDJSON line as they stand (no whitespace outside strings,
+   * or a line of a JSON-lines file, which holds no newline by definition). The bytes must be
+   * valid UTF-8 and well-formed JSON (the scanner checked them; json-lines.ts trusts a gzip
+   * file's lines past their UTF-8 and braces).
    */
   constructor(
     readonly source: Buffer,

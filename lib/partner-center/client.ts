@@ -113,6 +113,11 @@ export interface ExchangeOptions extends CallOptions {
    * a kill, so the service sees the same write, not a second one.
    */
   requestId?: string;
+  /**
+   * The caller knows that sending this write twice does no harm (starting a billing export: a
+   * second start only makes a second export), so it is retried as a read is.
+   */
+  repeatable?: boolean;
 }
 
 /** A 2xx answer of `exchange`. */
@@ -311,7 +316,8 @@ export class HttpClient {
         headers,
         body,
         requestId,
-        repeatable: READ_METHODS.has(method) || this.service.idempotentWrites,
+        repeatable:
+          READ_METHODS.has(method) || this.service.idempotentWrites || options.repeatable === true,
         decode,
         stream,
         continuationToken: options.continuationToken,

@@ -25,6 +25,8 @@ import type GetPartnerEnvironment from '../../cmdlets/Get-PartnerEnvironment.js'
 import type GetPartnerGdapAccessAssignment from '../../cmdlets/Get-PartnerGdapAccessAssignment.js';
 import type GetPartnerGdapRelationship from '../../cmdlets/Get-PartnerGdapRelationship.js';
 import type GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
+import type GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
+import type GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import type ImportCsv from '../../cmdlets/Import-Csv.js';
 import type ResumePartnerCustomerSubscription from '../../cmdlets/Resume-PartnerCustomerSubscription.js';
 import type SelectPartnerContext from '../../cmdlets/Select-PartnerContext.js';
@@ -70,6 +72,8 @@ interface Computed {
   'Get-PartnerGdapAccessAssignment': GivenParametersOf<typeof GetPartnerGdapAccessAssignment>;
   'Get-PartnerGdapRelationship': GivenParametersOf<typeof GetPartnerGdapRelationship>;
   'Get-PartnerInvoice': GivenParametersOf<typeof GetPartnerInvoice>;
+  'Get-PartnerInvoiceLineItem': GivenParametersOf<typeof GetPartnerInvoiceLineItem>;
+  'Get-PartnerRatedUsage': GivenParametersOf<typeof GetPartnerRatedUsage>;
   'Import-Csv': GivenParametersOf<typeof ImportCsv>;
   'Resume-PartnerCustomerSubscription': GivenParametersOf<typeof ResumePartnerCustomerSubscription>;
   'Select-PartnerContext': GivenParametersOf<typeof SelectPartnerContext>;

@@ -4,6 +4,9 @@
  * service's XML error bodies.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
@@ -110,5 +113,36 @@ describe('Get Blob', () => {
     const got = await download(emulator, blobUrl(renewed, 0));
     expect(got.status).toBe(200);
     expect(gunzipSync(got.raw).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a blob cache directory (billingBlobCacheDirectory, for benchmarks)', () => {
+  it('keeps each measured blob in a file and serves the same bytes from it, whole and in ranges', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'pc-blob-cache-'));
+    const cached = await startEmulator({
+      customers: 100,
+      billingLineItems: 900,
+      now: '2026-11-20',
+      billingBlobCacheDirectory: directory,
+    });
+    try {
+      const cachedManifest = await exportManifest(cached, 'reconciliation/billed', {
+        invoiceId: cached.billing.invoices()[0].id,
+      });
+      expect(readdirSync(directory).filter((name) => name.endsWith('.gz'))).toHaveLength(
+        cachedManifest.blobCount,
+      );
+      // Nothing made again: the files are what is served (their bytes, as the generator made them).
+      const got = await download(cached, blobUrl(cachedManifest, 0));
+      expect(got.raw).toEqual(whole);
+      const middle = await download(cached, blobUrl(cachedManifest, 0), { Range: 'bytes=10-19' });
+      expect(middle.status).toBe(206);
+      expect(middle.raw).toEqual(whole.subarray(10, 20));
+      const tail = await download(cached, blobUrl(cachedManifest, 0), { Range: 'bytes=1000-' });
+      expect(tail.raw).toEqual(whole.subarray(1000));
+    } finally {
+      await cached.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -15,9 +15,14 @@ export class BillingState {
   readonly sas = new SasAuthority();
   readonly exports: ExportOperations;
 
-  constructor(customers: CustomerDataset, now: number, latestLineItems: number) {
+  constructor(
+    customers: CustomerDataset,
+    now: number,
+    latestLineItems: number,
+    blobCacheDirectory?: string,
+  ) {
     this.dataset = new BillingDataset(customers, now, latestLineItems);
-    this.sizes = new BlobSizes(this.dataset);
+    this.sizes = new BlobSizes(this.dataset, blobCacheDirectory);
     this.exports = new ExportOperations(this.sizes);
   }
 

@@ -7,7 +7,6 @@ import { BLOB_ACCOUNT, eTagOf, resolveBlobPath } from '../billing/export-data.js
 import type { EmulatorState } from '../server/emulator-state.js';
 import { header, type Exchange, type Reply } from '../server/http-exchange.js';
 import { blobErrorReply, blobErrors } from './blob-errors.js';
-import { byteWindow, gzipBlob } from './blob-content.js';
 import { byteRangeOf } from './byte-range.js';
 
 /** The route's path: the account, then any depth of container, directories and name. */
@@ -36,7 +35,7 @@ export async function getBlob(state: EmulatorState, exchange: Exchange): Promise
       status: 200,
       headers,
       body: Buffer.alloc(0),
-      stream: { length: size, open: () => gzipBlob(billing, data, part) },
+      stream: { length: size, open: () => state.billing.sizes.open(data, part) },
     };
   return {
     status: 206,
@@ -44,7 +43,7 @@ export async function getBlob(state: EmulatorState, exchange: Exchange): Promise
     body: Buffer.alloc(0),
     stream: {
       length: range.to - range.from + 1,
-      open: () => byteWindow(gzipBlob(billing, data, part), range.from, range.to),
+      open: () => state.billing.sizes.open(data, part, range),
     },
   };
 }

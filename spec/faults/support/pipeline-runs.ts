@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watc
 import { Writable } from 'node:stream';
 import GetPartnerCustomerSubscription from '../../../cmdlets/Get-PartnerCustomerSubscription.js';
 import GetPartnerCustomerUser from '../../../cmdlets/Get-PartnerCustomerUser.js';
+import GetPartnerInvoiceLineItem from '../../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import SetPartnerCustomerSubscription from '../../../cmdlets/Set-PartnerCustomerSubscription.js';
 import type { CmdletDefinition } from '../../../lib/cmdlet-support/cmdlet.js';
 import { InterruptedError } from '../../../lib/common/errors.js';
@@ -18,13 +19,20 @@ import type { RunMode } from './listing-runs.js';
 import { shellWords } from './listing-runs.js';
 import type { KillSignal, PipelineCmdlet } from './pipeline-schedules.js';
 
-/** The cmdlets the fault suites pipe into: the per-customer listings and the seat write. */
-export type RunnableCmdlet = PipelineCmdlet | 'Set-PartnerCustomerSubscription';
+/**
+ * The cmdlets the fault suites run: the per-customer listings and the seat write (piped into), and
+ * the billing export (export-fault-suite.spec.ts).
+ */
+export type RunnableCmdlet =
+  | PipelineCmdlet
+  | 'Set-PartnerCustomerSubscription'
+  | 'Get-PartnerInvoiceLineItem';
 
 const DEFINITIONS: Record<RunnableCmdlet, CmdletDefinition<any>> = {
   'Get-PartnerCustomerSubscription': GetPartnerCustomerSubscription,
   'Get-PartnerCustomerUser': GetPartnerCustomerUser,
   'Set-PartnerCustomerSubscription': SetPartnerCustomerSubscription,
+  'Get-PartnerInvoiceLineItem': GetPartnerInvoiceLineItem,
 };
 
 export interface PipelineAttempt {
