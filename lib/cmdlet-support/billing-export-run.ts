@@ -31,6 +31,7 @@ import type { ApiClient, HttpClient } from '../partner-center/client.js';
 import type { JsonLineBatch } from '../json/json-lines.js';
 import { GRAPH_GLOBAL, graphOf } from '../session/environments.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
+import { V2_LINE_ITEMS_FROM_TEXT } from '../common/billing-facts.js';
 import { type CmdletContext, ObjectList } from './cmdlet.js';
 import { outputStop, outputTaken, stopBehindClose } from './output-stop.js';
 import {
@@ -232,7 +233,7 @@ async function sourceOf(
       saved?.api === 'v1' ? 'v1' : lineItemsApiOf(await getInvoice(partnerCenter, invoiceId));
     if (api === 'v1') {
       context.verbose(
-        `Invoice ${invoiceId} bills a period before February 2024: its line items come from ` +
+        `Invoice ${invoiceId} bills a period before ${V2_LINE_ITEMS_FROM_TEXT}: its line items come from ` +
           "Partner Center's v1 line-item pages.",
       );
       if (run.export.attributeSet === 'basic')
