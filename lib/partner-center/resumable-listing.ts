@@ -31,13 +31,27 @@ export class ListingProgress {
   /** Items handed out by this run. */
   written = 0;
   private current: ListingPosition;
+  /** The page at the current boundary, once it arrived: its length and the token after it. */
+  private arrived?: { length: number; next: string };
 
   constructor(start: ListingPosition) {
     this.current = { ...start };
   }
 
+  /**
+   * Where the listing stands. Once every item of the page at the boundary is written, that is the
+   * start of the next page, even while the page is still held by its reader (a stop then says
+   * `-ContinuationToken <next>`, not the same place as `<this page's> -Skip <its length>`).
+   */
   get position(): ListingPosition {
-    return { ...this.current };
+    const { arrived, current } = this;
+    if (arrived && current.skip >= arrived.length)
+      return {
+        continuationToken: arrived.next,
+        skip: current.skip - arrived.length,
+        offset: current.offset,
+      };
+    return { ...current };
   }
 
   /** The same place, counted from the start of the listing: for a token the service refused. */
@@ -57,6 +71,11 @@ export class ListingProgress {
     if (this.current.offset !== undefined) this.current.offset += count;
   }
 
+  /** The page at the boundary arrived with `length` items (since it); `next` resumes after it. */
+  pageArrived(length: number, next: string): void {
+    this.arrived = { length, next };
+  }
+
   /** Every item of a page of `length` items was written or dropped; `next` resumes after it. */
   pagePassed(length: number, next: string): void {
     this.current = {
@@ -64,6 +83,7 @@ export class ListingProgress {
       skip: this.current.skip - length,
       offset: this.current.offset,
     };
+    this.arrived = undefined;
   }
 }
 
@@ -102,6 +122,8 @@ export async function* itemsFrom<T>(
       limit === undefined
         ? items.length - drop
         : Math.min(items.length - drop, limit - progress.written);
+    if (page.more && page.continuationToken !== undefined)
+      progress.pageArrived(passed + items.length, page.continuationToken);
     if (take > 0) {
       // Counted as written when handed out: the consumer writes a list whole before it asks again.
       progress.itemsWritten(take);
