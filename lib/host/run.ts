@@ -12,7 +12,7 @@ import { type OutputFormat, outputFormats } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
-import { FileStdout } from './output/file-stdout.js';
+import { continuesFile, FileStdout } from './output/file-stdout.js';
 import { OutputSink } from './output/output-sink.js';
 import { outputFailure, StdoutOutput } from './output/stdout-output.js';
 import { createOutputWriter, type OutputWriter } from './output/output-writer.js';
@@ -96,6 +96,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
           view: definition.view,
           columns: io.columns,
           byteOrderMark,
+          continuesFile: () => continuesFile(io.stdoutFile),
           listWhenTooNarrow: byDefault,
         });
         const writer = definition.pagedText

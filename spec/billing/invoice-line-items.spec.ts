@@ -6,7 +6,7 @@
  * export); each refusal as one line with its exit code; a stopped run resumed to the line.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCmdletServices } from '../../lib/cmdlet-support/services.js';
@@ -66,12 +66,15 @@ async function run(
     clock?: ManualClock;
     cmdlet?: typeof GetPartnerRatedUsage;
     env?: Json;
+    /** A regular file's descriptor as stdout, as `> file` or `>> file` gives main. */
+    stdoutFile?: number;
   } = {},
 ) {
   const { clock } = options;
   const result = await runInProcess(options.cmdlet ?? GetPartnerInvoiceLineItem, [...args], {
     env: { ...partner.env, PARTNERCENTER_RETRY_BASE_DELAY_MS: '5', ...options.env },
     stdin: options.stdin,
+    stdoutFile: options.stdoutFile,
     services: clock ? (description) => createCmdletServices({ ...description, clock }) : undefined,
   });
   return {
@@ -434,6 +437,39 @@ describe('a stopped export continues where its output stopped', () => {
     expect(second.code).toBe(0);
     expect(existsSync(resume)).toBe(false);
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);
+  });
+
+  it('-OutputFormat Csv appended (>>) and resumed: one header, then every line item once', async () => {
+    const invoice = latest();
+    const resume = file('resume-csv.json');
+    const csv = file('resumed.csv');
+    const args = ['-InvoiceId', invoice.id, '-OutputFormat', 'Csv', '-Encoding', 'utf8BOM'];
+    const appendRun = async () => {
+      const fd = openSync(csv, 'a');
+      try {
+        return await run([...args, '-ResumeFile', resume, '-MaxRetry', '0'], { stdoutFile: fd });
+      } finally {
+        closeSync(fd);
+      }
+    };
+    stopAtThirdFile();
+    expect((await appendRun()).code).toBe(5);
+    emulator.setFaults({});
+    const second = await appendRun();
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    const text = readFileSync(csv, 'utf8');
+    // The byte-order mark and the header once, at the start of the file: Excel's first row.
+    expect(text.startsWith(`\ufeff${RECONCILIATION_FULL.join(',')}\r\n`)).toBe(true);
+    expect(text.lastIndexOf('\ufeff')).toBe(0);
+    const rows = text.split('\r\n').filter(Boolean);
+    expect(rows.filter((row) => row.includes(RECONCILIATION_FULL.join(',')))).toHaveLength(1);
+    expect(rows).toHaveLength(invoice.lineItemCount + 1);
+    // Each line item's AlternateId once (its column of the header).
+    const column = RECONCILIATION_FULL.indexOf('AlternateId');
+    const fields = (row: string) => row.replace(/"(?:[^"]|"")*"/g, 'x').split(',');
+    const ids = rows.slice(1).map((row) => fields(row)[column]);
+    expect(new Set(ids).size).toBe(invoice.lineItemCount);
   });
 
   it('without a resume file the stop line gives the -ContinuationToken that continues', async () => {
