@@ -62,8 +62,9 @@ export const billingExportParameters = {
       'stops at any point (a kill included), the same command continues with the next line ' +
       "item, from the same export while its data is unchanged (the manifest's eTag); changed " +
       'data is refused rather than mixed. The file is deleted when the export completes. It ' +
-      'keeps one export: with invoices piped in, a rerun after a stop must start with the ' +
-      'invoice that stopped (or give each invoice its own run and file). ' +
+      'keeps one export: with invoices piped in, a stop ends the run at the invoice that ' +
+      'stopped (its line names it and the command that continues), and a rerun should start ' +
+      'with that invoice; an invoice piped in again is refused rather than exported twice. ' +
       RESUME_FILE_RULES,
   },
   ContinuationToken: {

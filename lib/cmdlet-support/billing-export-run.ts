@@ -46,6 +46,7 @@ import {
 } from './billing-export-position.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import { ExportProgress } from './billing-export-progress.js';
+import { forItem } from './per-item.js';
 import { repeatSelection } from './rerun.js';
 
 export interface BillingExportRun {
@@ -81,8 +82,12 @@ export async function* exportLineItems(
     run.resumeFile === undefined
       ? undefined
       : new ExportResumeFile(run.resumeFile, run.item, run.cmdletName);
+  const invoiceId = billedReconciliation(run.export);
   try {
-    yield* runWith(run, context, file);
+    // A piped invoice's failure names the invoice: the run may go on with the next one.
+    yield* context.pipelineObject && invoiceId !== undefined
+      ? forItem({ kind: 'invoice', id: invoiceId }, () => runWith(run, context, file))
+      : runWith(run, context, file);
   } finally {
     file?.release();
   }
@@ -186,11 +191,16 @@ async function* runWith(
       else at = out;
     }
     const cut = outputFailed ? context.output?.cutBackTo(out?.stdout) : undefined;
-    if (!at || (at.written === 0 && !saved && !cut)) return error;
+    // The resume file keeps one export: with invoices piped in, a stop ends the run, and the file
+    // names the export that stopped even before its first line item, so that no later invoice
+    // replaces it and a rerun that pipes in an invoice done already is refused, not repeated.
+    const pinned = file !== undefined && context.pipelineObject !== undefined;
+    if (!at || (at.written === 0 && !saved && !cut && !pinned)) return error;
     file?.write(run.export, at);
     const advice = resumeAdvice(run, context, at, file);
     return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
       replaceHint: cut !== undefined,
+      endsRun: pinned || undefined,
     });
   };
 
@@ -473,7 +483,12 @@ function resumeAdvice(
   file: ExportResumeFile | undefined,
 ): string {
   const wrote = `${at.written} line item${at.written === 1 ? ' was' : 's were'} written`;
-  const selection = context.commandLine ? repeatSelection(context.commandLine) : [];
+  // A piped invoice is not on the command line: the command that continues names it.
+  const invoiceId = billedReconciliation(run.export);
+  const piped = context.pipelineObject !== undefined && invoiceId !== undefined;
+  const selection = context.commandLine
+    ? repeatSelection(context.commandLine, piped ? { InvoiceId: invoiceId } : {})
+    : [];
   const contextArgs = context.contextName ? ['-Context', context.contextName] : [];
   if (file) {
     const command = commandLine(run.cmdletName, [
@@ -482,7 +497,11 @@ function resumeAdvice(
       '-ResumeFile',
       file.path,
     ]);
-    return `${capitalise(wrote)}; ${file.path} keeps the position. To continue with the next one, run: ${command}`;
+    const then = piped ? ', then pipe in the invoices after it' : '';
+    return (
+      `${capitalise(wrote)}; ${file.path} keeps the position. To continue with the next one, ` +
+      `run: ${command}${then}`
+    );
   }
   const command = commandLine(run.cmdletName, [
     ...selection,

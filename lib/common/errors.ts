@@ -239,10 +239,11 @@ export abstract class IncompleteError extends ErrorAbout {
   constructor(
     cause: PartnerCenterModuleError,
     advice: string,
-    options: { replaceHint?: boolean } = {},
+    options: { replaceHint?: boolean; endsRun?: boolean } = {},
   ) {
     super(cause.message, cause, {
       hint: [options.replaceHint ? undefined : cause.hint, advice].filter(Boolean).join(' '),
+      endsRun: options.endsRun,
     });
   }
 }

@@ -472,6 +472,49 @@ describe('a stopped export continues where its output stopped', () => {
     expect(new Set(ids).size).toBe(invoice.lineItemCount);
   });
 
+  it('piped invoices and -ResumeFile: a stop ends the run at its invoice; the rerun repeats none', async () => {
+    const [one, two] = invoices().filter((invoice) => invoice.api === 'v2') as [Invoice, Invoice];
+    const stdin = `${[one, two].map((invoice) => JSON.stringify({ id: invoice.id })).join('\n')}\n`;
+    const blobs = () => emulator.counters().requests['GET /billingexports/{*blob}'] ?? 0;
+    const before = blobs();
+    expect((await run(['-InvoiceId', one.id])).code).toBe(0);
+    // The first file of the second invoice fails: the first invoice is out whole by then.
+    emulator.setFaults({
+      rules: [
+        { target: 'blob', at: blobs() - before + 1, action: { type: 'status', status: 503 } },
+      ],
+    });
+    const resume = file('resume-piped.json');
+    const args = ['-ResumeFile', resume, '-MaxRetry', '0'];
+    const first = await run(args, { stdin });
+    expect(first.code).toBe(5);
+    const stop = first.errors();
+    expect(stop).toHaveLength(1);
+    // The line names the invoice that stopped, and the command that continues names it too.
+    expect(stop[0]).toContain(`Invoice ${two.id}: `);
+    expect(stop[0]).toContain(
+      `run: Get-PartnerInvoiceLineItem -InvoiceId ${two.id} -ResumeFile ${resume}, then pipe in`,
+    );
+    expect(existsSync(resume)).toBe(true);
+    emulator.setFaults({});
+    // The same pipeline again: the invoice done already is refused, not exported twice.
+    const second = await run(args, { stdin });
+    expect(second.code).toBe(1);
+    expect(second.errors()[0]).toMatch(
+      new RegExp(`^Get-PartnerInvoiceLineItem: Invoice ${one.id}: .*belongs to another export`),
+    );
+    expect(existsSync(resume)).toBe(false);
+    const lines = [...first.lines(), ...second.lines()];
+    expectExactlyOnce(
+      lines.filter((line) => line.InvoiceNumber === one.id),
+      one,
+    );
+    expectExactlyOnce(
+      lines.filter((line) => line.InvoiceNumber === two.id),
+      two,
+    );
+  });
+
   it('without a resume file the stop line gives the -ContinuationToken that continues', async () => {
     const invoice = latest();
     stopAtThirdFile();
