@@ -453,7 +453,12 @@ describe('a stopped export continues where its output stopped', () => {
       }
     };
     stopAtThirdFile();
-    expect((await appendRun()).code).toBe(5);
+    const first = await appendRun();
+    expect(first.code).toBe(5);
+    // The command that continues writes Csv too: NDJSON appended to a CSV file would ruin it.
+    expect(first.errors()[0]).toContain(
+      `run: Get-PartnerInvoiceLineItem -InvoiceId ${invoice.id} -OutputFormat Csv -ResumeFile ${resume}`,
+    );
     emulator.setFaults({});
     const second = await appendRun();
     expect(second.stderr).toBe('');
