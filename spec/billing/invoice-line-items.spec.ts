@@ -329,6 +329,18 @@ describe('the export under faults', () => {
     ]);
   });
 
+  it('takes every invoice number Get-PartnerInvoice takes: one of another form is "not found"', async () => {
+    const args = ['-InvoiceId', 'CN.2024_001'];
+    const listed = await runInProcess(GetPartnerInvoice, args, { env: partner.env });
+    const items = await run(args);
+    expect([listed.code, items.code]).toEqual([4, 4]);
+    expect(items.errors()).toEqual([expect.stringMatching(/Invoice CN\.2024_001 was not found/)]);
+    // A blank one is refused by both alike, before any request.
+    const blank = await run(['-InvoiceId', ' ']);
+    expect(blank.code).toBe(2);
+    expect(blank.errors()).toEqual([expect.stringMatching(/'InvoiceId'.*e\.g\. G016907411/)]);
+  });
+
   it('an unknown invoice is one line and exit 4, before any export', async () => {
     emulator.resetCounters();
     const result = await run(['-InvoiceId', 'G000000000']);
