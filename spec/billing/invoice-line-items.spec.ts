@@ -341,6 +341,17 @@ describe('the export under faults', () => {
     expect(blank.errors()).toEqual([expect.stringMatching(/'InvoiceId'.*e\.g\. G016907411/)]);
   });
 
+  it('an unknown piped invoice: one line that names it once, and the next invoice is done', async () => {
+    const invoice = latest();
+    const stdin = `{"id":"G000000000"}\n{"id":"${invoice.id}"}\n`;
+    const result = await run([], { stdin });
+    expect(result.code).toBe(1);
+    expect(result.errors()[0]).toMatch(
+      /^Get-PartnerInvoiceLineItem: Invoice G000000000 was not found among this partner's invoices\./,
+    );
+    expectExactlyOnce(result.lines(), invoice);
+  });
+
   it('an unknown invoice is one line and exit 4, before any export', async () => {
     emulator.resetCounters();
     const result = await run(['-InvoiceId', 'G000000000']);
