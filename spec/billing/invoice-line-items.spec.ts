@@ -352,6 +352,18 @@ describe('the export under faults', () => {
     expectExactlyOnce(result.lines(), invoice);
   });
 
+  it('a piped invoice that may pass later: the summary offers no -ResumeFile (the export has its own)', async () => {
+    const invoice = latest();
+    emulator.setFaults({
+      rules: [{ target: 'blob', at: 1, action: { type: 'status', status: 503 } }],
+    });
+    const result = await run(['-MaxRetry', '0'], { stdin: `{"id":"${invoice.id}"}\n` });
+    expect(result.code).toBe(1);
+    const summary = result.errors().at(-1);
+    expect(summary).toMatch(/1 of 1 input object failed: .* It may pass later\.$/);
+    expect(summary).not.toContain('ResumeFile');
+  });
+
   it('an unknown invoice is one line and exit 4, before any export', async () => {
     emulator.resetCounters();
     const result = await run(['-InvoiceId', 'G000000000']);
