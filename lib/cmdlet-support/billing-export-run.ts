@@ -158,14 +158,18 @@ async function* runWith(
   /** What is out of the process whole: where a failed stdout leaves the run. */
   let out: SavedPosition | undefined = saved;
   let lastRecord = 0;
+  // Without a resume file the position is still kept in memory, never waited for: a stdout that
+  // fails (a full disk) is then cut back to it, and the stop line's -ContinuationToken continues
+  // from there.
   const record = async (force: boolean) => {
-    if (!file || !source) return;
+    if (!source) return;
     const now = Date.now();
     if (!force && now - lastRecord < RECORD_INTERVAL_MS) return;
     const taken = context.output ? context.output.delivered() : true;
+    if (!file && taken !== true) return;
     if (taken !== true && !(taken !== false && (await taken))) return;
     out = { ...source.position(earlier + written), stdout: context.output?.mark() };
-    file.write(run.export, out);
+    file?.write(run.export, out);
     lastRecord = Date.now();
   };
 

@@ -6,7 +6,16 @@
  * export); each refusal as one line with its exit code; a stopped run resumed to the line.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCmdletServices } from '../../lib/cmdlet-support/services.js';
@@ -354,8 +363,9 @@ describe('the export under faults', () => {
 
   it('a piped invoice that may pass later: the summary offers no -ResumeFile (the export has its own)', async () => {
     const invoice = latest();
+    // On the poll, one request at a time: no download is left in flight for the next test.
     emulator.setFaults({
-      rules: [{ target: 'blob', at: 1, action: { type: 'status', status: 503 } }],
+      rules: [{ target: 'operation', at: 1, action: { type: 'status', status: 503 } }],
     });
     const result = await run(['-MaxRetry', '0'], { stdin: `{"id":"${invoice.id}"}\n` });
     expect(result.code).toBe(1);
@@ -553,6 +563,44 @@ describe('a stopped export continues where its output stopped', () => {
       lines.filter((line) => line.InvoiceNumber === two.id),
       two,
     );
+  });
+
+  it('a full disk without a resume file: the stop line gives the -ContinuationToken that continues', async () => {
+    const invoice = latest();
+    const disk = file('disk');
+    mkdirSync(disk);
+    // A real filesystem that fills up (root, here and in CI), as spec/faults/full-disk.spec.ts.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+    const out = join(disk, 'items.ndjson');
+    let first: Awaited<ReturnType<typeof run>>;
+    try {
+      const fd = openSync(out, 'a');
+      try {
+        first = await run(['-InvoiceId', invoice.id], { stdoutFile: fd });
+      } finally {
+        closeSync(fd);
+      }
+      execFileSync('mount', ['-o', 'remount,size=8m', disk]);
+      expect(first.code).toBe(1);
+      const stop = first.errors();
+      expect(stop).toHaveLength(1);
+      expect(stop[0]).toMatch(/Cannot write the output to .*ENOSPC/);
+      const token = /-ContinuationToken (\S+)$/.exec(stop[0] ?? '')?.[1];
+      expect(token).toBeDefined();
+      const fd2 = openSync(out, 'a');
+      try {
+        const rest = await run(['-InvoiceId', invoice.id, '-ContinuationToken', token!], {
+          stdoutFile: fd2,
+        });
+        expect(rest.stderr).toBe('');
+        expect(rest.code).toBe(0);
+      } finally {
+        closeSync(fd2);
+      }
+      expectExactlyOnce(wholeNdjsonLines(readFileSync(out, 'utf8')) as Json[], invoice);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
   });
 
   it('without a resume file the stop line gives the -ContinuationToken that continues', async () => {
