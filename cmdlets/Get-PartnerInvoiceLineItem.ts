@@ -1,3 +1,4 @@
+import { V2_LINE_ITEMS_FROM_TEXT } from '../lib/common/billing-facts.js';
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
 import {
   BILLED_SET,
@@ -19,7 +20,8 @@ const getPartnerInvoiceLineItem = defineCmdlet({
     "charge), with the service's attribute names, written as the export's files arrive. " +
     '-OutputFormat Csv writes a file a spreadsheet opens, its header the attribute names in the ' +
     "service's order (add -Encoding utf8BOM for Excel). Line items of billing periods that " +
-    "start on or after 1 February 2024 come from Microsoft Graph's billed reconciliation export; " +
+    `start on or after ${V2_LINE_ITEMS_FROM_TEXT} come from Microsoft Graph's billed ` +
+    'reconciliation export; ' +
     "older invoices are read page by page from Partner Center's v1 line-item API (see NOTES).",
   defaultParameterSet: BILLED_SET,
   parameters: billingExportParameters,
@@ -54,7 +56,7 @@ const getPartnerInvoiceLineItem = defineCmdlet({
     },
   ],
   notes:
-    'Which API holds which invoice: billing periods that start before 1 February 2024 are ' +
+    `Which API holds which invoice: billing periods that start before ${V2_LINE_ITEMS_FROM_TEXT} are ` +
     "served by Partner Center's v1 line items only (OneTime billing line items, seek-paged with " +
     'MS-ContinuationToken, camelCase fields such as totalForCustomer; -AttributeSet does not ' +
     "apply), later ones by Microsoft Graph's billed reconciliation export; the command reads the " +

@@ -9,12 +9,8 @@
  */
 import {
   IncompleteListingError,
-  InterruptedError,
   NotFoundError,
-  OutputClosedError,
-  OutputFailedError,
   PartnerCenterModuleError,
-  ReaderGoneError,
   UsageError,
 } from '../common/errors.js';
 import { resolve } from 'node:path';
@@ -35,7 +31,9 @@ import type { ApiClient, HttpClient } from '../partner-center/client.js';
 import type { JsonLineBatch } from '../json/json-lines.js';
 import { GRAPH_GLOBAL, graphOf } from '../session/environments.js';
 import { holdYoungGeneration } from '../common/young-generation.js';
+import { V2_LINE_ITEMS_FROM_TEXT } from '../common/billing-facts.js';
 import { type CmdletContext, ObjectList } from './cmdlet.js';
+import { outputStop, outputTaken, stopBehindClose } from './output-stop.js';
 import {
   continuationTokenOf,
   type ExportPosition,
@@ -133,7 +131,6 @@ async function* runWith(
   context: CmdletContext,
   file: ExportResumeFile | undefined,
 ): AsyncGenerator<ObjectList<unknown>> {
-  const { signal } = context;
   const what = describeExport(run.export);
   // Read (and checked) before anything goes over the network: a wrong file is a usage error.
   const saved =
@@ -165,35 +162,31 @@ async function* runWith(
     if (!source) return;
     const now = Date.now();
     if (!force && now - lastRecord < RECORD_INTERVAL_MS) return;
-    const taken = context.output ? context.output.delivered() : true;
-    if (!file && taken !== true) return;
-    if (taken !== true && !(taken !== false && (await taken))) return;
+    // Without a file, only when stdout has taken everything already: never a wait.
+    if (!file && context.output && context.output.delivered() !== true) return;
+    if (!(await outputTaken(context.output))) return;
     out = { ...source.position(earlier + written), stdout: context.output?.mark() };
     file?.write(run.export, out);
     lastRecord = Date.now();
   };
 
   let settled = false;
-  const stopped = async (error: unknown): Promise<unknown> => {
+  const stopped = async (failure: unknown): Promise<unknown> => {
     settled = true;
-    const reason: unknown = signal.reason;
-    const outputFailed = reason instanceof OutputFailedError;
-    const readerGone = reason instanceof OutputClosedError && file !== undefined;
-    if (outputFailed) error = reason;
-    if (readerGone)
-      error = new ReaderGoneError('The reader of stdout went away before the export ended.', {
-        hint: 'What it had not read yet of the line items handed to it is not written again.',
-      });
+    const { outputFailed, readerGone, ...stop } = outputStop(context, failure, {
+      resumable: file !== undefined,
+      what: 'export',
+      hint: 'What it had not read yet of the line items handed to it is not written again.',
+    });
+    const error = stop.error;
     if (!(error instanceof PartnerCenterModuleError)) return error;
     // Changed data cannot be continued: the export starts over, so no position is kept.
     if (error.reason === DATA_CHANGED || !source) return error;
     let at = outputFailed || readerGone ? out : source.position(earlier + written);
-    if (!outputFailed && !readerGone && context.output) {
-      const taken = context.output.delivered();
-      if (taken === true || (taken !== false && (await taken)))
-        at = { ...source.position(earlier + written), stdout: context.output.mark() };
-      else at = out;
-    }
+    if (!outputFailed && !readerGone && context.output)
+      at = (await outputTaken(context.output))
+        ? { ...source.position(earlier + written), stdout: context.output.mark() }
+        : out;
     const cut = outputFailed ? context.output?.cutBackTo(out?.stdout) : undefined;
     // The resume file keeps one export: with invoices piped in, a stop ends the run, and the file
     // names the export that stopped even before its first line item, so that no later invoice
@@ -228,17 +221,9 @@ async function* runWith(
     throw await stopped(error);
   } finally {
     progress.end();
-    if (!settled) {
-      const reason: unknown = signal.reason;
-      if (
-        reason instanceof InterruptedError ||
-        reason instanceof OutputFailedError ||
-        (reason instanceof OutputClosedError && file)
-      ) {
-        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-        throw await stopped(reason);
-      }
-    }
+    const closedBy = settled ? undefined : stopBehindClose(context, file !== undefined);
+    // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+    if (closedBy !== undefined) throw await stopped(closedBy);
   }
 }
 
@@ -263,7 +248,7 @@ async function sourceOf(
       saved?.api === 'v1' ? 'v1' : lineItemsApiOf(await getInvoice(partnerCenter, invoiceId));
     if (api === 'v1') {
       context.verbose(
-        `Invoice ${invoiceId} bills a period before February 2024: its line items come from ` +
+        `Invoice ${invoiceId} bills a period before ${V2_LINE_ITEMS_FROM_TEXT}: its line items come from ` +
           "Partner Center's v1 line-item pages.",
       );
       if (run.export.attributeSet === 'basic')

@@ -6,17 +6,10 @@
  * item exactly once.
  */
 import { ObjectList, type CmdletContext, type StdoutMark } from './cmdlet.js';
+import { outputStop, outputTaken, stopBehindClose } from './output-stop.js';
 import { commandLine } from '../common/shell-quote.js';
 import { capitalise } from '../common/text.js';
-import {
-  IncompleteListingError,
-  InterruptedError,
-  OutputClosedError,
-  OutputFailedError,
-  PartnerCenterModuleError,
-  ReaderGoneError,
-  UsageError,
-} from '../common/errors.js';
+import { IncompleteListingError, PartnerCenterModuleError, UsageError } from '../common/errors.js';
 import type { JsonText, JsonTextList } from '../json/json-text.js';
 import {
   defaultPageSizeOf,
@@ -193,18 +186,16 @@ async function* listWith<T, Out>(
     );
 
   let settled = false;
-  const stopped = async (error: unknown): Promise<unknown> => {
+  const stopped = async (failure: unknown): Promise<unknown> => {
     settled = true;
     // stdout failed, or its reader went away while a resume file expects the listing to go on,
     // whatever surfaced here (a request it aborted, the host closing the listing).
-    const reason: unknown = context.signal.reason;
-    const outputFailed = reason instanceof OutputFailedError;
-    const readerGone = reason instanceof OutputClosedError && file !== undefined;
-    if (outputFailed) error = reason;
-    if (readerGone)
-      error = new ReaderGoneError('The reader of stdout went away before the listing ended.', {
-        hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
-      });
+    const { outputFailed, readerGone, ...stop } = outputStop(context, failure, {
+      resumable: file !== undefined,
+      what: 'listing',
+      hint: `What it had not read yet of the ${noun.many} handed to it is not written again.`,
+    });
+    const error = stop.error;
     if (!(error instanceof PartnerCenterModuleError)) return error;
     if (!request.continuable) return error;
     // What got out whole is then what the stop line counts and the resume file keeps, and a file
@@ -212,11 +203,8 @@ async function* listWith<T, Out>(
     let at = outputFailed || readerGone ? out : current();
     // Any other stop: every page handed out so far is written; once it is out, the position
     // records where stdout's file then ends.
-    if (!outputFailed && !readerGone && context.output) {
-      const taken = context.output.delivered();
-      if (taken === true || (taken !== false && (await taken)))
-        at = { ...at, stdout: context.output.mark() };
-    }
+    if (!outputFailed && !readerGone && context.output && (await outputTaken(context.output)))
+      at = { ...at, stdout: context.output.mark() };
     const cut = outputFailed ? context.output?.cutBackTo(out.stdout) : undefined;
     // Nothing written by a run that began at the beginning: the same command simply starts over.
     if (at.written === 0 && !saved && request.continuationToken === undefined && !cut) return error;
@@ -283,21 +271,11 @@ async function* listWith<T, Out>(
     throw await stopped(error);
   } finally {
     // The host stopped asking for items: a signal (report how to resume) or a reader that left.
-    if (!settled) {
-      const reason: unknown = context.signal.reason;
-      // A generator the host closes runs only its finally blocks: throwing here is the one way to
-      // turn that close into the interruption (and its resume advice) the host reports.
-      // A reader that went away stops a listing without a resume file quietly (`| head`); with
-      // one, the listing did not finish, and its stop line says so.
-      if (
-        reason instanceof InterruptedError ||
-        reason instanceof OutputFailedError ||
-        (reason instanceof OutputClosedError && file)
-      ) {
-        // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
-        throw await stopped(reason);
-      }
-    }
+    // A reader that went away stops a listing without a resume file quietly (`| head`); with
+    // one, the listing did not finish, and its stop line says so.
+    const closedBy = settled ? undefined : stopBehindClose(context, file !== undefined);
+    // biome-ignore lint/correctness/noUnsafeFinally: overriding the close is the point
+    if (closedBy !== undefined) throw await stopped(closedBy);
   }
 }
 

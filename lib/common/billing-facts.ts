@@ -11,6 +11,14 @@ export const V2_LINE_ITEMS_FROM = '2024-02-01';
 /** The same day as a time in ms (UTC midnight), for code that counts months in numbers. */
 export const V2_LINE_ITEMS_FROM_MS = Date.parse(`${V2_LINE_ITEMS_FROM}T00:00:00Z`);
 
+/** The same day as people read it in help and messages ("1 February 2024"). */
+export const V2_LINE_ITEMS_FROM_TEXT = new Date(V2_LINE_ITEMS_FROM_MS).toLocaleDateString('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
 export type LineItemsApi = 'v1' | 'v2';
 
 /**
