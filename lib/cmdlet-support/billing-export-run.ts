@@ -135,7 +135,9 @@ async function* runWith(
   // Read (and checked) before anything goes over the network: a wrong file is a usage error.
   const saved =
     file?.read(run.export) ??
-    (run.continuationToken === undefined ? undefined : positionOfToken(run.continuationToken));
+    (run.continuationToken === undefined
+      ? undefined
+      : positionOfToken(run.continuationToken, run.export));
   if (saved && file) {
     context.verbose(
       `Resuming ${what} kept in '${file.path}': ${saved.written} line item(s) were written by ` +
@@ -496,7 +498,7 @@ function resumeAdvice(
     ...selection,
     ...contextArgs,
     '-ContinuationToken',
-    continuationTokenOf(at),
+    continuationTokenOf(at, run.export),
   ]);
   return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
 }

@@ -614,6 +614,29 @@ describe('a stopped export continues where its output stopped', () => {
       /run: Get-PartnerInvoiceLineItem -InvoiceId \S+ -ContinuationToken/,
     );
     emulator.setFaults({});
+    // The token names its manifest: with any other export it would write that invoice's line
+    // items as this one's. Refused before any request, nothing written.
+    const other = invoices().find((one) => one.api === 'v2' && one.id !== invoice.id) as Invoice;
+    emulator.resetCounters();
+    for (const [cmdlet, args] of [
+      [GetPartnerInvoiceLineItem, ['-InvoiceId', other.id]],
+      [GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']],
+      [GetPartnerInvoiceLineItem, ['-Unbilled', '-CurrencyCode', 'USD']],
+      [GetPartnerRatedUsage, ['-InvoiceId', invoice.id]],
+    ] as const) {
+      const refused = await run([...args, '-ContinuationToken', token!], { cmdlet });
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.errors()).toEqual([
+        expect.stringMatching(
+          new RegExp(`-ContinuationToken belongs to another export \\(.*invoice ${invoice.id}, `),
+        ),
+      ]);
+    }
+    // (A download the stopped run had in flight may still land: no refused run reads a blob
+    // without the manifest first.)
+    const routes = Object.keys(emulator.counters().requests);
+    expect(routes.filter((route) => !route.startsWith('GET /billingexports/'))).toEqual([]);
     const second = await run(['-InvoiceId', invoice.id, '-ContinuationToken', token!]);
     expect(second.code).toBe(0);
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);
