@@ -388,6 +388,28 @@ describe('the export under faults', () => {
 });
 
 describe('refusals', () => {
+  it('-OutputFormat Json with -ResumeFile: refused before any request (a JSON array cannot be continued)', async () => {
+    const resume = file('resume-json.json');
+    emulator.resetCounters();
+    const result = await run([
+      '-InvoiceId',
+      latest().id,
+      '-OutputFormat',
+      'Json',
+      '-ResumeFile',
+      resume,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.errors()).toEqual([
+      expect.stringMatching(
+        /-OutputFormat Json writes one JSON array, .*-ResumeFile.*Use -OutputFormat Ndjson/,
+      ),
+    ]);
+    expect(existsSync(resume)).toBe(false);
+    expect(emulator.counters().requests).toEqual({});
+  });
+
   it('a Graph token without PartnerBilling.Read.All: one line naming the permission, exit 3', async () => {
     const stores = storesFor(partner.env);
     const record = stores.tokens.read('default')!;
