@@ -258,6 +258,7 @@ async function sourceOf(
           `-AttributeSet Basic does not apply to invoice ${invoiceId}: Partner Center's v1 line ` +
             'items have one set of fields, all of which are written.',
         );
+      progress.readingPages();
       return v1Source(partnerCenter, invoiceId, saved?.api === 'v1' ? saved : undefined);
     }
     await refuseNationalCloud(context, run.export);

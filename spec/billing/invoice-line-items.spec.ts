@@ -226,6 +226,18 @@ describe('an invoice older than the v2 coverage', () => {
     expect(routes.filter((route) => route.includes('/v1.0/'))).toEqual([]);
   });
 
+  it('on a terminal the progress says it reads v1 line items (no export, no files)', async () => {
+    const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
+    const onTerminal = await runInProcess(GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id], {
+      env: partner.env,
+      stderrIsTTY: true,
+      columns: 200,
+    });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(/Reading the invoice's v1 line items: [\d,]+ line items/);
+    expect(onTerminal.stderr).not.toMatch(/export|files/);
+  });
+
   it('-AttributeSet Basic does not apply to v1 line items: a warning, every field', async () => {
     const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
     const result = await run(['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']);
