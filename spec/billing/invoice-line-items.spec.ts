@@ -346,8 +346,17 @@ describe('the export under faults', () => {
     expect(result.code).toBe(5);
     expect(result.stdout).toBe('');
     expect(result.errors()).toEqual([
-      expect.stringMatching(/export of invoice .* failed: No data available \(code 5000\)/),
+      expect.stringMatching(
+        /export of invoice .* failed: No data available \(code 5000\)\. .*check the invoice number/,
+      ),
     ]);
+    // Unbilled, what to check is what was given: the currency and period, not an invoice.
+    const unbilled = await run(['-Unbilled', '-CurrencyCode', 'XYZ']);
+    expect(unbilled.code).toBe(5);
+    expect(unbilled.errors()).toEqual([
+      expect.stringMatching(/in XYZ failed: No data available .*check the currency and the period/),
+    ]);
+    expect(unbilled.errors()[0]).not.toContain('invoice number');
   });
 
   it('takes every invoice number Get-PartnerInvoice takes: one of another form is "not found"', async () => {
