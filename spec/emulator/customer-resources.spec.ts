@@ -4,7 +4,17 @@
  * failures (403 20002, 404) in Partner Center's error shape. One emulator for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SUBSCRIPTION_STATUSES } from '../../lib/emulator/partner-center/customer-subscriptions.js';
+import {
+  customerContext,
+  hasManyUsers,
+} from '../../lib/emulator/partner-center/customer-context.js';
+import { skusOf, subscribedSkuJson } from '../../lib/emulator/partner-center/customer-licenses.js';
+import {
+  SUBSCRIPTION_STATUSES,
+  subscriptionsOf,
+} from '../../lib/emulator/partner-center/customer-subscriptions.js';
+import { userAt, userCountsOf } from '../../lib/emulator/partner-center/customer-users.js';
+import { CustomerDataset } from '../../lib/emulator/partner-center/dataset.js';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { startEmulator } from '../support/emulator.js';
 import { filterQuery, listAll, request } from './support.js';
@@ -41,6 +51,48 @@ describe('per-customer resources', () => {
   afterAll(() => emulator.close());
 
   const get = (path: string, token = userToken) => request(emulator, path, { token });
+
+  it('answers from its memo of the seed exactly what deriving afresh gives, read after read', async () => {
+    // The seed's derivations, computed here without the emulator's memo (seeded-customers.ts).
+    const dataset = new CustomerDataset(11, CUSTOMERS);
+    const fresh = (index: number) => {
+      const context = customerContext(dataset, index);
+      const many = hasManyUsers(dataset, index);
+      const counts = userCountsOf(context, many);
+      const subscriptions = subscriptionsOf(context, many);
+      return {
+        subscriptions: subscriptions.map((facts) => facts.json),
+        skus: skusOf(context, subscriptions, counts.active).map(subscribedSkuJson),
+        users: Array.from({ length: Math.min(counts.active, 60) }, (_, n) =>
+          userAt(context, counts, n),
+        ),
+      };
+    };
+    const served = (index: number) => {
+      const id = emulator.dataset.idOf(index);
+      return {
+        subscriptions: emulator.dataset.subscriptionsOf(id),
+        skus: emulator.dataset.subscribedSkusOf(id),
+        users: emulator.dataset.usersOf(id).slice(0, 60),
+      };
+    };
+    // Readable customers with at most a few hundred users (all of them are derived to read 60).
+    const readable = Array.from({ length: 60 }, (_, n) => n).filter(
+      (n) =>
+        emulator.dataset.hasCommerceRelationship(emulator.dataset.idOf(n)) &&
+        !hasManyUsers(dataset, n),
+    );
+    // Twice, the second time in the other order: the memo's answers, first made and then kept.
+    // Compared as the JSON the routes send (toEqual over a few thousand objects is slow).
+    for (const index of [...readable, ...readable.reverse()])
+      expect({ index, json: JSON.stringify(served(index)) }).toEqual({
+        index,
+        json: JSON.stringify(fresh(index)),
+      });
+    const index = readable[0]!;
+    const response = await get(`/v1/customers/${emulator.dataset.idOf(index)}/subscriptions`);
+    expect(response.json.items).toEqual(fresh(index).subscriptions);
+  });
 
   describe('subscriptions', () => {
     it('answers one collection of the seeded subscriptions, app-only or App+User', async () => {

@@ -17,10 +17,13 @@
  * abort) or a signal's. Printed at the end: runs, resumes, signals that landed, faults injected,
  * SAS renewals (manifest reads beyond one per attempt), blob downloads.
  *
- * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`);
+ * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 6, part of `npm test`: the fewest in
+ * which each fault kind and each signal, of a process and in-process, is scheduled at least once;
+ * the first runs are dealt one of each on top of their random draw, see `dealCoverage`);
  * `PARTNERCENTER_FAULT_RUNS=300 npm run test:faults -- spec/faults/export-fault-suite.spec.ts` is
  * the issue's proof. PARTNERCENTER_FAULT_SEED replays a schedule, PARTNERCENTER_FAULT_ONLY=5,9
- * only those runs; PARTNERCENTER_EXPORT_FAULT_LINES sets the invoice's size.
+ * only those runs; PARTNERCENTER_EXPORT_FAULT_LINES sets the invoice's size (default 420 in
+ * `npm test`, 1,200 when more runs are asked for).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,13 +36,18 @@ import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
 import {
+  type KillSignal,
   PIPELINE_REQUEST_TIMEOUT_MS,
   type ScheduledKill,
   scheduleKills,
 } from './support/pipeline-schedules.js';
 
-const { runs: RUNS, seed: SEED, only: ONLY } = faultRunSettings(20261222);
-const LINES = Number(process.env.PARTNERCENTER_EXPORT_FAULT_LINES || 1200);
+const { runs: RUNS, seed: SEED, only: ONLY } = faultRunSettings(20261222, 6);
+/**
+ * 420 line items (7 blobs of 60) inside `npm test`: every fault still meets a blob mid-stream and
+ * every kill a share of the lines, at a third of the 1,200 items' CPU; the long proof keeps 1,200.
+ */
+const LINES = Number(process.env.PARTNERCENTER_EXPORT_FAULT_LINES || (RUNS > 12 ? 1200 : 420));
 /** Several blobs per export, so that faults, kills and concurrency meet more than one file. */
 const LINES_PER_BLOB = Math.ceil(LINES / 7);
 const BLOBS = Math.ceil(LINES / LINES_PER_BLOB);
@@ -78,6 +86,42 @@ interface Lane {
   totalCents: number;
 }
 
+const FAULT_KINDS = [
+  'cut',
+  'truncate',
+  'expire-sas',
+  'server-busy',
+  'poll-429',
+  'slow-export',
+] as const;
+type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * The signals each mode is dealt in its first runs (on top of the random schedule), so that the
+ * default 6 runs (2 process runs, 4 in-process) send each of them at least once: the first process
+ * run is killed twice (SIGKILL, then its resume SIGTERM, early enough to land in what is left).
+ */
+const DEALT_KILLS: Record<RunMode, KillSignal[][]> = {
+  process: [['SIGKILL', 'SIGTERM'], ['SIGINT']],
+  'in-process': [['SIGINT'], ['SIGTERM']],
+};
+
+function dealKills(
+  index: number,
+  mode: RunMode,
+  drawn: (ScheduledKill | undefined)[],
+  random: Random,
+): (ScheduledKill | undefined)[] {
+  const nth = mode === 'process' ? index / PROCESS_EVERY : index - Math.ceil(index / PROCESS_EVERY);
+  const dealt = DEALT_KILLS[mode][nth];
+  if (!dealt) return drawn;
+  // The first at up to half of the line items, a second at up to a third of what is left.
+  return dealt.map((signal, n) => ({
+    signal,
+    atShare: n === 0 ? 0.05 + random.next() * 0.45 : 0.02 + random.next() * 0.15,
+  }));
+}
+
 interface ExportRun {
   index: number;
   mode: RunMode;
@@ -93,18 +137,24 @@ function scheduleExportRun(random: Random, index: number): ExportRun {
   const kinds: string[] = [];
   // Blob downloads are counted from the run's first; resumed downloads count too.
   const someBlob = () => 1 + random.int(BLOBS + 3);
-  for (let n = 1 + random.int(4); n > 0; n--) {
-    const kind = random.pick([
-      'cut',
-      'cut',
-      'truncate',
-      'truncate',
-      'expire-sas',
-      'expire-sas',
-      'server-busy',
-      'poll-429',
-      'slow-export',
-    ] as const);
+  const drawn: FaultKind[] = [];
+  for (let n = 1 + random.int(4); n > 0; n--)
+    drawn.push(
+      random.pick([
+        'cut',
+        'cut',
+        'truncate',
+        'truncate',
+        'expire-sas',
+        'expire-sas',
+        'server-busy',
+        'poll-429',
+        'slow-export',
+      ] as const),
+    );
+  const dealt = FAULT_KINDS[index];
+  if (dealt && !drawn.includes(dealt)) drawn.push(dealt);
+  for (const kind of drawn) {
     kinds.push(kind);
     switch (kind) {
       case 'cut':
@@ -143,7 +193,7 @@ function scheduleExportRun(random: Random, index: number): ExportRun {
   return {
     index,
     mode,
-    kills: scheduleKills(random, mode),
+    kills: dealKills(index, mode, scheduleKills(random, mode), random),
     rules,
     kinds,
     maxRetry: 1 + random.int(4),
@@ -339,6 +389,21 @@ describe('export fault suite: an invoice through blob faults, kills and resumes'
       const runs = Array.from({ length: RUNS }, (_, index) =>
         scheduleExportRun(random, index),
       ).filter((run) => !ONLY || ONLY.includes(run.index));
+      if (!ONLY && RUNS >= 6) {
+        // What the default's few runs are for: each fault kind and each signal scheduled.
+        const scheduled = (pick: (run: ExportRun) => string[]) =>
+          [...new Set(runs.flatMap(pick))].sort();
+        expect(scheduled((run) => run.kinds)).toEqual([...FAULT_KINDS].sort());
+        expect(
+          scheduled((run) =>
+            run.kills.flatMap((kill) => (kill ? [`${run.mode} ${kill.signal}`] : [])),
+          ),
+        ).toEqual(
+          Object.entries(DEALT_KILLS)
+            .flatMap(([mode, deals]) => deals.flat().map((signal) => `${mode} ${signal}`))
+            .sort(),
+        );
+      }
       await runOnLanes(lanes, runs, execute, (run) => {
         figures.runs++;
         if (run.mode === 'process') figures.processRuns++;

@@ -5,9 +5,7 @@
  * functions (`emulator.dataset`) to know the exact data without HTTP.
  */
 import {
-  customerContext,
   hasCommerceRelationship,
-  hasManyUsers,
   manyUsersIndexOfBlock,
   MANY_USERS_BLOCK,
   type CustomerContext,
@@ -21,57 +19,65 @@ import {
   type LicenseGroup,
   type SkuFacts,
 } from './customer-licenses.js';
-import {
-  subscriptionsOf,
-  withChangedSubscriptions,
-  type SubscriptionFacts,
-} from './customer-subscriptions.js';
+import { withChangedSubscriptions, type SubscriptionFacts } from './customer-subscriptions.js';
 import { directoryRolesOf } from './directory-roles.js';
-import { userAt, userCountsOf, userPositionOf, type UserCounts } from './customer-users.js';
+import { userPositionOf, type UserCounts } from './customer-users.js';
+import { seededCustomer, type SeededCustomer } from './seeded-customers.js';
 import type { CustomerDataset } from './dataset.js';
 import type { GdapView } from '../graph/gdap-view.js';
 import type { ChangeStore } from '../server/change-store.js';
 import type { EmulatorDataset } from '../types.js';
 
-/** One customer's derived resources, built per request: the seed's, with the store's changes over them. */
+/**
+ * One customer's derived resources, built per request: the seed's (from the memo of
+ * seeded-customers.ts), with the store's changes over them.
+ */
 export class CustomerResources {
   readonly context: CustomerContext;
   readonly many: boolean;
   readonly userCounts: UserCounts;
-  private subscriptionFacts?: SubscriptionFacts[];
-  private skuFacts?: SkuFacts[];
+  private readonly seeded: SeededCustomer;
+  private subscriptionFacts?: readonly SubscriptionFacts[];
+  private skuFacts?: readonly SkuFacts[];
 
   constructor(
     readonly dataset: CustomerDataset,
     readonly index: number,
     private readonly store: ChangeStore,
   ) {
-    this.context = customerContext(dataset, index);
-    this.many = hasManyUsers(dataset, index);
-    this.userCounts = userCountsOf(this.context, this.many);
+    this.seeded = seededCustomer(dataset, index);
+    this.context = this.seeded.context;
+    this.many = this.seeded.many;
+    this.userCounts = this.seeded.userCounts;
   }
 
   get hasCommerceRelationship(): boolean {
     return hasCommerceRelationship(this.dataset, this.index);
   }
 
-  get subscriptions(): SubscriptionFacts[] {
+  get subscriptions(): readonly SubscriptionFacts[] {
     this.subscriptionFacts ??= withChangedSubscriptions(
-      subscriptionsOf(this.context, this.many),
+      this.seeded.subscriptions,
       this.context.id,
       this.store.changesOf(this.context.id),
     );
     return this.subscriptionFacts;
   }
 
-  get skus(): SkuFacts[] {
-    this.skuFacts ??= skusOf(this.context, this.subscriptions, this.userCounts.active);
+  get skus(): readonly SkuFacts[] {
+    // The seats of changed subscriptions count: only where none changed (the seeded list itself)
+    // are the SKUs the seed's.
+    const subscriptions = this.subscriptions;
+    this.skuFacts ??=
+      subscriptions === this.seeded.subscriptions
+        ? this.seeded.seededSkus
+        : skusOf(this.context, subscriptions, this.userCounts.active);
     return this.skuFacts;
   }
 
   /** A user by position: active users are 0..active-1, deleted ones follow. */
-  user(position: number): Record<string, unknown> {
-    return userAt(this.context, this.userCounts, position);
+  user(position: number): Readonly<Record<string, unknown>> {
+    return this.seeded.user(position);
   }
 
   /** The position of an active user's id, or -1 (deleted users cannot be read one by one). */

@@ -259,10 +259,10 @@ export function changedSubscription(
 
 /** The seeded subscriptions with the customer's changed ones in their place. */
 export function withChangedSubscriptions(
-  seeded: SubscriptionFacts[],
+  seeded: readonly SubscriptionFacts[],
   customerId: string,
   changes: ReadonlyMap<string, Readonly<Record<string, unknown>>> | undefined,
-): SubscriptionFacts[] {
+): readonly SubscriptionFacts[] {
   if (!changes) return seeded;
   return seeded.map((facts) => {
     const changed = changes.get(subscriptionKey(customerId, facts.id));

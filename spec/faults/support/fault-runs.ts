@@ -4,17 +4,21 @@
  */
 
 /**
- * PARTNERCENTER_FAULT_RUNS (default 12, the share inside `npm test`), PARTNERCENTER_FAULT_SEED
- * (replays a schedule) and PARTNERCENTER_FAULT_ONLY (run numbers, comma-separated: only those
- * runs of the seed's schedule, to chase one failure).
+ * PARTNERCENTER_FAULT_RUNS (default `defaultRuns`, the share inside `npm test`: 12 unless a suite
+ * covers its kinds in fewer), PARTNERCENTER_FAULT_SEED (replays a schedule) and
+ * PARTNERCENTER_FAULT_ONLY (run numbers, comma-separated: only those runs of the seed's schedule,
+ * to chase one failure).
  */
-export function faultRunSettings(defaultSeed: number): {
+export function faultRunSettings(
+  defaultSeed: number,
+  defaultRuns = 12,
+): {
   runs: number;
   seed: number;
   only: number[] | undefined;
 } {
   return {
-    runs: Number(process.env.PARTNERCENTER_FAULT_RUNS || 12),
+    runs: Number(process.env.PARTNERCENTER_FAULT_RUNS || defaultRuns),
     seed: Number(process.env.PARTNERCENTER_FAULT_SEED || defaultSeed),
     only: process.env.PARTNERCENTER_FAULT_ONLY?.split(',').map(Number),
   };
