@@ -1,5 +1,9 @@
 import { defineCmdlet } from '../lib/cmdlet-support/cmdlet.js';
-import { maxRetryParameter, RESUME_FILE_RULES } from '../lib/cmdlet-support/parameters.js';
+import {
+  invoiceIdPattern,
+  maxRetryParameter,
+  RESUME_FILE_RULES,
+} from '../lib/cmdlet-support/parameters.js';
 import { V2_LINE_ITEMS_FROM } from '../lib/common/billing-facts.js';
 import {
   getInvoice,
@@ -35,9 +39,7 @@ export default defineCmdlet({
       position: 0,
       aliases: ['Id'],
       pipeline: 'byPropertyName',
-      // The service documents no form for an invoice number (its examples: G016907411,
-      // D02005YFHI): anything but blank is asked for, and an unknown one is its "not found".
-      pattern: { regex: /\S/, allowed: 'an invoice number, e.g. G016907411' },
+      pattern: invoiceIdPattern,
       description:
         'The invoice number, as Get-PartnerInvoice lists it (id), e.g. G016907411. From the ' +
         "pipeline it binds an object's id or InvoiceId.",

@@ -139,13 +139,24 @@ export default defineCmdlet({
     'ENTRA ID (authorityHost): the v2 and v1 OpenID configurations and token endpoints, instance ' +
       'and user realm discovery, and every sign-in below; tokens for Partner Center and Graph ' +
       'only: a scope of any other resource is refused with AADSTS500011, as Entra does.',
-    'BILLING: invoices and reconciliation exports are not served yet.',
+    'BILLING (apiEndpoint and graphEndpoint): invoices (GET /v1/invoices, one per month and ' +
+      'currency, newest first; one by id with its PDF link), the v1 OneTime line items of ' +
+      'invoices before February 2024 (seek paging with MS-ContinuationToken), and Microsoft ' +
+      "Graph's billing exports (reconciliation and rated usage, billed and unbilled: POST, the " +
+      'operation with Retry-After, the manifest with a new SAS at every read) whose gzip ' +
+      'JSON-lines files a blob store on the same port serves, whole or by Range, with SAS ' +
+      "tokens that expire (-SasLifetime) and the blob service's error bodies. The latest " +
+      'invoice has -BillingLineItems line items, made as they are served; per invoice they add ' +
+      'up to its total. docs/billing.md lists every route.',
     'FAULTS, for testing clients: POST /_emulator/faults with a script of rules fired on request ' +
-      'numbers (target api, token or any; at, after, every, times) whose action answers a status ' +
+      'numbers (target api, token, any, or the billing steps export, operation and blob; at, ' +
+      'after, every, times) whose action answers a status ' +
       "(429 in the gateway's shape with Retry-After), breaks the connection (before the headers, " +
       'before the body, mid-body, or after serving a request whole: apply-then-drop, a write ' +
       'applied and its answer lost), delays or stalls an answer, expires every access token, revokes ' +
-      'every refresh token or invalidates every continuation and skip token; a rateLimit per ' +
+      'every refresh token or invalidates every continuation and skip token, truncates a blob ' +
+      '(a gzip that ends early), expires every blob SAS, or makes an export stay running, fail ' +
+      'or take its time; a rateLimit per ' +
       'tenant; -RateLimit and -ApiLatency at start. GET /_emulator/counters counts what was served ' +
       'and refused. ' +
       `These levers under /_emulator/ (listed in NOTES) need the object's controlKey in an ` +

@@ -4,7 +4,7 @@
  * they make. Nothing here loads the export's code: help and usage errors never need it.
  */
 import type { AttributeSet, BillingData, ExportRequest } from '../partner-center/billing-export.js';
-import { maxRetryParameter, RESUME_FILE_RULES } from './parameters.js';
+import { invoiceIdPattern, maxRetryParameter, RESUME_FILE_RULES } from './parameters.js';
 
 export const BILLED_SET = 'Billed';
 export const UNBILLED_SET = 'Unbilled';
@@ -18,10 +18,7 @@ export const billingExportParameters = {
     aliases: ['Id'],
     idOf: ['Invoice'],
     pipeline: 'byPropertyName',
-    pattern: {
-      regex: /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/,
-      allowed: 'an invoice id as Get-PartnerInvoice shows it (letters and digits, e.g. G016907411)',
-    },
+    pattern: invoiceIdPattern,
     description:
       "The invoice whose line items to export (its id, e.g. G016907411); a piped invoice's id " +
       'binds here.',
@@ -62,8 +59,9 @@ export const billingExportParameters = {
       'stops at any point (a kill included), the same command continues with the next line ' +
       "item, from the same export while its data is unchanged (the manifest's eTag); changed " +
       'data is refused rather than mixed. The file is deleted when the export completes. It ' +
-      'keeps one export: with invoices piped in, a rerun after a stop must start with the ' +
-      'invoice that stopped (or give each invoice its own run and file). ' +
+      'keeps one export: with invoices piped in, a stop ends the run at the invoice that ' +
+      'stopped (its line names it and the command that continues), and a rerun should start ' +
+      'with that invoice; an invoice piped in again is refused rather than exported twice. ' +
       RESUME_FILE_RULES,
   },
   ContinuationToken: {

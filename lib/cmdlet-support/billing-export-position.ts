@@ -114,22 +114,33 @@ export class ExportResumeFile {
       }
       throw notThisResumeFile(this.path, text, `${this.cmdletName}'s exports`);
     }
-    if (JSON.stringify(content.export) !== JSON.stringify(request)) {
-      const saved = content.export;
-      const named = saved?.scope
-        ? `${describeExport(saved)}, attribute set ${saved.attributeSet}`
-        : 'unknown';
-      const message =
-        `The resume file '${this.path}' belongs to another export (${named}), not ` +
-        `${describeExport(request)}, attribute set ${request.attributeSet}.`;
-      throw new UsageError(message, {
-        hint:
-          'Resume with the parameters that export had, or delete the file (or choose ' +
-          'another -ResumeFile) to start this one from the beginning.',
-      });
-    }
+    refuseAnotherExport(
+      `The resume file '${this.path}'`,
+      content.export,
+      request,
+      'Resume with the parameters that export had, or delete the file (or choose ' +
+        'another -ResumeFile) to start this one from the beginning.',
+    );
     return position;
   }
+}
+
+/** A position kept for one export is refused for any other: it would write that one's data. */
+function refuseAnotherExport(
+  what: string,
+  saved: ExportRequest | undefined,
+  request: ExportRequest,
+  hint: string,
+): void {
+  if (JSON.stringify(saved) === JSON.stringify(request)) return;
+  const named = saved?.scope
+    ? `${describeExport(saved)}, attribute set ${saved.attributeSet}`
+    : 'unknown';
+  throw new UsageError(
+    `${what} belongs to another export (${named}), not ${describeExport(request)}, ` +
+      `attribute set ${request.attributeSet}.`,
+    { hint },
+  );
 }
 
 const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -171,23 +182,29 @@ function v1PositionOf(record: Partial<V1Position>): V1Position | undefined {
 }
 
 /**
- * The position as a -ContinuationToken: base64url of its JSON, without the stdout mark (a token
- * is for a run without a resume file). Short: at most a few files are partly read at any time.
+ * The position as a -ContinuationToken: base64url of its JSON with the export it belongs to, as
+ * a resume file keeps it, without the stdout mark (a token is for a run without a resume file).
+ * Short: at most a few files are partly read at any time.
  */
-export function continuationTokenOf(position: SavedPosition): string {
+export function continuationTokenOf(position: SavedPosition, request: ExportRequest): string {
   const { stdout: _mark, ...kept } = position;
-  return Buffer.from(JSON.stringify(kept), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ export: request, ...kept }), 'utf8').toString('base64url');
 }
 
-/** The position a -ContinuationToken holds; a token that is not one is refused (exit 2). */
-export function positionOfToken(token: string): SavedPosition {
+/**
+ * The position a -ContinuationToken holds for `request`; a token that is not one, or one of
+ * another export (another invoice, currency, period, attribute set or cmdlet, whose manifest it
+ * names), is refused (exit 2).
+ */
+export function positionOfToken(token: string, request: ExportRequest): SavedPosition {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     value = undefined;
   }
-  const position = positionOf(value);
+  const saved = (value as { export?: ExportRequest } | null)?.export;
+  const position = saved === undefined ? undefined : positionOf(value);
   if (!position) {
     throw new UsageError(
       '-ContinuationToken is not a token a stopped export of this module gave.',
@@ -196,5 +213,12 @@ export function positionOfToken(token: string): SavedPosition {
       },
     );
   }
+  refuseAnotherExport(
+    '-ContinuationToken',
+    saved,
+    request,
+    'Give the token with the parameters of the run that printed it (its stop line repeats ' +
+      'them), or leave it out to start this export from the beginning.',
+  );
   return position;
 }

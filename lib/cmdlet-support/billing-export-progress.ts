@@ -12,6 +12,8 @@ import type { CmdletContext } from './cmdlet.js';
 
 export class ExportProgress {
   private readonly started = Date.now();
+  /** Partner Center's v1 pages, not an export (readingPages). */
+  private pages = false;
   private filesTotal = 0;
   private filesDone = 0;
   /** Files done by earlier runs: not downloaded by this one. */
@@ -87,6 +89,14 @@ export class ExportProgress {
     this.draw();
   }
 
+  /**
+   * The line items come from Partner Center's v1 pages (an older invoice): no export, no files,
+   * and no total to count down to; the line shows the line items read and the rate.
+   */
+  readingPages(): void {
+    this.pages = true;
+  }
+
   /** The run ended (the host erases the line): no more redraws of the wait. */
   end(): void {
     this.stopTicking();
@@ -99,6 +109,11 @@ export class ExportProgress {
     const seconds = (Date.now() - (this.downloadStarted ?? this.started)) / 1000;
     const rate = seconds >= 1 ? (this.written - this.firstWritten) / seconds : undefined;
     const left = this.secondsLeft(seconds);
+    if (this.pages) {
+      const detail = `${n(this.written)} line items${rate === undefined ? '' : `, ${n(Math.round(rate))}/s`}`;
+      this.context.progress({ activity: "Reading the invoice's v1 line items", detail });
+      return;
+    }
     const parts = [
       `${n(this.filesDone)} of ${n(this.filesTotal)} files`,
       `${n(this.written)} line items`,

@@ -44,6 +44,7 @@ import {
 } from './billing-export-position.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import { ExportProgress } from './billing-export-progress.js';
+import { forItem } from './per-item.js';
 import { repeatSelection } from './rerun.js';
 
 export interface BillingExportRun {
@@ -79,8 +80,12 @@ export async function* exportLineItems(
     run.resumeFile === undefined
       ? undefined
       : new ExportResumeFile(run.resumeFile, run.item, run.cmdletName);
+  const invoiceId = billedReconciliation(run.export);
   try {
-    yield* runWith(run, context, file);
+    // A piped invoice's failure names the invoice: the run may go on with the next one.
+    yield* context.pipelineObject && invoiceId !== undefined
+      ? forItem({ kind: 'invoice', id: invoiceId }, () => runWith(run, context, file))
+      : runWith(run, context, file);
   } finally {
     file?.release();
   }
@@ -130,7 +135,9 @@ async function* runWith(
   // Read (and checked) before anything goes over the network: a wrong file is a usage error.
   const saved =
     file?.read(run.export) ??
-    (run.continuationToken === undefined ? undefined : positionOfToken(run.continuationToken));
+    (run.continuationToken === undefined
+      ? undefined
+      : positionOfToken(run.continuationToken, run.export));
   if (saved && file) {
     context.verbose(
       `Resuming ${what} kept in '${file.path}': ${saved.written} line item(s) were written by ` +
@@ -150,13 +157,18 @@ async function* runWith(
   /** What is out of the process whole: where a failed stdout leaves the run. */
   let out: SavedPosition | undefined = saved;
   let lastRecord = 0;
+  // Without a resume file the position is still kept in memory, never waited for: a stdout that
+  // fails (a full disk) is then cut back to it, and the stop line's -ContinuationToken continues
+  // from there.
   const record = async (force: boolean) => {
-    if (!file || !source) return;
+    if (!source) return;
     const now = Date.now();
     if (!force && now - lastRecord < RECORD_INTERVAL_MS) return;
+    // Without a file, only when stdout has taken everything already: never a wait.
+    if (!file && context.output && context.output.delivered() !== true) return;
     if (!(await outputTaken(context.output))) return;
     out = { ...source.position(earlier + written), stdout: context.output?.mark() };
-    file.write(run.export, out);
+    file?.write(run.export, out);
     lastRecord = Date.now();
   };
 
@@ -178,11 +190,16 @@ async function* runWith(
         ? { ...source.position(earlier + written), stdout: context.output.mark() }
         : out;
     const cut = outputFailed ? context.output?.cutBackTo(out?.stdout) : undefined;
-    if (!at || (at.written === 0 && !saved && !cut)) return error;
+    // The resume file keeps one export: with invoices piped in, a stop ends the run, and the file
+    // names the export that stopped even before its first line item, so that no later invoice
+    // replaces it and a rerun that pipes in an invoice done already is refused, not repeated.
+    const pinned = file !== undefined && context.pipelineObject !== undefined;
+    if (!at || (at.written === 0 && !saved && !cut && !pinned)) return error;
     file?.write(run.export, at);
     const advice = resumeAdvice(run, context, at, file);
     return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
       replaceHint: cut !== undefined,
+      endsRun: pinned || undefined,
     });
   };
 
@@ -241,6 +258,7 @@ async function sourceOf(
           `-AttributeSet Basic does not apply to invoice ${invoiceId}: Partner Center's v1 line ` +
             'items have one set of fields, all of which are written.',
         );
+      progress.readingPages();
       return v1Source(partnerCenter, invoiceId, saved?.api === 'v1' ? saved : undefined);
     }
     await refuseNationalCloud(context, run.export);
@@ -457,7 +475,12 @@ function resumeAdvice(
   file: ExportResumeFile | undefined,
 ): string {
   const wrote = `${at.written} line item${at.written === 1 ? ' was' : 's were'} written`;
-  const selection = context.commandLine ? repeatSelection(context.commandLine) : [];
+  // A piped invoice is not on the command line: the command that continues names it.
+  const invoiceId = billedReconciliation(run.export);
+  const piped = context.pipelineObject !== undefined && invoiceId !== undefined;
+  const selection = context.commandLine
+    ? repeatSelection(context.commandLine, piped ? { InvoiceId: invoiceId } : {})
+    : [];
   const contextArgs = context.contextName ? ['-Context', context.contextName] : [];
   if (file) {
     const command = commandLine(run.cmdletName, [
@@ -466,13 +489,17 @@ function resumeAdvice(
       '-ResumeFile',
       file.path,
     ]);
-    return `${capitalise(wrote)}; ${file.path} keeps the position. To continue with the next one, run: ${command}`;
+    const then = piped ? ', then pipe in the invoices after it' : '';
+    return (
+      `${capitalise(wrote)}; ${file.path} keeps the position. To continue with the next one, ` +
+      `run: ${command}${then}`
+    );
   }
   const command = commandLine(run.cmdletName, [
     ...selection,
     ...contextArgs,
     '-ContinuationToken',
-    continuationTokenOf(at),
+    continuationTokenOf(at, run.export),
   ]);
   return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
 }

@@ -20,6 +20,17 @@ export const maxRetryParameter = {
 } as const satisfies ParameterDeclaration;
 
 /**
+ * What an invoice number must be, for every cmdlet that takes one. The service documents no form
+ * for it (its examples: G016907411, D02005YFHI): anything but blank is sent (encoded), and an
+ * unknown one is the service's "not found" (exit 4), so that a number Get-PartnerInvoice lists is
+ * never refused by the cmdlets it is piped into.
+ */
+export const invoiceIdPattern = {
+  regex: /\S/,
+  allowed: 'an invoice number as Get-PartnerInvoice lists it (id), e.g. G016907411',
+};
+
+/**
  * The rules of a resume file (lib/cmdlet-support/resume-file-claim.ts enforces them) as every
  * -ResumeFile parameter's help says them. Here, with the declarations, so that a cmdlet's help
  * does not load the claim's lock-file code (and node:crypto) to say them.

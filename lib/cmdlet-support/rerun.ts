@@ -11,7 +11,8 @@
  * - a listing's selection (`repeatSelection`): what decides which items are listed, without the
  *   parameters that only change how the work is done (`outputNeutral`: -MaxRetry) and without the
  *   listing's own position (-PageSize, -First, -Skip, -ContinuationToken, -ResumeFile), which the
- *   listing writes itself from where it stopped.
+ *   listing writes itself from where it stopped; then -OutputFormat and -Property when given, so
+ *   that what the rerun adds has the shape of what the stopped run wrote.
  */
 import type { ParameterDeclaration } from './cmdlet.js';
 
@@ -68,10 +69,16 @@ export function repeatSelection(
 ): string[] {
   const given = new Map([...Object.entries(pinned), ...line.given]);
   for (const [name, value] of Object.entries(pinned)) given.set(name, value);
-  return wordsOf(
+  const words = wordsOf(
     { ...line, given },
     (name, declaration) => !declaration.outputNeutral && !LISTING_POSITION.has(name),
   );
+  // The rerun appends to the output the stopped run wrote: it must write it in the same shape
+  // (a Csv file continued as Csv, not as NDJSON).
+  const { outputFormat, property } = line.common;
+  if (outputFormat) words.push('-OutputFormat', outputFormat);
+  if (property) words.push('-Property', property.join(','));
+  return words;
 }
 
 /** `-Name value` for each parameter given that `keep` keeps (never a secret). */

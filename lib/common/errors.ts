@@ -224,7 +224,14 @@ export class ItemFailure extends ErrorAbout {
 
   constructor(item: FailedItem, cause: PartnerCenterModuleError) {
     const kind = item.kind.charAt(0).toUpperCase() + item.kind.slice(1);
-    super(`${kind} ${item.id}${item.name ? ` (${item.name})` : ''}: ${cause.message}`, cause);
+    const named = `${kind} ${item.id}`;
+    // A cause that names the object itself ("Invoice G01 was not found") is not named twice.
+    super(
+      cause.message.startsWith(`${named} `)
+        ? cause.message
+        : `${named}${item.name ? ` (${item.name})` : ''}: ${cause.message}`,
+      cause,
+    );
     this.item = item;
   }
 }
@@ -239,10 +246,11 @@ export abstract class IncompleteError extends ErrorAbout {
   constructor(
     cause: PartnerCenterModuleError,
     advice: string,
-    options: { replaceHint?: boolean } = {},
+    options: { replaceHint?: boolean; endsRun?: boolean } = {},
   ) {
     super(cause.message, cause, {
       hint: [options.replaceHint ? undefined : cause.hint, advice].filter(Boolean).join(' '),
+      endsRun: options.endsRun,
     });
   }
 }

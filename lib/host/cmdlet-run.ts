@@ -106,6 +106,7 @@ export class CmdletRun {
           verbose: this.binding.common.verbose,
           onError: this.onError,
           inProcess: this.binding.fromValues === true,
+          recordsInput: this.definition.concurrentInput !== undefined,
         },
       );
       // Before anything is read or sent: a confirmation nobody can answer refuses the run here.

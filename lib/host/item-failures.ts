@@ -84,6 +84,12 @@ export interface FailureOutput {
   onError?: (error: unknown) => void;
   /** A call from Node: the summary speaks of the call's parameters, not of command-line words. */
   inProcess?: boolean;
+  /**
+   * The cmdlet's -ResumeFile records pipeline input objects (a fan-out's, `concurrentInput`), so
+   * the summary may offer it for a rerun. Otherwise a -ResumeFile, if any, is the cmdlet's own
+   * (an export's position), which retries no failed object: the summary offers none.
+   */
+  recordsInput?: boolean;
 }
 
 /** The input objects of a run, as the summary names them. */
@@ -168,7 +174,9 @@ export class ItemFailures {
     if (this.passing === 0) return `${this.cmdletName}: ${failed}`;
     const some =
       this.passing < this.count ? `${n(this.passing)} of them` : this.count === 1 ? 'It' : 'They';
-    const { inProcess } = this.output;
+    const { inProcess, recordsInput } = this.output;
+    if (!resumeFile && !recordsInput)
+      return `${this.cmdletName}: ${failed} ${some} may pass later.`;
     const rerun = resumeFile
       ? `${resumeFile} records the others: ${inProcess ? 'make the same call' : 'run the same pipeline'} ` +
         'again with it to retry only the failed ones.'

@@ -83,6 +83,9 @@ function checkString(
   if (declaration.pattern && !declaration.pattern.regex.test(text)) {
     fail(`${shown} is not allowed here`, `Use ${declaration.pattern.allowed}.`);
   }
+  // An empty path would resolve to the current directory: refused as PowerShell refuses it.
+  if (declaration.type === 'path' && text.trim() === '')
+    fail('an empty path names no file', 'Give the path of a file, e.g. ./name.json.');
   if (declaration.type === 'path' && declaration.mustExist) checkFileExists(text, shown, fail);
   return text;
 }

@@ -12,7 +12,7 @@ import { type OutputFormat, outputFormats } from './common-parameters.js';
 import { Diagnostics } from './diagnostics.js';
 import { errorLine, exitCodeOf } from './error-report.js';
 import { type HostIO, OutputClosedError, showsProgress } from './host-io.js';
-import { FileStdout } from './output/file-stdout.js';
+import { continuesFile, FileStdout } from './output/file-stdout.js';
 import { OutputSink } from './output/output-sink.js';
 import { outputFailure, StdoutOutput } from './output/stdout-output.js';
 import { createOutputWriter, type OutputWriter } from './output/output-writer.js';
@@ -83,11 +83,8 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
         diagnostics,
       );
       const byteOrderMark = binding.common.encoding === 'utf8BOM';
-      if (byteOrderMark && format !== 'Csv') {
-        const refused = new UsageError(
-          `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
-          { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
-        );
+      const refused = formatRefusal(format, byteOrderMark, binding.given.has('ResumeFile'));
+      if (refused) {
         diagnostics.line(errorLine(definition.name, refused));
         code = exitCodeOf(refused);
       } else {
@@ -96,6 +93,7 @@ export async function runCmdlet(definition: CmdletDefinition<any>, io: HostIO): 
           view: definition.view,
           columns: io.columns,
           byteOrderMark,
+          continuesFile: () => continuesFile(io.stdoutFile),
           listWhenTooNarrow: byDefault,
         });
         const writer = definition.pagedText
@@ -184,4 +182,28 @@ async function chooseOutputFormat(
       );
     return forPeople;
   }
+}
+
+/** An output format the other parameters cannot go with, refused before anything is sent. */
+function formatRefusal(
+  format: OutputFormat,
+  byteOrderMark: boolean,
+  resumable: boolean,
+): UsageError | undefined {
+  if (byteOrderMark && format !== 'Csv')
+    return new UsageError(
+      `-Encoding utf8BOM is for -OutputFormat Csv (a spreadsheet's file); the output here is ${format}.`,
+      { hint: 'Add -OutputFormat Csv, or leave -Encoding out.' },
+    );
+  // A resumed run appends to what the stopped one wrote: a second array after the first (or after
+  // one a full disk cut short) is not JSON.
+  if (resumable && format === 'Json')
+    return new UsageError(
+      '-OutputFormat Json writes one JSON array, which a run continued with -ResumeFile cannot ' +
+        'add to: the file would hold two arrays.',
+      {
+        hint: "Use -OutputFormat Ndjson (one object a line; jq -s '.' makes an array of it) or Csv.",
+      },
+    );
+  return undefined;
 }

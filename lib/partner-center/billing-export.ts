@@ -124,7 +124,7 @@ export async function waitForExport(
       intervalMs: FIRST_POLL_MS,
     }).catch((error: unknown) => {
       if (error instanceof ServiceError && error.reason === `${what} failed`)
-        throw failedExport(error);
+        throw failedExport(error, request);
       throw error;
     }),
   );
@@ -223,13 +223,16 @@ async function withBillingPermission<T>(what: string, call: () => Promise<T>): P
 }
 
 /** A failed export ("No data available"): one line, exit 5, with what it usually means. */
-function failedExport(error: ServiceError): PartnerCenterModuleError {
+function failedExport(error: ServiceError, request: ExportRequest): PartnerCenterModuleError {
+  // What the user gave is what to check: the invoice, or the currency and period.
+  const check = request.scope.billed
+    ? 'check the invoice number (Get-PartnerInvoice lists the invoices and their periods)'
+    : 'check the currency and the period (the invoices of Get-PartnerInvoice show the ' +
+      'currencies billed)';
   return new ServiceError(error.message, {
     reason: error.reason,
     serviceCode: error.serviceCode,
-    hint:
-      'Microsoft Graph has no line items for it (yet): check the invoice id, currency and ' +
-      'period (Get-PartnerInvoice lists the invoices), or try again later.',
+    hint: `Microsoft Graph has no line items for it (yet): ${check}, or try again later.`,
     cause: error,
   });
 }

@@ -6,7 +6,16 @@
  * export); each refusal as one line with its exit code; a stopped run resumed to the line.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCmdletServices } from '../../lib/cmdlet-support/services.js';
@@ -66,12 +75,15 @@ async function run(
     clock?: ManualClock;
     cmdlet?: typeof GetPartnerRatedUsage;
     env?: Json;
+    /** A regular file's descriptor as stdout, as `> file` or `>> file` gives main. */
+    stdoutFile?: number;
   } = {},
 ) {
   const { clock } = options;
   const result = await runInProcess(options.cmdlet ?? GetPartnerInvoiceLineItem, [...args], {
     env: { ...partner.env, PARTNERCENTER_RETRY_BASE_DELAY_MS: '5', ...options.env },
     stdin: options.stdin,
+    stdoutFile: options.stdoutFile,
     services: clock ? (description) => createCmdletServices({ ...description, clock }) : undefined,
   });
   return {
@@ -214,6 +226,18 @@ describe('an invoice older than the v2 coverage', () => {
     expect(routes.filter((route) => route.includes('/v1.0/'))).toEqual([]);
   });
 
+  it('on a terminal the progress says it reads v1 line items (no export, no files)', async () => {
+    const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
+    const onTerminal = await runInProcess(GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id], {
+      env: partner.env,
+      stderrIsTTY: true,
+      columns: 200,
+    });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(/Reading the invoice's v1 line items: [\d,]+ line items/);
+    expect(onTerminal.stderr).not.toMatch(/export|files/);
+  });
+
   it('-AttributeSet Basic does not apply to v1 line items: a warning, every field', async () => {
     const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'EUR')!;
     const result = await run(['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']);
@@ -322,8 +346,53 @@ describe('the export under faults', () => {
     expect(result.code).toBe(5);
     expect(result.stdout).toBe('');
     expect(result.errors()).toEqual([
-      expect.stringMatching(/export of invoice .* failed: No data available \(code 5000\)/),
+      expect.stringMatching(
+        /export of invoice .* failed: No data available \(code 5000\)\. .*check the invoice number/,
+      ),
     ]);
+    // Unbilled, what to check is what was given: the currency and period, not an invoice.
+    const unbilled = await run(['-Unbilled', '-CurrencyCode', 'XYZ']);
+    expect(unbilled.code).toBe(5);
+    expect(unbilled.errors()).toEqual([
+      expect.stringMatching(/in XYZ failed: No data available .*check the currency and the period/),
+    ]);
+    expect(unbilled.errors()[0]).not.toContain('invoice number');
+  });
+
+  it('takes every invoice number Get-PartnerInvoice takes: one of another form is "not found"', async () => {
+    const args = ['-InvoiceId', 'CN.2024_001'];
+    const listed = await runInProcess(GetPartnerInvoice, args, { env: partner.env });
+    const items = await run(args);
+    expect([listed.code, items.code]).toEqual([4, 4]);
+    expect(items.errors()).toEqual([expect.stringMatching(/Invoice CN\.2024_001 was not found/)]);
+    // A blank one is refused by both alike, before any request.
+    const blank = await run(['-InvoiceId', ' ']);
+    expect(blank.code).toBe(2);
+    expect(blank.errors()).toEqual([expect.stringMatching(/'InvoiceId'.*e\.g\. G016907411/)]);
+  });
+
+  it('an unknown piped invoice: one line that names it once, and the next invoice is done', async () => {
+    const invoice = latest();
+    const stdin = `{"id":"G000000000"}\n{"id":"${invoice.id}"}\n`;
+    const result = await run([], { stdin });
+    expect(result.code).toBe(1);
+    expect(result.errors()[0]).toMatch(
+      /^Get-PartnerInvoiceLineItem: Invoice G000000000 was not found among this partner's invoices\./,
+    );
+    expectExactlyOnce(result.lines(), invoice);
+  });
+
+  it('a piped invoice that may pass later: the summary offers no -ResumeFile (the export has its own)', async () => {
+    const invoice = latest();
+    // On the poll, one request at a time: no download is left in flight for the next test.
+    emulator.setFaults({
+      rules: [{ target: 'operation', at: 1, action: { type: 'status', status: 503 } }],
+    });
+    const result = await run(['-MaxRetry', '0'], { stdin: `{"id":"${invoice.id}"}\n` });
+    expect(result.code).toBe(1);
+    const summary = result.errors().at(-1);
+    expect(summary).toMatch(/1 of 1 input object failed: .* It may pass later\.$/);
+    expect(summary).not.toContain('ResumeFile');
   });
 
   it('an unknown invoice is one line and exit 4, before any export', async () => {
@@ -340,6 +409,28 @@ describe('the export under faults', () => {
 });
 
 describe('refusals', () => {
+  it('-OutputFormat Json with -ResumeFile: refused before any request (a JSON array cannot be continued)', async () => {
+    const resume = file('resume-json.json');
+    emulator.resetCounters();
+    const result = await run([
+      '-InvoiceId',
+      latest().id,
+      '-OutputFormat',
+      'Json',
+      '-ResumeFile',
+      resume,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.errors()).toEqual([
+      expect.stringMatching(
+        /-OutputFormat Json writes one JSON array, .*-ResumeFile.*Use -OutputFormat Ndjson/,
+      ),
+    ]);
+    expect(existsSync(resume)).toBe(false);
+    expect(emulator.counters().requests).toEqual({});
+  });
+
   it('a Graph token without PartnerBilling.Read.All: one line naming the permission, exit 3', async () => {
     const stores = storesFor(partner.env);
     const record = stores.tokens.read('default')!;
@@ -436,6 +527,125 @@ describe('a stopped export continues where its output stopped', () => {
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);
   });
 
+  it('-OutputFormat Csv appended (>>) and resumed: one header, then every line item once', async () => {
+    const invoice = latest();
+    const resume = file('resume-csv.json');
+    const csv = file('resumed.csv');
+    const args = ['-InvoiceId', invoice.id, '-OutputFormat', 'Csv', '-Encoding', 'utf8BOM'];
+    const appendRun = async () => {
+      const fd = openSync(csv, 'a');
+      try {
+        return await run([...args, '-ResumeFile', resume, '-MaxRetry', '0'], { stdoutFile: fd });
+      } finally {
+        closeSync(fd);
+      }
+    };
+    stopAtThirdFile();
+    const first = await appendRun();
+    expect(first.code).toBe(5);
+    // The command that continues writes Csv too: NDJSON appended to a CSV file would ruin it.
+    expect(first.errors()[0]).toContain(
+      `run: Get-PartnerInvoiceLineItem -InvoiceId ${invoice.id} -OutputFormat Csv -ResumeFile ${resume}`,
+    );
+    emulator.setFaults({});
+    const second = await appendRun();
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    const text = readFileSync(csv, 'utf8');
+    // The byte-order mark and the header once, at the start of the file: Excel's first row.
+    expect(text.startsWith(`\ufeff${RECONCILIATION_FULL.join(',')}\r\n`)).toBe(true);
+    expect(text.lastIndexOf('\ufeff')).toBe(0);
+    const rows = text.split('\r\n').filter(Boolean);
+    expect(rows.filter((row) => row.includes(RECONCILIATION_FULL.join(',')))).toHaveLength(1);
+    expect(rows).toHaveLength(invoice.lineItemCount + 1);
+    // Each line item's AlternateId once (its column of the header).
+    const column = RECONCILIATION_FULL.indexOf('AlternateId');
+    const fields = (row: string) => row.replace(/"(?:[^"]|"")*"/g, 'x').split(',');
+    const ids = rows.slice(1).map((row) => fields(row)[column]);
+    expect(new Set(ids).size).toBe(invoice.lineItemCount);
+  });
+
+  it('piped invoices and -ResumeFile: a stop ends the run at its invoice; the rerun repeats none', async () => {
+    const [one, two] = invoices().filter((invoice) => invoice.api === 'v2') as [Invoice, Invoice];
+    const stdin = `${[one, two].map((invoice) => JSON.stringify({ id: invoice.id })).join('\n')}\n`;
+    const blobs = () => emulator.counters().requests['GET /billingexports/{*blob}'] ?? 0;
+    const before = blobs();
+    expect((await run(['-InvoiceId', one.id])).code).toBe(0);
+    // The first file of the second invoice fails: the first invoice is out whole by then.
+    emulator.setFaults({
+      rules: [
+        { target: 'blob', at: blobs() - before + 1, action: { type: 'status', status: 503 } },
+      ],
+    });
+    const resume = file('resume-piped.json');
+    const args = ['-ResumeFile', resume, '-MaxRetry', '0'];
+    const first = await run(args, { stdin });
+    expect(first.code).toBe(5);
+    const stop = first.errors();
+    expect(stop).toHaveLength(1);
+    // The line names the invoice that stopped, and the command that continues names it too.
+    expect(stop[0]).toContain(`Invoice ${two.id}: `);
+    expect(stop[0]).toContain(
+      `run: Get-PartnerInvoiceLineItem -InvoiceId ${two.id} -ResumeFile ${resume}, then pipe in`,
+    );
+    expect(existsSync(resume)).toBe(true);
+    emulator.setFaults({});
+    // The same pipeline again: the invoice done already is refused, not exported twice.
+    const second = await run(args, { stdin });
+    expect(second.code).toBe(1);
+    expect(second.errors()[0]).toMatch(
+      new RegExp(`^Get-PartnerInvoiceLineItem: Invoice ${one.id}: .*belongs to another export`),
+    );
+    expect(existsSync(resume)).toBe(false);
+    const lines = [...first.lines(), ...second.lines()];
+    expectExactlyOnce(
+      lines.filter((line) => line.InvoiceNumber === one.id),
+      one,
+    );
+    expectExactlyOnce(
+      lines.filter((line) => line.InvoiceNumber === two.id),
+      two,
+    );
+  });
+
+  it('a full disk without a resume file: the stop line gives the -ContinuationToken that continues', async () => {
+    const invoice = latest();
+    const disk = file('disk');
+    mkdirSync(disk);
+    // A real filesystem that fills up (root, here and in CI), as spec/faults/full-disk.spec.ts.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+    const out = join(disk, 'items.ndjson');
+    let first: Awaited<ReturnType<typeof run>>;
+    try {
+      const fd = openSync(out, 'a');
+      try {
+        first = await run(['-InvoiceId', invoice.id], { stdoutFile: fd });
+      } finally {
+        closeSync(fd);
+      }
+      execFileSync('mount', ['-o', 'remount,size=8m', disk]);
+      expect(first.code).toBe(1);
+      const stop = first.errors();
+      expect(stop).toHaveLength(1);
+      expect(stop[0]).toMatch(/Cannot write the output to .*ENOSPC/);
+      const token = /-ContinuationToken (\S+)$/.exec(stop[0] ?? '')?.[1];
+      expect(token).toBeDefined();
+      const fd2 = openSync(out, 'a');
+      try {
+        const rest = await run(['-InvoiceId', invoice.id, '-ContinuationToken', token!], {
+          stdoutFile: fd2,
+        });
+        expect(rest.stderr).toBe('');
+        expect(rest.code).toBe(0);
+      } finally {
+        closeSync(fd2);
+      }
+      expectExactlyOnce(wholeNdjsonLines(readFileSync(out, 'utf8')) as Json[], invoice);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
+  });
+
   it('without a resume file the stop line gives the -ContinuationToken that continues', async () => {
     const invoice = latest();
     stopAtThirdFile();
@@ -447,6 +657,29 @@ describe('a stopped export continues where its output stopped', () => {
       /run: Get-PartnerInvoiceLineItem -InvoiceId \S+ -ContinuationToken/,
     );
     emulator.setFaults({});
+    // The token names its manifest: with any other export it would write that invoice's line
+    // items as this one's. Refused before any request, nothing written.
+    const other = invoices().find((one) => one.api === 'v2' && one.id !== invoice.id) as Invoice;
+    emulator.resetCounters();
+    for (const [cmdlet, args] of [
+      [GetPartnerInvoiceLineItem, ['-InvoiceId', other.id]],
+      [GetPartnerInvoiceLineItem, ['-InvoiceId', invoice.id, '-AttributeSet', 'Basic']],
+      [GetPartnerInvoiceLineItem, ['-Unbilled', '-CurrencyCode', 'USD']],
+      [GetPartnerRatedUsage, ['-InvoiceId', invoice.id]],
+    ] as const) {
+      const refused = await run([...args, '-ContinuationToken', token!], { cmdlet });
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.errors()).toEqual([
+        expect.stringMatching(
+          new RegExp(`-ContinuationToken belongs to another export \\(.*invoice ${invoice.id}, `),
+        ),
+      ]);
+    }
+    // (A download the stopped run had in flight may still land: no refused run reads a blob
+    // without the manifest first.)
+    const routes = Object.keys(emulator.counters().requests);
+    expect(routes.filter((route) => !route.startsWith('GET /billingexports/'))).toEqual([]);
     const second = await run(['-InvoiceId', invoice.id, '-ContinuationToken', token!]);
     expect(second.code).toBe(0);
     expectExactlyOnce([...first.lines(), ...second.lines()], invoice);

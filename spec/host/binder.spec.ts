@@ -146,6 +146,7 @@ describe('binding that fails, with one clear message', () => {
     [['-Code', 'abc'], /"abc" is not allowed here/],
     [['-Certificate', join(scratch, 'missing.pem')], /does not exist/],
     [['-Certificate', scratch], /is not a file/],
+    [['-Certificate', ''], /'Certificate'.*an empty path names no file/],
     [['-Force:maybe'], /"maybe" is not a switch value/],
     [
       ['-Domain', 'a', '-CustomerId', guid],

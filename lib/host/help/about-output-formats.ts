@@ -102,10 +102,15 @@ export const aboutOutputFormats = {
           'page, which garbles names in other scripts. -Encoding utf8BOM starts ' +
           'the Csv output with a UTF-8 byte-order mark (Export-Csv -Encoding ' +
           'utf8BOM in PowerShell 7); the default, utf8, writes none, as Unix tools ' +
-          'expect. A run that continues into the same file (the command a stop ' +
-          'line gives) leaves -Encoding out, so the mark is written once. JSON ' +
-          'forbids the mark, so -Encoding utf8BOM is refused with any other ' +
-          'format (exit code 2).',
+          'expect. JSON forbids the mark, so -Encoding utf8BOM is refused with ' +
+          'any other format (exit code 2).',
+        'Appended (>>) to a file that is not empty, as a run continued with ' +
+          '-ResumeFile or -ContinuationToken is, Csv writes neither the header nor ' +
+          "the mark again: the rows go on under the file's header, as Export-Csv " +
+          '-Append does. The command a stop line gives repeats -OutputFormat and ' +
+          '-Property, so the rest comes in the same shape. Json is one array, ' +
+          'which no later run can add to: with -ResumeFile it is refused (exit ' +
+          'code 2); use Ndjson or Csv.',
       ],
       width,
       '    ',

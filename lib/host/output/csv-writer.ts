@@ -9,6 +9,9 @@
  * field in double quotes. A number stays a number: a JSON number, or a text that is a plain
  * decimal number such as -5, cannot be a formula and is written as it is. With -Encoding utf8BOM
  * the output starts with a UTF-8 byte-order mark, which Excel needs to read UTF-8 at all.
+ *
+ * Appended (`>>`) to a file that is not empty, as a resumed run does, the rows go on under the
+ * header already there (Export-Csv -Append): a header in the middle would be read as a row.
  */
 import type { OutputSink } from './output-sink.js';
 import { type OutputWriter, type OutputWriterOptions, withNewline } from './output-writer.js';
@@ -25,8 +28,10 @@ export class CsvWriter implements OutputWriter {
   write(value: unknown): Promise<void> | undefined {
     if (!this.columns) {
       this.columns = columnsFor(value, this.options.property, this.options.view);
-      const header = csvRecord(this.columns.map((column) => column.heading));
-      this.sink.write(this.options.byteOrderMark ? `\ufeff${header}` : header);
+      if (!this.options.continuesFile?.()) {
+        const header = csvRecord(this.columns.map((column) => column.heading));
+        this.sink.write(this.options.byteOrderMark ? `\ufeff${header}` : header);
+      }
     }
     return this.sink.write(
       csvRecord(this.columns.map((column) => valueAtPath(value, column.path))),

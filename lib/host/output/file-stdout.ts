@@ -135,3 +135,14 @@ export function cutTo(fd: number, size: number): string | undefined {
     return (error as Error).message;
   }
 }
+
+/**
+ * Whether output to `fd` continues a file that already has content: a regular file appended to
+ * (`>>`) and not empty. A resumed run's CSV goes on below the rows an earlier run wrote, under
+ * their header, as PowerShell's Export-Csv -Append does; a second header would be read as a row.
+ */
+export function continuesFile(fd: number | undefined): boolean {
+  if (fd === undefined) return false;
+  const mark = markOf(fd);
+  return mark !== undefined && mark.size > 0 && appends(fd) === true;
+}

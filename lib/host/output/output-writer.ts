@@ -37,6 +37,11 @@ export interface OutputWriterOptions {
   /** Csv: start with a UTF-8 byte-order mark (-Encoding utf8BOM), for Excel. */
   byteOrderMark?: boolean;
   /**
+   * Csv: whether the output goes on below earlier output of the same file (appended to, not
+   * empty), asked at the first object: then the file has its header and byte-order mark already.
+   */
+  continuesFile?: () => boolean;
+  /**
    * Table: the table is only the terminal's default, not asked for; where the terminal is too
    * narrow for its ids and values, a list of the view's columns is shown instead.
    */
