@@ -18,7 +18,18 @@ import { HeldResumeFile, headerOf, listingKind, notThisResumeFile } from './resu
 import { stdoutMarkOf, writeResumeContent } from './resume-file.js';
 
 /** Where a run stands: in a Graph export's files, or in an older invoice's v1 pages. */
-export type SavedPosition = ExportPosition | V1Position;
+export type SavedPosition = ExportPosition | V1Position | StartedExportPosition;
+
+/**
+ * An export started and not ready yet: its operation, which a resumed run follows again instead of
+ * starting (and waiting for) another export of the same data. Nothing is out yet.
+ */
+export interface StartedExportPosition {
+  api: 'started';
+  operationUrl: string;
+  written: 0;
+  stdout?: StdoutMark;
+}
 
 /**
  * An invoice older than the v2 coverage is read from Partner Center's v1 pages
@@ -147,9 +158,15 @@ const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) &
 
 /** A position as a file or token keeps it, checked; undefined when it is not one. */
 function positionOf(value: unknown): SavedPosition | undefined {
-  const record = value as Partial<ExportPosition> | Partial<V1Position> | null | undefined;
+  const record = value as
+    | Partial<ExportPosition>
+    | Partial<V1Position>
+    | Partial<StartedExportPosition>
+    | null
+    | undefined;
   if (!record || typeof record !== 'object') return undefined;
   if (record.api === 'v1') return v1PositionOf(record);
+  if (record.api === 'started') return startedPositionOf(record);
   const { manifestUrl, eTag, partial, done, written } = record as Partial<ExportPosition>;
   if (typeof manifestUrl !== 'string' || !/^https:\/\//.test(manifestUrl)) return undefined;
   if (typeof eTag !== 'string' || !count(written)) return undefined;
@@ -164,6 +181,15 @@ function positionOf(value: unknown): SavedPosition | undefined {
     written: written as number,
     stdout: stdoutMarkOf(record.stdout),
   };
+}
+
+function startedPositionOf(
+  record: Partial<StartedExportPosition>,
+): StartedExportPosition | undefined {
+  const { operationUrl, written } = record;
+  if (typeof operationUrl !== 'string' || !/^https:\/\//.test(operationUrl)) return undefined;
+  if (written !== 0) return undefined;
+  return { api: 'started', operationUrl, written, stdout: stdoutMarkOf(record.stdout) };
 }
 
 function v1PositionOf(record: Partial<V1Position>): V1Position | undefined {

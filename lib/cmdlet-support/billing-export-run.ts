@@ -21,6 +21,8 @@ import {
   describeExport,
   type ExportManifest,
   type ExportRequest,
+  acceptedEarlier,
+  isFailedExport,
   readManifest,
   startExport,
   waitForExport,
@@ -40,8 +42,10 @@ import {
   ExportResumeFile,
   positionOfToken,
   type SavedPosition,
+  type StartedExportPosition,
   type V1Position,
 } from './billing-export-position.js';
+import type { ExchangeAnswer } from '../partner-center/client.js';
 import type { ListingPosition } from '../partner-center/resumable-listing.js';
 import { ExportProgress } from './billing-export-progress.js';
 import { forItem } from './per-item.js';
@@ -154,6 +158,12 @@ async function* runWith(
   holdYoungGeneration();
   let written = 0;
   let source: LineItemSource | undefined;
+  /** The export this run started or follows, while no line item is out yet (kept by the file). */
+  let started: StartedExportPosition | undefined = saved?.api === 'started' ? saved : undefined;
+  const onStarted = (position: StartedExportPosition) => {
+    started = position;
+    file?.write(run.export, position);
+  };
   /** What is out of the process whole: where a failed stdout leaves the run. */
   let out: SavedPosition | undefined = saved;
   let lastRecord = 0;
@@ -183,9 +193,16 @@ async function* runWith(
     const error = stop.error;
     if (!(error instanceof PartnerCenterModuleError)) return error;
     // Changed data cannot be continued: the export starts over, so no position is kept.
-    if (error.reason === DATA_CHANGED || !source) return error;
-    let at = outputFailed || readerGone ? out : source.position(earlier + written);
-    if (!outputFailed && !readerGone && context.output)
+    if (error.reason === DATA_CHANGED) return error;
+    // Stopped before the export was ready: with a resume file, a rerun follows the same export
+    // (a failed one is not worth following: the rerun starts another).
+    if (!source && (!started || !file || isFailedExport(error, run.export))) return error;
+    let at = !source
+      ? started
+      : outputFailed || readerGone
+        ? out
+        : source.position(earlier + written);
+    if (source && !outputFailed && !readerGone && context.output)
       at = (await outputTaken(context.output))
         ? { ...source.position(earlier + written), stdout: context.output.mark() }
         : out;
@@ -194,7 +211,8 @@ async function* runWith(
     // names the export that stopped even before its first line item, so that no later invoice
     // replaces it and a rerun that pipes in an invoice done already is refused, not repeated.
     const pinned = file !== undefined && context.pipelineObject !== undefined;
-    if (!at || (at.written === 0 && !saved && !cut && !pinned)) return error;
+    const nothingKept = at?.written === 0 && at.api !== 'started' && !saved && !cut && !pinned;
+    if (!at || nothingKept) return error;
     file?.write(run.export, at);
     const advice = resumeAdvice(run, context, at, file);
     return new IncompleteListingError(error, [cut, advice].filter(Boolean).join(' '), {
@@ -204,7 +222,7 @@ async function* runWith(
   };
 
   try {
-    source = await sourceOf(run, context, saved, progress);
+    source = await sourceOf(run, context, saved, progress, onStarted);
     for await (const step of source.steps) {
       if (step.items) {
         written += step.items.length;
@@ -229,6 +247,13 @@ async function* runWith(
   }
 }
 
+/** The position of an export started and not ready yet: its operation (the 202's Location). */
+const startedAt = (operation: URL): StartedExportPosition => ({
+  api: 'started',
+  operationUrl: operation.href,
+  written: 0,
+});
+
 /**
  * Which API the line items come from: an invoice's billed reconciliation line items from Partner
  * Center's v1 pages when its billing period starts before the v2 coverage (lineItemsApiOf, in one
@@ -239,6 +264,7 @@ async function sourceOf(
   context: CmdletContext,
   saved: SavedPosition | undefined,
   progress: ExportProgress,
+  onStarted: (position: StartedExportPosition) => void,
 ): Promise<LineItemSource> {
   const invoiceId = billedReconciliation(run.export);
   if (invoiceId !== undefined) {
@@ -263,7 +289,7 @@ async function sourceOf(
     }
     await refuseNationalCloud(context, run.export);
   }
-  return exportSource(run, context, saved?.api === 'v1' ? undefined : saved, progress);
+  return exportSource(run, context, saved?.api === 'v1' ? undefined : saved, progress, onStarted);
 }
 
 /** An older invoice's line items, page by page (invoice-line-items-v1.ts), resumable mid-page. */
@@ -286,29 +312,54 @@ async function v1Source(
   };
 }
 
-/** Graph's export: started (or, resumed, its manifest read again), its files read a few at once. */
+/**
+ * Graph's export: started (or, resumed, its manifest read again, or the export an earlier run
+ * started followed again), its files read a few at once.
+ */
 async function exportSource(
   run: BillingExportRun,
   context: CmdletContext,
-  saved: ExportPosition | undefined,
+  saved: ExportPosition | StartedExportPosition | undefined,
   progress: ExportProgress,
+  onStarted: (position: StartedExportPosition) => void,
 ): Promise<LineItemSource> {
   const { signal } = context;
   const what = describeExport(run.export);
   const file = run.resumeFile;
   const graph = await context.services.graph({ maxRetry: run.maxRetry });
-  const exportAgain = async (): Promise<{ url: URL; manifest: ExportManifest }> => {
-    const started = await startExport(graph, run.export, signal);
-    context.verbose(`Started ${what}.`);
-    const url = await waitForExport(graph, run.export, started, {
+  const follow = async (
+    accepted: ExchangeAnswer<unknown>,
+  ): Promise<{ url: URL; manifest: ExportManifest }> => {
+    const url = await waitForExport(graph, run.export, accepted, {
       signal,
       onProgress: (step) => progress.waiting(step),
     });
     return { url, manifest: await readManifest(graph, url, what, signal) };
   };
+  const start = async (): Promise<ExchangeAnswer<unknown>> => {
+    const accepted = await startExport(graph, run.export, signal);
+    context.verbose(`Started ${what}.`);
+    return accepted;
+  };
+  const exportAgain = async () => follow(await start());
   let manifestUrl: URL;
   let manifest: ExportManifest;
-  if (saved) {
+  if (saved?.api === 'started') {
+    // An earlier run started this export and stopped while it was being prepared: follow it. One
+    // that is gone or failed is started again.
+    context.verbose(`Following ${what} an earlier run started (${saved.operationUrl}).`);
+    try {
+      ({ url: manifestUrl, manifest } = await follow(acceptedEarlier(saved.operationUrl)));
+    } catch (error) {
+      if (!(error instanceof NotFoundError || isFailedExport(error, run.export))) throw error;
+      context.verbose(
+        `That export is gone or failed (${(error as Error).message}); exporting again.`,
+      );
+      const accepted = await start();
+      if (accepted.location) onStarted(startedAt(accepted.location));
+      ({ url: manifestUrl, manifest } = await follow(accepted));
+    }
+  } else if (saved) {
     try {
       manifestUrl = new URL(saved.manifestUrl);
       manifest = await readManifest(graph, manifestUrl, what, signal);
@@ -323,7 +374,10 @@ async function exportSource(
     }
     refuseChangedData(manifest, saved, what, file);
   } else {
-    ({ url: manifestUrl, manifest } = await exportAgain());
+    const accepted = await start();
+    // Kept before the wait: a run stopped while the export is prepared follows it when resumed.
+    if (accepted.location) onStarted(startedAt(accepted.location));
+    ({ url: manifestUrl, manifest } = await follow(accepted));
   }
   context.verbose(
     `The manifest of ${what} names ${manifest.blobs.length} file(s) (eTag ${manifest.eTag}).`,
@@ -363,8 +417,9 @@ async function exportSource(
     return checking;
   };
 
-  const done = new Set(saved?.done ?? []);
-  const partial: Record<string, number> = { ...(saved?.partial ?? {}) };
+  const reached = saved?.api === 'started' ? undefined : saved;
+  const done = new Set<string>(reached?.done ?? []);
+  const partial: Record<string, number> = { ...(reached?.partial ?? {}) };
   const names = manifest.blobs.map((blob) => blob.name).filter((name) => !done.has(name));
   const unknown = [...done, ...Object.keys(partial)].filter(
     (name) => !manifest.blobs.some((blob) => blob.name === name),
@@ -490,10 +545,11 @@ function resumeAdvice(
       file.path,
     ]);
     const then = piped ? ', then pipe in the invoices after it' : '';
-    return (
-      `${capitalise(wrote)}; ${file.path} keeps the position. To continue with the next one, ` +
-      `run: ${command}${then}`
-    );
+    const kept =
+      at.api === 'started'
+        ? 'keeps the export that was started. To go on with it'
+        : 'keeps the position. To continue with the next one';
+    return `${capitalise(wrote)}; ${file.path} ${kept}, run: ${command}${then}`;
   }
   const command = commandLine(run.cmdletName, [
     ...selection,
@@ -501,5 +557,9 @@ function resumeAdvice(
     '-ContinuationToken',
     continuationTokenOf(at, run.export),
   ]);
-  return `${capitalise(wrote)}. To continue with the next one, run: ${command}`;
+  const next =
+    at.api === 'started'
+      ? 'To go on with the export that was started'
+      : 'To continue with the next one';
+  return `${capitalise(wrote)}. ${next}, run: ${command}`;
 }

@@ -94,6 +94,25 @@ export async function startExport(
   );
 }
 
+/**
+ * The answer that accepted an export an earlier run started, rebuilt from its operation's URL (the
+ * 202's Location, kept in a resume file): waitForExport follows it as it follows a fresh one.
+ */
+export function acceptedEarlier(operationUrl: string): ExchangeAnswer<unknown> {
+  return {
+    status: 202,
+    headers: {},
+    value: undefined,
+    location: new URL(operationUrl),
+    requestId: '',
+  };
+}
+
+/** Whether `error` is Graph's word that the export itself failed ("No data available"). */
+export function isFailedExport(error: unknown, request: ExportRequest): boolean {
+  return error instanceof ServiceError && error.reason === `${describeExport(request)} failed`;
+}
+
 export interface WaitOptions {
   signal?: AbortSignal;
   onProgress?: (progress: OperationProgress) => void;

@@ -718,6 +718,53 @@ describe('a stopped export continues where its output stopped', () => {
     expectExactlyOnce([...before, ...second.lines()], invoice);
   });
 
+  it('Ctrl-C while the export is prepared: the rerun follows the same export, no second one', async () => {
+    const invoice = latest();
+    const resume = file('resume-wait.json');
+    const args = ['-InvoiceId', invoice.id, '-ResumeFile', resume];
+    // Running for its first 3 looks, then ready (Retry-After 0).
+    emulator.setFaults({
+      rules: [{ target: 'export', at: 1, action: { type: 'export', outcome: 'slow', polls: 3 } }],
+    });
+    emulator.resetCounters();
+    const controller = new AbortController();
+    // SIGINT at the second wait between looks: the export is started and still running.
+    class InterruptingClock extends ManualClock {
+      override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        if (this.sleeps.length === 1) controller.abort(new InterruptedError('SIGINT'));
+        return super.sleep(ms, signal);
+      }
+    }
+    const clock = new InterruptingClock();
+    const first = await runInProcess(GetPartnerInvoiceLineItem, args, {
+      env: { ...partner.env, PARTNERCENTER_RETRY_BASE_DELAY_MS: '5' },
+      signal: controller.signal,
+      services: (description) => createCmdletServices({ ...description, clock }),
+    });
+    expect(first.code).toBe(130);
+    expect(first.stdout).toBe('');
+    expect(first.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(
+        /Stopped by SIGINT\..* 0 line items were written; .* keeps the export that was started\. To go on with it, run: .*-ResumeFile/,
+      ),
+    ]);
+    const kept = JSON.parse(readFileSync(resume, 'utf8')) as Json;
+    expect(kept.position).toEqual({
+      api: 'started',
+      operationUrl: expect.stringMatching(/^https:\/\/.*\/operations\//),
+      written: 0,
+    });
+    const second = await run([...args, '-Verbose']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/Following .* an earlier run started/);
+    expectExactlyOnce(second.lines(), invoice);
+    const exportsStarted = Object.entries(emulator.counters().requests)
+      .filter(([route]) => /^POST .*reconciliation\/billed\/export/.test(route))
+      .reduce((sum, [, n]) => sum + n, 0);
+    expect(exportsStarted).toBe(1);
+    expect(existsSync(resume)).toBe(false);
+  });
+
   it('data changed since (a new eTag): refused with one line, nothing written', async () => {
     const invoice = latest();
     const resume = file('resume-2.json');
