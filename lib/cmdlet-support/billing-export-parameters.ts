@@ -58,7 +58,9 @@ export const billingExportParameters = {
       "Keep the export's position in this file, rewritten as line items get out: if the run " +
       'stops at any point (a kill included), the same command continues with the next line ' +
       "item, from the same export while its data is unchanged (the manifest's eTag); changed " +
-      'data is refused rather than mixed. The file is deleted when the export completes. It ' +
+      'data is refused rather than mixed. A run stopped while the export is still being ' +
+      'prepared keeps the export it started, and the same command goes on waiting for it ' +
+      'instead of starting another. The file is deleted when the export completes. It ' +
       'keeps one export: with invoices piped in, a stop ends the run at the invoice that ' +
       'stopped (its line names it and the command that continues), and a rerun should start ' +
       'with that invoice; an invoice piped in again is refused rather than exported twice. ' +
