@@ -161,8 +161,10 @@ async function* runWith(
   /** The export this run started or follows, while no line item is out yet (kept by the file). */
   let started: StartedExportPosition | undefined = saved?.api === 'started' ? saved : undefined;
   const onStarted = (position: StartedExportPosition) => {
-    started = position;
-    file?.write(run.export, position);
+    // With where stdout stands before any line item: a run killed after its first line items got
+    // out and before their first record leaves them in a file stdout, and the rerun cuts them off.
+    started = { ...position, stdout: context.output?.mark() };
+    file?.write(run.export, started);
   };
   /** What is out of the process whole: where a failed stdout leaves the run. */
   let out: SavedPosition | undefined = saved;
