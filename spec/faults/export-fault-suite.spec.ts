@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import type { FaultRule } from '../../lib/emulator/types.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { bump, faultRunSettings, runOnLanes } from './support/fault-runs.js';
+import { bump, countAttempt, faultRunSettings, runOnLanes } from './support/fault-runs.js';
 import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
@@ -314,21 +314,7 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
       );
       attempts++;
       output += attempt.stdout;
-      if (n === 0) {
-        figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
-        // The resumes run clean, as in the other suites: the first attempt met every fault.
-        emulator.setFaults({});
-      } else {
-        figures.resumes++;
-      }
-      const outcome = attempt.signal ?? String(attempt.code);
-      bump(figures.exitCodes, outcome);
-      if (attempt.killedWith) bump(figures.kills, `${run.mode} ${attempt.killedWith}`);
-      history.push({
-        code: attempt.code,
-        signal: attempt.signal,
-        stderr: attempt.stderr.slice(0, 600),
-      });
+      const outcome = countAttempt(figures, emulator, run.mode, n, attempt, history);
       // 0 done; 5 retries ran out (the stop line's resume); 130/143 an in-process abort as
       // SIGINT/SIGTERM; a process killed by a signal has no code.
       expect({ describeRun, history, outcome }).toEqual({

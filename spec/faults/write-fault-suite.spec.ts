@@ -32,7 +32,7 @@ import type { FaultRule } from '../../lib/emulator/types.js';
 import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
-import { bump, faultRunSettings, runOnLanes } from './support/fault-runs.js';
+import { countAttempt, faultRunSettings, runOnLanes } from './support/fault-runs.js';
 import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
@@ -306,21 +306,7 @@ async function execute(run: WriteRun, lane: Lane): Promise<void> {
           afterLines: Math.max(1, Math.round(kill.atShare * run.rows.length)),
         },
       );
-      if (n === 0) {
-        figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
-        // The resumes run clean, as in the other suites: the first attempt met every fault.
-        emulator.setFaults({});
-      } else {
-        figures.resumes++;
-      }
-      const outcome = attempt.signal ?? String(attempt.code);
-      bump(figures.exitCodes, outcome);
-      if (attempt.killedWith) bump(figures.kills, `${run.mode} ${attempt.killedWith}`);
-      history.push({
-        code: attempt.code,
-        signal: attempt.signal,
-        stderr: attempt.stderr.slice(0, 600),
-      });
+      const outcome = countAttempt(figures, emulator, run.mode, n, attempt, history);
       // 0 done; 1 a row failed (out of retries) and the resume file keeps it; 5 retries or
       // throttling waits ran out (the stop line's resume); 130/143 an in-process abort as
       // SIGINT/SIGTERM; a process killed by a signal has no code. 3 (the sign-in refused) only

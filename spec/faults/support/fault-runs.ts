@@ -29,6 +29,52 @@ export function bump(table: Record<string, number>, key: string): void {
   table[key] = (table[key] ?? 0) + 1;
 }
 
+/** The counts a suite keeps of its attempts (runs and their resumes). */
+export interface AttemptFigures {
+  resumes: number;
+  exitCodes: Record<string, number>;
+  kills: Record<string, number>;
+  faultsInjected: number;
+}
+
+/** What a suite needs to know of one attempt (a runPipeline result). */
+interface Attempt {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  killedWith?: string;
+}
+
+/**
+ * Counts attempt `n` of a run: after the first, the faults it met are counted and the emulator's
+ * faults cleared (the resumes run clean: the first attempt met every fault); later ones are
+ * resumes. Adds the attempt to `history` and returns its outcome (the exit code, or the signal).
+ */
+export function countAttempt(
+  figures: AttemptFigures,
+  emulator: { counters(): { faultsInjected?: number }; setFaults(script: object): void },
+  mode: string,
+  n: number,
+  attempt: Attempt,
+  history: Record<string, unknown>[],
+): string {
+  if (n === 0) {
+    figures.faultsInjected += emulator.counters().faultsInjected ?? 0;
+    emulator.setFaults({});
+  } else {
+    figures.resumes++;
+  }
+  const outcome = attempt.signal ?? String(attempt.code);
+  bump(figures.exitCodes, outcome);
+  if (attempt.killedWith) bump(figures.kills, `${mode} ${attempt.killedWith}`);
+  history.push({
+    code: attempt.code,
+    signal: attempt.signal,
+    stderr: attempt.stderr.slice(0, 600),
+  });
+  return outcome;
+}
+
 /**
  * Each lane (an emulator of its own) takes the next run when it is free; `finished` counts a run
  * that passed. After a failure no lane starts another, so the failing run is the one reported.
