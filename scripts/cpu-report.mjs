@@ -12,7 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TOP = 15;
+const TOP =
+  process.env.PARTNERCENTER_CPU_TOP === 'all'
+    ? Infinity
+    : Number(process.env.PARTNERCENTER_CPU_TOP ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), 'pc-cpu-report-'));
 const report = join(scratch, 'files.ndjson');
 const jest = spawnSync(
