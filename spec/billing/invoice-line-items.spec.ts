@@ -28,6 +28,7 @@ import { ManualClock } from '../support/manual-clock.js';
 import { wholeNdjsonLines } from '../support/ndjson.js';
 import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
 import { InterruptedError } from '../../lib/common/errors.js';
+import { V2_LINE_ITEMS_FROM_TEXT } from '../../lib/common/billing-facts.js';
 import GetPartnerInvoiceLineItem from '../../cmdlets/Get-PartnerInvoiceLineItem.js';
 import GetPartnerRatedUsage from '../../cmdlets/Get-PartnerRatedUsage.js';
 import GetPartnerInvoice from '../../cmdlets/Get-PartnerInvoice.js';
@@ -223,6 +224,8 @@ describe('an invoice older than the v2 coverage', () => {
   it("comes from Partner Center's v1 line items, adding up to the invoice", async () => {
     const invoice = invoices().find((one) => one.api === 'v1' && one.currencyCode === 'USD')!;
     expect(invoice.billingPeriodStartDate < '2024-02-01').toBe(true);
+    // The line as -Verbose words it, written out from the date without Intl.
+    expect(V2_LINE_ITEMS_FROM_TEXT).toBe('1 February 2024');
     emulator.resetCounters();
     const result = await run(['-InvoiceId', invoice.id]);
     expect(result.stderr).toBe('');
