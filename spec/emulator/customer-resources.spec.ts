@@ -112,16 +112,34 @@ describe('per-customer resources', () => {
     it('shows every status, documented or not, in both shapes with every documented field', async () => {
       const seen = new Set<string>();
       const shapes = new Set<string>();
+      // Every answer and subscription beside what it must be, compared once at the end (an
+      // expect() per field per subscription cost more than the requests).
+      const got: unknown[] = [];
+      const wanted: unknown[] = [];
+      const date = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
       for (let index = 0; index < CUSTOMERS; index++) {
         const id = emulator.dataset.idOf(index);
         if (!emulator.dataset.hasCommerceRelationship(id)) continue;
         const response = await get(`/v1/customers/${id}/subscriptions`, appToken);
-        expect(response.status).toBe(200);
+        got.push({ customer: id, status: response.status });
+        wanted.push({ customer: id, status: 200 });
         for (const subscription of response.json.items) {
           seen.add(subscription.status);
           shapes.add(subscription.productType?.id ?? subscription.links.offer.uri.split('?')[0]);
-          expect(subscription).toEqual(
-            expect.objectContaining({
+          const newCommerce = Boolean(subscription.productType);
+          got.push({
+            subscription,
+            self: subscription.links.self.uri,
+            ...(newCommerce
+              ? {
+                  offerId: subscription.offerId,
+                  links: Object.keys(subscription.links),
+                  termDuration: subscription.termDuration,
+                }
+              : {}),
+          });
+          wanted.push({
+            subscription: expect.objectContaining({
               id: expect.stringMatching(GUID),
               offerId: expect.any(String),
               offerName: expect.any(String),
@@ -130,28 +148,24 @@ describe('per-customer resources', () => {
               unitType: expect.any(String),
               autoRenewEnabled: expect.any(Boolean),
               billingCycle: expect.any(String),
-              creationDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-              effectiveStartDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-              commitmentEndDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+              creationDate: date,
+              effectiveStartDate: date,
+              commitmentEndDate: date,
               orderId: expect.any(String),
               attributes: { etag: expect.any(String), objectType: 'Subscription' },
             }),
-          );
-          expect(subscription.links.self.uri).toBe(
-            `/customers/${id}/subscriptions/${subscription.id}`,
-          );
-          if (subscription.productType) {
-            expect(subscription.offerId).toMatch(/^[A-Z0-9]+:\d{4}:[A-Z0-9]+$/);
-            expect(Object.keys(subscription.links)).toEqual([
-              'product',
-              'sku',
-              'availability',
-              'self',
-            ]);
-            expect(subscription.termDuration).toMatch(/^P(1M|1Y|3Y)$/);
-          }
+            self: `/customers/${id}/subscriptions/${subscription.id}`,
+            ...(newCommerce
+              ? {
+                  offerId: expect.stringMatching(/^[A-Z0-9]+:\d{4}:[A-Z0-9]+$/),
+                  links: ['product', 'sku', 'availability', 'self'],
+                  termDuration: expect.stringMatching(/^P(1M|1Y|3Y)$/),
+                }
+              : {}),
+          });
         }
       }
+      expect(got).toEqual(wanted);
       expect([...seen].sort()).toEqual([...SUBSCRIPTION_STATUSES].sort());
       expect(shapes.has('OnlineServicesNCE')).toBe(true);
       expect([...shapes].some((shape) => shape === '/offers/MS-AZR-0145P')).toBe(true);
