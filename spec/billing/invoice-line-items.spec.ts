@@ -70,7 +70,11 @@ const cents = (lines: Json[]) =>
 const alternateIds = (lines: Json[]) => lines.map((line) => String(line.AlternateId));
 const file = (name: string) => join(scratch, name);
 
-/** Runs a billing cmdlet in-process; `clock` replaces the run's clock (Retry-After waits). */
+/**
+ * Runs a billing cmdlet in-process on a clock of its own (`clock`, or a fresh ManualClock): the
+ * waits between looks at the export (100 ms first, then Retry-After) take no real time. The
+ * terminal-progress case runs on the real clock.
+ */
 async function run(
   args: readonly string[],
   options: {
@@ -82,12 +86,12 @@ async function run(
     stdoutFile?: number;
   } = {},
 ) {
-  const { clock } = options;
+  const clock = options.clock ?? new ManualClock();
   const result = await runInProcess(options.cmdlet ?? GetPartnerInvoiceLineItem, [...args], {
     env: { ...partner.env, PARTNERCENTER_RETRY_BASE_DELAY_MS: '5', ...options.env },
     stdin: options.stdin,
     stdoutFile: options.stdoutFile,
-    services: clock ? (description) => createCmdletServices({ ...description, clock }) : undefined,
+    services: (description) => createCmdletServices({ ...description, clock }),
   });
   return {
     ...result,
@@ -771,8 +775,7 @@ describe('a stopped export continues where its output stopped', () => {
       operationUrl: expect.stringMatching(/^https:\/\/.*\/operations\//),
       written: 0,
     });
-    // The rerun's waits between looks (the export is still running) take no real time either.
-    const second = await run([...args, '-Verbose'], { clock: new ManualClock() });
+    const second = await run([...args, '-Verbose']);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/Following .* an earlier run started/);
     expectExactlyOnce(second.lines(), invoice);
