@@ -169,7 +169,10 @@ describe('GET /v1/customers paging', () => {
     });
     expect(response.headers['ms-requestid']).toBe(ids['MS-RequestId']);
     expect(response.headers['ms-correlationid']).toBe(ids['MS-CorrelationId']);
-    expect(response.headers['ms-cv']).toMatch(/^\S+\.0$/);
+    // A correlation vector: 12 random bytes in base64, new for each answer.
+    expect(response.headers['ms-cv']).toMatch(/^[A-Za-z0-9+/]{16}\.0$/);
+    const again = await request(emulator, '/v1/customers', { token: tokens.get(1) });
+    expect(again.headers['ms-cv']).not.toBe(response.headers['ms-cv']);
     expect(response.headers['ms-serverid']).toMatch(/^\d+$/);
     expect(new Date(String(response.headers.date)).getTime()).not.toBeNaN();
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
