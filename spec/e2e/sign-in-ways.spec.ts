@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binPath, parseNdjson, runCli, runOnTerminal } from '../support/cli.js';
+import { FIXTURE_CLIENT_CERTIFICATE } from '../support/fixture-keys.js';
 import {
   emulatedPartner,
   runInProcessWith,
@@ -38,6 +39,17 @@ function expireStoredToken(context: string): Record<string, any> {
   stored.accessToken.expiresOnTimestamp = Date.now() - 1000;
   writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
   return stored;
+}
+
+/**
+ * The fixture client certificate, registered on the emulator's application and written privately
+ * into the config directory as the PEM an admin gives -CertificatePath.
+ */
+function clientCertificate(): { certificatePath: string } {
+  partner.emulator.registerClientCertificate(FIXTURE_CLIENT_CERTIFICATE.cert);
+  const certificatePath = join(partner.configDir, 'client-certificate.pem');
+  writeFileSync(certificatePath, FIXTURE_CLIENT_CERTIFICATE.pem, { mode: 0o600 });
+  return { certificatePath };
 }
 
 let partner: EmulatedPartner;
@@ -238,7 +250,7 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
 
 describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   it('signs in with a client assertion, lists, reuses and renews', async () => {
-    const certificate = await partner.emulator.createClientCertificate();
+    const certificate = clientCertificate();
     partner.emulator.configure({ tokenLifetimes: { clientAssertion: 3600 } });
     const connected = await partner.run('Connect-Partner', [
       '-ServicePrincipal',
@@ -269,7 +281,7 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   });
 
   it('reads a password-protected .pfx through openssl, in memory', async () => {
-    const certificate = await partner.emulator.createClientCertificate();
+    const certificate = clientCertificate();
     const pfx = join(partner.configDir, 'app.pfx');
     execFileSync('openssl', [
       'pkcs12',

@@ -22,3 +22,16 @@ export const FIXTURE_SERVER_CERTIFICATE = {
   cert: fixture('server-certificate.pem'),
   key: fixture('server-key.pem'),
 };
+
+/**
+ * A client certificate for the certificate sign-in: RSA-2048, valid 2025-2125, client
+ * authentication, as the emulator's createClientCertificate makes them; the PEM holds the private
+ * key, then the certificate (what Connect-Partner -CertificatePath reads). A spec registers it on
+ * its emulator (`registerClientCertificate(FIXTURE_CLIENT_CERTIFICATE.cert)`) instead of making
+ * one, which costs an RSA key and loading `selfsigned`.
+ */
+const clientPem = fixture('client-certificate.pem');
+export const FIXTURE_CLIENT_CERTIFICATE = {
+  pem: clientPem,
+  cert: clientPem.slice(clientPem.indexOf('-----BEGIN CERTIFICATE-----')),
+};
