@@ -27,9 +27,7 @@ describe('a listing longer than its access token', () => {
 
     // 15 pages of 2 at 150 ms each: the first pages go out with the saved token, the last ones
     // cannot.
-    // In this process: the renewal and the save are the session's and the store's, the same in a
-    // process (the token store is read from disk at the start, as a process would).
-    const result = await partner.runInProcess('Get-PartnerCustomer', ['-PageSize', '2']);
+    const result = await partner.run('Get-PartnerCustomer', ['-PageSize', '2']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const ids = idsOf(parseNdjson(result.stdout) as Record<string, unknown>[]);
