@@ -1,22 +1,26 @@
 /**
- * The package as a user gets it: `npm pack`, installed into an empty project, imported by name.
+ * The package as a user gets it: packed by npm, installed into an empty project, imported by name.
  * The install must be quiet (a published package runs no script of its own on install) and link
  * every command of package.json's `bin`; a node script there lists the emulator's customers
  * through `invoke`; and a typed runbook and the README's typed example type-check against the
  * installed declarations under `tsc --strict` without skipLibCheck, with and without @types/node,
  * on the TypeScript the repository uses and on TypeScript 5. Needs the build (`npm test` runs it
- * first). Packing and the emulator start side by side, and so do the checks once the package is
- * installed.
+ * first). Installing and the emulator start side by side, and so do the checks once the package
+ * is installed.
  *
- * What is proven is the package's own part: the files the tarball holds, its bin links, its
- * exports and its declarations. Its dependencies are the repository's own, at the versions
- * package-lock.json pins: the project starts with them hard-linked from node_modules (every
- * package the lock does not mark dev-only), so `npm install` of the tarball finds each dependency
- * satisfied and extracts only the tarball, where a full install extracted 115 packages (98 MB) for
- * about 10 CPU-seconds. An undeclared dependency still fails: only what the lock reaches from
- * package.json's `dependencies` is there. TypeScript 5 comes in with the tarball, in the same
- * `npm install` (one npm process; npm's start-up is most of a small install's CPU), and must be as
- * quiet.
+ * One npm process packs and installs: `npm install --install-links <repository>` packs the
+ * directory with the code `npm pack` and `npm publish` use (pacote's directory fetcher: the same
+ * files, checked equal to `npm pack`'s tarball when this was written) and installs the packed
+ * files as a copy, not a link. A separate `npm pack` cost another npm start, a gzip and a gunzip.
+ *
+ * What is proven is the package's own part: the files it holds, its bin links, its exports and
+ * its declarations. Its dependencies are the repository's own, at the versions package-lock.json
+ * pins: the project starts with them hard-linked from node_modules (every package the lock does
+ * not mark dev-only), so npm finds each dependency satisfied and extracts only the package, where
+ * a full install extracted 115 packages (98 MB) for about 10 CPU-seconds. Only what the lock
+ * reaches from package.json's `dependencies` is there, so an undeclared one still fails.
+ * TypeScript 5 comes in the same `npm install` (npm's start-up is most of a small install's CPU),
+ * and must be as quiet.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -170,24 +174,25 @@ let checks: { name: string; result: Finished }[];
 
 beforeAll(async () => {
   expect(existsSync(join(repoRoot, 'dist', 'lib', 'index.js'))).toBe(true);
-  const [started, packed] = await Promise.all([
-    emulatedPartner({ customers: 230, seed: 11 }),
-    // The build is there already; packing must not run it again.
-    run(npm, ['pack', '--ignore-scripts', '--pack-destination', scratch.dir], { cwd: repoRoot }),
-  ]);
-  partner = started;
-  expect(packed.code).toBe(0);
-  const tarball = join(scratch.dir, packed.stdout.trim().split('\n').pop()!);
   mkdirSync(project);
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'runbook', private: true, type: 'module' }),
   );
-  await linkDependencies(project);
-  installed = await run(npm, ['install', ...quietNpm, tarball, 'typescript@5'], {
-    cwd: project,
-    env: cleanEnv({}),
-  });
+  const [started] = await Promise.all([
+    emulatedPartner({ customers: 230, seed: 11 }),
+    (async () => {
+      await linkDependencies(project);
+      // npm packs the repository as `npm pack` and `npm publish` do (pacote's directory fetcher,
+      // no prepack: the build is there already) and installs the packed files, not a link.
+      installed = await run(
+        npm,
+        ['install', ...quietNpm, '--install-links', repoRoot, 'typescript@5'],
+        { cwd: project, env: cleanEnv({}) },
+      );
+    })(),
+  ]);
+  partner = started;
   writeFileSync(
     join(project, 'list.mjs'),
     [
