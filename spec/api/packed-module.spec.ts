@@ -167,6 +167,8 @@ async function linkDependencies(into: string): Promise<void> {
   for (const [path, entry] of Object.entries(lock.packages)) {
     // Nested packages come with the package they are nested in.
     if (!path || entry.dev || entry.link || path.lastIndexOf('node_modules/') > 0) continue;
+    // An optional package for another platform is not installed; npm leaves it out here too.
+    if (!existsSync(join(repoRoot, path))) continue;
     paths.push(path);
     for (const command of Object.keys(entry.bin ?? {})) paths.push(`node_modules/.bin/${command}`);
   }
