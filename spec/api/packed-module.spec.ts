@@ -157,7 +157,8 @@ function readmeTypeScript(): string {
  * The package's dependencies as npm would lay them out, hard-linked into `into`/node_modules from
  * the repository's: every package package-lock.json does not mark dev-only (each with what is
  * nested in it), and their commands in node_modules/.bin (npm reinstalls a package whose command
- * is not linked). Nothing writes to them: npm leaves a package that satisfies its dependent where it is.
+ * is not linked). Nothing writes to them: npm leaves a package that satisfies its dependent where
+ * it is.
  */
 async function linkDependencies(into: string): Promise<void> {
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
@@ -179,7 +180,7 @@ async function linkDependencies(into: string): Promise<void> {
 /**
  * The repository as npm packs it, hard-linked into `into`: everything but node_modules and .git,
  * neither of which a package holds (it bundles no dependencies). npm loads the whole installed
- * tree of a directory it packs (454 packages here) only to find bundled ones: about 0.8 CPU-s.
+ * tree of a directory it packs (about 450 packages here) only to find bundled ones: about 0.8 CPU-s.
  * npm pack of such a copy made a tarball byte for byte the same as of the repository.
  */
 async function packageSource(into: string): Promise<string> {
