@@ -180,8 +180,8 @@ async function linkDependencies(into: string): Promise<void> {
 /**
  * The repository as npm packs it, hard-linked into `into`: everything but node_modules and .git,
  * neither of which a package holds (it bundles no dependencies). npm loads the whole installed
- * tree of a directory it packs (about 450 packages here) only to find bundled ones: about 0.8 CPU-s.
- * npm pack of such a copy made a tarball byte for byte the same as of the repository.
+ * tree of a directory it packs (about 450 packages here) only to find bundled ones: about 0.8
+ * CPU-s. npm pack of such a copy made a tarball byte for byte the same as of the repository.
  */
 async function packageSource(into: string): Promise<string> {
   expect(manifest.bundleDependencies).toBeUndefined();
