@@ -1,8 +1,7 @@
 /**
  * Test-only keys, read once per spec file: the emulator's token-signing key and a TLS certificate
  * for 127.0.0.1 (spec/fixtures/emulator). Making them instead costs an RSA-2048 key (~100 ms of
- * CPU) per emulator, and loading `selfsigned` with its ASN.1 and X.509 libraries (~0.2 s of CPU)
- * in every spec file that starts a server: jest loads modules afresh for each file.
+ * CPU) per emulator, and a P-256 key and certificate (a few ms) per server.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
