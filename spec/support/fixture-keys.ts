@@ -27,7 +27,7 @@ export const FIXTURE_SERVER_CERTIFICATE = {
  * authentication, as the emulator's createClientCertificate makes them; the PEM holds the private
  * key, then the certificate (what Connect-Partner -CertificatePath reads). A spec registers it on
  * its emulator (`registerClientCertificate(FIXTURE_CLIENT_CERTIFICATE.cert)`) instead of making
- * one, which costs an RSA key and loading `selfsigned`.
+ * one, which costs a new RSA key.
  */
 const clientPem = fixture('client-certificate.pem');
 export const FIXTURE_CLIENT_CERTIFICATE = {
