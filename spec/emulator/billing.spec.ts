@@ -148,7 +148,9 @@ describe("Partner Center's v1 invoices", () => {
 
     it('seek-pages with the continuation token until every line came once; the lines add up', async () => {
       const invoice = oldest();
-      const first = `/v1/invoices/${invoice.id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=500`;
+      const first =
+        `/v1/invoices/${invoice.id}/lineitems?provider=onetime&` +
+        'invoicelineitemtype=billinglineitems&size=500';
       const pages = [];
       let page = await request(emulator, first, { token });
       for (;;) {
@@ -251,39 +253,43 @@ describe("Microsoft Graph's billing exports", () => {
       });
     });
 
-    it('manifests the blobs, whose lines are the invoice with the Full attributes, adding up to its total', async () => {
-      const invoice = latest();
-      const manifest = await exportManifest(emulator, 'reconciliation/billed', {
-        invoiceId: invoice.id,
-      });
-      expect(manifest).toMatchObject({
-        schemaVersion: '2',
-        dataFormat: 'compressedJSONLines',
-        partitionType: 'default',
-        partnerTenantId: expect.any(String),
-        blobCount: manifest.blobs.length,
-      });
-      expect(manifest.blobs.length).toBeGreaterThan(1);
-      expect(manifest.rootDirectory).toContain(`/InvoiceId=${invoice.id}/`);
-      expect(manifest.rootDirectory).toContain('/Fragment=full/');
-      expect(new URLSearchParams(manifest.sasToken).get('sp')).toBe('rl');
-      for (const blob of manifest.blobs)
-        expect(blob.name).toMatch(/^part-\d{5}-[0-9a-f-]{36}\.c000\.json\.gz$/);
-      const lines = await allLines(emulator, manifest);
-      expect(lines).toHaveLength(invoice.lineItemCount);
-      expect(sumCents(lines)).toBe(emulator.billing.totalCents(invoice.id));
-      expect(lines).toEqual([...emulator.billing.lineItems(invoice.id)]);
-      expect(Object.keys(lines[0])).toEqual(
-        expect.arrayContaining([
-          'PartnerId',
-          'CustomerId',
-          'CustomerDomainName',
-          'InvoiceNumber',
-          'Total',
-          'Currency',
-        ]),
-      );
-    });
+    it(
+      'manifests the blobs, whose lines are the invoice with the Full attributes, adding up to ' +
+        'its total',
+      async () => {
+        const invoice = latest();
+        const manifest = await exportManifest(emulator, 'reconciliation/billed', {
+          invoiceId: invoice.id,
+        });
+        expect(manifest).toMatchObject({
+          schemaVersion: '2',
+          dataFormat: 'compressedJSONLines',
+          partitionType: 'default',
+          partnerTenantId: expect.any(String),
+          blobCount: manifest.blobs.length,
+        });
+        expect(manifest.blobs.length).toBeGreaterThan(1);
+        expect(manifest.rootDirectory).toContain(`/InvoiceId=${invoice.id}/`);
+        expect(manifest.rootDirectory).toContain('/Fragment=full/');
+        expect(new URLSearchParams(manifest.sasToken).get('sp')).toBe('rl');
+        for (const blob of manifest.blobs)
+          expect(blob.name).toMatch(/^part-\d{5}-[0-9a-f-]{36}\.c000\.json\.gz$/);
+        const lines = await allLines(emulator, manifest);
+        expect(lines).toHaveLength(invoice.lineItemCount);
+        expect(sumCents(lines)).toBe(emulator.billing.totalCents(invoice.id));
+        expect(lines).toEqual([...emulator.billing.lineItems(invoice.id)]);
+        expect(Object.keys(lines[0])).toEqual(
+          expect.arrayContaining([
+            'PartnerId',
+            'CustomerId',
+            'CustomerDomainName',
+            'InvoiceNumber',
+            'Total',
+            'Currency',
+          ]),
+        );
+      },
+    );
 
     it('with attributeSet basic, serves the same lines with fewer attributes', async () => {
       const invoice = latest();
@@ -709,28 +715,32 @@ describe('the blob store', () => {
       expectBlobError(await download(emulator, unknown), 404, 'BlobNotFound');
     });
 
-    it('answers an expired SAS with 403 AuthenticationFailed and its time frame; a new manifest renews it', async () => {
-      emulator.configure({ sasLifetimeSeconds: -60 });
-      let stale: Manifest;
-      try {
-        stale = await exportManifest(emulator, 'reconciliation/billed', {
+    it(
+      'answers an expired SAS with 403 AuthenticationFailed and its time frame; a new manifest ' +
+        'renews it',
+      async () => {
+        emulator.configure({ sasLifetimeSeconds: -60 });
+        let stale: Manifest;
+        try {
+          stale = await exportManifest(emulator, 'reconciliation/billed', {
+            invoiceId: emulator.billing.invoices()[0].id,
+          });
+        } finally {
+          emulator.configure({ sasLifetimeSeconds: 3600 });
+        }
+        const expired = await download(emulator, blobUrl(stale, 0));
+        const xml = expectBlobError(expired, 403, 'AuthenticationFailed');
+        expect(xml).toMatch(
+          /<AuthenticationErrorDetail>Signature not valid in the specified time frame: Start \[.+\] - Expiry \[.+\] - Current \[.+\]<\/AuthenticationErrorDetail>/,
+        );
+        const renewed = await exportManifest(emulator, 'reconciliation/billed', {
           invoiceId: emulator.billing.invoices()[0].id,
         });
-      } finally {
-        emulator.configure({ sasLifetimeSeconds: 3600 });
-      }
-      const expired = await download(emulator, blobUrl(stale, 0));
-      const xml = expectBlobError(expired, 403, 'AuthenticationFailed');
-      expect(xml).toMatch(
-        /<AuthenticationErrorDetail>Signature not valid in the specified time frame: Start \[.+\] - Expiry \[.+\] - Current \[.+\]<\/AuthenticationErrorDetail>/,
-      );
-      const renewed = await exportManifest(emulator, 'reconciliation/billed', {
-        invoiceId: emulator.billing.invoices()[0].id,
-      });
-      const got = await download(emulator, blobUrl(renewed, 0));
-      expect(got.status).toBe(200);
-      expect(gunzipSync(got.raw).length).toBeGreaterThan(0);
-    });
+        const got = await download(emulator, blobUrl(renewed, 0));
+        expect(got.status).toBe(200);
+        expect(gunzipSync(got.raw).length).toBeGreaterThan(0);
+      },
+    );
   });
 
   describe('a blob cache directory (billingBlobCacheDirectory, for benchmarks)', () => {
