@@ -31,7 +31,13 @@ import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import type { FaultRule } from '../../lib/emulator/types.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { bump, countAttempt, faultRunSettings, runOnLanes } from './support/fault-runs.js';
+import {
+  attemptMode,
+  bump,
+  countAttempt,
+  faultRunSettings,
+  runOnLanes,
+} from './support/fault-runs.js';
 import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
@@ -304,12 +310,13 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
       });
       const kill = run.kills[n];
       const attempt = await runPipeline(
-        run.mode,
+        attemptMode(run.mode, n, kill),
         CMDLET,
         args,
         '',
         env,
         kill && { signal: kill.signal, afterLines: Math.max(1, Math.round(kill.atShare * LINES)) },
+        // A process run's attempts all append to its file, in-process resumes too.
         run.mode === 'process' ? outFile : undefined,
       );
       attempts++;
