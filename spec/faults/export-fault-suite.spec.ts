@@ -26,7 +26,8 @@
  * `npm test`, 1,200 when more runs are asked for).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import type { FaultRule } from '../../lib/emulator/types.js';
@@ -208,14 +209,25 @@ function scheduleExportRun(random: Random, index: number): ExportRun {
 
 const lanes: Lane[] = [];
 
+/**
+ * Each lane's blob store keeps a blob's compressed bytes once it measured them and serves every
+ * download (whole or a range) from them, as a blob store serves stored bytes: the same bytes the
+ * emulator otherwise makes again, line by line and compressed, at every download and resume
+ * (spec/emulator/blob-store.spec.ts); the faults act on what is sent either way.
+ */
+const blobStores = mkdtempSync(join(tmpdir(), 'pc-export-blobs-'));
+
 beforeAll(async () => {
   lanes.push(
     ...(await Promise.all(
-      Array.from({ length: LANES }, async () => {
+      Array.from({ length: LANES }, async (_, n) => {
+        const blobStore = join(blobStores, `lane-${n}`);
+        mkdirSync(blobStore);
         const partner = await emulatedPartner({
           customers: 60,
           billingLineItems: LINES,
           billingLinesPerBlob: LINES_PER_BLOB,
+          billingBlobCacheDirectory: blobStore,
           now: '2026-11-20',
           seed: 22,
         });
@@ -244,6 +256,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(lanes.map((lane) => lane.partner.dispose()));
+  rmSync(blobStores, { recursive: true, force: true });
   console.log(
     [
       `Export fault suite (seed ${SEED}, an invoice of ${LINES} line items in ${BLOBS} blobs):`,
