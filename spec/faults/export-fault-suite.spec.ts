@@ -8,7 +8,8 @@
  * Process runs append their stdout to a file (`>> out`, as the help's example) and are sent
  * SIGKILL (or SIGINT/SIGTERM) once a random share of the line items is out; in-process runs are
  * sometimes aborted as SIGINT/SIGTERM do. Each run is started again with the same line and the
- * same -ResumeFile until it exits 0.
+ * same -ResumeFile until it exits 0 (a process run's resumes in-process, appending to the same
+ * file, unless a signal is scheduled for them: support/fault-runs.ts, attemptMode).
  *
  * Checked for every run: the output, every attempt's together (a process run's file), is the
  * invoice's line items exactly once, each the line the emulator derives for it, whole lines only,

@@ -10,7 +10,8 @@
  * renewal that must fail: exit 3, then the user reconnects); process runs are sent SIGINT, SIGTERM
  * or SIGKILL at a random moment of their output (in-process runs SIGINT/SIGTERM as an abort). Each
  * run is then continued with the command its error line gives (or, after SIGKILL, the same one)
- * until it completes.
+ * until it completes (a process run's resumes in-process, into the same file or pipe, unless a
+ * signal is scheduled for them: support/fault-runs.ts, attemptMode).
  *
  * Checked for every run, over the first run and all its resumes: every customer that can succeed
  * has its items, as the emulator's data set says, exactly once and in one contiguous block; no

@@ -8,7 +8,9 @@
  * 500/503, throttles with 429 and Retry-After, resets connections before the body and expires
  * access tokens. Process runs are sent SIGKILL (or SIGINT/SIGTERM) once a random share of the rows
  * was written (-PassThru lines); in-process runs are sometimes aborted as SIGINT/SIGTERM do. Each
- * run is started again with the same line and the same -ResumeFile until it exits 0.
+ * run is started again with the same line and the same -ResumeFile until it exits 0 (a process
+ * run's resumes in-process unless a signal is scheduled for them: support/fault-runs.ts,
+ * attemptMode).
  *
  * Checked for every run: every subscription of the plan ends at its planned quantity; the store's
  * journal of applied changes holds exactly one change per row (none doubled, none missed) and no
