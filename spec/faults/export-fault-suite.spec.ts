@@ -82,6 +82,7 @@ const figures = {
   lost: 0,
   repeated: 0,
   wrong: 0,
+  killedAfterFinishing: 0,
 };
 
 interface Lane {
@@ -265,7 +266,9 @@ afterAll(async () => {
         `${figures.inProcessRuns} in-process); line items checked: ${figures.lineItems}`,
       `  completed in one run: ${figures.completedFirstTime}; resumes: ${figures.resumes}; ` +
         `exit codes of all attempts ${JSON.stringify(figures.exitCodes)}`,
-      `  signals that landed: ${JSON.stringify(figures.kills)}`,
+      `  signals that landed: ${JSON.stringify(figures.kills)} (of them after the run had ` +
+        `finished, its resume file already deleted, nothing to run again: ` +
+        `${figures.killedAfterFinishing})`,
       `  faults scheduled: ${JSON.stringify(figures.faultKinds)}; injected: ${figures.faultsInjected}`,
       `  SAS renewals (manifest reads beyond one per attempt): ${figures.renewals}; blob ` +
         `downloads: ${figures.blobDownloads} (${BLOBS} per export without faults)`,
@@ -323,6 +326,7 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
         history,
       });
       const kill = run.kills[n];
+      const resuming = existsSync(resumeFile);
       const attempt = await runPipeline(
         attemptMode(run.mode, n, kill),
         CMDLET,
@@ -350,6 +354,14 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
           history,
           stderr: '',
         });
+        break;
+      }
+      // A resume file is deleted only once every line item was written: a signal that came after
+      // that (a resume's share is counted from where it began, so it may lie past the end) leaves
+      // nothing to run again (README: a run killed whose resume file is gone had already
+      // finished); the same line again would start over and write every line item twice.
+      if (attempt.killedWith && resuming && !existsSync(resumeFile)) {
+        figures.killedAfterFinishing++;
         break;
       }
     }

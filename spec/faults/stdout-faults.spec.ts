@@ -452,7 +452,9 @@ describe('a full disk', () => {
   const lineCount = (text: string) => text.split('\n').length - 1;
 
   describe('stdout on a disk that fills up', () => {
-    it('a listing with -ResumeFile: each stop one line, the file as recorded; resumed, every customer once', async () => {
+    const listingCase =
+      'a listing with -ResumeFile: each stop one line, the file as recorded; resumed, every customer once';
+    it(listingCase, async () => {
       const resumeFile = join(scratch, 'customers.resume');
       const { text, stops } = await untilDone(
         getPartnerCustomer,
