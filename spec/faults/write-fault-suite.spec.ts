@@ -83,6 +83,7 @@ const figures = {
   wrongQuantity: 0,
   auditDoubled: 0,
   auditMissed: 0,
+  killedAfterFinishing: 0,
 };
 
 interface Lane {
@@ -259,7 +260,9 @@ afterAll(async () => {
         `in-process; ${figures.csvRuns} through ConvertFrom-Csv); rows: ${figures.rows}`,
       `  completed in one run: ${figures.completedFirstTime}; resumes: ${figures.resumes}; ` +
         `exit codes of all attempts ${JSON.stringify(figures.exitCodes)}`,
-      `  signals that landed: ${JSON.stringify(figures.kills)}`,
+      `  signals that landed: ${JSON.stringify(figures.kills)} (of them after the run had ` +
+        `finished, its resume file already deleted, nothing to run again: ` +
+        `${figures.killedAfterFinishing})`,
       `  faults injected: ${figures.faultsInjected} (apply-then-drop rules scheduled: ` +
         `${figures.applyThenDrop})`,
       `  PATCHes the emulator received: ${figures.patchesReceived} (each beyond one per row a ` +
@@ -301,6 +304,7 @@ async function execute(run: WriteRun, lane: Lane): Promise<void> {
         history,
       });
       const kill = run.kills[n];
+      const resuming = existsSync(resumeFile);
       const attempt = await runPipeline(
         attemptMode(run.mode, n, kill),
         'Set-PartnerCustomerSubscription',
@@ -329,6 +333,14 @@ async function execute(run: WriteRun, lane: Lane): Promise<void> {
       });
       if (attempt.code === 0 && attempt.signal === null) {
         if (n === 0) figures.completedFirstTime++;
+        break;
+      }
+      // A resume file is deleted only once every row was applied: a signal that came after that
+      // (a resume's share is counted from where it began, so it may lie past the end) leaves
+      // nothing to run again (README: a run killed whose resume file is gone had already
+      // finished); the same line again would start over.
+      if (attempt.killedWith && resuming && !existsSync(resumeFile)) {
+        figures.killedAfterFinishing++;
         break;
       }
     }
