@@ -633,7 +633,7 @@ describe('a stopped export continues where its output stopped', () => {
     const invoice = latest();
     const disk = file('disk');
     mkdirSync(disk);
-    // A real filesystem that fills up (root, here and in CI), as spec/faults/full-disk.spec.ts.
+    // A real filesystem that fills up (root, here and in CI), as spec/faults/stdout-faults.spec.ts.
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
     const out = join(disk, 'items.ndjson');
     let first: Awaited<ReturnType<typeof run>>;
