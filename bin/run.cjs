@@ -5,7 +5,7 @@
 // code cache the build made for it, else dist/ as tsc emitted it. A bundle older than dist/ is
 // stale (only tsc ran since) and is passed over.
 const { fstatSync, readFileSync, statSync } = require('node:fs');
-const { createRequire, wrap } = require('node:module');
+const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { Script } = require('node:vm');
@@ -18,21 +18,23 @@ function modifiedAt(path) {
   }
 }
 
-/** dist/bundle/host.cjs when it is as new as dist/lib (tsc's output), else undefined. */
+/** dist/bundle/host.js when it is as new as dist/lib (tsc's output), else undefined. */
 function hostBundle() {
   const dist = join(__dirname, '..', 'dist');
-  const bundled = join(dist, 'bundle', 'host.cjs');
+  const bundled = join(dist, 'bundle', 'host.js');
   const bundledAt = modifiedAt(bundled);
   const compiledAt = modifiedAt(join(dist, 'lib', 'host', 'main.js')) ?? 0;
   return bundledAt !== undefined && bundledAt >= compiledAt ? bundled : undefined;
 }
 
 /**
- * Runs a CommonJS bundle as require() would, but compiled with the V8 code cache the build wrote
+ * Runs a script bundle of the build (scripts/bundle.mjs: the host, or a vendor package) as
+ * require() would run a CommonJS module, but compiled with the V8 code cache the build wrote
  * beside it (`<file>.cache`): V8 then takes the compiled functions from the cache instead of
  * parsing and compiling the file (Node 20 has no module.enableCompileCache). A cache V8 rejects
  * (another Node version, other V8 flags) or a missing one only means compiling as usual. The file
- * is ASCII (the build escapes the rest), so it is read as one-byte text.
+ * is the module already wrapped in the function require() would make of it, and ASCII (the build
+ * escapes the rest), read as one-byte text.
  * @returns the module's exports and the compiled script (the build makes the cache from it)
  */
 function compileBundle(file) {
@@ -43,12 +45,29 @@ function compileBundle(file) {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(wrap(source), { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   const module = { exports: {} };
+  const require = bundleRequire(file);
+  // What a vendor package's import() of an ES module (@azure/identity's of `open`) calls instead:
+  // Node 20 loses a script's dynamic-import callback when the script comes from a code cache.
+  const importModule = (specifier) => import(pathToFileURL(require.resolve(specifier)).href);
   script
     .runInThisContext()
-    .call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+    .call(module.exports, module.exports, require, module, file, dirname(file), importModule);
   return { exports: module.exports, script };
+}
+
+const vendorExports = new Map();
+
+/** require() for a script bundle: a vendor bundle (./vendor/*.js) is one too, loaded once. */
+function bundleRequire(file) {
+  const plain = createRequire(file);
+  return Object.assign((id) => {
+    if (!id.startsWith('./vendor/')) return plain(id);
+    const vendor = join(dirname(file), id);
+    if (!vendorExports.has(vendor)) vendorExports.set(vendor, compileBundle(vendor).exports);
+    return vendorExports.get(vendor);
+  }, plain);
 }
 
 /**

@@ -1,22 +1,26 @@
 // `npm run build`'s bundling step (after tsc): what bin/ runs, made from dist/lib.
 //
-// dist/bundle/host.cjs: the host, every cmdlet and the emulator in one CommonJS file that
-// bin/run.cjs compiles with V8's code cache (dist/bundle/host.cjs.cache, made here). One file
-// and no ES module graph: Node 20's ES module loader (resolving, linking, compiling each chunk of
-// a split bundle, and its own internal modules) cost a command listing one customer about as
-// much CPU as the command's own work. Dynamic imports become lazy requires inside the file, so a
-// command still runs only the modules it uses; the file is ASCII (non-ASCII escaped) so the shim
-// reads it as one-byte text.
+// dist/bundle/host.js: the host, every cmdlet and the emulator in one CommonJS module that
+// bin/run.cjs compiles with a V8 code cache made here (host.js.cache). One file and no ES module
+// graph: in Node 20's ES module loader (resolving, linking and compiling each chunk of a split
+// bundle, and the loader's own internal modules) a command listing one customer spent about as
+// much CPU as on its own work. Dynamic imports become lazy requires inside the file, so a command
+// still runs only the modules it uses.
+//
+// dist/bundle/vendor/*.js: the heavy third-party packages only some commands load
+// (@azure/identity for sign-in, selfsigned for the emulator's certificates, conf for writing a
+// context file), each bundled alone with its own cache, so a command that does not use them
+// neither reads nor compiles them, and one that does loads one file instead of a package tree.
+//
+// These "script bundles" are written as the function Node's CommonJS wrapper makes of a module
+// (the shim compiles the text as it is: wrapping it there made a second copy of a string of up to
+// a megabyte, and such copies fill the young generation, whose collections at start-up copy
+// everything alive), and in ASCII (the rest escaped), so the shim reads them as one-byte text.
 //
 // dist/bundle/help-page.cjs: lib/host/help-process.ts alone, which the shim runs for `-?` into a
 // pipe without loading the host.
-//
-// dist/bundle/vendor/*.cjs: the heavy third-party packages only some commands load
-// (@azure/identity for sign-in, selfsigned for the emulator's certificates, conf for writing a
-// context file), bundled alone so a command that does not use them neither reads nor compiles
-// them, and one that does loads one file instead of a package tree.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -28,16 +32,39 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+const scriptBundle = {
+  ...common,
+  format: 'cjs',
+  charset: 'ascii',
+  // Smaller to read and to keep in memory; names stay (error classes name themselves).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: {
+    // Strict as the ES modules it is made of were (the directive must come first). import.meta.url
+    // (packageRoot() finds manifest.json from it) becomes this file's URL.
+    js:
+      "(function (exports, require, module, __filename, __dirname, __importModule) {'use strict';" +
+      "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: '\n})' },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+
+const vendorFile = (name) => `./vendor/${vendors[name]}.js`;
+// ES modules a vendor package imports from node_modules. Node 20 loses a script's dynamic-import
+// callback when the script comes from a code cache (the import() throws), so the vendor file calls
+// the shim's __importModule (the wrapper's sixth parameter) instead.
+const esmImports = ['open'];
 
 await Promise.all([
-  ...Object.entries(vendors).map(([name, file]) =>
+  ...Object.keys(vendors).map((name) =>
     build({
-      ...common,
+      ...scriptBundle,
       entryPoints: [new URL(import.meta.resolve(name)).pathname],
-      format: 'cjs',
-      outfile: join(out, 'vendor', `${file}.cjs`),
-      // ES-module-only; @azure/identity imports it for interactive sign-in.
-      external: ['open'],
+      outfile: join(out, vendorFile(name)),
+      // ES-module-only, and it finds its xdg-open script from its own URL; @azure/identity
+      // imports it for interactive sign-in (see esmImports below).
+      external: [...esmImports],
     }),
   ),
   build({
@@ -47,17 +74,14 @@ await Promise.all([
     outfile: join(out, 'help-page.cjs'),
   }),
   build({
-    ...common,
+    ...scriptBundle,
     entryPoints: [join(root, 'dist', 'lib', 'host', 'main.js')],
-    format: 'cjs',
-    outfile: join(out, 'host.cjs'),
-    charset: 'ascii',
-    // import() becomes a require of the module inside the file (or of a vendor file), so the
-    // shim's vm.Script needs no dynamic-import callback and no ES module loader starts.
+    outfile: join(out, 'host.js'),
+    // import() becomes a require of the module inside the file (or of a vendor file), so no ES
+    // module loader starts.
     supported: { 'dynamic-import': false },
-    define: { PARTNERCENTER_BUNDLE: 'true', 'import.meta.url': '__importMetaUrl' },
+    define: { ...scriptBundle.define, PARTNERCENTER_BUNDLE: 'true' },
     alias: { 'string-width': join(root, 'dist', 'lib', 'host', 'output', 'string-width.js') },
-    banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [
       {
         name: 'vendor',
@@ -72,7 +96,7 @@ await Promise.all([
           // for the package itself: its default export as `default` (conf's class), not the
           // CommonJS module.exports Node's interop would put there.
           bundler.onLoad({ filter: /.*/, namespace: 'vendor' }, ({ path }) => {
-            const file = JSON.stringify(`./vendor/${vendors[path]}.cjs`);
+            const file = JSON.stringify(vendorFile(path));
             return { contents: `export * from ${file};\nexport { default } from ${file};\n` };
           });
           bundler.onResolve({ filter: /^\.\/vendor\// }, ({ path }) => ({ path, external: true }));
@@ -82,9 +106,24 @@ await Promise.all([
   }),
 ]);
 
-// The code cache bin/run.cjs compiles the host with: made by this Node (V8 rejects it on another
-// version, and the shim then compiles as usual), after the file's top level ran, so it holds the
-// functions that ran too.
-const host = join(out, 'host.cjs');
-const { compileBundle } = createRequire(import.meta.url)('../bin/run.cjs');
-writeFileSync(`${host}.cache`, compileBundle(host).script.createCachedData());
+for (const name of Object.keys(vendors)) {
+  const file = join(out, vendorFile(name));
+  let text = readFileSync(file, 'latin1');
+  for (const specifier of esmImports)
+    text = text.replaceAll(
+      `import(${JSON.stringify(specifier)})`,
+      `__importModule(${JSON.stringify(specifier)})`,
+    );
+  writeFileSync(file, text, 'latin1');
+}
+
+// The code caches bin/run.cjs compiles with, made by this Node (V8 rejects a cache on another
+// version or with other V8 flags, and the shim then compiles as usual) in a process of their own
+// with no flags, after each file's top level ran, so they hold the functions that ran too.
+const files = [
+  join(out, 'host.js'),
+  ...Object.keys(vendors).map((name) => join(out, vendorFile(name))),
+];
+execFileSync(process.execPath, [join(import.meta.dirname, 'make-code-caches.cjs'), ...files], {
+  stdio: 'inherit',
+});
