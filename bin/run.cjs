@@ -5,10 +5,8 @@
 // code cache the build made for it, else dist/ as tsc emitted it. A bundle older than dist/ is
 // stale (only tsc ran since) and is passed over.
 const { fstatSync, readFileSync, statSync } = require('node:fs');
-const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { Script } = require('node:vm');
 
 function modifiedAt(path) {
   try {
@@ -38,6 +36,8 @@ function hostBundle() {
  * @returns the module's exports and the compiled script (the build makes the cache from it)
  */
 function compileBundle(file) {
+  // Required here, not at the top: the help page path (below) needs neither.
+  const { Script } = require('node:vm');
   const source = readFileSync(file, 'latin1');
   let cachedData;
   try {
@@ -47,13 +47,22 @@ function compileBundle(file) {
   }
   const script = new Script(source, { filename: file, cachedData });
   const module = { exports: {} };
-  const require = bundleRequire(file);
+  const requireInBundle = bundleRequire(file);
   // What a vendor package's import() of an ES module (@azure/identity's of `open`) calls instead:
   // Node 20 loses a script's dynamic-import callback when the script comes from a code cache.
-  const importModule = (specifier) => import(pathToFileURL(require.resolve(specifier)).href);
+  const importModule = (specifier) =>
+    import(pathToFileURL(requireInBundle.resolve(specifier)).href);
   script
     .runInThisContext()
-    .call(module.exports, module.exports, require, module, file, dirname(file), importModule);
+    .call(
+      module.exports,
+      module.exports,
+      requireInBundle,
+      module,
+      file,
+      dirname(file),
+      importModule,
+    );
   return { exports: module.exports, script };
 }
 
@@ -61,7 +70,7 @@ const vendorExports = new Map();
 
 /** require() for a script bundle: a vendor bundle (./vendor/*.js) is one too, loaded once. */
 function bundleRequire(file) {
-  const plain = createRequire(file);
+  const plain = require('node:module').createRequire(file);
   return Object.assign((id) => {
     if (!id.startsWith('./vendor/')) return plain(id);
     const vendor = join(dirname(file), id);
