@@ -2,11 +2,10 @@ import { availableParallelism } from 'node:os';
 
 /**
  * Jest runs the ESM TypeScript specs through spec/support/esbuild-transform.cjs (types stripped,
- * no type-check here: `npm test` type-checks spec/ first, with spec/tsconfig.check.json, which sees
- * lib through the declarations the build just emitted instead of checking lib a second time).
- * Checking lib and spec/ in one tsc beside the build (instead of after it) was tried: it costs
- * 6-11 CPU-seconds more (lib checked twice) and was slower in each of three paired runs on the
- * shared machine; it could only win on two otherwise idle cores.
+ * no type-check here: the build's one tsc program, tsconfig.json, checks spec/ with lib and cmdlets/).
+ * One program for all three costs about 25 CPU-seconds, against 29.5 for the build's and a second
+ * program for spec/ that read lib through its declarations; it also leaves one tsc step before jest
+ * instead of two. (Its JavaScript for spec/ lands in dist/spec, unused and left out of the package.)
  *
  * The suite is CPU-bound: on the 2-core machine it is timed on, jest used about 230 CPU-seconds
  * for 120 s of wall time, so what a change saves is counted in CPU-seconds (`npm run test:cpu`

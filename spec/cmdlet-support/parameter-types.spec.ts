@@ -1,6 +1,6 @@
 /**
  * Parameter types come from the declarations: the type-level assertions below are checked by
- * `tsc -p spec/tsconfig.json` (a wrong inference fails the build of the specs), and the runtime
+ * the build's tsc (`tsconfig.json` includes spec/: a wrong inference fails the build), and the runtime
  * half shows that what the host hands `run` has those types.
  */
 import { describe, expect, it } from '@jest/globals';
