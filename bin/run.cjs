@@ -39,9 +39,12 @@ function compileBundle(file) {
   // Required here, not at the top: the help page path (below) needs neither.
   const { Script } = require('node:vm');
   const source = readFileSync(file, 'latin1');
+  // V8 checks a cache against the source's length, not its text: a cache older than its file
+  // (the file changed by hand since the build) is not used.
+  const cache = `${file}.cache`;
   let cachedData;
   try {
-    cachedData = readFileSync(`${file}.cache`);
+    if ((modifiedAt(cache) ?? -1) >= (modifiedAt(file) ?? 0)) cachedData = readFileSync(cache);
   } catch {
     cachedData = undefined;
   }
