@@ -16,8 +16,8 @@ import { availableParallelism } from 'node:os';
  * @azure/identity, 0.08 s for conf; an emulator start is only 5 ms, so one emulator per worker
  * would save nothing. The rest is the work itself, mostly HTTP through the client and the
  * emulator's derivations (the fault suites, the 2,345-customer listings). A bin/ process costs
- * 0.25 s of CPU (0.37 s for Connect-Partner), against 0.1 s for `node -e 0`; `npm pack` + install +
- * three type-checks in spec/api/packed-module.spec.ts about 19 s. So: a new case goes in-process
+ * 0.25 s of CPU (0.37 s for Connect-Partner), against 0.1 s for `node -e 0`; packing + install +
+ * three type-checks in spec/api/packed-module.spec.ts about 11 s. So: a new case goes in-process
  * into a file that already loads what it needs, a process only where only a process shows it.
  *
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every

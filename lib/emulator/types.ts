@@ -138,8 +138,8 @@ export interface EmulatorOptions {
   signingKey?: string;
   /**
    * The TLS certificate and key (PEM) to serve, instead of a new self-signed one per start (or the
-   * one kept in `stateDir`, which a given pair overrides). For test suites, like `signingKey`: the
-   * certificate code (`selfsigned`) is then never loaded.
+   * one kept in `stateDir`, which a given pair overrides). For test suites, like `signingKey`: no
+   * certificate is then made.
    */
   serverCertificate?: { cert: string; key: string };
 }

@@ -21,8 +21,8 @@ let emulator: StartedEmulator;
 beforeAll(async () => {
   partner = await emulatedPartner({
     customers: 80,
-    billingLineItems: 6_000,
-    billingLinesPerBlob: 800,
+    billingLineItems: 1_500,
+    billingLinesPerBlob: 200,
     now: '2026-11-20',
     seed: 9,
   });
@@ -46,7 +46,7 @@ describe('Get-PartnerInvoiceLineItem as a process', () => {
     const script = [
       `${line} >> ${JSON.stringify(out)} 2>/dev/null & pid=$!`,
       // Killed once some of the line items are out.
-      `while [ "$(stat -c %s ${JSON.stringify(out)} 2>/dev/null || echo 0)" -lt 800000 ]; do sleep 0.02; done`,
+      `while [ "$(stat -c %s ${JSON.stringify(out)} 2>/dev/null || echo 0)" -lt 200000 ]; do sleep 0.02; done`,
       'kill -KILL $pid; wait $pid; echo "killed=$?"',
       `${line} >> ${JSON.stringify(out)}; echo "resumed=$?"`,
     ].join('\n');

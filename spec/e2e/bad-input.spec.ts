@@ -1,4 +1,8 @@
-/** Bad input gets one clear line on stderr, a documented exit code, and a clean stdout. */
+/**
+ * Bad input gets one clear line on stderr, a documented exit code, and a clean stdout. The runs
+ * are the real host and cmdlet in this process (the exit code is what main() exits with): nothing
+ * here needs a process (spec/README.md, "Process or in-process").
+ */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
@@ -27,7 +31,7 @@ describe('Get-PartnerCustomer refuses bad input before any network call', () => 
     ],
   ])('%j → exit 2', async (args, message) => {
     partner.emulator.resetCounters();
-    const result = await partner.run('Get-PartnerCustomer', args);
+    const result = await partner.runInProcess('Get-PartnerCustomer', args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^Get-PartnerCustomer: /);
@@ -39,7 +43,7 @@ describe('Get-PartnerCustomer refuses bad input before any network call', () => 
 
 describe('Get-PartnerCustomer reports what the service says', () => {
   it('a customer that does not exist → exit 4', async () => {
-    const result = await partner.run('Get-PartnerCustomer', [
+    const result = await partner.runInProcess('Get-PartnerCustomer', [
       '-CustomerId',
       '00000000-0000-4000-8000-000000000000',
     ]);

@@ -3,12 +3,17 @@
  * Connect-Partner to new and to the same context names, Select-PartnerContext and
  * Get-PartnerContext, all started together. Afterwards every file is whole JSON and private, no
  * temp file is left, every context is intact and usable, and the default is one that was chosen.
+ * The race is real processes; what is set up before it (contexts a, b and c, seeded by the real
+ * stores) and what is checked after it (the contexts listed, one customer through each) reads only
+ * what the processes left on disk, so it runs in this process (spec/README.md, "Process or
+ * in-process").
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { storesFor } from '../../lib/session/session.js';
 import { idsOf } from '../faults/support/listing-runs.js';
 
 let partner: EmulatedPartner;
@@ -20,10 +25,11 @@ const connect = (name: string) =>
 
 beforeAll(async () => {
   partner = await emulatedPartner({ customers: 250 });
-  // Three contexts connected at once: the first round of the race already.
-  const first = await Promise.all(['a', 'b', 'c'].map(connect));
-  for (const result of first)
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  // Three more saved contexts for the race to list through, select and reconnect; the race itself
+  // connects two new names (d, e) and one existing name twice (a) at once.
+  for (const name of ['a', 'b', 'c']) await partner.seedContext(name);
+  // A seeded context becomes the default; a Connect-Partner -ContextName would have left it alone.
+  await storesFor(partner.env).contexts.setDefault('default');
 });
 afterAll(() => partner.dispose());
 
@@ -88,7 +94,7 @@ describe('one config directory, many processes at once', () => {
         defaultContext: string;
       };
       expect(chosen).toContain(settings.defaultContext);
-      const listed = await run('Get-PartnerContext', ['-ListAvailable']);
+      const listed = await partner.runInProcess('Get-PartnerContext', ['-ListAvailable']);
       const contexts = listed.stdout
         .split('\n')
         .filter(Boolean)
@@ -100,7 +106,9 @@ describe('one config directory, many processes at once', () => {
 
       // Every context still works: one customer through each, in parallel once more.
       const usable = await Promise.all(
-        chosen.map((name) => run('Get-PartnerCustomer', ['-Context', name, '-First', '1'])),
+        chosen.map((name) =>
+          partner.runInProcess('Get-PartnerCustomer', ['-Context', name, '-First', '1']),
+        ),
       );
       for (const [index, result] of usable.entries()) {
         expect({ context: chosen[index], code: result.code, stderr: result.stderr }).toEqual({

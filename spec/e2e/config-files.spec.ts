@@ -3,7 +3,9 @@
  * context file, token file or settings.json gives one clear line naming the file and how to
  * recover, exit 1, and the file is left exactly as it was (never silently replaced). And secrets
  * kept off command lines: a WARNING when one is typed there, `-` to read it from stdin instead.
- * Every case runs the real commands, each on its own copy of a connected config directory.
+ * Every case runs the real command (host, cmdlet, session and stores) in this process, each on its
+ * own copy of a connected config directory: what is checked (the line, the exit code the host
+ * returns, the file left as it was) needs no process of its own, and 16 processes cost 5 CPU-s.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -18,7 +20,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, scratchConfigDir } from '../support/cli.js';
+import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
+import { runInProcess } from '../fixtures/host/run-in-process.js';
+import { scratchConfigDir } from '../support/cli.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
 
 let partner: EmulatedPartner;
@@ -54,6 +58,21 @@ function copyKeepingModes(from: string, to: string): void {
     for (const name of readdirSync(source)) keepModes(join(source, name), join(target, name));
   };
   keepModes(from, to);
+}
+
+/**
+ * `cmdlet` run in this process with `env` (and `input` on stdin; none: a terminal's). One at a
+ * time: jest's module loader fails imports of one module started side by side.
+ */
+async function run(
+  cmdlet: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; input?: string },
+) {
+  return runInProcess(await loadCmdlet(cmdlet), [...args], {
+    env: options.env,
+    stdin: options.input,
+  });
 }
 
 const truncate = (file: string) => readFileSync(join(partner.configDir, file), 'utf8').slice(0, 37);
@@ -161,16 +180,15 @@ describe('a damaged or foreign state file', () => {
     `each of ${cases.length} cases: one line naming the file and how to recover, ` +
       'exit 1, the file untouched',
     async () => {
-      const runs = await Promise.all(
-        cases.map(async (testCase) => {
-          const content = testCase.content();
-          const { dir, path } = damagedCopy(testCase.file, content);
-          const result = await runCli(testCase.command, testCase.args(), {
-            env: { ...partner.env, PARTNERCENTER_CONFIG_DIR: dir },
-          });
-          return { testCase, content, path, result, after: readFileSync(path, 'utf8') };
-        }),
-      );
+      const runs = [];
+      for (const testCase of cases) {
+        const content = testCase.content();
+        const { dir, path } = damagedCopy(testCase.file, content);
+        const result = await run(testCase.command, testCase.args(), {
+          env: { ...partner.env, PARTNERCENTER_CONFIG_DIR: dir },
+        });
+        runs.push({ testCase, content, path, result, after: readFileSync(path, 'utf8') });
+      }
       for (const { testCase, content, path, result, after } of runs) {
         const seen = {
           what: testCase.what,
@@ -212,14 +230,14 @@ describe('secrets on the command line', () => {
       const typed = scratchConfigDir();
       const fromEnv = scratchConfigDir();
       try {
-        const [onArgv, inEnv] = await Promise.all([
-          runCli('Connect-Partner', [...base(), '-ClientSecret', partner.emulator.clientSecret], {
-            env: { ...withoutSecretEnv(), PARTNERCENTER_CONFIG_DIR: typed.dir },
-          }),
-          runCli('Connect-Partner', base(), {
-            env: { ...partner.env, PARTNERCENTER_CONFIG_DIR: fromEnv.dir },
-          }),
-        ]);
+        const onArgv = await run(
+          'Connect-Partner',
+          [...base(), '-ClientSecret', partner.emulator.clientSecret],
+          { env: { ...withoutSecretEnv(), PARTNERCENTER_CONFIG_DIR: typed.dir } },
+        );
+        const inEnv = await run('Connect-Partner', base(), {
+          env: { ...partner.env, PARTNERCENTER_CONFIG_DIR: fromEnv.dir },
+        });
         expect(onArgv.code).toBe(0);
         expect(onArgv.stderr).toBe(
           'WARNING: -ClientSecret on the command line can be seen by other users of ' +
@@ -243,15 +261,13 @@ describe('secrets on the command line', () => {
       const piped = scratchConfigDir();
       try {
         const env = { ...withoutSecretEnv(), PARTNERCENTER_CONFIG_DIR: piped.dir };
-        const [connected, nothing] = await Promise.all([
-          runCli('Connect-Partner', [...base(), '-ClientSecret', '-'], {
-            env,
-            input: `${partner.emulator.clientSecret}\n`,
-          }),
-          runCli('Connect-Partner', [...base(), '-ClientSecret', '-'], {
-            env: { ...env, PARTNERCENTER_CONFIG_DIR: join(piped.dir, 'unused') },
-          }),
-        ]);
+        const connected = await run('Connect-Partner', [...base(), '-ClientSecret', '-'], {
+          env,
+          input: `${partner.emulator.clientSecret}\n`,
+        });
+        const nothing = await run('Connect-Partner', [...base(), '-ClientSecret', '-'], {
+          env: { ...env, PARTNERCENTER_CONFIG_DIR: join(piped.dir, 'unused') },
+        });
         expect(connected.stderr).toBe('');
         expect(connected.code).toBe(0);
         expect(nothing.code).toBe(2);
@@ -262,7 +278,7 @@ describe('secrets on the command line', () => {
         );
         // The stored secret is the one from stdin: a renewal with it succeeds.
         partner.emulator.revokeAccessTokens();
-        const listed = await runCli('Get-PartnerCustomer', ['-Verbose'], { env });
+        const listed = await run('Get-PartnerCustomer', ['-Verbose'], { env });
         expect(listed.code).toBe(0);
         expect(listed.stderr).toMatch(/Renewing the access token/);
         expect(listed.stdout.split('\n').filter(Boolean)).toHaveLength(30);

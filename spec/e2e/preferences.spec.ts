@@ -1,4 +1,8 @@
-/** Preferences saved with a context: the terminal's output format and the retry limits. */
+/**
+ * Preferences saved with a context: the terminal's output format and the retry limits. What a
+ * terminal and a pipe show runs as processes (a real pseudo-terminal, a real pipe); saving and
+ * refusing preferences runs the real host and cmdlet in this process.
+ */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +23,7 @@ async function onTerminal(command: string, args: string[]): Promise<string> {
 
 describe('Set-PartnerContext', () => {
   it('saves a terminal output format that pipes and files never see', async () => {
-    const set = await partner.run('Set-PartnerContext', ['-DefaultOutputFormat', 'table']);
+    const set = await partner.runInProcess('Set-PartnerContext', ['-DefaultOutputFormat', 'table']);
     expect(set.code).toBe(0);
     expect(
       JSON.parse(readFileSync(join(partner.configDir, 'contexts', 'default.json'), 'utf8'))
@@ -42,7 +46,7 @@ describe('Set-PartnerContext', () => {
   it(
     'saves retry limits, and refuses a call with nothing to change or a value ' + 'out of range',
     async () => {
-      const set = await partner.run('Set-PartnerContext', [
+      const set = await partner.runInProcess('Set-PartnerContext', [
         '-MaxRetry',
         '9',
         '-MaxRetryWaitSeconds',
@@ -54,10 +58,10 @@ describe('Set-PartnerContext', () => {
       );
       expect(saved).toMatchObject({ maxRetry: 9, maxRetryWaitSeconds: 60, outputFormat: 'Table' });
 
-      const nothing = await partner.run('Set-PartnerContext');
+      const nothing = await partner.runInProcess('Set-PartnerContext');
       expect(nothing.code).toBe(2);
       expect(nothing.stderr).toMatch(/Nothing to change/);
-      const tooMany = await partner.run('Set-PartnerContext', ['-MaxRetry', '99']);
+      const tooMany = await partner.runInProcess('Set-PartnerContext', ['-MaxRetry', '99']);
       expect(tooMany.code).toBe(2);
       expect(tooMany.stderr).toMatch(/MaxRetry.*99.*0.*20/);
     },

@@ -6,9 +6,9 @@
  * -ResumeFile keeps that position on disk and refuses a resume with other parameters. -MaxRetry,
  * PARTNERCENTER_MAX_RETRY(_WAIT) and the context setting bound the retries.
  *
- * The runs that give up spawn the real command (their exit codes are the point); what follows them
- * (the resume, a refused resume, signing in again) and the variations run the same host and cmdlet
- * in-process.
+ * The runs that give up spawn the real command once per exit code (5 and 3: the codes are the
+ * point); what follows them (the resume, a refused resume, signing in again), the -ResumeFile run
+ * that gives up with 5 again and the variations run the same host and cmdlet in-process.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterEach(() => emulator.setFaults({}));
 afterAll(() => partner.dispose());
 
-describe('a listing that gives up (real processes), then resumed', () => {
+describe('a listing that gives up (real processes for its exit codes), then resumed', () => {
   it(
     'exits 5 with the count and the -ContinuationToken command, -Verbose ' +
       'shows each retry, and the command completes the set',
@@ -78,7 +78,8 @@ describe('a listing that gives up (real processes), then resumed', () => {
       const file = join(partner.configDir, 'list.resume');
       const args = ['-PageSize', '50', '-MaxRetry', '1', '-ResumeFile', file];
       failFromThirdRequest();
-      const failed = await runListing('process', args, env);
+      // In-process: the exit code 5 of a real process that gives up is the case above's.
+      const failed = await runListing('in-process', args, env);
       expect(failed.code).toBe(5);
       const written = idsOf(failed.stdout);
       expect(errorLines(failed.stderr)[0]).toMatch(

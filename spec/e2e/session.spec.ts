@@ -1,9 +1,11 @@
 /**
  * Connect-Partner, Get-PartnerContext and Disconnect-Partner end to end: the real @azure/identity
- * ClientSecretCredential against the emulator's token endpoint over HTTPS. Each way of signing in
- * and each sign-in failure that reaches the network runs as a real process once; what only reads
- * or renews what such a process saved runs in this process against the same config directory
- * (spec/README.md, "Process or in-process").
+ * ClientSecretCredential against the emulator's token endpoint over HTTPS. The service-principal
+ * sign-in runs as a real process, and a later process reuses what it saved; the sign-in failures,
+ * the -AccessToken sign-in and what only reads or renews what a process saved run in this process
+ * against the same config directory (spec/README.md, "Process or in-process"): the same host,
+ * session and client, the same exit code, at no process start-up. The unreachable authority stays
+ * a process only so that its 6 s of @azure/identity back-off overlap the other cases.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,11 @@ import {
   untilPast,
   type CliResult,
 } from '../support/cli.js';
-import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import {
+  emulatedPartner,
+  runInProcessWith,
+  type EmulatedPartner,
+} from '../support/emulated-partner.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -156,7 +162,7 @@ describe('a service principal session', () => {
   });
 
   it('never shows the secret or a token, even in a -Debug trace', async () => {
-    const result = await partner.run('Get-PartnerCustomer', ['-First', '2', '-Debug']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-First', '2', '-Debug']);
     expect(result.code).toBe(0);
     const tokens = JSON.parse(
       readFileSync(join(partner.configDir, 'tokens', 'default.json'), 'utf8'),
@@ -191,11 +197,11 @@ describe('Connect-Partner failures', () => {
 
   it('explains a wrong client secret, keeps the AADSTS code, saves nothing', async () => {
     const env = { ...unconnected.env, PARTNERCENTER_CLIENT_SECRET: 'not-the-secret' };
-    const wrong = await runCli(
-      'Connect-Partner',
-      [...unconnected.connectArgs, '-ContextName', 'wrong'],
-      { env },
-    );
+    const wrong = await runInProcessWith(env, 'Connect-Partner', [
+      ...unconnected.connectArgs,
+      '-ContextName',
+      'wrong',
+    ]);
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/client secret is wrong.*AADSTS7000215/);
     expect(wrong.stderr).not.toContain('not-the-secret');
@@ -205,7 +211,11 @@ describe('Connect-Partner failures', () => {
 
   it('says the certificate is untrusted when -CaCertificatePath is missing', async () => {
     const args = unconnected.connectArgs.slice(0, -2);
-    const result = await unconnected.run('Connect-Partner', [...args, '-ContextName', 'nocert']);
+    const result = await unconnected.runInProcess('Connect-Partner', [
+      ...args,
+      '-ContextName',
+      'nocert',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/untrusted certificate/);
     expect(result.stderr).toMatch(/-CaCertificatePath/);
@@ -238,7 +248,7 @@ describe('Connect-Partner failures', () => {
       '-CaCertificatePath',
       unconnected.emulator.caCertificatePath!,
     ];
-    const ok = await unconnected.run('Connect-Partner', [
+    const ok = await unconnected.runInProcess('Connect-Partner', [
       '-AccessToken',
       token,
       ...base,

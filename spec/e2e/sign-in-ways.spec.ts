@@ -2,24 +2,25 @@
  * Every way Connect-Partner signs in, end to end in separate processes, with the real
  * @azure/identity credential classes (or, for refresh tokens, our own grant) against the
  * emulator's token endpoint: connect, list, reuse the token (no new grant), renew it after
- * expiry, and leave no secret where it should not be. The sign-ins are real processes; what
- * follows one (listing, reuse, renewal, selecting contexts) runs in this process against the same
- * config directory, where it reads only what the sign-in's process left on disk and costs no
- * process start-up (spec/README.md, "Process or in-process").
+ * expiry, and leave no secret where it should not be. Each way of signing in runs as a real
+ * process once (the service principal's with a secret, also the one -FromEnvironment uses, in
+ * session.spec.ts); what follows one (listing, reuse, renewal, selecting contexts) and the refusals
+ * run in this process against the same config directory, where they read only what the sign-in's
+ * process left on disk and cost no process start-up (spec/README.md, "Process or in-process").
+ * The managed identity's runs stay processes: @azure/identity reads its endpoint from the
+ * process's own environment.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
-import { runInProcess } from '../fixtures/host/run-in-process.js';
 import { binPath, parseNdjson, runCli, runOnTerminal } from '../support/cli.js';
-import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-
-/** A command run in this process with an environment of its own (partner.runInProcess has one). */
-async function inProcessWith(env: NodeJS.ProcessEnv, cmdlet: string, args: string[]) {
-  return runInProcess(await loadCmdlet(cmdlet), args, { env });
-}
+import { FIXTURE_CLIENT_CERTIFICATE } from '../support/fixture-keys.js';
+import {
+  emulatedPartner,
+  runInProcessWith,
+  type EmulatedPartner,
+} from '../support/emulated-partner.js';
 
 const tokenGrants = (partner: EmulatedPartner) => partner.emulator.counters().tokensIssued;
 
@@ -38,6 +39,17 @@ function expireStoredToken(context: string): Record<string, any> {
   stored.accessToken.expiresOnTimestamp = Date.now() - 1000;
   writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
   return stored;
+}
+
+/**
+ * The fixture client certificate, registered on the emulator's application and written privately
+ * into the config directory as the PEM an admin gives -CertificatePath.
+ */
+function clientCertificate(): { certificatePath: string } {
+  partner.emulator.registerClientCertificate(FIXTURE_CLIENT_CERTIFICATE.cert);
+  const certificatePath = join(partner.configDir, 'client-certificate.pem');
+  writeFileSync(certificatePath, FIXTURE_CLIENT_CERTIFICATE.pem, { mode: 0o600 });
+  return { certificatePath };
 }
 
 let partner: EmulatedPartner;
@@ -156,9 +168,15 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
       expect(found.code).toBe(0);
       expect(parseNdjson(found.stdout).map((c) => c.id)).toEqual(expected);
 
+      // The service-principal sign-in as a process is session.spec.ts's: here in-process.
       expect(
-        (await partner.run('Connect-Partner', [...partner.connectArgs, '-ContextName', 'apponly']))
-          .code,
+        (
+          await partner.runInProcess('Connect-Partner', [
+            ...partner.connectArgs,
+            '-ContextName',
+            'apponly',
+          ])
+        ).code,
       ).toBe(0);
       const refused = await partner.runInProcess('Get-PartnerCustomer', [
         '-Context',
@@ -217,7 +235,8 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
   );
 
   it('refuses a browser sign-in when nobody is at a terminal (exit 2, no prompt)', async () => {
-    const result = await partner.run('Connect-Partner', [
+    // In this process stderr is no terminal, as in a process whose output is collected.
+    const result = await partner.runInProcess('Connect-Partner', [
       '-Tenant',
       partner.emulator.tenantId,
       ...endpoints,
@@ -231,7 +250,7 @@ describe('Connect-Partner -UseDeviceAuthentication', () => {
 
 describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   it('signs in with a client assertion, lists, reuses and renews', async () => {
-    const certificate = await partner.emulator.createClientCertificate();
+    const certificate = clientCertificate();
     partner.emulator.configure({ tokenLifetimes: { clientAssertion: 3600 } });
     const connected = await partner.run('Connect-Partner', [
       '-ServicePrincipal',
@@ -262,7 +281,7 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
   });
 
   it('reads a password-protected .pfx through openssl, in memory', async () => {
-    const certificate = await partner.emulator.createClientCertificate();
+    const certificate = clientCertificate();
     const pfx = join(partner.configDir, 'app.pfx');
     execFileSync('openssl', [
       'pkcs12',
@@ -290,9 +309,11 @@ describe('Connect-Partner -ServicePrincipal -CertificatePath', () => {
     const connected = await runCli('Connect-Partner', args, { env });
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
-    const wrong = await runCli('Connect-Partner', args, {
-      env: { ...env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'nope-nope' },
-    });
+    const wrong = await runInProcessWith(
+      { ...env, PARTNERCENTER_CERTIFICATE_PASSWORD: 'nope-nope' },
+      'Connect-Partner',
+      args,
+    );
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/wrong -CertificatePassword/);
   });
@@ -401,7 +422,7 @@ describe('Connect-Partner -Identity', () => {
       authentication: 'ManagedIdentity',
       tenantId: partner.emulator.tenantId,
     });
-    const listed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'msi']);
+    const listed = await runInProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'msi']);
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toHaveLength(12);
   });
@@ -412,6 +433,8 @@ describe('Connect-Partner -Identity', () => {
       IDENTITY_ENDPOINT: partner.emulator.identityEndpoint,
       IDENTITY_HEADER: partner.emulator.identityHeader,
     };
+    // A process: @azure/identity's ManagedIdentityCredential reads IDENTITY_ENDPOINT from the
+    // process's own environment, which a run in this process cannot be given.
     const connected = await runCli(
       'Connect-Partner',
       [
@@ -435,6 +458,7 @@ describe('Connect-Partner -Identity', () => {
   });
 
   it('says so when this machine has no managed identity', async () => {
+    // A process, for the same reason: the environment it is given is the one the credential reads.
     const result = await partner.run('Connect-Partner', [
       '-Identity',
       ...endpoints,
@@ -456,11 +480,13 @@ describe('Connect-Partner -FromEnvironment', () => {
       PARTNERCENTER_AUTHORITY_HOST: partner.emulator.authorityHost,
       PARTNERCENTER_CA_CERTIFICATE_PATH: partner.emulator.caCertificatePath!,
     };
-    const connected = await runCli(
-      'Connect-Partner',
-      ['-FromEnvironment', '-ContextName', 'runbook'],
-      { env },
-    );
+    // In-process: the settings are read from the environment the run is given (a runbook's
+    // process environment), and the credential is the service principal's of session.spec.ts.
+    const connected = await runInProcessWith(env, 'Connect-Partner', [
+      '-FromEnvironment',
+      '-ContextName',
+      'runbook',
+    ]);
     expect(connected.stderr).toBe('');
     expect(connected.code).toBe(0);
     expect(parseNdjson(connected.stdout)[0]).toMatchObject({
@@ -473,25 +499,25 @@ describe('Connect-Partner -FromEnvironment', () => {
     expect(runbookFiles).toHaveLength(2); // its context and its token store (access token only)
     for (const file of runbookFiles)
       expect(readFileSync(file, 'utf8')).not.toContain(partner.emulator.clientSecret);
-    const listed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
+    const listed = await runInProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
     expect(listed.code).toBe(0);
 
     // Renewal reads the secret from the environment again; without it the error names the variable.
     expireStoredToken('runbook');
     const withoutSecret = { ...env };
     delete withoutSecret.PARTNERCENTER_CLIENT_SECRET;
-    const failed = await inProcessWith(withoutSecret, 'Get-PartnerCustomer', [
+    const failed = await runInProcessWith(withoutSecret, 'Get-PartnerCustomer', [
       '-Context',
       'runbook',
     ]);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(/PARTNERCENTER_CLIENT_SECRET/);
-    const renewed = await inProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
+    const renewed = await runInProcessWith(env, 'Get-PartnerCustomer', ['-Context', 'runbook']);
     expect(renewed.code).toBe(0);
   });
 
   it('says what is missing when the environment holds no credential', async () => {
-    const result = await inProcessWith(
+    const result = await runInProcessWith(
       { ...partner.env, PARTNERCENTER_CLIENT_SECRET: '' },
       'Connect-Partner',
       ['-FromEnvironment'],
@@ -504,7 +530,7 @@ describe('Connect-Partner -FromEnvironment', () => {
 describe('named contexts', () => {
   it('connects two, selects, overrides per command and per runbook, and disconnects all', async () => {
     // A context connected by name leaves an existing default alone; -SetDefault moves it. The
-    // service-principal sign-in runs as a process in the reseller case above: here in-process.
+    // service-principal sign-in runs as a process in session.spec.ts: here in-process.
     for (const [name, more] of [
       ['alpha', []],
       ['beta', ['-SetDefault']],
@@ -529,7 +555,7 @@ describe('named contexts', () => {
     expect((await partner.runInProcess('Select-PartnerContext', ['alpha'])).code).toBe(0);
     const selected = await partner.runInProcess('Get-PartnerContext');
     const perCommand = await partner.runInProcess('Get-PartnerContext', ['-Context', 'beta']);
-    const perRunbook = await inProcessWith(
+    const perRunbook = await runInProcessWith(
       { ...partner.env, PARTNERCENTER_CONTEXT: 'beta' },
       'Get-PartnerContext',
       [],

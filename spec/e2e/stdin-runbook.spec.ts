@@ -1,7 +1,8 @@
 /**
  * Standard input never swallows a runbook's work (about_Pipelines, "Standard input"): the real
  * bin/ command started the ways runbooks and schedulers start it. Only a process shows what its
- * stdin is (an empty pipe, a pipe nobody closes, /dev/null).
+ * stdin is (an empty pipe, a pipe nobody closes, /dev/null); what piped objects bind to runs
+ * in-process.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -100,11 +101,11 @@ describe('no -CustomerId: stdin is the input, and saying nothing is not silent',
   });
 
   it("the module's own subscriptions carry customerId: piped in, each is got by id", async () => {
-    const result = await runBash(
-      `"${process.execPath}" "${binPath(command)}" -CustomerId ${customerId} | ` +
-        `"${process.execPath}" "${binPath(command)}" -ThrottleLimit 1`,
-      { env: partner.env },
-    );
+    // What is bound is the objects' own customerId, not how stdin is: the real host in this
+    // process, fed the first command's output.
+    const listed = await partner.runInProcess(command, ['-CustomerId', customerId]);
+    expect(listed.code).toBe(0);
+    const result = await partner.runInProcess(command, ['-ThrottleLimit', '1'], listed.stdout);
     expect(result.code).toBe(0);
     expect(ids(result.stdout)).toEqual(expected);
   });

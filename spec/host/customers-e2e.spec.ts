@@ -1,6 +1,9 @@
 /**
- * The host's promises with the real Get-PartnerCustomer, as real processes against the emulator:
- * pipelines by property name, every output format, bad input lines, -Debug redaction.
+ * The host's promises with the real Get-PartnerCustomer against the emulator: pipelines by
+ * property name between real processes, a table on a real terminal, and a -Debug trace as a
+ * process (main() adds Node's own warnings to it). Every output format and bad input lines (exit 2
+ * with -ErrorAction Stop, 1 without) run the same host and cmdlet in this process, where they show
+ * the same at no process start-up (spec/README.md, "Process or in-process").
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,23 +48,27 @@ describe('pipelines of real commands', () => {
     );
     for (const customer of customers) expect(customer).toHaveProperty('billingProfile');
   });
+});
 
+describe('bad input lines', () => {
   it(
     'a malformed line stops the downstream command naming the line with -ErrorAction Stop ' +
       '(exit 2); by default it goes on (exit 1)',
     async () => {
       const first = partner.emulator.customers[0]!.id as string;
       const third = partner.emulator.customers[2]!.id as string;
-      const input = `{"id":"${first}"}\\n{oops\\n{"id":"${third}"}\\n`;
-      const stop = await pipeline(
-        `printf '${input}' | ${bin('Get-PartnerCustomer')} -ErrorAction Stop`,
+      const input = `{"id":"${first}"}\n{oops\n{"id":"${third}"}\n`;
+      const stop = await partner.runInProcess(
+        'Get-PartnerCustomer',
+        ['-ErrorAction', 'Stop'],
+        input,
       );
-      expect(stop.statuses).toEqual([0, 2]);
+      expect(stop.code).toBe(2);
       expect(stop.stderr).toMatch(/^Get-PartnerCustomer: Input line 2 is not valid JSON/);
       expect(stop.stderr.trim().split('\n')).toHaveLength(1);
       expect(idsOf(parseNdjson(stop.stdout))).toEqual([first]);
-      const goOn = await pipeline(`printf '${input}' | ${bin('Get-PartnerCustomer')}`);
-      expect(goOn.statuses).toEqual([0, 1]);
+      const goOn = await partner.runInProcess('Get-PartnerCustomer', [], input);
+      expect(goOn.code).toBe(1);
       expect(idsOf(parseNdjson(goOn.stdout))).toEqual([first, third]);
     },
   );
@@ -69,14 +76,19 @@ describe('pipelines of real commands', () => {
 
 describe('every output format with real customers', () => {
   it('Json is one array of the same customers Ndjson writes', async () => {
-    const ndjson = await partner.run('Get-PartnerCustomer', ['-First', '4']);
-    const json = await partner.run('Get-PartnerCustomer', ['-First', '4', '-OutputFormat', 'Json']);
+    const ndjson = await partner.runInProcess('Get-PartnerCustomer', ['-First', '4']);
+    const json = await partner.runInProcess('Get-PartnerCustomer', [
+      '-First',
+      '4',
+      '-OutputFormat',
+      'Json',
+    ]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(parseNdjson(ndjson.stdout));
   });
 
   it('Csv has the customer view as its header and one record per customer', async () => {
-    const result = await partner.run('Get-PartnerCustomer', ['-First', '3', '-of', 'csv']);
+    const result = await partner.runInProcess('Get-PartnerCustomer', ['-First', '3', '-of', 'csv']);
     const records = result.stdout.split('\r\n');
     expect(records[0]).toBe('CustomerId,Domain,Name,Relationship');
     expect(records.slice(1, -1)).toHaveLength(3);
@@ -84,7 +96,7 @@ describe('every output format with real customers', () => {
   });
 
   it('Table shows the customer view', async () => {
-    const result = await partner.run('Get-PartnerCustomer', [
+    const result = await partner.runInProcess('Get-PartnerCustomer', [
       '-First',
       '3',
       '-of',
@@ -100,6 +112,7 @@ describe('every output format with real customers', () => {
 
 describe('-Debug', () => {
   it('traces without a token or the client secret anywhere on stderr', async () => {
+    // A process: main() also turns Node's own warnings into DEBUG lines under -Debug.
     const result = await partner.run('Get-PartnerCustomer', ['-First', '2', '-Debug']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^DEBUG: /m);

@@ -8,8 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServerCertificate } from '../../lib/emulator/server/certificates.js';
 import { opensslEnvironment } from '../../lib/session/certificate-file.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 import { parseNdjson } from '../support/ndjson.js';
@@ -136,6 +138,50 @@ describe('other .pfx files', () => {
       `Connect-Partner: Cannot open the PFX file '${notPfx}': openssl cannot read it as PKCS#12 (`,
     );
     expect(refused.stderr).not.toMatch(/password/i);
+  });
+});
+
+describe('the certificates the emulator writes itself (lib/emulator/server/x509.ts)', () => {
+  it('are what they say, and its TLS one passes openssl verify -x509_strict', async () => {
+    const server = await createServerCertificate();
+    const tls = new X509Certificate(server.cert);
+    const pem = readFileSync(certificatePath, 'utf8');
+    const client = new X509Certificate(
+      /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(pem)![0],
+    );
+    const described = (certificate: X509Certificate) => ({
+      ca: certificate.ca,
+      subject: certificate.subject,
+      subjectAltName: certificate.subjectAltName,
+      extendedKeyUsage: certificate.keyUsage,
+      selfSigned: certificate.verify(certificate.publicKey),
+    });
+    expect(described(tls)).toEqual({
+      ca: true,
+      subject: 'CN=PartnerCenter emulator (127.0.0.1)',
+      subjectAltName: 'IP Address:127.0.0.1, DNS:localhost',
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'],
+      selfSigned: true,
+    });
+    expect(tls.checkPrivateKey(createPrivateKey(server.key))).toBe(true);
+    expect(described(client)).toMatchObject({
+      ca: false,
+      subjectAltName: undefined,
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+      selfSigned: true,
+    });
+    // RFC 5280's rules as openssl enforces them (what a strict TLS client such as Python 3.13's
+    // default context asks of a trust anchor).
+    const tlsPath = join(partner.configDir, 'emulator-tls.pem');
+    writeFileSync(tlsPath, server.cert);
+    const verified = execFileSync(
+      'openssl',
+      ['verify', '-x509_strict', '-CAfile', tlsPath, tlsPath],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(verified).toBe(`${tlsPath}: OK\n`);
   });
 });
 

@@ -68,10 +68,7 @@ export async function emulatedPartner(
     configDir: config.dir,
     connectArgs,
     run: (cmdlet, args = [], input) => runCli(cmdlet, args, { env, input }),
-    runInProcess: async (cmdlet, args = [], input) => {
-      const result = await runInProcess(await loadCmdlet(cmdlet), [...args], { env, stdin: input });
-      return { code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr };
-    },
+    runInProcess: (cmdlet, args = [], input) => runInProcessWith(env, cmdlet, args, input),
     seedContext: (name) => seedServicePrincipalContext(emulator, env, name),
     connectUser: async (name) => {
       const stores = storesFor(env);
@@ -106,6 +103,21 @@ export async function emulatedPartner(
     expect(connected.code).toBe(0);
   }
   return partner;
+}
+
+/**
+ * A command run in this process with an environment of its own, with the result shape of a
+ * process run: `partner.runInProcess` with the partner's environment changed (another secret, no
+ * secret, a managed identity's endpoint).
+ */
+export async function runInProcessWith(
+  env: NodeJS.ProcessEnv,
+  cmdlet: string,
+  args: readonly string[] = [],
+  input?: string,
+): Promise<CliResult> {
+  const result = await runInProcess(await loadCmdlet(cmdlet), [...args], { env, stdin: input });
+  return { code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr };
 }
 
 export function idsOf(lines: Record<string, unknown>[]): string[] {

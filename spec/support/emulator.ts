@@ -1,10 +1,9 @@
 /**
  * The emulator as specs start it: lib/emulator's startEmulator with one fixture token-signing key
  * and one fixture TLS certificate, so a start costs milliseconds instead of a new RSA-2048 key
- * (about 100 ms of CPU each, and the suite starts about a hundred) and never loads `selfsigned`
- * (its ASN.1 and X.509 libraries cost about 0.2 s of CPU to load in every spec file, since jest
- * loads modules afresh per file). A start with a state directory still makes and keeps its own
- * key and certificate: that is what those specs check.
+ * (about 100 ms of CPU each, and the suite starts about a hundred) and no certificate. A start
+ * with a state directory still makes and keeps its own key and certificate: that is what those
+ * specs check.
  */
 import { startEmulator as startRealEmulator } from '../../lib/emulator/index.js';
 import type { EmulatorOptions, StartedEmulator } from '../../lib/emulator/index.js';

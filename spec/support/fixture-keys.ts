@@ -1,8 +1,7 @@
 /**
  * Test-only keys, read once per spec file: the emulator's token-signing key and a TLS certificate
  * for 127.0.0.1 (spec/fixtures/emulator). Making them instead costs an RSA-2048 key (~100 ms of
- * CPU) per emulator, and loading `selfsigned` with its ASN.1 and X.509 libraries (~0.2 s of CPU)
- * in every spec file that starts a server: jest loads modules afresh for each file.
+ * CPU) per emulator, and a P-256 key and certificate (a few ms) per server.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,4 +20,17 @@ export const FIXTURE_SIGNING_KEY = fixture('signing-key.pem');
 export const FIXTURE_SERVER_CERTIFICATE = {
   cert: fixture('server-certificate.pem'),
   key: fixture('server-key.pem'),
+};
+
+/**
+ * A client certificate for the certificate sign-in: RSA-2048, valid 2025-2125, client
+ * authentication, as the emulator's createClientCertificate makes them; the PEM holds the private
+ * key, then the certificate (what Connect-Partner -CertificatePath reads). A spec registers it on
+ * its emulator (`registerClientCertificate(FIXTURE_CLIENT_CERTIFICATE.cert)`) instead of making
+ * one, which costs a new RSA key.
+ */
+const clientPem = fixture('client-certificate.pem');
+export const FIXTURE_CLIENT_CERTIFICATE = {
+  pem: clientPem,
+  cert: clientPem.slice(clientPem.indexOf('-----BEGIN CERTIFICATE-----')),
 };

@@ -1,15 +1,15 @@
 /**
- * Certificates the emulator makes with `selfsigned`: its own TLS certificate (P-256, which takes
- * milliseconds where RSA takes hundreds; SAN IP 127.0.0.1 and DNS localhost) that clients trust as
- * their CA, and RSA client certificates for the certificate sign-in flow (MSAL signs RS256/PS256).
- * `selfsigned` (with its ASN.1 and X.509 libraries) is imported only when a certificate is made:
- * loading it costs more CPU than making the certificate, and an emulator given its certificate
- * (`serverCertificate`, as the specs start it) or reusing a kept one never needs it.
+ * Certificates the emulator makes: its own TLS certificate (P-256, which takes milliseconds where
+ * RSA takes hundreds; SAN IP 127.0.0.1 and DNS localhost) that clients trust as their CA, and RSA
+ * client certificates for the certificate sign-in flow (MSAL signs RS256/PS256). Both are written
+ * by x509.ts on node:crypto; an emulator given its certificate (`serverCertificate`, as the specs
+ * start it) or reusing a kept one makes none.
  */
-import { createHash, generateKeyPair, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, type KeyObject, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from './state-files.js';
+import { selfSignedCertificate } from './x509.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -49,75 +49,54 @@ export async function persistentServerCertificate(
   return { ...fresh, path: certificatePath };
 }
 
-/**
- * selfsigned, loaded on first use. It is CommonJS: Node's import gives its functions as named
- * exports, esbuild's bundle only as the default export (its module.exports).
- */
-async function selfsigned(): Promise<typeof import('selfsigned')> {
-  const module = await import('selfsigned');
-  return (module as { default?: typeof import('selfsigned') }).default ?? module;
-}
-
 export async function createServerCertificate(): Promise<PemPair> {
   const now = Date.now();
-  const { generate } = await selfsigned();
-  const pems = await generate(
-    [{ name: 'commonName', value: 'PartnerCenter emulator (127.0.0.1)' }],
+  const { publicKey, privateKey } = await keyPair('ec');
+  const cert = selfSignedCertificate(
     {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now - DAY_MS),
-      notAfterDate: new Date(now + 30 * DAY_MS),
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 7, ip: '127.0.0.1' },
-            { type: 2, value: 'localhost' },
-          ],
-        },
-      ],
+      commonName: 'PartnerCenter emulator (127.0.0.1)',
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + 30 * DAY_MS),
+      ca: true,
+      purpose: 'serverAuth',
+      ipAddresses: ['127.0.0.1'],
+      dnsNames: ['localhost'],
     },
+    publicKey,
+    privateKey,
   );
-  return { cert: pems.cert, key: pems.private };
-}
-
-function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
-  return new Promise((resolve, reject) =>
-    generateKeyPair(
-      'rsa',
-      {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      },
-      (error, publicKey, privateKey) =>
-        error ? reject(error) : resolve({ privateKey, publicKey }),
-    ),
-  );
+  return { cert, key: pkcs8(privateKey) };
 }
 
 export async function createClientCertificate(commonName: string): Promise<PemPair> {
   const now = Date.now();
-  const [keyPair, { generate }] = await Promise.all([rsaKeyPair(), selfsigned()]);
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'rsa',
-    algorithm: 'sha256',
-    keyPair,
-    notBeforeDate: new Date(now - DAY_MS),
-    notAfterDate: new Date(now + 365 * DAY_MS),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+  const { publicKey, privateKey } = await keyPair('rsa');
+  const cert = selfSignedCertificate(
+    {
+      commonName,
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + 365 * DAY_MS),
+      ca: false,
+      purpose: 'clientAuth',
+    },
+    publicKey,
+    privateKey,
+  );
+  return { cert, key: pkcs8(privateKey) };
 }
+
+/** P-256 for the TLS certificate (milliseconds), RSA-2048 for a client's (MSAL signs RS256). */
+function keyPair(type: 'ec' | 'rsa'): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject) =>
+      error ? reject(error) : resolve({ publicKey, privateKey });
+    if (type === 'ec') generateKeyPair('ec', { namedCurve: 'P-256' }, done);
+    else generateKeyPair('rsa', { modulusLength: 2048 }, done);
+  });
+}
+
+const pkcs8 = (privateKey: KeyObject) =>
+  privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** SHA-1 thumbprint in upper-case hex, as the Azure portal lists an app's certificates. */
 export function portalThumbprint(certificate: X509Certificate): string {
