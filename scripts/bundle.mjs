@@ -8,8 +8,7 @@
 // still runs only the modules it uses.
 //
 // dist/bundle/vendor/*.js: the heavy third-party packages only some commands load
-// (@azure/identity for sign-in, selfsigned for the emulator's certificates, conf for writing a
-// context file), each bundled alone with its own cache, so a command that does not use them
+// (@azure/identity for sign-in, conf for writing a context file), each bundled alone with its own cache, so a command that does not use them
 // neither reads nor compiles them, and one that does loads one file instead of a package tree.
 //
 // These "script bundles" are written as the function Node's CommonJS wrapper makes of a module
@@ -26,7 +25,7 @@ import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'dist', 'bundle');
-const vendors = { '@azure/identity': 'azure-identity', selfsigned: 'selfsigned', conf: 'conf' };
+const vendors = { '@azure/identity': 'azure-identity', conf: 'conf' };
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
