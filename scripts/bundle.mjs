@@ -21,6 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
@@ -80,7 +81,7 @@ await Promise.all([
   ...Object.keys(vendors).map((name) =>
     build({
       ...scriptBundle,
-      entryPoints: [new URL(import.meta.resolve(name)).pathname],
+      entryPoints: [fileURLToPath(import.meta.resolve(name))],
       outfile: join(out, vendorFile(name)),
       // ES-module-only, and it finds its xdg-open script from its own URL; @azure/identity
       // imports it for interactive sign-in (see esmImports below).
