@@ -136,6 +136,10 @@ for (const name of Object.keys(vendors)) {
       `import(${JSON.stringify(specifier)})`,
       `__importModule(${JSON.stringify(specifier)})`,
     );
+  // Any other import() left here would throw at run time on Node 20 (see esmImports): a new
+  // version of a vendor package that adds one, or words one otherwise, fails the build instead.
+  const left = /\bimport\(\s*[^)]{0,80}/.exec(text);
+  if (left) throw new Error(`${vendorFile(name)} still has ${left[0]}: add it to esmImports`);
   writeFileSync(file, text, 'latin1');
 }
 
