@@ -9,7 +9,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './host/module-manifest.js';
 import { cmdletNames, moduleFiles } from './module-files.js';
@@ -39,8 +38,16 @@ for (const entry of existsSync(compiled) ? readdirSync(compiled) : []) {
 }
 if (changed.length > 0) console.log(`Generated ${changed.join(', ')}.`);
 if (changed.includes('lib/cmdlet-functions.ts')) {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  // The compiler is package.json's `compile` script (TypeScript 7's native tsc), named once there.
+  const compile = ['run', '--silent', 'compile'];
+  const npm = process.env.npm_execpath;
+  if (npm) execFileSync(process.execPath, [npm, ...compile], { cwd: root, stdio: 'inherit' });
+  else
+    execFileSync('npm', compile, {
+      cwd: root,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    });
 } else if (retry) {
   console.error('tsc failed (see above); the generated files were up to date.');
   process.exitCode = 1;
