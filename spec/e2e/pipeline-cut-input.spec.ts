@@ -74,7 +74,7 @@ async function finishInProcess(
   resume: string,
   out: string,
   upstreamArgs: readonly string[],
-): Promise<{ upstream: number; downstream: number; stderr: string }> {
+): Promise<{ upstream: number | null; downstream: number; stderr: string }> {
   const upstream = await partner.runInProcess('Get-PartnerCustomer', [...upstreamArgs]);
   const fd = openSync(out, 'a');
   try {
