@@ -2,8 +2,9 @@
  * The emulator derives every customer on demand, so its size costs nothing up front: a start with
  * 1,000,000 customers against one with 10 (median of `rounds` each), and the time to answer the
  * last customer of the million (a page of its users and its subscriptions). These were once wall-
- * clock bounds in spec/emulator/customer-data.spec.ts, which a busy machine broke; the spec keeps
- * the behaviour (the last customer answers with the right data), the numbers live here.
+ * clock bounds in a spec (now spec/emulator/customer-resources.spec.ts, "a million customers"),
+ * which a busy machine broke; the spec keeps the behaviour (the last customer answers with the
+ * right data), the numbers live here.
  */
 import https from 'node:https';
 import { startEmulator } from '../dist/lib/emulator/index.js';

@@ -1,11 +1,11 @@
 'use strict';
 // The bin/ shims stay CommonJS (bin/package.json) so they run the same way from a checkout, a
 // global install and npm's Windows .cmd wrappers; they only hand over to the compiled host: the
-// esbuild bundle `npm run build` makes (one file per command and a few shared chunks instead of
-// about 60 modules plus each dependency's own, which roughly halves start-up), else dist/ as tsc
-// emitted it. A bundle older than dist/ is stale (only tsc ran since) and is passed over.
+// one-file CommonJS bundle `npm run build` makes (scripts/bundle.mjs), compiled here with the V8
+// code cache the build made for it, else dist/ as tsc emitted it. A bundle older than dist/ is
+// stale (only tsc ran since) and is passed over.
 const { fstatSync, readFileSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 function modifiedAt(path) {
@@ -16,12 +16,70 @@ function modifiedAt(path) {
   }
 }
 
-function hostEntry() {
+/** dist/bundle/host.js when it is as new as dist/lib (tsc's output), else undefined. */
+function hostBundle() {
   const dist = join(__dirname, '..', 'dist');
-  const bundled = join(dist, 'bundle', 'main.js');
-  const compiled = join(dist, 'lib', 'host', 'main.js');
+  const bundled = join(dist, 'bundle', 'host.js');
   const bundledAt = modifiedAt(bundled);
-  return bundledAt !== undefined && bundledAt >= (modifiedAt(compiled) ?? 0) ? bundled : compiled;
+  const compiledAt = modifiedAt(join(dist, 'lib', 'host', 'main.js')) ?? 0;
+  return bundledAt !== undefined && bundledAt >= compiledAt ? bundled : undefined;
+}
+
+/**
+ * Runs a script bundle of the build (scripts/bundle.mjs: the host, or a vendor package) as
+ * require() would run a CommonJS module, but compiled with the V8 code cache the build wrote
+ * beside it (`<file>.cache`): V8 then takes the compiled functions from the cache instead of
+ * parsing and compiling the file (Node 20 has no module.enableCompileCache). A cache V8 rejects
+ * (another Node version, other V8 flags) or a missing one only means compiling as usual. The file
+ * is the module already wrapped in the function require() would make of it, and ASCII (the build
+ * escapes the rest), read as one-byte text.
+ * @returns the module's exports and the compiled script (the build makes the cache from it)
+ */
+function compileBundle(file) {
+  // Required here, not at the top: the help page path (below) needs neither.
+  const { Script } = require('node:vm');
+  const source = readFileSync(file, 'latin1');
+  // V8 checks a cache against the source's length, not its text: a cache older than its file
+  // (the file changed by hand since the build) is not used.
+  const cache = `${file}.cache`;
+  let cachedData;
+  try {
+    if ((modifiedAt(cache) ?? -1) >= (modifiedAt(file) ?? 0)) cachedData = readFileSync(cache);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(source, { filename: file, cachedData });
+  const module = { exports: {} };
+  const requireInBundle = bundleRequire(file);
+  // What a vendor package's import() of an ES module (@azure/identity's of `open`) calls instead:
+  // Node 20 loses a script's dynamic-import callback when the script comes from a code cache.
+  const importModule = (specifier) =>
+    import(pathToFileURL(requireInBundle.resolve(specifier)).href);
+  script
+    .runInThisContext()
+    .call(
+      module.exports,
+      module.exports,
+      requireInBundle,
+      module,
+      file,
+      dirname(file),
+      importModule,
+    );
+  return { exports: module.exports, script };
+}
+
+const vendorExports = new Map();
+
+/** require() for a script bundle: a vendor bundle (./vendor/*.js) is one too, loaded once. */
+function bundleRequire(file) {
+  const plain = require('node:module').createRequire(file);
+  return Object.assign((id) => {
+    if (!id.startsWith('./vendor/')) return plain(id);
+    const vendor = join(dirname(file), id);
+    if (!vendorExports.has(vendor)) vendorExports.set(vendor, compileBundle(vendor).exports);
+    return vendorExports.get(vendor);
+  }, plain);
 }
 
 /**
@@ -92,7 +150,7 @@ module.exports = function run(cmdletName) {
 };
 
 function startHost(cmdletName, signals) {
-  import(pathToFileURL(hostEntry()).href)
+  loadHost()
     .then((module) => {
       // The host installs its own handlers in the same tick, so no signal falls between.
       signals.release();
@@ -110,3 +168,12 @@ function startHost(cmdletName, signals) {
       process.exitCode = signals.held.length > 0 ? SIGNAL_EXIT_CODES[signals.held[0]] : 1;
     });
 }
+
+/** The host's exports: from the bundle, else from dist/lib on Node's ES module loader. */
+async function loadHost() {
+  const bundle = hostBundle();
+  if (bundle) return compileBundle(bundle).exports;
+  return import(pathToFileURL(join(__dirname, '..', 'dist', 'lib', 'host', 'main.js')).href);
+}
+
+module.exports.compileBundle = compileBundle;

@@ -18,7 +18,7 @@ const newestUnder = (dir) =>
     .map((name) => modifiedAt(join(root, dir, name)) ?? 0)
     .reduce((a, b) => Math.max(a, b), 0);
 
-const builtAt = modifiedAt(join(root, 'dist', 'bundle', 'main.js'));
+const builtAt = modifiedAt(join(root, 'dist', 'bundle', 'host.js'));
 const sourcesAt = Math.max(
   newestUnder('lib'),
   newestUnder('cmdlets'),

@@ -3,6 +3,7 @@
  * and its services. Made once per run: every pipeline object of the run shares the correlation id
  * and the services (one client, one token).
  */
+import { randomUUID } from 'node:crypto';
 import type { CmdletContext, CmdletOutput, ShouldProcess } from '../cmdlet-support/cmdlet.js';
 import { type CmdletServicesFactory, createCmdletServices } from '../cmdlet-support/services.js';
 import { InternalError } from '../common/errors.js';
@@ -32,8 +33,10 @@ export function createCmdletContext(options: {
   shouldProcess?: ShouldProcess;
 }): Omit<CmdletContext, 'parameterSet'> {
   const { common, diagnostics, signal, env, contextName } = options;
-  // The global Web Crypto: importing node:crypto as an ES module costs start-up time for one call.
-  const correlationId = globalThis.crypto.randomUUID();
+  // node:crypto's own, not the global Web Crypto's: the first touch of `globalThis.crypto` loads
+  // Node's whole WebCrypto implementation (about 10 ms of CPU at start-up), and every command that
+  // calls a service loads node:crypto anyway (the client's request ids).
+  const correlationId = randomUUID();
   const verbose = common.verbose
     ? (message: string) => diagnostics.line(message, 'VERBOSE: ')
     : () => {};

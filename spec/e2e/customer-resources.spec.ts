@@ -379,13 +379,15 @@ describe('Get-PartnerCustomerUser', () => {
 
 describe('Get-PartnerCustomer -First 5 | Get-PartnerCustomerUser | Get-PartnerCustomerUserLicense', () => {
   it('binds the customer, then the user, at every step', async () => {
-    // Five customers past the first block's one with over 1,000 users (whose licenses alone would
-    // be 1,000 requests): the binding is the point here, paging is proven above.
+    // Five customers with few users (63 in all, where the first ones have hundreds, and a license
+    // listing is a request per user), one of them without a commerce relationship: the binding is
+    // the point here, paging is proven above.
     const customers = lines(
-      (await run(getPartnerCustomer, [...USER, '-Skip', '5', '-First', '5'])).stdout,
+      (await run(getPartnerCustomer, [...USER, '-Skip', '28', '-First', '5'])).stdout,
     );
     expect(customers).toHaveLength(5);
     const readable = customers.filter((c) => data().hasCommerceRelationship(c.id));
+    expect(readable).toHaveLength(4);
     const users = await run(getUser, [...USER, '-ErrorAction', 'Continue'], ndjson(customers));
     const userObjects = lines(users.stdout);
     // Customers are worked on side by side: each one's users whole, customers in any order.

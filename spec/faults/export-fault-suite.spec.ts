@@ -8,7 +8,8 @@
  * Process runs append their stdout to a file (`>> out`, as the help's example) and are sent
  * SIGKILL (or SIGINT/SIGTERM) once a random share of the line items is out; in-process runs are
  * sometimes aborted as SIGINT/SIGTERM do. Each run is started again with the same line and the
- * same -ResumeFile until it exits 0.
+ * same -ResumeFile until it exits 0 (a process run's resumes in-process, appending to the same
+ * file, unless a signal is scheduled for them: support/fault-runs.ts, attemptMode).
  *
  * Checked for every run: the output, every attempt's together (a process run's file), is the
  * invoice's line items exactly once, each the line the emulator derives for it, whole lines only,
@@ -26,12 +27,19 @@
  * `npm test`, 1,200 when more runs are asked for).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import type { FaultRule } from '../../lib/emulator/types.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { bump, countAttempt, faultRunSettings, runOnLanes } from './support/fault-runs.js';
+import {
+  attemptMode,
+  bump,
+  countAttempt,
+  faultRunSettings,
+  runOnLanes,
+} from './support/fault-runs.js';
 import { seededRandom, type Random } from './support/fault-schedules.js';
 import { FAST_RETRIES, type RunMode } from './support/listing-runs.js';
 import { runPipeline } from './support/pipeline-runs.js';
@@ -74,6 +82,7 @@ const figures = {
   lost: 0,
   repeated: 0,
   wrong: 0,
+  killedAfterFinishing: 0,
 };
 
 interface Lane {
@@ -202,14 +211,25 @@ function scheduleExportRun(random: Random, index: number): ExportRun {
 
 const lanes: Lane[] = [];
 
+/**
+ * Each lane's blob store keeps a blob's compressed bytes once it measured them and serves every
+ * download (whole or a range) from them, as a blob store serves stored bytes: the same bytes the
+ * emulator otherwise makes again, line by line and compressed, at every download and resume
+ * (spec/emulator/blob-store.spec.ts); the faults act on what is sent either way.
+ */
+const blobStores = mkdtempSync(join(tmpdir(), 'pc-export-blobs-'));
+
 beforeAll(async () => {
   lanes.push(
     ...(await Promise.all(
-      Array.from({ length: LANES }, async () => {
+      Array.from({ length: LANES }, async (_, n) => {
+        const blobStore = join(blobStores, `lane-${n}`);
+        mkdirSync(blobStore);
         const partner = await emulatedPartner({
           customers: 60,
           billingLineItems: LINES,
           billingLinesPerBlob: LINES_PER_BLOB,
+          billingBlobCacheDirectory: blobStore,
           now: '2026-11-20',
           seed: 22,
         });
@@ -238,6 +258,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(lanes.map((lane) => lane.partner.dispose()));
+  rmSync(blobStores, { recursive: true, force: true });
   console.log(
     [
       `Export fault suite (seed ${SEED}, an invoice of ${LINES} line items in ${BLOBS} blobs):`,
@@ -245,7 +266,9 @@ afterAll(async () => {
         `${figures.inProcessRuns} in-process); line items checked: ${figures.lineItems}`,
       `  completed in one run: ${figures.completedFirstTime}; resumes: ${figures.resumes}; ` +
         `exit codes of all attempts ${JSON.stringify(figures.exitCodes)}`,
-      `  signals that landed: ${JSON.stringify(figures.kills)}`,
+      `  signals that landed: ${JSON.stringify(figures.kills)} (of them after the run had ` +
+        `finished, its resume file already deleted, nothing to run again: ` +
+        `${figures.killedAfterFinishing})`,
       `  faults scheduled: ${JSON.stringify(figures.faultKinds)}; injected: ${figures.faultsInjected}`,
       `  SAS renewals (manifest reads beyond one per attempt): ${figures.renewals}; blob ` +
         `downloads: ${figures.blobDownloads} (${BLOBS} per export without faults)`,
@@ -303,13 +326,15 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
         history,
       });
       const kill = run.kills[n];
+      const resuming = existsSync(resumeFile);
       const attempt = await runPipeline(
-        run.mode,
+        attemptMode(run.mode, n, kill),
         CMDLET,
         args,
         '',
         env,
         kill && { signal: kill.signal, afterLines: Math.max(1, Math.round(kill.atShare * LINES)) },
+        // A process run's attempts all append to its file, in-process resumes too.
         run.mode === 'process' ? outFile : undefined,
       );
       attempts++;
@@ -329,6 +354,14 @@ async function execute(run: ExportRun, lane: Lane): Promise<void> {
           history,
           stderr: '',
         });
+        break;
+      }
+      // A resume file is deleted only once every line item was written: a signal that came after
+      // that (a resume's share is counted from where it began, so it may lie past the end) leaves
+      // nothing to run again (README: a run killed whose resume file is gone had already
+      // finished); the same line again would start over and write every line item twice.
+      if (attempt.killedWith && resuming && !existsSync(resumeFile)) {
+        figures.killedAfterFinishing++;
         break;
       }
     }

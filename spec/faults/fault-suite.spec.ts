@@ -10,7 +10,8 @@
  * PARTNERCENTER_FAULT_RUNS sets the number of runs (default 12, part of `npm test`);
  * `PARTNERCENTER_FAULT_RUNS=200 npm run test:faults` is the big run. PARTNERCENTER_FAULT_SEED
  * replays a schedule, PARTNERCENTER_FAULT_ONLY=57,80 only those runs of it. Every third run spawns
- * the real bin/Get-PartnerCustomer; the rest drive the same host, cmdlet, session and client
+ * the real bin/Get-PartnerCustomer under its faults (its resumes, run clean, and the refusal of a
+ * planted file run in-process); the rest drive the same host, cmdlet, session and client
  * in-process (only stdout/stderr are in memory).
  *
  * A run that keeps a resume file may first find something planted at its path (drawn apart from
@@ -34,7 +35,7 @@ import {
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
-import { faultRunSettings } from './support/fault-runs.js';
+import { attemptMode, faultRunSettings } from './support/fault-runs.js';
 import {
   REQUEST_TIMEOUT_MS,
   scheduleRun,
@@ -145,7 +146,9 @@ async function connectRefreshTokenContext(lane: Lane): Promise<void> {
     '-CaCertificatePath',
     emulator.caCertificatePath!,
   ];
-  const connected = await partner.run(
+  // In-process: the sign-in is not what this suite proves (spec/e2e/sign-in-ways.spec.ts runs it
+  // as a process), only what the listings stand on.
+  const connected = await partner.runInProcess(
     'Connect-Partner',
     [
       '-RefreshToken',
@@ -242,7 +245,9 @@ async function refusesPlanted(run: ScheduledRun, lane: Lane, describeRun: string
   const before = snapshot(lane.partner.configDir);
   const token = readFileSync(tokenFile, 'utf8');
   lane.emulator.resetCounters();
-  const refused = await runListing(run.mode, argumentsOf(run, lane), lane.env);
+  // In-process whatever the run's mode: the refusal comes before any request or signal, decided
+  // and given its exit code by the host, the same code a process runs.
+  const refused = await runListing('in-process', argumentsOf(run, lane), lane.env);
   const requests = Object.values(lane.emulator.counters().requests).reduce((a, b) => a + b, 0);
   expect({ describeRun, planted, code: refused.code, stdout: refused.stdout, requests }).toEqual({
     describeRun,
@@ -347,7 +352,10 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
     }
     if (resumes === 0) figures.faultsSurvived += Math.max(0, injected - faultsNotSurvived(line));
     if (attempt.code === 3 && run.refreshTokenContext) await connectRefreshTokenContext(lane);
-    attempt = await runListing(run.mode, args, lane.env);
+    // A resume runs in-process (attemptMode): no signal is sent in this suite, and the first
+    // attempt was the real command under the faults.
+    const resumeMode = attemptMode(run.mode, resumes + 1, undefined);
+    attempt = await runListing(resumeMode, args, lane.env);
     if (attempt.code === 2 && /no longer accepts the continuation token/.test(attempt.stderr)) {
       // The schedule invalidated the token an error line gave, and the run stopped for another
       // reason before it noticed: as the refusal says, list from the start and skip what was
@@ -356,7 +364,7 @@ async function execute(run: ScheduledRun, lane: Lane): Promise<void> {
         /list from the start with -Skip <the number of customers they wrote> in place of -ContinuationToken\.$/m,
       );
       args = [...withoutPosition(args), '-Skip', String(combined.length)];
-      attempt = await runListing(run.mode, args, lane.env);
+      attempt = await runListing(resumeMode, args, lane.env);
       figures.resumedFromStartAfterTokenRefusal++;
     }
   }

@@ -17,7 +17,7 @@ const fixture = join(repoRoot, 'spec', 'fixtures', 'host', 'rows-process.mjs');
 
 describe.each(['lib', 'bundle'])('a table drawn by a real process from dist/%s', (build) => {
   it.each([120, 60])('lines up every column at %i columns, in every script', async (columns) => {
-    const entry = build === 'bundle' ? 'bundle/main.js' : 'lib/host/main.js';
+    const entry = build === 'bundle' ? 'bundle/host.js' : 'lib/host/main.js';
     expect(existsSync(join(repoRoot, 'dist', entry))).toBe(true);
     const scratch = scratchConfigDir();
     try {

@@ -4,11 +4,29 @@
  * client sent none) with `MS-CV` and `MS-ServerId` on every answer, a 404 too, and the
  * `{code, description, data, source}` error body, behind the gateway.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { EmulatorState } from '../server/emulator-state.js';
 import { header, jsonReply, type Exchange, type Reply } from '../server/http-exchange.js';
 import type { Service } from '../server/service.js';
 import { pcErrors, type PartnerCenterError } from './partner-center-errors.js';
+
+/**
+ * Random bytes for MS-CV, drawn from a pool filled 3 KB at a time: a getrandom call for every
+ * 256 answers instead of one each (randomBytes(12) cost about as much as the rest of the headers).
+ */
+const cvPool = Buffer.alloc(12 * 256);
+let cvAt = cvPool.length;
+
+/** A correlation vector's base: 12 random bytes in base64, as the service writes it. */
+function correlationVectorBase(): string {
+  if (cvAt >= cvPool.length) {
+    randomFillSync(cvPool);
+    cvAt = 0;
+  }
+  const base = cvPool.toString('base64', cvAt, cvAt + 12);
+  cvAt += 12;
+  return base;
+}
 
 function errorReply(error: PartnerCenterError, bom: boolean): Reply {
   return jsonReply(error.status, error.body, { bom, headers: error.headers });
@@ -34,7 +52,7 @@ export const partnerCenterService: Service = {
     return {
       'MS-RequestId': header(exchange, 'ms-requestid') ?? randomUUID(),
       'MS-CorrelationId': header(exchange, 'ms-correlationid') ?? randomUUID(),
-      'MS-CV': `${randomBytes(12).toString('base64')}.0`,
+      'MS-CV': `${correlationVectorBase()}.0`,
       'MS-ServerId': state.serverId,
     };
   },

@@ -8,7 +8,7 @@
  * `require("string-width")` in its utils module, read when a table is drawn.
  *
  * How, in the esbuild bundle bin/ runs: the bundle holds `table`, and its `require("string-width")`
- * was bound to ./string-width.ts when it was built (package.json "build": --alias); the bundler
+ * was bound to ./string-width.ts when it was built (scripts/bundle.mjs: `alias`); the bundler
  * also defines PARTNERCENTER_BUNDLE, which tells this module it runs there.
  *
  * How everywhere else (dist/lib for the Node API, Jest in-process): the package's own files are

@@ -1,9 +1,10 @@
 /**
  * Step `trace` (only with -Debug): one line per HTTP exchange, redirects and repeats included, with
  * its outcome and time, credentials redacted (trace.ts writes the line). Left out of the pipeline
- * when nobody reads it, so a listing without -Debug pays nothing for it.
+ * when nobody reads it, so a listing without -Debug pays nothing for it. `performance` is the
+ * global one: Node loads it on first use (about 1.5 ms of CPU), so a run without -Debug does not,
+ * whereas importing node:perf_hooks here loaded it for every command that builds a client.
  */
-import { performance } from 'node:perf_hooks';
 import { traceLine } from '../trace.js';
 import { TransportError } from '../transport.js';
 import type { PipelineStep } from './pipeline.js';

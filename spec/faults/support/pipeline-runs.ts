@@ -47,8 +47,9 @@ export interface PipelineAttempt {
 /**
  * Runs `cmdlet args` with `input` on stdin; with `kill`, sends the signal once `afterLines` lines
  * of output arrived (in-process: SIGINT/SIGTERM abort the run's signal, as main() does). With
- * `stdoutFile` (process runs), stdout is that file opened for appending, as `>> file` opens it;
- * the attempt's `stdout` is then empty: the file is the output.
+ * `stdoutFile`, stdout is that file opened for appending, as `>> file` opens it (in-process: the
+ * run writes the descriptor itself, as main() does with a regular file); the attempt's `stdout`
+ * is then empty: the file is the output.
  */
 export async function runPipeline(
   mode: RunMode,
@@ -63,34 +64,59 @@ export async function runPipeline(
   if (mode === 'process' && stdoutFile !== undefined)
     return runIntoFile(cmdlet, args, input, env, stdoutFile, kill);
   if (mode === 'process') {
-    let lines = 0;
-    let counted = 0;
+    // Lines are counted chunk by chunk, and only when a signal waits for them: the output so far
+    // that runCli hands over is one growing string, and slicing it at each chunk copies it whole.
+    let counting = false;
     const result = await runCli(cmdlet, args, {
       env,
       input,
       timeoutMs: 90_000,
       onOutput: ({ stdout }, child) => {
-        lines += stdout.slice(counted).split('\n').length - 1;
-        counted = stdout.length;
-        if (!kill || killedWith || lines < kill.afterLines || child.exitCode !== null) return;
-        killedWith = kill.signal;
-        child.kill(kill.signal);
+        if (!kill || counting) return;
+        counting = true;
+        let lines = newlinesIn(stdout);
+        const signalIfDue = () => {
+          if (killedWith || lines < kill.afterLines || child.exitCode !== null) return;
+          killedWith = kill.signal;
+          child.kill(kill.signal);
+        };
+        child.stdout!.on('data', (chunk: string) => {
+          lines += newlinesIn(chunk);
+          signalIfDue();
+        });
+        signalIfDue();
       },
     });
     return { ...result, killedWith };
   }
   if (kill?.signal === 'SIGKILL') throw new Error('SIGKILL needs a process');
   const controller = new AbortController();
+  if (stdoutFile !== undefined) {
+    if (kill) throw new Error('an in-process run into a file is not signalled');
+    const fd = openSync(stdoutFile, 'a');
+    try {
+      const result = await runInProcess(DEFINITIONS[cmdlet], [...args], {
+        env,
+        stdin: input,
+        stdoutFile: fd,
+      });
+      return { code: result.code, signal: null, stdout: '', stderr: result.stderr };
+    } finally {
+      closeSync(fd);
+    }
+  }
   let lines = 0;
   const stdout = new (class extends Writable {
     text = '';
     override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
       const text = chunk.toString('utf8');
       this.text += text;
-      lines += text.split('\n').length - 1;
-      if (kill && !killedWith && lines >= kill.afterLines) {
-        killedWith = kill.signal;
-        controller.abort(new InterruptedError(kill.signal as 'SIGINT' | 'SIGTERM'));
+      if (kill && !killedWith) {
+        lines += newlinesIn(text);
+        if (lines >= kill.afterLines) {
+          killedWith = kill.signal;
+          controller.abort(new InterruptedError(kill.signal as 'SIGINT' | 'SIGTERM'));
+        }
       }
       done();
     }
@@ -108,6 +134,12 @@ export async function runPipeline(
     stderr: result.stderr,
     killedWith,
   };
+}
+
+function newlinesIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 /** A process run whose stdout is `file` (appended to); the signal once it holds `afterLines` more. */

@@ -88,11 +88,17 @@ function sample(random: Random, items: readonly number[], count: number): number
   return out;
 }
 
+/**
+ * `sizeShare` scales the number of customers piped in (60-150 for subscriptions, 30-60 for users
+ * at 1): the faults are placed on the run's own requests and the signals at a share of its output,
+ * so a smaller run meets the same kinds of each, for less work.
+ */
 export function schedulePipelineRun(
   random: Random,
   index: number,
   pool: CustomerPool,
   processEvery: number,
+  sizeShare = 1,
 ): ScheduledPipelineRun {
   const mode: RunMode = index % processEvery === 0 ? 'process' : 'in-process';
   // Not drawn: the schedules of a seed stay what they were.
@@ -115,7 +121,10 @@ export function schedulePipelineRun(
     'SilentlyContinue',
     'Ignore',
   ]);
-  const size = users ? 30 + random.int(31) : 60 + random.int(91);
+  const size = Math.max(
+    10,
+    Math.round((users ? 30 + random.int(31) : 60 + random.int(91)) * sizeShare),
+  );
   const served = users
     ? pool.served.filter((n) => !pool.manyUsers.includes(n) || n === pool.manyUsers[0])
     : pool.served;

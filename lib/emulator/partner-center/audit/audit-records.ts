@@ -132,6 +132,17 @@ const SEEDED_KINDS: readonly SeededKind[] = [
   }),
 ];
 
+/**
+ * When the seeded record `n` was made: its day from its place, its time of day from its draw,
+ * spread over the day in order so the seeded records are oldest first.
+ */
+function seededTime(state: EmulatorState, n: number, draw = hash32(state.dataset.seed, n, SALT)) {
+  const daysBefore = SEEDED_DAYS - Math.floor(n / SEEDED_PER_DAY);
+  const slot = n % SEEDED_PER_DAY;
+  const within = slot * (DAY_MS / SEEDED_PER_DAY) + (draw % (DAY_MS / SEEDED_PER_DAY));
+  return startOfDay(state.now) - daysBefore * DAY_MS + within;
+}
+
 /** The seeded record number `n` (0-based, oldest first), derived from the seed and `now` alone. */
 function seededRecord(state: EmulatorState, n: number): AuditRecordJson {
   const { dataset, directory } = state;
@@ -139,11 +150,7 @@ function seededRecord(state: EmulatorState, n: number): AuditRecordJson {
   const index = draw % dataset.count;
   const summary = dataset.summary(index);
   const customer = { index, id: summary.id, name: summary.companyName, domain: summary.domain };
-  const daysBefore = SEEDED_DAYS - Math.floor(n / SEEDED_PER_DAY);
-  // Spread over the day in order, so the seeded records are oldest first.
-  const slot = n % SEEDED_PER_DAY;
-  const within = slot * (DAY_MS / SEEDED_PER_DAY) + (draw % (DAY_MS / SEEDED_PER_DAY));
-  const at = startOfDay(state.now) - daysBefore * DAY_MS + within;
+  const at = seededTime(state, n, draw);
   const byAgent = draw % 5 === 0;
   const agent = AGENT_NAMES[(draw >>> 8) % AGENT_NAMES.length];
   return {
@@ -211,20 +218,32 @@ export function recordCount(state: EmulatorState): number {
 }
 
 /**
- * The seeded records of each emulator, derived once: a few hundred small objects, fixed by the
- * seed and `now`, whereas deriving one touches its customer's details and subscriptions.
+ * The seeded records of each emulator, each derived once, when first read: a few hundred small
+ * objects, fixed by the seed and `now`, whereas deriving one touches its customer's details and
+ * subscriptions (about a millisecond), and a listing of a few days reads only those days' records.
  */
-const seededLogs = new WeakMap<EmulatorState, readonly AuditRecordJson[]>();
+const seededLogs = new WeakMap<EmulatorState, (AuditRecordJson | undefined)[]>();
 
 /** The record at a position of the log (0: the oldest seeded record). */
 export function recordAt(state: EmulatorState, position: number): AuditRecordJson {
-  let seeded = seededLogs.get(state);
-  if (!seeded) {
-    const log = Array.from({ length: seededCount(state) }, (_, n) => seededRecord(state, n));
+  const seeded = seededCount(state);
+  if (position >= seeded) return changeRecord(state, state.store.journal[position - seeded]);
+  let log = seededLogs.get(state);
+  if (!log) {
+    log = new Array<AuditRecordJson | undefined>(seeded);
     seededLogs.set(state, log);
-    seeded = log;
   }
-  return position < seeded.length
-    ? seeded[position]
-    : changeRecord(state, state.store.journal[position - seeded.length]);
+  log[position] ??= seededRecord(state, position);
+  return log[position];
+}
+
+/**
+ * When the record at a position was made (its `operationDate`), without deriving the record: a
+ * listing's date window skips the others unread.
+ */
+export function recordTimeAt(state: EmulatorState, position: number): number {
+  const seeded = seededCount(state);
+  return position < seeded
+    ? seededTime(state, position)
+    : state.store.journal[position - seeded].at;
 }

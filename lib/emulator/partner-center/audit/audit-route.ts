@@ -27,7 +27,7 @@ import {
 } from '../paged-collection.js';
 import { pcErrors, type PartnerCenterError } from '../partner-center-errors.js';
 import type { CachedPage } from '../page-cache.js';
-import { recordAt, recordCount, type AuditRecordJson } from './audit-records.js';
+import { recordAt, recordCount, recordTimeAt, type AuditRecordJson } from './audit-records.js';
 
 /** The service keeps the previous 90 days of activity. */
 export const AUDIT_WINDOW_DAYS = 90;
@@ -153,9 +153,10 @@ function pageOf(
   const items: string[] = [];
   const count = recordCount(state);
   for (let position = cursor.offset; position < count; position++) {
+    const at = recordTimeAt(state, position);
+    if (at < window.start || at >= window.end) continue;
     const record = recordAt(state, position);
-    const at = Date.parse(record.operationDate);
-    if (at < window.start || at >= window.end || !matches(record, cursor.filter)) continue;
+    if (!matches(record, cursor.filter)) continue;
     if (items.length === cursor.size)
       return {
         items: Buffer.from(items.join(','), 'utf8'),
