@@ -346,7 +346,10 @@ describe('Get-PartnerAuditRecord', () => {
 });
 
 describe('Get-PartnerAuditRecord as a process', () => {
-  it('exits 0 with the records, and 2 with one line for a start over 90 days back', async () => {
+  // The refusal of a start over 90 days back (exit 2, one line, nothing on stdout) is the
+  // in-process case above, word for word; a real bin/ command's exit 2 is shown once for the
+  // suite (spec/e2e/cmdlets-as-processes.spec.ts), so this process shows the records and exit 0.
+  it('exits 0 with the records', async () => {
     const listed = await partner.run('Get-PartnerAuditRecord', [
       '-StartDate',
       day(90),
@@ -356,12 +359,6 @@ describe('Get-PartnerAuditRecord as a process', () => {
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
     expect(parseNdjson(listed.stdout)).toEqual(seeded.slice(0, 2));
-    const refused = await partner.run('Get-PartnerAuditRecord', ['-StartDate', day(91)]);
-    expect(refused.code).toBe(2);
-    expect(refused.stdout).toBe('');
-    expect(errorLines(refused.stderr)).toEqual([
-      expect.stringMatching(/^Get-PartnerAuditRecord: -StartDate \S+ is more than 90 days ago: /),
-    ]);
   });
 });
 

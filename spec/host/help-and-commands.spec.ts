@@ -372,6 +372,25 @@ describe('completion scripts', () => {
   const shellEnv = { PATH: process.env.PATH, HOME: config, PARTNERCENTER_CONFIG_DIR: config };
   const script = async (shell: string) =>
     (await runInProcess(getCommand, ['-Completion', shell])).stdout;
+  /** Ends each answer in a shell that completes several lines in one run. */
+  const END = '--end of completions--';
+  /**
+   * One shell completing every one of `cases` (each passed as one argument) in a single run, as a
+   * person's shell completes line after line: the replies, by case, non-empty lines only.
+   */
+  const inOneShell = (
+    shell: string,
+    argv: (cases: string[]) => string[],
+    cases: string[],
+  ): Map<string, string[]> => {
+    const answers = execFileSync(shell, argv(cases), { encoding: 'utf8', env: shellEnv }).split(
+      `${END}\n`,
+    );
+    expect(answers).toHaveLength(cases.length + 1);
+    return new Map(
+      cases.map((c, i) => [c, answers[i]!.split('\n').filter(Boolean)] as [string, string[]]),
+    );
+  };
   const getPartnerC = [
     'Get-PartnerContext',
     'Get-PartnerCustomer',
@@ -384,20 +403,33 @@ describe('completion scripts', () => {
 
   it('bash completes cmdlet parameters, values, Get-Help names and saved contexts, case-insensitively', async () => {
     const bashScript = await script('bash');
-    const complete = (...words: string[]) =>
-      execFileSync(
+    const replies = inOneShell(
+      'bash',
+      (args) => [
+        '-c',
+        `${bashScript}\nfor words in "$@"; do eval "COMP_WORDS=($words)"; ` +
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${#COMP_WORDS[@]}
+          'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=(); __partnercenter_complete; ' +
+          `printf '%s\\n' "\${COMPREPLY[@]}" "${END}"; done`,
         'bash',
-        [
-          '-c',
-          `${bashScript}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); __partnercenter_complete; ` +
-            `printf '%s\\n' "\${COMPREPLY[@]}"`,
-          'bash',
-          ...words,
-        ],
-        { encoding: 'utf8', env: shellEnv },
-      )
-        .split('\n')
-        .filter(Boolean);
+        ...args,
+      ],
+      [
+        ['Get-PartnerCustomer', '-pa'],
+        ['Get-PartnerCustomer', '-c'],
+        ['Get-PartnerCustomer', '-OutputFormat', ''],
+        ['Get-PartnerCustomer', '-ea', 's'],
+        ['Get-Help', 'get-partnerc'],
+        ['Get-Help', 'about_e'],
+        ['Get-Command', '-Completion', ''],
+        ['Get-PartnerCustomer', '-Domain', ''],
+        ['Get-PartnerCustomer', '-Context', ''],
+        ['Get-PartnerCustomerUser', '-context', 'T'],
+        ['Select-PartnerContext', ''],
+        ['Disconnect-Partner', '-ContextName', 'p'],
+      ].map((words) => words.map((word) => `'${word}'`).join(' ')),
+    );
+    const complete = (...words: string[]) => replies.get(words.map((w) => `'${w}'`).join(' '));
     expect(complete('Get-PartnerCustomer', '-pa')).toEqual(['-PageSize']);
     expect(complete('Get-PartnerCustomer', '-c')).toEqual([
       '-CustomerId',
@@ -436,30 +468,42 @@ describe('completion scripts', () => {
     const zshScript = await script('zsh');
     expect(zshScript).toMatch(/^compdef __partnercenter_complete .*Get-PartnerCustomer/m);
     expect(spawnSync('zsh', ['-n'], { input: zshScript }).status).toBe(0);
-    const words = (...args: string[]) =>
-      execFileSync(
+    // Each case is a command and a parameter, split into the lookup's two words by zsh (${=c}).
+    const answers = inOneShell(
+      'zsh',
+      (cases) => [
+        '-fc',
+        `${zshScript.replace(/^if ! \(\([\s\S]*$/m, '')}\n` +
+          `for c in "$@"; do __partnercenter_words \${=c}; echo ${END}; done`,
         'zsh',
-        [
-          '-fc',
-          `${zshScript.replace(/^if ! \(\([\s\S]*$/m, '')}\n__partnercenter_words "$@"`,
-          'zsh',
-          ...args,
-        ],
-        { encoding: 'utf8', env: shellEnv },
-      ).trim();
+        ...cases,
+      ],
+      ['Get-PartnerCustomer -outputformat', 'Get-PartnerCustomer -context'],
+    );
+    const words = (...args: string[]) => answers.get(args.join(' '))!.join('\n').trim();
     expect(words('Get-PartnerCustomer', '-outputformat')).toBe('Ndjson Json Csv Table List');
     expect(words('Get-PartnerCustomer', '-context')).toBe('prod test-tenant');
   });
 
   it('fish completes parameters with their descriptions, values and saved contexts', async () => {
     const fishScript = await script('fish');
-    const complete = (line: string) =>
-      execFileSync('fish', ['--no-config', '-c', `${fishScript}\ncomplete -C $argv[1]`, line], {
-        encoding: 'utf8',
-        env: shellEnv,
-      })
-        .split('\n')
-        .filter(Boolean);
+    const replies = inOneShell(
+      'fish',
+      (lines) => [
+        '--no-config',
+        '-c',
+        `${fishScript}\nfor line in $argv; complete -C $line; echo ${END}; end`,
+        ...lines,
+      ],
+      [
+        'Get-PartnerCustomer -pa',
+        'Get-PartnerCustomer -OutputFormat ',
+        'Get-PartnerCustomer -Context ',
+        'Get-Help get-partnerc',
+        'Get-PartnerCustomer -ea s',
+      ],
+    );
+    const complete = (line: string) => replies.get(line)!;
     expect(complete('Get-PartnerCustomer -pa')).toEqual(['-PageSize\tCustomers per request.']);
     expect(complete('Get-PartnerCustomer -OutputFormat ').map((l) => l.split('\t')[0])).toEqual([
       'Csv',

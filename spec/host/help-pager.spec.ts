@@ -56,6 +56,8 @@ describe('help through the pager', () => {
     expect(marked(long!)).toContain('PAGED:NAME');
     expect(marked(long!).length).toBeGreaterThan(20);
     expect(marked(questionMark!)).toEqual(marked(long!));
+    // -? is help without connecting (the config directory has no context): exit 0 above.
+    expect(marked(questionMark!)).toContain('PAGED:SYNTAX');
     expect(marked(short!)).toEqual([]);
     expect(short).toContain('-PageSize <Int32>');
     expect(marked(piped!)).toEqual([]);
