@@ -34,10 +34,18 @@ export type DecodeResult<Filter = CustomerFilter> =
   | { ok: false; reason: string };
 
 const MAC_BYTES = 18;
+/**
+ * Tokens issued lately, kept with their payload: a listing sends back the token of the page
+ * before, so most decodes find theirs here and skip the MAC, the base64 and the JSON (their
+ * share of a one-customer page was several percent). A token found here is one this codec wrote,
+ * exactly as the MAC would prove; generation, scope and age are checked as for any other.
+ */
+const RECENT_TOKENS = 64;
 
 export class ContinuationTokenCodec {
   private readonly key = randomBytes(32);
   private generation = 0;
+  private readonly recent = new Map<string, TokenPayload>();
 
   constructor(private lifetimeSeconds: number) {}
 
@@ -60,7 +68,11 @@ export class ContinuationTokenCodec {
       t: Math.floor(nowMs / 1000),
     };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return `${body}.${this.mac(body)}`;
+    const token = `${body}.${this.mac(body)}`;
+    if (this.recent.size >= RECENT_TOKENS)
+      this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(token, payload);
+    return token;
   }
 
   decode<Filter = CustomerFilter>(
@@ -68,16 +80,9 @@ export class ContinuationTokenCodec {
     nowMs: number,
     scope?: string,
   ): DecodeResult<Filter> {
-    const dot = token.indexOf('.');
-    if (dot <= 0) return { ok: false, reason: 'the token is malformed' };
-    const body = token.slice(0, dot);
-    // Compared as text: base64url decoding ignores trailing characters, which would let an edited
-    // token through.
-    const given = Buffer.from(token.slice(dot + 1), 'utf8');
-    const expected = Buffer.from(this.mac(body), 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return { ok: false, reason: 'the token was not issued by this service' };
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    const payload = this.recent.get(token) ?? this.verified(token);
+    if (!payload) return { ok: false, reason: 'the token was not issued by this service' };
+    if (payload === 'malformed') return { ok: false, reason: 'the token is malformed' };
     if (payload.c !== scope)
       return { ok: false, reason: 'the token belongs to another listing; start this one again' };
     if (payload.g !== this.generation)
@@ -87,6 +92,19 @@ export class ContinuationTokenCodec {
     // The MAC and the scope vouch for the filter: this service wrote it for this very collection.
     const filter = payload.f as Filter | null;
     return { ok: true, cursor: { offset: payload.o, size: payload.s, filter } };
+  }
+
+  /** The payload of a token this codec wrote (its MAC checked), or why it is refused. */
+  private verified(token: string): TokenPayload | 'malformed' | undefined {
+    const dot = token.indexOf('.');
+    if (dot <= 0) return 'malformed';
+    const body = token.slice(0, dot);
+    // Compared as text: base64url decoding ignores trailing characters, which would let an edited
+    // token through.
+    const given = Buffer.from(token.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.mac(body), 'utf8');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
   }
 
   private mac(body: string): string {

@@ -28,10 +28,11 @@ export function authenticationStep(context: StepContext, tokens: TokenProvider):
         const token = await tokens.getToken(
           refused === undefined ? { signal } : { forceRefresh: true, refused, signal },
         );
-        const response = await next({
-          ...request,
-          headers: { ...request.headers, Authorization: `Bearer ${token}` },
-        });
+        // A copy per attempt (a renewal sends another token); Object.assign, since on Node 20 a
+        // spread that adds properties costs microseconds (docs/ARCHITECTURE.md, "Stack facts").
+        const headers: Record<string, string> = Object.assign({}, request.headers);
+        headers.Authorization = `Bearer ${token}`;
+        const response = await next(Object.assign({}, request, { headers }));
         if (
           response.status !== 401 ||
           !response.authorized ||
