@@ -3,8 +3,8 @@
  * a cmdlet is adding its file: manifest.json (Get-Command and Get-Help read it), package.json
  * `bin` (and its copy in package-lock.json), one bin/ shim per cmdlet, and lib/cmdlet-functions.ts
  * (the typed in-process functions).
- * `npm run build` writes them (generate-module-files.ts); spec/manifest.spec.ts fails when the
- * committed ones differ from what this produces.
+ * `npm run build` writes them (generate-module-files.ts); spec/repository-rules.spec.ts fails when
+ * the committed ones differ from what this produces.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
