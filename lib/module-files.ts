@@ -116,7 +116,7 @@ export function functionName(cmdletName: string): string {
 
 /**
  * The typed functions, with each cmdlet's parameters written out as TypeScript (what
- * GivenParametersOf computes from the declarations, which spec/api/typed-api.spec.ts checks) and
+ * GivenParametersOf computes from the declarations, which spec/api/node-api.spec.ts checks) and
  * its output type named from output-types.ts: the published declarations then import neither the
  * cmdlets nor the host, and so no Node.js type.
  */
