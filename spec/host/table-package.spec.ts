@@ -1,7 +1,7 @@
 /**
  * Tables are drawn by the `table` package measuring cells with the module's own width function
  * (lib/host/output/table-package.ts), in every way the module runs: in-process under Jest
- * (spec/host/tables-for-people.spec.ts), and here in real processes from dist/lib (the Node API,
+ * (spec/host/output.spec.ts), and here in real processes from dist/lib (the Node API,
  * on Node's own module loader) and from the esbuild bundle that bin/ runs. Columns are checked
  * against widths counted by hand, in every script. Needs the build (`npm test` runs it first).
  */

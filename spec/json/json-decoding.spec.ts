@@ -210,7 +210,8 @@ describe('collection scanner', () => {
       attributes: () => write(`{"objectType":"Customer"}`),
       links: () =>
         write(
-          `{"next":{"uri":"/v1/customers?size=5","headers":[{"key":"MS-ContinuationToken","value":${writer.string()}}]}}`,
+          '{"next":{"uri":"/v1/customers?size=5","headers":[' +
+            `{"key":"MS-ContinuationToken","value":${writer.string()}}]}}`,
         ),
       items: () => {
         write(`[${writer.space()}`);
