@@ -1,8 +1,10 @@
 /**
  * Pipeline input, from the bytes to the parameters: the NDJSON reader, pipe marks on a real FIFO,
  * standard input that never swallows a runbook's work, progress on a terminal, which parameter
- * set a pipeline object binds to, and ids bound only from objects of their kind. One file because
- * each of these loaded the host afresh; each keeps its own describe and hooks.
+ * set a pipeline object binds to, ids bound only from objects of their kind, input by property
+ * name with bad lines and -ErrorAction, and CSV (Import-Csv, ConvertFrom-Csv) as input. One file
+ * because each of these loaded the host afresh; each keeps its own describe and hooks (the CSV
+ * cases their own emulator).
  */
 import { describe, expect, it, afterAll, beforeAll } from '@jest/globals';
 import { readNdjson } from '../../lib/host/ndjson-reader.js';
@@ -33,7 +35,7 @@ import { defineCmdlet, ObjectList, type CmdletContext } from '../../lib/cmdlet-s
 import { fanOutParameters } from '../../lib/cmdlet-support/fan-out.js';
 import { ExitCode } from '../../lib/common/exit-codes.js';
 import { Collector, runInProcess } from '../fixtures/host/run-in-process.js';
-import { parseNdjson } from '../support/ndjson.js';
+import { parseNdjson, wholeNdjsonLines } from '../support/ndjson.js';
 import {
   type CmdletServicesFactory,
   createCmdletServices,
@@ -43,6 +45,8 @@ import { bindGivenValues } from '../../lib/host/binder.js';
 import { loadCmdlet } from '../../lib/host/load-cmdlet.js';
 import { bindPipelineObject } from '../../lib/host/pipeline-binding.js';
 import { customerIdParameter } from '../../lib/cmdlet-support/per-customer.js';
+import { getThing } from '../fixtures/host/fixture-cmdlets.js';
+import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
 
 describe('NDJSON reader', () => {
   /** The pipeline reader on its own: lines split across chunks, limits, and line numbers. */
@@ -843,6 +847,399 @@ describe('object kinds', () => {
       const result = await runInProcess(getUsersLike, [], { stdin: input });
       expect(result.stderr).toBe('');
       expect(parsed(result.stdout)).toEqual([{ customerId: C1 }, { customerId: C2 }]);
+    });
+  });
+});
+
+describe('pipeline', () => {
+  /** Pipeline input by property name, bad input lines and -ErrorAction, through runCmdlet. */
+  const ids = [
+    'c5757d70-06f3-4f23-8367-5a9e55019f94',
+    '1b5d4a2e-0000-4000-8000-000000000002',
+    '2c6e5b3f-0000-4000-8000-000000000003',
+  ];
+  const customers = ids
+    .map((id, i) => `${JSON.stringify({ id, companyProfile: { domain: `d${i}.example` } })}\n`)
+    .join('');
+  const boundIds = (stdout: string) =>
+    parseNdjson(stdout).map(
+      (output) => (output as { parameters: { CustomerId: string } }).parameters.CustomerId,
+    );
+
+  describe('binding pipeline objects by property name', () => {
+    it("runs once per object, binding a customer's id to -CustomerId through its alias", async () => {
+      const result = await runInProcess(getThing, [], { stdin: customers });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(boundIds(result.stdout)).toEqual(ids);
+      expect(
+        parseNdjson(result.stdout).every(
+          (output) => (output as { parameterSet: string }).parameterSet === 'ById',
+        ),
+      ).toBe(true);
+    });
+
+    it('matches property names case-insensitively, by name or any alias', async () => {
+      const input = [
+        `{"CUSTOMERID":"${ids[0]}"}`,
+        `{"TenantId":"${ids[1]}"}`,
+        `{"ID":"${ids[2]}"}`,
+      ].join('\n');
+      expect(boundIds((await runInProcess(getThing, [], { stdin: input })).stdout)).toEqual(ids);
+    });
+
+    it('keeps parameters given on the command line for every object', async () => {
+      const result = await runInProcess(getThing, ['-Kind', 'advisor'], { stdin: customers });
+      expect(
+        parseNdjson(result.stdout).map(
+          (output) => (output as { parameters: { Kind: string } }).parameters.Kind,
+        ),
+      ).toEqual(['Advisor', 'Advisor', 'Advisor']);
+    });
+
+    it('runs zero times for zero objects (and says so), and skips blank lines', async () => {
+      // Not silent (issue 19): a runbook whose stdin was an empty pipe learns why nothing happened.
+      const empty = await runInProcess(getThing, [], { stdin: '' });
+      expect(empty).toMatchObject({ code: 0, stdout: '' });
+      expect(empty.stderrLines).toEqual([
+        expect.stringMatching(
+          /^WARNING: Nothing came on standard input, so \S+ read no objects and did nothing\. If that was not meant: give -\w+/,
+        ),
+      ]);
+      expect(
+        boundIds((await runInProcess(getThing, [], { stdin: `\n\r\n${customers}\n  \n` })).stdout),
+      ).toEqual(ids);
+    });
+
+    it('reads stdin only when a parameter can still come from it', async () => {
+      const result = await runInProcess(getThing, ['-PageSize', '5'], {
+        stdin: 'this is not json\n',
+      });
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toHaveLength(1);
+    });
+
+    it('lets __proto__ and constructor keys change nothing', async () => {
+      const input =
+        `{"__proto__":{"polluted":true,"CustomerId":"${ids[1]}"},` +
+        `"constructor":{"prototype":{"polluted":true}},"id":"${ids[0]}"}\n`;
+      const result = await runInProcess(getThing, [], { stdin: input });
+      expect(result.code).toBe(0);
+      expect(boundIds(result.stdout)).toEqual([ids[0]]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+    });
+
+    it('handles a large input stream a chunk at a time', async () => {
+      const lines = Array.from(
+        { length: 5000 },
+        (_, i) =>
+          `{"id":"00000000-0000-4000-8000-${String(i).padStart(12, '0')}","pad":"${'x'.repeat(200)}"}`,
+      );
+      const result = await runInProcess(getThing, ['-Property', 'parameters.CustomerId'], {
+        stdin: lines.join('\n'),
+      });
+      expect(result.code).toBe(0);
+      expect(parseNdjson(result.stdout)).toHaveLength(5000);
+    });
+  });
+
+  describe('bad input lines', () => {
+    const withBadSecondLine = `{"id":"${ids[0]}"}\n{bad json\n{"id":"${ids[2]}"}\n`;
+
+    it.each<[string, string, RegExp]>([
+      [
+        'malformed JSON',
+        '{bad json',
+        /^Get-Thing: Input line 2 is not valid JSON \(.*\)\. Pipe in NDJSON/,
+      ],
+      ['not an object', '[1,2,3]', /^Get-Thing: Input line 2 is not a JSON object\./],
+      [
+        'a bad value',
+        '{"id":"not-a-guid"}',
+        /^Get-Thing: Input line 2: cannot bind property 'id' to parameter 'CustomerId': "not-a-guid" is not a GUID\./,
+      ],
+      [
+        'an object for a value',
+        '{"id":{"nested":1}}',
+        /^Get-Thing: Input line 2: cannot bind property 'id' to parameter 'CustomerId': an object cannot be converted/,
+      ],
+      [
+        'no matching property',
+        '{"name":"x"}',
+        /^Get-Thing: Input line 2: the object cannot be bound to any parameter: it has none of the properties CustomerId, Id, TenantId\./,
+      ],
+      ['invalid UTF-8', '{"id":"\xff"}', /^Get-Thing: Input line 2 is not valid UTF-8\./],
+      [
+        'deep nesting',
+        `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+        /^Get-Thing: Input line 2 nests objects or arrays deeper than 1000 levels\./,
+      ],
+    ])(
+      '%s: with -ErrorAction Stop, stops at the line, naming it (exit 2)',
+      async (_, line, message) => {
+        const input = Buffer.concat([
+          Buffer.from(`{"id":"${ids[0]}"}\n`),
+          Buffer.from(line, 'latin1'),
+          Buffer.from(`\n{"id":"${ids[2]}"}\n`),
+        ]);
+        const result = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
+        expect(result.code).toBe(2);
+        expect(result.stderrLines).toHaveLength(1);
+        expect(result.stderrLines[0]).toMatch(message);
+        expect(boundIds(result.stdout)).toEqual([ids[0]]);
+      },
+    );
+
+    it.each([
+      ['by default', []],
+      ['-ErrorAction Continue', ['-ErrorAction', 'Continue']],
+    ])('%s reports the line, goes on, and exits 1', async (_, argv) => {
+      const result = await runInProcess(getThing, argv, { stdin: withBadSecondLine });
+      expect(result.code).toBe(1);
+      expect(boundIds(result.stdout)).toEqual([ids[0], ids[2]]);
+      expect(result.stderrLines).toEqual([
+        expect.stringMatching(/^Get-Thing: Input line 2 is not valid JSON/),
+        'Get-Thing: 1 of 3 input objects failed: 1 × bad input.',
+      ]);
+    });
+
+    it('-ErrorAction SilentlyContinue goes on without a word, and still exits 1', async () => {
+      const result = await runInProcess(getThing, ['-ea', 'silentlycontinue'], {
+        stdin: withBadSecondLine,
+      });
+      expect(result.code).toBe(1);
+      expect(boundIds(result.stdout)).toEqual([ids[0], ids[2]]);
+      expect(result.stderr).toBe('');
+    });
+
+    it('a failing object follows -ErrorAction too (exit code of the error with Stop)', async () => {
+      const input = `{"id":"${ids[0]}"}\n{"id":"00000000-0000-0000-0000-000000000404"}\n{"id":"${ids[2]}"}\n`;
+      const stop = await runInProcess(getThing, ['-ErrorAction', 'Stop'], { stdin: input });
+      expect(stop.code).toBe(4);
+      expect(stop.stderrLines).toEqual([
+        'Get-Thing: Customer 00000000-0000-0000-0000-000000000404 was not found. Check the id.',
+      ]);
+      // The default goes on, as PowerShell's Continue.
+      const goOn = await runInProcess(getThing, [], { stdin: input });
+      expect(goOn.code).toBe(1);
+      expect(boundIds(goOn.stdout)).toEqual([ids[0], ids[2]]);
+    });
+
+    it(
+      'refuses a line longer than 16 MiB without holding it, and goes on after ' +
+        'it with Continue',
+      async () => {
+        const huge = Buffer.alloc(17 * 1024 * 1024, 0x61);
+        const input = Buffer.concat([
+          Buffer.from(`{"id":"${ids[0]}"}\n{"x":"`),
+          huge,
+          Buffer.from(`"}\n{"id":"${ids[2]}"}\n`),
+        ]);
+        const result = await runInProcess(getThing, ['-ErrorAction', 'Continue'], { stdin: input });
+        expect(result.code).toBe(1);
+        expect(result.stderrLines[0]).toBe(
+          'Get-Thing: Input line 2 is longer than 16 MiB. Split the input into smaller objects.',
+        );
+        expect(boundIds(result.stdout)).toEqual([ids[0], ids[2]]);
+      },
+    );
+  });
+});
+
+describe('CSV input', () => {
+  /**
+   * Import-Csv and ConvertFrom-Csv in-process: CSV as Excel and Export-Csv write it becomes one
+   * NDJSON object of strings per row, and bad CSV stops with one line and exit 2. The emulator cases
+   * read back what -OutputFormat Csv writes and bind a seat plan's columns by property name.
+   */
+  const dir = mkdtempSync(join(tmpdir(), 'csv-input-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, content: string | Buffer): string {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  async function importCsv(args: string[]) {
+    return runInProcess(await loadCmdlet('Import-Csv'), args);
+  }
+
+  async function convertFromCsv(stdin: string | Buffer | Readable, args: string[] = []) {
+    return runInProcess(await loadCmdlet('ConvertFrom-Csv'), args, { stdin });
+  }
+
+  /** What Excel saves as "CSV UTF-8": a byte-order mark, CRLF, quotes where needed. */
+  const excelPlan =
+    '\ufeffCustomerId,subscriptionId,Quantity,Note\r\n' +
+    'c1,s1,12,"Contoso, Ltd"\r\n' +
+    'c2,s2,3,"say ""hi"""\r\n' +
+    'c3,s3,7,"two\r\nlines"\r\n' +
+    '\r\n';
+  const excelRows = [
+    { CustomerId: 'c1', subscriptionId: 's1', Quantity: '12', Note: 'Contoso, Ltd' },
+    { CustomerId: 'c2', subscriptionId: 's2', Quantity: '3', Note: 'say "hi"' },
+    { CustomerId: 'c3', subscriptionId: 's3', Quantity: '7', Note: 'two\r\nlines' },
+  ];
+
+  describe('Import-Csv and ConvertFrom-Csv', () => {
+    it('read CSV as Excel writes it: BOM, CRLF, quoted commas, quotes and line breaks, header case', async () => {
+      const imported = await importCsv([file('excel.csv', excelPlan)]);
+      expect([imported.code, imported.stderr]).toEqual([0, '']);
+      expect(wholeNdjsonLines(imported.stdout)).toEqual(excelRows);
+      const converted = await convertFromCsv(excelPlan);
+      expect([converted.code, converted.stderr]).toEqual([0, '']);
+      expect(wholeNdjsonLines(converted.stdout)).toEqual(excelRows);
+    });
+
+    it('read the same rows whatever the chunks: one byte at a time, a UTF-8 character split', async () => {
+      const text = `name,city\nJosé,"Zürich\n"\nÅsa,Malmö\n`;
+      const bytes = Buffer.from(text);
+      const oneByOne = Readable.from([...bytes].map((byte) => Buffer.from([byte])));
+      const result = await convertFromCsv(oneByOne);
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(parseNdjson(result.stdout)).toEqual([
+        { name: 'José', city: 'Zürich\n' },
+        { name: 'Åsa', city: 'Malmö' },
+      ]);
+    });
+
+    it('take the semicolon of European Excel with -Delimiter, LF line ends, no BOM, no last newline', async () => {
+      const path = file('semicolon.csv', 'customerId;quantity;price\nc1;12;"1,50"\nc2;3;2');
+      const result = await importCsv([path, '-Delimiter', ';']);
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(parseNdjson(result.stdout)).toEqual([
+        { customerId: 'c1', quantity: '12', price: '1,50' },
+        { customerId: 'c2', quantity: '3', price: '2' },
+      ]);
+      const refused = await importCsv([path, '-Delimiter', '""']);
+      expect(refused.code).toBe(ExitCode.Usage);
+    });
+
+    it('write nothing and exit 0 for an empty file, a BOM alone, or a header alone', async () => {
+      for (const content of ['', '\ufeff', 'customerId,quantity\r\n', '\r\n\r\n']) {
+        const result = await importCsv([file('empty.csv', content)]);
+        expect([result.code, result.stdout, result.stderr]).toEqual([0, '', '']);
+      }
+    });
+
+    it('stop at a row with more or fewer fields than the header: one line naming file and row, exit 2', async () => {
+      const path = file('short.csv', 'customerId,quantity\r\nc1,12\r\nc2\r\nc3,4\r\n');
+      const short = await importCsv([path]);
+      expect(short.code).toBe(ExitCode.Usage);
+      // The rows before it were written whole; none after it.
+      expect(wholeNdjsonLines(short.stdout)).toEqual([{ customerId: 'c1', quantity: '12' }]);
+      expect(short.stderrLines).toEqual([
+        `Import-Csv: ${path}: row 3 (line 3) has 1 field; the header row has 2. ` +
+          'Quote a field that holds the delimiter \',\', a quote or a line break ("a,b"); ' +
+          'give -Delimiter when the file uses another.',
+      ]);
+      const long = await convertFromCsv('a,b\n"x\ny",2\n1,2,3\n');
+      expect(long.code).toBe(ExitCode.Usage);
+      expect(long.stderrLines).toEqual([
+        expect.stringMatching(/^ConvertFrom-Csv: standard input: row 3 \(line 4\) has 3 fields; /),
+      ]);
+    });
+
+    it('refuse a repeated (in any case) or empty header name and an unclosed quote, writing nothing', async () => {
+      const repeated = await convertFromCsv('customerId,CustomerID\nc1,c2\n');
+      expect([repeated.code, repeated.stdout]).toEqual([ExitCode.Usage, '']);
+      expect(repeated.stderrLines).toEqual([
+        expect.stringContaining("names 'CustomerID' twice (columns 1 and 2)"),
+      ]);
+      const empty = await convertFromCsv('customerId,,quantity\nc1,x,2\n');
+      expect([empty.code, empty.stdout]).toEqual([ExitCode.Usage, '']);
+      expect(empty.stderrLines).toEqual([
+        expect.stringContaining('column 2 of the header row (line 1) has no name'),
+      ]);
+      const unclosed = await convertFromCsv('a,b\n1,"open\n');
+      expect([unclosed.code, unclosed.stdout]).toEqual([ExitCode.Usage, '']);
+      expect(unclosed.stderrLines).toEqual([
+        expect.stringContaining('the quoted field that starts on line 2 is never closed'),
+      ]);
+    });
+
+    it('ConvertFrom-Csv takes the text as -InputObject too', async () => {
+      const result = await runInProcess(await loadCmdlet('ConvertFrom-Csv'), [
+        '-InputObject',
+        'a,b\r\n1,2',
+      ]);
+      expect([result.code, parseNdjson(result.stdout)]).toEqual([0, [{ a: '1', b: '2' }]]);
+    });
+  });
+
+  describe('CSV against the emulator', () => {
+    let partner: EmulatedPartner;
+
+    beforeAll(async () => {
+      partner = await emulatedPartner({ customers: 8 });
+    });
+
+    afterAll(async () => {
+      await partner?.dispose();
+    });
+
+    it('reads back what -OutputFormat Csv writes (BOM included): the same fields as NDJSON', async () => {
+      const property = ['-Property', 'id,companyProfile.companyName,companyProfile.domain'];
+      const ndjson = await partner.runInProcess('Get-PartnerCustomer', property);
+      const csv = await partner.runInProcess('Get-PartnerCustomer', [
+        ...property,
+        '-OutputFormat',
+        'Csv',
+        '-Encoding',
+        'utf8BOM',
+      ]);
+      expect([ndjson.code, csv.code]).toEqual([0, 0]);
+      const back = await convertFromCsv(csv.stdout);
+      expect([back.code, back.stderr]).toEqual([0, '']);
+      const expected = parseNdjson(ndjson.stdout).map((customer) => {
+        const profile = customer.companyProfile as Record<string, string>;
+        return {
+          id: customer.id,
+          'companyProfile.companyName': profile.companyName,
+          'companyProfile.domain': profile.domain,
+        };
+      });
+      expect(expected).toHaveLength(8);
+      expect(parseNdjson(back.stdout)).toEqual(expected);
+    });
+
+    it("binds a seat plan's customerId column by property name, whatever the header's case", async () => {
+      const data = partner.emulator.dataset;
+      const customers = [...Array(8).keys()]
+        .map((index) => data.idOf(index))
+        .filter((id) => data.hasCommerceRelationship(id) && data.subscriptionsOf(id).length > 0)
+        .slice(0, 2);
+      expect(customers).toHaveLength(2);
+      const plan = file(
+        'plan.csv',
+        `\ufeffCUSTOMERID,subscriptionId,quantity\r\n${customers
+          .map((id) => `${id},${String(data.subscriptionsOf(id)[0]?.id)},12\r\n`)
+          .join('')}`,
+      );
+      const rows = await importCsv([plan]);
+      expect(rows.code).toBe(0);
+      const got = await partner.runInProcess('Get-PartnerCustomerSubscription', [], rows.stdout);
+      expect([got.code, got.stderr]).toEqual([0, '']);
+      // Each row binds its subscriptionId too, so it gets its one subscription (the ById set binds
+      // more of the row than the default List set), not its customer's whole list.
+      expect(
+        parseNdjson(got.stdout).map((subscription) => [subscription.customerId, subscription.id]),
+      ).toEqual(customers.map((id) => [id, data.subscriptionsOf(id)[0]?.id]));
+      const customersOnly = file(
+        'customers.csv',
+        `customerId,quantity\r\n${customers.map((id) => `${id},12\r\n`).join('')}`,
+      );
+      const listed = await partner.runInProcess(
+        'Get-PartnerCustomerSubscription',
+        [],
+        (await importCsv([customersOnly])).stdout,
+      );
+      expect([listed.code, listed.stderr]).toEqual([0, '']);
+      expect(parseNdjson(listed.stdout).map((subscription) => subscription.id)).toEqual(
+        customers.flatMap((id) => data.subscriptionsOf(id).map((subscription) => subscription.id)),
+      );
     });
   });
 });
