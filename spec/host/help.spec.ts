@@ -539,29 +539,33 @@ describe('help and commands', () => {
       ]);
     });
 
-    it('PowerShell gets one native completer over the same words, contexts read from the config directory', async () => {
-      // No PowerShell on the machines this runs on (not a Debian package): the script's data and
-      // shape are checked here; its logic mirrors the bash script's.
-      const ps = await script('powershell');
-      expect(ps).toMatch(
-        /^Register-ArgumentCompleter -Native -CommandName @\('Connect-Partner', /m,
-      );
-      // PowerShell's own Get-Help and Get-Command win over an application of the same name.
-      expect(ps).not.toMatch(/-CommandName @\([^)]*'Get-Help'/);
-      expect(ps).toContain("  'Get-PartnerCustomer|params' = @('-CustomerId', ");
-      expect(ps).toContain("  '*|-outputformat' = @('Ndjson', 'Json', 'Csv', 'Table', 'List')");
-      expect(ps).toContain("  '*|-context' = '@contexts'");
-      expect(ps).toContain("  'Select-PartnerContext|positional' = '@contexts'");
-      expect(ps).toMatch(/Join-Path \$dir 'contexts'/);
-      // Balanced braces and parentheses outside quoted strings: a cheap guard for a broken script.
-      const code = ps.replace(/'[^'\n]*'|"[^"\n]*"|#.*$/gm, '');
-      for (const [open, close] of [
-        ['{', '}'],
-        ['(', ')'],
-        ['[', ']'],
-      ] as const)
-        expect(code.split(open).length).toBe(code.split(close).length);
-    });
+    it(
+      'PowerShell gets one native completer over the same words, ' +
+        'contexts read from the config directory',
+      async () => {
+        // No PowerShell on the machines this runs on (not a Debian package): the script's data and
+        // shape are checked here; its logic mirrors the bash script's.
+        const ps = await script('powershell');
+        expect(ps).toMatch(
+          /^Register-ArgumentCompleter -Native -CommandName @\('Connect-Partner', /m,
+        );
+        // PowerShell's own Get-Help and Get-Command win over an application of the same name.
+        expect(ps).not.toMatch(/-CommandName @\([^)]*'Get-Help'/);
+        expect(ps).toContain("  'Get-PartnerCustomer|params' = @('-CustomerId', ");
+        expect(ps).toContain("  '*|-outputformat' = @('Ndjson', 'Json', 'Csv', 'Table', 'List')");
+        expect(ps).toContain("  '*|-context' = '@contexts'");
+        expect(ps).toContain("  'Select-PartnerContext|positional' = '@contexts'");
+        expect(ps).toMatch(/Join-Path \$dir 'contexts'/);
+        // Balanced braces and parentheses outside quoted strings: a cheap guard for a broken script.
+        const code = ps.replace(/'[^'\n]*'|"[^"\n]*"|#.*$/gm, '');
+        for (const [open, close] of [
+          ['{', '}'],
+          ['(', ')'],
+          ['[', ']'],
+        ] as const)
+          expect(code.split(open).length).toBe(code.split(close).length);
+      },
+    );
 
     it('the README-style one-liner is what the help of -Completion says', () => {
       expect(readFileSync(join(packageRoot(), 'cmdlets', 'Get-Command.ts'), 'utf8')).toContain(
