@@ -268,6 +268,32 @@ describe('binding that fails, with one clear message', () => {
     expect(completeBinding(declaration, commandLine, { TEST_NAME: 'x' }).parameters.Name).toBe('x');
   });
 
+  it('names the ways a missing parameter can come, with the article its name takes', async () => {
+    const hintFor = async (name: string) => {
+      const declaration = defineCmdlet({
+        name: 'Test-Hint',
+        synopsis: '.',
+        description: '.',
+        parameters: {
+          [name]: { type: 'string', mandatory: true, pipeline: 'byPropertyName', description: '.' },
+        },
+        examples: [],
+        async *run() {},
+      });
+      const commandLine = await bindCommandLine(declaration, []);
+      try {
+        completeBinding(declaration, commandLine, {});
+      } catch (error) {
+        return (error as { hint?: string }).hint;
+      }
+      return undefined;
+    };
+    expect(await hintFor('InvoiceId')).toBe(
+      "Give it on the command line, or pipe in objects with an InvoiceId property; run 'Test-Hint -?' for help.",
+    );
+    expect(await hintFor('CustomerId')).toMatch(/ with a CustomerId property;/);
+  });
+
   it('refuses a set it cannot choose, naming the sets', async () => {
     const declaration = defineCmdlet({
       name: 'Test-Sets',
