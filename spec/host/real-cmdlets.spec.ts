@@ -142,7 +142,7 @@ describe('fan-out', () => {
   describe('-ThrottleLimit with nothing piped in', () => {
     /**
      * The cap on requests in flight the host gives the run's services (which make the client with
-     * it: throttling.spec), and the run's output.
+     * it: throttling-and-faults.spec), and the run's output.
      */
     async function runsWithLimit(argv: string[], env: NodeJS.ProcessEnv = partner.env) {
       let limit: number | undefined;
