@@ -1,7 +1,7 @@
 /**
  * The package's main export (`import { invoke } from 'partnercenter-node'`): every cmdlet callable
  * in-process, by name through `invoke` or through its typed function (`getPartnerCustomer`), and
- * every error class they reject with or hand to `onError` (spec/api/exported-errors.spec.ts checks
+ * every error class they reject with or hand to `onError` (spec/api/node-api.spec.ts checks
  * that none is missing).
  */
 export * from './cmdlet-functions.js';

@@ -3,8 +3,8 @@
  * a cmdlet is adding its file: manifest.json (Get-Command and Get-Help read it), package.json
  * `bin` (and its copy in package-lock.json), one bin/ shim per cmdlet, and lib/cmdlet-functions.ts
  * (the typed in-process functions).
- * `npm run build` writes them (generate-module-files.ts); spec/manifest.spec.ts fails when the
- * committed ones differ from what this produces.
+ * `npm run build` writes them (generate-module-files.ts); spec/repository-rules.spec.ts fails when
+ * the committed ones differ from what this produces.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -116,7 +116,7 @@ export function functionName(cmdletName: string): string {
 
 /**
  * The typed functions, with each cmdlet's parameters written out as TypeScript (what
- * GivenParametersOf computes from the declarations, which spec/api/typed-api.spec.ts checks) and
+ * GivenParametersOf computes from the declarations, which spec/api/node-api.spec.ts checks) and
  * its output type named from output-types.ts: the published declarations then import neither the
  * cmdlets nor the host, and so no Node.js type.
  */

@@ -134,8 +134,10 @@ function missingMandatoryError(
     .filter((name): name is string => Boolean(name));
   const ways = ['give it on the command line'];
   if (fromEnv.length > 0) ways.push(`set ${fromEnv.join(' or ')}`);
-  if (fromPipeline.length > 0)
-    ways.push(`pipe in objects with a ${fromPipeline.join('/')} property`);
+  if (fromPipeline.length > 0) {
+    const article = /^[AEIOU]/i.test(fromPipeline[0] ?? '') ? 'an' : 'a';
+    ways.push(`pipe in objects with ${article} ${fromPipeline.join('/')} property`);
+  }
   const setText = parameterSetNames(definition).length > 1 ? ` (parameter set ${set})` : '';
   const names = missing.map((name) => `-${name}`).join(', ');
   return new MissingMandatoryError(

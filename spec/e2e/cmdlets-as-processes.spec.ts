@@ -3,8 +3,9 @@
  * real bin/ commands in real shell pipelines, each binding from the previous one's output, with
  * their exit codes (and, for the per-customer progress line, a real terminal). The cases
  * themselves are proven in-process: spec/e2e/customer-resources.spec.ts,
- * spec/graph/gdap-cmdlets.spec.ts, spec/host/csv-input.spec.ts. One file for the three, each with
- * an emulator of its own (a start costs milliseconds), because jest loads a file's modules afresh.
+ * spec/graph/gdap.spec.ts, spec/host/pipeline-input.spec.ts (CSV input). One file for the three,
+ * each with an emulator of its own (a start costs milliseconds), because jest loads a file's
+ * modules afresh.
  * The customers file the per-customer pipelines read is written by an in-process
  * Get-PartnerCustomer (its own process smoke is in list-customers.spec.ts; the GDAP pipeline runs
  * it as a process too).

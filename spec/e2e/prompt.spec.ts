@@ -1,7 +1,7 @@
 /**
  * A person at a terminal who leaves out a mandatory parameter is asked for it, as PowerShell
  * does; a secret is read without echo. Driven in a real terminal (tmux); nobody is ever asked
- * when stdin is not a terminal (spec/e2e/bad-input.spec.ts and the binder specs).
+ * when stdin is not a terminal (spec/e2e/what-stderr-says.spec.ts and the binder specs).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';

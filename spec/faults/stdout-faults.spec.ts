@@ -525,20 +525,29 @@ describe('a full disk', () => {
       }
     }
 
-    it('cuts off what a run stopped between its output and its record left (whole lines and a torn one)', async () => {
-      const served = customers.filter((c) => data().hasCommerceRelationship(c.id)).slice(0, 30);
+    /**
+     * The first `count` served customers piped to Get-PartnerCustomerSubscription into a fresh
+     * `<name>.ndjson` with `<name>.resume`, stopped by SIGINT after `afterLines` lines.
+     */
+    async function stoppedSubscriptionRun(name: string, count: number, afterLines: number) {
+      const served = customers.filter((c) => data().hasCommerceRelationship(c.id)).slice(0, count);
       const input = served.map((c) => `${JSON.stringify(c)}\n`).join('');
-      const out = join(scratch, 'leftovers.ndjson');
-      const resumeFile = join(scratch, 'leftovers.resume');
+      const out = join(scratch, `${name}.ndjson`);
+      const resumeFile = join(scratch, `${name}.resume`);
       rmSync(out, { force: true });
       const first = await stoppedRun(
         getSubscription,
         ['-ThrottleLimit', '2', '-ResumeFile', resumeFile],
         out,
         input,
-        5,
+        afterLines,
       );
       expect(first.code).toBe(130);
+      return { served, input, out, resumeFile };
+    }
+
+    it('cuts off what a run stopped between its output and its record left (whole lines and a torn one)', async () => {
+      const { served, input, out, resumeFile } = await stoppedSubscriptionRun('leftovers', 30, 5);
       // What a SIGKILL between an output and its record leaves: a customer's lines the journal does
       // not record, and the start of the next one's first line.
       const unrecorded = served.at(-1)!;
@@ -560,19 +569,7 @@ describe('a full disk', () => {
     }, 30_000);
 
     it('refuses a file emptied since the earlier run (> instead of >>), before any request', async () => {
-      const served = customers.filter((c) => data().hasCommerceRelationship(c.id)).slice(0, 20);
-      const input = served.map((c) => `${JSON.stringify(c)}\n`).join('');
-      const out = join(scratch, 'emptied.ndjson');
-      const resumeFile = join(scratch, 'emptied.resume');
-      rmSync(out, { force: true });
-      const first = await stoppedRun(
-        getSubscription,
-        ['-ThrottleLimit', '2', '-ResumeFile', resumeFile],
-        out,
-        input,
-        3,
-      );
-      expect(first.code).toBe(130);
+      const { input, out, resumeFile } = await stoppedSubscriptionRun('emptied', 20, 3);
       const requests = () => partner.emulator.counters().requests;
       const before = JSON.stringify(requests());
       // `cmd > out`: the shell empties the file before the command starts.

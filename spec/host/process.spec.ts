@@ -58,8 +58,8 @@ describe('real processes', () => {
   });
 
   // bin/Get-PartnerCustomer -? printing help without connecting (exit 0, its SYNTAX, a config
-  // directory with no context) is one of help-pager.spec.ts's runs on a terminal, and into a pipe
-  // help-process.spec.ts's: no process of its own here.
+  // directory with no context) is one of help.spec.ts's runs on a terminal (help pager), and into a
+  // pipe one of its help process runs: no process of its own here.
 
   it('an endless listing piped into head -n 1 ends quietly with status 0', () => {
     // stdin is /dev/null, as for the runs below: it plays no part here, and the idle stdin pipe

@@ -1,6 +1,6 @@
 /**
  * The order of the client's steps, outermost first (docs/ARCHITECTURE.md, "The client's
- * pipeline"). Each is small and tested alone (spec/partner-center/pipeline-steps.spec.ts):
+ * pipeline"). Each is small and tested alone (spec/partner-center/pipeline.spec.ts):
  *
  * 1. `call-identity`  the service's headers and the call's id, the same on every attempt
  * 2. `answer-errors`  a final non-2xx answer or unrecoverable network failure → a named error
