@@ -32,12 +32,19 @@ function drained(res: ServerResponse): Promise<boolean> {
   });
 }
 
+interface PumpState {
+  sent: number;
+  held?: Buffer;
+  /** Settles once the last chunk written has left for the client (or the client went away). */
+  written?: Promise<void>;
+}
+
 /** Writes `source` until `limit` bytes; resolves false if the client went away. */
 async function pump(
   res: ServerResponse,
   source: AsyncIterator<Buffer>,
   limit: number,
-  state: { sent: number; held?: Buffer },
+  state: PumpState,
 ): Promise<boolean> {
   while (state.sent < limit) {
     let chunk = state.held;
@@ -54,7 +61,16 @@ async function pump(
       chunk = chunk.subarray(0, room);
     }
     state.sent += chunk.length;
-    if (!res.write(chunk) && !(await drained(res))) return false;
+    let more = true;
+    state.written = new Promise((resolve) => {
+      const settle = () => {
+        res.off('close', settle);
+        resolve();
+      };
+      res.once('close', settle);
+      more = res.write(chunk, settle);
+    });
+    if (!more && !(await drained(res))) return false;
   }
   return true;
 }
@@ -75,11 +91,14 @@ export async function sendStreamed(
   }
   const stream: Readable = body.open();
   const source = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const state: { sent: number; held?: Buffer } = { sent: 0 };
+  const state: PumpState = { sent: 0 };
   const half = Math.floor(length / 2);
   try {
     if (faults.reset === 'mid-body') {
-      await pump(res, source, half, state);
+      // Break only once the first half has left: a socket destroyed with writes still queued
+      // drops them, headers included, and the client sees no answer at all instead of a cut one
+      // (a blob served from memory is written at once, so nothing had left yet).
+      if (await pump(res, source, half, state)) await state.written;
       res.socket?.destroy();
       return;
     }
