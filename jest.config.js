@@ -29,11 +29,13 @@ import { availableParallelism } from 'node:os';
  * timings of an earlier run (a fresh clone), so no long file is left running alone at the end.
  */
 export default {
-  // `npm run test:cpu` (scripts/cpu-report.mjs) sets PARTNERCENTER_CPU_REPORT: the same node
-  // environment, recording each file's CPU, processes and leftover handles.
+  // Jest's node environment that disables each file's test-context storage when the file ends
+  // (spec/support/test-environment.cjs says why). `npm run test:cpu` (scripts/cpu-report.mjs) sets
+  // PARTNERCENTER_CPU_REPORT: the same environment, recording each file's CPU, processes and
+  // leftover handles.
   testEnvironment: process.env.PARTNERCENTER_CPU_REPORT
     ? '<rootDir>/spec/support/cpu-report-environment.cjs'
-    : 'node',
+    : '<rootDir>/spec/support/test-environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],

@@ -1,6 +1,7 @@
 /**
- * Jest's node environment, plus a record of what each spec file cost: `npm run test:cpu` (scripts/
- * cpu-report.mjs) runs the suite with it and prints where the CPU went. The suite is CPU-bound on
+ * The suite's jest environment (spec/support/test-environment.cjs), plus a record of what each
+ * spec file cost: `npm run test:cpu` (scripts/cpu-report.mjs) runs the suite with it and prints
+ * where the CPU went. The suite is CPU-bound on
  * the 2-core machine it is timed on, so CPU-seconds, not a file's wall time, say what a change
  * saves (wall time depends on what else runs).
  *
@@ -15,7 +16,7 @@
  */
 const { appendFileSync, readFileSync } = require('node:fs');
 const childProcess = require('node:child_process');
-const { TestEnvironment } = require('jest-environment-node');
+const { TestEnvironment } = require('./test-environment.cjs');
 
 const REPORT = process.env.PARTNERCENTER_CPU_REPORT;
 /** Processes started by the current file (one file at a time runs in a worker). */
