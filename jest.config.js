@@ -38,7 +38,9 @@ export default {
     : '<rootDir>/spec/support/test-environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/spec'],
-  testMatch: ['**/*.spec.ts'],
+  // The suites, each several spec files in one module registry (spec/support/suite.ts says why).
+  // `npm run spec -- <pattern>` runs spec files one by one instead (jest.spec-files.config.js).
+  testMatch: ['<rootDir>/spec/suites/*.suite.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': '<rootDir>/spec/support/esbuild-transform.cjs' },
   testSequencer: '<rootDir>/spec/support/sequencer.cjs',

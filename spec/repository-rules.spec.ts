@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { functionName, moduleFiles } from '../lib/module-files.js';
@@ -362,5 +363,35 @@ describe('manifest', () => {
         expect(definition.synopsis).toBe(cmdlet.synopsis);
       }
     });
+  });
+});
+
+describe('suites', () => {
+  /**
+   * jest runs the suites of spec/suites/ (jest.config.js), each several spec files in one module
+   * registry (spec/support/suite.ts): a spec file no suite lists would never run in `npm test`,
+   * and one listed twice would run twice.
+   */
+  const specRoot = import.meta.dirname;
+  const { specFilesOf } = createRequire(import.meta.url)('./support/sequencer.cjs') as {
+    specFilesOf(suitePath: string): string[];
+  };
+
+  it('runs every spec file under spec/ in exactly one suite', () => {
+    const specFiles: string[] = [];
+    const walk = (directory: string) => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        const path = join(directory, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.spec.ts')) specFiles.push(relative(specRoot, path));
+      }
+    };
+    walk(specRoot);
+    const suites = join(specRoot, 'suites');
+    const listed = readdirSync(suites)
+      .filter((name) => name.endsWith('.suite.ts'))
+      .flatMap((name) => specFilesOf(join(suites, name)).map((file) => relative(specRoot, file)));
+    expect(specFiles.length).toBeGreaterThan(50);
+    expect(listed.sort()).toEqual(specFiles.sort());
   });
 });

@@ -5,9 +5,10 @@
  * list and leaves one worker running it alone at the end. Here a file without timing weighs its
  * size plus a fixed amount for each place it starts a process (a `bin/` command, bash, a terminal,
  * npm, tsc): each costs about 0.15 s of CPU to start and usually seconds of wall time, so such
- * files go first. A new spec gets this without being listed anywhere.
+ * files go first. A suite weighs the sum of its spec files.
  */
 const { readFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 /**
@@ -35,7 +36,10 @@ class SpawnsFirstSequencer extends Sequencer {
   }
 }
 
+/** A suite (spec/suites/*.suite.ts) weighs what its spec files weigh together. */
 function estimate(path) {
+  if (path.endsWith('.suite.ts'))
+    return specFilesOf(path).reduce((total, file) => total + estimate(file), 0);
   try {
     const text = readFileSync(path, 'utf8');
     return text.length + BYTES_PER_PROCESS * (text.match(PROCESS_START)?.length ?? 0);
@@ -44,4 +48,18 @@ function estimate(path) {
   }
 }
 
+/**
+ * The spec files a suite runs, as paths: the quoted `area/name` entries of its `runSuite([...])`
+ * list (spec/support/suite.ts), each spec/area/name.spec.ts. The repository rules check with this
+ * that every spec file is in exactly one suite.
+ */
+function specFilesOf(suitePath) {
+  const text = readFileSync(suitePath, 'utf8');
+  const start = text.indexOf('runSuite([');
+  const list = start < 0 ? '' : text.slice(start, text.indexOf(']', start));
+  const specRoot = dirname(dirname(suitePath));
+  return [...list.matchAll(/'([\w/-]+)'/g)].map((match) => join(specRoot, `${match[1]}.spec.ts`));
+}
+
 module.exports = SpawnsFirstSequencer;
+module.exports.specFilesOf = specFilesOf;
