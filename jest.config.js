@@ -7,26 +7,24 @@ import { availableParallelism } from 'node:os';
  * 6 took 25 for the same program, and 29.5 when spec/ was a second program beside the build. Its
  * JavaScript for spec/ lands in dist/spec, unused and left out of the package.)
  *
- * The suite is CPU-bound: on the 2-core machine it is timed on, jest used about 230 CPU-seconds
- * for 120 s of wall time, so what a change saves is counted in CPU-seconds (`npm run test:cpu`
- * prints them per file: scripts/cpu-report.mjs), never in one run's wall time. Where they went
- * (measured December 2026, 129 files): about 60% in the jest workers, 40% in the processes the
- * specs start. In the workers, each file first loads its modules afresh (jest gives every file its
- * own registry): about 0.2 s of CPU for the emulator and the host, 0.17 s more for
- * @azure/identity, 0.08 s for conf; an emulator start is only 5 ms, so one emulator per worker
- * would save nothing. The rest is the work itself, mostly HTTP through the client and the
- * emulator's derivations (the fault suites, the 2,345-customer listings). A bin/ process costs
- * 0.25 s of CPU (0.37 s for Connect-Partner), against 0.1 s for `node -e 0`; packing + install +
- * three type-checks in spec/api/packed-module.spec.ts about 11 s. So: a new case goes in-process
- * into a file that already loads what it needs, a process only where only a process shows it.
+ * The suite is CPU-bound: on the 2-core machine it is timed on, jest used about 150 CPU-seconds
+ * for 80 s of wall time (December 2026), so what a change saves is counted in CPU-seconds (`npm run test:cpu`
+ * prints them per suite: scripts/cpu-report.mjs), never in one run's wall time. Jest runs suites
+ * (spec/suites/*.suite.ts), each the spec files of a theme in one module registry: jest gives each
+ * test file its own, and reloading and re-optimising the emulator, the host and the client per spec
+ * file was about a third of the CPU of a file that runs cmdlets in-process (spec/support/suite.ts).
+ * The rest is the work itself, mostly HTTP through the client and the emulator's derivations, and
+ * the processes specs start: a bin/ process costs 0.25 s of CPU (0.37 s for Connect-Partner),
+ * against 0.1 s for `node -e 0`. So: a new case goes in-process, a process only where only a
+ * process shows it.
  *
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
  * suite in band, one after another). Much of a suite's time is waiting (child processes, emulator
  * latency, a token's expiry), so at least three workers: on 2 cores, measured with a warm cache,
  * the suite took 34 s with two and 28-33 s with three (four was no better).
  *
- * Order: spec/support/sequencer.cjs starts the files that spawn processes first when jest has no
- * timings of an earlier run (a fresh clone), so no long file is left running alone at the end.
+ * Order: spec/support/sequencer.cjs starts the longest suites first (by their measured time) when
+ * jest has no timings of an earlier run (a fresh clone), so no long suite runs alone at the end.
  */
 export default {
   // Jest's node environment that disables each file's test-context storage when the file ends

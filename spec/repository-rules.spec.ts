@@ -373,9 +373,13 @@ describe('suites', () => {
    * and one listed twice would run twice.
    */
   const specRoot = import.meta.dirname;
-  const { specFilesOf } = createRequire(import.meta.url)('./support/sequencer.cjs') as {
-    specFilesOf(suitePath: string): string[];
-  };
+  const { specFilesOf, MEASURED_SECONDS } = createRequire(import.meta.url)(
+    './support/sequencer.cjs',
+  ) as { specFilesOf(suitePath: string): string[]; MEASURED_SECONDS: Record<string, number> };
+  const suites = join(specRoot, 'suites');
+  const suiteNames = readdirSync(suites)
+    .filter((name) => name.endsWith('.suite.ts'))
+    .map((name) => name.slice(0, -'.suite.ts'.length));
 
   it('runs every spec file under spec/ in exactly one suite', () => {
     const specFiles: string[] = [];
@@ -387,11 +391,14 @@ describe('suites', () => {
       }
     };
     walk(specRoot);
-    const suites = join(specRoot, 'suites');
-    const listed = readdirSync(suites)
-      .filter((name) => name.endsWith('.suite.ts'))
-      .flatMap((name) => specFilesOf(join(suites, name)).map((file) => relative(specRoot, file)));
+    const listed = suiteNames.flatMap((name) =>
+      specFilesOf(join(suites, `${name}.suite.ts`)).map((file) => relative(specRoot, file)),
+    );
     expect(specFiles.length).toBeGreaterThan(50);
     expect(listed.sort()).toEqual(specFiles.sort());
+  });
+
+  it('orders a fresh clone by the measured time of suites that exist', () => {
+    expect(Object.keys(MEASURED_SECONDS).sort()).toEqual([...suiteNames].sort());
   });
 });
