@@ -21,7 +21,8 @@ import { availableParallelism } from 'node:os';
  * Workers: jest's default is one per core minus one, which on a 2-core machine means none (every
  * suite in band, one after another). Much of a suite's time is waiting (child processes, emulator
  * latency, a token's expiry), so at least three workers: on 2 cores, measured with a warm cache,
- * the suite took 34 s with two and 28-33 s with three (four was no better).
+ * the suite took 34 s with two and 28-33 s with three (four was no better). With the suites
+ * (December 2026, cold cache, jest alone): 75-76 s with three, 83-87 s and more CPU with four.
  *
  * Order: spec/support/sequencer.cjs starts the longest suites first (by their measured time) when
  * jest has no timings of an earlier run (a fresh clone), so no long suite runs alone at the end.
