@@ -35,6 +35,7 @@ import {
 import { join } from 'node:path';
 import type { StartedEmulator } from '../../lib/emulator/index.js';
 import { emulatedPartner, type EmulatedPartner } from '../support/emulated-partner.js';
+import { pipelineResumeText } from '../support/resume-file.js';
 import { attemptMode, faultRunSettings } from './support/fault-runs.js';
 import {
   REQUEST_TIMEOUT_MS,
@@ -229,17 +230,7 @@ async function refusesPlanted(run: ScheduledRun, lane: Lane, describeRun: string
   else
     writeFileSync(
       path,
-      [
-        {
-          kind: 'PartnerCenter.PipelineRun.Resume',
-          version: 1,
-          cmdlet: 'Get-PartnerCustomerSubscription',
-          parameters: {},
-        },
-        { key: lane.expected[0], line: 1 },
-      ]
-        .map((line) => `${JSON.stringify(line)}\n`)
-        .join(''),
+      pipelineResumeText('Get-PartnerCustomerSubscription', {}, [lane.expected[0]!]),
       { mode: 0o600 },
     );
   const before = snapshot(lane.partner.configDir);

@@ -47,6 +47,7 @@ import { bindPipelineObject } from '../../lib/host/pipeline-binding.js';
 import { customerIdParameter } from '../../lib/cmdlet-support/per-customer.js';
 import { getThing } from '../fixtures/host/fixture-cmdlets.js';
 import { type EmulatedPartner, emulatedPartner } from '../support/emulated-partner.js';
+import { pipelineResumeText } from '../support/resume-file.js';
 
 describe('NDJSON reader', () => {
   /** The pipeline reader on its own: lines split across chunks, limits, and line numbers. */
@@ -470,15 +471,7 @@ describe('stdin input', () => {
 
     it('an empty input keeps an earlier run’s resume file (a failed upstream may have sent nothing)', async () => {
       const file = resume('earlier.resume');
-      writeFileSync(
-        file,
-        `${JSON.stringify({
-          kind: 'PartnerCenter.PipelineRun.Resume',
-          version: 1,
-          cmdlet: 'Get-Item',
-          parameters: {},
-        })}\n${JSON.stringify({ key: 'a', line: 1 })}\n`,
-      );
+      writeFileSync(file, pipelineResumeText('Get-Item', {}, ['a']));
       const result = await runInProcess(getItem, ['-ResumeFile', file], { stdin: '' });
       expect(result.code).toBe(0);
       expect(existsSync(file)).toBe(true);

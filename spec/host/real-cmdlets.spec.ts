@@ -24,6 +24,7 @@ import { parseNdjson } from '../support/ndjson.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { binPath, runBash } from '../support/cli.js';
 import { requireTools } from '../support/required-tools.js';
+import { pipelineResumeText } from '../support/resume-file.js';
 
 describe('fan-out', () => {
   /**
@@ -369,12 +370,7 @@ describe('fan-out', () => {
       const id = served()[0]!.id;
       writeFileSync(
         file,
-        `${JSON.stringify({
-          kind: 'PartnerCenter.PipelineRun.Resume',
-          version: 1,
-          cmdlet: 'Get-PartnerCustomerSubscription',
-          parameters: { OrderId: 'order-1' },
-        })}\n${JSON.stringify({ key: id, line: 1 })}\n`,
+        pipelineResumeText('Get-PartnerCustomerSubscription', { OrderId: 'order-1' }, [id]),
       );
       const before = subscriptionRequests();
       const other = await run(['-ResumeFile', file]);
@@ -403,12 +399,7 @@ describe('fan-out', () => {
       const [done, torn] = served();
       writeFileSync(
         file,
-        `${JSON.stringify({
-          kind: 'PartnerCenter.PipelineRun.Resume',
-          version: 1,
-          cmdlet: 'Get-PartnerCustomerSubscription',
-          parameters: {},
-        })}\n${JSON.stringify({ key: done!.id, line: 1 })}\n{"key":"${torn!.id}`,
+        `${pipelineResumeText('Get-PartnerCustomerSubscription', {}, [done!.id])}{"key":"${torn!.id}`,
       );
       const result = await run(['-ResumeFile', file], { stdin: input([done!, torn!]) });
       expect(result.code).toBe(0);
