@@ -12,12 +12,23 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { functionName, moduleFiles } from '../lib/module-files.js';
 
+/** The repository's root. */
+const root = join(import.meta.dirname, '..');
+
+/** Every .ts file under `directory` (relative to the root), as root-relative paths with `/`. */
+function sourceFiles(directory: string): string[] {
+  return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${directory}/${entry.name}`;
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
 describe('architecture', () => {
   /**
    * The layers of docs/ARCHITECTURE.md, checked on every import of lib/ and cmdlets/: a module may
    * import its own layer and the layers below it, never one above. The emulator stands apart.
    */
-  const root = join(import.meta.dirname, '..');
 
   /** Lowest first. A layer may import itself and anything earlier in this list. */
   const LAYERS = [
@@ -64,14 +75,6 @@ describe('architecture', () => {
     const folder = parts[1] as Layer;
     if (folder === 'emulator' || (LAYERS as readonly string[]).includes(folder)) return folder;
     throw new Error(`${path} is in no layer: add lib/${folder} to docs/ARCHITECTURE.md and here`);
-  }
-
-  function sourceFiles(directory: string): string[] {
-    return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) => {
-      const path = `${directory}/${entry.name}`;
-      if (entry.isDirectory()) return sourceFiles(path);
-      return entry.name.endsWith('.ts') ? [path] : [];
-    });
   }
 
   /** Relative imports: `import … from`, `export … from`, `import(…)` with a literal. */
@@ -140,7 +143,6 @@ describe('non-null assertions', () => {
    * where they cannot, the reason is written where the next reader needs it. Counted with the
    * TypeScript compiler's own parser, so strings, comments and `!==` are never mistaken for one.
    */
-  const root = join(import.meta.dirname, '..');
   const FOLDERS = ['lib/host', 'lib/session'];
 
   /**
@@ -204,14 +206,6 @@ describe('non-null assertions', () => {
     }));
   }
 
-  function sourceFiles(directory: string): string[] {
-    return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) => {
-      const path = `${directory}/${entry.name}`;
-      if (entry.isDirectory()) return sourceFiles(path);
-      return entry.name.endsWith('.ts') ? [path] : [];
-    });
-  }
-
   describe('non-null assertions in lib/host and lib/session', () => {
     it('finds an assertion, a definite assignment, and the comment that explains one', () => {
       const found = assertionsIn(
@@ -266,7 +260,6 @@ describe('manifest', () => {
    * typed in-process functions are generated from it by `npm run build` (lib/module-files.ts), and
    * the committed files must be exactly what the generator writes.
    */
-  const root = join(import.meta.dirname, '..');
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
     name: string;
     version: string;
@@ -382,17 +375,13 @@ describe('suites', () => {
     .map((name) => name.slice(0, -'.suite.ts'.length));
 
   it('runs every spec file under spec/ in exactly one suite', () => {
-    const specFiles: string[] = [];
-    const walk = (directory: string) => {
-      for (const entry of readdirSync(directory, { withFileTypes: true })) {
-        const path = join(directory, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.name.endsWith('.spec.ts')) specFiles.push(relative(specRoot, path));
-      }
-    };
-    walk(specRoot);
+    const specFiles = sourceFiles('spec')
+      .filter((path) => path.endsWith('.spec.ts'))
+      .map((path) => path.slice('spec/'.length));
     const listed = suiteNames.flatMap((name) =>
-      specFilesOf(join(suites, `${name}.suite.ts`)).map((file) => relative(specRoot, file)),
+      specFilesOf(join(suites, `${name}.suite.ts`)).map((file) =>
+        relative(specRoot, file).split(sep).join('/'),
+      ),
     );
     expect(specFiles.length).toBeGreaterThan(50);
     expect(listed.sort()).toEqual(specFiles.sort());
